@@ -1,0 +1,115 @@
+"""The ``minsheng`` command: a thin wrapper over the package's functions."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from analysis import __version__, config
+
+
+def _years(text: str) -> list[int]:
+    """'2014-2019' → [2014, …, 2019]; '2019' → [2019]."""
+    first, _, last = text.partition("-")
+    try:
+        years = list(range(int(first), int(last or first) + 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"年份范围应写作 2014-2019 / years look like 2014-2019, not {text!r}") from None
+    if not years:
+        raise argparse.ArgumentTypeError(f"空的年份范围 / empty year range {text!r}")
+    return years
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from analysis.runner import build
+
+    result = build(
+        args.data,
+        args.out,
+        year=args.year,
+        villages=args.village or None,
+        workers=args.workers,
+        force=args.force,
+        processed_dir=args.processed,
+        lang=args.lang,
+        progress=not args.quiet,
+    )
+    built = sum(not r.cached for r in result.results)
+    cached = sum(r.cached for r in result.results)
+    print(f"报告目录 Reports: {result.index}")
+    print(f"生成 {built} 页，沿用缓存 {cached} 页 / built {built}, reused {cached} from cache")
+    for failure in result.failed:
+        print(f"失败 FAILED {failure.key} ({failure.title}): {failure.where}: {failure.error}", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from analysis import sample
+
+    if args.villages is None:
+        villages = sample.DAQIAO_VILLAGES
+        published = config.RAW_DIR / config.PUBLISHED_FILE
+    else:
+        villages = sample.synthetic_villages(args.villages)
+        published = None
+    out = sample.write_sample(
+        args.out_dir,
+        villages,
+        args.years,
+        seed=args.seed,
+        published=published if published and published.exists() else None,
+        progress=None if args.quiet else lambda msg: print(f"  写入 wrote {msg}"),
+    )
+    print(f"示例数据已写入 sample written to {out} ({len(villages)} 个村, {args.years[0]}–{args.years[-1]})")
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="minsheng",
+        description="民生 Minsheng: township livelihood data → checked tables, maps, projections, reports",
+    )
+    parser.add_argument("--version", action="version", version=f"minsheng {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="生成全部报告 / build every report")
+    p.add_argument("--data", type=Path, default=config.RAW_DIR, help="raw data folder (default: data/raw)")
+    p.add_argument("--out", type=Path, default=config.REPORTS_DIR, help="reports folder (default: reports)")
+    p.add_argument("--processed", type=Path, default=None, help="processed tables (default: data/processed)")
+    p.add_argument("--year", type=int, default=config.DEFAULT_YEAR, help="report year (default: 2019)")
+    p.add_argument("--village", action="append", metavar="CODE", help="only this village (repeatable)")
+    p.add_argument("--workers", type=int, default=None, help="parallel runs (default: one per core)")
+    p.add_argument("--force", action="store_true", help="rebuild everything, ignoring the cache")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("sample", help="写出示例数据 / write the sample or a synthetic county")
+    p.add_argument("out_dir", type=Path)
+    p.add_argument("--villages", type=int, default=None, help="synthetic county of N villages (default: the 9 of 大桥镇)")
+    p.add_argument("--years", type=_years, default=_years("2014-2019"), help="e.g. 2014-2019")
+    p.add_argument("--seed", type=int, default=20191231)
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_sample)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        # Errors users can fix (a wrong path, an unknown village code) read as a sentence.
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"minsheng: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\n已中断；再次运行将从中断处继续 / interrupted; run again to resume.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

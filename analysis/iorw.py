@@ -1,0 +1,63 @@
+"""Atomic file writes: a reader never sees half a file, an interrupted run leaves none behind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path | str) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step.
+
+    The temporary file lives in the same folder (so ``os.replace`` is atomic on one file system)
+    and is removed if the block raises, including on KeyboardInterrupt.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Keep the real suffix last: some writers (GDAL's GPKG driver) check it.
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the usual permissions
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def atomic_write_text(path: Path | str, text: str, encoding: str = "utf-8") -> Path:
+    return atomic_write_bytes(path, text.encode(encoding))
+
+
+def atomic_write_with(path: Path | str, writer: Callable[[Path], object]) -> Path:
+    """Call ``writer(tmp_path)`` (e.g. ``df.to_parquet``) and move the result into place."""
+    with atomic_path(path) as tmp:
+        writer(tmp)
+    return Path(path)
+
+
+def remove_stale_temporaries(folder: Path | str) -> list[Path]:
+    """Delete temporaries left by a killed process (SIGKILL skips the cleanup above)."""
+    removed = []
+    for tmp in Path(folder).rglob(".*.tmp*"):
+        tmp.unlink(missing_ok=True)
+        removed.append(tmp)
+    return removed

@@ -1,0 +1,224 @@
+"""HTML export of executed notebooks, the index page, error pages and provenance.
+
+Pages are self-contained and work offline: no script, style or font is fetched, images are
+embedded, and every name or value written into a page is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+import nbformat
+
+from analysis import __version__, config
+from analysis.iorw import atomic_write_text
+
+#: System fonts that carry Chinese on Windows, macOS and Linux office PCs; no web font.
+FONT_STACK = (
+    '"Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", '
+    '"PingFang SC", "WenQuanYi Micro Hei", "SimHei", sans-serif'
+)
+
+PAGE_CSS = """
+:root { color-scheme: light; }
+body { font-family: %(fonts)s; margin: 0; color: #222; background: #fff; line-height: 1.55; }
+header.ms { background: #1f4e79; color: #fff; padding: .8rem 1.5rem; }
+header.ms a { color: #fff; }
+header.ms .sample { background: #c0392b; padding: .1rem .5rem; margin-left: .8rem; border-radius: 3px; }
+main { max-width: 1100px; margin: 0 auto; padding: 1rem 1.5rem 2rem; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
+table { border-collapse: collapse; margin: .6rem 0 1.2rem; font-size: .9rem; }
+th, td { border: 1px solid #d0d0d0; padding: .25rem .55rem; text-align: right; }
+th { background: #f2f4f7; } td:first-child, th:first-child { text-align: left; }
+img { max-width: 100%%; height: auto; }
+pre { background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wrap; }
+.failed { color: #b03a2e; font-weight: bold; }
+.error-box { border: 2px solid #b03a2e; background: #fdf2f0; padding: .8rem 1rem; }
+footer.ms { border-top: 1px solid #ddd; color: #555; font-size: .8rem; padding: .8rem 1.5rem; }
+footer.ms dl { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; margin: 0; }
+footer.ms dt { font-weight: bold; } footer.ms dd { margin: 0; word-break: break-all; }
+th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #999; }
+@media print { header.ms { background: none; color: #000; } a { color: #000; }
+  main { max-width: none; } h2 { break-after: avoid; } img, table { break-inside: avoid; } }
+""" % {"fonts": FONT_STACK}
+
+#: The index table sorts itself with this inline script: no file is fetched.
+SORT_SCRIPT = """
+document.querySelectorAll("table.sortable").forEach(function (table) {
+  table.querySelectorAll("th").forEach(function (th, col) {
+    th.classList.add("sortable");
+    th.addEventListener("click", function () {
+      var body = table.tBodies[0], rows = Array.from(body.rows);
+      var asc = th.dataset.dir !== "asc"; th.dataset.dir = asc ? "asc" : "desc";
+      rows.sort(function (a, b) {
+        var x = a.cells[col].dataset.sort || a.cells[col].textContent;
+        var y = b.cells[col].dataset.sort || b.cells[col].textContent;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var r = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, "zh");
+        return asc ? r : -r;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});
+"""
+
+_SAFE_NAME = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+
+
+def safe_filename(key: str) -> str:
+    """A file name for ``key`` that cannot leave its folder: itself when plain, else a hash."""
+    key = str(key)
+    if _SAFE_NAME.match(key):
+        return key
+    return "v-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Provenance:
+    """What a page was built from, shown in its footer."""
+
+    data_fingerprint: str
+    parameters: Mapping[str, object] = field(default_factory=dict)
+    version: str = __version__
+    built_at: str = field(
+        default_factory=lambda: dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    )
+    sample: bool = False
+
+    def footer_html(self) -> str:
+        params = ", ".join(f"{k}={v}" for k, v in self.parameters.items())
+        items = [
+            ("数据指纹 Data fingerprint", self.data_fingerprint[:16]),
+            ("参数 Parameters", params or "—"),
+            ("版本 Minsheng version", self.version),
+            ("生成时间 Built", self.built_at),
+        ]
+        if self.sample:
+            items.append(("数据来源 Data", f"{config.SAMPLE_LABEL_ZH}：合成数据，仅供演示 / synthetic sample"))
+        rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(str(v))}</dd>" for k, v in items)
+        return f'<footer class="ms"><dl>{rows}</dl></footer>'
+
+
+def page(title: str, body_html: str, provenance: Provenance, *, home: str | None = None, script: str = "") -> str:
+    """A complete HTML page around ``body_html`` (which must already be safe HTML)."""
+    nav = f' · <a href="{escape(home)}">返回目录 Index</a>' if home else ""
+    badge = f'<span class="sample">{escape(config.SAMPLE_LABEL_ZH)}</span>' if provenance.sample else ""
+    script_tag = f"<script>{script}</script>" if script else ""
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # Nothing on the page may be fetched from the network.
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
+        f"<title>{escape(title)}</title><style>{PAGE_CSS}</style></head><body>"
+        f'<header class="ms">民生 Minsheng{badge}{nav}</header>'
+        f"<main>{body_html}</main>{provenance.footer_html()}{script_tag}</body></html>\n"
+    )
+
+
+def notebook_body(nb: nbformat.NotebookNode) -> str:
+    """The outputs (no code) of an executed notebook as HTML, sanitised, images embedded."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        sanitize_html=True,
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    # The basic template still adds anchor links and a MathJax config block we do not want.
+    body = re.sub(r"<script\b.*?</script>", "", body, flags=re.S | re.I)
+    return body
+
+
+def notebook_page(
+    nb: nbformat.NotebookNode, title: str, provenance: Provenance, *, home: str | None = None
+) -> str:
+    return page(title, notebook_body(nb), provenance, home=home)
+
+
+def error_page(
+    title: str, error: str, where: str, provenance: Provenance, *, home: str | None = None
+) -> str:
+    """The page shown in place of a report whose notebook failed: what failed and where."""
+    body = (
+        f"<h1>{escape(title)}</h1>"
+        '<div class="error-box"><p class="failed">报告生成失败 / This report could not be built.</p>'
+        f"<p>出错位置 Where: {escape(where)}</p>"
+        f"<pre>{escape(error)}</pre>"
+        "<p>其他村的报告不受影响。请检查该村数据后重新运行 <code>minsheng build</code>。"
+        " / Other reports are not affected; fix the data and run the build again.</p></div>"
+    )
+    return page(title, body, provenance, home=home)
+
+
+@dataclass
+class IndexEntry:
+    """One row of the index: a village report, its key figures and its state."""
+
+    code: str
+    name: str
+    href: str
+    ok: bool
+    figures: Mapping[str, str] = field(default_factory=dict)
+    status: str = ""
+    error: str = ""
+
+
+def index_page(
+    title: str,
+    entries: Sequence[IndexEntry],
+    provenance: Provenance,
+    *,
+    township_href: str = "township.html",
+    township_ok: bool = True,
+    figure_columns: Sequence[str] = (),
+    extra_links: Sequence[tuple[str, str]] = (),
+) -> str:
+    """``index.html``: every village with its key figures and target status, sortable."""
+    header = "".join(
+        f"<th>{escape(c)}</th>" for c in ("代码 Code", "村（居） Village", *figure_columns, "目标状态 Targets", "报告 Report")
+    )
+    rows = []
+    for e in entries:
+        figures = "".join(
+            f'<td data-sort="{escape(str(e.figures.get(c, "")))}">{escape(str(e.figures.get(c, "—")))}</td>'
+            for c in figure_columns
+        )
+        if e.ok:
+            state = f'<a href="{escape(e.href)}">查看 View</a>'
+        else:
+            state = f'<a class="failed" href="{escape(e.href)}">失败 Failed</a>'
+        rows.append(
+            f"<tr><td>{escape(e.code)}</td><td>{escape(e.name)}</td>{figures}"
+            f"<td>{escape(e.status)}</td><td>{state}</td></tr>"
+        )
+    failed = sum(not e.ok for e in entries) + (not township_ok)
+    failed_note = (
+        f'<p class="failed">{failed} 个村的报告生成失败 / {failed} report(s) failed.</p>' if failed else ""
+    )
+    township_state = "" if township_ok else ' <span class="failed">失败 Failed</span>'
+    links = "".join(f'<li><a href="{escape(href)}">{escape(label)}</a></li>' for label, href in extra_links)
+    body = (
+        f"<h1>{escape(title)}</h1>{failed_note}"
+        f'<ul><li><a href="{escape(township_href)}">全镇总览 Township overview</a>'
+        f"{township_state}</li>{links}</ul>"
+        "<h2>各村报告 Village reports</h2>"
+        f'<table class="sortable"><thead><tr>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+    return page(title, body, provenance, script=SORT_SCRIPT)
+
+
+def write_page(path: Path, html: str) -> Path:
+    return atomic_write_text(path, html)

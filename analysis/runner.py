@@ -1,0 +1,449 @@
+"""Executing the report notebooks: prepare once, then the township and every village.
+
+Runs are parallel (one worker per core by default), cached (a report whose notebook,
+parameters, input data and package version are unchanged is not run again), failure-isolated
+(a failing village gets an error page; the others go on) and safe to interrupt (every file is
+written atomically; executed notebooks are assembled outside ``reports/``).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from analysis import __version__, config
+from analysis.iorw import atomic_write_bytes, atomic_write_text, remove_stale_temporaries
+
+PREPARE_NOTEBOOK = "01_prepare.ipynb"
+TOWNSHIP_NOTEBOOK = "10_township.ipynb"
+VILLAGE_NOTEBOOK = "20_village.ipynb"
+FINGERPRINT_FILE = "_fingerprint.json"
+CACHE_FILE = ".build-cache.json"
+
+
+# --- fingerprints ------------------------------------------------------------------------------
+
+
+def fingerprint_files(paths: Iterable[Path], root: Path | None = None) -> str:
+    """SHA-256 over the names (relative to ``root``) and bytes of ``paths``, in sorted order."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(p) for p in paths):
+        name = path.relative_to(root) if root else path.name
+        digest.update(str(name).encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def fingerprint_dir(folder: Path) -> str:
+    """Fingerprint of every regular file below ``folder`` (hidden files and temporaries excluded)."""
+    folder = Path(folder)
+    files = [
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    ]
+    return fingerprint_files(files, root=folder)
+
+
+def _processed_is_current(raw_dir: Path, processed_dir: Path) -> tuple[bool, str]:
+    raw_print = fingerprint_dir(raw_dir)
+    stamp = processed_dir / FINGERPRINT_FILE
+    if not stamp.exists():
+        return False, raw_print
+    recorded = json.loads(stamp.read_text(encoding="utf-8"))
+    return recorded == {"raw": raw_print, "version": __version__}, raw_print
+
+
+def prepare_stage(raw_dir: Path | str, processed_dir: Path | str):
+    """Raw → processed tables and projections; records the raw fingerprint when done.
+
+    Returns the :class:`analysis.process.PrepareResult`.
+    """
+    from analysis import process, trends
+
+    raw, processed = Path(raw_dir), Path(processed_dir)
+    raw_print = fingerprint_dir(raw)
+    remove_stale_temporaries(processed) if processed.exists() else None
+    result = process.prepare(raw, processed)
+    trends.write_projections(processed)
+    atomic_write_text(
+        processed / FINGERPRINT_FILE,
+        json.dumps({"raw": raw_print, "version": __version__}, indent=1) + "\n",
+    )
+    return result
+
+
+def ensure_processed(raw_dir: Path | str, processed_dir: Path | str, *, force: bool = False) -> bool:
+    """Prepare the processed tables unless they are current for ``raw_dir``; True if it ran."""
+    raw, processed = Path(raw_dir), Path(processed_dir)
+    if not raw.is_dir():
+        raise FileNotFoundError(f"原始数据目录不存在 / raw data folder not found: {raw}")
+    current, _ = _processed_is_current(raw, processed)
+    if current and not force:
+        return False
+    prepare_stage(raw, processed)
+    return True
+
+
+# --- jobs --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook run that produces one page."""
+
+    key: str  # "township" or a village code
+    title: str
+    notebook: str
+    parameters: dict
+    html: str  # path relative to the year's report folder
+    data_fingerprint: str
+
+    def cache_key(self, notebooks_dir: Path) -> str:
+        digest = hashlib.sha256()
+        digest.update((notebooks_dir / self.notebook).read_bytes())
+        digest.update(json.dumps(self.parameters, sort_keys=True, ensure_ascii=False).encode())
+        digest.update(self.data_fingerprint.encode())
+        digest.update(__version__.encode())
+        return digest.hexdigest()
+
+
+@dataclass
+class JobResult:
+    key: str
+    title: str
+    html: str
+    ok: bool
+    cached: bool = False
+    seconds: float = 0.0
+    error: str = ""
+    where: str = ""
+
+
+@dataclass
+class BuildResult:
+    """What ``build`` did: the index page, each page's outcome, the failures."""
+
+    year: int
+    out_dir: Path
+    index: Path
+    results: list[JobResult] = field(default_factory=list)
+    prepared: bool = False
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _village_fingerprint(processed: Path, code: str) -> str:
+    """What one village's report reads: its own rows, the registry, targets and layers.
+
+    The village page also quotes township figures; those follow from the village rows of the
+    whole township, so a change elsewhere rebuilds the township page, not every village page.
+    """
+    import pandas as pd
+
+    digest = hashlib.sha256()
+    for name in ("indicators.parquet", "projections.parquet", "projects.parquet"):
+        path = processed / name
+        if not path.exists():
+            continue
+        table = pd.read_parquet(path)
+        column = "village_code" if "village_code" in table.columns else "scope"
+        mine = table[table[column].astype(str) == code]
+        digest.update(pd.util.hash_pandas_object(mine, index=False).to_numpy().tobytes())
+    shared = [processed / "villages.parquet", processed / "targets.parquet"]
+    digest.update(fingerprint_files([p for p in shared if p.exists()]).encode())
+    layers = processed / "layers"
+    if layers.exists():
+        digest.update(fingerprint_dir(layers).encode())
+    return digest.hexdigest()
+
+
+def plan_jobs(
+    processed_dir: Path, year: int, *, villages: Sequence[str] | None = None, lang: str = "zh"
+) -> list[Job]:
+    """The township job and one job per village (all, or those in ``villages``)."""
+    import pandas as pd
+
+    processed = Path(processed_dir)
+    registry = pd.read_parquet(processed / "villages.parquet")
+    known = dict(zip(registry["code"].astype(str), registry["name"], strict=True))
+    wanted = list(known) if not villages else [str(v) for v in villages]
+    unknown = [v for v in wanted if v not in known]
+    if unknown:
+        raise KeyError(
+            f"村代码不在村名录中 / village codes not in the registry: {', '.join(unknown)}"
+        )
+    common = {"processed_dir": str(processed), "year": int(year), "lang": lang}
+    jobs = [
+        Job(
+            key="township",
+            title=f"{year}年全镇民生工作总览",
+            notebook=TOWNSHIP_NOTEBOOK,
+            parameters=common,
+            html="township.html",
+            data_fingerprint=fingerprint_dir(processed),
+        )
+    ]
+    from analysis.publish import safe_filename
+
+    for code in wanted:
+        jobs.append(
+            Job(
+                key=code,
+                title=f"{known[code]} {year}年民生工作报告",
+                notebook=VILLAGE_NOTEBOOK,
+                parameters={**common, "village_code": code},
+                html=f"villages/{safe_filename(code)}.html",
+                data_fingerprint=_village_fingerprint(processed, code),
+            )
+        )
+    return jobs
+
+
+# --- executing one job (in a worker process) ---------------------------------------------------
+
+
+def _where(exc: BaseException, nb: nbformat.NotebookNode | None) -> str:
+    """'cell N (first line of its code)' for the cell that failed, from papermill's markers."""
+    if nb is None:
+        return type(exc).__name__
+    for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code":
+            continue
+        outputs = cell.get("outputs", [])
+        if any(o.get("output_type") == "error" for o in outputs):
+            first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+            return f"单元格 cell {index + 1}: {first[:120]}"
+    return type(exc).__name__
+
+
+def run_job(job: Job, notebooks_dir: str, year_dir: str, sample: bool) -> JobResult:
+    """Execute ``job``'s notebook and write its page (or an error page); never raises."""
+    from analysis import publish
+
+    started = time.perf_counter()
+    year_path = Path(year_dir)
+    provenance = publish.Provenance(
+        data_fingerprint=job.data_fingerprint, parameters=job.parameters, sample=sample
+    )
+    home = "../index.html" if "/" in job.html else "index.html"
+    html_path = year_path / job.html
+    executed_path = year_path / "notebooks" / f"{Path(job.html).stem}.ipynb"
+    work = Path(tempfile.mkdtemp(prefix="minsheng-"))
+    output = work / "executed.ipynb"
+    nb = None
+    try:
+        nb = execute_notebook(Path(notebooks_dir) / job.notebook, output, job.parameters)
+        publish.write_page(html_path, publish.notebook_page(nb, job.title, provenance, home=home))
+        ok, error, where = True, "", ""
+    except Exception as exc:
+        if nb is None and output.exists():
+            nb = nbformat.read(output, as_version=4)
+        ok, where = False, _where(exc, nb)
+        error = _error_text(exc)
+        publish.write_page(html_path, publish.error_page(job.title, error, where, provenance, home=home))
+    finally:
+        if output.exists():
+            atomic_write_bytes(executed_path, output.read_bytes())
+        shutil.rmtree(work, ignore_errors=True)
+    return JobResult(
+        key=job.key,
+        title=job.title,
+        html=job.html,
+        ok=ok,
+        seconds=time.perf_counter() - started,
+        error=error,
+        where=where,
+    )
+
+
+def _error_text(exc: BaseException) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return f"{exc.ename}: {exc.evalue}"
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+
+
+def execute_notebook(source: Path, output: Path, parameters: dict) -> nbformat.NotebookNode:
+    """Run one parameterised notebook as papermill does; returns the executed notebook."""
+    import papermill
+
+    from analysis import engines
+
+    engines.register_translator()
+    return papermill.execute_notebook(
+        str(source),
+        str(output),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(config.PROJECT_DIR),
+    )
+
+
+# --- the build ---------------------------------------------------------------------------------
+
+
+def _load_cache(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def build(
+    data_dir: Path | str = config.RAW_DIR,
+    out_dir: Path | str = config.REPORTS_DIR,
+    *,
+    year: int = config.DEFAULT_YEAR,
+    villages: Sequence[str] | None = None,
+    workers: int | None = None,
+    force: bool = False,
+    processed_dir: Path | str | None = None,
+    notebooks_dir: Path | str = config.NOTEBOOKS_DIR,
+    lang: str = "zh",
+    progress: bool | Callable[[JobResult], None] = True,
+) -> BuildResult:
+    """Build the reports for ``year``: prepare, then the township and every village, then the index.
+
+    Parameters
+    ----------
+    data_dir
+        Raw data folder (never modified).
+    out_dir
+        Reports root; pages go to ``out_dir/<year>/``.
+    year
+        Report year.
+    villages
+        Village codes to build; all in the registry when None.
+    workers
+        Parallel notebook runs; one per core when None.
+    force
+        Rebuild everything, ignoring the cache.
+    processed_dir
+        Where processed tables go; ``data/processed`` when None.
+    notebooks_dir
+        Folder holding the report notebooks.
+    lang
+        ``"zh"`` or ``"en"``.
+    progress
+        True for a progress bar, False for none, or a callable receiving each result.
+
+    Returns
+    -------
+    BuildResult
+        Each page's outcome; ``.ok`` is False when any page failed (its page says why).
+    """
+    raw = Path(data_dir)
+    processed = Path(processed_dir or config.PROCESSED_DIR)
+    notebooks = Path(notebooks_dir)
+    year_dir = Path(out_dir) / str(year)
+    year_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(year_dir)
+
+    prepared = ensure_processed(raw, processed, force=force)
+    sample = (raw / config.SAMPLE_MARKER_FILE).exists()
+    jobs = plan_jobs(processed, year, villages=villages, lang=lang)
+
+    cache_path = year_dir / CACHE_FILE
+    cache = {} if force else _load_cache(cache_path)
+    keys = {job.key: job.cache_key(notebooks) for job in jobs}
+    results: list[JobResult] = []
+    pending = []
+    for job in jobs:
+        entry = cache.get(job.key)
+        if entry and entry["cache_key"] == keys[job.key] and entry["ok"] and (year_dir / job.html).exists():
+            results.append(JobResult(**{**entry["result"], "cached": True}))
+        else:
+            pending.append(job)
+
+    report = _progress_callback(progress, len(pending))
+    max_workers = max(1, min(workers or os.cpu_count() or 1, len(pending) or 1))
+    try:
+        if max_workers == 1:
+            for job in pending:
+                result = run_job(job, str(notebooks), str(year_dir), sample)
+                _record(cache, cache_path, keys, result)
+                results.append(result)
+                report(result)
+        else:
+            with cf.ProcessPoolExecutor(max_workers=max_workers) as pool:
+                futures = [
+                    pool.submit(run_job, job, str(notebooks), str(year_dir), sample) for job in pending
+                ]
+                for future in cf.as_completed(futures):
+                    result = future.result()
+                    _record(cache, cache_path, keys, result)
+                    results.append(result)
+                    report(result)
+    finally:
+        report(None)
+
+    order = {job.key: i for i, job in enumerate(jobs)}
+    results.sort(key=lambda r: order[r.key])
+    index = write_index(processed, year_dir, year, results, sample)
+    return BuildResult(year=year, out_dir=year_dir, index=index, results=results, prepared=prepared)
+
+
+def _record(cache: dict, cache_path: Path, keys: dict, result: JobResult) -> None:
+    """Remember a finished page at once, so an interrupted build resumes where it stopped."""
+    cache[result.key] = {"cache_key": keys[result.key], "ok": result.ok, "result": asdict(result)}
+    atomic_write_text(cache_path, json.dumps(cache, ensure_ascii=False, indent=1))
+
+
+def _progress_callback(progress, total: int) -> Callable[[JobResult | None], None]:
+    if callable(progress):
+        return lambda r: r is not None and progress(r)
+    if not progress or total == 0:
+        return lambda r: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="页", desc="生成报告 Building", dynamic_ncols=True)
+
+    def update(result: JobResult | None) -> None:
+        if result is None:
+            bar.close()
+            return
+        bar.set_postfix_str(f"{result.key} {'✓' if result.ok else '✗ 失败'}")
+        bar.update(1)
+
+    return update
+
+
+def write_index(
+    processed_dir: Path, year_dir: Path, year: int, results: Sequence[JobResult], sample: bool
+) -> Path:
+    """Write ``index.html`` from the processed tables and the pages' outcomes."""
+    from analysis import publish
+    from analysis.report import index_entries
+
+    entries, columns = index_entries(processed_dir, year, results)
+    provenance = publish.Provenance(
+        data_fingerprint=fingerprint_dir(processed_dir), parameters={"year": year}, sample=sample
+    )
+    html = publish.index_page(
+        f"{year}年民生工作报告目录",
+        entries,
+        provenance,
+        township_ok=all(r.ok for r in results if r.key == "township"),
+        figure_columns=columns,
+    )
+    return publish.write_page(year_dir / "index.html", html)

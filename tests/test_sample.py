@@ -1,0 +1,96 @@
+"""The sample township: deterministic, committed as generated, true to the published figures."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import config, sample
+
+
+def _content(folder: Path) -> dict[str, object]:
+    """File → comparable content: CSV/text bytes, workbook cell values, geometry as text."""
+    content: dict[str, object] = {}
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        name = str(path.relative_to(folder))
+        if path.suffix == ".xlsx":
+            sheets = pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
+            content[name] = {k: v.to_csv() for k, v in sheets.items()}
+        elif path.suffix == ".gpkg":
+            import geopandas as gpd
+
+            content[name] = gpd.read_file(path).to_json()
+        else:
+            content[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return content
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sample")
+    published = config.RAW_DIR / config.PUBLISHED_FILE
+    return sample.write_sample(out, published=published)
+
+
+def test_committed_sample_is_what_the_generator_writes(regenerated):
+    assert _content(regenerated) == _content(config.RAW_DIR)
+
+
+def test_generator_is_deterministic(regenerated, tmp_path):
+    again = sample.write_sample(tmp_path, published=config.RAW_DIR / config.PUBLISHED_FILE)
+    assert _content(again) == _content(regenerated)
+
+
+def test_sample_uses_the_real_codes_of_daqiao(shared_dir):
+    real = pd.read_csv(shared_dir / "realdata" / "xinfeng_villages.csv", dtype=str)
+    real = real[real["town_code"] == config.SAMPLE_TOWN_CODE]
+    registry = pd.read_csv(config.RAW_DIR / config.REGISTRY_FILE, dtype=str)
+    assert dict(zip(registry["code"], registry["name"], strict=True)) == dict(
+        zip(real["code"], real["name"], strict=True)
+    )
+
+
+def test_published_copy_matches_seed_facts(shared_dir):
+    """data/raw keeps its own copy of the published figures; it must not drift from the seed."""
+    seed = pd.read_csv(shared_dir / "seed" / "seed-facts.csv", dtype=str, keep_default_na=False)
+    copy = pd.read_csv(config.RAW_DIR / config.PUBLISHED_FILE, dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(copy[list(seed.columns)], seed)
+
+
+def test_published_copy_names_only_catalog_indicators():
+    from analysis.catalog import default_catalog
+
+    copy = pd.read_csv(config.RAW_DIR / config.PUBLISHED_FILE, dtype=str, keep_default_na=False)
+    ids = {i for cell in copy["indicator_id"] if cell for i in cell.split(";")}
+    assert ids <= set(default_catalog().ids)
+
+
+def test_split_total_adds_up_to_the_last_digit():
+    parts = sample.split_total(335.26, [3, 1, 2, 5, 1, 1, 2, 3, 4], 2)
+    assert round(parts.sum(), 2) == 335.26
+    assert all(round(p, 2) == p for p in parts)
+
+
+def test_sample_says_it_is_synthetic():
+    readme = (config.RAW_DIR / "README.md").read_text(encoding="utf-8")
+    assert "合成" in readme and "synthetic" in readme
+    assert (config.RAW_DIR / config.SAMPLE_MARKER_FILE).exists()
+
+
+def test_population_file_is_gbk():
+    raw = (config.RAW_DIR / "户数人口_2014-2019.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    assert "村（居）委会" in raw.decode("gbk")
+
+
+def test_synthetic_county_has_distinct_well_formed_codes_and_names():
+    villages = sample.synthetic_villages(3500)
+    assert len({v.code for v in villages}) == 3500
+    assert len({v.short for v in villages}) == 3500
+    assert all(len(v.code) == 12 and v.code.isdigit() for v in villages)

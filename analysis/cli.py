@@ -16,7 +16,9 @@ def _years(text: str) -> list[int]:
     try:
         years = list(range(int(first), int(last or first) + 1))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"年份范围应写作 2014-2019 / years look like 2014-2019, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"年份范围应写作 2014-2019 / years look like 2014-2019, not {text!r}"
+        ) from None
     if not years:
         raise argparse.ArgumentTypeError(f"空的年份范围 / empty year range {text!r}")
     return years
@@ -41,7 +43,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"报告目录 Reports: {result.index}")
     print(f"生成 {built} 页，沿用缓存 {cached} 页 / built {built}, reused {cached} from cache")
     for failure in result.failed:
-        print(f"失败 FAILED {failure.key} ({failure.title}): {failure.where}: {failure.error}", file=sys.stderr)
+        print(
+            f"失败 FAILED {failure.key} ({failure.title}): {failure.where}: {failure.error}",
+            file=sys.stderr,
+        )
     return 0 if result.ok else 1
 
 
@@ -62,7 +67,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
         published=published if published and published.exists() else None,
         progress=None if args.quiet else lambda msg: print(f"  写入 wrote {msg}"),
     )
-    print(f"示例数据已写入 sample written to {out} ({len(villages)} 个村, {args.years[0]}–{args.years[-1]})")
+    print(
+        f"示例数据已写入 sample written to {out} ({len(villages)} 个村, {args.years[0]}–{args.years[-1]})"
+    )
     return 0
 
 
@@ -75,12 +82,24 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("build", help="生成全部报告 / build every report")
-    p.add_argument("--data", type=Path, default=config.RAW_DIR, help="raw data folder (default: data/raw)")
-    p.add_argument("--out", type=Path, default=config.REPORTS_DIR, help="reports folder (default: reports)")
-    p.add_argument("--processed", type=Path, default=None, help="processed tables (default: data/processed)")
-    p.add_argument("--year", type=int, default=config.DEFAULT_YEAR, help="report year (default: 2019)")
-    p.add_argument("--village", action="append", metavar="CODE", help="only this village (repeatable)")
-    p.add_argument("--workers", type=int, default=None, help="parallel runs (default: one per core)")
+    p.add_argument(
+        "--data", type=Path, default=config.RAW_DIR, help="raw data folder (default: data/raw)"
+    )
+    p.add_argument(
+        "--out", type=Path, default=config.REPORTS_DIR, help="reports folder (default: reports)"
+    )
+    p.add_argument(
+        "--processed", type=Path, default=None, help="processed tables (default: data/processed)"
+    )
+    p.add_argument(
+        "--year", type=int, default=config.DEFAULT_YEAR, help="report year (default: 2019)"
+    )
+    p.add_argument(
+        "--village", action="append", metavar="CODE", help="only this village (repeatable)"
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, help="parallel runs (default: one per core)"
+    )
     p.add_argument("--force", action="store_true", help="rebuild everything, ignoring the cache")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -88,12 +107,65 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sample", help="写出示例数据 / write the sample or a synthetic county")
     p.add_argument("out_dir", type=Path)
-    p.add_argument("--villages", type=int, default=None, help="synthetic county of N villages (default: the 9 of 大桥镇)")
+    p.add_argument(
+        "--villages",
+        type=int,
+        default=None,
+        help="synthetic county of N villages (default: the 9 of 大桥镇)",
+    )
     p.add_argument("--years", type=_years, default=_years("2014-2019"), help="e.g. 2014-2019")
     p.add_argument("--seed", type=int, default=20191231)
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser(
+        "validate", help="检查原始数据 / check raw data (exit 1 if anything is rejected)"
+    )
+    p.add_argument("raw", type=Path, help="raw folder, or one village-year .xlsx/.csv")
+    p.add_argument(
+        "--registry",
+        type=Path,
+        default=None,
+        help="villages.csv (default: RAW/villages.csv or data/raw/villages.csv)",
+    )
+    p.add_argument("--json", action="store_true", help="print problems and summary as JSON")
+    p.set_defaults(func=_lazy("analysis.validate", "cmd_validate"))
+
+    p = sub.add_parser("prepare", help="原始数据 → 处理后表格 / raw data → processed tables")
+    p.add_argument("raw", type=Path, help="raw folder, or one village-year .xlsx/.csv")
+    p.add_argument("out", type=Path, help="processed folder")
+    p.add_argument(
+        "--registry",
+        type=Path,
+        default=None,
+        help="villages.csv (default: RAW/villages.csv or data/raw/villages.csv)",
+    )
+    p.set_defaults(func=_lazy("analysis.process", "cmd_prepare"))
+
+    p = sub.add_parser("template", help="村级填报模板 / blank data-collection workbook")
+    p.add_argument("out", type=Path, help="the .xlsx to write")
+    p.add_argument(
+        "--registry",
+        type=Path,
+        default=None,
+        help="villages.csv for the name list (default: data/raw/villages.csv)",
+    )
+    p.add_argument(
+        "--year", type=int, default=None, help="pre-fill one row per village for this year"
+    )
+    p.set_defaults(func=_lazy("analysis.template", "cmd_template"))
     return parser
+
+
+def _lazy(module: str, name: str):
+    """A command function imported only when its subcommand runs (keeps ``--help`` fast)."""
+
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(args)
+
+    return run
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,7 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"minsheng: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\n已中断；再次运行将从中断处继续 / interrupted; run again to resume.", file=sys.stderr)
+        print(
+            "\n已中断；再次运行将从中断处继续 / interrupted; run again to resume.", file=sys.stderr
+        )
         return 130
 
 

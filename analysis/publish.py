@@ -27,7 +27,7 @@ FONT_STACK = (
 
 PAGE_CSS = """
 :root { color-scheme: light; }
-body { font-family: %(fonts)s; margin: 0; color: #222; background: #fff; line-height: 1.55; }
+body { font-family: FONTS; margin: 0; color: #222; background: #fff; line-height: 1.55; }
 header.ms { background: #1f4e79; color: #fff; padding: .8rem 1.5rem; }
 header.ms a { color: #fff; }
 header.ms .sample { background: #c0392b; padding: .1rem .5rem; margin-left: .8rem; border-radius: 3px; }
@@ -36,7 +36,7 @@ h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; border-bottom: 1px solid #ddd
 table { border-collapse: collapse; margin: .6rem 0 1.2rem; font-size: .9rem; }
 th, td { border: 1px solid #d0d0d0; padding: .25rem .55rem; text-align: right; }
 th { background: #f2f4f7; } td:first-child, th:first-child { text-align: left; }
-img { max-width: 100%%; height: auto; }
+img { max-width: 100%; height: auto; }
 pre { background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wrap; }
 .failed { color: #b03a2e; font-weight: bold; }
 .error-box { border: 2px solid #b03a2e; background: #fdf2f0; padding: .8rem 1rem; }
@@ -46,7 +46,7 @@ footer.ms dt { font-weight: bold; } footer.ms dd { margin: 0; word-break: break-
 th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #999; }
 @media print { header.ms { background: none; color: #000; } a { color: #000; }
   main { max-width: none; } h2 { break-after: avoid; } img, table { break-inside: avoid; } }
-""" % {"fonts": FONT_STACK}
+""".replace("FONTS", FONT_STACK)
 
 #: The index table sorts itself with this inline script: no file is fetched.
 SORT_SCRIPT = """
@@ -101,22 +101,31 @@ class Provenance:
             ("生成时间 Built", self.built_at),
         ]
         if self.sample:
-            items.append(("数据来源 Data", f"{config.SAMPLE_LABEL_ZH}：合成数据，仅供演示 / synthetic sample"))
+            items.append(
+                (
+                    "数据来源 Data",
+                    f"{config.SAMPLE_LABEL_ZH}：合成数据，仅供演示 / synthetic sample",
+                )
+            )
         rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(str(v))}</dd>" for k, v in items)
         return f'<footer class="ms"><dl>{rows}</dl></footer>'
 
 
-def page(title: str, body_html: str, provenance: Provenance, *, home: str | None = None, script: str = "") -> str:
+def page(
+    title: str, body_html: str, provenance: Provenance, *, home: str | None = None, script: str = ""
+) -> str:
     """A complete HTML page around ``body_html`` (which must already be safe HTML)."""
     nav = f' · <a href="{escape(home)}">返回目录 Index</a>' if home else ""
-    badge = f'<span class="sample">{escape(config.SAMPLE_LABEL_ZH)}</span>' if provenance.sample else ""
+    badge = (
+        f'<span class="sample">{escape(config.SAMPLE_LABEL_ZH)}</span>' if provenance.sample else ""
+    )
     script_tag = f"<script>{script}</script>" if script else ""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         # Nothing on the page may be fetched from the network.
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
         f"<title>{escape(title)}</title><style>{PAGE_CSS}</style></head><body>"
         f'<header class="ms">民生 Minsheng{badge}{nav}</header>'
@@ -188,7 +197,14 @@ def index_page(
 ) -> str:
     """``index.html``: every village with its key figures and target status, sortable."""
     header = "".join(
-        f"<th>{escape(c)}</th>" for c in ("代码 Code", "村（居） Village", *figure_columns, "目标状态 Targets", "报告 Report")
+        f"<th>{escape(c)}</th>"
+        for c in (
+            "代码 Code",
+            "村（居） Village",
+            *figure_columns,
+            "目标状态 Targets",
+            "报告 Report",
+        )
     )
     rows = []
     for e in entries:
@@ -206,10 +222,14 @@ def index_page(
         )
     failed = sum(not e.ok for e in entries) + (not township_ok)
     failed_note = (
-        f'<p class="failed">{failed} 个村的报告生成失败 / {failed} report(s) failed.</p>' if failed else ""
+        f'<p class="failed">{failed} 个村的报告生成失败 / {failed} report(s) failed.</p>'
+        if failed
+        else ""
     )
     township_state = "" if township_ok else ' <span class="failed">失败 Failed</span>'
-    links = "".join(f'<li><a href="{escape(href)}">{escape(label)}</a></li>' for label, href in extra_links)
+    links = "".join(
+        f'<li><a href="{escape(href)}">{escape(label)}</a></li>' for label, href in extra_links
+    )
     body = (
         f"<h1>{escape(title)}</h1>{failed_note}"
         f'<ul><li><a href="{escape(township_href)}">全镇总览 Township overview</a>'

@@ -51,8 +51,13 @@ class Tables:
         """The registry row of one village; a clear error for an unknown code."""
         match = self.villages[self.villages["code"] == str(code)]
         if match.empty:
-            known = ", ".join(f"{c} {n}" for c, n in zip(self.villages["code"], self.villages["name"]))
-            raise KeyError(f"村代码 {code} 不在村名录中 / village code {code} is not in the registry. Known: {known}")
+            known = ", ".join(
+                f"{c} {n}"
+                for c, n in zip(self.villages["code"], self.villages["name"], strict=True)
+            )
+            raise KeyError(
+                f"村代码 {code} 不在村名录中 / village code {code} is not in the registry. Known: {known}"
+            )
         return match.iloc[0]
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
@@ -82,7 +87,9 @@ def load_tables(
     raw = Path(raw_dir or config.RAW_DIR)
     ensure_processed(raw, processed)
     gpkg = processed / "villages.gpkg"
-    villages = gpd.read_file(gpkg) if gpkg.exists() else pd.read_parquet(processed / "villages.parquet")
+    villages = (
+        gpd.read_file(gpkg) if gpkg.exists() else pd.read_parquet(processed / "villages.parquet")
+    )
     summary_path = processed / "summary.json"
     return Tables(
         processed_dir=processed,
@@ -93,7 +100,9 @@ def load_tables(
         projections=_read_optional(processed / "projections.parquet", pd.read_parquet),
         projects=_read_optional(processed / "projects.parquet", pd.read_parquet),
         reconciliation=_read_optional(processed / "reconciliation.csv", pd.read_csv),
-        summary=json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {},
+        summary=json.loads(summary_path.read_text(encoding="utf-8"))
+        if summary_path.exists()
+        else {},
         sample=(raw / config.SAMPLE_MARKER_FILE).exists(),
     )
 
@@ -135,14 +144,18 @@ def key_figures(
         elif abs(change) < 1e-9:
             trend = "持平" if lang == "zh" else "unchanged"
         elif lang == "zh":
-            trend = f"{'增加' if change > 0 else '减少'}{_format_value(abs(change), ind.id, catalog)}"
+            trend = (
+                f"{'增加' if change > 0 else '减少'}{_format_value(abs(change), ind.id, catalog)}"
+            )
         else:
-            trend = f"{'up' if change > 0 else 'down'} {_format_value(abs(change), ind.id, catalog)}"
+            trend = (
+                f"{'up' if change > 0 else 'down'} {_format_value(abs(change), ind.id, catalog)}"
+            )
         rows.append(
             {
-                ("板块" if lang == "zh" else "Section"): (SECTION_ZH if lang == "zh" else SECTION_EN)[
-                    ind.category
-                ],
+                ("板块" if lang == "zh" else "Section"): (
+                    SECTION_ZH if lang == "zh" else SECTION_EN
+                )[ind.category],
                 ("指标" if lang == "zh" else "Indicator"): _label(ind.id, catalog, lang),
                 f"{year - 1}": _format_value(before, ind.id, catalog),
                 f"{year}": _format_value(now, ind.id, catalog),
@@ -254,12 +267,18 @@ def index_entries(processed_dir: Path | str, year: int, results) -> tuple[list, 
             continue
         figures = {}
         for ind_id, column in zip(INDEX_INDICATORS, columns, strict=True):
-            value = now.at[result.key, ind_id] if (result.key in now.index and ind_id in now.columns) else float("nan")
+            value = (
+                now.at[result.key, ind_id]
+                if (result.key in now.index and ind_id in now.columns)
+                else float("nan")
+            )
             figures[column] = _format_value(value, ind_id, catalog)
         entries.append(
             IndexEntry(
                 code=result.key,
-                name=str(registry.at[result.key, "name"]) if result.key in registry.index else result.key,
+                name=str(registry.at[result.key, "name"])
+                if result.key in registry.index
+                else result.key,
                 href=result.html,
                 ok=result.ok,
                 figures=figures,
@@ -361,4 +380,177 @@ def locator_figure(tables: Tables, code: str):
         return None
     return maps.locator_map(
         tables.villages, str(code), label_column="short_name", sample=tables.sample
+    )
+
+
+# --- sections of the notebooks ----------------------------------------------------------------
+
+
+def township_title(tables: Tables, year: int) -> str:
+    town = (
+        str(tables.villages["town_name"].iloc[0])
+        if "town_name" in tables.villages.columns and len(tables.villages)
+        else config.SAMPLE_TOWN_NAME
+    )
+    return f"{town}{year}年民生工作总览"
+
+
+def validation_overview(result) -> pd.DataFrame:
+    """Per file and sheet: rows read, accepted, quarantined, structural, and whether they add up."""
+    rows = [
+        {
+            "文件 File": f["file"],
+            "工作表 Sheet": f.get("sheet", ""),
+            "读取 Read": f["rows_read"],
+            "接受 Accepted": f["rows_accepted"],
+            "隔离 Quarantined": f["rows_quarantined"],
+            "结构行 Structural": f["rows_structural"],
+            "核对 Adds up": "✓" if f["check"] else "✗",
+        }
+        for f in result.summary["files"]
+        if f.get("kind") != "documentation"
+    ]
+    return pd.DataFrame(rows)
+
+
+def quarantine_table(result, limit: int = 200) -> pd.DataFrame:
+    """The quarantined rows with the Chinese message a clerk acts on (first ``limit``)."""
+    q = result.quarantine
+    if q.empty:
+        return pd.DataFrame({"结果 Result": ["没有被隔离的行 / nothing was quarantined"]})
+    shown = q[["file", "sheet", "row", "column", "value", "rule", "message_zh"]].head(limit)
+    return shown.rename(
+        columns={
+            "file": "文件",
+            "sheet": "工作表",
+            "row": "行",
+            "column": "列",
+            "value": "值",
+            "rule": "规则",
+            "message_zh": "说明",
+        }
+    )
+
+
+def target_table(tables: Tables, scope: str) -> pd.DataFrame:
+    """The target status table of one scope ('township' or a village code), Chinese headers.
+
+    For a village, its own targets and its projections of the township-scoped indicators.
+    """
+    from analysis.charts import status_table
+
+    p = tables.projections
+    if p.empty:
+        return pd.DataFrame()
+    if scope == "township":
+        mine = p[p["row_type"] == "target"]
+    else:
+        mine = p[p["scope"].astype(str).str.split(";").map(lambda codes: str(scope) in codes)]
+    return status_table(mine.reset_index(drop=True))
+
+
+def _series(tables: Tables, scope: str, indicator: str) -> pd.Series:
+    """The yearly series a projection was made from: township aggregate or village(s)."""
+    if scope == "township":
+        rows = tables.township[tables.township["indicator"] == indicator]
+        return rows.set_index("year")["value"].sort_index()
+    from analysis.trends import aggregate_township
+
+    codes = str(scope).split(";")
+    rows = tables.indicators[tables.indicators["village_code"].isin(codes)]
+    if len(codes) == 1:
+        chosen = rows[rows["indicator"] == indicator]
+        return chosen.set_index("year")["value"].sort_index()
+    combined = aggregate_township(rows, default_catalog())
+    return combined[combined["indicator"] == indicator].set_index("year")["value"].sort_index()
+
+
+def target_figures(tables: Tables, scope: str, *, limit: int = 12) -> list:
+    """Fan charts (history, projection with interval, target) for the scope's targets."""
+    from analysis import charts, trends
+
+    catalog = default_catalog()
+    p = tables.projections
+    if p.empty:
+        return []
+    if scope == "township":
+        rows = p[p["row_type"] == "target"]
+    else:
+        rows = p[p["scope"].astype(str).str.split(";").map(lambda codes: str(scope) in codes)]
+    figures = []
+    for row in rows.head(limit).itertuples():
+        ind = catalog[row.indicator]
+        series = _series(tables, str(row.scope), row.indicator)
+        if pd.isna(row.target):
+            result = trends.project(series, int(row.target_year), kind=ind.kind, bounds=ind.bounds)
+        else:
+            result = trends.assess(
+                series,
+                float(row.target),
+                int(row.target_year),
+                base_year=int(row.base_year),
+                direction=ind.direction,
+                kind=ind.kind,
+                bounds=ind.bounds,
+            )
+        figures.append(
+            charts.fan_chart(
+                series,
+                result,
+                title=f"{ind.zh}：{row.target_year}年预测",
+                unit=ind.unit,
+                sample=tables.sample,
+                source=source_line(tables),
+            )
+        )
+    return figures
+
+
+def reconciliation_table(tables: Tables) -> pd.DataFrame:
+    """Published figures against the data, differences first; Chinese headers."""
+    r = tables.reconciliation
+    if r.empty:
+        return pd.DataFrame(
+            {"结果 Result": ["没有可核对的公布数据 / no published figures to check"]}
+        )
+    catalog = default_catalog()
+    shown = r.assign(
+        indicator=r["indicator"].map(lambda i: catalog[i].zh if i in catalog else i),
+        status=r["status"]
+        .map({"match": "一致", "differs": "不一致", "no data": "无数据"})
+        .fillna(r["status"]),
+    ).sort_values(
+        ["status", "fact_id"],
+        key=lambda s: (
+            s.map({"不一致": 0, "无数据": 1, "一致": 2}).fillna(s) if s.name == "status" else s
+        ),
+    )
+    return (
+        shown[
+            [
+                "fact_id",
+                "scope",
+                "indicator",
+                "unit",
+                "published",
+                "computed",
+                "difference",
+                "status",
+                "quote",
+            ]
+        ]
+        .rename(
+            columns={
+                "fact_id": "编号",
+                "scope": "范围",
+                "indicator": "指标",
+                "unit": "单位",
+                "published": "公布值",
+                "computed": "计算值",
+                "difference": "差值",
+                "status": "核对",
+                "quote": "原文",
+            }
+        )
+        .reset_index(drop=True)
     )

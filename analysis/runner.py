@@ -45,24 +45,40 @@ def fingerprint_files(paths: Iterable[Path], root: Path | None = None) -> str:
     return digest.hexdigest()
 
 
-def fingerprint_dir(folder: Path) -> str:
-    """Fingerprint of every regular file below ``folder`` (hidden files and temporaries excluded)."""
-    folder = Path(folder)
-    files = [
+def _data_files(folder: Path) -> list[Path]:
+    """Regular files below ``folder``, hidden files and temporaries excluded."""
+    return sorted(
         p
         for p in folder.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    ]
-    return fingerprint_files(files, root=folder)
+    )
 
 
-def _processed_is_current(raw_dir: Path, processed_dir: Path) -> tuple[bool, str]:
-    raw_print = fingerprint_dir(raw_dir)
+def fingerprint_dir(folder: Path) -> str:
+    """Fingerprint of the content of every data file below ``folder``."""
+    folder = Path(folder)
+    return fingerprint_files(_data_files(folder), root=folder)
+
+
+def _stat_signature(folder: Path) -> str:
+    """A cheap signature (names, sizes, modification times) to skip hashing unchanged data."""
+    digest = hashlib.sha256()
+    for path in _data_files(folder):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def _processed_is_current(raw_dir: Path, processed_dir: Path) -> bool:
     stamp = processed_dir / FINGERPRINT_FILE
     if not stamp.exists():
-        return False, raw_print
+        return False
     recorded = json.loads(stamp.read_text(encoding="utf-8"))
-    return recorded == {"raw": raw_print, "version": __version__}, raw_print
+    if recorded.get("version") != __version__ or recorded.get("raw_dir") != str(raw_dir.resolve()):
+        return False
+    if recorded.get("stat") == _stat_signature(raw_dir):
+        return True
+    return recorded.get("raw") == fingerprint_dir(raw_dir)
 
 
 def prepare_stage(raw_dir: Path | str, processed_dir: Path | str):
@@ -70,27 +86,49 @@ def prepare_stage(raw_dir: Path | str, processed_dir: Path | str):
 
     Returns the :class:`analysis.process.PrepareResult`.
     """
-    from analysis import process, trends
+    from analysis import process
 
     raw, processed = Path(raw_dir), Path(processed_dir)
-    raw_print = fingerprint_dir(raw)
-    remove_stale_temporaries(processed) if processed.exists() else None
+    stamp = {
+        "raw": fingerprint_dir(raw),
+        "stat": _stat_signature(raw),
+        "raw_dir": str(raw.resolve()),
+        "version": __version__,
+    }
+    if processed.exists():
+        remove_stale_temporaries(processed)
     result = process.prepare(raw, processed)
-    trends.write_projections(processed)
-    atomic_write_text(
-        processed / FINGERPRINT_FILE,
-        json.dumps({"raw": raw_print, "version": __version__}, indent=1) + "\n",
-    )
+    write_projections(processed)
+    atomic_write_text(processed / FINGERPRINT_FILE, json.dumps(stamp, indent=1) + "\n")
     return result
 
 
-def ensure_processed(raw_dir: Path | str, processed_dir: Path | str, *, force: bool = False) -> bool:
+def write_projections(processed_dir: Path | str) -> Path:
+    """Stage: processed indicators, township and targets → ``projections.parquet``."""
+    import pandas as pd
+
+    from analysis import trends
+    from analysis.iorw import atomic_write_with
+
+    processed = Path(processed_dir)
+    projections = trends.assess_targets(
+        pd.read_parquet(processed / "indicators.parquet"),
+        pd.read_parquet(processed / "targets.parquet"),
+        township=pd.read_parquet(processed / "township.parquet"),
+    )
+    return atomic_write_with(
+        processed / "projections.parquet", lambda tmp: projections.to_parquet(tmp, index=False)
+    )
+
+
+def ensure_processed(
+    raw_dir: Path | str, processed_dir: Path | str, *, force: bool = False
+) -> bool:
     """Prepare the processed tables unless they are current for ``raw_dir``; True if it ran."""
     raw, processed = Path(raw_dir), Path(processed_dir)
     if not raw.is_dir():
         raise FileNotFoundError(f"原始数据目录不存在 / raw data folder not found: {raw}")
-    current, _ = _processed_is_current(raw, processed)
-    if current and not force:
+    if not force and _processed_is_current(raw, processed):
         return False
     prepare_stage(raw, processed)
     return True
@@ -176,7 +214,12 @@ def _village_fingerprint(processed: Path, code: str) -> str:
 
 
 def plan_jobs(
-    processed_dir: Path, year: int, *, villages: Sequence[str] | None = None, lang: str = "zh"
+    processed_dir: Path,
+    year: int,
+    *,
+    raw_dir: Path | None = None,
+    villages: Sequence[str] | None = None,
+    lang: str = "zh",
 ) -> list[Job]:
     """The township job and one job per village (all, or those in ``villages``)."""
     import pandas as pd
@@ -191,6 +234,8 @@ def plan_jobs(
             f"村代码不在村名录中 / village codes not in the registry: {', '.join(unknown)}"
         )
     common = {"processed_dir": str(processed), "year": int(year), "lang": lang}
+    if raw_dir is not None:
+        common["raw_dir"] = str(raw_dir)
     jobs = [
         Job(
             key="township",
@@ -258,7 +303,9 @@ def run_job(job: Job, notebooks_dir: str, year_dir: str, sample: bool) -> JobRes
             nb = nbformat.read(output, as_version=4)
         ok, where = False, _where(exc, nb)
         error = _error_text(exc)
-        publish.write_page(html_path, publish.error_page(job.title, error, where, provenance, home=home))
+        publish.write_page(
+            html_path, publish.error_page(job.title, error, where, provenance, home=home)
+        )
     finally:
         if output.exists():
             atomic_write_bytes(executed_path, output.read_bytes())
@@ -361,7 +408,7 @@ def build(
 
     prepared = ensure_processed(raw, processed, force=force)
     sample = (raw / config.SAMPLE_MARKER_FILE).exists()
-    jobs = plan_jobs(processed, year, villages=villages, lang=lang)
+    jobs = plan_jobs(processed, year, raw_dir=raw, villages=villages, lang=lang)
 
     cache_path = year_dir / CACHE_FILE
     cache = {} if force else _load_cache(cache_path)
@@ -370,7 +417,12 @@ def build(
     pending = []
     for job in jobs:
         entry = cache.get(job.key)
-        if entry and entry["cache_key"] == keys[job.key] and entry["ok"] and (year_dir / job.html).exists():
+        if (
+            entry
+            and entry["cache_key"] == keys[job.key]
+            and entry["ok"]
+            and (year_dir / job.html).exists()
+        ):
             results.append(JobResult(**{**entry["result"], "cached": True}))
         else:
             pending.append(job)
@@ -387,7 +439,8 @@ def build(
         else:
             with cf.ProcessPoolExecutor(max_workers=max_workers) as pool:
                 futures = [
-                    pool.submit(run_job, job, str(notebooks), str(year_dir), sample) for job in pending
+                    pool.submit(run_job, job, str(notebooks), str(year_dir), sample)
+                    for job in pending
                 ]
                 for future in cf.as_completed(futures):
                     result = future.result()

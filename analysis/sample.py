@@ -270,7 +270,9 @@ def generate_figures(
         w = (hh[y] > 0) * rng.uniform(0.5, 1.5, n)
         people[y] = hh[y] + later + split_total(add, w, 0)
     data["poor_people_remaining"] = people
-    before_first = hh[0] + split_total(round(paths["poor_households_remaining"][0] * 0.3), poor_weights, 0)
+    before_first = hh[0] + split_total(
+        round(paths["poor_households_remaining"][0] * 0.3), poor_weights, 0
+    )
     data["poverty_exit_households"] = np.vstack([before_first - hh[0], hh[:-1] - hh[1:]])
 
     for ind_id, per_village in sites.items():
@@ -291,7 +293,10 @@ def generate_figures(
         decimals = _decimals(ind_id, catalog)
         village_weight = hh_weights * rng.uniform(0.4, 1.6, n)
         data[ind_id] = np.array(
-            [split_total(total, village_weight * rng.uniform(0.8, 1.2, n), decimals) for total in path]
+            [
+                split_total(total, village_weight * rng.uniform(0.8, 1.2, n), decimals)
+                for total in path
+            ]
         )
     # Public-welfare jobs are the cleaners and rangers plus, in some years, a few other posts.
     data["public_welfare_jobs"] = data["village_cleaners"] + data["forest_rangers"]
@@ -307,6 +312,7 @@ def generate_figures(
 
 
 # --- writing the raw files ---------------------------------------------------------------------
+
 
 #: Which spelling of a header a given year's workbook uses: the catalog name, with the unit in
 #: full-width or ASCII brackets, or one of its aliases (deterministic per year).
@@ -393,7 +399,9 @@ def write_population_csv(path: Path, table: pd.DataFrame, villages: Sequence[Vil
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["村（居）委会", "年度", "户数（户）", "人口（人）"])
     for row in table.sort_values(["year", "village_code"]).itertuples():
-        writer.writerow([names[row.village_code], row.year, int(row.households), int(row.population)])
+        writer.writerow(
+            [names[row.village_code], row.year, int(row.households), int(row.population)]
+        )
     atomic_write_bytes(path, out.getvalue().encode("gbk"))
 
 
@@ -406,7 +414,9 @@ def write_registry(path: Path, villages: Sequence[Village], town_code: str, town
     atomic_write_text(path, out.getvalue())
 
 
-def write_targets(path: Path, targets: Sequence[tuple[str, str, float, str]], catalog: Catalog) -> None:
+def write_targets(
+    path: Path, targets: Sequence[tuple[str, str, float, str]], catalog: Catalog
+) -> None:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["范围", "指标", "目标年份", "目标值", "单位", "来源"])
@@ -423,7 +433,9 @@ def write_projects(path: Path, villages: Sequence[Village], rng) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "项目库"
-    ws.append(["序号", "项目名称", "项目批次", "所在村", "资金规模（万元）", "是否开工", "是否竣工"])
+    ws.append(
+        ["序号", "项目名称", "项目批次", "所在村", "资金规模（万元）", "是否开工", "是否竣工"]
+    )
     number = 0
     for batch, count, total in PROJECT_BATCHES:
         amounts = split_total(total, rng.uniform(0.5, 1.5, count), 1)
@@ -432,7 +444,17 @@ def write_projects(path: Path, villages: Sequence[Village], rng) -> None:
             village = villages[int(rng.integers(0, len(villages)))]
             kind = PROJECT_KINDS[int(rng.integers(0, len(PROJECT_KINDS)))]
             done = "否" if number == 21 else "是"
-            ws.append([number, f"{village.short}{kind}项目", batch, village.short, float(amount), "是", done])
+            ws.append(
+                [
+                    number,
+                    f"{village.short}{kind}项目",
+                    batch,
+                    village.short,
+                    float(amount),
+                    "是",
+                    done,
+                ]
+            )
     _save_workbook(wb, path)
 
 
@@ -524,7 +546,9 @@ def write_sample(
     )
     write_registry(out / config.REGISTRY_FILE, villages, town_code, town_name)
     for year in years:
-        write_year_workbook(out / f"民生工作台账_{year}.xlsx", table, villages, year, town_name, catalog)
+        write_year_workbook(
+            out / f"民生工作台账_{year}.xlsx", table, villages, year, town_name, catalog
+        )
         say(f"民生工作台账_{year}.xlsx")
     write_population_csv(out / f"户数人口_{years[0]}-{years[-1]}.csv", table, villages)
     write_projects(out / f"扶贫项目库_{years[-1]}.xlsx", villages, rng)
@@ -567,7 +591,8 @@ def _synthetic_sites(villages: Sequence[Village], n_years: int, rng) -> dict:
     ):
         chosen = rng.choice(n, size=max(1, n // share), replace=False)
         sites[ind_id] = {
-            villages[i].short: list(np.round(ramp * size * rng.uniform(0.5, 1.5), 2)) for i in chosen
+            villages[i].short: list(np.round(ramp * size * rng.uniform(0.5, 1.5), 2))
+            for i in chosen
         }
     sites["vegetable_greenhouses"] = {
         short: [round(a / 6.2) for a in areas]

@@ -42,7 +42,9 @@ DAQIAO_ROAD_KM = [(-13.0, 1.5), (-7.0, 0.8), (-2.5, 0.3), (2.5, -0.2), (7.0, 0.5
 
 
 def _centre_xy() -> tuple[float, float]:
-    centre = gpd.GeoSeries([Point(CENTRE_LONLAT)], crs=config.STORAGE_CRS).to_crs(config.MEASURE_CRS)
+    centre = gpd.GeoSeries([Point(CENTRE_LONLAT)], crs=config.STORAGE_CRS).to_crs(
+        config.MEASURE_CRS
+    )
     return centre.iloc[0].x, centre.iloc[0].y
 
 
@@ -178,11 +180,15 @@ def write_geometry(out_dir: Path, villages: Sequence, table: pd.DataFrame, rng) 
         return gdf.to_crs(config.STORAGE_CRS).to_json(drop_id=True, ensure_ascii=False).encode()
 
     atomic_write_bytes(out_dir / "villages.geojson", geojson(polygons))
-    line = gpd.GeoDataFrame({"name": ["G357"], "name_zh": ["357国道"]}, geometry=[road], crs=config.MEASURE_CRS)
+    line = gpd.GeoDataFrame(
+        {"name": ["G357"], "name_zh": ["357国道"]}, geometry=[road], crs=config.MEASURE_CRS
+    )
     atomic_write_bytes(out_dir / "g357.geojson", geojson(line))
     atomic_write_with(
         out_dir / "industry_bases.gpkg",
-        lambda tmp: bases.to_crs(config.STORAGE_CRS).to_file(tmp, driver="GPKG", layer="industry_bases"),
+        lambda tmp: bases.to_crs(config.STORAGE_CRS).to_file(
+            tmp, driver="GPKG", layer="industry_bases"
+        ),
     )
     points = sanitation_points(polygons, table, final_year, rng)
     buffer = io.StringIO()

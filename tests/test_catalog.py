@@ -6,13 +6,33 @@ import pytest
 
 from analysis.catalog import default_catalog, header_unit, load_catalog, normalise_header
 
-REQUIRED_IDS = """poor_households_remaining poor_people_remaining poverty_exit_households
-relocated_poor_households relocated_other_households industry_subsidy_households
-industry_subsidy_yuan workshop_employed village_cleaners forest_rangers medical_insurance_rate
-pension_insurance_rate medical_reimbursement_visits medical_reimbursement_wan pension_paid_wan
-toilets_upgraded public_toilets_built sanitary_toilet_rate environment_investment_wan
-mud_brick_houses_demolished sewage_sites vegetable_greenhouses vegetable_greenhouse_area_mu
-navel_orange_area_mu hardened_road_km""".split()
+REQUIRED_IDS = [
+    "poor_households_remaining",
+    "poor_people_remaining",
+    "poverty_exit_households",
+    "relocated_poor_households",
+    "relocated_other_households",
+    "industry_subsidy_households",
+    "industry_subsidy_yuan",
+    "workshop_employed",
+    "village_cleaners",
+    "forest_rangers",
+    "medical_insurance_rate",
+    "pension_insurance_rate",
+    "medical_reimbursement_visits",
+    "medical_reimbursement_wan",
+    "pension_paid_wan",
+    "toilets_upgraded",
+    "public_toilets_built",
+    "sanitary_toilet_rate",
+    "environment_investment_wan",
+    "mud_brick_houses_demolished",
+    "sewage_sites",
+    "vegetable_greenhouses",
+    "vegetable_greenhouse_area_mu",
+    "navel_orange_area_mu",
+    "hardened_road_km",
+]
 
 
 def test_catalog_has_every_required_indicator_with_names_units_and_rule():
@@ -43,7 +63,12 @@ def test_every_header_spelling_points_to_one_indicator():
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("参保率（%）", "参保率"), (" 参保率 (%) ", "参保率"), ("金额（万元）", "金额"), ("ＡＢＣ", "abc")],
+    [
+        ("参保率（%）", "参保率"),
+        (" 参保率 (%) ", "参保率"),
+        ("金额（万元）", "金额"),
+        ("ＡＢＣ", "abc"),
+    ],
 )
 def test_normalise_header_folds_width_space_and_unit(header, expected):
     assert normalise_header(header) == expected

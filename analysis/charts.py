@@ -1,0 +1,218 @@
+"""Charts for projections and target status: the fan chart and the status table."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from analysis import config
+from analysis.style import COLORS, use_house_style
+from analysis.trends import ESCAP_ZH, EUROSTAT_ZH, MODEL_ZH, STATUS_ZH, Assessment, Projection
+
+#: Headers of :func:`status_table`, in order.
+STATUS_HEADERS = ["指标", "目标", "预测值", "区间", "达成概率", "ESCAP", "Eurostat", "状态"]
+
+
+def _number(value: float, unit: str = "") -> str:
+    """Whole numbers without decimals, others with one; a dash for missing."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return f"{text}{unit}"
+
+
+def fan_chart(
+    series: pd.Series,
+    assessment_or_projection: Assessment | Projection,
+    *,
+    title: str,
+    unit: str,
+    target: float | None = None,
+    target_year: int | None = None,
+    ax: Axes | None = None,
+    sample: bool = False,
+    source: str = "来源：各村年度报表汇总",
+) -> Figure:
+    """History, projection with its interval band, and the target.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Observed values indexed by int year (NaN dropped).
+    assessment_or_projection : Assessment or Projection
+        From :func:`analysis.trends.assess` or :func:`analysis.trends.project`; an assessment
+        also supplies the target.
+    title : str
+        Chinese title.
+    unit : str
+        Unit for the y axis, e.g. ``户`` or ``%``.
+    target, target_year : optional
+        Override or supply the target (needed with a bare projection to draw one).
+    ax : matplotlib Axes, optional
+        Draw into this axes; otherwise a new figure is made (not through pyplot, so batch runs
+        do not accumulate open figures).
+    sample : bool, default False
+        Mark the figure 示例数据 (synthetic sample data).
+    source : str
+        Source line printed under the chart; the model and interval are appended.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    use_house_style()
+    if isinstance(assessment_or_projection, Assessment):
+        projection = assessment_or_projection.projection
+        target = assessment_or_projection.target if target is None else target
+        target_year = assessment_or_projection.target_year if target_year is None else target_year
+    else:
+        projection = assessment_or_projection
+    target_year = projection.target_year if target_year is None else target_year
+
+    own_figure = ax is None
+    if ax is None:
+        figure = Figure(figsize=(7.0, 4.2))
+        ax = figure.add_subplot()
+    else:
+        figure = ax.get_figure()
+
+    history = pd.Series(series, dtype=float).dropna().sort_index()
+    ax.plot(
+        history.index.astype(int),
+        history.to_numpy(),
+        color=COLORS["history"],
+        marker="o",
+        linewidth=2,
+        label="实际值",
+    )
+
+    if projection.ok and projection.path:
+        path = projection.path_frame()
+        # Start band and line at the last observation so the projection visibly continues it.
+        xs = [projection.last_year, *path["year"]]
+        mid = [projection.last_value, *path["projected"]]
+        low = [projection.last_value, *path["lower"]]
+        high = [projection.last_value, *path["upper"]]
+        ax.fill_between(
+            xs,
+            low,
+            high,
+            color=COLORS["projection"],
+            alpha=0.22,
+            linewidth=0,
+            label=f"{projection.level:.0%}预测区间",
+        )
+        ax.plot(xs, mid, color=COLORS["projection"], linestyle="--", linewidth=2, label="预测值")
+        model = MODEL_ZH.get(projection.model or "", projection.model or "")
+        source = (
+            f"{source}；模型：{model}，回测平均绝对误差 {_number(projection.backtest_mae)}"
+            f"；阴影为{projection.level:.0%}预测区间"
+        )
+    elif projection.reason_zh:
+        ax.text(
+            0.02,
+            0.95,
+            f"无法预测：{projection.reason_zh}",
+            transform=ax.transAxes,
+            va="top",
+            fontsize=9,
+            color=COLORS["muted"],
+        )
+
+    if target is not None and math.isfinite(target):
+        ax.axhline(target, color=COLORS["target"], linestyle=":", linewidth=1.5)
+        ax.plot(
+            [target_year],
+            [target],
+            marker="*",
+            markersize=13,
+            color=COLORS["target"],
+            linestyle="none",
+            label=f"{target_year}年目标 {_number(target, unit)}",
+        )
+
+    ax.set_title(title)
+    ax.set_xlabel("年份")
+    ax.set_ylabel(unit)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="best", frameon=False)
+    # Source and sample mark belong to the axes, so they stay with it in a caller's grid.
+    ax.annotate(
+        source,
+        xy=(0, 0),
+        xycoords="axes fraction",
+        xytext=(0, -34),
+        textcoords="offset points",
+        fontsize=7.5,
+        color=COLORS["muted"],
+        ha="left",
+        va="top",
+    )
+    if sample:
+        ax.text(
+            1.0,
+            1.02,
+            config.SAMPLE_LABEL_ZH,
+            transform=ax.transAxes,
+            fontsize=10,
+            color=COLORS["target"],
+            ha="right",
+            va="bottom",
+        )
+    if own_figure:
+        figure.tight_layout()
+    return figure
+
+
+def status_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Target status with Chinese headers, for reports.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows of :func:`analysis.trends.assess_targets` (filter to ``row_type == 'target'`` for
+        the target table). Needs indicator_zh, unit, scope, target, projected, lower, upper,
+        level, probability, escap_measure, escap_category, eurostat_ratio, eurostat_band,
+        status_en.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`STATUS_HEADERS`, all text. A non-township scope is appended to the
+        indicator name. Text is not HTML-escaped: that is the publisher's job.
+    """
+    records = []
+    for row in df.itertuples(index=False):
+        unit = str(row.unit)
+        name = str(row.indicator_zh)
+        if row.scope != "township":
+            name = f"{name}（{row.scope}）"
+        interval = "—"
+        if math.isfinite(row.lower) and math.isfinite(row.upper):
+            interval = f"{_number(row.lower)}–{_number(row.upper, unit)}（{row.level:.0%}）"
+        probability = "—" if not math.isfinite(row.probability) else f"{row.probability:.0%}"
+        escap = "—"
+        if isinstance(row.escap_category, str):
+            measure = "" if not math.isfinite(row.escap_measure) else f"{row.escap_measure:.2f} "
+            escap = f"{measure}{ESCAP_ZH[row.escap_category]}"
+        eurostat = "—"
+        if isinstance(row.eurostat_band, str):
+            ratio = "" if not math.isfinite(row.eurostat_ratio) else f"{row.eurostat_ratio:.2f} "
+            eurostat = f"{ratio}{EUROSTAT_ZH[row.eurostat_band]}"
+        records.append(
+            [
+                name,
+                _number(row.target, unit),
+                _number(row.projected, unit),
+                interval,
+                probability,
+                escap,
+                eurostat,
+                STATUS_ZH[row.status_en],
+            ]
+        )
+    return pd.DataFrame(records, columns=STATUS_HEADERS)

@@ -1,0 +1,117 @@
+"""Interactive exploration for JupyterLab: widgets for village, indicator and year driving a
+chart and a map. Everything draws locally with matplotlib, so it works with no network."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis import config, maps
+from analysis.catalog import Catalog, default_catalog
+from analysis.report import Tables
+from analysis.style import COLORS, use_house_style
+
+
+def trend_figure(
+    tables: Tables, code: str, indicator: str, *, catalog: Catalog | None = None
+) -> Figure:
+    """One indicator over the years for a village beside the township (rates) or its share."""
+    use_house_style()
+    catalog = catalog or default_catalog()
+    ind = catalog[indicator]
+    rows = tables.indicators
+    village = rows[(rows["village_code"] == code) & (rows["indicator"] == indicator)].sort_values(
+        "year"
+    )
+    town = tables.township[tables.township["indicator"] == indicator].sort_values("year")
+    name = str(tables.village(code)["name"])
+    fig = Figure(figsize=(6.5, 3.6))
+    ax = fig.add_subplot()
+    ax.plot(village["year"], village["value"], marker="o", color=COLORS["highlight"], label=name)
+    if ind.kind == "rate":
+        ax.plot(town["year"], town["value"], marker="s", color=COLORS["muted"], label="全镇")
+    ax.set_title(f"{name}：{ind.zh}")
+    ax.set_ylabel(ind.unit)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend()
+    return fig
+
+
+def map_figure(tables: Tables, indicator: str, year: int, code: str | None = None) -> Figure | None:
+    """The chosen indicator by village for ``year``, the chosen village outlined."""
+    if not isinstance(tables.villages, gpd.GeoDataFrame):
+        return None
+    ind = default_catalog()[indicator]
+    rows = tables.indicators
+    values = rows[(rows["indicator"] == indicator) & (rows["year"] == year)].set_index(
+        "village_code"
+    )["value"]
+    layer = tables.villages.merge(
+        values.rename("value"), left_on="code", right_index=True, how="left"
+    )
+    fig = maps.choropleth(
+        layer,
+        "value",
+        k=min(5, max(2, int(layer["value"].nunique()))),
+        title=f"{year}年 {ind.zh}",
+        unit=ind.unit,
+        label_column="short_name",
+        sample=tables.sample,
+    )
+    if code is not None:
+        # maps draw in the measuring CRS; outline the village in the same coordinates.
+        chosen = layer[layer["code"] == code].to_crs(config.MEASURE_CRS)
+        chosen.boundary.plot(ax=fig.axes[0], color=COLORS["road"], linewidth=2.5)
+    return fig
+
+
+def explorer(tables: Tables):
+    """A widget panel: pick a village, an indicator and a year; see its trend and map."""
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    catalog = default_catalog()
+    present = set(tables.indicators["indicator"].unique())
+    years = sorted(int(y) for y in tables.indicators["year"].unique())
+    village = widgets.Dropdown(
+        options=[
+            (f"{n}（{c}）", c)
+            for c, n in zip(tables.villages["code"], tables.villages["name"], strict=True)
+        ],
+        description="村（居）",
+    )
+    indicator = widgets.Dropdown(
+        options=[(f"{i.zh}（{i.unit}）", i.id) for i in catalog if i.id in present],
+        description="指标",
+    )
+    year = widgets.SelectionSlider(options=years, value=years[-1], description="年份")
+    output = widgets.Output()
+
+    def redraw(_change=None) -> None:
+        output.clear_output(wait=True)
+        with output:
+            for fig in (
+                trend_figure(tables, village.value, indicator.value),
+                map_figure(tables, indicator.value, year.value, village.value),
+            ):
+                if fig is not None:
+                    display(fig)
+
+    for control in (village, indicator, year):
+        control.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([widgets.HBox([village, indicator, year]), output])
+
+
+def indicator_table(tables: Tables, indicator: str, year: int) -> pd.DataFrame:
+    """Every village's value of one indicator in one year, largest first."""
+    rows = tables.indicators
+    chosen = rows[(rows["indicator"] == indicator) & (rows["year"] == year)]
+    names = dict(zip(tables.villages["code"], tables.villages["name"], strict=True))
+    return (
+        chosen.assign(村=chosen["village_code"].map(names))[["村", "value"]]
+        .rename(columns={"value": default_catalog()[indicator].label_zh})
+        .sort_values(default_catalog()[indicator].label_zh, ascending=False)
+        .reset_index(drop=True)
+    )

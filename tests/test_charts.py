@@ -1,0 +1,101 @@
+"""Fan chart and status table (analysis.charts)."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.charts import STATUS_HEADERS, fan_chart, status_table
+from analysis.trends import assess, assess_targets, project
+
+YEARS = range(2014, 2020)
+
+
+def render(figure: Figure) -> None:
+    """Draw to PNG with every warning an error, so a missing glyph fails the test."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figure.savefig(io.BytesIO(), format="png")
+
+
+def all_text(figure: Figure) -> str:
+    texts = [t.get_text() for t in figure.findobj(match=lambda a: hasattr(a, "get_text"))]
+    return "\n".join(texts)
+
+
+def test_fan_chart_renders_chinese_without_missing_glyphs():
+    history = pd.Series([120, 80, 55, 30, 18, 10], index=YEARS, dtype=float)
+    result = assess(history, 0, 2020, base_year=2014, direction="lower", bounds=(0, None))
+    figure = fan_chart(
+        history, result, title="大桥镇未脱贫户数与2020年目标", unit="户", sample=True
+    )
+    assert isinstance(figure, Figure)
+    render(figure)
+    text = all_text(figure)
+    assert "大桥镇未脱贫户数与2020年目标" in text
+    assert "示例数据" in text
+    assert "80%预测区间" in text
+    assert "2020年目标 0户" in text
+    assert "来源：" in text and "线性趋势" in text
+
+
+def test_fan_chart_rate_with_projection_and_explicit_target():
+    history = pd.Series([90, 92, 94, 95.5, 96.8, 97.6], index=YEARS, dtype=float)
+    result = project(history, 2021, kind="rate")
+    figure = fan_chart(
+        history, result, title="医疗保险参保率", unit="%", target=99.0, target_year=2021
+    )
+    render(figure)
+    assert "示例数据" not in all_text(figure)
+    assert "2021年目标 99%" in all_text(figure)
+
+
+def test_fan_chart_short_series_shows_the_reason():
+    history = pd.Series([3.0, 4.0], index=[2018, 2019])
+    figure = fan_chart(history, project(history, 2020, kind="count"), title="公厕", unit="座")
+    render(figure)
+    assert "只有2个年度数据点" in all_text(figure)
+
+
+def test_fan_chart_draws_into_a_given_axes():
+    figure = Figure()
+    axes = figure.subplots(1, 2)
+    history = pd.Series([1, 2, 3, 4, 5, 6], index=YEARS, dtype=float)
+    returned = fan_chart(
+        history, project(history, 2020, kind="count"), title="甲", unit="个", ax=axes[1]
+    )
+    assert returned is figure
+    render(figure)
+
+
+def test_status_table_has_chinese_headers():
+    tidy = pd.DataFrame(
+        [
+            (code, year, "poor_households_remaining", float(value - 3 * (year - 2014)))
+            for code, value in (("360722103201", 20), ("360722103202", 16))
+            for year in YEARS
+        ],
+        columns=["village_code", "year", "indicator", "value"],
+    )
+    targets = pd.DataFrame(
+        {
+            "scope": ["township", "360722103201"],
+            "indicator": "poor_households_remaining",
+            "target_year": 2020,
+            "target_value": 0.0,
+            "source": "总结",
+        }
+    )
+    result = assess_targets(tidy, targets)
+    table = status_table(result[result["row_type"] == "target"])
+    assert list(table.columns) == STATUS_HEADERS
+    assert table["指标"].tolist() == ["未脱贫户数", "未脱贫户数（360722103201）"]
+    assert table["目标"].tolist() == ["0户", "0户"]
+    assert set(table["状态"]) <= {"已达成", "有望达成", "需加速", "倒退"}
+    assert table["达成概率"].str.endswith("%").all()
+    villages = status_table(result[result["row_type"] == "village"])
+    assert set(villages["状态"]) == {"无目标"}
+    assert set(villages["达成概率"]) == {"—"}

@@ -1,0 +1,331 @@
+"""analysis.maps: baselines for each map kind, fixed classes, furniture, saving, real boundaries.
+
+Baselines live in tests/baseline/ and are compared as geopandas compares its plots, with
+``matplotlib.testing.compare.compare_images``. After an intended change, rewrite them with
+``MINSHENG_REGEN_BASELINES=1`` and look at every image before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import types
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.testing.compare import compare_images
+from matplotlib.text import Text
+from shapely.geometry import LineString, Point, box
+
+from analysis import geo, maps
+
+BASELINE_DIR = Path(__file__).parent / "baseline"
+REGENERATE = os.environ.get("MINSHENG_REGEN_BASELINES") == "1"
+FIGSIZE = (6.0, 5.0)
+DPI = 70
+# RMS difference (compare_images' 0-255 scale) allowed. Measured on the sanitation map: a rerun
+# gives 0.0; one household dot fewer (and its legend count) 1.38; one village name changed 2.9;
+# one title character 4.0; no north arrow 7.9; another colormap 8.2. 1.0 catches all of those
+# while letting sub-pixel anti-aliasing differences pass (matplotlib's wheels bundle FreeType
+# and the font comes from a pinned wheel, so text renders the same on every machine).
+TOLERANCE = 1.0
+
+X0, Y0 = 500_000.0, 2_810_000.0  # EPSG:4547 metres near 信丰
+
+
+@pytest.fixture(autouse=True)
+def _missing_glyphs_are_errors():
+    # pyproject.toml already turns these into errors; this keeps it so under any -W option.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*Glyph.*")
+        warnings.filterwarnings("error", message=".*missing from font.*")
+        yield
+
+
+def _assert_matches_baseline(fig: Figure, name: str, tmp_path: Path) -> None:
+    actual = tmp_path / f"{name}.png"
+    maps.save_figure(fig, actual, dpi=DPI)
+    expected = BASELINE_DIR / f"{name}.png"
+    if REGENERATE:
+        BASELINE_DIR.mkdir(exist_ok=True)
+        shutil.copyfile(actual, expected)
+        return
+    if not expected.exists():
+        pytest.fail(f"no baseline {expected}; create it with MINSHENG_REGEN_BASELINES=1")
+    difference = compare_images(str(expected), str(actual), tol=TOLERANCE)
+    assert difference is None, difference
+
+
+def _texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+def _legend_labels(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+# --------------------------------------------------------------------------------------------
+# Small hand-made layers (stored CRS, as the package keeps them)
+
+
+@pytest.fixture(scope="module")
+def villages():
+    names = ["青光村", "新圩", "老圩", "八角村", "竹村村", "新塘村"]
+    cells = [
+        box(X0 + i * 3000, Y0 + j * 3000, X0 + (i + 1) * 3000, Y0 + (j + 1) * 3000)
+        for j in range(2)
+        for i in range(3)
+    ]
+    layer = gpd.GeoDataFrame(
+        {
+            "code": [f"36072210320{i}" for i in range(6)],
+            "name": names,
+            "toilets_per_100": [12.0, 35.0, 58.0, 71.0, 96.0, np.nan],
+        },
+        geometry=cells,
+        crs="EPSG:4547",
+    )
+    return geo.to_storage(layer)
+
+
+@pytest.fixture(scope="module")
+def road():
+    line = LineString([(X0 - 500, Y0 + 2600), (X0 + 4500, Y0 + 3100), (X0 + 9500, Y0 + 3300)])
+    return geo.to_storage(gpd.GeoDataFrame({"name": ["G357"]}, geometry=[line], crs="EPSG:4547"))
+
+
+@pytest.fixture(scope="module")
+def bases():
+    layer = gpd.GeoDataFrame(
+        {
+            "name": ["青光村蔬菜基地", "老圩蔬菜基地", "八角村脐橙基地", "竹村村脐橙基地"],
+            "village_code": ["360722103200", "360722103202", "360722103203", "360722103204"],
+            "kind": ["greenhouse", "greenhouse", "orange", "orange"],
+            "area_mu": [150.0, 600.0, 1700.0, 1300.0],
+        },
+        geometry=[
+            box(X0 + 1200, Y0 + 2300, X0 + 1600, Y0 + 2550),
+            box(X0 + 6400, Y0 + 2900, X0 + 7300, Y0 + 3350),
+            box(X0 + 300, Y0 + 3700, X0 + 2000, Y0 + 4400),
+            box(X0 + 3600, Y0 + 4200, X0 + 4900, Y0 + 4900),
+        ],
+        crs="EPSG:4547",
+    )
+    return geo.to_storage(layer)
+
+
+@pytest.fixture(scope="module")
+def points():
+    layer = gpd.GeoDataFrame(
+        {"kind": ["public_toilet", "public_toilet", "sewage_site", *["household_toilet"] * 4]},
+        geometry=[
+            Point(X0 + 1500, Y0 + 1500),
+            Point(X0 + 4400, Y0 + 4200),
+            Point(X0 + 7600, Y0 + 1100),
+            Point(X0 + 700, Y0 + 600),
+            Point(X0 + 2300, Y0 + 900),
+            Point(X0 + 5200, Y0 + 2400),
+            Point(X0 + 8100, Y0 + 5200),
+        ],
+        crs="EPSG:4547",
+    )
+    return geo.to_storage(layer)
+
+
+# --------------------------------------------------------------------------------------------
+# Baselines
+
+
+def test_choropleth_baseline(villages, tmp_path):
+    fig = maps.choropleth(
+        villages,
+        "toilets_per_100",
+        scheme="quantiles",
+        k=3,
+        title="卫生厕所普及情况",
+        legend_title="卫生厕所",
+        unit="座/百户",
+        source="村级台账",
+        sample=True,
+        label_column="name",
+        figsize=FIGSIZE,
+    )
+    _assert_matches_baseline(fig, "choropleth", tmp_path)
+
+
+def test_corridor_map_baseline(villages, road, bases, tmp_path):
+    fig = maps.corridor_map(
+        villages, road, bases, width_km=2.0, source="县农业农村局", sample=True, figsize=FIGSIZE
+    )
+    _assert_matches_baseline(fig, "corridor_map", tmp_path)
+
+
+def test_sanitation_map_baseline(villages, points, tmp_path):
+    fig = maps.sanitation_map(
+        villages, "toilets_per_100", points, source="镇卫生院", sample=True, figsize=FIGSIZE
+    )
+    _assert_matches_baseline(fig, "sanitation_map", tmp_path)
+
+
+def test_locator_map_baseline(villages, tmp_path):
+    fig = maps.locator_map(villages, "360722103204", figsize=FIGSIZE)
+    _assert_matches_baseline(fig, "locator_map", tmp_path)
+
+
+# --------------------------------------------------------------------------------------------
+# Behaviour
+
+
+def test_every_map_carries_title_units_source_north_arrow_and_scale_bar(
+    villages, road, bases, points
+):
+    figures = {
+        "choropleth": maps.choropleth(
+            villages, "toilets_per_100", unit="座/百户", title="标题", source="台账", sample=True
+        ),
+        "corridor": maps.corridor_map(
+            villages, road, bases, title="标题", source="台账", sample=True
+        ),
+        "sanitation": maps.sanitation_map(
+            villages, "toilets_per_100", points, title="标题", source="台账", sample=True
+        ),
+        "locator": maps.locator_map(villages, "360722103200", source="台账", sample=True),
+    }
+    for kind, fig in figures.items():
+        texts = " ".join(_texts(fig))
+        assert fig.axes[0].get_title(), kind
+        assert "资料来源：台账" in texts and "示例数据" in texts, kind
+        assert "北" in texts and "公里" in texts, kind
+        assert fig.axes[0].get_legend() is not None, kind
+    assert "（座/百户）" in figures["choropleth"].axes[0].get_legend().get_title().get_text()
+    assert any("亩" in label for label in _legend_labels(figures["corridor"]))
+    plain = maps.locator_map(villages, "360722103200")
+    assert "示例数据" not in " ".join(_texts(plain))
+
+
+def test_maps_are_drawn_in_metres(villages):
+    fig = maps.locator_map(villages, "360722103200")
+    xmin, xmax = fig.axes[0].get_xlim()
+    assert X0 - 1000 < xmin < X0 and X0 + 9000 < xmax < X0 + 10_000
+
+
+def test_sanitation_classes_are_fixed_across_years(villages, points):
+    later = villages.assign(toilets_per_100=[88.0, 91.0, 95.0, 97.0, 99.0, 100.0])
+    first = _legend_labels(maps.sanitation_map(villages, "toilets_per_100", points))
+    second = _legend_labels(maps.sanitation_map(later, "toilets_per_100", points))
+    classes = ["[0, 20]", "(20, 40]", "(40, 60]", "(60, 80]", "(80, 100]"]
+    assert first[:5] == second[:5] == classes
+    assert "无数据" in first and "无数据" not in second
+    with pytest.raises(ValueError, match="outside the fixed classes"):
+        maps.sanitation_map(villages.assign(toilets_per_100=120.0), "toilets_per_100", points)
+    with pytest.raises(ValueError, match="unknown point kinds"):
+        maps.sanitation_map(villages, "toilets_per_100", points.assign(kind="well"))
+
+
+def test_choropleth_user_defined_keeps_empty_classes_and_their_colours(villages):
+    def legend(layer):
+        fig = maps.choropleth(
+            layer, "toilets_per_100", scheme="user_defined", bins=[25, 50, 75, 100]
+        )
+        handles = fig.axes[0].get_legend().legend_handles
+        return _legend_labels(fig), [h.get_facecolor() for h in handles]
+
+    low = villages.assign(toilets_per_100=[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    labels_low, colours_low = legend(low)
+    labels_mixed, colours_mixed = legend(villages)
+    assert labels_low[1:] == labels_mixed[1:4] == ["(25, 50]", "(50, 75]", "(75, 100]"]
+    assert colours_low == colours_mixed[:4]
+
+
+def test_choropleth_into_a_given_axes(villages):
+    fig = Figure(figsize=(8, 4))
+    left, right = fig.subplots(1, 2)
+    assert maps.choropleth(villages, "toilets_per_100", k=2, ax=right) is fig
+    assert right.get_legend() is not None and left.get_legend() is None
+
+
+def test_bad_inputs_raise_clear_errors(villages, road, bases):
+    with pytest.raises(ValueError, match="no village with code == '999'"):
+        maps.locator_map(villages, "999")
+    with pytest.raises(ValueError, match="unknown base kinds"):
+        maps.corridor_map(villages, road, bases.assign(kind="tea"))
+    with pytest.raises(ValueError, match="needs bins"):
+        maps.choropleth(villages, "toilets_per_100", scheme="user_defined")
+
+
+def test_save_figure_writes_each_format_atomically(villages, tmp_path):
+    fig = maps.locator_map(villages, "360722103200", figsize=(3, 3))
+    magic = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF"}
+    for suffix, start in magic.items():
+        path = maps.save_figure(fig, tmp_path / "out" / f"map.{suffix}", dpi=40)
+        assert path.read_bytes().startswith(start)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["map.pdf", "map.png", "map.svg"]
+    # Same figure, same bytes: no dates, no random ids.
+    first = (tmp_path / "out" / "map.svg").read_bytes()
+    assert maps.save_figure(fig, tmp_path / "out" / "map.svg").read_bytes() == first
+    with pytest.raises(ValueError, match="unsupported figure format"):
+        maps.save_figure(fig, tmp_path / "map.jpg")
+    assert not (tmp_path / "map.jpg").exists()
+
+
+def test_interactive_map_without_folium_is_a_static_figure(villages, monkeypatch):
+    monkeypatch.setitem(sys.modules, "folium", None)  # makes `import folium` fail
+    assert isinstance(maps.interactive_map(villages, "toilets_per_100"), Figure)
+
+
+def test_interactive_map_with_folium_uses_explore_without_tiles(villages, monkeypatch):
+    calls = {}
+
+    def explore(self, **kwargs):
+        calls.update(kwargs, crs=self.crs.to_epsg())
+        return "map"
+
+    monkeypatch.setitem(sys.modules, "folium", types.ModuleType("folium"))
+    monkeypatch.setattr(gpd.GeoDataFrame, "explore", explore)
+    assert maps.interactive_map(villages, "toilets_per_100", tooltip="name") == "map"
+    assert calls == {"column": "toilets_per_100", "tiles": None, "tooltip": "name", "crs": 4490}
+
+
+# --------------------------------------------------------------------------------------------
+# Real boundaries (../shared; licence unclear, so no baseline image of them is stored)
+
+
+@pytest.mark.shared
+@pytest.mark.filterwarnings("ignore:Numba not installed:UserWarning")
+def test_choropleth_of_ganzhou_counties(shared_dir, tmp_path):
+    path = shared_dir / "realdata" / "ganzhou_counties_datav.geojson"
+    # DataV boundaries come from AMap: GCJ-02 lon/lat although GeoJSON declares WGS84.
+    counties = geo.read_layer(path, coord_sys="gcj02")
+    as_declared = geo.read_layer(path)
+    shift_m = geo.to_measure(as_declared).centroid.distance(geo.to_measure(counties).centroid)
+    assert shift_m.between(300, 1000).all()  # the GCJ-02 offset here is ~600 m
+
+    counties["area_km2"] = geo.to_measure(counties).area / 1e6
+    assert len(counties) == 18
+    # Published: 赣州市 39,379 km², 信丰县 2,878 km²; the DataV outline is simplified.
+    assert counties["area_km2"].sum() == pytest.approx(39_379, rel=0.01)
+    xinfeng = counties.loc[counties["name"] == "信丰县", "area_km2"].iloc[0]
+    assert xinfeng == pytest.approx(2_878, rel=0.02)
+
+    fig = maps.choropleth(
+        counties,
+        "area_km2",
+        scheme="fisher_jenks",
+        k=5,
+        title="赣州市各县（市、区）面积",
+        legend_title="面积",
+        unit="平方公里",
+        source="DataV.GeoAtlas（经 anzhou99/GeoJsons）",
+        label_column="name",
+        figsize=FIGSIZE,
+    )
+    texts = _texts(fig)
+    assert set(counties["name"]) <= set(texts)
+    assert len(_legend_labels(fig)) == 5
+    # Rendering is where a missing glyph would surface (as an error, see the fixture above).
+    maps.save_figure(fig, tmp_path / "ganzhou.png", dpi=DPI)

@@ -1,0 +1,497 @@
+"""Projections, progress measures and target status (analysis.trends)."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+
+from analysis import trends
+from analysis.catalog import default_catalog
+from analysis.trends import (
+    aggregate_township,
+    assess,
+    assess_targets,
+    cagr,
+    escap_category,
+    escap_measure,
+    eurostat_band,
+    eurostat_ratio,
+    project,
+)
+
+YEARS = range(2014, 2020)
+A, B, C = "360722103201", "360722103202", "360722103203"
+
+
+def series(values, years=YEARS) -> pd.Series:
+    return pd.Series(values, index=list(years), dtype=float)
+
+
+def damped(phi: float = 0.8, n: int = 12, noise: float = 0.2) -> pd.Series:
+    """A damped-trend series with a little noise (noise-free ones defeat ETS's optimiser)."""
+    level, trend, values = 50.0, 10.0, []
+    for _ in range(n):
+        trend *= phi
+        level += trend
+        values.append(level)
+    jitter = noise * np.random.default_rng(0).standard_normal(n)
+    return series(np.array(values) + jitter, range(2020 - n, 2020))
+
+
+# ------------------------------------------------------------------ formulas, hand-computed
+
+
+def test_cagr_hand_computed_and_undefined_at_zero():
+    assert cagr(100, 121, 2) == pytest.approx(0.10)
+    assert cagr(200, 50, 2) == pytest.approx(-0.5)
+    assert math.isnan(cagr(0, 5, 3))
+    assert math.isnan(cagr(5, 0, 3))
+    assert math.isnan(cagr(1, 2, 0))
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "measure", "category"),
+    [
+        # X̂_2019 = 121 · 1.1² = 146.41
+        (121, 150, 46.41 / 50, "accelerate"),
+        (121, 140, 46.41 / 40, "maintain progress"),
+        # CAGR = √0.9 − 1, X̂_2019 = 90 · 0.9 = 81
+        (90, 150, -19 / 50, "reverse trend"),
+    ],
+)
+def test_escap_measure_and_category(current, target, measure, category):
+    value, anticipated = escap_measure(
+        100, current, target, base_year=2015, current_year=2017, target_year=2019
+    )
+    assert value == pytest.approx(measure)
+    kwargs = {"base": 100, "anticipated": anticipated, "target": target}
+    assert escap_category(value, direction="higher", **kwargs) == category
+
+
+def test_escap_measure_exactly_on_target_is_maintain():
+    value, anticipated = escap_measure(
+        100, 121, 146.41, base_year=2015, current_year=2017, target_year=2019
+    )
+    assert value == pytest.approx(1.0)
+    category = escap_category(
+        value, base=100, anticipated=anticipated, target=146.41, direction="higher"
+    )
+    assert category == "maintain progress"
+
+
+@pytest.mark.parametrize(
+    ("target", "ratio", "band"),
+    [
+        (100 * 1.1**4, 1.0, "on track"),
+        (100 * 1.125**4, 0.8, "acceleration needed"),
+        (100 * 1.2**4, 0.5, "limited progress"),
+    ],
+)
+def test_eurostat_ratio_and_band_cagr(target, ratio, band):
+    # Observed CAGR 2014→2016 is 10 %; required CAGR 2014→2018 is 10 %, 12.5 %, 20 %.
+    value = eurostat_ratio(
+        100, 121, target, base_year=2014, current_year=2016, target_year=2018, direction="higher"
+    )
+    assert value == pytest.approx(ratio)
+    assert eurostat_band(value, achieved=False) == band
+
+
+def test_eurostat_band_edges_and_achieved():
+    assert eurostat_band(0.95, achieved=False) == "on track"
+    assert eurostat_band(0.9499, achieved=False) == "acceleration needed"
+    assert eurostat_band(0.60, achieved=False) == "acceleration needed"
+    assert eurostat_band(0.0, achieved=False) == "limited progress"
+    assert eurostat_band(-0.01, achieved=False) == "deterioration"
+    assert eurostat_band(-3.0, achieved=True) == "achieved"
+    assert eurostat_band(math.nan, achieved=False) is None
+
+
+def test_eurostat_deterioration_and_direction():
+    years = {"base_year": 2014, "current_year": 2016, "target_year": 2018}
+    assert eurostat_ratio(100, 90, 150, direction="higher", **years) < 0
+    # Lower is better; the base (5) already met the target (7) but the value rose to 8: away.
+    assert eurostat_ratio(5, 8, 7, direction="lower", **years) < 0
+
+
+def test_zero_target_uses_linear_change():
+    years = {"base_year": 2014, "current_year": 2019, "target_year": 2020}
+    # Observed −22 a year; required (0 − 10) / 1 = −10 a year.
+    ratio = eurostat_ratio(120, 10, 0, direction="lower", **years)
+    assert ratio == pytest.approx(2.2)
+    # Linear X̂_2020 = 10 − 22 = −12, clipped to 0 for a count: measure exactly 1.
+    measure, anticipated = escap_measure(120, 10, 0, bounds=(0, None), **years)
+    assert (measure, anticipated) == (pytest.approx(1.0), 0.0)
+    unclipped, _ = escap_measure(120, 10, 0, **years)
+    assert unclipped == pytest.approx(132 / 120)
+
+
+def test_zero_base_uses_linear_change():
+    years = {"base_year": 2014, "current_year": 2019, "target_year": 2020}
+    # 0 → 2 sewage sites in five years: 0.4 a year; 1 more needed in one year.
+    ratio = eurostat_ratio(0, 2, 3, direction="higher", **years)
+    assert ratio == pytest.approx(0.4)
+    assert eurostat_band(ratio, achieved=False) == "limited progress"
+    measure, anticipated = escap_measure(0, 2, 3, **years)
+    assert anticipated == pytest.approx(2.4)
+    assert measure == pytest.approx(0.8)
+
+
+# ------------------------------------------------------------------ project
+
+
+def test_linear_interval_is_the_statsmodels_observation_interval():
+    values = series([10.2, 11.9, 14.3, 15.8, 18.1, 19.9])
+    result = project(values, 2021, kind="amount", level=0.8)
+    assert result.model == "linear"
+    design = sm.add_constant(np.arange(2014, 2020, dtype=float))
+    fitted = sm.OLS(values.to_numpy(), design).fit()
+    frame = fitted.get_prediction(np.array([[1.0, 2020.0], [1.0, 2021.0]])).summary_frame(alpha=0.2)
+    assert result.projected == pytest.approx(frame["mean"].iloc[-1])
+    assert result.lower == pytest.approx(frame["obs_ci_lower"].iloc[-1])
+    assert result.upper == pytest.approx(frame["obs_ci_upper"].iloc[-1])
+    # The observation interval, not the (narrower) mean interval.
+    assert (
+        result.upper - result.lower
+        > frame["mean_ci_upper"].iloc[-1] - frame["mean_ci_lower"].iloc[-1]
+    )
+    path = result.path_frame()
+    assert path["year"].tolist() == [2020, 2021]
+    assert path["lower"].to_numpy() == pytest.approx(frame["obs_ci_lower"].to_numpy())
+
+
+def test_probability_is_consistent_with_the_interval():
+    result = project(series([10.2, 11.9, 14.3, 15.8, 18.1, 19.9]), 2020, kind="amount")
+    assert result.probability(result.projected, "higher") == pytest.approx(0.5)
+    assert result.probability(result.upper, "higher") == pytest.approx(0.1)
+    assert result.probability(result.lower, "lower") == pytest.approx(0.1)
+    t_value = (25.0 - result.loc) / result.sd
+    assert result.probability(25.0, "lower") == pytest.approx(stats.t.cdf(t_value, result.df))
+
+
+def test_rate_interval_stays_within_bounds_near_100():
+    values = series([98.1, 98.9, 99.2, 99.6, 99.5, 99.9])
+    result = project(values, 2025, kind="rate", bounds=(0, 100), level=0.95)
+    assert result.model == "logit-linear"
+    path = result.path_frame()
+    assert (path[["projected", "lower", "upper"]] <= 100).all().all()
+    assert (path[["projected", "lower", "upper"]] >= 0).all().all()
+    assert 99.0 < result.lower <= result.projected <= result.upper <= 100
+
+
+def test_rate_without_bounds_is_a_percentage():
+    result = project(series([40, 60, 75, 85, 92, 96]), 2024, kind="rate", level=0.99)
+    assert 0 <= result.lower <= result.upper <= 100
+
+
+@pytest.mark.parametrize(
+    ("values", "kind", "model"),
+    [
+        ([10, 12, 14, 16, 18, 20], "count", "linear"),
+        ([10 * 1.2**i for i in range(6)], "count", "log-linear"),
+        ([60, 70, 78, 84, 88, 91], "rate", "logit-linear"),
+    ],
+)
+def test_backtest_picks_the_model_the_series_was_built_from(values, kind, model):
+    result = project(series(values), 2020, kind=kind)
+    assert result.model == model
+    assert result.backtest_mae == pytest.approx(
+        min(c.backtest_mae for c in result.candidates if not c.note), abs=1e-9
+    )
+
+
+def test_exact_series_give_exact_projections():
+    assert project(series([10, 12, 14, 16, 18, 20]), 2020, kind="count").projected == (
+        pytest.approx(22.0)
+    )
+    geometric = project(series([10 * 1.2**i for i in range(6)]), 2020, kind="count")
+    assert geometric.projected == pytest.approx(10 * 1.2**6)
+
+
+def test_damped_ets_wins_on_a_long_damped_series():
+    result = project(damped(), 2021, kind="count")
+    assert result.model == "damped ETS"
+    assert result.lower < result.projected < result.upper
+    scores = {c.model: c for c in result.candidates}
+    assert scores["damped ETS"].backtest_mae < scores["linear"].backtest_mae
+
+
+def test_ets_is_skipped_with_a_reason_on_short_or_gappy_series():
+    short = project(series([10, 12, 13, 15, 16, 18]), 2020, kind="count")
+    note = {c.model: c.note for c in short.candidates}["damped ETS"]
+    assert "at least 8 points" in note
+    gappy = damped().drop(index=[2012])
+    note = {c.model: c.note for c in project(gappy, 2020, kind="count").candidates}["damped ETS"]
+    assert "consecutive" in note
+
+
+def test_noise_free_damped_series_does_not_crash_ets():
+    result = project(damped(noise=0.0), 2020, kind="count")
+    assert result.ok
+    assert {c.model: c.note for c in result.candidates}["damped ETS"] != ""
+
+
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_short_series_are_refused_with_a_reason(n):
+    result = project(series(range(n), range(2019 - n + 1, 2020)), 2020, kind="count")
+    assert not result.ok
+    assert result.reason_zh.startswith(f"只有{n}个年度数据点")
+    assert math.isnan(result.projected)
+    assert math.isnan(result.probability(0, "lower"))
+
+
+def test_refusal_text_for_two_points():
+    result = project(series([3, 4], [2018, 2019]), 2020, kind="count")
+    assert (
+        result.reason
+        == "只有2个年度数据点，至少需要3个才能预测 / only 2 annual points; at least 3 are needed"
+    )
+
+
+def test_nan_values_are_dropped():
+    with_nan = series([10, np.nan, 14, 16, np.nan, 20])
+    result = project(with_nan, 2020, kind="count")
+    assert result.n_points == 4
+    assert result.projected == pytest.approx(22.0)
+    assert not project(series([1, np.nan, np.nan, np.nan, np.nan, 2]), 2020, kind="count").ok
+
+
+def test_flat_series_gives_a_zero_width_interval_not_nan():
+    result = project(series([5, 5, 5, 5, 5, 5]), 2020, kind="count")
+    assert (result.projected, result.lower, result.upper) == pytest.approx((5, 5, 5))
+    assert result.probability(5, "higher") == 1.0
+    assert result.probability(6, "higher") == 0.0
+    full = project(series([100] * 6), 2020, kind="rate")
+    assert (full.projected, full.lower, full.upper) == pytest.approx((100, 100, 100))
+
+
+def test_counts_never_go_negative():
+    result = project(series([100, 80, 55, 35, 20, 5]), 2022, kind="count", bounds=(0, None))
+    assert (result.path_frame()[["projected", "lower", "upper"]] >= 0).all().all()
+    assert result.probability(-1, "lower") == 0.0
+
+
+def test_target_year_must_be_after_the_data():
+    result = project(series([1, 2, 3, 4, 5, 6]), 2019, kind="count")
+    assert not result.ok
+    assert "2019" in result.reason_en
+
+
+# ------------------------------------------------------------------ assess
+
+
+def test_assess_poor_households_to_zero():
+    result = assess(
+        series([120, 80, 55, 30, 18, 10]),
+        0,
+        2020,
+        base_year=None,
+        direction="lower",
+        bounds=(0, None),
+    )
+    # A constant-growth model can never reach 0, so it is not allowed to judge a zero target.
+    notes = {c.model: c.note for c in result.projection.candidates}
+    assert "never reaches" in notes["log-linear"]
+    assert result.projection.model == "linear"
+    assert result.required_change_per_year == pytest.approx(-10)
+    assert result.observed_change_per_year == pytest.approx(-22)
+    assert result.eurostat_ratio == pytest.approx(2.2)
+    assert result.escap_category == "maintain progress"
+    assert result.gap == pytest.approx(0 - result.projected)
+    assert 0.5 < result.probability <= 1
+    assert (result.status_zh, result.status_en) == ("有望达成", "on track")
+
+
+@pytest.mark.parametrize(
+    ("values", "target", "direction", "status"),
+    [
+        ([10, 8, 6, 4, 2, 0], 0, "lower", "achieved"),
+        ([50, 60, 70, 80, 90, 100], 110, "higher", "on track"),
+        ([50, 52, 54, 56, 58, 60], 80, "higher", "acceleration needed"),
+        ([60, 58, 56, 54, 52, 50], 80, "higher", "deteriorating"),
+        ([50, 60], 80, "higher", "insufficient data"),
+        ([50, 60], 55, "higher", "achieved"),
+        ([50, 60, 70], math.nan, "higher", "no target"),
+    ],
+)
+def test_status_rule(values, target, direction, status):
+    result = assess(
+        series(values, range(2014, 2014 + len(values))),
+        target,
+        2020,
+        base_year=2014,
+        direction=direction,
+    )
+    assert result.status_en == status
+    assert result.status_zh == trends.STATUS_ZH[status]
+
+
+def test_assess_rate_probability_and_dict():
+    result = assess(
+        series([90, 92, 94, 95.5, 96.8, 97.6]),
+        98,
+        2020,
+        base_year=2014,
+        direction="higher",
+        kind="rate",
+        bounds=(0, 100),
+    )
+    record = result.to_dict()
+    assert set(trends.COLUMNS) - set(record) == {
+        "scope",
+        "row_type",
+        "indicator",
+        "indicator_zh",
+        "unit",
+        "source",
+    }
+    assert 0 <= record["probability"] <= 1
+    assert record["lower"] <= record["projected"] <= record["upper"] <= 100
+    assert record["model"] == "logit-linear"
+
+
+def test_base_year_missing_uses_next_observation():
+    values = series([np.nan, 10, 12, 14], range(2014, 2018))
+    result = assess(values, 20, 2020, base_year=2014, direction="higher")
+    assert (result.base_year, result.base_value) == (2015, 10.0)
+
+
+# ------------------------------------------------------------------ batch
+
+
+def tidy_table() -> pd.DataFrame:
+    rows = []
+    population = {A: 1000, B: 3000, C: 500}
+    for i, year in enumerate(YEARS):
+        for code in (A, B, C):
+            rows.append((code, year, "population", population[code] + 10 * i))
+        rows.append((A, year, "medical_insurance_rate", 80 + 3 * i))
+        rows.append((B, year, "medical_insurance_rate", 90 + 1 * i))
+        rows.append((C, year, "medical_insurance_rate", 60 + 5 * i))
+        rows.append((A, year, "poor_households_remaining", 30 - 5 * i))
+        rows.append((B, year, "poor_households_remaining", 40 - 6 * i))
+        rows.append((C, year, "poor_households_remaining", 12 - 2 * i))
+        rows.append((A, year, "navel_orange_area_mu", 1000 + 150 * i))
+        rows.append((C, year, "navel_orange_area_mu", 600 + 100 * i))
+    return pd.DataFrame(rows, columns=["village_code", "year", "indicator", "value"]).astype(
+        {"value": float}
+    )
+
+
+def targets_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "scope": ["township", "township", A, f"{A};{C}"],
+            "indicator": [
+                "poor_households_remaining",
+                "medical_insurance_rate",
+                "poor_households_remaining",
+                "navel_orange_area_mu",
+            ],
+            "target_year": [2020, 2020, 2020, 2020],
+            "target_value": [0.0, 98.0, 0.0, 3000.0],
+            "source": ["2019年工作总结"] * 4,
+        }
+    )
+
+
+def test_township_rate_is_population_weighted():
+    town = aggregate_township(tidy_table(), default_catalog())
+    rate_2019 = town[(town["indicator"] == "medical_insurance_rate") & (town["year"] == 2019)]
+    weights = {A: 1050, B: 3050, C: 550}
+    rates = {A: 95, B: 95, C: 85}
+    expected = sum(rates[c] * weights[c] for c in weights) / sum(weights.values())
+    assert rate_2019["value"].item() == pytest.approx(expected)
+    assert rate_2019["value"].item() != pytest.approx(np.mean(list(rates.values())))
+    poor_2019 = town[(town["indicator"] == "poor_households_remaining") & (town["year"] == 2019)]
+    assert poor_2019["value"].item() == 5 + 10 + 2
+
+
+def test_partial_year_is_not_summed():
+    tidy = tidy_table()
+    tidy = tidy[~((tidy["village_code"] == B) & (tidy["year"] == 2016))]
+    town = aggregate_township(tidy, default_catalog())
+    poor = town[town["indicator"] == "poor_households_remaining"]
+    assert 2016 not in set(poor["year"])
+
+
+def test_assess_targets_rows_columns_and_scopes():
+    result = assess_targets(tidy_table(), targets_table())
+    assert list(result.columns) == trends.COLUMNS
+    targets = result[result["row_type"] == "target"]
+    villages = result[result["row_type"] == "village"]
+    assert len(targets) == 4
+    assert len(villages) == 2 * 3  # two township-scoped indicators × three villages
+    assert targets["scope"].tolist()[:2] == ["township", "township"]
+    assert villages["target"].isna().all()
+    assert set(villages["status_zh"]) == {"无目标"}
+    assert villages["projected"].notna().all()
+
+    def row(scope: str, indicator: str) -> pd.Series:
+        mask = (targets["scope"] == scope) & (targets["indicator"] == indicator)
+        return targets[mask].iloc[0]
+
+    rate = row("township", "medical_insurance_rate")
+    assert rate["last_value"] == pytest.approx((95 * 1050 + 95 * 3050 + 85 * 550) / 4650)
+    assert rate["lower"] >= 0 and rate["upper"] <= 100
+    assert row(f"{A};{C}", "navel_orange_area_mu")["last_value"] == pytest.approx(1750 + 1100)
+    assert row(A, "poor_households_remaining")["last_value"] == 5
+    # 82, 69, …, 17: exactly −13 a year leaves 4 households in 2020.
+    poor = row("township", "poor_households_remaining")
+    assert poor["projected"] == pytest.approx(4.0)
+    assert poor["status_en"] == "acceleration needed"
+
+
+def test_assess_targets_uses_a_given_township_table_and_is_deterministic():
+    town = pd.DataFrame(
+        {"year": list(YEARS), "indicator": "poor_households_remaining", "value": [9.0] * 6}
+    )
+    targets = targets_table().iloc[:1]
+    first = assess_targets(tidy_table(), targets, township=town)
+    assert first.loc[0, "last_value"] == 9.0
+    assert first.loc[0, "status_en"] == "acceleration needed"
+    pd.testing.assert_frame_equal(first, assess_targets(tidy_table(), targets, township=town))
+
+
+def test_assess_targets_rejects_bad_scope_and_duplicates():
+    targets = targets_table()
+    targets.loc[0, "scope"] = "青光村"
+    with pytest.raises(ValueError, match="12-digit"):
+        assess_targets(tidy_table(), targets)
+    tidy = tidy_table()
+    with pytest.raises(ValueError, match="duplicate"):
+        assess_targets(pd.concat([tidy, tidy.iloc[:1]]), targets_table())
+
+
+def test_batch_is_fast_for_nine_villages_and_ten_targets():
+    catalog = default_catalog()
+    counts = [ind.id for ind in catalog if ind.kind == "count"][:8]
+    indicator_ids = [*counts, "medical_insurance_rate", "sanitary_toilet_rate"]
+    codes = [f"3607221032{i:02d}" for i in range(1, 10)]
+    rng = np.random.default_rng(1)
+    rows = [
+        (code, year, ind, float(50 + 5 * (year - 2014) + rng.integers(0, 5)))
+        for code in codes
+        for year in YEARS
+        for ind in sorted({*indicator_ids, "households", "population"})
+    ]
+    tidy = pd.DataFrame(rows, columns=["village_code", "year", "indicator", "value"])
+    targets = pd.DataFrame(
+        {
+            "scope": "township",
+            "indicator": indicator_ids,
+            "target_year": 2020,
+            "target_value": 100.0,
+            "source": "test",
+        }
+    )
+    start = time.perf_counter()
+    result = assess_targets(tidy, targets)
+    elapsed = time.perf_counter() - start
+    assert len(result) == 10 + 10 * 9
+    assert elapsed < 2.0

@@ -36,6 +36,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         force=args.force,
         processed_dir=args.processed,
         lang=args.lang,
+        executor=args.executor,
+        scheduler=args.scheduler,
         progress=not args.quiet,
     )
     built = sum(not r.cached for r in result.results)
@@ -102,6 +104,15 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--force", action="store_true", help="rebuild everything, ignoring the cache")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language")
+    p.add_argument(
+        "--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask distributed cluster"
+    )
+    p.add_argument(
+        "--executor",
+        choices=("warm", "papermill"),
+        default="warm",
+        help="warm: one kept-alive kernel per worker (default); papermill: a fresh kernel per run",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_build)
 

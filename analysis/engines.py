@@ -1,4 +1,4 @@
-"""papermill integration: parameters that keep Chinese readable.
+"""papermill integration: parameters that keep Chinese readable, and warm kernels.
 
 papermill writes string parameters through ``unicode_escape``, so an injected cell reads
 ``village_name = "\\u9752\\u5149\\u6751"``. This module registers a Python translator that writes
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 
-from papermill.engines import NBClientEngine
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
 from papermill.translators import PythonTranslator, papermill_translators
 
 
@@ -35,3 +36,101 @@ class MinshengEngine(NBClientEngine):
 
 
 register_translator()
+
+
+# --- warm kernels -------------------------------------------------------------------------------
+
+#: Imports every report needs; done once per kernel instead of once per village.
+WARM_UP_CODE = """\
+import analysis.report, analysis.maps, analysis.trends, analysis.charts, analysis.explore
+import geopandas, statsmodels.api, matplotlib
+analysis.style.use_house_style()
+"""
+#: Run (silently) before each notebook: a fresh namespace, no figures left from the last one.
+RESET_CODE = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
+
+
+class _WarmClient(PapermillNotebookClient):
+    """papermill's client on a kernel it does not own: resets the namespace first and
+    releases its own channels afterwards (the kernel lives on for the next notebook)."""
+
+    def papermill_execute_cells(self):
+        self.wait_for_reply(self.kc.execute(RESET_CODE, silent=True, store_history=False))
+        super().papermill_execute_cells()
+
+    def execute(self, **kwargs):
+        try:
+            return super().execute(**kwargs)
+        finally:
+            if self.kc is not None:
+                self.kc.stop_channels()
+                self.kc = None
+
+
+class WarmKernel:
+    """A kernel started once, warmed up with the heavy imports, reused for many notebooks."""
+
+    def __init__(self, kernel_name: str = "python3", cwd: str | None = None) -> None:
+        from jupyter_client import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.kernel_name = kernel_name
+        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        run_sync(self.km.start_kernel)(cwd=cwd)
+        self.runs = 0
+        client = self.km.client()
+        client.start_channels()
+        try:
+            run_sync(client.wait_for_ready)(timeout=60)
+            reply = run_sync(client.execute_interactive)(WARM_UP_CODE, silent=True, timeout=120)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"kernel warm-up failed: {reply['content'].get('evalue')}")
+        finally:
+            client.stop_channels()
+
+    @property
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return bool(run_sync(self.km.is_alive)())
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        run_sync(self.km.shutdown_kernel)(now=True)
+
+
+class WarmEngine(NBClientEngine):
+    """papermill engine that runs notebooks on a :class:`WarmKernel` passed as ``warm=``."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        warm: WarmKernel | None = None,
+        **kwargs,
+    ):
+        if warm is None:
+            raise ValueError("the minsheng-warm engine needs warm=WarmKernel(...)")
+        kwargs.pop("input_path", None)
+        client = _WarmClient(
+            nb_man,
+            km=warm.km,
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        warm.runs += 1
+        return client.execute()
+
+
+papermill_engines.register("minsheng-warm", WarmEngine)

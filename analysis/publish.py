@@ -120,13 +120,15 @@ def page(
         f'<span class="sample">{escape(config.SAMPLE_LABEL_ZH)}</span>' if provenance.sample else ""
     )
     script_tag = f"<script>{script}</script>" if script else ""
+    # Only a page that carries our own inline script (the index) may run one.
+    script_policy = "'unsafe-inline'" if script else "'none'"
     return (
         "<!DOCTYPE html>\n"
         '<html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         # Nothing on the page may be fetched from the network.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
+        f"img-src data:; style-src 'unsafe-inline'; script-src {script_policy}\">"
         f"<title>{escape(title)}</title><style>{PAGE_CSS}</style></head><body>"
         f'<header class="ms">民生 Minsheng{badge}{nav}</header>'
         f"<main>{body_html}</main>{provenance.footer_html()}{script_tag}</body></html>\n"
@@ -134,7 +136,11 @@ def page(
 
 
 def notebook_body(nb: nbformat.NotebookNode) -> str:
-    """The outputs (no code) of an executed notebook as HTML, sanitised, images embedded."""
+    """The outputs (no code) of an executed notebook as HTML, images embedded.
+
+    Outputs are HTML our own code wrote with every value escaped; as a second line of defence
+    any script is removed here and the page's Content-Security-Policy forbids running one.
+    """
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -143,7 +149,6 @@ def notebook_body(nb: nbformat.NotebookNode) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
-        sanitize_html=True,
     )
     body, _ = exporter.from_notebook_node(nb)
     # The basic template still adds anchor links and a MathJax config block we do not want.

@@ -310,13 +310,31 @@ def paragraph(text: str):
     return HTML(f"<p>{escape(str(text))}</p>")
 
 
-def show(fig) -> None:
-    """Display a figure once (PNG) and release it."""
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+def show(fig, *, dpi: int = 100) -> None:
+    """Display a figure as an embedded PNG, once, and release it (no-op for None).
 
-    display(fig)
-    plt.close(fig)
+    The maps are plain ``Figure`` objects (no pyplot), which IPython would print as text;
+    rendering the PNG here also keeps the image identical in every front end.
+    """
+    import io
+
+    from IPython.display import Image, display
+
+    if fig is None:
+        return
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    display(Image(data=buffer.getvalue(), format="png"))
+    fig.clear()
+
+
+def show_table(table: pd.DataFrame) -> None:
+    """Display a table as plain escaped HTML, without the row numbers pandas adds."""
+    from IPython.display import HTML, display
+
+    if table.index.name is not None:
+        table = table.reset_index()
+    display(HTML(table.to_html(index=False, escape=True, border=0, na_rep="—")))
 
 
 def source_line(tables: Tables) -> str:
@@ -351,6 +369,11 @@ def toilets_per_100_households(tables: Tables, year: int) -> pd.Series:
     return (upgraded / households * 100).rename("toilets_per_100")
 
 
+#: Fixed classes (upper bounds) for household toilets upgraded since the first year per 100
+#: households: the same legend every year, so maps of two years compare at a glance.
+TOILET_CLASSES_PER_100 = (2.0, 4.0, 6.0, 8.0, 100.0)
+
+
 def sanitation_figure(tables: Tables, year: int):
     """Toilets upgraded per 100 households (fixed classes) with public toilets and sewage sites."""
     from analysis import maps
@@ -365,6 +388,7 @@ def sanitation_figure(tables: Tables, year: int):
         villages,
         "toilets_per_100",
         points,
+        bins=TOILET_CLASSES_PER_100,
         title=f"{year}年卫生厕所改造与污水处理设施",
         legend_title="累计改厕",
         label_column="short_name",
@@ -439,14 +463,8 @@ def target_table(tables: Tables, scope: str) -> pd.DataFrame:
     """
     from analysis.charts import status_table
 
-    p = tables.projections
-    if p.empty:
-        return pd.DataFrame()
-    if scope == "township":
-        mine = p[p["row_type"] == "target"]
-    else:
-        mine = p[p["scope"].astype(str).str.split(";").map(lambda codes: str(scope) in codes)]
-    return status_table(mine.reset_index(drop=True))
+    rows = _scope_rows(tables.projections, str(scope))
+    return status_table(rows.reset_index(drop=True)) if not rows.empty else pd.DataFrame()
 
 
 def _series(tables: Tables, scope: str, indicator: str) -> pd.Series:
@@ -465,20 +483,26 @@ def _series(tables: Tables, scope: str, indicator: str) -> pd.Series:
     return combined[combined["indicator"] == indicator].set_index("year")["value"].sort_index()
 
 
-def target_figures(tables: Tables, scope: str, *, limit: int = 12) -> list:
-    """Fan charts (history, projection with interval, target) for the scope's targets."""
+def target_figure(tables: Tables, scope: str, *, columns: int = 2):
+    """Fan charts (history, projection with interval, target) for the scope's targets, as one
+    grid figure: one image per page section, drawn and encoded once."""
+    from matplotlib.figure import Figure
+
     from analysis import charts, trends
+    from analysis.style import use_house_style
 
     catalog = default_catalog()
-    p = tables.projections
-    if p.empty:
-        return []
-    if scope == "township":
-        rows = p[p["row_type"] == "target"]
-    else:
-        rows = p[p["scope"].astype(str).str.split(";").map(lambda codes: str(scope) in codes)]
-    figures = []
-    for row in rows.head(limit).itertuples():
+    rows = _scope_rows(tables.projections, scope)
+    # Charts for the targets only; projections without a target stay in the table.
+    rows = rows[rows["target"].notna()] if not rows.empty else rows
+    if rows.empty:
+        return None
+    use_house_style()
+    count = len(rows)
+    grid_rows = -(-count // columns)
+    figure = Figure(figsize=(5.2 * columns, 3.9 * grid_rows), layout="constrained")
+    axes = figure.subplots(grid_rows, columns, squeeze=False).ravel()
+    for ax, row in zip(axes, rows.itertuples(), strict=False):
         ind = catalog[row.indicator]
         series = _series(tables, str(row.scope), row.indicator)
         if pd.isna(row.target):
@@ -488,22 +512,34 @@ def target_figures(tables: Tables, scope: str, *, limit: int = 12) -> list:
                 series,
                 float(row.target),
                 int(row.target_year),
-                base_year=int(row.base_year),
+                base_year=None if pd.isna(row.base_year) else int(row.base_year),
                 direction=ind.direction,
                 kind=ind.kind,
                 bounds=ind.bounds,
             )
-        figures.append(
-            charts.fan_chart(
-                series,
-                result,
-                title=f"{ind.zh}：{row.target_year}年预测",
-                unit=ind.unit,
-                sample=tables.sample,
-                source=source_line(tables),
-            )
+        charts.fan_chart(
+            series,
+            result,
+            title=ind.zh,
+            unit=ind.unit,
+            ax=ax,
+            sample=tables.sample,
+            source=source_line(tables),
         )
-    return figures
+    for ax in axes[count:]:
+        ax.set_visible(False)
+    return figure
+
+
+def _scope_rows(projections: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """The projection rows shown for a scope: the targets for 'township', else the rows whose
+    scope includes the village (its own projections and multi-village targets)."""
+    if projections.empty:
+        return projections
+    if scope == "township":
+        return projections[projections["row_type"] == "target"]
+    includes = projections["scope"].astype(str).str.split(";").map(lambda codes: scope in codes)
+    return projections[includes]
 
 
 def reconciliation_table(tables: Tables) -> pd.DataFrame:
@@ -554,3 +590,20 @@ def reconciliation_table(tables: Tables) -> pd.DataFrame:
         )
         .reset_index(drop=True)
     )
+
+
+def show_summary(tables: Tables, year: int, *, lang: str = "zh") -> None:
+    """The written township summary (analysis.narrative), as escaped HTML."""
+    from IPython.display import HTML, display
+
+    from analysis import narrative
+
+    display(HTML(narrative.summary(year, tables, lang=lang).to_html()))
+
+
+def show_village_paragraph(tables: Tables, code: str, year: int, *, lang: str = "zh") -> None:
+    from IPython.display import display
+
+    from analysis import narrative
+
+    display(paragraph(narrative.village_paragraph(code, year, tables, lang=lang)))

@@ -16,7 +16,8 @@ import shutil
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ TOWNSHIP_NOTEBOOK = "10_township.ipynb"
 VILLAGE_NOTEBOOK = "20_village.ipynb"
 FINGERPRINT_FILE = "_fingerprint.json"
 CACHE_FILE = ".build-cache.json"
+SUMMARY_DOCX = "summary.docx"
 
 
 # --- fingerprints ------------------------------------------------------------------------------
@@ -265,21 +267,25 @@ def plan_jobs(
 # --- executing one job (in a worker process) ---------------------------------------------------
 
 
+#: Cells papermill adds to an executed notebook; not part of the notebook the analyst wrote.
+_PAPERMILL_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+
+
 def _where(exc: BaseException, nb: nbformat.NotebookNode | None) -> str:
-    """'cell N (first line of its code)' for the cell that failed, from papermill's markers."""
+    """'cell N: first line' for the failed cell, N counted in the notebook as written."""
     if nb is None:
         return type(exc).__name__
-    for index, cell in enumerate(nb.cells):
-        if cell.get("cell_type") != "code":
-            continue
-        outputs = cell.get("outputs", [])
-        if any(o.get("output_type") == "error" for o in outputs):
+    own = [c for c in nb.cells if not _PAPERMILL_TAGS & set(c.get("metadata", {}).get("tags", []))]
+    for number, cell in enumerate(own, start=1):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
             first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-            return f"单元格 cell {index + 1}: {first[:120]}"
+            return f"单元格 cell {number}: {first[:120]}"
     return type(exc).__name__
 
 
-def run_job(job: Job, notebooks_dir: str, year_dir: str, sample: bool) -> JobResult:
+def run_job(
+    job: Job, notebooks_dir: str, year_dir: str, sample: bool, executor: str = "warm"
+) -> JobResult:
     """Execute ``job``'s notebook and write its page (or an error page); never raises."""
     from analysis import publish
 
@@ -295,7 +301,7 @@ def run_job(job: Job, notebooks_dir: str, year_dir: str, sample: bool) -> JobRes
     output = work / "executed.ipynb"
     nb = None
     try:
-        nb = execute_notebook(Path(notebooks_dir) / job.notebook, output, job.parameters)
+        nb = execute_notebook(Path(notebooks_dir) / job.notebook, output, job.parameters, executor)
         publish.write_page(html_path, publish.notebook_page(nb, job.title, provenance, home=home))
         ok, error, where = True, "", ""
     except Exception as exc:
@@ -329,20 +335,47 @@ def _error_text(exc: BaseException) -> str:
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
-def execute_notebook(source: Path, output: Path, parameters: dict) -> nbformat.NotebookNode:
-    """Run one parameterised notebook as papermill does; returns the executed notebook."""
+#: Notebook executors: "warm" reuses one kernel per worker process (fast); "papermill" starts a
+#: fresh kernel per notebook, exactly as the plain papermill command does.
+EXECUTORS = ("warm", "papermill")
+_warm_kernel = None  # this process's WarmKernel, started on first use
+
+
+def _kernel():
+    """This worker process's warm kernel, (re)started when missing or dead."""
+    global _warm_kernel
+    from analysis.engines import WarmKernel
+
+    if _warm_kernel is None or not _warm_kernel.alive:
+        _warm_kernel = WarmKernel(cwd=str(config.PROJECT_DIR))
+    return _warm_kernel
+
+
+def execute_notebook(
+    source: Path, output: Path, parameters: dict, executor: str = "warm"
+) -> nbformat.NotebookNode:
+    """Run one parameterised notebook through papermill; returns the executed notebook.
+
+    With ``executor="warm"`` the notebook runs on this process's warm kernel in a fresh
+    namespace; its outputs are those of a plain papermill run (tests/test_equivalence.py).
+    """
     import papermill
 
     from analysis import engines
 
     engines.register_translator()
+    common = {
+        "parameters": parameters,
+        "kernel_name": "python3",
+        "progress_bar": False,
+        "cwd": str(config.PROJECT_DIR),
+    }
+    if executor == "papermill":
+        return papermill.execute_notebook(str(source), str(output), **common)
+    if executor != "warm":
+        raise ValueError(f"executor must be one of {EXECUTORS}, not {executor!r}")
     return papermill.execute_notebook(
-        str(source),
-        str(output),
-        parameters=parameters,
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(config.PROJECT_DIR),
+        str(source), str(output), engine_name="minsheng-warm", warm=_kernel(), **common
     )
 
 
@@ -367,6 +400,8 @@ def build(
     processed_dir: Path | str | None = None,
     notebooks_dir: Path | str = config.NOTEBOOKS_DIR,
     lang: str = "zh",
+    executor: str = "warm",
+    scheduler: str | None = None,
     progress: bool | Callable[[JobResult], None] = True,
 ) -> BuildResult:
     """Build the reports for ``year``: prepare, then the township and every village, then the index.
@@ -391,6 +426,11 @@ def build(
         Folder holding the report notebooks.
     lang
         ``"zh"`` or ``"en"``.
+    executor
+        ``"warm"`` (a kept-alive kernel per worker) or ``"papermill"`` (a fresh kernel per run).
+    scheduler
+        Address of a Dask distributed scheduler (``tcp://host:8786``) to run the notebooks on;
+        the workers must see the same data, notebooks and reports paths.
     progress
         True for a progress bar, False for none, or a callable receiving each result.
 
@@ -428,32 +468,60 @@ def build(
             pending.append(job)
 
     report = _progress_callback(progress, len(pending))
-    max_workers = max(1, min(workers or os.cpu_count() or 1, len(pending) or 1))
     try:
-        if max_workers == 1:
-            for job in pending:
-                result = run_job(job, str(notebooks), str(year_dir), sample)
-                _record(cache, cache_path, keys, result)
-                results.append(result)
-                report(result)
-        else:
-            with cf.ProcessPoolExecutor(max_workers=max_workers) as pool:
-                futures = [
-                    pool.submit(run_job, job, str(notebooks), str(year_dir), sample)
-                    for job in pending
-                ]
-                for future in cf.as_completed(futures):
-                    result = future.result()
-                    _record(cache, cache_path, keys, result)
-                    results.append(result)
-                    report(result)
+        for result in _execute(
+            pending, str(notebooks), str(year_dir), sample, executor, workers, scheduler
+        ):
+            _record(cache, cache_path, keys, result)
+            results.append(result)
+            report(result)
     finally:
         report(None)
 
     order = {job.key: i for i, job in enumerate(jobs)}
     results.sort(key=lambda r: order[r.key])
+    docx = year_dir / SUMMARY_DOCX
+    township_rebuilt = any(r.key == "township" and not r.cached for r in results)
+    if township_rebuilt or not docx.exists():
+        write_summary_docx(processed, raw, docx, year, lang)
     index = write_index(processed, year_dir, year, results, sample)
     return BuildResult(year=year, out_dir=year_dir, index=index, results=results, prepared=prepared)
+
+
+def _execute(
+    jobs: Sequence[Job],
+    notebooks: str,
+    year_dir: str,
+    sample: bool,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+) -> Iterator[JobResult]:
+    """Run ``jobs`` and yield their results as they finish: in this process, in a local pool
+    of worker processes, or on a Dask cluster. Every route calls :func:`run_job`."""
+    if not jobs:
+        return
+    args = (notebooks, year_dir, sample, executor)
+    if scheduler:
+        from distributed import Client, as_completed
+
+        with Client(scheduler) as client:
+            futures = [
+                client.submit(run_job, job, *args, key=f"minsheng-{job.key}-{uuid.uuid4().hex}")
+                for job in jobs
+            ]
+            for future in as_completed(futures):
+                yield future.result()
+        return
+    max_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    if max_workers == 1:
+        for job in jobs:
+            yield run_job(job, *args)
+        return
+    with cf.ProcessPoolExecutor(max_workers=max_workers) as pool:
+        futures = [pool.submit(run_job, job, *args) for job in jobs]
+        for future in cf.as_completed(futures):
+            yield future.result()
 
 
 def _record(cache: dict, cache_path: Path, keys: dict, result: JobResult) -> None:
@@ -481,6 +549,16 @@ def _progress_callback(progress, total: int) -> Callable[[JobResult | None], Non
     return update
 
 
+def write_summary_docx(
+    processed_dir: Path, raw_dir: Path, path: Path, year: int, lang: str
+) -> Path:
+    """The written summary with its key tables as a Word document (analysis.narrative)."""
+    from analysis import narrative, report
+
+    tables = report.load_tables(processed_dir, raw_dir)
+    return narrative.write_docx(path, year, tables, lang=lang)
+
+
 def write_index(
     processed_dir: Path, year_dir: Path, year: int, results: Sequence[JobResult], sample: bool
 ) -> Path:
@@ -498,5 +576,6 @@ def write_index(
         provenance,
         township_ok=all(r.ok for r in results if r.key == "township"),
         figure_columns=columns,
+        extra_links=[("工作总结（Word） Summary (.docx)", SUMMARY_DOCX)],
     )
     return publish.write_page(year_dir / "index.html", html)

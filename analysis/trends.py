@@ -1273,17 +1273,32 @@ def assess_targets(
         )
 
     township_targets = targets[targets["scope"].astype(str).str.strip() == "township"]
-    pairs = sorted(
-        {(str(t.indicator), int(t.target_year)) for t in township_targets.itertuples(index=False)}
-    )
+    township_levels = {
+        (str(t.indicator), int(t.target_year)): float(t.target_value)
+        for t in township_targets.itertuples(index=False)
+    }
     villages = sorted(tidy["village_code"].unique())
-    for indicator_id, target_year in pairs:
+    for (indicator_id, target_year), township_value in sorted(township_levels.items()):
         ind = catalog[indicator_id]
+        # A township rate (参保率 90%) or a count to bring to zero applies to every village as
+        # it stands; a township total (65 km of road) says nothing about one village's share.
+        applies = ind.kind == "rate" or township_value == 0
+        village_target = township_value if applies else math.nan
+        source = "全镇目标 township target" if applies else ""
         for code in villages:
             years, values = village_series.get((code, indicator_id), empty)
             rows.append(
                 _row(
-                    code, "village", ind, "", years, values, math.nan, target_year, base_year, level
+                    code,
+                    "village",
+                    ind,
+                    source,
+                    years,
+                    values,
+                    village_target,
+                    target_year,
+                    base_year,
+                    level,
                 )
             )
 

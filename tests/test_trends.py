@@ -412,6 +412,18 @@ def test_township_rate_is_population_weighted():
     assert poor_2019["value"].item() == 5 + 10 + 2
 
 
+def test_a_township_total_target_gives_villages_no_target():
+    totals = targets_table().assign(indicator="hardened_road_km", target_value=65.0).head(1)
+    tidy = tidy_table()
+    roads = tidy[tidy["indicator"] == "poor_households_remaining"].assign(
+        indicator="hardened_road_km"
+    )
+    result = assess_targets(pd.concat([tidy, roads]), totals)
+    villages = result[result["row_type"] == "village"]
+    assert villages["target"].isna().all()
+    assert set(villages["status_zh"]) == {"无目标"}
+
+
 def test_partial_year_is_not_summed():
     tidy = tidy_table()
     tidy = tidy[~((tidy["village_code"] == B) & (tidy["year"] == 2016))]
@@ -428,8 +440,9 @@ def test_assess_targets_rows_columns_and_scopes():
     assert len(targets) == 4
     assert len(villages) == 2 * 3  # two township-scoped indicators × three villages
     assert targets["scope"].tolist()[:2] == ["township", "township"]
-    assert villages["target"].isna().all()
-    assert set(villages["status_zh"]) == {"无目标"}
+    # Both township targets here (a rate, a count to zero) apply to each village as they stand.
+    assert set(villages["target"]) == {0.0, 98.0}
+    assert "无目标" not in set(villages["status_zh"])
     assert villages["projected"].notna().all()
 
     def row(scope: str, indicator: str) -> pd.Series:

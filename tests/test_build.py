@@ -1,0 +1,285 @@
+"""``minsheng build`` end to end: the pages, the cache, failures, interruption, escaping."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from analysis import config, runner
+
+pytestmark = pytest.mark.slow
+
+CODES = pd.read_csv(config.RAW_DIR / config.REGISTRY_FILE, dtype=str)["code"].tolist()
+QINGGUANG = "360722103203"
+
+
+def _temporaries(*folders: Path) -> list[Path]:
+    return [p for folder in folders for p in folder.rglob(".*.tmp*")]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The whole sample, built once for this module."""
+    root = tmp_path_factory.mktemp("build")
+    result = runner.build(
+        config.RAW_DIR, root / "reports", processed_dir=root / "processed", progress=False
+    )
+    return root, result
+
+
+def test_build_writes_index_township_and_every_village(built):
+    root, result = built
+    year_dir = root / "reports" / "2019"
+    pages = sorted(p.relative_to(year_dir).as_posix() for p in year_dir.rglob("*.html"))
+    assert pages == sorted(
+        ["index.html", "township.html", *[f"villages/{code}.html" for code in CODES]]
+    )
+    assert result.ok, [(r.key, r.error) for r in result.failed]
+    index = (year_dir / "index.html").read_text(encoding="utf-8")
+    for code in CODES:
+        assert f'href="villages/{code}.html"' in index
+    assert "青光村委会" in index
+
+
+def test_pages_carry_provenance_and_the_sample_label(built):
+    root, _ = built
+    page = (root / "reports" / "2019" / "villages" / f"{QINGGUANG}.html").read_text(
+        encoding="utf-8"
+    )
+    assert "数据指纹 Data fingerprint" in page and "示例数据" in page
+    assert f"village_code={QINGGUANG}" in page
+    assert "青光村委会 2019年民生工作报告" in page
+    # No code cells, no inline font or script fetched, lean besides images.
+    assert "report.load_tables" not in page
+    without_images = len(page.encode()) - sum(
+        len(m) for m in __import__("re").findall(r'src="data:image/png;base64,[^"]*"', page)
+    )
+    assert without_images < 60 * 1024
+
+
+def test_nothing_changed_means_nothing_rebuilt(built):
+    root, first = built
+    started = time.perf_counter()
+    again = runner.build(
+        config.RAW_DIR, root / "reports", processed_dir=root / "processed", progress=False
+    )
+    assert all(r.cached for r in again.results)
+    assert not again.prepared
+    assert time.perf_counter() - started < 10
+
+
+def test_force_rebuilds_the_chosen_village(tmp_path):
+    common = {
+        "processed_dir": tmp_path / "processed",
+        "progress": False,
+        "villages": [QINGGUANG],
+    }
+    runner.build(config.RAW_DIR, tmp_path / "reports", **common)
+    again = runner.build(config.RAW_DIR, tmp_path / "reports", force=True, **common)
+    assert again.prepared and not any(r.cached for r in again.results)
+
+
+def _failing_notebooks(tmp_path: Path, failing_code: str) -> Path:
+    """The report notebooks, with the village notebook made to fail for one village."""
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(config.NOTEBOOKS_DIR, notebooks)
+    path = notebooks / runner.VILLAGE_NOTEBOOK
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(
+        2,
+        nbformat.v4.new_code_cell(
+            f'if village_code == "{failing_code}":\n    raise ValueError("数据有误：测试用的故障")'
+        ),
+    )
+    nbformat.write(nb, path)
+    return notebooks
+
+
+def test_a_failing_village_does_not_stop_the_others(tmp_path):
+    failing, fine = CODES[0], QINGGUANG
+    result = runner.build(
+        config.RAW_DIR,
+        tmp_path / "reports",
+        processed_dir=tmp_path / "processed",
+        notebooks_dir=_failing_notebooks(tmp_path, failing),
+        villages=[failing, fine],
+        progress=False,
+    )
+    assert [r.key for r in result.failed] == [failing]
+    failure = result.failed[0]
+    assert "ValueError" in failure.error and "测试用的故障" in failure.error
+    assert failure.where.startswith("单元格 cell 3")
+    year_dir = tmp_path / "reports" / "2019"
+    page = (year_dir / "villages" / f"{failing}.html").read_text(encoding="utf-8")
+    assert "报告生成失败" in page and "测试用的故障" in page and "单元格 cell 3" in page
+    index = (year_dir / "index.html").read_text(encoding="utf-8")
+    assert "失败 Failed" in index and "1 个村的报告生成失败" in index
+    assert (year_dir / "villages" / f"{fine}.html").exists()
+    # The failure is not cached: the next build tries that village again, and only it.
+    again = runner.build(
+        config.RAW_DIR,
+        tmp_path / "reports",
+        processed_dir=tmp_path / "processed",
+        notebooks_dir=tmp_path / "notebooks",
+        villages=[failing, fine],
+        progress=False,
+    )
+    assert {r.key: r.cached for r in again.results} == {
+        "township": True,
+        failing: False,
+        fine: True,
+    }
+
+
+def test_cli_exits_1_when_a_village_failed(tmp_path, monkeypatch, capsys):
+    from analysis import cli
+
+    failed = runner.JobResult(
+        key=QINGGUANG, title="青光村", html="v.html", ok=False, error="E", where="cell 2"
+    )
+    fake = runner.BuildResult(year=2019, out_dir=tmp_path, index=tmp_path / "i", results=[failed])
+    monkeypatch.setattr(runner, "build", lambda *a, **k: fake)
+    assert cli.main(["build", "--quiet"]) == 1
+    assert "FAILED 360722103203" in capsys.readouterr().err
+
+
+def test_unknown_village_code_is_a_clear_error(tmp_path, capsys):
+    from analysis import cli
+
+    code = cli.main(
+        [
+            "build",
+            "--out",
+            str(tmp_path / "r"),
+            "--processed",
+            str(tmp_path / "p"),
+            "--village",
+            "999999999999",
+            "--quiet",
+        ]
+    )
+    assert code == 2
+    assert "999999999999" in capsys.readouterr().err
+
+
+def _start_build(tmp_path: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "analysis.cli",
+            "build",
+            "--out",
+            str(tmp_path / "reports"),
+            "--processed",
+            str(tmp_path / "processed"),
+            "--workers",
+            "1",
+            "--quiet",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # so the kill reaches the kernels too
+    )
+
+
+def _wait_for_pages(cache: Path, count: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cache.exists():
+            try:
+                if len(json.loads(cache.read_text(encoding="utf-8"))) >= count:
+                    return
+            except json.JSONDecodeError:
+                pass
+        time.sleep(0.2)
+    raise TimeoutError(f"build did not write {count} pages in {timeout} s")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["killed", "ctrl-c"])
+def test_an_interrupted_build_finishes_when_run_again(tmp_path, sig):
+    process = _start_build(tmp_path)
+    try:
+        _wait_for_pages(tmp_path / "reports" / "2019" / runner.CACHE_FILE, 2)
+    finally:
+        os.killpg(process.pid, sig)
+        process.wait(timeout=60)
+        if sig == signal.SIGINT:
+            os.killpg(process.pid, signal.SIGKILL) if process.poll() is None else None
+    interrupted = json.loads(
+        (tmp_path / "reports" / "2019" / runner.CACHE_FILE).read_text(encoding="utf-8")
+    )
+    assert 2 <= len(interrupted) < len(CODES) + 1
+    result = runner.build(
+        config.RAW_DIR,
+        tmp_path / "reports",
+        processed_dir=tmp_path / "processed",
+        progress=False,
+    )
+    assert result.ok
+    assert sum(r.cached for r in result.results) >= 2
+    assert not _temporaries(tmp_path / "reports", tmp_path / "processed")
+    assert len(list((tmp_path / "reports" / "2019").rglob("*.html"))) == len(CODES) + 2
+
+
+def test_hostile_names_are_escaped_and_paths_stay_inside(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(config.RAW_DIR, raw)
+    registry = pd.read_csv(raw / config.REGISTRY_FILE, dtype=str)
+    registry.loc[registry["code"] == QINGGUANG, "name"] = "<script>alert(1)</script>"
+    registry.loc[registry["code"] == QINGGUANG, "short_name"] = "../../x"
+    registry.to_csv(raw / config.REGISTRY_FILE, index=False)
+    result = runner.build(
+        raw,
+        tmp_path / "reports",
+        processed_dir=tmp_path / "processed",
+        villages=[QINGGUANG],
+        progress=False,
+    )
+    year_dir = tmp_path / "reports" / "2019"
+    for page in year_dir.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in html, page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (year_dir / "index.html").read_text(
+        encoding="utf-8"
+    )
+    outside = [p for p in tmp_path.parent.rglob("x") if tmp_path not in p.parents]
+    assert not outside
+    assert {p.name for p in (year_dir / "villages").iterdir()} == {f"{QINGGUANG}.html"}
+    assert result.ok, [(r.key, r.error) for r in result.failed]
+
+
+def test_plain_papermill_runs_the_village_notebook(tmp_path):
+    """As any papermill user would run it (README): the CLI, one parameter on the command line."""
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(config.NOTEBOOKS_DIR / runner.VILLAGE_NOTEBOOK),
+            str(tmp_path / "out.ipynb"),
+            "-p",
+            "village_code",
+            QINGGUANG,
+            "-p",
+            "processed_dir",
+            str(tmp_path / "processed"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    text = json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
+    assert "青光村委会" in text and "image/png" in text

@@ -185,9 +185,15 @@ class IndexEntry:
     name: str
     href: str
     ok: bool
-    figures: Mapping[str, str] = field(default_factory=dict)
+    figures: Mapping[str, str] = field(default_factory=dict)  # column → text shown
+    sort_values: Mapping[str, float] = field(default_factory=dict)  # column → number to sort by
     status: str = ""
     error: str = ""
+
+
+def _sort_key(value: float | None) -> str:
+    """A number the index's sort script reads with parseFloat ('3,035' would read as 3)."""
+    return "" if value is None or value != value else repr(float(value))
 
 
 def index_page(
@@ -214,7 +220,7 @@ def index_page(
     rows = []
     for e in entries:
         figures = "".join(
-            f'<td data-sort="{escape(str(e.figures.get(c, "")))}">{escape(str(e.figures.get(c, "—")))}</td>'
+            f'<td data-sort="{_sort_key(e.sort_values.get(c))}">{escape(str(e.figures.get(c, "—")))}</td>'
             for c in figure_columns
         )
         if e.ok:

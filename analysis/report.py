@@ -265,7 +265,7 @@ def index_entries(processed_dir: Path | str, year: int, results) -> tuple[list, 
     for result in results:
         if result.key == "township":
             continue
-        figures = {}
+        figures, sort_values = {}, {}
         for ind_id, column in zip(INDEX_INDICATORS, columns, strict=True):
             value = (
                 now.at[result.key, ind_id]
@@ -273,6 +273,7 @@ def index_entries(processed_dir: Path | str, year: int, results) -> tuple[list, 
                 else float("nan")
             )
             figures[column] = _format_value(value, ind_id, catalog)
+            sort_values[column] = float(value)
         entries.append(
             IndexEntry(
                 code=result.key,
@@ -282,6 +283,7 @@ def index_entries(processed_dir: Path | str, year: int, results) -> tuple[list, 
                 href=result.html,
                 ok=result.ok,
                 figures=figures,
+                sort_values=sort_values,
                 status=target_status_text(projections, result.key),
                 error=result.error,
             )
@@ -472,14 +474,14 @@ def _series(tables: Tables, scope: str, indicator: str) -> pd.Series:
     if scope == "township":
         rows = tables.township[tables.township["indicator"] == indicator]
         return rows.set_index("year")["value"].sort_index()
-    from analysis.trends import aggregate_township
+    from analysis.trends import township_series
 
     codes = str(scope).split(";")
     rows = tables.indicators[tables.indicators["village_code"].isin(codes)]
     if len(codes) == 1:
         chosen = rows[rows["indicator"] == indicator]
         return chosen.set_index("year")["value"].sort_index()
-    combined = aggregate_township(rows, default_catalog())
+    combined = township_series(rows, default_catalog())
     return combined[combined["indicator"] == indicator].set_index("year")["value"].sort_index()
 
 

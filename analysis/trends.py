@@ -1068,59 +1068,25 @@ def assess(
 # --------------------------------------------------------------------------------------------
 
 
-def aggregate_township(indicators: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
-    """Township series per year by the catalog's aggregation rule.
+def township_series(indicators: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Township series per year to project from: the catalog aggregation of
+    :func:`analysis.process.aggregate_township`, less incomplete years.
 
-    ``sum`` sums villages; ``max`` takes the largest; ``weighted_mean`` is
-    Σ(value·weight)/Σweight with the weight indicator of the same village and year (villages
-    without a positive weight that year are left out; a rate is never averaged unweighted).
     A year in which fewer villages reported a summed indicator than in its best-covered year is
     dropped: a sum over fewer villages would read as a fall.
-
-    Parameters
-    ----------
-    indicators : pandas.DataFrame
-        Tidy table: village_code, year, indicator, value.
-    catalog : Catalog
-        Indicator definitions.
 
     Returns
     -------
     pandas.DataFrame
-        Columns year, indicator, value; sorted by indicator and year.
+        Columns year, indicator, value.
     """
-    tidy = indicators.loc[
-        indicators["value"].notna(), ["village_code", "year", "indicator", "value"]
-    ]
-    frames = []
-    for indicator_id in sorted(tidy["indicator"].unique()):
-        ind = catalog[indicator_id]
-        rows = tidy[tidy["indicator"] == indicator_id]
-        if ind.aggregate == "weighted_mean":
-            weights = tidy.loc[tidy["indicator"] == ind.weight, ["village_code", "year", "value"]]
-            merged = rows.merge(
-                weights.rename(columns={"value": "weight"}), on=["village_code", "year"]
-            )
-            merged = merged[merged["weight"] > 0]
-            merged = merged.assign(product=merged["value"] * merged["weight"])
-            sums = merged.groupby("year")[["product", "weight"]].sum()
-            values = sums["product"] / sums["weight"]
-        elif ind.aggregate == "max":
-            values = rows.groupby("year")["value"].max()
-        else:
-            grouped = rows.groupby("year")["value"]
-            counts = grouped.count()
-            values = grouped.sum()[counts == counts.max()]
-        frames.append(
-            pd.DataFrame(
-                {"year": values.index.astype(int), "indicator": indicator_id, "value": values}
-            )
-        )
-    if not frames:
-        return pd.DataFrame({"year": [], "indicator": [], "value": []})
-    return pd.concat(frames, ignore_index=True).sort_values(
-        ["indicator", "year"], ignore_index=True
-    )
+    from analysis.process import aggregate_township
+
+    town = aggregate_township(indicators[indicators["value"].notna()], catalog)
+    summed = town["indicator"].map(lambda i: catalog[i].aggregate == "sum")
+    best = town.groupby("indicator")["villages"].transform("max")
+    complete = town[~summed | (town["villages"] == best)]
+    return complete[["year", "indicator", "value"]].reset_index(drop=True)
 
 
 def _scope_codes(scope: str) -> list[str] | None:
@@ -1190,7 +1156,7 @@ def assess_targets(
         Central probability of the prediction intervals.
     township : pandas.DataFrame, optional
         Township aggregates (year, indicator, value), e.g. from ``analysis.process``; when None
-        they are computed with :func:`aggregate_township`.
+        they are computed with :func:`township_series`.
     base_year : int, optional
         Base year of the progress measures; None means each series' first observed year.
 
@@ -1225,7 +1191,7 @@ def assess_targets(
     # Only the villages' series for target indicators (and their weights) are ever touched, so
     # the cost grows with villages × targeted indicators, not with the whole table.
     relevant = tidy[tidy["indicator"].isin(set(target_ids) | weight_ids)]
-    town = aggregate_township(relevant, catalog) if township is None else township
+    town = township_series(relevant, catalog) if township is None else township
     empty = (np.array([], dtype=np.int64), np.array([], dtype=float))
 
     def split(frame: pd.DataFrame, keys: list[str]) -> dict[Any, tuple[np.ndarray, np.ndarray]]:
@@ -1255,7 +1221,7 @@ def assess_targets(
             complete = reported.nunique()
             complete_years = complete.index[complete == len(codes)]
             subset = subset[subset["year"].isin(complete_years)]
-            aggregated = aggregate_township(subset, catalog)
+            aggregated = township_series(subset, catalog)
             years, values = split(aggregated, ["indicator"]).get(ind.id, empty)
         rows.append(
             _row(

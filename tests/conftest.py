@@ -27,3 +27,27 @@ def shared_dir() -> Path:
             pytest.fail(f"MINSHENG_REQUIRE_SHARED=1 but {message}")
         pytest.skip(message)
     return path
+
+
+# --------------------------------------------------------------------------------------------
+# The sample's processed tables, prepared once per test process and copied where a test writes.
+
+
+@pytest.fixture(scope="session")
+def prepared_sample(tmp_path_factory) -> Path:
+    """Processed tables of the committed sample (data/raw), prepared once per session."""
+    from analysis import runner
+
+    processed = tmp_path_factory.mktemp("prepared") / "processed"
+    runner.ensure_processed(config.RAW_DIR, processed)
+    return processed
+
+
+@pytest.fixture
+def processed_copy(prepared_sample: Path, tmp_path: Path) -> Path:
+    """A private copy of the prepared sample tables, current for data/raw (not re-prepared)."""
+    import shutil
+
+    target = tmp_path / "processed"
+    shutil.copytree(prepared_sample, target)
+    return target

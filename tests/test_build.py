@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -28,11 +29,16 @@ def _temporaries(*folders: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, prepared_sample):
     """The whole sample, built once for this module."""
     root = tmp_path_factory.mktemp("build")
+    shutil.copytree(prepared_sample, root / "processed")
     result = runner.build(
-        config.RAW_DIR, root / "reports", processed_dir=root / "processed", progress=False
+        config.RAW_DIR,
+        root / "reports",
+        processed_dir=root / "processed",
+        progress=False,
+        workers=1,
     )
     return root, result
 
@@ -68,20 +74,25 @@ def test_pages_carry_provenance_and_the_sample_label(built):
 
 
 def test_nothing_changed_means_nothing_rebuilt(built):
-    root, first = built
+    root, _ = built
     started = time.perf_counter()
     again = runner.build(
-        config.RAW_DIR, root / "reports", processed_dir=root / "processed", progress=False
+        config.RAW_DIR,
+        root / "reports",
+        processed_dir=root / "processed",
+        progress=False,
+        workers=1,
     )
     assert all(r.cached for r in again.results)
     assert not again.prepared
     assert time.perf_counter() - started < 10
 
 
-def test_force_rebuilds_the_chosen_village(tmp_path):
+def test_force_rebuilds_the_chosen_village(tmp_path, processed_copy):
     common = {
-        "processed_dir": tmp_path / "processed",
+        "processed_dir": processed_copy,
         "progress": False,
+        "workers": 1,
         "villages": [QINGGUANG],
     }
     runner.build(config.RAW_DIR, tmp_path / "reports", **common)
@@ -105,15 +116,16 @@ def _failing_notebooks(tmp_path: Path, failing_code: str) -> Path:
     return notebooks
 
 
-def test_a_failing_village_does_not_stop_the_others(tmp_path):
+def test_a_failing_village_does_not_stop_the_others(tmp_path, processed_copy):
     failing, fine = CODES[0], QINGGUANG
     result = runner.build(
         config.RAW_DIR,
         tmp_path / "reports",
-        processed_dir=tmp_path / "processed",
+        processed_dir=processed_copy,
         notebooks_dir=_failing_notebooks(tmp_path, failing),
         villages=[failing, fine],
         progress=False,
+        workers=1,
     )
     assert [r.key for r in result.failed] == [failing]
     failure = result.failed[0]
@@ -129,10 +141,11 @@ def test_a_failing_village_does_not_stop_the_others(tmp_path):
     again = runner.build(
         config.RAW_DIR,
         tmp_path / "reports",
-        processed_dir=tmp_path / "processed",
+        processed_dir=processed_copy,
         notebooks_dir=tmp_path / "notebooks",
         villages=[failing, fine],
         progress=False,
+        workers=1,
     )
     assert {r.key: r.cached for r in again.results} == {
         "township": True,
@@ -172,7 +185,12 @@ def test_unknown_village_code_is_a_clear_error(tmp_path, capsys):
     assert "999999999999" in capsys.readouterr().err
 
 
+#: A few villages are enough to interrupt a build in the middle.
+INTERRUPTED_VILLAGES = CODES[:4]
+
+
 def _start_build(tmp_path: Path) -> subprocess.Popen:
+    villages = [arg for code in INTERRUPTED_VILLAGES for arg in ("--village", code)]
     return subprocess.Popen(
         [
             sys.executable,
@@ -186,6 +204,7 @@ def _start_build(tmp_path: Path) -> subprocess.Popen:
             "--workers",
             "1",
             "--quiet",
+            *villages,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -207,29 +226,35 @@ def _wait_for_pages(cache: Path, count: int, timeout: float = 120) -> None:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["killed", "ctrl-c"])
-def test_an_interrupted_build_finishes_when_run_again(tmp_path, sig):
+def test_an_interrupted_build_finishes_when_run_again(tmp_path, processed_copy, sig):
     process = _start_build(tmp_path)
     try:
         _wait_for_pages(tmp_path / "reports" / "2019" / runner.CACHE_FILE, 2)
     finally:
         os.killpg(process.pid, sig)
-        process.wait(timeout=60)
-        if sig == signal.SIGINT:
-            os.killpg(process.pid, signal.SIGKILL) if process.poll() is None else None
+        try:
+            process.wait(timeout=60)
+        finally:
+            # Whatever is left of the group (a kernel after Ctrl-C) must not outlive the test.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
     interrupted = json.loads(
         (tmp_path / "reports" / "2019" / runner.CACHE_FILE).read_text(encoding="utf-8")
     )
-    assert 2 <= len(interrupted) < len(CODES) + 1
+    assert 2 <= len(interrupted) < len(INTERRUPTED_VILLAGES) + 1
     result = runner.build(
         config.RAW_DIR,
         tmp_path / "reports",
-        processed_dir=tmp_path / "processed",
+        processed_dir=processed_copy,
+        villages=INTERRUPTED_VILLAGES,
         progress=False,
+        workers=1,
     )
     assert result.ok
     assert sum(r.cached for r in result.results) >= 2
-    assert not _temporaries(tmp_path / "reports", tmp_path / "processed")
-    assert len(list((tmp_path / "reports" / "2019").rglob("*.html"))) == len(CODES) + 2
+    assert not _temporaries(tmp_path / "reports", processed_copy)
+    pages = list((tmp_path / "reports" / "2019").rglob("*.html"))
+    assert len(pages) == len(INTERRUPTED_VILLAGES) + 2
 
 
 def test_hostile_names_are_escaped_and_paths_stay_inside(tmp_path):
@@ -245,6 +270,7 @@ def test_hostile_names_are_escaped_and_paths_stay_inside(tmp_path):
         processed_dir=tmp_path / "processed",
         villages=[QINGGUANG],
         progress=False,
+        workers=1,
     )
     year_dir = tmp_path / "reports" / "2019"
     for page in year_dir.rglob("*.html"):
@@ -259,7 +285,7 @@ def test_hostile_names_are_escaped_and_paths_stay_inside(tmp_path):
     assert result.ok, [(r.key, r.error) for r in result.failed]
 
 
-def test_plain_papermill_runs_the_village_notebook(tmp_path):
+def test_plain_papermill_runs_the_village_notebook(tmp_path, processed_copy):
     """As any papermill user would run it (README): the CLI, one parameter on the command line."""
     completed = subprocess.run(
         [
@@ -273,7 +299,7 @@ def test_plain_papermill_runs_the_village_notebook(tmp_path):
             QINGGUANG,
             "-p",
             "processed_dir",
-            str(tmp_path / "processed"),
+            str(processed_copy),
         ],
         capture_output=True,
         text=True,
@@ -283,3 +309,17 @@ def test_plain_papermill_runs_the_village_notebook(tmp_path):
     nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     text = json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
     assert "青光村委会" in text and "image/png" in text
+
+
+def test_executed_notebooks_warn_of_no_missing_glyph_or_error(built):
+    """Figures drawn inside the kernels: a missing Chinese glyph would show as a warning there."""
+    root, _ = built
+    executed = sorted((root / "reports" / "2019" / "notebooks").glob("*.ipynb"))
+    assert len(executed) == len(CODES) + 1
+    for path in executed:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                text = output.get("text", "") if output.get("output_type") == "stream" else ""
+                assert "missing from font" not in text and "Glyph" not in text, (path.name, text)
+                assert output.get("output_type") != "error", (path.name, output.get("evalue"))

@@ -79,7 +79,7 @@ def hand_made(
             for year, value in series.items()
         ]
     )
-    township = trends.aggregate_township(indicators, catalog)
+    township = trends.township_series(indicators, catalog)
     target_frame = pd.DataFrame(
         [
             {

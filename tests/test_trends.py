@@ -14,7 +14,6 @@ from scipy import stats
 from analysis import trends
 from analysis.catalog import default_catalog
 from analysis.trends import (
-    aggregate_township,
     assess,
     assess_targets,
     cagr,
@@ -23,6 +22,7 @@ from analysis.trends import (
     eurostat_band,
     eurostat_ratio,
     project,
+    township_series,
 )
 
 YEARS = range(2014, 2020)
@@ -401,7 +401,7 @@ def targets_table() -> pd.DataFrame:
 
 
 def test_township_rate_is_population_weighted():
-    town = aggregate_township(tidy_table(), default_catalog())
+    town = township_series(tidy_table(), default_catalog())
     rate_2019 = town[(town["indicator"] == "medical_insurance_rate") & (town["year"] == 2019)]
     weights = {A: 1050, B: 3050, C: 550}
     rates = {A: 95, B: 95, C: 85}
@@ -427,7 +427,7 @@ def test_a_township_total_target_gives_villages_no_target():
 def test_partial_year_is_not_summed():
     tidy = tidy_table()
     tidy = tidy[~((tidy["village_code"] == B) & (tidy["year"] == 2016))]
-    town = aggregate_township(tidy, default_catalog())
+    town = township_series(tidy, default_catalog())
     poor = town[town["indicator"] == "poor_households_remaining"]
     assert 2016 not in set(poor["year"])
 

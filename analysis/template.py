@@ -1,0 +1,161 @@
+"""The data-collection workbook for village cadres (``minsheng template OUT.xlsx``).
+
+One sheet to fill in, in the wide village-year form that :mod:`analysis.validate` reads: the
+village name (a dropdown of the registry's names), the year, and one column per catalog
+indicator headed with its Chinese name and unit (``医疗保险参保率(%)``). Excel's data validation
+stops the commonest mistakes at the keyboard: rates outside 0–100, counts that are negative or
+fractional, years outside the range. A 填表说明 sheet explains it in Chinese. Filled in as asked,
+it validates clean.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from analysis import config
+from analysis.catalog import Catalog, default_catalog
+from analysis.ingest import Registry
+from analysis.process import save_workbook
+from analysis.validate import load_registry
+
+DATA_SHEET = "村级数据"
+LIST_SHEET = "村名列表"
+INSTRUCTIONS_SHEET = "填表说明"
+#: Rows given data validation below the header when no rows are pre-filled.
+BLANK_ROWS = 500
+
+INSTRUCTIONS = (
+    "填表说明",
+    "",
+    "一、每一行填一个村（居）一个年度的数据。",
+    "二、“村（居）名称”请从下拉列表中选择，不要自己改写；年度填四位数字，例如二〇一九年填 2019。",
+    "三、每一列标题括号里是单位。比率（%）填百分数，例如 86.5 表示 86.5%；户数、人数、个数填整数。",
+    "四、金额按标题中的单位填写（元或万元），面积填亩，里程填公里。",
+    "五、没有数据的格子请留空，或填“—”；不要填 0 代替“不知道”。",
+    "六、不要合并单元格，不要在表中间插入合计行或空行；表头不要改动。",
+    "七、如需补充说明，请写在本页，不要写在数据表里。",
+    "",
+    "各列含义（列名、单位、填写要求）：",
+)
+
+
+def _requirement(ind) -> str:
+    if ind.kind == "rate":
+        return f"0 到 100 之间的数（{ind.unit}）"
+    if ind.integer:
+        return f"不小于 0 的整数（{ind.unit}）"
+    return f"不小于 0 的数（{ind.unit}）"
+
+
+def write_template(
+    path: Path | str,
+    *,
+    registry: Registry | Path | str | None = None,
+    catalog: Catalog | None = None,
+    year: int | None = None,
+) -> Path:
+    """Write the blank data-collection workbook.
+
+    Parameters
+    ----------
+    path
+        The ``.xlsx`` to write (atomically, reproducibly).
+    registry
+        Village registry for the name dropdown; default the project's ``data/raw/villages.csv``.
+    catalog
+        Indicator catalog; default the package's.
+    year
+        When given, one row per registry village is pre-filled with its name and this year.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    catalog = catalog or default_catalog()
+    if not isinstance(registry, Registry):
+        registry = load_registry(registry or config.RAW_DIR / config.REGISTRY_FILE)
+    names = list(registry.table.sort_values("code")["short_name"])
+
+    wb = Workbook()
+    notes = wb.active
+    notes.title = INSTRUCTIONS_SHEET
+    for line in INSTRUCTIONS:
+        notes.append([line])
+    notes["A1"].font = Font(bold=True, size=14)
+    for ind in catalog:
+        notes.append([f"{ind.label_zh}：{_requirement(ind)}。{ind.en}"])
+    notes.column_dimensions["A"].width = 100
+
+    ws = wb.create_sheet(DATA_SHEET)
+    header = ["村（居）名称", "年度", *[ind.label_zh for ind in catalog]]
+    ws.append(header)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for cell in ws[1]:
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    ws.freeze_panes = "C2"
+    ws.column_dimensions["A"].width = 16
+    for j in range(3, len(header) + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 14
+    if year is not None:
+        for name in names:
+            ws.append([name, year])
+    last = max(ws.max_row, 1 + BLANK_ROWS)
+
+    listing = wb.create_sheet(LIST_SHEET)
+    listing.append(["村（居）名称"])
+    for name in names:
+        listing.append([name])
+    listing.sheet_state = "hidden"
+
+    def rule(kind: str, operator: str, low, high, title: str, message: str) -> DataValidation:
+        dv = DataValidation(
+            type=kind,
+            operator=operator,
+            formula1=str(low),
+            formula2=None if high is None else str(high),
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=title,
+            error=message,
+        )
+        ws.add_data_validation(dv)
+        return dv
+
+    village = DataValidation(
+        type="list",
+        formula1=f"'{LIST_SHEET}'!$A$2:$A${len(names) + 1}",
+        allow_blank=False,
+        showErrorMessage=True,
+        errorTitle="村名",
+        error="请从下拉列表中选择村（居）名称。",
+    )
+    ws.add_data_validation(village)
+    village.add(f"A2:A{last}")
+    years = rule(
+        "whole", "between", config.FIRST_YEAR, config.LAST_YEAR, "年度", "请填写四位年份，如 2019。"
+    )
+    years.add(f"B2:B{last}")
+    rates = rule("decimal", "between", 0, 100, "比率", "比率应在 0 到 100 之间（百分数）。")
+    counts = rule("whole", "greaterThanOrEqual", 0, None, "整数", "应为不小于 0 的整数。")
+    amounts = rule("decimal", "greaterThanOrEqual", 0, None, "数值", "应为不小于 0 的数。")
+    for j, ind in enumerate(catalog, start=3):
+        target = rates if ind.kind == "rate" else counts if ind.integer else amounts
+        letter = get_column_letter(j)
+        target.add(f"{letter}2:{letter}{last}")
+    wb.active = wb.index(ws)
+    return save_workbook(wb, Path(path))
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """``minsheng template OUT.xlsx [--registry PATH] [--year Y]``."""
+    out = write_template(args.out, registry=args.registry, year=args.year)
+    print(f"填报模板已写入 template written to {out}")
+    return 0

@@ -1,0 +1,484 @@
+"""The built reports in a real browser: they render, fetch nothing, show Chinese, sort, and stay
+inert when a village is named like an attack.
+
+Headless Chromium is driven over the DevTools protocol (CDP). Two independent nets catch any
+request leaving a page: CDP's own network log (every URL must be ``file:`` or ``data:``), and a
+local TCP listener set as the browser's proxy for every host, loopback included, while name
+resolution is switched off, so that any http(s) request would land on the listener.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import websocket  # websocket-client, a dependency of jupyter_server
+from PIL import Image  # a dependency of matplotlib
+
+from analysis import config, runner
+from analysis.publish import FONT_STACK
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# As the machine notes start it: without the background-networking flags Chromium keeps trying
+# to reach Google's hosts, which would trip the proxy listener for reasons unrelated to a page.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1200,900",
+)
+#: Chromium's own services, which it calls through the proxy even with the flags above (network
+#: time, extension updates, the account list, optimisation hints). Only the proxy listener
+#: excuses them: the DevTools network log catches a page's request to any host.
+BROWSER_SERVICE_DOMAINS = ("google.com", "googleapis.com")
+TIMEOUT = 30.0  # seconds for any single wait on the browser; generous for a loaded CI machine
+
+VILLAGE = "360722103203"  # 青光村, the notebooks' default village
+EVIL_NAME = "<script>alert(1)</script>"
+EVIL_NAME_VILLAGE = "360722103205"
+EVIL_SHORT = "../../x"
+EVIL_SHORT_VILLAGE = "360722103204"
+
+#: Font families the pages ask for by name; drawing Chinese with any other face means fallback.
+CJK_FAMILIES = set(re.findall(r'"([^"]+)"', FONT_STACK))
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+class ConnectionRecorder:
+    """A TCP listener standing in for the browser's proxy: records each connection's first line
+    (``CONNECT host:443 …`` or ``GET http://…``) and closes it."""
+
+    def __init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self.seen: list[str] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._server.accept()
+            except OSError:  # closed
+                return
+            with conn:
+                # Recorded before reading, so that a check right after a load cannot miss it.
+                self.seen.append("(connection)")
+                conn.settimeout(2)
+                with contextlib.suppress(OSError):
+                    self.seen[-1] = conn.recv(4096).split(b"\r\n", 1)[0].decode("latin-1")
+
+    def close(self) -> None:
+        self._server.close()
+
+    @property
+    def unexpected(self) -> list[str]:
+        """The recorded connections but Chromium's own service calls."""
+        return [
+            line
+            for line in self.seen
+            if not any(
+                _host(line) == d or _host(line).endswith("." + d) for d in BROWSER_SERVICE_DOMAINS
+            )
+        ]
+
+
+def _host(request_line: str) -> str:
+    """``CONNECT host:443 HTTP/1.1`` or ``GET http://host/path HTTP/1.1`` → ``host``."""
+    target = request_line.split(" ")[1] if request_line.count(" ") >= 2 else ""
+    return re.sub(r"^[a-z]+://", "", target).split("/")[0].rsplit(":", 1)[0]
+
+
+class Chromium:
+    """One headless Chromium with one tab, driven over CDP, its proxy a
+    :class:`ConnectionRecorder`; every wait is bounded. Use as a context manager."""
+
+    def __init__(self, binary: str, workdir: Path) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.recorder = ConnectionRecorder()
+        profile = workdir / "profile"
+        self.log = workdir / "chromium.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    binary,
+                    *CHROMIUM_FLAGS,
+                    f"--user-data-dir={profile}",
+                    "--remote-debugging-address=127.0.0.1",
+                    "--remote-debugging-port=0",  # Chromium picks a free port and writes it down
+                    f"--proxy-server=127.0.0.1:{self.recorder.port}",
+                    "--proxy-bypass-list=<-loopback>",  # loopback goes through the proxy too
+                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                    "about:blank",
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.ws = None
+        self.events: list[dict] = []
+        self._id = 0
+        try:
+            port = self._devtools_port(profile / "DevToolsActivePort")
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=TIMEOUT) as r:
+                tab = next(t for t in json.load(r) if t["type"] == "page")
+            self.ws = websocket.create_connection(
+                tab["webSocketDebuggerUrl"], timeout=TIMEOUT, suppress_origin=True
+            )
+            for domain in ("Page", "Network", "Runtime", "DOM", "CSS"):
+                self.call(f"{domain}.enable")
+        except BaseException:
+            self.close()
+            raise
+
+    def _devtools_port(self, path: Path) -> int:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Chromium exited early:\n{self._log_tail()}")
+            if path.exists() and path.read_text().strip():
+                return int(path.read_text().split()[0])
+            time.sleep(0.05)
+        raise TimeoutError(f"Chromium did not open DevTools in {TIMEOUT} s:\n{self._log_tail()}")
+
+    def _log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-2000:]
+
+    def _receive(self, deadline: float) -> dict:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no answer from Chromium in {TIMEOUT} s")
+        message = json.loads(self.ws.recv())
+        if message.get("method") == "Page.javascriptDialogOpening":
+            # An open dialog blocks the page; dismiss it so the test fails on its assertion
+            # (the event stays recorded) instead of timing out.
+            self._send("Page.handleJavaScriptDialog", accept=False)
+        if "method" in message:
+            self.events.append(message)
+        return message
+
+    def _send(self, method: str, **params) -> int:
+        self._id += 1
+        self.ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
+        return self._id
+
+    def call(self, method: str, **params) -> dict:
+        """Send a CDP command and return its result; events arriving meanwhile are kept."""
+        deadline = time.monotonic() + TIMEOUT
+        sent = self._send(method, **params)
+        while True:
+            message = self._receive(deadline)
+            if message.get("id") == sent:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message["result"]
+
+    def wait_for(self, method: str) -> dict:
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            for event in self.events:
+                if event["method"] == method:
+                    return event
+            self._receive(deadline)
+
+    def open(self, path: Path) -> None:
+        """Load a file in the tab and wait for its load event (images decoded by then)."""
+        self.events.clear()
+        result = self.call("Page.navigate", url=path.as_uri())
+        assert "errorText" not in result, result
+        self.wait_for("Page.loadEventFired")
+
+    def evaluate(self, expression: str):
+        """Evaluate in the page through DevTools, which the pages' CSP does not restrict."""
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    @property
+    def requests(self) -> list[str]:
+        return [
+            e["params"]["request"]["url"]
+            for e in self.events
+            if e["method"] == "Network.requestWillBeSent"
+        ]
+
+    @property
+    def dialogs(self) -> list[str]:
+        return [
+            e["params"]["message"]
+            for e in self.events
+            if e["method"] == "Page.javascriptDialogOpening"
+        ]
+
+    def fonts_of(self, selector: str) -> list[dict]:
+        """The platform fonts that drew the text of the first element matching ``selector``."""
+        root = self.call("DOM.getDocument")["root"]["nodeId"]
+        node = self.call("DOM.querySelector", nodeId=root, selector=selector)["nodeId"]
+        return self.call("CSS.getPlatformFontsForNode", nodeId=node)["fonts"]
+
+    def screenshot(self) -> Image.Image:
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        return Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
+
+    def close(self) -> None:
+        try:
+            if self.ws is not None:
+                self.ws.close()
+        finally:
+            self.recorder.close()
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def __enter__(self) -> Chromium:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def assert_offline(self) -> None:
+        """Since the last load nothing left disk, and since the start nothing reached the proxy."""
+        assert offsite(self.requests) == []
+        assert self.recorder.unexpected == [], "connections reached the proxy"
+
+
+def offsite(urls: list[str]) -> list[str]:
+    """The URLs a page may not load: anything but itself on disk and embedded data."""
+    return [u for u in urls if not u.startswith(("file:", "data:"))]
+
+
+def table_rows(browser: Chromium) -> list[list[str]]:
+    return browser.evaluate(
+        "Array.from(document.querySelectorAll('table.sortable tbody tr'))"
+        ".map(r => Array.from(r.cells).map(c => c.textContent))"
+    )
+
+
+def files_below(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*") if p.is_file()}
+
+
+# --- fixtures ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """The Chromium binary; skips when there is none, fails if MINSHENG_REQUIRE_BROWSER=1."""
+    for name in BROWSER_NAMES:
+        path = shutil.which(name)
+        if path:
+            return path
+    message = f"no Chromium binary on PATH (looked for {', '.join(BROWSER_NAMES)})"
+    if os.environ.get("MINSHENG_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"MINSHENG_REQUIRE_BROWSER=1 but {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def sample_reports(chromium_path, tmp_path_factory) -> Path:
+    """The sample's reports for the default year, built once (asks for Chromium first so that
+    a machine without it skips before the build)."""
+    tmp = tmp_path_factory.mktemp("sample")
+    result = runner.build(
+        config.RAW_DIR, tmp / "reports", processed_dir=tmp / "processed", progress=False
+    )
+    assert result.ok, [(r.key, r.where, r.error) for r in result.failed]
+    return result.out_dir
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path, tmp_path_factory) -> Iterator[Chromium]:
+    """One browser for the module's checks of real pages."""
+    with Chromium(chromium_path, tmp_path_factory.mktemp("chromium")) as chromium:
+        yield chromium
+
+
+# --- the detectors work ------------------------------------------------------------------------
+
+
+def test_a_page_that_reaches_out_is_caught(chromium_path, tmp_path):
+    """Control: a page with remote images and an alert trips every detector used below."""
+    page = tmp_path / "canary.html"
+    page.write_text(
+        '<html><body><img src="http://example.com/a.png"><img src="http://127.0.0.1:8000/b.png">'
+        "<script>alert(1)</script></body></html>",
+        encoding="utf-8",
+    )
+    with Chromium(chromium_path, tmp_path / "chromium") as chromium:
+        chromium.open(page)
+        assert chromium.dialogs == ["1"]
+        assert len(offsite(chromium.requests)) == 2
+        deadline = time.monotonic() + TIMEOUT
+        while len(chromium.recorder.unexpected) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sorted(map(_host, chromium.recorder.unexpected)) == ["127.0.0.1", "example.com"]
+
+
+# --- the sample reports ------------------------------------------------------------------------
+
+
+def test_index_renders_offline(sample_reports, browser):
+    browser.open(sample_reports / "index.html")
+    assert browser.evaluate("document.title") == f"{config.DEFAULT_YEAR}年民生工作报告目录"
+    assert browser.evaluate("document.querySelector('h1').textContent") == browser.evaluate(
+        "document.title"
+    )
+    assert browser.evaluate("document.querySelector('.sample').textContent") == "示例数据"
+    with (config.RAW_DIR / config.REGISTRY_FILE).open(encoding="utf-8") as f:
+        codes = [row["code"] for row in csv.DictReader(f)]
+    assert [row[0] for row in table_rows(browser)] == codes
+    assert browser.dialogs == []
+    browser.assert_offline()
+
+
+def test_village_page_renders_offline_with_images_and_chinese(sample_reports, browser):
+    browser.open(sample_reports / "villages" / f"{VILLAGE}.html")
+    title = f"青光村委会 {config.DEFAULT_YEAR}年民生工作报告"
+    assert browser.evaluate("document.querySelector('h1').textContent") == title
+    assert browser.evaluate("document.querySelector('.sample').textContent") == "示例数据"
+    assert browser.evaluate("document.scripts.length") == 0
+    browser.assert_offline()
+
+    images = browser.evaluate(
+        "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight])"
+    )
+    assert images, "no image on the village page"  # at least the locator map
+    assert all(done and w > 0 and h > 0 for done, w, h in images), images
+
+    # Every Chinese character of the heading is drawn by a face that has it (one the page asks
+    # for, or a Noto CJK face), not by a fallback font showing empty boxes.
+    han = len(re.findall(r"[\u4e00-\u9fff]", title))
+    fonts = browser.fonts_of("h1")
+    cjk = sum(
+        f["glyphCount"]
+        for f in fonts
+        if f["familyName"] in CJK_FAMILIES or "CJK" in f["familyName"]
+    )
+    assert cjk >= han, fonts
+
+    # A blank or boxes-only page has a handful of colours; text and charts have thousands.
+    shot = browser.screenshot()
+    assert len(shot.getcolors(maxcolors=1 << 20)) > 200
+
+
+def test_index_sorts_by_population(sample_reports, browser):
+    browser.open(sample_reports / "index.html")
+    column = browser.evaluate(
+        "Array.from(document.querySelectorAll('table.sortable thead th'))"
+        ".findIndex(th => th.textContent.startsWith('人口'))"
+    )
+    assert column >= 0
+    rows = table_rows(browser)
+
+    def population(row: list[str]) -> int:
+        return int(row[column].replace(",", ""))
+
+    def shown() -> list[tuple[str, str]]:
+        return [(row[0], row[column]) for row in table_rows(browser)]
+
+    click = f"document.querySelectorAll('table.sortable thead th')[{column}].click()"
+    browser.evaluate(click)
+    ascending = shown()
+    browser.evaluate(click)
+    descending = shown()
+    assert ascending == [(row[0], row[column]) for row in sorted(rows, key=population)]
+    assert descending == [(row[0], row[column]) for row in sorted(rows, key=population)][::-1]
+
+
+# --- hostile names -----------------------------------------------------------------------------
+
+
+def _escape_targets(folders: list[Path]) -> set[Path]:
+    """Files where a path built from ``../../x`` below any of ``folders`` would land."""
+    return {p for folder in folders for p in (folder / EVIL_SHORT).resolve().parent.glob("x*")}
+
+
+@pytest.fixture(scope="module")
+def hostile_build(chromium_path, tmp_path_factory) -> tuple[Path, set[Path]]:
+    """Reports for two villages whose registry names are an attack: the year's report folder,
+    and the files the build wrote outside reports/ and processed/ or named after ``x``."""
+    root = tmp_path_factory.mktemp("hostile")
+    raw, reports, processed = root / "raw", root / "reports", root / "processed"
+    shutil.copytree(config.RAW_DIR, raw)
+    registry = raw / config.REGISTRY_FILE
+    with registry.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        if row["code"] == EVIL_NAME_VILLAGE:
+            row["name"] = EVIL_NAME
+        if row["code"] == EVIL_SHORT_VILLAGE:
+            row["short_name"] = EVIL_SHORT
+    with registry.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    year_dir = reports / str(config.DEFAULT_YEAR)
+    # "../../x" below the output folders or the notebooks' working directory lands outside
+    # ``root``, so those spots are checked besides everything below ``root``.
+    folders = [year_dir / "villages", year_dir, reports, processed, processed / "layers"]
+    folders += [config.PROJECT_DIR, config.NOTEBOOKS_DIR]
+    before = files_below(root) | _escape_targets(folders)
+    result = runner.build(
+        raw,
+        reports,
+        processed_dir=processed,
+        villages=[EVIL_NAME_VILLAGE, EVIL_SHORT_VILLAGE],
+        progress=False,
+    )
+    assert result.ok, [(r.key, r.where, r.error) for r in result.failed]
+    new = (files_below(root) | _escape_targets(folders)) - before
+    outside = {p for p in new if not (p.is_relative_to(reports) or p.is_relative_to(processed))}
+    return result.out_dir, outside | {p for p in new if p.name.split(".")[0] == "x"}
+
+
+def test_hostile_names_stay_text(hostile_build, browser):
+    year_dir, strays = hostile_build
+    assert strays == set()
+    assert {p.name for p in (year_dir / "villages").iterdir()} == {
+        f"{EVIL_NAME_VILLAGE}.html",
+        f"{EVIL_SHORT_VILLAGE}.html",
+    }
+
+    browser.open(year_dir / "villages" / f"{EVIL_NAME_VILLAGE}.html")
+    assert browser.evaluate("document.querySelectorAll('script').length") == 0
+    assert browser.evaluate("document.querySelector('h1').textContent").startswith(EVIL_NAME)
+    assert browser.dialogs == []
+    browser.assert_offline()
+
+    browser.open(year_dir / "villages" / f"{EVIL_SHORT_VILLAGE}.html")
+    assert browser.evaluate("document.querySelector('h1').textContent").startswith("大桥村委会")
+    assert browser.evaluate("document.querySelectorAll('script').length") == 0
+    assert browser.dialogs == []
+
+    browser.open(year_dir / "index.html")
+    names = {row[0]: row[1] for row in table_rows(browser)}
+    assert names[EVIL_NAME_VILLAGE] == EVIL_NAME
+    assert browser.evaluate("document.querySelectorAll('script').length") == 1  # the sort script
+    assert browser.dialogs == []
+    browser.assert_offline()

@@ -1,0 +1,76 @@
+"""Building on a Dask cluster: a real two-worker LocalCluster on loopback, as `--scheduler` uses."""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from analysis import config, runner
+
+pytestmark = pytest.mark.slow
+
+#: Two of the nine villages keep the test near half a minute; the route is the same for all.
+VILLAGES = ["360722103203", "360722103205"]
+TIME_LIMIT = 240  # seconds; a hung worker must fail the test, not hang the suite
+
+
+@pytest.fixture
+def time_limit():
+    def expire(signum, frame):
+        raise TimeoutError(f"the Dask build took more than {TIME_LIMIT} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(TIME_LIMIT)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def _stop_warm_kernel() -> bool:
+    """Run on each Dask worker: stop its warm kernel; True if it had one (so it built pages)."""
+    kernel = runner._warm_kernel
+    if kernel is None:
+        return False
+    kernel.shutdown()
+    runner._warm_kernel = None
+    return True
+
+
+def test_build_on_local_dask_cluster(tmp_path, time_limit):
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        result = runner.build(
+            config.RAW_DIR,
+            tmp_path / "reports",
+            processed_dir=tmp_path / "processed",
+            villages=VILLAGES,
+            scheduler=cluster.scheduler_address,
+            progress=False,
+        )
+        with Client(cluster) as client:
+            had_kernel = client.run(_stop_warm_kernel)
+
+    assert result.ok, [(r.key, r.where, r.error) for r in result.failed]
+    assert sorted(r.key for r in result.results) == sorted(["township", *VILLAGES])
+    assert not any(r.cached for r in result.results)
+    assert any(had_kernel.values()), "no Dask worker ran a notebook"
+    year_dir = tmp_path / "reports" / str(config.DEFAULT_YEAR)
+    pages = [year_dir / "index.html", year_dir / "township.html"]
+    pages += [year_dir / "villages" / f"{code}.html" for code in VILLAGES]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "报告生成失败" not in html, page.name
+        assert "</html>" in html, page.name
+    index = pages[0].read_text(encoding="utf-8")
+    assert index.count('href="villages/') == len(VILLAGES)
+    for code in VILLAGES:
+        assert f'href="villages/{code}.html"' in index
+        assert "<img" in (year_dir / "villages" / f"{code}.html").read_text(encoding="utf-8")

@@ -1,0 +1,58 @@
+"""The sample's 2019 township totals equal the township's published figures."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from analysis import config
+
+PUBLISHED = pd.read_csv(config.RAW_DIR / config.PUBLISHED_FILE, dtype=str, keep_default_na=False)
+#: The figures issue 2 names: every catalog figure the document states for the township.
+STATED = ["F04", "F05", "F06", "F07", "F11", "F13", "F14", "F21", "F22", "F23", "F24", "F25"]
+STATED += ["F29", "F30", "F31"]
+
+
+def _half_unit(text: str) -> float:
+    """Half a unit of the last digit the document wrote: '86' → 0.5, '335.26' → 0.005."""
+    return float(Decimal(1).scaleb(Decimal(text).as_tuple().exponent)) / 2
+
+
+@pytest.mark.parametrize("fact_id", STATED)
+def test_township_total_equals_published_figure(prepared_sample, fact_id):
+    fact = PUBLISHED[PUBLISHED["fact_id"] == fact_id].iloc[0]
+    township = pd.read_parquet(prepared_sample / "township.parquet")
+    value = township[(township["year"] == 2019) & (township["indicator"] == fact["indicator_id"])]
+    assert len(value) == 1, f"{fact_id} {fact['indicator_id']} missing from township.parquet"
+    # To the document's own precision: a published 86 % admits 85.5 ≤ x < 86.5.
+    assert abs(value["value"].item() - float(fact["value"])) < _half_unit(fact["value"])
+
+
+def test_rates_are_population_weighted_means_of_the_villages(prepared_sample):
+    tidy = pd.read_parquet(prepared_sample / "indicators.parquet")
+    wide = tidy[tidy["year"] == 2019].pivot(
+        index="village_code", columns="indicator", values="value"
+    )
+    township = pd.read_parquet(prepared_sample / "township.parquet").set_index(
+        ["year", "indicator"]
+    )
+    for rate in ("medical_insurance_rate", "pension_insurance_rate"):
+        expected = (wide[rate] * wide["population"]).sum() / wide["population"].sum()
+        assert township.loc[(2019, rate), "value"] == pytest.approx(expected)
+
+
+def test_targets_include_the_documents_2020_targets(prepared_sample):
+    targets = pd.read_parquet(prepared_sample / "targets.parquet")
+    assert {"F41", "F42", "F43", "F44", "F45"} <= set(targets["source"])
+    poor = targets[targets["indicator"] == "poor_households_remaining"]
+    assert poor["target_value"].tolist() == [0.0]
+
+
+def test_reconciliation_shows_the_documents_own_disagreements(prepared_sample):
+    reconciliation = pd.read_csv(prepared_sample / "reconciliation.csv", encoding="utf-8-sig")
+    differs = set(reconciliation.loc[reconciliation["status"] == "differs", "fact_id"])
+    assert {"F08", "F09"} <= differs
+    township = reconciliation[reconciliation["scope"] == "township"]
+    assert set(township["status"]) == {"match"}

@@ -76,7 +76,9 @@ class WarmKernel:
 
         self.kernel_name = kernel_name
         self.km = AsyncKernelManager(kernel_name=kernel_name)
-        run_sync(self.km.start_kernel)(cwd=cwd)
+        # The kernel's "running over TCP without encryption" warning repeats for every worker;
+        # loopback-only kernels are the documented setup, so keep its log to errors.
+        run_sync(self.km.start_kernel)(cwd=cwd, extra_arguments=["--IPKernelApp.log_level=ERROR"])
         self.runs = 0
         client = self.km.client()
         client.start_channels()
@@ -95,9 +97,11 @@ class WarmKernel:
         return bool(run_sync(self.km.is_alive)())
 
     def shutdown(self) -> None:
+        """Stop the kernel; safe to call twice (a finalizer and atexit may both call it)."""
         from jupyter_core.utils import run_sync
 
-        run_sync(self.km.shutdown_kernel)(now=True)
+        if self.km.has_kernel:
+            run_sync(self.km.shutdown_kernel)(now=True)
 
 
 class WarmEngine(NBClientEngine):

@@ -8,9 +8,11 @@ written atomically; executed notebooks are assembled outside ``reports/``).
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import hashlib
 import json
+import multiprocessing.util
 import os
 import shutil
 import tempfile
@@ -348,6 +350,10 @@ def _kernel():
 
     if _warm_kernel is None or not _warm_kernel.alive:
         _warm_kernel = WarmKernel(cwd=str(config.PROJECT_DIR))
+        # Pool workers leave through os._exit, which skips atexit; multiprocessing's own
+        # finalizers still run, so the kernel is shut down rather than orphaned.
+        multiprocessing.util.Finalize(_warm_kernel, _warm_kernel.shutdown, exitpriority=10)
+        atexit.register(_warm_kernel.shutdown)
     return _warm_kernel
 
 

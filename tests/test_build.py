@@ -323,3 +323,28 @@ def test_executed_notebooks_warn_of_no_missing_glyph_or_error(built):
                 text = output.get("text", "") if output.get("output_type") == "stream" else ""
                 assert "missing from font" not in text and "Glyph" not in text, (path.name, text)
                 assert output.get("output_type") != "error", (path.name, output.get("evalue"))
+
+
+def test_prepare_notebook_runs_through_papermill_and_shows_the_checks(tmp_path):
+    output = tmp_path / "01.ipynb"
+    nb = runner.execute_notebook(
+        config.NOTEBOOKS_DIR / runner.PREPARE_NOTEBOOK,
+        output,
+        {"processed_dir": str(tmp_path / "processed")},
+        executor="papermill",
+    )
+    html = json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
+    assert "民生工作台账_2019.xlsx" in html and "没有被隔离的行" in html
+    assert (tmp_path / "processed" / "indicators.parquet").exists()
+
+
+def test_explore_notebook_runs_with_its_widgets(tmp_path, processed_copy):
+    nb = runner.execute_notebook(
+        config.NOTEBOOKS_DIR / "90_explore.ipynb",
+        tmp_path / "90.ipynb",
+        {"processed_dir": str(processed_copy)},
+        executor="papermill",
+    )
+    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    assert any("医疗保险参保率" in o.get("data", {}).get("text/html", "") for o in outputs)

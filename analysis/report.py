@@ -444,9 +444,12 @@ def quarantine_table(result, limit: int = 200) -> pd.DataFrame:
     q = result.quarantine
     if q.empty:
         return pd.DataFrame({"结果 Result": ["没有被隔离的行 / nothing was quarantined"]})
-    shown = q[["file", "sheet", "row", "column", "value", "rule", "message_zh"]].head(limit)
-    return shown.rename(
+    # Errors first: they were not ingested; warnings were, but deserve a look.
+    shown = q.sort_values("severity", key=lambda s: s.ne("error"), kind="stable")
+    shown = shown[["severity", "file", "sheet", "row", "column", "value", "rule", "message_zh"]]
+    return shown.head(limit).rename(
         columns={
+            "severity": "级别",
             "file": "文件",
             "sheet": "工作表",
             "row": "行",

@@ -22,7 +22,11 @@ def shared_dir() -> Path:
     """
     path = Path(config.SHARED_DIR)
     if not path.is_dir():
-        message = f"shared reference data not found at {path} (set MINSHENG_SHARED to its path)"
+        message = (
+            f"needs the project's reference data (seed facts, real codes and boundaries) at "
+            f"{path}, which sits beside the repository in CI but not in a user's clone; "
+            "set MINSHENG_SHARED to its path to run this test"
+        )
         if os.environ.get("MINSHENG_REQUIRE_SHARED") == "1":
             pytest.fail(f"MINSHENG_REQUIRE_SHARED=1 but {message}")
         pytest.skip(message)

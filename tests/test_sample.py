@@ -46,6 +46,7 @@ def test_generator_is_deterministic(regenerated, tmp_path):
     assert _content(again) == _content(regenerated)
 
 
+@pytest.mark.shared
 def test_sample_uses_the_real_codes_of_daqiao(shared_dir):
     real = pd.read_csv(shared_dir / "realdata" / "xinfeng_villages.csv", dtype=str)
     real = real[real["town_code"] == config.SAMPLE_TOWN_CODE]
@@ -55,6 +56,7 @@ def test_sample_uses_the_real_codes_of_daqiao(shared_dir):
     )
 
 
+@pytest.mark.shared
 def test_published_copy_matches_seed_facts(shared_dir):
     """data/raw keeps its own copy of the published figures; it must not drift from the seed."""
     seed = pd.read_csv(shared_dir / "seed" / "seed-facts.csv", dtype=str, keep_default_na=False)

@@ -13,11 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from analysis import __version__, config
 from analysis.iorw import atomic_write_text
+
+if TYPE_CHECKING:  # nbformat is slow to import; only the notebook export needs it
+    import nbformat
 
 #: System fonts that carry Chinese on Windows, macOS and Linux office PCs; no web font.
 FONT_STACK = (

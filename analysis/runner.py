@@ -22,11 +22,13 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from analysis import __version__, config
 from analysis.iorw import atomic_write_bytes, atomic_write_text, remove_stale_temporaries
+
+if TYPE_CHECKING:  # importing nbformat costs ~2 s (jsonschema's format checkers); not at start-up
+    import nbformat
 
 PREPARE_NOTEBOOK = "01_prepare.ipynb"
 TOWNSHIP_NOTEBOOK = "10_township.ipynb"
@@ -192,29 +194,36 @@ class BuildResult:
         return not self.failed
 
 
-def _village_fingerprint(processed: Path, code: str) -> str:
-    """What one village's report reads: its own rows, the registry, targets and layers.
+def village_fingerprints(processed: Path, codes: Sequence[str]) -> dict[str, str]:
+    """For each village, a fingerprint of what its report reads: its own rows of the
+    indicator, projection and project tables, the registry, targets and village shapes.
 
-    The village page also quotes township figures; those follow from the village rows of the
-    whole township, so a change elsewhere rebuilds the township page, not every village page.
+    The village page also quotes township figures; those follow from every village's rows, so
+    a change in one village rebuilds that village's page and the township page, not all pages.
+    Each table is read once, whatever the number of villages.
     """
     import pandas as pd
 
-    digest = hashlib.sha256()
+    digests = {code: hashlib.sha256() for code in codes}
     for name in ("indicators.parquet", "projections.parquet", "projects.parquet"):
         path = processed / name
         if not path.exists():
             continue
         table = pd.read_parquet(path)
         column = "village_code" if "village_code" in table.columns else "scope"
-        mine = table[table[column].astype(str) == code]
-        digest.update(pd.util.hash_pandas_object(mine, index=False).to_numpy().tobytes())
-    shared = [processed / "villages.parquet", processed / "targets.parquet"]
-    digest.update(fingerprint_files([p for p in shared if p.exists()]).encode())
-    layers = processed / "layers"
-    if layers.exists():
-        digest.update(fingerprint_dir(layers).encode())
-    return digest.hexdigest()
+        keys = table[column].astype(str)
+        if column == "scope":  # a target over several villages ("a;b") belongs to each of them
+            table = table.assign(_code=keys.str.split(";")).explode("_code")
+            keys = table.pop("_code")
+        hashes = pd.util.hash_pandas_object(table, index=False)
+        for code, row_hashes in hashes.groupby(keys.to_numpy(), sort=False):
+            if code in digests:
+                digests[code].update(row_hashes.to_numpy().tobytes())
+    shared = [processed / n for n in ("villages.parquet", "targets.parquet", "villages.gpkg")]
+    common = fingerprint_files([p for p in shared if p.exists()]).encode()
+    for digest in digests.values():
+        digest.update(common)
+    return {code: digest.hexdigest() for code, digest in digests.items()}
 
 
 def plan_jobs(
@@ -237,9 +246,10 @@ def plan_jobs(
         raise KeyError(
             f"村代码不在村名录中 / village codes not in the registry: {', '.join(unknown)}"
         )
-    common = {"processed_dir": str(processed), "year": int(year), "lang": lang}
+    # Absolute paths: the cache must not depend on how a path was spelled on the command line.
+    common = {"processed_dir": str(processed.resolve()), "year": int(year), "lang": lang}
     if raw_dir is not None:
-        common["raw_dir"] = str(raw_dir)
+        common["raw_dir"] = str(Path(raw_dir).resolve())
     jobs = [
         Job(
             key="township",
@@ -252,6 +262,7 @@ def plan_jobs(
     ]
     from analysis.publish import safe_filename
 
+    fingerprints = village_fingerprints(processed, wanted)
     for code in wanted:
         jobs.append(
             Job(
@@ -260,7 +271,7 @@ def plan_jobs(
                 notebook=VILLAGE_NOTEBOOK,
                 parameters={**common, "village_code": code},
                 html=f"villages/{safe_filename(code)}.html",
-                data_fingerprint=_village_fingerprint(processed, code),
+                data_fingerprint=fingerprints[code],
             )
         )
     return jobs
@@ -308,6 +319,8 @@ def run_job(
         ok, error, where = True, "", ""
     except Exception as exc:
         if nb is None and output.exists():
+            import nbformat
+
             nb = nbformat.read(output, as_version=4)
         ok, where = False, _where(exc, nb)
         error = _error_text(exc)

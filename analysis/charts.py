@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -168,7 +169,7 @@ def fan_chart(
     return figure
 
 
-def status_table(df: pd.DataFrame) -> pd.DataFrame:
+def status_table(df: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Target status with Chinese headers, for reports.
 
     Parameters
@@ -178,6 +179,9 @@ def status_table(df: pd.DataFrame) -> pd.DataFrame:
         the target table). Needs indicator_zh, unit, scope, target, projected, lower, upper,
         level, probability, escap_measure, escap_category, eurostat_ratio, eurostat_band,
         status_en.
+
+    names : mapping, optional
+        Village code → name, to show a village scope by name rather than by code.
 
     Returns
     -------
@@ -190,7 +194,9 @@ def status_table(df: pd.DataFrame) -> pd.DataFrame:
         unit = str(row.unit)
         name = str(row.indicator_zh)
         if row.scope != "township":
-            name = f"{name}（{row.scope}）"
+            codes = str(row.scope).split(";")
+            shown = "、".join((names or {}).get(code, code) for code in codes)
+            name = f"{name}（{shown}）"
         interval = "—"
         if math.isfinite(row.lower) and math.isfinite(row.upper):
             interval = f"{_number(row.lower)}–{_number(row.upper, unit)}（{row.level:.0%}）"

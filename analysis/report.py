@@ -469,7 +469,10 @@ def target_table(tables: Tables, scope: str) -> pd.DataFrame:
     from analysis.charts import status_table
 
     rows = _scope_rows(tables.projections, str(scope))
-    return status_table(rows.reset_index(drop=True)) if not rows.empty else pd.DataFrame()
+    if rows.empty:
+        return pd.DataFrame()
+    names = dict(zip(tables.villages["code"], tables.villages["short_name"], strict=True))
+    return status_table(rows.reset_index(drop=True), names)
 
 
 def _series(tables: Tables, scope: str, indicator: str) -> pd.Series:

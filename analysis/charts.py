@@ -179,7 +179,6 @@ def status_table(df: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd
         the target table). Needs indicator_zh, unit, scope, target, projected, lower, upper,
         level, probability, escap_measure, escap_category, eurostat_ratio, eurostat_band,
         status_en.
-
     names : mapping, optional
         Village code → name, to show a village scope by name rather than by code.
 

@@ -460,8 +460,9 @@ def build(
     """
     raw = Path(data_dir)
     processed = Path(processed_dir or config.PROCESSED_DIR)
-    notebooks = Path(notebooks_dir)
-    year_dir = Path(out_dir) / str(year)
+    # Absolute: jobs may run on Dask workers on other machines, whose working folder differs.
+    notebooks = Path(notebooks_dir).resolve()
+    year_dir = (Path(out_dir) / str(year)).resolve()
     year_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(year_dir)
 

@@ -33,16 +33,6 @@ def processed(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module", autouse=True)
-def stop_warm_kernel():
-    """Stop this process's warm kernel afterwards rather than leave it to the end of the
-    session (runner has no public call for it yet)."""
-    yield
-    if runner._warm_kernel is not None:
-        runner._warm_kernel.shutdown()
-        runner._warm_kernel = None
-
-
 def scrub(text: str) -> str:
     return ADDRESS.sub("0x…", text)
 

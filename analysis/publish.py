@@ -7,6 +7,7 @@ embedded, and every name or value written into a page is escaped.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -137,21 +138,27 @@ def page(
     )
 
 
-def notebook_body(nb: nbformat.NotebookNode) -> str:
-    """The outputs (no code) of an executed notebook as HTML, images embedded.
-
-    Outputs are HTML our own code wrote with every value escaped; as a second line of defence
-    any script is removed here and the page's Content-Security-Policy forbids running one.
-    """
+@functools.cache
+def _exporter():
+    """One exporter per process: building its templates costs more than a page's export."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name="basic",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
     )
+
+
+def notebook_body(nb: nbformat.NotebookNode) -> str:
+    """The outputs (no code) of an executed notebook as HTML, images embedded.
+
+    Outputs are HTML our own code wrote with every value escaped; as a second line of defence
+    any script is removed here and the page's Content-Security-Policy forbids running one.
+    """
+    exporter = _exporter()
     body, _ = exporter.from_notebook_node(nb)
     # The basic template still adds anchor links and a MathJax config block we do not want.
     body = re.sub(r"<script\b.*?</script>", "", body, flags=re.S | re.I)

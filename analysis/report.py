@@ -238,13 +238,15 @@ INDEX_INDICATORS = (
 )
 
 
-def target_status_text(projections: pd.DataFrame, scope: str) -> str:
-    """'有望达成 2 · 需加速 1' for the targets assessed for one scope."""
+def target_status_texts(projections: pd.DataFrame) -> dict[str, str]:
+    """Scope → '有望达成 2 · 需加速 1': the statuses of the targets assessed for each scope."""
     if projections.empty or "status_zh" not in projections.columns:
-        return ""
-    mine = projections[projections["scope"].astype(str) == scope]
-    counts = mine["status_zh"].value_counts()
-    return " · ".join(f"{status} {n}" for status, n in counts.items())
+        return {}
+    counts = projections.groupby([projections["scope"].astype(str), "status_zh"], sort=False).size()
+    texts: dict[str, list[str]] = {}
+    for (scope, status), n in counts.sort_values(ascending=False, kind="stable").items():
+        texts.setdefault(scope, []).append(f"{status} {n}")
+    return {scope: " · ".join(parts) for scope, parts in texts.items()}
 
 
 def index_entries(processed_dir: Path | str, year: int, results) -> tuple[list, list[str]]:
@@ -261,6 +263,7 @@ def index_entries(processed_dir: Path | str, year: int, results) -> tuple[list, 
         index="village_code", columns="indicator", values="value", aggfunc="first"
     )
     columns = [_label(i, catalog, "zh") for i in INDEX_INDICATORS]
+    statuses = target_status_texts(projections)
     entries = []
     for result in results:
         if result.key == "township":
@@ -284,7 +287,7 @@ def index_entries(processed_dir: Path | str, year: int, results) -> tuple[list, 
                 ok=result.ok,
                 figures=figures,
                 sort_values=sort_values,
-                status=target_status_text(projections, result.key),
+                status=statuses.get(result.key, ""),
                 error=result.error,
             )
         )
@@ -399,14 +402,22 @@ def sanitation_figure(tables: Tables, year: int):
     )
 
 
+#: Beyond this many villages the locator shows the village's own town, not the whole layer:
+#: 300 labelled villages are unreadable at page size and cost seconds to draw.
+LOCATOR_MAX_VILLAGES = 40
+
+
 def locator_figure(tables: Tables, code: str):
+    """The village highlighted among its neighbours (its town, in a large county)."""
     from analysis import maps
 
-    if not isinstance(tables.villages, gpd.GeoDataFrame):
+    villages = tables.villages
+    if not isinstance(villages, gpd.GeoDataFrame):
         return None
-    return maps.locator_map(
-        tables.villages, str(code), label_column="short_name", sample=tables.sample
-    )
+    if len(villages) > LOCATOR_MAX_VILLAGES and "town_code" in villages.columns:
+        town = villages.loc[villages["code"] == str(code), "town_code"]
+        villages = villages[villages["town_code"].isin(town)]
+    return maps.locator_map(villages, str(code), label_column="short_name", sample=tables.sample)
 
 
 # --- sections of the notebooks ----------------------------------------------------------------

@@ -380,9 +380,8 @@ def execute_notebook(
     """
     import papermill
 
-    from analysis import engines
+    from analysis import engines  # noqa: F401  (registers the warm engine and the translator)
 
-    engines.register_translator()
     common = {
         "parameters": parameters,
         "kernel_name": "python3",
@@ -393,8 +392,15 @@ def execute_notebook(
         return papermill.execute_notebook(str(source), str(output), **common)
     if executor != "warm":
         raise ValueError(f"executor must be one of {EXECUTORS}, not {executor!r}")
+    # The executed notebook is written once at the end, not after every cell as papermill does
+    # for a human watching a long run: pages are built from the returned notebook.
     return papermill.execute_notebook(
-        str(source), str(output), engine_name="minsheng-warm", warm=_kernel(), **common
+        str(source),
+        str(output),
+        engine_name="minsheng-warm",
+        warm=_kernel(),
+        request_save_on_cell_execute=False,
+        **common,
     )
 
 

@@ -406,11 +406,14 @@ def write_population_csv(path: Path, table: pd.DataFrame, villages: Sequence[Vil
 
 
 def write_registry(path: Path, villages: Sequence[Village], town_code: str, town_name: str) -> None:
+    """The village registry; a village's town is the first nine digits of its code."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["code", "name", "short_name", "kind", "town_code", "town_name"])
     for v in villages:
-        writer.writerow([v.code, v.name, v.short, v.kind, town_code, town_name])
+        town = v.code[:9]
+        name = town_name if town == town_code else f"示例{town[-3:]}镇"
+        writer.writerow([v.code, v.name, v.short, v.kind, town, name])
     atomic_write_text(path, out.getvalue())
 
 
@@ -617,7 +620,7 @@ _SYLLABLES = "新老大小上下东西南北石田塘坑岭山水江河桥龙凤
 def synthetic_villages(count: int, county_code: str = "360799") -> list[Village]:
     """``count`` villages with well-formed 12-digit codes and distinct synthetic names."""
     villages = []
-    per_town = 150
+    per_town = 18  # as in 信丰县: 312 villages in 17 towns
     for i in range(count):
         town, number = divmod(i, per_town)
         code = f"{county_code}{100 + town:03d}{200 + number:03d}"

@@ -389,6 +389,16 @@ _REGISTRY_ALIASES = {
 }
 
 
+def _suggestion_hints(suggestions: Sequence[str]) -> dict[str, str]:
+    """The "did you mean" hints of a problem record, in Chinese and English."""
+    if not suggestions:
+        return {"hint_zh": "", "hint_en": ""}
+    return {
+        "hint_zh": f"是否指：{'、'.join(suggestions)}？",
+        "hint_en": f"Closest: {', '.join(suggestions)}.",
+    }
+
+
 def _short_name(name: str) -> str:
     """The name villagers write, from the official one: 青光村委会 → 青光村, 新圩居委会 → 新圩."""
     for suffix, keep in (
@@ -1334,8 +1344,7 @@ def check_targets(sheet: Sheet, run: _Run) -> pd.DataFrame:
                 excel_row,
                 column_letter(where["indicator"][0]),
                 ind_text,
-                hint_zh=f"是否指：{'、'.join(suggestions)}？" if suggestions else "",
-                hint_en=f"Closest: {', '.join(suggestions)}." if suggestions else "",
+                **_suggestion_hints(suggestions),
             )
             ok = False
         parts = [p for p in re.split(r"[;；、,，]", scope_text) if p.strip()]
@@ -1354,8 +1363,7 @@ def check_targets(sheet: Sheet, run: _Run) -> pd.DataFrame:
                         excel_row,
                         column_letter(where["scope"][0]),
                         part,
-                        hint_zh=f"是否指：{'、'.join(suggestions)}？" if suggestions else "",
-                        hint_en=f"Closest: {', '.join(suggestions)}." if suggestions else "",
+                        **_suggestion_hints(suggestions),
                     )
                     ok = False
                 codes.append(code)
@@ -1470,8 +1478,7 @@ def check_projects(sheet: Sheet, run: _Run) -> pd.DataFrame:
                     excel_row,
                     column_letter(where["village"][0]),
                     village_text,
-                    hint_zh=f"是否指：{'、'.join(suggestions)}？" if suggestions else "",
-                    hint_en=f"Closest: {', '.join(suggestions)}." if suggestions else "",
+                    **_suggestion_hints(suggestions),
                 )
             rows.loc[excel_row, ["status", "reason"]] = ["quarantined", "keys"]
             continue

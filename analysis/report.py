@@ -423,13 +423,18 @@ def locator_figure(tables: Tables, code: str):
 # --- sections of the notebooks ----------------------------------------------------------------
 
 
-def township_title(tables: Tables, year: int) -> str:
+def township_title(tables: Tables, year: int, lang: str = "zh") -> str:
     town = (
         str(tables.villages["town_name"].iloc[0])
         if "town_name" in tables.villages.columns and len(tables.villages)
         else config.SAMPLE_TOWN_NAME
     )
-    return f"{town}{year}年民生工作总览"
+    return f"{town}{year}年民生工作总览" if lang == "zh" else f"{town}: livelihood overview {year}"
+
+
+def village_title(village: pd.Series, year: int, lang: str = "zh") -> str:
+    name = village["name"]
+    return f"{name} {year}年民生工作报告" if lang == "zh" else f"{name}: livelihood report {year}"
 
 
 def validation_overview(result) -> pd.DataFrame:

@@ -36,6 +36,7 @@ VILLAGE_NOTEBOOK = "20_village.ipynb"
 FINGERPRINT_FILE = "_fingerprint.json"
 CACHE_FILE = ".build-cache.json"
 SUMMARY_DOCX = "summary.docx"
+MAPS_DIR = "maps"  # print versions (PDF, SVG) of the township maps
 
 
 # --- fingerprints ------------------------------------------------------------------------------
@@ -508,8 +509,8 @@ def build(
     results.sort(key=lambda r: order[r.key])
     docx = year_dir / SUMMARY_DOCX
     township_rebuilt = any(r.key == "township" and not r.cached for r in results)
-    if township_rebuilt or not docx.exists():
-        write_summary_docx(processed, raw, docx, year, lang)
+    if township_rebuilt or not docx.exists() or not (year_dir / MAPS_DIR).exists():
+        write_township_documents(processed, raw, year_dir, year, lang)
     index = write_index(processed, year_dir, year, results, sample)
     return BuildResult(year=year, out_dir=year_dir, index=index, results=results, prepared=prepared)
 
@@ -575,14 +576,24 @@ def _progress_callback(progress, total: int) -> Callable[[JobResult | None], Non
     return update
 
 
-def write_summary_docx(
-    processed_dir: Path, raw_dir: Path, path: Path, year: int, lang: str
-) -> Path:
-    """The written summary with its key tables as a Word document (analysis.narrative)."""
-    from analysis import narrative, report
+def write_township_documents(
+    processed_dir: Path, raw_dir: Path, year_dir: Path, year: int, lang: str
+) -> list[Path]:
+    """What an office passes on besides the pages: the summary as Word (analysis.narrative)
+    and the township maps as PDF and SVG for print (analysis.maps)."""
+    from analysis import maps, narrative, report
 
     tables = report.load_tables(processed_dir, raw_dir)
-    return narrative.write_docx(path, year, tables, lang=lang)
+    written = [narrative.write_docx(year_dir / SUMMARY_DOCX, year, tables, lang=lang)]
+    for name, figure in (
+        ("corridor", report.corridor_figure(tables)),
+        ("sanitation", report.sanitation_figure(tables, year)),
+    ):
+        if figure is None:
+            continue
+        for suffix in (".pdf", ".svg"):
+            written.append(maps.save_figure(figure, year_dir / MAPS_DIR / f"{name}{suffix}"))
+    return written
 
 
 def write_index(
@@ -602,6 +613,10 @@ def write_index(
         provenance,
         township_ok=all(r.ok for r in results if r.key == "township"),
         figure_columns=columns,
-        extra_links=[("工作总结（Word） Summary (.docx)", SUMMARY_DOCX)],
+        extra_links=[
+            ("工作总结（Word） Summary (.docx)", SUMMARY_DOCX),
+            ("产业走廊图（PDF，印刷用） Corridor map for print", f"{MAPS_DIR}/corridor.pdf"),
+            ("卫生设施图（PDF，印刷用） Sanitation map for print", f"{MAPS_DIR}/sanitation.pdf"),
+        ],
     )
     return publish.write_page(year_dir / "index.html", html)

@@ -348,3 +348,18 @@ def test_explore_notebook_runs_with_its_widgets(tmp_path, processed_copy):
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
     assert any("医疗保险参保率" in o.get("data", {}).get("text/html", "") for o in outputs)
+
+
+def test_build_writes_the_summary_and_print_maps(built):
+    root, _ = built
+    year_dir = root / "reports" / "2019"
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(year_dir / runner.SUMMARY_DOCX).paragraphs)
+    assert "示例数据" in text and "335.26万元" in text
+    for name in ("corridor", "sanitation"):
+        assert (year_dir / runner.MAPS_DIR / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+        svg = (year_dir / runner.MAPS_DIR / f"{name}.svg").read_text(encoding="utf-8")
+        assert "<svg" in svg and "<image" not in svg  # vector text and shapes, no raster
+    index = (year_dir / "index.html").read_text(encoding="utf-8")
+    assert 'href="summary.docx"' in index and 'href="maps/corridor.pdf"' in index

@@ -106,12 +106,13 @@ def explorer(tables: Tables):
 
 def indicator_table(tables: Tables, indicator: str, year: int) -> pd.DataFrame:
     """Every village's value of one indicator in one year, largest first."""
+    label = default_catalog()[indicator].label_zh
     rows = tables.indicators
     chosen = rows[(rows["indicator"] == indicator) & (rows["year"] == year)]
     names = dict(zip(tables.villages["code"], tables.villages["name"], strict=True))
     return (
         chosen.assign(村=chosen["village_code"].map(names))[["村", "value"]]
-        .rename(columns={"value": default_catalog()[indicator].label_zh})
-        .sort_values(default_catalog()[indicator].label_zh, ascending=False)
+        .rename(columns={"value": label})
+        .sort_values(label, ascending=False)
         .reset_index(drop=True)
     )

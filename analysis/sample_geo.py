@@ -20,11 +20,10 @@ import shapely.ops
 from shapely.geometry import LineString, Point, box
 
 from analysis import config
-from analysis.geo import wgs84_to_gcj02
+from analysis.geo import M2_PER_MU, wgs84_to_gcj02
 from analysis.iorw import atomic_write_bytes, atomic_write_with
 
 CENTRE_LONLAT = (115.0, 25.4)
-MU_M2 = 10000 / 15
 
 #: Seed points of 大桥镇's villages, in km east and north of the centre.
 DAQIAO_SEEDS_KM = {
@@ -120,13 +119,13 @@ def industry_bases(
             )
             if not village.geometry.contains(centre):
                 centre = inner
-            shape = _square(centre, area_mu * MU_M2).intersection(village.geometry)
+            shape = _square(centre, area_mu * M2_PER_MU).intersection(village.geometry)
             records.append(
                 {
                     "name": f"{village.short_name}{label}",
                     "village_code": village.code,
                     "kind": kind,
-                    "area_mu": round(shape.area / MU_M2, 2),
+                    "area_mu": round(shape.area / M2_PER_MU, 2),
                     "geometry": shape,
                 }
             )

@@ -1,7 +1,12 @@
 """Minsheng (民生): reproducible analytics for township livelihood work.
 
 Raw village spreadsheets in; checked tables, maps, projections against targets and HTML reports
-out, through papermill-parameterised notebooks. The public entry point is :func:`analysis.build`.
+out, through papermill-parameterised notebooks. The public entry point is :func:`analysis.build`
+(callable: ``analysis.build(data_dir, out_dir, year=2019)``).
+
+Layers, each importing only those below it (``pyproject.toml`` holds the contract):
+``cli`` > ``build``, ``tools`` > ``reporting`` > ``pipeline`` > ``ingest`` > ``geo`` > ``core`` >
+``config``, ``iorw``, ``errors``, ``translators``.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -11,12 +16,6 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+source"
 
-
-def build(*args, **kwargs):
-    """Build every report; see :func:`analysis.runner.build`."""
-    from analysis.runner import build as _build
-
-    return _build(*args, **kwargs)
-
+from analysis import build
 
 __all__ = ["__version__", "build"]

@@ -7,7 +7,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis import __version__, config
+from analysis import config
+from analysis.errors import MinshengError
+from analysis.version import __version__
 
 
 def _years(text: str) -> list[int]:
@@ -25,7 +27,7 @@ def _years(text: str) -> list[int]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from analysis.runner import build
+    from analysis.build.runner import build
 
     result = build(
         args.data,
@@ -53,7 +55,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from analysis import sample
+    from analysis.tools import sample
 
     if args.villages is None:
         villages = sample.DAQIAO_VILLAGES
@@ -72,6 +74,56 @@ def cmd_sample(args: argparse.Namespace) -> int:
     print(
         f"示例数据已写入 sample written to {out} ({len(villages)} 个村, {args.years[0]}–{args.years[-1]})"
     )
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``minsheng validate RAW [--registry PATH] [--json]``: exit 1 when anything was rejected."""
+    import json
+
+    from analysis.ingest.validate import format_problems, validate
+
+    result = validate(args.raw, registry=args.registry)
+    if args.json:
+        records = result.problems.to_dict(orient="records")
+        print(
+            json.dumps(
+                {"problems": records, "summary": result.summary}, ensure_ascii=False, indent=1
+            )
+        )
+    else:
+        print(format_problems(result.problems, result.summary))
+    return 0 if result.ok else 1
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    """``minsheng prepare RAW OUT [--registry PATH]``: exit 1 when anything was rejected."""
+    from analysis.pipeline.prepare import prepare
+
+    result = prepare(args.raw, args.out, registry=args.registry)
+    totals = result.summary["totals"]
+    counts = result.summary["problems"]
+    print(
+        f"读入 {totals['rows_read']} 行：接受 {totals['rows_accepted']}，隔离 {totals['rows_quarantined']}，"
+        f"结构行 {totals['rows_structural']}；错误 {counts['error']} 条，提示 {counts['warning']} 条"
+    )
+    print(
+        f"rows read {totals['rows_read']}: accepted {totals['rows_accepted']}, quarantined "
+        f"{totals['rows_quarantined']}, structural {totals['rows_structural']}; "
+        f"{counts['error']} errors, {counts['warning']} warnings"
+    )
+    print(f"输出 written to {Path(args.out)}")
+    if counts["error"] or counts["warning"]:
+        print(f"问题清单 problems: {result.paths['quarantine']}")
+    return 0 if result.ok else 1
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """``minsheng template OUT.xlsx [--registry PATH] [--year Y]``."""
+    from analysis.tools.template import write_template
+
+    out = write_template(args.out, registry=args.registry, year=args.year)
+    print(f"填报模板已写入 template written to {out}")
     return 0
 
 
@@ -139,13 +191,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("raw", type=Path, help="raw folder, or one village-year .xlsx/.csv")
     _add_registry(p, "villages.csv (default: RAW/villages.csv or data/raw/villages.csv)")
     p.add_argument("--json", action="store_true", help="print problems and summary as JSON")
-    p.set_defaults(func=_lazy("analysis.validate", "cmd_validate"))
+    p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("prepare", help="原始数据 → 处理后表格 / raw data → processed tables")
     p.add_argument("raw", type=Path, help="raw folder, or one village-year .xlsx/.csv")
     p.add_argument("out", type=Path, help="processed folder")
     _add_registry(p, "villages.csv (default: RAW/villages.csv or data/raw/villages.csv)")
-    p.set_defaults(func=_lazy("analysis.process", "cmd_prepare"))
+    p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("template", help="村级填报模板 / blank data-collection workbook")
     p.add_argument("out", type=Path, help="the .xlsx to write")
@@ -153,19 +205,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--year", type=int, default=None, help="pre-fill one row per village for this year"
     )
-    p.set_defaults(func=_lazy("analysis.template", "cmd_template"))
+    p.set_defaults(func=cmd_template)
     return parser
-
-
-def _lazy(module: str, name: str):
-    """A command function imported only when its subcommand runs (keeps ``--help`` fast)."""
-
-    def run(args: argparse.Namespace) -> int:
-        import importlib
-
-        return getattr(importlib.import_module(module), name)(args)
-
-    return run
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -173,10 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (FileNotFoundError, KeyError, ValueError) as exc:
-        # Errors users can fix (a wrong path, an unknown village code) read as a sentence.
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"minsheng: {message}", file=sys.stderr)
+    except MinshengError as exc:
+        # Errors users can fix (a wrong path, an unknown village code) read as a sentence;
+        # anything else is a bug and keeps its traceback.
+        print(f"minsheng: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(

@@ -12,7 +12,7 @@ RAW_DIR = PROJECT_DIR / "data" / "raw"
 PROCESSED_DIR = PROJECT_DIR / "data" / "processed"
 REPORTS_DIR = PROJECT_DIR / "reports"
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
-CATALOG_PATH = PACKAGE_DIR / "indicators.yaml"
+CATALOG_PATH = PACKAGE_DIR / "core" / "indicators.yaml"
 
 # ../shared holds the project's reference data (seed document, real boundaries) beside the repo.
 SHARED_DIR = Path(os.environ.get("MINSHENG_SHARED", PROJECT_DIR.parent / "shared"))

@@ -38,7 +38,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis import config, runner, sample  # noqa: E402
+from analysis import config  # noqa: E402
+from analysis.build import jobs  # noqa: E402
+from analysis.tools import sample  # noqa: E402
 
 #: The venv's console scripts, next to the interpreter running this file.
 BIN = Path(sys.executable).parent
@@ -149,7 +151,7 @@ def built_reused(run: Run) -> tuple[int, int]:
 
 
 def build_cache() -> dict:
-    return json.loads((WORK / "reports" / str(YEAR) / runner.CACHE_FILE).read_text("utf-8"))
+    return json.loads((WORK / "reports" / str(YEAR) / jobs.CACHE_FILE).read_text("utf-8"))
 
 
 # --- the notebooks' own compute --------------------------------------------------------------
@@ -234,7 +236,7 @@ def plain_route(codes: list[str], raw: Path) -> list[dict]:
     """papermill CLI, then nbconvert CLI, one village after another, as a user would."""
     folder = WORK / "plain"
     folder.mkdir(parents=True, exist_ok=True)
-    notebook = config.NOTEBOOKS_DIR / runner.VILLAGE_NOTEBOOK
+    notebook = config.NOTEBOOKS_DIR / jobs.VILLAGE_NOTEBOOK
     timings = []
     for code in codes:
         executed = folder / f"{code}.ipynb"
@@ -272,9 +274,9 @@ def profile_village(code: str, raw: Path) -> None:
     kernel; their displays go nowhere (outside a kernel IPython prints them)."""
     import nbformat
 
-    from analysis import publish
+    from analysis.reporting import publish
 
-    nb = nbformat.read(config.NOTEBOOKS_DIR / runner.VILLAGE_NOTEBOOK, as_version=4)
+    nb = nbformat.read(config.NOTEBOOKS_DIR / jobs.VILLAGE_NOTEBOOK, as_version=4)
     cells = [c.source for c in nb.cells if c.cell_type == "code"]
     parameters = (
         f"village_code = {code!r}\nprocessed_dir = {str(WORK / 'processed')!r}\n"

@@ -20,8 +20,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from analysis import sample  # noqa: E402
-from analysis.process import prepare  # noqa: E402
+from analysis.pipeline.prepare import prepare  # noqa: E402
+from analysis.tools import sample  # noqa: E402
 
 
 def peak_mib() -> float:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from analysis import config
+from analysis.pipeline.prepare import ensure_processed
 
 # --------------------------------------------------------------------------------------------
 # ../shared reference data (tests marked @pytest.mark.shared)
@@ -40,10 +41,9 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def prepared_sample(tmp_path_factory) -> Path:
     """Processed tables of the committed sample (data/raw), prepared once per session."""
-    from analysis import runner
 
     processed = tmp_path_factory.mktemp("prepared") / "processed"
-    runner.ensure_processed(config.RAW_DIR, processed)
+    ensure_processed(config.RAW_DIR, processed)
     return processed
 
 

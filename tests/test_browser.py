@@ -29,8 +29,9 @@ import pytest
 import websocket  # websocket-client, a dependency of jupyter_server
 from PIL import Image  # a dependency of matplotlib
 
-from analysis import config, runner
-from analysis.publish import FONT_STACK
+from analysis import config
+from analysis.build import runner
+from analysis.reporting.publish import FONT_STACK
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -16,7 +16,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis import config, runner
+from analysis import config
+from analysis.build import execute, jobs, runner
+from analysis.reporting import documents
 
 pytestmark = pytest.mark.slow
 
@@ -104,7 +106,7 @@ def _failing_notebooks(tmp_path: Path, failing_code: str) -> Path:
     """The report notebooks, with the village notebook made to fail for one village."""
     notebooks = tmp_path / "notebooks"
     shutil.copytree(config.NOTEBOOKS_DIR, notebooks)
-    path = notebooks / runner.VILLAGE_NOTEBOOK
+    path = notebooks / jobs.VILLAGE_NOTEBOOK
     nb = nbformat.read(path, as_version=4)
     nb.cells.insert(
         2,
@@ -157,10 +159,10 @@ def test_a_failing_village_does_not_stop_the_others(tmp_path, processed_copy):
 def test_cli_exits_1_when_a_village_failed(tmp_path, monkeypatch, capsys):
     from analysis import cli
 
-    failed = runner.JobResult(
+    failed = jobs.JobResult(
         key=QINGGUANG, title="青光村", html="v.html", ok=False, error="E", where="cell 2"
     )
-    fake = runner.BuildResult(year=2019, out_dir=tmp_path, index=tmp_path / "i", results=[failed])
+    fake = jobs.BuildResult(year=2019, out_dir=tmp_path, index=tmp_path / "i", results=[failed])
     monkeypatch.setattr(runner, "build", lambda *a, **k: fake)
     assert cli.main(["build", "--quiet"]) == 1
     assert "FAILED 360722103203" in capsys.readouterr().err
@@ -229,7 +231,7 @@ def _wait_for_pages(cache: Path, count: int, timeout: float = 120) -> None:
 def test_an_interrupted_build_finishes_when_run_again(tmp_path, processed_copy, sig):
     process = _start_build(tmp_path)
     try:
-        _wait_for_pages(tmp_path / "reports" / "2019" / runner.CACHE_FILE, 2)
+        _wait_for_pages(tmp_path / "reports" / "2019" / jobs.CACHE_FILE, 2)
     finally:
         os.killpg(process.pid, sig)
         try:
@@ -239,7 +241,7 @@ def test_an_interrupted_build_finishes_when_run_again(tmp_path, processed_copy, 
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
     interrupted = json.loads(
-        (tmp_path / "reports" / "2019" / runner.CACHE_FILE).read_text(encoding="utf-8")
+        (tmp_path / "reports" / "2019" / jobs.CACHE_FILE).read_text(encoding="utf-8")
     )
     assert 2 <= len(interrupted) < len(INTERRUPTED_VILLAGES) + 1
     result = runner.build(
@@ -292,7 +294,7 @@ def test_plain_papermill_runs_the_village_notebook(tmp_path, processed_copy):
             sys.executable,
             "-m",
             "papermill",
-            str(config.NOTEBOOKS_DIR / runner.VILLAGE_NOTEBOOK),
+            str(config.NOTEBOOKS_DIR / jobs.VILLAGE_NOTEBOOK),
             str(tmp_path / "out.ipynb"),
             "-p",
             "village_code",
@@ -327,8 +329,8 @@ def test_executed_notebooks_warn_of_no_missing_glyph_or_error(built):
 
 def test_prepare_notebook_runs_through_papermill_and_shows_the_checks(tmp_path):
     output = tmp_path / "01.ipynb"
-    nb = runner.execute_notebook(
-        config.NOTEBOOKS_DIR / runner.PREPARE_NOTEBOOK,
+    nb = execute.execute_notebook(
+        config.NOTEBOOKS_DIR / jobs.PREPARE_NOTEBOOK,
         output,
         {"processed_dir": str(tmp_path / "processed")},
         executor="papermill",
@@ -339,7 +341,7 @@ def test_prepare_notebook_runs_through_papermill_and_shows_the_checks(tmp_path):
 
 
 def test_explore_notebook_runs_with_its_widgets(tmp_path, processed_copy):
-    nb = runner.execute_notebook(
+    nb = execute.execute_notebook(
         config.NOTEBOOKS_DIR / "90_explore.ipynb",
         tmp_path / "90.ipynb",
         {"processed_dir": str(processed_copy)},
@@ -355,11 +357,11 @@ def test_build_writes_the_summary_and_print_maps(built):
     year_dir = root / "reports" / "2019"
     import docx
 
-    text = "\n".join(p.text for p in docx.Document(year_dir / runner.SUMMARY_DOCX).paragraphs)
+    text = "\n".join(p.text for p in docx.Document(year_dir / documents.SUMMARY_DOCX).paragraphs)
     assert "示例数据" in text and "335.26万元" in text
     for name in ("corridor", "sanitation"):
-        assert (year_dir / runner.MAPS_DIR / f"{name}.pdf").read_bytes().startswith(b"%PDF")
-        svg = (year_dir / runner.MAPS_DIR / f"{name}.svg").read_text(encoding="utf-8")
+        assert (year_dir / documents.MAPS_DIR / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+        svg = (year_dir / documents.MAPS_DIR / f"{name}.svg").read_text(encoding="utf-8")
         assert "<svg" in svg and "<image" not in svg  # vector text and shapes, no raster
     index = (year_dir / "index.html").read_text(encoding="utf-8")
     assert 'href="summary.docx"' in index and 'href="maps/corridor.pdf"' in index

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.catalog import default_catalog, header_unit, load_catalog, normalise_header
+from analysis.core.catalog import default_catalog, header_unit, load_catalog, normalise_header
 
 REQUIRED_IDS = [
     "poor_households_remaining",

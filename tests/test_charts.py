@@ -1,4 +1,4 @@
-"""Fan chart and status table (analysis.charts)."""
+"""Fan chart and status table (analysis.reporting.charts)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import warnings
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.charts import STATUS_HEADERS, fan_chart, status_table
-from analysis.trends import assess, assess_targets, project
+from analysis.core.trends import assess, assess_targets, project
+from analysis.reporting.charts import STATUS_HEADERS, fan_chart, status_table
 
 YEARS = range(2014, 2020)
 

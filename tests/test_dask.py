@@ -6,7 +6,8 @@ import signal
 
 import pytest
 
-from analysis import config, runner
+from analysis import config
+from analysis.build import runner
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,9 @@ import nbformat
 import pytest
 from matplotlib.testing.compare import compare_images
 
-from analysis import config, runner
+from analysis import config
+from analysis.build import execute, jobs
+from analysis.pipeline.prepare import ensure_processed
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +31,7 @@ PNG_TOLERANCE = 0.01
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("processed")
-    runner.ensure_processed(config.RAW_DIR, path)
+    ensure_processed(config.RAW_DIR, path)
     return path
 
 
@@ -82,17 +84,17 @@ def assert_same_outputs(
 def test_warm_kernel_matches_plain_papermill(code, processed, tmp_path):
     """The village twice on the warm kernel (the second run follows itself, the worst case
     for leftovers), then on a fresh kernel: all three agree."""
-    source = config.NOTEBOOKS_DIR / runner.VILLAGE_NOTEBOOK
+    source = config.NOTEBOOKS_DIR / jobs.VILLAGE_NOTEBOOK
     parameters = {
         "village_code": code,
         "processed_dir": str(processed),
         "raw_dir": str(config.RAW_DIR),
     }
     first, second = (
-        runner.execute_notebook(source, tmp_path / f"warm{n}.ipynb", parameters, executor="warm")
+        execute.execute_notebook(source, tmp_path / f"warm{n}.ipynb", parameters, executor="warm")
         for n in (1, 2)
     )
-    plain = runner.execute_notebook(
+    plain = execute.execute_notebook(
         source, tmp_path / "plain.ipynb", parameters, executor="papermill"
     )
     assert any(
@@ -132,8 +134,8 @@ def test_warm_kernel_forgets_previous_notebook(tmp_path):
         tmp_path / "second.ipynb",
         "import os\nprint(os.getpid())\nprint('left_behind' in dir())",
     )
-    one = runner.execute_notebook(first, tmp_path / "one.ipynb", {}, executor="warm")
-    two = runner.execute_notebook(second, tmp_path / "two.ipynb", {}, executor="warm")
+    one = execute.execute_notebook(first, tmp_path / "one.ipynb", {}, executor="warm")
+    two = execute.execute_notebook(second, tmp_path / "two.ipynb", {}, executor="warm")
     (pid_one,) = _stdout_lines(one)
     pid_two, seen = _stdout_lines(two)
     assert pid_one == pid_two, "both notebooks should run on the same warm kernel"

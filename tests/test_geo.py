@@ -1,4 +1,4 @@
-"""analysis.geo: layers and CRS, GCJ-02/BD-09 conversion, corridor analysis, geometry repair."""
+"""analysis.geo.layers: layers and CRS, GCJ-02/BD-09 conversion, corridor analysis, geometry repair."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Polygon, box
 
-from analysis import geo
+from analysis.geo import layers as geo
 
 # Published reference pairs.
 #

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.catalog import default_catalog
-from analysis.ingest import (
+from analysis.core.catalog import default_catalog
+from analysis.ingest.read import (
     ReadError,
     column_letter,
     decimals_of,
@@ -24,7 +24,7 @@ from analysis.ingest import (
     suggest_headers,
     unit_factor,
 )
-from analysis.validate import load_registry, validate
+from analysis.ingest.validate import load_registry, validate
 
 DATA = Path(__file__).parent / "data"
 REGISTRY = DATA / "villages.csv"
@@ -268,7 +268,7 @@ def test_unknown_village_gets_suggestions(registry):
 
 def test_same_name_in_two_towns_is_ambiguous():
     """A county can have two 石田村: the name alone cannot say which; the code can."""
-    from analysis.ingest import Registry
+    from analysis.ingest.read import Registry
 
     table = pd.DataFrame(
         {

@@ -1,4 +1,4 @@
-"""analysis.maps: baselines for each map kind, fixed classes, furniture, saving, real boundaries.
+"""analysis.geo.maps: baselines for each map kind, fixed classes, furniture, saving, real boundaries.
 
 Baselines live in tests/baseline/ and are compared as geopandas compares its plots, with
 ``matplotlib.testing.compare.compare_images``. After an intended change, rewrite them with
@@ -22,7 +22,8 @@ from matplotlib.testing.compare import compare_images
 from matplotlib.text import Text
 from shapely.geometry import LineString, Point, box
 
-from analysis import geo, maps
+from analysis.geo import layers as geo
+from analysis.geo import maps
 
 BASELINE_DIR = Path(__file__).parent / "baseline"
 REGENERATE = os.environ.get("MINSHENG_REGEN_BASELINES") == "1"

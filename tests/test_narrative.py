@@ -1,4 +1,4 @@
-"""The annual summary written from the tables (analysis.narrative)."""
+"""The annual summary written from the tables (analysis.reporting.narrative)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,13 @@ import pandas as pd
 import pytest
 from docx.oxml.ns import qn
 
-from analysis import config, narrative, report, trends
-from analysis.catalog import default_catalog, normalise_header
+from analysis import config
+from analysis.core import trends
+from analysis.core.catalog import default_catalog, normalise_header
+from analysis.errors import ParameterError
+from analysis.pipeline.prepare import ensure_processed
+from analysis.pipeline.store import Tables, load_tables
+from analysis.reporting import narrative
 
 YEAR = 2019
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -32,7 +37,7 @@ def published() -> pd.DataFrame:
     return pd.read_csv(config.RAW_DIR / config.PUBLISHED_FILE, dtype=str, encoding="utf-8")
 
 
-def township_actuals(tables: report.Tables) -> pd.DataFrame:
+def township_actuals(tables: Tables) -> pd.DataFrame:
     """The published single-valued township figures of 2019 that the tables hold."""
     facts = published()
     held = set(tables.township.loc[tables.township["year"] == YEAR, "indicator"])
@@ -46,8 +51,10 @@ def township_actuals(tables: report.Tables) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def tables(tmp_path_factory) -> report.Tables:
-    return report.load_tables(tmp_path_factory.mktemp("processed"), config.RAW_DIR)
+def tables(tmp_path_factory) -> Tables:
+    processed = tmp_path_factory.mktemp("processed")
+    ensure_processed(config.RAW_DIR, processed)
+    return load_tables(processed, config.RAW_DIR)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +62,7 @@ def text(tables) -> str:
     return narrative.summary(YEAR, tables).to_text()
 
 
-def without(tables: report.Tables, *indicator_ids: str) -> report.Tables:
+def without(tables: Tables, *indicator_ids: str) -> Tables:
     """The tables with some indicators gone from the village and township tables."""
     return dataclasses.replace(
         tables,
@@ -69,7 +76,7 @@ def hand_made(
     targets: Sequence[tuple[str, str, float]] = (),
     *,
     code: str = A,
-) -> report.Tables:
+) -> Tables:
     """Tables for one village from {indicator: {year: value}}, with targets assessed."""
     catalog = default_catalog()
     indicators = pd.DataFrame(
@@ -101,7 +108,7 @@ def hand_made(
     villages = pd.DataFrame(
         {"code": [code], "name": ["新塘村委会"], "short_name": ["新塘村"], "town_name": ["测试镇"]}
     )
-    return report.Tables(
+    return Tables(
         processed_dir=Path("."),
         indicators=indicators,
         township=township,
@@ -313,7 +320,7 @@ def test_village_paragraph_gives_figures_change_and_outlook(tables):
     assert "比上年" in text
     assert "按当前趋势，2020年本村" in text and "（全镇目标90%）" in text
     assert "本村参与" in text and "脐橙种植面积3000亩目标" in text
-    with pytest.raises(KeyError, match="999999999999"):
+    with pytest.raises(ParameterError, match="999999999999"):
         narrative.village_paragraph("999999999999", YEAR, tables)
 
 
@@ -412,7 +419,8 @@ def test_a_changed_raw_cell_changes_the_text(tables, tmp_path):
     before = tables.township.set_index(["indicator", "year"]).loc[
         ("toilets_upgraded", YEAR), "value"
     ]
-    changed = report.load_tables(tmp_path / "processed", raw)
+    ensure_processed(raw, tmp_path / "processed")
+    changed = load_tables(tmp_path / "processed", raw)
     text = narrative.summary(YEAR, changed).to_text()
     assert f"卫生户厕所{before + 5:.0f}户" in text
     assert f"卫生户厕所{before:.0f}户" not in text

@@ -11,10 +11,11 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis import cli, config
-from analysis.catalog import default_catalog
-from analysis.process import aggregate_township, prepare, reconcile
-from analysis.template import DATA_SHEET, write_template
-from analysis.validate import validate
+from analysis.core.aggregate import aggregate_township
+from analysis.core.catalog import default_catalog
+from analysis.ingest.validate import validate
+from analysis.pipeline.prepare import prepare, reconcile
+from analysis.tools.template import DATA_SHEET, write_template
 
 DATA = Path(__file__).parent / "data"
 REGISTRY = DATA / "villages.csv"
@@ -47,6 +48,8 @@ def test_prepare_is_deterministic_byte_for_byte(prepared):
         "quarantine.csv",
         "summary.json",
         "livelihood.xlsx",
+        "projections.parquet",
+        "_fingerprint.json",
         "layers/g357.gpkg",
         "layers/industry_bases.gpkg",
         "layers/sanitation_points.gpkg",

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import config, sample
+from analysis import config
+from analysis.tools import sample
 
 
 def _content(folder: Path) -> dict[str, object]:
@@ -65,7 +66,7 @@ def test_published_copy_matches_seed_facts(shared_dir):
 
 
 def test_published_copy_names_only_catalog_indicators():
-    from analysis.catalog import default_catalog
+    from analysis.core.catalog import default_catalog
 
     copy = pd.read_csv(config.RAW_DIR / config.PUBLISHED_FILE, dtype=str, keep_default_na=False)
     ids = {i for cell in copy["indicator_id"] if cell for i in cell.split(";")}

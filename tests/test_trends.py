@@ -1,4 +1,4 @@
-"""Projections, progress measures and target status (analysis.trends)."""
+"""Projections, progress measures and target status (analysis.core.trends)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from analysis import trends
-from analysis.catalog import default_catalog
-from analysis.trends import (
+from analysis.core import trends
+from analysis.core.catalog import default_catalog
+from analysis.core.trends import (
     assess,
     assess_targets,
     cagr,

@@ -13,8 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis import cli, config
-from analysis.ingest import detect_encoding
-from analysis.validate import load_registry, validate
+from analysis.ingest.read import detect_encoding
+from analysis.ingest.validate import load_registry, validate
 
 DATA = Path(__file__).parent / "data"
 BAD = DATA / "bad"
@@ -262,7 +262,7 @@ def test_sample_validates_clean():
 
 
 def test_registry_rows_are_accounted():
-    from analysis.validate import Ledger
+    from analysis.ingest.validate import Ledger
 
     ledger = Ledger()
     registry = load_registry(BAD / "registry_folder" / "villages.csv", ledger)

@@ -24,8 +24,9 @@ import geopandas as gpd  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 from shapely.geometry import Point, Polygon  # noqa: E402
 
-from analysis import config, sample  # noqa: E402
-from analysis.process import save_workbook  # noqa: E402
+from analysis import config  # noqa: E402
+from analysis.pipeline.workbook import save_workbook  # noqa: E402
+from analysis.tools import sample  # noqa: E402
 
 BAD = HERE / "bad"
 TRICKY = HERE / "tricky"

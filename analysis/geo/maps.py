@@ -34,9 +34,10 @@ from matplotlib.offsetbox import (
 )
 from matplotlib.patches import Patch, Polygon, Rectangle
 
-from analysis import config, geo
+from analysis import config
+from analysis.core.style import COLORS, use_house_style
+from analysis.geo import layers as geo
 from analysis.iorw import atomic_path
-from analysis.style import COLORS, use_house_style
 
 #: Fixed class breaks (upper bounds, 座/百户) for sanitary toilets per 100 households, so that
 #: maps of different years share one legend. The lowest class starts at 0.

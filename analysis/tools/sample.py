@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import config
-from analysis.catalog import Catalog, default_catalog
+from analysis.core.catalog import Catalog, default_catalog
 from analysis.iorw import atomic_write_bytes, atomic_write_text
 
 YEARS = tuple(range(2014, 2020))
@@ -559,7 +559,7 @@ def write_sample(
     write_targets(out / config.TARGETS_FILE, targets, catalog)
     if published is not None:
         atomic_write_bytes(out / config.PUBLISHED_FILE, Path(published).read_bytes())
-    from analysis.sample_geo import write_geometry
+    from analysis.tools.sample_geo import write_geometry
 
     write_geometry(out / "geo", villages, table, rng)
     say("geo/")

@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from analysis import config
-from analysis.style import COLORS, use_house_style
-from analysis.trends import ESCAP_ZH, EUROSTAT_ZH, MODEL_ZH, STATUS_ZH, Assessment, Projection
+from analysis.core.style import COLORS, use_house_style
+from analysis.core.trends import ESCAP_ZH, EUROSTAT_ZH, MODEL_ZH, STATUS_ZH, Assessment, Projection
 
 #: Headers of :func:`status_table`, in order.
 STATUS_HEADERS = ["指标", "目标", "预测值", "区间", "达成概率", "ESCAP", "Eurostat", "状态"]
@@ -45,7 +45,7 @@ def fan_chart(
     series : pandas.Series
         Observed values indexed by int year (NaN dropped).
     assessment_or_projection : Assessment or Projection
-        From :func:`analysis.trends.assess` or :func:`analysis.trends.project`; an assessment
+        From :func:`analysis.core.trends.assess` or :func:`analysis.core.trends.project`; an assessment
         also supplies the target.
     title : str
         Chinese title.
@@ -175,7 +175,7 @@ def status_table(df: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd
     Parameters
     ----------
     df : pandas.DataFrame
-        Rows of :func:`analysis.trends.assess_targets` (filter to ``row_type == 'target'`` for
+        Rows of :func:`analysis.core.trends.assess_targets` (filter to ``row_type == 'target'`` for
         the target table). Needs indicator_zh, unit, scope, target, projected, lower, upper,
         level, probability, escap_measure, escap_category, eurostat_ratio, eurostat_band,
         status_en.

@@ -26,9 +26,12 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import config, report, trends
-from analysis.catalog import Catalog, Indicator, default_catalog
+from analysis import config
+from analysis.core import trends
+from analysis.core.catalog import Catalog, Indicator, default_catalog
+from analysis.core.labels import SECTION_EN, SECTION_ZH
 from analysis.iorw import atomic_path
+from analysis.pipeline.store import Tables
 
 LANGS = ("zh", "en")
 #: The summary's figure sections, in the document's order; the plan section follows them.
@@ -707,7 +710,7 @@ def _values(frame: pd.DataFrame, year: int) -> dict[str, float]:
     return dict(zip(rows["indicator"].astype(str), rows["value"].astype(float), strict=True))
 
 
-def _town_name(tables: report.Tables) -> str:
+def _town_name(tables: Tables) -> str:
     if "town_name" in tables.villages.columns:
         names = tables.villages["town_name"].dropna().astype(str)
         if not names.empty:
@@ -715,7 +718,7 @@ def _town_name(tables: report.Tables) -> str:
     return config.SAMPLE_TOWN_NAME
 
 
-def _village_names(tables: report.Tables) -> dict[str, str]:
+def _village_names(tables: Tables) -> dict[str, str]:
     """Code → the name villagers write (the short name, else the official one)."""
     villages = tables.villages
     names = villages["name"]
@@ -732,7 +735,7 @@ def _scope_label(scope: str, names: dict[str, str], lang: str) -> str:
     return joiner.join(names.get(code, code) for code in scope.split(";"))
 
 
-def _as_of(tables: report.Tables, year: int) -> report.Tables:
+def _as_of(tables: Tables, year: int) -> Tables:
     """The tables with the projections that could have been made at the end of ``year``.
 
     The processed projections use every year of data; the plan written in an earlier year's
@@ -794,9 +797,7 @@ def _change_remark(
     return "", ""
 
 
-def _breakdown(
-    ids: tuple[str, ...], year: int, tables: report.Tables, catalog: Catalog, lang: str
-) -> str:
+def _breakdown(ids: tuple[str, ...], year: int, tables: Tables, catalog: Catalog, lang: str) -> str:
     """其中新塘村19栋118.35亩、青光村28栋194亩 — the villages holding a figure, largest first."""
     if not ids:
         return ""
@@ -850,7 +851,7 @@ def _sentence(
     year: int,
     now: dict[str, float],
     before: dict[str, float],
-    tables: report.Tables,
+    tables: Tables,
     catalog: Catalog,
     lang: str,
 ) -> str:
@@ -883,7 +884,7 @@ def _sentence(
     return text + words["space"] + after if after else text
 
 
-def _projects_paragraph(year: int, tables: report.Tables, catalog: Catalog, lang: str) -> str:
+def _projects_paragraph(year: int, tables: Tables, catalog: Catalog, lang: str) -> str:
     """项目管理方面: the project list by batch, and how many projects started and finished."""
     projects = tables.projects
     if projects.empty:
@@ -1019,7 +1020,7 @@ def _target_sentence(row: Any, ind: Indicator, names: dict[str, str], lang: str)
     return words["unassessed"].format(**fields)
 
 
-def _target_rows(tables: report.Tables, catalog: Catalog) -> pd.DataFrame:
+def _target_rows(tables: Tables, catalog: Catalog) -> pd.DataFrame:
     """One row per target, township first, then in catalog order.
 
     A target's row is its projection row; a target without one (no projections table, or a
@@ -1078,7 +1079,7 @@ def _zero_task(group: pd.DataFrame, catalog: Catalog, names: dict[str, str], lan
     return _capitalise(task + words["trend"] + words["semicolon"].join(clauses) + words["stop"])
 
 
-def _plan_paragraphs(tables: report.Tables, catalog: Catalog, lang: str) -> list[str]:
+def _plan_paragraphs(tables: Tables, catalog: Catalog, lang: str) -> list[str]:
     """The plan: a count of target statuses, then a numbered paragraph per section."""
     rows = _target_rows(tables, catalog)
     if rows.empty:
@@ -1181,7 +1182,7 @@ class Summary:
 
 
 def summary(
-    year: int, tables: report.Tables, *, lang: str = "zh", catalog: Catalog | None = None
+    year: int, tables: Tables, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> Summary:
     """The township's annual livelihood summary for ``year``, written from the tables.
 
@@ -1189,7 +1190,7 @@ def summary(
     ----------
     year : int
         The year summarised; the year before gives the year-on-year changes.
-    tables : report.Tables
+    tables : Tables
         The processed tables: ``township`` for the figures, ``indicators`` for the village
         breakdowns, ``projects`` for the project list, ``targets`` and ``projections`` for the
         plan, ``villages`` for names.
@@ -1213,7 +1214,7 @@ def summary(
     return _summary(year, _as_of(tables, year), catalog, lang)
 
 
-def _summary(year: int, tables: report.Tables, catalog: Catalog, lang: str) -> Summary:
+def _summary(year: int, tables: Tables, catalog: Catalog, lang: str) -> Summary:
     """:func:`summary` for tables whose projections are already as of ``year``."""
     words = PHRASES[lang]
     now = _values(tables.township, year)
@@ -1252,7 +1253,7 @@ def _summary(year: int, tables: report.Tables, catalog: Catalog, lang: str) -> S
 def village_paragraph(
     code: str,
     year: int,
-    tables: report.Tables,
+    tables: Tables,
     *,
     lang: str = "zh",
     catalog: Catalog | None = None,
@@ -1265,7 +1266,7 @@ def village_paragraph(
         12-digit village code; an unknown code raises KeyError naming the known ones.
     year : int
         The year described.
-    tables : report.Tables
+    tables : Tables
         The processed tables.
     lang : {'zh', 'en'}, default 'zh'
         Language of the text.
@@ -1312,7 +1313,7 @@ def village_paragraph(
     return words["space"].join(sentences)
 
 
-def _village_outlook(code: str, tables: report.Tables, catalog: Catalog, lang: str) -> list[str]:
+def _village_outlook(code: str, tables: Tables, catalog: Catalog, lang: str) -> list[str]:
     """The village's projections (beside the township target) and the targets it shares."""
     proj = tables.projections
     if proj.empty:
@@ -1368,9 +1369,7 @@ def _village_outlook(code: str, tables: report.Tables, catalog: Catalog, lang: s
 # --- the Word document -----------------------------------------------------------------------
 
 
-def _target_table(
-    rows: pd.DataFrame, tables: report.Tables, catalog: Catalog, lang: str
-) -> pd.DataFrame:
+def _target_table(rows: pd.DataFrame, tables: Tables, catalog: Catalog, lang: str) -> pd.DataFrame:
     """The targets with their latest value, projection, interval, probability and status."""
     words = PHRASES[lang]
     names = _village_names(tables)
@@ -1401,13 +1400,11 @@ def _target_table(
     return pd.DataFrame(records, columns=list(words["target_headers"]))
 
 
-def _key_figures_table(
-    tables: report.Tables, year: int, catalog: Catalog, lang: str
-) -> pd.DataFrame:
+def _key_figures_table(tables: Tables, year: int, catalog: Catalog, lang: str) -> pd.DataFrame:
     """The township's figures for ``year`` beside the year before, with the change."""
     words = PHRASES[lang]
     now, before = _values(tables.township, year), _values(tables.township, year - 1)
-    sections = report.SECTION_ZH if lang == "zh" else report.SECTION_EN
+    sections = SECTION_ZH if lang == "zh" else SECTION_EN
     records = []
     for ind in catalog:
         if ind.id not in now:
@@ -1485,7 +1482,7 @@ def _add_table(document: Any, frame: pd.DataFrame) -> None:
 def write_docx(
     path: Path | str,
     year: int,
-    tables: report.Tables,
+    tables: Tables,
     *,
     lang: str = "zh",
     catalog: Catalog | None = None,
@@ -1498,7 +1495,7 @@ def write_docx(
         The .docx file to write; its folder is created if needed.
     year : int
         The year summarised.
-    tables : report.Tables
+    tables : Tables
         The processed tables.
     lang : {'zh', 'en'}, default 'zh'
         Language of the document.

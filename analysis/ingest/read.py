@@ -1,7 +1,7 @@
 """Reading raw files and normalising what village cadres typed.
 
 This module knows how spreadsheets look, not whether their contents are right (that is
-:mod:`analysis.validate`). It turns
+:mod:`analysis.ingest.validate`). It turns
 
 - ``.xlsx`` workbooks (python-calamine, every sheet, cells exactly where Excel shows them) and
   ``.csv`` files in UTF-8, UTF-8 with BOM, GBK, GB18030 or UTF-16 into :class:`Sheet` grids;
@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.catalog import Catalog, header_unit, normalise_header
+from analysis.core.catalog import Catalog, header_unit, normalise_header
 
 #: Extensions read as spreadsheets / tables / layers.
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}

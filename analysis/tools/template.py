@@ -1,6 +1,6 @@
 """The data-collection workbook for village cadres (``minsheng template OUT.xlsx``).
 
-One sheet to fill in, in the wide village-year form that :mod:`analysis.validate` reads: the
+One sheet to fill in, in the wide village-year form that :mod:`analysis.ingest.validate` reads: the
 village name (a dropdown of the registry's names), the year, and one column per catalog
 indicator headed with its Chinese name and unit (``医疗保险参保率(%)``). Excel's data validation
 stops the commonest mistakes at the keyboard: rates outside 0–100, counts that are negative or
@@ -10,14 +10,13 @@ it validates clean.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from analysis import config
-from analysis.catalog import Catalog, default_catalog
-from analysis.ingest import Registry
-from analysis.process import save_workbook
-from analysis.validate import load_registry
+from analysis.core.catalog import Catalog, default_catalog
+from analysis.ingest.read import Registry
+from analysis.ingest.validate import load_registry
+from analysis.pipeline.workbook import save_workbook
 
 DATA_SHEET = "村级数据"
 LIST_SHEET = "村名列表"
@@ -152,10 +151,3 @@ def write_template(
         target.add(f"{letter}2:{letter}{last}")
     wb.active = wb.index(ws)
     return save_workbook(wb, Path(path))
-
-
-def cmd_template(args: argparse.Namespace) -> int:
-    """``minsheng template OUT.xlsx [--registry PATH] [--year Y]``."""
-    out = write_template(args.out, registry=args.registry, year=args.year)
-    print(f"填报模板已写入 template written to {out}")
-    return 0

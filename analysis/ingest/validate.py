@@ -43,9 +43,7 @@ as fractions, a geometry repaired). ``minsheng validate`` exits 1 when there is 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -55,8 +53,10 @@ import numpy as np
 import pandas as pd
 
 from analysis import config
-from analysis.catalog import Catalog, default_catalog, normalise_header
-from analysis.ingest import (
+from analysis.core.aggregate import aggregate_township
+from analysis.core.catalog import Catalog, default_catalog, normalise_header
+from analysis.errors import DataError, MissingFileError
+from analysis.ingest.read import (
     LAYER_SUFFIXES,
     REGISTRY_COLUMNS,
     TABLE_SUFFIXES,
@@ -440,7 +440,7 @@ def load_registry(path: Path | str, ledger: Ledger | None = None) -> Registry:
         sheet = read_csv_sheet(path)
     except ReadError as exc:
         ledger.add(exc.rule, path.name, detail=exc.detail)
-        raise ValueError(
+        raise DataError(
             f"村（居）名录无法读取 / cannot read the registry {path}: {exc.detail}"
         ) from None
     cells = sheet.cells
@@ -461,8 +461,9 @@ def load_registry(path: Path | str, ledger: Ledger | None = None) -> Registry:
             what_en="code, name",
             count=max(len(cells) - 1, 0),
         )
-        raise ValueError(
-            f"{path}: the registry needs 'code' and 'name' columns, found {list(cells.iloc[0])}"
+        raise DataError(
+            f"村（居）名录 {path} 缺少 code（村代码）和 name（名称）列 / the registry needs 'code' "
+            f"and 'name' columns, found {list(cells.iloc[0])}"
         )
     rows.loc[1, "reason"] = "header"
     body = cells.iloc[1:]
@@ -1179,8 +1180,6 @@ def _check_totals(values: pd.DataFrame, run: _Run) -> None:
     The villages are those the sheet lists for that year; their values are the accepted ones
     (wherever a duplicate was kept), aggregated by the catalog rule, weights from all files.
     """
-    from analysis.process import aggregate_township
-
     if not run.totals:
         return
     totals = pd.concat(run.totals, ignore_index=True)
@@ -1259,7 +1258,7 @@ def _locate(
     header: Sequence[object], aliases: dict[str, tuple[str, ...]]
 ) -> dict[str, tuple[int, str | None]]:
     """Role → (column index, unit in the header) for a simple table's header row."""
-    from analysis.catalog import header_unit
+    from analysis.core.catalog import header_unit
 
     folded = [normalise_header(h) for h in header]
     found: dict[str, tuple[int, str | None]] = {}
@@ -1571,12 +1570,12 @@ def check_published(sheet: Sheet, run: _Run) -> pd.DataFrame | None:
 
 def check_points(sheet: Sheet, run: _Run) -> object | None:
     """A point table (``lon``, ``lat``, ``coord_sys``; optional ``village_code``) → points in
-    EPSG:4490 through :func:`analysis.geo.points_from_table` (GCJ-02/BD-09 converted there).
+    EPSG:4490 through :func:`analysis.geo.layers.points_from_table` (GCJ-02/BD-09 converted there).
 
     The coordinate system is required on every row: phone apps record GCJ-02, and taking it
     for WGS84 would move a point by about half a kilometre.
     """
-    from analysis import geo
+    from analysis.geo import layers as geo
 
     cells, ledger = sheet.cells, run.ledger
     rows = ledger.open_sheet(sheet.file, sheet.name, "points", len(cells), encoding=sheet.encoding)
@@ -1645,8 +1644,8 @@ def check_points(sheet: Sheet, run: _Run) -> object | None:
 
 
 def _coord_sys_known(name: str) -> bool:
-    """Whether :func:`analysis.geo.points_from_table` accepts ``name`` as a coordinate system."""
-    from analysis import geo
+    """Whether :func:`analysis.geo.layers.points_from_table` accepts ``name`` as a coordinate system."""
+    from analysis.geo import layers as geo
 
     try:
         geo.points_from_table(pd.DataFrame({"lon": [115.0], "lat": [25.4]}), crs=name)
@@ -1659,7 +1658,7 @@ def check_layer(path: Path, display: str, run: _Run) -> dict[str, object]:
     """Read every layer of a vector file, require a CRS, repair geometries where safe."""
     import pyogrio
 
-    from analysis import geo
+    from analysis.geo import layers as geo
 
     out: dict[str, object] = {}
     try:
@@ -1764,7 +1763,7 @@ def validate(
     """
     raw = Path(raw)
     if not raw.exists():
-        raise FileNotFoundError(f"找不到 / not found: {raw}")
+        raise MissingFileError(f"找不到 / not found: {raw}")
     catalog = catalog or default_catalog()
     ledger = Ledger()
     base = raw if raw.is_dir() else raw.parent
@@ -1993,18 +1992,3 @@ def format_problems(problems: pd.DataFrame, summary: dict, *, lang: str = "zh") 
         f"错误 {counts['error']} 条，提示 {counts['warning']} 条 / {counts['error']} errors, {counts['warning']} warnings"
     )
     return "\n".join(lines)
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    """``minsheng validate RAW [--registry PATH] [--json]``: exit 1 when anything was rejected."""
-    result = validate(args.raw, registry=args.registry)
-    if args.json:
-        records = result.problems.to_dict(orient="records")
-        print(
-            json.dumps(
-                {"problems": records, "summary": result.summary}, ensure_ascii=False, indent=1
-            )
-        )
-    else:
-        print(format_problems(result.problems, result.summary))
-    return 0 if result.ok else 1

@@ -16,8 +16,9 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis import __version__, config
+from analysis import config
 from analysis.iorw import atomic_write_text
+from analysis.version import __version__
 
 if TYPE_CHECKING:  # nbformat is slow to import; only the notebook export needs it
     import nbformat

@@ -7,10 +7,11 @@ import geopandas as gpd
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis import config, maps
-from analysis.catalog import Catalog, default_catalog
-from analysis.report import Tables
-from analysis.style import COLORS, use_house_style
+from analysis import config
+from analysis.core.catalog import Catalog, default_catalog
+from analysis.core.style import COLORS, use_house_style
+from analysis.geo import maps
+from analysis.pipeline.store import Tables
 
 
 def trend_figure(

@@ -33,7 +33,8 @@ from statsmodels.regression.linear_model import OLS
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-from analysis.catalog import KINDS, Catalog, Indicator, default_catalog
+from analysis.core.aggregate import township_series
+from analysis.core.catalog import KINDS, Catalog, Indicator, default_catalog
 
 #: Default central probability of the prediction interval.
 DEFAULT_LEVEL = 0.8
@@ -1068,27 +1069,6 @@ def assess(
 # --------------------------------------------------------------------------------------------
 
 
-def township_series(indicators: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
-    """Township series per year to project from: the catalog aggregation of
-    :func:`analysis.process.aggregate_township`, less incomplete years.
-
-    A year in which fewer villages reported a summed indicator than in its best-covered year is
-    dropped: a sum over fewer villages would read as a fall.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns year, indicator, value.
-    """
-    from analysis.process import aggregate_township
-
-    town = aggregate_township(indicators[indicators["value"].notna()], catalog)
-    summed = town["indicator"].map(lambda i: catalog[i].aggregate == "sum")
-    best = town.groupby("indicator")["villages"].transform("max")
-    complete = town[~summed | (town["villages"] == best)]
-    return complete[["year", "indicator", "value"]].reset_index(drop=True)
-
-
 def _scope_codes(scope: str) -> list[str] | None:
     """None for 'township', else the village codes; raises on anything else."""
     scope = scope.strip()
@@ -1155,7 +1135,7 @@ def assess_targets(
     level : float, default 0.8
         Central probability of the prediction intervals.
     township : pandas.DataFrame, optional
-        Township aggregates (year, indicator, value), e.g. from ``analysis.process``; when None
+        Township aggregates (year, indicator, value), e.g. from ``analysis.pipeline.prepare``; when None
         they are computed with :func:`township_series`.
     base_year : int, optional
         Base year of the progress measures; None means each series' first observed year.

@@ -1,0 +1,142 @@
+"""Running one job in a worker process: execute its notebook, write its page or an error page."""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing.util
+import shutil
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analysis import config
+from analysis.build.jobs import Job, JobResult
+from analysis.errors import ParameterError
+from analysis.iorw import atomic_write_bytes
+from analysis.reporting import publish
+
+if TYPE_CHECKING:  # importing nbformat costs ~2 s (jsonschema's format checkers); not at start-up
+    import nbformat
+
+#: Cells papermill adds to an executed notebook; not part of the notebook the analyst wrote.
+_PAPERMILL_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+
+
+def _where(exc: BaseException, nb: nbformat.NotebookNode | None) -> str:
+    """'cell N: first line' for the failed cell, N counted in the notebook as written."""
+    if nb is None:
+        return type(exc).__name__
+    own = [c for c in nb.cells if not _PAPERMILL_TAGS & set(c.get("metadata", {}).get("tags", []))]
+    for number, cell in enumerate(own, start=1):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+            return f"单元格 cell {number}: {first[:120]}"
+    return type(exc).__name__
+
+
+def run_job(
+    job: Job, notebooks_dir: str, year_dir: str, sample: bool, executor: str = "warm"
+) -> JobResult:
+    """Execute ``job``'s notebook and write its page (or an error page); never raises."""
+    started = time.perf_counter()
+    year_path = Path(year_dir)
+    provenance = publish.Provenance(
+        data_fingerprint=job.data_fingerprint, parameters=job.parameters, sample=sample
+    )
+    home = "../index.html" if "/" in job.html else "index.html"
+    html_path = year_path / job.html
+    executed_path = year_path / "notebooks" / f"{Path(job.html).stem}.ipynb"
+    work = Path(tempfile.mkdtemp(prefix="minsheng-"))
+    output = work / "executed.ipynb"
+    nb = None
+    try:
+        nb = execute_notebook(Path(notebooks_dir) / job.notebook, output, job.parameters, executor)
+        publish.write_page(html_path, publish.notebook_page(nb, job.title, provenance, home=home))
+        ok, error, where = True, "", ""
+    except Exception as exc:
+        if nb is None and output.exists():
+            import nbformat
+
+            nb = nbformat.read(output, as_version=4)
+        ok, where = False, _where(exc, nb)
+        error = _error_text(exc)
+        publish.write_page(
+            html_path, publish.error_page(job.title, error, where, provenance, home=home)
+        )
+    finally:
+        if output.exists():
+            atomic_write_bytes(executed_path, output.read_bytes())
+        shutil.rmtree(work, ignore_errors=True)
+    return JobResult(
+        key=job.key,
+        title=job.title,
+        html=job.html,
+        ok=ok,
+        seconds=time.perf_counter() - started,
+        error=error,
+        where=where,
+    )
+
+
+def _error_text(exc: BaseException) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return f"{exc.ename}: {exc.evalue}"
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+
+
+#: Notebook executors: "warm" reuses one kernel per worker process (fast); "papermill" starts a
+#: fresh kernel per notebook, exactly as the plain papermill command does.
+EXECUTORS = ("warm", "papermill")
+_warm_kernel = None  # this process's WarmKernel, started on first use
+
+
+def _kernel():
+    """This worker process's warm kernel, (re)started when missing or dead."""
+    global _warm_kernel
+    from analysis.build.warm import WarmKernel
+
+    if _warm_kernel is None or not _warm_kernel.alive:
+        _warm_kernel = WarmKernel(cwd=str(config.PROJECT_DIR))
+        # Pool workers leave through os._exit, which skips atexit; multiprocessing's own
+        # finalizers still run, so the kernel is shut down rather than orphaned.
+        multiprocessing.util.Finalize(_warm_kernel, _warm_kernel.shutdown, exitpriority=10)
+        atexit.register(_warm_kernel.shutdown)
+    return _warm_kernel
+
+
+def execute_notebook(
+    source: Path, output: Path, parameters: dict, executor: str = "warm"
+) -> nbformat.NotebookNode:
+    """Run one parameterised notebook through papermill; returns the executed notebook.
+
+    With ``executor="warm"`` the notebook runs on this process's warm kernel in a fresh
+    namespace; its outputs are those of a plain papermill run (tests/test_equivalence.py).
+    """
+    import papermill
+
+    from analysis.build import warm  # noqa: F401  (registers the warm engine and the translator)
+
+    common = {
+        "parameters": parameters,
+        "kernel_name": "python3",
+        "progress_bar": False,
+        "cwd": str(config.PROJECT_DIR),
+    }
+    if executor == "papermill":
+        return papermill.execute_notebook(str(source), str(output), **common)
+    if executor != "warm":
+        raise ParameterError(f"executor must be one of {EXECUTORS}, not {executor!r}")
+    # The executed notebook is written once at the end, not after every cell as papermill does
+    # for a human watching a long run: pages are built from the returned notebook.
+    return papermill.execute_notebook(
+        str(source),
+        str(output),
+        engine_name="minsheng-warm",
+        warm=_kernel(),
+        request_save_on_cell_execute=False,
+        **common,
+    )

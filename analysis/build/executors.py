@@ -1,0 +1,84 @@
+"""Where jobs run: one interface, one class per route (this process, a local pool, Dask).
+
+Every route calls :func:`analysis.build.execute.run_job` on each job and yields the results as
+they finish; the runner does not know which route it has.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from analysis.build.execute import run_job
+from analysis.build.jobs import Job, JobResult
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What every job of one build shares (plain values: they travel to other processes)."""
+
+    notebooks_dir: str
+    year_dir: str
+    sample: bool
+    engine: str = "warm"
+
+    def run(self, job: Job) -> JobResult:
+        return run_job(job, self.notebooks_dir, self.year_dir, self.sample, self.engine)
+
+
+class Executor(Protocol):
+    def run(self, jobs: Sequence[Job], settings: RunSettings) -> Iterator[JobResult]:
+        """Run ``jobs`` and yield their results as they finish."""
+        ...
+
+
+class SerialExecutor:
+    """Every job in this process, one after another."""
+
+    def run(self, jobs: Sequence[Job], settings: RunSettings) -> Iterator[JobResult]:
+        for job in jobs:
+            yield settings.run(job)
+
+
+class PoolExecutor:
+    """A local pool of worker processes, each with its own warm kernel."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    def run(self, jobs: Sequence[Job], settings: RunSettings) -> Iterator[JobResult]:
+        with cf.ProcessPoolExecutor(max_workers=self.workers) as pool:
+            futures = [pool.submit(settings.run, job) for job in jobs]
+            for future in cf.as_completed(futures):
+                yield future.result()
+
+
+class DaskExecutor:
+    """A Dask distributed cluster; its workers must see the same paths as this machine."""
+
+    def __init__(self, scheduler: str) -> None:
+        self.scheduler = scheduler
+
+    def run(self, jobs: Sequence[Job], settings: RunSettings) -> Iterator[JobResult]:
+        from distributed import Client, as_completed
+
+        with Client(self.scheduler) as client:
+            futures = [
+                client.submit(settings.run, job, key=f"minsheng-{job.key}-{uuid.uuid4().hex}")
+                for job in jobs
+            ]
+            for future in as_completed(futures):
+                yield future.result()
+
+
+def executor_for(jobs: int, workers: int | None, scheduler: str | None) -> Executor:
+    """Dask when a scheduler is named; else a pool of ``workers`` (one per core), or this
+    process alone when one worker would do."""
+    if scheduler:
+        return DaskExecutor(scheduler)
+    count = max(1, min(workers or os.cpu_count() or 1, jobs))
+    return SerialExecutor() if count == 1 else PoolExecutor(count)

@@ -1,0 +1,1 @@
+"""Lowest layer: the indicator catalog, the one aggregation, labels, number formatting, trends."""

@@ -1,0 +1,104 @@
+"""The one aggregation: village values to the figures of a town, county or any group.
+
+Sums add the villages, rates are weighted means (never unweighted), ``max`` takes the largest;
+the catalog says which rule each indicator follows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from analysis.core.catalog import Catalog, default_catalog
+
+
+def aggregate_township(
+    indicators: pd.DataFrame,
+    catalog: Catalog | None = None,
+    *,
+    by: Sequence[str] = ("year",),
+    weights: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Township (or county) figures per year, by each indicator's catalog rule.
+
+    Sums add the villages; rates are means weighted by the indicator the catalog names
+    (population or households) over the villages that have both the rate and a positive weight
+    for that year — never an unweighted mean; ``max`` takes the largest village value.
+
+    Parameters
+    ----------
+    indicators
+        Tidy village values: ``village_code``, ``year``, ``indicator``, ``value`` and the
+        columns named in ``by``.
+    catalog
+        Indicator catalog; default the package's.
+    by
+        Grouping columns besides ``indicator`` (must include ``year``).
+    weights
+        Where the weights (population, households) are looked up, by village and year;
+        default ``indicators`` itself.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` columns, ``indicator`` (str), ``value`` (float64) and ``villages`` (int64, how
+        many villages contributed), sorted by ``by`` and catalog order.
+    """
+    catalog = catalog or default_catalog()
+    keys = [*by, "indicator"]
+    rules = {ind.id: ind.aggregate for ind in catalog}
+    kind = indicators["indicator"].map(rules)
+    frames = []
+    for how in ("sum", "max"):
+        part = indicators[kind == how].groupby(keys)["value"]
+        frames.append(
+            pd.DataFrame({"value": getattr(part, how)(), "villages": part.count()}).reset_index()
+        )
+    rates = indicators[kind == "weighted_mean"]
+    if not rates.empty:
+        weight_of = {ind.id: ind.weight for ind in catalog if ind.weight}
+        source = indicators if weights is None else weights
+        table = source[["village_code", "year", "indicator", "value"]].rename(
+            columns={"indicator": "weight_id", "value": "weight"}
+        )
+        joined = rates.assign(weight_id=rates["indicator"].map(weight_of)).merge(
+            table, on=["village_code", "year", "weight_id"], how="inner"
+        )
+        joined = joined[joined["weight"] > 0]
+        grouped = joined.assign(product=joined["value"] * joined["weight"]).groupby(keys)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "value": grouped["product"].sum() / grouped["weight"].sum(),
+                    "villages": grouped["value"].count(),
+                }
+            ).reset_index()
+        )
+    out = pd.concat(frames, ignore_index=True)
+    order = {ind_id: i for i, ind_id in enumerate(catalog.ids)}
+    out = out.assign(_order=out["indicator"].map(order)).sort_values([*by, "_order"], kind="stable")
+    return (
+        out.drop(columns="_order")
+        .reset_index(drop=True)
+        .astype({"year": "int64", "indicator": str, "value": "float64", "villages": "int64"})
+    )
+
+
+def township_series(indicators: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Township series per year to project from: the catalog aggregation of
+    :func:`aggregate_township`, less incomplete years.
+
+    A year in which fewer villages reported a summed indicator than in its best-covered year is
+    dropped: a sum over fewer villages would read as a fall.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns year, indicator, value.
+    """
+    town = aggregate_township(indicators[indicators["value"].notna()], catalog)
+    summed = town["indicator"].map(lambda i: catalog[i].aggregate == "sum")
+    best = town.groupby("indicator")["villages"].transform("max")
+    complete = town[~summed | (town["villages"] == best)]
+    return complete[["year", "indicator", "value"]].reset_index(drop=True)

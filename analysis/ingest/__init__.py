@@ -1,0 +1,1 @@
+"""Reading what offices send: files, header blocks, the village registry, the problem ledger, validation."""

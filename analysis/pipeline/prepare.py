@@ -1,0 +1,163 @@
+"""Raw → processed: every table, the projections included, stamped with the raw data it came from.
+
+:func:`prepare` is the one entry point (``minsheng prepare RAW OUT``, ``01_prepare.ipynb`` and
+``minsheng build``): it validates the raw files (:mod:`analysis.ingest.validate`) and writes every
+table into the processed folder, atomically and byte-for-byte the same on every run (fixed row
+order, no timestamps in Parquet, GeoPackage or xlsx). Nothing else writes that folder.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core import trends
+from analysis.core.aggregate import aggregate_township
+from analysis.core.catalog import Catalog, default_catalog
+from analysis.errors import MissingFileError
+from analysis.ingest.read import Registry
+from analysis.ingest.validate import PROBLEM_COLUMNS, ValidationResult, validate
+from analysis.iorw import atomic_write_text, remove_stale_temporaries
+from analysis.pipeline import store
+from analysis.pipeline.reconcile import RECONCILIATION_COLUMNS, reconcile
+from analysis.pipeline.store import path_of, write_csv_bom, write_gpkg, write_parquet
+from analysis.pipeline.workbook import write_workbook
+
+
+@dataclass
+class PrepareResult:
+    """What :func:`prepare` wrote and found."""
+
+    summary: dict
+    quarantine: pd.DataFrame  # every problem (PROBLEM_COLUMNS), errors first
+    paths: dict[str, Path]  # output name → file
+    validation: ValidationResult
+
+    @property
+    def ok(self) -> bool:
+        """True when no row or value was rejected and every file's rows add up."""
+        return bool(self.summary["ok"])
+
+
+def villages_table(registry: Registry) -> pd.DataFrame:
+    """The registry as ``villages.parquet``: code, name, short_name, kind, town_code, town_name."""
+    return registry.table.sort_values("code", kind="stable").reset_index(drop=True).astype(str)
+
+
+def prepare(
+    raw_dir: Path | str,
+    processed_dir: Path | str,
+    *,
+    registry: Path | str | Registry | None = None,
+    catalog: Catalog | None = None,
+) -> PrepareResult:
+    """Validate the raw data and write every processed table.
+
+    Parameters
+    ----------
+    raw_dir
+        The raw folder (``data/raw``) or a single village-year ``.xlsx``/``.csv``.
+    processed_dir
+        Output folder; created if needed. Files are replaced atomically.
+    registry
+        Village registry; default ``raw_dir/villages.csv`` (the project's for a single file).
+    catalog
+        Indicator catalog; default the package's.
+
+    Returns
+    -------
+    PrepareResult
+        ``summary`` (also ``summary.json``), ``quarantine`` (also ``quarantine.csv``), ``paths``
+        (output name → path) and ``ok``.
+    """
+    catalog = catalog or default_catalog()
+    out = Path(processed_dir)
+    if not Path(raw_dir).exists():
+        raise MissingFileError(f"原始数据目录不存在 / raw data folder not found: {raw_dir}")
+    out.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out)
+    # Tables half-written by an interrupted run must never pass for current ones.
+    path_of(out, "stamp").unlink(missing_ok=True)
+    stamp = store.raw_stamp(Path(raw_dir))
+    result = validate(raw_dir, registry=registry, catalog=catalog)
+    indicators = result.values
+    township = aggregate_township(indicators, catalog)
+    villages = villages_table(result.registry)
+    reconciliation = (
+        reconcile(result.published, indicators, township, catalog)
+        if result.published is not None
+        else pd.DataFrame(columns=RECONCILIATION_COLUMNS)
+    )
+    quarantine = result.problems[PROBLEM_COLUMNS]
+    paths: dict[str, Path] = {
+        "indicators": write_parquet(indicators, path_of(out, "indicators")),
+        "villages": write_parquet(villages, path_of(out, "villages")),
+        "township": write_parquet(township, path_of(out, "township")),
+        "targets": write_parquet(result.targets, path_of(out, "targets")),
+        "projects": write_parquet(result.projects, path_of(out, "projects")),
+        "reconciliation": write_csv_bom(reconciliation, path_of(out, "reconciliation")),
+        "quarantine": write_csv_bom(quarantine, path_of(out, "quarantine")),
+    }
+    layers = dict(result.layers)
+    boundaries = layers.pop("villages", None)
+    if boundaries is not None and "code" in boundaries.columns:
+        shapes = boundaries[["code", "geometry"]].drop_duplicates("code")
+        joined = shapes.merge(villages, on="code", how="inner")[[*villages.columns, "geometry"]]
+        paths["villages_gpkg"] = write_gpkg(
+            joined.sort_values("code"), path_of(out, "villages_gpkg"), "villages"
+        )
+    for name, gdf in sorted(layers.items()):
+        paths[f"layer:{name}"] = write_gpkg(gdf, store.layer_path(out, name), name)
+    paths["projections"] = write_parquet(
+        trends.assess_targets(indicators, result.targets, township=township),
+        path_of(out, "projections"),
+    )
+    _remove_stale(out, paths)
+    paths["livelihood_xlsx"] = write_workbook(
+        path_of(out, "livelihood_xlsx"),
+        indicators,
+        township,
+        villages,
+        result.targets,
+        result.projects,
+        reconciliation,
+        quarantine,
+        catalog,
+    )
+    summary = dict(result.summary)
+    summary["outputs"] = {
+        name: path.relative_to(out).as_posix() for name, path in sorted(paths.items())
+    }
+    paths["summary"] = atomic_write_text(
+        path_of(out, "summary"),
+        json.dumps(summary, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+    )
+    paths["stamp"] = atomic_write_text(path_of(out, "stamp"), json.dumps(stamp, indent=1) + "\n")
+    return PrepareResult(summary=summary, quarantine=quarantine, paths=paths, validation=result)
+
+
+def _remove_stale(out: Path, written: dict[str, Path]) -> None:
+    """Drop layers a previous run wrote that this run did not (their source is gone)."""
+    keep = {p.resolve() for p in written.values()}
+    candidates = [path_of(out, "villages_gpkg"), *sorted((out / store.LAYERS_DIR).glob("*.gpkg"))]
+    for path in candidates:
+        if path.exists() and path.resolve() not in keep:
+            path.unlink()
+
+
+def ensure_processed(
+    raw_dir: Path | str, processed_dir: Path | str, *, force: bool = False
+) -> PrepareResult | None:
+    """Prepare the processed tables unless they are current for ``raw_dir``.
+
+    Returns the :class:`PrepareResult` when it prepared, None when the tables were current.
+    """
+    raw, processed = Path(raw_dir), Path(processed_dir)
+    if not raw.exists():
+        raise MissingFileError(f"原始数据目录不存在 / raw data folder not found: {raw}")
+    if not force and store.is_current(raw, processed):
+        return None
+    return prepare(raw, processed)

@@ -1,0 +1,249 @@
+"""The table store: one name → file map for the processed folder, reading and writing it.
+
+Loading never prepares: the processed tables are made by :func:`analysis.pipeline.prepare.prepare`,
+which stamps them with the raw folder they came from; :func:`load_tables` reads them and, given
+the raw folder, refuses tables that were made from another one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis import config
+from analysis.errors import MissingFileError, ParameterError, StaleTablesError
+from analysis.iorw import atomic_path, atomic_write_bytes, atomic_write_with
+from analysis.version import __version__
+
+#: Every file of the processed folder, by the name code uses for it.
+FILES = {
+    "indicators": "indicators.parquet",
+    "villages": "villages.parquet",
+    "villages_gpkg": "villages.gpkg",
+    "township": "township.parquet",
+    "targets": "targets.parquet",
+    "projects": "projects.parquet",
+    "projections": "projections.parquet",
+    "reconciliation": "reconciliation.csv",
+    "quarantine": "quarantine.csv",
+    "summary": "summary.json",
+    "livelihood_xlsx": "livelihood.xlsx",
+    "stamp": "_fingerprint.json",
+}
+LAYERS_DIR = "layers"
+
+
+def path_of(processed_dir: Path | str, name: str) -> Path:
+    """The file of table ``name`` (a key of :data:`FILES`) in ``processed_dir``."""
+    return Path(processed_dir) / FILES[name]
+
+
+def layer_path(processed_dir: Path | str, layer: str) -> Path:
+    return Path(processed_dir) / LAYERS_DIR / f"{layer}.gpkg"
+
+
+FIXED_TIMESTAMP = dt.datetime(2020, 1, 1, 0, 0, 0)
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> Path:
+    """Parquet without the index and without anything that changes from run to run."""
+    table = pa.Table.from_pandas(df.reset_index(drop=True), preserve_index=False)
+    return atomic_write_with(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+
+
+def write_csv_bom(df: pd.DataFrame, path: Path) -> Path:
+    """UTF-8 with BOM, so Excel on a Chinese Windows PC opens it without mojibake."""
+    return atomic_write_bytes(path, df.to_csv(index=False, lineterminator="\n").encode("utf-8-sig"))
+
+
+def write_gpkg(gdf, path: Path, layer: str) -> Path:
+    """A GeoPackage layer in EPSG:4490, with GDAL's "last change" stamp fixed for determinism."""
+    import pyogrio
+
+    data = gdf.to_crs(config.STORAGE_CRS).reset_index(drop=True)
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options(
+        {"OGR_CURRENT_DATE": FIXED_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    )
+    try:
+        with atomic_path(path) as tmp:
+            tmp.unlink()  # GDAL refuses to create a GeoPackage over an existing (empty) file
+            data.to_file(tmp, driver="GPKG", layer=layer, engine="pyogrio")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+    return path
+
+
+# --- fingerprints and the stamp ------------------------------------------------------------------
+
+
+def fingerprint_files(paths: Iterable[Path], root: Path | None = None) -> str:
+    """SHA-256 over the names (relative to ``root``) and bytes of ``paths``, in sorted order."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(p) for p in paths):
+        name = path.relative_to(root) if root else path.name
+        digest.update(str(name).encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def data_files(folder: Path) -> list[Path]:
+    """Regular files below ``folder``, hidden files and temporaries excluded."""
+    folder = Path(folder)
+    if folder.is_file():
+        return [folder]
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def fingerprint_dir(folder: Path) -> str:
+    """Fingerprint of the content of every data file below ``folder`` (or of one file)."""
+    folder = Path(folder)
+    return fingerprint_files(data_files(folder), root=folder.parent if folder.is_file() else folder)
+
+
+def stat_signature(folder: Path) -> str:
+    """A cheap signature (names, sizes, modification times) to skip hashing unchanged data."""
+    folder = Path(folder)
+    root = folder.parent if folder.is_file() else folder
+    digest = hashlib.sha256()
+    for path in data_files(folder):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def raw_stamp(raw_dir: Path) -> dict:
+    """What the processed tables record about the raw data they were made from."""
+    raw = Path(raw_dir)
+    return {
+        "raw": fingerprint_dir(raw),
+        "stat": stat_signature(raw),
+        "raw_dir": str(raw.resolve()),
+        "version": __version__,
+        "sample": (raw / config.SAMPLE_MARKER_FILE).exists(),
+    }
+
+
+def read_stamp(processed_dir: Path | str) -> dict | None:
+    path = path_of(processed_dir, "stamp")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def is_current(raw_dir: Path | str, processed_dir: Path | str) -> bool:
+    """True when the processed tables were made by this version from ``raw_dir`` as it is now."""
+    raw = Path(raw_dir)
+    recorded = read_stamp(processed_dir)
+    if recorded is None:
+        return False
+    if recorded.get("version") != __version__ or recorded.get("raw_dir") != str(raw.resolve()):
+        return False
+    if recorded.get("stat") == stat_signature(raw):
+        return True
+    return recorded.get("raw") == fingerprint_dir(raw)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tables:
+    """The processed tables a report reads (see DESIGN.md, data/processed/)."""
+
+    processed_dir: Path
+    indicators: pd.DataFrame
+    township: pd.DataFrame
+    villages: gpd.GeoDataFrame | pd.DataFrame
+    targets: pd.DataFrame
+    projections: pd.DataFrame
+    projects: pd.DataFrame
+    reconciliation: pd.DataFrame
+    summary: dict
+    sample: bool
+
+    def village(self, code: str) -> pd.Series:
+        """The registry row of one village; a clear error for an unknown code."""
+        match = self.villages[self.villages["code"] == str(code)]
+        if match.empty:
+            known = ", ".join(
+                f"{c} {n}"
+                for c, n in zip(self.villages["code"], self.villages["name"], strict=True)
+            )
+            raise ParameterError(
+                f"村代码 {code} 不在村名录中 / village code {code} is not in the registry. Known: {known}"
+            )
+        return match.iloc[0]
+
+    def layer(self, name: str) -> gpd.GeoDataFrame | None:
+        path = layer_path(self.processed_dir, name)
+        return gpd.read_file(path) if path.exists() else None
+
+
+def _read_optional(path: Path, reader) -> pd.DataFrame:
+    return reader(path) if path.exists() else pd.DataFrame()
+
+
+def load_tables(
+    processed_dir: Path | str | None = None, raw_dir: Path | str | None = None
+) -> Tables:
+    """Read the processed tables; never prepares them.
+
+    Parameters
+    ----------
+    processed_dir
+        Folder of processed tables; defaults to the project's ``data/processed``.
+    raw_dir
+        The raw folder the tables must have been made from; when given, tables made from another
+        folder, or from an earlier state of this one, are refused (:class:`StaleTablesError`).
+
+    Raises
+    ------
+    MissingFileError
+        The folder holds no prepared tables (run ``minsheng prepare RAW PROCESSED`` first).
+    """
+    processed = Path(processed_dir or config.PROCESSED_DIR)
+    stamp = read_stamp(processed)
+    if stamp is None or not path_of(processed, "indicators").exists():
+        raise MissingFileError(
+            f"{processed} 中没有处理后的数据表；请先运行 minsheng prepare 原始数据目录 {processed} / "
+            f"no prepared tables in {processed}: run `minsheng prepare RAW {processed}` first"
+        )
+    if raw_dir is not None and not is_current(raw_dir, processed):
+        raise StaleTablesError(
+            f"{processed} 中的数据表来自 {stamp.get('raw_dir')}，与 {Path(raw_dir).resolve()} 的当前内容不符；"
+            f"请重新运行 minsheng prepare / the tables in {processed} were made from "
+            f"{stamp.get('raw_dir')}, not from {Path(raw_dir).resolve()} as it is now: prepare again"
+        )
+    gpkg = path_of(processed, "villages_gpkg")
+    villages = (
+        gpd.read_file(gpkg) if gpkg.exists() else pd.read_parquet(path_of(processed, "villages"))
+    )
+    summary_path = path_of(processed, "summary")
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+    return Tables(
+        processed_dir=processed,
+        indicators=pd.read_parquet(path_of(processed, "indicators")),
+        township=pd.read_parquet(path_of(processed, "township")),
+        villages=villages,
+        targets=_read_optional(path_of(processed, "targets"), pd.read_parquet),
+        projections=_read_optional(path_of(processed, "projections"), pd.read_parquet),
+        projects=_read_optional(path_of(processed, "projects"), pd.read_parquet),
+        reconciliation=_read_optional(path_of(processed, "reconciliation"), pd.read_csv),
+        summary=summary,
+        sample=bool(stamp.get("sample", False)),
+    )

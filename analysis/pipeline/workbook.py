@@ -1,0 +1,188 @@
+"""The officials' workbook (livelihood.xlsx) and reproducible xlsx saving."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core.catalog import Catalog
+from analysis.iorw import atomic_write_bytes
+from analysis.pipeline.store import FIXED_TIMESTAMP
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _normalised_zip(data: bytes) -> bytes:
+    """Rewrite a zip (xlsx) with fixed timestamps.
+
+    openpyxl stamps every zip entry, and ``docProps/core.xml``'s modified date, with "now"
+    whatever ``wb.properties`` says.
+    """
+    stamp = FIXED_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for item in src.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=FIXED_TIMESTAMP.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = item.external_attr
+            content = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
+            dst.writestr(info, content)
+    return out.getvalue()
+
+
+def save_workbook(wb, path: Path) -> Path:
+    """Save an openpyxl workbook atomically, byte-for-byte reproducible."""
+    wb.properties.created = FIXED_TIMESTAMP
+    wb.properties.modified = FIXED_TIMESTAMP
+    wb.properties.creator = "minsheng"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return atomic_write_bytes(path, _normalised_zip(buffer.getvalue()))
+
+
+def _sheet(wb, title: str, frame: pd.DataFrame) -> None:
+    """One write-only sheet: header row frozen, values as plain cells (missing left empty)."""
+    ws = wb.create_sheet(title)
+    ws.freeze_panes = "A2"
+    ws.append([str(c) for c in frame.columns])
+    cells = frame.astype(object)
+    for record in cells.where(cells.notna(), None).to_numpy().tolist():
+        ws.append(record)
+
+
+def write_workbook(
+    path: Path,
+    indicators: pd.DataFrame,
+    township: pd.DataFrame,
+    villages: pd.DataFrame,
+    targets: pd.DataFrame,
+    projects: pd.DataFrame,
+    reconciliation: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    catalog: Catalog,
+) -> Path:
+    """``livelihood.xlsx`` for officials: Chinese headers with units, one sheet per table."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    names = villages.set_index("code")["short_name"]
+    labels = {ind.id: ind.label_zh for ind in catalog}
+    present = set(indicators["indicator"].unique())
+    order = [i for i in catalog.ids if i in present]
+    wide = indicators.pivot(index=["village_code", "year"], columns="indicator", values="value")
+    wide = wide.reindex(columns=order).reset_index()
+    wide.insert(1, "村（居）名称", wide["village_code"].map(names))
+    wide = wide.rename(columns={"village_code": "村代码", "year": "年度", **labels})
+    _sheet(wb, "村级指标", wide)
+    town = township.pivot(index="year", columns="indicator", values="value").reindex(columns=order)
+    _sheet(wb, "全镇汇总", town.reset_index().rename(columns={"year": "年度", **labels}))
+    _sheet(
+        wb,
+        "村（居）名录",
+        villages.rename(
+            columns={
+                "code": "村代码",
+                "name": "名称",
+                "short_name": "简称",
+                "kind": "类型",
+                "town_code": "乡镇代码",
+                "town_name": "乡镇",
+            }
+        ),
+    )
+    zh = {ind.id: ind.zh for ind in catalog}
+    _sheet(
+        wb,
+        "2020年目标",
+        targets.assign(indicator=targets["indicator"].map(zh)).rename(
+            columns={
+                "scope": "范围代码",
+                "scope_name": "范围",
+                "indicator": "指标",
+                "target_year": "目标年份",
+                "target_value": "目标值",
+                "unit": "单位",
+                "source": "来源",
+            }
+        ),
+    )
+    _sheet(
+        wb,
+        "扶贫项目库",
+        projects.assign(
+            village=projects["village_code"].map(names),
+            started=projects["started"].map({True: "是", False: "否"}),
+            completed=projects["completed"].map({True: "是", False: "否"}),
+        )[
+            [
+                "project",
+                "batch",
+                "village_code",
+                "village",
+                "amount_wan",
+                "started",
+                "completed",
+                "source",
+                "row",
+            ]
+        ].rename(
+            columns={
+                "project": "项目名称",
+                "batch": "项目批次",
+                "village_code": "村代码",
+                "village": "所在村",
+                "amount_wan": "资金规模(万元)",
+                "started": "是否开工",
+                "completed": "是否竣工",
+                "source": "来源文件",
+                "row": "行号",
+            }
+        ),
+    )
+    _sheet(
+        wb,
+        "与公布数核对",
+        reconciliation.assign(indicator=reconciliation["indicator"].map(zh)).rename(
+            columns={
+                "fact_id": "编号",
+                "scope": "范围",
+                "scope_code": "范围代码",
+                "year": "年度",
+                "indicator": "指标",
+                "unit": "单位",
+                "published": "公布数",
+                "computed": "计算数",
+                "difference": "差额",
+                "tolerance": "容差",
+                "status": "状态",
+                "quote": "原文",
+            }
+        ),
+    )
+    _sheet(
+        wb,
+        "问题清单",
+        quarantine.rename(
+            columns={
+                "file": "文件",
+                "sheet": "工作表",
+                "row": "行",
+                "column": "列",
+                "value": "填写内容",
+                "rule": "规则",
+                "severity": "级别",
+                "message_zh": "说明",
+                "message_en": "说明(英文)",
+            }
+        ),
+    )
+    return save_workbook(wb, path)

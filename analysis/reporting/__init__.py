@@ -1,0 +1,1 @@
+"""Pages and documents: tables and figures for the notebooks, the written summary, Word, HTML."""

@@ -1,0 +1,145 @@
+"""The figures of the pages: maps of the township and the village, and the target fan charts."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.core import trends
+from analysis.core.aggregate import township_series
+from analysis.core.catalog import default_catalog
+from analysis.core.style import use_house_style
+from analysis.geo import maps
+from analysis.pipeline.store import Tables
+from analysis.reporting import charts
+from analysis.reporting.sections import _scope_rows
+
+
+def source_line(tables: Tables) -> str:
+    return "来源：各村年度报表汇总" + ("（示例数据）" if tables.sample else "")
+
+
+def corridor_figure(tables: Tables, *, width_km: float = 2.0):
+    """The G357 corridor map of the township, or None where the layers are missing."""
+    road, bases = tables.layer("g357"), tables.layer("industry_bases")
+    if road is None or bases is None or not isinstance(tables.villages, gpd.GeoDataFrame):
+        return None
+    return maps.corridor_map(
+        tables.villages,
+        road,
+        bases,
+        width_km=width_km,
+        label_column="short_name",
+        source=source_line(tables),
+        sample=tables.sample,
+    )
+
+
+def toilets_per_100_households(tables: Tables, year: int) -> pd.Series:
+    """Household toilets upgraded up to ``year`` per 100 households, by village code."""
+    rows = tables.indicators[tables.indicators["year"] <= year]
+    upgraded = rows[rows["indicator"] == "toilets_upgraded"].groupby("village_code")["value"].sum()
+    households = rows[(rows["indicator"] == "households") & (rows["year"] == year)].set_index(
+        "village_code"
+    )["value"]
+    return (upgraded / households * 100).rename("toilets_per_100")
+
+
+#: Fixed classes (upper bounds) for household toilets upgraded since the first year per 100
+#: households: the same legend every year, so maps of two years compare at a glance.
+TOILET_CLASSES_PER_100 = (2.0, 4.0, 6.0, 8.0, 100.0)
+
+
+def sanitation_figure(tables: Tables, year: int):
+    """Toilets upgraded per 100 households (fixed classes) with public toilets and sewage sites."""
+    points = tables.layer("sanitation_points")
+    if points is None or not isinstance(tables.villages, gpd.GeoDataFrame):
+        return None
+    villages = tables.villages.merge(
+        toilets_per_100_households(tables, year), left_on="code", right_index=True, how="left"
+    )
+    return maps.sanitation_map(
+        villages,
+        "toilets_per_100",
+        points,
+        bins=TOILET_CLASSES_PER_100,
+        title=f"{year}年卫生厕所改造与污水处理设施",
+        legend_title="累计改厕",
+        label_column="short_name",
+        source=source_line(tables),
+        sample=tables.sample,
+    )
+
+
+#: Beyond this many villages the locator shows the village's own town, not the whole layer:
+#: 300 labelled villages are unreadable at page size and cost seconds to draw.
+LOCATOR_MAX_VILLAGES = 40
+
+
+def locator_figure(tables: Tables, code: str):
+    """The village highlighted among its neighbours (its town, in a large county)."""
+    villages = tables.villages
+    if not isinstance(villages, gpd.GeoDataFrame):
+        return None
+    if len(villages) > LOCATOR_MAX_VILLAGES and "town_code" in villages.columns:
+        town = villages.loc[villages["code"] == str(code), "town_code"]
+        villages = villages[villages["town_code"].isin(town)]
+    return maps.locator_map(villages, str(code), label_column="short_name", sample=tables.sample)
+
+
+def _series(tables: Tables, scope: str, indicator: str) -> pd.Series:
+    """The yearly series a projection was made from: township aggregate or village(s)."""
+    if scope == "township":
+        rows = tables.township[tables.township["indicator"] == indicator]
+        return rows.set_index("year")["value"].sort_index()
+    codes = str(scope).split(";")
+    rows = tables.indicators[tables.indicators["village_code"].isin(codes)]
+    if len(codes) == 1:
+        chosen = rows[rows["indicator"] == indicator]
+        return chosen.set_index("year")["value"].sort_index()
+    combined = township_series(rows, default_catalog())
+    return combined[combined["indicator"] == indicator].set_index("year")["value"].sort_index()
+
+
+def target_figure(tables: Tables, scope: str, *, columns: int = 2):
+    """Fan charts (history, projection with interval, target) for the scope's targets, as one
+    grid figure: one image per page section, drawn and encoded once."""
+    catalog = default_catalog()
+    rows = _scope_rows(tables.projections, scope)
+    # Charts for the targets only; projections without a target stay in the table.
+    rows = rows[rows["target"].notna()] if not rows.empty else rows
+    if rows.empty:
+        return None
+    use_house_style()
+    count = len(rows)
+    grid_rows = -(-count // columns)
+    figure = Figure(figsize=(5.2 * columns, 3.9 * grid_rows), layout="constrained")
+    axes = figure.subplots(grid_rows, columns, squeeze=False).ravel()
+    for ax, row in zip(axes, rows.itertuples(), strict=False):
+        ind = catalog[row.indicator]
+        series = _series(tables, str(row.scope), row.indicator)
+        if pd.isna(row.target):
+            result = trends.project(series, int(row.target_year), kind=ind.kind, bounds=ind.bounds)
+        else:
+            result = trends.assess(
+                series,
+                float(row.target),
+                int(row.target_year),
+                base_year=None if pd.isna(row.base_year) else int(row.base_year),
+                direction=ind.direction,
+                kind=ind.kind,
+                bounds=ind.bounds,
+            )
+        charts.fan_chart(
+            series,
+            result,
+            title=ind.zh,
+            unit=ind.unit,
+            ax=ax,
+            sample=tables.sample,
+            source=source_line(tables),
+        )
+    for ax in axes[count:]:
+        ax.set_visible(False)
+    return figure

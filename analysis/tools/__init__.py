@@ -1,0 +1,1 @@
+"""Tools around the data: the synthetic sample and the blank collection template."""

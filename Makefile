@@ -21,9 +21,11 @@ reports: $(STAMP)
 	$(BIN)/minsheng build --data data/raw --out reports --year $(YEAR) $(if $(WORKERS),--workers $(WORKERS))
 
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 --durations=15
 
 lint: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check analysis tests benchmarks
 	$(BIN)/ruff format --check analysis tests benchmarks
 

@@ -26,7 +26,7 @@ from analysis.ingest.read import (
 )
 from analysis.ingest.validate import load_registry, validate
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 REGISTRY = DATA / "villages.csv"
 TABLE = "村（居）名称,年度,户数（户）\n青光村,2019,812\n"
 

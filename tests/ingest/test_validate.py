@@ -16,7 +16,7 @@ from analysis import cli, config
 from analysis.ingest.read import detect_encoding
 from analysis.ingest.validate import load_registry, validate
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 BAD = DATA / "bad"
 REGISTRY = DATA / "villages.csv"
 

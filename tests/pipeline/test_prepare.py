@@ -17,7 +17,7 @@ from analysis.ingest.validate import validate
 from analysis.pipeline.prepare import prepare, reconcile
 from analysis.tools.template import DATA_SHEET, write_template
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 REGISTRY = DATA / "villages.csv"
 
 

@@ -1,6 +1,6 @@
 """analysis.geo.maps: baselines for each map kind, fixed classes, furniture, saving, real boundaries.
 
-Baselines live in tests/baseline/ and are compared as geopandas compares its plots, with
+Baselines live in tests/geo/baseline/ and are compared as geopandas compares its plots, with
 ``matplotlib.testing.compare.compare_images``. After an intended change, rewrite them with
 ``MINSHENG_REGEN_BASELINES=1`` and look at every image before committing it.
 """

@@ -21,7 +21,6 @@ reports: $(STAMP)
 	$(BIN)/minsheng build --data data/raw --out reports --year $(YEAR) $(if $(WORKERS),--workers $(WORKERS))
 
 test: $(STAMP)
-	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 --durations=15
 
 lint: $(STAMP)

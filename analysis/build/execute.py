@@ -114,7 +114,7 @@ def execute_notebook(
     """Run one parameterised notebook through papermill; returns the executed notebook.
 
     With ``executor="warm"`` the notebook runs on this process's warm kernel in a fresh
-    namespace; its outputs are those of a plain papermill run (tests/test_equivalence.py).
+    namespace; its outputs are those of a plain papermill run (tests/build/test_equivalence.py).
     """
     import papermill
 

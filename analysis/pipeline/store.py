@@ -7,11 +7,12 @@ the raw folder, refuses tables that were made from another one.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 
 from analysis import config
 from analysis.errors import MissingFileError, ParameterError, StaleTablesError
+from analysis.geo.layers import to_measure
 from analysis.iorw import atomic_path, atomic_write_bytes, atomic_write_with
 from analysis.version import __version__
 
@@ -175,6 +177,8 @@ class Tables:
     reconciliation: pd.DataFrame
     summary: dict
     sample: bool
+    # Layers read and shapes projected, shared by every copy handed out of one cached load.
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def village(self, code: str) -> pd.Series:
         """The registry row of one village; a clear error for an unknown code."""
@@ -190,18 +194,101 @@ class Tables:
         return match.iloc[0]
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
+        """A layer of the processed folder (``layers/<name>.gpkg``), or None where absent.
+
+        Read once per state of the file: a warm kernel's later notebooks get a copy.
+        """
         path = layer_path(self.processed_dir, name)
-        return gpd.read_file(path) if path.exists() else None
+        try:
+            state = _file_state(path)
+        except FileNotFoundError:
+            return None
+        cached = self._derived.get(("layer", name))
+        if cached is None or cached[0] != state:
+            cached = (state, gpd.read_file(path))
+            self._derived[("layer", name)] = cached
+        return cached[1].copy(deep=False)
+
+    def measured_villages(self) -> gpd.GeoDataFrame | None:
+        """The village polygons in the measuring CRS (EPSG:4547), or None without geometry.
+
+        Projected once per loaded state of the tables, so the maps of a warm kernel's notebooks
+        reuse it rather than projecting the county's polygons for every page.
+        """
+        if not isinstance(self.villages, gpd.GeoDataFrame):
+            return None
+        if "measured_villages" not in self._derived:
+            self._derived["measured_villages"] = to_measure(self.villages)
+        return self._derived["measured_villages"].copy(deep=False)
+
+    def _copy(self, processed_dir: Path) -> Tables:
+        """A copy whose frames can be changed without changing this one's (copy-on-write)."""
+        return replace(
+            self,
+            processed_dir=processed_dir,
+            indicators=self.indicators.copy(deep=False),
+            township=self.township.copy(deep=False),
+            villages=self.villages.copy(deep=False),
+            targets=self.targets.copy(deep=False),
+            projections=self.projections.copy(deep=False),
+            projects=self.projects.copy(deep=False),
+            reconciliation=self.reconciliation.copy(deep=False),
+            summary=copy.deepcopy(self.summary),
+        )
 
 
 def _read_optional(path: Path, reader) -> pd.DataFrame:
     return reader(path) if path.exists() else pd.DataFrame()
 
 
+#: The files :func:`load_tables` reads; a change to any of them is a new state of the tables.
+_LOADED_FILES = (
+    "stamp",
+    "indicators",
+    "township",
+    "villages",
+    "villages_gpkg",
+    "targets",
+    "projections",
+    "projects",
+    "reconciliation",
+    "summary",
+)
+#: Tables read in this process, by resolved processed folder: (state, tables). A warm kernel
+#: keeps this module across ``%reset -f``, so its notebooks read the folder once, not each.
+_CACHE: dict[Path, tuple[tuple, Tables]] = {}
+#: Folders kept in :data:`_CACHE`; a build reads one, a test session many.
+_CACHE_SIZE = 2
+
+
+def _file_state(path: Path) -> tuple[int, int, int]:
+    """Size, modification time and inode: an atomic replacement changes at least the inode."""
+    stat = path.stat()
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def _folder_state(processed: Path) -> tuple:
+    """What identifies the tables in ``processed`` as they are now: the stamp's content and the
+    size, modification time and inode of every file :func:`load_tables` reads."""
+    states = []
+    for name in _LOADED_FILES:
+        path = path_of(processed, name)
+        try:
+            states.append((name, _file_state(path)))
+        except FileNotFoundError:
+            states.append((name, None))
+    stamp = path_of(processed, "stamp")
+    return (stamp.read_bytes() if stamp.exists() else b"", tuple(states))
+
+
 def load_tables(
     processed_dir: Path | str | None = None, raw_dir: Path | str | None = None
 ) -> Tables:
     """Read the processed tables; never prepares them.
+
+    The tables are read once per state of the folder in a process (a warm kernel's notebooks
+    share one read); every call gets its own copy, checked against ``raw_dir`` as given, and
+    a folder changed in any file since is read again.
 
     Parameters
     ----------
@@ -229,6 +316,23 @@ def load_tables(
             f"请重新运行 minsheng prepare / the tables in {processed} were made from "
             f"{stamp.get('raw_dir')}, not from {Path(raw_dir).resolve()} as it is now: prepare again"
         )
+    key = processed.resolve()
+    before = _folder_state(processed)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == before:
+        return cached[1]._copy(processed)
+    tables = _read_tables(processed)
+    # Cached only when no file changed while it was read (prepare running meanwhile).
+    if _folder_state(processed) == before:
+        _CACHE.pop(key, None)
+        _CACHE[key] = (before, tables)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+    return tables._copy(processed)
+
+
+def _read_tables(processed: Path) -> Tables:
+    stamp = read_stamp(processed) or {}
     gpkg = path_of(processed, "villages_gpkg")
     villages = (
         gpd.read_file(gpkg) if gpkg.exists() else pd.read_parquet(path_of(processed, "villages"))

@@ -79,8 +79,8 @@ LOCATOR_MAX_VILLAGES = 40
 
 def locator_figure(tables: Tables, code: str):
     """The village highlighted among its neighbours (its town, in a large county)."""
-    villages = tables.villages
-    if not isinstance(villages, gpd.GeoDataFrame):
+    villages = tables.measured_villages()
+    if villages is None:
         return None
     if len(villages) > LOCATOR_MAX_VILLAGES and "town_code" in villages.columns:
         town = villages.loc[villages["code"] == str(code), "town_code"]

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping
 
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import AutoLocator, Locator, MaxNLocator
 
 from analysis import config
 from analysis.core.style import COLORS, use_house_style
 from analysis.core.trends import ESCAP_ZH, EUROSTAT_ZH, MODEL_ZH, STATUS_ZH, Assessment, Projection
+
+#: Room around each chart panel, inches: tick labels and the unit on the left, title and
+#: sample mark on top, the year axis and a source line of up to two lines below. Fixed, so a
+#: figure is laid out once when it is made, without measuring its texts.
+PANEL_MARGINS = {"left": 0.85, "right": 0.25, "top": 0.45, "bottom": 0.85}
+#: Size of one panel of :func:`panel_figure`, inches.
+PANEL_SIZE = (5.2, 3.9)
+#: The source line's offset under the axes and its size, points.
+_SOURCE_OFFSET_PT = 34
+_SOURCE_FONTSIZE = 7.5
 
 #: Headers of :func:`status_table`, in order.
 STATUS_HEADERS = ["指标", "目标", "预测值", "区间", "达成概率", "ESCAP", "Eurostat", "状态"]
@@ -24,6 +35,74 @@ def _number(value: float, unit: str = "") -> str:
         return "—"
     text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
     return f"{text}{unit}"
+
+
+def panel_figure(
+    rows: int, columns: int, *, count: int | None = None, panel: tuple[float, float] = PANEL_SIZE
+) -> tuple[Figure, list[Axes]]:
+    """A figure with room for ``rows`` × ``columns`` chart panels in a fixed layout, and the
+    axes of the first ``count`` of them (all by default), row by row.
+
+    Each panel is ``panel`` inches with :data:`PANEL_MARGINS` around its axes; nothing is
+    measured or laid out again when the figure is drawn, and no axes is made for an empty cell.
+    """
+    width, height = panel
+    margins = PANEL_MARGINS
+    axes_width = width - margins["left"] - margins["right"]
+    axes_height = height - margins["top"] - margins["bottom"]
+    figure = Figure(figsize=(width * columns, height * rows))
+    grid = figure.add_gridspec(
+        rows,
+        columns,
+        left=margins["left"] / (width * columns),
+        right=1 - margins["right"] / (width * columns),
+        bottom=margins["bottom"] / (height * rows),
+        top=1 - margins["top"] / (height * rows),
+        wspace=(margins["left"] + margins["right"]) / axes_width,
+        hspace=(margins["top"] + margins["bottom"]) / axes_height,
+    )
+    count = rows * columns if count is None else count
+    return figure, [figure.add_subplot(grid[i // columns, i % columns]) for i in range(count)]
+
+
+class _InView(Locator):
+    """The ticks of ``base`` within the view only.
+
+    matplotlib builds an object per tick the locator returns, drawn or not; the locators put
+    one or two beyond each end of the axis."""
+
+    def __init__(self, base: Locator) -> None:
+        self.base = base
+
+    def set_axis(self, axis) -> None:
+        super().set_axis(axis)
+        self.base.set_axis(axis)
+
+    def __call__(self):
+        low, high = sorted(self.axis.get_view_interval())
+        # A hair wider than the view, so matplotlib's own test decides at the edges.
+        slack = (high - low) * 1e-6
+        return [t for t in self.base() if low - slack <= t <= high + slack]
+
+
+def _text_width_pt(text: str, fontsize: float) -> float:
+    """An upper estimate of a line's width, points: a full em for wide (CJK) characters,
+    0.62 em for others; enough to choose line breaks without asking the font."""
+    return sum(fontsize * (1.0 if unicodedata.east_asian_width(c) in "WF" else 0.62) for c in text)
+
+
+def _fit_lines(text: str, width_pt: float, fontsize: float) -> str:
+    """``text`` broken after a clause's punctuation (or a space) where a line would be wider
+    than ``width_pt``; no character is added or removed."""
+    lines, line, breakable = [], "", -1
+    for char in text:
+        line += char
+        if char in "；，、 ":
+            breakable = len(line)
+        if _text_width_pt(line, fontsize) > width_pt and breakable > 0:
+            lines.append(line[:breakable])
+            line, breakable = line[breakable:], -1
+    return "\n".join([*lines, line])
 
 
 def fan_chart(
@@ -74,10 +153,8 @@ def fan_chart(
         projection = assessment_or_projection
     target_year = projection.target_year if target_year is None else target_year
 
-    own_figure = ax is None
     if ax is None:
-        figure = Figure(figsize=(7.0, 4.2))
-        ax = figure.add_subplot()
+        figure, (ax,) = panel_figure(1, 1, panel=(7.0, 4.2))
     else:
         figure = ax.get_figure()
 
@@ -139,16 +216,20 @@ def fan_chart(
     ax.set_title(title)
     ax.set_xlabel("年份")
     ax.set_ylabel(unit)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(_InView(MaxNLocator(integer=True)))
+    ax.yaxis.set_major_locator(_InView(AutoLocator()))
     ax.legend(loc="best", frameon=False)
-    # Source and sample mark belong to the axes, so they stay with it in a caller's grid.
+    # Source and sample mark belong to the axes, so they stay with it in a caller's grid; the
+    # source keeps within the axes and its right margin, so it never runs into the next panel
+    # or off the figure.
+    room_pt = (ax.get_position().width * figure.get_figwidth() + PANEL_MARGINS["right"] - 0.1) * 72
     ax.annotate(
-        source,
+        _fit_lines(source, room_pt, _SOURCE_FONTSIZE),
         xy=(0, 0),
         xycoords="axes fraction",
-        xytext=(0, -34),
+        xytext=(0, -_SOURCE_OFFSET_PT),
         textcoords="offset points",
-        fontsize=7.5,
+        fontsize=_SOURCE_FONTSIZE,
         color=COLORS["muted"],
         ha="left",
         va="top",
@@ -164,8 +245,6 @@ def fan_chart(
             ha="right",
             va="bottom",
         )
-    if own_figure:
-        figure.tight_layout()
     return figure
 
 

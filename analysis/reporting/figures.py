@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
-from matplotlib.figure import Figure
 
 from analysis.core import trends
 from analysis.core.aggregate import township_series
@@ -114,9 +113,8 @@ def target_figure(tables: Tables, scope: str, *, columns: int = 2):
     use_house_style()
     count = len(rows)
     grid_rows = -(-count // columns)
-    figure = Figure(figsize=(5.2 * columns, 3.9 * grid_rows), layout="constrained")
-    axes = figure.subplots(grid_rows, columns, squeeze=False).ravel()
-    for ax, row in zip(axes, rows.itertuples(), strict=False):
+    figure, axes = charts.panel_figure(grid_rows, columns, count=count)
+    for ax, row in zip(axes, rows.itertuples(), strict=True):
         ind = catalog[row.indicator]
         series = _series(tables, str(row.scope), row.indicator)
         if pd.isna(row.target):
@@ -140,6 +138,4 @@ def target_figure(tables: Tables, scope: str, *, columns: int = 2):
             sample=tables.sample,
             source=source_line(tables),
         )
-    for ax in axes[count:]:
-        ax.set_visible(False)
     return figure

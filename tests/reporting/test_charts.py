@@ -6,10 +6,18 @@ import io
 import warnings
 
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import AutoLocator, MaxNLocator
 
 from analysis.core.trends import assess, assess_targets, project
-from analysis.reporting.charts import STATUS_HEADERS, fan_chart, status_table
+from analysis.reporting.charts import (
+    PANEL_SIZE,
+    STATUS_HEADERS,
+    fan_chart,
+    panel_figure,
+    status_table,
+)
 
 YEARS = range(2014, 2020)
 
@@ -101,3 +109,47 @@ def test_status_table_has_chinese_headers():
     assert set(villages["目标"]) == {"0户"}
     assert set(villages["状态"]) <= {"已达成", "有望达成", "需加速", "倒退"}
     assert villages["达成概率"].str.endswith("%").all()
+
+
+def _extent(artist, renderer):
+    return artist.get_window_extent(renderer)
+
+
+def test_panels_keep_their_source_lines_apart_and_inside_the_figure():
+    # The longest source line the charts write: a bounded rate with its model and error.
+    history = pd.Series([90, 92, 94, 95.5, 96.8, 97.6], index=YEARS, dtype=float)
+    result = project(history, 2020, kind="rate")
+    figure, axes = panel_figure(1, 2)
+    source = "来源：各村年度报表汇总（示例数据）"
+    for ax in axes:
+        fan_chart(
+            history, result, title="医疗保险参保率", unit="%", ax=ax, sample=True, source=source
+        )
+    render(figure)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    notes = [next(t for t in ax.texts if t.get_text().startswith("来源")) for ax in axes]
+    left, right = (_extent(note, renderer) for note in notes)
+    assert left.x1 < axes[1].get_window_extent(renderer).x0
+    assert right.x1 <= figure.bbox.x1
+    # Broken into lines, never shortened.
+    assert notes[0].get_text().replace("\n", "").startswith(source + "；模型：")
+    assert "\n" in notes[0].get_text()
+
+
+def test_panel_figure_makes_axes_only_for_the_panels_asked_for():
+    figure, axes = panel_figure(2, 2, count=3)
+    assert len(figure.axes) == len(axes) == 3
+    assert figure.get_size_inches().tolist() == [2 * PANEL_SIZE[0], 2 * PANEL_SIZE[1]]
+    # A fixed layout: nothing is solved again at drawing time.
+    assert figure.get_layout_engine() is None
+
+
+def test_fan_chart_ticks_are_those_of_the_plain_locators_within_the_view():
+    history = pd.Series([120, 80, 55, 30, 18, 10], index=YEARS, dtype=float)
+    figure = fan_chart(history, project(history, 2020, kind="count"), title="甲", unit="户")
+    render(figure)
+    ax = figure.axes[0]
+    for axis, plain in ((ax.xaxis, MaxNLocator(integer=True)), (ax.yaxis, AutoLocator())):
+        low, high = sorted(axis.get_view_interval())
+        expected = plain.tick_values(low, high)
+        assert list(axis.get_majorticklocs()) == [t for t in expected if low <= t <= high]

@@ -9,7 +9,6 @@ a worker process can draw hundreds of them without leaking; Jupyter still displa
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -24,7 +23,6 @@ import pandas as pd
 import shapely
 from matplotlib import patheffects
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import (
@@ -39,7 +37,7 @@ from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 
 from analysis import config
-from analysis.core.style import COLORS, use_house_style
+from analysis.core.style import COLORS, measuring_renderer, use_house_style
 from analysis.geo import layers as geo
 from analysis.iorw import atomic_path
 
@@ -574,13 +572,6 @@ _SOURCE_ROOM_IN = 0.2
 _LEGEND_GAP_IN = 0.15
 
 
-@functools.cache
-def _measuring_renderer(dpi: float) -> RendererAgg:
-    """A renderer that only measures, one per resolution and process: it keeps the metrics of
-    the texts every map repeats (legend entries, scale bar, north arrow)."""
-    return RendererAgg(1, 1, dpi)
-
-
 def _frame_artists(ax):
     """What is drawn around the map rather than on it: title, legend, furniture, source line.
 
@@ -628,7 +619,7 @@ def _settle(fig, ax_given):
     if ax_given:
         return
     ax = fig.axes[0]
-    renderer = _measuring_renderer(fig.dpi)
+    renderer = measuring_renderer(fig.dpi)
     frame = _frame_artists(ax)
     legend = ax.get_legend()
     legend_in = legend.get_window_extent(renderer).width / fig.dpi if legend is not None else 0.0

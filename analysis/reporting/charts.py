@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+import weakref
 from collections.abc import Mapping
 
 import pandas as pd
@@ -37,6 +38,14 @@ def _number(value: float, unit: str = "") -> str:
     return f"{text}{unit}"
 
 
+#: Panel figures handed back by :func:`release`, by (rows, columns, count, panel), ready to be
+#: drawn on again: a worker draws the same grid for village after village, and making its
+#: axes and their ticks costs more than drawing the charts.
+_RELEASED: dict[tuple, list[Figure]] = {}
+#: The figures :func:`panel_figure` made, with the key they are kept under once released.
+_MADE: weakref.WeakKeyDictionary[Figure, tuple] = weakref.WeakKeyDictionary()
+
+
 def panel_figure(
     rows: int, columns: int, *, count: int | None = None, panel: tuple[float, float] = PANEL_SIZE
 ) -> tuple[Figure, list[Axes]]:
@@ -45,7 +54,15 @@ def panel_figure(
 
     Each panel is ``panel`` inches with :data:`PANEL_MARGINS` around its axes; nothing is
     measured or laid out again when the figure is drawn, and no axes is made for an empty cell.
+    A figure given back with :func:`release` is emptied and returned again, layout and all.
     """
+    count = rows * columns if count is None else count
+    key = (rows, columns, count, tuple(panel))
+    if _RELEASED.get(key):
+        figure = _RELEASED[key].pop()
+        for ax in figure.axes:
+            _empty(ax)
+        return figure, list(figure.axes)
     width, height = panel
     margins = PANEL_MARGINS
     axes_width = width - margins["left"] - margins["right"]
@@ -61,8 +78,34 @@ def panel_figure(
         wspace=(margins["left"] + margins["right"]) / axes_width,
         hspace=(margins["top"] + margins["bottom"]) / axes_height,
     )
-    count = rows * columns if count is None else count
-    return figure, [figure.add_subplot(grid[i // columns, i % columns]) for i in range(count)]
+    axes = [figure.add_subplot(grid[i // columns, i % columns]) for i in range(count)]
+    _MADE[figure] = key
+    return figure, axes
+
+
+def release(figure: Figure) -> None:
+    """Hand back a figure of :func:`panel_figure` once it has been drawn for good; the next
+    call for the same grid draws on it again. Other figures are left alone."""
+    key = _MADE.get(figure)
+    if key is None:
+        return
+    shelf = _RELEASED.setdefault(key, [])
+    if all(kept is not figure for kept in shelf):
+        shelf.append(figure)
+
+
+def _empty(ax: Axes) -> None:
+    """Take a chart off its axes, leaving the axes, its ticks and its place in the layout,
+    as a new axes would be: no lines, fills, texts or legend, limits from the next data."""
+    for artist in (*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images):
+        artist.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    ax.set_title("")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.relim()
+    ax.set_autoscale_on(True)
 
 
 class _InView(Locator):

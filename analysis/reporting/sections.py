@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 import PIL.Image
 from IPython.display import HTML, Image, display
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.core.labels import SECTION_EN, SECTION_ZH
+from analysis.core.style import PageCanvas
 from analysis.pipeline.store import Tables
 from analysis.reporting import narrative
-from analysis.reporting.charts import status_table
+from analysis.reporting.charts import release, status_table
 
 
 def _label(indicator_id: str, catalog: Catalog, lang: str) -> str:
@@ -163,11 +163,14 @@ def show(fig, *, dpi: int = 100) -> None:
 
     The maps are plain ``Figure`` objects (no pyplot), which IPython would print as text;
     rendering the PNG here also keeps the image identical in every front end. The figures lay
-    themselves out, so the image is the figure as it is, not cropped again.
+    themselves out, so the image is the figure as it is, not cropped again. A chart grid is
+    then handed back to be drawn on again (:func:`analysis.reporting.charts.release`): the
+    figure is not to be used after this.
     """
     if fig is None:
         return
     display(Image(data=png_bytes(fig, dpi=dpi), format="png"))
+    release(fig)
 
 
 def png_bytes(fig, *, dpi: int = 100) -> bytes:
@@ -175,7 +178,7 @@ def png_bytes(fig, *, dpi: int = 100) -> bytes:
     quarter fewer bytes to compress than RGBA) at zlib level 3, which here is both faster and
     smaller than the default 6."""
     fig.set_dpi(dpi)
-    canvas = FigureCanvasAgg(fig)
+    canvas = PageCanvas(fig)
     canvas.draw()
     rgba = np.asarray(canvas.buffer_rgba())
     pixels = rgba[..., :3] if rgba[..., 3].min() == 255 else rgba

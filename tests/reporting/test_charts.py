@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import warnings
 
+import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import AutoLocator, MaxNLocator
 
 from analysis.core.trends import assess, assess_targets, project
+from analysis.reporting import charts
 from analysis.reporting.charts import (
     PANEL_SIZE,
     STATUS_HEADERS,
@@ -153,3 +155,45 @@ def test_fan_chart_ticks_are_those_of_the_plain_locators_within_the_view():
         low, high = sorted(axis.get_view_interval())
         expected = plain.tick_values(low, high)
         assert list(axis.get_majorticklocs()) == [t for t in expected if low <= t <= high]
+
+
+def _pixels(figure: Figure) -> np.ndarray:
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def test_a_released_grid_is_drawn_on_again_exactly_as_a_new_one(monkeypatch):
+    monkeypatch.setattr(charts, "_RELEASED", {})
+    short = pd.Series([3.0, 4.0], index=[2018, 2019])
+    falling = pd.Series([120, 80, 55, 30, 18, 10], index=YEARS, dtype=float)
+    rising = pd.Series([90, 92, 94, 95.5, 96.8, 97.6], index=YEARS, dtype=float)
+
+    def draw(axes, first, second):
+        fan_chart(first, project(first, 2020, kind="count"), title="甲", unit="座", ax=axes[0])
+        fan_chart(second, project(second, 2021, kind="rate"), title="乙", unit="%", ax=axes[1],
+                  target=99.0, target_year=2021, sample=True)  # fmt: skip
+
+    used, axes = panel_figure(1, 2)
+    draw(axes, short, falling)  # a reason text, a legend, a sample mark to take off
+    _pixels(used)
+    charts.release(used)
+    again, axes = panel_figure(1, 2)
+    assert again is used
+    draw(axes, falling, rising)
+    monkeypatch.setattr(charts, "_RELEASED", {})
+    new, axes = panel_figure(1, 2)
+    assert new is not used
+    draw(axes, falling, rising)
+    np.testing.assert_array_equal(_pixels(again), _pixels(new))
+    assert "只有2个年度数据点" not in all_text(again)
+
+
+def test_only_grids_of_the_same_shape_are_reused_and_other_figures_are_not_kept(monkeypatch):
+    monkeypatch.setattr(charts, "_RELEASED", {})
+    grid, _ = panel_figure(2, 2, count=3)
+    charts.release(grid)
+    assert panel_figure(2, 2, count=4)[0] is not grid
+    assert panel_figure(2, 2, count=3)[0] is grid
+    charts.release(Figure())
+    assert charts._RELEASED == {(2, 2, 3, PANEL_SIZE): []}

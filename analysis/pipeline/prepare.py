@@ -112,7 +112,7 @@ def prepare(
     for name, gdf in sorted(layers.items()):
         paths[f"layer:{name}"] = write_gpkg(gdf, store.layer_path(out, name), name)
     paths["projections"] = write_parquet(
-        trends.assess_targets(indicators, result.targets, township=township),
+        trends.assess_targets(indicators, result.targets),
         path_of(out, "projections"),
     )
     _remove_stale(out, paths)

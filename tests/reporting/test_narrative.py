@@ -100,11 +100,7 @@ def hand_made(
             for scope, indicator, value in targets
         ]
     )
-    projections = (
-        trends.assess_targets(indicators, target_frame, township=township)
-        if targets
-        else pd.DataFrame()
-    )
+    projections = trends.assess_targets(indicators, target_frame) if targets else pd.DataFrame()
     villages = pd.DataFrame(
         {"code": [code], "name": ["新塘村委会"], "short_name": ["新塘村"], "town_name": ["测试镇"]}
     )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis import config
-from analysis.errors import MinshengError
+from analysis.errors import MinshengError, ValidationFailed
 from analysis.version import __version__
 
 
@@ -41,6 +41,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         executor=args.executor,
         scheduler=args.scheduler,
         progress=not args.quiet,
+        accept_errors=args.accept_errors,
     )
     built = sum(not r.cached for r in result.results)
     cached = sum(r.cached for r in result.results)
@@ -169,6 +170,11 @@ def make_parser() -> argparse.ArgumentParser:
         default="warm",
         help="warm: one kept-alive kernel per worker (default); papermill: a fresh kernel per run",
     )
+    p.add_argument(
+        "--accept-errors",
+        action="store_true",
+        help="publish although validation found errors (every page then says so)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_build)
 
@@ -214,6 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except ValidationFailed as exc:
+        # The data, not the command, is at fault: exit 1, as `validate` does.
+        print(f"minsheng: {exc}", file=sys.stderr)
+        return 1
     except MinshengError as exc:
         # Errors users can fix (a wrong path, an unknown village code) read as a sentence;
         # anything else is a bug and keeps its traceback.

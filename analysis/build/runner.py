@@ -12,11 +12,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from analysis import config
-from analysis.build.executors import RunSettings, executor_for
+from analysis.build.execute import RunSettings
+from analysis.build.executors import executor_for
 from analysis.build.jobs import CACHE_FILE, BuildResult, JobResult, load_cache, plan_jobs, record
+from analysis.errors import ValidationFailed
 from analysis.iorw import remove_stale_temporaries
 from analysis.pipeline.prepare import ensure_processed
-from analysis.pipeline.store import read_stamp
+from analysis.pipeline.store import path_of, read_stamp, read_summary
 from analysis.reporting import documents
 
 
@@ -34,6 +36,7 @@ def build(
     executor: str = "warm",
     scheduler: str | None = None,
     progress: bool | Callable[[JobResult], None] = True,
+    accept_errors: bool = False,
 ) -> BuildResult:
     """Build the reports for ``year``: prepare, then the township and every village, then the index.
 
@@ -64,6 +67,9 @@ def build(
         the workers must see the same data, notebooks and reports paths.
     progress
         True for a progress bar, False for none, or a callable receiving each result.
+    accept_errors
+        Publish even though validation found errors; every page then says how many, with a
+        link to the problem list. Without it such data stops the build (:class:`ValidationFailed`).
 
     Returns
     -------
@@ -80,6 +86,7 @@ def build(
 
     prepared = ensure_processed(raw, processed, force=force) is not None
     sample = bool(read_stamp(processed).get("sample"))
+    accepted_errors = _check_validation(processed, accept_errors)
     jobs = plan_jobs(processed, year, raw_dir=raw, villages=villages, lang=lang)
 
     cache_path = year_dir / CACHE_FILE
@@ -101,7 +108,7 @@ def build(
 
     report = _progress_callback(progress, len(pending))
     try:
-        settings = RunSettings(str(notebooks), str(year_dir), sample, executor)
+        settings = RunSettings(str(notebooks), str(year_dir), sample, executor, accepted_errors)
         for result in executor_for(len(pending), workers, scheduler).run(pending, settings):
             record(cache, cache_path, keys, result)
             results.append(result)
@@ -114,8 +121,31 @@ def build(
     township_rebuilt = any(r.key == "township" and not r.cached for r in results)
     if township_rebuilt or not documents.township_documents_exist(year_dir):
         documents.write_township_documents(processed, year_dir, year, lang)
-    index = documents.write_index(processed, year_dir, year, results, sample)
+    index = documents.write_index(processed, year_dir, year, results, sample, accepted_errors)
     return BuildResult(year=year, out_dir=year_dir, index=index, results=results, prepared=prepared)
+
+
+def _check_validation(processed: Path, accept_errors: bool) -> int:
+    """The number of error-level problems the pages must admit to; raises when they may not.
+
+    Data that failed validation (rejected rows or values, or rows that do not add up) is
+    published only when the user accepts it.
+    """
+    summary = read_summary(processed)
+    errors = int(summary["problems"]["error"])
+    failed = errors + (0 if summary["accounting_ok"] else 1)
+    if failed and not accept_errors:
+        rules = "，".join(f"{rule} {n}" for rule, n in summary["problems"]["by_rule"].items())
+        raise ValidationFailed(
+            f"数据检查未通过：{errors} 处错误{'' if summary['accounting_ok'] else '，且行数核对不符'}"
+            f"（{rules}），未生成任何报告。问题清单：{path_of(processed, 'quarantine')}\n"
+            "请改正原始数据后重新运行；如确需照样生成，加 --accept-errors（每页将注明数据有误）。\n"
+            f"Validation failed: {errors} errors"
+            f"{'' if summary['accounting_ok'] else ' and rows that do not add up'}; no report was "
+            f"built. Problems: {path_of(processed, 'quarantine')}. Fix the raw data and run again, "
+            "or pass --accept-errors to publish anyway (every page will say so)."
+        )
+    return failed
 
 
 def _progress_callback(progress, total: int) -> Callable[[JobResult | None], None]:

@@ -115,7 +115,12 @@ def write_township_documents(
 
 
 def write_index(
-    processed_dir: Path, year_dir: Path, year: int, results: Sequence[PageOutcome], sample: bool
+    processed_dir: Path,
+    year_dir: Path,
+    year: int,
+    results: Sequence[PageOutcome],
+    sample: bool,
+    accepted_errors: int = 0,
 ) -> Path:
     """Write ``index.html`` from the processed tables and the pages' outcomes."""
     entries, columns = index_entries(processed_dir, year, results)
@@ -123,6 +128,7 @@ def write_index(
         data_fingerprint=store.fingerprint_dir(processed_dir),
         parameters={"year": year},
         sample=sample,
+        accepted_errors=accepted_errors,
     )
     html = publish.index_page(
         f"{year}年民生工作报告目录",

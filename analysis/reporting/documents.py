@@ -64,7 +64,7 @@ def index_entries(
     statuses = target_status_texts(projections)
     entries = []
     for result in results:
-        if result.key == "township":
+        if result.key == "township" or result.key not in registry.index:
             continue
         shown, sort_values = {}, {}
         for ind_id, column in zip(INDEX_INDICATORS, columns, strict=True):
@@ -78,9 +78,7 @@ def index_entries(
         entries.append(
             publish.IndexEntry(
                 code=result.key,
-                name=str(registry.at[result.key, "name"])
-                if result.key in registry.index
-                else result.key,
+                name=str(registry.at[result.key, "name"]),
                 href=result.html,
                 ok=result.ok,
                 figures=shown,

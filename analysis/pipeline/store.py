@@ -30,6 +30,7 @@ FILES = {
     "villages": "villages.parquet",
     "villages_gpkg": "villages.gpkg",
     "township": "township.parquet",
+    "aggregates": "aggregates.parquet",
     "targets": "targets.parquet",
     "projects": "projects.parquet",
     "projections": "projections.parquet",

@@ -58,7 +58,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from analysis.tools import sample
 
-    if args.villages is None:
+    if args.county:
+        villages, published = sample.county_villages(), None
+    elif args.villages is None:
         villages = sample.DAQIAO_VILLAGES
         published = config.RAW_DIR / config.PUBLISHED_FILE
     else:
@@ -185,6 +187,11 @@ def make_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="synthetic county of N villages (default: the 9 of 大桥镇)",
+    )
+    p.add_argument(
+        "--county",
+        action="store_true",
+        help="信丰县: its 17 towns and 312 villages with their real codes, synthetic figures",
     )
     p.add_argument("--years", type=_years, default=_years("2014-2019"), help="e.g. 2014-2019")
     p.add_argument("--seed", type=int, default=20191231)

@@ -46,6 +46,7 @@ def run_job(
         data_fingerprint=job.data_fingerprint, parameters=job.parameters, sample=sample
     )
     home = "../index.html" if "/" in job.html else "index.html"
+    lang = job.parameters.get("lang", "zh")
     html_path = year_path / job.html
     executed_path = year_path / "notebooks" / f"{Path(job.html).stem}.ipynb"
     work = Path(tempfile.mkdtemp(prefix="minsheng-"))
@@ -53,7 +54,9 @@ def run_job(
     nb = None
     try:
         nb = execute_notebook(Path(notebooks_dir) / job.notebook, output, job.parameters, executor)
-        publish.write_page(html_path, publish.notebook_page(nb, job.title, provenance, home=home))
+        publish.write_page(
+            html_path, publish.notebook_page(nb, job.title, provenance, home=home, lang=lang)
+        )
         ok, error, where = True, "", ""
     except Exception as exc:
         if nb is None and output.exists():
@@ -63,7 +66,8 @@ def run_job(
         ok, where = False, _where(exc, nb)
         error = _error_text(exc)
         publish.write_page(
-            html_path, publish.error_page(job.title, error, where, provenance, home=home)
+            html_path,
+            publish.error_page(job.title, error, where, provenance, home=home, lang=lang),
         )
     finally:
         if output.exists():

@@ -114,7 +114,7 @@ def build(
     township_rebuilt = any(r.key == "township" and not r.cached for r in results)
     if township_rebuilt or not documents.township_documents_exist(year_dir):
         documents.write_township_documents(processed, year_dir, year, lang)
-    index = documents.write_index(processed, year_dir, year, results, sample)
+    index = documents.write_index(processed, year_dir, year, results, sample, lang)
     return BuildResult(year=year, out_dir=year_dir, index=index, results=results, prepared=prepared)
 
 

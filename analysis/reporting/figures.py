@@ -22,11 +22,6 @@ from analysis.reporting import charts
 from analysis.reporting.tables import scope_rows
 
 
-def source_line(lang: str = "zh") -> str:
-    """Where the figures of the pages come from: the villages' annual returns."""
-    return label("chart.villages_source", lang)
-
-
 def corridor_figure(tables: Tables, *, width_km: float = 2.0, lang: str = "zh"):
     """The G357 corridor map of the township, or None where the layers are missing."""
     road, bases = tables.layer("g357"), tables.layer("industry_bases")
@@ -39,7 +34,7 @@ def corridor_figure(tables: Tables, *, width_km: float = 2.0, lang: str = "zh"):
         width_km=width_km,
         label_column="short_name",
         title=label("map.corridor_title", lang),
-        source=source_line(lang),
+        source=label("chart.villages_source", lang),
         sample=tables.sample,
         lang=lang,
     )
@@ -76,7 +71,7 @@ def sanitation_figure(tables: Tables, year: int, *, lang: str = "zh"):
         title=label("map.sanitation_year", lang, year=year),
         legend_title=label("map.toilets_to_date", lang),
         label_column="short_name",
-        source=source_line(lang),
+        source=label("chart.villages_source", lang),
         sample=tables.sample,
         lang=lang,
     )
@@ -150,7 +145,6 @@ def target_figure(tables: Tables, scope: str, *, columns: int = 2, lang: str = "
             unit=ind.unit,
             ax=ax,
             sample=tables.sample,
-            source=source_line(lang),
             lang=lang,
         )
     for ax in axes[count:]:

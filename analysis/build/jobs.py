@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.labels import check_lang, label
 from analysis.errors import ParameterError
 from analysis.iorw import atomic_write_text
 from analysis.pipeline import store
@@ -115,6 +116,7 @@ def plan_jobs(
     lang: str = "zh",
 ) -> list[Job]:
     """The township job and one job per village (all, or those in ``villages``)."""
+    check_lang(lang)
     processed = Path(processed_dir)
     registry = pd.read_parquet(store.path_of(processed, "villages"))
     known = dict(zip(registry["code"].astype(str), registry["name"], strict=True))
@@ -131,7 +133,7 @@ def plan_jobs(
     jobs = [
         Job(
             key="township",
-            title=f"{year}年全镇民生工作总览",
+            title=label("title.township_page", lang, year=year),
             notebook=TOWNSHIP_NOTEBOOK,
             parameters=common,
             html="township.html",
@@ -143,7 +145,7 @@ def plan_jobs(
         jobs.append(
             Job(
                 key=code,
-                title=f"{known[code]} {year}年民生工作报告",
+                title=label("title.village", lang, name=known[code], year=year),
                 notebook=VILLAGE_NOTEBOOK,
                 parameters={**common, "village_code": code},
                 html=f"villages/{safe_filename(code)}.html",

@@ -1,4 +1,8 @@
-"""What a build writes besides the notebook pages: the index, the Word summary, the print maps."""
+"""What a build writes besides the notebook pages: the index, the Word summary, the print maps.
+
+The build (:mod:`analysis.build.runner`) calls these once the pages are done; the index lists
+every page with the village's key figures and target statuses, in the build's language.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,13 @@ from typing import Protocol
 
 import pandas as pd
 
+from analysis.core import numbers
 from analysis.core.catalog import default_catalog
+from analysis.core.labels import glossed, indicator_label, label
 from analysis.geo import maps
 from analysis.pipeline import store
 from analysis.pipeline.store import load_tables
 from analysis.reporting import figures, narrative, publish
-from analysis.reporting.sections import _format_value, _label
 
 SUMMARY_DOCX = "summary.docx"
 MAPS_DIR = "maps"  # print versions (PDF, SVG) of the township maps
@@ -37,19 +42,19 @@ INDEX_INDICATORS = (
 )
 
 
-def target_status_texts(projections: pd.DataFrame) -> dict[str, str]:
+def target_status_texts(projections: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
     """Scope → '有望达成 2 · 需加速 1': the statuses of the targets assessed for each scope."""
-    if projections.empty or "status_zh" not in projections.columns:
+    if projections.empty or "status_en" not in projections.columns:
         return {}
-    counts = projections.groupby([projections["scope"].astype(str), "status_zh"], sort=False).size()
+    counts = projections.groupby([projections["scope"].astype(str), "status_en"], sort=False).size()
     texts: dict[str, list[str]] = {}
     for (scope, status), n in counts.sort_values(ascending=False, kind="stable").items():
-        texts.setdefault(scope, []).append(f"{status} {n}")
+        texts.setdefault(scope, []).append(f"{label(f'status.{status}', lang)} {n}")
     return {scope: " · ".join(parts) for scope, parts in texts.items()}
 
 
 def index_entries(
-    processed_dir: Path | str, year: int, results: Sequence[PageOutcome]
+    processed_dir: Path | str, year: int, results: Sequence[PageOutcome], lang: str = "zh"
 ) -> tuple[list[publish.IndexEntry], list[str]]:
     """Index rows (one per village page) with key figures and target status; and the columns."""
     catalog = default_catalog()
@@ -60,8 +65,8 @@ def index_entries(
     now = indicators[indicators["year"] == year].pivot_table(
         index="village_code", columns="indicator", values="value", aggfunc="first"
     )
-    columns = [_label(i, catalog, "zh") for i in INDEX_INDICATORS]
-    statuses = target_status_texts(projections)
+    columns = [indicator_label(catalog[i], lang) for i in INDEX_INDICATORS]
+    statuses = target_status_texts(projections, lang)
     entries = []
     for result in results:
         if result.key == "township" or result.key not in registry.index:
@@ -73,7 +78,7 @@ def index_entries(
                 if (result.key in now.index and ind_id in now.columns)
                 else float("nan")
             )
-            shown[column] = _format_value(value, ind_id, catalog)
+            shown[column] = numbers.number(value, catalog[ind_id], lang)
             sort_values[column] = float(value)
         entries.append(
             publish.IndexEntry(
@@ -102,8 +107,8 @@ def write_township_documents(
     tables = load_tables(processed_dir)
     written = [narrative.write_docx(year_dir / SUMMARY_DOCX, year, tables, lang=lang)]
     for name, figure in (
-        ("corridor", figures.corridor_figure(tables)),
-        ("sanitation", figures.sanitation_figure(tables, year)),
+        ("corridor", figures.corridor_figure(tables, lang=lang)),
+        ("sanitation", figures.sanitation_figure(tables, year, lang=lang)),
     ):
         if figure is None:
             continue
@@ -119,9 +124,10 @@ def write_index(
     results: Sequence[PageOutcome],
     sample: bool,
     accepted_errors: int = 0,
+    lang: str = "zh",
 ) -> Path:
     """Write ``index.html`` from the processed tables and the pages' outcomes."""
-    entries, columns = index_entries(processed_dir, year, results)
+    entries, columns = index_entries(processed_dir, year, results, lang)
     provenance = publish.Provenance(
         data_fingerprint=store.fingerprint_dir(processed_dir),
         parameters={"year": year},
@@ -129,15 +135,16 @@ def write_index(
         accepted_errors=accepted_errors,
     )
     html = publish.index_page(
-        f"{year}年民生工作报告目录",
+        label("title.index", lang, year=year),
         entries,
         provenance,
         township_ok=all(r.ok for r in results if r.key == "township"),
         figure_columns=columns,
         extra_links=[
-            ("工作总结（Word） Summary (.docx)", SUMMARY_DOCX),
-            ("产业走廊图（PDF，印刷用） Corridor map for print", f"{MAPS_DIR}/corridor.pdf"),
-            ("卫生设施图（PDF，印刷用） Sanitation map for print", f"{MAPS_DIR}/sanitation.pdf"),
+            (glossed("index.summary_docx", lang), SUMMARY_DOCX),
+            (glossed("index.corridor_pdf", lang), f"{MAPS_DIR}/corridor.pdf"),
+            (glossed("index.sanitation_pdf", lang), f"{MAPS_DIR}/sanitation.pdf"),
         ],
+        lang=lang,
     )
     return publish.write_page(year_dir / "index.html", html)

@@ -18,6 +18,7 @@ reason a clerk can read.
 """
 
 from analysis.core.aggregate import township_series
+from analysis.core.labels import ESCAP_ZH, EUROSTAT_ZH, MODEL_ZH, STATUS_ZH
 from analysis.core.trends.assessment import TRACKING, Assessment, assess, contradicts
 from analysis.core.trends.batch import COLUMNS, assess_targets, scope_series
 from analysis.core.trends.measures import (
@@ -37,7 +38,6 @@ from analysis.core.trends.projection import (
     Projection,
     project,
 )
-from analysis.core.trends.words import ESCAP_ZH, EUROSTAT_ZH, MODEL_ZH, STATUS_ZH
 
 __all__ = [
     "ACCELERATION_RATIO",

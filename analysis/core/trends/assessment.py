@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.core.labels import STATUS_ZH
 from analysis.core.trends.measures import (
     escap_category,
     escap_measure,
@@ -43,7 +44,6 @@ from analysis.core.trends.projection import (
     refusal,
     resolve_bounds,
 )
-from analysis.core.trends.words import STATUS_ZH
 
 #: How a target is followed: a projected trend, or works done against works planned.
 TRACKING = ("trend", "plan")

@@ -26,13 +26,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.core import numbers
 from analysis.core.catalog import Catalog, default_catalog
+from analysis.core.labels import check_lang, label, unit_word
 from analysis.ingest.read import decimals_of, unit_factor
 
 RECONCILIATION_COLUMNS = [
@@ -44,6 +48,7 @@ RECONCILIATION_COLUMNS = [
     "year",
     "indicator",
     "indicator_zh",
+    "indicator_en",
     "unit",
     "published_text",
     "published",
@@ -59,6 +64,8 @@ RECONCILIATION_COLUMNS = [
     "note",
     "quote",
 ]
+#: The reconciliation's numeric columns; the others are text, kept as written ("118", "194").
+NUMERIC_COLUMNS = ("year", "published", "computed", "difference", "tolerance", "decimals")
 #: Statuses in the order a reader looks at them: the differences first.
 STATUSES = ("differs", "not checked", "rounding", "match")
 #: Why a figure was not checked.
@@ -143,6 +150,7 @@ def _facts(published: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
                     "year": int(float(fact.year)),
                     "indicator": known,
                     "indicator_zh": getattr(fact, "indicator_zh", ""),
+                    "indicator_en": getattr(fact, "indicator_en", ""),
                     "unit": catalog[known].unit if known else unit,
                     "published_text": text,
                     "published": float(number) * factor,
@@ -291,3 +299,47 @@ def within(computed: float, published: float, tolerance: float) -> bool:
     value = Decimal(repr(round(float(computed), 9)))
     centre, tol = Decimal(repr(round(published, 9))), Decimal(repr(round(tolerance, 12)))
     return centre - tol <= value < centre + tol
+
+
+def _in_language(text: str, lang: str) -> str:
+    """The part of a published note in ``lang``: notes are written "中文 / English"."""
+    zh, sep, en = str(text).partition(" / ")
+    return en.strip() if sep and check_lang(lang) == "en" else zh.strip()
+
+
+def _text(value: object) -> str:
+    """A text cell, empty for a missing one (NaN from a reader, None)."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def explain(row: Mapping[str, Any], lang: str = "zh") -> str:
+    """What a reader needs beside a reconciliation row's status, in ``lang``.
+
+    Why it was not checked, what a target was compared with, the document's other statement of
+    the same quantity, and the published file's own note (建设村 read as 新塘村), joined.
+    """
+    parts = []
+    reason, compared = _text(row.get("reason")), _text(row.get("compared_with"))
+    if reason:
+        parts.append(label(f"not_checked.{reason}", lang))
+    if compared == "targets":
+        parts.append(label("note.compared_targets", lang))
+    elif compared == "remaining":
+        parts.append(label("note.compared_remaining", lang, year=int(row["year"]) - 1))
+    if _text(row.get("other_fact")):
+        word = unit_word(_text(row["unit"]), lang)
+        value = f"{_text(row['other_text'])}{numbers.UNIT_SPACE[lang]}{word}"
+        parts.append(label("note.other_fact", lang, value=value, fact=row["other_fact"]))
+    if _text(row.get("note")):
+        parts.append(_in_language(_text(row["note"]), lang))
+    return label("note.join", lang).join(parts)
+
+
+def read_reconciliation(path: Path) -> pd.DataFrame:
+    """``reconciliation.csv`` as written: text as text (a figure "194" is not 194.0, a scope
+    code keeps its digits), empty text empty, and the numeric columns as numbers."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in NUMERIC_COLUMNS:
+        if column in table.columns:
+            table[column] = pd.to_numeric(table[column], errors="coerce")
+    return table

@@ -18,6 +18,7 @@ from analysis import config
 from analysis.core.labels import glossed, label
 from analysis.pipeline.store import Tables
 from analysis.reporting import narrative
+from analysis.reporting.tables import status_note, target_table
 
 
 def heading(text: str, level: int = 2) -> HTML:
@@ -57,6 +58,16 @@ def show_table(table: pd.DataFrame) -> None:
     if table.index.name is not None:
         table = table.reset_index()
     display(HTML(table.to_html(index=False, escape=True, border=0, na_rep="—")))
+
+
+def show_target_table(tables: Tables, scope: str, *, lang: str = "zh") -> None:
+    """A scope's target table (:func:`analysis.reporting.tables.target_table`) with the note
+    that states the status rule under it; nothing where the scope has no targets."""
+    table = target_table(tables, scope, lang=lang)
+    if table.empty:
+        return
+    show_table(table)
+    display(paragraph(status_note(table, lang)))
 
 
 def township_title(tables: Tables, year: int, lang: str = "zh") -> str:

@@ -290,6 +290,19 @@ def test_workbook_has_chinese_headers_and_frozen_rows(prepared):
     assert wb["村级指标"].max_row == 1 + 9 * 6
 
 
+def test_workbook_reconciliation_speaks_chinese(prepared):
+    _, _, out, _ = prepared
+    sheet = load_workbook(out / "livelihood.xlsx", read_only=True)["与公布数据核对"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header, body = rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    assert {"编号", "范围", "核对", "说明", "原文"} <= set(header)
+    assert {r["编号"] for r in body} == {f"F{i:02d}" for i in range(1, 48)}
+    assert {r["核对"] for r in body} == {"一致", "一致（四舍五入）", "不一致", "未核对"}
+    assert "township" not in {r["范围"] for r in body}
+    f08 = next(r for r in body if r["编号"] == "F08")
+    assert "新塘村" in f08["说明"] and "F34" in f08["说明"]
+
+
 def test_prepare_a_single_file(tmp_path):
     result = prepare(DATA / "tricky" / "gbk.csv", tmp_path, registry=REGISTRY)
     assert result.ok

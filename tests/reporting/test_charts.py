@@ -94,17 +94,23 @@ def test_status_table_has_chinese_headers():
     result = assess_targets(tidy, targets)
     table = status_table(result[result["row_type"] == "target"])
     assert list(table.columns) == status_headers("zh")
+    # The latest value stands beside target and projection; what is still to go beside them.
     assert status_headers("zh") == [
         "指标",
+        "最新值",
         "目标",
         "预测值",
         "区间",
         "达成概率",
+        "尚差（年均需）",
         "ESCAP",
         "Eurostat",
         "状态",
     ]
     assert table["指标"].tolist() == ["未脱贫户数", "未脱贫户数（360722103201）"]
+    # 20 and 16, 3 fewer a year each: 5 and 1 households left in 2019, 6 in the township.
+    assert table["最新值"].tolist() == ["6户（2019年）", "5户（2019年）"]
+    assert table["尚差（年均需）"].tolist() == ["6户（年均6户）", "5户（年均5户）"]
     assert table["目标"].tolist() == ["0户", "0户"]
     assert set(table["状态"]) <= {"已达成", "有望达成", "需加速", "倒退"}
     assert table["达成概率"].str.endswith("%").all()

@@ -8,6 +8,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from analysis.core.aggregate import LEVELS
 from analysis.core.catalog import default_catalog
 from analysis.geo import maps
 from analysis.pipeline import store
@@ -16,6 +17,9 @@ from analysis.reporting import figures, narrative, publish
 from analysis.reporting.sections import _format_value, _label
 
 SUMMARY_DOCX = "summary.docx"
+#: The key of the top page: the township of a one-town data set, else the county.
+TOP_KEYS = ("township", "county")
+TOWN_CODE_LENGTH = LEVELS["town"]
 MAPS_DIR = "maps"  # print versions (PDF, SVG) of the township maps
 
 
@@ -48,10 +52,21 @@ def target_status_texts(projections: pd.DataFrame) -> dict[str, str]:
     return {scope: " · ".join(parts) for scope, parts in texts.items()}
 
 
+def _statuses_within(projections: pd.DataFrame, towns: Sequence[str]) -> dict[str, str]:
+    """Town → the statuses of every projection inside it (its own and its villages')."""
+    if projections.empty or "status_zh" not in projections.columns:
+        return {}
+    town = projections["scope"].astype(str).str.split(";").str[0].str[:TOWN_CODE_LENGTH]
+    return target_status_texts(
+        projections.assign(scope=town[town.isin(towns)]).dropna(subset=["scope"])
+    )
+
+
 def index_entries(
     processed_dir: Path | str, year: int, results: Sequence[PageOutcome]
-) -> tuple[list[publish.IndexEntry], list[str]]:
-    """Index rows (one per village page) with key figures and target status; and the columns."""
+) -> tuple[list[publish.IndexEntry], list[publish.TownEntry], list[str]]:
+    """Index rows (one per village page) with key figures and target status; the towns (where
+    the data set has several); and the figure columns."""
     catalog = default_catalog()
     registry = pd.read_parquet(store.path_of(processed_dir, "villages")).set_index("code")
     indicators = pd.read_parquet(store.path_of(processed_dir, "indicators"))
@@ -64,7 +79,7 @@ def index_entries(
     statuses = target_status_texts(projections)
     entries = []
     for result in results:
-        if result.key == "township" or result.key not in registry.index:
+        if result.key not in registry.index:
             continue
         shown, sort_values = {}, {}
         for ind_id, column in zip(INDEX_INDICATORS, columns, strict=True):
@@ -85,22 +100,42 @@ def index_entries(
                 sort_values=sort_values,
                 status=statuses.get(result.key, ""),
                 error=result.error,
+                town=result.key[:TOWN_CODE_LENGTH],
             )
         )
-    return entries, columns
+    town_results = [r for r in results if len(r.key) == TOWN_CODE_LENGTH]
+    town_status = _statuses_within(projections, [r.key for r in town_results])
+    names = dict(zip(registry.index.str[:TOWN_CODE_LENGTH], registry["town_name"], strict=False))
+    towns = [
+        publish.TownEntry(
+            r.key, str(names.get(r.key, r.key)), r.html, r.ok, town_status.get(r.key, "")
+        )
+        for r in town_results
+    ]
+    return entries, towns, columns
 
 
-def township_documents_exist(year_dir: Path) -> bool:
-    return (year_dir / SUMMARY_DOCX).exists() and (year_dir / MAPS_DIR).exists()
+def document_paths(year_dir: Path, town_code: str | None = None) -> tuple[Path, Path]:
+    """Where the Word summary and the print maps of the top page (or of one town) go."""
+    if town_code is None:
+        return year_dir / SUMMARY_DOCX, year_dir / MAPS_DIR
+    safe = publish.safe_filename(town_code)
+    return year_dir / "towns" / f"{safe}.docx", year_dir / MAPS_DIR / safe
 
 
-def write_township_documents(
-    processed_dir: Path, year_dir: Path, year: int, lang: str
+def documents_exist(year_dir: Path, town_code: str | None = None) -> bool:
+    docx, maps_dir = document_paths(year_dir, town_code)
+    return docx.exists() and maps_dir.exists()
+
+
+def write_documents(
+    processed_dir: Path, year_dir: Path, year: int, lang: str, town_code: str | None = None
 ) -> list[Path]:
-    """What an office passes on besides the pages: the summary as Word and the township maps
-    as PDF and SVG for print."""
-    tables = load_tables(processed_dir)
-    written = [narrative.write_docx(year_dir / SUMMARY_DOCX, year, tables, lang=lang)]
+    """What an office passes on besides the pages: the summary as Word and the maps as PDF
+    and SVG for print, for the whole data set or for one town."""
+    tables = load_tables(processed_dir, town_code=town_code)
+    docx, maps_dir = document_paths(year_dir, town_code)
+    written = [narrative.write_docx(docx, year, tables, lang=lang)]
     for name, figure in (
         ("corridor", figures.corridor_figure(tables)),
         ("sanitation", figures.sanitation_figure(tables, year)),
@@ -108,7 +143,7 @@ def write_township_documents(
         if figure is None:
             continue
         for suffix in (".pdf", ".svg"):
-            written.append(maps.save_figure(figure, year_dir / MAPS_DIR / f"{name}{suffix}"))
+            written.append(maps.save_figure(figure, maps_dir / f"{name}{suffix}"))
     return written
 
 
@@ -121,7 +156,9 @@ def write_index(
     accepted_errors: int = 0,
 ) -> Path:
     """Write ``index.html`` from the processed tables and the pages' outcomes."""
-    entries, columns = index_entries(processed_dir, year, results)
+    entries, towns, columns = index_entries(processed_dir, year, results)
+    top = next((r for r in results if r.key in TOP_KEYS), None)
+    county = top is not None and top.key == TOP_KEYS[1]
     provenance = publish.Provenance(
         data_fingerprint=store.fingerprint_dir(processed_dir),
         parameters={"year": year},
@@ -132,7 +169,10 @@ def write_index(
         f"{year}年民生工作报告目录",
         entries,
         provenance,
-        township_ok=all(r.ok for r in results if r.key == "township"),
+        top_href="county.html" if county else "township.html",
+        top_label="全县总览 County overview" if county else "全镇总览 Township overview",
+        top_ok=top is None or top.ok,
+        towns=towns,
         figure_columns=columns,
         extra_links=[
             ("工作总结（Word） Summary (.docx)", SUMMARY_DOCX),

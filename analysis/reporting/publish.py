@@ -50,6 +50,7 @@ pre { background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wr
 footer.ms { border-top: 1px solid #ddd; color: #555; font-size: .8rem; padding: .8rem 1.5rem; }
 footer.ms dl { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; margin: 0; }
 footer.ms dt { font-weight: bold; } footer.ms dd { margin: 0; word-break: break-all; }
+section.town h3 .meta { font-weight: normal; color: #555; font-size: .9rem; }
 th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #999; }
 @media print { header.ms { background: none; color: #000; } a { color: #000; }
   main { max-width: none; } h2 { break-after: avoid; } img, table { break-inside: avoid; } }
@@ -72,6 +73,22 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
       });
       rows.forEach(function (r) { body.appendChild(r); });
     });
+  });
+});
+"""
+
+#: The index's search box hides the villages (and towns) that do not match: no file is fetched.
+SEARCH_SCRIPT = """
+document.getElementById("find").addEventListener("input", function (event) {
+  var q = event.target.value.trim().toLowerCase();
+  document.querySelectorAll("section.town").forEach(function (section) {
+    var townHit = q === "" || section.dataset.name.toLowerCase().indexOf(q) >= 0;
+    var shown = 0;
+    section.querySelectorAll("tbody tr").forEach(function (row) {
+      var hit = townHit || row.textContent.toLowerCase().indexOf(q) >= 0;
+      row.hidden = !hit; if (hit) { shown += 1; }
+    });
+    section.hidden = !(townHit || shown > 0);
   });
 });
 """
@@ -220,6 +237,18 @@ class IndexEntry:
     sort_values: Mapping[str, float] = field(default_factory=dict)  # column → number to sort by
     status: str = ""
     error: str = ""
+    town: str = ""  # the village's town code, under which the index lists it
+
+
+@dataclass
+class TownEntry:
+    """A town of the index tree: its page, the state of that page and its target statuses."""
+
+    code: str
+    name: str
+    href: str
+    ok: bool
+    status: str = ""
 
 
 def _sort_key(value: float | None) -> str:
@@ -227,17 +256,7 @@ def _sort_key(value: float | None) -> str:
     return "" if value is None or value != value else repr(float(value))
 
 
-def index_page(
-    title: str,
-    entries: Sequence[IndexEntry],
-    provenance: Provenance,
-    *,
-    township_href: str = "township.html",
-    township_ok: bool = True,
-    figure_columns: Sequence[str] = (),
-    extra_links: Sequence[tuple[str, str]] = (),
-) -> str:
-    """``index.html``: every village with its key figures and target status, sortable."""
+def _village_table(entries: Sequence[IndexEntry], figure_columns: Sequence[str]) -> str:
     header = "".join(
         f"<th>{escape(c)}</th>"
         for c in (
@@ -262,24 +281,69 @@ def index_page(
             f"<tr><td>{escape(e.code)}</td><td>{escape(e.name)}</td>{figures}"
             f"<td>{escape(e.status)}</td><td>{state}</td></tr>"
         )
-    failed = sum(not e.ok for e in entries) + (not township_ok)
-    failed_note = (
-        f'<p class="failed">{failed} 个村的报告生成失败 / {failed} report(s) failed.</p>'
-        if failed
-        else ""
+    return (
+        f'<table class="sortable"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
-    township_state = "" if township_ok else ' <span class="failed">失败 Failed</span>'
+
+
+def index_page(
+    title: str,
+    entries: Sequence[IndexEntry],
+    provenance: Provenance,
+    *,
+    top_href: str = "township.html",
+    top_label: str = "全镇总览 Township overview",
+    top_ok: bool = True,
+    towns: Sequence[TownEntry] = (),
+    figure_columns: Sequence[str] = (),
+    extra_links: Sequence[tuple[str, str]] = (),
+) -> str:
+    """``index.html``: the tree of pages — the top page, each town (where there are several)
+    and every village with its key figures and target status, sortable and searchable."""
+    failed_villages = sum(not e.ok for e in entries)
+    failed_others = sum(not t.ok for t in towns) + (not top_ok)
+    failed_note = "".join(
+        f'<p class="failed">{n} {what} / {n} {what_en} failed.</p>'
+        for n, what, what_en in (
+            (failed_villages, "个村的报告生成失败", "village report(s)"),
+            (failed_others, "个乡镇或全县（全镇）报告生成失败", "town or county report(s)"),
+        )
+        if n
+    )
+    top_state = "" if top_ok else ' <span class="failed">失败 Failed</span>'
     links = "".join(
         f'<li><a href="{escape(href)}">{escape(label)}</a></li>' for label, href in extra_links
     )
+    search = (
+        '<p><label>搜索 Search <input type="search" id="find" '
+        'placeholder="村、乡镇名称或代码 / name or code"></label></p>'
+    )
+    if towns:
+        sections = []
+        for town in towns:
+            mine = [e for e in entries if e.town == town.code]
+            state = "" if town.ok else ' <span class="failed">失败 Failed</span>'
+            status = f" · {escape(town.status)}" if town.status else ""
+            sections.append(
+                f'<section class="town" data-name="{escape(town.name)} {escape(town.code)}">'
+                f'<h3><a href="{escape(town.href)}">{escape(town.name)}</a>{state}'
+                f'<span class="meta"> {escape(town.code)} · {len(mine)} 个村{status}</span></h3>'
+                f"{_village_table(mine, figure_columns) if mine else ''}</section>"
+            )
+        villages = "<h2>各乡镇、各村报告 Towns and villages</h2>" + search + "".join(sections)
+    else:
+        villages = (
+            "<h2>各村报告 Village reports</h2>"
+            + search
+            + f'<section class="town" data-name="">{_village_table(entries, figure_columns)}</section>'
+        )
     body = (
         f"<h1>{escape(title)}</h1>{failed_note}"
-        f'<ul><li><a href="{escape(township_href)}">全镇总览 Township overview</a>'
-        f"{township_state}</li>{links}</ul>"
-        "<h2>各村报告 Village reports</h2>"
-        f'<table class="sortable"><thead><tr>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f'<ul><li><a href="{escape(top_href)}">{escape(top_label)}</a>'
+        f"{top_state}</li>{links}</ul>{villages}"
     )
-    return page(title, body, provenance, script=SORT_SCRIPT)
+    return page(title, body, provenance, script=SORT_SCRIPT + SEARCH_SCRIPT)
 
 
 def write_page(path: Path, html: str) -> Path:

@@ -186,6 +186,13 @@ _WORDS: dict[str, tuple[str, str]] = {
     "page.built": ("生成时间", "Built"),
     "page.data": ("数据来源", "Data"),
     "page.sample": (f"{config.SAMPLE_LABEL_ZH}：合成数据，仅供演示", "synthetic sample"),
+    "page.accepted_errors": (
+        "注意：本报告所用数据有 {n} 处错误未经更正（以 --accept-errors 生成），其中的数字可能有误，"
+        "不能作为正式数据使用。",
+        "Warning: built from data with {n} uncorrected errors (--accept-errors); figures on this "
+        "page may be wrong and are not for official use.",
+    ),
+    "page.problems": ("问题清单", "Problems"),
     "page.failed": ("报告生成失败", "This report could not be built."),
     "page.where": ("出错位置", "Where"),
     "page.others": (
@@ -315,11 +322,15 @@ def label(key: str, lang: str = "zh", **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+def forms(key: str, lang: str = "zh", **fields: object) -> list[str]:
+    """The word in the page's language, then its English gloss on a Chinese page."""
+    shown = ("zh", "en") if check_lang(lang) == "zh" else ("en",)
+    return [label(key, form, **fields) for form in shown]
+
+
 def glossed(key: str, lang: str = "zh", sep: str = " ", **fields: object) -> str:
     """On a Chinese page the Chinese word then its English (主要指标 Key figures); else English."""
-    if check_lang(lang) == "en":
-        return label(key, "en", **fields)
-    return label(key, "zh", **fields) + sep + label(key, "en", **fields)
+    return sep.join(forms(key, lang, **fields))
 
 
 def indicator_name(ind: Indicator, lang: str = "zh") -> str:

@@ -69,7 +69,7 @@ def index_entries(
     statuses = target_status_texts(projections, lang)
     entries = []
     for result in results:
-        if result.key == "township":
+        if result.key == "township" or result.key not in registry.index:
             continue
         shown, sort_values = {}, {}
         for ind_id, column in zip(INDEX_INDICATORS, columns, strict=True):
@@ -83,9 +83,7 @@ def index_entries(
         entries.append(
             publish.IndexEntry(
                 code=result.key,
-                name=str(registry.at[result.key, "name"])
-                if result.key in registry.index
-                else result.key,
+                name=str(registry.at[result.key, "name"]),
                 href=result.html,
                 ok=result.ok,
                 figures=shown,
@@ -125,6 +123,8 @@ def write_index(
     year: int,
     results: Sequence[PageOutcome],
     sample: bool,
+    accepted_errors: int = 0,
+    *,
     lang: str = "zh",
 ) -> Path:
     """Write ``index.html`` from the processed tables and the pages' outcomes."""
@@ -133,6 +133,7 @@ def write_index(
         data_fingerprint=store.fingerprint_dir(processed_dir),
         parameters={"year": year},
         sample=sample,
+        accepted_errors=accepted_errors,
     )
     html = publish.index_page(
         label("title.index", lang, year=year),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.aggregate import LEVELS
+from analysis.core.labels import check_lang, label
 from analysis.errors import ParameterError
 from analysis.iorw import atomic_write_text
 from analysis.pipeline import store
@@ -145,6 +146,7 @@ def plan_jobs(
     A one-town data set has ``township.html`` at the top, as it always had; a data set of
     several towns has ``county.html`` and ``towns/<town_code>.html``.
     """
+    check_lang(lang)
     processed = Path(processed_dir)
     registry = pd.read_parquet(store.path_of(processed, "villages"))
     known = dict(zip(registry["code"].astype(str), registry["name"], strict=True))
@@ -169,7 +171,7 @@ def plan_jobs(
         jobs = [
             Job(
                 TOP_KEYS[0],
-                f"{year}年全镇民生工作总览",
+                label("title.township_page", lang, year=year),
                 TOWNSHIP_NOTEBOOK,
                 common,
                 "township.html",
@@ -180,7 +182,7 @@ def plan_jobs(
         jobs = [
             Job(
                 TOP_KEYS[1],
-                f"{year}年全县民生工作总览",
+                label("title.county_page", lang, year=year),
                 COUNTY_NOTEBOOK,
                 common,
                 "county.html",
@@ -191,7 +193,7 @@ def plan_jobs(
             jobs.append(
                 Job(
                     town,
-                    f"{towns[town]} {year}年民生工作总览",
+                    label("title.township", lang, town=towns[town], year=year),
                     TOWNSHIP_NOTEBOOK,
                     {**common, "town_code": town},
                     f"towns/{safe_filename(town)}.html",
@@ -202,7 +204,7 @@ def plan_jobs(
         jobs.append(
             Job(
                 code,
-                f"{known[code]} {year}年民生工作报告",
+                label("title.village", lang, name=known[code], year=year),
                 VILLAGE_NOTEBOOK,
                 {**common, "village_code": code},
                 f"villages/{safe_filename(code)}.html",

@@ -128,7 +128,9 @@ def build(
         [*results, *pages_not_planned(cache, jobs, year_dir)],
         key=lambda r: (r.key not in TOP_KEYS, r.key),
     )
-    index = documents.write_index(processed, year_dir, year, listed, sample, accepted_errors)
+    index = documents.write_index(
+        processed, year_dir, year, listed, sample, accepted_errors, lang=lang
+    )
     return BuildResult(year=year, out_dir=year_dir, index=index, results=results, prepared=prepared)
 
 

@@ -10,10 +10,11 @@ import geopandas as gpd
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis.core import numbers
 from analysis.core.catalog import Catalog, default_catalog
+from analysis.core.labels import indicator_label, indicator_name, label
 from analysis.geo import maps
 from analysis.pipeline.store import Tables
-from analysis.reporting.sections import _format_value, _label
 
 #: The indicators of the town table, and the one the town map shows by default.
 TOWN_INDICATORS = (
@@ -35,8 +36,7 @@ def county_name(tables: Tables) -> str:
 
 
 def county_title(tables: Tables, year: int, lang: str = "zh") -> str:
-    name = county_name(tables)
-    return f"{name}{year}年民生工作总览" if lang == "zh" else f"{name}: livelihood overview {year}"
+    return label("title.county", lang, county=county_name(tables), year=year)
 
 
 def _town_values(tables: Tables, year: int) -> pd.DataFrame:
@@ -52,16 +52,16 @@ def town_table(
     """Each town's key figures for ``year`` with its rank among the towns (1 = best)."""
     catalog = catalog or default_catalog()
     wide = _town_values(tables, year)
-    shown = {"乡镇" if lang == "zh" else "Town": wide.index.get_level_values("name")}
+    shown = {label("column.town", lang): wide.index.get_level_values("name")}
     for ind_id in TOWN_INDICATORS:
         if ind_id not in wide.columns:
             continue
         ind = catalog[ind_id]
         values = wide[ind_id]
-        shown[_label(ind_id, catalog, lang)] = [_format_value(v, ind_id, catalog) for v in values]
-        if ind.direction and ind_id != "population":
+        shown[indicator_label(ind, lang)] = [numbers.number(v, ind, lang) for v in values]
+        if ind_id != "population":  # the size of a town is no merit
             rank = values.rank(ascending=ind.direction == "lower", method="min")
-            shown[f"{ind.zh}排名" if lang == "zh" else f"{ind.en} rank"] = [
+            shown[label("column.rank", lang, name=indicator_name(ind, lang))] = [
                 "—" if pd.isna(r) else f"{r:.0f}" for r in rank
             ]
     return pd.DataFrame(shown).reset_index(drop=True)
@@ -78,7 +78,12 @@ def town_shapes(tables: Tables) -> gpd.GeoDataFrame | None:
 
 
 def town_map(
-    tables: Tables, year: int, indicator: str = MAP_INDICATOR, *, catalog: Catalog | None = None
+    tables: Tables,
+    year: int,
+    indicator: str = MAP_INDICATOR,
+    *,
+    catalog: Catalog | None = None,
+    lang: str = "zh",
 ) -> Figure | None:
     """A choropleth of the towns for one indicator in ``year``."""
     catalog = catalog or default_catalog()
@@ -91,15 +96,15 @@ def town_map(
     return maps.choropleth(
         shapes.assign(value=shapes["code"].map(column)),
         "value",
-        title=f"{year}年各乡镇{ind.zh}",
+        title=label("map.towns_title", lang, year=year, name=indicator_name(ind, lang)),
         unit=ind.unit,
         label_column="name",
-        source="来源：各村年度报表汇总" + ("（示例数据）" if tables.sample else ""),
         sample=tables.sample,
+        lang=lang,
     )
 
 
-def town_status_map(tables: Tables) -> Figure | None:
+def town_status_map(tables: Tables, *, lang: str = "zh") -> Figure | None:
     """How many of each town's projections are 需加速 or 倒退 (its villages' and its own)."""
     shapes = town_shapes(tables)
     if shapes is None or tables.projections.empty:
@@ -114,12 +119,12 @@ def town_status_map(tables: Tables) -> Figure | None:
         "at_risk",
         scheme="user_defined",
         bins=(0, 2, 5, 10),
-        title="各乡镇需加速或倒退的预测项数",
-        legend_title="需加速或倒退",
-        unit="项",
+        title=label("map.at_risk_title", lang),
+        legend_title=label("map.at_risk_legend", lang),
+        unit=label("unit.items", lang),
         label_column="name",
         cmap="OrRd",
         fmt="{:.0f}",
-        source="来源：按当前趋势测算" + ("（示例数据）" if tables.sample else ""),
         sample=tables.sample,
+        lang=lang,
     )

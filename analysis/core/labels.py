@@ -43,12 +43,6 @@ STATUSES = {
     "no target": ("无目标", "no target"),
     "not assessed": ("未测算", "not assessed"),
 }
-#: The banner of every page built with ``--accept-errors``.
-ACCEPTED_ERRORS_ZH = "注意：本报告所用数据有 {n} 处错误未经更正（以 --accept-errors 生成），其中的数字可能有误，不能作为正式数据使用。"
-ACCEPTED_ERRORS_EN = (
-    "Warning: built from data with {n} uncorrected errors (--accept-errors); "
-    "figures on this page may be wrong and are not for official use."
-)
 #: UN ESCAP's progress categories.
 ESCAP = {
     "maintain progress": ("保持", "maintain progress"),
@@ -118,6 +112,8 @@ _TARGET_YEAR = config.TARGET_YEAR
 _WORDS: dict[str, tuple[str, str]] = {
     # --- page titles (build jobs, notebook titles, the index)
     "title.township_page": ("{year}年全镇民生工作总览", "Township livelihood overview {year}"),
+    "title.county_page": ("{year}年全县民生工作总览", "County livelihood overview {year}"),
+    "title.county": ("{county}{year}年民生工作总览", "{county}: livelihood overview {year}"),
     "title.township": ("{town}{year}年民生工作总览", "{town}: livelihood overview {year}"),
     "title.village": ("{name} {year}年民生工作报告", "{name}: livelihood report {year}"),
     "title.index": ("{year}年民生工作报告目录", "Livelihood reports {year}"),
@@ -133,6 +129,17 @@ _WORDS: dict[str, tuple[str, str]] = {
     "heading.compare": ("与全镇比较", "Compared with the township"),
     "heading.projections": (f"{_TARGET_YEAR}年预测", f"Projections to {_TARGET_YEAR}"),
     "heading.projects": ("扶贫项目", "Projects"),
+    "heading.towns": ("各乡镇比较", "Towns compared"),
+    # --- the county page
+    "column.town": ("乡镇", "Town"),
+    "column.rank": ("{name}排名", "{name}: rank"),
+    "map.towns_title": ("{year}年各乡镇{name}", "{name} by town, {year}"),
+    "map.at_risk_title": (
+        "各乡镇需加速或倒退的预测项数",
+        "Projections needing acceleration or reversing, by town",
+    ),
+    "map.at_risk_legend": ("需加速或倒退", "Accelerate or reverse"),
+    "unit.items": ("项", "items"),
     # --- table columns
     "column.section": ("板块", "Section"),
     "column.indicator": ("指标", "Indicator"),
@@ -241,13 +248,19 @@ _WORDS: dict[str, tuple[str, str]] = {
     # --- page furniture: header, footer, index, error page
     "page.site": ("民生", "Minsheng"),
     "page.index": ("返回目录", "Index"),
-    "page.problems": ("问题清单", "Problems"),
     "page.fingerprint": ("数据指纹", "Data fingerprint"),
     "page.parameters": ("参数", "Parameters"),
     "page.version": ("版本", "Minsheng version"),
     "page.built": ("生成时间", "Built"),
     "page.data": ("数据来源", "Data"),
     "page.sample": (f"{config.SAMPLE_LABEL_ZH}：合成数据，仅供演示", "synthetic sample"),
+    "page.accepted_errors": (
+        "注意：本报告所用数据有 {n} 处错误未经更正（以 --accept-errors 生成），其中的数字可能有误，"
+        "不能作为正式数据使用。",
+        "Warning: built from data with {n} uncorrected errors (--accept-errors); figures on this "
+        "page may be wrong and are not for official use.",
+    ),
+    "page.problems": ("问题清单", "Problems"),
     "page.failed": ("报告生成失败", "This report could not be built."),
     "page.where": ("出错位置", "Where"),
     "page.others": (
@@ -256,9 +269,18 @@ _WORDS: dict[str, tuple[str, str]] = {
     ),
     "index.view": ("查看", "View"),
     "index.failed": ("失败", "Failed"),
-    "index.failures": ("{n} 个村的报告生成失败", "{n} report(s) failed."),
+    "index.failures": ("{n} 个村的报告生成失败", "{n} village report(s) failed."),
+    "index.failures_other": (
+        "{n} 个乡镇或全县（全镇）报告生成失败",
+        "{n} town or county report(s) failed.",
+    ),
     "index.township": ("全镇总览", "Township overview"),
+    "index.county": ("全县总览", "County overview"),
     "index.villages": ("各村报告", "Village reports"),
+    "index.towns_villages": ("各乡镇、各村报告", "Towns and villages"),
+    "index.search": ("搜索", "Search"),
+    "index.search_hint": ("村、乡镇名称或代码", "name or code of a village or town"),
+    "index.town_villages": ("{n} 个村", "{n} villages"),
     "index.summary_docx": ("工作总结（Word）", "Summary (.docx)"),
     "index.corridor_pdf": ("产业走廊图（PDF，印刷用）", "Corridor map for print"),
     "index.sanitation_pdf": ("卫生设施图（PDF，印刷用）", "Sanitation map for print"),
@@ -378,11 +400,15 @@ def label(key: str, lang: str = "zh", **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+def forms(key: str, lang: str = "zh", **fields: object) -> list[str]:
+    """The word in the page's language, then its English gloss on a Chinese page."""
+    shown = ("zh", "en") if check_lang(lang) == "zh" else ("en",)
+    return [label(key, form, **fields) for form in shown]
+
+
 def glossed(key: str, lang: str = "zh", sep: str = " ", **fields: object) -> str:
     """On a Chinese page the Chinese word then its English (主要指标 Key figures); else English."""
-    if check_lang(lang) == "en":
-        return label(key, "en", **fields)
-    return label(key, "zh", **fields) + sep + label(key, "en", **fields)
+    return sep.join(forms(key, lang, **fields))
 
 
 def indicator_name(ind: Indicator, lang: str = "zh") -> str:

@@ -61,16 +61,10 @@ EUROSTAT = {
 MODELS = {
     "linear": ("线性趋势", "linear trend"),
     "log-linear": ("对数线性（固定增长率）", "log-linear (constant growth rate)"),
-    "drift": ("漂移（最新值加年均变化）", "drift (latest value plus the mean yearly change)"),
-    "log-drift": (
-        "对数漂移（最新值按年均增长率）",
-        "log-drift (latest value at the mean growth rate)",
-    ),
+    "drift": ("年均变化外推", "drift (mean yearly change)"),
+    "log-drift": ("年均增长率外推", "log-drift (mean growth rate)"),
     "logit-linear": ("logit线性（有界比率）", "logit-linear (bounded rate)"),
-    "logit-drift": (
-        "logit漂移（有界比率，最新值加年均变化）",
-        "logit-drift (bounded rate, from the latest value)",
-    ),
+    "logit-drift": ("logit年均变化外推", "logit-drift (bounded rate)"),
     "damped ETS": ("阻尼趋势指数平滑", "damped-trend exponential smoothing"),
 }
 #: A published figure checked against the data (the reconciliation's ``status``).
@@ -306,6 +300,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "chart.target": ("{year}年目标 {value}", "{year} target {value}"),
     "chart.year": ("年份", "Year"),
     "chart.no_projection": ("无法预测：{reason}", "No projection: {reason}"),
+    "chart.plan": (
+        "计划类目标：已完成{done}，计划{target}，不作趋势外推",
+        "a plan: {done} done of {target}, not extrapolated",
+    ),
     "chart.model": (
         "模型：{model}，回测平均绝对误差 {mae}；阴影为{level}预测区间",
         "model: {model}, back-test mean absolute error {mae}; shaded: {level} prediction interval",

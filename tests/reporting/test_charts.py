@@ -62,6 +62,17 @@ def test_fan_chart_short_series_shows_the_reason():
     assert "只有2个年度数据点" in all_text(figure)
 
 
+def test_fan_chart_of_a_plan_draws_no_line_and_counts_the_works():
+    history = pd.Series([0, 0, 0, 1, 1, 2], index=YEARS, dtype=float)
+    result = assess(history, 3, 2020, base_year=None, direction="higher", plan=True)
+    figure = fan_chart(history, result, title="生活污水处理村点", unit="个")
+    render(figure)
+    text = all_text(figure)
+    assert "计划类目标：已完成2个，计划3个，不作趋势外推" in text
+    assert "预测值" not in text and "无法预测" not in text
+    assert len(figure.axes[0].lines) == 3  # history, the target line and its star
+
+
 def test_fan_chart_draws_into_a_given_axes():
     figure = Figure()
     axes = figure.subplots(1, 2)

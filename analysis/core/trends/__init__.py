@@ -19,7 +19,7 @@ reason a clerk can read.
 
 from analysis.core.aggregate import township_series
 from analysis.core.labels import ESCAP_ZH, EUROSTAT_ZH, MODEL_ZH, STATUS_ZH
-from analysis.core.trends.assessment import TRACKING, Assessment, assess, contradicts
+from analysis.core.trends.assessment import Assessment, assess, contradicts
 from analysis.core.trends.batch import COLUMNS, assess_targets, scope_series
 from analysis.core.trends.measures import (
     ACCELERATION_RATIO,
@@ -51,7 +51,6 @@ __all__ = [
     "MODEL_ZH",
     "ON_TRACK_RATIO",
     "STATUS_ZH",
-    "TRACKING",
     "Assessment",
     "CandidateScore",
     "Projection",

@@ -45,9 +45,6 @@ from analysis.core.trends.projection import (
     resolve_bounds,
 )
 
-#: How a target is followed: a projected trend, or works done against works planned.
-TRACKING = ("trend", "plan")
-
 #: The status each ESCAP category and Eurostat band speaks for; a supporting word contradicts
 #: the status when it speaks for another (:func:`contradicts`).
 _VERDICT_OF = {
@@ -68,8 +65,9 @@ class Assessment:
 
     ``remaining`` is the distance from the latest value to the target (for a plan, the works
     still to do), ``required_change_per_year`` that distance per year left, ``gap`` the
-    distance from the projection to the target (NaN for a plan). ``done`` is the plan's works
-    done (NaN for a trend).
+    distance from the projection to the target (NaN for a plan). ``tracking`` is 'trend' (a
+    projection) or 'plan' (works done against works planned); ``done`` is the plan's works done
+    (NaN for a trend).
     """
 
     target: float

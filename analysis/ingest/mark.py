@@ -1,0 +1,789 @@
+"""Problems back to the village as marked workbooks (筛查—整改—再筛查).
+
+:func:`mark` writes, for every raw file with problems, a copy in the same layout in which each
+problem cell is filled (errors red, warnings amber) and carries a Chinese comment saying what is
+wrong, what is expected, the rule and, where there is one, a suggestion; a row that was not read
+at all is tinted across. The copy's first sheet, 问题清单, lists the file's problems with a link
+to each cell and a count by village. A CSV, ``.xls``, ``.xlsb`` or ``.ods`` becomes an ``.xlsx``
+with the same rows and columns, so the row numbers and column letters of the messages still hold.
+
+The copy reads like the original: fills and comments are not data, formulas are kept as the values
+Excel last computed (what ingest reads), and ingest skips the 问题清单 sheet as structural, so a
+clerk can correct the copy and send it back to be validated as it is. Raw files are only read.
+
+:func:`attach_villages` names the village of each problem's row; ``prepare`` uses it to write the
+village into ``quarantine.csv``, so the problems page can be grouped by village.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from analysis import config
+from analysis.core.catalog import Catalog, default_catalog
+from analysis.errors import ParameterError
+from analysis.ingest.read import (
+    LAYER_SUFFIXES,
+    PROBLEM_SHEET,
+    TABLE_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    ReadError,
+    Registry,
+    Sheet,
+    match_headers,
+    parse_year,
+    read_csv_sheet,
+    read_workbook,
+)
+from analysis.ingest.validate import EXIT_RULE_ZH, ValidationResult, validate
+from analysis.iorw import atomic_write_with
+
+#: The list of every problem of a run, beside the marked copies in the output folder.
+OVERVIEW_NAME = f"{PROBLEM_SHEET}.xlsx"
+AUTHOR = "minsheng"
+
+#: Cell fills. Not Excel's built-in 差/适中 colours, so that marks of an earlier round can be
+#: told from the clerk's own formatting and cleared when a returned copy is marked again.
+CELL_COLOURS = {"error": "FFFF9E9E", "warning": "FFFFD966"}
+ROW_COLOUR = "FFFFE1E1"
+_OUR_COLOURS = {*CELL_COLOURS.values(), ROW_COLOUR}
+
+SEVERITY_ZH = {"error": "错误", "warning": "提示"}
+UNASSIGNED = "（未对应到村）"
+
+#: Spreadsheets a copy can be made of; openpyxl keeps the layout of the first two, the others
+#: are rebuilt cell by cell from what calamine or the CSV reader read.
+COPYABLE = WORKBOOK_SUFFIXES | TABLE_SUFFIXES | {".xls", ".xlsb", ".ods"}
+_OPENPYXL = {".xlsx", ".xlsm"}
+
+#: Problems about a whole file (no copy can show them in a cell) and about a whole table.
+FILE_RULES = {"empty_file", "unreadable_file", "unknown_encoding", "unknown_file", "unknown_crs"}
+TABLE_RULES = {
+    "no_header",
+    "missing_key_column",
+    "unknown_column",
+    "unit_mismatch",
+    "rate_as_fraction",
+    "totals_mismatch",
+}
+#: Problems for which nothing of the sheet was read: every row that is not structural.
+SHEET_RULES = {"no_header", "missing_key_column"}
+#: Per kind of table (validate's summary ``kind``), the problems that quarantine their row whole.
+ROW_RULES = {
+    "village_table": {
+        "missing_key",
+        "unknown_village",
+        "ambiguous_village",
+        "bad_year",
+        "year_out_of_range",
+    },
+    "targets": {
+        "unknown_indicator",
+        "unknown_village",
+        "ambiguous_village",
+        "not_a_number",
+        "unknown_unit",
+    },
+    "projects": {"missing_key", "unknown_village", "ambiguous_village"},
+    "points": {"not_a_number", "unknown_coord_sys", "unknown_village"},
+    "registry": {"bad_code", "duplicate_code"},
+}
+
+#: rule → (what the problem is called, what the cell should hold, what to do). The problem
+#: record's message says what was found; the catalog's cross rules are added by :func:`_rule_text`.
+RULE_TEXT: dict[str, tuple[str, str, str]] = {
+    "empty_file": ("空文件", "完整的数据文件", "重新导出完整的文件"),
+    "unreadable_file": (
+        "文件打不开",
+        "能用 Excel 打开的 .xlsx 或 .csv",
+        "用 Excel 打开后另存为 .xlsx",
+    ),
+    "unknown_encoding": ("文字编码无法识别", "UTF-8 编码的 CSV", "在 Excel 中另存为“CSV UTF-8”"),
+    "unknown_file": (
+        "文件类型不认识",
+        "数据用 .xlsx 或 .csv，地图用 .geojson/.gpkg/.shp",
+        "用本标注副本（.xlsx）替换原文件",
+    ),
+    "no_header": (
+        "找不到表头行",
+        "数据上方有一行列名，如“村（居）名称”“年度”和指标名",
+        "在数据上方插入一行列名",
+    ),
+    "missing_key_column": (
+        "缺少必填列",
+        "“村（居）名称”（或村代码）和“年度”两列",
+        "加上缺少的列，每行都填上",
+    ),
+    "unknown_column": ("列名不认识", "指标目录中的列名", "改用目录中的列名；不是指标的列请删除"),
+    "unit_mismatch": ("列名中的单位不对", "与指标相同或可以换算的单位", "核对列名和单位"),
+    "rate_as_fraction": (
+        "比率按小数填写",
+        "百分数，如 86 表示 86%",
+        "如确是小数比例可不改，否则请改正",
+    ),
+    "missing_key": ("必填项为空", "本格不能为空", "填上"),
+    "unknown_village": ("村名不在名录中", "村（居）名录中的村名或 12 位村代码", ""),
+    "ambiguous_village": ("村名对应多个村", "村的全称或 12 位村代码", "写全称或村代码"),
+    "bad_year": ("年度写法不对", "四位数字的年份，如 2019", ""),
+    "year_out_of_range": (
+        "年度超出范围",
+        f"{config.FIRST_YEAR}–{config.LAST_YEAR} 之间的年份",
+        "",
+    ),
+    "not_a_number": ("不是数字", "数字；没有数据请留空或填“—”", ""),
+    "unknown_unit": ("单位无法换算", "数字，单位与列名一致或不写单位", "核实后改正"),
+    "out_of_bounds": ("数值超出范围", "范围内的数值（范围见上）", "核实后改正"),
+    "negative_value": ("数值为负", "不小于 0 的数", ""),
+    "not_integer": ("应为整数", "整数", "核实后填整数"),
+    "duplicate_conflict": (
+        "重复填写且数值不同",
+        "同一村、同一年、同一指标只填一处",
+        "核实后保留正确的一处，删去其他各处",
+    ),
+    "duplicate_identical": (
+        "重复填写",
+        "同一村、同一年、同一指标只填一处",
+        "删去重复的一处",
+    ),
+    "totals_mismatch": (
+        "合计与各村不符",
+        "合计等于各村之和（比率为加权平均）",
+        "核对合计或各村数值",
+    ),
+    "cross_rule": ("数值之间不符", "相关数值互相一致", "核实相关各格的数值"),
+    "bad_code": ("村代码不是 12 位", "12 位数字的村代码", "核对村代码"),
+    "duplicate_code": ("村代码重复", "每个村代码只出现一次", "删去重复的一行"),
+    "unknown_indicator": ("指标不在目录中", "指标目录中的指标名", "改用目录中的指标名"),
+    "not_yes_no": ("应填“是”或“否”", "“是”或“否”", ""),
+    "unknown_coord_sys": ("坐标系不认识", "gcj02、bd09、wgs84 或 cgcs2000", "核实后填写"),
+    "unknown_crs": ("图层没有坐标系", "带坐标系的图层（如 EPSG:4490）", "另存为带坐标系的文件"),
+    "geometry_missing": ("没有图形", "每个要素都有图形", "补上图形或删去该要素"),
+    "geometry_empty": ("图形为空", "每个要素都有图形", "补上图形或删去该要素"),
+    "geometry_invalid": ("图形无效", "有效的多边形", "在地图软件中修复"),
+    "geometry_repaired": ("图形已自动修复", "有效的多边形", "核对修复后的图形"),
+}
+
+_LIST_HEADER = ["序号", "村（居）", "文件", "工作表", "单元格", "填写内容", "问题", "应填", "建议"]
+_LIST_TAIL = ["级别", "规则"]
+_SUGGESTED = re.compile(r"是否指：(.+?)？")
+_LETTERS = re.compile(r"[A-Z]{1,3}")
+
+
+@dataclass
+class MarkResult:
+    """What :func:`mark` wrote."""
+
+    out_dir: Path
+    copies: dict[str, Path] = field(default_factory=dict)  # raw file (as in messages) → copy
+    overview: Path | None = None
+    unmarked: list[str] = field(default_factory=list)  # files with problems but no copy
+    validation: ValidationResult | None = None
+
+    @property
+    def written(self) -> list[Path]:
+        return [*self.copies.values(), *([self.overview] if self.overview else [])]
+
+
+# --- texts ---------------------------------------------------------------------------------------
+
+
+def _cross_rules(catalog: Catalog) -> dict[str, str]:
+    return {
+        "poverty_exit_exceeds_remaining": EXIT_RULE_ZH,
+        **{rule.id: rule.zh for rule in catalog.cross_rules},
+    }
+
+
+def rule_text(rule: str, catalog: Catalog | None = None) -> tuple[str, str, str]:
+    """(title, expected, advice) of a rule id; a catalog cross rule states its relation."""
+    if rule in RULE_TEXT:
+        return RULE_TEXT[rule]
+    relation = _cross_rules(catalog or default_catalog()).get(rule)
+    title, _, advice = RULE_TEXT["cross_rule"]
+    return title, relation or RULE_TEXT["cross_rule"][1], advice
+
+
+def cell_ref(row: int, column: str) -> str:
+    """Where a problem is, as a clerk finds it: ``D3``, ``第 3 行`` or ``全表``."""
+    if row and _LETTERS.fullmatch(column or ""):
+        return f"{column}{row}"
+    if row:
+        return f"第 {row} 行"
+    return "全表"
+
+
+def problem_text(problem: pd.Series | object) -> str:
+    """A problem's Chinese message without the location prefix validate puts in front."""
+    file, sheet, row = _get(problem, "file"), _get(problem, "sheet"), int(_get(problem, "row"))
+    column, message = _get(problem, "column"), _get(problem, "message_zh")
+    where = f"「{file}」" + (f"工作表「{sheet}」" if sheet else "")
+    where += (f"第 {row} 行" if row else "") + (f" {column} 列" if column else "")
+    return message[len(where) + 1 :] if message.startswith(f"{where}：") else message
+
+
+def village_label(code: str, name: str) -> str:
+    """The group a problem belongs to: the village, a name not in the registry, or none."""
+    if code:
+        return name or code
+    return f"{name}（村名待核）" if name else UNASSIGNED
+
+
+def _get(item: object, name: str) -> str:
+    value = item[name] if isinstance(item, pd.Series) else getattr(item, name)
+    return "" if value is None or (isinstance(value, float) and value != value) else value
+
+
+# --- reading the sources -------------------------------------------------------------------------
+
+
+def _read_sheets(path: Path, display: str) -> list[Sheet]:
+    """Every sheet of a spreadsheet as ingest sees it (cells where Excel shows them)."""
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        return [read_csv_sheet(path, display)]
+    if suffix in WORKBOOK_SUFFIXES:
+        return read_workbook(path, display)
+    # .xls/.xlsb/.ods: calamine reads them even where ingest does not (yet); the copy is .xlsx.
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = []
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            width = max((len(r) for r in rows), default=0)
+            cells = pd.DataFrame([list(r) + [""] * (width - len(r)) for r in rows], dtype=object)
+            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+            sheets.append(Sheet(display, name, cells.fillna(""), merged=merged))
+    except Exception as exc:  # calamine raises its own types for every kind of broken file
+        raise ReadError("unreadable_file", f"{type(exc).__name__}: {exc}") from None
+    return sheets
+
+
+class _Sources:
+    """The raw files with problems, each read once."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self._sheets: dict[str, dict[str, Sheet] | None] = {}
+
+    def path(self, display: str) -> Path:
+        return self.base / display
+
+    def sheets(self, display: str) -> dict[str, Sheet] | None:
+        """Sheet name → grid, or None when the file is not a spreadsheet that can be read."""
+        if display not in self._sheets:
+            path = self.path(display)
+            found = None
+            if path.is_file() and path.suffix.lower() in COPYABLE:
+                try:
+                    found = {s.name: s for s in _read_sheets(path, display)}
+                except ReadError:
+                    found = None
+            self._sheets[display] = found
+        return self._sheets[display]
+
+
+def _column_index(letter: str) -> int:
+    """``A`` → 0, ``AA`` → 26."""
+    index = 0
+    for char in letter:
+        index = index * 26 + ord(char) - 64
+    return index - 1
+
+
+def _row_values(sheet: Sheet, row: int) -> list[object]:
+    """The cells of Excel row ``row``, a merged range's value repeated over it."""
+    values = list(sheet.cells.iloc[row - 1])
+    for r0, c0, r1, c1 in sheet.merged:
+        if r0 <= row - 1 <= r1:
+            for c in range(c0, min(c1, len(values) - 1) + 1):
+                values[c] = sheet.cells.iat[r0, c0]
+    return values
+
+
+def _village_in_row(sheet: Sheet, row: int, registry: Registry) -> str:
+    """The code of the first cell of the row that names a registry village, else ``""``."""
+    if not 0 < row <= len(sheet.cells):
+        return ""
+    texts = []
+    for value in _row_values(sheet, row):
+        if isinstance(value, float) and value.is_integer() and len(str(int(value))) == 12:
+            texts.append(str(int(value)))  # a code typed as a number
+        elif isinstance(value, str) and value.strip():
+            texts.append(value)
+    if not texts:
+        return ""
+    resolved = registry.resolve(pd.Series(texts, dtype=object))
+    known = resolved[resolved["status"] == "ok"]
+    return str(known["code"].iloc[0]) if len(known) else ""
+
+
+def _base(raw: Path) -> Path:
+    return raw if raw.is_dir() else raw.parent
+
+
+def attach_villages(
+    problems: pd.DataFrame,
+    raw: Path | str,
+    registry: Registry,
+    *,
+    sources: _Sources | None = None,
+) -> pd.DataFrame:
+    """``problems`` with ``village_code`` and ``village``: whose row each problem is on.
+
+    The village is the first cell of the problem's row that names a registry village (a merged
+    cell counts for every row it covers). A row whose village is not in the registry keeps the
+    name as written (``village_code`` empty); problems of a whole file or table have neither.
+    Only files with row problems are read again.
+    """
+    raw = Path(raw)
+    sources = sources or _Sources(_base(raw))
+    names = registry.names
+    written: dict[tuple[str, str, int], str] = {}
+    for item in problems.itertuples(index=False):
+        if item.rule in ("unknown_village", "ambiguous_village") and item.row:
+            written.setdefault((item.file, item.sheet, int(item.row)), item.value)
+    found: dict[tuple[str, str, int], tuple[str, str]] = {}
+    codes, villages = [], []
+    for item in problems.itertuples(index=False):
+        key = (item.file, item.sheet, int(item.row))
+        if key not in found:
+            code = ""
+            if item.row and item.rule not in FILE_RULES | TABLE_RULES:
+                sheets = sources.sheets(item.file)
+                sheet = sheets.get(item.sheet) if sheets else None
+                code = _village_in_row(sheet, int(item.row), registry) if sheet else ""
+            found[key] = (code, names.get(code, code) if code else written.get(key, ""))
+        if item.rule in TABLE_RULES:
+            codes.append("")
+            villages.append("")
+        else:
+            codes.append(found[key][0])
+            villages.append(found[key][1])
+    return problems.assign(village_code=codes, village=villages)
+
+
+# --- suggestions ---------------------------------------------------------------------------------
+
+
+def _only_year(sheet: Sheet, row: int, column: str) -> int | None:
+    """The one year every other row of the column holds, if there is exactly one."""
+    index = _column_index(column)
+    if index >= sheet.cells.shape[1]:
+        return None
+    values = sheet.cells[index].drop(index=row - 1, errors="ignore")
+    years, _ = parse_year(values.astype(str))
+    found = {int(y) for y in years.dropna() if config.FIRST_YEAR <= y <= config.LAST_YEAR}
+    return found.pop() if len(found) == 1 else None
+
+
+def suggestion(problem: object, sheet: Sheet | None, catalog: Catalog) -> str:
+    """What to change, concretely, where the problem and its sheet say: ``改为“青光村”``."""
+    rule, value = problem.rule, str(problem.value)
+    row, column = int(problem.row), problem.column
+    hint = _SUGGESTED.search(problem.message_zh)
+    if rule in ("unknown_village", "unknown_indicator") and hint:
+        first, *others = hint.group(1).split("、")
+        more = f"（相近的还有：{'、'.join(others)}）" if others else ""
+        return f"如指“{first}”，改为“{first}”{more}"
+    if rule == "unknown_column" and hint:
+        return f"如是“{hint.group(1).split('、')[0]}”，改用该列名；不是指标的列请删除"
+    if rule == "unit_mismatch":
+        col = match_headers([value], catalog)[0]
+        if col.indicator:
+            label = catalog[col.indicator].label_zh
+            return f"如数值确是“{catalog[col.indicator].unit}”，列名改为“{label}”"
+    if rule == "missing_key" and sheet is not None and _LETTERS.fullmatch(column):
+        index = _column_index(column)
+        for r0, c0, r1, c1 in sheet.merged:
+            if r0 < row - 1 <= r1 and c0 <= index <= c1:
+                top = sheet.cells.iat[r0, c0]
+                return f"取消合并单元格，每行都填上：本格填“{top}”"
+    if rule in ("missing_key", "bad_year", "year_out_of_range") and sheet is not None:
+        year = _only_year(sheet, row, column) if _LETTERS.fullmatch(column) else None
+        if year is not None:
+            return f"本表其他行都是 {year} 年；如本行也是，改为“{year}”"
+    if rule == "not_a_number":
+        numbers = re.findall(r"\d+(?:\.\d+)?", unicodedata.normalize("NFKC", value))
+        if len(numbers) == 1:
+            return f"如数值是 {numbers[0]}，改为“{numbers[0]}”"
+    if rule == "negative_value" and value.startswith("-"):
+        return f"如负号是误填，改为“{value[1:]}”"
+    return ""
+
+
+def comment_text(problem: object, advice: str, catalog: Catalog) -> str:
+    """The cell comment: what is wrong, what is expected, what to do, the rule."""
+    title, expected, default_advice = rule_text(problem.rule, catalog)
+    lines = [
+        f"【{SEVERITY_ZH[problem.severity]}】{title}",
+        problem_text(problem),
+        f"应填：{expected}",
+    ]
+    if advice or default_advice:
+        lines.append(f"建议：{advice or default_advice}")
+    lines.append(f"规则：{problem.rule}")
+    return "\n".join(lines)
+
+
+# --- the marked copy -----------------------------------------------------------------------------
+
+
+def _sheet_title(display: str) -> str:
+    """A worksheet name for a CSV's only sheet: its file name, as Excel allows."""
+    title = re.sub(r"[\[\]:*?/\\]", "_", PurePosixPath(display).stem)[:31].strip("'")
+    return title if title and title != PROBLEM_SHEET else "数据"
+
+
+def _clean_value(value: object) -> object:
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
+
+
+def _workbook_from_grids(sheets: dict[str, Sheet], display: str) -> tuple[Workbook, dict]:
+    """A new workbook holding every grid at its place; sheet name map (``""`` for a CSV)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    titles = {}
+    for name, sheet in sheets.items():
+        ws = wb.create_sheet(name or _sheet_title(display))
+        titles[name] = ws.title
+        for (r, c), value in sheet.cells.stack().items():
+            if value == "" or value is None:
+                continue
+            cell = ws.cell(int(r) + 1, int(c) + 1, _clean_value(value))
+            if isinstance(value, str):
+                cell.data_type = "s"  # text stays text: "=1+1" in a CSV is not a formula
+        for r0, c0, r1, c1 in sheet.merged:
+            if (r0, c0) != (r1, c1):
+                ws.merge_cells(
+                    start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1
+                )
+    return wb, titles
+
+
+def _open_copy(path: Path, sheets: dict[str, Sheet], display: str) -> tuple[Workbook, dict]:
+    """The source as an openpyxl workbook, earlier marks removed; sheet name map."""
+    if path.suffix.lower() in _OPENPYXL:
+        try:
+            # The values Excel last computed: what ingest reads. openpyxl cannot save a
+            # formula with its value, and a formula without one would read as empty.
+            wb = load_workbook(path, data_only=True)
+        except Exception:  # openpyxl rejects some files calamine reads; rebuild those from cells
+            return _workbook_from_grids(sheets, display)
+        if PROBLEM_SHEET in wb.sheetnames:
+            del wb[PROBLEM_SHEET]
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.fill is not None and cell.fill.fgColor.rgb in _OUR_COLOURS:
+                        cell.fill = PatternFill()
+                    if getattr(cell, "comment", None) is not None and cell.comment.author == AUTHOR:
+                        cell.comment = None
+        return wb, {name: name for name in wb.sheetnames}
+    return _workbook_from_grids(sheets, display)
+
+
+def quarantined_rows(problems: pd.DataFrame, entry: dict | None) -> set[int]:
+    """Excel rows of one sheet that were not read at all, from its problems and its summary."""
+    if entry is None:
+        return set()
+    if problems["rule"].isin(SHEET_RULES).any():
+        structural = {s["row"] for s in entry.get("structural", [])}
+        return set(range(1, int(entry["rows_read"]) + 1)) - structural
+    whole = ROW_RULES.get(entry.get("kind", ""), set())
+    return {int(r) for r in problems.loc[problems["rule"].isin(whole), "row"] if r}
+
+
+def _merged_top_left(ws, row: int, col: int) -> tuple[int, int]:
+    for merged in ws.merged_cells.ranges:
+        if merged.min_row <= row <= merged.max_row and merged.min_col <= col <= merged.max_col:
+            return merged.min_row, merged.min_col
+    return row, col
+
+
+def _mark_sheet(
+    ws, problems: pd.DataFrame, sheet: Sheet | None, rows: set[int], catalog: Catalog
+) -> dict[int, str]:
+    """Fill and comment the problem cells, tint the rows not read; suggestion per problem."""
+    width = max(sheet.cells.shape[1] if sheet is not None else 1, 1)
+    for row in sorted(rows):
+        for col in range(1, width + 1):
+            ws.cell(row, col).fill = PatternFill("solid", fgColor=ROW_COLOUR)
+    advice: dict[int, str] = {}
+    notes: dict[tuple[int, int], list[str]] = {}
+    worst: dict[tuple[int, int], str] = {}
+    for index, item in problems.iterrows():
+        if item["rule"] in FILE_RULES:
+            continue
+        advice[index] = suggestion(item, sheet, catalog)
+        row = int(item["row"]) or 1
+        col = _column_index(item["column"]) + 1 if _LETTERS.fullmatch(item["column"]) else 1
+        target = _merged_top_left(ws, row, col)
+        for place in {(row, col), target}:
+            if worst.get(place) != "error":
+                worst[place] = item["severity"]
+        text = comment_text(item, advice[index], catalog)
+        if target != (row, col):
+            text = f"{get_column_letter(col)}{row}：{text}"
+        notes.setdefault(target, []).append(text)
+    for (row, col), severity in worst.items():
+        ws.cell(row, col).fill = PatternFill("solid", fgColor=CELL_COLOURS[severity])
+    for (row, col), texts in notes.items():
+        cell = ws.cell(row, col)
+        text = "\n\n".join(texts)
+        if cell.comment is not None:  # the clerk's own note stays, after ours
+            text += f"\n\n原批注：{cell.comment.text}"
+        lines = sum(1 + len(line) // 22 for line in text.splitlines())
+        cell.comment = Comment(text, AUTHOR, height=min(16 * lines + 20, 600), width=320)
+    return advice
+
+
+def _quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _list_sheet(wb: Workbook, title: str, note: str, records: list[dict], overview: bool) -> None:
+    """The first sheet: counts by village, then every problem with a link to its cell."""
+    ws = wb.create_sheet(PROBLEM_SHEET, 0)
+    wb.active = 0
+    bold = Font(bold=True)
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([note])
+    ws.append([])
+    ws.append(["按村统计", "错误", "提示", "合计"])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    counts: dict[str, list[int]] = {}
+    order: dict[str, tuple] = {}
+    for rec in records:
+        counts.setdefault(rec["village"], [0, 0])[rec["severity"] != "error"] += 1
+        order[rec["village"]] = rec["village_order"]
+    for village in sorted(counts, key=lambda v: (order[v], v)):
+        errors, warnings = counts[village]
+        ws.append([village, errors, warnings, errors + warnings])
+    ws.append([])
+    header = list(_LIST_HEADER)
+    if overview:
+        header.insert(3, "标注文件")
+    ws.append(header + _LIST_TAIL)
+    header_row = ws.max_row
+    for cell in ws[header_row]:
+        cell.font = bold
+    link_col = header.index("单元格") + 1
+    for number, rec in enumerate(records, start=1):
+        values = [number, rec["village"], rec["file"]]
+        if overview:
+            values.append(rec["copy"])
+        values += [rec["sheet"], rec["cell"], rec["value"], rec["text"], rec["expected"]]
+        values += [rec["advice"], SEVERITY_ZH[rec["severity"]], rec["rule"]]
+        ws.append([_clean_value(v) for v in values])
+        for cell in ws[ws.max_row]:
+            cell.data_type = "s" if isinstance(cell.value, str) else cell.data_type
+        if rec["location"]:
+            cell = ws.cell(ws.max_row, link_col)
+            if overview:
+                cell.hyperlink = Hyperlink(
+                    ref=cell.coordinate, target=rec["copy"], location=rec["location"]
+                )
+            else:
+                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=rec["location"])
+            cell.font = Font(color="FF0563C1", underline="single")
+        severity_cell = ws.cell(ws.max_row, len(header) + 1)
+        severity_cell.fill = PatternFill("solid", fgColor=CELL_COLOURS[rec["severity"]])
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(header) + 2)}{ws.max_row}"
+    widths = {"序号": 6, "村（居）": 14, "文件": 22, "标注文件": 22, "工作表": 12, "单元格": 9}
+    widths |= {"填写内容": 14, "问题": 60, "应填": 30, "建议": 36}
+    for i, name in enumerate(header + _LIST_TAIL, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 10)
+
+
+def _note(display: str, errors: int, warnings: int) -> str:
+    text = (
+        f"共 {errors + warnings} 条：错误 {errors} 条（未读入，须改正），提示 {warnings} 条"
+        "（已读入，请核对）。红色格为错误，黄色格为提示，浅红整行表示该行未读入；"
+        "鼠标移到格上可看批注，点“单元格”一列可跳到该格。改正后交回，再运行 minsheng validate 复查。"
+        "本工作表不作数据读取。"
+    )
+    suffix = PurePosixPath(display).suffix.lower()
+    if suffix not in _OPENPYXL:
+        text += f"原文件为 {suffix}，已转存为 .xlsx，行号、列号不变；交回后用本文件替换原文件。"
+    if PurePosixPath(display).name == config.REGISTRY_FILE:
+        text += f"村名录须为 CSV：改正后请另存为 {config.REGISTRY_FILE}（CSV UTF-8）。"
+    return text
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def _check_out_dir(raw: Path, out_dir: Path) -> None:
+    """Refuse an output folder where a copy could replace a raw file or be read as one."""
+    out, base = out_dir.resolve(), _base(raw).resolve()
+    inside = out == base or (raw.is_dir() and base in out.parents)
+    if inside:
+        raise ParameterError(
+            f"标注文件不能写在原始数据目录里：{out_dir}（请另选目录）/ the marked copies cannot go "
+            f"into the raw folder {base}: choose another folder"
+        )
+
+
+def _copy_names(displays: Iterable[str], raw: Path) -> dict[str, str]:
+    """Copy file name per raw file: ``x.xlsx`` for ``x.csv``, unless a raw file has that name
+    (the copy is to replace its original when it comes back)."""
+    base = _base(raw)
+    files = base.rglob("*") if raw.is_dir() else base.iterdir()
+    existing = {p.relative_to(base).as_posix().lower() for p in files if p.is_file()}
+    taken = {OVERVIEW_NAME.lower()}
+    names = {}
+    for display in sorted(displays):
+        path = PurePosixPath(display)
+        name = path.with_suffix(".xlsx").as_posix()
+        if name.lower() in taken or (name.lower() in existing and name != display):
+            name = path.with_name(f"{path.stem}_{path.suffix.lstrip('.').lower()}.xlsx").as_posix()
+        taken.add(name.lower())
+        names[display] = name
+    return names
+
+
+def _village_order(code: str, name: str) -> tuple:
+    return (0, code) if code else (1, name) if name else (2, "")
+
+
+def mark(
+    raw: Path | str,
+    out_dir: Path | str,
+    *,
+    registry: Path | str | Registry | None = None,
+    catalog: Catalog | None = None,
+    result: ValidationResult | None = None,
+) -> MarkResult:
+    """Write a marked copy of every raw file with problems, and the list of them all.
+
+    Parameters
+    ----------
+    raw
+        The raw folder, or one file, as given to :func:`~analysis.ingest.validate.validate`.
+    out_dir
+        Where the copies go (created if needed), mirroring the raw folder; never inside it.
+        Besides the copies, ``问题清单.xlsx`` lists every problem of the run, those of files
+        no copy can be made of (unreadable files, map layers) included.
+    registry, catalog
+        As for ``validate``.
+    result
+        The validation of ``raw`` when already done (the command validates once).
+
+    Returns
+    -------
+    MarkResult
+        Nothing is written when there is no problem.
+
+    Raises
+    ------
+    ParameterError
+        ``out_dir`` is the raw folder or inside it.
+    """
+    raw, out = Path(raw), Path(out_dir)
+    catalog = catalog or default_catalog()
+    _check_out_dir(raw, out)
+    result = result or validate(raw, registry=registry, catalog=catalog)
+    outcome = MarkResult(out_dir=out, validation=result)
+    problems = result.problems
+    if problems.empty:
+        return outcome
+    sources = _Sources(_base(raw))
+    problems = attach_villages(problems, raw, result.registry, sources=sources)
+    entries = {(e["file"], e["sheet"]): e for e in result.summary["files"]}
+    markable = [
+        f
+        for f in problems["file"].unique()
+        if PurePosixPath(f).suffix.lower() not in LAYER_SUFFIXES and sources.sheets(f) is not None
+    ]
+    names = _copy_names(markable, raw)
+    records: list[dict] = []
+    for display in problems["file"].unique():
+        of_file = problems[problems["file"] == display]
+        if display not in names:
+            outcome.unmarked.append(display)
+            records += _records(of_file, {}, {}, "", catalog)
+            continue
+        sheets = sources.sheets(display)
+        wb, titles = _open_copy(sources.path(display), sheets, display)
+        advice: dict[int, str] = {}
+        for sheet_name, of_sheet in of_file.groupby("sheet", sort=False):
+            if titles.get(sheet_name) not in wb.sheetnames:
+                continue
+            rows = quarantined_rows(of_sheet, entries.get((display, sheet_name)))
+            ws = wb[titles[sheet_name]]
+            advice |= _mark_sheet(ws, of_sheet, sheets.get(sheet_name), rows, catalog)
+        own = _records(of_file, titles, advice, names[display], catalog)
+        errors = sum(r["severity"] == "error" for r in own)
+        _list_sheet(
+            wb,
+            f"问题清单：{display}",
+            _note(display, errors, len(own) - errors),
+            own,
+            overview=False,
+        )
+        target = out / names[display]
+        atomic_write_with(target, wb.save)
+        outcome.copies[display] = target
+        records += own
+    errors = sum(r["severity"] == "error" for r in records)
+    overview = Workbook()
+    overview.remove(overview.active)
+    note = (
+        f"全部文件共 {len(records)} 条：错误 {errors} 条，提示 {len(records) - errors} 条。"
+        "每个有问题的表格都有一份标注副本（“标注文件”一列），点“单元格”可打开到该格；"
+        "无法生成副本的文件（打不开的文件、地图图层）只列在这里。"
+    )
+    _list_sheet(overview, "问题清单：全部文件", note, records, overview=True)
+    outcome.overview = atomic_write_with(out / OVERVIEW_NAME, overview.save)
+    return outcome
+
+
+def _records(
+    problems: pd.DataFrame, titles: dict, advice: dict[int, str], copy: str, catalog: Catalog
+) -> list[dict]:
+    """One list entry per problem: where it is in the copy, what it says, whose it is."""
+    out = []
+    for index, item in problems.iterrows():
+        title = titles.get(item["sheet"], item["sheet"])
+        ref = cell_ref(int(item["row"]), item["column"])
+        anchor = ref if _LETTERS.match(ref) else f"A{int(item['row']) or 1}"
+        linked = bool(copy) and item["rule"] not in FILE_RULES and title
+        _, expected, default_advice = rule_text(item["rule"], catalog)
+        out.append(
+            {
+                "village": village_label(item["village_code"], item["village"]),
+                "village_order": _village_order(item["village_code"], item["village"]),
+                "file": item["file"],
+                "copy": copy,
+                "sheet": title,
+                "cell": ref,
+                "value": item["value"],
+                "text": problem_text(item),
+                "expected": expected,
+                "advice": advice.get(index) or default_advice,
+                "severity": item["severity"],
+                "rule": item["rule"],
+                "location": f"{_quote_sheet(title)}!{anchor}" if linked else "",
+            }
+        )
+    return out

@@ -182,6 +182,8 @@ def write_workbook(
                 "severity": "级别",
                 "message_zh": "说明",
                 "message_en": "说明(英文)",
+                "village_code": "村代码",
+                "village": "村（居）",
             }
         ),
     )

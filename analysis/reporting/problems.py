@@ -1,0 +1,199 @@
+"""The problems page, ``reports/<year>/problems.html``: every problem found in the raw data,
+village by village and file by file, printable as the 对照表 a clerk takes from door to door.
+
+It is made from the processed folder's ``quarantine.csv`` (whose ``village_code``/``village``
+columns say whose row each problem is on); the words come from :mod:`analysis.ingest.mark`, as in
+the marked workbooks, so the page and the workbook a village receives say the same thing.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import MissingFileError
+from analysis.ingest.mark import (
+    SEVERITY_ZH,
+    UNASSIGNED,
+    cell_ref,
+    problem_text,
+    rule_text,
+    village_label,
+)
+from analysis.pipeline import store
+from analysis.pipeline.store import path_of
+from analysis.reporting import publish
+
+PAGE_NAME = "problems.html"
+
+#: On screen a list; on paper one village per A4 page, rows never split, with blank columns
+#: for what was found at the door and the corrected figure, and a line to sign.
+PAGE_STYLE = """
+table.check td { text-align: left; vertical-align: top; }
+table.check td.blank { min-width: 6em; }
+td.sev-error { color: #9c0006; background: #ffe1e1; font-weight: bold; }
+td.sev-warning { color: #6b4a00; background: #fff2cc; }
+p.sign { margin: 1.2rem 0 0; }
+@media print {
+  @page { size: A4 landscape; margin: 12mm; }
+  nav.toc { display: none; }
+  section.village { break-before: page; }
+  table.check { width: 100%; font-size: 10pt; }
+  table.check thead { display: table-header-group; }
+  table.check tr { break-inside: avoid; }
+}
+"""
+
+
+def load_problems(processed_dir: Path | str) -> pd.DataFrame:
+    """``quarantine.csv`` as text columns (``row`` as a number), village columns included."""
+    path = path_of(processed_dir, "quarantine")
+    if not path.exists():
+        raise MissingFileError(
+            f"{path} 不存在；请先运行 minsheng prepare / {path} not found: run `minsheng prepare`"
+        )
+    frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    frame["row"] = pd.to_numeric(frame["row"]).astype("int64")
+    for column in ("village_code", "village"):
+        if column not in frame:  # tables prepared before problems carried their village
+            frame[column] = ""
+    return frame
+
+
+def _groups(problems: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    """(label, code, problems) per village: registry villages by code, then names not in the
+    registry, then the problems of no village's row."""
+    keyed = problems.assign(
+        _label=[
+            village_label(c, n)
+            for c, n in zip(problems["village_code"], problems["village"], strict=True)
+        ],
+        _order=[
+            0 if c else 1 if n else 2
+            for c, n in zip(problems["village_code"], problems["village"], strict=True)
+        ],
+    )
+    keyed = keyed.sort_values(
+        ["_order", "village_code", "_label", "file", "sheet", "row", "column"], kind="stable"
+    )
+    return [
+        (str(label), str(group["village_code"].iloc[0]), group)
+        for (_, _, label), group in keyed.groupby(["_order", "village_code", "_label"], sort=False)
+    ]
+
+
+def _counts(problems: pd.DataFrame) -> tuple[int, int]:
+    errors = int((problems["severity"] == "error").sum())
+    return errors, len(problems) - errors
+
+
+def _file_table(problems: pd.DataFrame) -> str:
+    header = "".join(
+        f"<th>{escape(h)}</th>"
+        for h in ("序号", "位置", "填写内容", "问题", "应填", "级别", "核实情况", "改正为")
+    )
+    rows = []
+    for number, item in enumerate(problems.itertuples(index=False), start=1):
+        _, expected, _ = rule_text(item.rule)
+        rows.append(
+            f"<tr><td>{number}</td><td>{escape(cell_ref(item.row, item.column))}</td>"
+            f"<td>{escape(item.value)}</td><td>{escape(problem_text(item))}</td>"
+            f"<td>{escape(expected)}</td>"
+            f'<td class="sev-{escape(item.severity)}">{escape(SEVERITY_ZH[item.severity])}</td>'
+            '<td class="blank"></td><td class="blank"></td></tr>'
+        )
+    return (
+        f'<table class="check"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def problems_body(problems: pd.DataFrame, title: str) -> str:
+    """The page's HTML (every name and value escaped): counts, contents, one section a village."""
+    errors, warnings = _counts(problems)
+    if problems.empty:
+        return f"<h1>{escape(title)}</h1><p>没有发现问题 / No problems were found in the data.</p>"
+    groups = _groups(problems)
+    toc = []
+    sections = []
+    for number, (label, code, group) in enumerate(groups, start=1):
+        g_errors, g_warnings = _counts(group)
+        anchor = f"v{number}"
+        toc.append(
+            f'<tr><td><a href="#{anchor}">{escape(label)}</a></td><td>{escape(code)}</td>'
+            f"<td>{g_errors}</td><td>{g_warnings}</td></tr>"
+        )
+        parts = [
+            f'<section class="village" id="{anchor}">',
+            f"<h2>{escape(label)}" + (f" <small>{escape(code)}</small>" if code else "") + "</h2>",
+            f"<p>错误 {g_errors} 条，提示 {g_warnings} 条 / {g_errors} errors, "
+            f"{g_warnings} warnings</p>",
+        ]
+        for (file, sheet), of_file in group.groupby(["file", "sheet"], sort=False):
+            where = f"文件 {file}" + (f" · 工作表 {sheet}" if sheet else "")
+            parts.append(f"<h3>{escape(where)}</h3>{_file_table(of_file)}")
+        parts.append(
+            '<p class="sign">核实人：＿＿＿＿＿＿　村（居）负责人：＿＿＿＿＿＿　'
+            "日期：＿＿＿＿＿＿</p></section>"
+        )
+        sections.append("".join(parts))
+    unassigned = f"“{UNASSIGNED}”是整张表、整个文件的问题，或找不到村名的行。"
+    return (
+        f"<style>{PAGE_STYLE}</style><h1>{escape(title)}</h1>"
+        f"<p>共 {len(problems)} 条：错误 {errors} 条（未读入报告，须改正），提示 {warnings} 条"
+        f"（已读入，请核对）。 / {errors} errors (not in the reports), {warnings} warnings.</p>"
+        "<p>按村分组，每村打印后从新的一页开始，供入户核对；改正后重新运行 "
+        f"<code>minsheng validate --mark</code> 复查。{escape(unassigned)}</p>"
+        '<nav class="toc"><h2>各村问题数 Problems by village</h2><table>'
+        "<thead><tr><th>村（居） Village</th><th>代码 Code</th><th>错误 Errors</th>"
+        f"<th>提示 Warnings</th></tr></thead><tbody>{''.join(toc)}</tbody></table></nav>"
+        + "".join(sections)
+    )
+
+
+def _town(processed_dir: Path) -> str:
+    path = path_of(processed_dir, "villages")
+    if not path.exists():
+        return ""
+    towns = pd.read_parquet(path, columns=["town_name"])["town_name"].unique()
+    return str(towns[0]) if len(towns) == 1 else ""
+
+
+def write_problems_page(
+    processed_dir: Path | str, year_dir: Path | str, year: int, sample: bool
+) -> Path:
+    """Write ``year_dir/problems.html`` from the processed folder's ``quarantine.csv``.
+
+    Parameters
+    ----------
+    processed_dir
+        The processed folder (``quarantine.csv``, and ``villages.parquet`` for the town name).
+    year_dir
+        The year's report folder (``reports/2019``).
+    year
+        The report year, for the title.
+    sample
+        Whether the data is the synthetic sample (the page then says 示例数据).
+
+    Returns
+    -------
+    Path
+        The page written.
+
+    Raises
+    ------
+    MissingFileError
+        The processed folder has no ``quarantine.csv``.
+    """
+    processed = Path(processed_dir)
+    problems = load_problems(processed)
+    title = f"{_town(processed)}{year}年数据问题对照表"
+    provenance = publish.Provenance(
+        data_fingerprint=store.fingerprint_dir(processed),
+        parameters={"year": year},
+        sample=sample,
+    )
+    html = publish.page(title, problems_body(problems, title), provenance, home="index.html")
+    return publish.write_page(Path(year_dir) / PAGE_NAME, html)

@@ -2,8 +2,8 @@
 village by village and file by file, printable as the 对照表 a clerk takes from door to door.
 
 It is made from the processed folder's ``quarantine.csv`` (whose ``village_code``/``village``
-columns say whose row each problem is on); the words come from :mod:`analysis.ingest.mark`, as in
-the marked workbooks, so the page and the workbook a village receives say the same thing.
+columns say whose row each problem is on); the words come from :mod:`analysis.ingest.advice`, as
+in the marked workbooks, so the page and the workbook a village receives say the same thing.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import MissingFileError
-from analysis.ingest.mark import (
+from analysis.ingest.advice import (
     SEVERITY_ZH,
     UNASSIGNED,
     cell_ref,

@@ -16,15 +16,8 @@ from openpyxl import load_workbook
 from analysis import cli, config
 from analysis.core.catalog import default_catalog
 from analysis.errors import ParameterError
-from analysis.ingest.mark import (
-    CELL_COLOURS,
-    OVERVIEW_NAME,
-    ROW_COLOUR,
-    RULE_TEXT,
-    attach_villages,
-    mark,
-    rule_text,
-)
+from analysis.ingest.advice import RULE_TEXT, rule_text
+from analysis.ingest.mark import CELL_COLOURS, OVERVIEW_NAME, ROW_COLOUR, attach_villages, mark
 from analysis.ingest.read import PROBLEM_SHEET
 from analysis.ingest.validate import RULES, load_registry, validate
 

@@ -31,8 +31,9 @@ PAGE_NAME = "problems.html"
 #: On screen a list; on paper one village per A4 page, rows never split, with blank columns
 #: for what was found at the door and the corrected figure, and a line to sign.
 PAGE_STYLE = """
-table.check td { text-align: left; vertical-align: top; }
-table.check td.blank { min-width: 6em; }
+table.check th, table.check td { text-align: left; vertical-align: top; }
+table.check .short { white-space: nowrap; }
+table.check td.blank { min-width: 8em; }
 td.sev-error { color: #9c0006; background: #ffe1e1; font-weight: bold; }
 td.sev-warning { color: #6b4a00; background: #fff2cc; }
 p.sign { margin: 1.2rem 0 0; }
@@ -40,6 +41,7 @@ p.sign { margin: 1.2rem 0 0; }
   @page { size: A4 landscape; margin: 12mm; }
   nav.toc { display: none; }
   section.village { break-before: page; }
+  nav.toc + section.village { break-before: auto; }
   table.check { width: 100%; font-size: 10pt; }
   table.check thead { display: table-header-group; }
   table.check tr { break-inside: avoid; }
@@ -91,17 +93,21 @@ def _counts(problems: pd.DataFrame) -> tuple[int, int]:
 
 def _file_table(problems: pd.DataFrame) -> str:
     header = "".join(
-        f"<th>{escape(h)}</th>"
+        f'<th class="short">{escape(h)}</th>'
+        if h in ("序号", "位置", "级别")
+        else f"<th>{escape(h)}</th>"
         for h in ("序号", "位置", "填写内容", "问题", "应填", "级别", "核实情况", "改正为")
     )
     rows = []
     for number, item in enumerate(problems.itertuples(index=False), start=1):
         _, expected, _ = rule_text(item.rule)
         rows.append(
-            f"<tr><td>{number}</td><td>{escape(cell_ref(item.row, item.column))}</td>"
+            f'<tr><td class="short">{number}</td>'
+            f'<td class="short">{escape(cell_ref(item.row, item.column))}</td>'
             f"<td>{escape(item.value)}</td><td>{escape(problem_text(item))}</td>"
             f"<td>{escape(expected)}</td>"
-            f'<td class="sev-{escape(item.severity)}">{escape(SEVERITY_ZH[item.severity])}</td>'
+            f'<td class="short sev-{escape(item.severity)}">'
+            f"{escape(SEVERITY_ZH[item.severity])}</td>"
             '<td class="blank"></td><td class="blank"></td></tr>'
         )
     return (

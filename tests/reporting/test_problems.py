@@ -3,8 +3,10 @@ printable one village per page."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -90,7 +92,7 @@ def test_page_prints_one_village_per_page_with_columns_to_fill(page):
 
 
 def test_severity_is_said_in_words_and_colour(page):
-    assert '<td class="sev-error">错误</td>' in page
+    assert '<td class="short sev-error">错误</td>' in page
     assert "sev-warning" in page  # the identical rows of merged_village and rate_130
 
 
@@ -117,3 +119,37 @@ def test_tables_prepared_before_villages_were_recorded(processed, tmp_path):
 def test_missing_quarantine_is_a_clear_error(tmp_path):
     with pytest.raises(MissingFileError):
         write_problems_page(tmp_path, tmp_path / "2019", 2019, False)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_printed_one_village_per_page(page, tmp_path):
+    """Headless Chromium prints the page: one sheet per village, the summary on the first."""
+    binary = next(
+        (shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None
+    )
+    if binary is None:
+        if os.environ.get("MINSHENG_REQUIRE_BROWSER") == "1":
+            pytest.fail("MINSHENG_REQUIRE_BROWSER=1 but no Chromium on PATH")
+        pytest.skip("no Chromium on PATH")
+    html = tmp_path / "problems.html"
+    html.write_text(page, encoding="utf-8")
+    pdf = tmp_path / "problems.pdf"
+    subprocess.run(
+        [
+            binary,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--print-to-pdf={pdf}",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+    assert pages == len(_sections(page))

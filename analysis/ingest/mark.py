@@ -187,21 +187,17 @@ def _row_values(sheet: Sheet, row: int) -> list[object]:
     return values
 
 
-def _village_in_row(sheet: Sheet, row: int, registry: Registry) -> str:
-    """The code of the first cell of the row that names a registry village, else ``""``."""
+def _row_texts(sheet: Sheet, row: int) -> list[str]:
+    """The cells of a row that could name a village: text, and 12-digit codes typed as numbers."""
     if not 0 < row <= len(sheet.cells):
-        return ""
+        return []
     texts = []
     for value in _row_values(sheet, row):
         if isinstance(value, float) and value.is_integer() and len(str(int(value))) == 12:
-            texts.append(str(int(value)))  # a code typed as a number
+            texts.append(str(int(value)))
         elif isinstance(value, str) and value.strip():
             texts.append(value)
-    if not texts:
-        return ""
-    resolved = registry.resolve(pd.Series(texts, dtype=object))
-    known = resolved[resolved["status"] == "ok"]
-    return str(known["code"].iloc[0]) if len(known) else ""
+    return texts
 
 
 def _base(raw: Path) -> Path:
@@ -224,28 +220,32 @@ def attach_villages(
     """
     raw = Path(raw)
     sources = sources or _Sources(_base(raw))
+    keys = list(zip(problems["file"], problems["sheet"], problems["row"].astype(int), strict=True))
+    row_level = (problems["row"] > 0) & ~problems["rule"].isin(FILE_RULES | TABLE_RULES)
+    # Every candidate cell of every row, resolved in one call: the first known village wins.
+    owners, texts = [], []
+    for key in dict.fromkeys(k for k, wanted in zip(keys, row_level, strict=True) if wanted):
+        sheets = sources.sheets(key[0])
+        sheet = sheets.get(key[1]) if sheets else None
+        for text in _row_texts(sheet, key[2]) if sheet is not None else []:
+            owners.append(key)
+            texts.append(text)
+    resolved = registry.resolve(pd.Series(texts, dtype=object))
+    code_of: dict[tuple[str, str, int], str] = {}
+    for owner, code, status in zip(owners, resolved["code"], resolved["status"], strict=True):
+        if status == "ok":
+            code_of.setdefault(owner, str(code))
+    written = {
+        key: value
+        for key, value, rule in zip(keys, problems["value"], problems["rule"], strict=True)
+        if rule in ("unknown_village", "ambiguous_village")
+    }
     names = registry.names
-    written: dict[tuple[str, str, int], str] = {}
-    for item in problems.itertuples(index=False):
-        if item.rule in ("unknown_village", "ambiguous_village") and item.row:
-            written.setdefault((item.file, item.sheet, int(item.row)), item.value)
-    found: dict[tuple[str, str, int], tuple[str, str]] = {}
     codes, villages = [], []
-    for item in problems.itertuples(index=False):
-        key = (item.file, item.sheet, int(item.row))
-        if key not in found:
-            code = ""
-            if item.row and item.rule not in FILE_RULES | TABLE_RULES:
-                sheets = sources.sheets(item.file)
-                sheet = sheets.get(item.sheet) if sheets else None
-                code = _village_in_row(sheet, int(item.row), registry) if sheet else ""
-            found[key] = (code, names.get(code, code) if code else written.get(key, ""))
-        if item.rule in TABLE_RULES:
-            codes.append("")
-            villages.append("")
-        else:
-            codes.append(found[key][0])
-            villages.append(found[key][1])
+    for key, wanted in zip(keys, row_level, strict=True):
+        code = code_of.get(key, "") if wanted else ""
+        codes.append(code)
+        villages.append(names.get(code, code) if code else written.get(key, "") if wanted else "")
     return problems.assign(village_code=codes, village=villages)
 
 
@@ -367,57 +367,61 @@ def _quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
+def _put_row(ws, row: int, values: list[object], font: Font | None = None) -> None:
+    """Write one row of the list; text stays text (a value "=…" typed in a cell is no formula)."""
+    for col, value in enumerate(values, start=1):
+        if value is None or value == "":
+            continue
+        cell = ws.cell(row, col, _clean_value(value))
+        if isinstance(value, str):
+            cell.data_type = "s"
+        if font is not None:
+            cell.font = font
+
+
 def _list_sheet(wb: Workbook, title: str, note: str, records: list[dict], overview: bool) -> None:
     """The first sheet: counts by village, then every problem with a link to its cell."""
     ws = wb.create_sheet(PROBLEM_SHEET, 0)
     wb.active = 0
     bold = Font(bold=True)
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([note])
-    ws.append([])
-    ws.append(["按村统计", "错误", "提示", "合计"])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
+    _put_row(ws, 1, [title], Font(bold=True, size=14))
+    _put_row(ws, 2, [note])
+    _put_row(ws, 4, ["按村统计", "错误", "提示", "合计"], bold)
     counts: dict[str, list[int]] = {}
     order: dict[str, tuple] = {}
     for rec in records:
         counts.setdefault(rec["village"], [0, 0])[rec["severity"] != "error"] += 1
         order[rec["village"]] = rec["village_order"]
+    row = 4
     for village in sorted(counts, key=lambda v: (order[v], v)):
         errors, warnings = counts[village]
-        ws.append([village, errors, warnings, errors + warnings])
-    ws.append([])
+        row += 1
+        _put_row(ws, row, [village, errors, warnings, errors + warnings])
     header = list(_LIST_HEADER)
     if overview:
         header.insert(3, "标注文件")
-    ws.append(header + _LIST_TAIL)
-    header_row = ws.max_row
-    for cell in ws[header_row]:
-        cell.font = bold
+    header_row = row + 2
+    _put_row(ws, header_row, header + _LIST_TAIL, bold)
     link_col = header.index("单元格") + 1
     for number, rec in enumerate(records, start=1):
+        row = header_row + number
         values = [number, rec["village"], rec["file"]]
         if overview:
             values.append(rec["copy"])
         values += [rec["sheet"], rec["cell"], rec["value"], rec["text"], rec["expected"]]
         values += [rec["advice"], SEVERITY_ZH[rec["severity"]], rec["rule"]]
-        ws.append([_clean_value(v) if v != "" else None for v in values])
-        for cell in ws[ws.max_row]:
-            cell.data_type = "s" if isinstance(cell.value, str) else cell.data_type
+        _put_row(ws, row, values)
         if rec["location"]:
-            cell = ws.cell(ws.max_row, link_col)
-            if overview:
-                cell.hyperlink = Hyperlink(
-                    ref=cell.coordinate, target=rec["copy"], location=rec["location"]
-                )
-            else:
-                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=rec["location"])
+            cell = ws.cell(row, link_col)
+            target = rec["copy"] if overview else None
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, target=target, location=rec["location"])
             cell.font = Font(color="FF0563C1", underline="single")
-        severity_cell = ws.cell(ws.max_row, len(header) + 1)
-        severity_cell.fill = PatternFill("solid", fgColor=CELL_COLOURS[rec["severity"]])
+        ws.cell(row, len(header) + 1).fill = PatternFill(
+            "solid", fgColor=CELL_COLOURS[rec["severity"]]
+        )
     ws.freeze_panes = ws.cell(header_row + 1, 1)
-    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(header) + 2)}{ws.max_row}"
+    last = get_column_letter(len(header) + len(_LIST_TAIL))
+    ws.auto_filter.ref = f"A{header_row}:{last}{header_row + len(records)}"
     widths = {"序号": 6, "村（居）": 14, "文件": 22, "标注文件": 22, "工作表": 12, "单元格": 9}
     widths |= {"填写内容": 14, "问题": 60, "应填": 30, "建议": 36}
     for i, name in enumerate(header + _LIST_TAIL, start=1):

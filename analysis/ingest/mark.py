@@ -18,6 +18,7 @@ village into ``quarantine.csv``, so the problems page can be grouped by village.
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -386,7 +387,8 @@ def _list_sheet(wb: Workbook, title: str, note: str, records: list[dict], overvi
     bold = Font(bold=True)
     _put_row(ws, 1, [title], Font(bold=True, size=14))
     _put_row(ws, 2, [note])
-    _put_row(ws, 4, ["按村统计", "错误", "提示", "合计"], bold)
+    # The counts sit under the list's 村（居） column, which is wide enough for a name.
+    _put_row(ws, 4, [None, "按村统计", "错误", "提示", "合计"], bold)
     counts: dict[str, list[int]] = {}
     order: dict[str, tuple] = {}
     for rec in records:
@@ -396,7 +398,7 @@ def _list_sheet(wb: Workbook, title: str, note: str, records: list[dict], overvi
     for village in sorted(counts, key=lambda v: (order[v], v)):
         errors, warnings = counts[village]
         row += 1
-        _put_row(ws, row, [village, errors, warnings, errors + warnings])
+        _put_row(ws, row, [None, village, errors, warnings, errors + warnings])
     header = list(_LIST_HEADER)
     if overview:
         header.insert(3, "标注文件")
@@ -428,7 +430,17 @@ def _list_sheet(wb: Workbook, title: str, note: str, records: list[dict], overvi
         ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 10)
 
 
-def _note(display: str, errors: int, warnings: int) -> str:
+def _has_formulas(path: Path) -> bool:
+    """Whether an .xlsx holds a formula (its copy keeps only the computed values)."""
+    with zipfile.ZipFile(path) as book:
+        return any(
+            re.search(rb"<f[ >]", book.read(name))
+            for name in book.namelist()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
+
+
+def _note(display: str, errors: int, warnings: int, formulas: bool) -> str:
     text = (
         f"共 {errors + warnings} 条：错误 {errors} 条（未读入，须改正），提示 {warnings} 条"
         "（已读入，请核对）。红色格为错误，黄色格为提示，浅红整行表示该行未读入；"
@@ -438,6 +450,8 @@ def _note(display: str, errors: int, warnings: int) -> str:
     suffix = PurePosixPath(display).suffix.lower()
     if suffix not in _OPENPYXL:
         text += f"原文件为 {suffix}，已转存为 .xlsx，行号、列号不变；交回后用本文件替换原文件。"
+    if formulas:
+        text += "原表的公式已换成当时算出的数值（读取时也只读数值）；改正后请重新核对合计等公式格。"
     if PurePosixPath(display).name == config.REGISTRY_FILE:
         text += f"村名录须为 CSV：改正后请另存为 {config.REGISTRY_FILE}（CSV UTF-8）。"
     return text
@@ -537,7 +551,9 @@ def mark(
             records += _records(of_file, {}, {}, "", catalog)
             continue
         sheets = sources.sheets(display)
-        wb, titles = _open_copy(sources.path(display), sheets, display)
+        source = sources.path(display)
+        wb, titles = _open_copy(source, sheets, display)
+        formulas = source.suffix.lower() in _OPENPYXL and _has_formulas(source)
         advice: dict[int, str] = {}
         for sheet_name, of_sheet in of_file.groupby("sheet", sort=False):
             if titles.get(sheet_name) not in wb.sheetnames:
@@ -550,7 +566,7 @@ def mark(
         _list_sheet(
             wb,
             f"问题清单：{display}",
-            _note(display, errors, len(own) - errors),
+            _note(display, errors, len(own) - errors, formulas),
             own,
             overview=False,
         )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from analysis import cli, config
 from analysis.core.catalog import default_catalog
@@ -343,12 +343,12 @@ def test_overview_links_every_problem_to_its_marked_cell(tmp_path):
 def test_problem_list_counts_problems_by_village(tmp_path):
     result = mark(BAD / "unknown_village.csv", tmp_path, registry=REGISTRY)
     ws = load_workbook(result.copies["unknown_village.csv"])[PROBLEM_SHEET]
-    start = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "按村统计")
+    start = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "按村统计")
     counts = {}
     for r in range(start + 1, ws.max_row + 1):
-        if ws.cell(r, 1).value is None:
+        if ws.cell(r, 2).value is None:
             break
-        counts[ws.cell(r, 1).value] = (ws.cell(r, 2).value, ws.cell(r, 3).value)
+        counts[ws.cell(r, 2).value] = (ws.cell(r, 3).value, ws.cell(r, 4).value)
     assert counts == {"清光村（村名待核）": (1, 0)}
 
 
@@ -511,3 +511,23 @@ def test_each_problem_is_put_with_the_village_of_its_row():
         found = attach_villages(problems, BAD / name, registry)
         assert list(zip(found["village_code"], found["village"], strict=True)) == expected
         assert list(found.columns[: len(problems.columns)]) == list(problems.columns)
+
+
+def test_formulas_are_kept_as_their_values_and_said_so(tmp_path):
+    """A formula keeps the value Excel computed (what ingest reads), and the list says so."""
+    raw = tmp_path / "raw.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    for row in (
+        ["村（居）名称", "年度", "户数（户）"],
+        ["青光村", 2019, -812],
+        ["竹村村", 2019, 640],
+    ):
+        ws.append(row)
+    ws["E1"] = "=SUM(C2:C3)"
+    wb.save(raw)
+    result = mark(raw, tmp_path / "marked", registry=REGISTRY)
+    copy = load_workbook(result.copies["raw.xlsx"])
+    assert "公式已换成" in copy[PROBLEM_SHEET]["A2"].value
+    assert copy["数据"]["E1"].data_type != "f"

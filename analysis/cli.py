@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis import config
-from analysis.errors import MinshengError
+from analysis.errors import MinshengError, ValidationFailed
 from analysis.version import __version__
 
 
@@ -41,6 +41,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         executor=args.executor,
         scheduler=args.scheduler,
         progress=not args.quiet,
+        accept_errors=args.accept_errors,
     )
     built = sum(not r.cached for r in result.results)
     cached = sum(r.cached for r in result.results)
@@ -57,7 +58,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from analysis.tools import sample
 
-    if args.villages is None:
+    if args.county:
+        villages, published = sample.county_villages(), None
+    elif args.villages is None:
         villages = sample.DAQIAO_VILLAGES
         published = config.RAW_DIR / config.PUBLISHED_FILE
     else:
@@ -190,6 +193,11 @@ def make_parser() -> argparse.ArgumentParser:
         default="warm",
         help="warm: one kept-alive kernel per worker (default); papermill: a fresh kernel per run",
     )
+    p.add_argument(
+        "--accept-errors",
+        action="store_true",
+        help="publish although validation found errors (every page then says so)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_build)
 
@@ -201,6 +209,11 @@ def make_parser() -> argparse.ArgumentParser:
         default=None,
         help="synthetic county of N villages (default: the 9 of 大桥镇)",
     )
+    p.add_argument(
+        "--county",
+        action="store_true",
+        help="信丰县: its 17 towns and 312 villages with their real codes, synthetic figures",
+    )
     p.add_argument("--years", type=_years, default=_years("2014-2019"), help="e.g. 2014-2019")
     p.add_argument("--seed", type=int, default=20191231)
     p.add_argument("--quiet", action="store_true")
@@ -210,7 +223,7 @@ def make_parser() -> argparse.ArgumentParser:
         "validate", help="检查原始数据 / check raw data (exit 1 if anything is rejected)"
     )
     p.add_argument("raw", type=Path, help="raw folder, or one village-year .xlsx/.csv")
-    _add_registry(p, "villages.csv (default: RAW/villages.csv or data/raw/villages.csv)")
+    _add_registry(p, "villages.csv (default: RAW/villages.csv, or the one beside a single file)")
     p.add_argument("--json", action="store_true", help="print problems and summary as JSON")
     p.add_argument(
         "--mark",
@@ -225,12 +238,14 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("prepare", help="原始数据 → 处理后表格 / raw data → processed tables")
     p.add_argument("raw", type=Path, help="raw folder, or one village-year .xlsx/.csv")
     p.add_argument("out", type=Path, help="processed folder")
-    _add_registry(p, "villages.csv (default: RAW/villages.csv or data/raw/villages.csv)")
+    _add_registry(p, "villages.csv (default: RAW/villages.csv, or the one beside a single file)")
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("template", help="村级填报模板 / blank data-collection workbook")
     p.add_argument("out", type=Path, help="the .xlsx to write")
-    _add_registry(p, "villages.csv for the name list (default: data/raw/villages.csv)")
+    p.add_argument(
+        "--registry", type=Path, required=True, help="villages.csv: the villages the form lists"
+    )
     p.add_argument(
         "--year", type=int, default=None, help="pre-fill one row per village for this year"
     )
@@ -243,6 +258,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except ValidationFailed as exc:
+        # The data, not the command, is at fault: exit 1, as `validate` does.
+        print(f"minsheng: {exc}", file=sys.stderr)
+        return 1
     except MinshengError as exc:
         # Errors users can fix (a wrong path, an unknown village code) read as a sentence;
         # anything else is a bug and keeps its traceback.

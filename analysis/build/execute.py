@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,14 +37,27 @@ def _where(exc: BaseException, nb: nbformat.NotebookNode | None) -> str:
     return type(exc).__name__
 
 
-def run_job(
-    job: Job, notebooks_dir: str, year_dir: str, sample: bool, executor: str = "warm"
-) -> JobResult:
+@dataclass(frozen=True)
+class RunSettings:
+    """What every job of one build shares (plain values: they travel to other processes)."""
+
+    notebooks_dir: str
+    year_dir: str
+    sample: bool
+    engine: str = "warm"
+    accepted_errors: int = 0
+
+
+def run_job(job: Job, settings: RunSettings) -> JobResult:
     """Execute ``job``'s notebook and write its page (or an error page); never raises."""
     started = time.perf_counter()
-    year_path = Path(year_dir)
+    year_path = Path(settings.year_dir)
+    notebooks_dir, executor = settings.notebooks_dir, settings.engine
     provenance = publish.Provenance(
-        data_fingerprint=job.data_fingerprint, parameters=job.parameters, sample=sample
+        data_fingerprint=job.data_fingerprint,
+        parameters=job.parameters,
+        sample=settings.sample,
+        accepted_errors=settings.accepted_errors,
     )
     home = "../index.html" if "/" in job.html else "index.html"
     html_path = year_path / job.html

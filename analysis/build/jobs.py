@@ -160,6 +160,39 @@ def load_cache(path: Path) -> dict:
         return {}
 
 
+def reuse(
+    jobs: Sequence[Job], cache: dict, keys: dict[str, str], year_dir: Path, *, force: bool
+) -> tuple[list[JobResult], list[Job]]:
+    """The results of pages still current (same cache key, built fine, page on disk) and the
+    jobs left to run; with ``force`` every job given runs."""
+    reused, pending = [], []
+    for job in jobs:
+        entry = cache.get(job.key)
+        current = (
+            not force
+            and entry
+            and entry["cache_key"] == keys[job.key]
+            and entry["ok"]
+            and (year_dir / job.html).exists()
+        )
+        if current:
+            reused.append(JobResult(**{**entry["result"], "cached": True}))
+        else:
+            pending.append(job)
+    return reused, pending
+
+
+def pages_not_planned(cache: dict, planned: Sequence[Job], year_dir: Path) -> list[JobResult]:
+    """Pages an earlier build made that this one did not plan (a build of a few villages),
+    still on disk: the index keeps listing them."""
+    keys = {job.key for job in planned}
+    return [
+        JobResult(**{**entry["result"], "cached": True})
+        for key, entry in cache.items()
+        if key not in keys and (year_dir / entry["result"]["html"]).exists()
+    ]
+
+
 def record(cache: dict, cache_path: Path, keys: dict, result: JobResult) -> None:
     """Remember a finished page at once, so an interrupted build resumes where it stopped."""
     cache[result.key] = {"cache_key": keys[result.key], "ok": result.ok, "result": asdict(result)}

@@ -20,3 +20,10 @@ SECTION_EN = {
     "environment": "Living environment",
     "industry": "Industry",
 }
+
+#: The banner of every page built with ``--accept-errors``.
+ACCEPTED_ERRORS_ZH = "注意：本报告所用数据有 {n} 处错误未经更正（以 --accept-errors 生成），其中的数字可能有误，不能作为正式数据使用。"
+ACCEPTED_ERRORS_EN = (
+    "Warning: built from data with {n} uncorrected errors (--accept-errors); "
+    "figures on this page may be wrong and are not for official use."
+)

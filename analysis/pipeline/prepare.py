@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core import trends
-from analysis.core.aggregate import aggregate_township
+from analysis.core.aggregate import aggregate_levels, aggregate_township
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.errors import MissingFileError
 from analysis.ingest.mark import attach_villages
@@ -98,6 +98,9 @@ def prepare(
         "indicators": write_parquet(indicators, path_of(out, "indicators")),
         "villages": write_parquet(villages, path_of(out, "villages")),
         "township": write_parquet(township, path_of(out, "township")),
+        "aggregates": write_parquet(
+            aggregate_levels(indicators, villages, catalog), path_of(out, "aggregates")
+        ),
         "targets": write_parquet(result.targets, path_of(out, "targets")),
         "projects": write_parquet(result.projects, path_of(out, "projects")),
         "reconciliation": write_csv_bom(reconciliation, path_of(out, "reconciliation")),

@@ -30,6 +30,7 @@ FILES = {
     "villages": "villages.parquet",
     "villages_gpkg": "villages.gpkg",
     "township": "township.parquet",
+    "aggregates": "aggregates.parquet",
     "targets": "targets.parquet",
     "projects": "projects.parquet",
     "projections": "projections.parquet",
@@ -145,6 +146,17 @@ def read_stamp(processed_dir: Path | str) -> dict | None:
         return None
 
 
+def read_summary(processed_dir: Path | str) -> dict:
+    """``summary.json``: the row accounting and problem counts of the last prepare."""
+    path = path_of(processed_dir, "summary")
+    if not path.exists():
+        raise MissingFileError(
+            f"{processed_dir} 中没有 summary.json；请先运行 minsheng prepare / "
+            f"no summary.json in {processed_dir}: run `minsheng prepare` first"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def is_current(raw_dir: Path | str, processed_dir: Path | str) -> bool:
     """True when the processed tables were made by this version from ``raw_dir`` as it is now."""
     raw = Path(raw_dir)
@@ -233,8 +245,7 @@ def load_tables(
     villages = (
         gpd.read_file(gpkg) if gpkg.exists() else pd.read_parquet(path_of(processed, "villages"))
     )
-    summary_path = path_of(processed, "summary")
-    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+    summary = read_summary(processed)
     return Tables(
         processed_dir=processed,
         indicators=pd.read_parquet(path_of(processed, "indicators")),

@@ -64,7 +64,7 @@ def index_entries(
     statuses = target_status_texts(projections)
     entries = []
     for result in results:
-        if result.key == "township":
+        if result.key == "township" or result.key not in registry.index:
             continue
         shown, sort_values = {}, {}
         for ind_id, column in zip(INDEX_INDICATORS, columns, strict=True):
@@ -78,9 +78,7 @@ def index_entries(
         entries.append(
             publish.IndexEntry(
                 code=result.key,
-                name=str(registry.at[result.key, "name"])
-                if result.key in registry.index
-                else result.key,
+                name=str(registry.at[result.key, "name"]),
                 href=result.html,
                 ok=result.ok,
                 figures=shown,
@@ -115,7 +113,12 @@ def write_township_documents(
 
 
 def write_index(
-    processed_dir: Path, year_dir: Path, year: int, results: Sequence[PageOutcome], sample: bool
+    processed_dir: Path,
+    year_dir: Path,
+    year: int,
+    results: Sequence[PageOutcome],
+    sample: bool,
+    accepted_errors: int = 0,
 ) -> Path:
     """Write ``index.html`` from the processed tables and the pages' outcomes."""
     entries, columns = index_entries(processed_dir, year, results)
@@ -123,6 +126,7 @@ def write_index(
         data_fingerprint=store.fingerprint_dir(processed_dir),
         parameters={"year": year},
         sample=sample,
+        accepted_errors=accepted_errors,
     )
     html = publish.index_page(
         f"{year}年民生工作报告目录",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis import config
+from analysis.core.labels import ACCEPTED_ERRORS_EN, ACCEPTED_ERRORS_ZH
 from analysis.iorw import atomic_write_text
 from analysis.version import __version__
 
@@ -44,6 +45,8 @@ img { max-width: 100%; height: auto; }
 pre { background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wrap; }
 .failed { color: #b03a2e; font-weight: bold; }
 .error-box { border: 2px solid #b03a2e; background: #fdf2f0; padding: .8rem 1rem; }
+.accepted-errors { border: 2px solid #b03a2e; background: #fdf2f0; color: #7b241c; padding: .6rem 1rem;
+  margin: .6rem 0 1rem; font-weight: bold; }
 footer.ms { border-top: 1px solid #ddd; color: #555; font-size: .8rem; padding: .8rem 1.5rem; }
 footer.ms dl { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; margin: 0; }
 footer.ms dt { font-weight: bold; } footer.ms dd { margin: 0; word-break: break-all; }
@@ -73,6 +76,9 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
 });
 """
 
+#: The published problem list, in the year's report folder (see analysis.reporting.problems).
+PROBLEMS_PAGE = "problems.html"
+
 _SAFE_NAME = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
 
@@ -95,6 +101,18 @@ class Provenance:
         default_factory=lambda: dt.datetime.now().astimezone().isoformat(timespec="seconds")
     )
     sample: bool = False
+    #: Error-level problems the user accepted (``--accept-errors``): every page says so.
+    accepted_errors: int = 0
+
+    def banner_html(self, problems_href: str) -> str:
+        """The warning every page carries when it was built from data that failed validation."""
+        if not self.accepted_errors:
+            return ""
+        return (
+            f'<div class="accepted-errors" role="alert">{escape(ACCEPTED_ERRORS_ZH.format(n=self.accepted_errors))}'
+            f' <a href="{escape(problems_href)}">问题清单 Problems</a><br>'
+            f"{escape(ACCEPTED_ERRORS_EN.format(n=self.accepted_errors))}</div>"
+        )
 
     def footer_html(self) -> str:
         params = ", ".join(f"{k}={v}" for k, v in self.parameters.items())
@@ -120,6 +138,9 @@ def page(
 ) -> str:
     """A complete HTML page around ``body_html`` (which must already be safe HTML)."""
     nav = f' · <a href="{escape(home)}">返回目录 Index</a>' if home else ""
+    # Pages one folder down (villages/) reach the year's top files through "../".
+    top = home.rpartition("/")[0] + "/" if home and "/" in home else ""
+    banner = provenance.banner_html(f"{top}{PROBLEMS_PAGE}")
     badge = (
         f'<span class="sample">{escape(config.SAMPLE_LABEL_ZH)}</span>' if provenance.sample else ""
     )
@@ -135,7 +156,7 @@ def page(
         f"img-src data:; style-src 'unsafe-inline'; script-src {script_policy}\">"
         f"<title>{escape(title)}</title><style>{PAGE_CSS}</style></head><body>"
         f'<header class="ms">民生 Minsheng{badge}{nav}</header>'
-        f"<main>{body_html}</main>{provenance.footer_html()}{script_tag}</body></html>\n"
+        f"<main>{banner}{body_html}</main>{provenance.footer_html()}{script_tag}</body></html>\n"
     )
 
 

@@ -26,8 +26,6 @@ from analysis.pipeline import store
 from analysis.pipeline.store import path_of
 from analysis.reporting import publish
 
-PAGE_NAME = "problems.html"
-
 #: On screen a list; on paper one village per A4 page, rows never split, with blank columns
 #: for what was found at the door and the corrected figure, and a line to sign.
 PAGE_STYLE = """
@@ -202,4 +200,4 @@ def write_problems_page(
         sample=sample,
     )
     html = publish.page(title, problems_body(problems, title), provenance, home="index.html")
-    return publish.write_page(Path(year_dir) / PAGE_NAME, html)
+    return publish.write_page(Path(year_dir) / publish.PROBLEMS_PAGE, html)

@@ -255,7 +255,8 @@ def attach_villages(
 
 def _sheet_title(display: str) -> str:
     """A worksheet name for a CSV's only sheet: its file name, as Excel allows."""
-    title = re.sub(r"[\[\]:*?/\\]", "_", PurePosixPath(display).stem)[:31].strip("'")
+    stem = ILLEGAL_CHARACTERS_RE.sub("", PurePosixPath(display).stem)
+    title = re.sub(r"[\[\]:*?/\\]", "_", stem)[:31].strip("'")
     return title if title and title != PROBLEM_SHEET else "数据"
 
 
@@ -331,7 +332,9 @@ def _mark_sheet(
     ws, problems: pd.DataFrame, sheet: Sheet | None, rows: set[int], catalog: Catalog
 ) -> dict[int, str]:
     """Fill and comment the problem cells, tint the rows not read; suggestion per problem."""
-    width = max(sheet.cells.shape[1] if sheet is not None else 1, 1)
+    # As far right as the sheet has anything: a stray far cell must not make a row 16384 wide.
+    used = (sheet.cells != "").any(axis=0).to_numpy().nonzero()[0] if sheet is not None else []
+    width = int(used[-1]) + 1 if len(used) else 1
     for row in sorted(rows):
         for col in range(1, width + 1):
             ws.cell(row, col).fill = PatternFill("solid", fgColor=ROW_COLOUR)
@@ -360,7 +363,8 @@ def _mark_sheet(
         if cell.comment is not None:  # the clerk's own note stays, after ours
             text += f"\n\n原批注：{cell.comment.text}"
         lines = sum(1 + len(line) // 22 for line in text.splitlines())
-        cell.comment = Comment(text, AUTHOR, height=min(16 * lines + 20, 600), width=320)
+        height = min(16 * lines + 20, 600)
+        cell.comment = Comment(_clean_value(text), AUTHOR, height=height, width=320)
     return advice
 
 
@@ -462,6 +466,8 @@ def _note(display: str, errors: int, warnings: int, formulas: bool) -> str:
 
 def _check_out_dir(raw: Path, out_dir: Path) -> None:
     """Refuse an output folder where a copy could replace a raw file or be read as one."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ParameterError(f"{out_dir} 不是目录 / is not a folder")
     out, base = out_dir.resolve(), _base(raw).resolve()
     inside = out == base or (raw.is_dir() and base in out.parents)
     if inside:

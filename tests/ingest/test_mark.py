@@ -474,6 +474,9 @@ def test_copies_never_go_into_the_raw_folder(tmp_path):
             mark(raw, out, registry=REGISTRY)
     assert cli.main(["validate", str(raw), "--registry", str(REGISTRY), "--mark", str(raw)]) == 2
     assert sorted(p.name for p in raw.iterdir()) == ["targets_2020.csv"]
+    (tmp_path / "a_file").write_text("")
+    with pytest.raises(ParameterError):
+        mark(raw, tmp_path / "a_file", registry=REGISTRY)
 
 
 def test_a_copy_never_takes_the_name_of_another_raw_file(tmp_path):
@@ -489,12 +492,18 @@ def test_a_copy_never_takes_the_name_of_another_raw_file(tmp_path):
 
 
 def test_csv_text_stays_text(tmp_path):
-    """A CSV cell that looks like a formula is copied as the text it is."""
+    """A CSV cell that looks like a formula is copied as the text it is; a control character,
+    which an .xlsx cannot hold, shows as �, in the cell and in its comment."""
     raw = tmp_path / "raw.csv"
-    raw.write_text("村（居）名称,年度,户数（户）\n青光村,2019,=1+1\n", encoding="utf-8")
+    raw.write_text(
+        "村（居）名称,年度,户数（户）\n青光村,2019,=1+1\n竹村\x01,2019,640\n", encoding="utf-8"
+    )
     result = mark(raw, tmp_path / "marked", registry=REGISTRY)
     ws = load_workbook(result.copies["raw.csv"])["raw"]
     assert ws["C2"].value == "=1+1" and ws["C2"].data_type == "s"
+    assert ws["A3"].value == "竹村\ufffd" and "竹村\ufffd" in ws["A3"].comment.text
+    rules = validate(result.copies["raw.csv"], registry=REGISTRY).problems["rule"]
+    assert sorted(rules) == ["not_a_number", "unknown_village"]
 
 
 def test_each_problem_is_put_with_the_village_of_its_row():

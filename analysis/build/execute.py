@@ -60,6 +60,7 @@ def run_job(job: Job, settings: RunSettings) -> JobResult:
         accepted_errors=settings.accepted_errors,
     )
     home = "../index.html" if "/" in job.html else "index.html"
+    lang = job.parameters.get("lang", "zh")
     html_path = year_path / job.html
     executed_path = year_path / "notebooks" / f"{Path(job.html).stem}.ipynb"
     work = Path(tempfile.mkdtemp(prefix="minsheng-"))
@@ -67,7 +68,9 @@ def run_job(job: Job, settings: RunSettings) -> JobResult:
     nb = None
     try:
         nb = execute_notebook(Path(notebooks_dir) / job.notebook, output, job.parameters, executor)
-        publish.write_page(html_path, publish.notebook_page(nb, job.title, provenance, home=home))
+        publish.write_page(
+            html_path, publish.notebook_page(nb, job.title, provenance, home=home, lang=lang)
+        )
         ok, error, where = True, "", ""
     except Exception as exc:
         if nb is None and output.exists():
@@ -77,7 +80,8 @@ def run_job(job: Job, settings: RunSettings) -> JobResult:
         ok, where = False, _where(exc, nb)
         error = _error_text(exc)
         publish.write_page(
-            html_path, publish.error_page(job.title, error, where, provenance, home=home)
+            html_path,
+            publish.error_page(job.title, error, where, provenance, home=home, lang=lang),
         )
     finally:
         if output.exists():

@@ -18,6 +18,7 @@ from analysis.build.execute import RunSettings
 from analysis.build.executors import executor_for
 from analysis.build.jobs import (
     CACHE_FILE,
+    TOWN_CODE_LENGTH,
     BuildResult,
     JobResult,
     load_cache,
@@ -31,6 +32,7 @@ from analysis.iorw import remove_stale_temporaries
 from analysis.pipeline.prepare import ensure_processed
 from analysis.pipeline.store import path_of, read_stamp, read_summary
 from analysis.reporting import documents
+from analysis.reporting.documents import TOP_KEYS
 
 
 def build(
@@ -116,15 +118,19 @@ def build(
     finally:
         report(None)
 
-    results.sort(key=lambda r: (r.key != "township", r.key))
-    township_rebuilt = any(r.key == "township" and not r.cached for r in results)
-    if township_rebuilt or not documents.township_documents_exist(year_dir):
-        documents.write_township_documents(processed, year_dir, year, lang)
+    results.sort(key=lambda r: (r.key not in TOP_KEYS, r.key))
+    for result in results:
+        if result.key in TOP_KEYS or len(result.key) == TOWN_CODE_LENGTH:
+            town = None if result.key in TOP_KEYS else result.key
+            if not result.cached or not documents.documents_exist(year_dir, town):
+                documents.write_documents(processed, year_dir, year, lang, town)
     listed = sorted(
         [*results, *pages_not_planned(cache, jobs, year_dir)],
-        key=lambda r: (r.key != "township", r.key),
+        key=lambda r: (r.key not in TOP_KEYS, r.key),
     )
-    index = documents.write_index(processed, year_dir, year, listed, sample, accepted_errors)
+    index = documents.write_index(
+        processed, year_dir, year, listed, sample, accepted_errors, lang=lang
+    )
     return BuildResult(year=year, out_dir=year_dir, index=index, results=results, prepared=prepared)
 
 

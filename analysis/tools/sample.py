@@ -243,7 +243,11 @@ def generate_figures(
     rng = np.random.default_rng(seed)
     n, n_years = len(villages), len(years)
     scale = n / len(DAQIAO_VILLAGES)
-    paths = township_paths or {k: np.array(v) * scale for k, v in TOWNSHIP_PATHS.items()}
+    # Counts and areas grow with the number of villages; a rate is a rate at any size.
+    paths = township_paths or {
+        k: np.array(v) * (1 if catalog[k].kind == "rate" else scale)
+        for k, v in TOWNSHIP_PATHS.items()
+    }
     sites = site_paths if site_paths is not None else {}
     index = {v.short: i for i, v in enumerate(villages)}
 

@@ -14,11 +14,9 @@ import pandas as pd
 
 from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
+from analysis.core.labels import label
 from analysis.ingest.read import Sheet, match_headers, parse_year
 from analysis.ingest.validate import EXIT_RULE_ZH
-
-SEVERITY_ZH = {"error": "错误", "warning": "提示"}
-UNASSIGNED = "（未对应到村）"
 
 #: rule → (what the problem is called, what the cell should hold, what to do). The problem
 #: record's message says what was found; the catalog's cross rules are added by :func:`rule_text`.
@@ -118,9 +116,7 @@ def cell_ref(row: int, column: str) -> str:
     """Where a problem is, as a clerk finds it: ``D3``, ``第 3 行`` or ``全表``."""
     if row and LETTERS.fullmatch(column or ""):
         return f"{column}{row}"
-    if row:
-        return f"第 {row} 行"
-    return "全表"
+    return label("problems.row", row=row) if row else label("problems.whole_table")
 
 
 def problem_text(problem: pd.Series | object) -> str:
@@ -136,7 +132,7 @@ def village_label(code: str, name: str) -> str:
     """The group a problem belongs to: the village, a name not in the registry, or none."""
     if code:
         return name or code
-    return f"{name}（村名待核）" if name else UNASSIGNED
+    return label("problems.unconfirmed", name=name) if name else label("problems.unassigned")
 
 
 def _get(item: object, name: str) -> str:
@@ -202,7 +198,7 @@ def comment_text(problem: object, advice: str, catalog: Catalog) -> str:
     """The cell comment: what is wrong, what is expected, what to do, the rule."""
     title, expected, default_advice = rule_text(problem.rule, catalog)
     lines = [
-        f"【{SEVERITY_ZH[problem.severity]}】{title}",
+        f"【{label(f'severity.{problem.severity}')}】{title}",
         problem_text(problem),
         f"应填：{expected}",
     ]

@@ -33,10 +33,10 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
+from analysis.core.labels import label
 from analysis.errors import ParameterError
 from analysis.ingest.advice import (
     LETTERS,
-    SEVERITY_ZH,
     cell_ref,
     column_index,
     comment_text,
@@ -107,8 +107,11 @@ ROW_RULES = {
     "registry": {"bad_code", "duplicate_code"},
 }
 
-_LIST_HEADER = ["序号", "村（居）", "文件", "工作表", "单元格", "填写内容", "问题", "应填", "建议"]
-_LIST_TAIL = ["级别", "规则"]
+#: The problem list's columns (labels' ``column.*`` keys); the overview adds the marked copy.
+_LIST_COLUMNS = ["number", "village_name", "file", "sheet", "cell", "value", "problem"]
+_LIST_COLUMNS += ["expected", "advice", "severity", "rule"]
+_WIDTHS = {"number": 6, "village_name": 14, "file": 22, "marked_copy": 22, "sheet": 12, "cell": 9}
+_WIDTHS |= {"value": 14, "problem": 60, "expected": 30, "advice": 36}
 
 
 @dataclass
@@ -391,47 +394,41 @@ def _list_sheet(wb: Workbook, title: str, note: str, records: list[dict], overvi
     bold = Font(bold=True)
     _put_row(ws, 1, [title], Font(bold=True, size=14))
     _put_row(ws, 2, [note])
-    # The counts sit under the list's 村（居） column, which is wide enough for a name.
-    _put_row(ws, 4, [None, "按村统计", "错误", "提示", "合计"], bold)
+    # The counts sit under the list's village column, which is wide enough for a name.
+    counts_header = ["by_village", "errors", "warnings", "total"]
+    _put_row(ws, 4, [None, *(label(f"column.{k}") for k in counts_header)], bold)
     counts: dict[str, list[int]] = {}
     order: dict[str, tuple] = {}
     for rec in records:
-        counts.setdefault(rec["village"], [0, 0])[rec["severity"] != "error"] += 1
-        order[rec["village"]] = rec["village_order"]
+        counts.setdefault(rec["village_name"], [0, 0])[rec["severity"] != "error"] += 1
+        order[rec["village_name"]] = rec["village_order"]
     row = 4
     for village in sorted(counts, key=lambda v: (order[v], v)):
         errors, warnings = counts[village]
         row += 1
         _put_row(ws, row, [None, village, errors, warnings, errors + warnings])
-    header = list(_LIST_HEADER)
+    columns = list(_LIST_COLUMNS)
     if overview:
-        header.insert(3, "标注文件")
+        columns.insert(3, "marked_copy")
     header_row = row + 2
-    _put_row(ws, header_row, header + _LIST_TAIL, bold)
-    link_col = header.index("单元格") + 1
+    _put_row(ws, header_row, [label(f"column.{k}") for k in columns], bold)
     for number, rec in enumerate(records, start=1):
         row = header_row + number
-        values = [number, rec["village"], rec["file"]]
-        if overview:
-            values.append(rec["copy"])
-        values += [rec["sheet"], rec["cell"], rec["value"], rec["text"], rec["expected"]]
-        values += [rec["advice"], SEVERITY_ZH[rec["severity"]], rec["rule"]]
-        _put_row(ws, row, values)
+        values = {**rec, "number": number, "severity": label(f"severity.{rec['severity']}")}
+        _put_row(ws, row, [values[k] for k in columns])
         if rec["location"]:
-            cell = ws.cell(row, link_col)
-            target = rec["copy"] if overview else None
+            cell = ws.cell(row, columns.index("cell") + 1)
+            target = rec["marked_copy"] if overview else None
             cell.hyperlink = Hyperlink(ref=cell.coordinate, target=target, location=rec["location"])
             cell.font = Font(color="FF0563C1", underline="single")
-        ws.cell(row, len(header) + 1).fill = PatternFill(
+        ws.cell(row, columns.index("severity") + 1).fill = PatternFill(
             "solid", fgColor=CELL_COLOURS[rec["severity"]]
         )
     ws.freeze_panes = ws.cell(header_row + 1, 1)
-    last = get_column_letter(len(header) + len(_LIST_TAIL))
+    last = get_column_letter(len(columns))
     ws.auto_filter.ref = f"A{header_row}:{last}{header_row + len(records)}"
-    widths = {"序号": 6, "村（居）": 14, "文件": 22, "标注文件": 22, "工作表": 12, "单元格": 9}
-    widths |= {"填写内容": 14, "问题": 60, "应填": 30, "建议": 36}
-    for i, name in enumerate(header + _LIST_TAIL, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 10)
+    for i, key in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(key, 10)
 
 
 def _has_formulas(path: Path) -> bool:
@@ -606,14 +603,14 @@ def _records(
         _, expected, default_advice = rule_text(item["rule"], catalog)
         out.append(
             {
-                "village": village_label(item["village_code"], item["village"]),
+                "village_name": village_label(item["village_code"], item["village"]),
                 "village_order": _village_order(item["village_code"], item["village"]),
                 "file": item["file"],
-                "copy": copy,
+                "marked_copy": copy,
                 "sheet": title,
                 "cell": ref,
                 "value": item["value"],
-                "text": problem_text(item),
+                "problem": problem_text(item),
                 "expected": expected,
                 "advice": advice.get(index) or default_advice,
                 "severity": item["severity"],

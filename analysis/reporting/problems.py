@@ -13,15 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.labels import glossed, label
 from analysis.errors import MissingFileError
-from analysis.ingest.advice import (
-    SEVERITY_ZH,
-    UNASSIGNED,
-    cell_ref,
-    problem_text,
-    rule_text,
-    village_label,
-)
+from analysis.ingest.advice import cell_ref, problem_text, rule_text, village_label
 from analysis.pipeline import store
 from analysis.pipeline.store import path_of
 from analysis.reporting import publish
@@ -51,9 +45,7 @@ def load_problems(processed_dir: Path | str) -> pd.DataFrame:
     """``quarantine.csv`` as text columns (``row`` as a number), village columns included."""
     path = path_of(processed_dir, "quarantine")
     if not path.exists():
-        raise MissingFileError(
-            f"{path} 不存在；请先运行 minsheng prepare / {path} not found: run `minsheng prepare`"
-        )
+        raise MissingFileError(glossed("problems.missing", sep=" / ", path=path))
     frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     frame["row"] = pd.to_numeric(frame["row"]).astype("int64")
     for column in ("village_code", "village"):
@@ -79,8 +71,8 @@ def _groups(problems: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
         ["_order", "village_code", "_label", "file", "sheet", "row", "column"], kind="stable"
     )
     return [
-        (str(label), str(group["village_code"].iloc[0]), group)
-        for (_, _, label), group in keyed.groupby(["_order", "village_code", "_label"], sort=False)
+        (str(name), str(group["village_code"].iloc[0]), group)
+        for (_, _, name), group in keyed.groupby(["_order", "village_code", "_label"], sort=False)
     ]
 
 
@@ -90,11 +82,21 @@ def _counts(problems: pd.DataFrame) -> tuple[int, int]:
 
 
 def _file_table(problems: pd.DataFrame) -> str:
+    short = {"number", "cell", "severity"}
     header = "".join(
-        f'<th class="short">{escape(h)}</th>'
-        if h in ("序号", "位置", "级别")
-        else f"<th>{escape(h)}</th>"
-        for h in ("序号", "位置", "填写内容", "问题", "应填", "级别", "核实情况", "改正为")
+        f'<th class="short">{escape(label(f"column.{k}"))}</th>'
+        if k in short
+        else f"<th>{escape(label(f'column.{k}'))}</th>"
+        for k in (
+            "number",
+            "cell",
+            "value",
+            "problem",
+            "expected",
+            "severity",
+            "checked",
+            "corrected",
+        )
     )
     rows = []
     for number, item in enumerate(problems.itertuples(index=False), start=1):
@@ -105,7 +107,7 @@ def _file_table(problems: pd.DataFrame) -> str:
             f"<td>{escape(item.value)}</td><td>{escape(problem_text(item))}</td>"
             f"<td>{escape(expected)}</td>"
             f'<td class="short sev-{escape(item.severity)}">'
-            f"{escape(SEVERITY_ZH[item.severity])}</td>"
+            f"{escape(label(f'severity.{item.severity}'))}</td>"
             '<td class="blank"></td><td class="blank"></td></tr>'
         )
     return (
@@ -114,46 +116,51 @@ def _file_table(problems: pd.DataFrame) -> str:
     )
 
 
+def _section(number: int, name: str, code: str, group: pd.DataFrame) -> str:
+    """One village: its counts, a table per file, a line to sign."""
+    errors, warnings = _counts(group)
+    parts = [
+        f'<section class="village" id="v{number}">',
+        f"<h2>{escape(name)}" + (f" <small>{escape(code)}</small>" if code else "") + "</h2>",
+        f"<p>{escape(glossed('problems.counts', sep=' / ', errors=errors, warnings=warnings))}</p>",
+    ]
+    for (file, sheet), of_file in group.groupby(["file", "sheet"], sort=False):
+        where = (
+            label("problems.file_sheet", file=file, sheet=sheet)
+            if sheet
+            else label("problems.file", file=file)
+        )
+        parts.append(f"<h3>{escape(where)}</h3>{_file_table(of_file)}")
+    parts.append(f'<p class="sign">{escape(label("problems.sign"))}</p></section>')
+    return "".join(parts)
+
+
 def problems_body(problems: pd.DataFrame, title: str) -> str:
     """The page's HTML (every name and value escaped): counts, contents, one section a village."""
-    errors, warnings = _counts(problems)
     if problems.empty:
-        return f"<h1>{escape(title)}</h1><p>没有发现问题 / No problems were found in the data.</p>"
+        return f"<h1>{escape(title)}</h1><p>{escape(glossed('problems.none', sep=' / '))}</p>"
+    errors, warnings = _counts(problems)
     groups = _groups(problems)
-    toc = []
-    sections = []
-    for number, (label, code, group) in enumerate(groups, start=1):
-        g_errors, g_warnings = _counts(group)
-        anchor = f"v{number}"
-        toc.append(
-            f'<tr><td><a href="#{anchor}">{escape(label)}</a></td><td>{escape(code)}</td>'
-            f"<td>{g_errors}</td><td>{g_warnings}</td></tr>"
-        )
-        parts = [
-            f'<section class="village" id="{anchor}">',
-            f"<h2>{escape(label)}" + (f" <small>{escape(code)}</small>" if code else "") + "</h2>",
-            f"<p>错误 {g_errors} 条，提示 {g_warnings} 条 / {g_errors} errors, "
-            f"{g_warnings} warnings</p>",
-        ]
-        for (file, sheet), of_file in group.groupby(["file", "sheet"], sort=False):
-            where = f"文件 {file}" + (f" · 工作表 {sheet}" if sheet else "")
-            parts.append(f"<h3>{escape(where)}</h3>{_file_table(of_file)}")
-        parts.append(
-            '<p class="sign">核实人：＿＿＿＿＿＿　村（居）负责人：＿＿＿＿＿＿　'
-            "日期：＿＿＿＿＿＿</p></section>"
-        )
-        sections.append("".join(parts))
-    unassigned = f"“{UNASSIGNED}”是整张表、整个文件的问题，或找不到村名的行。"
+    toc = "".join(
+        f'<tr><td><a href="#v{number}">{escape(name)}</a></td><td>{escape(code)}</td>'
+        f"<td>{_counts(group)[0]}</td><td>{_counts(group)[1]}</td></tr>"
+        for number, (name, code, group) in enumerate(groups, start=1)
+    )
+    toc_header = "".join(
+        f"<th>{escape(glossed(f'column.{k}'))}</th>"
+        for k in ("village_name", "code", "errors", "warnings")
+    )
+    summary = glossed(
+        "problems.summary", sep=" / ", n=len(problems), errors=errors, warnings=warnings
+    )
+    note = label("problems.unassigned_note", unassigned=label("problems.unassigned"))
     return (
-        f"<style>{PAGE_STYLE}</style><h1>{escape(title)}</h1>"
-        f"<p>共 {len(problems)} 条：错误 {errors} 条（未读入报告，须改正），提示 {warnings} 条"
-        f"（已读入，请核对）。 / {errors} errors (not in the reports), {warnings} warnings.</p>"
-        "<p>按村分组，每村打印后从新的一页开始，供入户核对；改正后重新运行 "
-        f"<code>minsheng validate --mark</code> 复查。{escape(unassigned)}</p>"
-        '<nav class="toc"><h2>各村问题数 Problems by village</h2><table>'
-        "<thead><tr><th>村（居） Village</th><th>代码 Code</th><th>错误 Errors</th>"
-        f"<th>提示 Warnings</th></tr></thead><tbody>{''.join(toc)}</tbody></table></nav>"
-        + "".join(sections)
+        f"<style>{PAGE_STYLE}</style><h1>{escape(title)}</h1><p>{escape(summary)}</p>"
+        f"<p>{escape(label('problems.how'))} <code>minsheng validate --mark</code></p>"
+        f"<p>{escape(note)}</p>"
+        f'<nav class="toc"><h2>{escape(glossed("problems.by_village"))}</h2>'
+        f"<table><thead><tr>{toc_header}</tr></thead><tbody>{toc}</tbody></table></nav>"
+        + "".join(_section(number, *group) for number, group in enumerate(groups, start=1))
     )
 
 
@@ -193,7 +200,7 @@ def write_problems_page(
     """
     processed = Path(processed_dir)
     problems = load_problems(processed)
-    title = f"{_town(processed)}{year}年数据问题对照表"
+    title = label("problems.title", town=_town(processed), year=year)
     provenance = publish.Provenance(
         data_fingerprint=store.fingerprint_dir(processed),
         parameters={"year": year},

@@ -171,7 +171,7 @@ def plan_jobs(
         jobs = [
             Job(
                 TOP_KEYS[0],
-                label("title.township_page", lang, year=year),
+                label("title.township", lang, town=next(iter(towns.values())), year=year),
                 TOWNSHIP_NOTEBOOK,
                 common,
                 "township.html",

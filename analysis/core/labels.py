@@ -94,7 +94,6 @@ _TARGET_YEAR = config.TARGET_YEAR
 
 _WORDS: dict[str, tuple[str, str]] = {
     # --- page titles (build jobs, notebook titles, the index)
-    "title.township_page": ("{year}年全镇民生工作总览", "Township livelihood overview {year}"),
     "title.county_page": ("{year}年全县民生工作总览", "County livelihood overview {year}"),
     "title.county": ("{county}{year}年民生工作总览", "{county}: livelihood overview {year}"),
     "title.township": ("{town}{year}年民生工作总览", "{town}: livelihood overview {year}"),
@@ -194,6 +193,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "page.site": ("民生", "Minsheng"),
     "page.index": ("返回目录", "Index"),
     "page.fingerprint": ("数据指纹", "Data fingerprint"),
+    "page.fingerprint_note": (
+        "（所用数据表的校验码：两份报告指纹相同，所用数据即相同）",
+        "(a checksum of the tables used: two reports with the same fingerprint used the same data)",
+    ),
+    "page.downloads": ("数据下载", "Data"),
     "page.parameters": ("参数", "Parameters"),
     "page.version": ("版本", "Minsheng version"),
     "page.built": ("生成时间", "Built"),
@@ -227,6 +231,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "index.search_hint": ("村、乡镇名称或代码", "name or code of a village or town"),
     "index.town_villages": ("{n} 个村", "{n} villages"),
     "index.summary_docx": ("工作总结（Word）", "Summary (.docx)"),
+    "index.workbook": ("数据表（Excel，含全部表格）", "The data (Excel workbook, every table)"),
+    "index.csv": ("数据表（CSV，逐表）", "The data (CSV, one file per table)"),
     "index.corridor_pdf": ("产业走廊图（PDF，印刷用）", "Corridor map for print"),
     "index.sanitation_pdf": ("卫生设施图（PDF，印刷用）", "Sanitation map for print"),
     # --- problems: the marked workbooks' 问题清单 and the problems page (对照表)

@@ -23,7 +23,6 @@ from analysis.reporting import publish
 #: On screen a list; on paper one village per A4 page, rows never split, with blank columns
 #: for what was found at the door and the corrected figure, and a line to sign.
 PAGE_STYLE = """
-table.check th, table.check td { text-align: left; vertical-align: top; }
 table.check .short { white-space: nowrap; }
 table.check td.blank { min-width: 8em; }
 td.sev-error { color: #9c0006; background: #ffe1e1; font-weight: bold; }
@@ -111,8 +110,8 @@ def _file_table(problems: pd.DataFrame) -> str:
             '<td class="blank"></td><td class="blank"></td></tr>'
         )
     return (
-        f'<table class="check"><thead><tr>{header}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<div class="scroll"><table class="check"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
@@ -143,7 +142,7 @@ def problems_body(problems: pd.DataFrame, title: str) -> str:
     groups = _groups(problems)
     toc = "".join(
         f'<tr><td><a href="#v{number}">{escape(name)}</a></td><td>{escape(code)}</td>'
-        f"<td>{_counts(group)[0]}</td><td>{_counts(group)[1]}</td></tr>"
+        f'<td class="num">{_counts(group)[0]}</td><td class="num">{_counts(group)[1]}</td></tr>'
         for number, (name, code, group) in enumerate(groups, start=1)
     )
     toc_header = "".join(
@@ -159,7 +158,8 @@ def problems_body(problems: pd.DataFrame, title: str) -> str:
         f"<p>{escape(label('problems.how'))} <code>minsheng validate --mark</code></p>"
         f"<p>{escape(note)}</p>"
         f'<nav class="toc"><h2>{escape(glossed("problems.by_village"))}</h2>'
-        f"<table><thead><tr>{toc_header}</tr></thead><tbody>{toc}</tbody></table></nav>"
+        f'<div class="scroll"><table><thead><tr>{toc_header}</tr></thead>'
+        f"<tbody>{toc}</tbody></table></div></nav>"
         + "".join(_section(number, *group) for number, group in enumerate(groups, start=1))
     )
 

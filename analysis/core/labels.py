@@ -191,6 +191,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "join.interval_level": ("{interval}（{level}）", "{interval} ({level})"),
     # --- page furniture: header, footer, index, error page
     "page.site": ("民生", "Minsheng"),
+    "crumb.index": ("目录", "Index"),
+    "crumb.county": ("全县", "County"),
     "page.index": ("返回目录", "Index"),
     "page.fingerprint": ("数据指纹", "Data fingerprint"),
     "page.fingerprint_note": (

@@ -54,6 +54,8 @@ pre { background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wr
 footer.ms { border-top: 1px solid #ddd; color: #555; font-size: .8rem; padding: .8rem 1.5rem; }
 footer.ms dl { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; margin: 0; }
 footer.ms dt { font-weight: bold; } footer.ms dd { margin: 0; word-break: break-all; }
+nav.crumbs ol { list-style: none; padding: 0; margin: .2rem 0 .6rem; font-size: .85rem; color: #555; }
+nav.crumbs li { display: inline; } nav.crumbs li + li::before { content: " › "; color: #999; }
 section.town h3 .meta { font-weight: normal; color: #555; font-size: .9rem; }
 th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #999; }
 @media (max-width: 640px) { main { padding: .6rem .8rem 1.5rem; } header.ms { padding: .6rem .8rem; }
@@ -171,10 +173,14 @@ def page(
     provenance: Provenance,
     *,
     home: str | None = None,
+    crumbs: Sequence[tuple[str, str]] = (),
     script: str = "",
     lang: str = "zh",
 ) -> str:
-    """A complete HTML page around ``body_html`` (which must already be safe HTML)."""
+    """A complete HTML page around ``body_html`` (which must already be safe HTML).
+
+    ``crumbs`` are the (name, link) of the pages above this one, top first: the breadcrumbs.
+    """
     check_lang(lang)
     # Pages one folder down (villages/) reach the year's top files through "../".
     top = home.rpartition("/")[0] + "/" if home and "/" in home else ""
@@ -200,7 +206,19 @@ def page(
         f"img-src data:; style-src 'unsafe-inline'; script-src {script_policy}\">"
         f"<title>{escape(title)}</title><style>{PAGE_CSS}</style></head><body>"
         f'<header class="ms">{escape(glossed("page.site", lang))}{badge}{nav}</header>'
-        f"<main>{banner}{body_html}</main>{provenance.footer_html(lang)}{script_tag}</body></html>\n"
+        f"<main>{_breadcrumbs(crumbs, title)}{banner}{body_html}</main>{provenance.footer_html(lang)}{script_tag}</body></html>\n"
+    )
+
+
+def _breadcrumbs(crumbs: Sequence[tuple[str, str]], title: str) -> str:
+    if not crumbs:
+        return ""
+    links = "".join(
+        f'<li><a href="{escape(href)}">{escape(name)}</a></li>' for name, href in crumbs
+    )
+    return (
+        f'<nav class="crumbs" aria-label="breadcrumb"><ol>{links}'
+        f'<li aria-current="page">{escape(title)}</li></ol></nav>'
     )
 
 
@@ -237,10 +255,11 @@ def notebook_page(
     provenance: Provenance,
     *,
     home: str | None = None,
+    crumbs: Sequence[tuple[str, str]] = (),
     lang: str = "zh",
 ) -> str:
     """The page of an executed notebook: its outputs, without code, in the page frame."""
-    return page(title, notebook_body(nb), provenance, home=home, lang=lang)
+    return page(title, notebook_body(nb), provenance, home=home, crumbs=crumbs, lang=lang)
 
 
 def error_page(
@@ -250,6 +269,7 @@ def error_page(
     provenance: Provenance,
     *,
     home: str | None = None,
+    crumbs: Sequence[tuple[str, str]] = (),
     lang: str = "zh",
 ) -> str:
     """The page shown in place of a report whose notebook failed: what failed and where."""
@@ -262,7 +282,7 @@ def error_page(
         f"<pre>{escape(error)}</pre>"
         f"<p>{others.format(command='<code>minsheng build</code>')}</p></div>"
     )
-    return page(title, body, provenance, home=home, lang=lang)
+    return page(title, body, provenance, home=home, crumbs=crumbs, lang=lang)
 
 
 @dataclass

@@ -81,22 +81,43 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """``minsheng validate RAW [--registry PATH] [--json]``: exit 1 when anything was rejected."""
+    """``minsheng validate RAW [--registry PATH] [--json] [--mark OUTDIR]``: exit 1 when anything
+    was rejected; with ``--mark``, each file with problems is also written back marked."""
     import json
 
     from analysis.ingest.validate import format_problems, validate
 
     result = validate(args.raw, registry=args.registry)
+    marked = None
+    if args.mark is not None:
+        from analysis.ingest.mark import mark
+
+        marked = mark(args.raw, args.mark, result=result)
     if args.json:
-        records = result.problems.to_dict(orient="records")
-        print(
-            json.dumps(
-                {"problems": records, "summary": result.summary}, ensure_ascii=False, indent=1
-            )
-        )
+        report = {"problems": result.problems.to_dict(orient="records"), "summary": result.summary}
+        if marked is not None:
+            report["marked"] = {name: str(path) for name, path in marked.copies.items()}
+            report["overview"] = str(marked.overview) if marked.overview else None
+        print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
         print(format_problems(result.problems, result.summary))
+        if marked is not None:
+            print(_marked_text(marked))
     return 0 if result.ok else 1
+
+
+def _marked_text(marked) -> str:
+    """What ``--mark`` wrote, for the terminal."""
+    if not marked.written:
+        return f"没有问题，未写出标注文件 / no problems: nothing written to {marked.out_dir}"
+    lines = [f"标注文件 marked copies ({len(marked.copies)}) → {marked.out_dir}"]
+    lines += [f"  {name} → {path}" for name, path in marked.copies.items()]
+    lines += [
+        f"  {name}：无法生成标注副本，见总清单 / no copy can be made, see the overview"
+        for name in marked.unmarked
+    ]
+    lines.append(f"总清单 overview: {marked.overview}")
+    return "\n".join(lines)
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
@@ -204,6 +225,14 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("raw", type=Path, help="raw folder, or one village-year .xlsx/.csv")
     _add_registry(p, "villages.csv (default: RAW/villages.csv, or the one beside a single file)")
     p.add_argument("--json", action="store_true", help="print problems and summary as JSON")
+    p.add_argument(
+        "--mark",
+        type=Path,
+        default=None,
+        metavar="OUTDIR",
+        help="write each file with problems to OUTDIR as .xlsx, problem cells marked and "
+        "commented, with the list 问题清单 (nothing is written when there is no problem)",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("prepare", help="原始数据 → 处理后表格 / raw data → processed tables")

@@ -69,7 +69,10 @@ def run_job(job: Job, settings: RunSettings) -> JobResult:
     try:
         nb = execute_notebook(Path(notebooks_dir) / job.notebook, output, job.parameters, executor)
         publish.write_page(
-            html_path, publish.notebook_page(nb, job.title, provenance, home=home, lang=lang)
+            html_path,
+            publish.notebook_page(
+                nb, job.title, provenance, home=home, crumbs=job.crumbs, lang=lang
+            ),
         )
         ok, error, where = True, "", ""
     except Exception as exc:
@@ -81,7 +84,9 @@ def run_job(job: Job, settings: RunSettings) -> JobResult:
         error = _error_text(exc)
         publish.write_page(
             html_path,
-            publish.error_page(job.title, error, where, provenance, home=home, lang=lang),
+            publish.error_page(
+                job.title, error, where, provenance, home=home, crumbs=job.crumbs, lang=lang
+            ),
         )
     finally:
         if output.exists():

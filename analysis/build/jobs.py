@@ -40,6 +40,8 @@ class Job:
     parameters: dict
     html: str  # path relative to the year's report folder
     data_fingerprint: str
+    #: The pages above this one, top first: (name, link relative to this page).
+    crumbs: tuple[tuple[str, str], ...] = ()
 
     def cache_key(self, notebooks_dir: Path) -> str:
         digest = hashlib.sha256()
@@ -167,39 +169,45 @@ def plan_jobs(
         common["raw_dir"] = str(Path(raw_dir).resolve())
     fingerprints = page_fingerprints(processed, list(known))
     whole = store.fingerprint_dir(processed)
+    index = (label("crumb.index", lang), "../index.html")
     if len(towns) == 1:
-        jobs = [
-            Job(
-                TOP_KEYS[0],
-                label("title.township_page", lang, year=year),
-                TOWNSHIP_NOTEBOOK,
-                common,
-                "township.html",
-                whole,
-            )
-        ]
+        (town_name,) = towns.values()
+        top = Job(
+            TOP_KEYS[0],
+            label("title.township", lang, town=town_name, year=year),
+            TOWNSHIP_NOTEBOOK,
+            common,
+            "township.html",
+            whole,
+            ((index[0], "index.html"),),
+        )
+        jobs, above = [top], {next(iter(towns)): (index, (town_name, "../township.html"))}
     else:
-        jobs = [
-            Job(
-                TOP_KEYS[1],
-                label("title.county_page", lang, year=year),
-                COUNTY_NOTEBOOK,
-                common,
-                "county.html",
-                whole,
-            )
-        ]
-        for town in sorted({code[:9] for code in wanted}):
+        county = (label("crumb.county", lang), "../county.html")
+        top = Job(
+            TOP_KEYS[1],
+            label("title.county_page", lang, year=year),
+            COUNTY_NOTEBOOK,
+            common,
+            "county.html",
+            whole,
+            ((index[0], "index.html"),),
+        )
+        jobs, above = [top], {}
+        for town in sorted({code[:TOWN_CODE_LENGTH] for code in wanted}):
+            page = f"towns/{safe_filename(town)}.html"
             jobs.append(
                 Job(
                     town,
                     label("title.township", lang, town=towns[town], year=year),
                     TOWNSHIP_NOTEBOOK,
                     {**common, "town_code": town},
-                    f"towns/{safe_filename(town)}.html",
+                    page,
                     fingerprints[town],
+                    (index, county),
                 )
             )
+            above[town] = (index, county, (towns[town], f"../{page}"))
     for code in wanted:
         jobs.append(
             Job(
@@ -209,6 +217,7 @@ def plan_jobs(
                 {**common, "village_code": code},
                 f"villages/{safe_filename(code)}.html",
                 fingerprints[code],
+                above[code[:TOWN_CODE_LENGTH]],
             )
         )
     return jobs

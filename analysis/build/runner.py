@@ -124,6 +124,7 @@ def build(
             town = None if result.key in TOP_KEYS else result.key
             if not result.cached or not documents.documents_exist(year_dir, town):
                 documents.write_documents(processed, year_dir, year, lang, town)
+    documents.write_downloads(processed, year_dir)
     listed = sorted(
         [*results, *pages_not_planned(cache, jobs, year_dir)],
         key=lambda r: (r.key not in TOP_KEYS, r.key),

@@ -105,7 +105,6 @@ _TARGET_YEAR = config.TARGET_YEAR
 
 _WORDS: dict[str, tuple[str, str]] = {
     # --- page titles (build jobs, notebook titles, the index)
-    "title.township_page": ("{year}年全镇民生工作总览", "Township livelihood overview {year}"),
     "title.county_page": ("{year}年全县民生工作总览", "County livelihood overview {year}"),
     "title.county": ("{county}{year}年民生工作总览", "{county}: livelihood overview {year}"),
     "title.township": ("{town}{year}年民生工作总览", "{town}: livelihood overview {year}"),
@@ -241,8 +240,15 @@ _WORDS: dict[str, tuple[str, str]] = {
     "note.with_contradicts": ("{note}{contradicts}", "{note} {contradicts}"),
     # --- page furniture: header, footer, index, error page
     "page.site": ("民生", "Minsheng"),
+    "crumb.index": ("目录", "Index"),
+    "crumb.county": ("全县", "County"),
     "page.index": ("返回目录", "Index"),
     "page.fingerprint": ("数据指纹", "Data fingerprint"),
+    "page.fingerprint_note": (
+        "（所用数据表的校验码：两份报告指纹相同，所用数据即相同）",
+        "(a checksum of the tables used: two reports with the same fingerprint used the same data)",
+    ),
+    "page.downloads": ("数据下载", "Data"),
     "page.parameters": ("参数", "Parameters"),
     "page.version": ("版本", "Minsheng version"),
     "page.built": ("生成时间", "Built"),
@@ -276,8 +282,59 @@ _WORDS: dict[str, tuple[str, str]] = {
     "index.search_hint": ("村、乡镇名称或代码", "name or code of a village or town"),
     "index.town_villages": ("{n} 个村", "{n} villages"),
     "index.summary_docx": ("工作总结（Word）", "Summary (.docx)"),
+    "index.workbook": ("数据表（Excel，含全部表格）", "The data (Excel workbook, every table)"),
+    "index.csv": ("数据表（CSV，逐表）", "The data (CSV, one file per table)"),
     "index.corridor_pdf": ("产业走廊图（PDF，印刷用）", "Corridor map for print"),
     "index.sanitation_pdf": ("卫生设施图（PDF，印刷用）", "Sanitation map for print"),
+    # --- problems: the marked workbooks' 问题清单 and the problems page (对照表)
+    "severity.error": ("错误", "error"),
+    "severity.warning": ("提示", "warning"),
+    "column.number": ("序号", "No."),
+    "column.cell": ("单元格", "Cell"),
+    "column.problem": ("问题", "Problem"),
+    "column.expected": ("应填", "Expected"),
+    "column.advice": ("建议", "Suggestion"),
+    "column.marked_copy": ("标注文件", "Marked copy"),
+    "column.checked": ("核实情况", "Found"),
+    "column.corrected": ("改正为", "Corrected to"),
+    "column.errors": ("错误", "Errors"),
+    "column.warnings": ("提示", "Warnings"),
+    "column.total": ("合计", "Total"),
+    "column.by_village": ("按村统计", "By village"),
+    "problems.title": ("{town}{year}年数据问题对照表", "{town} data problems {year}: checklist"),
+    "problems.none": ("没有发现问题", "No problems were found in the data"),
+    "problems.summary": (
+        "共 {n} 条：错误 {errors} 条（未读入报告，须改正），提示 {warnings} 条（已读入，请核对）。",
+        "{n} problems: {errors} errors (not in the reports; to correct), {warnings} warnings "
+        "(read; to check).",
+    ),
+    "problems.how": (
+        "按村分组，每村打印后从新的一页开始，供入户核对；改正后用以下命令复查：",
+        "One village per printed page, for checks at the door; after correcting, check again with:",
+    ),
+    "problems.unassigned_note": (
+        "“{unassigned}”是整张表、整个文件的问题，或找不到村名的行。",
+        "“{unassigned}” holds the problems of a whole table or file, and of rows with no village.",
+    ),
+    "problems.by_village": ("各村问题数", "Problems by village"),
+    "problems.counts": (
+        "错误 {errors} 条，提示 {warnings} 条",
+        "{errors} errors, {warnings} warnings",
+    ),
+    "problems.file": ("文件 {file}", "File {file}"),
+    "problems.file_sheet": ("文件 {file} · 工作表 {sheet}", "File {file} · sheet {sheet}"),
+    "problems.sign": (
+        "核实人：＿＿＿＿＿＿　村（居）负责人：＿＿＿＿＿＿　日期：＿＿＿＿＿＿",
+        "Checked by: ________  Village head: ________  Date: ________",
+    ),
+    "problems.unassigned": ("（未对应到村）", "(no village)"),
+    "problems.unconfirmed": ("{name}（村名待核）", "{name} (name to confirm)"),
+    "problems.whole_table": ("全表", "whole table"),
+    "problems.row": ("第 {row} 行", "row {row}"),
+    "problems.missing": (
+        "{path} 不存在；请先运行 minsheng prepare",
+        "{path} not found: run `minsheng prepare` first",
+    ),
     # --- the written summary and the Word document
     "summary.title": ("{town}{year}年民生工作总结", "{town} livelihood work summary {year}"),
     "summary.plan": ("{year}年工作打算", "Plans for {year}"),

@@ -223,6 +223,23 @@ class Tables:
             layer = layer[layer["village_code"].astype(str).isin(self.villages["code"])]
         return layer
 
+    def place_name(self) -> str:
+        """The name of the place the tables cover: the town they are limited to, the one town of
+        a one-town data set, else the county (the codes where the registry names none)."""
+        units = self.aggregates
+        if units.empty:
+            return ""
+        if self.scope is not None:
+            level, code = "town", self.scope
+        elif len(self.towns()) == 1:
+            level, code = "town", self.towns()["code"].iloc[0]
+        else:
+            counties = units[units["level"] == "county"]["code"].unique()
+            level, code = ("county", counties[0]) if len(counties) == 1 else ("prefecture", None)
+        names = units[units["level"] == level]
+        names = names if code is None else names[names["code"] == code]
+        return str(names["name"].iloc[0]) if len(names) else ""
+
     def towns(self) -> pd.DataFrame:
         """The towns of the data set: code and name, in code order."""
         towns = self.aggregates[self.aggregates["level"] == "town"]

@@ -190,6 +190,8 @@ def write_workbook(
         "severity": "severity",
         "message_zh": "message",
         "message_en": "message_en",
+        "village_code": "code",
+        "village": "village_name",
     }
     _sheet(
         wb,

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from analysis.core import numbers
 from analysis.core.catalog import Catalog, default_catalog
-from analysis.core.labels import indicator_label, indicator_name, label
+from analysis.core.labels import STATUS_ZH, indicator_label, indicator_name, label
 from analysis.geo import maps
 from analysis.pipeline.store import Tables
 
@@ -26,17 +26,11 @@ TOWN_INDICATORS = (
 )
 MAP_INDICATOR = "sanitary_toilet_rate"
 #: Statuses that call for action, counted per town on the status map.
-AT_RISK = ("需加速", "倒退")
-
-
-def county_name(tables: Tables) -> str:
-    """The county's name from the aggregates (its code where the registry names none)."""
-    county = tables.aggregates[tables.aggregates["level"] == "county"]
-    return str(county["name"].iloc[0]) if len(county) else ""
+AT_RISK = (STATUS_ZH["acceleration needed"], STATUS_ZH["deteriorating"])
 
 
 def county_title(tables: Tables, year: int, lang: str = "zh") -> str:
-    return label("title.county", lang, county=county_name(tables), year=year)
+    return label("title.county", lang, county=tables.place_name(), year=year)
 
 
 def _town_values(tables: Tables, year: int) -> pd.DataFrame:

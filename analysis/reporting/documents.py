@@ -17,6 +17,7 @@ from analysis.core.aggregate import LEVELS
 from analysis.core.catalog import default_catalog
 from analysis.core.labels import glossed, indicator_label, label
 from analysis.geo import maps
+from analysis.iorw import atomic_write_bytes, atomic_write_text
 from analysis.pipeline import store
 from analysis.pipeline.store import load_tables
 from analysis.reporting import figures, narrative, publish
@@ -152,6 +153,44 @@ def write_documents(
     return written
 
 
+#: The tables published as CSV beside the officials' workbook, by their store names.
+DOWNLOAD_TABLES = (
+    "indicators",
+    "aggregates",
+    "villages",
+    "targets",
+    "projections",
+    "projects",
+    "reconciliation",
+    "quarantine",
+)
+
+
+def write_downloads(processed_dir: Path, year_dir: Path) -> list[Path]:
+    """``data/``: the officials' workbook and a CSV (UTF-8 with BOM, for Excel) per table.
+
+    Rewritten only when the processed tables changed: a stamp inside records whose they are.
+    """
+    folder = year_dir / publish.DOWNLOADS_DIR
+    stamp = store.fingerprint_dir(processed_dir)
+    marker = folder / ".fingerprint"
+    if marker.exists() and marker.read_text(encoding="utf-8") == stamp:
+        return []
+    workbook = store.path_of(processed_dir, "livelihood_xlsx")
+    written = [atomic_write_bytes(folder / workbook.name, workbook.read_bytes())]
+    for name in DOWNLOAD_TABLES:
+        source = store.path_of(processed_dir, name)
+        if not source.exists():
+            continue
+        if source.suffix == ".csv":
+            written.append(atomic_write_bytes(folder / source.name, source.read_bytes()))
+        else:
+            table = pd.read_parquet(source)
+            written.append(store.write_csv_bom(table, folder / f"{name}.csv"))
+    atomic_write_text(marker, stamp)
+    return written
+
+
 def write_index(
     processed_dir: Path,
     year_dir: Path,
@@ -181,6 +220,8 @@ def write_index(
         figure_columns=columns,
         extra_links=[
             (glossed("index.summary_docx", lang), SUMMARY_DOCX),
+            (glossed("index.workbook", lang), f"{publish.DOWNLOADS_DIR}/livelihood.xlsx"),
+            (glossed("index.csv", lang), f"{publish.DOWNLOADS_DIR}/"),
             (glossed("index.corridor_pdf", lang), f"{MAPS_DIR}/corridor.pdf"),
             (glossed("index.sanitation_pdf", lang), f"{MAPS_DIR}/sanitation.pdf"),
         ],

@@ -41,8 +41,10 @@ header.ms .sample { background: #c0392b; padding: .1rem .5rem; margin-left: .8re
 main { max-width: 1100px; margin: 0 auto; padding: 1rem 1.5rem 2rem; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
 table { border-collapse: collapse; margin: .6rem 0 1.2rem; font-size: .9rem; }
-th, td { border: 1px solid #d0d0d0; padding: .25rem .55rem; text-align: right; }
-th { background: #f2f4f7; } td:first-child, th:first-child { text-align: left; }
+th, td { border: 1px solid #d0d0d0; padding: .25rem .55rem; text-align: left; vertical-align: top; }
+th { background: #f2f4f7; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.scroll { overflow-x: auto; max-width: 100%; }
 img { max-width: 100%; height: auto; }
 pre { background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wrap; }
 .failed { color: #b03a2e; font-weight: bold; }
@@ -52,10 +54,16 @@ pre { background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wr
 footer.ms { border-top: 1px solid #ddd; color: #555; font-size: .8rem; padding: .8rem 1.5rem; }
 footer.ms dl { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; margin: 0; }
 footer.ms dt { font-weight: bold; } footer.ms dd { margin: 0; word-break: break-all; }
+nav.crumbs ol { list-style: none; padding: 0; margin: .2rem 0 .6rem; font-size: .85rem; color: #555; }
+nav.crumbs li { display: inline; } nav.crumbs li + li::before { content: " › "; color: #999; }
 section.town h3 .meta { font-weight: normal; color: #555; font-size: .9rem; }
 th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #999; }
+@media (max-width: 640px) { main { padding: .6rem .8rem 1.5rem; } header.ms { padding: .6rem .8rem; }
+  th, td { white-space: nowrap; } h1 { font-size: 1.3rem; } }
+@page { size: A4; margin: 15mm 12mm; }
 @media print { header.ms { background: none; color: #000; } a { color: #000; }
-  main { max-width: none; } h2 { break-after: avoid; } img, table { break-inside: avoid; } }
+  main { max-width: none; } h2, h3 { break-after: avoid; } img, figure { break-inside: avoid; }
+  tr { break-inside: avoid; } .scroll { overflow: visible; } input { display: none; } }
 """.replace("FONTS", FONT_STACK)
 
 #: The index table sorts itself with this inline script: no file is fetched.
@@ -95,6 +103,9 @@ document.getElementById("find").addEventListener("input", function (event) {
 });
 """
 
+#: The folder of the year's downloads: the officials' workbook and a CSV per table.
+DOWNLOADS_DIR = "data"
+
 #: The published problem list, in the year's report folder (see analysis.reporting.problems).
 PROBLEMS_PAGE = "problems.html"
 
@@ -117,7 +128,7 @@ class Provenance:
     parameters: Mapping[str, object] = field(default_factory=dict)
     version: str = __version__
     built_at: str = field(
-        default_factory=lambda: dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        default_factory=lambda: dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
     )
     sample: bool = False
     #: Error-level problems the user accepted (``--accept-errors``): every page says so.
@@ -134,9 +145,14 @@ class Provenance:
 
     def footer_html(self, lang: str = "zh") -> str:
         """The footer: data fingerprint, parameters, version, build time, sample mark."""
-        params = ", ".join(f"{k}={v}" for k, v in self.parameters.items())
+        # Folders are shown by name only: a page passed on must not reveal a clerk's disk.
+        params = ", ".join(
+            f"{k}={Path(str(v)).name if k.endswith('_dir') else v}"
+            for k, v in self.parameters.items()
+        )
+        fingerprint = f"{self.data_fingerprint[:16]} {label('page.fingerprint_note', lang)}"
         items = [
-            (glossed("page.fingerprint", lang), self.data_fingerprint[:16]),
+            (glossed("page.fingerprint", lang), fingerprint),
             (glossed("page.parameters", lang), params or "—"),
             (glossed("page.version", lang), self.version),
             (glossed("page.built", lang), self.built_at),
@@ -157,14 +173,23 @@ def page(
     provenance: Provenance,
     *,
     home: str | None = None,
+    crumbs: Sequence[tuple[str, str]] = (),
     script: str = "",
     lang: str = "zh",
 ) -> str:
-    """A complete HTML page around ``body_html`` (which must already be safe HTML)."""
+    """A complete HTML page around ``body_html`` (which must already be safe HTML).
+
+    ``crumbs`` are the (name, link) of the pages above this one, top first: the breadcrumbs.
+    """
     check_lang(lang)
-    nav = f' · <a href="{escape(home)}">{escape(glossed("page.index", lang))}</a>' if home else ""
     # Pages one folder down (villages/) reach the year's top files through "../".
     top = home.rpartition("/")[0] + "/" if home and "/" in home else ""
+    nav = (
+        f' · <a href="{escape(home)}">{escape(glossed("page.index", lang))}</a>'
+        f' · <a href="{escape(top)}{DOWNLOADS_DIR}/">{escape(glossed("page.downloads", lang))}</a>'
+        if home
+        else ""
+    )
     banner = provenance.banner_html(f"{top}{PROBLEMS_PAGE}", lang)
     badge = (
         f'<span class="sample">{escape(config.SAMPLE_LABEL_ZH)}</span>' if provenance.sample else ""
@@ -181,7 +206,19 @@ def page(
         f"img-src data:; style-src 'unsafe-inline'; script-src {script_policy}\">"
         f"<title>{escape(title)}</title><style>{PAGE_CSS}</style></head><body>"
         f'<header class="ms">{escape(glossed("page.site", lang))}{badge}{nav}</header>'
-        f"<main>{banner}{body_html}</main>{provenance.footer_html(lang)}{script_tag}</body></html>\n"
+        f"<main>{_breadcrumbs(crumbs, title)}{banner}{body_html}</main>{provenance.footer_html(lang)}{script_tag}</body></html>\n"
+    )
+
+
+def _breadcrumbs(crumbs: Sequence[tuple[str, str]], title: str) -> str:
+    if not crumbs:
+        return ""
+    links = "".join(
+        f'<li><a href="{escape(href)}">{escape(name)}</a></li>' for name, href in crumbs
+    )
+    return (
+        f'<nav class="crumbs" aria-label="breadcrumb"><ol>{links}'
+        f'<li aria-current="page">{escape(title)}</li></ol></nav>'
     )
 
 
@@ -218,10 +255,11 @@ def notebook_page(
     provenance: Provenance,
     *,
     home: str | None = None,
+    crumbs: Sequence[tuple[str, str]] = (),
     lang: str = "zh",
 ) -> str:
     """The page of an executed notebook: its outputs, without code, in the page frame."""
-    return page(title, notebook_body(nb), provenance, home=home, lang=lang)
+    return page(title, notebook_body(nb), provenance, home=home, crumbs=crumbs, lang=lang)
 
 
 def error_page(
@@ -231,6 +269,7 @@ def error_page(
     provenance: Provenance,
     *,
     home: str | None = None,
+    crumbs: Sequence[tuple[str, str]] = (),
     lang: str = "zh",
 ) -> str:
     """The page shown in place of a report whose notebook failed: what failed and where."""
@@ -243,7 +282,7 @@ def error_page(
         f"<pre>{escape(error)}</pre>"
         f"<p>{others.format(command='<code>minsheng build</code>')}</p></div>"
     )
-    return page(title, body, provenance, home=home, lang=lang)
+    return page(title, body, provenance, home=home, crumbs=crumbs, lang=lang)
 
 
 @dataclass
@@ -292,7 +331,8 @@ def _village_table(entries: Sequence[IndexEntry], figure_columns: Sequence[str],
     rows = []
     for e in entries:
         figures = "".join(
-            f'<td data-sort="{_sort_key(e.sort_values.get(c))}">{escape(str(e.figures.get(c, "—")))}</td>'
+            f'<td class="num" data-sort="{_sort_key(e.sort_values.get(c))}">'
+            f"{escape(str(e.figures.get(c, '—')))}</td>"
             for c in figure_columns
         )
         if e.ok:
@@ -304,8 +344,8 @@ def _village_table(entries: Sequence[IndexEntry], figure_columns: Sequence[str],
             f"<td>{escape(e.status)}</td><td>{state}</td></tr>"
         )
     return (
-        f'<table class="sortable"><thead><tr>{header}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<div class="scroll"><table class="sortable"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 

@@ -9,13 +9,13 @@ names never become markup and every front end shows the same thing.
 from __future__ import annotations
 
 import io
+import re
 from html import escape
 
 import pandas as pd
 from IPython.display import HTML, Image, display
 
-from analysis import config
-from analysis.core.labels import glossed, label
+from analysis.core.labels import forms, glossed, label
 from analysis.pipeline.store import Tables
 from analysis.reporting import narrative
 from analysis.reporting.tables import status_note, target_table
@@ -53,11 +53,38 @@ def show(fig, *, dpi: int = 100) -> None:
     fig.clear()
 
 
-def show_table(table: pd.DataFrame) -> None:
-    """Display a table as plain escaped HTML, without the row numbers pandas adds."""
+#: A cell that holds a figure (right-aligned, never wrapped): 3035, 86.4%, -3.9个百分点, <1%, —.
+_POINTS = "|".join(re.escape(w.format(n="").strip()) for w in forms("change.points", "zh"))
+_FIGURE = re.compile(rf"^[<>+\-−]?\d[\d,.]*\s*(%|‰|{_POINTS})?$|^—$")
+
+
+def table_html(table: pd.DataFrame) -> str:
+    """A table as plain escaped HTML: text left, figures right, no row numbers; it scrolls
+    sideways on a phone rather than wrapping a character per line."""
     if table.index.name is not None:
         table = table.reset_index()
-    display(HTML(table.to_html(index=False, escape=True, border=0, na_rep="—")))
+    header = "".join(f"<th>{escape(str(c))}</th>" for c in table.columns)
+    rows = []
+    for record in table.itertuples(index=False):
+        cells = []
+        for value in record:
+            text = (
+                "—"
+                if value is None or (isinstance(value, float) and value != value)
+                else str(value)
+            )
+            kind = ' class="num"' if _FIGURE.match(text) else ""
+            cells.append(f"<td{kind}>{escape(text)}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        f'<div class="scroll"><table><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def show_table(table: pd.DataFrame) -> None:
+    """Display a table (:func:`table_html`)."""
+    display(HTML(table_html(table)))
 
 
 def show_target_table(tables: Tables, scope: str, *, lang: str = "zh") -> None:
@@ -72,12 +99,7 @@ def show_target_table(tables: Tables, scope: str, *, lang: str = "zh") -> None:
 
 def township_title(tables: Tables, year: int, lang: str = "zh") -> str:
     """大桥镇2019年民生工作总览 / 大桥镇: livelihood overview 2019."""
-    town = (
-        str(tables.villages["town_name"].iloc[0])
-        if "town_name" in tables.villages.columns and len(tables.villages)
-        else config.SAMPLE_TOWN_NAME
-    )
-    return label("title.township", lang, town=town, year=year)
+    return label("title.township", lang, town=tables.place_name(), year=year)
 
 
 def village_title(village: pd.Series, year: int, lang: str = "zh") -> str:

@@ -36,7 +36,7 @@ def test_label_and_glossed():
     assert labels.glossed("heading.key_figures", "zh") == "主要指标 Key figures"
     assert labels.glossed("heading.key_figures", "en") == "Key figures"
     assert labels.glossed("index.failures", "zh", sep=" / ", n=2) == (
-        "2 个村的报告生成失败 / 2 report(s) failed."
+        "2 个村的报告生成失败 / 2 village report(s) failed."
     )
     assert labels.label("title.index", "zh", year=2019) == "2019年民生工作报告目录"
     with pytest.raises(ParameterError, match="lang"):

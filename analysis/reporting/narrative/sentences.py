@@ -13,7 +13,6 @@ import string
 
 import pandas as pd
 
-from analysis import config
 from analysis.core import numbers, trends
 from analysis.core.catalog import Catalog, Indicator
 from analysis.core.labels import indicator_name, label, unit_word
@@ -62,11 +61,8 @@ def _fields(template: str) -> list[str]:
 
 
 def town_name(tables: Tables) -> str:
-    if "town_name" in tables.villages.columns:
-        names = tables.villages["town_name"].dropna().astype(str)
-        if not names.empty:
-            return names.iloc[0]
-    return config.SAMPLE_TOWN_NAME
+    """The place the summary speaks for: the town, or the county of a county's data set."""
+    return tables.place_name()
 
 
 def village_names(tables: Tables) -> dict[str, str]:

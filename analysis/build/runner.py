@@ -31,7 +31,7 @@ from analysis.errors import DataError, ValidationFailed
 from analysis.iorw import remove_stale_temporaries
 from analysis.pipeline.prepare import ensure_processed
 from analysis.pipeline.store import path_of, read_stamp, read_summary
-from analysis.reporting import documents
+from analysis.reporting import documents, problems
 from analysis.reporting.documents import TOP_KEYS
 
 
@@ -125,6 +125,7 @@ def build(
             if not result.cached or not documents.documents_exist(year_dir, town):
                 documents.write_documents(processed, year_dir, year, lang, town)
     documents.write_downloads(processed, year_dir)
+    problems.write_problems_page(processed, year_dir, year, sample)
     listed = sorted(
         [*results, *pages_not_planned(cache, jobs, year_dir)],
         key=lambda r: (r.key not in TOP_KEYS, r.key),

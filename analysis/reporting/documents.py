@@ -222,6 +222,7 @@ def write_index(
             (glossed("index.summary_docx", lang), SUMMARY_DOCX),
             (glossed("index.workbook", lang), f"{publish.DOWNLOADS_DIR}/livelihood.xlsx"),
             (glossed("index.csv", lang), f"{publish.DOWNLOADS_DIR}/"),
+            (glossed("page.problems", lang), publish.PROBLEMS_PAGE),
             (glossed("index.corridor_pdf", lang), f"{MAPS_DIR}/corridor.pdf"),
             (glossed("index.sanitation_pdf", lang), f"{MAPS_DIR}/sanitation.pdf"),
         ],

@@ -76,6 +76,8 @@ def test_accepted_errors_are_stated_on_every_page(raw_with_errors, tmp_path):
     year_dir = tmp_path / "reports" / "2019"
     pages = sorted(year_dir.rglob("*.html"))
     assert result.ok and len(pages) >= 3  # index, township, the village
+    problems = (year_dir / "problems.html").read_text(encoding="utf-8")
+    assert "negative_count.csv" in problems
     for page in pages:
         html = page.read_text(encoding="utf-8")
         if page.name == "problems.html":

@@ -192,6 +192,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "cell.none_quarantined": ("没有被隔离的行", "nothing was quarantined"),
     "cell.no_published": ("没有可核对的公布数据", "no published figures to check"),
     "cell.plan_done": ("已完成{done}，计划{target}", "{done} done of {target}"),
+    "cell.no_data": ("无数据", "no data"),
     "cell.remaining": ("{remaining}（年均{pace}）", "{remaining} ({pace} a year)"),
     "cell.contradicts": ("{cell}*", "{cell}*"),
     # --- notes under tables

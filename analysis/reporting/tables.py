@@ -55,8 +55,9 @@ def key_figures(
     """Each indicator's value in ``year`` beside the year before, with the change, by section.
 
     ``table`` has columns year, indicator, value (the township table, or one village's rows).
-    An indicator without a value in ``year`` has no row. The township page and the Word
-    document show this same table.
+    An indicator with a value the year before but none in ``year`` reads 无数据 for ``year``
+    (never the year before's figure); one with neither has no row. Each section is named once,
+    on its first row. The township page and the Word document show this same table.
     """
     catalog = catalog or default_catalog()
     now, before = values(table, year), values(table, year - 1)
@@ -67,17 +68,23 @@ def key_figures(
         str(year),
         label("column.change", lang),
     ]
-    rows = [
-        (
-            label(f"section.{ind.category}", lang),
-            indicator_label(ind, lang),
-            numbers.number(before.get(ind.id), ind, lang),
-            numbers.number(now[ind.id], ind, lang),
-            change_cell(now[ind.id], before.get(ind.id), ind, lang),
+    no_data = label("cell.no_data", lang)
+    rows, named = [], set()
+    for ind in catalog:
+        if ind.id not in now and ind.id not in before:
+            continue
+        section = "" if ind.category in named else label(f"section.{ind.category}", lang)
+        named.add(ind.category)
+        current = now.get(ind.id)
+        rows.append(
+            (
+                section,
+                indicator_label(ind, lang),
+                numbers.number(before.get(ind.id), ind, lang),
+                no_data if current is None else numbers.number(current, ind, lang),
+                MISSING if current is None else change_cell(current, before.get(ind.id), ind, lang),
+            )
         )
-        for ind in catalog
-        if ind.id in now
-    ]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -212,8 +212,12 @@ def _zero_task(group: pd.DataFrame, catalog: Catalog, names: dict[str, str], lan
     return capitalise(task + words["trend"] + words["semicolon"].join(clauses) + words["stop"])
 
 
-def plan_paragraphs(tables: Tables, catalog: Catalog, lang: str) -> list[str]:
-    """The plan: a count of target statuses, then a numbered paragraph per section."""
+def plan_paragraphs(tables: Tables, catalog: Catalog, lang: str, year: int) -> list[str]:
+    """The plan: a count of target statuses, then a numbered paragraph per section.
+
+    A task "still to do" (剩余7户9人) is stated only from the report year's own figures: a
+    year without them is never described by the year before.
+    """
     rows = target_rows(tables, catalog)
     if rows.empty:
         return []
@@ -240,6 +244,7 @@ def plan_paragraphs(tables: Tables, catalog: Catalog, lang: str) -> list[str]:
             (mine["target"] == 0)
             & ~mine["indicator"].map(lambda i: catalog[i].higher_is_better)
             & mine["status_en"].isin(PROJECTED)
+            & (mine.get("last_year", pd.Series(year, index=mine.index)) == year)
         ]
         sentences = [
             _zero_task(group, catalog, names, lang)

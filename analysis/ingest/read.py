@@ -36,6 +36,9 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 TABLE_SUFFIXES = {".csv", ".txt"}
 LAYER_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp"}
 
+#: The sheet a marked copy (:mod:`analysis.ingest.mark`) carries first: the problem list, never data.
+PROBLEM_SHEET = "问题清单"
+
 #: Strict decodes are tried in this order; GBK is tried before GB18030 because it is the
 #: narrower code page (GBK ⊂ GB18030), so "gbk" is reported whenever the bytes are GBK.
 ENCODINGS = ("utf-8", "gbk", "gb18030")

@@ -58,6 +58,7 @@ from analysis.core.catalog import Catalog, default_catalog, normalise_header
 from analysis.errors import DataError, MissingFileError
 from analysis.ingest.read import (
     LAYER_SUFFIXES,
+    PROBLEM_SHEET,
     REGISTRY_COLUMNS,
     TABLE_SUFFIXES,
     WORKBOOK_SUFFIXES,
@@ -1816,13 +1817,17 @@ def validate(
             ledger.add(exc.rule, display, detail=exc.detail)
             continue
         for sheet in sheets:
-            if path.name == config.TARGETS_FILE:
+            # A table is known by its name whatever its format: a marked copy of a CSV is .xlsx.
+            if sheet.name == PROBLEM_SHEET:
+                rows = ledger.open_sheet(display, sheet.name, "problem_list", len(sheet.cells))
+                rows.loc[np.flatnonzero(~_blank_rows(sheet.cells)) + 1, "reason"] = "problem list"
+            elif path.stem == Path(config.TARGETS_FILE).stem:
                 targets.append(check_targets(sheet, run))
-            elif path.name == config.PUBLISHED_FILE:
+            elif path.stem == Path(config.PUBLISHED_FILE).stem:
                 published = check_published(sheet, run)
             elif path.name.startswith("扶贫项目库"):
                 projects.append(check_projects(sheet, run))
-            elif suffix in TABLE_SUFFIXES and {"lon", "lat"} <= {
+            elif len(sheet.cells) and {"lon", "lat"} <= {
                 cell_text(h).strip() for h in sheet.cells.iloc[0]
             }:
                 points = check_points(sheet, run)

@@ -8,11 +8,11 @@ the raw folder, refuses tables that were made from another one.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,9 +21,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis import config
+from analysis.core.aggregate import LEVELS
 from analysis.errors import MissingFileError, ParameterError, StaleTablesError
 from analysis.geo.layers import to_measure
 from analysis.iorw import atomic_path, atomic_write_bytes, atomic_write_with
+from analysis.pipeline.reconcile import read_reconciliation
 from analysis.version import __version__
 
 #: Every file of the processed folder, by the name code uses for it.
@@ -32,6 +34,7 @@ FILES = {
     "villages": "villages.parquet",
     "villages_gpkg": "villages.gpkg",
     "township": "township.parquet",
+    "aggregates": "aggregates.parquet",
     "targets": "targets.parquet",
     "projects": "projects.parquet",
     "projections": "projections.parquet",
@@ -42,6 +45,9 @@ FILES = {
     "stamp": "_fingerprint.json",
 }
 LAYERS_DIR = "layers"
+#: Raised whenever a table is added or changes shape, so tables of an older layout are prepared
+#: again rather than read (the package version alone does not move between releases).
+LAYOUT = 2
 
 
 def path_of(processed_dir: Path | str, name: str) -> Path:
@@ -135,6 +141,7 @@ def raw_stamp(raw_dir: Path) -> dict:
         "stat": stat_signature(raw),
         "raw_dir": str(raw.resolve()),
         "version": __version__,
+        "layout": LAYOUT,
         "sample": (raw / config.SAMPLE_MARKER_FILE).exists(),
     }
 
@@ -147,13 +154,28 @@ def read_stamp(processed_dir: Path | str) -> dict | None:
         return None
 
 
+def read_summary(processed_dir: Path | str) -> dict:
+    """``summary.json``: the row accounting and problem counts of the last prepare."""
+    path = path_of(processed_dir, "summary")
+    if not path.exists():
+        raise MissingFileError(
+            f"{processed_dir} 中没有 summary.json；请先运行 minsheng prepare / "
+            f"no summary.json in {processed_dir}: run `minsheng prepare` first"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def is_current(raw_dir: Path | str, processed_dir: Path | str) -> bool:
     """True when the processed tables were made by this version from ``raw_dir`` as it is now."""
     raw = Path(raw_dir)
     recorded = read_stamp(processed_dir)
     if recorded is None:
         return False
-    if recorded.get("version") != __version__ or recorded.get("raw_dir") != str(raw.resolve()):
+    if (
+        recorded.get("version") != __version__
+        or recorded.get("layout") != LAYOUT
+        or recorded.get("raw_dir") != str(raw.resolve())
+    ):
         return False
     if recorded.get("stat") == stat_signature(raw):
         return True
@@ -163,7 +185,7 @@ def is_current(raw_dir: Path | str, processed_dir: Path | str) -> bool:
 # --- reading -------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclasses.dataclass
 class Tables:
     """The processed tables a report reads (see DESIGN.md, data/processed/)."""
 
@@ -177,8 +199,15 @@ class Tables:
     reconciliation: pd.DataFrame
     summary: dict
     sample: bool
-    # Layers read and shapes projected, shared by every copy handed out of one cached load.
-    _derived: dict = field(default_factory=dict, repr=False, compare=False)
+    aggregates: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    #: The town the tables are limited to (:meth:`town`), or None for the whole data set.
+    scope: str | None = None
+    # Layers read, shapes projected and town views made, shared by every copy handed out of one
+    # cached load (see load_tables).
+    _derived: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
+    # The frames a copy was handed (by identity): while they are still its own, its town views
+    # are the ones made for the first copy.
+    _handed: tuple = dataclasses.field(default=(), repr=False, compare=False)
 
     def village(self, code: str) -> pd.Series:
         """The registry row of one village; a clear error for an unknown code."""
@@ -194,10 +223,9 @@ class Tables:
         return match.iloc[0]
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
-        """A layer of the processed folder (``layers/<name>.gpkg``), or None where absent.
-
-        Read once per state of the file: a warm kernel's later notebooks get a copy.
-        """
+        """A layer of the processed folder (``layers/<name>.gpkg``), limited to the town the
+        tables are, or None where absent. Read once per state of the file: a warm kernel's
+        later notebooks get a copy."""
         path = layer_path(self.processed_dir, name)
         try:
             state = _file_state(path)
@@ -205,15 +233,17 @@ class Tables:
             return None
         cached = self._derived.get(("layer", name))
         if cached is None or cached[0] != state:
-            cached = (state, gpd.read_file(path))
-            self._derived[("layer", name)] = cached
+            layer = gpd.read_file(path)
+            if "village_code" in layer.columns and self.scope is not None:
+                layer = layer[layer["village_code"].astype(str).isin(self.villages["code"])]
+            cached = self._derived[("layer", name)] = (state, layer)
         return cached[1].copy(deep=False)
 
     def measured_villages(self) -> gpd.GeoDataFrame | None:
         """The village polygons in the measuring CRS (EPSG:4547), or None without geometry.
 
-        Projected once per loaded state of the tables, so the maps of a warm kernel's notebooks
-        reuse it rather than projecting the county's polygons for every page.
+        Projected once per loaded state of the tables (and town), so the maps of a warm
+        kernel's notebooks reuse it rather than projecting the polygons for every page.
         """
         if not isinstance(self.villages, gpd.GeoDataFrame):
             return None
@@ -221,9 +251,21 @@ class Tables:
             self._derived["measured_villages"] = to_measure(self.villages)
         return self._derived["measured_villages"].copy(deep=False)
 
+    def _frames(self) -> tuple:
+        return (
+            self.indicators,
+            self.township,
+            self.villages,
+            self.targets,
+            self.projections,
+            self.projects,
+            self.reconciliation,
+            self.aggregates,
+        )
+
     def _copy(self, processed_dir: Path) -> Tables:
         """A copy whose frames can be changed without changing this one's (copy-on-write)."""
-        return replace(
+        copied = dataclasses.replace(
             self,
             processed_dir=processed_dir,
             indicators=self.indicators.copy(deep=False),
@@ -233,7 +275,93 @@ class Tables:
             projections=self.projections.copy(deep=False),
             projects=self.projects.copy(deep=False),
             reconciliation=self.reconciliation.copy(deep=False),
+            aggregates=self.aggregates.copy(deep=False),
             summary=copy.deepcopy(self.summary),
+        )
+        copied._handed = tuple(map(id, copied._frames()))
+        return copied
+
+    def place_name(self) -> str:
+        """The name of the place the tables cover: the town they are limited to, the one town of
+        a one-town data set, else the county (the codes where the registry names none)."""
+        units = self.aggregates
+        if units.empty:
+            return ""
+        if self.scope is not None:
+            level, code = "town", self.scope
+        elif len(self.towns()) == 1:
+            level, code = "town", self.towns()["code"].iloc[0]
+        else:
+            counties = units[units["level"] == "county"]["code"].unique()
+            level, code = ("county", counties[0]) if len(counties) == 1 else ("prefecture", None)
+        names = units[units["level"] == level]
+        names = names if code is None else names[names["code"] == code]
+        return str(names["name"].iloc[0]) if len(names) else ""
+
+    def towns(self) -> pd.DataFrame:
+        """The towns of the data set: code and name, in code order."""
+        towns = self.aggregates[self.aggregates["level"] == "town"]
+        return towns.drop_duplicates("code")[["code", "name"]].reset_index(drop=True)
+
+    def town_of(self, village_code: str | int) -> Tables:
+        """The tables of a village's own town (what its page is compared and ranked within)."""
+        return self.town(str(village_code)[: LEVELS["town"]])
+
+    def town(self, town_code: str) -> Tables:
+        """The same tables limited to one town: its villages, and the town's own figures in
+        the place of the whole data set's, so every section reads as that town's page.
+
+        Tables as :func:`load_tables` handed them out (no frame replaced) are limited once per
+        state of the folder and town: a warm kernel's pages of one town share the work.
+        """
+        code = str(town_code)
+        handed = bool(self._handed) and self._handed == tuple(map(id, self._frames()))
+        if handed and ("town", code) in self._derived:
+            return self._derived[("town", code)]._copy(self.processed_dir)
+        view = self._limited(code)
+        if not handed:
+            return view
+        self._derived[("town", code)] = view
+        return view._copy(self.processed_dir)
+
+    def _limited(self, code: str) -> Tables:
+        villages = self.villages[self.villages["code"].astype(str).str[:9] == code]
+        if villages.empty:
+            known = ", ".join(f"{c} {n}" for c, n in self.towns().itertuples(index=False))
+            raise ParameterError(
+                f"乡镇代码 {code} 不在村名录中 / town code {code} is not in the registry. Known: {known}"
+            )
+        codes = set(villages["code"].astype(str))
+        # In a one-town data set the whole ("township") is this town.
+        names = {code, "township"} if len(self.towns()) == 1 else {code}
+
+        def within(scope: pd.Series) -> pd.Series:
+            parts = scope.astype(str).str.split(";")
+            return parts.map(lambda p: (len(p) == 1 and p[0] in names) or set(p) <= codes)
+
+        town = self.aggregates[
+            (self.aggregates["level"] == "town") & (self.aggregates["code"] == code)
+        ]
+        return dataclasses.replace(
+            self,
+            _derived={},
+            _handed=(),
+            indicators=self.indicators[self.indicators["village_code"].astype(str).isin(codes)],
+            township=town[["year", "indicator", "value", "villages"]].reset_index(drop=True),
+            villages=villages,
+            targets=self.targets[within(self.targets["scope"])]
+            if len(self.targets)
+            else self.targets,
+            projections=self.projections[within(self.projections["scope"])]
+            if len(self.projections)
+            else self.projections,
+            projects=self.projects[self.projects["village_code"].astype(str).isin(codes)]
+            if len(self.projects)
+            else self.projects,
+            reconciliation=self.reconciliation[within(self.reconciliation["scope_code"])]
+            if len(self.reconciliation)
+            else self.reconciliation,
+            scope=code,
         )
 
 
@@ -241,19 +369,6 @@ def _read_optional(path: Path, reader) -> pd.DataFrame:
     return reader(path) if path.exists() else pd.DataFrame()
 
 
-#: The files :func:`load_tables` reads; a change to any of them is a new state of the tables.
-_LOADED_FILES = (
-    "stamp",
-    "indicators",
-    "township",
-    "villages",
-    "villages_gpkg",
-    "targets",
-    "projections",
-    "projects",
-    "reconciliation",
-    "summary",
-)
 #: Tables read in this process, by resolved processed folder: (state, tables). A warm kernel
 #: keeps this module across ``%reset -f``, so its notebooks read the folder once, not each.
 _CACHE: dict[Path, tuple[tuple, Tables]] = {}
@@ -272,17 +387,35 @@ def _folder_state(processed: Path) -> tuple:
     size, modification time and inode of every file :func:`load_tables` reads."""
     states = []
     for name in _LOADED_FILES:
-        path = path_of(processed, name)
         try:
-            states.append((name, _file_state(path)))
+            states.append((name, _file_state(path_of(processed, name))))
         except FileNotFoundError:
             states.append((name, None))
     stamp = path_of(processed, "stamp")
     return (stamp.read_bytes() if stamp.exists() else b"", tuple(states))
 
 
+#: The files :func:`load_tables` reads; a change to any of them is a new state of the tables.
+_LOADED_FILES = (
+    "stamp",
+    "indicators",
+    "township",
+    "villages",
+    "villages_gpkg",
+    "aggregates",
+    "targets",
+    "projections",
+    "projects",
+    "reconciliation",
+    "summary",
+)
+
+
 def load_tables(
-    processed_dir: Path | str | None = None, raw_dir: Path | str | None = None
+    processed_dir: Path | str | None = None,
+    raw_dir: Path | str | None = None,
+    *,
+    town_code: str | None = None,
 ) -> Tables:
     """Read the processed tables; never prepares them.
 
@@ -297,6 +430,8 @@ def load_tables(
     raw_dir
         The raw folder the tables must have been made from; when given, tables made from another
         folder, or from an earlier state of this one, are refused (:class:`StaleTablesError`).
+    town_code
+        Limit the tables to one town (:meth:`Tables.town`): its page, or its villages' pages.
 
     Raises
     ------
@@ -320,15 +455,17 @@ def load_tables(
     before = _folder_state(processed)
     cached = _CACHE.get(key)
     if cached is not None and cached[0] == before:
-        return cached[1]._copy(processed)
-    tables = _read_tables(processed)
-    # Cached only when no file changed while it was read (prepare running meanwhile).
-    if _folder_state(processed) == before:
-        _CACHE.pop(key, None)
-        _CACHE[key] = (before, tables)
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-    return tables._copy(processed)
+        tables = cached[1]._copy(processed)
+    else:
+        tables = _read_tables(processed)
+        # Cached only when no file changed while it was read (prepare running meanwhile).
+        if _folder_state(processed) == before:
+            _CACHE.pop(key, None)
+            _CACHE[key] = (before, tables)
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+        tables = tables._copy(processed)
+    return tables.town(town_code) if town_code else tables
 
 
 def _read_tables(processed: Path) -> Tables:
@@ -337,8 +474,6 @@ def _read_tables(processed: Path) -> Tables:
     villages = (
         gpd.read_file(gpkg) if gpkg.exists() else pd.read_parquet(path_of(processed, "villages"))
     )
-    summary_path = path_of(processed, "summary")
-    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
     return Tables(
         processed_dir=processed,
         indicators=pd.read_parquet(path_of(processed, "indicators")),
@@ -347,7 +482,8 @@ def _read_tables(processed: Path) -> Tables:
         targets=_read_optional(path_of(processed, "targets"), pd.read_parquet),
         projections=_read_optional(path_of(processed, "projections"), pd.read_parquet),
         projects=_read_optional(path_of(processed, "projects"), pd.read_parquet),
-        reconciliation=_read_optional(path_of(processed, "reconciliation"), pd.read_csv),
-        summary=summary,
+        reconciliation=_read_optional(path_of(processed, "reconciliation"), read_reconciliation),
+        summary=read_summary(processed),
         sample=bool(stamp.get("sample", False)),
+        aggregates=_read_optional(path_of(processed, "aggregates"), pd.read_parquet),
     )

@@ -1,11 +1,16 @@
-"""Charts for projections and target status: the fan chart and the status table."""
+"""The fan chart: a target's history, its projection with the interval band, and the target.
+
+Every word on it (legend, axis, source line, model name) comes from
+:mod:`analysis.core.labels` and every number from :mod:`analysis.core.numbers`, in the
+language asked for; the target status table that goes with it is
+:func:`analysis.reporting.tables.status_table`.
+"""
 
 from __future__ import annotations
 
 import math
 import unicodedata
 import weakref
-from collections.abc import Mapping
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -13,8 +18,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import AutoLocator, Locator, MaxNLocator
 
 from analysis import config
+from analysis.core import numbers
+from analysis.core.labels import LABELS, check_lang, label, unit_header
 from analysis.core.style import COLORS, use_house_style
-from analysis.core.trends import ESCAP_ZH, EUROSTAT_ZH, MODEL_ZH, STATUS_ZH, Assessment, Projection
+from analysis.core.trends import Assessment, Projection
 
 #: Room around each chart panel, inches: tick labels and the unit on the left, title and
 #: sample mark on top, the year axis and a source line of up to two lines below. Fixed, so a
@@ -25,17 +32,6 @@ PANEL_SIZE = (5.2, 3.9)
 #: The source line's offset under the axes and its size, points.
 _SOURCE_OFFSET_PT = 34
 _SOURCE_FONTSIZE = 7.5
-
-#: Headers of :func:`status_table`, in order.
-STATUS_HEADERS = ["指标", "目标", "预测值", "区间", "达成概率", "ESCAP", "Eurostat", "状态"]
-
-
-def _number(value: float, unit: str = "") -> str:
-    """Whole numbers without decimals, others with one; a dash for missing."""
-    if value is None or not math.isfinite(value):
-        return "—"
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return f"{text}{unit}"
 
 
 #: Panel figures handed back by :func:`release`, by (rows, columns, count, panel), ready to be
@@ -134,13 +130,20 @@ def _text_width_pt(text: str, fontsize: float) -> float:
     return sum(fontsize * (1.0 if unicodedata.east_asian_width(c) in "WF" else 0.62) for c in text)
 
 
+def _breaks_after(char: str) -> bool:
+    """A space, or full-width punctuation (the commas, colons and semicolons of Chinese)."""
+    return char.isspace() or (
+        unicodedata.category(char) == "Po" and unicodedata.east_asian_width(char) in "WF"
+    )
+
+
 def _fit_lines(text: str, width_pt: float, fontsize: float) -> str:
     """``text`` broken after a clause's punctuation (or a space) where a line would be wider
     than ``width_pt``; no character is added or removed."""
     lines, line, breakable = [], "", -1
     for char in text:
         line += char
-        if char in "；，、 ":
+        if _breaks_after(char):
             breakable = len(line)
         if _text_width_pt(line, fontsize) > width_pt and breakable > 0:
             lines.append(line[:breakable])
@@ -158,9 +161,13 @@ def fan_chart(
     target_year: int | None = None,
     ax: Axes | None = None,
     sample: bool = False,
-    source: str = "来源：各村年度报表汇总",
+    source: str | None = None,
+    lang: str = "zh",
 ) -> Figure:
     """History, projection with its interval band, and the target.
+
+    A plan's assessment (works to complete) draws no projection: its works done of works
+    planned are written under the chart.
 
     Parameters
     ----------
@@ -170,9 +177,10 @@ def fan_chart(
         From :func:`analysis.core.trends.assess` or :func:`analysis.core.trends.project`; an assessment
         also supplies the target.
     title : str
-        Chinese title.
+        Title, in the chart's language.
     unit : str
-        Unit for the y axis, e.g. ``户`` or ``%``.
+        The catalog unit of the figures, e.g. ``户`` or ``%``: it labels the y axis and decides
+        how the target is written.
     target, target_year : optional
         Override or supply the target (needed with a bare projection to draw one).
     ax : matplotlib Axes, optional
@@ -180,15 +188,20 @@ def fan_chart(
         do not accumulate open figures).
     sample : bool, default False
         Mark the figure 示例数据 (synthetic sample data).
-    source : str
-        Source line printed under the chart; the model and interval are appended.
+    source : str, optional
+        Where the figures come from (default: the villages' annual returns), printed under the
+        chart with the model and interval.
+    lang : {'zh', 'en'}, default 'zh'
+        Language of the legend, axis and source line.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     use_house_style()
+    plan = None
     if isinstance(assessment_or_projection, Assessment):
+        plan = assessment_or_projection if assessment_or_projection.tracking == "plan" else None
         projection = assessment_or_projection.projection
         target = assessment_or_projection.target if target is None else target
         target_year = assessment_or_projection.target_year if target_year is None else target_year
@@ -201,6 +214,9 @@ def fan_chart(
     else:
         figure = ax.get_figure()
 
+    source = source if source is not None else label("chart.villages_source", lang)
+    lines = [label("chart.source", lang, source=source)]
+    level = numbers.percent(projection.level)
     history = pd.Series(series, dtype=float).dropna().sort_index()
     ax.plot(
         history.index.astype(int),
@@ -208,7 +224,7 @@ def fan_chart(
         color=COLORS["history"],
         marker="o",
         linewidth=2,
-        label="实际值",
+        label=label("chart.observed", lang),
     )
 
     if projection.ok and projection.path:
@@ -225,19 +241,39 @@ def fan_chart(
             color=COLORS["projection"],
             alpha=0.22,
             linewidth=0,
-            label=f"{projection.level:.0%}预测区间",
+            label=label("chart.band", lang, level=level),
         )
-        ax.plot(xs, mid, color=COLORS["projection"], linestyle="--", linewidth=2, label="预测值")
-        model = MODEL_ZH.get(projection.model or "", projection.model or "")
-        source = (
-            f"{source}；模型：{model}，回测平均绝对误差 {_number(projection.backtest_mae)}"
-            f"；阴影为{projection.level:.0%}预测区间"
+        ax.plot(
+            xs,
+            mid,
+            color=COLORS["projection"],
+            linestyle="--",
+            linewidth=2,
+            label=label("chart.projected", lang),
         )
+        model = projection.model or ""
+        lines.append(
+            label(
+                "chart.model",
+                lang,
+                model=label(f"model.{model}", lang) if f"model.{model}" in LABELS else model,
+                mae=numbers.number(projection.backtest_mae, unit, lang, context="spread"),
+                level=level,
+            )
+        )
+    elif plan is not None:
+        # Works done of works planned, under the chart: a plan has no line to draw.
+        done, planned = (
+            numbers.figure(plan.done, unit, lang),
+            numbers.figure(plan.target, unit, lang),
+        )
+        lines.append(label("chart.plan", lang, done=done, target=planned))
     elif projection.reason_zh:
+        reason = getattr(projection, f"reason_{check_lang(lang)}")
         ax.text(
             0.02,
             0.95,
-            f"无法预测：{projection.reason_zh}",
+            label("chart.no_projection", lang, reason=reason),
             transform=ax.transAxes,
             va="top",
             fontsize=9,
@@ -253,12 +289,14 @@ def fan_chart(
             markersize=13,
             color=COLORS["target"],
             linestyle="none",
-            label=f"{target_year}年目标 {_number(target, unit)}",
+            label=label(
+                "chart.target", lang, year=target_year, value=numbers.figure(target, unit, lang)
+            ),
         )
 
     ax.set_title(title)
-    ax.set_xlabel("年份")
-    ax.set_ylabel(unit)
+    ax.set_xlabel(label("chart.year", lang))
+    ax.set_ylabel(unit_header(unit, lang))
     ax.xaxis.set_major_locator(_InView(MaxNLocator(integer=True)))
     ax.yaxis.set_major_locator(_InView(AutoLocator()))
     ax.legend(loc="best", frameon=False)
@@ -267,7 +305,7 @@ def fan_chart(
     # or off the figure.
     room_pt = (ax.get_position().width * figure.get_figwidth() + PANEL_MARGINS["right"] - 0.1) * 72
     ax.annotate(
-        _fit_lines(source, room_pt, _SOURCE_FONTSIZE),
+        _fit_lines(label("chart.separator", lang).join(lines), room_pt, _SOURCE_FONTSIZE),
         xy=(0, 0),
         xycoords="axes fraction",
         xytext=(0, -_SOURCE_OFFSET_PT),
@@ -289,57 +327,3 @@ def fan_chart(
             va="bottom",
         )
     return figure
-
-
-def status_table(df: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Target status with Chinese headers, for reports.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Rows of :func:`analysis.core.trends.assess_targets` (filter to ``row_type == 'target'`` for
-        the target table). Needs indicator_zh, unit, scope, target, projected, lower, upper,
-        level, probability, escap_measure, escap_category, eurostat_ratio, eurostat_band,
-        status_en.
-    names : mapping, optional
-        Village code → name, to show a village scope by name rather than by code.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`STATUS_HEADERS`, all text. A non-township scope is appended to the
-        indicator name. Text is not HTML-escaped: that is the publisher's job.
-    """
-    records = []
-    for row in df.itertuples(index=False):
-        unit = str(row.unit)
-        name = str(row.indicator_zh)
-        if row.scope != "township":
-            codes = str(row.scope).split(";")
-            shown = "、".join((names or {}).get(code, code) for code in codes)
-            name = f"{name}（{shown}）"
-        interval = "—"
-        if math.isfinite(row.lower) and math.isfinite(row.upper):
-            interval = f"{_number(row.lower)}–{_number(row.upper, unit)}（{row.level:.0%}）"
-        probability = "—" if not math.isfinite(row.probability) else f"{row.probability:.0%}"
-        escap = "—"
-        if isinstance(row.escap_category, str):
-            measure = "" if not math.isfinite(row.escap_measure) else f"{row.escap_measure:.2f} "
-            escap = f"{measure}{ESCAP_ZH[row.escap_category]}"
-        eurostat = "—"
-        if isinstance(row.eurostat_band, str):
-            ratio = "" if not math.isfinite(row.eurostat_ratio) else f"{row.eurostat_ratio:.2f} "
-            eurostat = f"{ratio}{EUROSTAT_ZH[row.eurostat_band]}"
-        records.append(
-            [
-                name,
-                _number(row.target, unit),
-                _number(row.projected, unit),
-                interval,
-                probability,
-                escap,
-                eurostat,
-                STATUS_ZH[row.status_en],
-            ]
-        )
-    return pd.DataFrame(records, columns=STATUS_HEADERS)

@@ -1,4 +1,9 @@
-"""The figures of the pages: maps of the township and the village, and the target fan charts."""
+"""The figures of the pages: maps of the township and the village, and the target fan charts.
+
+Each takes the processed tables and the page's language and returns a matplotlib ``Figure``
+(or None where the layers it needs are missing); titles and legends come from
+:mod:`analysis.core.labels`.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,16 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.core import trends
-from analysis.core.aggregate import township_series
 from analysis.core.catalog import default_catalog
+from analysis.core.labels import indicator_name, label
 from analysis.core.style import use_house_style
 from analysis.geo import maps
 from analysis.pipeline.store import Tables
 from analysis.reporting import charts
-from analysis.reporting.sections import _scope_rows
+from analysis.reporting.tables import scope_rows
 
 
-def source_line(tables: Tables) -> str:
-    return "来源：各村年度报表汇总" + ("（示例数据）" if tables.sample else "")
-
-
-def corridor_figure(tables: Tables, *, width_km: float = 2.0):
+def corridor_figure(tables: Tables, *, width_km: float = 2.0, lang: str = "zh"):
     """The G357 corridor map of the township, or None where the layers are missing."""
     road, bases = tables.layer("g357"), tables.layer("industry_bases")
     if road is None or bases is None or not isinstance(tables.villages, gpd.GeoDataFrame):
@@ -30,8 +31,10 @@ def corridor_figure(tables: Tables, *, width_km: float = 2.0):
         bases,
         width_km=width_km,
         label_column="short_name",
-        source=source_line(tables),
+        title=label("map.corridor_title", lang),
+        source=label("chart.villages_source", lang),
         sample=tables.sample,
+        lang=lang,
     )
 
 
@@ -50,7 +53,7 @@ def toilets_per_100_households(tables: Tables, year: int) -> pd.Series:
 TOILET_CLASSES_PER_100 = (2.0, 4.0, 6.0, 8.0, 100.0)
 
 
-def sanitation_figure(tables: Tables, year: int):
+def sanitation_figure(tables: Tables, year: int, *, lang: str = "zh"):
     """Toilets upgraded per 100 households (fixed classes) with public toilets and sewage sites."""
     points = tables.layer("sanitation_points")
     if points is None or not isinstance(tables.villages, gpd.GeoDataFrame):
@@ -63,11 +66,12 @@ def sanitation_figure(tables: Tables, year: int):
         "toilets_per_100",
         points,
         bins=TOILET_CLASSES_PER_100,
-        title=f"{year}年卫生厕所改造与污水处理设施",
-        legend_title="累计改厕",
+        title=label("map.sanitation_year", lang, year=year),
+        legend_title=label("map.toilets_to_date", lang),
         label_column="short_name",
-        source=source_line(tables),
+        source=label("chart.villages_source", lang),
         sample=tables.sample,
+        lang=lang,
     )
 
 
@@ -76,7 +80,7 @@ def sanitation_figure(tables: Tables, year: int):
 LOCATOR_MAX_VILLAGES = 40
 
 
-def locator_figure(tables: Tables, code: str):
+def locator_figure(tables: Tables, code: str, *, lang: str = "zh"):
     """The village highlighted among its neighbours (its town, in a large county)."""
     villages = tables.measured_villages()
     if villages is None:
@@ -84,28 +88,16 @@ def locator_figure(tables: Tables, code: str):
     if len(villages) > LOCATOR_MAX_VILLAGES and "town_code" in villages.columns:
         town = villages.loc[villages["code"] == str(code), "town_code"]
         villages = villages[villages["town_code"].isin(town)]
-    return maps.locator_map(villages, str(code), label_column="short_name", sample=tables.sample)
+    return maps.locator_map(
+        villages, str(code), label_column="short_name", sample=tables.sample, lang=lang
+    )
 
 
-def _series(tables: Tables, scope: str, indicator: str) -> pd.Series:
-    """The yearly series a projection was made from: township aggregate or village(s)."""
-    if scope == "township":
-        rows = tables.township[tables.township["indicator"] == indicator]
-        return rows.set_index("year")["value"].sort_index()
-    codes = str(scope).split(";")
-    rows = tables.indicators[tables.indicators["village_code"].isin(codes)]
-    if len(codes) == 1:
-        chosen = rows[rows["indicator"] == indicator]
-        return chosen.set_index("year")["value"].sort_index()
-    combined = township_series(rows, default_catalog())
-    return combined[combined["indicator"] == indicator].set_index("year")["value"].sort_index()
-
-
-def target_figure(tables: Tables, scope: str, *, columns: int = 2):
+def target_figure(tables: Tables, scope: str, *, columns: int = 2, lang: str = "zh"):
     """Fan charts (history, projection with interval, target) for the scope's targets, as one
     grid figure: one image per page section, drawn and encoded once."""
     catalog = default_catalog()
-    rows = _scope_rows(tables.projections, scope)
+    rows = scope_rows(tables.projections, scope)
     # Charts for the targets only; projections without a target stay in the table.
     rows = rows[rows["target"].notna()] if not rows.empty else rows
     if rows.empty:
@@ -116,9 +108,11 @@ def target_figure(tables: Tables, scope: str, *, columns: int = 2):
     figure, axes = charts.panel_figure(grid_rows, columns, count=count)
     for ax, row in zip(axes, rows.itertuples(), strict=True):
         ind = catalog[row.indicator]
-        series = _series(tables, str(row.scope), row.indicator)
+        # The series the projections table was made from: incomplete years left out alike.
+        series = trends.scope_series(tables.indicators, str(row.scope), row.indicator)
+        kinds = {"kind": ind.kind, "bounds": ind.bounds, "cumulative": ind.cumulative}
         if pd.isna(row.target):
-            result = trends.project(series, int(row.target_year), kind=ind.kind, bounds=ind.bounds)
+            result = trends.project(series, int(row.target_year), **kinds)
         else:
             result = trends.assess(
                 series,
@@ -126,16 +120,17 @@ def target_figure(tables: Tables, scope: str, *, columns: int = 2):
                 int(row.target_year),
                 base_year=None if pd.isna(row.base_year) else int(row.base_year),
                 direction=ind.direction,
-                kind=ind.kind,
-                bounds=ind.bounds,
+                plan=ind.plan,
+                flow=ind.flow,
+                **kinds,
             )
         charts.fan_chart(
             series,
             result,
-            title=ind.zh,
+            title=indicator_name(ind, lang),
             unit=ind.unit,
             ax=ax,
             sample=tables.sample,
-            source=source_line(tables),
+            lang=lang,
         )
     return figure

@@ -119,3 +119,25 @@ def test_villages_are_projected_once_and_layers_read_once(processed_copy, monkey
     assert store.load_tables(processed_copy).layer("g357") is not None
     assert len(read) == 1
     assert tables.layer("no_such_layer") is None
+
+
+def test_a_towns_tables_are_limited_once_per_state_unless_a_frame_was_replaced(
+    processed_copy, monkeypatch
+):
+    limited = []
+    original = store.Tables._limited
+    monkeypatch.setattr(
+        store.Tables, "_limited", lambda self, code: limited.append(code) or original(self, code)
+    )
+    code = str(store.load_tables(processed_copy).villages["code"].iloc[0])
+    first = store.load_tables(processed_copy).town_of(code)
+    second = store.load_tables(processed_copy).town_of(code)
+    assert len(limited) == 1
+    pd.testing.assert_frame_equal(first.indicators, second.indicators)
+    first.indicators.loc[:, "value"] = -1.0  # a copy: the next page's town is as read
+    assert (store.load_tables(processed_copy).town_of(code).indicators["value"] >= 0).all()
+
+    tables = store.load_tables(processed_copy)
+    tables.indicators = tables.indicators[tables.indicators["year"] == 2019]
+    assert set(tables.town_of(code).indicators["year"]) == {2019}
+    assert len(limited) == 2

@@ -1,8 +1,9 @@
-"""Fan chart and status table (analysis.reporting.charts)."""
+"""Fan chart (analysis.reporting.charts) and status table (analysis.reporting.tables)."""
 
 from __future__ import annotations
 
 import io
+import re
 import warnings
 
 import numpy as np
@@ -13,13 +14,8 @@ from matplotlib.ticker import AutoLocator, MaxNLocator
 
 from analysis.core.trends import assess, assess_targets, project
 from analysis.reporting import charts
-from analysis.reporting.charts import (
-    PANEL_SIZE,
-    STATUS_HEADERS,
-    fan_chart,
-    panel_figure,
-    status_table,
-)
+from analysis.reporting.charts import PANEL_SIZE, fan_chart, panel_figure
+from analysis.reporting.tables import status_headers, status_table
 
 YEARS = range(2014, 2020)
 
@@ -70,6 +66,17 @@ def test_fan_chart_short_series_shows_the_reason():
     assert "只有2个年度数据点" in all_text(figure)
 
 
+def test_fan_chart_of_a_plan_draws_no_line_and_counts_the_works():
+    history = pd.Series([0, 0, 0, 1, 1, 2], index=YEARS, dtype=float)
+    result = assess(history, 3, 2020, base_year=None, direction="higher", plan=True)
+    figure = fan_chart(history, result, title="生活污水处理村点", unit="个")
+    render(figure)
+    text = all_text(figure)
+    assert "计划类目标：已完成2个，计划3个，不作趋势外推" in text
+    assert "预测值" not in text and "无法预测" not in text
+    assert len(figure.axes[0].lines) == 3  # history, the target line and its star
+
+
 def test_fan_chart_draws_into_a_given_axes():
     figure = Figure()
     axes = figure.subplots(1, 2)
@@ -101,8 +108,24 @@ def test_status_table_has_chinese_headers():
     )
     result = assess_targets(tidy, targets)
     table = status_table(result[result["row_type"] == "target"])
-    assert list(table.columns) == STATUS_HEADERS
+    assert list(table.columns) == status_headers("zh")
+    # The latest value stands beside target and projection; what is still to go beside them.
+    assert status_headers("zh") == [
+        "指标",
+        "最新值",
+        "目标",
+        "预测值",
+        "区间",
+        "达成概率",
+        "尚差（年均需）",
+        "ESCAP",
+        "Eurostat",
+        "状态",
+    ]
     assert table["指标"].tolist() == ["未脱贫户数", "未脱贫户数（360722103201）"]
+    # 20 and 16, 3 fewer a year each: 5 and 1 households left in 2019, 6 in the township.
+    assert table["最新值"].tolist() == ["6户（2019年）", "5户（2019年）"]
+    assert table["尚差（年均需）"].tolist() == ["6户（年均6户）", "5户（年均5户）"]
     assert table["目标"].tolist() == ["0户", "0户"]
     assert set(table["状态"]) <= {"已达成", "有望达成", "需加速", "倒退"}
     assert table["达成概率"].str.endswith("%").all()
@@ -111,6 +134,17 @@ def test_status_table_has_chinese_headers():
     assert set(villages["目标"]) == {"0户"}
     assert set(villages["状态"]) <= {"已达成", "有望达成", "需加速", "倒退"}
     assert villages["达成概率"].str.endswith("%").all()
+
+
+def test_fan_chart_in_english():
+    history = pd.Series([90, 92, 94, 95.5, 96.8, 97.6], index=YEARS, dtype=float)
+    result = assess(history, 99.0, 2021, base_year=2014, direction="higher", kind="rate")
+    figure = fan_chart(history, result, title="medical insurance", unit="%", sample=True, lang="en")
+    render(figure)
+    text = all_text(figure)
+    assert "2021 target 99%" in text and "Observed" in text and "Source: " in text
+    # English but for the sample mark every chart of the sample carries.
+    assert not re.search(r"[\u3400-\u9fff]", text.replace("示例数据", "")), text
 
 
 def _extent(artist, renderer):
@@ -122,20 +156,23 @@ def test_panels_keep_their_source_lines_apart_and_inside_the_figure():
     history = pd.Series([90, 92, 94, 95.5, 96.8, 97.6], index=YEARS, dtype=float)
     result = project(history, 2020, kind="rate")
     figure, axes = panel_figure(1, 2)
-    source = "来源：各村年度报表汇总（示例数据）"
+    source = "各村年度报表汇总（示例数据）"
     for ax in axes:
         fan_chart(
             history, result, title="医疗保险参保率", unit="%", ax=ax, sample=True, source=source
         )
     render(figure)
     renderer = FigureCanvasAgg(figure).get_renderer()
-    notes = [next(t for t in ax.texts if t.get_text().startswith("来源")) for ax in axes]
+    notes = [next(t for t in ax.texts if source in t.get_text()) for ax in axes]
     left, right = (_extent(note, renderer) for note in notes)
     assert left.x1 < axes[1].get_window_extent(renderer).x0
     assert right.x1 <= figure.bbox.x1
-    # Broken into lines, never shortened.
-    assert notes[0].get_text().replace("\n", "").startswith(source + "；模型：")
-    assert "\n" in notes[0].get_text()
+    # Broken into lines, never shortened: the text of a panel wide enough for one line.
+    _, (wide,) = panel_figure(1, 1, panel=(30.0, 4.0))
+    fan_chart(history, result, title="医疗保险参保率", unit="%", ax=wide, source=source)
+    (one_line,) = [t.get_text() for t in wide.texts if source in t.get_text()]
+    assert "\n" in notes[0].get_text() and "\n" not in one_line
+    assert notes[0].get_text().replace("\n", "") == one_line
 
 
 def test_panel_figure_makes_axes_only_for_the_panels_asked_for():

@@ -1,0 +1,458 @@
+"""The tables of the pages and the Word document, as DataFrames of text ready to show.
+
+Every header comes from :mod:`analysis.core.labels` and every number from
+:mod:`analysis.core.numbers`, in the language asked for, so a figure reads the same in a page's
+table, in the written summary and in Word. Nothing here is HTML-escaped: that is the job of
+whoever displays the table (:func:`analysis.reporting.sections.show_table`, python-docx).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from analysis.core import numbers, trends
+from analysis.core.catalog import Catalog, Indicator, default_catalog
+from analysis.core.labels import (
+    check_lang,
+    glossed,
+    indicator_label,
+    indicator_name,
+    label,
+    unit_header,
+)
+from analysis.ingest.read import decimals_of
+from analysis.pipeline.reconcile import STATUSES, explain
+from analysis.pipeline.store import Tables
+
+MISSING = numbers.MISSING
+
+
+def values(frame: pd.DataFrame, year: int) -> dict[str, float]:
+    """Indicator id → value in ``year`` from year/indicator/value rows; NaN is left out."""
+    rows = frame[(frame["year"] == year) & frame["value"].notna()]
+    return dict(zip(rows["indicator"].astype(str), rows["value"].astype(float), strict=True))
+
+
+def change_cell(now: float, before: float | None, ind: Indicator, lang: str) -> str:
+    """The year-on-year change in a table: 增加43, 提高1.4个百分点, 持平 (the header has the unit)."""
+    if before is None or math.isnan(before):
+        return MISSING
+    diff = now - before
+    if numbers.is_zero(diff, ind):
+        return label("change.same", lang)
+    rising = "rate_up" if ind.kind == "rate" else "up"
+    falling = "rate_down" if ind.kind == "rate" else "down"
+    verb = label(f"change.{rising if diff > 0 else falling}", lang)
+    return label("join.change", lang, verb=verb, amount=numbers.change(diff, ind, lang, unit=False))
+
+
+def key_figures(
+    table: pd.DataFrame, year: int, *, lang: str = "zh", catalog: Catalog | None = None
+) -> pd.DataFrame:
+    """Each indicator's value in ``year`` beside the year before, with the change, by section.
+
+    ``table`` has columns year, indicator, value (the township table, or one village's rows).
+    An indicator with a value the year before but none in ``year`` reads 无数据 for ``year``
+    (never the year before's figure); one with neither has no row. Each section is named once,
+    on its first row. The township page and the Word document show this same table.
+    """
+    catalog = catalog or default_catalog()
+    now, before = values(table, year), values(table, year - 1)
+    columns = [
+        label("column.section", lang),
+        label("column.indicator", lang),
+        str(year - 1),
+        str(year),
+        label("column.change", lang),
+    ]
+    no_data = label("cell.no_data", lang)
+    rows, named = [], set()
+    for ind in catalog:
+        if ind.id not in now and ind.id not in before:
+            continue
+        section = "" if ind.category in named else label(f"section.{ind.category}", lang)
+        named.add(ind.category)
+        current = now.get(ind.id)
+        rows.append(
+            (
+                section,
+                indicator_label(ind, lang),
+                numbers.number(before.get(ind.id), ind, lang),
+                no_data if current is None else numbers.number(current, ind, lang),
+                MISSING if current is None else change_cell(current, before.get(ind.id), ind, lang),
+            )
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def village_history(
+    tables: Tables, code: str, *, lang: str = "zh", catalog: Catalog | None = None
+) -> pd.DataFrame:
+    """One village's indicators over the years: a row per indicator, a column per year."""
+    catalog = catalog or default_catalog()
+    rows = tables.indicators[tables.indicators["village_code"] == str(code)]
+    wide = rows.pivot_table(index="indicator", columns="year", values="value", aggfunc="first")
+    order = [catalog[i] for i in catalog.ids if i in wide.index]
+    shown = pd.DataFrame(
+        {
+            str(year): [numbers.number(wide.at[ind.id, year], ind, lang) for ind in order]
+            for year in wide.columns
+        },
+        index=[indicator_label(ind, lang) for ind in order],
+    )
+    shown.index.name = label("column.indicator", lang)
+    return shown
+
+
+def village_vs_township(
+    tables: Tables, code: str, year: int, *, lang: str = "zh", catalog: Catalog | None = None
+) -> pd.DataFrame:
+    """The village's figure for ``year`` beside the township's, with its share or difference."""
+    catalog = catalog or default_catalog()
+    village = tables.indicators[
+        (tables.indicators["village_code"] == str(code)) & (tables.indicators["year"] == year)
+    ].set_index("indicator")["value"]
+    town = tables.township[tables.township["year"] == year].set_index("indicator")["value"]
+    rows = []
+    for ind in catalog:
+        if ind.id not in village.index or ind.id not in town.index:
+            continue
+        v, t = village[ind.id], town[ind.id]
+        if ind.kind == "rate":
+            relation = numbers.change(v - t, ind, lang, signed=True)
+        else:
+            relation = numbers.percent(v / t) if t else MISSING
+        rows.append(
+            (
+                indicator_label(ind, lang),
+                numbers.number(v, ind, lang),
+                numbers.number(t, ind, lang),
+                relation,
+            )
+        )
+    keys = ("indicator", "village", "township", "share_or_difference")
+    return pd.DataFrame(rows, columns=[label(f"column.{k}", lang) for k in keys])
+
+
+def village_projects(tables: Tables, code: str, *, lang: str = "zh") -> pd.DataFrame:
+    """The village's projects from the project list."""
+    if tables.projects.empty:
+        return pd.DataFrame()
+    mine = tables.projects[tables.projects["village_code"] == str(code)]
+    yes_no = {True: label("cell.yes", lang), False: label("cell.no", lang)}
+    return pd.DataFrame(
+        {
+            label("column.project", lang): mine["project"],
+            label("column.batch", lang): mine["batch"],
+            label("column.funds", lang): mine["amount_wan"].map(
+                lambda x: numbers.number(x, "万元", lang)
+            ),
+            label("column.started", lang): mine["started"].map(yes_no),
+            label("column.completed", lang): mine["completed"].map(yes_no),
+        }
+    ).reset_index(drop=True)
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+_STATUS_COLUMNS = (
+    "indicator",
+    "latest",
+    "target",
+    "projected",
+    "interval",
+    "probability",
+    "remaining",
+    "escap",
+    "eurostat",
+    "status",
+)
+
+
+def status_headers(lang: str = "zh") -> list[str]:
+    """Headers of :func:`status_table`, in order."""
+    return [label(f"column.{key}", lang) for key in _STATUS_COLUMNS]
+
+
+def scope_names(scope: str, names: Mapping[str, str] | None, lang: str) -> str:
+    """A scope of village codes ('a;b') as their names: 青光村、竹村村 / 青光村 and 竹村村."""
+    return label("join.names", lang).join(
+        (names or {}).get(code, code) for code in str(scope).split(";")
+    )
+
+
+def _rated(value: float, word: str) -> str:
+    return word if not math.isfinite(value) else f"{numbers.ratio(value)} {word}"
+
+
+def _finite(row: Mapping, key: str) -> float:
+    """A number of a projections row, NaN where the row has none (a target never assessed)."""
+    value = row.get(key)
+    return math.nan if value is None or pd.isna(value) else float(value)
+
+
+def _supporting(row: Mapping, measure: str, lang: str) -> str:
+    """An ESCAP or Eurostat cell, marked * where its word differs from the status."""
+    category = row.get(f"{measure}_category" if measure == "escap" else f"{measure}_band")
+    if not isinstance(category, str):
+        return MISSING
+    value = _finite(row, "escap_measure" if measure == "escap" else "eurostat_ratio")
+    cell = _rated(value, label(f"{measure}.{category}", lang))
+    if trends.contradicts(str(row["status_en"]), category):
+        return label("cell.contradicts", lang, cell=cell)
+    return cell
+
+
+def _remaining(row: Mapping, ind: Indicator, lang: str) -> str:
+    """Still to go from the latest value, and the pace a year it takes: 42.15亩（年均42.15亩）."""
+    remaining, pace = _finite(row, "remaining"), _finite(row, "required_change_per_year")
+    sign = 1 if ind.higher_is_better else -1
+    if row["status_en"] in ("achieved", "no target") or not sign * remaining > 0:
+        return MISSING
+    return label(
+        "cell.remaining",
+        lang,
+        remaining=numbers.change(remaining, ind, lang),
+        pace=numbers.change(pace, ind, lang),
+    )
+
+
+def status_table(
+    df: pd.DataFrame,
+    names: Mapping[str, str] | None = None,
+    *,
+    lang: str = "zh",
+    catalog: Catalog | None = None,
+) -> pd.DataFrame:
+    """Target status for pages and Word: the latest value beside target and projection, the
+    interval, probability, what is still to go, the supporting measures and the status.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows of :func:`analysis.core.trends.assess_targets` (filter to ``row_type == 'target'``
+        for the target table), or targets never assessed (status_en 'not assessed', no
+        projection columns).
+    names : mapping, optional
+        Village code → name, to show a village scope by name rather than by code.
+    lang : {'zh', 'en'}
+        Language of headers and words.
+    catalog : Catalog, optional
+        Indicator definitions; defaults to the package catalog.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :func:`status_headers`, all text. A non-township scope is appended to the
+        indicator name. A plan shows works done of works planned instead of a projection; an
+        ESCAP or Eurostat word that differs from the status is marked * (:func:`status_note`
+        says why). Every figure is read from the projections table as it stands.
+    """
+    catalog = catalog or default_catalog()
+    records = []
+    for row in df.to_dict("records"):
+        ind = catalog[row["indicator"]]
+        name = indicator_name(ind, lang)
+        if row["scope"] != "township":
+            name = label(
+                "join.scoped", lang, name=name, scope=scope_names(row["scope"], names, lang)
+            )
+        last, lower, upper = (_finite(row, k) for k in ("last_value", "lower", "upper"))
+        latest = MISSING
+        if math.isfinite(last):
+            latest = label(
+                "join.dated",
+                lang,
+                value=numbers.figure(last, ind, lang),
+                year=int(row["last_year"]),
+            )
+        interval = MISSING
+        if math.isfinite(lower) and math.isfinite(upper):
+            interval = label(
+                "join.interval_level",
+                lang,
+                interval=numbers.interval(lower, upper, ind, lang),
+                level=numbers.percent(_finite(row, "level")),
+            )
+        projected = numbers.figure(_finite(row, "projected"), ind, lang)
+        if row.get("tracking") == "plan":
+            projected = label(
+                "cell.plan_done",
+                lang,
+                done=numbers.figure(_finite(row, "done"), ind, lang),
+                target=numbers.figure(row["target"], ind, lang),
+            )
+        records.append(
+            [
+                name,
+                latest,
+                numbers.figure(row["target"], ind, lang),
+                projected,
+                interval,
+                numbers.probability(_finite(row, "probability")),
+                _remaining(row, ind, lang),
+                _supporting(row, "escap", lang),
+                _supporting(row, "eurostat", lang),
+                label(f"status.{row['status_en']}", lang),
+            ]
+        )
+    return pd.DataFrame(records, columns=status_headers(lang))
+
+
+def status_note(table: pd.DataFrame, lang: str = "zh") -> str:
+    """The note under a target table (:func:`status_table`): the one status rule, and why an
+    ESCAP or Eurostat word marked * differs from the status."""
+    note = label("note.status", lang)
+    supporting = [label(f"column.{k}", lang) for k in ("escap", "eurostat")]
+    marked = (
+        table[supporting].apply(lambda c: c.str.endswith("*")).any().any() if len(table) else False
+    )
+    if not marked:
+        return note
+    return label(
+        "note.with_contradicts", lang, note=note, contradicts=label("note.contradicts", lang)
+    )
+
+
+def scope_rows(projections: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """The projection rows shown for a scope: the targets for 'township', else the rows whose
+    scope includes the village (its own projections and multi-village targets)."""
+    if projections.empty:
+        return projections
+    if scope == "township":
+        return projections[projections["row_type"] == "target"]
+    includes = projections["scope"].astype(str).str.split(";").map(lambda codes: scope in codes)
+    return projections[includes]
+
+
+def target_table(tables: Tables, scope: str, *, lang: str = "zh") -> pd.DataFrame:
+    """The target status table of one scope ('township' or a village code).
+
+    For a village, its own targets and its projections of the township-scoped indicators.
+    """
+    rows = scope_rows(tables.projections, str(scope))
+    if rows.empty:
+        return pd.DataFrame()
+    # The order of the written summary and Word: the township's targets, then the villages',
+    # each in catalog order (the sections of the summary).
+    order = {indicator_id: i for i, indicator_id in enumerate(default_catalog().ids)}
+    rank = pd.DataFrame(
+        {
+            "village": (rows["scope"] != "township").astype(int),
+            "order": rows["indicator"].map(order),
+        }
+    ).sort_values(["village", "order"], kind="stable")
+    names = dict(zip(tables.villages["code"], tables.villages["short_name"], strict=True))
+    return status_table(rows.loc[rank.index].reset_index(drop=True), names, lang=lang)
+
+
+# --- checks: validation, quarantine, reconciliation ---------------------------------------------
+
+
+def validation_overview(result, *, lang: str = "zh") -> pd.DataFrame:
+    """Per file and sheet: rows read, accepted, quarantined, structural, and whether they add up."""
+    keys = ("file", "sheet", "read", "accepted", "quarantined", "structural", "adds_up")
+    rows = [
+        (
+            f["file"],
+            f.get("sheet", ""),
+            f["rows_read"],
+            f["rows_accepted"],
+            f["rows_quarantined"],
+            f["rows_structural"],
+            "✓" if f["check"] else "✗",
+        )
+        for f in result.summary["files"]
+        if f.get("kind") != "documentation"
+    ]
+    return pd.DataFrame(rows, columns=[glossed(f"column.{k}", lang) for k in keys])
+
+
+def _nothing(cell: str, lang: str) -> pd.DataFrame:
+    """A one-cell table saying there is nothing to show."""
+    return pd.DataFrame({glossed("column.result", lang): [glossed(cell, lang, sep=" / ")]})
+
+
+def quarantine_table(result, limit: int = 200, *, lang: str = "zh") -> pd.DataFrame:
+    """The quarantined rows with the message a clerk acts on (first ``limit``)."""
+    q = result.quarantine
+    if q.empty:
+        return _nothing("cell.none_quarantined", lang)
+    # Errors first: they were not ingested; warnings were, but deserve a look.
+    shown = q.sort_values("severity", key=lambda s: s.ne("error"), kind="stable")
+    message = f"message_{check_lang(lang)}"
+    columns = {
+        "severity": "severity",
+        "file": "file",
+        "sheet": "sheet",
+        "row": "row",
+        "column": "column",
+        "value": "value",
+        "rule": "rule",
+        message: "message",
+    }
+    return (
+        shown[list(columns)]
+        .head(limit)
+        .rename(columns={c: label(f"column.{k}", lang) for c, k in columns.items()})
+    )
+
+
+def reconciliation_table(tables: Tables, *, lang: str = "zh") -> pd.DataFrame:
+    """Every published figure against the data, differences first, then by fact.
+
+    The published figure is written to its own precision, the computed figure and the
+    difference to the finest precision the document writes that quantity with (118.35 beside
+    118); a figure not checked says why, and every note the check produced or the published
+    file carries (建设村 read as 新塘村) stands beside it.
+    """
+    r = tables.reconciliation
+    if r.empty:
+        return _nothing("cell.no_published", lang)
+    catalog = default_catalog()
+    order = r["status"].map({status: i for i, status in enumerate(STATUSES)})
+    r = r.assign(_order=order).sort_values(["_order", "fact_id"], kind="stable")
+    keys = (
+        "fact",
+        "scope",
+        "indicator",
+        "unit",
+        "published",
+        "computed",
+        "difference",
+        "check",
+        "note",
+        "quote",
+    )
+    rows = []
+    for row in r.to_dict("records"):
+        ind = catalog.by_id.get(row["indicator"])
+        what = ind if ind is not None else str(row["unit"])
+        published = numbers.number(
+            row["published"], what, lang, places=decimals_of(row["published_text"])
+        )
+        computed = difference = MISSING
+        if row["compared_with"]:
+            places = int(row["decimals"])
+            computed = numbers.number(row["computed"], what, lang, places=places)
+            difference = numbers.number(row["difference"], what, lang, places=places)
+        rows.append(
+            (
+                row["fact_id"],
+                label("cell.township", lang)
+                if row["scope"] == "township"
+                else label("join.names", lang).join(str(row["scope"]).split(";")),
+                indicator_name(ind, lang) if ind is not None else row[f"indicator_{lang}"],
+                unit_header(str(row["unit"]), lang),
+                published,
+                computed,
+                difference,
+                label(f"reconciliation.{row['status']}", lang),
+                explain(row, lang),
+                row["quote"],
+            )
+        )
+    return pd.DataFrame(rows, columns=[label(f"column.{k}", lang) for k in keys])

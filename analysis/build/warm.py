@@ -49,8 +49,12 @@ class WarmKernel:
         self.kernel_name = kernel_name
         self.km = AsyncKernelManager(kernel_name=kernel_name)
         # The kernel's "running over TCP without encryption" warning repeats for every worker;
-        # loopback-only kernels are the documented setup, so keep its log to errors.
-        run_sync(self.km.start_kernel)(cwd=cwd, extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        # loopback-only kernels are the documented setup, so keep its log to errors. No input
+        # history either: nobody recalls a report's cells, and writing it costs every cell.
+        run_sync(self.km.start_kernel)(
+            cwd=cwd,
+            extra_arguments=["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"],
+        )
         self.runs = 0
         # One connection for the kernel's whole life: opening one per notebook costs ~0.2 s.
         self.kc = self.km.client()

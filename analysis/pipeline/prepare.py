@@ -18,7 +18,7 @@ from analysis.core import trends
 from analysis.core.aggregate import aggregate_township
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.errors import MissingFileError
-from analysis.ingest.read import Registry
+from analysis.ingest.registry import Registry
 from analysis.ingest.validate import PROBLEM_COLUMNS, ValidationResult, validate
 from analysis.iorw import atomic_write_text, remove_stale_temporaries
 from analysis.pipeline import store

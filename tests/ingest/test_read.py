@@ -268,7 +268,7 @@ def test_unknown_village_gets_suggestions(registry):
 
 def test_same_name_in_two_towns_is_ambiguous():
     """A county can have two 石田村: the name alone cannot say which; the code can."""
-    from analysis.ingest.read import Registry
+    from analysis.ingest.registry import Registry
 
     table = pd.DataFrame(
         {

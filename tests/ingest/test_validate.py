@@ -262,7 +262,7 @@ def test_sample_validates_clean():
 
 
 def test_registry_rows_are_accounted():
-    from analysis.ingest.validate import Ledger
+    from analysis.ingest.ledger import Ledger
 
     ledger = Ledger()
     registry = load_registry(BAD / "registry_folder" / "villages.csv", ledger)

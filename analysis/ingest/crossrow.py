@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.aggregate import aggregate_township
-from analysis.ingest.read import cell_text
+from analysis.ingest.cells import cell_text
 from analysis.ingest.run import Run
 
 _OPS = {

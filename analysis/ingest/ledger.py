@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.ingest.read import cell_text
+from analysis.ingest.cells import cell_text
 from analysis.ingest.rules import RULES
 
 PROBLEM_COLUMNS = [

@@ -19,8 +19,9 @@ import pandas as pd
 
 from analysis.core.catalog import normalise_header
 from analysis.errors import DataError
+from analysis.ingest.cells import cell_text, column_letter
 from analysis.ingest.ledger import Ledger
-from analysis.ingest.read import ReadError, cell_text, column_letter, read_csv_sheet
+from analysis.ingest.read import ReadError, read_csv_sheet
 
 _VILLAGE_SUFFIXES = (
     "村民委员会",

@@ -17,8 +17,7 @@ import pandas as pd
 
 from analysis import config
 from analysis.core.catalog import header_unit, normalise_header
-from analysis.ingest.read import (
-    Sheet,
+from analysis.ingest.cells import (
     cell_text,
     column_letter,
     is_totals_label,
@@ -26,6 +25,7 @@ from analysis.ingest.read import (
     suggest_headers,
     unit_factor,
 )
+from analysis.ingest.read import Sheet
 from analysis.ingest.registry import normalise_code, suggestion_hints, village_problem
 from analysis.ingest.run import Run
 from analysis.ingest.table import blank_rows

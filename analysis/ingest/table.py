@@ -16,9 +16,8 @@ import pandas as pd
 
 from analysis import config
 from analysis.core.catalog import Catalog, normalise_header
-from analysis.ingest.read import (
+from analysis.ingest.cells import (
     Column,
-    Sheet,
     cell_text,
     decimals_of,
     find_header_row,
@@ -30,6 +29,7 @@ from analysis.ingest.read import (
     suggest_headers,
     unit_factor,
 )
+from analysis.ingest.read import Sheet
 from analysis.ingest.registry import normalise_code, village_problem
 from analysis.ingest.run import Run
 

@@ -28,6 +28,7 @@ import pandas as pd
 from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.errors import DataError, MissingFileError
+from analysis.ingest.cells import cell_text
 from analysis.ingest.crossrow import check_cross_rules, check_duplicates, check_totals
 from analysis.ingest.ledger import (
     PROBLEM_COLUMNS,
@@ -42,7 +43,6 @@ from analysis.ingest.read import (
     WORKBOOK_SUFFIXES,
     ReadError,
     Sheet,
-    cell_text,
     read_csv_sheet,
     read_workbook,
 )

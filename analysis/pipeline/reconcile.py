@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.catalog import Catalog, default_catalog
-from analysis.ingest.read import decimals_of, unit_factor
+from analysis.ingest.cells import decimals_of, unit_factor
 
 RECONCILIATION_COLUMNS = [
     "fact_id",

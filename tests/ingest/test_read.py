@@ -9,21 +9,18 @@ import pandas as pd
 import pytest
 
 from analysis.core.catalog import default_catalog
-from analysis.ingest.read import (
-    ReadError,
+from analysis.ingest.cells import (
     column_letter,
     decimals_of,
-    detect_encoding,
     find_header_row,
     is_totals_label,
     match_headers,
     parse_cells,
     parse_year,
-    read_csv_sheet,
-    read_workbook,
     suggest_headers,
     unit_factor,
 )
+from analysis.ingest.read import ReadError, detect_encoding, read_csv_sheet, read_workbook
 from analysis.ingest.validate import load_registry, validate
 
 DATA = Path(__file__).parents[1] / "data"

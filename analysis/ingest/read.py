@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
+import pickle
+import resource
+import subprocess
+import sys
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,10 +23,29 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.ingest import xlsx
+from analysis.ingest.cells import column_letter
+
 #: Extensions read as spreadsheets / tables / layers.
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et"}
 TABLE_SUFFIXES = {".csv", ".txt"}
 LAYER_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp"}
+#: Workbooks read in this process, after a look at their XML (:mod:`analysis.ingest.xlsx`);
+#: the others are read in a child process with capped memory (:mod:`analysis.ingest.isolated`).
+_XML_WORKBOOKS = {".xlsx", ".xlsm"}
+
+#: Largest file read, in bytes. Two million cells (the sheet limit) take ~20 MB as CSV and
+#: ~15 MB as .xlsx; a larger file is refused before it is opened rather than risk the memory.
+MAX_FILE_BYTES = 64 * 2**20
+#: Largest sheet read, in cells (see :data:`analysis.ingest.xlsx.MAX_SHEET_CELLS`).
+MAX_SHEET_CELLS = xlsx.MAX_SHEET_CELLS
+#: Address space of the child reading an .xls/.xlsb/.ods/.et. calamine's grid of a full .xls
+#: sheet (65,536 × 256 cells) needs ~1.1 GB and fits; an .ods sized by a far stray cell (tens
+#: of GB) fails the child, and the file is refused.
+CHILD_MEMORY_BYTES = 1536 * 2**20
+#: Wall-clock limit of that child, in seconds: a full .xls sheet reads in ~5 s.
+CHILD_SECONDS = 120
+_ISOLATED = Path(__file__).with_name("isolated.py")
 
 #: Strict decodes are tried in this order; GBK is tried before GB18030 because it is the
 #: narrower code page (GBK ⊂ GB18030), so "gbk" is reported whenever the bytes are GBK.
@@ -30,12 +53,15 @@ ENCODINGS = ("utf-8", "gbk", "gb18030")
 
 
 class ReadError(Exception):
-    """A file that cannot be read at all; ``rule`` says why (for the problem record)."""
+    """A file that cannot be read at all; ``rule`` says why (for the problem record), ``sheet``
+    where, and ``fields`` fill the rule's message."""
 
-    def __init__(self, rule: str, detail: str) -> None:
+    def __init__(self, rule: str, detail: str, sheet: str = "", **fields: object) -> None:
         super().__init__(detail)
         self.rule = rule
         self.detail = detail
+        self.sheet = sheet
+        self.fields = fields
 
 
 @dataclass
@@ -50,6 +76,8 @@ class Sheet:
     cells: pd.DataFrame
     encoding: str | None = None
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: 0-based (row, column) of number cells formatted as a percentage (0.821 shown as 82.1 %).
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def source(self) -> str:
@@ -128,35 +156,156 @@ def read_csv_sheet(path: Path | str, display_name: str | None = None) -> Sheet:
 
 
 def read_workbook(path: Path | str, display_name: str | None = None) -> list[Sheet]:
-    """Read every sheet of an ``.xlsx`` workbook with python-calamine, keeping Excel positions.
+    """Read every sheet of a workbook with python-calamine, keeping Excel positions.
 
     pandas' ``read_excel`` drops blank rows, which would shift every row number we report, so the
-    grid comes straight from calamine with ``skip_empty_area=False`` (row 1 is Excel row 1).
+    grid comes straight from calamine (row 1 is Excel row 1). Each sheet is read by the extent
+    of its non-blank cells, so a stray space far away costs nothing.
 
     Raises
     ------
     ReadError
-        ``empty_file`` or ``unreadable_file`` (a truncated download, a renamed ``.xls``, ...).
+        ``empty_file``, ``file_too_large``, ``sheet_too_large``, ``unsupported_format`` (a WPS
+        ``.et`` calamine cannot read) or ``unreadable_file`` (a truncated download, a text file
+        renamed ``.xlsx``, ...).
     """
-    from python_calamine import CalamineWorkbook
-
     path = Path(path)
     name = display_name or path.name
-    if path.stat().st_size == 0:
-        raise ReadError("empty_file", "the file is empty")
-    if not zipfile.is_zipfile(path):
+    _check_size(path)
+    suffix = path.suffix.lower()
+    if suffix in _XML_WORKBOOKS and zipfile.is_zipfile(path):
+        return _read_xml_workbook(path, name)
+    if suffix in _XML_WORKBOOKS and not _is_ole2(path):
         raise ReadError("unreadable_file", "not an .xlsx workbook (the zip container is broken)")
+    # An Excel 97-2003 book saved under .xlsx is read as what it is.
+    return _read_isolated(path, name)
+
+
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise ReadError("empty_file", "the file is empty")
+    if size > MAX_FILE_BYTES:
+        raise ReadError(
+            "file_too_large",
+            f"{size} bytes > {MAX_FILE_BYTES}",
+            size=_mib(size),
+            limit=_mib(MAX_FILE_BYTES),
+        )
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
+
+
+def _is_ole2(path: Path) -> bool:
+    """Whether the file is an OLE2 compound document (.xls, WPS .et)."""
+    with path.open("rb") as stream:
+        return stream.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _too_large(sheet: str, cells: int, corner: str = "") -> ReadError:
+    return ReadError(
+        "sheet_too_large",
+        f"{cells} cells > {MAX_SHEET_CELLS}",
+        sheet=sheet,
+        count=f"{cells:,}",
+        limit=f"{MAX_SHEET_CELLS:,}",
+        extent_zh=f"（有内容的单元格延伸到 {corner}）" if corner else "",
+        extent_en=f" (cells with content reach {corner})" if corner else "",
+    )
+
+
+def _read_xml_workbook(path: Path, name: str) -> list[Sheet]:
+    """An .xlsx/.xlsm: look at each worksheet's XML, trim far blank cells, then calamine."""
+    from python_calamine import CalamineWorkbook
+
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        infos = xlsx.inspect(str(path), grid_limit=MAX_SHEET_CELLS)
+    except xlsx.TooLarge as exc:
+        if exc.what == "bytes":
+            raise ReadError(
+                "file_too_large",
+                str(exc),
+                sheet=exc.sheet,
+                size=_mib(exc.found),
+                limit=_mib(exc.limit),
+            ) from None
+        raise _too_large(exc.sheet, exc.found, exc.corner) from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ReadError("unreadable_file", f"{type(exc).__name__}: {exc}") from None
+    trimmed = any(info.trim_to for info in infos)
+    percent = {info.name: info.percent_cells for info in infos}
+    try:
+        workbook = (
+            CalamineWorkbook.from_filelike(xlsx.trimmed_copy(str(path), infos))
+            if trimmed
+            else CalamineWorkbook.from_path(str(path))
+        )
         sheets = []
         for sheet_name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(sheet_name)
             rows = sheet.to_python(skip_empty_area=False)
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-            sheets.append(Sheet(name, sheet_name, _grid(rows), merged=merged))
+            sheets.append(
+                Sheet(
+                    name,
+                    sheet_name,
+                    _grid(rows),
+                    merged=merged,
+                    percent_cells=percent.get(sheet_name, set()),
+                )
+            )
     except Exception as exc:  # calamine raises its own types for every kind of broken file
         raise ReadError("unreadable_file", f"{type(exc).__name__}: {exc}") from None
     return sheets
+
+
+def _read_isolated(path: Path, name: str) -> list[Sheet]:
+    """An .xls/.xlsb/.ods/.et, read by :mod:`analysis.ingest.isolated` in a capped child."""
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
+
+    try:
+        child = subprocess.run(
+            [sys.executable, "-I", str(_ISOLATED), str(path), str(MAX_SHEET_CELLS)],
+            capture_output=True,
+            preexec_fn=cap,
+            timeout=CHILD_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise ReadError(
+            "read_limit_exceeded",
+            f"not read within {CHILD_SECONDS} s",
+            limit=f"{CHILD_SECONDS} 秒 / s",
+        ) from None
+    message = child.stderr.decode("utf-8", "replace").strip()
+    if child.returncode == 3:
+        sheet, rows, cols = message.rsplit("\n", 1)[-1].split("\t")
+        raise _too_large(sheet, int(rows) * int(cols), f"{column_letter(int(cols) - 1)}{rows}")
+    if child.returncode == 2:
+        detail = message.rsplit("\n", 1)[-1]
+        if path.suffix.lower() == ".et":
+            raise ReadError("unsupported_format", detail, value=".et")
+        raise ReadError("unreadable_file", detail)
+    if child.returncode != 0:
+        # Killed by its memory or time limit (calamine aborts when an allocation fails).
+        raise ReadError(
+            "read_limit_exceeded",
+            f"the reader stopped (exit {child.returncode})",
+            limit=_mib(CHILD_MEMORY_BYTES),
+        )
+    return [
+        Sheet(
+            name,
+            sheet_name,
+            _grid(rows),
+            merged=[(r0, c0, r1, c1) for (r0, c0), (r1, c1) in merged],
+        )
+        for sheet_name, rows, merged in pickle.loads(child.stdout)
+    ]
 
 
 def _grid(rows: Sequence[Sequence[object]]) -> pd.DataFrame:

@@ -25,6 +25,31 @@ RULES: dict[str, tuple[str, str, str]] = {
         "文件无法打开（{detail}）。可能下载不完整或扩展名不对，请用 Excel 打开后另存为 .xlsx。",
         "cannot open the file ({detail}); it may be truncated or misnamed: save it again as .xlsx.",
     ),
+    "file_too_large": (
+        "error",
+        "文件大小 {size} 超过可读取的上限 {limit}，未读取。请把数据分成几个文件后再放入。",
+        "the file is {size}, over the {limit} that is read; not read. Split it into several files.",
+    ),
+    "sheet_too_large": (
+        "error",
+        "工作表有 {count} 个单元格{extent_zh}，超过可读取的上限 {limit} 个，未读取。"
+        "请删除表格以外多余的行和列，或把数据分成几个文件。",
+        "the sheet holds {count} cells{extent_en}, over the limit of {limit}; not read. Delete "
+        "the rows and columns beyond the table, or split the data.",
+    ),
+    "read_limit_exceeded": (
+        "error",
+        "读取该文件超过了上限（{limit}），未读取。常见原因是表格以外很远处有内容的单元格；"
+        "请删除多余的行和列，或另存为 .xlsx 后再放入。",
+        "reading the file went over the limit ({limit}); not read. Usually a cell far beyond "
+        "the table holds something: delete the extra rows and columns, or save as .xlsx.",
+    ),
+    "unsupported_format": (
+        "error",
+        "WPS 表格文件（{value}）无法读取（{detail}）。请在 WPS 中“另存为” Excel 工作簿（.xlsx）后再放入。",
+        "WPS spreadsheet ({value}) cannot be read ({detail}); save it as an Excel workbook "
+        "(.xlsx) in WPS.",
+    ),
     "unknown_encoding": (
         "error",
         "文字编码无法识别（不是 UTF-8、GBK 或 GB18030）。请在 Excel 中另存为“CSV UTF-8”。",
@@ -32,8 +57,10 @@ RULES: dict[str, tuple[str, str, str]] = {
     ),
     "unknown_file": (
         "warning",
-        "不认识的文件类型“{value}”，未读取。数据请用 .xlsx 或 .csv，地图用 .geojson/.gpkg/.shp。",
-        "file type {value!r} not recognised, not read; use .xlsx/.csv, or .geojson/.gpkg/.shp.",
+        "不认识的文件类型“{value}”，未读取。数据请用 .xlsx、.xls、.ods 或 .csv，"
+        "地图用 .geojson/.gpkg/.shp。",
+        "file type {value!r} not recognised, not read; use .xlsx/.xls/.ods/.csv, or "
+        ".geojson/.gpkg/.shp.",
     ),
     "no_header": (
         "error",

@@ -157,7 +157,7 @@ def _read_sheets(path: Path, display: str, ledger: Ledger) -> list[Sheet]:
         return [read_csv_sheet(path, display)]
     except ReadError as exc:
         ledger.note_file(display, "unreadable")
-        ledger.add(exc.rule, display, detail=exc.detail)
+        ledger.add(exc.rule, display, exc.sheet, detail=exc.detail, **exc.fields)
         return []
 
 

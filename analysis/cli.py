@@ -189,14 +189,14 @@ def make_parser() -> argparse.ArgumentParser:
         "validate", help="检查原始数据 / check raw data (exit 1 if anything is rejected)"
     )
     p.add_argument("raw", type=Path, help="raw folder, or one village-year .xlsx/.csv")
-    _add_registry(p, "villages.csv (default: RAW/villages.csv or data/raw/villages.csv)")
+    _add_registry(p, "villages.csv (default: the villages.csv beside RAW's files)")
     p.add_argument("--json", action="store_true", help="print problems and summary as JSON")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("prepare", help="原始数据 → 处理后表格 / raw data → processed tables")
     p.add_argument("raw", type=Path, help="raw folder, or one village-year .xlsx/.csv")
     p.add_argument("out", type=Path, help="processed folder")
-    _add_registry(p, "villages.csv (default: RAW/villages.csv or data/raw/villages.csv)")
+    _add_registry(p, "villages.csv (default: the villages.csv beside RAW's files)")
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("template", help="村级填报模板 / blank data-collection workbook")

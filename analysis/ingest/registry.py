@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.catalog import normalise_header
-from analysis.errors import DataError
+from analysis.errors import DataError, MissingFileError
 from analysis.ingest.cells import cell_text, column_letter
 from analysis.ingest.ledger import Ledger
 from analysis.ingest.read import ReadError, read_csv_sheet
@@ -189,13 +189,19 @@ def load_registry(path: Path | str, ledger: Ledger | None = None) -> Registry:
 
     Raises
     ------
-    FileNotFoundError
+    MissingFileError
         No such file.
-    ValueError
+    DataError
         The file cannot be read or has no code/name columns.
     """
     path = Path(path)
     ledger = ledger or Ledger()
+    if not path.is_file():
+        raise MissingFileError(
+            f"找不到村（居）名录 {path}：请在数据文件夹中放入 villages.csv，或用 --registry 指定名录。"
+            f" / registry not found: {path}; put villages.csv beside the data or name one with "
+            "--registry"
+        )
     try:
         sheet = read_csv_sheet(path)
     except ReadError as exc:

@@ -164,15 +164,13 @@ def _read_sheets(path: Path, display: str, ledger: Ledger) -> list[Sheet]:
 def _open_registry(
     raw: Path, registry: Path | str | Registry | None, ledger: Ledger
 ) -> tuple[Registry, Path | None]:
-    """The registry to match villages against, and its path when it was read from a file."""
+    """The registry to match villages against, and its path when it was read from a file: the
+    one named, else the ``villages.csv`` of the folder (of the file's own folder for a file).
+    Never the bundled sample's unless that is the one named."""
     if isinstance(registry, Registry):
         return registry, None
-    if registry is not None:
-        path = Path(registry)
-    elif raw.is_dir():
-        path = raw / config.REGISTRY_FILE
-    else:
-        path = config.RAW_DIR / config.REGISTRY_FILE
+    folder = raw if raw.is_dir() else raw.parent
+    path = Path(registry) if registry is not None else folder / config.REGISTRY_FILE
     return load_registry(path, ledger), path
 
 
@@ -189,8 +187,9 @@ def validate(
     raw
         ``data/raw``-like folder, or a single ``.xlsx``/``.csv`` in the wide village-year form.
     registry
-        Village registry (path or :class:`Registry`); default ``raw/villages.csv`` for a folder
-        and the project's ``data/raw/villages.csv`` for a single file.
+        Village registry (path or :class:`Registry`); default the ``villages.csv`` of the folder,
+        or of the file's own folder for a single file. There is no other default: without one
+        a :class:`~analysis.errors.MissingFileError` says where it was looked for.
     catalog
         Indicator catalog; default the package's.
 

@@ -179,7 +179,8 @@ def summarise(ledger: Ledger, problems: pd.DataFrame) -> dict:
             entry["cells_accepted"] = read - entry["cells_quarantined"] - entry["cells_duplicate"]
         entry["check"] = (
             entry["rows_read"]
-            == entry["rows_accepted"] + entry["rows_quarantined"] + entry["rows_structural"]
+            == (entry["rows_accepted"] + entry["rows_quarantined"] + entry["rows_structural"])
+            and entry.get("rows_counted", entry["rows_read"]) == entry["rows_read"]
         )
         all_ok &= entry["check"]
         entries.append(entry)

@@ -64,6 +64,20 @@ class ReadError(Exception):
         self.fields = fields
 
 
+@dataclass(frozen=True)
+class Finding:
+    """Something the reader saw in a file's structure, for the ledger: a file-level note
+    (``row`` 0) or rows ``row``–``end_row`` that cannot be trusted and are quarantined (their
+    cells are left blank in the grid, so no checker takes a value from them)."""
+
+    rule: str
+    row: int = 0
+    end_row: int = 0
+    column: str = ""
+    value: object = ""
+    fields: dict[str, object] = field(default_factory=dict)
+
+
 @dataclass
 class Sheet:
     """One grid of cells as the clerk sees it: ``cells.iloc[i, j]`` is Excel row i+1, column j.
@@ -78,6 +92,9 @@ class Sheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     #: 0-based (row, column) of number cells formatted as a percentage (0.821 shown as 82.1 %).
     percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+    #: Rows as counted by a pass independent of the grid's parser (CSV: physical lines), or None.
+    rows_counted: int | None = None
 
     @property
     def source(self) -> str:
@@ -100,23 +117,26 @@ def detect_encoding(data: bytes) -> str:
     -------
     str
         ``"utf-8-sig"`` (UTF-8 with BOM), ``"utf-16"`` (BOM, Excel's "Unicode text"),
-        ``"utf-8"``, ``"gbk"`` or ``"gb18030"``: the first that decodes without error.
+        ``"utf-8"``, ``"gbk"`` or ``"gb18030"``: the first that decodes without error. A UTF-8
+        BOM in front of GBK bytes (an editor added it) is not taken at its word: the bytes after
+        it are decoded like any others, and the caller sees the BOM is not "utf-8-sig".
 
     Raises
     ------
     ReadError
         Rule ``unknown_encoding`` when none decodes.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if bom:
+        data = data[3:]
     for encoding in ENCODINGS:
         try:
             data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return encoding
+        return "utf-8-sig" if bom and encoding == "utf-8" else encoding
     raise ReadError("unknown_encoding", "not UTF-8, GBK or GB18030 text")
 
 
@@ -133,14 +153,20 @@ def read_csv_sheet(path: Path | str, display_name: str | None = None) -> Sheet:
     Raises
     ------
     ReadError
-        ``empty_file`` for a file without bytes, ``unknown_encoding`` or ``unreadable_file``.
+        ``empty_file`` for a file without bytes, ``file_too_large``, ``unknown_encoding`` or
+        ``unreadable_file``.
     """
     path = Path(path)
     name = display_name or path.name
+    _check_size(path)
     data = path.read_bytes()
     if not data.strip():
         raise ReadError("empty_file", "the file is empty")
     encoding = detect_encoding(data)
+    findings = []
+    if data.startswith(b"\xef\xbb\xbf") and encoding != "utf-8-sig":
+        data = data[3:]
+        findings.append(Finding("bom_mismatch", fields={"encoding": encoding.upper()}))
     text = data.decode(encoding)
     first_lines = text[:4000].splitlines()[:5]
     delimiter = (
@@ -152,7 +178,7 @@ def read_csv_sheet(path: Path | str, display_name: str | None = None) -> Sheet:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
         raise ReadError("unreadable_file", f"CSV structure broken: {exc}") from None
-    return Sheet(name, "", _grid(rows), encoding=encoding)
+    return Sheet(name, "", _grid(rows), encoding=encoding, findings=findings)
 
 
 def read_workbook(path: Path | str, display_name: str | None = None) -> list[Sheet]:

@@ -211,6 +211,8 @@ def load_registry(path: Path | str, ledger: Ledger | None = None) -> Registry:
         ) from None
     cells = sheet.cells
     rows = ledger.open_sheet(path.name, "", "registry", len(cells), encoding=sheet.encoding)
+    for item in sheet.findings:
+        ledger.add(item.rule, path.name, **item.fields)
     header = [normalise_header(h) for h in cells.iloc[0]] if len(cells) else []
     where = {}
     for role, aliases in _REGISTRY_ALIASES.items():

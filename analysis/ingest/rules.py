@@ -55,6 +55,13 @@ RULES: dict[str, tuple[str, str, str]] = {
         "文字编码无法识别（不是 UTF-8、GBK 或 GB18030）。请在 Excel 中另存为“CSV UTF-8”。",
         "text encoding not recognised (not UTF-8, GBK or GB18030); save as 'CSV UTF-8'.",
     ),
+    "bom_mismatch": (
+        "warning",
+        "文件开头有 UTF-8 标记（BOM），但内容是 {encoding} 编码，已按 {encoding} 读取。"
+        "请核对中文是否显示正确；以后请另存为“CSV UTF-8”。",
+        "the file starts with a UTF-8 byte-order mark but its text is {encoding}: read as "
+        "{encoding}. Check the Chinese reads right; save as 'CSV UTF-8' next time.",
+    ),
     "unknown_file": (
         "warning",
         "不认识的文件类型“{value}”，未读取。数据请用 .xlsx、.xls、.ods 或 .csv，"

@@ -9,6 +9,7 @@ the functions that need them, so a folder without layers never pays for that imp
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -470,10 +471,12 @@ def _coord_sys_known(name: str) -> bool:
 
 
 def check_layer(path: Path, display: str, run: Run) -> dict[str, object]:
-    """Read every layer of a vector file, require a CRS, repair geometries where safe."""
-    import pyogrio
+    """Read every layer of a vector file, require a CRS, repair geometries where safe.
 
-    from analysis.geo import layers as geo
+    Nothing in a layer stops the run: a file or layer that cannot be read is one problem
+    record, a feature whose geometry cannot be built or repaired is quarantined.
+    """
+    import pyogrio
 
     out: dict[str, object] = {}
     try:
@@ -485,49 +488,87 @@ def check_layer(path: Path, display: str, run: Run) -> dict[str, object]:
     for layer in names:
         sheet = layer if len(names) > 1 else ""
         try:
-            gdf = geo.read_layer(path, layer=layer)
+            found = _check_one_layer(path, layer, display, sheet, run)
+        except Exception as exc:  # GDAL and GEOS raise their own types for broken content
+            run.ledger.rows.pop((display, sheet), None)
+            run.ledger.open_sheet(display, sheet, "layer", 0)
+            run.ledger.add("unreadable_file", display, sheet, detail=f"{type(exc).__name__}: {exc}")
+            continue
+        if found is not None:
+            out[Path(display).stem if not sheet else f"{Path(display).stem}.{sheet}"] = found
+    return out
+
+
+def _unbuildable(path: Path, layer: str) -> np.ndarray:
+    """Positions of the features whose geometry GEOS cannot build as written (a ring that is
+    not closed): they are read with the ring closed, and said so."""
+    import pyogrio.raw
+    import shapely
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # GDAL: "Non closed ring detected"
+        wkb = pyogrio.raw.read(path, layer=layer, columns=[])[2]
+    built = shapely.from_wkb(wkb, on_invalid="ignore")
+    return np.flatnonzero(pd.notna(wkb) & pd.isna(built))
+
+
+def _check_one_layer(path: Path, layer: str, display: str, sheet: str, run: Run) -> object | None:
+    """One layer → its features in EPSG:4490 that can be used, or None without a CRS."""
+    import pyogrio
+    import shapely
+
+    from analysis.geo import layers as geo
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # GDAL: "Non closed ring detected"
+        try:
+            gdf = geo.read_layer(path, layer=layer, on_invalid="fix")
         except ValueError:
-            info = pyogrio.read_info(path, layer=layer)
-            n = int(info["features"])
+            n = int(pyogrio.read_info(path, layer=layer)["features"])
             rows = run.ledger.open_sheet(display, sheet, "layer", n)
             run.ledger.add("unknown_crs", display, sheet)
             rows.loc[:, ["status", "reason"]] = ["quarantined", "no CRS"]
-            continue
-        rows = run.ledger.open_sheet(display, sheet, "layer", len(gdf))
-        gdf = gdf.reset_index(drop=True)
-        fixed, problems = geo.validate_geometries(gdf)
-        rejected = set()
-        for item in problems.itertuples(index=False):
-            rule = "geometry_repaired" if item.repaired else item.rule
+            return None
+    rows = run.ledger.open_sheet(display, sheet, "layer", len(gdf))
+    gdf = gdf.reset_index(drop=True)
+    geoms = np.asarray(gdf.geometry.values)
+    for pos in _unbuildable(path, layer):
+        if geoms[pos] is not None and shapely.is_valid(geoms[pos]):
             run.ledger.add(
-                rule, display, sheet, int(item.row) + 1, detail=item.message, reason=item.reason
+                "geometry_repaired",
+                display,
+                sheet,
+                int(pos) + 1,
+                detail="多边形的边界没有闭合（首尾坐标不同），已自动闭合",
+                reason="ring not closed",
             )
-            if not item.repaired:
-                rejected.add(int(item.row))
-        # Features tied to a village must name one in the registry.
-        code_field = "village_code" if "village_code" in gdf else "code" if "code" in gdf else None
-        if code_field is not None:
-            codes = normalise_code(gdf[code_field].astype(object).fillna(""))
-            for pos in np.flatnonzero(~codes.isin(run.registry.codes).to_numpy()):
-                village_problem(
-                    run.ledger,
-                    run.registry,
-                    "unknown",
-                    display,
-                    sheet,
-                    pos + 1,
-                    code_field,
-                    codes.iat[pos],
-                )
-                rejected.add(int(pos))
-            fixed[code_field] = codes
-        keep = ~fixed.index.isin(sorted(rejected))
-        rows.loc[:, ["status", "reason"]] = ["accepted", ""]
-        rows.loc[[r + 1 for r in sorted(rejected)], ["status", "reason"]] = [
-            "quarantined",
-            "geometry",
-        ]
-        out[Path(display).stem if not sheet else f"{Path(display).stem}.{sheet}"] = fixed[
-            keep
-        ].reset_index(drop=True)
-    return out
+    fixed, problems = geo.validate_geometries(gdf)
+    rejected = set()
+    for item in problems.itertuples(index=False):
+        rule = "geometry_repaired" if item.repaired else item.rule
+        run.ledger.add(
+            rule, display, sheet, int(item.row) + 1, detail=item.message, reason=item.reason
+        )
+        if not item.repaired:
+            rejected.add(int(item.row))
+    # Features tied to a village must name one in the registry.
+    code_field = "village_code" if "village_code" in gdf else "code" if "code" in gdf else None
+    if code_field is not None:
+        codes = normalise_code(gdf[code_field].astype(object).fillna(""))
+        for pos in np.flatnonzero(~codes.isin(run.registry.codes).to_numpy()):
+            village_problem(
+                run.ledger,
+                run.registry,
+                "unknown",
+                display,
+                sheet,
+                pos + 1,
+                code_field,
+                codes.iat[pos],
+            )
+            rejected.add(int(pos))
+        fixed[code_field] = codes
+    keep = ~fixed.index.isin(sorted(rejected))
+    rows.loc[:, ["status", "reason"]] = ["accepted", ""]
+    rows.loc[[r + 1 for r in sorted(rejected)], ["status", "reason"]] = ["quarantined", "geometry"]
+    return fixed[keep].reset_index(drop=True)

@@ -159,6 +159,28 @@ def _read_sheets(path: Path, display: str, ledger: Ledger) -> list[Sheet]:
         ledger.note_file(display, "unreadable")
         ledger.add(exc.rule, display, exc.sheet, detail=exc.detail, **exc.fields)
         return []
+    except OSError as exc:  # no permission, a folder named like a file, a vanished file
+        ledger.note_file(display, "unreadable")
+        ledger.add("unreadable_file", display, detail=f"{type(exc).__name__}: {exc.strerror}")
+        return []
+
+
+def _record_findings(sheet: Sheet, ledger: Ledger) -> None:
+    """What the reader saw in the sheet's structure, in the ledger; the rows it names are
+    quarantined (the checker saw them blank), and the independent row count is kept for the
+    accounting check."""
+    key = (sheet.file, sheet.name)
+    if sheet.rows_counted is not None:
+        ledger.sheets[key]["rows_counted"] = sheet.rows_counted
+    for item in sheet.findings:
+        ledger.add(
+            item.rule, sheet.file, sheet.name, item.row, item.column, item.value, **item.fields
+        )
+        if item.row:
+            ledger.rows[key].loc[item.row : item.end_row, ["status", "reason"]] = [
+                "quarantined",
+                item.rule,
+            ]
 
 
 def _open_registry(
@@ -224,6 +246,7 @@ def validate(
             for sheet in _read_sheets(path, display, ledger):
                 sheet_kind = _sheet_kind(path, sheet)
                 found = SHEET_CHECKERS[sheet_kind](sheet, run)
+                _record_findings(sheet, ledger)
                 if sheet_kind == "points" and found is not None:
                     layers[Path(display).stem] = found
                 by_kind[sheet_kind].append(found)

@@ -154,9 +154,9 @@ class Column:
 _BARE_UNITS = sorted({u for table in _UNIT_FACTORS.values() for u in table}, key=len, reverse=True)
 
 
-def _match_header(
-    index: int, text: object, keys: dict[str, str], headers: dict[str, str]
-) -> Column:
+def match_header(index: int, text: object, keys: dict[str, str], headers: dict[str, str]) -> Column:
+    """One header text as a column: ``keys`` from :func:`key_index`, ``headers`` from
+    :meth:`Catalog.header_index`."""
     raw = cell_text(text).strip()
     norm = normalise_header(raw)
     unit = header_unit(raw)
@@ -176,7 +176,7 @@ def match_headers(row: Sequence[object], catalog: Catalog) -> list[Column]:
     """Classify every cell of a header row: key role, catalog indicator (with the unit written
     in the header), or unknown (``role=None``)."""
     keys, headers = key_index(), catalog.header_index()
-    return [_match_header(i, text, keys, headers) for i, text in enumerate(row)]
+    return [match_header(i, text, keys, headers) for i, text in enumerate(row)]
 
 
 def find_header_row(cells: pd.DataFrame, catalog: Catalog, *, search_rows: int = 30) -> int | None:

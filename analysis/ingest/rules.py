@@ -72,9 +72,21 @@ RULES: dict[str, tuple[str, str, str]] = {
     "no_header": (
         "error",
         "找不到表头行（一行中至少要有两个认识的列名，如“村（居）名称”“年度”或指标名）。"
-        "本表 {count} 行数据未读取。",
+        "{seen_zh}本表 {count} 行数据未读取。{shapes_zh}",
         "no header row found (a row with two known column names such as 村（居）名称, 年度 or "
-        "an indicator); {count} data rows not read.",
+        "an indicator). {seen_en}{count} data rows not read; {shapes_en}",
+    ),
+    "unsupported_layout": (
+        "error",
+        "表格形式为{seen_zh}，不能直接读取，本表 {count} 行数据未读取。{shapes_zh}",
+        "the table has {seen_en}, a shape that is not read; {count} data rows not read. "
+        "{shapes_en}",
+    ),
+    "year_from_title": (
+        "warning",
+        "表中没有“年度”列，年度取自标题“{value}”：{year} 年。如果不对，请加上“年度”列。",
+        "no year column: the year {year} is taken from the title '{value}'. Add a year column "
+        "if that is wrong.",
     ),
     "missing_key_column": (
         "error",
@@ -96,6 +108,11 @@ RULES: dict[str, tuple[str, str, str]] = {
         "warning",
         "“{name}”一列的数值都不大于 1，已按小数读取（0.86 读作 86%）。如果不是小数比例，请改正。",
         "all values of '{name_en}' are at most 1: read as fractions (0.86 → 86%). Check this.",
+    ),
+    "rate_fraction_cell": (
+        "warning",
+        "“{name}”填的是 {value}，{why_zh}，已按小数读作 {shown}%。如果不对，请改正。",
+        "{name_en} is {value} and {why_en}: read as the fraction {shown}%. Correct it if wrong.",
     ),
     "missing_key": (
         "error",

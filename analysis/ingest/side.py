@@ -532,19 +532,37 @@ def _check_one_layer(path: Path, layer: str, display: str, sheet: str, run: Run)
     rows = run.ledger.open_sheet(display, sheet, "layer", len(gdf))
     gdf = gdf.reset_index(drop=True)
     geoms = np.asarray(gdf.geometry.values)
+    rejected = set()
     for pos in _unbuildable(path, layer):
-        if geoms[pos] is not None and shapely.is_valid(geoms[pos]):
+        # Closing a ring repairs only a missing last position: a ring still needs four (three
+        # corners and the close). Fewer means the boundary was cut short, not left open.
+        rings = shapely.get_rings(geoms[pos]) if geoms[pos] is not None else []
+        shortest = min((shapely.get_num_coordinates(r) for r in rings), default=0)
+        if shortest >= 5 and shapely.is_valid(geoms[pos]):
+            detail = "多边形的边界没有闭合（首尾坐标不同），已自动闭合"
             run.ledger.add(
                 "geometry_repaired",
                 display,
                 sheet,
                 int(pos) + 1,
-                detail="多边形的边界没有闭合（首尾坐标不同），已自动闭合",
+                detail=detail,
                 reason="ring not closed",
             )
+            continue
+        detail = f"多边形的边界没有闭合，且只有 {max(shortest - 1, 0)} 个点，无法构成边界"
+        run.ledger.add(
+            "geometry_invalid",
+            display,
+            sheet,
+            int(pos) + 1,
+            detail=detail,
+            reason="ring not closed, too few positions",
+        )
+        rejected.add(int(pos))
     fixed, problems = geo.validate_geometries(gdf)
-    rejected = set()
     for item in problems.itertuples(index=False):
+        if int(item.row) in rejected:
+            continue
         rule = "geometry_repaired" if item.repaired else item.rule
         run.ledger.add(
             rule, display, sheet, int(item.row) + 1, detail=item.message, reason=item.reason

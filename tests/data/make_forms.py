@@ -307,6 +307,7 @@ def county_form(
     header_rows: int = 2,
     subheaders: bool = False,
     year_column: bool = True,
+    labels_below: bool = False,
 ) -> Grid:
     """The county's 民生工作情况统计表 for 大桥镇 2019: title, 填报单位, grouped header with merged
     cells, nine village rows, a 合计 row (label merged over 序号 and name), a footer.
@@ -318,6 +319,8 @@ def county_form(
     ``header_rows=3``: 脱贫攻坚 over (未脱贫情况 over 户数 / 人口) and 脱贫户数; 社会保障 over the rates.
     ``year_column=False``: no 年度 column; the year is only in the title (and 2020 in the footer's
     填报日期, which is not the data's year).
+    ``labels_below=True``: no label is merged down; 序号, 村（居）名称, 年度 and 脱贫户数 sit in the last
+    header row beside 户数 / 人口, and the first header row holds only the group labels.
     """
     poor_h = s.column("脱贫攻坚", "剩余贫困户（户）")
     poor_p = s.column("脱贫攻坚", "未脱贫人口(人)")
@@ -364,6 +367,10 @@ def county_form(
             (h0 + 1, k + 3, last, k + 3),
             (h0 + 1, k + 4, last, k + 4),
         ]
+    if labels_below:
+        for r0, c0, r1, c1 in [m for m in merged if m[0] == h0 and m[2] == last and m[1] == m[3]]:
+            header[0][c0], header[-1][c0] = None, header[0][c0]
+            merged.remove((r0, c0, r1, c1))
     rows += header
     for i, v in enumerate(s.sheet_rows("脱贫攻坚"), start=1):
         name = v[1]
@@ -503,6 +510,17 @@ def build_cases(s: Sample) -> list[tuple[Case, Callable[[Path], None]]]:
             )
         ],
     )(lambda d, g=grid_sub: (_registry(d, s), write_xlsx(d / f"{form}.xlsx", [g])))
+    grid_below = county_form(s, subheaders=True, labels_below=True)
+    case(
+        name="county_form_labels_below",
+        what="two-row header whose first row holds only the groups (未脱贫情况 over D:E, 社会保障 "
+        "over G:H) and whose second row holds 序号, 村（居）名称, 年度, 户数, 人口, 脱贫户数（户） and "
+        "the rates: the row with the most known names is the second",
+        correct="as county_form_subheaders: D/E are the poor households/people (7 and 9 in "
+        "total), NEVER households/population; the group row 3 is read with row 4",
+        files=[f"{form}.xlsx"],
+        truth={**county_truth, "D": "poor_households_remaining", "E": "poor_people_remaining"},
+    )(lambda d, g=grid_below: (_registry(d, s), write_xlsx(d / f"{form}.xlsx", [g])))
     grid3 = county_form(s, header_rows=3)
     case(
         name="county_form_3row",

@@ -87,24 +87,33 @@ class HeaderBlock:
 def find_header_block(
     cells: pd.DataFrame, merged: list[tuple[int, int, int, int]], catalog: Catalog
 ) -> HeaderBlock | None:
-    """The header block of a sheet: its first row is the first with two known header cells;
-    the rows below belong to it while a merged cell from the first row reaches them or they
-    read as sub-headers (text only, no village named, under a group)."""
-    top = find_header_row(cells, catalog)
-    if top is None:
+    """The header block of a sheet. Its key row is the first with two known header cells; the
+    rows above belong to it while they hold groups (text over the figure columns only, none
+    over a key column: a title or a 填报单位 line starts over the keys), the rows below while a
+    merged cell of the block reaches them or they read as sub-headers (text only, no village
+    named, under a group)."""
+    first = find_header_row(cells, catalog)
+    if first is None:
         return None
+    keys = key_index()
+    roles = [keys.get(normalise_header(cell_text(v).strip())) for v in cells.iloc[first]]
+    key_cols = [j for j, role in enumerate(roles) if role in ("village", "code", "year", "seq")]
+    top = first
+    while (
+        top > 0
+        and first - top + 1 < MAX_HEADER_ROWS
+        and _is_group_row(cells.iloc[top - 1], key_cols)
+    ):
+        top -= 1
     text = cells.iloc[top : top + MAX_HEADER_ROWS].map(lambda v: cell_text(v).strip())
     filled = _fill_merged(text, merged, top)
-    depth = max((r1 - top for r0, _c0, r1, _c1 in merged if r0 == top), default=0)
-    bottom = top + min(depth, MAX_HEADER_ROWS - 1, len(text) - 1)
-    keys = key_index()
-    village_cols = [
-        j
-        for j, v in enumerate(text.iloc[0])
-        if keys.get(normalise_header(v)) in ("village", "code")
-    ]
+    depth = max((r1 - top for r0, _c0, r1, _c1 in merged if top <= r0 <= first), default=0)
+    bottom = max(first, top + min(depth, MAX_HEADER_ROWS - 1, len(text) - 1))
+    village_cols = [j for j, role in enumerate(roles) if role in ("village", "code")]
+    spanned = (filled.iloc[: first - top + 1] != text.iloc[: first - top + 1]).any(axis=0)
+    blank_above = (text.iloc[: first - top + 1] == "").any(axis=0)
     while bottom + 1 < top + len(text) and _is_subheader(
-        cells.iloc[bottom + 1], text.iloc[0], village_cols, filled.iloc[0] != text.iloc[0]
+        cells.iloc[bottom + 1], village_cols, spanned | blank_above
     ):
         bottom += 1
     block = _fill_groups(filled.iloc[: bottom - top + 1], keys)
@@ -116,6 +125,15 @@ def find_header_block(
                 parts.append(value)
         labels.append(parts)
     return HeaderBlock(top, bottom, labels)
+
+
+def _is_group_row(row: pd.Series, key_cols: list[int]) -> bool:
+    """A row above the key row that names groups: text only, nothing over a key column."""
+    values = [cell_text(v).strip() for v in row]
+    filled = [j for j, v in enumerate(values) if v]
+    if not filled or any(j in key_cols for j in filled) or FORM_NOTE.match(values[filled[0]]):
+        return False
+    return not (parse_cells(row.iloc[filled].reset_index(drop=True))["state"] == "ok").any()
 
 
 def _fill_merged(
@@ -134,23 +152,21 @@ def _fill_merged(
     return filled
 
 
-def _is_subheader(
-    row: pd.Series, top_text: pd.Series, village_cols: list[int], spanned: pd.Series
-) -> bool:
+def _is_subheader(row: pd.Series, village_cols: list[int], under_group: pd.Series) -> bool:
     """A row below the header that refines it: at least two text cells, no number, no village,
-    not a totals or form note, and at least one cell under a group (a blank or merged cell of
-    the header's first row)."""
+    not a totals or form note, and at least one cell under a group (``under_group``: columns
+    whose header above is merged across or left blank)."""
     values = [cell_text(v).strip() for v in row]
     filled = [j for j, v in enumerate(values) if v]
     if len(filled) < 2 or any(values[j] for j in village_cols):
         return False
     if (parse_cells(row.iloc[filled].reset_index(drop=True))["state"] == "ok").any():
         return False
-    if is_totals_label(pd.Series(values[filled[0]] if filled else "", index=[0])).iat[0]:
+    if is_totals_label(pd.Series([values[filled[0]]])).iat[0]:
         return False
     if FORM_NOTE.match(values[filled[0]]):
         return False
-    return any(not top_text.iat[j] or spanned.iat[j] for j in filled)
+    return any(under_group.iat[j] for j in filled if j < len(under_group))
 
 
 def _fill_groups(block: pd.DataFrame, keys: dict[str, str]) -> pd.DataFrame:

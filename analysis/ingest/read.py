@@ -1,8 +1,13 @@
 """Reading raw files into sheets: grids of cells exactly where the clerk sees them.
 
-- ``.csv``/``.txt`` in UTF-8, UTF-8 with BOM, GBK, GB18030 or UTF-16, comma- or tab-separated;
-- workbooks (``.xlsx``/``.xlsm``, ``.xls``, ``.xlsb``, ``.ods``; WPS ``.et``) through
-  python-calamine, every sheet, row 1 being Excel row 1.
+- ``.csv``/``.txt`` in UTF-8, UTF-8 with BOM, GBK, GB18030 or UTF-16, comma- or tab-separated.
+  Each physical line is a row of the grid (so row numbers are the lines a text editor shows);
+  the records are also counted by a strict pass independent of the parser
+  (:mod:`analysis.ingest.records`), and records it finds broken (a quote never closed, more
+  cells than the table is wide) are left blank in the grid and quarantined under their rule;
+- workbooks (``.xlsx``/``.xlsm``, ``.xls``, ``.xlsb``, ``.ods``; WPS ``.et`` saved as ``.xls``)
+  through python-calamine, by the extent of their data (:mod:`analysis.ingest.bounded`), every
+  sheet, row 1 being Excel row 1.
 
 Whether the contents are right is for the checkers; how cells are normalised is
 :mod:`analysis.ingest.cells`.
@@ -12,40 +17,29 @@ from __future__ import annotations
 
 import csv
 import io
-import pickle
-import resource
-import subprocess
-import sys
-import zipfile
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.ingest import xlsx
+from analysis.ingest.bounded import SheetError, SheetTooLarge, read_workbook_bounded
 from analysis.ingest.cells import column_letter
+from analysis.ingest.extent import MAX_CELLS
+from analysis.ingest.records import count_records, sniff_delimiter
+
+_NUMERIC = re.compile(r"^[+-]?[\d,，.]+%?$")
 
 #: Extensions read as spreadsheets / tables / layers.
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et"}
 TABLE_SUFFIXES = {".csv", ".txt"}
 LAYER_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp"}
-#: Workbooks read in this process, after a look at their XML (:mod:`analysis.ingest.xlsx`);
-#: the others are read in a child process with capped memory (:mod:`analysis.ingest.isolated`).
-_XML_WORKBOOKS = {".xlsx", ".xlsm"}
 
-#: Largest file read, in bytes. Two million cells (the sheet limit) take ~20 MB as CSV and
-#: ~15 MB as .xlsx; a larger file is refused before it is opened rather than risk the memory.
-MAX_FILE_BYTES = 64 * 2**20
-#: Largest sheet read, in cells (see :data:`analysis.ingest.xlsx.MAX_SHEET_CELLS`).
-MAX_SHEET_CELLS = xlsx.MAX_SHEET_CELLS
-#: Address space of the child reading an .xls/.xlsb/.ods/.et. calamine's grid of a full .xls
-#: sheet (65,536 × 256 cells) needs ~1.1 GB and fits; an .ods sized by a far stray cell (tens
-#: of GB) fails the child, and the file is refused.
-CHILD_MEMORY_BYTES = 1536 * 2**20
-#: Wall-clock limit of that child, in seconds: a full .xls sheet reads in ~5 s.
-CHILD_SECONDS = 120
-_ISOLATED = Path(__file__).with_name("isolated.py")
+#: Largest file read, in bytes: refused before it is opened. A CSV at the sheet budget
+#: (:data:`analysis.ingest.extent.MAX_CELLS`, five million cells) is about 50 MB; an .xlsx
+#: that large holds more XML than a sheet may (100 MB).
+MAX_FILE_BYTES = 100_000_000
 
 #: Strict decodes are tried in this order; GBK is tried before GB18030 because it is the
 #: narrower code page (GBK ⊂ GB18030), so "gbk" is reported whenever the bytes are GBK.
@@ -66,15 +60,16 @@ class ReadError(Exception):
 
 @dataclass(frozen=True)
 class Finding:
-    """Something the reader saw in a file's structure, for the ledger: a file-level note
-    (``row`` 0) or rows ``row``–``end_row`` that cannot be trusted and are quarantined (their
-    cells are left blank in the grid, so no checker takes a value from them)."""
+    """Something the reader saw in a file's structure, for the ledger: a note on the file
+    (``row`` 0) or on rows ``row``–``end_row``; with ``quarantine`` those rows cannot be
+    trusted (their cells are left blank in the grid, so no checker takes a value from them)."""
 
     rule: str
     row: int = 0
     end_row: int = 0
     column: str = ""
     value: object = ""
+    quarantine: bool = False
     fields: dict[str, object] = field(default_factory=dict)
 
 
@@ -141,7 +136,8 @@ def detect_encoding(data: bytes) -> str:
 
 
 def read_csv_sheet(path: Path | str, display_name: str | None = None) -> Sheet:
-    """Read a CSV (comma- or tab-separated) into a :class:`Sheet` of text cells.
+    """Read a CSV (comma- or tab-separated) into a :class:`Sheet` of text cells, one grid row
+    per physical line, its records counted and checked by a strict pass.
 
     Parameters
     ----------
@@ -153,8 +149,8 @@ def read_csv_sheet(path: Path | str, display_name: str | None = None) -> Sheet:
     Raises
     ------
     ReadError
-        ``empty_file`` for a file without bytes, ``file_too_large``, ``unknown_encoding`` or
-        ``unreadable_file``.
+        ``empty_file`` for a file without bytes, ``file_too_large``, ``sheet_too_large``,
+        ``unknown_encoding`` or ``unreadable_file``.
     """
     path = Path(path)
     name = display_name or path.name
@@ -168,43 +164,165 @@ def read_csv_sheet(path: Path | str, display_name: str | None = None) -> Sheet:
         data = data[3:]
         findings.append(Finding("bom_mismatch", fields={"encoding": encoding.upper()}))
     text = data.decode(encoding)
-    first_lines = text[:4000].splitlines()[:5]
-    delimiter = (
-        "\t"
-        if sum(x.count("\t") for x in first_lines) > sum(x.count(",") for x in first_lines)
-        else ","
-    )
+    delimiter = sniff_delimiter(text)
+    rows = _parse_lines(text, delimiter)
+    count = count_records(data, encoding, delimiter=delimiter)
+    header_width = _header_width(rows)
+    if header_width > count.width:
+        # The header is wider than most records (a last column mostly left empty): records
+        # are measured against the header.
+        count = count_records(data, encoding, delimiter=delimiter, width=header_width)
+    if len(count.records) * count.width > MAX_CELLS:
+        cells = len(count.records) * count.width
+        raise ReadError(
+            "sheet_too_large",
+            f"{cells} cells > {MAX_CELLS}",
+            what_zh=f"有 {len(count.records):,} 行 × {count.width:,} 列",
+            what_en=f"has {len(count.records):,} rows × {count.width:,} columns",
+            limit_zh=f"{MAX_CELLS:,} 个单元格",
+            limit_en=f"{MAX_CELLS:,} cells",
+        )
+    for problem in count.problems:
+        letter = column_letter(problem.column) if problem.column is not None else ""
+        record = count.records[problem.record]
+        findings.append(
+            Finding(
+                problem.rule,
+                problem.line,
+                problem.end_line,
+                letter,
+                value=problem.detail if problem.rule == "stray_quote" else "",
+                quarantine=problem.rule != "stray_quote",
+                fields={
+                    "end": problem.end_line,
+                    "cells": record.used,
+                    "width": count.width,
+                    "lines": problem.end_line - problem.line + 1,
+                },
+            )
+        )
+    grid = _grid(rows)
+    for item in findings:
+        if item.quarantine and len(grid):
+            grid.iloc[item.row - 1 : item.end_row] = ""
+    return Sheet(name, "", grid, encoding=encoding, findings=findings, rows_counted=count.lines)
+
+
+def _header_width(rows: list[list[str]]) -> int:
+    """Used cells of the likely header: of the first 30 rows, the one with the most cells of
+    text that is not a number."""
+    best = width = 0
+    for row in rows[:30]:
+        texts = sum(1 for cell in row if cell.strip() and not _NUMERIC.match(cell.strip()))
+        if texts > best:
+            best = texts
+            width = max((j + 1 for j, cell in enumerate(row) if cell.strip()), default=0)
+    return width
+
+
+def _parse_lines(text: str, delimiter: str) -> list[list[str]]:
+    """The parser's rows placed at the physical line each starts on (the lines a quoted cell
+    runs over are left empty): the grid's rows are lines, as :mod:`csv` read them."""
+    old_limit = csv.field_size_limit()
+    # A quote never closed makes one cell of the rest of the file; the file is bounded by
+    # MAX_FILE_BYTES, so its own length is a safe limit.
+    csv.field_size_limit(max(old_limit, len(text) + 1))
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
-    except csv.Error as exc:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        placed: list[list[str]] = []
+        for row in reader:
+            placed.append(row)
+            placed.extend([] for _ in range(reader.line_num - len(placed)))
+    except csv.Error as exc:  # a NUL byte
         raise ReadError("unreadable_file", f"CSV structure broken: {exc}") from None
-    return Sheet(name, "", _grid(rows), encoding=encoding, findings=findings)
+    finally:
+        csv.field_size_limit(old_limit)
+    return placed
 
 
 def read_workbook(path: Path | str, display_name: str | None = None) -> list[Sheet]:
-    """Read every sheet of a workbook with python-calamine, keeping Excel positions.
+    """Read every sheet of a workbook by the extent of its data (:mod:`analysis.ingest.bounded`).
 
     pandas' ``read_excel`` drops blank rows, which would shift every row number we report, so the
-    grid comes straight from calamine (row 1 is Excel row 1). Each sheet is read by the extent
-    of its non-blank cells, so a stray space far away costs nothing.
+    grid comes from calamine's rows (row 1 is Excel row 1), cut to the last non-blank cell: a
+    stray space far away costs nothing. A sheet beyond the budget is an empty sheet with a
+    ``sheet_too_large`` finding; the workbook's other sheets are still read.
 
     Raises
     ------
     ReadError
-        ``empty_file``, ``file_too_large``, ``sheet_too_large``, ``unsupported_format`` (a WPS
-        ``.et`` calamine cannot read) or ``unreadable_file`` (a truncated download, a text file
-        renamed ``.xlsx``, ...).
+        ``empty_file``, ``file_too_large``, ``sheet_too_large`` (the workbook as a whole),
+        ``unsupported_format`` (a WPS ``.et`` that cannot be read) or ``unreadable_file``.
     """
     path = Path(path)
     name = display_name or path.name
     _check_size(path)
-    suffix = path.suffix.lower()
-    if suffix in _XML_WORKBOOKS and zipfile.is_zipfile(path):
-        return _read_xml_workbook(path, name)
-    if suffix in _XML_WORKBOOKS and not _is_ole2(path):
-        raise ReadError("unreadable_file", "not an .xlsx workbook (the zip container is broken)")
-    # An Excel 97-2003 book saved under .xlsx is read as what it is.
-    return _read_isolated(path, name)
+    try:
+        found = read_workbook_bounded(path)
+    except SheetTooLarge as exc:
+        raise ReadError("sheet_too_large", str(exc), **_too_large_fields(exc)) from None
+    except SheetError as exc:
+        if path.suffix.lower() == ".et":
+            raise ReadError("unsupported_format", str(exc), value=".et") from None
+        raise ReadError("unreadable_file", str(exc)) from None
+    sheets = []
+    for item in found:
+        if isinstance(item, SheetTooLarge):
+            finding = Finding("sheet_too_large", fields=_too_large_fields(item))
+            sheets.append(Sheet(name, item.sheet, _grid([]), findings=[finding]))
+            continue
+        findings = []
+        if item.farthest_blank:
+            findings.append(
+                Finding(
+                    "stray_blank_cells",
+                    value=item.farthest_blank,
+                    fields={"count": item.blank_cells},
+                )
+            )
+        sheets.append(
+            Sheet(
+                name,
+                item.name,
+                _grid(item.rows),
+                merged=item.merged,
+                percent_cells=item.percent,
+                findings=findings,
+                rows_counted=item.counted,
+            )
+        )
+    return sheets
+
+
+def _too_large_fields(exc: SheetTooLarge) -> dict[str, str]:
+    """The message fields of ``sheet_too_large``: what was too large, and the limit."""
+    if exc.what == "cells":
+        return {
+            "what_zh": f"有内容的单元格延伸到 {exc.last_cell}（{exc.rows:,} 行 × {exc.columns:,} 列）",
+            "what_en": f"holds cells up to {exc.last_cell} ({exc.rows:,} rows × {exc.columns:,} columns)",
+            "limit_zh": f"{int(exc.limit):,} 个单元格",
+            "limit_en": f"{int(exc.limit):,} cells",
+        }
+    if exc.what == "bytes":
+        return {
+            "what_zh": "的数据量过大",
+            "what_en": "holds too much data",
+            "limit_zh": f"{exc.limit / 1e6:.0f} MB",
+            "limit_en": f"{exc.limit / 1e6:.0f} MB",
+        }
+    if exc.what == "memory":
+        return {
+            "what_zh": "读取时所需内存过大（常因表格以外很远处有内容的单元格）",
+            "what_en": "needs too much memory to read (often a cell far beyond the table)",
+            "limit_zh": f"{exc.limit / 1e9:.1f} GB",
+            "limit_en": f"{exc.limit / 1e9:.1f} GB",
+        }
+    return {
+        "what_zh": "读取时间过长",
+        "what_en": "takes too long to read",
+        "limit_zh": f"{exc.limit:.0f} 秒",
+        "limit_en": f"{exc.limit:.0f} s",
+    }
 
 
 def _check_size(path: Path) -> None:
@@ -215,123 +333,9 @@ def _check_size(path: Path) -> None:
         raise ReadError(
             "file_too_large",
             f"{size} bytes > {MAX_FILE_BYTES}",
-            size=_mib(size),
-            limit=_mib(MAX_FILE_BYTES),
+            size=f"{size / 1e6:.1f} MB",
+            limit=f"{MAX_FILE_BYTES / 1e6:.0f} MB",
         )
-
-
-def _mib(size: int) -> str:
-    return f"{size / 2**20:.1f} MB"
-
-
-def _is_ole2(path: Path) -> bool:
-    """Whether the file is an OLE2 compound document (.xls, WPS .et)."""
-    with path.open("rb") as stream:
-        return stream.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def _too_large(sheet: str, cells: int, corner: str = "") -> ReadError:
-    return ReadError(
-        "sheet_too_large",
-        f"{cells} cells > {MAX_SHEET_CELLS}",
-        sheet=sheet,
-        count=f"{cells:,}",
-        limit=f"{MAX_SHEET_CELLS:,}",
-        extent_zh=f"（有内容的单元格延伸到 {corner}）" if corner else "",
-        extent_en=f" (cells with content reach {corner})" if corner else "",
-    )
-
-
-def _read_xml_workbook(path: Path, name: str) -> list[Sheet]:
-    """An .xlsx/.xlsm: look at each worksheet's XML, trim far blank cells, then calamine."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        infos = xlsx.inspect(str(path), grid_limit=MAX_SHEET_CELLS)
-    except xlsx.TooLarge as exc:
-        if exc.what == "bytes":
-            raise ReadError(
-                "file_too_large",
-                str(exc),
-                sheet=exc.sheet,
-                size=_mib(exc.found),
-                limit=_mib(exc.limit),
-            ) from None
-        raise _too_large(exc.sheet, exc.found, exc.corner) from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ReadError("unreadable_file", f"{type(exc).__name__}: {exc}") from None
-    trimmed = any(info.trim_to for info in infos)
-    percent = {info.name: info.percent_cells for info in infos}
-    try:
-        workbook = (
-            CalamineWorkbook.from_filelike(xlsx.trimmed_copy(str(path), infos))
-            if trimmed
-            else CalamineWorkbook.from_path(str(path))
-        )
-        sheets = []
-        for sheet_name in workbook.sheet_names:
-            sheet = workbook.get_sheet_by_name(sheet_name)
-            rows = sheet.to_python(skip_empty_area=False)
-            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-            sheets.append(
-                Sheet(
-                    name,
-                    sheet_name,
-                    _grid(rows),
-                    merged=merged,
-                    percent_cells=percent.get(sheet_name, set()),
-                )
-            )
-    except Exception as exc:  # calamine raises its own types for every kind of broken file
-        raise ReadError("unreadable_file", f"{type(exc).__name__}: {exc}") from None
-    return sheets
-
-
-def _read_isolated(path: Path, name: str) -> list[Sheet]:
-    """An .xls/.xlsb/.ods/.et, read by :mod:`analysis.ingest.isolated` in a capped child."""
-
-    def cap() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
-
-    try:
-        child = subprocess.run(
-            [sys.executable, "-I", str(_ISOLATED), str(path), str(MAX_SHEET_CELLS)],
-            capture_output=True,
-            preexec_fn=cap,
-            timeout=CHILD_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise ReadError(
-            "read_limit_exceeded",
-            f"not read within {CHILD_SECONDS} s",
-            limit=f"{CHILD_SECONDS} 秒 / s",
-        ) from None
-    message = child.stderr.decode("utf-8", "replace").strip()
-    if child.returncode == 3:
-        sheet, rows, cols = message.rsplit("\n", 1)[-1].split("\t")
-        raise _too_large(sheet, int(rows) * int(cols), f"{column_letter(int(cols) - 1)}{rows}")
-    if child.returncode == 2:
-        detail = message.rsplit("\n", 1)[-1]
-        if path.suffix.lower() == ".et":
-            raise ReadError("unsupported_format", detail, value=".et")
-        raise ReadError("unreadable_file", detail)
-    if child.returncode != 0:
-        # Killed by its memory or time limit (calamine aborts when an allocation fails).
-        raise ReadError(
-            "read_limit_exceeded",
-            f"the reader stopped (exit {child.returncode})",
-            limit=_mib(CHILD_MEMORY_BYTES),
-        )
-    return [
-        Sheet(
-            name,
-            sheet_name,
-            _grid(rows),
-            merged=[(r0, c0, r1, c1) for (r0, c0), (r1, c1) in merged],
-        )
-        for sheet_name, rows, merged in pickle.loads(child.stdout)
-    ]
 
 
 def _grid(rows: Sequence[Sequence[object]]) -> pd.DataFrame:

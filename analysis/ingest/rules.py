@@ -32,17 +32,50 @@ RULES: dict[str, tuple[str, str, str]] = {
     ),
     "sheet_too_large": (
         "error",
-        "工作表有 {count} 个单元格{extent_zh}，超过可读取的上限 {limit} 个，未读取。"
+        "工作表{what_zh}，超过可读取的上限（{limit_zh}），未读取。"
         "请删除表格以外多余的行和列，或把数据分成几个文件。",
-        "the sheet holds {count} cells{extent_en}, over the limit of {limit}; not read. Delete "
-        "the rows and columns beyond the table, or split the data.",
+        "the sheet {what_en}, over the limit ({limit_en}); not read. Delete the rows and columns "
+        "beyond the table, or split the data into several files.",
     ),
-    "read_limit_exceeded": (
+    "stray_blank_cells": (
+        "warning",
+        "表格以外的单元格 {value} 等（共 {count} 个）只有空格，已忽略。建议删除这些单元格的内容。",
+        "cells beyond the table such as {value} ({count} in all) hold only spaces and were "
+        "ignored; delete their content.",
+    ),
+    "unclosed_quote": (
         "error",
-        "读取该文件超过了上限（{limit}），未读取。常见原因是表格以外很远处有内容的单元格；"
-        "请删除多余的行和列，或另存为 .xlsx 后再放入。",
-        "reading the file went over the limit ({limit}); not read. Usually a cell far beyond "
-        "the table holds something: delete the extra rows and columns, or save as .xlsx.",
+        '这一行的引号（"）没有配对，从这里到第 {end} 行的 {lines} 行被并成了一个单元格，'
+        "这些行都未读取。请删除多余的引号，或用 Excel 另存为 CSV。",
+        'a quote (") opened here is never closed: the {lines} lines to line {end} became one '
+        "cell and none was read. Remove the stray quote, or save the CSV again from Excel.",
+    ),
+    "quote_spans_lines": (
+        "error",
+        "一个带引号的单元格从这一行延续到第 {end} 行，中间的行像是数据行，这些行都未读取。"
+        "请检查引号是否多余。",
+        "a quoted cell runs from here to line {end} over lines that look like records; none was "
+        "read. Check for a stray quote.",
+    ),
+    "stray_quote": (
+        "warning",
+        "引号后面还有文字（{value}），已按原样连在一起读取。请核对这个单元格。",
+        "text after a closing quote ({value}) was read joined to the cell; check it.",
+    ),
+    "extra_cells": (
+        "error",
+        "这一行有 {cells} 个单元格，比表头的 {width} 列多，数值可能错位（常因数字中的千位逗号"
+        "“1,614”未加引号），该行未读取。请去掉数字中的逗号后重新导出。",
+        "the row has {cells} cells but the table is {width} wide: its figures may be shifted "
+        "(often a thousands comma such as 1,614 left unquoted); not read. Remove the commas "
+        "and export again.",
+    ),
+    "row_count_mismatch": (
+        "error",
+        "逐行清点为 {counted} 行，实际读入 {read} 行，两者不符：可能有行被漏读或并行。"
+        "请另存为 .xlsx 或 CSV UTF-8 后再放入。",
+        "{counted} rows counted line by line but {read} read: rows may have been lost or "
+        "merged. Save the file again as .xlsx or CSV UTF-8.",
     ),
     "unsupported_format": (
         "error",

@@ -170,17 +170,22 @@ def _record_findings(sheet: Sheet, ledger: Ledger) -> None:
     quarantined (the checker saw them blank), and the independent row count is kept for the
     accounting check."""
     key = (sheet.file, sheet.name)
-    if sheet.rows_counted is not None:
-        ledger.sheets[key]["rows_counted"] = sheet.rows_counted
     for item in sheet.findings:
         ledger.add(
             item.rule, sheet.file, sheet.name, item.row, item.column, item.value, **item.fields
         )
-        if item.row:
+        if item.quarantine:
             ledger.rows[key].loc[item.row : item.end_row, ["status", "reason"]] = [
                 "quarantined",
                 item.rule,
             ]
+    if sheet.rows_counted is not None:
+        ledger.sheets[key]["rows_counted"] = sheet.rows_counted
+        read = len(ledger.rows[key])
+        if read != sheet.rows_counted:
+            ledger.add(
+                "row_count_mismatch", sheet.file, sheet.name, counted=sheet.rows_counted, read=read
+            )
 
 
 def _open_registry(

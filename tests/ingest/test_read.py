@@ -82,13 +82,23 @@ def test_csv_files_read_and_report_their_encoding(name, encoding):
     [
         ("empty.csv", "empty_file"),
         ("undecodable.csv", "unknown_encoding"),
-        ("broken_quote.csv", "unreadable_file"),
     ],
 )
 def test_unreadable_csv(name, rule):
     with pytest.raises(ReadError) as caught:
         read_csv_sheet(DATA / "bad" / name)
     assert caught.value.rule == rule
+
+
+def test_a_quote_never_closed_quarantines_the_lines_it_swallows():
+    """Issue 12: the broken record is named by its line and left out; the rest is read."""
+    sheet = read_csv_sheet(DATA / "bad" / "broken_quote.csv")
+    assert [(f.rule, f.row, f.end_row, f.column, f.quarantine) for f in sheet.findings] == [
+        ("unclosed_quote", 2, 2, "A", True)
+    ]
+    assert sheet.rows_counted == len(sheet.cells) == 2
+    assert (sheet.cells.iloc[1] == "").all()
+    assert sheet.cells.iat[0, 0] == "村（居）名称"
 
 
 @pytest.mark.parametrize("name", ["truncated.xlsx", "renamed_text.xlsx"])

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.records import count_records, sniff_delimiter
+from analysis.ingest.records import count_records, sniff_delimiter
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FORMS = ROOT / "tests" / "data" / "forms"
 POPULATION = "户数人口_2014-2019.csv"
 

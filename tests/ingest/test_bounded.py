@@ -17,17 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from analysis.bounded import (
+from analysis.ingest.bounded import (
     SheetError,
     SheetTooLarge,
     _read_child,
     read_sheet_bounded,
     read_workbook_bounded,
     sheet_names,
-    shows_percent,
 )
+from analysis.ingest.bounded_xlsx import shows_percent
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FORMS = ROOT / "tests" / "data" / "forms"
 SAMPLE = ROOT / "data" / "raw" / "民生工作台账_2019.xlsx"
 COUNTY = "民生工作情况统计表_2019"
@@ -185,7 +185,7 @@ def test_a_far_stray_space_costs_nothing(ref):
     answer = isolated(
         f"""
         import resource, time
-        from analysis.bounded import read_workbook_bounded
+        from analysis.ingest.bounded import read_workbook_bounded
         t = time.perf_counter()
         sheets = read_workbook_bounded({str(FORMS / f"stray_cell_{ref.lower()}" / "民生工作台账_2019.xlsx")!r})
         seconds = time.perf_counter() - t
@@ -247,7 +247,7 @@ def test_cells_without_references_keep_their_places(tmp_path):
     path.write_bytes(out.getvalue())
     answer = isolated(
         f"""
-        from analysis.bounded import read_sheet_bounded
+        from analysis.ingest.bounded import read_sheet_bounded
         s = read_sheet_bounded({str(path)!r}, "社会保障")
         print(json.dumps({{"rows": s.rows, "route": s.route, "far": s.farthest_blank}}))
         """
@@ -261,7 +261,7 @@ def test_oversize_is_refused_by_bytes_or_read_by_its_data(tmp_path):
     answer = isolated(
         f"""
         from make_forms import make_oversize
-        from analysis.bounded import read_sheet_bounded, SheetTooLarge
+        from analysis.ingest.bounded import read_sheet_bounded, SheetTooLarge
         path = make_oversize({str(tmp_path / "oversize.xlsx")!r}, rows=200_000)
         try:
             read_sheet_bounded(path, 0, max_part_bytes=5_000_000)

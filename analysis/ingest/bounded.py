@@ -110,13 +110,7 @@ def read_workbook_bounded(
     path = Path(path)
     kind = workbook_kind(path)
     if kind == "xlsx":
-        out: list[BoundedSheet | SheetTooLarge] = []
-        for name in sheet_names(path):
-            try:
-                out.append(read_xlsx(path, name, max_cells, max_part_bytes))
-            except SheetTooLarge as exc:
-                out.append(exc)
-        return out
+        return read_xlsx(path, None, max_cells, max_part_bytes)
     if kind == "ods":
         return read_ods(path, None, max_cells, max_part_bytes)
     return _read_child(path, kind, None, max_cells, memory=child_memory)
@@ -175,7 +169,10 @@ def read_sheet_bounded(
     else:
         raise SheetError(f"no sheet named {sheet!r}; the workbook has {names}")
     if kind == "xlsx":
-        return read_xlsx(path, name, max_cells, max_part_bytes)
+        (result,) = read_xlsx(path, name, max_cells, max_part_bytes)
+        if isinstance(result, SheetTooLarge):
+            raise result
+        return result
     (result,) = read_ods(path, name, max_cells, max_part_bytes)
     if isinstance(result, SheetTooLarge):
         raise result

@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
@@ -27,6 +28,9 @@ from analysis.ingest.extent import (
 )
 
 _CHUNK = 1 << 20
+#: A sheet whose XML reaches at most this many cells (last row × widest column named) is read
+#: by calamine directly, without a cell-by-cell scan: its grid costs at most ~32 MB.
+SMALL_BOX = 1_000_000
 
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PERCENT_BUILTIN = {9, 10}
@@ -315,38 +319,126 @@ def _xlsx_without_blanks(
     return out.getvalue()
 
 
-def read_xlsx(path: Path, name: str, max_cells: int, max_part_bytes: int) -> BoundedSheet:
+@dataclass
+class _Plan:
+    """How one sheet will be read: what its scan found, and the route."""
+
+    name: str
+    part: str
+    extent: Extent | None  # None: small enough to be read without a scan
+    percent: set[tuple[int, int]]
+    route: str  # "direct" or "trimmed"
+    plain: bool
+
+
+def _small_box(z: zipfile.ZipFile, part: str, max_part_bytes: int, name: str) -> bool:
+    """Whether calamine's grid for the sheet is surely small (at most :data:`SMALL_BOX`
+    cells): its last row times the widest column any reference names, found with byte
+    searches only. Sheets written unusually are never taken as small."""
+    last_row, letters = 0, 1
+    for piece in _xlsx_chunks(z, part, max_part_bytes, name):
+        if (
+            piece.count(b"<c ") + piece.count(b"<c>") != piece.count(b'<c r="')
+            or b":c " in piece
+            or b":row" in piece
+        ):
+            return False
+        if b'<c r="' in piece:
+            start = piece.rfind(b'<c r="')
+            row = re.match(rb'<c r="[A-Z]+(\d+)"', piece[start:])
+            last_row = max(last_row, int(row.group(1)) if row else 0)
+        for width in (3, 2):
+            if width > letters and re.search(rb'<c r="[A-Z]{%d}' % width, piece):
+                letters = width
+    return last_row * {1: 26, 2: 702, 3: 16384}[letters] <= SMALL_BOX
+
+
+def _percent_only(
+    z: zipfile.ZipFile, part: str, max_part_bytes: int, name: str, percent_styles: set[int]
+) -> set[tuple[int, int]]:
+    """The number cells styled as percentages, for a sheet read without a full scan."""
+    if not percent_styles:
+        return set()
+    pattern = re.compile(
+        rb'<c r="([A-Z]+)(\d+)" s="(?:'
+        + b"|".join(str(i).encode() for i in sorted(percent_styles))
+        + rb')"(?: t="n")?><v>'
+    )
+    found = set()
+    for piece in _xlsx_chunks(z, part, max_part_bytes, name):
+        found |= {(int(r) - 1, column_index(c)) for c, r in pattern.findall(piece)}
+    return found
+
+
+def _plan(
+    z: zipfile.ZipFile,
+    name: str,
+    part: str,
+    max_cells: int,
+    max_part_bytes: int,
+    strings: bytearray,
+    percent_styles: set[int],
+) -> _Plan:
+    """Scan one sheet (cheaply when its box is surely small) and choose its route."""
+    if _small_box(z, part, max_part_bytes, name):
+        percent = _percent_only(z, part, max_part_bytes, name, percent_styles)
+        return _Plan(name, part, None, percent, "direct", True)
+    plain = True
+    try:
+        extent, percent = _scan_plain(z, part, max_part_bytes, name, strings, percent_styles)
+    except _NotPlain:
+        plain = False
+    if not plain or (extent.data_cells > max_cells and extent.calamine_cells > max_cells):
+        # Written unusually, or blanks spelled in ways the fast scan takes for data.
+        extent, percent = _scan_exact(z, part, max_part_bytes, name, strings, percent_styles)
+        plain = False
+    too_large = over_budget(extent, max_cells, name)
+    if too_large:
+        raise too_large
+    route = "direct" if direct(extent, max_cells) else "trimmed"
+    return _Plan(name, part, extent, percent, route, plain)
+
+
+def read_xlsx(
+    path: Path, only: str | None, max_cells: int, max_part_bytes: int
+) -> list[BoundedSheet | SheetTooLarge]:
+    """The sheets of an ``.xlsx`` (or only the one named), each cut to its data; a sheet over
+    the budget comes back as its :class:`SheetTooLarge`. The sheets that can be read as they
+    are share one calamine workbook."""
     try:
         with zipfile.ZipFile(path) as z:
-            parts = dict(xlsx_sheets(z))
-            if name not in parts:
-                raise SheetError(f"no sheet named {name!r}")
-            part = parts[name]
+            parts = xlsx_sheets(z)
+            if only is not None and only not in dict(parts):
+                raise SheetError(f"no sheet named {only!r}")
             strings, percent_styles = _blank_strings(z), _percent_styles(z)
-            plain = True
-            try:
-                extent, percent = _scan_plain(
-                    z, part, max_part_bytes, name, strings, percent_styles
-                )
-            except _NotPlain:
-                plain = False
-            if not plain or (extent.data_cells > max_cells and extent.calamine_cells > max_cells):
-                # Written unusually, or blanks spelled in ways the fast scan takes for data.
-                extent, percent = _scan_exact(
-                    z, part, max_part_bytes, name, strings, percent_styles
-                )
-                plain = False
-        too_large = over_budget(extent, max_cells, name)
-        if too_large:
-            raise too_large
-        if direct(extent, max_cells):
-            source, route = str(path), "direct"
-        else:
-            source = io.BytesIO(_xlsx_without_blanks(path, part, strings, max_part_bytes, plain))
-            route = "trimmed"
-        rows, merged = calamine_sheets(source, [name])[name]
+            plans: list[_Plan | SheetTooLarge] = []
+            for name, part in parts:
+                if only is not None and name != only:
+                    continue
+                try:
+                    plans.append(
+                        _plan(z, name, part, max_cells, max_part_bytes, strings, percent_styles)
+                    )
+                except SheetTooLarge as exc:
+                    plans.append(exc)
+        ready = [p for p in plans if isinstance(p, _Plan)]
+        direct_names = [p.name for p in ready if p.route == "direct"]
+        read = calamine_sheets(str(path), direct_names) if direct_names else {}
+        for plan in ready:
+            if plan.route == "trimmed":
+                copy = _xlsx_without_blanks(path, plan.part, strings, max_part_bytes, plan.plain)
+                read |= calamine_sheets(io.BytesIO(copy), [plan.name])
     except SheetError:
         raise
     except Exception as exc:  # a broken zip member, bad XML, …
         raise SheetError(f"{type(exc).__name__}: {exc}") from None
-    return make_sheet(name, "xlsx", rows, merged, percent, extent, route)
+    out: list[BoundedSheet | SheetTooLarge] = []
+    for plan in plans:
+        if isinstance(plan, SheetTooLarge):
+            out.append(plan)
+            continue
+        rows, merged = read[plan.name]
+        out.append(
+            make_sheet(plan.name, "xlsx", rows, merged, plan.percent, plan.extent, plan.route)
+        )
+    return out

@@ -198,12 +198,13 @@ def make_sheet(
     rows: list[list[object]],
     merged: list[tuple[int, int, int, int]],
     percent: set[tuple[int, int]],
-    extent: Extent,
+    extent: Extent | None,
     route: str,
 ) -> BoundedSheet:
-    """Calamine's rows cut to the data; the scan's own count kept where a scan was made."""
+    """Calamine's rows cut to the data; the scan's own count kept where a scan was made
+    (``extent`` None: the sheet was small enough to be read without one)."""
     height, width = _data_extent(rows)
-    far = extent.blank_far
+    far = extent.blank_far if extent is not None else None
     beyond = far is not None and (far[0] >= height or far[1] >= width)
     return BoundedSheet(
         name,
@@ -211,8 +212,8 @@ def make_sheet(
         _cut(rows, height, width),
         merged,
         {(r, c) for r, c in percent if r < height and c < width},
-        extent.blank_count,
+        extent.blank_count if extent is not None else 0,
         f"{column_letter(far[1])}{far[0] + 1}" if beyond else None,
         route,
-        None if route == "child" else extent.data_row + 1,
+        None if extent is None or route == "child" else extent.data_row + 1,
     )

@@ -83,10 +83,12 @@ def classify_rows(
     repeated_header = np.zeros(n, bool)
     if year_col is not None:
         keys = key_index()
-        year_text = data[year_col.index].map(cell_text)
-        repeated_header = np.asarray(
-            [keys.get(normalise_header(t)) == "year" for t in year_text], dtype=bool
+        # Years repeat: each distinct cell is looked at once.
+        codes, distinct = pd.factorize(data[year_col.index].astype(object))
+        said_year = np.array(
+            [keys.get(normalise_header(cell_text(v))) == "year" for v in distinct] + [False]
         )
+        repeated_header = said_year[codes]
     has_values = (data[value_idx] != "").any(axis=1).to_numpy() if value_idx else np.zeros(n, bool)
     village_idx = [c.index for c in (village_col, code_col) if c is not None]
     village_blank = (
@@ -159,12 +161,13 @@ def resolve_keys(
     village_col, code_col, year_col = (first_of.get(r) for r in ("village", "code", "year"))
     codes = pd.Series([None] * len(data), index=data.index, dtype=object)
     status = pd.Series("unknown", index=data.index, dtype=object)
+    # What the clerk wrote, for messages: built lazily, as few rows have a problem.
     shown = pd.Series("", index=data.index, dtype=object)
     letter = pd.Series("", index=data.index, dtype=object)
     if village_col is not None:
         resolved = run.registry.resolve(data[village_col.index])
         codes, status = resolved["code"].astype(object), resolved["status"].astype(object)
-        shown = data[village_col.index].map(cell_text)
+        shown = data[village_col.index]
         letter[:] = village_col.letter
     if code_col is not None:
         given = normalise_code(data[code_col.index])
@@ -225,7 +228,7 @@ def report_bad_keys(
                 name,
                 excel_row,
                 keys.letter.iloc[pos],
-                keys.shown.iloc[pos],
+                cell_text(keys.shown.iloc[pos]),
             )
         if year_col is None:
             continue

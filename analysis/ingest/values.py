@@ -16,6 +16,7 @@ the stored number. So
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,12 +42,18 @@ class Cells:
     group: np.ndarray  # the column (wide) or indicator (long) a rate's scale is judged over
 
 
+def per_cell(keys: np.ndarray, value_of: Callable[[object], object], dtype: object) -> np.ndarray:
+    """``value_of(key)`` for each cell, computed once per distinct key (columns are few, cells
+    many)."""
+    codes, distinct = pd.factorize(keys)
+    return np.array([value_of(k) for k in distinct], dtype=dtype)[codes]
+
+
 def to_canonical(
     parsed: pd.DataFrame, cells: Cells, catalog: Catalog
 ) -> tuple[np.ndarray, np.ndarray]:
     """Numbers in canonical units, and a mask of cells whose own unit cannot be converted."""
-    units = {ind.id: ind.unit for ind in catalog}
-    canonical = np.array([units[i] for i in cells.indicator], dtype=object)
+    canonical = per_cell(cells.indicator, lambda i: catalog[i].unit, object)
     cell_units = parsed["unit"].to_numpy(dtype=object)
     factor = cells.factor.astype(float).copy()
     has_unit = cell_units != ""
@@ -73,12 +80,12 @@ def _scale_rates(
     labels: dict[object, str],
 ) -> None:
     """Read fractions of rates as percentages (in place), with warnings; see the module."""
-    kinds = {ind.id: ind.kind for ind in run.catalog}
-    is_rate = np.array([kinds[i] == "rate" for i in cells.indicator], bool)
-    formatted = np.array(
-        [(r - 1, c) in sheet.percent_cells for r, c in zip(cells.row, cells.col, strict=True)],
-        bool,
-    )
+    is_rate = per_cell(cells.indicator, lambda i: run.catalog[i].kind == "rate", bool)
+    formatted = np.zeros(len(cells.row), bool)
+    if sheet.percent_cells:
+        formatted[:] = [
+            (r - 1, c) in sheet.percent_cells for r, c in zip(cells.row, cells.col, strict=True)
+        ]
     for group in pd.unique(cells.group[is_rate & ok]):
         members = (cells.group == group) & ok & is_rate
         figures = value[members]
@@ -141,9 +148,9 @@ def check_values(
     _scale_rates(sheet, run, cells, value, ok, percent_typed, header_row, labels)
 
     by_id = catalog.by_id
-    lower = np.array([_bound(by_id[i].bounds[0], -np.inf) for i in cells.indicator])
-    upper = np.array([_bound(by_id[i].bounds[1], np.inf) for i in cells.indicator])
-    integer = np.array([by_id[i].integer for i in cells.indicator], bool)
+    lower = per_cell(cells.indicator, lambda i: _bound(by_id[i].bounds[0], -np.inf), float)
+    upper = per_cell(cells.indicator, lambda i: _bound(by_id[i].bounds[1], np.inf), float)
+    integer = per_cell(cells.indicator, lambda i: by_id[i].integer, bool)
     with np.errstate(invalid="ignore"):
         negative = ok & (value < 0) & (lower >= 0)
         outside = ok & ~negative & ((value < lower - 1e-9) | (value > upper + 1e-9))
@@ -190,7 +197,7 @@ def check_values(
                 "row": cells.row[accepted].astype("int64"),
                 "file": file,
                 "sheet": name,
-                "column": [column_letter(int(c)) for c in cells.col[accepted]],
+                "column": per_cell(cells.col[accepted], column_letter, object),
             }
         )
     )
@@ -209,7 +216,7 @@ def keep_totals(sheet: Sheet, run: Run, cells: Cells) -> None:
                 "file": sheet.file,
                 "sheet": sheet.name,
                 "row": cells.row[keep],
-                "column": [column_letter(int(c)) for c in cells.col[keep]],
+                "column": per_cell(cells.col[keep], column_letter, object),
                 "indicator": cells.indicator[keep],
                 "year": cells.year[keep].astype("int64"),
                 "value": value[keep],

@@ -307,8 +307,8 @@ def _too_large_fields(exc: SheetTooLarge) -> dict[str, str]:
         return {
             "what_zh": "的数据量过大",
             "what_en": "holds too much data",
-            "limit_zh": f"{exc.limit / 1e6:.0f} MB",
-            "limit_en": f"{exc.limit / 1e6:.0f} MB",
+            "limit_zh": _bytes(exc.limit),
+            "limit_en": _bytes(exc.limit),
         }
     if exc.what == "memory":
         return {
@@ -333,9 +333,14 @@ def _check_size(path: Path) -> None:
         raise ReadError(
             "file_too_large",
             f"{size} bytes > {MAX_FILE_BYTES}",
-            size=f"{size / 1e6:.1f} MB",
-            limit=f"{MAX_FILE_BYTES / 1e6:.0f} MB",
+            size=_bytes(size),
+            limit=_bytes(MAX_FILE_BYTES),
         )
+
+
+def _bytes(size: float) -> str:
+    """A size as people read it: ``50,000 B``, ``12.3 MB``."""
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{int(size):,} B"
 
 
 def _grid(rows: Sequence[Sequence[object]]) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis import config
-from analysis.errors import MinshengError
+from analysis.errors import MinshengError, ValidationFailed
 from analysis.version import __version__
 
 
@@ -41,6 +41,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         executor=args.executor,
         scheduler=args.scheduler,
         progress=not args.quiet,
+        accept_errors=args.accept_errors,
     )
     built = sum(not r.cached for r in result.results)
     cached = sum(r.cached for r in result.results)
@@ -57,7 +58,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from analysis.tools import sample
 
-    if args.villages is None:
+    if args.county:
+        villages, published = sample.county_villages(), None
+    elif args.villages is None:
         villages = sample.DAQIAO_VILLAGES
         published = config.RAW_DIR / config.PUBLISHED_FILE
     else:
@@ -78,22 +81,43 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """``minsheng validate RAW [--registry PATH] [--json]``: exit 1 when anything was rejected."""
+    """``minsheng validate RAW [--registry PATH] [--json] [--mark OUTDIR]``: exit 1 when anything
+    was rejected; with ``--mark``, each file with problems is also written back marked."""
     import json
 
     from analysis.ingest.validate import format_problems, validate
 
     result = validate(args.raw, registry=args.registry)
+    marked = None
+    if args.mark is not None:
+        from analysis.ingest.mark import mark
+
+        marked = mark(args.raw, args.mark, result=result)
     if args.json:
-        records = result.problems.to_dict(orient="records")
-        print(
-            json.dumps(
-                {"problems": records, "summary": result.summary}, ensure_ascii=False, indent=1
-            )
-        )
+        report = {"problems": result.problems.to_dict(orient="records"), "summary": result.summary}
+        if marked is not None:
+            report["marked"] = {name: str(path) for name, path in marked.copies.items()}
+            report["overview"] = str(marked.overview) if marked.overview else None
+        print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
         print(format_problems(result.problems, result.summary))
+        if marked is not None:
+            print(_marked_text(marked))
     return 0 if result.ok else 1
+
+
+def _marked_text(marked) -> str:
+    """What ``--mark`` wrote, for the terminal."""
+    if not marked.written:
+        return f"没有问题，未写出标注文件 / no problems: nothing written to {marked.out_dir}"
+    lines = [f"标注文件 marked copies ({len(marked.copies)}) → {marked.out_dir}"]
+    lines += [f"  {name} → {path}" for name, path in marked.copies.items()]
+    lines += [
+        f"  {name}：无法生成标注副本，见总清单 / no copy can be made, see the overview"
+        for name in marked.unmarked
+    ]
+    lines.append(f"总清单 overview: {marked.overview}")
+    return "\n".join(lines)
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
@@ -169,6 +193,11 @@ def make_parser() -> argparse.ArgumentParser:
         default="warm",
         help="warm: one kept-alive kernel per worker (default); papermill: a fresh kernel per run",
     )
+    p.add_argument(
+        "--accept-errors",
+        action="store_true",
+        help="publish although validation found errors (every page then says so)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_build)
 
@@ -180,6 +209,11 @@ def make_parser() -> argparse.ArgumentParser:
         default=None,
         help="synthetic county of N villages (default: the 9 of 大桥镇)",
     )
+    p.add_argument(
+        "--county",
+        action="store_true",
+        help="信丰县: its 17 towns and 312 villages with their real codes, synthetic figures",
+    )
     p.add_argument("--years", type=_years, default=_years("2014-2019"), help="e.g. 2014-2019")
     p.add_argument("--seed", type=int, default=20191231)
     p.add_argument("--quiet", action="store_true")
@@ -189,19 +223,29 @@ def make_parser() -> argparse.ArgumentParser:
         "validate", help="检查原始数据 / check raw data (exit 1 if anything is rejected)"
     )
     p.add_argument("raw", type=Path, help="raw folder, or one village-year .xlsx/.csv")
-    _add_registry(p, "villages.csv (default: the villages.csv beside RAW's files)")
+    _add_registry(p, "villages.csv (default: RAW/villages.csv, or the one beside a single file)")
     p.add_argument("--json", action="store_true", help="print problems and summary as JSON")
+    p.add_argument(
+        "--mark",
+        type=Path,
+        default=None,
+        metavar="OUTDIR",
+        help="write each file with problems to OUTDIR as .xlsx, problem cells marked and "
+        "commented, with the list 问题清单 (nothing is written when there is no problem)",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("prepare", help="原始数据 → 处理后表格 / raw data → processed tables")
     p.add_argument("raw", type=Path, help="raw folder, or one village-year .xlsx/.csv")
     p.add_argument("out", type=Path, help="processed folder")
-    _add_registry(p, "villages.csv (default: the villages.csv beside RAW's files)")
+    _add_registry(p, "villages.csv (default: RAW/villages.csv, or the one beside a single file)")
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("template", help="村级填报模板 / blank data-collection workbook")
     p.add_argument("out", type=Path, help="the .xlsx to write")
-    _add_registry(p, "villages.csv for the name list (default: data/raw/villages.csv)")
+    p.add_argument(
+        "--registry", type=Path, required=True, help="villages.csv: the villages the form lists"
+    )
     p.add_argument(
         "--year", type=int, default=None, help="pre-fill one row per village for this year"
     )
@@ -214,6 +258,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except ValidationFailed as exc:
+        # The data, not the command, is at fault: exit 1, as `validate` does.
+        print(f"minsheng: {exc}", file=sys.stderr)
+        return 1
     except MinshengError as exc:
         # Errors users can fix (a wrong path, an unknown village code) read as a sentence;
         # anything else is a bug and keeps its traceback.

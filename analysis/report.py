@@ -1,10 +1,11 @@
 """What the report notebooks call, under the one name they import (``from analysis import report``).
 
-The functions live in :mod:`analysis.reporting` (sections, figures) and
-:mod:`analysis.pipeline.store` (loading); this module only gathers them, so notebooks written
-against earlier versions keep working.
+The functions live in :mod:`analysis.reporting` (sections, tables, figures),
+:mod:`analysis.core.labels` (words) and :mod:`analysis.pipeline.store` (loading); this module
+only gathers them, so notebooks written against earlier versions keep working.
 """
 
+from analysis.core.labels import glossed, label
 from analysis.pipeline.store import Tables, load_tables
 from analysis.reporting.figures import (
     corridor_figure,
@@ -15,34 +16,40 @@ from analysis.reporting.figures import (
 )
 from analysis.reporting.sections import (
     heading,
-    key_figures,
     paragraph,
-    quarantine_table,
-    reconciliation_table,
+    section_heading,
     show,
     show_summary,
     show_table,
     show_village_paragraph,
-    target_table,
     township_title,
+    village_title,
+)
+from analysis.reporting.tables import (
+    key_figures,
+    quarantine_table,
+    reconciliation_table,
+    target_table,
     validation_overview,
     village_history,
     village_projects,
-    village_title,
     village_vs_township,
 )
 
 __all__ = [
     "Tables",
     "corridor_figure",
+    "glossed",
     "heading",
     "key_figures",
+    "label",
     "load_tables",
     "locator_figure",
     "paragraph",
     "quarantine_table",
     "reconciliation_table",
     "sanitation_figure",
+    "section_heading",
     "show",
     "show_summary",
     "show_table",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
 
@@ -53,6 +55,20 @@ def test_notebook_cells_stay_thin(path):
             assert len(lines) <= MAX_CELL_LINES, (
                 f"{path.name}: move this cell's logic into analysis/"
             )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_words_come_from_labels(path):
+    """Headings are label keys (report.section_heading("key_figures", lang)), not literals, so
+    an English build is English; parameter comments may stay bilingual."""
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert not cjk.search(node.value), f"{path.name}: {node.value!r}"
 
 
 def test_help_notebook_lists_every_parameter_with_its_meaning():

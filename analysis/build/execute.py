@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,16 +37,30 @@ def _where(exc: BaseException, nb: nbformat.NotebookNode | None) -> str:
     return type(exc).__name__
 
 
-def run_job(
-    job: Job, notebooks_dir: str, year_dir: str, sample: bool, executor: str = "warm"
-) -> JobResult:
+@dataclass(frozen=True)
+class RunSettings:
+    """What every job of one build shares (plain values: they travel to other processes)."""
+
+    notebooks_dir: str
+    year_dir: str
+    sample: bool
+    engine: str = "warm"
+    accepted_errors: int = 0
+
+
+def run_job(job: Job, settings: RunSettings) -> JobResult:
     """Execute ``job``'s notebook and write its page (or an error page); never raises."""
     started = time.perf_counter()
-    year_path = Path(year_dir)
+    year_path = Path(settings.year_dir)
+    notebooks_dir, executor = settings.notebooks_dir, settings.engine
     provenance = publish.Provenance(
-        data_fingerprint=job.data_fingerprint, parameters=job.parameters, sample=sample
+        data_fingerprint=job.data_fingerprint,
+        parameters=job.parameters,
+        sample=settings.sample,
+        accepted_errors=settings.accepted_errors,
     )
     home = "../index.html" if "/" in job.html else "index.html"
+    lang = job.parameters.get("lang", "zh")
     html_path = year_path / job.html
     executed_path = year_path / "notebooks" / f"{Path(job.html).stem}.ipynb"
     work = Path(tempfile.mkdtemp(prefix="minsheng-"))
@@ -53,7 +68,12 @@ def run_job(
     nb = None
     try:
         nb = execute_notebook(Path(notebooks_dir) / job.notebook, output, job.parameters, executor)
-        publish.write_page(html_path, publish.notebook_page(nb, job.title, provenance, home=home))
+        publish.write_page(
+            html_path,
+            publish.notebook_page(
+                nb, job.title, provenance, home=home, crumbs=job.crumbs, lang=lang
+            ),
+        )
         ok, error, where = True, "", ""
     except Exception as exc:
         if nb is None and output.exists():
@@ -63,7 +83,10 @@ def run_job(
         ok, where = False, _where(exc, nb)
         error = _error_text(exc)
         publish.write_page(
-            html_path, publish.error_page(job.title, error, where, provenance, home=home)
+            html_path,
+            publish.error_page(
+                job.title, error, where, provenance, home=home, crumbs=job.crumbs, lang=lang
+            ),
         )
     finally:
         if output.exists():

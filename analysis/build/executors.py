@@ -8,26 +8,14 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import os
+import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
-from analysis.build.execute import run_job
+from analysis.build.execute import RunSettings, run_job
 from analysis.build.jobs import Job, JobResult
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """What every job of one build shares (plain values: they travel to other processes)."""
-
-    notebooks_dir: str
-    year_dir: str
-    sample: bool
-    engine: str = "warm"
-
-    def run(self, job: Job) -> JobResult:
-        return run_job(job, self.notebooks_dir, self.year_dir, self.sample, self.engine)
 
 
 class Executor(Protocol):
@@ -41,7 +29,7 @@ class SerialExecutor:
 
     def run(self, jobs: Sequence[Job], settings: RunSettings) -> Iterator[JobResult]:
         for job in jobs:
-            yield settings.run(job)
+            yield run_job(job, settings)
 
 
 class PoolExecutor:
@@ -51,8 +39,10 @@ class PoolExecutor:
         self.workers = workers
 
     def run(self, jobs: Sequence[Job], settings: RunSettings) -> Iterator[JobResult]:
-        with cf.ProcessPoolExecutor(max_workers=self.workers) as pool:
-            futures = [pool.submit(settings.run, job) for job in jobs]
+        with cf.ProcessPoolExecutor(
+            max_workers=self.workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+        ) as pool:
+            futures = [pool.submit(run_job, job, settings) for job in jobs]
             for future in cf.as_completed(futures):
                 yield future.result()
 
@@ -68,11 +58,27 @@ class DaskExecutor:
 
         with Client(self.scheduler) as client:
             futures = [
-                client.submit(settings.run, job, key=f"minsheng-{job.key}-{uuid.uuid4().hex}")
+                client.submit(run_job, job, settings, key=f"minsheng-{job.key}-{uuid.uuid4().hex}")
                 for job in jobs
             ]
             for future in as_completed(futures):
                 yield future.result()
+
+
+def exit_with_parent(parent: int) -> None:
+    """Pool-worker initializer: end this worker as soon as the build's main process is gone.
+
+    A SIGKILLed main process runs no clean-up, and pool workers blocked on their task queue
+    would live on with their kernels; a kernel already ends itself when its worker is gone
+    (ipykernel polls its parent), so ending the worker ends the whole tree.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="minsheng-exit-with-parent", daemon=True).start()
 
 
 def executor_for(jobs: int, workers: int | None, scheduler: str | None) -> Executor:

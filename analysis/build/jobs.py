@@ -10,16 +10,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.aggregate import LEVELS
+from analysis.core.labels import check_lang, label
 from analysis.errors import ParameterError
 from analysis.iorw import atomic_write_text
 from analysis.pipeline import store
+from analysis.reporting.documents import TOP_KEYS
 from analysis.reporting.publish import safe_filename
 from analysis.version import __version__
 
 PREPARE_NOTEBOOK = "01_prepare.ipynb"
+COUNTY_NOTEBOOK = "05_county.ipynb"
 TOWNSHIP_NOTEBOOK = "10_township.ipynb"
 VILLAGE_NOTEBOOK = "20_village.ipynb"
 CACHE_FILE = ".build-cache.json"
+TOWN_CODE_LENGTH = LEVELS["town"]
 
 
 # --- jobs --------------------------------------------------------------------------------------
@@ -29,12 +34,14 @@ CACHE_FILE = ".build-cache.json"
 class Job:
     """One notebook run that produces one page."""
 
-    key: str  # "township" or a village code
+    key: str  # "township" or "county" (TOP_KEYS), a town code or a village code
     title: str
     notebook: str
     parameters: dict
     html: str  # path relative to the year's report folder
     data_fingerprint: str
+    #: The pages above this one, top first: (name, link relative to this page).
+    crumbs: tuple[tuple[str, str], ...] = ()
 
     def cache_key(self, notebooks_dir: Path) -> str:
         digest = hashlib.sha256()
@@ -76,34 +83,55 @@ class BuildResult:
         return not self.failed
 
 
-def village_fingerprints(processed: Path, codes: Sequence[str]) -> dict[str, str]:
-    """For each village, a fingerprint of what its report reads: its own rows of the
-    indicator, projection and project tables, the registry, targets and village shapes.
+def _rows_by_key(table: pd.DataFrame, keys: pd.Series) -> dict[str, bytes]:
+    """The hashes of ``table``'s rows, grouped by ``keys``."""
+    hashes = pd.util.hash_pandas_object(table, index=False)
+    return {
+        str(key): rows.to_numpy().tobytes()
+        for key, rows in hashes.groupby(keys.to_numpy(), sort=False)
+    }
 
-    The village page also quotes township figures; those follow from every village's rows, so
-    a change in one village rebuilds that village's page and the township page, not all pages.
-    Each table is read once, whatever the number of villages.
+
+def page_fingerprints(processed: Path, codes: Sequence[str]) -> dict[str, str]:
+    """For each village and each town of ``codes``, a fingerprint of what its page reads.
+
+    A village page reads its own rows (indicators, projections, projects) and its town's
+    figures, which it is compared with; a town page reads its villages' rows and its own
+    figures and targets. So a change in one village rebuilds that village, the pages of its
+    town that quote the town's changed figures, and the town: never a page that would be
+    stale, never the whole county. Each table is read once, whatever the number of villages.
     """
-    digests = {code: hashlib.sha256() for code in codes}
-    for name in ("indicators", "projections", "projects"):
+    rows: dict[str, list[bytes]] = {}
+    for name in ("indicators", "projections", "projects", "aggregates"):
         path = store.path_of(processed, name)
         if not path.exists():
             continue
         table = pd.read_parquet(path)
-        column = "village_code" if "village_code" in table.columns else "scope"
-        keys = table[column].astype(str)
-        if column == "scope":  # a target over several villages ("a;b") belongs to each of them
-            table = table.assign(_code=keys.str.split(";")).explode("_code")
+        if name == "aggregates":  # a town's figures, under the town's code
+            table = table[table["level"] == "town"]
+            keys = table["code"].astype(str)
+        elif "village_code" in table.columns:
+            keys = table["village_code"].astype(str)
+        else:  # a target over several villages ("a;b") belongs to each of them
+            table = table.assign(_code=table["scope"].astype(str).str.split(";")).explode("_code")
             keys = table.pop("_code")
-        hashes = pd.util.hash_pandas_object(table, index=False)
-        for code, row_hashes in hashes.groupby(keys.to_numpy(), sort=False):
-            if code in digests:
-                digests[code].update(row_hashes.to_numpy().tobytes())
+        for key, hashed in _rows_by_key(table, keys).items():
+            rows.setdefault(key, []).append(hashed)
     shared = [store.path_of(processed, n) for n in ("villages", "targets", "villages_gpkg")]
     common = store.fingerprint_files([p for p in shared if p.exists()]).encode()
-    for digest in digests.values():
-        digest.update(common)
-    return {code: digest.hexdigest() for code, digest in digests.items()}
+
+    def digest(*keys: str) -> str:
+        h = hashlib.sha256(common)
+        for key in keys:
+            h.update(key.encode())
+            for part in rows.get(key, []):
+                h.update(part)
+        return h.hexdigest()
+
+    out = {code: digest(code, code[:9]) for code in codes}
+    for town in {code[:9] for code in codes}:
+        out[town] = digest(town, *sorted(c for c in codes if c[:9] == town))
+    return out
 
 
 def plan_jobs(
@@ -114,7 +142,13 @@ def plan_jobs(
     villages: Sequence[str] | None = None,
     lang: str = "zh",
 ) -> list[Job]:
-    """The township job and one job per village (all, or those in ``villages``)."""
+    """Every page to build: the top page, one per town where there are several, one per village
+    (all, or those in ``villages``, with their towns' pages).
+
+    A one-town data set has ``township.html`` at the top, as it always had; a data set of
+    several towns has ``county.html`` and ``towns/<town_code>.html``.
+    """
+    check_lang(lang)
     processed = Path(processed_dir)
     registry = pd.read_parquet(store.path_of(processed, "villages"))
     known = dict(zip(registry["code"].astype(str), registry["name"], strict=True))
@@ -124,30 +158,66 @@ def plan_jobs(
         raise ParameterError(
             f"村代码不在村名录中 / village codes not in the registry: {', '.join(unknown)}"
         )
+    towns = dict(
+        zip(
+            registry["code"].astype(str).str[:TOWN_CODE_LENGTH], registry["town_name"], strict=False
+        )
+    )
     # Absolute paths: the cache must not depend on how a path was spelled on the command line.
     common = {"processed_dir": str(processed.resolve()), "year": int(year), "lang": lang}
     if raw_dir is not None:
         common["raw_dir"] = str(Path(raw_dir).resolve())
-    jobs = [
-        Job(
-            key="township",
-            title=f"{year}年全镇民生工作总览",
-            notebook=TOWNSHIP_NOTEBOOK,
-            parameters=common,
-            html="township.html",
-            data_fingerprint=store.fingerprint_dir(processed),
+    fingerprints = page_fingerprints(processed, list(known))
+    whole = store.fingerprint_dir(processed)
+    index = (label("crumb.index", lang), "../index.html")
+    if len(towns) == 1:
+        (town_name,) = towns.values()
+        top = Job(
+            TOP_KEYS[0],
+            label("title.township", lang, town=town_name, year=year),
+            TOWNSHIP_NOTEBOOK,
+            common,
+            "township.html",
+            whole,
+            ((index[0], "index.html"),),
         )
-    ]
-    fingerprints = village_fingerprints(processed, wanted)
+        jobs, above = [top], {next(iter(towns)): (index, (town_name, "../township.html"))}
+    else:
+        county = (label("crumb.county", lang), "../county.html")
+        top = Job(
+            TOP_KEYS[1],
+            label("title.county_page", lang, year=year),
+            COUNTY_NOTEBOOK,
+            common,
+            "county.html",
+            whole,
+            ((index[0], "index.html"),),
+        )
+        jobs, above = [top], {}
+        for town in sorted({code[:TOWN_CODE_LENGTH] for code in wanted}):
+            page = f"towns/{safe_filename(town)}.html"
+            jobs.append(
+                Job(
+                    town,
+                    label("title.township", lang, town=towns[town], year=year),
+                    TOWNSHIP_NOTEBOOK,
+                    {**common, "town_code": town},
+                    page,
+                    fingerprints[town],
+                    (index, county),
+                )
+            )
+            above[town] = (index, county, (towns[town], f"../{page}"))
     for code in wanted:
         jobs.append(
             Job(
-                key=code,
-                title=f"{known[code]} {year}年民生工作报告",
-                notebook=VILLAGE_NOTEBOOK,
-                parameters={**common, "village_code": code},
-                html=f"villages/{safe_filename(code)}.html",
-                data_fingerprint=fingerprints[code],
+                code,
+                label("title.village", lang, name=known[code], year=year),
+                VILLAGE_NOTEBOOK,
+                {**common, "village_code": code},
+                f"villages/{safe_filename(code)}.html",
+                fingerprints[code],
+                above[code[:TOWN_CODE_LENGTH]],
             )
         )
     return jobs
@@ -158,6 +228,39 @@ def load_cache(path: Path) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return {}
+
+
+def reuse(
+    jobs: Sequence[Job], cache: dict, keys: dict[str, str], year_dir: Path, *, force: bool
+) -> tuple[list[JobResult], list[Job]]:
+    """The results of pages still current (same cache key, built fine, page on disk) and the
+    jobs left to run; with ``force`` every job given runs."""
+    reused, pending = [], []
+    for job in jobs:
+        entry = cache.get(job.key)
+        current = (
+            not force
+            and entry
+            and entry["cache_key"] == keys[job.key]
+            and entry["ok"]
+            and (year_dir / job.html).exists()
+        )
+        if current:
+            reused.append(JobResult(**{**entry["result"], "cached": True}))
+        else:
+            pending.append(job)
+    return reused, pending
+
+
+def pages_not_planned(cache: dict, planned: Sequence[Job], year_dir: Path) -> list[JobResult]:
+    """Pages an earlier build made that this one did not plan (a build of a few villages),
+    still on disk: the index keeps listing them."""
+    keys = {job.key for job in planned}
+    return [
+        JobResult(**{**entry["result"], "cached": True})
+        for key, entry in cache.items()
+        if key not in keys and (year_dir / entry["result"]["html"]).exists()
+    ]
 
 
 def record(cache: dict, cache_path: Path, keys: dict, result: JobResult) -> None:

@@ -11,13 +11,28 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from analysis import config
-from analysis.build.executors import RunSettings, executor_for
-from analysis.build.jobs import CACHE_FILE, BuildResult, JobResult, load_cache, plan_jobs, record
+from analysis.build.execute import RunSettings
+from analysis.build.executors import executor_for
+from analysis.build.jobs import (
+    CACHE_FILE,
+    TOWN_CODE_LENGTH,
+    BuildResult,
+    JobResult,
+    load_cache,
+    pages_not_planned,
+    plan_jobs,
+    record,
+    reuse,
+)
+from analysis.errors import DataError, ValidationFailed
 from analysis.iorw import remove_stale_temporaries
 from analysis.pipeline.prepare import ensure_processed
-from analysis.pipeline.store import read_stamp
-from analysis.reporting import documents
+from analysis.pipeline.store import path_of, read_stamp, read_summary
+from analysis.reporting import documents, problems
+from analysis.reporting.documents import TOP_KEYS
 
 
 def build(
@@ -34,6 +49,7 @@ def build(
     executor: str = "warm",
     scheduler: str | None = None,
     progress: bool | Callable[[JobResult], None] = True,
+    accept_errors: bool = False,
 ) -> BuildResult:
     """Build the reports for ``year``: prepare, then the township and every village, then the index.
 
@@ -64,6 +80,9 @@ def build(
         the workers must see the same data, notebooks and reports paths.
     progress
         True for a progress bar, False for none, or a callable receiving each result.
+    accept_errors
+        Publish even though validation found errors; every page then says how many, with a
+        link to the problem list. Without it such data stops the build (:class:`ValidationFailed`).
 
     Returns
     -------
@@ -80,28 +99,18 @@ def build(
 
     prepared = ensure_processed(raw, processed, force=force) is not None
     sample = bool(read_stamp(processed).get("sample"))
+    accepted_errors = _check_validation(processed, accept_errors)
+    _check_year(processed, year)
     jobs = plan_jobs(processed, year, raw_dir=raw, villages=villages, lang=lang)
 
     cache_path = year_dir / CACHE_FILE
-    cache = {} if force else load_cache(cache_path)
+    cache = load_cache(cache_path)
     keys = {job.key: job.cache_key(notebooks) for job in jobs}
-    results: list[JobResult] = []
-    pending = []
-    for job in jobs:
-        entry = cache.get(job.key)
-        if (
-            entry
-            and entry["cache_key"] == keys[job.key]
-            and entry["ok"]
-            and (year_dir / job.html).exists()
-        ):
-            results.append(JobResult(**{**entry["result"], "cached": True}))
-        else:
-            pending.append(job)
+    results, pending = reuse(jobs, cache, keys, year_dir, force=force)
 
     report = _progress_callback(progress, len(pending))
     try:
-        settings = RunSettings(str(notebooks), str(year_dir), sample, executor)
+        settings = RunSettings(str(notebooks), str(year_dir), sample, executor, accepted_errors)
         for result in executor_for(len(pending), workers, scheduler).run(pending, settings):
             record(cache, cache_path, keys, result)
             results.append(result)
@@ -109,13 +118,58 @@ def build(
     finally:
         report(None)
 
-    order = {job.key: i for i, job in enumerate(jobs)}
-    results.sort(key=lambda r: order[r.key])
-    township_rebuilt = any(r.key == "township" and not r.cached for r in results)
-    if township_rebuilt or not documents.township_documents_exist(year_dir):
-        documents.write_township_documents(processed, year_dir, year, lang)
-    index = documents.write_index(processed, year_dir, year, results, sample)
+    results.sort(key=lambda r: (r.key not in TOP_KEYS, r.key))
+    for result in results:
+        if result.key in TOP_KEYS or len(result.key) == TOWN_CODE_LENGTH:
+            town = None if result.key in TOP_KEYS else result.key
+            if not result.cached or not documents.documents_exist(year_dir, town):
+                documents.write_documents(processed, year_dir, year, lang, town)
+    documents.write_downloads(processed, year_dir)
+    problems.write_problems_page(processed, year_dir, year, sample)
+    listed = sorted(
+        [*results, *pages_not_planned(cache, jobs, year_dir)],
+        key=lambda r: (r.key not in TOP_KEYS, r.key),
+    )
+    index = documents.write_index(
+        processed, year_dir, year, listed, sample, accepted_errors, lang=lang
+    )
     return BuildResult(year=year, out_dir=year_dir, index=index, results=results, prepared=prepared)
+
+
+def _check_validation(processed: Path, accept_errors: bool) -> int:
+    """The number of error-level problems the pages must admit to; raises when they may not.
+
+    Data that failed validation (rejected rows or values, or rows that do not add up) is
+    published only when the user accepts it.
+    """
+    summary = read_summary(processed)
+    errors = int(summary["problems"]["error"])
+    failed = errors + (0 if summary["accounting_ok"] else 1)
+    if failed and not accept_errors:
+        rules = "，".join(f"{rule} {n}" for rule, n in summary["problems"]["by_rule"].items())
+        raise ValidationFailed(
+            f"数据检查未通过：{errors} 处错误{'' if summary['accounting_ok'] else '，且行数核对不符'}"
+            f"（{rules}），未生成任何报告。问题清单：{path_of(processed, 'quarantine')}\n"
+            "请改正原始数据后重新运行；如确需照样生成，加 --accept-errors（每页将注明数据有误）。\n"
+            f"Validation failed: {errors} errors"
+            f"{'' if summary['accounting_ok'] else ' and rows that do not add up'}; no report was "
+            f"built. Problems: {path_of(processed, 'quarantine')}. Fix the raw data and run again, "
+            "or pass --accept-errors to publish anyway (every page will say so)."
+        )
+    return failed
+
+
+def _check_year(processed: Path, year: int) -> None:
+    """Refuse a report year the data has no figure for, rather than show another year's."""
+    years = pd.read_parquet(path_of(processed, "indicators"), columns=["year"])["year"].unique()
+    if year not in years:
+        have = "、".join(str(y) for y in sorted(years)) or "无"
+        raise DataError(
+            f"原始数据中没有{year}年的任何数据（已有年份：{have}），不能生成{year}年报告；"
+            f"请检查{year}年的台账是否已放入数据目录、能否被读取（见 minsheng validate）。/ "
+            f"the raw data holds no figure for {year} (years present: {have}); no {year} "
+            "report can be built. Check that the year's workbook is in the folder and readable."
+        )
 
 
 def _progress_callback(progress, total: int) -> Callable[[JobResult | None], None]:

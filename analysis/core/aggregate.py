@@ -102,3 +102,80 @@ def township_series(indicators: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     best = town.groupby("indicator")["villages"].transform("max")
     complete = town[~summed | (town["villages"] == best)]
     return complete[["year", "indicator", "value"]].reset_index(drop=True)
+
+
+#: The levels of the administrative hierarchy, top down, with the length of their codes: a
+#: village's 12-digit code starts with its town's 9 digits, its county's 6 and its
+#: prefecture's 4 (国家统计局 统计用区划代码).
+LEVELS: dict[str, int] = {"prefecture": 4, "county": 6, "town": 9, "village": 12}
+AGGREGATE_COLUMNS = ["level", "code", "name", "year", "indicator", "value", "villages"]
+
+
+def hierarchy(villages: pd.DataFrame) -> pd.DataFrame:
+    """Each village's town, county and prefecture: code and name, from the registry.
+
+    Names come from the registry's ``town_name``/``county_name``/``prefecture_name`` columns
+    (the first name given among a unit's villages); a unit no row names is named by its code,
+    never by the sample's.
+    """
+    out = pd.DataFrame({"village_code": villages["code"].astype(str)})
+    out["village_name"] = villages["name"].astype(str).to_numpy()
+    for level, width in LEVELS.items():
+        if level == "village":
+            continue
+        codes = out["village_code"].str[:width]
+        out[f"{level}_code"] = codes
+        column = f"{level}_name"
+        named = pd.Series(dtype=object)
+        if column in villages.columns:
+            given = pd.Series(villages[column].fillna("").astype(str).str.strip().to_numpy())
+            named = given[given != ""].groupby(codes[given != ""]).first()
+        out[column] = codes.map(named).astype(object).fillna(codes)
+    return out
+
+
+def aggregate_levels(
+    indicators: pd.DataFrame, villages: pd.DataFrame, catalog: Catalog | None = None
+) -> pd.DataFrame:
+    """Every level's figures per year: villages as they are, then each town, county and, when
+    the data spans more than one county, prefecture — by the catalog's rules.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`AGGREGATE_COLUMNS`; ``villages`` is how many villages reported the figure (1 on
+        the village level). Levels top down, then code, year and catalog order.
+    """
+    catalog = catalog or default_catalog()
+    places = hierarchy(villages)
+    values = indicators[indicators["value"].notna()]
+    frames = [
+        values.merge(places[["village_code", "village_name"]], on="village_code")
+        .rename(columns={"village_code": "code", "village_name": "name"})
+        .assign(level="village", villages=1)
+    ]
+    counties = places["county_code"].nunique()
+    for level in ("town", "county", "prefecture"):
+        if level == "prefecture" and counties < 2:
+            continue
+        keyed = values.merge(places[["village_code", f"{level}_code"]], on="village_code")
+        figures = aggregate_township(
+            keyed.rename(columns={f"{level}_code": "code"}),
+            catalog,
+            by=("code", "year"),
+            weights=values,
+        )
+        names = places.drop_duplicates(f"{level}_code").set_index(f"{level}_code")[f"{level}_name"]
+        frames.append(figures.assign(level=level, name=figures["code"].map(names)))
+    order = {level: i for i, level in enumerate(LEVELS)}
+    rank = {ind_id: i for i, ind_id in enumerate(catalog.ids)}
+    out = pd.concat(frames, ignore_index=True)[AGGREGATE_COLUMNS]
+    out = out.assign(_level=out["level"].map(order), _ind=out["indicator"].map(rank))
+    return (
+        out.sort_values(["_level", "code", "year", "_ind"], kind="stable")
+        .drop(columns=["_level", "_ind"])
+        .reset_index(drop=True)
+        .astype(
+            {"year": "int64", "value": "float64", "villages": "int64", "code": str, "name": str}
+        )
+    )

@@ -1,22 +1,445 @@
 """Every word a reader sees, in Chinese and English, in one place.
 
-Pages, charts, maps, the written summary and the Word document take their headings, column
-names, section names, status words and units from here, so one thing is called one name.
+Pages, charts, maps, the written summary, the Word document and the officials' workbook take
+their headings, page titles, column headers, status words, units and source lines from here,
+so one thing is called by one name everywhere. Each word has a stable key and a Chinese and an
+English form:
+
+* :func:`label` — the word in the page's language: ``label("heading.key_figures", "en")``.
+* :func:`glossed` — the same, with the English after the Chinese on a Chinese page
+  (主要指标 Key figures): the house style for headings, navigation and page furniture, so an
+  English reader finds their way around a Chinese page.
+* :func:`indicator_name`, :func:`indicator_label`, :func:`unit_word`, :func:`unit_header` —
+  indicators and units, from the catalog's names.
+
+The narrative's sentence templates live beside the code that fills them
+(:mod:`analysis.reporting.narrative.wording`); the words they share with pages and tables
+(section names, status words, units) come from here.
 """
 
 from __future__ import annotations
 
-SECTION_ZH = {
-    "base": "基本情况",
-    "poverty": "脱贫攻坚",
-    "social_security": "社会保障",
-    "environment": "人居环境",
-    "industry": "产业发展",
+from analysis import config
+from analysis.core.catalog import Indicator
+from analysis.errors import ParameterError
+
+LANGS = ("zh", "en")
+
+#: The summary's sections (the catalog's categories).
+SECTIONS = {
+    "base": ("基本情况", "Population"),
+    "poverty": ("脱贫攻坚", "Poverty alleviation"),
+    "social_security": ("社会保障", "Social security"),
+    "environment": ("人居环境", "Living environment"),
+    "industry": ("产业发展", "Industry"),
 }
-SECTION_EN = {
-    "base": "Population",
-    "poverty": "Poverty alleviation",
-    "social_security": "Social security",
-    "environment": "Living environment",
-    "industry": "Industry",
+#: A target's status (``status_en`` of the projections), in the order a report lists them.
+STATUSES = {
+    "achieved": ("已达成", "achieved"),
+    "on track": ("有望达成", "on track"),
+    "acceleration needed": ("需加速", "acceleration needed"),
+    "deteriorating": ("倒退", "deteriorating"),
+    "insufficient data": ("数据不足", "insufficient data"),
+    "no target": ("无目标", "no target"),
+    "not assessed": ("未测算", "not assessed"),
 }
+#: UN ESCAP's progress categories.
+ESCAP = {
+    "maintain progress": ("保持", "maintain progress"),
+    "accelerate": ("需加速", "accelerate"),
+    "reverse trend": ("扭转倒退", "reverse trend"),
+}
+#: Eurostat's progress bands.
+EUROSTAT = {
+    "achieved": ("已达成", "achieved"),
+    "on track": ("进展顺利", "on track"),
+    "acceleration needed": ("需加速", "acceleration needed"),
+    "limited progress": ("进展有限", "limited progress"),
+    "deterioration": ("倒退", "deterioration"),
+}
+#: The projection models.
+MODELS = {
+    "linear": ("线性趋势", "linear trend"),
+    "log-linear": ("对数线性（固定增长率）", "log-linear (constant growth rate)"),
+    "logit-linear": ("logit线性（有界比率）", "logit-linear (bounded rate)"),
+    "damped ETS": ("阻尼趋势指数平滑", "damped-trend exponential smoothing"),
+}
+#: A published figure checked against the data.
+RECONCILIATION = {
+    "match": ("一致", "match"),
+    "differs": ("不一致", "differs"),
+    "no data": ("无数据", "no data"),
+}
+
+#: Units: the Chinese word a document writes, the English word for one and for many (empty
+#: where English names the thing counted instead, e.g. 3 workshops), and the English word in a
+#: table header. English has no 万: a 万元 figure is written in yuan.
+UNITS: dict[str, tuple[str, str, str, str]] = {
+    "户": ("户", "household", "households", "households"),
+    "人": ("人", "person", "people", "people"),
+    "人次": ("人次", "visit", "visits", "visits"),
+    "元": ("元", "yuan", "yuan", "yuan"),
+    "万元": ("万元", "yuan", "yuan", "10k yuan"),
+    "亩": ("亩", "mu", "mu", "mu"),
+    "km": ("公里", "km", "km", "km"),
+    "%": ("%", "%", "%", "%"),
+    "个": ("个", "", "", "number"),
+    "座": ("座", "", "", "number"),
+    "条": ("条", "", "", "number"),
+    "栋": ("栋", "", "", "number"),
+    "座/百户": ("座/百户", "per 100 households", "per 100 households", "per 100 households"),
+}
+
+_TARGET_YEAR = config.TARGET_YEAR
+
+_WORDS: dict[str, tuple[str, str]] = {
+    # --- page titles (build jobs, notebook titles, the index)
+    "title.county_page": ("{year}年全县民生工作总览", "County livelihood overview {year}"),
+    "title.county": ("{county}{year}年民生工作总览", "{county}: livelihood overview {year}"),
+    "title.township": ("{town}{year}年民生工作总览", "{town}: livelihood overview {year}"),
+    "title.village": ("{name} {year}年民生工作报告", "{name}: livelihood report {year}"),
+    "title.index": ("{year}年民生工作报告目录", "Livelihood reports {year}"),
+    # --- section headings of the notebooks' pages
+    "heading.validation": ("数据检查结果", "Validation summary"),
+    "heading.quarantine": ("隔离的行", "Quarantined rows"),
+    "heading.key_figures": ("主要指标", "Key figures"),
+    "heading.corridor": ("G357 蔬菜产业走廊", "Industry corridor"),
+    "heading.sanitation": ("厕所革命与污水处理", "Sanitation"),
+    "heading.targets": (f"{_TARGET_YEAR}年目标预测", f"Will the {_TARGET_YEAR} targets be met?"),
+    "heading.reconciliation": ("与公布数据核对", "Reconciliation with published figures"),
+    "heading.history": ("历年指标", "Indicators over time"),
+    "heading.compare": ("与全镇比较", "Compared with the township"),
+    "heading.projections": (f"{_TARGET_YEAR}年预测", f"Projections to {_TARGET_YEAR}"),
+    "heading.projects": ("扶贫项目", "Projects"),
+    "heading.towns": ("各乡镇比较", "Towns compared"),
+    # --- the county page
+    "column.town": ("乡镇", "Town"),
+    "column.rank": ("{name}排名", "{name}: rank"),
+    "map.towns_title": ("{year}年各乡镇{name}", "{name} by town, {year}"),
+    "map.at_risk_title": (
+        "各乡镇需加速或倒退的预测项数",
+        "Projections needing acceleration or reversing, by town",
+    ),
+    "map.at_risk_legend": ("需加速或倒退", "Accelerate or reverse"),
+    "unit.items": ("项", "items"),
+    # --- table columns
+    "column.section": ("板块", "Section"),
+    "column.indicator": ("指标", "Indicator"),
+    "column.change": ("同比", "Change"),
+    "column.village": ("本村", "Village"),
+    "column.township": ("全镇", "Township"),
+    "column.share_or_difference": ("占全镇/差值", "Share / difference"),
+    "column.project": ("项目名称", "Project"),
+    "column.batch": ("批次", "Batch"),
+    "column.funds": ("资金(万元)", "Funds (10k yuan)"),
+    "column.started": ("开工", "Started"),
+    "column.completed": ("竣工", "Completed"),
+    "column.target": ("目标", "Target"),
+    "column.latest": ("最新值", "Latest"),
+    "column.projected": ("预测值", "Projected"),
+    "column.interval": ("区间", "Interval"),
+    "column.probability": ("达成概率", "Probability"),
+    "column.escap": ("ESCAP", "ESCAP"),
+    "column.eurostat": ("Eurostat", "Eurostat"),
+    "column.status": ("状态", "Status"),
+    "column.fact": ("编号", "Fact"),
+    "column.scope": ("范围", "Scope"),
+    "column.scope_code": ("范围代码", "Scope code"),
+    "column.year": ("年度", "Year"),
+    "column.unit": ("单位", "Unit"),
+    "column.published": ("公布值", "Published"),
+    "column.computed": ("计算值", "Computed"),
+    "column.difference": ("差值", "Difference"),
+    "column.tolerance": ("容差", "Tolerance"),
+    "column.check": ("核对", "Check"),
+    "column.quote": ("原文", "Quote"),
+    "column.file": ("文件", "File"),
+    "column.sheet": ("工作表", "Sheet"),
+    "column.row": ("行", "Row"),
+    "column.column": ("列", "Column"),
+    "column.value": ("填写内容", "Value entered"),
+    "column.rule": ("规则", "Rule"),
+    "column.severity": ("级别", "Severity"),
+    "column.message": ("说明", "Message"),
+    "column.message_en": ("说明(英文)", "Message (English)"),
+    "column.read": ("读取", "Read"),
+    "column.accepted": ("接受", "Accepted"),
+    "column.quarantined": ("隔离", "Quarantined"),
+    "column.structural": ("结构行", "Structural"),
+    "column.adds_up": ("核对", "Adds up"),
+    "column.result": ("结果", "Result"),
+    "column.code": ("代码", "Code"),
+    "column.village_name": ("村（居）", "Village"),
+    "column.targets": ("目标状态", "Targets"),
+    "column.report": ("报告", "Report"),
+    # --- cells
+    "cell.yes": ("是", "yes"),
+    "cell.no": ("否", "no"),
+    "cell.township": ("全镇", "township"),
+    "cell.none_quarantined": ("没有被隔离的行", "nothing was quarantined"),
+    "cell.no_published": ("没有可核对的公布数据", "no published figures to check"),
+    "change.up": ("增加", "up"),
+    "change.down": ("减少", "down"),
+    "change.rate_up": ("提高", "up"),
+    "change.rate_down": ("下降", "down"),
+    "change.same": ("持平", "unchanged"),
+    "change.points": ("{n}个百分点", "{n} percentage points"),
+    "join.change": ("{verb}{amount}", "{verb} {amount}"),
+    "join.names": ("、", " and "),
+    "join.dated": ("{value}（{year}年）", "{value} ({year})"),
+    "join.scoped": ("{name}（{scope}）", "{name} ({scope})"),
+    "join.interval_level": ("{interval}（{level}）", "{interval} ({level})"),
+    # --- page furniture: header, footer, index, error page
+    "page.site": ("民生", "Minsheng"),
+    "crumb.index": ("目录", "Index"),
+    "crumb.county": ("全县", "County"),
+    "page.index": ("返回目录", "Index"),
+    "page.fingerprint": ("数据指纹", "Data fingerprint"),
+    "page.fingerprint_note": (
+        "（所用数据表的校验码：两份报告指纹相同，所用数据即相同）",
+        "(a checksum of the tables used: two reports with the same fingerprint used the same data)",
+    ),
+    "page.downloads": ("数据下载", "Data"),
+    "page.parameters": ("参数", "Parameters"),
+    "page.version": ("版本", "Minsheng version"),
+    "page.built": ("生成时间", "Built"),
+    "page.data": ("数据来源", "Data"),
+    "page.sample": (f"{config.SAMPLE_LABEL_ZH}：合成数据，仅供演示", "synthetic sample"),
+    "page.accepted_errors": (
+        "注意：本报告所用数据有 {n} 处错误未经更正（以 --accept-errors 生成），其中的数字可能有误，"
+        "不能作为正式数据使用。",
+        "Warning: built from data with {n} uncorrected errors (--accept-errors); figures on this "
+        "page may be wrong and are not for official use.",
+    ),
+    "page.problems": ("问题清单", "Problems"),
+    "page.failed": ("报告生成失败", "This report could not be built."),
+    "page.where": ("出错位置", "Where"),
+    "page.others": (
+        "其他村的报告不受影响。请检查该村数据后重新运行 {command}。",
+        "Other reports are not affected; fix the data and run the build again.",
+    ),
+    "index.view": ("查看", "View"),
+    "index.failed": ("失败", "Failed"),
+    "index.failures": ("{n} 个村的报告生成失败", "{n} village report(s) failed."),
+    "index.failures_other": (
+        "{n} 个乡镇或全县（全镇）报告生成失败",
+        "{n} town or county report(s) failed.",
+    ),
+    "index.township": ("全镇总览", "Township overview"),
+    "index.county": ("全县总览", "County overview"),
+    "index.villages": ("各村报告", "Village reports"),
+    "index.towns_villages": ("各乡镇、各村报告", "Towns and villages"),
+    "index.search": ("搜索", "Search"),
+    "index.search_hint": ("村、乡镇名称或代码", "name or code of a village or town"),
+    "index.town_villages": ("{n} 个村", "{n} villages"),
+    "index.summary_docx": ("工作总结（Word）", "Summary (.docx)"),
+    "index.workbook": ("数据表（Excel，含全部表格）", "The data (Excel workbook, every table)"),
+    "index.csv": ("数据表（CSV，逐表）", "The data (CSV, one file per table)"),
+    "index.corridor_pdf": ("产业走廊图（PDF，印刷用）", "Corridor map for print"),
+    "index.sanitation_pdf": ("卫生设施图（PDF，印刷用）", "Sanitation map for print"),
+    # --- problems: the marked workbooks' 问题清单 and the problems page (对照表)
+    "severity.error": ("错误", "error"),
+    "severity.warning": ("提示", "warning"),
+    "column.number": ("序号", "No."),
+    "column.cell": ("单元格", "Cell"),
+    "column.problem": ("问题", "Problem"),
+    "column.expected": ("应填", "Expected"),
+    "column.advice": ("建议", "Suggestion"),
+    "column.marked_copy": ("标注文件", "Marked copy"),
+    "column.checked": ("核实情况", "Found"),
+    "column.corrected": ("改正为", "Corrected to"),
+    "column.errors": ("错误", "Errors"),
+    "column.warnings": ("提示", "Warnings"),
+    "column.total": ("合计", "Total"),
+    "column.by_village": ("按村统计", "By village"),
+    "problems.title": ("{town}{year}年数据问题对照表", "{town} data problems {year}: checklist"),
+    "problems.none": ("没有发现问题", "No problems were found in the data"),
+    "problems.summary": (
+        "共 {n} 条：错误 {errors} 条（未读入报告，须改正），提示 {warnings} 条（已读入，请核对）。",
+        "{n} problems: {errors} errors (not in the reports; to correct), {warnings} warnings "
+        "(read; to check).",
+    ),
+    "problems.how": (
+        "按村分组，每村打印后从新的一页开始，供入户核对；改正后用以下命令复查：",
+        "One village per printed page, for checks at the door; after correcting, check again with:",
+    ),
+    "problems.unassigned_note": (
+        "“{unassigned}”是整张表、整个文件的问题，或找不到村名的行。",
+        "“{unassigned}” holds the problems of a whole table or file, and of rows with no village.",
+    ),
+    "problems.by_village": ("各村问题数", "Problems by village"),
+    "problems.counts": (
+        "错误 {errors} 条，提示 {warnings} 条",
+        "{errors} errors, {warnings} warnings",
+    ),
+    "problems.file": ("文件 {file}", "File {file}"),
+    "problems.file_sheet": ("文件 {file} · 工作表 {sheet}", "File {file} · sheet {sheet}"),
+    "problems.sign": (
+        "核实人：＿＿＿＿＿＿　村（居）负责人：＿＿＿＿＿＿　日期：＿＿＿＿＿＿",
+        "Checked by: ________  Village head: ________  Date: ________",
+    ),
+    "problems.unassigned": ("（未对应到村）", "(no village)"),
+    "problems.unconfirmed": ("{name}（村名待核）", "{name} (name to confirm)"),
+    "problems.whole_table": ("全表", "whole table"),
+    "problems.row": ("第 {row} 行", "row {row}"),
+    "problems.missing": (
+        "{path} 不存在；请先运行 minsheng prepare",
+        "{path} not found: run `minsheng prepare` first",
+    ),
+    # --- the written summary and the Word document
+    "summary.title": ("{town}{year}年民生工作总结", "{town} livelihood work summary {year}"),
+    "summary.plan": ("{year}年工作打算", "Plans for {year}"),
+    "summary.sample": (
+        f"{config.SAMPLE_LABEL_ZH}：本总结由合成的示例数据生成，不是真实统计。",
+        "Sample data: this summary is generated from synthetic figures, not real statistics.",
+    ),
+    "docx.sample": ("{note}", f"{config.SAMPLE_LABEL_ZH} — {{note}}"),
+    "docx.key_figures": (
+        "{year}年主要指标（与{previous}年对比）",
+        "Key figures {year} (with {previous})",
+    ),
+    "docx.targets": ("{year}年目标", "Targets for {year}"),
+    # --- charts
+    "chart.source": ("资料来源：{source}", "Source: {source}"),
+    "chart.villages_source": ("各村年度报表汇总", "village annual returns"),
+    "chart.observed": ("实际值", "Observed"),
+    "chart.projected": ("预测值", "Projected"),
+    "chart.band": ("{level}预测区间", "{level} prediction interval"),
+    "chart.target": ("{year}年目标 {value}", "{year} target {value}"),
+    "chart.year": ("年份", "Year"),
+    "chart.no_projection": ("无法预测：{reason}", "No projection: {reason}"),
+    "chart.model": (
+        "模型：{model}，回测平均绝对误差 {mae}；阴影为{level}预测区间",
+        "model: {model}, back-test mean absolute error {mae}; shaded: {level} prediction interval",
+    ),
+    "chart.separator": ("；", "; "),
+    "chart.township": ("全镇", "Township"),
+    "chart.village_indicator": ("{name}：{indicator}", "{name}: {indicator}"),
+    "chart.year_indicator": ("{year}年 {indicator}", "{indicator}, {year}"),
+    # --- maps
+    "map.no_data": ("无数据", "No data"),
+    "map.legend": ("图例", "Legend"),
+    "map.heading": ("{title}（{unit}）", "{title} ({unit})"),
+    "map.other_villages": ("其他村", "Other villages"),
+    "map.location": ("{name}位置", "Location of {name}"),
+    "map.road": ("国道 G357", "National road G357"),
+    "map.corridor_band": ("产业走廊（宽 {width} 公里）", "Industry corridor ({width} km wide)"),
+    "map.corridor_title": (
+        "G357 蔬菜产业走廊与脐橙基地",
+        "G357 vegetable corridor and navel oranges",
+    ),
+    "map.greenhouse": ("大棚蔬菜基地", "Greenhouse vegetable base"),
+    "map.orange": ("脐橙基地", "Navel orange base"),
+    "map.greenhouse_size": ("{kind} {value} 亩", "{kind} {value} mu"),
+    "map.public_toilet": ("公共厕所", "Public toilets"),
+    "map.sewage_site": ("污水处理设施", "Sewage treatment sites"),
+    "map.household_toilet": ("户厕改造", "Household toilets rebuilt"),
+    "map.points": ("{label}（{n} 处）", "{label} ({n})"),
+    "map.sanitation_title": ("卫生厕所改造与污水处理设施", "Sanitary toilets and sewage treatment"),
+    "map.sanitation_year": (
+        "{year}年卫生厕所改造与污水处理设施",
+        "Sanitary toilets and sewage treatment, {year}",
+    ),
+    "map.sanitation_legend": ("卫生厕所改造", "Toilets rebuilt"),
+    "map.toilets_to_date": ("累计改厕", "Toilets rebuilt to date"),
+    "map.sample": (f"{config.SAMPLE_LABEL_ZH}（合成数据，非统计结果）", "synthetic sample data"),
+    "map.crs": (
+        "坐标系：CGCS2000 / 3 度带 CM 114E（EPSG:4547）",
+        "CRS: CGCS2000 / 3-degree Gauss-Krüger CM 114E (EPSG:4547)",
+    ),
+    "map.km": ("{n} 公里", "{n} km"),
+    "map.m": ("{n} 米", "{n} m"),
+    "map.north": ("北", "N"),
+    "map.separator": ("　", "   "),
+    # --- the explore notebook's widgets
+    "explore.village": ("村（居）", "Village"),
+    "explore.indicator": ("指标", "Indicator"),
+    "explore.year": ("年份", "Year"),
+    "explore.option": ("{name}（{code}）", "{name} ({code})"),
+}
+
+#: Every word, by key: the groups above under ``section.``, ``status.``, ``escap.``,
+#: ``eurostat.``, ``model.`` and ``reconciliation.``, and the words themselves.
+LABELS: dict[str, tuple[str, str]] = {
+    **{f"section.{k}": v for k, v in SECTIONS.items()},
+    **{f"status.{k}": v for k, v in STATUSES.items()},
+    **{f"escap.{k}": v for k, v in ESCAP.items()},
+    **{f"eurostat.{k}": v for k, v in EUROSTAT.items()},
+    **{f"model.{k}": v for k, v in MODELS.items()},
+    **{f"reconciliation.{k}": v for k, v in RECONCILIATION.items()},
+    **_WORDS,
+}
+
+#: The Chinese words by id, for code that stores them in tables (trends' ``status_zh``).
+SECTION_ZH = {k: zh for k, (zh, _) in SECTIONS.items()}
+SECTION_EN = {k: en for k, (_, en) in SECTIONS.items()}
+STATUS_ZH = {k: zh for k, (zh, _) in STATUSES.items()}
+MODEL_ZH = {k: zh for k, (zh, _) in MODELS.items()}
+ESCAP_ZH = {k: zh for k, (zh, _) in ESCAP.items()}
+EUROSTAT_ZH = {k: zh for k, (zh, _) in EUROSTAT.items()}
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` itself when it is one of :data:`LANGS`; a :class:`ParameterError` otherwise."""
+    if lang not in LANGS:
+        raise ParameterError(
+            f"语言只能是 {' / '.join(LANGS)} / lang must be one of {LANGS}, got {lang!r}"
+        )
+    return lang
+
+
+def label(key: str, lang: str = "zh", **fields: object) -> str:
+    """The word ``key`` in ``lang``; ``fields`` fill its placeholders (``{year}``), if given.
+
+    >>> label("heading.key_figures", "en")
+    'Key figures'
+    >>> label("title.index", "zh", year=2019)
+    '2019年民生工作报告目录'
+    """
+    zh, en = LABELS[key]
+    text = en if check_lang(lang) == "en" else zh
+    return text.format(**fields) if fields else text
+
+
+def forms(key: str, lang: str = "zh", **fields: object) -> list[str]:
+    """The word in the page's language, then its English gloss on a Chinese page."""
+    shown = ("zh", "en") if check_lang(lang) == "zh" else ("en",)
+    return [label(key, form, **fields) for form in shown]
+
+
+def glossed(key: str, lang: str = "zh", sep: str = " ", **fields: object) -> str:
+    """On a Chinese page the Chinese word then its English (主要指标 Key figures); else English."""
+    return sep.join(forms(key, lang, **fields))
+
+
+def indicator_name(ind: Indicator, lang: str = "zh") -> str:
+    """The indicator's name from the catalog: 医疗保险参保率 / medical insurance participation rate."""
+    return ind.en if check_lang(lang) == "en" else ind.zh
+
+
+def unit_header(unit: str, lang: str = "zh") -> str:
+    """A unit as a table header or axis writes it: 万元 / 10k yuan."""
+    if check_lang(lang) == "zh":
+        return unit
+    return UNITS[unit][3] if unit in UNITS else unit
+
+
+def indicator_label(ind: Indicator, lang: str = "zh") -> str:
+    """A table header: 医疗保险参保率(%) / medical reimbursement amount (10k yuan)."""
+    if check_lang(lang) == "zh":
+        return ind.label_zh
+    return f"{ind.en} ({unit_header(ind.unit, lang)})"
+
+
+def unit_word(unit: str, lang: str = "zh", *, one: bool = False) -> str:
+    """The unit after a number: 公里 for km in Chinese; household / households in English.
+
+    ``one`` chooses the English singular. An empty English word means the unit has no English
+    noun (个, 座, 栋): the sentence names what is counted.
+    """
+    if unit not in UNITS:
+        return unit
+    zh, singular, plural, _ = UNITS[unit]
+    if check_lang(lang) == "zh":
+        return zh
+    return singular if one else plural

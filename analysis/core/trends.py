@@ -36,6 +36,10 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from analysis.core.aggregate import township_series
 from analysis.core.catalog import KINDS, Catalog, Indicator, default_catalog
 
+# The words of the models and statuses live with every other word; imported here so that
+# `trends.STATUS_ZH` and the others keep working.
+from analysis.core.labels import ESCAP_ZH, EUROSTAT_ZH, MODEL_ZH, STATUS_ZH  # noqa: F401
+
 #: Default central probability of the prediction interval.
 DEFAULT_LEVEL = 0.8
 #: Fewer points than this and no projection is made: two points fit any line exactly.
@@ -51,30 +55,6 @@ ON_TRACK_RATIO = 0.95
 ACCELERATION_RATIO = 0.60
 #: Probability of meeting the target needed (with the Eurostat ratio) to call a target on track.
 ON_TRACK_PROBABILITY = 0.5
-
-MODEL_ZH = {
-    "linear": "线性趋势",
-    "log-linear": "对数线性（固定增长率）",
-    "logit-linear": "logit线性（有界比率）",
-    "damped ETS": "阻尼趋势指数平滑",
-}
-ESCAP_ZH = {"maintain progress": "保持", "accelerate": "需加速", "reverse trend": "扭转倒退"}
-EUROSTAT_ZH = {
-    "achieved": "已达成",
-    "on track": "进展顺利",
-    "acceleration needed": "需加速",
-    "limited progress": "进展有限",
-    "deterioration": "倒退",
-}
-#: status_en → status_zh, in the order a report lists them.
-STATUS_ZH = {
-    "achieved": "已达成",
-    "on track": "有望达成",
-    "acceleration needed": "需加速",
-    "deteriorating": "倒退",
-    "insufficient data": "数据不足",
-    "no target": "无目标",
-}
 
 _CODE = re.compile(r"^\d{12}$")
 

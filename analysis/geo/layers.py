@@ -26,7 +26,6 @@ from analysis import config
 
 #: 1 亩 = 10000/15 m² (市亩, the unit of Chinese land statistics).
 M2_PER_MU = 10000.0 / 15.0
-M2_PER_HA = 10000.0
 
 # GCJ-02 parameters as published: the Krasovsky 1940 semi-major axis and eccentricity squared.
 _GCJ_A = 6378245.0
@@ -449,7 +448,7 @@ def _road_line(road):
 
 def _band(line, width_km):
     # Round ends and 32 segments per quarter circle keep the band within ~1.2 m of the exact
-    # width_km/2 at 1 km; membership itself is decided by exact distance, not by this polygon.
+    # width_km/2 at 1 km.
     return shapely.buffer(line, width_km * 1000.0 / 2.0, quad_segs=32)
 
 
@@ -473,50 +472,6 @@ def corridor(road: gpd.GeoDataFrame | gpd.GeoSeries, width_km: float) -> gpd.Geo
     band = _band(_road_line(road), width_km)
     measured = gpd.GeoDataFrame({"width_km": [width_km]}, geometry=[band], crs=config.MEASURE_CRS)
     return to_storage(measured)
-
-
-def corridor_membership(
-    features: gpd.GeoDataFrame, road: gpd.GeoDataFrame | gpd.GeoSeries, width_km: float
-) -> pd.DataFrame:
-    """Which features reach into the road corridor, by how much, and how far they are.
-
-    Parameters
-    ----------
-    features
-        Polygons (or lines/points, whose areas are 0) in any CRS.
-    road
-        Line features in any CRS.
-    width_km
-        Total corridor width, km (as in :func:`corridor`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed like ``features`` (join it back on the index), with columns
-
-        - ``in_corridor``: the feature comes within ``width_km/2`` of the road (exact distance);
-        - ``distance_km``: shortest distance from the feature to the road, 0 when it touches;
-        - ``area_mu``: the feature's whole area, 亩;
-        - ``area_in_mu``, ``area_in_ha``: its area inside the corridor band.
-
-        Missing or empty geometries give NaN distance and ``in_corridor`` False.
-    """
-    if width_km <= 0:
-        raise ValueError(f"width_km must be positive, got {width_km}")
-    line = _road_line(road)
-    geoms = np.asarray(_to_crs(features, config.MEASURE_CRS).geometry.values)
-    half_m = width_km * 1000.0 / 2.0
-    inside_m2 = shapely.area(shapely.intersection(geoms, _band(line, width_km)))
-    return pd.DataFrame(
-        {
-            "in_corridor": shapely.dwithin(geoms, line, half_m),
-            "distance_km": shapely.distance(geoms, line) / 1000.0,
-            "area_mu": shapely.area(geoms) / M2_PER_MU,
-            "area_in_mu": inside_m2 / M2_PER_MU,
-            "area_in_ha": inside_m2 / M2_PER_HA,
-        },
-        index=features.index,
-    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Maps of the township: choropleths, the G357 industry corridor, sanitation, village locators.
 
 Every map is drawn in EPSG:4547 (metres), so the scale bar is a plain length in data units, and
-carries a Chinese title, a legend with units, a north arrow and a source line ("示例数据" when
-drawn from the synthetic sample). No national or provincial outline is ever drawn: context stops
+carries a title, a legend with units, a north arrow and a source line ("示例数据" when drawn
+from the synthetic sample), in Chinese or English (``lang``; the words are
+:mod:`analysis.core.labels`'). No national or provincial outline is ever drawn: context stops
 at the county. Figures are built without pyplot (``matplotlib.figure.Figure``), so a notebook or
 a worker process can draw hundreds of them without leaking; Jupyter still displays them.
 """
@@ -35,21 +36,19 @@ from matplotlib.offsetbox import (
 from matplotlib.patches import Patch, Polygon, Rectangle
 
 from analysis import config
+from analysis.core.labels import check_lang, label, unit_header
 from analysis.core.style import COLORS, use_house_style
 from analysis.geo import layers as geo
 from analysis.iorw import atomic_path
 
-#: Fixed class breaks (upper bounds, 座/百户) for sanitary toilets per 100 households, so that
-#: maps of different years share one legend. The lowest class starts at 0.
-SANITATION_BINS = (20.0, 40.0, 60.0, 80.0, 100.0)
-
-BASE_KINDS = {"greenhouse": "大棚蔬菜基地", "orange": "脐橙基地"}
+#: Kinds of industry base (their legend words are the labels ``map.<kind>``).
+BASE_KINDS = ("greenhouse", "orange")
+#: Kinds of sanitation point: marker, colour, size (legend words: the labels ``map.<kind>``).
 POINT_KINDS = {
-    "public_toilet": ("公共厕所", "s", "#1f4e79", 28),
-    "sewage_site": ("污水处理设施", "^", "#7d3c98", 36),
-    "household_toilet": ("户厕改造", "o", "#555555", 6),
+    "public_toilet": ("s", "#1f4e79", 28),
+    "sewage_site": ("^", "#7d3c98", 36),
+    "household_toilet": ("o", "#555555", 6),
 }
-MISSING_LABEL = "无数据"
 _MISSING_STYLE = {"facecolor": "#e5e5e5", "hatch": "////", "edgecolor": "#aaaaaa"}
 _HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
 # Largest greenhouse symbol, in points² (matplotlib scatter's size unit).
@@ -78,6 +77,7 @@ def choropleth(
     fmt: str | None = None,
     ax: Axes | None = None,
     figsize: tuple[float, float] = (7.0, 6.0),
+    lang: str = "zh",
 ) -> Figure:
     """Classed choropleth of one numeric column.
 
@@ -85,8 +85,8 @@ def choropleth(
     class *upper* bounds, classes are closed on the right, and for ``"user_defined"`` a further
     class up to the maximum is added when the data exceed ``bins[-1]``. Every class keeps its
     colour and legend entry even when no feature falls in it, and missing values are drawn
-    hatched as "无数据" (geopandas' own legend keeps empty classes too, but labels them with
-    ``{:.2f}`` and no unit).
+    hatched as "无数据" / "No data" (geopandas' own legend keeps empty classes too, but labels
+    them with ``{:.2f}`` and no unit).
 
     Parameters
     ----------
@@ -102,7 +102,7 @@ def choropleth(
     bins
         Upper class bounds for ``"user_defined"``.
     title, legend_title, unit
-        Chinese title; legend heading (default: ``column``) and unit shown after it.
+        Title; legend heading (default: ``column``) and the catalog unit shown after it.
     source
         Where the data come from, printed under the map.
     sample
@@ -117,24 +117,27 @@ def choropleth(
         Draw into this Axes (in a figure you manage) instead of a new figure.
     figsize
         Size of the new figure, inches.
+    lang
+        ``"zh"`` or ``"en"``: the language of the legend, source line and furniture.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     use_house_style()
+    check_lang(lang)
     ax_given = ax is not None
     fig, ax = _figure(ax, figsize)
     shapes = geo.to_measure(gdf)
     values = pd.to_numeric(shapes[column]).to_numpy(dtype=float)
     codes, edges = _classify(values, scheme, k=k, bins=bins)
     colors = _class_colors(cmap, len(edges) - 1)
-    handles = _draw_classes(ax, shapes, codes, colors, _class_labels(edges, fmt))
+    handles = _draw_classes(ax, shapes, codes, colors, _class_labels(edges, fmt), lang)
     if label_column is not None:
         _label_features(ax, shapes, label_column, fontsize=7)
     _set_extent(ax, shapes)
-    _legend(ax, handles, _heading(legend_title or column, unit))
-    _finish(ax, shapes, title=title, source=source, sample=sample)
+    _legend(ax, handles, _heading(legend_title or column, unit, lang))
+    _finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     _settle(fig, ax_given)
     return fig
 
@@ -146,11 +149,12 @@ def corridor_map(
     *,
     width_km: float = 2.0,
     label_column: str = "name",
-    title: str = "G357 蔬菜产业走廊与脐橙基地",
+    title: str | None = None,
     source: str | None = None,
     sample: bool = False,
     ax: Axes | None = None,
     figsize: tuple[float, float] = (7.0, 6.0),
+    lang: str = "zh",
 ) -> Figure:
     """The industry corridor along G357, greenhouse bases sized by area, and orange belts.
 
@@ -166,7 +170,9 @@ def corridor_map(
         is proportional to ``area_mu``; orange belts are drawn as their polygons.
     width_km
         Total corridor width, km (``width_km/2`` either side of the road).
-    label_column, title, source, sample, ax, figsize
+    title
+        Default: "G357 蔬菜产业走廊与脐橙基地" (or its English).
+    label_column, source, sample, ax, figsize, lang
         As in :func:`choropleth`.
 
     Returns
@@ -174,6 +180,7 @@ def corridor_map(
     matplotlib.figure.Figure
     """
     use_house_style()
+    check_lang(lang)
     unknown = sorted(set(bases["kind"]) - set(BASE_KINDS))
     if unknown:
         raise ValueError(f"unknown base kinds {unknown}; expected {sorted(BASE_KINDS)}")
@@ -189,23 +196,32 @@ def corridor_map(
     shapes.plot(ax=ax, facecolor=COLORS["village_fill"], edgecolor="none", zorder=1)
     band.plot(ax=ax, facecolor=COLORS["corridor"], edgecolor="none", alpha=0.7, zorder=2)
     shapes.plot(ax=ax, facecolor="none", edgecolor=COLORS["village_edge"], lw=0.7, zorder=3)
-    handles = [
-        Patch(facecolor=COLORS["corridor"], alpha=0.7, label=f"产业走廊（宽 {width_km:g} 公里）")
-    ]
+    band_label = label("map.corridor_band", lang, width=f"{width_km:g}")
+    handles = [Patch(facecolor=COLORS["corridor"], alpha=0.7, label=band_label)]
     orange = bases_m[bases_m["kind"] == "orange"]
     if len(orange):
         orange.plot(ax=ax, facecolor=COLORS["orange"], edgecolor="white", lw=0.4, zorder=4)
-        handles.append(Patch(facecolor=COLORS["orange"], label=BASE_KINDS["orange"]))
+        handles.append(Patch(facecolor=COLORS["orange"], label=label("map.orange", lang)))
     road_m.plot(ax=ax, color=COLORS["road"], lw=2.2, zorder=5)
-    handles.insert(0, Line2D([], [], color=COLORS["road"], lw=2.2, label="国道 G357"))
+    handles.insert(0, Line2D([], [], color=COLORS["road"], lw=2.2, label=label("map.road", lang)))
     greenhouse = bases_m["kind"] == "greenhouse"
     if greenhouse.any():
-        handles += _proportional_circles(ax, bases_m[greenhouse], sizes[greenhouse].to_numpy())
+        handles += _proportional_circles(
+            ax, bases_m[greenhouse], sizes[greenhouse].to_numpy(), lang
+        )
     _label_features(ax, shapes, label_column, fontsize=8)
     _set_extent(ax, shapes)
     # Room for the largest circle (~25 pt across) beside and between the entries.
-    _legend(ax, handles, "图例", labelspacing=1.8, handlelength=2.6, handletextpad=1.0)
-    _finish(ax, shapes, title=title, source=source, sample=sample)
+    _legend(
+        ax,
+        handles,
+        label("map.legend", lang),
+        labelspacing=1.8,
+        handlelength=2.6,
+        handletextpad=1.0,
+    )
+    title = title if title is not None else label("map.corridor_title", lang)
+    _finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     _settle(fig, ax_given)
     return fig
 
@@ -215,10 +231,10 @@ def sanitation_map(
     rate_column: str,
     points: gpd.GeoDataFrame,
     *,
-    bins: Sequence[float] = SANITATION_BINS,
+    bins: Sequence[float],
     lowest: float = 0.0,
-    title: str = "卫生厕所改造与污水处理设施",
-    legend_title: str = "卫生厕所改造",
+    title: str | None = None,
+    legend_title: str | None = None,
     unit: str = "座/百户",
     label_column: str = "name",
     source: str | None = None,
@@ -226,6 +242,7 @@ def sanitation_map(
     cmap: str = "YlGn",
     ax: Axes | None = None,
     figsize: tuple[float, float] = (7.0, 6.0),
+    lang: str = "zh",
 ) -> Figure:
     """Sanitary toilets per 100 households in FIXED classes, with toilets and sewage sites.
 
@@ -243,8 +260,11 @@ def sanitation_map(
         Points with ``kind`` in {"public_toilet", "sewage_site", "household_toilet"}; filter
         them to the year mapped before calling.
     bins, lowest
-        Upper class bounds and the lower bound of the first class.
-    title, legend_title, unit, label_column, source, sample, cmap, ax, figsize
+        Upper class bounds and the lower bound of the first class: keep them the same for
+        every year mapped.
+    title, legend_title
+        Default: "卫生厕所改造与污水处理设施" and "卫生厕所改造" (or their English).
+    unit, label_column, source, sample, cmap, ax, figsize, lang
         As in :func:`choropleth`.
 
     Returns
@@ -252,6 +272,7 @@ def sanitation_map(
     matplotlib.figure.Figure
     """
     use_house_style()
+    check_lang(lang)
     unknown = sorted(set(points["kind"]) - set(POINT_KINDS))
     if unknown:
         raise ValueError(f"unknown point kinds {unknown}; expected {sorted(POINT_KINDS)}")
@@ -268,9 +289,9 @@ def sanitation_map(
         )
     codes, edges = _classify(values, "user_defined", bins=bins, lowest=lowest)
     colors = _class_colors(cmap, len(edges) - 1)
-    handles = _draw_classes(ax, shapes, codes, colors, _class_labels(edges, "{:.0f}"))
+    handles = _draw_classes(ax, shapes, codes, colors, _class_labels(edges, "{:.0f}"), lang)
     pts = geo.to_measure(points)
-    for kind, (label, marker, color, size) in POINT_KINDS.items():
+    for kind, (marker, color, size) in POINT_KINDS.items():
         chosen = pts[pts["kind"] == kind]
         if len(chosen):
             ax.scatter(
@@ -292,13 +313,19 @@ def sanitation_map(
                     markersize=math.sqrt(size),
                     color=color,
                     markeredgecolor="white",
-                    label=f"{label}（{len(chosen)} 处）",
+                    label=label(
+                        "map.points", lang, label=label(f"map.{kind}", lang), n=len(chosen)
+                    ),
                 )
             )
     _label_features(ax, shapes, label_column, fontsize=8)
     _set_extent(ax, shapes)
-    _legend(ax, handles, _heading(legend_title, unit))
-    _finish(ax, shapes, title=title, source=source, sample=sample)
+    legend_title = (
+        legend_title if legend_title is not None else label("map.sanitation_legend", lang)
+    )
+    _legend(ax, handles, _heading(legend_title, unit, lang))
+    title = title if title is not None else label("map.sanitation_title", lang)
+    _finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     _settle(fig, ax_given)
     return fig
 
@@ -314,6 +341,7 @@ def locator_map(
     sample: bool = False,
     ax: Axes | None = None,
     figsize: tuple[float, float] = (4.5, 4.0),
+    lang: str = "zh",
 ) -> Figure:
     """The township's villages with one village highlighted.
 
@@ -326,8 +354,8 @@ def locator_map(
     code_column, label_column
         Columns of village codes and names.
     title
-        Default: "<name>位置".
-    source, sample, ax, figsize
+        Default: "<name>位置" / "Location of <name>".
+    source, sample, ax, figsize, lang
         As in :func:`choropleth`.
 
     Returns
@@ -335,6 +363,7 @@ def locator_map(
     matplotlib.figure.Figure
     """
     use_house_style()
+    check_lang(lang)
     shapes = geo.to_measure(villages)
     chosen = shapes[code_column].astype(str) == str(code)
     if not chosen.any():
@@ -349,42 +378,17 @@ def locator_map(
     _set_extent(ax, shapes)
     handles = [
         Patch(facecolor=COLORS["highlight"], edgecolor=COLORS["ink"], label=name),
-        Patch(facecolor=COLORS["village_fill"], edgecolor=COLORS["village_edge"], label="其他村"),
+        Patch(
+            facecolor=COLORS["village_fill"],
+            edgecolor=COLORS["village_edge"],
+            label=label("map.other_villages", lang),
+        ),
     ]
-    _legend(ax, handles, "图例")
-    _finish(ax, shapes, title=title or f"{name}位置", source=source, sample=sample)
+    _legend(ax, handles, label("map.legend", lang))
+    title = title or label("map.location", lang, name=name)
+    _finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     _settle(fig, ax_given)
     return fig
-
-
-def interactive_map(gdf: gpd.GeoDataFrame, column: str, *, title: str = "", **explore_kwds):
-    """An explorable map for the explore notebook, without base tiles.
-
-    With folium installed this is ``gdf.explore(column, tiles=None)``: pan, zoom and tooltips,
-    and no tile requests. folium's page still loads Leaflet's script from a CDN, so the widget
-    needs a network the first time; that is why folium is optional and reports never use it.
-    Without folium a static :func:`choropleth` is returned instead.
-
-    Parameters
-    ----------
-    gdf
-        Any layer with a CRS.
-    column
-        Column to colour by (numeric for the static fallback).
-    title
-        Title of the static fallback.
-    **explore_kwds
-        Passed to ``GeoDataFrame.explore`` (ignored by the fallback).
-
-    Returns
-    -------
-    folium.Map or matplotlib.figure.Figure
-    """
-    try:
-        import folium  # noqa: F401  (only probing whether explore() can work)
-    except ImportError:
-        return choropleth(gdf, column, title=title)
-    return geo.to_storage(gdf).explore(column=column, tiles=None, **explore_kwds)
 
 
 def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = None) -> Path:
@@ -464,26 +468,24 @@ def _auto_format(edges):
     return "{:,.1f}" if finite.max() >= 10 else "{:,.2f}"
 
 
-def _heading(title, unit):
-    return f"{title}（{unit}）" if unit else title
+def _heading(title, unit, lang):
+    return label("map.heading", lang, title=title, unit=unit_header(unit, lang)) if unit else title
 
 
-def _draw_classes(ax, shapes, codes, colors, labels):
+def _draw_classes(ax, shapes, codes, colors, class_labels, lang):
     handles = []
-    for i, (color, label) in enumerate(zip(colors, labels, strict=True)):
+    for i, (color, text) in enumerate(zip(colors, class_labels, strict=True)):
         chosen = shapes[codes == i]
         if len(chosen):
             chosen.plot(ax=ax, facecolor=color, edgecolor="white", lw=0.6)
-        handles.append(
-            Patch(facecolor=color, edgecolor=COLORS["village_edge"], lw=0.4, label=label)
-        )
+        handles.append(Patch(facecolor=color, edgecolor=COLORS["village_edge"], lw=0.4, label=text))
     if (codes < 0).any():
         shapes[codes < 0].plot(ax=ax, lw=0.6, **_MISSING_STYLE)
-        handles.append(Patch(label=MISSING_LABEL, lw=0.4, **_MISSING_STYLE))
+        handles.append(Patch(label=label("map.no_data", lang), lw=0.4, **_MISSING_STYLE))
     return handles
 
 
-def _proportional_circles(ax, bases, area):
+def _proportional_circles(ax, bases, area, lang):
     """The bases' footprints with translucent circles (area ∝ 亩) over them; legend handles.
 
     At township scale a 300-亩 base is a few pixels across, so the circle carries the size and
@@ -514,7 +516,12 @@ def _proportional_circles(ax, bases, area):
             markersize=math.sqrt(value * scale),
             markerfacecolor=face,
             markeredgecolor=COLORS["greenhouse"],
-            label=f"{BASE_KINDS['greenhouse']} {value:,.0f} 亩",
+            label=label(
+                "map.greenhouse_size",
+                lang,
+                kind=label("map.greenhouse", lang),
+                value=f"{value:,.0f}",
+            ),
         )
         for value in _legend_values(largest)
     ]
@@ -596,13 +603,13 @@ def _label_features(ax, shapes, column, *, fontsize, color=None):
         )
 
 
-def _finish(ax, shapes, *, title, source, sample):
+def _finish(ax, shapes, *, title, source, sample, lang):
     ax.set_axis_off()
     if title:
         ax.set_title(title)
     # North arrow and scale bar sit under the legend, beside the map, so they hide no feature.
     furniture = VPacker(
-        children=[_north_arrow(_grid_convergence(shapes)), _scale_bar(ax)],
+        children=[_north_arrow(_grid_convergence(shapes), lang), _scale_bar(ax, lang)],
         align="left",
         pad=0,
         sep=10,
@@ -617,12 +624,12 @@ def _finish(ax, shapes, *, title, source, sample):
             borderpad=0,
         )
     )
-    parts = [f"资料来源：{source}" if source else ""]
+    parts = [label("chart.source", lang, source=source) if source else ""]
     if sample:
-        parts.append(f"{config.SAMPLE_LABEL_ZH}（合成数据，非统计结果）")
-    parts.append("坐标系：CGCS2000 / 3 度带 CM 114E（EPSG:4547）")
+        parts.append(label("map.sample", lang))
+    parts.append(label("map.crs", lang))
     ax.annotate(
-        "　".join(p for p in parts if p),
+        label("map.separator", lang).join(p for p in parts if p),
         (0, 0),
         xycoords="axes fraction",
         xytext=(0, -4),
@@ -634,7 +641,7 @@ def _finish(ax, shapes, *, title, source, sample):
     )
 
 
-def _scale_bar(ax):
+def _scale_bar(ax, lang):
     """A two-tone bar about a fifth of the map wide, in round kilometres or metres.
 
     The map is in EPSG:4547 metres, so the bar's length is simply ``length`` data units (grid
@@ -655,8 +662,11 @@ def _scale_bar(ax):
                 lw=0.6,
             )
         )
-    label = f"{length / 1000:g} 公里" if length >= 1000 else f"{length:g} 米"
-    text = TextArea(label, textprops={"fontsize": 8, "color": COLORS["ink"]})
+    if length >= 1000:
+        words = label("map.km", lang, n=f"{length / 1000:g}")
+    else:
+        words = label("map.m", lang, n=f"{length:g}")
+    text = TextArea(words, textprops={"fontsize": 8, "color": COLORS["ink"]})
     return VPacker(children=[bar, text], align="center", pad=0, sep=2)
 
 
@@ -671,7 +681,7 @@ def _grid_convergence(shapes):
     return math.degrees(math.atan2(tip.x - start.x, tip.y - start.y))
 
 
-def _north_arrow(angle):
+def _north_arrow(angle, lang):
     """An arrow pointing to true north (rotated by the grid convergence) with "北" above it."""
     size = 26.0
     shape = np.array([(0, 0.5), (0.28, -0.5), (0, -0.25), (-0.28, -0.5)]) * size
@@ -680,5 +690,5 @@ def _north_arrow(angle):
     verts = shape @ rotation.T + size / 2
     area = DrawingArea(size, size)
     area.add_artist(Polygon(verts, closed=True, facecolor=COLORS["ink"], edgecolor="none"))
-    letter = TextArea("北", textprops={"fontsize": 9, "color": COLORS["ink"]})
+    letter = TextArea(label("map.north", lang), textprops={"fontsize": 9, "color": COLORS["ink"]})
     return VPacker(children=[letter, area], align="center", pad=0, sep=1)

@@ -16,6 +16,7 @@ Whether the contents are right is for the checkers; how cells are normalised is
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from collections.abc import Sequence
@@ -40,6 +41,9 @@ LAYER_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp"}
 #: (:data:`analysis.ingest.extent.MAX_CELLS`, five million cells) is about 50 MB; an .xlsx
 #: that large holds more XML than a sheet may (100 MB).
 MAX_FILE_BYTES = 100_000_000
+
+#: The sheet a marked copy (:mod:`analysis.ingest.mark`) carries first: the problem list, never data.
+PROBLEM_SHEET = "问题清单"
 
 #: Strict decodes are tried in this order; GBK is tried before GB18030 because it is the
 #: narrower code page (GBK ⊂ GB18030), so "gbk" is reported whenever the bytes are GBK.
@@ -202,10 +206,19 @@ def read_csv_sheet(path: Path | str, display_name: str | None = None) -> Sheet:
             )
         )
     grid = _grid(rows)
-    for item in findings:
-        if item.quarantine and len(grid):
-            grid.iloc[item.row - 1 : item.end_row] = ""
     return Sheet(name, "", grid, encoding=encoding, findings=findings, rows_counted=count.lines)
+
+
+def without_quarantined(sheet: Sheet) -> Sheet:
+    """The sheet as the checkers see it: the rows its findings quarantine left blank, so no
+    value is taken from them (the sheet itself keeps them, for a marked copy)."""
+    spans = [(f.row, f.end_row) for f in sheet.findings if f.quarantine and f.row]
+    if not spans:
+        return sheet
+    cells = sheet.cells.copy()
+    for first, last in spans:
+        cells.iloc[first - 1 : last] = ""
+    return dataclasses.replace(sheet, cells=cells)
 
 
 def _header_width(rows: list[list[str]]) -> int:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis import config
@@ -39,12 +40,14 @@ from analysis.ingest.ledger import (
 )
 from analysis.ingest.read import (
     LAYER_SUFFIXES,
+    PROBLEM_SHEET,
     TABLE_SUFFIXES,
     WORKBOOK_SUFFIXES,
     ReadError,
     Sheet,
     read_csv_sheet,
     read_workbook,
+    without_quarantined,
 )
 from analysis.ingest.registry import Registry, load_registry
 from analysis.ingest.run import Run
@@ -57,7 +60,7 @@ from analysis.ingest.side import (
     check_published,
     check_targets,
 )
-from analysis.ingest.table import check_table
+from analysis.ingest.table import blank_rows, check_table
 
 __all__ = [
     "PROBLEM_COLUMNS",
@@ -71,8 +74,17 @@ __all__ = [
 #: Files that belong to a shapefile and are read with its ``.shp``.
 SHAPEFILE_PARTS = {".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd"}
 
+
+def check_problem_list(sheet: Sheet, run: Run) -> None:
+    """The list a marked copy carries first (:mod:`analysis.ingest.mark`): structural, never
+    data."""
+    rows = run.ledger.open_sheet(sheet.file, sheet.name, "problem_list", len(sheet.cells))
+    rows.loc[np.flatnonzero(~blank_rows(sheet.cells)) + 1, "reason"] = "problem list"
+
+
 #: Sheet kind → the checker that reads it. What each returns is gathered by kind.
 SHEET_CHECKERS: dict[str, Callable[[Sheet, Run], object]] = {
+    "problem_list": check_problem_list,
     "targets": check_targets,
     "published": check_published,
     "projects": check_projects,
@@ -134,16 +146,17 @@ def _file_kind(path: Path, in_folder: bool, registry_path: Path | None) -> str:
 
 
 def _sheet_kind(path: Path, sheet: Sheet) -> str:
-    """Which checker reads a sheet (the keys of :data:`SHEET_CHECKERS`)."""
-    if path.name == config.TARGETS_FILE:
+    """Which checker reads a sheet (the keys of :data:`SHEET_CHECKERS`). A table is known by
+    its name whatever its format: a marked copy of a CSV is an .xlsx."""
+    if sheet.name == PROBLEM_SHEET:
+        return "problem_list"
+    if path.stem == Path(config.TARGETS_FILE).stem:
         return "targets"
-    if path.name == config.PUBLISHED_FILE:
+    if path.stem == Path(config.PUBLISHED_FILE).stem:
         return "published"
     if path.name.startswith("扶贫项目库"):
         return "projects"
-    if path.suffix.lower() in TABLE_SUFFIXES and {"lon", "lat"} <= {
-        cell_text(h).strip() for h in sheet.cells.iloc[0]
-    }:
+    if len(sheet.cells) and {"lon", "lat"} <= {cell_text(h).strip() for h in sheet.cells.iloc[0]}:
         return "points"
     return "village_table"
 
@@ -250,7 +263,7 @@ def validate(
         elif kind == "sheets":
             for sheet in _read_sheets(path, display, ledger):
                 sheet_kind = _sheet_kind(path, sheet)
-                found = SHEET_CHECKERS[sheet_kind](sheet, run)
+                found = SHEET_CHECKERS[sheet_kind](without_quarantined(sheet), run)
                 _record_findings(sheet, ledger)
                 if sheet_kind == "points" and found is not None:
                     layers[Path(display).stem] = found

@@ -15,9 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core import trends
-from analysis.core.aggregate import aggregate_township
+from analysis.core.aggregate import aggregate_levels, aggregate_township
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.errors import MissingFileError
+from analysis.ingest.mark import attach_villages
 from analysis.ingest.registry import Registry
 from analysis.ingest.validate import PROBLEM_COLUMNS, ValidationResult, validate
 from analysis.iorw import atomic_write_text, remove_stale_temporaries
@@ -32,7 +33,7 @@ class PrepareResult:
     """What :func:`prepare` wrote and found."""
 
     summary: dict
-    quarantine: pd.DataFrame  # every problem (PROBLEM_COLUMNS), errors first
+    quarantine: pd.DataFrame  # every problem (PROBLEM_COLUMNS, village_code, village), errors first
     paths: dict[str, Path]  # output name → file
     validation: ValidationResult
 
@@ -91,11 +92,15 @@ def prepare(
         if result.published is not None
         else pd.DataFrame(columns=RECONCILIATION_COLUMNS)
     )
-    quarantine = result.problems[PROBLEM_COLUMNS]
+    # The village of each problem's row, so the problems page can go village by village.
+    quarantine = attach_villages(result.problems[PROBLEM_COLUMNS], raw_dir, result.registry)
     paths: dict[str, Path] = {
         "indicators": write_parquet(indicators, path_of(out, "indicators")),
         "villages": write_parquet(villages, path_of(out, "villages")),
         "township": write_parquet(township, path_of(out, "township")),
+        "aggregates": write_parquet(
+            aggregate_levels(indicators, villages, catalog), path_of(out, "aggregates")
+        ),
         "targets": write_parquet(result.targets, path_of(out, "targets")),
         "projects": write_parquet(result.projects, path_of(out, "projects")),
         "reconciliation": write_csv_bom(reconciliation, path_of(out, "reconciliation")),

@@ -7,11 +7,11 @@ the raw folder, refuses tables that were made from another one.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis import config
+from analysis.core.aggregate import LEVELS
 from analysis.errors import MissingFileError, ParameterError, StaleTablesError
 from analysis.iorw import atomic_path, atomic_write_bytes, atomic_write_with
 from analysis.version import __version__
@@ -30,6 +31,7 @@ FILES = {
     "villages": "villages.parquet",
     "villages_gpkg": "villages.gpkg",
     "township": "township.parquet",
+    "aggregates": "aggregates.parquet",
     "targets": "targets.parquet",
     "projects": "projects.parquet",
     "projections": "projections.parquet",
@@ -40,6 +42,9 @@ FILES = {
     "stamp": "_fingerprint.json",
 }
 LAYERS_DIR = "layers"
+#: Raised whenever a table is added or changes shape, so tables of an older layout are prepared
+#: again rather than read (the package version alone does not move between releases).
+LAYOUT = 2
 
 
 def path_of(processed_dir: Path | str, name: str) -> Path:
@@ -133,6 +138,7 @@ def raw_stamp(raw_dir: Path) -> dict:
         "stat": stat_signature(raw),
         "raw_dir": str(raw.resolve()),
         "version": __version__,
+        "layout": LAYOUT,
         "sample": (raw / config.SAMPLE_MARKER_FILE).exists(),
     }
 
@@ -145,13 +151,28 @@ def read_stamp(processed_dir: Path | str) -> dict | None:
         return None
 
 
+def read_summary(processed_dir: Path | str) -> dict:
+    """``summary.json``: the row accounting and problem counts of the last prepare."""
+    path = path_of(processed_dir, "summary")
+    if not path.exists():
+        raise MissingFileError(
+            f"{processed_dir} 中没有 summary.json；请先运行 minsheng prepare / "
+            f"no summary.json in {processed_dir}: run `minsheng prepare` first"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def is_current(raw_dir: Path | str, processed_dir: Path | str) -> bool:
     """True when the processed tables were made by this version from ``raw_dir`` as it is now."""
     raw = Path(raw_dir)
     recorded = read_stamp(processed_dir)
     if recorded is None:
         return False
-    if recorded.get("version") != __version__ or recorded.get("raw_dir") != str(raw.resolve()):
+    if (
+        recorded.get("version") != __version__
+        or recorded.get("layout") != LAYOUT
+        or recorded.get("raw_dir") != str(raw.resolve())
+    ):
         return False
     if recorded.get("stat") == stat_signature(raw):
         return True
@@ -161,7 +182,7 @@ def is_current(raw_dir: Path | str, processed_dir: Path | str) -> bool:
 # --- reading -------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclasses.dataclass
 class Tables:
     """The processed tables a report reads (see DESIGN.md, data/processed/)."""
 
@@ -175,6 +196,9 @@ class Tables:
     reconciliation: pd.DataFrame
     summary: dict
     sample: bool
+    aggregates: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    #: The town the tables are limited to (:meth:`town`), or None for the whole data set.
+    scope: str | None = None
 
     def village(self, code: str) -> pd.Series:
         """The registry row of one village; a clear error for an unknown code."""
@@ -191,7 +215,79 @@ class Tables:
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
         path = layer_path(self.processed_dir, name)
-        return gpd.read_file(path) if path.exists() else None
+        if not path.exists():
+            return None
+        layer = gpd.read_file(path)
+        if "village_code" in layer.columns and self.scope is not None:
+            layer = layer[layer["village_code"].astype(str).isin(self.villages["code"])]
+        return layer
+
+    def place_name(self) -> str:
+        """The name of the place the tables cover: the town they are limited to, the one town of
+        a one-town data set, else the county (the codes where the registry names none)."""
+        units = self.aggregates
+        if units.empty:
+            return ""
+        if self.scope is not None:
+            level, code = "town", self.scope
+        elif len(self.towns()) == 1:
+            level, code = "town", self.towns()["code"].iloc[0]
+        else:
+            counties = units[units["level"] == "county"]["code"].unique()
+            level, code = ("county", counties[0]) if len(counties) == 1 else ("prefecture", None)
+        names = units[units["level"] == level]
+        names = names if code is None else names[names["code"] == code]
+        return str(names["name"].iloc[0]) if len(names) else ""
+
+    def towns(self) -> pd.DataFrame:
+        """The towns of the data set: code and name, in code order."""
+        towns = self.aggregates[self.aggregates["level"] == "town"]
+        return towns.drop_duplicates("code")[["code", "name"]].reset_index(drop=True)
+
+    def town_of(self, village_code: str | int) -> Tables:
+        """The tables of a village's own town (what its page is compared and ranked within)."""
+        return self.town(str(village_code)[: LEVELS["town"]])
+
+    def town(self, town_code: str) -> Tables:
+        """The same tables limited to one town: its villages, and the town's own figures in
+        the place of the whole data set's, so every section reads as that town's page."""
+        code = str(town_code)
+        villages = self.villages[self.villages["code"].astype(str).str[:9] == code]
+        if villages.empty:
+            known = ", ".join(f"{c} {n}" for c, n in self.towns().itertuples(index=False))
+            raise ParameterError(
+                f"乡镇代码 {code} 不在村名录中 / town code {code} is not in the registry. Known: {known}"
+            )
+        codes = set(villages["code"].astype(str))
+        # In a one-town data set the whole ("township") is this town.
+        names = {code, "township"} if len(self.towns()) == 1 else {code}
+
+        def within(scope: pd.Series) -> pd.Series:
+            parts = scope.astype(str).str.split(";")
+            return parts.map(lambda p: (len(p) == 1 and p[0] in names) or set(p) <= codes)
+
+        town = self.aggregates[
+            (self.aggregates["level"] == "town") & (self.aggregates["code"] == code)
+        ]
+        return dataclasses.replace(
+            self,
+            indicators=self.indicators[self.indicators["village_code"].astype(str).isin(codes)],
+            township=town[["year", "indicator", "value", "villages"]].reset_index(drop=True),
+            villages=villages,
+            targets=self.targets[within(self.targets["scope"])]
+            if len(self.targets)
+            else self.targets,
+            projections=self.projections[within(self.projections["scope"])]
+            if len(self.projections)
+            else self.projections,
+            projects=self.projects[self.projects["village_code"].astype(str).isin(codes)]
+            if len(self.projects)
+            else self.projects,
+            reconciliation=self.reconciliation[within(self.reconciliation["scope_code"])]
+            if len(self.reconciliation)
+            else self.reconciliation,
+            scope=code,
+        )
 
 
 def _read_optional(path: Path, reader) -> pd.DataFrame:
@@ -199,7 +295,10 @@ def _read_optional(path: Path, reader) -> pd.DataFrame:
 
 
 def load_tables(
-    processed_dir: Path | str | None = None, raw_dir: Path | str | None = None
+    processed_dir: Path | str | None = None,
+    raw_dir: Path | str | None = None,
+    *,
+    town_code: str | None = None,
 ) -> Tables:
     """Read the processed tables; never prepares them.
 
@@ -210,6 +309,8 @@ def load_tables(
     raw_dir
         The raw folder the tables must have been made from; when given, tables made from another
         folder, or from an earlier state of this one, are refused (:class:`StaleTablesError`).
+    town_code
+        Limit the tables to one town (:meth:`Tables.town`): its page, or its villages' pages.
 
     Raises
     ------
@@ -233,9 +334,8 @@ def load_tables(
     villages = (
         gpd.read_file(gpkg) if gpkg.exists() else pd.read_parquet(path_of(processed, "villages"))
     )
-    summary_path = path_of(processed, "summary")
-    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
-    return Tables(
+    summary = read_summary(processed)
+    tables = Tables(
         processed_dir=processed,
         indicators=pd.read_parquet(path_of(processed, "indicators")),
         township=pd.read_parquet(path_of(processed, "township")),
@@ -246,4 +346,6 @@ def load_tables(
         reconciliation=_read_optional(path_of(processed, "reconciliation"), pd.read_csv),
         summary=summary,
         sample=bool(stamp.get("sample", False)),
+        aggregates=_read_optional(path_of(processed, "aggregates"), pd.read_parquet),
     )
+    return tables.town(town_code) if town_code else tables

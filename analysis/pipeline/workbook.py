@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.catalog import Catalog
+from analysis.core.labels import label
 from analysis.iorw import atomic_write_bytes
 from analysis.pipeline.store import FIXED_TIMESTAMP
 
@@ -148,41 +149,44 @@ def write_workbook(
             }
         ),
     )
+    # The reconciliation and problem headers are the pages' own (analysis.core.labels).
+    reconciliation_columns = {
+        "fact_id": "fact",
+        "scope": "scope",
+        "scope_code": "scope_code",
+        "year": "year",
+        "indicator": "indicator",
+        "unit": "unit",
+        "published": "published",
+        "computed": "computed",
+        "difference": "difference",
+        "tolerance": "tolerance",
+        "status": "check",
+        "quote": "quote",
+    }
     _sheet(
         wb,
-        "与公布数核对",
+        label("heading.reconciliation"),
         reconciliation.assign(indicator=reconciliation["indicator"].map(zh)).rename(
-            columns={
-                "fact_id": "编号",
-                "scope": "范围",
-                "scope_code": "范围代码",
-                "year": "年度",
-                "indicator": "指标",
-                "unit": "单位",
-                "published": "公布数",
-                "computed": "计算数",
-                "difference": "差额",
-                "tolerance": "容差",
-                "status": "状态",
-                "quote": "原文",
-            }
+            columns={c: label(f"column.{k}") for c, k in reconciliation_columns.items()}
         ),
     )
+    problem_columns = {
+        "file": "file",
+        "sheet": "sheet",
+        "row": "row",
+        "column": "column",
+        "value": "value",
+        "rule": "rule",
+        "severity": "severity",
+        "message_zh": "message",
+        "message_en": "message_en",
+        "village_code": "code",
+        "village": "village_name",
+    }
     _sheet(
         wb,
         "问题清单",
-        quarantine.rename(
-            columns={
-                "file": "文件",
-                "sheet": "工作表",
-                "row": "行",
-                "column": "列",
-                "value": "填写内容",
-                "rule": "规则",
-                "severity": "级别",
-                "message_zh": "说明",
-                "message_en": "说明(英文)",
-            }
-        ),
+        quarantine.rename(columns={c: label(f"column.{k}") for c, k in problem_columns.items()}),
     )
     return save_workbook(wb, path)

@@ -1,1 +1,12 @@
-"""Pages and documents: tables and figures for the notebooks, the written summary, Word, HTML."""
+"""Pages and documents, from the processed tables to what a reader sees.
+
+* ``tables`` — the tables of the pages and the Word document (text, ready to show);
+* ``figures`` — the pages' maps and fan charts; ``charts`` — the fan chart itself;
+* ``narrative`` — the written summary and the village paragraph, and the summary as Word;
+* ``sections`` — what the notebooks display: titles, headings, tables and figures as HTML;
+* ``publish`` — the HTML pages (notebook pages, index, error pages) with their provenance;
+* ``documents`` — what a build writes besides the pages: the index, the .docx, print maps;
+* ``explore`` — the widgets of the explore notebook.
+
+Words come from :mod:`analysis.core.labels` and numbers from :mod:`analysis.core.numbers`.
+"""

@@ -1,9 +1,14 @@
-"""Charts for projections and target status: the fan chart and the status table."""
+"""The fan chart: a target's history, its projection with the interval band, and the target.
+
+Every word on it (legend, axis, source line, model name) comes from
+:mod:`analysis.core.labels` and every number from :mod:`analysis.core.numbers`, in the
+language asked for; the target status table that goes with it is
+:func:`analysis.reporting.tables.status_table`.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -11,19 +16,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from analysis import config
+from analysis.core import numbers
+from analysis.core.labels import LABELS, check_lang, label, unit_header
 from analysis.core.style import COLORS, use_house_style
-from analysis.core.trends import ESCAP_ZH, EUROSTAT_ZH, MODEL_ZH, STATUS_ZH, Assessment, Projection
-
-#: Headers of :func:`status_table`, in order.
-STATUS_HEADERS = ["指标", "目标", "预测值", "区间", "达成概率", "ESCAP", "Eurostat", "状态"]
-
-
-def _number(value: float, unit: str = "") -> str:
-    """Whole numbers without decimals, others with one; a dash for missing."""
-    if value is None or not math.isfinite(value):
-        return "—"
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return f"{text}{unit}"
+from analysis.core.trends import Assessment, Projection
 
 
 def fan_chart(
@@ -36,7 +32,8 @@ def fan_chart(
     target_year: int | None = None,
     ax: Axes | None = None,
     sample: bool = False,
-    source: str = "来源：各村年度报表汇总",
+    source: str | None = None,
+    lang: str = "zh",
 ) -> Figure:
     """History, projection with its interval band, and the target.
 
@@ -48,9 +45,10 @@ def fan_chart(
         From :func:`analysis.core.trends.assess` or :func:`analysis.core.trends.project`; an assessment
         also supplies the target.
     title : str
-        Chinese title.
+        Title, in the chart's language.
     unit : str
-        Unit for the y axis, e.g. ``户`` or ``%``.
+        The catalog unit of the figures, e.g. ``户`` or ``%``: it labels the y axis and decides
+        how the target is written.
     target, target_year : optional
         Override or supply the target (needed with a bare projection to draw one).
     ax : matplotlib Axes, optional
@@ -58,8 +56,11 @@ def fan_chart(
         do not accumulate open figures).
     sample : bool, default False
         Mark the figure 示例数据 (synthetic sample data).
-    source : str
-        Source line printed under the chart; the model and interval are appended.
+    source : str, optional
+        Where the figures come from (default: the villages' annual returns), printed under the
+        chart with the model and interval.
+    lang : {'zh', 'en'}, default 'zh'
+        Language of the legend, axis and source line.
 
     Returns
     -------
@@ -81,6 +82,9 @@ def fan_chart(
     else:
         figure = ax.get_figure()
 
+    source = source if source is not None else label("chart.villages_source", lang)
+    lines = [label("chart.source", lang, source=source)]
+    level = numbers.percent(projection.level)
     history = pd.Series(series, dtype=float).dropna().sort_index()
     ax.plot(
         history.index.astype(int),
@@ -88,7 +92,7 @@ def fan_chart(
         color=COLORS["history"],
         marker="o",
         linewidth=2,
-        label="实际值",
+        label=label("chart.observed", lang),
     )
 
     if projection.ok and projection.path:
@@ -105,19 +109,32 @@ def fan_chart(
             color=COLORS["projection"],
             alpha=0.22,
             linewidth=0,
-            label=f"{projection.level:.0%}预测区间",
+            label=label("chart.band", lang, level=level),
         )
-        ax.plot(xs, mid, color=COLORS["projection"], linestyle="--", linewidth=2, label="预测值")
-        model = MODEL_ZH.get(projection.model or "", projection.model or "")
-        source = (
-            f"{source}；模型：{model}，回测平均绝对误差 {_number(projection.backtest_mae)}"
-            f"；阴影为{projection.level:.0%}预测区间"
+        ax.plot(
+            xs,
+            mid,
+            color=COLORS["projection"],
+            linestyle="--",
+            linewidth=2,
+            label=label("chart.projected", lang),
+        )
+        model = projection.model or ""
+        lines.append(
+            label(
+                "chart.model",
+                lang,
+                model=label(f"model.{model}", lang) if f"model.{model}" in LABELS else model,
+                mae=numbers.number(projection.backtest_mae, unit, lang, context="spread"),
+                level=level,
+            )
         )
     elif projection.reason_zh:
+        reason = getattr(projection, f"reason_{check_lang(lang)}")
         ax.text(
             0.02,
             0.95,
-            f"无法预测：{projection.reason_zh}",
+            label("chart.no_projection", lang, reason=reason),
             transform=ax.transAxes,
             va="top",
             fontsize=9,
@@ -133,17 +150,19 @@ def fan_chart(
             markersize=13,
             color=COLORS["target"],
             linestyle="none",
-            label=f"{target_year}年目标 {_number(target, unit)}",
+            label=label(
+                "chart.target", lang, year=target_year, value=numbers.figure(target, unit, lang)
+            ),
         )
 
     ax.set_title(title)
-    ax.set_xlabel("年份")
-    ax.set_ylabel(unit)
+    ax.set_xlabel(label("chart.year", lang))
+    ax.set_ylabel(unit_header(unit, lang))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="best", frameon=False)
     # Source and sample mark belong to the axes, so they stay with it in a caller's grid.
     ax.annotate(
-        source,
+        label("chart.separator", lang).join(lines),
         xy=(0, 0),
         xycoords="axes fraction",
         xytext=(0, -34),
@@ -167,57 +186,3 @@ def fan_chart(
     if own_figure:
         figure.tight_layout()
     return figure
-
-
-def status_table(df: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Target status with Chinese headers, for reports.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Rows of :func:`analysis.core.trends.assess_targets` (filter to ``row_type == 'target'`` for
-        the target table). Needs indicator_zh, unit, scope, target, projected, lower, upper,
-        level, probability, escap_measure, escap_category, eurostat_ratio, eurostat_band,
-        status_en.
-    names : mapping, optional
-        Village code → name, to show a village scope by name rather than by code.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`STATUS_HEADERS`, all text. A non-township scope is appended to the
-        indicator name. Text is not HTML-escaped: that is the publisher's job.
-    """
-    records = []
-    for row in df.itertuples(index=False):
-        unit = str(row.unit)
-        name = str(row.indicator_zh)
-        if row.scope != "township":
-            codes = str(row.scope).split(";")
-            shown = "、".join((names or {}).get(code, code) for code in codes)
-            name = f"{name}（{shown}）"
-        interval = "—"
-        if math.isfinite(row.lower) and math.isfinite(row.upper):
-            interval = f"{_number(row.lower)}–{_number(row.upper, unit)}（{row.level:.0%}）"
-        probability = "—" if not math.isfinite(row.probability) else f"{row.probability:.0%}"
-        escap = "—"
-        if isinstance(row.escap_category, str):
-            measure = "" if not math.isfinite(row.escap_measure) else f"{row.escap_measure:.2f} "
-            escap = f"{measure}{ESCAP_ZH[row.escap_category]}"
-        eurostat = "—"
-        if isinstance(row.eurostat_band, str):
-            ratio = "" if not math.isfinite(row.eurostat_ratio) else f"{row.eurostat_ratio:.2f} "
-            eurostat = f"{ratio}{EUROSTAT_ZH[row.eurostat_band]}"
-        records.append(
-            [
-                name,
-                _number(row.target, unit),
-                _number(row.projected, unit),
-                interval,
-                probability,
-                escap,
-                eurostat,
-                STATUS_ZH[row.status_en],
-            ]
-        )
-    return pd.DataFrame(records, columns=STATUS_HEADERS)

@@ -1,4 +1,8 @@
-"""What a build writes besides the notebook pages: the index, the Word summary, the print maps."""
+"""What a build writes besides the notebook pages: the index, the Word summary, the print maps.
+
+The build (:mod:`analysis.build.runner`) calls these once the pages are done; the index lists
+every page with the village's key figures and target statuses, in the build's language.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,20 @@ from typing import Protocol
 
 import pandas as pd
 
+from analysis.core import numbers
+from analysis.core.aggregate import LEVELS
 from analysis.core.catalog import default_catalog
+from analysis.core.labels import glossed, indicator_label, label
 from analysis.geo import maps
+from analysis.iorw import atomic_write_bytes, atomic_write_text
 from analysis.pipeline import store
 from analysis.pipeline.store import load_tables
 from analysis.reporting import figures, narrative, publish
-from analysis.reporting.sections import _format_value, _label
 
 SUMMARY_DOCX = "summary.docx"
+#: The key of the top page: the township of a one-town data set, else the county.
+TOP_KEYS = ("township", "county")
+TOWN_CODE_LENGTH = LEVELS["town"]
 MAPS_DIR = "maps"  # print versions (PDF, SVG) of the township maps
 
 
@@ -37,21 +47,32 @@ INDEX_INDICATORS = (
 )
 
 
-def target_status_texts(projections: pd.DataFrame) -> dict[str, str]:
+def target_status_texts(projections: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
     """Scope → '有望达成 2 · 需加速 1': the statuses of the targets assessed for each scope."""
-    if projections.empty or "status_zh" not in projections.columns:
+    if projections.empty or "status_en" not in projections.columns:
         return {}
-    counts = projections.groupby([projections["scope"].astype(str), "status_zh"], sort=False).size()
+    counts = projections.groupby([projections["scope"].astype(str), "status_en"], sort=False).size()
     texts: dict[str, list[str]] = {}
     for (scope, status), n in counts.sort_values(ascending=False, kind="stable").items():
-        texts.setdefault(scope, []).append(f"{status} {n}")
+        texts.setdefault(scope, []).append(f"{label(f'status.{status}', lang)} {n}")
     return {scope: " · ".join(parts) for scope, parts in texts.items()}
 
 
+def _statuses_within(projections: pd.DataFrame, towns: Sequence[str], lang: str) -> dict[str, str]:
+    """Town → the statuses of every projection inside it (its own and its villages')."""
+    if projections.empty or "status_zh" not in projections.columns:
+        return {}
+    town = projections["scope"].astype(str).str.split(";").str[0].str[:TOWN_CODE_LENGTH]
+    return target_status_texts(
+        projections.assign(scope=town[town.isin(towns)]).dropna(subset=["scope"]), lang
+    )
+
+
 def index_entries(
-    processed_dir: Path | str, year: int, results: Sequence[PageOutcome]
-) -> tuple[list[publish.IndexEntry], list[str]]:
-    """Index rows (one per village page) with key figures and target status; and the columns."""
+    processed_dir: Path | str, year: int, results: Sequence[PageOutcome], lang: str = "zh"
+) -> tuple[list[publish.IndexEntry], list[publish.TownEntry], list[str]]:
+    """Index rows (one per village page) with key figures and target status; the towns (where
+    the data set has several); and the figure columns."""
     catalog = default_catalog()
     registry = pd.read_parquet(store.path_of(processed_dir, "villages")).set_index("code")
     indicators = pd.read_parquet(store.path_of(processed_dir, "indicators"))
@@ -60,11 +81,11 @@ def index_entries(
     now = indicators[indicators["year"] == year].pivot_table(
         index="village_code", columns="indicator", values="value", aggfunc="first"
     )
-    columns = [_label(i, catalog, "zh") for i in INDEX_INDICATORS]
-    statuses = target_status_texts(projections)
+    columns = [indicator_label(catalog[i], lang) for i in INDEX_INDICATORS]
+    statuses = target_status_texts(projections, lang)
     entries = []
     for result in results:
-        if result.key == "township":
+        if result.key not in registry.index:
             continue
         shown, sort_values = {}, {}
         for ind_id, column in zip(INDEX_INDICATORS, columns, strict=True):
@@ -73,67 +94,138 @@ def index_entries(
                 if (result.key in now.index and ind_id in now.columns)
                 else float("nan")
             )
-            shown[column] = _format_value(value, ind_id, catalog)
+            shown[column] = numbers.number(value, catalog[ind_id], lang)
             sort_values[column] = float(value)
         entries.append(
             publish.IndexEntry(
                 code=result.key,
-                name=str(registry.at[result.key, "name"])
-                if result.key in registry.index
-                else result.key,
+                name=str(registry.at[result.key, "name"]),
                 href=result.html,
                 ok=result.ok,
                 figures=shown,
                 sort_values=sort_values,
                 status=statuses.get(result.key, ""),
                 error=result.error,
+                town=result.key[:TOWN_CODE_LENGTH],
             )
         )
-    return entries, columns
+    town_results = [r for r in results if len(r.key) == TOWN_CODE_LENGTH]
+    town_status = _statuses_within(projections, [r.key for r in town_results], lang)
+    names = dict(zip(registry.index.str[:TOWN_CODE_LENGTH], registry["town_name"], strict=False))
+    towns = [
+        publish.TownEntry(
+            r.key, str(names.get(r.key, r.key)), r.html, r.ok, town_status.get(r.key, "")
+        )
+        for r in town_results
+    ]
+    return entries, towns, columns
 
 
-def township_documents_exist(year_dir: Path) -> bool:
-    return (year_dir / SUMMARY_DOCX).exists() and (year_dir / MAPS_DIR).exists()
+def document_paths(year_dir: Path, town_code: str | None = None) -> tuple[Path, Path]:
+    """Where the Word summary and the print maps of the top page (or of one town) go."""
+    if town_code is None:
+        return year_dir / SUMMARY_DOCX, year_dir / MAPS_DIR
+    safe = publish.safe_filename(town_code)
+    return year_dir / "towns" / f"{safe}.docx", year_dir / MAPS_DIR / safe
 
 
-def write_township_documents(
-    processed_dir: Path, year_dir: Path, year: int, lang: str
+def documents_exist(year_dir: Path, town_code: str | None = None) -> bool:
+    docx, maps_dir = document_paths(year_dir, town_code)
+    return docx.exists() and maps_dir.exists()
+
+
+def write_documents(
+    processed_dir: Path, year_dir: Path, year: int, lang: str, town_code: str | None = None
 ) -> list[Path]:
-    """What an office passes on besides the pages: the summary as Word and the township maps
-    as PDF and SVG for print."""
-    tables = load_tables(processed_dir)
-    written = [narrative.write_docx(year_dir / SUMMARY_DOCX, year, tables, lang=lang)]
+    """What an office passes on besides the pages: the summary as Word and the maps as PDF
+    and SVG for print, for the whole data set or for one town."""
+    tables = load_tables(processed_dir, town_code=town_code)
+    docx, maps_dir = document_paths(year_dir, town_code)
+    written = [narrative.write_docx(docx, year, tables, lang=lang)]
     for name, figure in (
-        ("corridor", figures.corridor_figure(tables)),
-        ("sanitation", figures.sanitation_figure(tables, year)),
+        ("corridor", figures.corridor_figure(tables, lang=lang)),
+        ("sanitation", figures.sanitation_figure(tables, year, lang=lang)),
     ):
         if figure is None:
             continue
         for suffix in (".pdf", ".svg"):
-            written.append(maps.save_figure(figure, year_dir / MAPS_DIR / f"{name}{suffix}"))
+            written.append(maps.save_figure(figure, maps_dir / f"{name}{suffix}"))
+    return written
+
+
+#: The tables published as CSV beside the officials' workbook, by their store names.
+DOWNLOAD_TABLES = (
+    "indicators",
+    "aggregates",
+    "villages",
+    "targets",
+    "projections",
+    "projects",
+    "reconciliation",
+    "quarantine",
+)
+
+
+def write_downloads(processed_dir: Path, year_dir: Path) -> list[Path]:
+    """``data/``: the officials' workbook and a CSV (UTF-8 with BOM, for Excel) per table.
+
+    Rewritten only when the processed tables changed: a stamp inside records whose they are.
+    """
+    folder = year_dir / publish.DOWNLOADS_DIR
+    stamp = store.fingerprint_dir(processed_dir)
+    marker = folder / ".fingerprint"
+    if marker.exists() and marker.read_text(encoding="utf-8") == stamp:
+        return []
+    workbook = store.path_of(processed_dir, "livelihood_xlsx")
+    written = [atomic_write_bytes(folder / workbook.name, workbook.read_bytes())]
+    for name in DOWNLOAD_TABLES:
+        source = store.path_of(processed_dir, name)
+        if not source.exists():
+            continue
+        if source.suffix == ".csv":
+            written.append(atomic_write_bytes(folder / source.name, source.read_bytes()))
+        else:
+            table = pd.read_parquet(source)
+            written.append(store.write_csv_bom(table, folder / f"{name}.csv"))
+    atomic_write_text(marker, stamp)
     return written
 
 
 def write_index(
-    processed_dir: Path, year_dir: Path, year: int, results: Sequence[PageOutcome], sample: bool
+    processed_dir: Path,
+    year_dir: Path,
+    year: int,
+    results: Sequence[PageOutcome],
+    sample: bool,
+    accepted_errors: int = 0,
+    *,
+    lang: str = "zh",
 ) -> Path:
     """Write ``index.html`` from the processed tables and the pages' outcomes."""
-    entries, columns = index_entries(processed_dir, year, results)
+    entries, towns, columns = index_entries(processed_dir, year, results, lang)
+    top = next((r for r in results if r.key in TOP_KEYS), None)
     provenance = publish.Provenance(
         data_fingerprint=store.fingerprint_dir(processed_dir),
         parameters={"year": year},
         sample=sample,
+        accepted_errors=accepted_errors,
     )
     html = publish.index_page(
-        f"{year}年民生工作报告目录",
+        label("title.index", lang, year=year),
         entries,
         provenance,
-        township_ok=all(r.ok for r in results if r.key == "township"),
+        county=top is not None and top.key == TOP_KEYS[1],
+        top_ok=top is None or top.ok,
+        towns=towns,
         figure_columns=columns,
         extra_links=[
-            ("工作总结（Word） Summary (.docx)", SUMMARY_DOCX),
-            ("产业走廊图（PDF，印刷用） Corridor map for print", f"{MAPS_DIR}/corridor.pdf"),
-            ("卫生设施图（PDF，印刷用） Sanitation map for print", f"{MAPS_DIR}/sanitation.pdf"),
+            (glossed("index.summary_docx", lang), SUMMARY_DOCX),
+            (glossed("index.workbook", lang), f"{publish.DOWNLOADS_DIR}/livelihood.xlsx"),
+            (glossed("index.csv", lang), f"{publish.DOWNLOADS_DIR}/"),
+            (glossed("page.problems", lang), publish.PROBLEMS_PAGE),
+            (glossed("index.corridor_pdf", lang), f"{MAPS_DIR}/corridor.pdf"),
+            (glossed("index.sanitation_pdf", lang), f"{MAPS_DIR}/sanitation.pdf"),
         ],
+        lang=lang,
     )
     return publish.write_page(year_dir / "index.html", html)

@@ -1,5 +1,9 @@
-"""Interactive exploration for JupyterLab: widgets for village, indicator and year driving a
-chart and a map. Everything draws locally with matplotlib, so it works with no network."""
+"""Interactive exploration for JupyterLab (the explore notebook): widgets for village,
+indicator and year driving a trend chart and a map, and a table of one indicator by village.
+
+Everything draws locally with matplotlib, so it works with no network; the words are
+:mod:`analysis.core.labels`'.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,21 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import config
+from analysis.core import numbers
 from analysis.core.catalog import Catalog, default_catalog
+from analysis.core.labels import indicator_label, indicator_name, label, unit_header
 from analysis.core.style import COLORS, use_house_style
 from analysis.geo import maps
 from analysis.pipeline.store import Tables
 
 
 def trend_figure(
-    tables: Tables, code: str, indicator: str, *, catalog: Catalog | None = None
+    tables: Tables,
+    code: str,
+    indicator: str,
+    *,
+    catalog: Catalog | None = None,
+    lang: str = "zh",
 ) -> Figure:
     """One indicator over the years for a village beside the township (rates) or its share."""
     use_house_style()
@@ -31,15 +42,20 @@ def trend_figure(
     ax = fig.add_subplot()
     ax.plot(village["year"], village["value"], marker="o", color=COLORS["highlight"], label=name)
     if ind.kind == "rate":
-        ax.plot(town["year"], town["value"], marker="s", color=COLORS["muted"], label="全镇")
-    ax.set_title(f"{name}：{ind.zh}")
-    ax.set_ylabel(ind.unit)
+        township = label("chart.township", lang)
+        ax.plot(town["year"], town["value"], marker="s", color=COLORS["muted"], label=township)
+    ax.set_title(
+        label("chart.village_indicator", lang, name=name, indicator=indicator_name(ind, lang))
+    )
+    ax.set_ylabel(unit_header(ind.unit, lang))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend()
     return fig
 
 
-def map_figure(tables: Tables, indicator: str, year: int, code: str | None = None) -> Figure | None:
+def map_figure(
+    tables: Tables, indicator: str, year: int, code: str | None = None, *, lang: str = "zh"
+) -> Figure | None:
     """The chosen indicator by village for ``year``, the chosen village outlined."""
     if not isinstance(tables.villages, gpd.GeoDataFrame):
         return None
@@ -55,10 +71,11 @@ def map_figure(tables: Tables, indicator: str, year: int, code: str | None = Non
         layer,
         "value",
         k=min(5, max(2, int(layer["value"].nunique()))),
-        title=f"{year}年 {ind.zh}",
+        title=label("chart.year_indicator", lang, year=year, indicator=indicator_name(ind, lang)),
         unit=ind.unit,
         label_column="short_name",
         sample=tables.sample,
+        lang=lang,
     )
     if code is not None:
         # maps draw in the measuring CRS; outline the village in the same coordinates.
@@ -67,7 +84,7 @@ def map_figure(tables: Tables, indicator: str, year: int, code: str | None = Non
     return fig
 
 
-def explorer(tables: Tables):
+def explorer(tables: Tables, *, lang: str = "zh"):
     """A widget panel: pick a village, an indicator and a year; see its trend and map."""
     import ipywidgets as widgets
     from IPython.display import display
@@ -77,24 +94,26 @@ def explorer(tables: Tables):
     years = sorted(int(y) for y in tables.indicators["year"].unique())
     village = widgets.Dropdown(
         options=[
-            (f"{n}（{c}）", c)
+            (label("explore.option", lang, name=n, code=c), c)
             for c, n in zip(tables.villages["code"], tables.villages["name"], strict=True)
         ],
-        description="村（居）",
+        description=label("explore.village", lang),
     )
     indicator = widgets.Dropdown(
-        options=[(f"{i.zh}（{i.unit}）", i.id) for i in catalog if i.id in present],
-        description="指标",
+        options=[(indicator_label(i, lang), i.id) for i in catalog if i.id in present],
+        description=label("explore.indicator", lang),
     )
-    year = widgets.SelectionSlider(options=years, value=years[-1], description="年份")
+    year = widgets.SelectionSlider(
+        options=years, value=years[-1], description=label("explore.year", lang)
+    )
     output = widgets.Output()
 
     def redraw(_change=None) -> None:
         output.clear_output(wait=True)
         with output:
             for fig in (
-                trend_figure(tables, village.value, indicator.value),
-                map_figure(tables, indicator.value, year.value, village.value),
+                trend_figure(tables, village.value, indicator.value, lang=lang),
+                map_figure(tables, indicator.value, year.value, village.value, lang=lang),
             ):
                 if fig is not None:
                     display(fig)
@@ -105,15 +124,16 @@ def explorer(tables: Tables):
     return widgets.VBox([widgets.HBox([village, indicator, year]), output])
 
 
-def indicator_table(tables: Tables, indicator: str, year: int) -> pd.DataFrame:
+def indicator_table(tables: Tables, indicator: str, year: int, *, lang: str = "zh") -> pd.DataFrame:
     """Every village's value of one indicator in one year, largest first."""
-    label = default_catalog()[indicator].label_zh
+    ind = default_catalog()[indicator]
     rows = tables.indicators
     chosen = rows[(rows["indicator"] == indicator) & (rows["year"] == year)]
+    chosen = chosen.sort_values("value", ascending=False, kind="stable")
     names = dict(zip(tables.villages["code"], tables.villages["name"], strict=True))
-    return (
-        chosen.assign(村=chosen["village_code"].map(names))[["村", "value"]]
-        .rename(columns={"value": label})
-        .sort_values(label, ascending=False)
-        .reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            label("explore.village", lang): chosen["village_code"].map(names).to_numpy(),
+            indicator_label(ind, lang): [numbers.number(v, ind, lang) for v in chosen["value"]],
+        }
     )

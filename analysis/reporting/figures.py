@@ -1,4 +1,9 @@
-"""The figures of the pages: maps of the township and the village, and the target fan charts."""
+"""The figures of the pages: maps of the township and the village, and the target fan charts.
+
+Each takes the processed tables and the page's language and returns a matplotlib ``Figure``
+(or None where the layers it needs are missing); titles and legends come from
+:mod:`analysis.core.labels`.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +14,15 @@ from matplotlib.figure import Figure
 from analysis.core import trends
 from analysis.core.aggregate import township_series
 from analysis.core.catalog import default_catalog
+from analysis.core.labels import indicator_name, label
 from analysis.core.style import use_house_style
 from analysis.geo import maps
 from analysis.pipeline.store import Tables
 from analysis.reporting import charts
-from analysis.reporting.sections import _scope_rows
+from analysis.reporting.tables import scope_rows
 
 
-def source_line(tables: Tables) -> str:
-    return "来源：各村年度报表汇总" + ("（示例数据）" if tables.sample else "")
-
-
-def corridor_figure(tables: Tables, *, width_km: float = 2.0):
+def corridor_figure(tables: Tables, *, width_km: float = 2.0, lang: str = "zh"):
     """The G357 corridor map of the township, or None where the layers are missing."""
     road, bases = tables.layer("g357"), tables.layer("industry_bases")
     if road is None or bases is None or not isinstance(tables.villages, gpd.GeoDataFrame):
@@ -31,8 +33,10 @@ def corridor_figure(tables: Tables, *, width_km: float = 2.0):
         bases,
         width_km=width_km,
         label_column="short_name",
-        source=source_line(tables),
+        title=label("map.corridor_title", lang),
+        source=label("chart.villages_source", lang),
         sample=tables.sample,
+        lang=lang,
     )
 
 
@@ -51,7 +55,7 @@ def toilets_per_100_households(tables: Tables, year: int) -> pd.Series:
 TOILET_CLASSES_PER_100 = (2.0, 4.0, 6.0, 8.0, 100.0)
 
 
-def sanitation_figure(tables: Tables, year: int):
+def sanitation_figure(tables: Tables, year: int, *, lang: str = "zh"):
     """Toilets upgraded per 100 households (fixed classes) with public toilets and sewage sites."""
     points = tables.layer("sanitation_points")
     if points is None or not isinstance(tables.villages, gpd.GeoDataFrame):
@@ -64,11 +68,12 @@ def sanitation_figure(tables: Tables, year: int):
         "toilets_per_100",
         points,
         bins=TOILET_CLASSES_PER_100,
-        title=f"{year}年卫生厕所改造与污水处理设施",
-        legend_title="累计改厕",
+        title=label("map.sanitation_year", lang, year=year),
+        legend_title=label("map.toilets_to_date", lang),
         label_column="short_name",
-        source=source_line(tables),
+        source=label("chart.villages_source", lang),
         sample=tables.sample,
+        lang=lang,
     )
 
 
@@ -77,7 +82,7 @@ def sanitation_figure(tables: Tables, year: int):
 LOCATOR_MAX_VILLAGES = 40
 
 
-def locator_figure(tables: Tables, code: str):
+def locator_figure(tables: Tables, code: str, *, lang: str = "zh"):
     """The village highlighted among its neighbours (its town, in a large county)."""
     villages = tables.villages
     if not isinstance(villages, gpd.GeoDataFrame):
@@ -85,7 +90,9 @@ def locator_figure(tables: Tables, code: str):
     if len(villages) > LOCATOR_MAX_VILLAGES and "town_code" in villages.columns:
         town = villages.loc[villages["code"] == str(code), "town_code"]
         villages = villages[villages["town_code"].isin(town)]
-    return maps.locator_map(villages, str(code), label_column="short_name", sample=tables.sample)
+    return maps.locator_map(
+        villages, str(code), label_column="short_name", sample=tables.sample, lang=lang
+    )
 
 
 def _series(tables: Tables, scope: str, indicator: str) -> pd.Series:
@@ -102,11 +109,11 @@ def _series(tables: Tables, scope: str, indicator: str) -> pd.Series:
     return combined[combined["indicator"] == indicator].set_index("year")["value"].sort_index()
 
 
-def target_figure(tables: Tables, scope: str, *, columns: int = 2):
+def target_figure(tables: Tables, scope: str, *, columns: int = 2, lang: str = "zh"):
     """Fan charts (history, projection with interval, target) for the scope's targets, as one
     grid figure: one image per page section, drawn and encoded once."""
     catalog = default_catalog()
-    rows = _scope_rows(tables.projections, scope)
+    rows = scope_rows(tables.projections, scope)
     # Charts for the targets only; projections without a target stay in the table.
     rows = rows[rows["target"].notna()] if not rows.empty else rows
     if rows.empty:
@@ -134,11 +141,11 @@ def target_figure(tables: Tables, scope: str, *, columns: int = 2):
         charts.fan_chart(
             series,
             result,
-            title=ind.zh,
+            title=indicator_name(ind, lang),
             unit=ind.unit,
             ax=ax,
             sample=tables.sample,
-            source=source_line(tables),
+            lang=lang,
         )
     for ax in axes[count:]:
         ax.set_visible(False)

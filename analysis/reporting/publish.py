@@ -1,7 +1,9 @@
-"""HTML export of executed notebooks, the index page, error pages and provenance.
+"""The HTML pages a build writes: executed notebooks, the index, error pages, provenance.
 
 Pages are self-contained and work offline: no script, style or font is fetched, images are
-embedded, and every name or value written into a page is escaped.
+embedded, and every name or value written into a page is escaped. The page furniture (header,
+footer, index, error box) speaks the page's language; a Chinese page glosses it in English
+(:func:`analysis.core.labels.glossed`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis import config
+from analysis.core.labels import check_lang, forms, glossed, label
 from analysis.iorw import atomic_write_text
 from analysis.version import __version__
 
@@ -38,18 +41,29 @@ header.ms .sample { background: #c0392b; padding: .1rem .5rem; margin-left: .8re
 main { max-width: 1100px; margin: 0 auto; padding: 1rem 1.5rem 2rem; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
 table { border-collapse: collapse; margin: .6rem 0 1.2rem; font-size: .9rem; }
-th, td { border: 1px solid #d0d0d0; padding: .25rem .55rem; text-align: right; }
-th { background: #f2f4f7; } td:first-child, th:first-child { text-align: left; }
+th, td { border: 1px solid #d0d0d0; padding: .25rem .55rem; text-align: left; vertical-align: top; }
+th { background: #f2f4f7; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.scroll { overflow-x: auto; max-width: 100%; }
 img { max-width: 100%; height: auto; }
 pre { background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wrap; }
 .failed { color: #b03a2e; font-weight: bold; }
 .error-box { border: 2px solid #b03a2e; background: #fdf2f0; padding: .8rem 1rem; }
+.accepted-errors { border: 2px solid #b03a2e; background: #fdf2f0; color: #7b241c; padding: .6rem 1rem;
+  margin: .6rem 0 1rem; font-weight: bold; }
 footer.ms { border-top: 1px solid #ddd; color: #555; font-size: .8rem; padding: .8rem 1.5rem; }
 footer.ms dl { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; margin: 0; }
 footer.ms dt { font-weight: bold; } footer.ms dd { margin: 0; word-break: break-all; }
+nav.crumbs ol { list-style: none; padding: 0; margin: .2rem 0 .6rem; font-size: .85rem; color: #555; }
+nav.crumbs li { display: inline; } nav.crumbs li + li::before { content: " › "; color: #999; }
+section.town h3 .meta { font-weight: normal; color: #555; font-size: .9rem; }
 th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #999; }
+@media (max-width: 640px) { main { padding: .6rem .8rem 1.5rem; } header.ms { padding: .6rem .8rem; }
+  th, td { white-space: nowrap; } h1 { font-size: 1.3rem; } }
+@page { size: A4; margin: 15mm 12mm; }
 @media print { header.ms { background: none; color: #000; } a { color: #000; }
-  main { max-width: none; } h2 { break-after: avoid; } img, table { break-inside: avoid; } }
+  main { max-width: none; } h2, h3 { break-after: avoid; } img, figure { break-inside: avoid; }
+  tr { break-inside: avoid; } .scroll { overflow: visible; } input { display: none; } }
 """.replace("FONTS", FONT_STACK)
 
 #: The index table sorts itself with this inline script: no file is fetched.
@@ -73,6 +87,28 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
 });
 """
 
+#: The index's search box hides the villages (and towns) that do not match: no file is fetched.
+SEARCH_SCRIPT = """
+document.getElementById("find").addEventListener("input", function (event) {
+  var q = event.target.value.trim().toLowerCase();
+  document.querySelectorAll("section.town").forEach(function (section) {
+    var townHit = q === "" || section.dataset.name.toLowerCase().indexOf(q) >= 0;
+    var shown = 0;
+    section.querySelectorAll("tbody tr").forEach(function (row) {
+      var hit = townHit || row.textContent.toLowerCase().indexOf(q) >= 0;
+      row.hidden = !hit; if (hit) { shown += 1; }
+    });
+    section.hidden = !(townHit || shown > 0);
+  });
+});
+"""
+
+#: The folder of the year's downloads: the officials' workbook and a CSV per table.
+DOWNLOADS_DIR = "data"
+
+#: The published problem list, in the year's report folder (see analysis.reporting.problems).
+PROBLEMS_PAGE = "problems.html"
+
 _SAFE_NAME = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
 
@@ -92,34 +128,69 @@ class Provenance:
     parameters: Mapping[str, object] = field(default_factory=dict)
     version: str = __version__
     built_at: str = field(
-        default_factory=lambda: dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        default_factory=lambda: dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
     )
     sample: bool = False
+    #: Error-level problems the user accepted (``--accept-errors``): every page says so.
+    accepted_errors: int = 0
 
-    def footer_html(self) -> str:
-        params = ", ".join(f"{k}={v}" for k, v in self.parameters.items())
+    def banner_html(self, problems_href: str, lang: str = "zh") -> str:
+        """The warning every page carries when it was built from data that failed validation."""
+        if not self.accepted_errors:
+            return ""
+        first, *gloss = forms("page.accepted_errors", lang, n=self.accepted_errors)
+        link = f'<a href="{escape(problems_href)}">{escape(glossed("page.problems", lang))}</a>'
+        english = "".join(f"<br>{escape(text)}" for text in gloss)
+        return f'<div class="accepted-errors" role="alert">{escape(first)} {link}{english}</div>'
+
+    def footer_html(self, lang: str = "zh") -> str:
+        """The footer: data fingerprint, parameters, version, build time, sample mark."""
+        # Folders are shown by name only: a page passed on must not reveal a clerk's disk.
+        params = ", ".join(
+            f"{k}={Path(str(v)).name if k.endswith('_dir') else v}"
+            for k, v in self.parameters.items()
+        )
+        fingerprint = f"{self.data_fingerprint[:16]} {label('page.fingerprint_note', lang)}"
         items = [
-            ("数据指纹 Data fingerprint", self.data_fingerprint[:16]),
-            ("参数 Parameters", params or "—"),
-            ("版本 Minsheng version", self.version),
-            ("生成时间 Built", self.built_at),
+            (glossed("page.fingerprint", lang), fingerprint),
+            (glossed("page.parameters", lang), params or "—"),
+            (glossed("page.version", lang), self.version),
+            (glossed("page.built", lang), self.built_at),
         ]
         if self.sample:
-            items.append(
-                (
-                    "数据来源 Data",
-                    f"{config.SAMPLE_LABEL_ZH}：合成数据，仅供演示 / synthetic sample",
-                )
-            )
+            items.append((glossed("page.data", lang), glossed("page.sample", lang, sep=" / ")))
         rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(str(v))}</dd>" for k, v in items)
         return f'<footer class="ms"><dl>{rows}</dl></footer>'
 
 
+#: The ``lang`` attribute of a page, by language.
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+
 def page(
-    title: str, body_html: str, provenance: Provenance, *, home: str | None = None, script: str = ""
+    title: str,
+    body_html: str,
+    provenance: Provenance,
+    *,
+    home: str | None = None,
+    crumbs: Sequence[tuple[str, str]] = (),
+    script: str = "",
+    lang: str = "zh",
 ) -> str:
-    """A complete HTML page around ``body_html`` (which must already be safe HTML)."""
-    nav = f' · <a href="{escape(home)}">返回目录 Index</a>' if home else ""
+    """A complete HTML page around ``body_html`` (which must already be safe HTML).
+
+    ``crumbs`` are the (name, link) of the pages above this one, top first: the breadcrumbs.
+    """
+    check_lang(lang)
+    # Pages one folder down (villages/) reach the year's top files through "../".
+    top = home.rpartition("/")[0] + "/" if home and "/" in home else ""
+    nav = (
+        f' · <a href="{escape(home)}">{escape(glossed("page.index", lang))}</a>'
+        f' · <a href="{escape(top)}{DOWNLOADS_DIR}/">{escape(glossed("page.downloads", lang))}</a>'
+        if home
+        else ""
+    )
+    banner = provenance.banner_html(f"{top}{PROBLEMS_PAGE}", lang)
     badge = (
         f'<span class="sample">{escape(config.SAMPLE_LABEL_ZH)}</span>' if provenance.sample else ""
     )
@@ -128,14 +199,26 @@ def page(
     script_policy = "'unsafe-inline'" if script else "'none'"
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<html lang="{HTML_LANG[lang]}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         # Nothing on the page may be fetched from the network.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         f"img-src data:; style-src 'unsafe-inline'; script-src {script_policy}\">"
         f"<title>{escape(title)}</title><style>{PAGE_CSS}</style></head><body>"
-        f'<header class="ms">民生 Minsheng{badge}{nav}</header>'
-        f"<main>{body_html}</main>{provenance.footer_html()}{script_tag}</body></html>\n"
+        f'<header class="ms">{escape(glossed("page.site", lang))}{badge}{nav}</header>'
+        f"<main>{_breadcrumbs(crumbs, title)}{banner}{body_html}</main>{provenance.footer_html(lang)}{script_tag}</body></html>\n"
+    )
+
+
+def _breadcrumbs(crumbs: Sequence[tuple[str, str]], title: str) -> str:
+    if not crumbs:
+        return ""
+    links = "".join(
+        f'<li><a href="{escape(href)}">{escape(name)}</a></li>' for name, href in crumbs
+    )
+    return (
+        f'<nav class="crumbs" aria-label="breadcrumb"><ol>{links}'
+        f'<li aria-current="page">{escape(title)}</li></ol></nav>'
     )
 
 
@@ -167,24 +250,39 @@ def notebook_body(nb: nbformat.NotebookNode) -> str:
 
 
 def notebook_page(
-    nb: nbformat.NotebookNode, title: str, provenance: Provenance, *, home: str | None = None
+    nb: nbformat.NotebookNode,
+    title: str,
+    provenance: Provenance,
+    *,
+    home: str | None = None,
+    crumbs: Sequence[tuple[str, str]] = (),
+    lang: str = "zh",
 ) -> str:
-    return page(title, notebook_body(nb), provenance, home=home)
+    """The page of an executed notebook: its outputs, without code, in the page frame."""
+    return page(title, notebook_body(nb), provenance, home=home, crumbs=crumbs, lang=lang)
 
 
 def error_page(
-    title: str, error: str, where: str, provenance: Provenance, *, home: str | None = None
+    title: str,
+    error: str,
+    where: str,
+    provenance: Provenance,
+    *,
+    home: str | None = None,
+    crumbs: Sequence[tuple[str, str]] = (),
+    lang: str = "zh",
 ) -> str:
     """The page shown in place of a report whose notebook failed: what failed and where."""
+    # The command is markup: the sentence is escaped first, then the command put in.
+    others = escape(glossed("page.others", lang, sep=" / "))
     body = (
         f"<h1>{escape(title)}</h1>"
-        '<div class="error-box"><p class="failed">报告生成失败 / This report could not be built.</p>'
-        f"<p>出错位置 Where: {escape(where)}</p>"
+        f'<div class="error-box"><p class="failed">{escape(glossed("page.failed", lang, sep=" / "))}</p>'
+        f"<p>{escape(glossed('page.where', lang))}: {escape(where)}</p>"
         f"<pre>{escape(error)}</pre>"
-        "<p>其他村的报告不受影响。请检查该村数据后重新运行 <code>minsheng build</code>。"
-        " / Other reports are not affected; fix the data and run the build again.</p></div>"
+        f"<p>{others.format(command='<code>minsheng build</code>')}</p></div>"
     )
-    return page(title, body, provenance, home=home)
+    return page(title, body, provenance, home=home, crumbs=crumbs, lang=lang)
 
 
 @dataclass
@@ -199,6 +297,18 @@ class IndexEntry:
     sort_values: Mapping[str, float] = field(default_factory=dict)  # column → number to sort by
     status: str = ""
     error: str = ""
+    town: str = ""  # the village's town code, under which the index lists it
+
+
+@dataclass
+class TownEntry:
+    """A town of the index tree: its page, the state of that page and its target statuses."""
+
+    code: str
+    name: str
+    href: str
+    ok: bool
+    status: str = ""
 
 
 def _sort_key(value: float | None) -> str:
@@ -206,59 +316,101 @@ def _sort_key(value: float | None) -> str:
     return "" if value is None or value != value else repr(float(value))
 
 
+def _village_table(entries: Sequence[IndexEntry], figure_columns: Sequence[str], lang: str) -> str:
+    header = "".join(
+        f"<th>{escape(c)}</th>"
+        for c in (
+            glossed("column.code", lang),
+            glossed("column.village_name", lang),
+            *figure_columns,
+            glossed("column.targets", lang),
+            glossed("column.report", lang),
+        )
+    )
+    view, failed_word = glossed("index.view", lang), glossed("index.failed", lang)
+    rows = []
+    for e in entries:
+        figures = "".join(
+            f'<td class="num" data-sort="{_sort_key(e.sort_values.get(c))}">'
+            f"{escape(str(e.figures.get(c, '—')))}</td>"
+            for c in figure_columns
+        )
+        if e.ok:
+            state = f'<a href="{escape(e.href)}">{escape(view)}</a>'
+        else:
+            state = f'<a class="failed" href="{escape(e.href)}">{escape(failed_word)}</a>'
+        rows.append(
+            f"<tr><td>{escape(e.code)}</td><td>{escape(e.name)}</td>{figures}"
+            f"<td>{escape(e.status)}</td><td>{state}</td></tr>"
+        )
+    return (
+        f'<div class="scroll"><table class="sortable"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
 def index_page(
     title: str,
     entries: Sequence[IndexEntry],
     provenance: Provenance,
     *,
-    township_href: str = "township.html",
-    township_ok: bool = True,
+    county: bool = False,
+    top_ok: bool = True,
+    towns: Sequence[TownEntry] = (),
     figure_columns: Sequence[str] = (),
     extra_links: Sequence[tuple[str, str]] = (),
+    lang: str = "zh",
 ) -> str:
-    """``index.html``: every village with its key figures and target status, sortable."""
-    header = "".join(
-        f"<th>{escape(c)}</th>"
-        for c in (
-            "代码 Code",
-            "村（居） Village",
-            *figure_columns,
-            "目标状态 Targets",
-            "报告 Report",
+    """``index.html``: the tree of pages — the top page (``county.html`` where the data set
+    has several towns, else ``township.html``), each town and every village with its key
+    figures and target status, sortable and searchable."""
+    failed_word = glossed("index.failed", lang)
+    failed_note = "".join(
+        f'<p class="failed">{escape(glossed(key, lang, sep=" / ", n=n))}</p>'
+        for key, n in (
+            ("index.failures", sum(not e.ok for e in entries)),
+            ("index.failures_other", sum(not t.ok for t in towns) + (not top_ok)),
         )
+        if n
     )
-    rows = []
-    for e in entries:
-        figures = "".join(
-            f'<td data-sort="{_sort_key(e.sort_values.get(c))}">{escape(str(e.figures.get(c, "—")))}</td>'
-            for c in figure_columns
-        )
-        if e.ok:
-            state = f'<a href="{escape(e.href)}">查看 View</a>'
-        else:
-            state = f'<a class="failed" href="{escape(e.href)}">失败 Failed</a>'
-        rows.append(
-            f"<tr><td>{escape(e.code)}</td><td>{escape(e.name)}</td>{figures}"
-            f"<td>{escape(e.status)}</td><td>{state}</td></tr>"
-        )
-    failed = sum(not e.ok for e in entries) + (not township_ok)
-    failed_note = (
-        f'<p class="failed">{failed} 个村的报告生成失败 / {failed} report(s) failed.</p>'
-        if failed
-        else ""
+    top_state = "" if top_ok else f' <span class="failed">{escape(failed_word)}</span>'
+    top_href, top_key = (
+        ("county.html", "index.county") if county else ("township.html", "index.township")
     )
-    township_state = "" if township_ok else ' <span class="failed">失败 Failed</span>'
     links = "".join(
-        f'<li><a href="{escape(href)}">{escape(label)}</a></li>' for label, href in extra_links
+        f'<li><a href="{escape(href)}">{escape(text)}</a></li>' for text, href in extra_links
     )
+    search = (
+        f'<p><label>{escape(glossed("index.search", lang))} <input type="search" id="find" '
+        f'placeholder="{escape(label("index.search_hint", lang))}"></label></p>'
+    )
+    if towns:
+        sections = []
+        for town in towns:
+            mine = [e for e in entries if e.town == town.code]
+            state = "" if town.ok else f' <span class="failed">{escape(failed_word)}</span>'
+            status = f" · {escape(town.status)}" if town.status else ""
+            count = label("index.town_villages", lang, n=len(mine))
+            sections.append(
+                f'<section class="town" data-name="{escape(town.name)} {escape(town.code)}">'
+                f'<h3><a href="{escape(town.href)}">{escape(town.name)}</a>{state}'
+                f'<span class="meta"> {escape(town.code)} · {escape(count)}{status}</span></h3>'
+                f"{_village_table(mine, figure_columns, lang) if mine else ''}</section>"
+            )
+        heading = glossed("index.towns_villages", lang)
+        villages = f"<h2>{escape(heading)}</h2>{search}{''.join(sections)}"
+    else:
+        table = _village_table(entries, figure_columns, lang)
+        villages = (
+            f"<h2>{escape(glossed('index.villages', lang))}</h2>{search}"
+            f'<section class="town" data-name="">{table}</section>'
+        )
     body = (
         f"<h1>{escape(title)}</h1>{failed_note}"
-        f'<ul><li><a href="{escape(township_href)}">全镇总览 Township overview</a>'
-        f"{township_state}</li>{links}</ul>"
-        "<h2>各村报告 Village reports</h2>"
-        f'<table class="sortable"><thead><tr>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f'<ul><li><a href="{escape(top_href)}">{escape(glossed(top_key, lang))}</a>'
+        f"{top_state}</li>{links}</ul>{villages}"
     )
-    return page(title, body, provenance, script=SORT_SCRIPT)
+    return page(title, body, provenance, script=SORT_SCRIPT + SEARCH_SCRIPT, lang=lang)
 
 
 def write_page(path: Path, html: str) -> Path:

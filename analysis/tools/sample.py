@@ -37,6 +37,7 @@ class Village:
     name: str  # official name as in the statistical division list
     short: str  # the name villagers write: 青光村, 新圩, 莲花山社区
     kind: str  # 村委会 or 居委会
+    town_name: str = ""  # the real town's name, where the code is real
 
 
 #: The nine village-level units of 大桥镇 (town code 360722103), with their real codes.
@@ -242,7 +243,11 @@ def generate_figures(
     rng = np.random.default_rng(seed)
     n, n_years = len(villages), len(years)
     scale = n / len(DAQIAO_VILLAGES)
-    paths = township_paths or {k: np.array(v) * scale for k, v in TOWNSHIP_PATHS.items()}
+    # Counts and areas grow with the number of villages; a rate is a rate at any size.
+    paths = township_paths or {
+        k: np.array(v) * (1 if catalog[k].kind == "rate" else scale)
+        for k, v in TOWNSHIP_PATHS.items()
+    }
     sites = site_paths if site_paths is not None else {}
     index = {v.short: i for i, v in enumerate(villages)}
 
@@ -412,7 +417,7 @@ def write_registry(path: Path, villages: Sequence[Village], town_code: str, town
     writer.writerow(["code", "name", "short_name", "kind", "town_code", "town_name"])
     for v in villages:
         town = v.code[:9]
-        name = town_name if town == town_code else f"示例{town[-3:]}镇"
+        name = v.town_name or (town_name if town == town_code else f"示例{town[-3:]}镇")
         writer.writerow([v.code, v.name, v.short, v.kind, town, name])
     atomic_write_text(path, out.getvalue())
 
@@ -630,4 +635,23 @@ def synthetic_villages(count: int, county_code: str = "360799") -> list[Village]
         suffix = "" if a < len(_SYLLABLES) else str(a // len(_SYLLABLES))
         short = f"{first}{second}{suffix}村"
         villages.append(Village(code, f"{short}委会", short, "村委会"))
+    return villages
+
+
+#: The real codes and names of 信丰县's 312 villages (see realdata/README.md for source and licence).
+COUNTY_REGISTRY = Path(__file__).with_name("realdata") / "xinfeng_villages.csv"
+
+
+def county_villages() -> list[Village]:
+    """信丰县's 312 village-level units with their real codes, names and towns."""
+    table = pd.read_csv(COUNTY_REGISTRY, dtype=str)
+    villages = []
+    for code, name, town in zip(table["code"], table["name"], table["town_name"], strict=True):
+        if name.endswith("居委会"):
+            short, kind = name.removesuffix("居委会"), "居委会"
+        elif name.endswith("村委会"):
+            short, kind = name.removesuffix("委会"), "村委会"
+        else:  # 信丰县工业园虚拟社区
+            short, kind = name, "居委会"
+        villages.append(Village(code, name, short, kind, town))
     return villages

@@ -50,7 +50,7 @@ def _requirement(ind) -> str:
 def write_template(
     path: Path | str,
     *,
-    registry: Registry | Path | str | None = None,
+    registry: Registry | Path | str,
     catalog: Catalog | None = None,
     year: int | None = None,
 ) -> Path:
@@ -61,7 +61,8 @@ def write_template(
     path
         The ``.xlsx`` to write (atomically, reproducibly).
     registry
-        Village registry for the name dropdown; default the project's ``data/raw/villages.csv``.
+        Village registry for the name dropdown (never a default: a template with another
+        town's names would send every clerk the wrong list).
     catalog
         Indicator catalog; default the package's.
     year
@@ -79,7 +80,7 @@ def write_template(
 
     catalog = catalog or default_catalog()
     if not isinstance(registry, Registry):
-        registry = load_registry(registry or config.RAW_DIR / config.REGISTRY_FILE)
+        registry = load_registry(registry)
     names = list(registry.table.sort_values("code")["short_name"])
 
     wb = Workbook()

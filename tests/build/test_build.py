@@ -266,6 +266,8 @@ def test_hostile_names_are_escaped_and_paths_stay_inside(tmp_path):
     registry.loc[registry["code"] == QINGGUANG, "name"] = "<script>alert(1)</script>"
     registry.loc[registry["code"] == QINGGUANG, "short_name"] = "../../x"
     registry.to_csv(raw / config.REGISTRY_FILE, index=False)
+    # The workbooks still say 青光村, which the renamed registry no longer knows: published
+    # only because the errors are accepted, and every page says so.
     result = runner.build(
         raw,
         tmp_path / "reports",
@@ -273,6 +275,7 @@ def test_hostile_names_are_escaped_and_paths_stay_inside(tmp_path):
         villages=[QINGGUANG],
         progress=False,
         workers=1,
+        accept_errors=True,
     )
     year_dir = tmp_path / "reports" / "2019"
     for page in year_dir.rglob("*.html"):

@@ -58,6 +58,18 @@ def write_xlsx(path: Path, sheets: dict[str, Sequence[Sequence[object]]], merged
     save_workbook(wb, path)
 
 
+def write_xls(path: Path, sheet: str, rows: Sequence[Sequence[object]]) -> None:
+    """Excel 97-2003 (BIFF8); xlwt is needed only to regenerate this file."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    grid = book.add_sheet(sheet)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            grid.write(r, c, value)
+    book.save(str(path))
+
+
 def with_cell(rows, r: int, c: int, value) -> list[list[object]]:
     """A copy of ``rows`` with one cell replaced (r, c 0-based into ``rows``)."""
     copy = [list(row) for row in rows]
@@ -368,6 +380,8 @@ def tricky_files() -> dict[str, Callable[[Path], None]]:
                 ]
             },
         ),
+        # The same table as Excel 97-2003: ingest reads it through its marked .xlsx copy.
+        "old_excel.xls": lambda p: write_xls(p, "数据", rows),
         "codes_only.csv": lambda p: write_csv(
             p,
             [

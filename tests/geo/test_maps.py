@@ -8,9 +8,8 @@ Baselines live in tests/geo/baseline/ and are compared as geopandas compares its
 from __future__ import annotations
 
 import os
+import re
 import shutil
-import sys
-import types
 import warnings
 from pathlib import Path
 
@@ -37,6 +36,8 @@ DPI = 70
 TOLERANCE = 1.0
 
 X0, Y0 = 500_000.0, 2_810_000.0  # EPSG:4547 metres near 信丰
+#: Fixed classes (upper bounds, per 100 households) of the sanitation maps drawn here.
+BINS = (20.0, 40.0, 60.0, 80.0, 100.0)
 
 
 @pytest.fixture(autouse=True)
@@ -168,7 +169,13 @@ def test_corridor_map_baseline(villages, road, bases, tmp_path):
 
 def test_sanitation_map_baseline(villages, points, tmp_path):
     fig = maps.sanitation_map(
-        villages, "toilets_per_100", points, source="镇卫生院", sample=True, figsize=FIGSIZE
+        villages,
+        "toilets_per_100",
+        points,
+        bins=BINS,
+        source="镇卫生院",
+        sample=True,
+        figsize=FIGSIZE,
     )
     _assert_matches_baseline(fig, "sanitation_map", tmp_path)
 
@@ -193,7 +200,7 @@ def test_every_map_carries_title_units_source_north_arrow_and_scale_bar(
             villages, road, bases, title="标题", source="台账", sample=True
         ),
         "sanitation": maps.sanitation_map(
-            villages, "toilets_per_100", points, title="标题", source="台账", sample=True
+            villages, "toilets_per_100", points, bins=BINS, title="标题", source="台账", sample=True
         ),
         "locator": maps.locator_map(villages, "360722103200", source="台账", sample=True),
     }
@@ -209,6 +216,24 @@ def test_every_map_carries_title_units_source_north_arrow_and_scale_bar(
     assert "示例数据" not in " ".join(_texts(plain))
 
 
+def test_maps_speak_english_when_asked(villages, road, bases, points):
+    figures = [
+        maps.corridor_map(villages, road, bases, source="ledger", sample=True, lang="en"),
+        maps.sanitation_map(villages, "toilets_per_100", points, bins=BINS, lang="en"),
+        maps.locator_map(villages, "360722103200", lang="en"),
+    ]
+    for fig in figures:
+        # English, but for the village names and the sample mark.
+        texts = [t.replace("示例数据", "") for t in _texts(fig)]
+        for name in villages["name"]:
+            texts = [t.replace(name, "") for t in texts]
+        assert not [t for t in texts if re.search(r"[\u3400-\u9fff]", t)]
+    corridor = " ".join(_texts(figures[0]))
+    assert "Source: ledger" in corridor and "km" in corridor and "Legend" in corridor
+    assert "(per 100 households)" in figures[1].axes[0].get_legend().get_title().get_text()
+    assert figures[2].axes[0].get_title() == "Location of 青光村"
+
+
 def test_maps_are_drawn_in_metres(villages):
     fig = maps.locator_map(villages, "360722103200")
     xmin, xmax = fig.axes[0].get_xlim()
@@ -217,15 +242,17 @@ def test_maps_are_drawn_in_metres(villages):
 
 def test_sanitation_classes_are_fixed_across_years(villages, points):
     later = villages.assign(toilets_per_100=[88.0, 91.0, 95.0, 97.0, 99.0, 100.0])
-    first = _legend_labels(maps.sanitation_map(villages, "toilets_per_100", points))
-    second = _legend_labels(maps.sanitation_map(later, "toilets_per_100", points))
+    first = _legend_labels(maps.sanitation_map(villages, "toilets_per_100", points, bins=BINS))
+    second = _legend_labels(maps.sanitation_map(later, "toilets_per_100", points, bins=BINS))
     classes = ["[0, 20]", "(20, 40]", "(40, 60]", "(60, 80]", "(80, 100]"]
     assert first[:5] == second[:5] == classes
     assert "无数据" in first and "无数据" not in second
     with pytest.raises(ValueError, match="outside the fixed classes"):
-        maps.sanitation_map(villages.assign(toilets_per_100=120.0), "toilets_per_100", points)
+        maps.sanitation_map(
+            villages.assign(toilets_per_100=120.0), "toilets_per_100", points, bins=BINS
+        )
     with pytest.raises(ValueError, match="unknown point kinds"):
-        maps.sanitation_map(villages, "toilets_per_100", points.assign(kind="well"))
+        maps.sanitation_map(villages, "toilets_per_100", points.assign(kind="well"), bins=BINS)
 
 
 def test_choropleth_user_defined_keeps_empty_classes_and_their_colours(villages):
@@ -272,24 +299,6 @@ def test_save_figure_writes_each_format_atomically(villages, tmp_path):
     with pytest.raises(ValueError, match="unsupported figure format"):
         maps.save_figure(fig, tmp_path / "map.jpg")
     assert not (tmp_path / "map.jpg").exists()
-
-
-def test_interactive_map_without_folium_is_a_static_figure(villages, monkeypatch):
-    monkeypatch.setitem(sys.modules, "folium", None)  # makes `import folium` fail
-    assert isinstance(maps.interactive_map(villages, "toilets_per_100"), Figure)
-
-
-def test_interactive_map_with_folium_uses_explore_without_tiles(villages, monkeypatch):
-    calls = {}
-
-    def explore(self, **kwargs):
-        calls.update(kwargs, crs=self.crs.to_epsg())
-        return "map"
-
-    monkeypatch.setitem(sys.modules, "folium", types.ModuleType("folium"))
-    monkeypatch.setattr(gpd.GeoDataFrame, "explore", explore)
-    assert maps.interactive_map(villages, "toilets_per_100", tooltip="name") == "map"
-    assert calls == {"column": "toilets_per_100", "tiles": None, "tooltip": "name", "crs": 4490}
 
 
 # --------------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ def test_prepare_is_deterministic_byte_for_byte(prepared):
         "summary.json",
         "livelihood.xlsx",
         "projections.parquet",
+        "aggregates.parquet",
         "_fingerprint.json",
         "layers/g357.gpkg",
         "layers/industry_bases.gpkg",

@@ -1,15 +1,17 @@
-"""Fan chart and status table (analysis.reporting.charts)."""
+"""Fan chart (analysis.reporting.charts) and status table (analysis.reporting.tables)."""
 
 from __future__ import annotations
 
 import io
+import re
 import warnings
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.core.trends import assess, assess_targets, project
-from analysis.reporting.charts import STATUS_HEADERS, fan_chart, status_table
+from analysis.reporting.charts import fan_chart
+from analysis.reporting.tables import status_headers, status_table
 
 YEARS = range(2014, 2020)
 
@@ -91,7 +93,17 @@ def test_status_table_has_chinese_headers():
     )
     result = assess_targets(tidy, targets)
     table = status_table(result[result["row_type"] == "target"])
-    assert list(table.columns) == STATUS_HEADERS
+    assert list(table.columns) == status_headers("zh")
+    assert status_headers("zh") == [
+        "指标",
+        "目标",
+        "预测值",
+        "区间",
+        "达成概率",
+        "ESCAP",
+        "Eurostat",
+        "状态",
+    ]
     assert table["指标"].tolist() == ["未脱贫户数", "未脱贫户数（360722103201）"]
     assert table["目标"].tolist() == ["0户", "0户"]
     assert set(table["状态"]) <= {"已达成", "有望达成", "需加速", "倒退"}
@@ -101,3 +113,14 @@ def test_status_table_has_chinese_headers():
     assert set(villages["目标"]) == {"0户"}
     assert set(villages["状态"]) <= {"已达成", "有望达成", "需加速", "倒退"}
     assert villages["达成概率"].str.endswith("%").all()
+
+
+def test_fan_chart_in_english():
+    history = pd.Series([90, 92, 94, 95.5, 96.8, 97.6], index=YEARS, dtype=float)
+    result = assess(history, 99.0, 2021, base_year=2014, direction="higher", kind="rate")
+    figure = fan_chart(history, result, title="medical insurance", unit="%", sample=True, lang="en")
+    render(figure)
+    text = all_text(figure)
+    assert "2021 target 99%" in text and "Observed" in text and "Source: " in text
+    # English but for the sample mark every chart of the sample carries.
+    assert not re.search(r"[\u3400-\u9fff]", text.replace("示例数据", "")), text

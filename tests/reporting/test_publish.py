@@ -87,3 +87,19 @@ def test_notebook_page_has_no_code_no_external_resource_and_escapes_outputs():
 def test_page_is_lean():
     html = publish.page("t", "<p>x</p>", _provenance())
     assert len(html.encode()) < 10 * 1024
+
+
+def test_page_furniture_speaks_the_pages_language():
+    provenance = _provenance(sample=True, accepted_errors=2)
+    zh = publish.page("t", "<p>x</p>", provenance, home="../index.html")
+    en = publish.page("t", "<p>x</p>", provenance, home="../index.html", lang="en")
+    # A Chinese page glosses its furniture in English; an English page is English only.
+    assert 'lang="zh-CN"' in zh and "返回目录 Index" in zh and "数据指纹 Data fingerprint" in zh
+    assert "本报告所用数据有 2 处错误" in zh and "2 uncorrected errors" in zh
+    assert 'lang="en"' in en and ">Index</a>" in en and "Data fingerprint" in en
+    assert "2 uncorrected errors" in en and 'href="../problems.html">Problems</a>' in en
+    for html in (en, publish.error_page("t", "boom", "cell 2", provenance, lang="en")):
+        assert not re.search(r"[\u3400-\u9fff]", html.replace("示例数据", "")), html
+    error = publish.error_page("t", "boom", "cell 2", provenance)
+    assert "报告生成失败 / This report could not be built." in error
+    assert "重新运行 <code>minsheng build</code>。 / Other reports" in error

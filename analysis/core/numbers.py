@@ -1,0 +1,189 @@
+"""The one number formatter: every figure on a page, in the written summary and in Word.
+
+The catalog decides how a figure is written, so that the same figure reads the same wherever
+it appears (86.4%, 335.26万元, 1544人次):
+
+* decimals: whole numbers for counts and 元, one for rates (and their changes, in percentage
+  points), two for 万元, 亩, km and other amounts; trailing zeros dropped (86.0 → 86,
+  101.00 → 101), as the township's own documents write them;
+* grouping: none in Chinese (1544人次, 190905元, as the documents write them), thousands in
+  English (1,544 visits);
+* English has no 万: a 万元 figure written with its unit is given in yuan (335.26万元 →
+  3,352,600 yuan, exact for the two decimals a 万元 figure carries); in a table whose header
+  names the unit (10k yuan) the number stays as it is.
+
+A unit alone (``"万元"``, ``"户"``) stands for the catalog's indicators measured in it, for
+figures that belong to no indicator (a project's funds, a chart's target line).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+from analysis.core import labels
+from analysis.core.catalog import Indicator, default_catalog
+
+#: What a figure is: a catalog indicator, or a unit standing for the indicators measured in it.
+Measure = Indicator | str
+
+MISSING = "—"
+#: Decimals of a unit no catalog indicator uses.
+DEFAULT_DECIMALS = 2
+#: Thousands grouping, by language: 1544人次 / 1,544 visits.
+GROUPING = {"zh": False, "en": True}
+#: Between a number and its unit word: 1544人次 / 1,544 visits (never before % or a bare count).
+UNIT_SPACE = {"zh": "", "en": " "}
+#: Units a language does not write, as (factor, the unit written): English has no 万.
+WRITTEN_AS = {"zh": {}, "en": {"万元": (10_000, "元")}}
+
+
+def _indicator_decimals(ind: Indicator) -> int:
+    if ind.integer or ind.unit == "元":
+        return 0
+    if ind.kind == "rate":
+        return 1
+    return 2
+
+
+@cache
+def _unit_decimals(unit: str) -> int:
+    found = [_indicator_decimals(i) for i in default_catalog() if i.unit == unit]
+    return max(found) if found else DEFAULT_DECIMALS
+
+
+def _unit(what: Measure) -> str:
+    return what if isinstance(what, str) else what.unit
+
+
+def _is_rate(what: Measure) -> bool:
+    return what == "%" if isinstance(what, str) else what.kind == "rate"
+
+
+def decimals(what: Measure) -> int:
+    """The decimals a figure of ``what`` is written with (at most; trailing zeros go)."""
+    return _unit_decimals(what) if isinstance(what, str) else _indicator_decimals(what)
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or not math.isfinite(float(value))
+
+
+def _trim(value: float, places: int, grouping: bool) -> str:
+    """``value`` with at most ``places`` decimals and no trailing zeros (21.50 → 21.5)."""
+    text = f"{value:,.{places}f}" if grouping else f"{value:.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def number(
+    value: float | None,
+    what: Measure,
+    lang: str = "zh",
+    *,
+    context: str = "level",
+    places: int | None = None,
+) -> str:
+    """The bare number of a figure, in the unit of ``what``: 1544, 86.4, 335.26 (— if missing).
+
+    Parameters
+    ----------
+    value
+        The figure; None or NaN gives "—".
+    what
+        The indicator (or unit) the figure measures: it decides the decimals.
+    lang
+        ``"zh"`` (no grouping) or ``"en"`` (thousands grouped).
+    context
+        ``"level"`` for a figure or a change of it; ``"spread"`` for an error or spread of a
+        count, which keeps one decimal (a back-test error of 0.4 households is not 0).
+    places
+        At least this many decimals: a reconciliation shows a figure to the precision it was
+        checked at.
+    """
+    labels.check_lang(lang)
+    if context not in ("level", "spread"):
+        raise ValueError(f"context must be 'level' or 'spread', not {context!r}")
+    if _missing(value):
+        return MISSING
+    digits = decimals(what)
+    if context == "spread":
+        digits = max(digits, 1)
+    if places is not None:
+        digits = max(digits, places)
+    return _trim(float(value), digits, grouping=GROUPING[lang])
+
+
+def _written(value: float, what: Measure, lang: str) -> tuple[float, Measure]:
+    """The value and measure a language writes a figure in (335.26 万元 → 3352600 元)."""
+    factor, unit = WRITTEN_AS[labels.check_lang(lang)].get(_unit(what), (1, what))
+    return float(value) * factor, unit
+
+
+def figure(value: float | None, what: Measure, lang: str = "zh") -> str:
+    """The figure with its unit: 1544人次, 86.4%, 335.26万元 / 1,544 visits, 3,352,600 yuan."""
+    if _missing(value):
+        return MISSING
+    value, what = _written(value, what, lang)
+    text = number(value, what, lang)
+    word = labels.unit_word(_unit(what), lang, one=text == "1")
+    space = UNIT_SPACE[lang] if word not in ("", "%") else ""
+    return f"{text}{space}{word}"
+
+
+def change(
+    value: float, what: Measure, lang: str = "zh", *, unit: bool = True, signed: bool = False
+) -> str:
+    """A difference between two figures: percentage points for rates, else the figure's unit.
+
+    ``unit=False`` leaves out the unit a table header already names (a rate's points stay);
+    ``signed`` writes +1.2个百分点 / -3户 rather than the size of the change alone.
+    """
+    if _missing(value):
+        return MISSING
+    size = abs(float(value))
+    if _is_rate(what):
+        text = labels.label("change.points", lang, n=number(size, what, lang))
+    elif unit:
+        text = figure(size, what, lang)
+    else:
+        text = number(size, what, lang)
+    if signed and not is_zero(value, what):
+        return ("+" if value > 0 else "-") + text
+    return text
+
+
+def interval(lower: float, upper: float, what: Measure, lang: str = "zh") -> str:
+    """A range: 86.9%–89.3% (percentages each with its sign), 1–3个, 64.39–65.54公里."""
+    if _missing(lower) or _missing(upper):
+        return MISSING
+    if _unit(what) == "%":
+        return f"{figure(lower, what, lang)}–{figure(upper, what, lang)}"
+    return f"{number(*_written(lower, what, lang), lang)}–{figure(upper, what, lang)}"
+
+
+def is_zero(value: float, what: Measure) -> bool:
+    """True when ``value`` is written as zero, so that 增加0户 is never written."""
+    return number(abs(value), what, "zh") == "0"
+
+
+def percent(fraction: float | None) -> str:
+    """A fraction as a whole percentage: a share (15%) or an interval's level (80%)."""
+    return MISSING if _missing(fraction) else f"{fraction:.0%}"
+
+
+def probability(p: float | None) -> str:
+    """A probability: 23%; never 0% or 100%, which a model cannot promise (<1%, >99%)."""
+    if _missing(p):
+        return MISSING
+    if p < 0.01:
+        return "<1%"
+    if p > 0.99:
+        return ">99%"
+    return f"{p:.0%}"
+
+
+def ratio(value: float | None) -> str:
+    """A ratio of progress (ESCAP's measure, Eurostat's ratio), to two decimals: 0.85."""
+    return MISSING if _missing(value) else f"{value:.2f}"

@@ -1,0 +1,124 @@
+"""The county page: its towns side by side, ranked and mapped, above the county's own figures.
+
+Written for the analyst of a county office who looks after 16–20 towns: which town is ahead,
+which lags, and where the targets are at risk.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.core import numbers
+from analysis.core.catalog import Catalog, default_catalog
+from analysis.core.labels import STATUS_ZH, indicator_label, indicator_name, label
+from analysis.geo import maps
+from analysis.pipeline.store import Tables
+
+#: The indicators of the town table, and the one the town map shows by default.
+TOWN_INDICATORS = (
+    "population",
+    "poor_households_remaining",
+    "medical_insurance_rate",
+    "sanitary_toilet_rate",
+    "vegetable_greenhouse_area_mu",
+)
+MAP_INDICATOR = "sanitary_toilet_rate"
+#: Statuses that call for action, counted per town on the status map.
+AT_RISK = (STATUS_ZH["acceleration needed"], STATUS_ZH["deteriorating"])
+
+
+def county_title(tables: Tables, year: int, lang: str = "zh") -> str:
+    return label("title.county", lang, county=tables.place_name(), year=year)
+
+
+def _town_values(tables: Tables, year: int) -> pd.DataFrame:
+    towns = tables.aggregates[
+        (tables.aggregates["level"] == "town") & (tables.aggregates["year"] == year)
+    ]
+    return towns.pivot_table(index=["code", "name"], columns="indicator", values="value")
+
+
+def town_table(
+    tables: Tables, year: int, *, catalog: Catalog | None = None, lang: str = "zh"
+) -> pd.DataFrame:
+    """Each town's key figures for ``year`` with its rank among the towns (1 = best)."""
+    catalog = catalog or default_catalog()
+    wide = _town_values(tables, year)
+    shown = {label("column.town", lang): wide.index.get_level_values("name")}
+    for ind_id in TOWN_INDICATORS:
+        if ind_id not in wide.columns:
+            continue
+        ind = catalog[ind_id]
+        values = wide[ind_id]
+        shown[indicator_label(ind, lang)] = [numbers.number(v, ind, lang) for v in values]
+        if ind_id != "population":  # the size of a town is no merit
+            rank = values.rank(ascending=ind.direction == "lower", method="min")
+            shown[label("column.rank", lang, name=indicator_name(ind, lang))] = [
+                "—" if pd.isna(r) else f"{r:.0f}" for r in rank
+            ]
+    return pd.DataFrame(shown).reset_index(drop=True)
+
+
+def town_shapes(tables: Tables) -> gpd.GeoDataFrame | None:
+    """Town polygons, dissolved from the village polygons; None without village geometry."""
+    if not isinstance(tables.villages, gpd.GeoDataFrame):
+        return None
+    villages = tables.villages.assign(town_code=tables.villages["code"].astype(str).str[:9])
+    towns = villages.dissolve(by="town_code", as_index=False)[["town_code", "geometry"]]
+    names = tables.towns().set_index("code")["name"]
+    return towns.assign(code=towns["town_code"], name=towns["town_code"].map(names))
+
+
+def town_map(
+    tables: Tables,
+    year: int,
+    indicator: str = MAP_INDICATOR,
+    *,
+    catalog: Catalog | None = None,
+    lang: str = "zh",
+) -> Figure | None:
+    """A choropleth of the towns for one indicator in ``year``."""
+    catalog = catalog or default_catalog()
+    shapes = town_shapes(tables)
+    if shapes is None:
+        return None
+    values = _town_values(tables, year).reset_index(level="name", drop=True)
+    column = values[indicator] if indicator in values.columns else pd.Series(dtype=float)
+    ind = catalog[indicator]
+    return maps.choropleth(
+        shapes.assign(value=shapes["code"].map(column)),
+        "value",
+        title=label("map.towns_title", lang, year=year, name=indicator_name(ind, lang)),
+        unit=ind.unit,
+        label_column="name",
+        sample=tables.sample,
+        lang=lang,
+    )
+
+
+def town_status_map(tables: Tables, *, lang: str = "zh") -> Figure | None:
+    """How many of each town's projections are 需加速 or 倒退 (its villages' and its own)."""
+    shapes = town_shapes(tables)
+    if shapes is None or tables.projections.empty:
+        return None
+    rows = tables.projections.assign(
+        town=tables.projections["scope"].astype(str).str.split(";").str[0].str[:9]
+    )
+    at_risk = rows[rows["status_zh"].isin(AT_RISK)].groupby("town").size()
+    counts = shapes["code"].map(at_risk).fillna(0)
+    return maps.choropleth(
+        shapes.assign(at_risk=counts),
+        "at_risk",
+        scheme="user_defined",
+        bins=(0, 2, 5, 10),
+        title=label("map.at_risk_title", lang),
+        legend_title=label("map.at_risk_legend", lang),
+        unit=label("unit.items", lang),
+        label_column="name",
+        cmap="OrRd",
+        fmt="{:.0f}",
+        sample=tables.sample,
+        lang=lang,
+    )

@@ -1,0 +1,139 @@
+"""The township's annual summary: its sections in the document's order, and its renderings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+from analysis.core.catalog import Catalog, default_catalog
+from analysis.core.labels import check_lang, label
+from analysis.pipeline.store import Tables
+from analysis.reporting.narrative.plan import CATEGORIES, plan_paragraphs
+from analysis.reporting.narrative.sentences import (
+    as_of,
+    projects_paragraph,
+    sentence,
+    town_name,
+)
+from analysis.reporting.narrative.wording import PHRASES, TEMPLATES
+from analysis.reporting.tables import values
+
+
+@dataclass
+class Section:
+    """One section of the summary: a title and its paragraphs."""
+
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+
+
+def _markdown_escape(text: str) -> str:
+    text = escape(text, quote=False)
+    return "".join(f"\\{c}" if c in "\\`*_[]#|" else c for c in text)
+
+
+@dataclass
+class Summary:
+    """The township's annual summary; ``sample_note`` is set when the data is the sample."""
+
+    title: str
+    sections: list[Section]
+    lang: str = "zh"
+    sample_note: str = ""
+
+    def to_text(self) -> str:
+        """Plain text: the title, the sample note, then each section's title and paragraphs."""
+        lines = [self.title]
+        if self.sample_note:
+            lines.append(self.sample_note)
+        for section in self.sections:
+            lines += ["", section.title, *section.paragraphs]
+        return "\n".join(lines) + "\n"
+
+    def to_markdown(self) -> str:
+        """Markdown, with names and figures escaped so that none can become markup."""
+        parts = [f"## {_markdown_escape(self.title)}"]
+        if self.sample_note:
+            parts.append(f"**{_markdown_escape(self.sample_note)}**")
+        for section in self.sections:
+            parts.append(f"### {_markdown_escape(section.title)}")
+            parts += [_markdown_escape(p) for p in section.paragraphs]
+        return "\n\n".join(parts) + "\n"
+
+    def to_html(self) -> str:
+        """An HTML fragment; every value is escaped."""
+        parts = [f'<section class="minsheng-summary" lang="{escape(self.lang)}">']
+        parts.append(f"<h2>{escape(self.title)}</h2>")
+        if self.sample_note:
+            parts.append(f'<p class="sample">{escape(self.sample_note)}</p>')
+        for section in self.sections:
+            parts.append(f"<h3>{escape(section.title)}</h3>")
+            parts += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
+        parts.append("</section>")
+        return "\n".join(parts) + "\n"
+
+
+def summary(
+    year: int, tables: Tables, *, lang: str = "zh", catalog: Catalog | None = None
+) -> Summary:
+    """The township's annual livelihood summary for ``year``, written from the tables.
+
+    Parameters
+    ----------
+    year : int
+        The year summarised; the year before gives the year-on-year changes.
+    tables : Tables
+        The processed tables: ``township`` for the figures, ``indicators`` for the village
+        breakdowns, ``projects`` for the project list, ``targets`` and ``projections`` for the
+        plan, ``villages`` for names.
+    lang : {'zh', 'en'}, default 'zh'
+        Language of the text.
+    catalog : Catalog, optional
+        Indicator definitions; defaults to the package catalog.
+
+    Returns
+    -------
+    Summary
+        Sections 一、脱贫攻坚, 二、社会保障, 三、人居环境, 四、产业发展 and
+        五、{year + 1}年工作打算, each where it has something to say (numbered in order). A figure
+        that is absent or NaN produces no sentence, nor does a zero that was zero the year
+        before where zero is no achievement (全镇有0个扶贫车间). The plan uses the projections
+        table for the latest year and projects again from the data up to ``year`` for an
+        earlier one.
+    """
+    check_lang(lang)
+    catalog = catalog or default_catalog()
+    return summary_as_of(year, as_of(tables, year), catalog, lang)
+
+
+def summary_as_of(year: int, tables: Tables, catalog: Catalog, lang: str) -> Summary:
+    """:func:`summary` for tables whose projections are already as of ``year``."""
+    words = PHRASES[lang]
+    now = values(tables.township, year)
+    before = values(tables.township, year - 1)
+    contents: list[tuple[str, list[str]]] = []
+    for category in CATEGORIES:
+        paragraphs = [
+            text
+            for template in TEMPLATES[lang][category]
+            if (text := sentence(template, year, now, before, tables, catalog, lang))
+        ]
+        if category == "poverty" and (projects := projects_paragraph(year, tables, lang)):
+            paragraphs.append(projects)
+        if paragraphs:
+            contents.append((label(f"section.{category}", lang), paragraphs))
+    if plan := plan_paragraphs(tables, catalog, lang):
+        contents.append((label("summary.plan", lang, year=year + 1), plan))
+    numerals = words["numerals"]
+    return Summary(
+        title=label("summary.title", lang, town=town_name(tables), year=year),
+        sections=[
+            Section(
+                words["section"].format(number=numerals[i] if numerals else i + 1, title=title),
+                paragraphs,
+            )
+            for i, (title, paragraphs) in enumerate(contents)
+        ],
+        lang=lang,
+        sample_note=label("summary.sample", lang) if tables.sample else "",
+    )

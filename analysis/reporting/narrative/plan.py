@@ -1,0 +1,225 @@
+"""The plan for the next year (五、2020年工作打算): the targets, as the projections see them.
+
+A count of target statuses, then a numbered paragraph per section: an open zero target reads
+as the task it is (围绕剩余7户9人脱贫任务…), a projected target gives its projection, interval,
+probability and shortfall, and a target already met, too short to project or never assessed
+says so.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from analysis.core import numbers, trends
+from analysis.core.catalog import Catalog, Indicator
+from analysis.core.labels import STATUSES, indicator_name, label
+from analysis.pipeline.store import Tables
+from analysis.reporting.narrative.sentences import capitalise, scope_label, verb, village_names
+from analysis.reporting.narrative.wording import PHRASES
+
+#: The summary's figure sections, in the document's order; the plan section follows them.
+CATEGORIES = ("poverty", "social_security", "environment", "industry")
+#: Statuses whose target has a projection to state.
+PROJECTED = ("on track", "acceleration needed", "deteriorating")
+
+
+def _probability(p: float, lang: str) -> str:
+    words = PHRASES[lang]
+    if p < 0.01:
+        return words["p_low"]
+    if p > 0.99:
+        return words["p_high"]
+    return words["p_about"].format(p=numbers.probability(p))
+
+
+def _possessive(scope: str, lang: str) -> str:
+    """The scope as it precedes an indicator name: 青光村、竹村村 / "青光村 and 竹村村's "."""
+    words = PHRASES[lang]
+    return words["of_scope"].format(scope=scope) if scope else words["of_township"]
+
+
+def _subject(scope: str, lang: str) -> str:
+    """The scope as the subject of a sentence: 全镇 or 青光村、竹村村 / "the township's "."""
+    words = PHRASES[lang]
+    return words["subject_scope"].format(scope=scope) if scope else words["subject_township"]
+
+
+def _projection_clause(row: Any, ind: Indicator, names: dict[str, str], lang: str) -> str:
+    """2020年医疗保险参保率预计达到88.1%（80%区间86.9%–89.3%），达到90%目标的概率约为23%…"""
+    words = PHRASES[lang]
+    text = words["reach"].format(
+        year=int(row.target_year),
+        scope=_possessive(scope_label(str(row.scope), names, lang), lang),
+        name=indicator_name(ind, lang),
+        verb=words["reach_up" if ind.higher_is_better else "reach_down"],
+        value=numbers.figure(row.projected, ind, lang),
+    )
+    # A bounded projection can be certain (0 poor households, interval 0–0): no interval then.
+    written = {numbers.number(v, ind, lang) for v in (row.projected, row.lower, row.upper)}
+    if len(written) > 1:
+        text += words["interval"].format(
+            level=numbers.percent(row.level),
+            interval=numbers.interval(row.lower, row.upper, ind, lang),
+        )
+    if math.isfinite(row.probability):
+        p, target = _probability(row.probability, lang), numbers.figure(row.target, ind, lang)
+        if ind.higher_is_better:
+            text += words["chance_goal"].format(p=p, target=target)
+        elif row.target == 0:
+            text += words["chance_zero"].format(p=p)
+        else:
+            text += words["chance_cap"].format(p=p, target=target)
+    shortfall = row.target - row.projected if ind.higher_is_better else row.projected - row.target
+    if shortfall > 0 and not numbers.is_zero(shortfall, ind):
+        text += words["shortfall"].format(gap=numbers.change(shortfall, ind, lang))
+    status = str(row.status_en)
+    if status == "on track":
+        text += words[status]
+    elif status in ("acceleration needed", "deteriorating"):
+        required = row.required_change_per_year
+        text += words[status].format(
+            verb=verb(required, ind, lang), amount=numbers.change(required, ind, lang)
+        )
+    return text
+
+
+def _target_sentence(row: Any, ind: Indicator, names: dict[str, str], lang: str) -> str:
+    """A target that needs no trend clause: already achieved, refused, or never assessed."""
+    words = PHRASES[lang]
+    fields = {
+        "scope": _subject(scope_label(str(row.scope), names, lang), lang),
+        "name": indicator_name(ind, lang),
+        "target_year": int(row.target_year),
+        "target": numbers.figure(row.target, ind, lang),
+    }
+    if row.status_en == "achieved":
+        return words["achieved"].format(
+            **fields,
+            year=int(row.last_year),
+            verb=words["achieved_up" if ind.higher_is_better else "achieved_down"],
+            value=numbers.figure(row.last_value, ind, lang),
+        )
+    if row.status_en == "insufficient data":
+        text = words["refused"].format(**fields, n=int(row.n_points), min=trends.MIN_POINTS)
+        if math.isfinite(row.last_value):
+            text += words["refused_last"].format(
+                year=int(row.last_year), value=numbers.figure(row.last_value, ind, lang)
+            )
+        return text
+    return words["unassessed"].format(**fields)
+
+
+def target_rows(tables: Tables, catalog: Catalog) -> pd.DataFrame:
+    """One row per target, township first, then in catalog order.
+
+    A target's row is its projection row; a target without one (no projections table, or a
+    target added after it was written) gets status 'not assessed' rather than disappearing.
+    """
+    columns = ["scope", "indicator", "target_year", "target"]
+    proj = tables.projections
+    if not proj.empty:
+        proj = proj[proj["row_type"] == "target"].assign(scope=lambda f: f["scope"].astype(str))
+    targets = tables.targets
+    if not targets.empty:
+        targets = pd.DataFrame(
+            {
+                "scope": targets["scope"].astype(str),
+                "indicator": targets["indicator"].astype(str),
+                "target_year": targets["target_year"].astype(int),
+                "target": targets["target_value"].astype(float),
+            }
+        )
+    if not proj.empty and not targets.empty:
+        known = set(
+            zip(proj["scope"], proj["indicator"], proj["target_year"].astype(int), strict=True)
+        )
+        keys = zip(targets["scope"], targets["indicator"], targets["target_year"], strict=True)
+        targets = targets[[key not in known for key in keys]]
+    frames = [f for f in (proj, targets.assign(status_en="not assessed", ok=False)) if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=[*columns, "status_en", "ok"])
+    rows = pd.concat(frames, ignore_index=True)
+    order = {indicator_id: i for i, indicator_id in enumerate(catalog.ids)}
+    rank = pd.DataFrame(
+        {
+            "village": (rows["scope"] != "township").astype(int),
+            "order": rows["indicator"].map(order),
+        }
+    ).sort_values(["village", "order"], kind="stable")
+    return rows.loc[rank.index].reset_index(drop=True)
+
+
+def target_years(rows: pd.DataFrame, lang: str) -> str:
+    """The years of the targets: 2020, or 2020、2025 / 2020 and 2025."""
+    years = sorted(rows["target_year"].astype(int).unique())
+    return label("join.names", lang).join(str(y) for y in years)
+
+
+def _zero_task(group: pd.DataFrame, catalog: Catalog, names: dict[str, str], lang: str) -> str:
+    """围绕剩余7户9人脱贫任务，按当前趋势… — open zero targets of one scope, as a task."""
+    words = PHRASES[lang]
+    inds = [catalog[i] for i in group["indicator"]]
+    items = words["and"].join(
+        numbers.figure(value, ind, lang)
+        for value, ind in zip(group["last_value"], inds, strict=True)
+    )
+    if all(ind.category == "poverty" for ind in inds):
+        task = words["task_poverty"].format(items=items)
+    else:
+        task = words["task_zero"].format(
+            items=items,
+            scope=_subject(scope_label(str(group["scope"].iloc[0]), names, lang), lang),
+            name=label("join.names", lang).join(indicator_name(ind, lang) for ind in inds),
+        )
+    clauses = [_projection_clause(r, catalog[r.indicator], names, lang) for r in group.itertuples()]
+    return capitalise(task + words["trend"] + words["semicolon"].join(clauses) + words["stop"])
+
+
+def plan_paragraphs(tables: Tables, catalog: Catalog, lang: str) -> list[str]:
+    """The plan: a count of target statuses, then a numbered paragraph per section."""
+    rows = target_rows(tables, catalog)
+    if rows.empty:
+        return []
+    words = PHRASES[lang]
+    names = village_names(tables)
+    counts = rows["status_en"].value_counts()
+    items = words["count_join"].join(
+        words["plan_count_item"].format(
+            status=label(f"status.{status}", lang), n=int(counts[status])
+        )
+        for status in STATUSES
+        if status in counts.index
+    )
+    paragraphs = [
+        words["plan_counts"].format(years=target_years(rows, lang), n=len(rows), items=items)
+    ]
+
+    category = rows["indicator"].map(lambda i: catalog[i].category)
+    present = set(category)
+    for number, name in enumerate(c for c in (*CATEGORIES, "base") if c in present):
+        mine = rows[category == name]
+        # Zero targets still open (剩余7户9人 → 0) read as the task they are.
+        open_zero = mine[
+            (mine["target"] == 0)
+            & ~mine["indicator"].map(lambda i: catalog[i].higher_is_better)
+            & mine["status_en"].isin(PROJECTED)
+        ]
+        sentences = [
+            _zero_task(group, catalog, names, lang)
+            for _, group in open_zero.groupby("scope", sort=False)
+        ]
+        for row in mine.drop(open_zero.index).itertuples():
+            ind = catalog[row.indicator]
+            if row.status_en in PROJECTED:
+                text = words["trend"] + _projection_clause(row, ind, names, lang)
+            else:
+                text = _target_sentence(row, ind, names, lang)
+            sentences.append(capitalise(text + words["stop"]))
+        head = words["plan_head"].format(
+            ordinal=words["ordinals"][number], head=words["plan_heads"][name]
+        )
+        paragraphs.append(words["space"].join([head, *sentences]))
+    return paragraphs

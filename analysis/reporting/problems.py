@@ -1,0 +1,210 @@
+"""The problems page, ``reports/<year>/problems.html``: every problem found in the raw data,
+village by village and file by file, printable as the 对照表 a clerk takes from door to door.
+
+It is made from the processed folder's ``quarantine.csv`` (whose ``village_code``/``village``
+columns say whose row each problem is on); the words come from :mod:`analysis.ingest.advice`, as
+in the marked workbooks, so the page and the workbook a village receives say the same thing.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core.labels import glossed, label
+from analysis.errors import MissingFileError
+from analysis.ingest.advice import cell_ref, problem_text, rule_text, village_label
+from analysis.pipeline import store
+from analysis.pipeline.store import path_of
+from analysis.reporting import publish
+
+#: On screen a list; on paper one village per A4 page, rows never split, with blank columns
+#: for what was found at the door and the corrected figure, and a line to sign.
+PAGE_STYLE = """
+table.check .short { white-space: nowrap; }
+table.check td.blank { min-width: 8em; }
+td.sev-error { color: #9c0006; background: #ffe1e1; font-weight: bold; }
+td.sev-warning { color: #6b4a00; background: #fff2cc; }
+p.sign { margin: 1.2rem 0 0; }
+@media print {
+  @page { size: A4 landscape; margin: 12mm; }
+  nav.toc { display: none; }
+  section.village { break-before: page; }
+  nav.toc + section.village { break-before: auto; }
+  table.check { width: 100%; font-size: 10pt; }
+  table.check thead { display: table-header-group; }
+  table.check tr { break-inside: avoid; }
+}
+"""
+
+
+def load_problems(processed_dir: Path | str) -> pd.DataFrame:
+    """``quarantine.csv`` as text columns (``row`` as a number), village columns included."""
+    path = path_of(processed_dir, "quarantine")
+    if not path.exists():
+        raise MissingFileError(glossed("problems.missing", sep=" / ", path=path))
+    frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    frame["row"] = pd.to_numeric(frame["row"]).astype("int64")
+    for column in ("village_code", "village"):
+        if column not in frame:  # tables prepared before problems carried their village
+            frame[column] = ""
+    return frame
+
+
+def _groups(problems: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    """(label, code, problems) per village: registry villages by code, then names not in the
+    registry, then the problems of no village's row."""
+    keyed = problems.assign(
+        _label=[
+            village_label(c, n)
+            for c, n in zip(problems["village_code"], problems["village"], strict=True)
+        ],
+        _order=[
+            0 if c else 1 if n else 2
+            for c, n in zip(problems["village_code"], problems["village"], strict=True)
+        ],
+    )
+    keyed = keyed.sort_values(
+        ["_order", "village_code", "_label", "file", "sheet", "row", "column"], kind="stable"
+    )
+    return [
+        (str(name), str(group["village_code"].iloc[0]), group)
+        for (_, _, name), group in keyed.groupby(["_order", "village_code", "_label"], sort=False)
+    ]
+
+
+def _counts(problems: pd.DataFrame) -> tuple[int, int]:
+    errors = int((problems["severity"] == "error").sum())
+    return errors, len(problems) - errors
+
+
+def _file_table(problems: pd.DataFrame) -> str:
+    short = {"number", "cell", "severity"}
+    header = "".join(
+        f'<th class="short">{escape(label(f"column.{k}"))}</th>'
+        if k in short
+        else f"<th>{escape(label(f'column.{k}'))}</th>"
+        for k in (
+            "number",
+            "cell",
+            "value",
+            "problem",
+            "expected",
+            "severity",
+            "checked",
+            "corrected",
+        )
+    )
+    rows = []
+    for number, item in enumerate(problems.itertuples(index=False), start=1):
+        _, expected, _ = rule_text(item.rule)
+        rows.append(
+            f'<tr><td class="short">{number}</td>'
+            f'<td class="short">{escape(cell_ref(item.row, item.column))}</td>'
+            f"<td>{escape(item.value)}</td><td>{escape(problem_text(item))}</td>"
+            f"<td>{escape(expected)}</td>"
+            f'<td class="short sev-{escape(item.severity)}">'
+            f"{escape(label(f'severity.{item.severity}'))}</td>"
+            '<td class="blank"></td><td class="blank"></td></tr>'
+        )
+    return (
+        f'<div class="scroll"><table class="check"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _section(number: int, name: str, code: str, group: pd.DataFrame) -> str:
+    """One village: its counts, a table per file, a line to sign."""
+    errors, warnings = _counts(group)
+    parts = [
+        f'<section class="village" id="v{number}">',
+        f"<h2>{escape(name)}" + (f" <small>{escape(code)}</small>" if code else "") + "</h2>",
+        f"<p>{escape(glossed('problems.counts', sep=' / ', errors=errors, warnings=warnings))}</p>",
+    ]
+    for (file, sheet), of_file in group.groupby(["file", "sheet"], sort=False):
+        where = (
+            label("problems.file_sheet", file=file, sheet=sheet)
+            if sheet
+            else label("problems.file", file=file)
+        )
+        parts.append(f"<h3>{escape(where)}</h3>{_file_table(of_file)}")
+    parts.append(f'<p class="sign">{escape(label("problems.sign"))}</p></section>')
+    return "".join(parts)
+
+
+def problems_body(problems: pd.DataFrame, title: str) -> str:
+    """The page's HTML (every name and value escaped): counts, contents, one section a village."""
+    if problems.empty:
+        return f"<h1>{escape(title)}</h1><p>{escape(glossed('problems.none', sep=' / '))}</p>"
+    errors, warnings = _counts(problems)
+    groups = _groups(problems)
+    toc = "".join(
+        f'<tr><td><a href="#v{number}">{escape(name)}</a></td><td>{escape(code)}</td>'
+        f'<td class="num">{_counts(group)[0]}</td><td class="num">{_counts(group)[1]}</td></tr>'
+        for number, (name, code, group) in enumerate(groups, start=1)
+    )
+    toc_header = "".join(
+        f"<th>{escape(glossed(f'column.{k}'))}</th>"
+        for k in ("village_name", "code", "errors", "warnings")
+    )
+    summary = glossed(
+        "problems.summary", sep=" / ", n=len(problems), errors=errors, warnings=warnings
+    )
+    note = label("problems.unassigned_note", unassigned=label("problems.unassigned"))
+    return (
+        f"<style>{PAGE_STYLE}</style><h1>{escape(title)}</h1><p>{escape(summary)}</p>"
+        f"<p>{escape(label('problems.how'))} <code>minsheng validate --mark</code></p>"
+        f"<p>{escape(note)}</p>"
+        f'<nav class="toc"><h2>{escape(glossed("problems.by_village"))}</h2>'
+        f'<div class="scroll"><table><thead><tr>{toc_header}</tr></thead>'
+        f"<tbody>{toc}</tbody></table></div></nav>"
+        + "".join(_section(number, *group) for number, group in enumerate(groups, start=1))
+    )
+
+
+def _town(processed_dir: Path) -> str:
+    path = path_of(processed_dir, "villages")
+    if not path.exists():
+        return ""
+    towns = pd.read_parquet(path, columns=["town_name"])["town_name"].unique()
+    return str(towns[0]) if len(towns) == 1 else ""
+
+
+def write_problems_page(
+    processed_dir: Path | str, year_dir: Path | str, year: int, sample: bool
+) -> Path:
+    """Write ``year_dir/problems.html`` from the processed folder's ``quarantine.csv``.
+
+    Parameters
+    ----------
+    processed_dir
+        The processed folder (``quarantine.csv``, and ``villages.parquet`` for the town name).
+    year_dir
+        The year's report folder (``reports/2019``).
+    year
+        The report year, for the title.
+    sample
+        Whether the data is the synthetic sample (the page then says 示例数据).
+
+    Returns
+    -------
+    Path
+        The page written.
+
+    Raises
+    ------
+    MissingFileError
+        The processed folder has no ``quarantine.csv``.
+    """
+    processed = Path(processed_dir)
+    problems = load_problems(processed)
+    title = label("problems.title", town=_town(processed), year=year)
+    provenance = publish.Provenance(
+        data_fingerprint=store.fingerprint_dir(processed),
+        parameters={"year": year},
+        sample=sample,
+    )
+    html = publish.page(title, problems_body(problems, title), provenance, home="index.html")
+    return publish.write_page(Path(year_dir) / publish.PROBLEMS_PAGE, html)

@@ -315,7 +315,10 @@ def _open_copy(path: Path, sheets: dict[str, Sheet], display: str) -> tuple[Work
         if PROBLEM_SHEET in wb.sheetnames:
             del wb[PROBLEM_SHEET]
         for ws in wb.worksheets:
-            for row in ws.iter_rows():
+            # Only as far as the data: iter_rows() would make a cell of every position up to a
+            # stray far cell (XFD1048576), billions of them.
+            height, width = sheets[ws.title].cells.shape if ws.title in sheets else (0, 0)
+            for row in ws.iter_rows(max_row=max(height, 1), max_col=max(width, 1)):
                 for cell in row:
                     if cell.fill is not None and cell.fill.fgColor.rgb in _OUR_COLOURS:
                         cell.fill = PatternFill()

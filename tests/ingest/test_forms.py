@@ -371,6 +371,21 @@ def test_a_far_stray_cell_costs_nothing(name, cell):
     assert answer["seconds"] < 30 and answer["peak_mb"] < 1000
 
 
+def test_a_marked_copy_of_a_workbook_with_a_far_stray_cell_stays_small(tmp_path):
+    answer = _in_capped_child(
+        f"""
+        import resource
+        from analysis.ingest.mark import mark
+        result = mark({str(FORMS / "stray_cell_xfd1048576")!r}, {str(tmp_path)!r})
+        print(json.dumps({{
+            "copies": sorted(result.copies),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }}))
+        """
+    )
+    assert answer["copies"] == [WORKBOOK] and answer["peak_mb"] < 1000
+
+
 def test_a_workbook_of_millions_of_blank_rows_is_refused_without_reading_it(tmp_path):
     assert CASES["oversize"]["expect"][0]["rule"] == "sheet_too_large"
     answer = _in_capped_child(

@@ -55,6 +55,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_prepare.py
+	$(BIN)/python benchmarks/bench_coverage.py
 
 # Rewrites $(LOCK) from pyproject.toml (runtime + dev extra): one pin per package and Python/platform
 # fork, with the hashes of all its files, for every platform and Python >= 3.11. Pins already in

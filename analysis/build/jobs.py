@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -30,6 +31,15 @@ TOWN_CODE_LENGTH = LEVELS["town"]
 # --- jobs --------------------------------------------------------------------------------------
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """The package's own code and catalog: a page built by other code (a new wording, a
+    changed formula) is not current, whatever the version number says."""
+    package = Path(__file__).resolve().parents[1]
+    files = [p for p in package.rglob("*") if p.suffix in {".py", ".yaml", ".csv"}]
+    return store.fingerprint_files(files, root=package)
+
+
 @dataclass(frozen=True)
 class Job:
     """One notebook run that produces one page."""
@@ -49,6 +59,7 @@ class Job:
         digest.update(json.dumps(self.parameters, sort_keys=True, ensure_ascii=False).encode())
         digest.update(self.data_fingerprint.encode())
         digest.update(__version__.encode())
+        digest.update(code_fingerprint().encode())
         return digest.hexdigest()
 
 

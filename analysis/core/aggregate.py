@@ -85,12 +85,27 @@ def aggregate_township(
     )
 
 
-def township_series(indicators: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
-    """Township series per year to project from: the catalog aggregation of
-    :func:`aggregate_township`, less incomplete years.
+def incomplete_years(town: pd.DataFrame, catalog: Catalog) -> pd.Series:
+    """Which rows of :func:`aggregate_township` output are incomplete years.
 
     A year in which fewer villages reported a summed indicator than in its best-covered year is
-    dropped: a sum over fewer villages would read as a fall.
+    incomplete: a sum over fewer villages would read as a fall. Rates and maxima are not
+    affected (a weighted mean over the villages that reported is still a mean).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, aligned with ``town``.
+    """
+    rules = {ind.id: ind.aggregate for ind in catalog}
+    summed = town["indicator"].map(rules) == "sum"
+    best = town.groupby("indicator")["villages"].transform("max")
+    return summed & (town["villages"] < best)
+
+
+def township_series(indicators: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Township series per year to project from: the catalog aggregation of
+    :func:`aggregate_township`, less the :func:`incomplete_years`.
 
     Returns
     -------
@@ -98,9 +113,7 @@ def township_series(indicators: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
         Columns year, indicator, value.
     """
     town = aggregate_township(indicators[indicators["value"].notna()], catalog)
-    summed = town["indicator"].map(lambda i: catalog[i].aggregate == "sum")
-    best = town.groupby("indicator")["villages"].transform("max")
-    complete = town[~summed | (town["villages"] == best)]
+    complete = town[~incomplete_years(town, catalog)]
     return complete[["year", "indicator", "value"]].reset_index(drop=True)
 
 

@@ -30,6 +30,8 @@ class Indicator:
     direction: str
     category: str
     flow: bool
+    cumulative: bool = False
+    plan: bool = False
     integer: bool = False
     bounds: tuple[float | None, float | None] = (None, None)
     weight: str | None = None
@@ -128,6 +130,8 @@ def _indicator(raw: dict) -> Indicator:
         direction=raw["direction"],
         category=raw["category"],
         flow=bool(raw.get("flow", False)),
+        cumulative=bool(raw.get("cumulative", False)),
+        plan=bool(raw.get("plan", False)),
         integer=bool(raw.get("integer", False)),
         bounds=(bounds[0], bounds[1]),
         weight=raw.get("weight"),
@@ -142,6 +146,15 @@ def _indicator(raw: dict) -> Indicator:
         raise ValueError(f"indicator {ind.id}: a weighted mean needs a weight")
     if ind.direction not in {"higher", "lower"}:
         raise ValueError(f"indicator {ind.id}: direction must be 'higher' or 'lower'")
+    # A running total only grows, so its floor is the latest value: that needs a stock at year
+    # end (not a within-year flow, not a share) that is better when higher.
+    if ind.cumulative and (ind.flow or ind.kind == "rate" or ind.direction != "higher"):
+        raise ValueError(
+            f"indicator {ind.id}: cumulative needs a stock (flow: false) that is not a rate and "
+            "whose direction is 'higher'"
+        )
+    if ind.plan and ind.kind != "count":
+        raise ValueError(f"indicator {ind.id}: a plan counts works, so its kind must be count")
     return ind
 
 

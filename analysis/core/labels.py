@@ -61,14 +61,25 @@ EUROSTAT = {
 MODELS = {
     "linear": ("线性趋势", "linear trend"),
     "log-linear": ("对数线性（固定增长率）", "log-linear (constant growth rate)"),
+    "drift": ("年均变化外推", "drift (mean yearly change)"),
+    "log-drift": ("年均增长率外推", "log-drift (mean growth rate)"),
     "logit-linear": ("logit线性（有界比率）", "logit-linear (bounded rate)"),
+    "logit-drift": ("logit年均变化外推", "logit-drift (bounded rate)"),
     "damped ETS": ("阻尼趋势指数平滑", "damped-trend exponential smoothing"),
 }
-#: A published figure checked against the data.
+#: A published figure checked against the data (the reconciliation's ``status``).
 RECONCILIATION = {
     "match": ("一致", "match"),
+    "rounding": ("一致（四舍五入）", "match (rounded)"),
     "differs": ("不一致", "differs"),
-    "no data": ("无数据", "no data"),
+    "not checked": ("未核对", "not checked"),
+}
+#: Why a published figure was not checked (the reconciliation's ``reason``).
+NOT_CHECKED = {
+    "no number": ("原文为文字表述，没有具体数字", "stated in words, without a figure"),
+    "no indicator": ("没有对应的指标，数据中无此项", "no indicator in the data holds it"),
+    "no data": ("数据中缺少此值", "the data has no value for it"),
+    "no target": ("目标表中没有此目标", "not in the targets table"),
 }
 
 #: Units: the Chinese word a document writes, the English word for one and for many (empty
@@ -142,6 +153,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "column.escap": ("ESCAP", "ESCAP"),
     "column.eurostat": ("Eurostat", "Eurostat"),
     "column.status": ("状态", "Status"),
+    "column.remaining": ("尚差（年均需）", "Still to go (a year)"),
+    "column.note": ("说明", "Note"),
     "column.fact": ("编号", "Fact"),
     "column.scope": ("范围", "Scope"),
     "column.scope_code": ("范围代码", "Scope code"),
@@ -178,6 +191,42 @@ _WORDS: dict[str, tuple[str, str]] = {
     "cell.township": ("全镇", "township"),
     "cell.none_quarantined": ("没有被隔离的行", "nothing was quarantined"),
     "cell.no_published": ("没有可核对的公布数据", "no published figures to check"),
+    "cell.plan_done": ("已完成{done}，计划{target}", "{done} done of {target}"),
+    "cell.no_data": ("无数据", "no data"),
+    "cell.remaining": ("{remaining}（年均{pace}）", "{remaining} ({pace} a year)"),
+    "cell.contradicts": ("{cell}*", "{cell}*"),
+    # --- notes under tables
+    "note.status": (
+        "状态判定：最新实际值已达到目标为“已达成”；不足3年数据、无法预测为“数据不足”；自基年以来"
+        "向远离目标的方向变化为“倒退”；所选模型的预测值达到目标为“有望达成”，否则为“需加速”。"
+        "计划类目标（工程、村点）按已完成/计划数跟踪，不作趋势外推：尚需完成的年均数量不超过以往"
+        "年均完成量为“有望达成”。预测区间已按回测误差放宽；累计量（面积、里程等）的预测不低于最新"
+        "实际值。尚差和年均需按最新实际值计算。",
+        "Status: 'achieved' when the latest value meets the target; 'insufficient data' with "
+        "fewer than 3 years to project from; 'deteriorating' when the value has moved away from "
+        "the target since the base year; 'on track' when the chosen model's projection meets the "
+        "target, otherwise 'acceleration needed'. Plans (works, sites) count works done against "
+        "works planned and are not extrapolated: 'on track' when the works still to do per year "
+        "are no more than the works done per year so far. Intervals are widened by the back-test "
+        "errors; running totals (areas, lengths) are never projected below their latest value. "
+        "'Still to go' and its yearly pace are counted from the latest value.",
+    ),
+    "note.contradicts": (
+        "*ESCAP与Eurostat按基年以来的平均增长外推，不是状态所依据的模型预测，仅供参考；"
+        "与状态不一致时以状态为准。",
+        "* ESCAP and Eurostat extrapolate the average growth since the base year, not the chosen "
+        "model's projection; where their word differs from the status, the status stands.",
+    ),
+    "note.other_fact": (
+        "原文另处记为{value}（{fact}）",
+        "the document states {value} elsewhere ({fact})",
+    ),
+    "note.compared_targets": ("与目标表核对", "checked against the targets table"),
+    "note.compared_remaining": (
+        "清零目标的任务量，与{year}年末实际值核对",
+        "the task of a clear-to-zero target, checked against the end-{year} value",
+    ),
+    "note.join": ("；", "; "),
     "change.up": ("增加", "up"),
     "change.down": ("减少", "down"),
     "change.rate_up": ("提高", "up"),
@@ -189,6 +238,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "join.dated": ("{value}（{year}年）", "{value} ({year})"),
     "join.scoped": ("{name}（{scope}）", "{name} ({scope})"),
     "join.interval_level": ("{interval}（{level}）", "{interval} ({level})"),
+    "note.with_contradicts": ("{note}{contradicts}", "{note} {contradicts}"),
     # --- page furniture: header, footer, index, error page
     "page.site": ("民生", "Minsheng"),
     "crumb.index": ("目录", "Index"),
@@ -308,6 +358,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "chart.target": ("{year}年目标 {value}", "{year} target {value}"),
     "chart.year": ("年份", "Year"),
     "chart.no_projection": ("无法预测：{reason}", "No projection: {reason}"),
+    "chart.plan": (
+        "计划类目标：已完成{done}，计划{target}，不作趋势外推",
+        "a plan: {done} done of {target}, not extrapolated",
+    ),
     "chart.model": (
         "模型：{model}，回测平均绝对误差 {mae}；阴影为{level}预测区间",
         "model: {model}, back-test mean absolute error {mae}; shaded: {level} prediction interval",
@@ -359,7 +413,7 @@ _WORDS: dict[str, tuple[str, str]] = {
 }
 
 #: Every word, by key: the groups above under ``section.``, ``status.``, ``escap.``,
-#: ``eurostat.``, ``model.`` and ``reconciliation.``, and the words themselves.
+#: ``eurostat.``, ``model.``, ``reconciliation.`` and ``not_checked.``, and the words themselves.
 LABELS: dict[str, tuple[str, str]] = {
     **{f"section.{k}": v for k, v in SECTIONS.items()},
     **{f"status.{k}": v for k, v in STATUSES.items()},
@@ -367,6 +421,7 @@ LABELS: dict[str, tuple[str, str]] = {
     **{f"eurostat.{k}": v for k, v in EUROSTAT.items()},
     **{f"model.{k}": v for k, v in MODELS.items()},
     **{f"reconciliation.{k}": v for k, v in RECONCILIATION.items()},
+    **{f"not_checked.{k}": v for k, v in NOT_CHECKED.items()},
     **_WORDS,
 }
 

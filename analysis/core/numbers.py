@@ -121,12 +121,16 @@ def _written(value: float, what: Measure, lang: str) -> tuple[float, Measure]:
     return float(value) * factor, unit
 
 
-def figure(value: float | None, what: Measure, lang: str = "zh") -> str:
-    """The figure with its unit: 1544人次, 86.4%, 335.26万元 / 1,544 visits, 3,352,600 yuan."""
+def figure(value: float | None, what: Measure, lang: str = "zh", *, context: str = "level") -> str:
+    """The figure with its unit: 1544人次, 86.4%, 335.26万元 / 1,544 visits, 3,352,600 yuan.
+
+    ``context`` as in :func:`number`: ``"spread"`` keeps one decimal of a count (a pace of 2.7
+    works a year is not 3).
+    """
     if _missing(value):
         return MISSING
     value, what = _written(value, what, lang)
-    text = number(value, what, lang)
+    text = number(value, what, lang, context=context)
     word = labels.unit_word(_unit(what), lang, one=text == "1")
     space = UNIT_SPACE[lang] if word not in ("", "%") else ""
     return f"{text}{space}{word}"

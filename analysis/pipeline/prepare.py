@@ -88,7 +88,7 @@ def prepare(
     township = aggregate_township(indicators, catalog)
     villages = villages_table(result.registry)
     reconciliation = (
-        reconcile(result.published, indicators, township, catalog)
+        reconcile(result.published, indicators, township, catalog, result.targets)
         if result.published is not None
         else pd.DataFrame(columns=RECONCILIATION_COLUMNS)
     )
@@ -117,7 +117,7 @@ def prepare(
     for name, gdf in sorted(layers.items()):
         paths[f"layer:{name}"] = write_gpkg(gdf, store.layer_path(out, name), name)
     paths["projections"] = write_parquet(
-        trends.assess_targets(indicators, result.targets, township=township),
+        trends.assess_targets(indicators, result.targets),
         path_of(out, "projections"),
     )
     _remove_stale(out, paths)

@@ -23,6 +23,7 @@ from analysis import config
 from analysis.core.aggregate import LEVELS
 from analysis.errors import MissingFileError, ParameterError, StaleTablesError
 from analysis.iorw import atomic_path, atomic_write_bytes, atomic_write_with
+from analysis.pipeline.reconcile import read_reconciliation
 from analysis.version import __version__
 
 #: Every file of the processed folder, by the name code uses for it.
@@ -343,7 +344,7 @@ def load_tables(
         targets=_read_optional(path_of(processed, "targets"), pd.read_parquet),
         projections=_read_optional(path_of(processed, "projections"), pd.read_parquet),
         projects=_read_optional(path_of(processed, "projects"), pd.read_parquet),
-        reconciliation=_read_optional(path_of(processed, "reconciliation"), pd.read_csv),
+        reconciliation=_read_optional(path_of(processed, "reconciliation"), read_reconciliation),
         summary=summary,
         sample=bool(stamp.get("sample", False)),
         aggregates=_read_optional(path_of(processed, "aggregates"), pd.read_parquet),

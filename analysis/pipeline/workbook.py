@@ -12,6 +12,7 @@ import pandas as pd
 from analysis.core.catalog import Catalog
 from analysis.core.labels import label
 from analysis.iorw import atomic_write_bytes
+from analysis.pipeline.reconcile import explain
 from analysis.pipeline.store import FIXED_TIMESTAMP
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
@@ -162,12 +163,20 @@ def write_workbook(
         "difference": "difference",
         "tolerance": "tolerance",
         "status": "check",
+        "explained": "note",
         "quote": "quote",
     }
+    records = reconciliation.to_dict("records")
+    shown = reconciliation.assign(
+        scope=reconciliation["scope"].replace({"township": label("cell.township")}),
+        indicator=[zh.get(r["indicator"]) or r["indicator_zh"] for r in records],
+        status=[label(f"reconciliation.{r['status']}") for r in records],
+        explained=[explain(r) for r in records],
+    )
     _sheet(
         wb,
         label("heading.reconciliation"),
-        reconciliation.assign(indicator=reconciliation["indicator"].map(zh)).rename(
+        shown[list(reconciliation_columns)].rename(
             columns={c: label(f"column.{k}") for c, k in reconciliation_columns.items()}
         ),
     )

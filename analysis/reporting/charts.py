@@ -37,6 +37,9 @@ def fan_chart(
 ) -> Figure:
     """History, projection with its interval band, and the target.
 
+    A plan's assessment (works to complete) draws no projection: its works done of works
+    planned are written under the chart.
+
     Parameters
     ----------
     series : pandas.Series
@@ -67,7 +70,9 @@ def fan_chart(
     matplotlib.figure.Figure
     """
     use_house_style()
+    plan = None
     if isinstance(assessment_or_projection, Assessment):
+        plan = assessment_or_projection if assessment_or_projection.tracking == "plan" else None
         projection = assessment_or_projection.projection
         target = assessment_or_projection.target if target is None else target
         target_year = assessment_or_projection.target_year if target_year is None else target_year
@@ -129,6 +134,13 @@ def fan_chart(
                 level=level,
             )
         )
+    elif plan is not None:
+        # Works done of works planned, under the chart: a plan has no line to draw.
+        done, planned = (
+            numbers.figure(plan.done, unit, lang),
+            numbers.figure(plan.target, unit, lang),
+        )
+        lines.append(label("chart.plan", lang, done=done, target=planned))
     elif projection.reason_zh:
         reason = getattr(projection, f"reason_{check_lang(lang)}")
         ax.text(

@@ -12,7 +12,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.core import trends
-from analysis.core.aggregate import township_series
 from analysis.core.catalog import default_catalog
 from analysis.core.labels import indicator_name, label
 from analysis.core.style import use_house_style
@@ -95,20 +94,6 @@ def locator_figure(tables: Tables, code: str, *, lang: str = "zh"):
     )
 
 
-def _series(tables: Tables, scope: str, indicator: str) -> pd.Series:
-    """The yearly series a projection was made from: township aggregate or village(s)."""
-    if scope == "township":
-        rows = tables.township[tables.township["indicator"] == indicator]
-        return rows.set_index("year")["value"].sort_index()
-    codes = str(scope).split(";")
-    rows = tables.indicators[tables.indicators["village_code"].isin(codes)]
-    if len(codes) == 1:
-        chosen = rows[rows["indicator"] == indicator]
-        return chosen.set_index("year")["value"].sort_index()
-    combined = township_series(rows, default_catalog())
-    return combined[combined["indicator"] == indicator].set_index("year")["value"].sort_index()
-
-
 def target_figure(tables: Tables, scope: str, *, columns: int = 2, lang: str = "zh"):
     """Fan charts (history, projection with interval, target) for the scope's targets, as one
     grid figure: one image per page section, drawn and encoded once."""
@@ -125,9 +110,11 @@ def target_figure(tables: Tables, scope: str, *, columns: int = 2, lang: str = "
     axes = figure.subplots(grid_rows, columns, squeeze=False).ravel()
     for ax, row in zip(axes, rows.itertuples(), strict=False):
         ind = catalog[row.indicator]
-        series = _series(tables, str(row.scope), row.indicator)
+        # The series the projections table was made from: incomplete years left out alike.
+        series = trends.scope_series(tables.indicators, str(row.scope), row.indicator)
+        kinds = {"kind": ind.kind, "bounds": ind.bounds, "cumulative": ind.cumulative}
         if pd.isna(row.target):
-            result = trends.project(series, int(row.target_year), kind=ind.kind, bounds=ind.bounds)
+            result = trends.project(series, int(row.target_year), **kinds)
         else:
             result = trends.assess(
                 series,
@@ -135,8 +122,9 @@ def target_figure(tables: Tables, scope: str, *, columns: int = 2, lang: str = "
                 int(row.target_year),
                 base_year=None if pd.isna(row.base_year) else int(row.base_year),
                 direction=ind.direction,
-                kind=ind.kind,
-                bounds=ind.bounds,
+                plan=ind.plan,
+                flow=ind.flow,
+                **kinds,
             )
         charts.fan_chart(
             series,

@@ -18,6 +18,7 @@ from IPython.display import HTML, Image, display
 from analysis.core.labels import forms, glossed, label
 from analysis.pipeline.store import Tables
 from analysis.reporting import narrative
+from analysis.reporting.tables import status_note, target_table
 
 
 def heading(text: str, level: int = 2) -> HTML:
@@ -84,6 +85,16 @@ def table_html(table: pd.DataFrame) -> str:
 def show_table(table: pd.DataFrame) -> None:
     """Display a table (:func:`table_html`)."""
     display(HTML(table_html(table)))
+
+
+def show_target_table(tables: Tables, scope: str, *, lang: str = "zh") -> None:
+    """A scope's target table (:func:`analysis.reporting.tables.target_table`) with the note
+    that states the status rule under it; nothing where the scope has no targets."""
+    table = target_table(tables, scope, lang=lang)
+    if table.empty:
+        return
+    show_table(table)
+    display(paragraph(status_note(table, lang)))
 
 
 def township_title(tables: Tables, year: int, lang: str = "zh") -> str:

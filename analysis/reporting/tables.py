@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis.core import numbers
+from analysis.core import numbers, trends
 from analysis.core.catalog import Catalog, Indicator, default_catalog
 from analysis.core.labels import (
     check_lang,
@@ -23,6 +23,8 @@ from analysis.core.labels import (
     label,
     unit_header,
 )
+from analysis.ingest.cells import decimals_of
+from analysis.pipeline.reconcile import STATUSES, explain
 from analysis.pipeline.store import Tables
 
 MISSING = numbers.MISSING
@@ -53,8 +55,9 @@ def key_figures(
     """Each indicator's value in ``year`` beside the year before, with the change, by section.
 
     ``table`` has columns year, indicator, value (the township table, or one village's rows).
-    An indicator without a value in ``year`` has no row. The township page and the Word
-    document show this same table.
+    An indicator with a value the year before but none in ``year`` reads 无数据 for ``year``
+    (never the year before's figure); one with neither has no row. Each section is named once,
+    on its first row. The township page and the Word document show this same table.
     """
     catalog = catalog or default_catalog()
     now, before = values(table, year), values(table, year - 1)
@@ -65,17 +68,23 @@ def key_figures(
         str(year),
         label("column.change", lang),
     ]
-    rows = [
-        (
-            label(f"section.{ind.category}", lang),
-            indicator_label(ind, lang),
-            numbers.number(before.get(ind.id), ind, lang),
-            numbers.number(now[ind.id], ind, lang),
-            change_cell(now[ind.id], before.get(ind.id), ind, lang),
+    no_data = label("cell.no_data", lang)
+    rows, named = [], set()
+    for ind in catalog:
+        if ind.id not in now and ind.id not in before:
+            continue
+        section = "" if ind.category in named else label(f"section.{ind.category}", lang)
+        named.add(ind.category)
+        current = now.get(ind.id)
+        rows.append(
+            (
+                section,
+                indicator_label(ind, lang),
+                numbers.number(before.get(ind.id), ind, lang),
+                no_data if current is None else numbers.number(current, ind, lang),
+                MISSING if current is None else change_cell(current, before.get(ind.id), ind, lang),
+            )
         )
-        for ind in catalog
-        if ind.id in now
-    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -151,10 +160,12 @@ def village_projects(tables: Tables, code: str, *, lang: str = "zh") -> pd.DataF
 
 _STATUS_COLUMNS = (
     "indicator",
+    "latest",
     "target",
     "projected",
     "interval",
     "probability",
+    "remaining",
     "escap",
     "eurostat",
     "status",
@@ -177,6 +188,38 @@ def _rated(value: float, word: str) -> str:
     return word if not math.isfinite(value) else f"{numbers.ratio(value)} {word}"
 
 
+def _finite(row: Mapping, key: str) -> float:
+    """A number of a projections row, NaN where the row has none (a target never assessed)."""
+    value = row.get(key)
+    return math.nan if value is None or pd.isna(value) else float(value)
+
+
+def _supporting(row: Mapping, measure: str, lang: str) -> str:
+    """An ESCAP or Eurostat cell, marked * where its word differs from the status."""
+    category = row.get(f"{measure}_category" if measure == "escap" else f"{measure}_band")
+    if not isinstance(category, str):
+        return MISSING
+    value = _finite(row, "escap_measure" if measure == "escap" else "eurostat_ratio")
+    cell = _rated(value, label(f"{measure}.{category}", lang))
+    if trends.contradicts(str(row["status_en"]), category):
+        return label("cell.contradicts", lang, cell=cell)
+    return cell
+
+
+def _remaining(row: Mapping, ind: Indicator, lang: str) -> str:
+    """Still to go from the latest value, and the pace a year it takes: 42.15亩（年均42.15亩）."""
+    remaining, pace = _finite(row, "remaining"), _finite(row, "required_change_per_year")
+    sign = 1 if ind.higher_is_better else -1
+    if row["status_en"] in ("achieved", "no target") or not sign * remaining > 0:
+        return MISSING
+    return label(
+        "cell.remaining",
+        lang,
+        remaining=numbers.change(remaining, ind, lang),
+        pace=numbers.change(pace, ind, lang),
+    )
+
+
 def status_table(
     df: pd.DataFrame,
     names: Mapping[str, str] | None = None,
@@ -184,14 +227,15 @@ def status_table(
     lang: str = "zh",
     catalog: Catalog | None = None,
 ) -> pd.DataFrame:
-    """Target status for reports: target, projection, interval, probability and status.
+    """Target status for pages and Word: the latest value beside target and projection, the
+    interval, probability, what is still to go, the supporting measures and the status.
 
     Parameters
     ----------
     df : pandas.DataFrame
         Rows of :func:`analysis.core.trends.assess_targets` (filter to ``row_type == 'target'``
-        for the target table). Needs indicator, scope, target, projected, lower, upper, level,
-        probability, escap_measure, escap_category, eurostat_ratio, eurostat_band, status_en.
+        for the target table), or targets never assessed (status_en 'not assessed', no
+        projection columns).
     names : mapping, optional
         Village code → name, to show a village scope by name rather than by code.
     lang : {'zh', 'en'}
@@ -203,41 +247,74 @@ def status_table(
     -------
     pandas.DataFrame
         Columns :func:`status_headers`, all text. A non-township scope is appended to the
-        indicator name.
+        indicator name. A plan shows works done of works planned instead of a projection; an
+        ESCAP or Eurostat word that differs from the status is marked * (:func:`status_note`
+        says why). Every figure is read from the projections table as it stands.
     """
     catalog = catalog or default_catalog()
     records = []
-    for row in df.itertuples(index=False):
-        ind = catalog[row.indicator]
+    for row in df.to_dict("records"):
+        ind = catalog[row["indicator"]]
         name = indicator_name(ind, lang)
-        if row.scope != "township":
-            name = label("join.scoped", lang, name=name, scope=scope_names(row.scope, names, lang))
+        if row["scope"] != "township":
+            name = label(
+                "join.scoped", lang, name=name, scope=scope_names(row["scope"], names, lang)
+            )
+        last, lower, upper = (_finite(row, k) for k in ("last_value", "lower", "upper"))
+        latest = MISSING
+        if math.isfinite(last):
+            latest = label(
+                "join.dated",
+                lang,
+                value=numbers.figure(last, ind, lang),
+                year=int(row["last_year"]),
+            )
         interval = MISSING
-        if math.isfinite(row.lower) and math.isfinite(row.upper):
+        if math.isfinite(lower) and math.isfinite(upper):
             interval = label(
                 "join.interval_level",
                 lang,
-                interval=numbers.interval(row.lower, row.upper, ind, lang),
-                level=numbers.percent(row.level),
+                interval=numbers.interval(lower, upper, ind, lang),
+                level=numbers.percent(_finite(row, "level")),
             )
-        escap = eurostat = MISSING
-        if isinstance(row.escap_category, str):
-            escap = _rated(row.escap_measure, label(f"escap.{row.escap_category}", lang))
-        if isinstance(row.eurostat_band, str):
-            eurostat = _rated(row.eurostat_ratio, label(f"eurostat.{row.eurostat_band}", lang))
+        projected = numbers.figure(_finite(row, "projected"), ind, lang)
+        if row.get("tracking") == "plan":
+            projected = label(
+                "cell.plan_done",
+                lang,
+                done=numbers.figure(_finite(row, "done"), ind, lang),
+                target=numbers.figure(row["target"], ind, lang),
+            )
         records.append(
             [
                 name,
-                numbers.figure(row.target, ind, lang),
-                numbers.figure(row.projected, ind, lang),
+                latest,
+                numbers.figure(row["target"], ind, lang),
+                projected,
                 interval,
-                numbers.probability(row.probability),
-                escap,
-                eurostat,
-                label(f"status.{row.status_en}", lang),
+                numbers.probability(_finite(row, "probability")),
+                _remaining(row, ind, lang),
+                _supporting(row, "escap", lang),
+                _supporting(row, "eurostat", lang),
+                label(f"status.{row['status_en']}", lang),
             ]
         )
     return pd.DataFrame(records, columns=status_headers(lang))
+
+
+def status_note(table: pd.DataFrame, lang: str = "zh") -> str:
+    """The note under a target table (:func:`status_table`): the one status rule, and why an
+    ESCAP or Eurostat word marked * differs from the status."""
+    note = label("note.status", lang)
+    supporting = [label(f"column.{k}", lang) for k in ("escap", "eurostat")]
+    marked = (
+        table[supporting].apply(lambda c: c.str.endswith("*")).any().any() if len(table) else False
+    )
+    if not marked:
+        return note
+    return label(
+        "note.with_contradicts", lang, note=note, contradicts=label("note.contradicts", lang)
+    )
 
 
 def scope_rows(projections: pd.DataFrame, scope: str) -> pd.DataFrame:
@@ -259,8 +336,17 @@ def target_table(tables: Tables, scope: str, *, lang: str = "zh") -> pd.DataFram
     rows = scope_rows(tables.projections, str(scope))
     if rows.empty:
         return pd.DataFrame()
+    # The order of the written summary and Word: the township's targets, then the villages',
+    # each in catalog order (the sections of the summary).
+    order = {indicator_id: i for i, indicator_id in enumerate(default_catalog().ids)}
+    rank = pd.DataFrame(
+        {
+            "village": (rows["scope"] != "township").astype(int),
+            "order": rows["indicator"].map(order),
+        }
+    ).sort_values(["village", "order"], kind="stable")
     names = dict(zip(tables.villages["code"], tables.villages["short_name"], strict=True))
-    return status_table(rows.reset_index(drop=True), names, lang=lang)
+    return status_table(rows.loc[rank.index].reset_index(drop=True), names, lang=lang)
 
 
 # --- checks: validation, quarantine, reconciliation ---------------------------------------------
@@ -315,28 +401,19 @@ def quarantine_table(result, limit: int = 200, *, lang: str = "zh") -> pd.DataFr
     )
 
 
-#: Reconciliation statuses, differences first.
-_RECONCILIATION_ORDER = {"differs": 0, "no data": 1, "match": 2}
-
-
-def _checked_places(tolerance: float | None) -> int | None:
-    """Decimals that show a difference of ``tolerance`` (±0.5 → 1, ±0.005 → 3)."""
-    if tolerance is None or not math.isfinite(tolerance) or tolerance <= 0:
-        return None
-    return max(0, -math.floor(math.log10(tolerance)))
-
-
 def reconciliation_table(tables: Tables, *, lang: str = "zh") -> pd.DataFrame:
-    """Published figures against the data, differences first.
+    """Every published figure against the data, differences first, then by fact.
 
-    Published, computed and difference are written to the precision the figure was checked at
-    (the published figure's last decimal), so that a difference shown is never rounded away.
+    The published figure is written to its own precision, the computed figure and the
+    difference to the finest precision the document writes that quantity with (118.35 beside
+    118); a figure not checked says why, and every note the check produced or the published
+    file carries (建设村 read as 新塘村) stands beside it.
     """
     r = tables.reconciliation
     if r.empty:
         return _nothing("cell.no_published", lang)
     catalog = default_catalog()
-    order = r["status"].map(_RECONCILIATION_ORDER).fillna(len(_RECONCILIATION_ORDER))
+    order = r["status"].map({status: i for i, status in enumerate(STATUSES)})
     r = r.assign(_order=order).sort_values(["_order", "fact_id"], kind="stable")
     keys = (
         "fact",
@@ -347,27 +424,34 @@ def reconciliation_table(tables: Tables, *, lang: str = "zh") -> pd.DataFrame:
         "computed",
         "difference",
         "check",
+        "note",
         "quote",
     )
     rows = []
     for row in r.to_dict("records"):
         ind = catalog.by_id.get(row["indicator"])
         what = ind if ind is not None else str(row["unit"])
-        places = _checked_places(row.get("tolerance"))
-        status = str(row["status"])
+        published = numbers.number(
+            row["published"], what, lang, places=decimals_of(row["published_text"])
+        )
+        computed = difference = MISSING
+        if row["compared_with"]:
+            places = int(row["decimals"])
+            computed = numbers.number(row["computed"], what, lang, places=places)
+            difference = numbers.number(row["difference"], what, lang, places=places)
         rows.append(
             (
                 row["fact_id"],
-                label("cell.township", lang) if row["scope"] == "township" else row["scope"],
-                indicator_name(ind, lang) if ind is not None else row["indicator"],
+                label("cell.township", lang)
+                if row["scope"] == "township"
+                else label("join.names", lang).join(str(row["scope"]).split(";")),
+                indicator_name(ind, lang) if ind is not None else row[f"indicator_{lang}"],
                 unit_header(str(row["unit"]), lang),
-                *(
-                    numbers.number(row[c], what, lang, places=places)
-                    for c in ("published", "computed", "difference")
-                ),
-                label(f"reconciliation.{status}", lang)
-                if status in _RECONCILIATION_ORDER
-                else status,
+                published,
+                computed,
+                difference,
+                label(f"reconciliation.{row['status']}", lang),
+                explain(row, lang),
                 row["quote"],
             )
         )

@@ -97,3 +97,46 @@ def test_catalog_rejects_duplicate_ids(tmp_path):
     bad.write_text("indicators:\n" + row + row, encoding="utf-8")
     with pytest.raises(ValueError, match="defined twice"):
         load_catalog(bad)
+
+
+def test_running_totals_and_plans_are_marked():
+    catalog = default_catalog()
+    # Running totals of what was built, planted or moved to date: they only grow.
+    assert {ind.id for ind in catalog if ind.cumulative} == {
+        "relocated_poor_households",
+        "relocated_other_households",
+        "sewage_sites",
+        "hardened_road_km",
+        "vegetable_greenhouses",
+        "vegetable_greenhouse_area_mu",
+        "navel_orange_area_mu",
+    }
+    # Counts of works to complete: tracked as done / planned.
+    assert {ind.id for ind in catalog if ind.plan} == {
+        "public_toilets_built",
+        "sewage_sites",
+        "road_hardening_works",
+    }
+    # Stocks that can shrink and within-year flows are not running totals.
+    for ind_id in ("workshops", "public_welfare_jobs", "toilets_upgraded", "population"):
+        assert not catalog[ind_id].cumulative
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ("kind: count, flow: true, cumulative: true", "cumulative needs a stock"),
+        ("kind: count, direction: lower, cumulative: true", "cumulative needs a stock"),
+        ("kind: area, plan: true", "a plan counts works"),
+    ],
+)
+def test_catalog_rejects_a_running_total_or_plan_that_cannot_be_one(tmp_path, fields, message):
+    bad = tmp_path / "bad.yaml"
+    direction = "" if "direction" in fields else "direction: higher, "
+    bad.write_text(
+        "indicators:\n  - {id: a, zh: 甲, en: a, unit: 个, aggregate: sum, category: base, "
+        f"{direction}{fields}}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=message):
+        load_catalog(bad)

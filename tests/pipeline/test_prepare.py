@@ -11,10 +11,12 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis import cli, config
+from analysis.core import trends
 from analysis.core.aggregate import aggregate_township
 from analysis.core.catalog import default_catalog
 from analysis.ingest.validate import validate
 from analysis.pipeline.prepare import prepare, reconcile
+from analysis.pipeline.reconcile import REASONS, STATUSES, chinese_numerals, states_a_number
 from analysis.tools.template import DATA_SHEET, write_template
 
 DATA = Path(__file__).parents[1] / "data"
@@ -120,19 +122,81 @@ def test_processed_tables_have_the_documented_schema(prepared):
 
 def test_reconciliation_shows_the_documents_own_differences(prepared):
     _, _, out, _ = prepared
-    table = pd.read_csv(out / "reconciliation.csv", dtype={"scope_code": str})
+    texts = {"scope_code": str, "published_text": str, "other_text": str}
+    table = pd.read_csv(out / "reconciliation.csv", dtype=texts)
     differs = table[table["status"] == "differs"]
-    assert sorted(differs["fact_id"]) == ["F08", "F09"]
+    assert sorted(differs["fact_id"]) == ["F09"]
     f09 = differs.set_index("fact_id").loc["F09"]
     assert (f09["published"], f09["computed"]) == (197, 194)
-    f08 = differs.set_index("fact_id").loc["F08"]
-    assert (f08["published"], round(f08["computed"], 2)) == (118, 118.35)
-    township = table[table["scope_code"] == "township"]
+    # The document states the 青光村 base as 194 亩 elsewhere: the row says so.
+    assert (f09["other_fact"], f09["other_text"]) == ("F35", "194")
+    # 118 亩 is the document's own 118.35 亩 (F34) rounded: held to its own precision, ±0.5,
+    # as 194 (F35) is, it matches; the finer statement is named.
+    rows = table.set_index(["fact_id", "indicator"])
+    f08 = rows.loc[("F08", "vegetable_greenhouse_area_mu")]
+    assert (f08["published"], round(f08["computed"], 2), f08["status"]) == (118, 118.35, "rounding")
+    assert (f08["other_fact"], f08["other_text"], f08["decimals"]) == ("F34", "118.35", 2)
+    f35 = rows.loc[("F35", "vegetable_greenhouse_area_mu")]
+    assert (f35["status"], f35["tolerance"], f08["tolerance"]) == ("match", 0.5, 0.5)
+    checked = table[table["compared_with"].notna()]
+    township = checked[checked["scope_code"] == "township"]
     assert len(township) >= 15 and (township["status"] == "match").all()
     # A two-valued fact becomes two rows: F34 "19;118.35" "栋;亩".
     f34 = table[table["fact_id"] == "F34"].set_index("indicator")["published"]
     assert f34.to_dict() == {"vegetable_greenhouses": 19, "vegetable_greenhouse_area_mu": 118.35}
-    assert "no data" not in set(table["status"])
+    assert "no data" not in set(table["reason"].dropna())
+
+
+def test_reconciliation_lists_every_published_figure(prepared):
+    _, _, out, _ = prepared
+    table = pd.read_csv(out / "reconciliation.csv", dtype=str, keep_default_na=False)
+    published = pd.read_csv(config.RAW_DIR / config.PUBLISHED_FILE, dtype=str)
+    assert list(table["fact_id"].unique()) == list(published["fact_id"]) and len(published) == 47
+    assert set(table["status"]) <= set(STATUSES)
+    unchecked = table[table["status"] == "not checked"]
+    assert (unchecked["reason"] != "").all() and set(unchecked["reason"]) <= set(REASONS)
+    assert (table.loc[table["status"] != "not checked", "reason"] == "").all()
+    reason = table.groupby("fact_id")["reason"].first()
+    # 全覆盖 (F02) and 没有发生一例 (F03) state no figure; no indicator holds F01, F15–F20 …
+    assert reason[["F02", "F03"]].tolist() == ["no number"] * 2
+    no_indicator = ["F01", *(f"F{i}" for i in range(15, 21)), "F26", "F27", "F28", "F32"]
+    no_indicator += ["F33", "F37", "F38", "F39", "F40", "F46", "F47"]
+    assert set(reason[no_indicator]) == {"no indicator"}
+    # Targets are held against the targets table; 7户9人脱贫任务 against what was left in 2019.
+    compared = table.groupby("fact_id")["compared_with"].first()
+    assert compared[["F42", "F43", "F44", "F45"]].tolist() == ["targets"] * 4
+    assert compared["F41"] == "remaining"
+    assert set(table.loc[table["fact_id"].isin(["F41", "F42", "F43", "F44", "F45"]), "status"]) == {
+        "match"
+    }
+    # The document's own notes travel with the figure: 建设村 is read as 新塘村.
+    assert "新塘村" in table.set_index("fact_id").loc["F08", "note"]
+
+
+@pytest.mark.parametrize(
+    ("quote", "text", "states"),
+    [
+        ("贫困患者住院治疗自费率控制在10%以内", "10", True),
+        ("实现了“四道保障线”和家庭医生签约服务全覆盖", "100", False),
+        ("全镇没有发生一例贫困学生因贫辍学失学情况", "0", False),
+        ("打造青光、竹村三千亩高标准脐橙开发区", "3000", True),
+        ("在八角村、竹村村打造了两个千亩脐橙带", "2", True),
+        ("基本完成圩镇“十个一”项目建设", "10", True),
+        ("报销资金335.26万元", "335.26", True),
+        ("", "86", True),
+    ],
+)
+def test_a_figure_is_stated_in_digits_or_words(quote, text, states):
+    assert states_a_number(quote, text) is states
+
+
+def test_chinese_numerals():
+    assert chinese_numerals(3) == {"三"}
+    assert chinese_numerals(2) == {"二", "两"}
+    assert chinese_numerals(3000) == {"三千"}
+    assert chinese_numerals(15) == {"一十五", "十五"}
+    assert chinese_numerals(105) == {"一百零五"}
+    assert chinese_numerals(1.5) == set()
 
 
 def test_published_precision():
@@ -226,6 +290,19 @@ def test_workbook_has_chinese_headers_and_frozen_rows(prepared):
     assert wb["村级指标"].max_row == 1 + 9 * 6
 
 
+def test_workbook_reconciliation_speaks_chinese(prepared):
+    _, _, out, _ = prepared
+    sheet = load_workbook(out / "livelihood.xlsx", read_only=True)["与公布数据核对"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header, body = rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    assert {"编号", "范围", "核对", "说明", "原文"} <= set(header)
+    assert {r["编号"] for r in body} == {f"F{i:02d}" for i in range(1, 48)}
+    assert {r["核对"] for r in body} == {"一致", "一致（四舍五入）", "不一致", "未核对"}
+    assert "township" not in {r["范围"] for r in body}
+    f08 = next(r for r in body if r["编号"] == "F08")
+    assert "新塘村" in f08["说明"] and "F34" in f08["说明"]
+
+
 def test_prepare_a_single_file(tmp_path):
     result = prepare(DATA / "tricky" / "gbk.csv", tmp_path, registry=REGISTRY)
     assert result.ok
@@ -289,3 +366,38 @@ def test_cli_prepare(tmp_path, capsys):
     assert "rows read" in capsys.readouterr().out
     quarantine = pd.read_csv(tmp_path / "quarantine.csv", encoding="utf-8-sig")
     assert quarantine["rule"].tolist() == ["out_of_bounds"]
+
+
+def test_no_running_total_is_projected_below_its_latest_value(prepared):
+    _, _, out, _ = prepared
+    projections = pd.read_parquet(out / "projections.parquet")
+    catalog = default_catalog()
+    grows = projections[projections["indicator"].map(lambda i: catalog[i].cumulative)]
+    projected = grows[grows["ok"]]
+    assert {"vegetable_greenhouse_area_mu", "navel_orange_area_mu", "hardened_road_km"} <= set(
+        projected["indicator"]
+    )
+    assert (projected["last_year"] == 2019).all()
+    for column in ("projected", "lower", "upper"):
+        assert (projected[column] >= projected["last_value"]).all(), column
+    area = projected.set_index(["scope", "indicator"]).loc[
+        ("township", "vegetable_greenhouse_area_mu")
+    ]
+    assert area["last_value"] == pytest.approx(457.85) and area["projected"] > 457.85
+    # Plans are counted, not extrapolated: 2 of 3 sewage sites built, none of 2020's 3 roads.
+    plans = projections[(projections["row_type"] == "target") & (projections["tracking"] == "plan")]
+    done = plans.set_index("indicator")[["done", "target"]]
+    assert done.loc["sewage_sites"].tolist() == [2, 3]
+    assert done.loc["road_hardening_works"].tolist() == [0, 3]
+    assert plans["projected"].isna().all()
+
+
+def test_projections_take_the_one_path_of_the_tests_and_charts(prepared):
+    _, _, out, _ = prepared
+    projections = pd.read_parquet(out / "projections.parquet")
+    indicators = pd.read_parquet(out / "indicators.parquet")
+    targets = pd.read_parquet(out / "targets.parquet")
+    pd.testing.assert_frame_equal(projections, trends.assess_targets(indicators, targets))
+    for row in projections[projections["row_type"] == "target"].itertuples():
+        series = trends.scope_series(indicators, row.scope, row.indicator)
+        assert (row.n_points, row.last_value) == (len(series), series.iloc[-1])

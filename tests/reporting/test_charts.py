@@ -62,6 +62,17 @@ def test_fan_chart_short_series_shows_the_reason():
     assert "只有2个年度数据点" in all_text(figure)
 
 
+def test_fan_chart_of_a_plan_draws_no_line_and_counts_the_works():
+    history = pd.Series([0, 0, 0, 1, 1, 2], index=YEARS, dtype=float)
+    result = assess(history, 3, 2020, base_year=None, direction="higher", plan=True)
+    figure = fan_chart(history, result, title="生活污水处理村点", unit="个")
+    render(figure)
+    text = all_text(figure)
+    assert "计划类目标：已完成2个，计划3个，不作趋势外推" in text
+    assert "预测值" not in text and "无法预测" not in text
+    assert len(figure.axes[0].lines) == 3  # history, the target line and its star
+
+
 def test_fan_chart_draws_into_a_given_axes():
     figure = Figure()
     axes = figure.subplots(1, 2)
@@ -94,17 +105,23 @@ def test_status_table_has_chinese_headers():
     result = assess_targets(tidy, targets)
     table = status_table(result[result["row_type"] == "target"])
     assert list(table.columns) == status_headers("zh")
+    # The latest value stands beside target and projection; what is still to go beside them.
     assert status_headers("zh") == [
         "指标",
+        "最新值",
         "目标",
         "预测值",
         "区间",
         "达成概率",
+        "尚差（年均需）",
         "ESCAP",
         "Eurostat",
         "状态",
     ]
     assert table["指标"].tolist() == ["未脱贫户数", "未脱贫户数（360722103201）"]
+    # 20 and 16, 3 fewer a year each: 5 and 1 households left in 2019, 6 in the township.
+    assert table["最新值"].tolist() == ["6户（2019年）", "5户（2019年）"]
+    assert table["尚差（年均需）"].tolist() == ["6户（年均6户）", "5户（年均5户）"]
     assert table["目标"].tolist() == ["0户", "0户"]
     assert set(table["状态"]) <= {"已达成", "有望达成", "需加速", "倒退"}
     assert table["达成概率"].str.endswith("%").all()

@@ -100,11 +100,7 @@ def hand_made(
             for scope, indicator, value in targets
         ]
     )
-    projections = (
-        trends.assess_targets(indicators, target_frame, township=township)
-        if targets
-        else pd.DataFrame()
-    )
+    projections = trends.assess_targets(indicators, target_frame) if targets else pd.DataFrame()
     villages = pd.DataFrame(
         {"code": [code], "name": ["新塘村委会"], "short_name": ["新塘村"], "town_name": ["测试镇"]}
     )
@@ -169,12 +165,15 @@ def test_plan_states_projection_interval_probability_and_gap_for_a_rate(tables, 
     row = tables.projections.set_index(["scope", "indicator"]).loc[
         ("township", "medical_insurance_rate")
     ]
-    gap = f"{row['target'] - row['projected']:.1f}".rstrip("0").rstrip(".")
+    # What is still to go counts from the latest value, as the pace it takes does.
+    gap = f"{row['target'] - row['last_value']:.1f}".rstrip("0").rstrip(".")
+    assert row["remaining"] == pytest.approx(row["target"] - row["last_value"])
     sentence = re.search(r"按当前趋势，2020年医疗保险参保率预计达到[^。]*。", text)
     assert sentence, text
     assert "80%区间" in sentence.group()
     assert "达到90%目标的概率" in sentence.group()
-    assert f"距目标尚差{gap}个百分点" in sentence.group()
+    assert f"2019年底距目标尚差{gap}个百分点" in sentence.group()
+    assert f"实现目标需年均提高{gap}个百分点" in sentence.group()
 
 
 def test_village_breakdown_names_the_villages(tables, text):

@@ -122,7 +122,7 @@ def summary_as_of(year: int, tables: Tables, catalog: Catalog, lang: str) -> Sum
             paragraphs.append(projects)
         if paragraphs:
             contents.append((label(f"section.{category}", lang), paragraphs))
-    if plan := plan_paragraphs(tables, catalog, lang):
+    if plan := plan_paragraphs(tables, catalog, lang, year):
         contents.append((label("summary.plan", lang, year=year + 1), plan))
     numerals = words["numerals"]
     return Summary(

@@ -3,7 +3,8 @@
 A count of target statuses, then a numbered paragraph per section: an open zero target reads
 as the task it is (围绕剩余7户9人脱贫任务…), a projected target gives its projection, interval,
 probability and shortfall, and a target already met, too short to project or never assessed
-says so.
+says so. A plan (works to complete) gives its works done of works planned and the pace so far,
+never a projection. Every figure is the projections table's.
 """
 
 from __future__ import annotations
@@ -47,8 +48,14 @@ def _subject(scope: str, lang: str) -> str:
     return words["subject_scope"].format(scope=scope) if scope else words["subject_township"]
 
 
-def _projection_clause(row: Any, ind: Indicator, names: dict[str, str], lang: str) -> str:
-    """2020年医疗保险参保率预计达到88.1%（80%区间86.9%–89.3%），达到90%目标的概率约为23%…"""
+def _projection_clause(
+    row: Any, ind: Indicator, names: dict[str, str], lang: str, *, shortfall: bool = True
+) -> str:
+    """2020年医疗保险参保率预计达到88.1%（80%区间86.9%–89.3%），达到90%目标的概率约为23%…
+
+    ``shortfall=False`` leaves out what is still to go, where the sentence has stated it as a
+    task (围绕剩余7户9人脱贫任务).
+    """
     words = PHRASES[lang]
     text = words["reach"].format(
         year=int(row.target_year),
@@ -72,9 +79,12 @@ def _projection_clause(row: Any, ind: Indicator, names: dict[str, str], lang: st
             text += words["chance_zero"].format(p=p)
         else:
             text += words["chance_cap"].format(p=p, target=target)
-    shortfall = row.target - row.projected if ind.higher_is_better else row.projected - row.target
-    if shortfall > 0 and not numbers.is_zero(shortfall, ind):
-        text += words["shortfall"].format(gap=numbers.change(shortfall, ind, lang))
+    # Still to go from the latest value: the table's column, and the pace below counts from it.
+    to_go = row.remaining if ind.higher_is_better else -row.remaining
+    if shortfall and to_go > 0 and not numbers.is_zero(to_go, ind):
+        text += words["shortfall"].format(
+            year=int(row.last_year), gap=numbers.change(to_go, ind, lang)
+        )
     status = str(row.status_en)
     if status == "on track":
         text += words[status]
@@ -84,6 +94,27 @@ def _projection_clause(row: Any, ind: Indicator, names: dict[str, str], lang: st
             verb=verb(required, ind, lang), amount=numbers.change(required, ind, lang)
         )
     return text
+
+
+def _plan_sentence(row: Any, ind: Indicator, names: dict[str, str], lang: str) -> str:
+    """公路硬化工程2020年计划3条，已完成0条，尚需3条，以往年均完成2.7条，需加快推进.
+
+    A plan already complete reads as any target met (:func:`_target_sentence`).
+    """
+    words = PHRASES[lang]
+    text = words["plan_works"].format(
+        scope=_subject(scope_label(str(row.scope), names, lang), lang),
+        name=indicator_name(ind, lang),
+        target_year=int(row.target_year),
+        target=numbers.figure(row.target, ind, lang),
+        done=numbers.figure(row.done, ind, lang),
+    )
+    if row.status_en != "insufficient data":
+        text += words["plan_pace"].format(
+            remaining=numbers.figure(row.remaining, ind, lang),
+            pace=numbers.figure(row.observed_change_per_year, ind, lang, context="spread"),
+        )
+    return text + words["plan_status"][row.status_en]
 
 
 def _target_sentence(row: Any, ind: Indicator, names: dict[str, str], lang: str) -> str:
@@ -174,12 +205,19 @@ def _zero_task(group: pd.DataFrame, catalog: Catalog, names: dict[str, str], lan
             scope=_subject(scope_label(str(group["scope"].iloc[0]), names, lang), lang),
             name=label("join.names", lang).join(indicator_name(ind, lang) for ind in inds),
         )
-    clauses = [_projection_clause(r, catalog[r.indicator], names, lang) for r in group.itertuples()]
+    clauses = [
+        _projection_clause(r, catalog[r.indicator], names, lang, shortfall=False)
+        for r in group.itertuples()
+    ]
     return capitalise(task + words["trend"] + words["semicolon"].join(clauses) + words["stop"])
 
 
-def plan_paragraphs(tables: Tables, catalog: Catalog, lang: str) -> list[str]:
-    """The plan: a count of target statuses, then a numbered paragraph per section."""
+def plan_paragraphs(tables: Tables, catalog: Catalog, lang: str, year: int) -> list[str]:
+    """The plan: a count of target statuses, then a numbered paragraph per section.
+
+    A task "still to do" (剩余7户9人) is stated only from the report year's own figures: a
+    year without them is never described by the year before.
+    """
     rows = target_rows(tables, catalog)
     if rows.empty:
         return []
@@ -206,6 +244,7 @@ def plan_paragraphs(tables: Tables, catalog: Catalog, lang: str) -> list[str]:
             (mine["target"] == 0)
             & ~mine["indicator"].map(lambda i: catalog[i].higher_is_better)
             & mine["status_en"].isin(PROJECTED)
+            & (mine.get("last_year", pd.Series(year, index=mine.index)) == year)
         ]
         sentences = [
             _zero_task(group, catalog, names, lang)
@@ -213,7 +252,9 @@ def plan_paragraphs(tables: Tables, catalog: Catalog, lang: str) -> list[str]:
         ]
         for row in mine.drop(open_zero.index).itertuples():
             ind = catalog[row.indicator]
-            if row.status_en in PROJECTED:
+            if getattr(row, "tracking", "") == "plan" and row.status_en in words["plan_status"]:
+                text = _plan_sentence(row, ind, names, lang)
+            elif row.status_en in PROJECTED:
                 text = words["trend"] + _projection_clause(row, ind, names, lang)
             else:
                 text = _target_sentence(row, ind, names, lang)

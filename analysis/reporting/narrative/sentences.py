@@ -89,11 +89,7 @@ def as_of(tables: Tables, year: int) -> Tables:
     indicators = tables.indicators
     if tables.targets.empty or indicators.empty or year >= int(indicators["year"].max()):
         return tables
-    projections = trends.assess_targets(
-        indicators[indicators["year"] <= year],
-        tables.targets,
-        township=tables.township[tables.township["year"] <= year],
-    )
+    projections = trends.assess_targets(indicators[indicators["year"] <= year], tables.targets)
     return dataclasses.replace(tables, projections=projections)
 
 

@@ -1,78 +1,31 @@
 """The summary as a Word document (.docx): its text, the key figures and the target table.
 
-The key figures table is the township page's (:func:`analysis.reporting.tables.key_figures`),
-so a figure reads the same on the page, in the text and in Word.
+The key figures and target tables are the township page's
+(:func:`analysis.reporting.tables.key_figures`, :func:`analysis.reporting.tables.status_table`
+with the note that states the status rule), so a figure reads the same on the page, in the
+text and in Word.
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from analysis.core import numbers
 from analysis.core.catalog import Catalog, default_catalog
-from analysis.core.labels import check_lang, indicator_label, label
+from analysis.core.labels import check_lang, label
 from analysis.iorw import atomic_path
 from analysis.pipeline.store import Tables
 from analysis.reporting.narrative.compose import summary_as_of
 from analysis.reporting.narrative.plan import target_rows, target_years
-from analysis.reporting.narrative.sentences import as_of, scope_label, village_names
-from analysis.reporting.tables import key_figures
+from analysis.reporting.narrative.sentences import as_of, village_names
+from analysis.reporting.tables import key_figures, status_note, status_table
 
 #: Fonts of the Word document: 宋体 body and 黑体 headings, as township documents are set.
 BODY_FONT_ZH, HEADING_FONT_ZH, LATIN_FONT = "宋体", "黑体", "Times New Roman"
 #: First-line indent of a paragraph, points: two characters of 10.5 pt in Chinese, none in English.
 FIRST_LINE_INDENT_PT = {"zh": 21, "en": 0}
-_TARGET_COLUMNS = (
-    "scope",
-    "indicator",
-    "target",
-    "latest",
-    "projected",
-    "interval",
-    "probability",
-    "status",
-)
-
-
-def _target_table(rows: pd.DataFrame, tables: Tables, catalog: Catalog, lang: str) -> pd.DataFrame:
-    """The targets with their latest value, projection, interval, probability and status."""
-    names = village_names(tables)
-    records = []
-    for row in rows.to_dict("records"):
-        ind = catalog[row["indicator"]]
-        last, projected = row.get("last_value", math.nan), row.get("projected", math.nan)
-        shown = bool(row["ok"]) and math.isfinite(projected)
-        records.append(
-            (
-                scope_label(row["scope"], names, lang) or label("cell.township", lang),
-                indicator_label(ind, lang),
-                label(
-                    "join.dated",
-                    lang,
-                    value=numbers.figure(row["target"], ind, lang),
-                    year=int(row["target_year"]),
-                ),
-                label(
-                    "join.dated",
-                    lang,
-                    value=numbers.figure(last, ind, lang),
-                    year=int(row["last_year"]),
-                )
-                if math.isfinite(last)
-                else numbers.MISSING,
-                numbers.figure(projected, ind, lang) if shown else numbers.MISSING,
-                numbers.interval(row["lower"], row["upper"], ind, lang)
-                if shown
-                else numbers.MISSING,
-                numbers.probability(row.get("probability", math.nan)),
-                label(f"status.{row['status_en']}", lang),
-            )
-        )
-    return pd.DataFrame(records, columns=[label(f"column.{k}", lang) for k in _TARGET_COLUMNS])
 
 
 def _set_fonts(document: Any) -> None:
@@ -168,7 +121,9 @@ def write_docx(
     rows = target_rows(tables, catalog)
     if not rows.empty:
         document.add_heading(label("docx.targets", lang, year=target_years(rows, lang)), level=1)
-        _add_table(document, _target_table(rows, tables, catalog, lang))
+        table = status_table(rows, village_names(tables), lang=lang, catalog=catalog)
+        _add_table(document, table)
+        document.add_paragraph(status_note(table, lang))
     with atomic_path(path) as tmp:
         document.save(str(tmp))
     return Path(path)

@@ -382,7 +382,7 @@ PHRASES: dict[str, dict[str, Any]] = {
         "p_about": "约为{p}",
         "p_low": "不足1%",
         "p_high": "超过99%",
-        "shortfall": "，距目标尚差{gap}",
+        "shortfall": "，{year}年底距目标尚差{gap}",
         "on track": "，有望如期完成",
         "acceleration needed": "，需加快推进（实现目标需年均{verb}{amount}）",
         "deteriorating": "，且近年呈倒退趋势，需扭转（实现目标需年均{verb}{amount}）",
@@ -396,6 +396,14 @@ PHRASES: dict[str, dict[str, Any]] = {
         "需要{min}年），暂不作预测",
         "refused_last": "，{year}年为{value}",
         "unassessed": "{scope}{name}{target_year}年目标为{target}，尚未作趋势测算",
+        "plan_works": "{scope}{name}{target_year}年计划{target}，已完成{done}",
+        "plan_pace": "，尚需{remaining}，以往年均完成{pace}",
+        "plan_status": {
+            "on track": "，按以往进度有望如期完成",
+            "acceleration needed": "，需加快推进",
+            "deteriorating": "，比基年减少，需扭转",
+            "insufficient data": "，数据不足，无法判断进度",
+        },
         # the village paragraph
         "village_intro": "{name}{year}年共有{figures}",
         "village_no_data": "{name}{year}年暂无数据。",
@@ -459,7 +467,7 @@ PHRASES: dict[str, dict[str, Any]] = {
         "p_about": "about a {p}",
         "p_low": "less than a 1%",
         "p_high": "more than a 99%",
-        "shortfall": ", {gap} short of the target",
+        "shortfall": ", {gap} short of the target at the end of {year}",
         "on track": ", and is on track",
         "acceleration needed": "; progress must speed up (to meet the target it must go {verb} "
         "{amount} a year)",
@@ -476,6 +484,14 @@ PHRASES: dict[str, dict[str, Any]] = {
         "refused_last": "; the {year} value is {value}",
         "unassessed": "{scope}{name}: the {target_year} target is {target}; no projection has "
         "been made",
+        "plan_works": "{scope}{name}: {target} planned for {target_year}, {done} done",
+        "plan_pace": "; {remaining} still to do, against {pace} a year so far",
+        "plan_status": {
+            "on track": ", which keeps it on track",
+            "acceleration needed": "; the works must speed up",
+            "deteriorating": "; fewer than in the base year, which must be reversed",
+            "insufficient data": "; too little data to judge the pace",
+        },
         "village_intro": "in {year} {name} had {figures}",
         "village_no_data": "No data for {name} in {year}.",
         "village_figure": "{name}: {value}",

@@ -22,7 +22,6 @@ from analysis.core.trends.projection import (
     DEFAULT_LEVEL,
     MIN_POINTS,
     Projection,
-    clean_arrays,
     project_batch,
     resolve_bounds,
 )
@@ -90,12 +89,21 @@ def scope_codes(scope: str) -> list[str] | None:
 
 
 def _split(frame: pd.DataFrame, keys: list[str]) -> dict[Any, _Arrays]:
-    """Series per key as plain arrays: one groupby pass to positions, because pandas objects
-    per village would cost more than the projection itself."""
+    """Series per key as plain arrays, as :func:`~analysis.core.trends.projection.clean` makes
+    them (NaN dropped, sorted by year), checked and sorted in one pass for all keys: pandas
+    objects or numpy calls per village would cost more than the projection itself."""
+    frame = frame[frame["value"].notna()]
     years = frame["year"].to_numpy(dtype=float)
+    if not np.all(years == np.round(years)):
+        raise ValueError("series must be indexed by whole years")
+    if frame.duplicated([*keys, "year"]).any():
+        raise ValueError("series has the same year twice")
+    order = np.argsort(years, kind="stable")
+    frame = frame.iloc[order]
+    years = years[order].astype(np.int64)
     values = frame["value"].to_numpy(dtype=float)
     groups = frame.groupby(keys if len(keys) > 1 else keys[0], sort=False).indices
-    return {key: clean_arrays(years[idx], values[idx]) for key, idx in groups.items()}
+    return {key: (years[idx], values[idx]) for key, idx in groups.items()}
 
 
 def _group(rows: pd.DataFrame, codes: list[str], indicator: str, catalog: Catalog) -> _Arrays:

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -329,16 +330,17 @@ def _header(indicator_id: str, year: int, catalog: Catalog) -> str:
     return choices[(year + len(indicator_id)) % len(choices)]
 
 
-def _cell(value: float, indicator_id: str, year: int, catalog: Catalog) -> object:
-    """How a clerk typed the figure: numbers mostly; '86.0%' text for rates in some years."""
+def _cells(values: np.ndarray, indicator_id: str, year: int, catalog: Catalog) -> list[object]:
+    """How a clerk typed one indicator's figures: numbers mostly; '86.0%' text for rates in
+    some years; a dash where there is no figure."""
     ind = catalog[indicator_id]
-    if np.isnan(value):
-        return "—"
     if ind.integer:
-        return int(value)
-    if ind.kind == "rate" and year in (2015, 2017):
-        return f"{value:.1f}%"
-    return float(value)
+        typed = int
+    elif ind.kind == "rate" and year in (2015, 2017):
+        typed = "{:.1f}%".format
+    else:
+        typed = float
+    return ["—" if math.isnan(value) else typed(value) for value in values.tolist()]
 
 
 def _village_label(village: Village, year: int) -> str:
@@ -390,24 +392,22 @@ def write_year_workbook(
     Villages in ``ambiguous`` are written by their full name."""
     from openpyxl import Workbook
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    rows = table[table["year"] == year].set_index("village_code")
+    # Written row by row as it is made (openpyxl's write-only mode): a province's workbook
+    # has millions of cells.
+    wb = Workbook(write_only=True)
+    rows = table[table["year"] == year].set_index("village_code").loc[[v.code for v in villages]]
+    labels = [
+        village.name if village.code in ambiguous else _village_label(village, year)
+        for village in villages
+    ]
     for sheet_name, ids in SHEETS.items():
         ws = wb.create_sheet(sheet_name)
         ws.append([f"{town_name}{year}年民生工作台账——{sheet_name}（示例数据）"])
         ws.append([f"填报单位：{town_name}人民政府    填报日期：{year + 1}年1月"])
         ws.append(["序号", "村（居）名称", "年度", *[_header(i, year, catalog) for i in ids]])
-        for number, village in enumerate(villages, start=1):
-            values = rows.loc[village.code]
-            ws.append(
-                [
-                    number,
-                    village.name if village.code in ambiguous else _village_label(village, year),
-                    year,
-                    *[_cell(values[i], i, year, catalog) for i in ids],
-                ]
-            )
+        columns = [_cells(rows[i].to_numpy(dtype=float), i, year, catalog) for i in ids]
+        for number, (label, *values) in enumerate(zip(labels, *columns, strict=True), start=1):
+            ws.append([number, label, year, *values])
         totals = []
         for ind_id in ids:
             ind = catalog[ind_id]
@@ -653,7 +653,9 @@ _SYLLABLES = "新老大小上下东西南北石田塘坑岭山水江河桥龙凤
 def synthetic_villages(count: int, county_code: str = "360799") -> list[Village]:
     """``count`` villages with well-formed 12-digit codes and distinct synthetic names."""
     villages = []
-    per_town = 18  # as in 信丰县: 312 villages in 17 towns
+    # 18 a town as in 信丰县 (312 villages in 17 towns); more where a county's 900 town codes
+    # (100–999) would not hold them all at 18.
+    per_town = max(18, -(-count // 900))
     for i in range(count):
         town, number = divmod(i, per_town)
         code = f"{county_code}{100 + town:03d}{200 + number:03d}"

@@ -199,7 +199,9 @@ def test_a_far_stray_space_costs_nothing(ref):
     assert answer["rows"] == calamine_rows(SAMPLE, "社会保障")
     assert (answer["route"], answer["far"], answer["blank"]) == ("trimmed", ref, 1)
     assert answer["others"] == ["direct", "trimmed", "direct", "direct"]
-    assert answer["rss_kb"] < 300_000 and answer["seconds"] < 10
+    # Unbounded, XFD5000 costs 2.5 GB and 25 s, and XFD1048576 aborts the process; what is left
+    # here is the interpreter and its imports (pandas, pyarrow), whatever the machine's load.
+    assert answer["rss_kb"] < 800_000 and answer["seconds"] < 30
 
 
 def _with_far_cell(path: Path, cell: str) -> Path:

@@ -34,10 +34,12 @@ from matplotlib.offsetbox import (
     VPacker,
 )
 from matplotlib.patches import Patch, Polygon, Rectangle
+from matplotlib.text import Annotation
+from matplotlib.transforms import Bbox
 
 from analysis import config
 from analysis.core.labels import check_lang, label, unit_header
-from analysis.core.style import COLORS, use_house_style
+from analysis.core.style import COLORS, measuring_renderer, use_house_style
 from analysis.geo import layers as geo
 from analysis.iorw import atomic_path
 
@@ -563,19 +565,95 @@ def _legend(ax, handles, title, **kwargs):
 def _figure(ax, figsize):
     if ax is not None:
         return ax.figure, ax
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = Figure(figsize=figsize)
     return fig, fig.add_subplot()
 
 
-def _settle(fig, ax_given):
-    """Lay out a figure this module created once, then freeze it.
+#: Space kept around a map's content, inches (a tight bounding box's default pad).
+_MARGIN_IN = 0.1
+#: Room assumed for the title above the map and the source line under it, inches, when
+#: sizing the map; the figure is trimmed to what they really take.
+_TITLE_ROOM_IN = 0.35
+_SOURCE_ROOM_IN = 0.2
+#: Between the map and its legend, inches (the legend's anchor and its own padding).
+_LEGEND_GAP_IN = 0.15
 
-    Constrained layout nudges an equal-aspect map by a fraction of a point on every draw, so
-    two saves of one figure would differ; frozen, PNG, SVG and PDF of it agree.
+
+def _frame_artists(ax):
+    """What is drawn around the map rather than on it: title, legend, furniture, source line.
+
+    The map's own labels are placed in data coordinates; the frame in axes fractions."""
+    artists = [ax.title] if ax.get_title() else []
+    if ax.get_legend() is not None:
+        artists.append(ax.get_legend())
+    artists += [a for a in ax.artists if isinstance(a, AnchoredOffsetbox)]
+    artists += [t for t in ax.texts if isinstance(t, Annotation) and t.xycoords == "axes fraction"]
+    return artists
+
+
+def _keep_furniture_clear_of_legend(ax, renderer):
+    """Move the north arrow and scale bar from the map's foot to under the legend where a
+    long legend beside a wide, low map would reach down to them, and the source line under
+    them where they then reach below the map."""
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    legend_box = legend.get_window_extent(renderer)
+    gap = renderer.points_to_pixels(14)
+    lowest = ax.bbox.y0
+    for furniture in (a for a in ax.artists if isinstance(a, AnchoredOffsetbox)):
+        if furniture.get_window_extent(renderer).y1 + gap > legend_box.y0:
+            x_anchor = furniture.get_bbox_to_anchor().transformed(ax.transAxes.inverted()).x0
+            below = (legend_box.y0 - gap - ax.bbox.y0) / ax.bbox.height
+            furniture.loc = AnchoredOffsetbox.codes["upper left"]
+            furniture.set_bbox_to_anchor((x_anchor, below), transform=ax.transAxes)
+        lowest = min(lowest, furniture.get_window_extent(renderer).y0)
+    drop = (ax.bbox.y0 - lowest) * 72 / renderer.dpi  # points
+    if drop > 0:
+        for note in (t for t in ax.texts if isinstance(t, Annotation)):
+            if note.xycoords == "axes fraction":
+                note.xyann = (note.xyann[0], note.xyann[1] - drop)
+
+
+def _settle(fig, ax_given):
+    """Lay out a figure this module created, once, and size it to its content.
+
+    The map gets the largest box of its data's aspect that fits in ``figsize`` beside its
+    legend; the figure is then trimmed to the map and its frame (title, legend, furniture,
+    source line), a few texts measured once. The labels on the map are never measured, and
+    nothing is laid out again when the figure is drawn, so its PNG, SVG and PDF agree.
     """
-    if not ax_given:
-        fig.draw_without_rendering()
-        fig.set_layout_engine("none")
+    if ax_given:
+        return
+    ax = fig.axes[0]
+    renderer = measuring_renderer(fig.dpi)
+    frame = _frame_artists(ax)
+    legend = ax.get_legend()
+    legend_in = legend.get_window_extent(renderer).width / fig.dpi if legend is not None else 0.0
+    width, height = fig.get_size_inches()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    aspect = (y1 - y0) / (x1 - x0)
+    room_w = width - 2 * _MARGIN_IN - _LEGEND_GAP_IN - legend_in
+    room_h = height - 2 * _MARGIN_IN - _TITLE_ROOM_IN - _SOURCE_ROOM_IN
+    map_w = max(min(room_w, room_h / aspect), 1.0)
+    map_h = map_w * aspect
+    ax.set_position([0.0, 0.0, map_w / width, map_h / height])
+    _keep_furniture_clear_of_legend(ax, renderer)
+    box = Bbox.union([ax.bbox, *(a.get_window_extent(renderer) for a in frame)])
+    # Extents relative to the map's lower left corner, inches; the same at any figure size.
+    left, bottom = (box.x0 - ax.bbox.x0) / fig.dpi, (box.y0 - ax.bbox.y0) / fig.dpi
+    right, top = (box.x1 - ax.bbox.x0) / fig.dpi, (box.y1 - ax.bbox.y0) / fig.dpi
+    width = right - left + 2 * _MARGIN_IN
+    height = top - bottom + 2 * _MARGIN_IN
+    fig.set_size_inches(width, height)
+    ax.set_position(
+        [
+            (_MARGIN_IN - left) / width,
+            (_MARGIN_IN - bottom) / height,
+            map_w / width,
+            map_h / height,
+        ]
+    )
 
 
 def _set_extent(ax, shapes):

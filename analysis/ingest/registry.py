@@ -50,7 +50,7 @@ def _strip_suffix(name: str) -> str:
 class Registry:
     """The village registry (``villages.csv``) and name → code resolution."""
 
-    table: pd.DataFrame  # code, name, short_name, kind, town_code, town_name (all text)
+    table: pd.DataFrame  # REGISTRY_COLUMNS, all text
     _levels: list[dict[str, str | None]] = field(default_factory=list, repr=False)
     _cache: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)
 
@@ -125,7 +125,7 @@ def _claim(level: dict[str, str | None], spelling: str, code: str) -> None:
         level.setdefault(spelling, code)
 
 
-REGISTRY_COLUMNS = ("code", "name", "short_name", "kind", "town_code", "town_name")
+REGISTRY_COLUMNS = ("code", "name", "short_name", "kind", "town_code", "town_name", "county_name")
 
 
 def normalise_code(values: pd.Series) -> pd.Series:
@@ -146,6 +146,7 @@ _REGISTRY_ALIASES = {
     "kind": ("kind", "类型", "城乡分类"),
     "town_code": ("town_code", "乡镇代码"),
     "town_name": ("town_name", "乡镇", "乡镇名称", "所属乡镇"),
+    "county_name": ("county_name", "县", "县（市、区）", "所属县（市、区）"),
 }
 
 

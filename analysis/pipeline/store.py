@@ -7,6 +7,7 @@ the raw folder, refuses tables that were made from another one.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import hashlib
@@ -22,6 +23,7 @@ import pyarrow.parquet as pq
 from analysis import config
 from analysis.core.aggregate import LEVELS
 from analysis.errors import MissingFileError, ParameterError, StaleTablesError
+from analysis.geo.layers import to_measure
 from analysis.iorw import atomic_path, atomic_write_bytes, atomic_write_with
 from analysis.pipeline.reconcile import read_reconciliation
 from analysis.version import __version__
@@ -200,6 +202,12 @@ class Tables:
     aggregates: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     #: The town the tables are limited to (:meth:`town`), or None for the whole data set.
     scope: str | None = None
+    # Layers read, shapes projected and town views made, shared by every copy handed out of one
+    # cached load (see load_tables).
+    _derived: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
+    # The frames a copy was handed (by identity): while they are still its own, its town views
+    # are the ones made for the first copy.
+    _handed: tuple = dataclasses.field(default=(), repr=False, compare=False)
 
     def village(self, code: str) -> pd.Series:
         """The registry row of one village; a clear error for an unknown code."""
@@ -215,13 +223,63 @@ class Tables:
         return match.iloc[0]
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
+        """A layer of the processed folder (``layers/<name>.gpkg``), limited to the town the
+        tables are, or None where absent. Read once per state of the file: a warm kernel's
+        later notebooks get a copy."""
         path = layer_path(self.processed_dir, name)
-        if not path.exists():
+        try:
+            state = _file_state(path)
+        except FileNotFoundError:
             return None
-        layer = gpd.read_file(path)
-        if "village_code" in layer.columns and self.scope is not None:
-            layer = layer[layer["village_code"].astype(str).isin(self.villages["code"])]
-        return layer
+        cached = self._derived.get(("layer", name))
+        if cached is None or cached[0] != state:
+            layer = gpd.read_file(path)
+            if "village_code" in layer.columns and self.scope is not None:
+                layer = layer[layer["village_code"].astype(str).isin(self.villages["code"])]
+            cached = self._derived[("layer", name)] = (state, layer)
+        return cached[1].copy(deep=False)
+
+    def measured_villages(self) -> gpd.GeoDataFrame | None:
+        """The village polygons in the measuring CRS (EPSG:4547), or None without geometry.
+
+        Projected once per loaded state of the tables (and town), so the maps of a warm
+        kernel's notebooks reuse it rather than projecting the polygons for every page.
+        """
+        if not isinstance(self.villages, gpd.GeoDataFrame):
+            return None
+        if "measured_villages" not in self._derived:
+            self._derived["measured_villages"] = to_measure(self.villages)
+        return self._derived["measured_villages"].copy(deep=False)
+
+    def _frames(self) -> tuple:
+        return (
+            self.indicators,
+            self.township,
+            self.villages,
+            self.targets,
+            self.projections,
+            self.projects,
+            self.reconciliation,
+            self.aggregates,
+        )
+
+    def _copy(self, processed_dir: Path) -> Tables:
+        """A copy whose frames can be changed without changing this one's (copy-on-write)."""
+        copied = dataclasses.replace(
+            self,
+            processed_dir=processed_dir,
+            indicators=self.indicators.copy(deep=False),
+            township=self.township.copy(deep=False),
+            villages=self.villages.copy(deep=False),
+            targets=self.targets.copy(deep=False),
+            projections=self.projections.copy(deep=False),
+            projects=self.projects.copy(deep=False),
+            reconciliation=self.reconciliation.copy(deep=False),
+            aggregates=self.aggregates.copy(deep=False),
+            summary=copy.deepcopy(self.summary),
+        )
+        copied._handed = tuple(map(id, copied._frames()))
+        return copied
 
     def place_name(self) -> str:
         """The name of the place the tables cover: the town they are limited to, the one town of
@@ -251,8 +309,22 @@ class Tables:
 
     def town(self, town_code: str) -> Tables:
         """The same tables limited to one town: its villages, and the town's own figures in
-        the place of the whole data set's, so every section reads as that town's page."""
+        the place of the whole data set's, so every section reads as that town's page.
+
+        Tables as :func:`load_tables` handed them out (no frame replaced) are limited once per
+        state of the folder and town: a warm kernel's pages of one town share the work.
+        """
         code = str(town_code)
+        handed = bool(self._handed) and self._handed == tuple(map(id, self._frames()))
+        if handed and ("town", code) in self._derived:
+            return self._derived[("town", code)]._copy(self.processed_dir)
+        view = self._limited(code)
+        if not handed:
+            return view
+        self._derived[("town", code)] = view
+        return view._copy(self.processed_dir)
+
+    def _limited(self, code: str) -> Tables:
         villages = self.villages[self.villages["code"].astype(str).str[:9] == code]
         if villages.empty:
             known = ", ".join(f"{c} {n}" for c, n in self.towns().itertuples(index=False))
@@ -272,6 +344,8 @@ class Tables:
         ]
         return dataclasses.replace(
             self,
+            _derived={},
+            _handed=(),
             indicators=self.indicators[self.indicators["village_code"].astype(str).isin(codes)],
             township=town[["year", "indicator", "value", "villages"]].reset_index(drop=True),
             villages=villages,
@@ -295,6 +369,48 @@ def _read_optional(path: Path, reader) -> pd.DataFrame:
     return reader(path) if path.exists() else pd.DataFrame()
 
 
+#: Tables read in this process, by resolved processed folder: (state, tables). A warm kernel
+#: keeps this module across ``%reset -f``, so its notebooks read the folder once, not each.
+_CACHE: dict[Path, tuple[tuple, Tables]] = {}
+#: Folders kept in :data:`_CACHE`; a build reads one, a test session many.
+_CACHE_SIZE = 2
+
+
+def _file_state(path: Path) -> tuple[int, int, int]:
+    """Size, modification time and inode: an atomic replacement changes at least the inode."""
+    stat = path.stat()
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def _folder_state(processed: Path) -> tuple:
+    """What identifies the tables in ``processed`` as they are now: the stamp's content and the
+    size, modification time and inode of every file :func:`load_tables` reads."""
+    states = []
+    for name in _LOADED_FILES:
+        try:
+            states.append((name, _file_state(path_of(processed, name))))
+        except FileNotFoundError:
+            states.append((name, None))
+    stamp = path_of(processed, "stamp")
+    return (stamp.read_bytes() if stamp.exists() else b"", tuple(states))
+
+
+#: The files :func:`load_tables` reads; a change to any of them is a new state of the tables.
+_LOADED_FILES = (
+    "stamp",
+    "indicators",
+    "township",
+    "villages",
+    "villages_gpkg",
+    "aggregates",
+    "targets",
+    "projections",
+    "projects",
+    "reconciliation",
+    "summary",
+)
+
+
 def load_tables(
     processed_dir: Path | str | None = None,
     raw_dir: Path | str | None = None,
@@ -302,6 +418,10 @@ def load_tables(
     town_code: str | None = None,
 ) -> Tables:
     """Read the processed tables; never prepares them.
+
+    The tables are read once per state of the folder in a process (a warm kernel's notebooks
+    share one read); every call gets its own copy, checked against ``raw_dir`` as given, and
+    a folder changed in any file since is read again.
 
     Parameters
     ----------
@@ -331,12 +451,30 @@ def load_tables(
             f"请重新运行 minsheng prepare / the tables in {processed} were made from "
             f"{stamp.get('raw_dir')}, not from {Path(raw_dir).resolve()} as it is now: prepare again"
         )
+    key = processed.resolve()
+    before = _folder_state(processed)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == before:
+        tables = cached[1]._copy(processed)
+    else:
+        tables = _read_tables(processed)
+        # Cached only when no file changed while it was read (prepare running meanwhile).
+        if _folder_state(processed) == before:
+            _CACHE.pop(key, None)
+            _CACHE[key] = (before, tables)
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+        tables = tables._copy(processed)
+    return tables.town(town_code) if town_code else tables
+
+
+def _read_tables(processed: Path) -> Tables:
+    stamp = read_stamp(processed) or {}
     gpkg = path_of(processed, "villages_gpkg")
     villages = (
         gpd.read_file(gpkg) if gpkg.exists() else pd.read_parquet(path_of(processed, "villages"))
     )
-    summary = read_summary(processed)
-    tables = Tables(
+    return Tables(
         processed_dir=processed,
         indicators=pd.read_parquet(path_of(processed, "indicators")),
         township=pd.read_parquet(path_of(processed, "township")),
@@ -345,8 +483,7 @@ def load_tables(
         projections=_read_optional(path_of(processed, "projections"), pd.read_parquet),
         projects=_read_optional(path_of(processed, "projects"), pd.read_parquet),
         reconciliation=_read_optional(path_of(processed, "reconciliation"), read_reconciliation),
-        summary=summary,
+        summary=read_summary(processed),
         sample=bool(stamp.get("sample", False)),
         aggregates=_read_optional(path_of(processed, "aggregates"), pd.read_parquet),
     )
-    return tables.town(town_code) if town_code else tables

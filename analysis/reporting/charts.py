@@ -9,17 +9,146 @@ language asked for; the target status table that goes with it is
 from __future__ import annotations
 
 import math
+import unicodedata
+import weakref
 
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import AutoLocator, Locator, MaxNLocator
 
 from analysis import config
 from analysis.core import numbers
 from analysis.core.labels import LABELS, check_lang, label, unit_header
 from analysis.core.style import COLORS, use_house_style
 from analysis.core.trends import Assessment, Projection
+
+#: Room around each chart panel, inches: tick labels and the unit on the left, title and
+#: sample mark on top, the year axis and a source line of up to two lines below. Fixed, so a
+#: figure is laid out once when it is made, without measuring its texts.
+PANEL_MARGINS = {"left": 0.85, "right": 0.25, "top": 0.45, "bottom": 0.85}
+#: Size of one panel of :func:`panel_figure`, inches.
+PANEL_SIZE = (5.2, 3.9)
+#: The source line's offset under the axes and its size, points.
+_SOURCE_OFFSET_PT = 34
+_SOURCE_FONTSIZE = 7.5
+
+
+#: Panel figures handed back by :func:`release`, by (rows, columns, count, panel), ready to be
+#: drawn on again: a worker draws the same grid for village after village, and making its
+#: axes and their ticks costs more than drawing the charts.
+_RELEASED: dict[tuple, list[Figure]] = {}
+#: The figures :func:`panel_figure` made, with the key they are kept under once released.
+_MADE: weakref.WeakKeyDictionary[Figure, tuple] = weakref.WeakKeyDictionary()
+
+
+def panel_figure(
+    rows: int, columns: int, *, count: int | None = None, panel: tuple[float, float] = PANEL_SIZE
+) -> tuple[Figure, list[Axes]]:
+    """A figure with room for ``rows`` × ``columns`` chart panels in a fixed layout, and the
+    axes of the first ``count`` of them (all by default), row by row.
+
+    Each panel is ``panel`` inches with :data:`PANEL_MARGINS` around its axes; nothing is
+    measured or laid out again when the figure is drawn, and no axes is made for an empty cell.
+    A figure given back with :func:`release` is emptied and returned again, layout and all.
+    """
+    count = rows * columns if count is None else count
+    key = (rows, columns, count, tuple(panel))
+    if _RELEASED.get(key):
+        figure = _RELEASED[key].pop()
+        for ax in figure.axes:
+            _empty(ax)
+        return figure, list(figure.axes)
+    width, height = panel
+    margins = PANEL_MARGINS
+    axes_width = width - margins["left"] - margins["right"]
+    axes_height = height - margins["top"] - margins["bottom"]
+    figure = Figure(figsize=(width * columns, height * rows))
+    grid = figure.add_gridspec(
+        rows,
+        columns,
+        left=margins["left"] / (width * columns),
+        right=1 - margins["right"] / (width * columns),
+        bottom=margins["bottom"] / (height * rows),
+        top=1 - margins["top"] / (height * rows),
+        wspace=(margins["left"] + margins["right"]) / axes_width,
+        hspace=(margins["top"] + margins["bottom"]) / axes_height,
+    )
+    axes = [figure.add_subplot(grid[i // columns, i % columns]) for i in range(count)]
+    _MADE[figure] = key
+    return figure, axes
+
+
+def release(figure: Figure) -> None:
+    """Hand back a figure of :func:`panel_figure` once it has been drawn for good; the next
+    call for the same grid draws on it again. Other figures are left alone."""
+    key = _MADE.get(figure)
+    if key is None:
+        return
+    shelf = _RELEASED.setdefault(key, [])
+    if all(kept is not figure for kept in shelf):
+        shelf.append(figure)
+
+
+def _empty(ax: Axes) -> None:
+    """Take a chart off its axes, leaving the axes, its ticks and its place in the layout,
+    as a new axes would be: no lines, fills, texts or legend, limits from the next data."""
+    for artist in (*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images):
+        artist.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    ax.set_title("")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.relim()
+    ax.set_autoscale_on(True)
+
+
+class _InView(Locator):
+    """The ticks of ``base`` within the view only.
+
+    matplotlib builds an object per tick the locator returns, drawn or not; the locators put
+    one or two beyond each end of the axis."""
+
+    def __init__(self, base: Locator) -> None:
+        self.base = base
+
+    def set_axis(self, axis) -> None:
+        super().set_axis(axis)
+        self.base.set_axis(axis)
+
+    def __call__(self):
+        low, high = sorted(self.axis.get_view_interval())
+        # A hair wider than the view, so matplotlib's own test decides at the edges.
+        slack = (high - low) * 1e-6
+        return [t for t in self.base() if low - slack <= t <= high + slack]
+
+
+def _text_width_pt(text: str, fontsize: float) -> float:
+    """An upper estimate of a line's width, points: a full em for wide (CJK) characters,
+    0.62 em for others; enough to choose line breaks without asking the font."""
+    return sum(fontsize * (1.0 if unicodedata.east_asian_width(c) in "WF" else 0.62) for c in text)
+
+
+def _breaks_after(char: str) -> bool:
+    """A space, or full-width punctuation (the commas, colons and semicolons of Chinese)."""
+    return char.isspace() or (
+        unicodedata.category(char) == "Po" and unicodedata.east_asian_width(char) in "WF"
+    )
+
+
+def _fit_lines(text: str, width_pt: float, fontsize: float) -> str:
+    """``text`` broken after a clause's punctuation (or a space) where a line would be wider
+    than ``width_pt``; no character is added or removed."""
+    lines, line, breakable = [], "", -1
+    for char in text:
+        line += char
+        if _breaks_after(char):
+            breakable = len(line)
+        if _text_width_pt(line, fontsize) > width_pt and breakable > 0:
+            lines.append(line[:breakable])
+            line, breakable = line[breakable:], -1
+    return "\n".join([*lines, line])
 
 
 def fan_chart(
@@ -80,10 +209,8 @@ def fan_chart(
         projection = assessment_or_projection
     target_year = projection.target_year if target_year is None else target_year
 
-    own_figure = ax is None
     if ax is None:
-        figure = Figure(figsize=(7.0, 4.2))
-        ax = figure.add_subplot()
+        figure, (ax,) = panel_figure(1, 1, panel=(7.0, 4.2))
     else:
         figure = ax.get_figure()
 
@@ -170,16 +297,20 @@ def fan_chart(
     ax.set_title(title)
     ax.set_xlabel(label("chart.year", lang))
     ax.set_ylabel(unit_header(unit, lang))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(_InView(MaxNLocator(integer=True)))
+    ax.yaxis.set_major_locator(_InView(AutoLocator()))
     ax.legend(loc="best", frameon=False)
-    # Source and sample mark belong to the axes, so they stay with it in a caller's grid.
+    # Source and sample mark belong to the axes, so they stay with it in a caller's grid; the
+    # source keeps within the axes and its right margin, so it never runs into the next panel
+    # or off the figure.
+    room_pt = (ax.get_position().width * figure.get_figwidth() + PANEL_MARGINS["right"] - 0.1) * 72
     ax.annotate(
-        label("chart.separator", lang).join(lines),
+        _fit_lines(label("chart.separator", lang).join(lines), room_pt, _SOURCE_FONTSIZE),
         xy=(0, 0),
         xycoords="axes fraction",
-        xytext=(0, -34),
+        xytext=(0, -_SOURCE_OFFSET_PT),
         textcoords="offset points",
-        fontsize=7.5,
+        fontsize=_SOURCE_FONTSIZE,
         color=COLORS["muted"],
         ha="left",
         va="top",
@@ -195,6 +326,4 @@ def fan_chart(
             ha="right",
             va="bottom",
         )
-    if own_figure:
-        figure.tight_layout()
     return figure

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
-from matplotlib.figure import Figure
 
 from analysis.core import trends
 from analysis.core.catalog import default_catalog
@@ -83,8 +82,8 @@ LOCATOR_MAX_VILLAGES = 40
 
 def locator_figure(tables: Tables, code: str, *, lang: str = "zh"):
     """The village highlighted among its neighbours (its town, in a large county)."""
-    villages = tables.villages
-    if not isinstance(villages, gpd.GeoDataFrame):
+    villages = tables.measured_villages()
+    if villages is None:
         return None
     if len(villages) > LOCATOR_MAX_VILLAGES and "town_code" in villages.columns:
         town = villages.loc[villages["code"] == str(code), "town_code"]
@@ -106,9 +105,8 @@ def target_figure(tables: Tables, scope: str, *, columns: int = 2, lang: str = "
     use_house_style()
     count = len(rows)
     grid_rows = -(-count // columns)
-    figure = Figure(figsize=(5.2 * columns, 3.9 * grid_rows), layout="constrained")
-    axes = figure.subplots(grid_rows, columns, squeeze=False).ravel()
-    for ax, row in zip(axes, rows.itertuples(), strict=False):
+    figure, axes = charts.panel_figure(grid_rows, columns, count=count)
+    for ax, row in zip(axes, rows.itertuples(), strict=True):
         ind = catalog[row.indicator]
         # The series the projections table was made from: incomplete years left out alike.
         series = trends.scope_series(tables.indicators, str(row.scope), row.indicator)
@@ -135,6 +133,4 @@ def target_figure(tables: Tables, scope: str, *, columns: int = 2, lang: str = "
             sample=tables.sample,
             lang=lang,
         )
-    for ax in axes[count:]:
-        ax.set_visible(False)
     return figure

@@ -12,12 +12,16 @@ import io
 import re
 from html import escape
 
+import numpy as np
 import pandas as pd
+import PIL.Image
 from IPython.display import HTML, Image, display
 
 from analysis.core.labels import forms, glossed, label
+from analysis.core.style import PageCanvas
 from analysis.pipeline.store import Tables
 from analysis.reporting import narrative
+from analysis.reporting.charts import release
 from analysis.reporting.tables import status_note, target_table
 
 
@@ -40,17 +44,32 @@ def paragraph(text: str) -> HTML:
 
 
 def show(fig, *, dpi: int = 100) -> None:
-    """Display a figure as an embedded PNG, once, and release it (no-op for None).
+    """Display a figure as an embedded PNG, once (no-op for None).
 
     The maps are plain ``Figure`` objects (no pyplot), which IPython would print as text;
-    rendering the PNG here also keeps the image identical in every front end.
+    rendering the PNG here also keeps the image identical in every front end. The figures lay
+    themselves out, so the image is the figure as it is, not cropped again. A chart grid is
+    then handed back to be drawn on again (:func:`analysis.reporting.charts.release`): the
+    figure is not to be used after this.
     """
     if fig is None:
         return
+    display(Image(data=png_bytes(fig, dpi=dpi), format="png"))
+    release(fig)
+
+
+def png_bytes(fig, *, dpi: int = 100) -> bytes:
+    """The figure as PNG at ``dpi``, encoded for a page: RGB where the figure is opaque (a
+    quarter fewer bytes to compress than RGBA) at zlib level 3, which here is both faster and
+    smaller than the default 6."""
+    fig.set_dpi(dpi)
+    canvas = PageCanvas(fig)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    pixels = rgba[..., :3] if rgba[..., 3].min() == 255 else rgba
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    display(Image(data=buffer.getvalue(), format="png"))
-    fig.clear()
+    PIL.Image.fromarray(pixels).save(buffer, format="png", compress_level=3)
+    return buffer.getvalue()
 
 
 #: A cell that holds a figure (right-aligned, never wrapped): 3035, 86.4%, -3.9个百分点, <1%, —.

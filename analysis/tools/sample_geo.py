@@ -75,10 +75,11 @@ def village_polygons(villages: Sequence, rng) -> tuple[gpd.GeoDataFrame, LineStr
     points = shapely.multipoints(seeds)
     cells = shapely.get_parts(shapely.voronoi_polygons(points))
     outline = shapely.convex_hull(points).buffer(2500, quad_segs=4)
-    by_seed = []
-    for seed in seeds:
-        cell = next(c for c in cells if c.contains(Point(seed)))
-        by_seed.append(cell.intersection(outline))
+    # Each seed lies inside its own cell only: a spatial index pairs them in one pass.
+    seed_index, cell_index = shapely.STRtree(cells).query(shapely.points(seeds), predicate="within")
+    own_cell = np.empty(len(seeds), dtype=object)
+    own_cell[seed_index] = cells[cell_index]
+    by_seed = list(shapely.intersection(own_cell, outline))
     gdf = gpd.GeoDataFrame(
         {
             "code": [v.code for v in villages],

@@ -339,3 +339,38 @@ def test_choropleth_of_ganzhou_counties(shared_dir, tmp_path):
     assert len(_legend_labels(fig)) == 5
     # Rendering is where a missing glyph would surface (as an error, see the fixture above).
     maps.save_figure(fig, tmp_path / "ganzhou.png", dpi=DPI)
+
+
+def test_a_map_is_sized_to_its_frame_which_nothing_overlaps(villages, road, bases, points):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.offsetbox import AnchoredOffsetbox
+
+    figures = [
+        maps.corridor_map(villages, road, bases, source="台账", sample=True, figsize=FIGSIZE),
+        maps.sanitation_map(
+            villages, "toilets_per_100", points, bins=BINS, source="台账", figsize=FIGSIZE
+        ),
+        maps.locator_map(villages, "360722103204", source="台账", figsize=(4.5, 4.0)),
+    ]
+    for fig in figures:
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        fig.draw(renderer)
+        ax = fig.axes[0]
+        legend = ax.get_legend().get_window_extent(renderer)
+        (furniture,) = [a.get_window_extent(renderer) for a in ax.artists]
+        assert isinstance(ax.artists[0], AnchoredOffsetbox)
+        source = next(t for t in ax.texts if "台账" in t.get_text())
+        source = source.get_window_extent(renderer)
+        title = ax.title.get_window_extent(renderer)
+        frame = [ax.bbox, legend, furniture, source, title]
+        # Everything on the figure, within a pixel; no more than the margin of white around.
+        assert all(fig.bbox.x0 - 1 <= b.x0 and b.x1 <= fig.bbox.x1 + 1 for b in frame)
+        assert all(fig.bbox.y0 - 1 <= b.y0 and b.y1 <= fig.bbox.y1 + 1 for b in frame)
+        margin = 0.1 * fig.dpi + 1
+        assert min(b.x0 for b in frame) <= margin and min(b.y0 for b in frame) <= margin
+        assert fig.bbox.x1 - max(b.x1 for b in frame) <= margin
+        assert fig.bbox.y1 - max(b.y1 for b in frame) <= margin
+        # The legend, the furniture and the source line keep apart.
+        assert not legend.overlaps(furniture)
+        assert source.y1 <= min(furniture.y0, ax.bbox.y0)
+        assert fig.get_layout_engine() is None

@@ -6,11 +6,15 @@ import io
 import re
 import warnings
 
+import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import AutoLocator, MaxNLocator
 
 from analysis.core.trends import assess, assess_targets, project
-from analysis.reporting.charts import fan_chart
+from analysis.reporting import charts
+from analysis.reporting.charts import PANEL_SIZE, fan_chart, panel_figure
 from analysis.reporting.tables import status_headers, status_table
 
 YEARS = range(2014, 2020)
@@ -141,3 +145,92 @@ def test_fan_chart_in_english():
     assert "2021 target 99%" in text and "Observed" in text and "Source: " in text
     # English but for the sample mark every chart of the sample carries.
     assert not re.search(r"[\u3400-\u9fff]", text.replace("示例数据", "")), text
+
+
+def _extent(artist, renderer):
+    return artist.get_window_extent(renderer)
+
+
+def test_panels_keep_their_source_lines_apart_and_inside_the_figure():
+    # The longest source line the charts write: a bounded rate with its model and error.
+    history = pd.Series([90, 92, 94, 95.5, 96.8, 97.6], index=YEARS, dtype=float)
+    result = project(history, 2020, kind="rate")
+    figure, axes = panel_figure(1, 2)
+    source = "各村年度报表汇总（示例数据）"
+    for ax in axes:
+        fan_chart(
+            history, result, title="医疗保险参保率", unit="%", ax=ax, sample=True, source=source
+        )
+    render(figure)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    notes = [next(t for t in ax.texts if source in t.get_text()) for ax in axes]
+    left, right = (_extent(note, renderer) for note in notes)
+    assert left.x1 < axes[1].get_window_extent(renderer).x0
+    assert right.x1 <= figure.bbox.x1
+    # Broken into lines, never shortened: the text of a panel wide enough for one line.
+    _, (wide,) = panel_figure(1, 1, panel=(30.0, 4.0))
+    fan_chart(history, result, title="医疗保险参保率", unit="%", ax=wide, source=source)
+    (one_line,) = [t.get_text() for t in wide.texts if source in t.get_text()]
+    assert "\n" in notes[0].get_text() and "\n" not in one_line
+    assert notes[0].get_text().replace("\n", "") == one_line
+
+
+def test_panel_figure_makes_axes_only_for_the_panels_asked_for():
+    figure, axes = panel_figure(2, 2, count=3)
+    assert len(figure.axes) == len(axes) == 3
+    assert figure.get_size_inches().tolist() == [2 * PANEL_SIZE[0], 2 * PANEL_SIZE[1]]
+    # A fixed layout: nothing is solved again at drawing time.
+    assert figure.get_layout_engine() is None
+
+
+def test_fan_chart_ticks_are_those_of_the_plain_locators_within_the_view():
+    history = pd.Series([120, 80, 55, 30, 18, 10], index=YEARS, dtype=float)
+    figure = fan_chart(history, project(history, 2020, kind="count"), title="甲", unit="户")
+    render(figure)
+    ax = figure.axes[0]
+    for axis, plain in ((ax.xaxis, MaxNLocator(integer=True)), (ax.yaxis, AutoLocator())):
+        low, high = sorted(axis.get_view_interval())
+        expected = plain.tick_values(low, high)
+        assert list(axis.get_majorticklocs()) == [t for t in expected if low <= t <= high]
+
+
+def _pixels(figure: Figure) -> np.ndarray:
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def test_a_released_grid_is_drawn_on_again_exactly_as_a_new_one(monkeypatch):
+    monkeypatch.setattr(charts, "_RELEASED", {})
+    short = pd.Series([3.0, 4.0], index=[2018, 2019])
+    falling = pd.Series([120, 80, 55, 30, 18, 10], index=YEARS, dtype=float)
+    rising = pd.Series([90, 92, 94, 95.5, 96.8, 97.6], index=YEARS, dtype=float)
+
+    def draw(axes, first, second):
+        fan_chart(first, project(first, 2020, kind="count"), title="甲", unit="座", ax=axes[0])
+        fan_chart(second, project(second, 2021, kind="rate"), title="乙", unit="%", ax=axes[1],
+                  target=99.0, target_year=2021, sample=True)  # fmt: skip
+
+    used, axes = panel_figure(1, 2)
+    draw(axes, short, falling)  # a reason text, a legend, a sample mark to take off
+    _pixels(used)
+    charts.release(used)
+    again, axes = panel_figure(1, 2)
+    assert again is used
+    draw(axes, falling, rising)
+    monkeypatch.setattr(charts, "_RELEASED", {})
+    new, axes = panel_figure(1, 2)
+    assert new is not used
+    draw(axes, falling, rising)
+    np.testing.assert_array_equal(_pixels(again), _pixels(new))
+    assert "只有2个年度数据点" not in all_text(again)
+
+
+def test_only_grids_of_the_same_shape_are_reused_and_other_figures_are_not_kept(monkeypatch):
+    monkeypatch.setattr(charts, "_RELEASED", {})
+    grid, _ = panel_figure(2, 2, count=3)
+    charts.release(grid)
+    assert panel_figure(2, 2, count=4)[0] is not grid
+    assert panel_figure(2, 2, count=3)[0] is grid
+    charts.release(Figure())
+    assert charts._RELEASED == {(2, 2, 3, PANEL_SIZE): []}

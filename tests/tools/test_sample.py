@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -97,3 +98,23 @@ def test_synthetic_county_has_distinct_well_formed_codes_and_names():
     assert len({v.code for v in villages}) == 3500
     assert len({v.short for v in villages}) == 3500
     assert all(len(v.code) == 12 and v.code.isdigit() for v in villages)
+
+
+def test_a_province_of_synthetic_villages_keeps_twelve_digit_codes_in_its_towns():
+    villages = sample.synthetic_villages(17_000)
+    codes = [v.code for v in villages]
+    assert len(set(codes)) == 17_000
+    assert all(len(code) == 12 and code.isdigit() for code in codes)
+    towns = {code[:9] for code in codes}
+    assert len(towns) <= 900 and all(100 <= int(town[6:]) <= 999 for town in towns)
+    # A county's size is unchanged: 18 villages a town.
+    assert sample.synthetic_villages(300)[18].code == "360799101200"
+
+
+def test_synthetic_cells_are_typed_as_a_clerk_types_them():
+    catalog = sample.default_catalog()
+    values = np.array([86.04, float("nan")])
+    assert sample._cells(values, "medical_insurance_rate", 2015, catalog) == ["86.0%", "—"]
+    assert sample._cells(values, "medical_insurance_rate", 2016, catalog) == [86.04, "—"]
+    assert sample._cells(np.array([12.0]), "households", 2016, catalog) == [12]
+    assert isinstance(sample._cells(np.array([12.0]), "households", 2016, catalog)[0], int)

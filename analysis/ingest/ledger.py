@@ -21,7 +21,10 @@ from Excel row 1, title rows included. Every row read ends in exactly one of thr
 
 For every file and sheet the summary states ``rows_read == rows_accepted + rows_quarantined +
 rows_structural`` (with ``rows_accepted = rows_accepted_full + rows_accepted_partial``) and
-checks it. Cells are accounted the same way: ``cells_read`` (figures given in accepted rows
+checks it. Where the rows were also counted by a pass independent of the parser that read the
+values (``rows_counted``: a CSV's physical lines by the strict record count; a scanned sheet's
+used rows), the check requires ``rows_read == rows_counted`` too, so a parser that swallowed or
+split rows cannot balance the books. Cells are accounted the same way: ``cells_read`` (figures given in accepted rows
 under known indicator columns; blanks and missing markers such as ``—`` are not figures)
 ``== cells_accepted + cells_quarantined + cells_duplicate``, where ``cells_duplicate`` are
 identical repeats kept once. Figures in a column whose header is not in the catalog are counted
@@ -131,7 +134,9 @@ class Ledger:
 
 ROW_DEFINITION = (
     "A row is one physical row of a sheet (Excel row / CSV line / layer feature), title rows "
-    "included. rows_read = rows_accepted + rows_quarantined + rows_structural; rows_accepted = "
+    "included. rows_read = rows_accepted + rows_quarantined + rows_structural, and where "
+    "rows_counted is given (counted apart from the parser: CSV lines, scanned sheets' used "
+    "rows) rows_read = rows_counted; rows_accepted = "
     "rows_accepted_full + rows_accepted_partial (partial: some cells quarantined, the rest "
     "kept). Structural rows (title, header, blank, totals, note) are listed with their reason. "
     "cells_read (figures given in accepted rows; blanks and missing markers such as — not "

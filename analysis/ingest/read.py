@@ -186,16 +186,19 @@ def read_csv_sheet(path: Path | str, display_name: str | None = None) -> Sheet:
             limit_zh=f"{MAX_CELLS:,} 个单元格",
             limit_en=f"{MAX_CELLS:,} cells",
         )
+    lines = re.split(r"\r\n|\n|\r", text) if count.problems else []
     for problem in count.problems:
         letter = column_letter(problem.column) if problem.column is not None else ""
         record = count.records[problem.record]
+        shown = lines[problem.line - 1]
         findings.append(
             Finding(
                 problem.rule,
                 problem.line,
                 problem.end_line,
                 letter,
-                value=problem.detail if problem.rule == "stray_quote" else "",
+                # The line as a text editor shows it, so the clerk recognises it.
+                value=shown if len(shown) <= 60 else f"{shown[:60]}…",
                 quarantine=problem.rule != "stray_quote",
                 fields={
                     "end": problem.end_line,

@@ -45,28 +45,31 @@ RULES: dict[str, tuple[str, str, str]] = {
     ),
     "unclosed_quote": (
         "error",
-        '这一行的引号（"）没有配对，从这里到第 {end} 行的 {lines} 行被并成了一个单元格，'
-        "这些行都未读取。请删除多余的引号，或用 Excel 另存为 CSV。",
-        'a quote (") opened here is never closed: the {lines} lines to line {end} became one '
-        "cell and none was read. Remove the stray quote, or save the CSV again from Excel.",
+        '这一行（{value}）的引号（"）没有配对，从这里到第 {end} 行的 {lines} 行被并成了'
+        "一个单元格，这些行都未读取。请删除多余的引号，或用 Excel 另存为 CSV。",
+        'a quote (") opened in this line ({value}) is never closed: the {lines} lines to line '
+        "{end} became one cell and none was read. Remove the stray quote, or save the CSV "
+        "again from Excel.",
     ),
     "quote_spans_lines": (
         "error",
-        "一个带引号的单元格从这一行延续到第 {end} 行，中间的行像是数据行，这些行都未读取。"
-        "请检查引号是否多余。",
-        "a quoted cell runs from here to line {end} over lines that look like records; none was "
-        "read. Check for a stray quote.",
+        "一个带引号的单元格从这一行（{value}）延续到第 {end} 行，中间的行像是数据行，"
+        "这些行都未读取。请检查引号是否多余。",
+        "a quoted cell runs from this line ({value}) to line {end} over lines that look like "
+        "records; none was read. Check for a stray quote.",
     ),
     "stray_quote": (
         "warning",
-        "引号后面还有文字（{value}），已按原样连在一起读取。请核对这个单元格。",
-        "text after a closing quote ({value}) was read joined to the cell; check it.",
+        "这一行（{value}）的引号后面还有文字，已按原样连在一起读取。请核对这个单元格。",
+        "text follows a closing quote in this line ({value}); it was read joined to the "
+        "cell. Check it.",
     ),
     "extra_cells": (
         "error",
-        "这一行有 {cells} 个单元格，比表头的 {width} 列多，数值可能错位（常因数字中的千位逗号"
-        "“1,614”未加引号），该行未读取。请去掉数字中的逗号后重新导出。",
-        "the row has {cells} cells but the table is {width} wide: its figures may be shifted "
+        "这一行（{value}）有 {cells} 个单元格，比表头的 {width} 列多，数值可能错位（常因"
+        "数字中的千位逗号“1,614”未加引号），该行未读取。请去掉数字中的逗号后重新导出。",
+        "the row ({value}) has {cells} cells but the table is {width} wide: its figures may be "
+        "shifted "
         "(often a thousands comma such as 1,614 left unquoted); not read. Remove the commas "
         "and export again.",
     ),

@@ -3,7 +3,9 @@
 Times the batch of projections ``prepare`` writes (every target, and every village for the
 township-scoped indicators) on the processed folders given, alternating the method of an
 earlier commit (``--before``, as in ``bench_coverage.py``) with this one so that both see the
-same load. Prints seconds only; nothing is asserted.
+same load, and alternating too the one-series path of this method (``alone``: every village
+projected by itself, as before the batch of issue 17) with the batched one (``after``). Prints
+seconds only; nothing is asserted.
 
     .venv/bin/minsheng prepare data/raw /tmp/sample-processed
     .venv/bin/minsheng sample /tmp/s300 --villages 300
@@ -28,6 +30,17 @@ sys.path.insert(0, str(HERE))
 from bench_coverage import BEFORE, load_before  # noqa: E402
 
 from analysis.core import trends  # noqa: E402
+from analysis.core.trends import batch  # noqa: E402
+
+
+def alone(indicators: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """``assess_targets`` with the village batch turned off: every village projected alone."""
+    batched = batch.village_projections
+    batch.village_projections = lambda *args, **kwargs: {}
+    try:
+        return trends.assess_targets(indicators, targets)
+    finally:
+        batch.village_projections = batched
 
 
 def main() -> int:
@@ -40,15 +53,17 @@ def main() -> int:
     before = load_before(args.before)
     if before is None:
         print(f"(git cannot show {args.before}:analysis/core/trends.py; 'before' not run)")
-    methods = [("before", before), ("after", trends)] if before else [("after", trends)]
+    methods = [("alone", alone), ("after", trends.assess_targets)]
+    if before is not None:
+        methods.insert(0, ("before", before.assess_targets))
     for folder in args.processed:
         indicators = pd.read_parquet(folder / "indicators.parquet")
         targets = pd.read_parquet(folder / "targets.parquet")
         seconds: dict[str, list[float]] = {name: [] for name, _ in methods}
         for _ in range(args.runs):
-            for name, module in methods:
+            for name, method in methods:
                 started = time.perf_counter()
-                rows = len(module.assess_targets(indicators, targets))
+                rows = len(method(indicators, targets))
                 seconds[name].append(time.perf_counter() - started)
         villages = indicators["village_code"].nunique()
         for name, times in seconds.items():

@@ -79,6 +79,7 @@ def read_layer(
     layer: str | int | None = None,
     assume_crs: str | None = None,
     coord_sys: str | None = None,
+    on_invalid: str = "raise",
 ) -> gpd.GeoDataFrame:
     """Read a vector layer and return it in EPSG:4490.
 
@@ -95,6 +96,9 @@ def read_layer(
         ``"gcj02"`` or ``"bd09"`` when the lon/lat in the file carry a Chinese map provider's
         offset (e.g. DataV/AMap boundaries); they are converted to WGS84 first. GeoJSON always
         *declares* WGS84, so the file cannot tell you this: it comes from the data's provenance.
+    on_invalid
+        What to do with a geometry GEOS cannot even build (a ring that is not closed):
+        ``"raise"``, ``"fix"`` (close the ring; shapely's ``from_wkb``) or ``"ignore"`` (None).
 
     Returns
     -------
@@ -111,7 +115,7 @@ def read_layer(
     if path.suffix.lower() in {".parquet", ".geoparquet"}:
         gdf = gpd.read_parquet(path)
     else:
-        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+        gdf = gpd.read_file(path, layer=layer, engine="pyogrio", on_invalid=on_invalid)
     if gdf.crs is None:
         if assume_crs is None:
             raise ValueError(

@@ -15,8 +15,9 @@ import pandas as pd
 from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.core.labels import label
-from analysis.ingest.read import Sheet, match_headers, parse_year
-from analysis.ingest.validate import EXIT_RULE_ZH
+from analysis.ingest.cells import match_headers, parse_year
+from analysis.ingest.crossrow import EXIT_RULE_ZH
+from analysis.ingest.read import Sheet
 
 #: rule → (what the problem is called, what the cell should hold, what to do). The problem
 #: record's message says what was found; the catalog's cross rules are added by :func:`rule_text`.
@@ -28,6 +29,30 @@ RULE_TEXT: dict[str, tuple[str, str, str]] = {
         "用 Excel 打开后另存为 .xlsx",
     ),
     "unknown_encoding": ("文字编码无法识别", "UTF-8 编码的 CSV", "在 Excel 中另存为“CSV UTF-8”"),
+    "bom_mismatch": ("编码标记与内容不符", "UTF-8 编码的 CSV", "核对中文，以后另存为“CSV UTF-8”"),
+    "file_too_large": ("文件太大", "不超过上限的文件", "把数据分成几个文件"),
+    "sheet_too_large": (
+        "工作表太大",
+        "只有表格本身的工作表",
+        "删除表格以外多余的行和列，或把数据分成几个文件",
+    ),
+    "stray_blank_cells": ("表格以外有空格单元格", "表格以外没有内容", "删除这些单元格的内容"),
+    "unsupported_format": ("WPS 文件无法读取", "Excel 工作簿（.xlsx）", "在 WPS 中另存为 .xlsx"),
+    "unclosed_quote": ("引号没有配对", "每个引号都成对", "删除多余的引号，或用 Excel 另存为 CSV"),
+    "quote_spans_lines": ("一个单元格跨了多行", "每行一条记录", "检查并删除多余的引号"),
+    "stray_quote": ("引号后还有文字", "引号只包住整个单元格", "核对这个单元格"),
+    "extra_cells": (
+        "单元格比表头多",
+        "每行的单元格数与表头相同",
+        "去掉数字中的千位逗号后重新导出",
+    ),
+    "row_count_mismatch": ("行数清点不符", "读入的行数与文件中的行数相同", "另存为 .xlsx 后再放入"),
+    "unsupported_layout": (
+        "表格形式不能读取",
+        "宽表（每行一个村、每列一个指标）或长表（村名、年度、指标、数值）",
+        "按可读取的形式重排",
+    ),
+    "year_from_title": ("年度取自标题", "“年度”一列", "核对年度，或加上“年度”列"),
     "unknown_file": (
         "文件类型不认识",
         "数据用 .xlsx 或 .csv，地图用 .geojson/.gpkg/.shp",
@@ -49,6 +74,11 @@ RULE_TEXT: dict[str, tuple[str, str, str]] = {
         "比率按小数填写",
         "百分数，如 86 表示 86%",
         "如确是小数比例可不改，否则请改正",
+    ),
+    "rate_fraction_cell": (
+        "比率按小数填写",
+        "百分数，如 86 表示 86%",
+        "核对后改为百分数",
     ),
     "missing_key": ("必填项为空", "本格不能为空", "填上"),
     "unknown_village": ("村名不在名录中", "村（居）名录中的村名或 12 位村代码", ""),

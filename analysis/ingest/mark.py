@@ -51,11 +51,11 @@ from analysis.ingest.read import (
     TABLE_SUFFIXES,
     WORKBOOK_SUFFIXES,
     ReadError,
-    Registry,
     Sheet,
     read_csv_sheet,
     read_workbook,
 )
+from analysis.ingest.registry import Registry
 from analysis.ingest.validate import ValidationResult, validate
 from analysis.iorw import atomic_write_with
 
@@ -71,11 +71,20 @@ _OUR_COLOURS = {*CELL_COLOURS.values(), ROW_COLOUR}
 
 #: Spreadsheets a copy can be made of; openpyxl keeps the layout of the first two, the others
 #: are rebuilt cell by cell from what calamine or the CSV reader read.
-COPYABLE = WORKBOOK_SUFFIXES | TABLE_SUFFIXES | {".xls", ".xlsb", ".ods"}
+COPYABLE = WORKBOOK_SUFFIXES | TABLE_SUFFIXES
 _OPENPYXL = {".xlsx", ".xlsm"}
 
 #: Problems about a whole file (no copy can show them in a cell) and about a whole table.
-FILE_RULES = {"empty_file", "unreadable_file", "unknown_encoding", "unknown_file", "unknown_crs"}
+FILE_RULES = {
+    "empty_file",
+    "unreadable_file",
+    "unknown_encoding",
+    "unknown_file",
+    "unknown_crs",
+    "file_too_large",
+    "unsupported_format",
+    "bom_mismatch",
+}
 TABLE_RULES = {
     "no_header",
     "missing_key_column",
@@ -83,9 +92,16 @@ TABLE_RULES = {
     "unit_mismatch",
     "rate_as_fraction",
     "totals_mismatch",
+    "sheet_too_large",
+    "stray_blank_cells",
+    "row_count_mismatch",
+    "unsupported_layout",
+    "year_from_title",
 }
 #: Problems for which nothing of the sheet was read: every row that is not structural.
-SHEET_RULES = {"no_header", "missing_key_column"}
+SHEET_RULES = {"no_header", "missing_key_column", "unsupported_layout", "sheet_too_large"}
+#: A CSV record the strict count found broken: quarantined whatever the table.
+RECORD_RULES = {"unclosed_quote", "quote_spans_lines", "extra_cells"}
 #: Per kind of table (validate's summary ``kind``), the problems that quarantine their row whole.
 ROW_RULES = {
     "village_table": {
@@ -94,6 +110,15 @@ ROW_RULES = {
         "ambiguous_village",
         "bad_year",
         "year_out_of_range",
+    },
+    "village_table_long": {
+        "missing_key",
+        "unknown_village",
+        "ambiguous_village",
+        "bad_year",
+        "year_out_of_range",
+        "unknown_indicator",
+        "unknown_unit",
     },
     "targets": {
         "unknown_indicator",
@@ -133,28 +158,11 @@ class MarkResult:
 
 
 def _read_sheets(path: Path, display: str) -> list[Sheet]:
-    """Every sheet of a spreadsheet as ingest sees it (cells where Excel shows them)."""
-    suffix = path.suffix.lower()
-    if suffix in TABLE_SUFFIXES:
+    """Every sheet of a spreadsheet as ingest sees it (cells where Excel shows them; an .xls,
+    .xlsb, .ods or .et by the extent of its data, as ingest reads it)."""
+    if path.suffix.lower() in TABLE_SUFFIXES:
         return [read_csv_sheet(path, display)]
-    if suffix in WORKBOOK_SUFFIXES:
-        return read_workbook(path, display)
-    # .xls/.xlsb/.ods: calamine reads them even where ingest does not (yet); the copy is .xlsx.
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        sheets = []
-        for name in book.sheet_names:
-            sheet = book.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
-            width = max((len(r) for r in rows), default=0)
-            cells = pd.DataFrame([list(r) + [""] * (width - len(r)) for r in rows], dtype=object)
-            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-            sheets.append(Sheet(display, name, cells.fillna(""), merged=merged))
-    except Exception as exc:  # calamine raises its own types for every kind of broken file
-        raise ReadError("unreadable_file", f"{type(exc).__name__}: {exc}") from None
-    return sheets
+    return read_workbook(path, display)
 
 
 class _Sources:
@@ -177,6 +185,10 @@ class _Sources:
                     found = {s.name: s for s in _read_sheets(path, display)}
                 except ReadError:
                     found = None
+            # A CSV whose records are broken (a quote never closed) has no faithful copy:
+            # the text file itself must be corrected.
+            if found and any(f.rule in RECORD_RULES for s in found.values() for f in s.findings):
+                found = None
             self._sheets[display] = found
         return self._sheets[display]
 
@@ -303,7 +315,10 @@ def _open_copy(path: Path, sheets: dict[str, Sheet], display: str) -> tuple[Work
         if PROBLEM_SHEET in wb.sheetnames:
             del wb[PROBLEM_SHEET]
         for ws in wb.worksheets:
-            for row in ws.iter_rows():
+            # Only as far as the data: iter_rows() would make a cell of every position up to a
+            # stray far cell (XFD1048576), billions of them.
+            height, width = sheets[ws.title].cells.shape if ws.title in sheets else (0, 0)
+            for row in ws.iter_rows(max_row=max(height, 1), max_col=max(width, 1)):
                 for cell in row:
                     if cell.fill is not None and cell.fill.fgColor.rgb in _OUR_COLOURS:
                         cell.fill = PatternFill()
@@ -320,7 +335,7 @@ def quarantined_rows(problems: pd.DataFrame, entry: dict | None) -> set[int]:
     if problems["rule"].isin(SHEET_RULES).any():
         structural = {s["row"] for s in entry.get("structural", [])}
         return set(range(1, int(entry["rows_read"]) + 1)) - structural
-    whole = ROW_RULES.get(entry.get("kind", ""), set())
+    whole = ROW_RULES.get(entry.get("kind", ""), set()) | RECORD_RULES
     return {int(r) for r in problems.loc[problems["rule"].isin(whole), "row"] if r}
 
 

@@ -1,40 +1,46 @@
-"""Reading raw files and normalising what village cadres typed.
+"""Reading raw files into sheets: grids of cells exactly where the clerk sees them.
 
-This module knows how spreadsheets look, not whether their contents are right (that is
-:mod:`analysis.ingest.validate`). It turns
+- ``.csv``/``.txt`` in UTF-8, UTF-8 with BOM, GBK, GB18030 or UTF-16, comma- or tab-separated.
+  Each physical line is a row of the grid (so row numbers are the lines a text editor shows);
+  the records are also counted by a strict pass independent of the parser
+  (:mod:`analysis.ingest.records`), and records it finds broken (a quote never closed, more
+  cells than the table is wide) are left blank in the grid and quarantined under their rule;
+- workbooks (``.xlsx``/``.xlsm``, ``.xls``, ``.xlsb``, ``.ods``; WPS ``.et`` saved as ``.xls``)
+  through python-calamine, by the extent of their data (:mod:`analysis.ingest.bounded`), every
+  sheet, row 1 being Excel row 1.
 
-- ``.xlsx`` workbooks (python-calamine, every sheet, cells exactly where Excel shows them) and
-  ``.csv`` files in UTF-8, UTF-8 with BOM, GBK, GB18030 or UTF-16 into :class:`Sheet` grids;
-- header spellings (``参保率（%）``, ``村（居）名称``, ``金额 (万元)``) into column roles;
-- cell text (full-width digits, ``1,234``, ``86%``, ``335.26万``, ``—``/``/``/``无``) into numbers
-  with their unit, or a missing marker, or "not a number";
-- village names written 青光, 青光村 or 青光村委会 into registry codes.
-
-Everything that touches many cells works on whole columns at once (pandas string methods on the
-melted sheet), so a county of thousands of villages reads in seconds.
+Whether the contents are right is for the checkers; how cells are normalised is
+:mod:`analysis.ingest.cells`.
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
+import dataclasses
 import io
 import re
-import unicodedata
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from analysis.core.catalog import Catalog, header_unit, normalise_header
+from analysis.ingest.bounded import SheetError, SheetTooLarge, read_workbook_bounded
+from analysis.ingest.cells import column_letter
+from analysis.ingest.extent import MAX_CELLS
+from analysis.ingest.records import count_records, sniff_delimiter
+
+_NUMERIC = re.compile(r"^[+-]?[\d,，.]+%?$")
 
 #: Extensions read as spreadsheets / tables / layers.
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et"}
 TABLE_SUFFIXES = {".csv", ".txt"}
 LAYER_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp"}
+
+#: Largest file read, in bytes: refused before it is opened. A CSV at the sheet budget
+#: (:data:`analysis.ingest.extent.MAX_CELLS`, five million cells) is about 50 MB; an .xlsx
+#: that large holds more XML than a sheet may (100 MB).
+MAX_FILE_BYTES = 100_000_000
 
 #: The sheet a marked copy (:mod:`analysis.ingest.mark`) carries first: the problem list, never data.
 PROBLEM_SHEET = "问题清单"
@@ -43,116 +49,32 @@ PROBLEM_SHEET = "问题清单"
 #: narrower code page (GBK ⊂ GB18030), so "gbk" is reported whenever the bytes are GBK.
 ENCODINGS = ("utf-8", "gbk", "gb18030")
 
-#: Cell text meaning "no figure" (never zero): dashes, slash, 无, 空, N/A, blank.
-MISSING_TOKENS = frozenset(
-    {
-        "",
-        "-",
-        "--",
-        "—",
-        "——",
-        "–",
-        "/",
-        "\\",
-        "无",
-        "空",
-        "暂无",
-        "n/a",
-        "na",
-        "nan",
-        "none",
-        "null",
-    }
-)
-
-#: Labels of totals rows; they are checked against the villages and never ingested as one.
-TOTALS_PATTERN = re.compile(
-    r"^(全镇|全乡|全县|全村|本镇|本乡|全部|各村)?(合计|小计|总计|汇总|总数)$"
-)
-
-#: Key columns of the wide village-year form, by normalised header spelling.
-KEY_ALIASES = {
-    "village": (
-        "村（居）名称",
-        "村（居）委会",
-        "村（居）",
-        "村居名称",
-        "村居委会",
-        "村名",
-        "村名称",
-        "村",
-        "村居",
-        "行政村",
-        "行政村名称",
-        "村委会",
-        "村（社区）",
-        "村（社区）名称",
-        "村庄名称",
-        "单位",
-        "单位名称",
-        "填报单位",
-        "village",
-        "village_name",
-    ),
-    "code": (
-        "村代码",
-        "村编码",
-        "行政区划代码",
-        "区划代码",
-        "统计用区划代码",
-        "代码",
-        "编码",
-        "village_code",
-        "code",
-    ),
-    "year": ("年度", "年份", "年", "统计年度", "填报年度", "year"),
-    "seq": ("序号", "编号", "序", "no", "no."),
-    # Free text beside the figures: kept out of the values, listed in the summary.
-    "remark": ("备注", "说明", "备注说明", "remark", "remarks", "note"),
-}
-
-#: Unit spellings (after NFKC and lower-casing) and their factor into each canonical unit.
-_UNIT_FACTORS: dict[str, dict[str, float]] = {
-    "万元": {"万元": 1.0, "万": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4, "亿": 1e4},
-    "元": {"元": 1.0, "万元": 1e4, "万": 1e4, "千元": 1e3, "亿元": 1e8, "亿": 1e8},
-    "亩": {
-        "亩": 1.0,
-        "万亩": 1e4,
-        "公顷": 15.0,
-        "ha": 15.0,
-        "hm2": 15.0,
-        "平方米": 0.0015,
-        "m2": 0.0015,
-        "平方公里": 1500.0,
-        "km2": 1500.0,
-    },
-    "km": {"km": 1.0, "公里": 1.0, "千米": 1.0, "米": 1e-3, "m": 1e-3},
-    "%": {"%": 1.0, "百分比": 1.0},
-}
-
-#: A number with an optional unit after it (text already NFKC-folded, spaces and separators
-#: removed). The unit group is checked against the catalog unit later.
-_NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))([^\d.+-]*)$")
-_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?:\D|$))")
-_VILLAGE_SUFFIXES = (
-    "村民委员会",
-    "居民委员会",
-    "社区居委会",
-    "村委会",
-    "居委会",
-    "委员会",
-    "社区",
-    "村",
-)
-
 
 class ReadError(Exception):
-    """A file that cannot be read at all; ``rule`` says why (for the problem record)."""
+    """A file that cannot be read at all; ``rule`` says why (for the problem record), ``sheet``
+    where, and ``fields`` fill the rule's message."""
 
-    def __init__(self, rule: str, detail: str) -> None:
+    def __init__(self, rule: str, detail: str, sheet: str = "", **fields: object) -> None:
         super().__init__(detail)
         self.rule = rule
         self.detail = detail
+        self.sheet = sheet
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the reader saw in a file's structure, for the ledger: a note on the file
+    (``row`` 0) or on rows ``row``–``end_row``; with ``quarantine`` those rows cannot be
+    trusted (their cells are left blank in the grid, so no checker takes a value from them)."""
+
+    rule: str
+    row: int = 0
+    end_row: int = 0
+    column: str = ""
+    value: object = ""
+    quarantine: bool = False
+    fields: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -167,21 +89,16 @@ class Sheet:
     cells: pd.DataFrame
     encoding: str | None = None
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: 0-based (row, column) of number cells formatted as a percentage (0.821 shown as 82.1 %).
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+    #: Rows as counted by a pass independent of the grid's parser (CSV: physical lines), or None.
+    rows_counted: int | None = None
 
     @property
     def source(self) -> str:
         """``file#sheet`` (just ``file`` for a CSV), as written in the processed tables."""
         return f"{self.file}#{self.name}" if self.name else self.file
-
-
-def column_letter(index: int) -> str:
-    """0 → ``A``, 25 → ``Z``, 26 → ``AA``: the column as Excel labels it."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -199,28 +116,32 @@ def detect_encoding(data: bytes) -> str:
     -------
     str
         ``"utf-8-sig"`` (UTF-8 with BOM), ``"utf-16"`` (BOM, Excel's "Unicode text"),
-        ``"utf-8"``, ``"gbk"`` or ``"gb18030"``: the first that decodes without error.
+        ``"utf-8"``, ``"gbk"`` or ``"gb18030"``: the first that decodes without error. A UTF-8
+        BOM in front of GBK bytes (an editor added it) is not taken at its word: the bytes after
+        it are decoded like any others, and the caller sees the BOM is not "utf-8-sig".
 
     Raises
     ------
     ReadError
         Rule ``unknown_encoding`` when none decodes.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if bom:
+        data = data[3:]
     for encoding in ENCODINGS:
         try:
             data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return encoding
+        return "utf-8-sig" if bom and encoding == "utf-8" else encoding
     raise ReadError("unknown_encoding", "not UTF-8, GBK or GB18030 text")
 
 
 def read_csv_sheet(path: Path | str, display_name: str | None = None) -> Sheet:
-    """Read a CSV (comma- or tab-separated) into a :class:`Sheet` of text cells.
+    """Read a CSV (comma- or tab-separated) into a :class:`Sheet` of text cells, one grid row
+    per physical line, its records counted and checked by a strict pass.
 
     Parameters
     ----------
@@ -232,58 +153,210 @@ def read_csv_sheet(path: Path | str, display_name: str | None = None) -> Sheet:
     Raises
     ------
     ReadError
-        ``empty_file`` for a file without bytes, ``unknown_encoding`` or ``unreadable_file``.
+        ``empty_file`` for a file without bytes, ``file_too_large``, ``sheet_too_large``,
+        ``unknown_encoding`` or ``unreadable_file``.
     """
     path = Path(path)
     name = display_name or path.name
+    _check_size(path)
     data = path.read_bytes()
     if not data.strip():
         raise ReadError("empty_file", "the file is empty")
     encoding = detect_encoding(data)
+    findings = []
+    if data.startswith(b"\xef\xbb\xbf") and encoding != "utf-8-sig":
+        data = data[3:]
+        findings.append(Finding("bom_mismatch", fields={"encoding": encoding.upper()}))
     text = data.decode(encoding)
-    first_lines = text[:4000].splitlines()[:5]
-    delimiter = (
-        "\t"
-        if sum(x.count("\t") for x in first_lines) > sum(x.count(",") for x in first_lines)
-        else ","
-    )
+    delimiter = sniff_delimiter(text)
+    rows = _parse_lines(text, delimiter)
+    count = count_records(data, encoding, delimiter=delimiter)
+    header_width = _header_width(rows)
+    if header_width > count.width:
+        # The header is wider than most records (a last column mostly left empty): records
+        # are measured against the header.
+        count = count_records(data, encoding, delimiter=delimiter, width=header_width)
+    if len(count.records) * count.width > MAX_CELLS:
+        cells = len(count.records) * count.width
+        raise ReadError(
+            "sheet_too_large",
+            f"{cells} cells > {MAX_CELLS}",
+            what_zh=f"有 {len(count.records):,} 行 × {count.width:,} 列",
+            what_en=f"has {len(count.records):,} rows × {count.width:,} columns",
+            limit_zh=f"{MAX_CELLS:,} 个单元格",
+            limit_en=f"{MAX_CELLS:,} cells",
+        )
+    lines = re.split(r"\r\n|\n|\r", text) if count.problems else []
+    for problem in count.problems:
+        letter = column_letter(problem.column) if problem.column is not None else ""
+        record = count.records[problem.record]
+        shown = lines[problem.line - 1]
+        findings.append(
+            Finding(
+                problem.rule,
+                problem.line,
+                problem.end_line,
+                letter,
+                # The line as a text editor shows it, so the clerk recognises it.
+                value=shown if len(shown) <= 60 else f"{shown[:60]}…",
+                quarantine=problem.rule != "stray_quote",
+                fields={
+                    "end": problem.end_line,
+                    "cells": record.used,
+                    "width": count.width,
+                    "lines": problem.end_line - problem.line + 1,
+                },
+            )
+        )
+    grid = _grid(rows)
+    return Sheet(name, "", grid, encoding=encoding, findings=findings, rows_counted=count.lines)
+
+
+def without_quarantined(sheet: Sheet) -> Sheet:
+    """The sheet as the checkers see it: the rows its findings quarantine left blank, so no
+    value is taken from them (the sheet itself keeps them, for a marked copy)."""
+    spans = [(f.row, f.end_row) for f in sheet.findings if f.quarantine and f.row]
+    if not spans:
+        return sheet
+    cells = sheet.cells.copy()
+    for first, last in spans:
+        cells.iloc[first - 1 : last] = ""
+    return dataclasses.replace(sheet, cells=cells)
+
+
+def _header_width(rows: list[list[str]]) -> int:
+    """Used cells of the likely header: of the first 30 rows, the one with the most cells of
+    text that is not a number."""
+    best = width = 0
+    for row in rows[:30]:
+        texts = sum(1 for cell in row if cell.strip() and not _NUMERIC.match(cell.strip()))
+        if texts > best:
+            best = texts
+            width = max((j + 1 for j, cell in enumerate(row) if cell.strip()), default=0)
+    return width
+
+
+def _parse_lines(text: str, delimiter: str) -> list[list[str]]:
+    """The parser's rows placed at the physical line each starts on (the lines a quoted cell
+    runs over are left empty): the grid's rows are lines, as :mod:`csv` read them."""
+    old_limit = csv.field_size_limit()
+    # A quote never closed makes one cell of the rest of the file; the file is bounded by
+    # MAX_FILE_BYTES, so its own length is a safe limit.
+    csv.field_size_limit(max(old_limit, len(text) + 1))
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
-    except csv.Error as exc:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        placed: list[list[str]] = []
+        for row in reader:
+            placed.append(row)
+            placed.extend([] for _ in range(reader.line_num - len(placed)))
+    except csv.Error as exc:  # a NUL byte
         raise ReadError("unreadable_file", f"CSV structure broken: {exc}") from None
-    return Sheet(name, "", _grid(rows), encoding=encoding)
+    finally:
+        csv.field_size_limit(old_limit)
+    return placed
 
 
 def read_workbook(path: Path | str, display_name: str | None = None) -> list[Sheet]:
-    """Read every sheet of an ``.xlsx`` workbook with python-calamine, keeping Excel positions.
+    """Read every sheet of a workbook by the extent of its data (:mod:`analysis.ingest.bounded`).
 
     pandas' ``read_excel`` drops blank rows, which would shift every row number we report, so the
-    grid comes straight from calamine with ``skip_empty_area=False`` (row 1 is Excel row 1).
+    grid comes from calamine's rows (row 1 is Excel row 1), cut to the last non-blank cell: a
+    stray space far away costs nothing. A sheet beyond the budget is an empty sheet with a
+    ``sheet_too_large`` finding; the workbook's other sheets are still read.
 
     Raises
     ------
     ReadError
-        ``empty_file`` or ``unreadable_file`` (a truncated download, a renamed ``.xls``, ...).
+        ``empty_file``, ``file_too_large``, ``sheet_too_large`` (the workbook as a whole),
+        ``unsupported_format`` (a WPS ``.et`` that cannot be read) or ``unreadable_file``.
     """
-    from python_calamine import CalamineWorkbook
-
     path = Path(path)
     name = display_name or path.name
-    if path.stat().st_size == 0:
-        raise ReadError("empty_file", "the file is empty")
-    if not zipfile.is_zipfile(path):
-        raise ReadError("unreadable_file", "not an .xlsx workbook (the zip container is broken)")
+    _check_size(path)
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheets = []
-        for sheet_name in workbook.sheet_names:
-            sheet = workbook.get_sheet_by_name(sheet_name)
-            rows = sheet.to_python(skip_empty_area=False)
-            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-            sheets.append(Sheet(name, sheet_name, _grid(rows), merged=merged))
-    except Exception as exc:  # calamine raises its own types for every kind of broken file
-        raise ReadError("unreadable_file", f"{type(exc).__name__}: {exc}") from None
+        found = read_workbook_bounded(path)
+    except SheetTooLarge as exc:
+        raise ReadError("sheet_too_large", str(exc), **_too_large_fields(exc)) from None
+    except SheetError as exc:
+        if path.suffix.lower() == ".et":
+            raise ReadError("unsupported_format", str(exc), value=".et") from None
+        raise ReadError("unreadable_file", str(exc)) from None
+    sheets = []
+    for item in found:
+        if isinstance(item, SheetTooLarge):
+            finding = Finding("sheet_too_large", fields=_too_large_fields(item))
+            sheets.append(Sheet(name, item.sheet, _grid([]), findings=[finding]))
+            continue
+        findings = []
+        if item.farthest_blank:
+            findings.append(
+                Finding(
+                    "stray_blank_cells",
+                    value=item.farthest_blank,
+                    fields={"count": item.blank_cells},
+                )
+            )
+        sheets.append(
+            Sheet(
+                name,
+                item.name,
+                _grid(item.rows),
+                merged=item.merged,
+                percent_cells=item.percent,
+                findings=findings,
+                rows_counted=item.counted,
+            )
+        )
     return sheets
+
+
+def _too_large_fields(exc: SheetTooLarge) -> dict[str, str]:
+    """The message fields of ``sheet_too_large``: what was too large, and the limit."""
+    if exc.what == "cells":
+        return {
+            "what_zh": f"有内容的单元格延伸到 {exc.last_cell}（{exc.rows:,} 行 × {exc.columns:,} 列）",
+            "what_en": f"holds cells up to {exc.last_cell} ({exc.rows:,} rows × {exc.columns:,} columns)",
+            "limit_zh": f"{int(exc.limit):,} 个单元格",
+            "limit_en": f"{int(exc.limit):,} cells",
+        }
+    if exc.what == "bytes":
+        return {
+            "what_zh": "的数据量过大",
+            "what_en": "holds too much data",
+            "limit_zh": _bytes(exc.limit),
+            "limit_en": _bytes(exc.limit),
+        }
+    if exc.what == "memory":
+        return {
+            "what_zh": "读取时所需内存过大（常因表格以外很远处有内容的单元格）",
+            "what_en": "needs too much memory to read (often a cell far beyond the table)",
+            "limit_zh": f"{exc.limit / 1e9:.1f} GB",
+            "limit_en": f"{exc.limit / 1e9:.1f} GB",
+        }
+    return {
+        "what_zh": "读取时间过长",
+        "what_en": "takes too long to read",
+        "limit_zh": f"{exc.limit:.0f} 秒",
+        "limit_en": f"{exc.limit:.0f} s",
+    }
+
+
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise ReadError("empty_file", "the file is empty")
+    if size > MAX_FILE_BYTES:
+        raise ReadError(
+            "file_too_large",
+            f"{size} bytes > {MAX_FILE_BYTES}",
+            size=_bytes(size),
+            limit=_bytes(MAX_FILE_BYTES),
+        )
+
+
+def _bytes(size: float) -> str:
+    """A size as people read it: ``50,000 B``, ``12.3 MB``."""
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{int(size):,} B"
 
 
 def _grid(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
@@ -293,288 +366,3 @@ def _grid(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
     grid = pd.DataFrame(padded, dtype=object) if padded else pd.DataFrame(dtype=object)
     # A cell holding only spaces looks empty to the clerk, so it is empty here too.
     return grid.where(grid.notna(), "").replace(r"^\s+$", "", regex=True)
-
-
-# --- headers -------------------------------------------------------------------------------------
-
-
-def key_index() -> dict[str, str]:
-    """Normalised spelling → key role (``village``, ``code``, ``year``, ``seq``, ``remark``)."""
-    return {
-        normalise_header(alias): role for role, aliases in KEY_ALIASES.items() for alias in aliases
-    }
-
-
-@dataclass(frozen=True)
-class Column:
-    """What a header cell means: a key role, an indicator id, or nothing known (``role=None``)."""
-
-    index: int
-    header: str
-    role: str | None  # "village", "code", "year", "seq", "remark", "indicator", or None
-    indicator: str | None = None
-    unit: str | None = None  # unit written in the header, if any
-
-    @property
-    def letter(self) -> str:
-        return column_letter(self.index)
-
-
-_BARE_UNITS = sorted({u for table in _UNIT_FACTORS.values() for u in table}, key=len, reverse=True)
-
-
-def _match_header(
-    index: int, text: object, keys: dict[str, str], headers: dict[str, str]
-) -> Column:
-    raw = cell_text(text).strip()
-    norm = normalise_header(raw)
-    unit = header_unit(raw)
-    if norm in keys:
-        return Column(index, raw, keys[norm])
-    if norm in headers:
-        return Column(index, raw, "indicator", headers[norm], unit)
-    # A unit written without brackets: "医疗保险参保率%", "产业奖补金额万元".
-    for suffix in _BARE_UNITS:
-        stem = norm[: -len(suffix)]
-        if norm.endswith(suffix.lower()) and stem in headers:
-            return Column(index, raw, "indicator", headers[stem], suffix)
-    return Column(index, raw, None, None, unit)
-
-
-def match_headers(row: Sequence[object], catalog: Catalog) -> list[Column]:
-    """Classify every cell of a header row: key role, catalog indicator (with the unit written
-    in the header), or unknown (``role=None``)."""
-    keys, headers = key_index(), catalog.header_index()
-    return [_match_header(i, text, keys, headers) for i, text in enumerate(row)]
-
-
-def find_header_row(cells: pd.DataFrame, catalog: Catalog, *, search_rows: int = 30) -> int | None:
-    """0-based index of the first row where at least two cells are known headers, else None."""
-    keys, headers = key_index(), catalog.header_index()
-    known = set(keys) | set(headers)
-    top = cells.head(search_rows)
-    for i, row in enumerate(top.itertuples(index=False)):
-        hits = sum(
-            1 for v in row if isinstance(v, str) and v.strip() and normalise_header(v) in known
-        )
-        if hits >= 2:
-            return i
-    return None
-
-
-def suggest_headers(text: str, catalog: Catalog, n: int = 3) -> list[str]:
-    """The catalog names closest to an unknown header (for the clerk's message)."""
-    names = {ind.zh: ind for ind in catalog}
-    for ind in catalog:
-        for alias in ind.aliases:
-            names.setdefault(alias, ind)
-    close = difflib.get_close_matches(normalise_header(text), list(names), n=n * 2, cutoff=0.4)
-    seen: list[str] = []
-    for name in close:
-        label = names[name].label_zh
-        if label not in seen:
-            seen.append(label)
-    return seen[:n]
-
-
-# --- cell values ---------------------------------------------------------------------------------
-
-
-def unit_factor(unit: str | None, canonical: str) -> float | None:
-    """Factor turning a value in ``unit`` into ``canonical``; None when they are incompatible.
-
-    ``None``/empty means "no unit written" (factor 1). A leading 万 scales any unit by 10⁴
-    (``1.2万人``).
-    """
-    if not unit:
-        return 1.0
-    folded = unicodedata.normalize("NFKC", unit).strip().lower()
-    if folded == canonical.lower():
-        return 1.0
-    table = _UNIT_FACTORS.get(canonical)
-    if table and folded in table:
-        return table[folded]
-    if folded.startswith("万") and (folded[1:] in ("", canonical.lower())):
-        return 1e4
-    return None
-
-
-def parse_cells(values: pd.Series) -> pd.DataFrame:
-    """Parse raw cells into numbers, vectorised.
-
-    Parameters
-    ----------
-    values
-        Object series of calamine/CSV cells: floats, ints, text, ``""``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Same index; columns ``number`` (float, NaN unless parsed), ``unit`` (text after the
-        number, ``""`` if none), ``state``: ``"ok"``, ``"missing"`` (blank or a missing marker
-        such as ``—``) or ``"text"`` (not a number).
-    """
-    n = len(values)
-    number = np.full(n, np.nan)
-    unit = np.full(n, "", dtype=object)
-    state = np.full(n, "text", dtype=object)
-    kinds = values.map(type)
-    is_num = kinds.isin([float, int, np.float64, np.int64]).to_numpy()
-    numeric = pd.to_numeric(values[is_num], errors="coerce").to_numpy(dtype=float)
-    number[is_num] = numeric
-    state[is_num] = np.where(np.isnan(numeric), "missing", "ok")
-    is_str = kinds.isin([str]).to_numpy()
-    if is_str.any():
-        text = values[is_str].astype(str)
-        folded = text.str.normalize("NFKC").str.strip()
-        folded = folded.str.replace(_THOUSANDS, "", regex=True).str.replace(r"\s+", "", regex=True)
-        missing = folded.str.lower().isin(MISSING_TOKENS).to_numpy()
-        parts = folded.str.extract(_NUMBER)
-        ok = parts[0].notna().to_numpy() & ~missing
-        idx = np.flatnonzero(is_str)
-        number[idx[ok]] = parts[0][ok].astype(float).to_numpy()
-        unit[idx[ok]] = parts[1][ok].fillna("").to_numpy()
-        sub_state = np.where(missing, "missing", np.where(ok, "ok", "text"))
-        state[idx] = sub_state
-    return pd.DataFrame({"number": number, "unit": unit, "state": state}, index=values.index)
-
-
-def cell_text(value: object) -> str:
-    """A cell as the clerk typed it, for messages: ``86.0`` → ``86``, text unchanged."""
-    if isinstance(value, float):
-        return np.format_float_positional(value, trim="-") if np.isfinite(value) else ""
-    return str(value)
-
-
-def decimals_of(value: object) -> int:
-    """Decimal places a figure was written with: ``"86"`` → 0, ``335.26`` → 2, ``"1.50"`` → 2."""
-    text = unicodedata.normalize("NFKC", cell_text(value)).strip().rstrip("%")
-    match = re.search(r"\.(\d+)", text)
-    return len(match.group(1)) if match else 0
-
-
-def parse_year(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Year cells (``2019``, ``2019.0``, ``"2019年"``, ``"２０１９"``) → (Int64 years, is_blank)."""
-    text = values.astype(str).str.normalize("NFKC").str.strip()
-    blank = text.str.lower().isin(MISSING_TOKENS)
-    digits = text.str.extract(r"^(\d{4})(?:\.0+)?\s*(?:年度?)?$")[0]
-    years = pd.to_numeric(digits, errors="coerce").astype("Int64")
-    return years, blank
-
-
-def is_totals_label(values: pd.Series, extra: Iterable[str] = ()) -> pd.Series:
-    """True where a key cell says 合计/小计/总计 (spaces ignored) or names the town itself."""
-    is_text = np.fromiter((type(v) is str for v in values), bool, len(values))
-    found = np.zeros(len(values), bool)
-    if is_text.any():
-        text = values[is_text].astype(str).str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
-        extra = {str(e) for e in extra if str(e)}
-        found[is_text] = (text.str.match(TOTALS_PATTERN) | text.isin(extra)).to_numpy(bool)
-    return pd.Series(found, index=values.index)
-
-
-# --- villages ------------------------------------------------------------------------------------
-
-
-def _fold_name(name: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name)))
-
-
-def _strip_suffix(name: str) -> str:
-    for suffix in _VILLAGE_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-@dataclass
-class Registry:
-    """The village registry (``villages.csv``) and name → code resolution."""
-
-    table: pd.DataFrame  # code, name, short_name, kind, town_code, town_name (all text)
-    _levels: list[dict[str, str | None]] = field(default_factory=list, repr=False)
-    _cache: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self) -> None:
-        # Three levels of spellings: as written (name, short name), one suffix off, two off.
-        # A spelling shared by two villages maps to None (ambiguous) at its level.
-        level0: dict[str, str | None] = {}
-        level1: dict[str, str | None] = {}
-        level2: dict[str, str | None] = {}
-        for code, name, short in self.table[["code", "name", "short_name"]].itertuples(index=False):
-            for spelling in {_fold_name(name), _fold_name(short)}:
-                _claim(level0, spelling, code)
-                once = _strip_suffix(spelling)
-                _claim(level1, once, code)
-                _claim(level2, _strip_suffix(once), code)
-        self._levels = [level0, level1, level2]
-
-    @property
-    def codes(self) -> set[str]:
-        return set(self.table["code"])
-
-    @property
-    def town_names(self) -> set[str]:
-        return set(self.table["town_name"].dropna()) - {""}
-
-    def resolve_name(self, name: str) -> tuple[str | None, str]:
-        """One name → (code, status) with status ``ok``, ``ambiguous`` or ``unknown``."""
-        folded = re.sub(r"^(\d{12})\.0+$", r"\1", _fold_name(name))
-        if re.fullmatch(r"\d{12}", folded):
-            return (folded, "ok") if folded in self.codes else (None, "unknown")
-        candidates = [folded, _strip_suffix(folded), _strip_suffix(_strip_suffix(folded))]
-        for candidate in dict.fromkeys(candidates):
-            for level in self._levels:
-                if candidate in level:
-                    code = level[candidate]
-                    return (code, "ok") if code else (None, "ambiguous")
-        return None, "unknown"
-
-    def resolve(self, names: pd.Series) -> pd.DataFrame:
-        """Resolve a column of names (each distinct name once): columns ``code``, ``status``."""
-        positions, unique = pd.factorize(names.astype(str).to_numpy(dtype=object))
-        resolved = [self._resolve_cached(name) for name in unique]
-        codes = np.array([code for code, _ in resolved] + [None], dtype=object)
-        status = np.array([state for _, state in resolved] + ["unknown"], dtype=object)
-        # factorize marks NaN with -1, which indexes the trailing "unknown" entry.
-        return pd.DataFrame(
-            {"code": codes[positions], "status": status[positions]}, index=names.index
-        )
-
-    def _resolve_cached(self, name: str) -> tuple[str | None, str]:
-        if name not in self._cache:
-            self._cache[name] = self.resolve_name(name)
-        return self._cache[name]
-
-    def suggest(self, name: str, n: int = 3) -> list[str]:
-        """Registry names closest to an unknown one (short names, as clerks write them)."""
-        shorts = list(self.table["short_name"])
-        return difflib.get_close_matches(_fold_name(name), shorts, n=n, cutoff=0.3)
-
-    @property
-    def names(self) -> dict[str, str]:
-        """Code → the short name clerks use (青光村, 新圩), for messages."""
-        return dict(zip(self.table["code"], self.table["short_name"], strict=True))
-
-
-def _claim(level: dict[str, str | None], spelling: str, code: str) -> None:
-    if not spelling:
-        return
-    if spelling in level and level[spelling] != code:
-        level[spelling] = None
-    else:
-        level.setdefault(spelling, code)
-
-
-REGISTRY_COLUMNS = ("code", "name", "short_name", "kind", "town_code", "town_name")
-
-
-def normalise_code(values: pd.Series) -> pd.Series:
-    """Code cells (``360722103201``, ``3.60722103201e11``, ``" 360722103201 "``) → 12-digit text."""
-
-    def one(value: object) -> str:
-        if isinstance(value, float) and np.isfinite(value) and value == int(value):
-            return str(int(value))
-        return _fold_name(cell_text(value))
-
-    return values.map(one)

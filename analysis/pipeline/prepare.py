@@ -19,7 +19,7 @@ from analysis.core.aggregate import aggregate_levels, aggregate_township
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.errors import MissingFileError
 from analysis.ingest.mark import attach_villages
-from analysis.ingest.read import Registry
+from analysis.ingest.registry import Registry
 from analysis.ingest.validate import PROBLEM_COLUMNS, ValidationResult, validate
 from analysis.iorw import atomic_write_text, remove_stale_temporaries
 from analysis.pipeline import store

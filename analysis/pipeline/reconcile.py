@@ -37,7 +37,7 @@ import pandas as pd
 from analysis.core import numbers
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.core.labels import check_lang, label, unit_word
-from analysis.ingest.read import decimals_of, unit_factor
+from analysis.ingest.cells import decimals_of, unit_factor
 
 RECONCILIATION_COLUMNS = [
     "fact_id",

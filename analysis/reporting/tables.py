@@ -23,7 +23,7 @@ from analysis.core.labels import (
     label,
     unit_header,
 )
-from analysis.ingest.read import decimals_of
+from analysis.ingest.cells import decimals_of
 from analysis.pipeline.reconcile import STATUSES, explain
 from analysis.pipeline.store import Tables
 

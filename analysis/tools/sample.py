@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
+from analysis.ingest.registry import Registry
 from analysis.iorw import atomic_write_bytes, atomic_write_text
 
 YEARS = tuple(range(2014, 2020))
@@ -348,6 +349,26 @@ def _village_label(village: Village, year: int) -> str:
     return variants[year % len(variants)]
 
 
+def _ambiguous(villages: Sequence[Village]) -> set[str]:
+    """The codes of villages some spelling of whose name another village shares (in a real
+    county 坪石 is two villages): offices write those in full, and so does the sample."""
+    registry = Registry(
+        pd.DataFrame(
+            {
+                "code": [v.code for v in villages],
+                "name": [v.name for v in villages],
+                "short_name": [v.short for v in villages],
+            }
+        )
+    )
+    return {
+        v.code
+        for v in villages
+        for year in range(3)
+        if registry.resolve_name(_village_label(v, year)) != (v.code, "ok")
+    }
+
+
 def _save_workbook(wb, path: Path) -> None:
     wb.properties.created = FIXED_TIMESTAMP
     wb.properties.modified = FIXED_TIMESTAMP
@@ -364,15 +385,21 @@ def write_year_workbook(
     year: int,
     town_name: str,
     catalog: Catalog,
+    ambiguous: set[str] = frozenset(),
 ) -> None:
-    """One year's 民生工作台账: a sheet per section, title row, header, villages, 合计 row."""
+    """One year's 民生工作台账: a sheet per section, title row, header, villages, 合计 row.
+
+    Villages in ``ambiguous`` are written by their full name."""
     from openpyxl import Workbook
 
     # Written row by row as it is made (openpyxl's write-only mode): a province's workbook
     # has millions of cells.
     wb = Workbook(write_only=True)
     rows = table[table["year"] == year].set_index("village_code").loc[[v.code for v in villages]]
-    labels = [_village_label(village, year) for village in villages]
+    labels = [
+        village.name if village.code in ambiguous else _village_label(village, year)
+        for village in villages
+    ]
     for sheet_name, ids in SHEETS.items():
         ws = wb.create_sheet(sheet_name)
         ws.append([f"{town_name}{year}年民生工作台账——{sheet_name}（示例数据）"])
@@ -411,11 +438,12 @@ def write_registry(path: Path, villages: Sequence[Village], town_code: str, town
     """The village registry; a village's town is the first nine digits of its code."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["code", "name", "short_name", "kind", "town_code", "town_name"])
+    counties = {v.code[:6]: COUNTY_NAMES.get(v.code[:6], "") for v in villages}
+    writer.writerow(["code", "name", "short_name", "kind", "town_code", "town_name", "county_name"])
     for v in villages:
         town = v.code[:9]
         name = v.town_name or (town_name if town == town_code else f"示例{town[-3:]}镇")
-        writer.writerow([v.code, v.name, v.short, v.kind, town, name])
+        writer.writerow([v.code, v.name, v.short, v.kind, town, name, counties[v.code[:6]]])
     atomic_write_text(path, out.getvalue())
 
 
@@ -431,7 +459,9 @@ def write_targets(
     atomic_write_text(path, out.getvalue())
 
 
-def write_projects(path: Path, villages: Sequence[Village], rng) -> None:
+def write_projects(
+    path: Path, villages: Sequence[Village], rng, ambiguous: set[str] = frozenset()
+) -> None:
     """The 2019 扶贫项目库: 21 projects in five batches; all started, 20 completed."""
     from openpyxl import Workbook
 
@@ -454,7 +484,7 @@ def write_projects(path: Path, villages: Sequence[Village], rng) -> None:
                     number,
                     f"{village.short}{kind}项目",
                     batch,
-                    village.short,
+                    village.name if village.code in ambiguous else village.short,
                     float(amount),
                     "是",
                     done,
@@ -550,13 +580,14 @@ def write_sample(
         site_paths=SITE_PATHS if is_daqiao else _synthetic_sites(villages, len(years), rng),
     )
     write_registry(out / config.REGISTRY_FILE, villages, town_code, town_name)
+    ambiguous = _ambiguous(villages)
     for year in years:
         write_year_workbook(
-            out / f"民生工作台账_{year}.xlsx", table, villages, year, town_name, catalog
+            out / f"民生工作台账_{year}.xlsx", table, villages, year, town_name, catalog, ambiguous
         )
         say(f"民生工作台账_{year}.xlsx")
     write_population_csv(out / f"户数人口_{years[0]}-{years[-1]}.csv", table, villages)
-    write_projects(out / f"扶贫项目库_{years[-1]}.xlsx", villages, rng)
+    write_projects(out / f"扶贫项目库_{years[-1]}.xlsx", villages, rng, ambiguous)
     targets = SAMPLE_TARGETS if is_daqiao else _synthetic_targets(villages)
     write_targets(out / config.TARGETS_FILE, targets, catalog)
     if published is not None:
@@ -636,6 +667,9 @@ def synthetic_villages(count: int, county_code: str = "360799") -> list[Village]
         villages.append(Village(code, f"{short}委会", short, "村委会"))
     return villages
 
+
+#: Counties whose real codes the samples use (a synthetic county's code is named by its code).
+COUNTY_NAMES = {"360722": "信丰县"}
 
 #: The real codes and names of 信丰县's 312 villages (see realdata/README.md for source and licence).
 COUNTY_REGISTRY = Path(__file__).with_name("realdata") / "xinfeng_villages.csv"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
-from analysis.ingest.read import Registry
+from analysis.ingest.registry import Registry
 from analysis.ingest.validate import load_registry
 from analysis.pipeline.workbook import save_workbook
 

@@ -9,20 +9,23 @@ import pandas as pd
 import pytest
 
 from analysis.core.catalog import default_catalog
-from analysis.ingest.read import (
-    ReadError,
+from analysis.ingest.cells import (
     column_letter,
     decimals_of,
-    detect_encoding,
     find_header_row,
     is_totals_label,
     match_headers,
     parse_cells,
     parse_year,
-    read_csv_sheet,
-    read_workbook,
     suggest_headers,
     unit_factor,
+)
+from analysis.ingest.read import (
+    ReadError,
+    detect_encoding,
+    read_csv_sheet,
+    read_workbook,
+    without_quarantined,
 )
 from analysis.ingest.validate import load_registry, validate
 
@@ -85,13 +88,26 @@ def test_csv_files_read_and_report_their_encoding(name, encoding):
     [
         ("empty.csv", "empty_file"),
         ("undecodable.csv", "unknown_encoding"),
-        ("broken_quote.csv", "unreadable_file"),
     ],
 )
 def test_unreadable_csv(name, rule):
     with pytest.raises(ReadError) as caught:
         read_csv_sheet(DATA / "bad" / name)
     assert caught.value.rule == rule
+
+
+def test_a_quote_never_closed_quarantines_the_lines_it_swallows():
+    """Issue 12: the broken record is named by its line and left out; the rest is read."""
+    sheet = read_csv_sheet(DATA / "bad" / "broken_quote.csv")
+    assert [(f.rule, f.row, f.end_row, f.column, f.quarantine) for f in sheet.findings] == [
+        ("unclosed_quote", 2, 2, "A", True)
+    ]
+    assert sheet.rows_counted == len(sheet.cells) == 2
+    # The sheet keeps what the parser read (for a marked copy); the checkers see it blank.
+    assert sheet.cells.iat[1, 0].startswith("青光村")
+    checked = without_quarantined(sheet)
+    assert (checked.cells.iloc[1] == "").all()
+    assert checked.cells.iat[0, 0] == "村（居）名称"
 
 
 @pytest.mark.parametrize("name", ["truncated.xlsx", "renamed_text.xlsx"])
@@ -268,7 +284,7 @@ def test_unknown_village_gets_suggestions(registry):
 
 def test_same_name_in_two_towns_is_ambiguous():
     """A county can have two 石田村: the name alone cannot say which; the code can."""
-    from analysis.ingest.read import Registry
+    from analysis.ingest.registry import Registry
 
     table = pd.DataFrame(
         {

@@ -27,7 +27,7 @@ EXPECTED = {
     "truncated.xlsx": [("unreadable_file", "error", "truncated.xlsx", "", 0, "")],
     "renamed_text.xlsx": [("unreadable_file", "error", "renamed_text.xlsx", "", 0, "")],
     "undecodable.csv": [("unknown_encoding", "error", "undecodable.csv", "", 0, "")],
-    "broken_quote.csv": [("unreadable_file", "error", "broken_quote.csv", "", 0, "")],
+    "broken_quote.csv": [("unclosed_quote", "error", "broken_quote.csv", "", 2, "A")],
     "no_header.csv": [("no_header", "error", "no_header.csv", "", 0, "")],
     "missing_year_column.csv": [
         ("missing_key_column", "error", "missing_year_column.csv", "", 1, "")
@@ -128,7 +128,6 @@ UNREADABLE = {
     "truncated.xlsx",
     "renamed_text.xlsx",
     "undecodable.csv",
-    "broken_quote.csv",
 }
 
 
@@ -262,7 +261,7 @@ def test_sample_validates_clean():
 
 
 def test_registry_rows_are_accounted():
-    from analysis.ingest.validate import Ledger
+    from analysis.ingest.ledger import Ledger
 
     ledger = Ledger()
     registry = load_registry(BAD / "registry_folder" / "villages.csv", ledger)

@@ -90,6 +90,7 @@ def test_processed_tables_have_the_documented_schema(prepared):
         "kind",
         "town_code",
         "town_name",
+        "county_name",
     ]
     gpkg = gpd.read_file(out / "villages.gpkg", layer="villages")
     assert gpkg.crs.to_epsg() == 4490 and len(gpkg) == 9

@@ -7,6 +7,7 @@ reason a clerk can read.
 
 * :mod:`~analysis.core.trends.models` — the candidate models, pure functions on numpy arrays;
 * :mod:`~analysis.core.trends.projection` — :func:`project`: one series → :class:`Projection`;
+  ``project_batch``: many series observed in the same years, fitted at once to the same numbers;
 * :mod:`~analysis.core.trends.measures` — the ESCAP and Eurostat progress measures
   (:func:`cagr`, :func:`escap_measure`, :func:`escap_category`, :func:`eurostat_ratio`,
   :func:`eurostat_band`), public so that reports and tests can quote them;
@@ -14,7 +15,8 @@ reason a clerk can read.
   :class:`Assessment`, with the one status rule;
 * :mod:`~analysis.core.trends.batch` — :func:`assess_targets`: the tidy indicator table and the
   targets table → one row per target plus one row per village and township-scoped indicator;
-  :func:`scope_series`, the series each is assessed on.
+  :func:`scope_series`, the series each is assessed on; the village rows are projected in
+  batches of villages that share their years.
 """
 
 from analysis.core.aggregate import township_series

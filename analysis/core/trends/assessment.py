@@ -209,14 +209,20 @@ def assess_arrays(
     cumulative: bool = False,
     plan: bool = False,
     flow: bool = False,
+    projection: Projection | None = None,
 ) -> Assessment:
-    """:func:`assess` on cleaned arrays and resolved bounds (the batch's path)."""
+    """:func:`assess` on cleaned arrays and resolved bounds (the batch's path).
+
+    ``projection``, when given, is the series' projection already made (by
+    :func:`~analysis.core.trends.projection.project_batch`); otherwise it is made here.
+    """
     sign = direction_sign(direction)
     if plan:
         return _assess_plan(years, values, target, target_year, base_year, direction, flow, level)
-    projection = project_arrays(
-        years, values, target_year, kind, bounds, level, target, cumulative=cumulative
-    )
+    if projection is None:
+        projection = project_arrays(
+            years, values, target_year, kind, bounds, level, target, cumulative=cumulative
+        )
     if len(values):
         base_y, base_v = _base(years, values, base_year)
         last_y, last_v = int(years[-1]), float(values[-1])

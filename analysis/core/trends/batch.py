@@ -18,7 +18,13 @@ import pandas as pd
 from analysis.core.aggregate import township_series
 from analysis.core.catalog import Catalog, Indicator, default_catalog
 from analysis.core.trends.assessment import assess_arrays
-from analysis.core.trends.projection import DEFAULT_LEVEL, clean_arrays, resolve_bounds
+from analysis.core.trends.projection import (
+    DEFAULT_LEVEL,
+    MIN_POINTS,
+    Projection,
+    project_batch,
+    resolve_bounds,
+)
 
 _CODE = re.compile(r"^\d{12}$")
 
@@ -83,12 +89,21 @@ def scope_codes(scope: str) -> list[str] | None:
 
 
 def _split(frame: pd.DataFrame, keys: list[str]) -> dict[Any, _Arrays]:
-    """Series per key as plain arrays: one groupby pass to positions, because pandas objects
-    per village would cost more than the projection itself."""
+    """Series per key as plain arrays, as :func:`~analysis.core.trends.projection.clean` makes
+    them (NaN dropped, sorted by year), checked and sorted in one pass for all keys: pandas
+    objects or numpy calls per village would cost more than the projection itself."""
+    frame = frame[frame["value"].notna()]
     years = frame["year"].to_numpy(dtype=float)
+    if not np.all(years == np.round(years)):
+        raise ValueError("series must be indexed by whole years")
+    if frame.duplicated([*keys, "year"]).any():
+        raise ValueError("series has the same year twice")
+    order = np.argsort(years, kind="stable")
+    frame = frame.iloc[order]
+    years = years[order].astype(np.int64)
     values = frame["value"].to_numpy(dtype=float)
     groups = frame.groupby(keys if len(keys) > 1 else keys[0], sort=False).indices
-    return {key: clean_arrays(years[idx], values[idx]) for key, idx in groups.items()}
+    return {key: (years[idx], values[idx]) for key, idx in groups.items()}
 
 
 def _group(rows: pd.DataFrame, codes: list[str], indicator: str, catalog: Catalog) -> _Arrays:
@@ -152,6 +167,7 @@ def _row(
     target_year: int,
     base_year: int | None,
     level: float,
+    projection: Projection | None = None,
 ) -> dict[str, Any]:
     years, values = series
     result = assess_arrays(
@@ -167,6 +183,7 @@ def _row(
         cumulative=ind.cumulative,
         plan=ind.plan,
         flow=ind.flow,
+        projection=projection,
     )
     return {
         "scope": scope,
@@ -177,6 +194,40 @@ def _row(
         "source": source,
         **result.to_dict(),
     }
+
+
+def village_projections(
+    series: dict[str, _Arrays],
+    ind: Indicator,
+    target: float,
+    target_year: int,
+    level: float,
+) -> dict[str, Projection]:
+    """The projections of many villages' series of one indicator, fitted together.
+
+    Series observed in the same years are stacked and projected at once
+    (:func:`~analysis.core.trends.projection.project_batch`), so gaps need no masking. Only the
+    villages the batch projects are in the result: a plan, a series too short or already past
+    the target year, and a row the batch hands back are left to the one-series path.
+    """
+    if ind.plan:
+        return {}
+    patterns: dict[bytes, list[str]] = {}
+    for code, (years, _) in series.items():
+        if len(years) >= MIN_POINTS and years[-1] < target_year:
+            patterns.setdefault(years.tobytes(), []).append(code)
+    bounds = resolve_bounds(ind.kind, ind.bounds)
+    result: dict[str, Projection] = {}
+    for codes in patterns.values():
+        years = series[codes[0]][0]
+        values = np.stack([series[code][1] for code in codes])
+        projections = project_batch(
+            years, values, target_year, ind.kind, bounds, level, target, ind.cumulative
+        )
+        result.update(
+            (code, p) for code, p in zip(codes, projections, strict=True) if p is not None
+        )
+    return result
 
 
 def assess_targets(
@@ -274,19 +325,21 @@ def assess_targets(
         applies = ind.kind == "rate" or township_value == 0
         village_target = township_value if applies else math.nan
         source = "全镇目标 township target" if applies else ""
+        series = {code: village_series.get((code, indicator_id), _EMPTY) for code in villages}
+        projections = village_projections(series, ind, village_target, target_year, level)
         for code in villages:
-            series = village_series.get((code, indicator_id), _EMPTY)
             rows.append(
                 _row(
                     code,
                     "village",
                     ind,
                     source,
-                    series,
+                    series[code],
                     village_target,
                     target_year,
                     base_year,
                     level,
+                    projections.get(code),
                 )
             )
 

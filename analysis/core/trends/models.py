@@ -102,17 +102,18 @@ def ols(x: np.ndarray, z: np.ndarray, new_x: np.ndarray) -> Predictive:
     """Least squares on the year; the interval for a new observation (not for the mean).
 
     The same numbers as statsmodels' ``OLS(...).get_prediction(...).summary_frame()``
-    ``obs_ci_lower/upper``, in closed form: the batch runs this for thousands of villages.
+    ``obs_ci_lower/upper``, in closed form. ``z`` is one series or a 2-D array of series
+    (one a row) sharing the years ``x``: the batch fits thousands of villages in one call.
     """
     n = len(x)
     centre = x.mean()
     dx = x - centre
-    sxx = float(dx @ dx)
-    mean = z.mean()
-    slope = float(dx @ (z - mean)) / sxx
+    sxx = float(np.sum(dx * dx))
+    mean = z.mean(axis=-1, keepdims=True)
+    slope = np.sum((z - mean) * dx, axis=-1, keepdims=True) / sxx
     residuals = z - (mean + slope * dx)
     df = n - 2
-    variance = float(residuals @ residuals) / df if df > 0 else math.nan
+    variance = np.sum(residuals * residuals, axis=-1, keepdims=True) / df if df > 0 else math.nan
     offset = np.asarray(new_x, dtype=float) - centre
     loc = mean + slope * offset
     sd = np.sqrt(variance * (1.0 + 1.0 / n + offset**2 / sxx))
@@ -124,16 +125,17 @@ def drift(x: np.ndarray, z: np.ndarray, new_x: np.ndarray) -> Predictive:
 
     A gap of g years counts as g steps (its change has g times a year's variance). The
     variance of an h-year forecast adds the steps to come and the uncertainty of the mean
-    change: ``σ² (h + h² / span)``.
+    change: ``σ² (h + h² / span)``. ``z`` is one series or one a row, as for :func:`ols`.
     """
     span = float(x[-1] - x[0])
-    slope = float(z[-1] - z[0]) / span
+    slope = (z[..., -1:] - z[..., :1]) / span
     gaps = np.diff(x)
-    steps = np.diff(z)
-    df = len(steps) - 1
-    variance = float(np.sum((steps - slope * gaps) ** 2 / gaps)) / df if df > 0 else math.nan
+    steps = np.diff(z, axis=-1)
+    df = steps.shape[-1] - 1
+    misfit = (steps - slope * gaps) ** 2 / gaps
+    variance = np.sum(misfit, axis=-1, keepdims=True) / df if df > 0 else math.nan
     h = np.asarray(new_x, dtype=float) - x[-1]
-    loc = z[-1] + slope * h
+    loc = z[..., -1:] + slope * h
     sd = np.sqrt(variance * (h + h**2 / span))
     return Predictive(loc=loc, sd=sd, df=float(df))
 
@@ -268,46 +270,56 @@ def rolling_origin(
 
     This mirrors how the target year is forecast from the latest data. ``lo``/``hi`` clip the
     point forecasts; a cumulative stock's forecast is also held at or above the last value
-    its fit saw.
+    its fit saw. ``values`` is one series or one a row sharing ``years`` (ETS: one series);
+    the errors and scores then have one row per series, one column per origin.
     """
     errors, scores = [], []
-    for cut in range(max(first, model.min_points), len(values)):
+    for cut in range(max(first, model.min_points), values.shape[-1]):
         # A two-point fit has no spread to score against: its score is NaN, left out.
-        predictive = model.predict(years[:cut], values[:cut], years[cut : cut + 1])
-        loc, sd = float(predictive.loc[0]), float(predictive.sd[0])
-        point = float(np.clip(model.scale.backward(np.array([loc]))[0], lo, hi))
+        predictive = model.predict(years[:cut], values[..., :cut], years[cut : cut + 1])
+        loc, sd = predictive.loc[..., 0], predictive.sd[..., 0]
+        point = np.clip(model.scale.backward(loc), lo, hi)
         if cumulative:
-            point = max(point, float(values[cut - 1]))
-        errors.append(abs(point - float(values[cut])))
-        miss = float(model.scale.forward(values[cut : cut + 1])[0]) - loc
-        scores.append(_normal_score(miss, sd, predictive.df))
-    return Backtest(errors=np.array(errors), scores=np.array(scores))
+            point = np.maximum(point, values[..., cut - 1])
+        errors.append(np.abs(point - values[..., cut]))
+        miss = model.scale.forward(values[..., cut]) - loc
+        scores.append(normal_score(miss, sd, predictive.df))
+    if not errors:
+        empty = np.empty((*values.shape[:-1], 0))
+        return Backtest(errors=empty, scores=empty)
+    return Backtest(errors=np.stack(errors, axis=-1), scores=np.stack(scores, axis=-1))
 
 
-def _normal_score(miss: float, sd: float, df: float) -> float:
+def normal_score(miss: np.ndarray, sd: np.ndarray, df: float) -> np.ndarray:
+    """A back-test miss as a normal score of the forecast's own t distribution, elementwise."""
+    miss, sd = np.asarray(miss, dtype=float), np.asarray(sd, dtype=float)
     if df < 1:
-        return math.nan
-    if sd <= 1e-12 * max(1.0, abs(miss)):
-        # A perfect fit predicts a point: right is a score of 0, wrong is the largest miss.
-        return 0.0 if abs(miss) <= 1e-9 else float(special.ndtri(1.0 - SCORE_LIMIT))
-    p = float(np.clip(t_cdf(miss / sd, df), SCORE_LIMIT, 1.0 - SCORE_LIMIT))
-    return float(special.ndtri(p))
+        return np.full(np.broadcast(miss, sd).shape, math.nan)
+    # A perfect fit predicts a point: right is a score of 0, wrong is the largest miss.
+    exact = sd <= 1e-12 * np.maximum(1.0, np.abs(miss))
+    point = np.where(np.abs(miss) <= 1e-9, 0.0, special.ndtri(1.0 - SCORE_LIMIT))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.clip(t_cdf(miss / sd, df), SCORE_LIMIT, 1.0 - SCORE_LIMIT)
+    return np.where(exact, point, special.ndtri(p))
 
 
-def mean_abs_error(backtest: Backtest, holdouts: int) -> float:
-    """The selection score: mean absolute error of the last ``holdouts`` one-step forecasts."""
-    return float(np.mean(backtest.errors[-holdouts:]))
+def mean_abs_error(backtest: Backtest, holdouts: int) -> Any:
+    """The selection score: mean absolute error of the last ``holdouts`` one-step forecasts
+    (one per series for a batch)."""
+    return np.mean(backtest.errors[..., -holdouts:], axis=-1)
 
 
-def widening(backtest: Backtest) -> float:
+def widening(backtest: Backtest) -> Any:
     """How much to widen the chosen model's interval: root mean square of its back-test normal
-    scores, never below 1.
+    scores, never below 1 (one per series for a batch).
 
     A model whose intervals were right would give scores of about unit spread; a larger spread
     says its own interval is too narrow for this series, by that factor. It is never narrowed:
     a few lucky back-test points prove nothing.
     """
-    scores = backtest.scores[np.isfinite(backtest.scores)]
-    if scores.size == 0:
-        return 1.0
-    return max(1.0, float(np.sqrt(np.mean(scores**2))))
+    finite = np.isfinite(backtest.scores)
+    count = finite.sum(axis=-1)
+    squares = np.where(finite, backtest.scores, 0.0) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rms = np.sqrt(np.sum(squares, axis=-1) / count)
+    return np.where(count == 0, 1.0, np.maximum(1.0, rms))

@@ -263,7 +263,8 @@ def project_arrays(
         if not reason:
             try:
                 backtest = models.rolling_origin(model, years, values, first, lo, hi, cumulative)
-                scores.append(CandidateScore(model.name, models.mean_abs_error(backtest, holdouts)))
+                mae = float(models.mean_abs_error(backtest, holdouts))
+                scores.append(CandidateScore(model.name, mae))
                 backtests.append(backtest)
                 continue
             except models.FitError as error:
@@ -285,42 +286,23 @@ def project_arrays(
         except models.FitError as error:
             scores[index] = CandidateScore(model.name, scores[index].backtest_mae, str(error))
             continue
-        factor = models.widening(backtest) if backtest is not None else 1.0
-        sd = predictive.sd * factor
-        q = float(models.t_quantile((1.0 + level) / 2.0, predictive.df))
-        mean, lower, upper = (
-            clip(model.scale.backward(z), bounds)
-            for z in (predictive.loc, predictive.loc - q * sd, predictive.loc + q * sd)
-        )
-        if floor is not None:
-            mean, lower, upper = (np.maximum(v, floor) for v in (mean, lower, upper))
-        path = tuple(
-            (int(y), float(m), float(a), float(b))
-            for y, m, a, b in zip(new_years, mean, lower, upper, strict=True)
-        )
-        return Projection(
-            ok=True,
-            reason_zh="",
-            reason_en="",
-            target_year=int(target_year),
-            level=level,
-            n_points=n,
-            last_year=int(years[-1]),
-            last_value=float(values[-1]),
-            model=model.name,
-            backtest_mae=scores[index].backtest_mae,
-            projected=float(mean[-1]),
-            lower=float(lower[-1]),
-            upper=float(upper[-1]),
-            candidates=tuple(scores),
-            path=path,
-            scale=model.scale.name,
-            loc=float(predictive.loc[-1]),
-            sd=float(sd[-1]),
-            df=predictive.df,
-            bounds=bounds,
-            widening=factor,
-            floor=floor,
+        factor = float(models.widening(backtest)) if backtest is not None else 1.0
+        sd, mean, lower, upper = interval(model, predictive, factor, level, bounds, floor)
+        return _made(
+            model,
+            scores,
+            index,
+            predictive.loc,
+            predictive.df,
+            sd,
+            (mean, lower, upper),
+            years,
+            values,
+            new_years,
+            level,
+            bounds,
+            factor,
+            floor,
         )
     return refusal(
         "所有候选模型均无法拟合",
@@ -332,6 +314,159 @@ def project_arrays(
         bounds,
         tuple(scores),
     )
+
+
+def interval(
+    model: models.Model,
+    predictive: models.Predictive,
+    factor: float | np.ndarray,
+    level: float,
+    bounds: Bounds,
+    floor: float | np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The chosen model's widened sd, and its point and interval on the original scale.
+
+    Clipped to ``bounds`` and held at or above ``floor`` (a cumulative stock's latest value).
+    ``factor`` and ``floor`` are one number, or one a row (shape (m, 1)) for a batch.
+    """
+    sd = predictive.sd * factor
+    q = float(models.t_quantile((1.0 + level) / 2.0, predictive.df))
+    mean, lower, upper = (
+        clip(model.scale.backward(z), bounds)
+        for z in (predictive.loc, predictive.loc - q * sd, predictive.loc + q * sd)
+    )
+    if floor is not None:
+        mean, lower, upper = (np.maximum(v, floor) for v in (mean, lower, upper))
+    return sd, mean, lower, upper
+
+
+def _made(
+    model: models.Model,
+    scores: list[CandidateScore],
+    index: int,
+    loc: np.ndarray,
+    df: float,
+    sd: np.ndarray,
+    bands: tuple[np.ndarray, np.ndarray, np.ndarray],
+    years: np.ndarray,
+    values: np.ndarray,
+    new_years: np.ndarray,
+    level: float,
+    bounds: Bounds,
+    factor: float,
+    floor: float | None,
+) -> Projection:
+    """The :class:`Projection` of one series by its chosen model (arrays over ``new_years``)."""
+    mean, lower, upper = bands
+    path = tuple(
+        (int(y), float(m), float(a), float(b))
+        for y, m, a, b in zip(new_years, mean, lower, upper, strict=True)
+    )
+    return Projection(
+        ok=True,
+        reason_zh="",
+        reason_en="",
+        target_year=int(new_years[-1]),
+        level=level,
+        n_points=len(values),
+        last_year=int(years[-1]),
+        last_value=float(values[-1]),
+        model=model.name,
+        backtest_mae=scores[index].backtest_mae,
+        projected=float(mean[-1]),
+        lower=float(lower[-1]),
+        upper=float(upper[-1]),
+        candidates=tuple(scores),
+        path=path,
+        scale=model.scale.name,
+        loc=float(loc[-1]),
+        sd=float(sd[-1]),
+        df=df,
+        bounds=bounds,
+        widening=factor,
+        floor=floor,
+    )
+
+
+def project_batch(
+    years: np.ndarray,
+    values: np.ndarray,
+    target_year: int,
+    kind: str,
+    bounds: Bounds,
+    level: float,
+    target: float = math.nan,
+    cumulative: bool = False,
+) -> list[Projection | None]:
+    """:func:`project_arrays` on many series observed in the same years, fitted at once.
+
+    ``values`` has one series a row (no NaN), ``years`` their shared years (cleaned, at least
+    :data:`MIN_POINTS`, all before ``target_year``). Every candidate is fitted in closed form on
+    the whole array; the result is the one :func:`project_arrays` gives each row. A row is None
+    where the batch cannot say the same (a candidate that needs statsmodels is usable, or a
+    back-test error is not finite): the caller projects it alone.
+    """
+    m, n = values.shape
+    if n < MIN_POINTS or target_year <= years[-1]:
+        raise ValueError("project_batch needs at least 3 points before the target year")
+    holdouts = max(1, min(2, n - 3))
+    first = min(n - holdouts, models.FIT_MIN_POINTS)
+    lo = -np.inf if bounds[0] is None else bounds[0]
+    hi = np.inf if bounds[1] is None else bounds[1]
+    candidates = models.candidates(kind, bounds, cumulative)
+    notes = [
+        [model.unusable(years, row, holdouts, target) for model in candidates] for row in values
+    ]
+    usable = np.array([[not note for note in row] for row in notes], dtype=bool).reshape(
+        m, len(candidates)
+    )
+    if any(model.method == "ets" and usable[:, j].any() for j, model in enumerate(candidates)):
+        return [None] * m
+    maes = np.full((m, len(candidates)), math.nan)
+    factors = np.ones((m, len(candidates)))
+    for j, model in enumerate(candidates):
+        if model.method == "ets":
+            continue
+        # Rows this candidate cannot take are fitted on a stand-in and their results dropped.
+        fit = np.where(usable[:, j : j + 1], values, 1.0)
+        backtest = models.rolling_origin(model, years, fit, first, lo, hi, cumulative)
+        maes[:, j] = np.where(usable[:, j], models.mean_abs_error(backtest, holdouts), math.nan)
+        factors[:, j] = models.widening(backtest)
+    settled = np.all(np.isfinite(maes) | ~usable, axis=1) & usable.any(axis=1)
+    # Smallest back-test error wins; an exact tie goes to the simpler model listed first.
+    chosen = np.argmin(np.where(usable, maes, np.inf), axis=1)
+    new_years = np.arange(int(years[-1]) + 1, int(target_year) + 1)
+    result: list[Projection | None] = [None] * m
+    for j, model in enumerate(candidates):
+        rows = np.flatnonzero(settled & (chosen == j))
+        if not rows.size:
+            continue
+        predictive = model.predict(years, values[rows], new_years)
+        floors = values[rows, -1:] if cumulative else None
+        factor = factors[rows, j : j + 1]
+        sd, mean, lower, upper = interval(model, predictive, factor, level, bounds, floors)
+        for k, row in enumerate(rows):
+            scores = [
+                CandidateScore(c.name, float(maes[row, i]), notes[row][i])
+                for i, c in enumerate(candidates)
+            ]
+            result[row] = _made(
+                model,
+                scores,
+                j,
+                predictive.loc[k],
+                predictive.df,
+                sd[k],
+                (mean[k], lower[k], upper[k]),
+                years,
+                values[row],
+                new_years,
+                level,
+                bounds,
+                float(factor[k, 0]),
+                float(values[row, -1]) if cumulative else None,
+            )
+    return result
 
 
 def project(

@@ -1,0 +1,304 @@
+"""What a clerk typed, normalised: header spellings, cell values, units, years, totals labels.
+
+This module knows how cells look, not whether their contents are right. It turns
+
+- header spellings (``参保率（%）``, ``村（居）名称``, ``金额 (万元)``) into column roles;
+- cell text (full-width digits, ``1,234``, ``86%``, ``335.26万``, ``—``/``/``/``无``) into numbers
+  with their unit, or a missing marker, or "not a number".
+
+Everything that touches many cells works on whole columns at once (pandas string methods on the
+melted sheet), so a county of thousands of villages reads in seconds.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.catalog import Catalog, header_unit, normalise_header
+
+#: Cell text meaning "no figure" (never zero): dashes, slash, 无, 空, N/A, blank.
+MISSING_TOKENS = frozenset(
+    {
+        "",
+        "-",
+        "--",
+        "—",
+        "——",
+        "–",
+        "/",
+        "\\",
+        "无",
+        "空",
+        "暂无",
+        "n/a",
+        "na",
+        "nan",
+        "none",
+        "null",
+    }
+)
+
+#: Labels of totals rows; they are checked against the villages and never ingested as one.
+TOTALS_PATTERN = re.compile(
+    r"^(全镇|全乡|全县|全村|本镇|本乡|全部|各村)?(合计|小计|总计|汇总|总数)$"
+)
+
+#: Key columns of the wide village-year form, by normalised header spelling.
+KEY_ALIASES = {
+    "village": (
+        "村（居）名称",
+        "村（居）委会",
+        "村（居）",
+        "村居名称",
+        "村居委会",
+        "村名",
+        "村名称",
+        "村",
+        "村居",
+        "行政村",
+        "行政村名称",
+        "村委会",
+        "村（社区）",
+        "村（社区）名称",
+        "村庄名称",
+        "单位",
+        "单位名称",
+        "填报单位",
+        "village",
+        "village_name",
+    ),
+    "code": (
+        "村代码",
+        "村编码",
+        "行政区划代码",
+        "区划代码",
+        "统计用区划代码",
+        "代码",
+        "编码",
+        "village_code",
+        "code",
+    ),
+    "year": ("年度", "年份", "年", "统计年度", "填报年度", "year"),
+    "seq": ("序号", "编号", "序", "no", "no."),
+    # Free text beside the figures: kept out of the values, listed in the summary.
+    "remark": ("备注", "说明", "备注说明", "remark", "remarks", "note"),
+}
+
+#: Unit spellings (after NFKC and lower-casing) and their factor into each canonical unit.
+_UNIT_FACTORS: dict[str, dict[str, float]] = {
+    "万元": {"万元": 1.0, "万": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4, "亿": 1e4},
+    "元": {"元": 1.0, "万元": 1e4, "万": 1e4, "千元": 1e3, "亿元": 1e8, "亿": 1e8},
+    "亩": {
+        "亩": 1.0,
+        "万亩": 1e4,
+        "公顷": 15.0,
+        "ha": 15.0,
+        "hm2": 15.0,
+        "平方米": 0.0015,
+        "m2": 0.0015,
+        "平方公里": 1500.0,
+        "km2": 1500.0,
+    },
+    "km": {"km": 1.0, "公里": 1.0, "千米": 1.0, "米": 1e-3, "m": 1e-3},
+    "%": {"%": 1.0, "百分比": 1.0},
+}
+
+#: A number with an optional unit after it (text already NFKC-folded, spaces and separators
+#: removed). The unit group is checked against the catalog unit later.
+_NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))([^\d.+-]*)$")
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?:\D|$))")
+
+
+def column_letter(index: int) -> str:
+    """0 → ``A``, 25 → ``Z``, 26 → ``AA``: the column as Excel labels it."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# --- headers -------------------------------------------------------------------------------------
+
+
+def key_index() -> dict[str, str]:
+    """Normalised spelling → key role (``village``, ``code``, ``year``, ``seq``, ``remark``)."""
+    return {
+        normalise_header(alias): role for role, aliases in KEY_ALIASES.items() for alias in aliases
+    }
+
+
+@dataclass(frozen=True)
+class Column:
+    """What a header cell means: a key role, an indicator id, or nothing known (``role=None``)."""
+
+    index: int
+    header: str
+    role: str | None  # "village", "code", "year", "seq", "remark", "indicator", or None
+    indicator: str | None = None
+    unit: str | None = None  # unit written in the header, if any
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.index)
+
+
+_BARE_UNITS = sorted({u for table in _UNIT_FACTORS.values() for u in table}, key=len, reverse=True)
+
+
+def match_header(index: int, text: object, keys: dict[str, str], headers: dict[str, str]) -> Column:
+    """One header text as a column: ``keys`` from :func:`key_index`, ``headers`` from
+    :meth:`Catalog.header_index`."""
+    raw = cell_text(text).strip()
+    norm = normalise_header(raw)
+    unit = header_unit(raw)
+    if norm in keys:
+        return Column(index, raw, keys[norm])
+    if norm in headers:
+        return Column(index, raw, "indicator", headers[norm], unit)
+    # A unit written without brackets: "医疗保险参保率%", "产业奖补金额万元".
+    for suffix in _BARE_UNITS:
+        stem = norm[: -len(suffix)]
+        if norm.endswith(suffix.lower()) and stem in headers:
+            return Column(index, raw, "indicator", headers[stem], suffix)
+    return Column(index, raw, None, None, unit)
+
+
+def match_headers(row: Sequence[object], catalog: Catalog) -> list[Column]:
+    """Classify every cell of a header row: key role, catalog indicator (with the unit written
+    in the header), or unknown (``role=None``)."""
+    keys, headers = key_index(), catalog.header_index()
+    return [match_header(i, text, keys, headers) for i, text in enumerate(row)]
+
+
+def find_header_row(cells: pd.DataFrame, catalog: Catalog, *, search_rows: int = 30) -> int | None:
+    """0-based index of the first row where at least two cells are known headers, else None."""
+    keys, headers = key_index(), catalog.header_index()
+    known = set(keys) | set(headers)
+    top = cells.head(search_rows)
+    for i, row in enumerate(top.itertuples(index=False)):
+        hits = sum(
+            1 for v in row if isinstance(v, str) and v.strip() and normalise_header(v) in known
+        )
+        if hits >= 2:
+            return i
+    return None
+
+
+def suggest_headers(text: str, catalog: Catalog, n: int = 3) -> list[str]:
+    """The catalog names closest to an unknown header (for the clerk's message)."""
+    names = {ind.zh: ind for ind in catalog}
+    for ind in catalog:
+        for alias in ind.aliases:
+            names.setdefault(alias, ind)
+    close = difflib.get_close_matches(normalise_header(text), list(names), n=n * 2, cutoff=0.4)
+    seen: list[str] = []
+    for name in close:
+        label = names[name].label_zh
+        if label not in seen:
+            seen.append(label)
+    return seen[:n]
+
+
+# --- cell values ---------------------------------------------------------------------------------
+
+
+def unit_factor(unit: str | None, canonical: str) -> float | None:
+    """Factor turning a value in ``unit`` into ``canonical``; None when they are incompatible.
+
+    ``None``/empty means "no unit written" (factor 1). A leading 万 scales any unit by 10⁴
+    (``1.2万人``).
+    """
+    if not unit:
+        return 1.0
+    folded = unicodedata.normalize("NFKC", unit).strip().lower()
+    if folded == canonical.lower():
+        return 1.0
+    table = _UNIT_FACTORS.get(canonical)
+    if table and folded in table:
+        return table[folded]
+    if folded.startswith("万") and (folded[1:] in ("", canonical.lower())):
+        return 1e4
+    return None
+
+
+def parse_cells(values: pd.Series) -> pd.DataFrame:
+    """Parse raw cells into numbers, vectorised.
+
+    Parameters
+    ----------
+    values
+        Object series of calamine/CSV cells: floats, ints, text, ``""``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index; columns ``number`` (float, NaN unless parsed), ``unit`` (text after the
+        number, ``""`` if none), ``state``: ``"ok"``, ``"missing"`` (blank or a missing marker
+        such as ``—``) or ``"text"`` (not a number).
+    """
+    n = len(values)
+    number = np.full(n, np.nan)
+    unit = np.full(n, "", dtype=object)
+    state = np.full(n, "text", dtype=object)
+    kinds = values.map(type)
+    is_num = kinds.isin([float, int, np.float64, np.int64]).to_numpy()
+    numeric = pd.to_numeric(values[is_num], errors="coerce").to_numpy(dtype=float)
+    number[is_num] = numeric
+    state[is_num] = np.where(np.isnan(numeric), "missing", "ok")
+    is_str = kinds.isin([str]).to_numpy()
+    if is_str.any():
+        text = values[is_str].astype(str)
+        folded = text.str.normalize("NFKC").str.strip()
+        folded = folded.str.replace(_THOUSANDS, "", regex=True).str.replace(r"\s+", "", regex=True)
+        missing = folded.str.lower().isin(MISSING_TOKENS).to_numpy()
+        parts = folded.str.extract(_NUMBER)
+        ok = parts[0].notna().to_numpy() & ~missing
+        idx = np.flatnonzero(is_str)
+        number[idx[ok]] = parts[0][ok].astype(float).to_numpy()
+        unit[idx[ok]] = parts[1][ok].fillna("").to_numpy()
+        sub_state = np.where(missing, "missing", np.where(ok, "ok", "text"))
+        state[idx] = sub_state
+    return pd.DataFrame({"number": number, "unit": unit, "state": state}, index=values.index)
+
+
+def cell_text(value: object) -> str:
+    """A cell as the clerk typed it, for messages: ``86.0`` → ``86``, text unchanged."""
+    if isinstance(value, float):
+        return np.format_float_positional(value, trim="-") if np.isfinite(value) else ""
+    return str(value)
+
+
+def decimals_of(value: object) -> int:
+    """Decimal places a figure was written with: ``"86"`` → 0, ``335.26`` → 2, ``"1.50"`` → 2."""
+    text = unicodedata.normalize("NFKC", cell_text(value)).strip().rstrip("%")
+    match = re.search(r"\.(\d+)", text)
+    return len(match.group(1)) if match else 0
+
+
+def parse_year(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Year cells (``2019``, ``2019.0``, ``"2019年"``, ``"２０１９"``) → (Int64 years, is_blank)."""
+    text = values.astype(str).str.normalize("NFKC").str.strip()
+    blank = text.str.lower().isin(MISSING_TOKENS)
+    digits = text.str.extract(r"^(\d{4})(?:\.0+)?\s*(?:年度?)?$")[0]
+    years = pd.to_numeric(digits, errors="coerce").astype("Int64")
+    return years, blank
+
+
+def is_totals_label(values: pd.Series, extra: Iterable[str] = ()) -> pd.Series:
+    """True where a key cell says 合计/小计/总计 (spaces ignored) or names the town itself."""
+    is_text = np.fromiter((type(v) is str for v in values), bool, len(values))
+    found = np.zeros(len(values), bool)
+    if is_text.any():
+        text = values[is_text].astype(str).str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+        extra = {str(e) for e in extra if str(e)}
+        found[is_text] = (text.str.match(TOTALS_PATTERN) | text.isin(extra)).to_numpy(bool)
+    return pd.Series(found, index=values.index)

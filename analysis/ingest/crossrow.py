@@ -1,0 +1,207 @@
+"""Rules across rows and files: duplicates, the catalog's cross rules, and totals rows.
+
+These run once over every accepted value of the run, wherever it came from (population from
+the CSV, poverty figures from a workbook), after all the tables were read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.aggregate import aggregate_township
+from analysis.ingest.cells import cell_text
+from analysis.ingest.run import Run
+
+_OPS = {
+    "<=": np.less_equal,
+    "<": np.less,
+    ">=": np.greater_equal,
+    ">": np.greater,
+    "==": np.isclose,
+}
+
+#: The rule that links years: households exiting poverty in year y cannot exceed the households
+#: still poor at the end of y − 1. Not a catalog cross rule, which relates one village-year.
+EXIT_RULE_ZH = "当年脱贫户数不应超过上年末未脱贫户数"
+EXIT_RULE_EN = (
+    "households exiting poverty should not exceed those remaining at the end of last year"
+)
+
+
+def _locations(frame: pd.DataFrame) -> pd.Series:
+    """``file「sheet」第12行D列 为 86`` for each value, as messages name the other copies."""
+    sheet = frame["sheet"].map(lambda s: f"「{s}」" if s else "")
+    shown = frame["value"].map(lambda v: cell_text(float(v)))
+    return (
+        frame["file"]
+        + sheet
+        + "第"
+        + frame["row"].astype(str)
+        + "行"
+        + frame["column"]
+        + "列 为 "
+        + shown
+    )
+
+
+def check_duplicates(values: pd.DataFrame, run: Run) -> pd.DataFrame:
+    """Identical repeats are kept once (warning); conflicting ones are all quarantined together.
+
+    A repeat is the same village, year and indicator from two cells, in one sheet or across
+    files (a second header spelling of one indicator, a village written twice, households in
+    both the workbook and the population CSV). The first cell in file order is the one kept.
+    """
+    keys = ["village_code", "year", "indicator"]
+    repeated = values.duplicated(keys, keep=False)
+    if not repeated.any():
+        return values
+    dup = values[repeated].assign(where=lambda d: _locations(d))
+    grouped = dup.groupby(keys, sort=False)
+    spread = grouped["value"].transform("max") - grouped["value"].transform("min")
+    conflict = (spread > 1e-9).to_numpy()
+    extra = dup.duplicated(keys, keep="first").to_numpy()
+    first_where = grouped["where"].transform("first")
+    group_id = grouped.ngroup().to_numpy()
+    names = run.registry.names
+    for pos in np.flatnonzero(conflict | extra):
+        item = dup.iloc[pos]
+        if conflict[pos]:
+            peers = np.flatnonzero(group_id == group_id[pos])
+            others = "；".join(dup["where"].iloc[peers[peers != pos]])
+        else:
+            others = first_where.iloc[pos].rsplit(" 为 ", 1)[0]
+        ind = run.catalog[item["indicator"]]
+        run.ledger.add(
+            "duplicate_conflict" if conflict[pos] else "duplicate_identical",
+            item["file"],
+            item["sheet"],
+            int(item["row"]),
+            item["column"],
+            cell_text(float(item["value"])),
+            village=names.get(item["village_code"], item["village_code"]),
+            year=int(item["year"]),
+            name=ind.zh,
+            name_en=ind.en,
+            others=others,
+        )
+        counter = "cells_quarantined" if conflict[pos] else "cells_duplicate"
+        run.ledger.count(item["file"], item["sheet"], counter)
+    return values.drop(dup.index[conflict | extra])
+
+
+def check_cross_rules(values: pd.DataFrame, run: Run) -> pd.DataFrame:
+    """The catalog's cross rules per village-year, and the exit rule across years.
+
+    The values are compared wherever they came from (population from the CSV, poverty figures
+    from a workbook). Which value is wrong cannot be known, so every value involved in a
+    violation is quarantined, each record naming the rule and the figures.
+    """
+    if values.empty:
+        return values
+    catalog = run.catalog
+    wide = values.pivot(index=["village_code", "year"], columns="indicator", values="value")
+    # (village, year, indicators involved, rule id, zh, en, detail zh, detail en)
+    bad: list[tuple[str, int, tuple[str, ...], str, str, str, str, str]] = []
+    for rule in catalog.cross_rules:
+        involved = (*rule.left, *rule.right)
+        if not set(involved) <= set(wide.columns):
+            continue
+        left = wide[list(rule.left)].sum(axis=1, min_count=len(rule.left))
+        right = wide[list(rule.right)].sum(axis=1, min_count=len(rule.right))
+        both = left.notna() & right.notna()
+        holds = _OPS[rule.op](left[both].to_numpy(), right[both].to_numpy())
+        for code, year in left[both].index[~holds]:
+            figures = [(catalog[i], cell_text(wide.at[(code, year), i])) for i in involved]
+            detail_zh = "实际：" + "，".join(f"{ind.zh} {v}" for ind, v in figures)
+            detail_en = "found " + ", ".join(f"{ind.en} {v}" for ind, v in figures)
+            bad.append((code, year, involved, rule.id, rule.zh, rule.en, detail_zh, detail_en))
+    exit_id, remain_id = "poverty_exit_households", "poor_households_remaining"
+    if {exit_id, remain_id} <= set(wide.columns):
+        previous = wide[remain_id].rename(lambda y: y + 1, level="year").rename("previous")
+        joined = pd.concat([wide[exit_id], previous], axis=1, join="inner").dropna()
+        for code, year in joined.index[joined[exit_id] > joined["previous"] + 1e-9]:
+            exits = cell_text(joined.at[(code, year), exit_id])
+            left = cell_text(joined.at[(code, year), "previous"])
+            detail_zh = f"{year} 年脱贫 {exits} 户，{year - 1} 年末未脱贫 {left} 户"
+            detail_en = f"{exits} exits in {year}, {left} remaining at the end of {year - 1}"
+            for cell_year, ind_id in ((year, exit_id), (year - 1, remain_id)):
+                bad.append(
+                    (
+                        code,
+                        cell_year,
+                        (ind_id,),
+                        "poverty_exit_exceeds_remaining",
+                        EXIT_RULE_ZH,
+                        EXIT_RULE_EN,
+                        detail_zh,
+                        detail_en,
+                    )
+                )
+    # After the duplicate check each (village, year, indicator) is one row of ``values``.
+    position = pd.Series(
+        np.arange(len(values)),
+        index=pd.MultiIndex.from_frame(values[["village_code", "year", "indicator"]]),
+    )
+    names = run.registry.names
+    drop: set[int] = set()
+    for code, year, involved, rule_id, zh, en, detail_zh, detail_en in bad:
+        for ind_id in involved:
+            pos = int(position[(code, year, ind_id)])
+            item = values.iloc[pos]
+            run.ledger.add(
+                "cross_rule",
+                item["file"],
+                item["sheet"],
+                int(item["row"]),
+                item["column"],
+                float(item["value"]),
+                rule_id=rule_id,
+                village=names.get(code, code),
+                year=year,
+                rule_zh=zh,
+                rule_en=en,
+                detail_zh=detail_zh,
+                detail_en=detail_en,
+            )
+            if pos not in drop:
+                run.ledger.count(item["file"], item["sheet"], "cells_quarantined")
+                drop.add(pos)
+    return values.drop(values.index[sorted(drop)])
+
+
+def check_totals(values: pd.DataFrame, run: Run) -> None:
+    """Each totals row against the sum (or weighted mean) of the villages of its sheet and year.
+
+    The villages are those the sheet lists for that year; their values are the accepted ones
+    (wherever a duplicate was kept), aggregated by the catalog rule, weights from all files.
+    """
+    if not run.totals:
+        return
+    totals = pd.concat(run.totals, ignore_index=True)
+    members = pd.concat(run.sheet_villages, ignore_index=True).drop_duplicates()
+    keys = ["file", "sheet", "year"]
+    wanted = totals[[*keys, "indicator"]].drop_duplicates().merge(members, on=keys)
+    here = wanted.merge(values[["village_code", "year", "indicator", "value"]])
+    if here.empty:
+        return
+    computed = aggregate_township(here, run.catalog, by=keys, weights=values)
+    checked = totals.merge(computed.rename(columns={"value": "computed"}), on=[*keys, "indicator"])
+    scale = np.maximum(1.0, checked["value"].abs())
+    off = (checked["computed"] - checked["value"]).abs() > checked["tolerance"] + 1e-9 * scale
+    for item in checked[off].itertuples(index=False):
+        ind = run.catalog[item.indicator]
+        weighted = ind.aggregate == "weighted_mean"
+        run.ledger.add(
+            "totals_mismatch",
+            item.file,
+            item.sheet,
+            int(item.row),
+            item.column,
+            item.raw,
+            name=ind.zh,
+            name_en=ind.en,
+            how_zh="加权平均" if weighted else "合计",
+            how_en="weighted mean" if weighted else "sum",
+            computed=cell_text(round(float(item.computed), 6)),
+        )

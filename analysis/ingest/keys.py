@@ -1,0 +1,261 @@
+"""The keys of a village row: which village (by code or name) and which year.
+
+Shared by both shapes of village table: the rows below the header are classified (blank,
+totals, repeated header, note, candidate), a candidate's village and year resolved, and every
+unusable key reported once, with a hint (a blank name under a filled one is likely a merged
+cell).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis import config
+from analysis.core.catalog import normalise_header
+from analysis.ingest import forms
+from analysis.ingest.cells import Column, cell_text, is_totals_label, key_index, parse_year
+from analysis.ingest.read import Sheet
+from analysis.ingest.registry import normalise_code, village_problem
+from analysis.ingest.run import Run
+
+#: What the missing key is called, for messages.
+_KEY_NAMES = {
+    "village": ("村（居）名称或村代码", "village name or code"),
+    "year": ("年度", "year"),
+}
+
+_MERGED_HINT = (
+    "疑似合并单元格：请取消合并，在每一行都填上村名。",
+    "Looks like a merged cell: unmerge it and fill the name in every row.",
+)
+
+
+@dataclass
+class Rows:
+    """The data rows below the header and what each is (one entry per row, in sheet order)."""
+
+    data: pd.DataFrame
+    excel_rows: np.ndarray
+    blank: np.ndarray
+    totals: np.ndarray
+    repeated_header: np.ndarray
+    note: np.ndarray
+    candidate: np.ndarray
+    village_blank: np.ndarray
+    year_blank: np.ndarray
+
+
+@dataclass
+class Keys:
+    """Each data row's village (code, resolution status, as shown, column) and year."""
+
+    codes: pd.Series
+    status: pd.Series
+    shown: pd.Series
+    letter: pd.Series
+    years: pd.Series
+    years_ok: np.ndarray
+
+
+def classify_rows(
+    data: pd.DataFrame,
+    blank: np.ndarray,
+    header: int,
+    columns: list[Column],
+    first_of: dict[str, Column],
+    value_idx: list[int],
+    run: Run,
+    sheet_year: forms.TitleYear | None,
+) -> Rows:
+    """Which data rows are blank, totals (合计, or the town's own name), a repeated header, a
+    note (a form's 填表人 / 审核人 / 注 line, or text with no figures and no complete key) or a
+    village candidate. ``header`` is the header block's last row (0-based); ``value_idx`` the
+    columns that hold figures."""
+    n = len(data)
+    village_col, code_col, year_col = (first_of.get(r) for r in ("village", "code", "year"))
+    label_cols = {c.index: c for c in (village_col, code_col, first_of.get("seq"), columns[0]) if c}
+    totals = np.zeros(n, bool)
+    for col in label_cols.values():
+        totals |= is_totals_label(data[col.index], run.registry.town_names).to_numpy()
+    repeated_header = np.zeros(n, bool)
+    if year_col is not None:
+        keys = key_index()
+        # Years repeat: each distinct cell is looked at once.
+        codes, distinct = pd.factorize(data[year_col.index].astype(object))
+        said_year = np.array(
+            [keys.get(normalise_header(cell_text(v))) == "year" for v in distinct] + [False]
+        )
+        repeated_header = said_year[codes]
+    has_values = (data[value_idx] != "").any(axis=1).to_numpy() if value_idx else np.zeros(n, bool)
+    village_idx = [c.index for c in (village_col, code_col) if c is not None]
+    village_blank = (
+        (data[village_idx] == "").all(axis=1).to_numpy() if village_idx else np.ones(n, bool)
+    )
+    year_blank = (
+        (data[year_col.index] == "").to_numpy()
+        if year_col is not None
+        else np.full(n, sheet_year is None)
+    )
+    structural = blank | totals | repeated_header
+    # Rows without figures are few: only they are looked at for a form's note.
+    form_note = np.zeros(n, bool)
+    for pos in np.flatnonzero(~structural & ~has_values):
+        first = next((cell_text(v) for v in data.iloc[pos] if v != ""), "")
+        form_note[pos] = bool(forms.FORM_NOTE.match(first))
+    note = ~structural & ~has_values & (village_blank | year_blank | form_note)
+    return Rows(
+        data=data,
+        excel_rows=np.arange(header + 2, header + 2 + n),
+        blank=blank,
+        totals=totals,
+        repeated_header=repeated_header & ~totals,
+        note=note,
+        candidate=~structural & ~note,
+        village_blank=village_blank,
+        year_blank=year_blank,
+    )
+
+
+def missing_key_columns(
+    sheet: Sheet,
+    run: Run,
+    first_of: dict[str, Column],
+    header: int,
+    body: Rows,
+    rows: pd.DataFrame,
+    sheet_year: forms.TitleYear | None,
+) -> bool:
+    """Report a sheet without a village column, or without a year column and a title naming
+    one year (its candidate rows quarantined)."""
+    village_col = first_of.get("village") or first_of.get("code")
+    year_known = "year" in first_of or sheet_year is not None
+    missing = [
+        what for what, known in (("village", village_col), ("year", year_known)) if not known
+    ]
+    if not missing:
+        return False
+    run.ledger.add(
+        "missing_key_column",
+        sheet.file,
+        sheet.name,
+        header + 1,
+        what_zh="、".join(_KEY_NAMES[m][0] for m in missing),
+        what_en=", ".join(_KEY_NAMES[m][1] for m in missing),
+        count=int(body.candidate.sum()),
+    )
+    rows.loc[body.excel_rows[body.candidate], ["status", "reason"]] = [
+        "quarantined",
+        "missing key column",
+    ]
+    return True
+
+
+def resolve_keys(
+    data: pd.DataFrame, first_of: dict[str, Column], run: Run, sheet_year: forms.TitleYear | None
+) -> Keys:
+    """Village by code where a valid code is given, else by name; then the year (from its
+    column, else the one the title names)."""
+    village_col, code_col, year_col = (first_of.get(r) for r in ("village", "code", "year"))
+    codes = pd.Series([None] * len(data), index=data.index, dtype=object)
+    status = pd.Series("unknown", index=data.index, dtype=object)
+    # What the clerk wrote, for messages: built lazily, as few rows have a problem.
+    shown = pd.Series("", index=data.index, dtype=object)
+    letter = pd.Series("", index=data.index, dtype=object)
+    if village_col is not None:
+        resolved = run.registry.resolve(data[village_col.index])
+        codes, status = resolved["code"].astype(object), resolved["status"].astype(object)
+        shown = data[village_col.index]
+        letter[:] = village_col.letter
+    if code_col is not None:
+        given = normalise_code(data[code_col.index])
+        has_code = given != ""
+        known = given.isin(run.registry.codes)
+        use = has_code & (known | (codes.isna() if village_col is not None else True))
+        codes = codes.where(~use, given.where(known, None))
+        status = status.where(~use, np.where(known, "ok", "unknown"))
+        shown = shown.where(~use, given)
+        letter = letter.where(~use, code_col.letter)
+    if year_col is not None:
+        years, _ = parse_year(data[year_col.index])
+    else:
+        years = pd.Series(sheet_year.year, index=data.index, dtype="Int64")
+    years_ok = years.notna() & years.between(config.FIRST_YEAR, config.LAST_YEAR)
+    return Keys(codes, status, shown, letter, years, years_ok.fillna(False).to_numpy(dtype=bool))
+
+
+def report_bad_keys(
+    sheet: Sheet,
+    run: Run,
+    first_of: dict[str, Column],
+    body: Rows,
+    keys: Keys,
+    bad: np.ndarray,
+) -> None:
+    """One record per unusable key of a candidate row (problems are rare: built only here)."""
+    ledger, file, name = run.ledger, sheet.file, sheet.name
+    village_col = first_of.get("village") or first_of.get("code")
+    year_col = first_of.get("year")
+    merged_rows = {r for (r0, _c0, r1, _c1) in sheet.merged for r in range(r0 + 1, r1 + 1)}
+    status = keys.status.to_numpy(dtype=object)
+    years = keys.years.to_numpy(dtype=object)
+    for pos in np.flatnonzero(bad):
+        excel_row = int(body.excel_rows[pos])
+        if body.village_blank[pos]:
+            merged = body.data.index[pos] in merged_rows or (
+                pos > 0 and not body.village_blank[pos - 1]
+            )
+            ledger.add(
+                "missing_key",
+                file,
+                name,
+                excel_row,
+                village_col.letter,
+                "",
+                what_zh=_KEY_NAMES["village"][0],
+                what_en=_KEY_NAMES["village"][1],
+                hint_zh=_MERGED_HINT[0] if merged else "请填上村名。",
+                hint_en=_MERGED_HINT[1] if merged else "",
+            )
+        elif status[pos] != "ok":
+            village_problem(
+                ledger,
+                run.registry,
+                status[pos],
+                file,
+                name,
+                excel_row,
+                keys.letter.iloc[pos],
+                cell_text(keys.shown.iloc[pos]),
+            )
+        if year_col is None:
+            continue
+        if body.year_blank[pos]:
+            ledger.add(
+                "missing_key",
+                file,
+                name,
+                excel_row,
+                year_col.letter,
+                "",
+                what_zh="年度",
+                what_en="year",
+                hint_zh="请填写年份，如 2019。",
+                hint_en="Enter the year, e.g. 2019.",
+            )
+        elif pd.isna(years[pos]):
+            cell = body.data.iat[pos, year_col.index]
+            ledger.add("bad_year", file, name, excel_row, year_col.letter, cell)
+        elif not keys.years_ok[pos]:
+            ledger.add(
+                "year_out_of_range",
+                file,
+                name,
+                excel_row,
+                year_col.letter,
+                int(years[pos]),
+                first=config.FIRST_YEAR,
+                last=config.LAST_YEAR,
+            )

@@ -1,0 +1,268 @@
+"""The rules a raw file is checked against, as declarations: id → severity and wording.
+
+Nothing here runs a check (the table, cross-row and side-table checkers do, and the ledger
+records what they find); this is the one place a clerk's message is worded, Chinese first.
+
+Severity
+--------
+``error``: something was not ingested (a row, a cell, a column, a file). ``warning``: ingested,
+but a person should look (identical duplicates, a totals row that does not add up, rates given
+as fractions, a geometry repaired). ``minsheng validate`` exits 1 when there is any error.
+"""
+
+from __future__ import annotations
+
+#: rule id → (severity, Chinese template, English template). Templates are ``str.format``-ed
+#: with the problem's fields; the location ("「file」工作表「sheet」第 12 行 D 列") is prefixed.
+RULES: dict[str, tuple[str, str, str]] = {
+    "empty_file": (
+        "error",
+        "文件是空的。请重新导出完整的文件后再放入。",
+        "the file is empty; export it again.",
+    ),
+    "unreadable_file": (
+        "error",
+        "文件无法打开（{detail}）。可能下载不完整或扩展名不对，请用 Excel 打开后另存为 .xlsx。",
+        "cannot open the file ({detail}); it may be truncated or misnamed: save it again as .xlsx.",
+    ),
+    "file_too_large": (
+        "error",
+        "文件大小 {size} 超过可读取的上限 {limit}，未读取。请把数据分成几个文件后再放入。",
+        "the file is {size}, over the {limit} that is read; not read. Split it into several files.",
+    ),
+    "sheet_too_large": (
+        "error",
+        "工作表{what_zh}，超过可读取的上限（{limit_zh}），未读取。"
+        "请删除表格以外多余的行和列，或把数据分成几个文件。",
+        "the sheet {what_en}, over the limit ({limit_en}); not read. Delete the rows and columns "
+        "beyond the table, or split the data into several files.",
+    ),
+    "stray_blank_cells": (
+        "warning",
+        "表格以外的单元格 {value} 等（共 {count} 个）只有空格，已忽略。建议删除这些单元格的内容。",
+        "cells beyond the table such as {value} ({count} in all) hold only spaces and were "
+        "ignored; delete their content.",
+    ),
+    "unclosed_quote": (
+        "error",
+        '这一行（{value}）的引号（"）没有配对，从这里到第 {end} 行的 {lines} 行被并成了'
+        "一个单元格，这些行都未读取。请删除多余的引号，或用 Excel 另存为 CSV。",
+        'a quote (") opened in this line ({value}) is never closed: the {lines} lines to line '
+        "{end} became one cell and none was read. Remove the stray quote, or save the CSV "
+        "again from Excel.",
+    ),
+    "quote_spans_lines": (
+        "error",
+        "一个带引号的单元格从这一行（{value}）延续到第 {end} 行，中间的行像是数据行，"
+        "这些行都未读取。请检查引号是否多余。",
+        "a quoted cell runs from this line ({value}) to line {end} over lines that look like "
+        "records; none was read. Check for a stray quote.",
+    ),
+    "stray_quote": (
+        "warning",
+        "这一行（{value}）的引号后面还有文字，已按原样连在一起读取。请核对这个单元格。",
+        "text follows a closing quote in this line ({value}); it was read joined to the "
+        "cell. Check it.",
+    ),
+    "extra_cells": (
+        "error",
+        "这一行（{value}）有 {cells} 个单元格，比表头的 {width} 列多，数值可能错位（常因"
+        "数字中的千位逗号“1,614”未加引号），该行未读取。请去掉数字中的逗号后重新导出。",
+        "the row ({value}) has {cells} cells but the table is {width} wide: its figures may be "
+        "shifted "
+        "(often a thousands comma such as 1,614 left unquoted); not read. Remove the commas "
+        "and export again.",
+    ),
+    "row_count_mismatch": (
+        "error",
+        "逐行清点为 {counted} 行，实际读入 {read} 行，两者不符：可能有行被漏读或并行。"
+        "请另存为 .xlsx 或 CSV UTF-8 后再放入。",
+        "{counted} rows counted line by line but {read} read: rows may have been lost or "
+        "merged. Save the file again as .xlsx or CSV UTF-8.",
+    ),
+    "unsupported_format": (
+        "error",
+        "WPS 表格文件（{value}）无法读取（{detail}）。请在 WPS 中“另存为” Excel 工作簿（.xlsx）后再放入。",
+        "WPS spreadsheet ({value}) cannot be read ({detail}); save it as an Excel workbook "
+        "(.xlsx) in WPS.",
+    ),
+    "unknown_encoding": (
+        "error",
+        "文字编码无法识别（不是 UTF-8、GBK 或 GB18030）。请在 Excel 中另存为“CSV UTF-8”。",
+        "text encoding not recognised (not UTF-8, GBK or GB18030); save as 'CSV UTF-8'.",
+    ),
+    "bom_mismatch": (
+        "warning",
+        "文件开头有 UTF-8 标记（BOM），但内容是 {encoding} 编码，已按 {encoding} 读取。"
+        "请核对中文是否显示正确；以后请另存为“CSV UTF-8”。",
+        "the file starts with a UTF-8 byte-order mark but its text is {encoding}: read as "
+        "{encoding}. Check the Chinese reads right; save as 'CSV UTF-8' next time.",
+    ),
+    "unknown_file": (
+        "warning",
+        "不认识的文件类型“{value}”，未读取。数据请用 .xlsx、.xls、.ods 或 .csv，"
+        "地图用 .geojson/.gpkg/.shp。",
+        "file type {value!r} not recognised, not read; use .xlsx/.xls/.ods/.csv, or "
+        ".geojson/.gpkg/.shp.",
+    ),
+    "no_header": (
+        "error",
+        "找不到表头行（一行中至少要有两个认识的列名，如“村（居）名称”“年度”或指标名）。"
+        "{seen_zh}本表 {count} 行数据未读取。{shapes_zh}",
+        "no header row found (a row with two known column names such as 村（居）名称, 年度 or "
+        "an indicator). {seen_en}{count} data rows not read; {shapes_en}",
+    ),
+    "unsupported_layout": (
+        "error",
+        "表格形式为{seen_zh}，不能直接读取，本表 {count} 行数据未读取。{shapes_zh}",
+        "the table has {seen_en}, a shape that is not read; {count} data rows not read. "
+        "{shapes_en}",
+    ),
+    "year_from_title": (
+        "warning",
+        "表中没有“年度”列，年度取自标题“{value}”：{year} 年。如果不对，请加上“年度”列。",
+        "no year column: the year {year} is taken from the title '{value}'. Add a year column "
+        "if that is wrong.",
+    ),
+    "missing_key_column": (
+        "error",
+        "缺少必填列“{what_zh}”，本表 {count} 行数据未读取。请加上这一列。",
+        "required column '{what_en}' is missing; {count} data rows not read. Add the column.",
+    ),
+    "unknown_column": (
+        "error",
+        "列名“{value}”不是已知指标，该列 {count} 个数值未读取。{hint_zh}",
+        "column '{value}' is not a known indicator; its {count} values were not read. {hint_en}",
+    ),
+    "unit_mismatch": (
+        "error",
+        "列“{value}”的单位“{unit}”不能换算为“{name}”的单位“{canonical}”，该列 {count} 个数值未读取。",
+        "unit '{unit}' of column '{value}' cannot be converted to {name_en} ({canonical}); "
+        "{count} values not read.",
+    ),
+    "rate_as_fraction": (
+        "warning",
+        "“{name}”一列的数值都不大于 1，已按小数读取（0.86 读作 86%）。如果不是小数比例，请改正。",
+        "all values of '{name_en}' are at most 1: read as fractions (0.86 → 86%). Check this.",
+    ),
+    "rate_fraction_cell": (
+        "warning",
+        "“{name}”填的是 {value}，{why_zh}，已按小数读作 {shown}%。如果不对，请改正。",
+        "{name_en} is {value} and {why_en}: read as the fraction {shown}%. Correct it if wrong.",
+    ),
+    "missing_key": (
+        "error",
+        "“{what_zh}”为空，该行未读取。{hint_zh}",
+        "'{what_en}' is blank; the row was not read. {hint_en}",
+    ),
+    "unknown_village": (
+        "error",
+        "村名“{value}”不在村（居）名录（villages.csv）中，该行未读取。{hint_zh}",
+        "village '{value}' is not in the registry (villages.csv); row not read. {hint_en}",
+    ),
+    "ambiguous_village": (
+        "error",
+        "村名“{value}”可对应多个村，该行未读取。请写全称或填写 12 位村代码。",
+        "village name '{value}' matches several villages; row not read. Write the full name "
+        "or the 12-digit code.",
+    ),
+    "bad_year": (
+        "error",
+        "年度“{value}”不是四位年份，该行未读取。请填写如 2019。",
+        "year '{value}' is not a four-digit year; row not read. Write e.g. 2019.",
+    ),
+    "year_out_of_range": (
+        "error",
+        "年度 {value} 不在 {first}–{last} 之间，该行未读取。",
+        "year {value} is outside {first}–{last}; row not read.",
+    ),
+    "not_a_number": (
+        "error",
+        "“{value}”不是数字，“{name}”未读取。请填数字；没有数据请留空或填“—”。",
+        "'{value}' is not a number; {name_en} not read. Enter a number, or leave blank / '—'.",
+    ),
+    "unknown_unit": (
+        "error",
+        "“{value}”中的单位“{unit}”无法换算为“{name}”的单位“{canonical}”，未读取。",
+        "unit '{unit}' in '{value}' cannot be converted to {name_en} ({canonical}); not read.",
+    ),
+    "out_of_bounds": (
+        "error",
+        "“{name}”为 {value}，超出范围（应在 {low} 到 {high} {canonical} 之间），未读取。",
+        "{name_en} is {value}, outside {low}–{high} {canonical}; not read.",
+    ),
+    "negative_value": (
+        "error",
+        "“{name}”为负数 {value}，不应小于 0，未读取。",
+        "{name_en} is negative ({value}); not read.",
+    ),
+    "not_integer": (
+        "error",
+        "“{name}”应为整数（单位：{canonical}），填的是 {value}，未读取。",
+        "{name_en} must be a whole number of {canonical}, got {value}; not read.",
+    ),
+    "duplicate_conflict": (
+        "error",
+        "{village} {year} 年“{name}”填了不止一次且数值不同（本处 {value}；{others}）。"
+        "各处均未读取，请核实后只保留一处。",
+        "{village} {year} {name_en} is entered more than once with different values (here "
+        "{value}; {others}); none was read. Keep one.",
+    ),
+    "duplicate_identical": (
+        "warning",
+        "{village} {year} 年“{name}”在 {others} 也填了相同的数值 {value}，只计一次。",
+        "{village} {year} {name_en}: the same value {value} also appears at {others}; counted once.",
+    ),
+    "totals_mismatch": (
+        "warning",
+        "合计行“{name}”为 {value}，各村{how_zh}为 {computed}，两者不符。请核对合计或各村数值。",
+        "totals row {name_en} is {value} but the villages' {how_en} is {computed}.",
+    ),
+    "cross_rule": (
+        "error",
+        "{village} {year} 年：{rule_zh}（{detail_zh}）。相关数值均未读取，请核实。",
+        "{village} {year}: {rule_en} ({detail_en}); the values involved were not read.",
+    ),
+    "bad_code": (
+        "error",
+        "村代码“{value}”不是 12 位数字，该村未读取。",
+        "village code '{value}' is not 12 digits; the village was not read.",
+    ),
+    "duplicate_code": (
+        "error",
+        "村代码 {value} 在名录中出现不止一次，后面的一行未读取。",
+        "village code {value} appears more than once in the registry; the later row was not read.",
+    ),
+    "unknown_indicator": (
+        "error",
+        "指标“{value}”不在指标目录中，该行未读取。{hint_zh}",
+        "indicator '{value}' is not in the catalog; row not read. {hint_en}",
+    ),
+    "not_yes_no": (
+        "error",
+        "“{value}”应填“是”或“否”，未读取。",
+        "'{value}' should be 是 (yes) or 否 (no); not read.",
+    ),
+    "unknown_crs": (
+        "error",
+        "图层没有坐标系（CRS），无法使用。请另存为带坐标系的文件（如 EPSG:4490 的 GeoPackage）。",
+        "the layer declares no coordinate reference system; save it with one (e.g. EPSG:4490).",
+    ),
+    "unknown_coord_sys": (
+        "error",
+        "坐标系“{value}”不认识，该点未读取。请填 gcj02、bd09、wgs84 或 cgcs2000。",
+        "coordinate system '{value}' not recognised; point not read (gcj02, bd09, wgs84, cgcs2000).",
+    ),
+    "geometry_missing": ("error", "{detail}，该要素未读取。", "no geometry; feature not read."),
+    "geometry_empty": ("error", "{detail}，该要素未读取。", "empty geometry; feature not read."),
+    "geometry_invalid": (
+        "error",
+        "{detail}，该要素未读取。",
+        "invalid geometry ({reason}) that cannot be repaired safely; feature not read.",
+    ),
+    "geometry_repaired": (
+        "warning",
+        "{detail}。",
+        "invalid geometry ({reason}) repaired with make_valid.",
+    ),
+}

@@ -1,0 +1,238 @@
+"""From cells to accepted values: parse, convert to the catalog unit, check, keep.
+
+Both shapes of village table end here: the wide form melts its indicator columns into cells,
+the long form has one cell a row. Everything is done on whole arrays; messages are built only
+for the cells that have a problem.
+
+Rates and fractions: Excel stores a cell shown as ``82.1%`` as ``0.821``, and calamine returns
+the stored number. So
+
+- a rate column (or, in the long form, an indicator) whose figures are all at most 1 is read as
+  fractions, ×100, with one warning for the column (``rate_as_fraction``);
+- a single cell at most 1 among percentages, or any cell whose number format is a percentage,
+  is read ×100 with a warning naming that cell (``rate_fraction_cell``);
+- a cell typed ``0.86%`` says what it means and is never rescaled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.catalog import Catalog
+from analysis.ingest.cells import cell_text, column_letter, decimals_of, parse_cells, unit_factor
+from analysis.ingest.read import Sheet
+from analysis.ingest.run import Run
+
+
+@dataclass
+class Cells:
+    """Cells holding an indicator's figure, one entry each (arrays of equal length)."""
+
+    raw: pd.Series  # as typed: float, int or text
+    indicator: np.ndarray  # catalog id
+    factor: np.ndarray  # unit factor from the header or unit column (1 when none written)
+    row: np.ndarray  # Excel row
+    col: np.ndarray  # 0-based column
+    code: np.ndarray  # village code (accepted rows only)
+    year: np.ndarray
+    group: np.ndarray  # the column (wide) or indicator (long) a rate's scale is judged over
+
+
+def per_cell(keys: np.ndarray, value_of: Callable[[object], object], dtype: object) -> np.ndarray:
+    """``value_of(key)`` for each cell, computed once per distinct key (columns are few, cells
+    many)."""
+    codes, distinct = pd.factorize(keys)
+    return np.array([value_of(k) for k in distinct], dtype=dtype)[codes]
+
+
+def to_canonical(
+    parsed: pd.DataFrame, cells: Cells, catalog: Catalog
+) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers in canonical units, and a mask of cells whose own unit cannot be converted."""
+    canonical = per_cell(cells.indicator, lambda i: catalog[i].unit, object)
+    cell_units = parsed["unit"].to_numpy(dtype=object)
+    factor = cells.factor.astype(float).copy()
+    has_unit = cell_units != ""
+    bad_unit = np.zeros(len(parsed), bool)
+    if has_unit.any():
+        pairs = pd.Series(list(zip(cell_units[has_unit], canonical[has_unit], strict=True)))
+        table = {pair: unit_factor(*pair) for pair in pd.unique(pairs)}
+        cell_factor = pairs.map(lambda p: table[p]).to_numpy(dtype=object)
+        bad_unit[np.flatnonzero(has_unit)] = pd.isna(cell_factor)
+        factor[np.flatnonzero(has_unit)] = np.where(
+            pd.isna(cell_factor), np.nan, cell_factor
+        ).astype(float)
+    return parsed["number"].to_numpy() * factor, bad_unit
+
+
+def _scale_rates(
+    sheet: Sheet,
+    run: Run,
+    cells: Cells,
+    value: np.ndarray,
+    ok: np.ndarray,
+    percent_typed: np.ndarray,
+    header_row: int,
+    labels: dict[object, str],
+) -> None:
+    """Read fractions of rates as percentages (in place), with warnings; see the module."""
+    is_rate = per_cell(cells.indicator, lambda i: run.catalog[i].kind == "rate", bool)
+    formatted = np.zeros(len(cells.row), bool)
+    if sheet.percent_cells:
+        formatted[:] = [
+            (r - 1, c) in sheet.percent_cells for r, c in zip(cells.row, cells.col, strict=True)
+        ]
+    for group in pd.unique(cells.group[is_rate & ok]):
+        members = (cells.group == group) & ok & is_rate
+        figures = value[members]
+        if figures.max() <= 1 and figures.max() > 0 and not percent_typed[members].any():
+            value[members] *= 100
+            ind = run.catalog[cells.indicator[members][0]]
+            column = column_letter(int(cells.col[members][0])) if header_row else ""
+            run.ledger.add(
+                "rate_as_fraction",
+                sheet.file,
+                sheet.name,
+                header_row,
+                column,
+                labels.get(group, ""),
+                name=ind.zh,
+                name_en=ind.en,
+            )
+            continue
+        among_percent = figures.max() > 1
+        for k in np.flatnonzero(members):
+            small = 0 < value[k] <= 1 and not percent_typed[k]
+            if not (formatted[k] and value[k] <= 1) and not (small and among_percent):
+                continue
+            ind = run.catalog[cells.indicator[k]]
+            shown = cell_text(round(float(value[k]) * 100, 6))
+            value[k] *= 100
+            why = (
+                ("单元格格式为百分比", "the cell is formatted as a percentage")
+                if formatted[k]
+                else ("本列其他数值是百分数", "the column's other figures are percentages")
+            )
+            run.ledger.add(
+                "rate_fraction_cell",
+                sheet.file,
+                sheet.name,
+                int(cells.row[k]),
+                column_letter(int(cells.col[k])),
+                cells.raw.iat[k],
+                name=ind.zh,
+                name_en=ind.en,
+                shown=shown,
+                why_zh=why[0],
+                why_en=why[1],
+            )
+
+
+def check_values(
+    sheet: Sheet, run: Run, cells: Cells, header_row: int, labels: dict[object, str]
+) -> np.ndarray:
+    """Parse, convert and check the cells; keep the good ones in ``run.values`` and record the
+    rest. ``header_row`` (Excel row, 0 for none) and ``labels`` (group → header text) place the
+    warning about a column of fractions. Returns False for each cell that was quarantined."""
+    catalog, ledger = run.catalog, run.ledger
+    file, name = sheet.file, sheet.name
+    parsed = parse_cells(cells.raw)
+    value, bad_unit = to_canonical(parsed, cells, catalog)
+    state = parsed["state"].to_numpy()
+    ok = (state == "ok") & ~bad_unit
+    percent_typed = parsed["unit"].to_numpy(dtype=object) == "%"
+    _scale_rates(sheet, run, cells, value, ok, percent_typed, header_row, labels)
+
+    by_id = catalog.by_id
+    lower = per_cell(cells.indicator, lambda i: _bound(by_id[i].bounds[0], -np.inf), float)
+    upper = per_cell(cells.indicator, lambda i: _bound(by_id[i].bounds[1], np.inf), float)
+    integer = per_cell(cells.indicator, lambda i: by_id[i].integer, bool)
+    with np.errstate(invalid="ignore"):
+        negative = ok & (value < 0) & (lower >= 0)
+        outside = ok & ~negative & ((value < lower - 1e-9) | (value > upper + 1e-9))
+        fractional = ok & ~negative & ~outside & integer & (np.abs(value - np.round(value)) > 1e-6)
+    rejected = (state == "text") | bad_unit | negative | outside | fractional
+    for k in np.flatnonzero(rejected):
+        ind = by_id[cells.indicator[k]]
+        rule = (
+            "not_a_number"
+            if state[k] == "text"
+            else "unknown_unit"
+            if bad_unit[k]
+            else "negative_value"
+            if negative[k]
+            else "out_of_bounds"
+            if outside[k]
+            else "not_integer"
+        )
+        ledger.add(
+            rule,
+            file,
+            name,
+            int(cells.row[k]),
+            column_letter(int(cells.col[k])),
+            cells.raw.iat[k],
+            name=ind.zh,
+            name_en=ind.en,
+            canonical=ind.unit,
+            unit=parsed["unit"].iat[k],
+            low=_show(ind.bounds[0]),
+            high=_show(ind.bounds[1]),
+        )
+    accepted = ok & ~rejected
+    ledger.count(file, name, "cells_read", int((state != "missing").sum()))
+    ledger.count(file, name, "cells_quarantined", int(rejected.sum()))
+    run.values.append(
+        pd.DataFrame(
+            {
+                "village_code": cells.code[accepted],
+                "year": cells.year[accepted],
+                "indicator": cells.indicator[accepted],
+                "value": np.where(integer[accepted], np.round(value[accepted]), value[accepted]),
+                "source": sheet.source,
+                "row": cells.row[accepted].astype("int64"),
+                "file": file,
+                "sheet": name,
+                "column": per_cell(cells.col[accepted], column_letter, object),
+            }
+        )
+    )
+    return ~rejected
+
+
+def keep_totals(sheet: Sheet, run: Run, cells: Cells) -> None:
+    """Keep a totals row's figures (canonical units, written precision) for the later check."""
+    parsed = parse_cells(cells.raw)
+    value, bad_unit = to_canonical(parsed, cells, run.catalog)
+    keep = (parsed["state"].to_numpy() == "ok") & ~bad_unit & pd.notna(cells.year)
+    raw = cells.raw[keep]
+    run.totals.append(
+        pd.DataFrame(
+            {
+                "file": sheet.file,
+                "sheet": sheet.name,
+                "row": cells.row[keep],
+                "column": per_cell(cells.col[keep], column_letter, object),
+                "indicator": cells.indicator[keep],
+                "year": cells.year[keep].astype("int64"),
+                "value": value[keep],
+                "raw": raw.to_numpy(),
+                "tolerance": [
+                    0.5 * 10.0 ** -decimals_of(r) * f
+                    for r, f in zip(raw, cells.factor[keep], strict=True)
+                ],
+            }
+        )
+    )
+
+
+def _bound(value: float | None, default: float) -> float:
+    return default if value is None else float(value)
+
+
+def _show(value: float | None) -> str:
+    return "" if value is None else cell_text(float(value))

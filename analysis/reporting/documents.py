@@ -135,13 +135,19 @@ def documents_exist(year_dir: Path, town_code: str | None = None) -> bool:
 
 
 def write_documents(
-    processed_dir: Path, year_dir: Path, year: int, lang: str, town_code: str | None = None
+    processed_dir: Path,
+    year_dir: Path,
+    year: int,
+    lang: str,
+    town_code: str | None = None,
+    accepted_errors: int = 0,
 ) -> list[Path]:
     """What an office passes on besides the pages: the summary as Word and the maps as PDF
-    and SVG for print, for the whole data set or for one town."""
+    and SVG for print, for the whole data set or for one town; the Word document states
+    ``accepted_errors`` as the pages do."""
     tables = load_tables(processed_dir, town_code=town_code)
     docx, maps_dir = document_paths(year_dir, town_code)
-    written = [narrative.write_docx(docx, year, tables, lang=lang)]
+    written = [narrative.write_docx(docx, year, tables, lang=lang, accepted_errors=accepted_errors)]
     for name, figure in (
         ("corridor", figures.corridor_figure(tables, lang=lang)),
         ("sanitation", figures.sanitation_figure(tables, year, lang=lang)),

@@ -78,6 +78,10 @@ def test_accepted_errors_are_stated_on_every_page(raw_with_errors, tmp_path):
     assert result.ok and len(pages) >= 3  # index, township, the village
     problems = (year_dir / "problems.html").read_text(encoding="utf-8")
     assert "negative_count.csv" in problems
+    import docx
+
+    word = "\n".join(p.text for p in docx.Document(year_dir / "summary.docx").paragraphs)
+    assert f"本报告所用数据有 {errors} 处错误未经更正" in word
     for page in pages:
         html = page.read_text(encoding="utf-8")
         if page.name == "problems.html":

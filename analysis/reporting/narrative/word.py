@@ -69,6 +69,7 @@ def write_docx(
     *,
     lang: str = "zh",
     catalog: Catalog | None = None,
+    accepted_errors: int = 0,
 ) -> Path:
     """Write the summary and its key tables as a Word document (.docx), atomically.
 
@@ -84,6 +85,9 @@ def write_docx(
         Language of the document.
     catalog : Catalog, optional
         Indicator definitions; defaults to the package catalog.
+    accepted_errors : int, default 0
+        Errors published with ``--accept-errors``: the first page then says so, as every
+        page of the reports does.
 
     Returns
     -------
@@ -103,6 +107,9 @@ def write_docx(
     document = Document()
     _set_fonts(document)
     document.add_heading(text.title, level=0)
+    if accepted_errors:
+        warning = label("page.accepted_errors", lang, n=accepted_errors)
+        document.add_paragraph().add_run(warning).bold = True
     if tables.sample:
         note = label("docx.sample", lang, note=text.sample_note)
         document.add_paragraph().add_run(note).bold = True

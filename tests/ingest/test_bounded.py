@@ -186,20 +186,22 @@ def test_a_far_stray_space_costs_nothing(ref):
         f"""
         import resource, time
         from analysis.ingest.bounded import read_workbook_bounded
+        imported_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t = time.perf_counter()
         sheets = read_workbook_bounded({str(FORMS / f"stray_cell_{ref.lower()}" / "民生工作台账_2019.xlsx")!r})
         seconds = time.perf_counter() - t
         s = sheets[1]
         print(json.dumps({{"rows": s.rows, "route": s.route, "far": s.farthest_blank,
             "blank": s.blank_cells, "seconds": seconds, "others": [x.route for x in sheets],
-            "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
+            "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - imported_kb}}))
         """,
         memory=1_000_000_000,
     )
     assert answer["rows"] == calamine_rows(SAMPLE, "社会保障")
     assert (answer["route"], answer["far"], answer["blank"]) == ("trimmed", ref, 1)
     assert answer["others"] == ["direct", "trimmed", "direct", "direct"]
-    assert answer["rss_kb"] < 300_000 and answer["seconds"] < 10
+    # What the read itself costs, beyond importing the package (which alone is ~300 MB).
+    assert answer["rss_kb"] < 100_000 and answer["seconds"] < 10
 
 
 def _with_far_cell(path: Path, cell: str) -> Path:

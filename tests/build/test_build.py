@@ -50,7 +50,12 @@ def test_build_writes_index_township_and_every_village(built):
     year_dir = root / "reports" / "2019"
     pages = sorted(p.relative_to(year_dir).as_posix() for p in year_dir.rglob("*.html"))
     assert pages == sorted(
-        ["index.html", "township.html", *[f"villages/{code}.html" for code in CODES]]
+        [
+            "index.html",
+            "problems.html",
+            "township.html",
+            *[f"villages/{code}.html" for code in CODES],
+        ]
     )
     assert result.ok, [(r.key, r.error) for r in result.failed]
     index = (year_dir / "index.html").read_text(encoding="utf-8")
@@ -256,7 +261,7 @@ def test_an_interrupted_build_finishes_when_run_again(tmp_path, processed_copy, 
     assert sum(r.cached for r in result.results) >= 2
     assert not _temporaries(tmp_path / "reports", processed_copy)
     pages = list((tmp_path / "reports" / "2019").rglob("*.html"))
-    assert len(pages) == len(INTERRUPTED_VILLAGES) + 2
+    assert len(pages) == len(INTERRUPTED_VILLAGES) + 3  # index, township, problems
 
 
 def test_hostile_names_are_escaped_and_paths_stay_inside(tmp_path):

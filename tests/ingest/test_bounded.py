@@ -200,8 +200,9 @@ def test_a_far_stray_space_costs_nothing(ref):
     assert answer["rows"] == calamine_rows(SAMPLE, "社会保障")
     assert (answer["route"], answer["far"], answer["blank"]) == ("trimmed", ref, 1)
     assert answer["others"] == ["direct", "trimmed", "direct", "direct"]
-    # What the read itself costs, beyond importing the package (which alone is ~300 MB).
-    assert answer["rss_kb"] < 100_000 and answer["seconds"] < 10
+    # Unbounded, XFD5000 costs 2.5 GB and 25 s, and XFD1048576 aborts the process; bounded, the
+    # read costs little beyond the interpreter and its imports, whatever the machine's load.
+    assert answer["rss_kb"] < 100_000 and answer["seconds"] < 30
 
 
 def _with_far_cell(path: Path, cell: str) -> Path:

@@ -82,7 +82,27 @@ RULE_TEXT: dict[str, tuple[str, str, str]] = {
     ),
     "missing_key": ("必填项为空", "本格不能为空", "填上"),
     "unknown_village": ("村名不在名录中", "村（居）名录中的村名或 12 位村代码", ""),
-    "ambiguous_village": ("村名对应多个村", "村的全称或 12 位村代码", "写全称或村代码"),
+    "ambiguous_village": (
+        "村名对应多个村",
+        "村的全称或 12 位村代码，或在“乡镇”列写明所属乡镇",
+        "写全称、村代码或乡镇",
+    ),
+    "unknown_town": ("乡镇不在名录中", "村（居）名录中的乡镇名或 9 位乡镇代码", ""),
+    "ambiguous_town": ("乡镇名对应多个乡镇", "乡镇全称或 9 位乡镇代码", "写全称或乡镇代码"),
+    "village_not_in_town": ("村不在该乡镇名录中", "该乡镇的村名，或核对乡镇", ""),
+    "unknown_scope": ("范围不在名录中", "名录中的县、乡镇或村：名称或代码", ""),
+    "ambiguous_scope": ("范围对应多个地方", "9 位乡镇代码或 6 位县代码", "改填代码"),
+    "scope_other_county": ("代码属于其他县", "本数据名录中的县、乡镇或村的代码", "核对代码"),
+    "county_scope_one_town": (
+        "全县目标只有一个乡镇的数据",
+        "全县各乡镇的名录和数据，或乡镇目标",
+        "",
+    ),
+    "township_scope_many_towns": (
+        "“全镇”对应多个乡镇",
+        "乡镇名称或 9 位乡镇代码；全县目标填县名或 6 位县代码",
+        "写明乡镇",
+    ),
     "bad_year": ("年度写法不对", "四位数字的年份，如 2019", ""),
     "year_out_of_range": (
         "年度超出范围",
@@ -123,6 +143,14 @@ RULE_TEXT: dict[str, tuple[str, str, str]] = {
 }
 
 _SUGGESTED = re.compile(r"是否指：(.+?)？")
+#: Problems of a name the registry or catalog lacks, whose hint names the closest ones.
+_NAME_RULES = {
+    "unknown_village",
+    "unknown_indicator",
+    "unknown_scope",
+    "unknown_town",
+    "village_not_in_town",
+}
 LETTERS = re.compile(r"[A-Z]{1,3}")
 
 
@@ -194,7 +222,7 @@ def suggestion(problem: object, sheet: Sheet | None, catalog: Catalog) -> str:
     rule, value = problem.rule, str(problem.value)
     row, column = int(problem.row), problem.column
     hint = _SUGGESTED.search(problem.message_zh)
-    if rule in ("unknown_village", "unknown_indicator") and hint:
+    if rule in _NAME_RULES and hint:
         first, *others = hint.group(1).split("、")
         more = f"（相近的还有：{'、'.join(others)}）" if others else ""
         return f"如指“{first}”，改为“{first}”{more}"

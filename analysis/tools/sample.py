@@ -638,13 +638,29 @@ def _synthetic_sites(villages: Sequence[Village], n_years: int, rng) -> dict:
 
 
 def _synthetic_targets(villages: Sequence[Village]) -> list[tuple[str, str, float, str]]:
+    """Targets of the whole (全县 where the villages span several towns, else 全镇) and, with
+    several towns, each town's own: a rate that applies to its villages and a total that does
+    not. Towns are named by name where the sample has their names, else by code."""
     scale = len(villages) / len(DAQIAO_VILLAGES)
-    return [
-        ("全县", "poor_households_remaining", 0, "示例（合成）"),
-        ("全县", "medical_insurance_rate", 90, "示例（合成）"),
-        ("全县", "sanitary_toilet_rate", 85, "示例（合成）"),
-        ("全县", "hardened_road_km", round(65 * scale, 1), "示例（合成）"),
+    towns: dict[str, list[Village]] = {}
+    for v in villages:
+        towns.setdefault(v.code[:9], []).append(v)
+    whole = "全县" if len(towns) > 1 else "全镇"
+    targets = [
+        (whole, "poor_households_remaining", 0, "示例（合成）"),
+        (whole, "medical_insurance_rate", 90, "示例（合成）"),
+        (whole, "sanitary_toilet_rate", 85, "示例（合成）"),
+        (whole, "hardened_road_km", round(65 * scale, 1), "示例（合成）"),
     ]
+    if len(towns) > 1:
+        for code, members in towns.items():
+            scope = members[0].town_name or code
+            size = len(members) / len(DAQIAO_VILLAGES)
+            targets += [
+                (scope, "medical_insurance_rate", 92, "示例（合成）"),
+                (scope, "hardened_road_km", round(65 * size, 1), "示例（合成）"),
+            ]
+    return targets
 
 
 _SYLLABLES = "新老大小上下东西南北石田塘坑岭山水江河桥龙凤竹松梅桃杨柳高长安平和兴富丰乐华光明"

@@ -67,6 +67,7 @@ class Registry:
     _cache: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)
     # Each town's own registry (its villages alone), made when a row first names the town.
     _towns: dict[str, Registry] = field(default_factory=dict, repr=False)
+    _units: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # Three levels of spellings: as written (name, short name), one suffix off, two off.
@@ -93,13 +94,13 @@ class Registry:
     def units(self, level: str) -> dict[str, str]:
         """Code → name of each town ('town') or county ('county') of the registry, the code
         being its villages' first 9 or 6 digits; '' where no row names it."""
-        column = "town_name" if level == "town" else "county_name"
-        codes = self.table["code"].str[: _UNIT_WIDTHS[level]]
-        names = self.table[column].fillna("").astype(str).str.strip()
-        out = dict.fromkeys(sorted(codes), "")
-        for code, name in zip(codes, names, strict=True):
-            out[code] = out[code] or name
-        return out
+        if level not in self._units:
+            column = "town_name" if level == "town" else "county_name"
+            codes = self.table["code"].str[: _UNIT_WIDTHS[level]]
+            names = self.table[column].fillna("").astype(str).str.strip()
+            named = names[names != ""].groupby(codes[names != ""]).first()
+            self._units[level] = {code: named.get(code, "") for code in sorted(set(codes))}
+        return dict(self._units[level])
 
     def unit_matches(self, text: str, level: str) -> list[str]:
         """The codes of the towns ('town') or counties ('county') a name (大桥镇, 大桥) or code

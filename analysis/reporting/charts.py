@@ -324,6 +324,7 @@ def trend_chart(
     *,
     title: str,
     unit: str,
+    integer: bool = False,
     ax: Axes | None = None,
     sample: bool = False,
     source: str | None = None,
@@ -332,8 +333,8 @@ def trend_chart(
     """A small chart of an indicator's observed values over the years, for an indicator
     without a target: no projection and no legend (its numbers go in a table beside it).
 
-    ``series`` is indexed by int year (NaN dropped); ``ax``, ``sample``, ``source`` and ``lang``
-    as for :func:`fan_chart`. Without ``ax`` the figure is one panel of :data:`TREND_SIZE`.
+    ``series`` is indexed by int year (NaN dropped); ``integer`` keeps the value axis to whole
+    numbers (a count); ``ax``, ``sample``, ``source`` and ``lang`` as for :func:`fan_chart`. Without ``ax`` the figure is one panel of :data:`TREND_SIZE`.
     """
     use_house_style()
     if ax is None:
@@ -352,6 +353,8 @@ def trend_chart(
     source = source if source is not None else label("chart.villages_source", lang)
     lines = [label("chart.source", lang, source=source)]
     _dress(ax, title=title, unit=unit, lines=lines, legend=False, sample=sample, lang=lang)
+    if integer:
+        ax.yaxis.set_major_locator(_InView(MaxNLocator(integer=True)))
     return figure
 
 

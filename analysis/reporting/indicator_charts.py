@@ -22,7 +22,7 @@ from analysis.core.catalog import Indicator, default_catalog
 from analysis.core.labels import indicator_label, indicator_name, label
 from analysis.pipeline.store import Tables
 from analysis.reporting import charts
-from analysis.reporting.tables import scope_names, scope_rows
+from analysis.reporting.tables import page_order, scope_names, scope_rows
 
 MISSING = numbers.MISSING
 #: A trend chart needs at least this many years to show a trend.
@@ -45,7 +45,7 @@ class Chart:
 
 def _target_rows(tables: Tables, scope: str) -> pd.DataFrame:
     """The projection rows of a scope that have a target, in the order of the page."""
-    rows = scope_rows(tables.projections, str(scope))
+    rows = page_order(scope_rows(tables.projections, str(scope)))
     return rows[rows["target"].notna()] if not rows.empty else rows
 
 
@@ -210,7 +210,12 @@ def trend_charts(tables: Tables, year: int, *, lang: str = "zh") -> Iterator[Cha
         series = frame[frame["indicator"] == indicator].set_index("year")["value"].sort_index()
         name = indicator_name(ind, lang)
         figure = charts.trend_chart(
-            series, title=name, unit=ind.unit, sample=tables.sample, lang=lang
+            series,
+            title=name,
+            unit=ind.unit,
+            integer=ind.kind == "count",
+            sample=tables.sample,
+            lang=lang,
         )
         alt = _observed(name, series, lang) + label(
             "alt.latest",

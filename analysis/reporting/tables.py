@@ -352,11 +352,18 @@ def target_table(tables: Tables, scope: str, *, lang: str = "zh") -> pd.DataFram
 
     For a village, its own targets and its projections of the township-scoped indicators.
     """
-    rows = scope_rows(tables.projections, str(scope))
+    rows = page_order(scope_rows(tables.projections, str(scope)))
     if rows.empty:
         return pd.DataFrame()
-    # The order of the written summary and Word: the township's targets, then the villages',
-    # each in catalog order (the sections of the summary).
+    names = dict(zip(tables.villages["code"], tables.villages["short_name"], strict=True))
+    return status_table(rows, names, lang=lang)
+
+
+def page_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """Projection rows in the order of the written summary and Word: the township's targets,
+    then the villages', each in catalog order (the sections of the summary)."""
+    if rows.empty:
+        return rows
     order = {indicator_id: i for i, indicator_id in enumerate(default_catalog().ids)}
     rank = pd.DataFrame(
         {
@@ -364,8 +371,7 @@ def target_table(tables: Tables, scope: str, *, lang: str = "zh") -> pd.DataFram
             "order": rows["indicator"].map(order),
         }
     ).sort_values(["village", "order"], kind="stable")
-    names = dict(zip(tables.villages["code"], tables.villages["short_name"], strict=True))
-    return status_table(rows.loc[rank.index].reset_index(drop=True), names, lang=lang)
+    return rows.loc[rank.index].reset_index(drop=True)
 
 
 # --- checks: validation, quarantine, reconciliation ---------------------------------------------

@@ -233,4 +233,5 @@ def test_only_grids_of_the_same_shape_are_reused_and_other_figures_are_not_kept(
     assert panel_figure(2, 2, count=4)[0] is not grid
     assert panel_figure(2, 2, count=3)[0] is grid
     charts.release(Figure())
-    assert charts._RELEASED == {(2, 2, 3, PANEL_SIZE): []}
+    margins = tuple(sorted(charts.PANEL_MARGINS.items()))
+    assert charts._RELEASED == {(2, 2, 3, PANEL_SIZE, margins): []}

@@ -383,7 +383,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     # --- ranks of villages within their town
     "heading.ranking": ("各村排名", "Villages ranked"),
     "heading.rank": ("在本镇的排名", "Rank in the town"),
-    "heading.trends": ("其他指标走势", "Other indicators over time"),
+    "heading.trends": ("其他指标走势", "Indicators without a target, over time"),
     "rank.of": ("在本镇{n}个村中排第{rank}", "{rank} of {n} in the town"),
     "rank.note": (
         "按比率排名（第1为最好）；户数、面积等总量随村的大小而不同，不作排名。",

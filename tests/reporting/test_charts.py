@@ -18,7 +18,7 @@ from matplotlib.testing.compare import compare_images
 from matplotlib.ticker import AutoLocator, MaxNLocator
 
 from analysis.core.catalog import default_catalog
-from analysis.core.labels import indicator_name
+from analysis.core.labels import indicator_name, label
 from analysis.core.trends import assess, assess_targets, project
 from analysis.reporting import charts
 from analysis.reporting.charts import PANEL_SIZE, fan_chart, panel_figure, trend_chart
@@ -330,10 +330,13 @@ def test_every_indicator_s_fan_chart_keeps_title_mark_legend_and_source_apart(la
     # A rate's projection writes the longest source line (model, error, interval).
     rates = pd.Series([90, 92, 94, 95.5, 96.8, 97.6], index=YEARS, dtype=float)
     rate = assess(rates, 99.0, 2020, base_year=2014, direction="higher", kind="rate")
-    for ind in default_catalog():
-        name = indicator_name(ind, lang)
+    # A target shared by several villages is titled with their names.
+    shared = label("join.scoped", lang, name=indicator_name(default_catalog()["navel_orange_area_mu"], lang),
+                   scope=label("join.names", lang).join(["青光村", "竹村村", "大桥村", "八角村", "新塘村"]))  # fmt: skip
+    names = [(ind.id, indicator_name(ind, lang)) for ind in default_catalog()]
+    for where, name in [*names, ("shared", shared)]:
         figure = fan_chart(rates, rate, title=name, unit="%", sample=True, lang=lang)
-        _assert_laid_out(figure, f"{ind.id} ({lang})")
+        _assert_laid_out(figure, f"{where} ({lang})")
         charts.release(figure)
 
 

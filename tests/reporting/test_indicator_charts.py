@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 import pytest
@@ -33,7 +34,7 @@ def tables(prepared_sample) -> Tables:
     return load_tables(prepared_sample, config.RAW_DIR)
 
 
-def _drawn(charts_: list | object) -> list[Chart]:
+def _drawn(charts_: Iterable[Chart]) -> list[Chart]:
     """Take the charts one at a time as a page does, handing each figure back when done."""
     taken = []
     for chart in charts_:

@@ -70,6 +70,7 @@ th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #9
 @media print { header.ms { background: none; color: #000; } a { color: #000; }
   main { max-width: none; } h2, h3 { break-after: avoid; } img, figure { break-inside: avoid; }
   .charts { display: block; } figure.chart { margin: 0 0 .8rem; }
+  .charts.small { display: grid; grid-template-columns: 1fr 1fr; gap: 0 .6rem; }
   tr { break-inside: avoid; } .scroll { overflow: visible; } input { display: none; } }
 """.replace("FONTS", FONT_STACK)
 

@@ -63,25 +63,29 @@ class Registry:
     """The village registry (``villages.csv``) and name → code resolution."""
 
     table: pd.DataFrame  # REGISTRY_COLUMNS, all text
-    _levels: list[dict[str, str | None]] = field(default_factory=list, repr=False)
+    _official: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _spellings: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _cache: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)
     # Each town's own registry (its villages alone), made when a row first names the town.
     _towns: dict[str, Registry] = field(default_factory=dict, repr=False)
     _units: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        # Three levels of spellings: as written (name, short name), one suffix off, two off.
-        # A spelling shared by two villages maps to None (ambiguous) at its level.
-        level0: dict[str, str | None] = {}
-        level1: dict[str, str | None] = {}
-        level2: dict[str, str | None] = {}
+        # A village's official and short names, as the registry writes them, name it alone
+        # within its town (小江 is 小江居委会, 小江村 is 小江村委会). Any other spelling (either with
+        # one or two suffixes off) names every village that can be written so; a spelling that
+        # villages of two towns reach is ambiguous, never the first village that has it (老圩 for
+        # 大桥镇's 老圩居委会 and 小江镇's 老圩村).
+        official: dict[str, str | None] = {}
+        spellings: dict[str, set[str]] = {}
         for code, name, short in self.table[["code", "name", "short_name"]].itertuples(index=False):
             for spelling in {_fold_name(name), _fold_name(short)}:
-                _claim(level0, spelling, code)
+                _claim(official, spelling, code)
                 once = _strip_suffix(spelling)
-                _claim(level1, once, code)
-                _claim(level2, _strip_suffix(once), code)
-        self._levels = [level0, level1, level2]
+                for form in (spelling, once, _strip_suffix(once)):
+                    if form:
+                        spellings.setdefault(form, set()).add(code)
+        self._official, self._spellings = official, spellings
 
     @property
     def codes(self) -> set[str]:
@@ -137,12 +141,14 @@ class Registry:
         folded = re.sub(r"^(\d{12})\.0+$", r"\1", _fold_name(name))
         if re.fullmatch(r"\d{12}", folded):
             return (folded, "ok") if folded in self.codes else (None, "unknown")
+        exact = self._official.get(folded)
+        if exact and {code[:9] for code in self._spellings[folded]} == {exact[:9]}:
+            return exact, "ok"
         candidates = [folded, _strip_suffix(folded), _strip_suffix(_strip_suffix(folded))]
         for candidate in dict.fromkeys(candidates):
-            for level in self._levels:
-                if candidate in level:
-                    code = level[candidate]
-                    return (code, "ok") if code else (None, "ambiguous")
+            codes = self._spellings.get(candidate)
+            if codes:
+                return (next(iter(codes)), "ok") if len(codes) == 1 else (None, "ambiguous")
         return None, "unknown"
 
     def resolve(self, names: pd.Series, towns: pd.Series | None = None) -> pd.DataFrame:
@@ -199,13 +205,13 @@ def _strip_unit_suffix(name: str, level: str) -> str:
     return name
 
 
-def _claim(level: dict[str, str | None], spelling: str, code: str) -> None:
+def _claim(names: dict[str, str | None], spelling: str, code: str) -> None:
     if not spelling:
         return
-    if spelling in level and level[spelling] != code:
-        level[spelling] = None
+    if spelling in names and names[spelling] != code:
+        names[spelling] = None
     else:
-        level.setdefault(spelling, code)
+        names.setdefault(spelling, code)
 
 
 REGISTRY_COLUMNS = ("code", "name", "short_name", "kind", "town_code", "town_name", "county_name")

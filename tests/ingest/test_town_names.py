@@ -52,6 +52,39 @@ def test_without_a_town_column_a_shared_name_stays_a_problem(tmp_path):
     assert list(result.values["village_code"]) == [f"{DAQIAO}202"]
 
 
+def test_a_short_name_one_village_has_and_another_reaches_by_its_suffix_is_ambiguous():
+    # 老圩 is the short name of 大桥镇's 老圩居委会 and what 新田镇's 老圩村 is written without 村:
+    # taking the first village that has the spelling would count a row under the wrong town.
+    registry = Registry(
+        pd.DataFrame(
+            {
+                "code": [f"{DAQIAO}210", f"{XINTIAN}210"],
+                "name": ["老圩居委会", "老圩村委会"],
+                "short_name": ["老圩", "老圩村"],
+            }
+        )
+    )
+    assert registry.resolve_name("老圩") == (None, "ambiguous")
+    assert registry.resolve_name("老圩村") == (f"{XINTIAN}210", "ok")
+    assert registry.resolve_name("老圩居委会") == (f"{DAQIAO}210", "ok")
+    assert registry.resolve_name("老圩村委会") == (f"{XINTIAN}210", "ok")
+
+
+def test_within_a_town_the_registrys_own_short_name_decides():
+    # 小江镇 has 小江居委会 (short name 小江) and 小江村委会 (小江村): its clerks write them so.
+    registry = Registry(
+        pd.DataFrame(
+            {
+                "code": ["360722106001", "360722106200"],
+                "name": ["小江居委会", "小江村委会"],
+                "short_name": ["小江", "小江村"],
+            }
+        )
+    )
+    assert registry.resolve_name("小江") == ("360722106001", "ok")
+    assert registry.resolve_name("小江村") == ("360722106200", "ok")
+
+
 def test_a_town_the_registry_lacks_or_a_village_outside_its_town_is_a_problem(tmp_path):
     raw = folder(
         tmp_path,

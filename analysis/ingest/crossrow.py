@@ -9,7 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.core import numbers
 from analysis.core.aggregate import aggregate_township
+from analysis.core.labels import label
+from analysis.geo.points import POINT_LEDGER, compare_points
 from analysis.ingest.cells import cell_text
 from analysis.ingest.run import Run
 
@@ -205,3 +208,40 @@ def check_totals(values: pd.DataFrame, run: Run) -> None:
             how_en="weighted mean" if weighted else "sum",
             computed=cell_text(round(float(item.computed), 6)),
         )
+
+
+def check_points_ledger(values: pd.DataFrame, points: object, file: str, run: Run) -> None:
+    """A points layer's count of each kind against the ledger, for every year it has points of
+    that kind (:func:`analysis.geo.points.compare_points`): a warning naming both figures
+    where they differ. Undated points are compared at the ledger's latest year."""
+    if "kind" not in getattr(points, "columns", ()) or values.empty:
+        return
+    if "year" in points.columns:
+        dated = points.assign(year=pd.to_numeric(points["year"], errors="coerce"))
+        years = {
+            kind: set(dated.loc[dated["kind"] == kind, "year"].dropna().astype(int))
+            for kind in POINT_LEDGER
+        }
+    else:
+        latest = int(values["year"].max())
+        years = {kind: {latest} for kind in POINT_LEDGER}
+    for year in sorted(set().union(*years.values())):
+        found = compare_points(points, values, year, run.catalog)
+        for row in found[~found["agree"]].itertuples(index=False):
+            if year not in years[row.kind]:
+                continue
+            ind = run.catalog[row.indicator]
+            scope = "map.scope_year" if row.scope == "year" else "map.scope_to_date"
+            run.ledger.add(
+                "points_ledger_mismatch",
+                file,
+                value=row.points,
+                kind_zh=label(f"map.{row.kind}", "zh"),
+                kind_en=label(f"map.{row.kind}", "en").lower(),
+                scope_zh=label(scope, "zh", year=year),
+                scope_en=label(scope, "en", year=year),
+                points=row.points,
+                name=ind.zh,
+                name_en=ind.en,
+                ledger=numbers.figure(row.ledger, ind, "zh"),
+            )

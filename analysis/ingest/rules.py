@@ -218,6 +218,13 @@ RULES: dict[str, tuple[str, str, str]] = {
         "合计行“{name}”为 {value}，各村{how_zh}为 {computed}，两者不符。请核对合计或各村数值。",
         "totals row {name_en} is {value} but the villages' {how_en} is {computed}.",
     ),
+    "points_ledger_mismatch": (
+        "warning",
+        "点位图层中{kind_zh}（{scope_zh}）共 {points} 处，台账{name}（{scope_zh}）为 {ledger}，"
+        "两者不符。地图将同时标注这两个数字；请核对点位或台账。",
+        "the points layer has {points} {kind_en} ({scope_en}) but the ledger's {name_en} "
+        "({scope_en}) is {ledger}; the map states both figures.",
+    ),
     "cross_rule": (
         "error",
         "{village} {year} 年：{rule_zh}（{detail_zh}）。相关数值均未读取，请核实。",

@@ -23,9 +23,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 
 from analysis.core.labels import check_lang, label, unit_word
 from analysis.core.style import COLORS, use_house_style
+from analysis.core.truetype import truetype_family
 from analysis.geo import layers as geo
 from analysis.geo.classes import (
     MAX_SYMBOL_PT2,
@@ -418,7 +420,10 @@ def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = N
 
     The file is written beside ``path`` under a temporary name and moved into place, so a
     reader never sees half an image. SVG and PDF carry no creation date and SVG ids are
-    salted with a constant, so the same figure gives the same bytes.
+    salted with a constant, so the same figure gives the same bytes. Their text stays text that
+    an editor can change: the PDF embeds a TrueType copy of the house font holding the map's
+    characters (Type 42, :mod:`analysis.core.truetype`), never Type 3 drawings; the SVG keeps
+    ``<text>`` with its font named (``font-family: 'Noto Sans SC', …``).
 
     Parameters
     ----------
@@ -438,7 +443,12 @@ def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = N
     if suffix not in _SAVE_FORMATS:
         raise ValueError(f"{path}: unsupported figure format; use .png, .svg or .pdf")
     metadata = {".png": None, ".svg": {"Date": None}, ".pdf": {"CreationDate": None}}[suffix]
-    with atomic_path(path) as tmp, matplotlib.rc_context({"svg.hashsalt": "minsheng"}):
+    settings = {"svg.hashsalt": "minsheng", **_EDITABLE_TEXT}
+    if suffix == ".pdf":
+        text = "".join(t.get_text() for t in fig.findobj(Text))
+        fonts = matplotlib.rcParams["font.sans-serif"]
+        settings["font.sans-serif"] = [truetype_family(text), *fonts]
+    with atomic_path(path) as tmp, matplotlib.rc_context(settings):
         resolution = dpi if dpi is not None else matplotlib.rcParams["savefig.dpi"]
         fig.savefig(tmp, format=suffix[1:], dpi=resolution, metadata=metadata)
     return path

@@ -221,9 +221,9 @@ RULES: dict[str, tuple[str, str, str]] = {
     "points_ledger_mismatch": (
         "warning",
         "点位图层中{kind_zh}（{scope_zh}）共 {points} 处，台账{name}（{scope_zh}）为 {ledger}，"
-        "两者不符。地图将同时标注这两个数字；请核对点位或台账。",
+        "两者不符。该年地图的图例会同时标注这两个数字；请核对点位或台账。",
         "the points layer has {points} {kind_en} ({scope_en}) but the ledger's {name_en} "
-        "({scope_en}) is {ledger}; the map states both figures.",
+        "({scope_en}) is {ledger}; that year's map states both figures.",
     ),
     "cross_rule": (
         "error",

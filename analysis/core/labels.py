@@ -287,6 +287,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "index.csv": ("数据表（CSV，逐表）", "The data (CSV, one file per table)"),
     "index.corridor_pdf": ("产业走廊图（PDF，印刷用）", "Corridor map for print"),
     "index.sanitation_pdf": ("卫生设施图（PDF，印刷用）", "Sanitation map for print"),
+    "index.sanitary_rate_pdf": (
+        "卫生厕所普及率图（PDF，印刷用）",
+        "Sanitary toilet coverage map for print",
+    ),
     # --- problems: the marked workbooks' 问题清单 and the problems page (对照表)
     "severity.error": ("错误", "error"),
     "severity.warning": ("提示", "warning"),

@@ -255,7 +255,7 @@ def _scale_bar(ax, lang):
     """
     ticks = scale_ticks(ax.get_xlim()[1] - ax.get_xlim()[0])
     height = (ax.get_ylim()[1] - ax.get_ylim()[0]) / 80
-    bar = AuxTransformBox(ax.transData)
+    bar = _MeasuredOnce(ax.transData)
     for i, face in enumerate((COLORS["ink"], "white")):
         bar.add_artist(
             Rectangle(
@@ -268,8 +268,11 @@ def _scale_bar(ax, lang):
             )
         )
     text = {"fontsize": 7, "color": COLORS["ink"]}
+    # The three ticks as one line broken by NaNs: one artist to measure and draw, not three.
+    tick_x = [x for tick in ticks for x in (tick, tick, math.nan)]
+    tick_y = [y for _ in ticks for y in (0.0, -height * 0.6, math.nan)]
+    bar.add_artist(Line2D(tick_x, tick_y, color=COLORS["ink"], lw=0.6))
     for tick in ticks:
-        bar.add_artist(Line2D([tick, tick], [0, -height * 0.6], color=COLORS["ink"], lw=0.6))
         bar.add_artist(
             Text(
                 tick,
@@ -284,6 +287,27 @@ def _scale_bar(ax, lang):
     unit = unit_word("km", lang)
     bar.add_artist(Text(ticks[-1] * 1.04, height / 2, unit, ha="left", va="center", **text))
     return bar
+
+
+class _MeasuredOnce(AuxTransformBox):
+    """An :class:`AuxTransformBox` that measures its children once per renderer and scale.
+
+    Laying a map out and drawing it ask the scale bar's extent several times over; its texts
+    are measured each time otherwise, which a village page pays for on every locator map.
+    """
+
+    def __init__(self, aux_transform):
+        super().__init__(aux_transform)
+        self._measured = None
+
+    def get_bbox(self, renderer):
+        key = (id(renderer), renderer.dpi, self.aux_transform.get_affine().get_matrix().tobytes())
+        if self._measured is None or self._measured[0] != key:
+            bbox = super().get_bbox(renderer)
+            self._measured = (key, bbox, self.ref_offset_transform.get_matrix().copy())
+        else:
+            self.ref_offset_transform.set_matrix(self._measured[2])
+        return self._measured[1]
 
 
 def _grid_convergence(shapes):

@@ -86,3 +86,45 @@ def compare_points(
         agree = math.isnan(figure) or math.isclose(count, figure)
         rows.append((kind, indicator, scope, year, count, figure, agree))
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def checks_of_layer(
+    points: gpd.GeoDataFrame, values: pd.DataFrame, catalog: Catalog | None = None
+) -> pd.DataFrame:
+    """Every comparison the build makes of a points layer with the ledger, disagreeing or not.
+
+    Each kind is compared as a map shows it (:func:`compare_points`) for every year it has
+    points, and the kinds counted to date also for the layer's latest year, so that points
+    missing from later years are found. A flow counted to date (public toilets) is compared
+    year by year as well, so that points dated the wrong year are found: four toilets dated
+    2019 where the ledger built one that year. Undated points are compared at the ledger's
+    latest year.
+    """
+    catalog = catalog or default_catalog()
+    if "year" not in points.columns:
+        latest = int(pd.to_numeric(values["year"]).max())
+        return compare_points(points, values, latest, catalog)
+    built = pd.to_numeric(points["year"], errors="coerce")
+    last = {int(built.max())} if built.notna().any() else set()
+    found = []
+    for kind, (indicator, scope) in POINT_LEDGER.items():
+        of_kind = points["kind"] == kind
+        if not of_kind.any():
+            continue
+        years = set(built[of_kind].dropna().astype(int))
+        for year in sorted(years | (last if scope == "to_date" else set())):
+            row = compare_points(points[of_kind], values, year, catalog)
+            found.append(row)
+            if scope == "to_date" and catalog[indicator].flow and year in years:
+                count = int((built[of_kind] == year).sum())
+                figure = ledger_figure(values, indicator, "year", year, catalog)
+                agree = math.isnan(figure) or math.isclose(count, figure)
+                found.append(
+                    pd.DataFrame(
+                        [(kind, indicator, "year", year, count, figure, agree)],
+                        columns=COMPARISON_COLUMNS,
+                    )
+                )
+    return (
+        pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=COMPARISON_COLUMNS)
+    )

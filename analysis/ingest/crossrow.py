@@ -12,7 +12,7 @@ import pandas as pd
 from analysis.core import numbers
 from analysis.core.aggregate import aggregate_township
 from analysis.core.labels import label
-from analysis.geo.points import POINT_LEDGER, compare_points
+from analysis.geo.points import checks_of_layer
 from analysis.ingest.cells import cell_text
 from analysis.ingest.run import Run
 
@@ -211,37 +211,24 @@ def check_totals(values: pd.DataFrame, run: Run) -> None:
 
 
 def check_points_ledger(values: pd.DataFrame, points: object, file: str, run: Run) -> None:
-    """A points layer's count of each kind against the ledger, for every year it has points of
-    that kind (:func:`analysis.geo.points.compare_points`): a warning naming both figures
-    where they differ. Undated points are compared at the ledger's latest year."""
+    """A points layer against the ledger (:func:`analysis.geo.points.checks_of_layer`): a
+    warning naming both figures wherever they differ."""
     if "kind" not in getattr(points, "columns", ()) or values.empty:
         return
-    if "year" in points.columns:
-        dated = points.assign(year=pd.to_numeric(points["year"], errors="coerce"))
-        years = {
-            kind: set(dated.loc[dated["kind"] == kind, "year"].dropna().astype(int))
-            for kind in POINT_LEDGER
-        }
-    else:
-        latest = int(values["year"].max())
-        years = {kind: {latest} for kind in POINT_LEDGER}
-    for year in sorted(set().union(*years.values())):
-        found = compare_points(points, values, year, run.catalog)
-        for row in found[~found["agree"]].itertuples(index=False):
-            if year not in years[row.kind]:
-                continue
-            ind = run.catalog[row.indicator]
-            scope = "map.scope_year" if row.scope == "year" else "map.scope_to_date"
-            run.ledger.add(
-                "points_ledger_mismatch",
-                file,
-                value=row.points,
-                kind_zh=label(f"map.{row.kind}", "zh"),
-                kind_en=label(f"map.{row.kind}", "en").lower(),
-                scope_zh=label(scope, "zh", year=year),
-                scope_en=label(scope, "en", year=year),
-                points=row.points,
-                name=ind.zh,
-                name_en=ind.en,
-                ledger=numbers.figure(row.ledger, ind, "zh"),
-            )
+    found = checks_of_layer(points, values, run.catalog)
+    for row in found[~found["agree"].astype(bool)].itertuples(index=False):
+        ind = run.catalog[row.indicator]
+        scope = "map.scope_year" if row.scope == "year" else "map.scope_to_date"
+        run.ledger.add(
+            "points_ledger_mismatch",
+            file,
+            value=row.points,
+            kind_zh=label(f"map.{row.kind}", "zh"),
+            kind_en=label(f"map.{row.kind}", "en").lower(),
+            scope_zh=label(scope, "zh", year=row.year),
+            scope_en=label(scope, "en", year=row.year),
+            points=row.points,
+            name=ind.zh,
+            name_en=ind.en,
+            ledger=numbers.figure(row.ledger, ind, "zh"),
+        )

@@ -136,24 +136,34 @@ def industry_bases(
 def sanitation_points(
     polygons: gpd.GeoDataFrame, table: pd.DataFrame, year: int, rng
 ) -> pd.DataFrame:
-    """Points recorded by phone: each upgraded toilet of ``year``, public toilets, sewage sites."""
+    """Points recorded by phone, each dated the year it was built: every upgraded toilet of
+    ``year``, every public toilet built up to ``year`` and every sewage site there is then."""
     rows = table.set_index("village_code")
-    cumulative = table.groupby("village_code")["public_toilets_built"].sum()
     final = rows[rows["year"] == year]
     records = []
     for village in polygons.itertuples():
-        counts = {
-            "household_toilet": int(final.loc[village.code, "toilets_upgraded"]),
-            "public_toilet": int(cumulative.loc[village.code]),
-            "sewage_site": int(final.loc[village.code, "sewage_sites"]),
+        history = table[table["village_code"] == village.code].sort_values("year")
+        built = history["public_toilets_built"].astype(int)
+        # sewage_sites is a stock: a site is dated the year the village's count rises.
+        opened = history["sewage_sites"].astype(int).diff().fillna(history["sewage_sites"])
+        dates = {
+            "household_toilet": [year] * int(final.loc[village.code, "toilets_upgraded"]),
+            "public_toilet": [
+                y for y, n in zip(history["year"], built, strict=True) for _ in range(n)
+            ],
+            "sewage_site": [
+                y
+                for y, n in zip(history["year"], opened.clip(lower=0).astype(int), strict=True)
+                for _ in range(n)
+            ],
         }
         minx, miny, maxx, maxy = village.geometry.bounds
-        for kind, count in counts.items():
+        for kind, years in dates.items():
             placed = 0
-            while placed < count:
+            while placed < len(years):
                 candidate = Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
                 if village.geometry.contains(candidate):
-                    records.append((kind, village.code, year, candidate))
+                    records.append((kind, village.code, int(years[placed]), candidate))
                     placed += 1
     points = gpd.GeoSeries([r[3] for r in records], crs=config.MEASURE_CRS).to_crs("EPSG:4326")
     lon, lat = wgs84_to_gcj02(points.x.to_numpy(), points.y.to_numpy())

@@ -60,3 +60,18 @@ def test_each_year_with_points_is_checked(raw_copy):
     assert len(messages) == 2
     assert "户厕改造（2018年建成）共 1 处" in messages[0] and "为 85户" in messages[0]
     assert "户厕改造（2019年建成）共 61 处" in messages[1] and "为 62户" in messages[1]
+
+
+def test_points_dated_the_wrong_year_are_found(raw_copy):
+    # As the sample had them: all four public toilets dated 2019, built 2016, 2018 and 2019.
+    def date_public_toilets_2019(points):
+        points.loc[points["kind"] == "public_toilet", "year"] = "2019"
+        return points
+
+    _rewrite_points(raw_copy, date_public_toilets_2019)
+    found = validate(raw_copy).problems.query("rule == 'points_ledger_mismatch'")
+    assert list(
+        found["message_zh"]
+        .str.extract(r"（(\d+年建成)）共 (\d+) 处.*为 (\S+)，")
+        .itertuples(index=False, name=None)
+    ) == [("2019年建成", "4", "1座")]

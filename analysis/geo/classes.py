@@ -61,6 +61,9 @@ def class_labels(edges, fmt):
     fmt = fmt or _auto_format(edges)
     labels = []
     for i, (low, high) in enumerate(itertools.pairwise(edges)):
+        if i == 0 and low == high:  # a first class of one value: "11", not "[11, 11]"
+            labels.append(fmt.format(low))
+            continue
         opening = "[" if i == 0 else "("
         labels.append(f"{opening}{fmt.format(low)}, {fmt.format(high)}]")
     return labels

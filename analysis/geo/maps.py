@@ -77,6 +77,7 @@ def choropleth(
     label_column: str | None = None,
     cmap: str = "YlGnBu",
     fmt: str | None = None,
+    decimals: int = 1,
     ax: Axes | None = None,
     figsize: tuple[float, float] = (7.0, 6.0),
     lang: str = "zh",
@@ -99,7 +100,7 @@ def choropleth(
     scheme
         Any ``mapclassify.classify`` scheme: ``"quantiles"``, ``"fisher_jenks"``,
         ``"equal_interval"``, ``"natural_breaks"``, ``"user_defined"`` (needs ``bins``), …;
-        or ``"data"``: classes from the data's own range, bounds to one decimal, none empty
+        or ``"data"``: classes from the data's own range, none empty, bounds to ``decimals``
         (:func:`analysis.geo.classes.data_classes`).
     k
         Number of classes for data-driven schemes; lowered to the number of distinct values.
@@ -117,6 +118,8 @@ def choropleth(
         A sequential matplotlib colormap name.
     fmt
         Format for class bounds, e.g. ``"{:.1f}"``; chosen from the data's magnitude if None.
+    decimals
+        Decimals of the class bounds of the ``"data"`` scheme (the figures' own decimals).
     ax
         Draw into this Axes (in a figure you manage) instead of a new figure.
     figsize
@@ -135,8 +138,8 @@ def choropleth(
     shapes = geo.to_measure(gdf)
     values = pd.to_numeric(shapes[column]).to_numpy(dtype=float)
     if scheme == DATA_SCHEME:
-        codes, edges = data_classes(values, k=k, decimals=1)
-        fmt = fmt or "{:.1f}"
+        codes, edges = data_classes(values, k=k, decimals=decimals)
+        fmt = fmt or f"{{:,.{decimals}f}}"
     else:
         codes, edges = classify(values, scheme, k=k, bins=bins)
     colors = class_colors(cmap, max(len(edges) - 1, 0))

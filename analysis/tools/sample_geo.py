@@ -137,25 +137,19 @@ def sanitation_points(
     polygons: gpd.GeoDataFrame, table: pd.DataFrame, year: int, rng
 ) -> pd.DataFrame:
     """Points recorded by phone, each dated the year it was built: every upgraded toilet of
-    ``year``, every public toilet built up to ``year`` and every sewage site there is then."""
+    ``year``, every public toilet built up to ``year`` and every sewage site open then."""
     rows = table.set_index("village_code")
     final = rows[rows["year"] == year]
     records = []
     for village in polygons.itertuples():
         history = table[table["village_code"] == village.code].sort_values("year")
         built = history["public_toilets_built"].astype(int)
-        # sewage_sites is a stock: a site is dated the year the village's count rises.
-        opened = history["sewage_sites"].astype(int).diff().fillna(history["sewage_sites"])
         dates = {
             "household_toilet": [year] * int(final.loc[village.code, "toilets_upgraded"]),
             "public_toilet": [
                 y for y, n in zip(history["year"], built, strict=True) for _ in range(n)
             ],
-            "sewage_site": [
-                y
-                for y, n in zip(history["year"], opened.clip(lower=0).astype(int), strict=True)
-                for _ in range(n)
-            ],
+            "sewage_site": _sites_open(history["year"], history["sewage_sites"]),
         }
         minx, miny, maxx, maxy = village.geometry.bounds
         for kind, years in dates.items():
@@ -177,6 +171,17 @@ def sanitation_points(
             "coord_sys": "gcj02",
         }
     )
+
+
+def _sites_open(years: pd.Series, stock: pd.Series) -> list[int]:
+    """The opening year of each site of a stock still open at the end: a rise opens sites that
+    year, a fall closes the latest opened."""
+    opened: list[int] = []
+    for year, count in zip(years, stock.astype(int), strict=True):
+        while len(opened) < count:
+            opened.append(int(year))
+        del opened[count:]
+    return opened
 
 
 def write_geometry(out_dir: Path, villages: Sequence, table: pd.DataFrame, rng) -> None:

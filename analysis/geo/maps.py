@@ -56,6 +56,9 @@ _SAVE_FORMATS = {".png", ".svg", ".pdf"}
 #: How print maps keep their text editable: TrueType-keyed (Type 42) fonts in PDF, never
 #: Type 3 outlines; real text in SVG, its font family named (Noto Sans SC first).
 _EDITABLE_TEXT = {"pdf.fonttype": 42, "svg.fonttype": "none"}
+#: Named after the house font in an SVG, for a reader without it: the CJK fonts of Windows,
+#: macOS and Linux desktops, in that order.
+SVG_FALLBACK_FONTS = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "SimHei")
 
 
 # --------------------------------------------------------------------------------------------
@@ -426,7 +429,7 @@ def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = N
     salted with a constant, so the same figure gives the same bytes. Their text stays text that
     an editor can change: the PDF embeds a TrueType copy of the house font holding the map's
     characters (Type 42, :mod:`analysis.core.truetype`), never Type 3 drawings; the SVG keeps
-    ``<text>`` with its font named (``font-family: 'Noto Sans SC', …``).
+    ``<text>`` with its font named (``font-family: 'Noto Sans SC', 'Microsoft YaHei', …``).
 
     Parameters
     ----------
@@ -447,10 +450,13 @@ def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = N
         raise ValueError(f"{path}: unsupported figure format; use .png, .svg or .pdf")
     metadata = {".png": None, ".svg": {"Date": None}, ".pdf": {"CreationDate": None}}[suffix]
     settings = {"svg.hashsalt": "minsheng", **_EDITABLE_TEXT}
+    house, *others = matplotlib.rcParams["font.sans-serif"]
     if suffix == ".pdf":
         text = "".join(t.get_text() for t in fig.findobj(Text))
-        fonts = matplotlib.rcParams["font.sans-serif"]
-        settings["font.sans-serif"] = [truetype_family(text), *fonts]
+        settings["font.sans-serif"] = [truetype_family(text), house, *others]
+    elif suffix == ".svg":
+        # Text is laid out in the house font (the first found); the others are only named.
+        settings["font.sans-serif"] = [house, *SVG_FALLBACK_FONTS, *others]
     with atomic_path(path) as tmp, matplotlib.rc_context(settings):
         resolution = dpi if dpi is not None else matplotlib.rcParams["savefig.dpi"]
         fig.savefig(tmp, format=suffix[1:], dpi=resolution, metadata=metadata)

@@ -80,7 +80,10 @@ def test_svg_text_is_text_in_a_named_cjk_font(figure, tmp_path):
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     assert "新圩位置" in texts and "资料来源：村级台账" in " ".join(texts)
     families = set(re.findall(r"font-family: ([^;\"]+)", svg))
-    assert families == {"'Noto Sans SC', 'DejaVu Sans', sans-serif"}
+    assert families == {
+        "'Noto Sans SC', 'Microsoft YaHei', 'PingFang SC', 'Noto Sans CJK SC', 'SimHei', "
+        "'DejaVu Sans', sans-serif"
+    }
 
 
 def test_the_same_figure_gives_the_same_pdf(figure, tmp_path):

@@ -9,11 +9,14 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
+from collections.abc import Sequence
 
+import geopandas as gpd
 import mapclassify
 import matplotlib
 import numpy as np
 import shapely
+from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -29,7 +32,14 @@ MAX_SYMBOL_PT2 = 600.0
 BASE_MARKERS = {"greenhouse": "o", "orange": "s"}
 
 
-def classify(values, scheme, *, k=5, bins=None, lowest=None):
+def classify(
+    values: np.ndarray,
+    scheme: str,
+    *,
+    k: int = 5,
+    bins: Sequence[float] | None = None,
+    lowest: float | None = None,
+) -> tuple[np.ndarray, list[float]]:
     """Class code per value (-1 where missing) and class edges (k+1 of them) from mapclassify."""
     present = ~np.isnan(values)
     codes = np.full(values.shape, -1)
@@ -50,12 +60,14 @@ def classify(values, scheme, *, k=5, bins=None, lowest=None):
     return codes, [first, *binning.bins]
 
 
-def class_colors(cmap, n):
+def class_colors(cmap: str, n: int) -> list[tuple[float, float, float, float]]:
+    """``n`` colours of a sequential colormap, one a class."""
     # Skip the palest end of the colormap: its first colour is nearly the background.
     return [matplotlib.colormaps[cmap](x) for x in np.linspace(0.15, 0.9, n)] if n else []
 
 
-def class_labels(edges, fmt):
+def class_labels(edges: Sequence[float], fmt: str | None) -> list[str]:
+    """Legend words of the classes: "[low, high]" for the first, "(low, high]" after it."""
     if len(edges) < 2:
         return []
     fmt = fmt or _auto_format(edges)
@@ -76,11 +88,21 @@ def _auto_format(edges):
     return "{:,.1f}" if finite.max() >= 10 else "{:,.2f}"
 
 
-def heading(title, unit, lang):
+def heading(title: str, unit: str | None, lang: str) -> str:
+    """A legend heading with its unit: 卫生厕所普及率（%）."""
     return label("map.heading", lang, title=title, unit=unit_header(unit, lang)) if unit else title
 
 
-def draw_classes(ax, shapes, codes, colors, class_labels, lang):
+def draw_classes(
+    ax: Axes,
+    shapes: gpd.GeoDataFrame,
+    codes: np.ndarray,
+    colors: Sequence,
+    class_labels: Sequence[str],
+    lang: str,
+) -> list[Patch]:
+    """Fill each class (and the missing, hatched as 无数据); its legend handles, every class
+    kept."""
     handles = []
     for i, (color, text) in enumerate(zip(colors, class_labels, strict=True)):
         chosen = shapes[codes == i]
@@ -93,7 +115,9 @@ def draw_classes(ax, shapes, codes, colors, class_labels, lang):
     return handles
 
 
-def data_classes(values, *, k: int = 5, decimals: int = 1) -> tuple[np.ndarray, list[float]]:
+def data_classes(
+    values: np.ndarray, *, k: int = 5, decimals: int = 1
+) -> tuple[np.ndarray, list[float]]:
     """Classes from the data's own range: class code per value (-1 where missing) and edges.
 
     The rule: Fisher–Jenks natural breaks (``mapclassify.FisherJenks``) with ``k`` classes, or
@@ -129,7 +153,15 @@ def data_classes(values, *, k: int = 5, decimals: int = 1) -> tuple[np.ndarray, 
     return codes, [lowest, *upper]
 
 
-def proportional_symbols(ax, bases, sizes, *, scale, kind, lang):
+def proportional_symbols(
+    ax: Axes,
+    bases: gpd.GeoDataFrame,
+    sizes: np.ndarray,
+    *,
+    scale: float,
+    kind: str,
+    lang: str,
+) -> tuple[list[Line2D], list[tuple[float, float, float]]]:
     """One kind of base: its footprints, and translucent symbols (area ∝ 亩) over them.
 
     At township scale a 300-亩 base is a few pixels across, so the symbol carries the size and
@@ -180,7 +212,7 @@ def proportional_symbols(ax, bases, sizes, *, scale, kind, lang):
     return handles, drawn
 
 
-def legend_values(sizes) -> list[float]:
+def legend_values(sizes: np.ndarray) -> list[float]:
     """Two or three round reference sizes for the symbols drawn: about the largest, about a
     quarter of it, and about a sixteenth of it when symbols that small are on the map."""
     sizes = sizes[np.isfinite(sizes) & (sizes > 0)]

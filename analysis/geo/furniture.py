@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from matplotlib import patheffects
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import (
@@ -34,7 +35,8 @@ from analysis.core.style import COLORS, measuring_renderer
 HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
 
 
-def legend(ax, handles, title, **kwargs):
+def legend(ax: Axes, handles: list, title: str, **kwargs: object) -> None:
+    """The map's legend, beside it at the upper right, unframed."""
     ax.legend(
         handles=handles,
         title=title,
@@ -48,7 +50,8 @@ def legend(ax, handles, title, **kwargs):
     )
 
 
-def new_figure(ax, figsize):
+def new_figure(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    """The figure of ``ax``, or a new pyplot-free figure with one axes."""
     if ax is not None:
         return ax.figure, ax
     fig = Figure(figsize=figsize)
@@ -101,7 +104,7 @@ def _keep_furniture_clear_of_legend(ax, renderer):
                 note.xyann = (note.xyann[0], note.xyann[1] - drop)
 
 
-def settle(fig, ax_given):
+def settle(fig: Figure, ax_given: bool) -> None:
     """Lay out a figure this module created, once, and size it to its content.
 
     The map gets the largest box of its data's aspect that fits in ``figsize`` beside its
@@ -142,7 +145,8 @@ def settle(fig, ax_given):
     )
 
 
-def set_extent(ax, shapes):
+def set_extent(ax: Axes, shapes: gpd.GeoDataFrame) -> None:
+    """The map's extent: the shapes with 3 % around, metres equal both ways."""
     xmin, ymin, xmax, ymax = shapes.total_bounds
     pad = 0.03 * max(xmax - xmin, ymax - ymin)
     ax.set_xlim(xmin - pad, xmax + pad)
@@ -150,7 +154,15 @@ def set_extent(ax, shapes):
     ax.set_aspect("equal")
 
 
-def label_features(ax, shapes, column, *, fontsize, color=None, avoid=None):
+def label_features(
+    ax: Axes,
+    shapes: gpd.GeoDataFrame,
+    column: str,
+    *,
+    fontsize: float,
+    color: str | None = None,
+    avoid: list[tuple[float, float, float]] | None = None,
+) -> None:
     """Name each feature at a point inside it, with a white halo, above every symbol.
 
     ``avoid`` are symbols drawn on the map, ``(x, y, radius in points)``: a label then goes
@@ -195,7 +207,17 @@ def _clear_points(ax, shapes, column, points, avoid, fontsize):
     return moved
 
 
-def finish(ax, shapes, *, title, source, sample, lang):
+def finish(
+    ax: Axes,
+    shapes: gpd.GeoDataFrame,
+    *,
+    title: str | None,
+    source: str | None,
+    sample: bool,
+    lang: str,
+) -> None:
+    """Title, north arrow and scale bar beside the map, and the source line under it (the
+    source named once: "资料来源：" is the label's, never the caller's)."""
     ax.set_axis_off()
     if title:
         ax.set_title(title)

@@ -210,15 +210,19 @@ def corridor_map(
     bases_m = geo.to_measure(bases)
     sizes = bases_m["area_mu"] if "area_mu" in bases_m.columns else geo.area_mu(bases_m)
 
+    # A town the road does not cross has no band: the legend then lists neither.
+    crossed = not band.is_empty.all()
     shapes.plot(ax=ax, facecolor=COLORS["village_fill"], edgecolor="none", zorder=1)
-    band.plot(ax=ax, facecolor=COLORS["corridor"], edgecolor="none", alpha=0.7, zorder=2)
+    if crossed:
+        band.plot(ax=ax, facecolor=COLORS["corridor"], edgecolor="none", alpha=0.7, zorder=2)
+        road_m.plot(ax=ax, color=COLORS["road"], lw=2.2, zorder=5)
     shapes.plot(ax=ax, facecolor="none", edgecolor=COLORS["village_edge"], lw=0.7, zorder=3)
-    road_m.plot(ax=ax, color=COLORS["road"], lw=2.2, zorder=5)
     band_label = label("map.corridor_band", lang, width=f"{width_km:g}", km=unit_word("km", lang))
-    handles = [
+    road_handles = [
         Line2D([], [], color=COLORS["road"], lw=2.2, label=label("map.road", lang)),
         Patch(facecolor=COLORS["corridor"], alpha=0.7, label=band_label),
     ]
+    handles = road_handles if crossed else []
     largest = float(np.nanmax(sizes)) if len(sizes) else 0.0
     scale = MAX_SYMBOL_PT2 / largest if largest > 0 else 0.0
     symbols = []

@@ -40,7 +40,9 @@ def truetype_family(text: str) -> str:
 
     # matplotlib measures "lp" for the height of every line of text.
     chars = "".join(sorted(set(text + "lp") - {"\n"}))
-    key = hashlib.sha256(chars.encode()).hexdigest()[:12]
+    # Named by the characters and the font file's size, so a new release of the font is cut anew.
+    source = f"{font_path().stat().st_size}:{chars}"
+    key = hashlib.sha256(source.encode()).hexdigest()[:12]
     if key not in _REGISTERED:
         family = f"{FONT_FAMILY} TrueType {key}"
         path = FONT_DIR / f"{key}.ttf"

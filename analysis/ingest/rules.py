@@ -418,6 +418,16 @@ RULES: dict[str, Rule] = {
         "合计等于各村之和（比率为加权平均）",
         "核对合计或各村数值",
     ),
+    "points_ledger_mismatch": Rule(
+        "warning",
+        "点位图层中{kind_zh}（{scope_zh}）共 {points} 处，台账{name}（{scope_zh}）为 {ledger}，"
+        "两者不符。该年地图的图例会同时标注这两个数字；请核对点位或台账。",
+        "the points layer has {points} {kind_en} ({scope_en}) but the ledger's {name_en} "
+        "({scope_en}) is {ledger}; that year's map states both figures.",
+        "点位与台账不符",
+        "地图上的点位数等于台账中同一口径的数字",
+        "核对点位的类别和建成年份，或核对台账",
+    ),
     "cross_rule": Rule(
         "error",
         "{village} {year} 年：{rule_zh}（{detail_zh}）。相关数值均未读取，请核实。",

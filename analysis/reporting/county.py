@@ -79,7 +79,8 @@ def town_map(
     catalog: Catalog | None = None,
     lang: str = "zh",
 ) -> Figure | None:
-    """A choropleth of the towns for one indicator in ``year``."""
+    """A choropleth of the towns for one indicator in ``year``, classes from the towns' own range
+    (:func:`analysis.geo.classes.data_classes`)."""
     catalog = catalog or default_catalog()
     shapes = town_shapes(tables)
     if shapes is None:
@@ -90,7 +91,10 @@ def town_map(
     return maps.choropleth(
         shapes.assign(value=shapes["code"].map(column)),
         "value",
+        scheme=maps.DATA_SCHEME,
+        decimals=numbers.decimals(ind),
         title=label("map.towns_title", lang, year=year, name=indicator_name(ind, lang)),
+        legend_title=indicator_name(ind, lang),
         unit=ind.unit,
         label_column="name",
         sample=tables.sample,
@@ -99,7 +103,8 @@ def town_map(
 
 
 def town_status_map(tables: Tables, *, lang: str = "zh") -> Figure | None:
-    """How many of each town's projections are 需加速 or 倒退 (its villages' and its own)."""
+    """How many of each town's projections are 需加速 or 倒退 (its villages' and its own), in
+    classes from the counts' own range."""
     shapes = town_shapes(tables)
     if shapes is None or tables.projections.empty:
         return None
@@ -111,14 +116,13 @@ def town_status_map(tables: Tables, *, lang: str = "zh") -> Figure | None:
     return maps.choropleth(
         shapes.assign(at_risk=counts),
         "at_risk",
-        scheme="user_defined",
-        bins=(0, 2, 5, 10),
+        scheme=maps.DATA_SCHEME,
+        decimals=0,
         title=label("map.at_risk_title", lang),
         legend_title=label("map.at_risk_legend", lang),
         unit=label("unit.items", lang),
         label_column="name",
         cmap="OrRd",
-        fmt="{:.0f}",
         sample=tables.sample,
         lang=lang,
     )

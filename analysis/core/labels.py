@@ -387,6 +387,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "alt.target": ("，目标{target}", ", target {target}"),
     "alt.plan": ("，已完成{done}，计划{target}", ", {done} done of {target} planned"),
     "alt.no_data": ("{indicator}：无数据", "{indicator}: no data"),
+    "alt.map": ("地图：{title}", "Map: {title}"),
+    "alt.legend": ("。图例：{entries}", ". Legend: {entries}"),
+    "alt.separator": ("；", "; "),
     # --- ranks of villages within their town
     "heading.ranking": ("各村排名", "Villages ranked"),
     "heading.rank": ("在本镇的排名", "Rank in the town"),

@@ -396,4 +396,9 @@ def test_pages_show_one_chart_per_target_with_alt_text_tables_and_ranks(built):
     charted = len(chart_indicators(tables, "township")) + len(trend_indicators(tables, 2019))
     assert township.count('<figure class="chart">') == len(chart_alt.findall(township)) == charted
     assert not any("No description" in alt for alt in chart_alt.findall(township))
+    # The maps too: every image on a page says what it shows.
+    for page in (township, village):
+        assert "No description" not in page
+    assert re.search(r'alt="地图：2019年各村卫生厕所普及率。图例：[^"]+"', township)
+    assert re.search(r'alt="地图：青光村位置[^"]*"', village)
     assert "历年指标" in township and "各村排名" in township

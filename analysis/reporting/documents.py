@@ -20,13 +20,16 @@ from analysis.geo import maps
 from analysis.iorw import atomic_write_bytes, atomic_write_text
 from analysis.pipeline import store
 from analysis.pipeline.store import load_tables
-from analysis.reporting import figures, narrative, publish
+from analysis.reporting import figures, narrative, publish, sections
+from analysis.reporting.charts import release
 
 SUMMARY_DOCX = "summary.docx"
 #: The key of the top page: the township of a one-town data set, else the county.
 TOP_KEYS = ("township", "county")
 TOWN_CODE_LENGTH = LEVELS["town"]
 MAPS_DIR = "maps"  # print versions (PDF, SVG) of the township maps
+#: Resolution of the pictures embedded in the Word summary: what an office printer prints.
+PRINT_DPI = 300
 
 
 class PageOutcome(Protocol):
@@ -142,16 +145,31 @@ def write_documents(
     town_code: str | None = None,
     accepted_errors: int = 0,
 ) -> list[Path]:
-    """What an office passes on besides the pages: the summary as Word and the maps as PDF
-    and SVG for print, for the whole data set or for one town; the Word document states
-    ``accepted_errors`` as the pages do."""
+    """What an office passes on besides the pages: the summary as Word, with the maps and the
+    target charts embedded at print resolution, and the maps as PDF and SVG for print, for the
+    whole data set or for one town; the Word document states ``accepted_errors`` as the pages
+    do. Each figure is drawn once, by the same functions as the pages'."""
     tables = load_tables(processed_dir, town_code=town_code)
     docx, maps_dir = document_paths(year_dir, town_code)
-    written = [narrative.write_docx(docx, year, tables, lang=lang, accepted_errors=accepted_errors)]
-    for name, figure in (
-        ("corridor", figures.corridor_figure(tables, lang=lang)),
-        ("sanitation", figures.sanitation_figure(tables, year, lang=lang)),
-    ):
+    maps_drawn = {
+        "corridor": figures.corridor_figure(tables, lang=lang),
+        "sanitation": figures.sanitation_figure(tables, year, lang=lang),
+    }
+    pictures = {
+        name: sections.png_bytes(figure, dpi=PRINT_DPI)
+        for name, figure in maps_drawn.items()
+        if figure is not None
+    }
+    targets = figures.target_figure(tables, TOP_KEYS[0], lang=lang)
+    if targets is not None:
+        pictures["targets"] = sections.png_bytes(targets, dpi=PRINT_DPI)
+        release(targets)
+    written = [
+        narrative.write_docx(
+            docx, year, tables, lang=lang, accepted_errors=accepted_errors, pictures=pictures
+        )
+    ]
+    for name, figure in maps_drawn.items():
         if figure is None:
             continue
         for suffix in (".pdf", ".svg"):

@@ -137,7 +137,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "column.section": ("板块", "Section"),
     "column.indicator": ("指标", "Indicator"),
     "column.change": ("同比", "Change"),
-    "column.village": ("本村", "Village"),
+    # --- a village-level unit speaking of itself, by the registry's kind (a 居委会 is a 社区)
+    "self.村委会": ("本村", "This village"),
+    "self.居委会": ("本社区", "This community"),
     "column.township": ("全镇", "Township"),
     "column.share_or_difference": ("占全镇/差值", "Share / difference"),
     "column.project": ("项目名称", "Project"),
@@ -484,6 +486,13 @@ def indicator_label(ind: Indicator, lang: str = "zh") -> str:
     if check_lang(lang) == "zh":
         return ind.label_zh
     return f"{ind.en} ({unit_header(ind.unit, lang)})"
+
+
+def unit_self(kind: object, lang: str = "zh") -> str:
+    """How a page names its own unit, by the registry's ``kind``: 本村 for a 村委会, 本社区 for
+    a 居委会; 本村 where the kind is not known."""
+    key = f"self.{kind}"
+    return label(key if key in _WORDS else "self.村委会", lang)
 
 
 def unit_word(unit: str, lang: str = "zh", *, one: bool = False) -> str:

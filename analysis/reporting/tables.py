@@ -22,6 +22,7 @@ from analysis.core.labels import (
     indicator_name,
     label,
     unit_header,
+    unit_self,
 )
 from analysis.ingest.cells import decimals_of
 from analysis.pipeline.reconcile import STATUSES, explain
@@ -133,8 +134,10 @@ def village_vs_township(
                 relation,
             )
         )
-    keys = ("indicator", "village", "township", "share_or_difference")
-    return pd.DataFrame(rows, columns=[label(f"column.{k}", lang) for k in keys])
+    kinds = tables.villages.loc[tables.villages["code"].astype(str) == str(code)]
+    itself = unit_self(kinds["kind"].iloc[0] if "kind" in kinds and len(kinds) else None, lang)
+    columns = [label(f"column.{k}", lang) for k in ("indicator", "township", "share_or_difference")]
+    return pd.DataFrame(rows, columns=[columns[0], itself, *columns[1:]])
 
 
 def village_projects(tables: Tables, code: str, *, lang: str = "zh") -> pd.DataFrame:

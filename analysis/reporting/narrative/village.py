@@ -6,7 +6,7 @@ import math
 
 from analysis.core import numbers
 from analysis.core.catalog import Catalog, default_catalog
-from analysis.core.labels import check_lang, indicator_name, label
+from analysis.core.labels import check_lang, indicator_name, label, unit_self
 from analysis.pipeline.store import Tables
 from analysis.reporting.narrative.sentences import (
     as_of,
@@ -98,6 +98,15 @@ def village_paragraph(
     return words["space"].join(sentences)
 
 
+def _kind(tables: Tables, code: str) -> object:
+    """The registry's kind of the unit (村委会, 居委会), or None where the registry has none."""
+    villages = tables.villages
+    if "kind" not in villages.columns:
+        return None
+    kinds = villages.loc[villages["code"].astype(str) == code, "kind"]
+    return kinds.iloc[0] if len(kinds) else None
+
+
 def _village_outlook(code: str, tables: Tables, catalog: Catalog, lang: str) -> list[str]:
     """The village's projections (beside the township target) and the targets it shares."""
     proj = tables.projections
@@ -111,6 +120,7 @@ def _village_outlook(code: str, tables: Tables, catalog: Catalog, lang: str) -> 
         for r in proj[is_target & (scope == "township")].itertuples()
     }
     mine = proj[(proj["row_type"] == "village") & (scope == code)]
+    itself = unit_self(_kind(tables, code), lang)
     sentences = []
     for target_year, group in mine[mine["indicator"].isin(VILLAGE_KEYS)].groupby("target_year"):
         items = []
@@ -133,7 +143,7 @@ def _village_outlook(code: str, tables: Tables, catalog: Catalog, lang: str) -> 
         if items:
             sentences.append(
                 words["village_trend"].format(
-                    year=int(target_year), items=words["semicolon"].join(items)
+                    year=int(target_year), items=words["semicolon"].join(items), self=itself
                 )
             )
     names = village_names(tables)
@@ -142,6 +152,7 @@ def _village_outlook(code: str, tables: Tables, catalog: Catalog, lang: str) -> 
         ind = catalog[row.indicator]
         sentences.append(
             words["village_share"].format(
+                self=itself,
                 scope=scope_label(str(row.scope), names, lang),
                 name=indicator_name(ind, lang),
                 target=numbers.figure(row.target, ind, lang),

@@ -109,9 +109,9 @@ def _file_table(problems: pd.DataFrame) -> str:
             f"{escape(label(f'severity.{item.severity}'))}</td>"
             '<td class="blank"></td><td class="blank"></td></tr>'
         )
-    return (
-        f'<div class="scroll"><table class="check"><thead><tr>{header}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    return publish.scroll_box(
+        f'<table class="check"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 
@@ -158,8 +158,10 @@ def problems_body(problems: pd.DataFrame, title: str) -> str:
         f"<p>{escape(label('problems.how'))} <code>minsheng validate --mark</code></p>"
         f"<p>{escape(note)}</p>"
         f'<nav class="toc"><h2>{escape(glossed("problems.by_village"))}</h2>'
-        f'<div class="scroll"><table><thead><tr>{toc_header}</tr></thead>'
-        f"<tbody>{toc}</tbody></table></div></nav>"
+        + publish.scroll_box(
+            f"<table><thead><tr>{toc_header}</tr></thead><tbody>{toc}</tbody></table>"
+        )
+        + "</nav>"
         + "".join(_section(number, *group) for number, group in enumerate(groups, start=1))
     )
 

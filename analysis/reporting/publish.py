@@ -45,6 +45,7 @@ th, td { border: 1px solid #d0d0d0; padding: .25rem .55rem; text-align: left; ve
 th { background: #f2f4f7; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .scroll { overflow-x: auto; max-width: 100%; }
+.scroll:focus-visible { outline: 2px solid #1f4e79; outline-offset: 2px; }
 img { max-width: 100%; height: auto; }
 pre { background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wrap; }
 .failed { color: #b03a2e; font-weight: bold; }
@@ -110,6 +111,12 @@ DOWNLOADS_DIR = "data"
 PROBLEMS_PAGE = "problems.html"
 
 _SAFE_NAME = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+
+
+def scroll_box(table_html: str) -> str:
+    """A wide table in its own box that scrolls sideways on a phone (the page never does);
+    the box takes keyboard focus, so that it can be scrolled without a mouse (WCAG 2.1.1)."""
+    return f'<div class="scroll" tabindex="0">{table_html}</div>'
 
 
 def safe_filename(key: str) -> str:
@@ -343,9 +350,9 @@ def _village_table(entries: Sequence[IndexEntry], figure_columns: Sequence[str],
             f"<tr><td>{escape(e.code)}</td><td>{escape(e.name)}</td>{figures}"
             f"<td>{escape(e.status)}</td><td>{state}</td></tr>"
         )
-    return (
-        f'<div class="scroll"><table class="sortable"><thead><tr>{header}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    return scroll_box(
+        f'<table class="sortable"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 

@@ -19,7 +19,7 @@ from analysis.core.labels import glossed, indicator_label, label
 from analysis.geo import maps
 from analysis.iorw import atomic_write_bytes, atomic_write_text
 from analysis.pipeline import store
-from analysis.pipeline.store import load_tables
+from analysis.pipeline.store import Tables, load_tables
 from analysis.reporting import figures, narrative, publish, sections
 from analysis.reporting.charts import release
 
@@ -137,6 +137,16 @@ def documents_exist(year_dir: Path, town_code: str | None = None) -> bool:
     return docx.exists() and maps_dir.exists()
 
 
+def _target_pictures(tables: Tables, lang: str) -> list[narrative.Picture]:
+    """The target charts of the top page (or town), as the page draws them, for Word."""
+    figure = figures.target_figure(tables, TOP_KEYS[0], lang=lang)
+    if figure is None:
+        return []
+    png = sections.png_bytes(figure, dpi=PRINT_DPI)
+    release(figure)
+    return [(png, label("heading.targets", lang))]
+
+
 def write_documents(
     processed_dir: Path,
     year_dir: Path,
@@ -156,14 +166,11 @@ def write_documents(
         "sanitation": figures.sanitation_figure(tables, year, lang=lang),
     }
     pictures = {
-        name: sections.png_bytes(figure, dpi=PRINT_DPI)
+        name: [(sections.png_bytes(figure, dpi=PRINT_DPI), label(f"heading.{name}", lang))]
         for name, figure in maps_drawn.items()
         if figure is not None
     }
-    targets = figures.target_figure(tables, TOP_KEYS[0], lang=lang)
-    if targets is not None:
-        pictures["targets"] = sections.png_bytes(targets, dpi=PRINT_DPI)
-        release(targets)
+    pictures["targets"] = _target_pictures(tables, lang)
     written = [
         narrative.write_docx(
             docx, year, tables, lang=lang, accepted_errors=accepted_errors, pictures=pictures

@@ -133,4 +133,26 @@ def test_pictures_of_unknown_sections_are_refused(prepared_sample, tmp_path):
 
     tables = load_tables(prepared_sample)
     with pytest.raises(ValueError, match="unknown sections"):
-        narrative.write_docx(tmp_path / "s.docx", YEAR, tables, pictures={"cover": b""})
+        narrative.write_docx(tmp_path / "s.docx", YEAR, tables, pictures={"cover": [(b"", "")]})
+
+
+def test_several_charts_of_a_section_sit_two_to_a_row(prepared_sample, tmp_path):
+    """One chart per indicator: the pictures of a section side by side, each with its text."""
+    import io
+
+    from PIL import Image
+
+    from analysis.pipeline.store import load_tables
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 900), "white").save(buffer, format="png")
+    charts = [(buffer.getvalue(), f"chart {n}") for n in range(3)]
+    path = narrative.write_docx(
+        tmp_path / "s.docx", YEAR, load_tables(prepared_sample), pictures={"targets": charts}
+    )
+    document = docx.Document(str(path))
+    shapes = list(document.inline_shapes)
+    assert [s._inline.docPr.get("descr") for s in shapes] == ["chart 0", "chart 1", "chart 2"]
+    grid = document.tables[-1]
+    assert (len(grid.rows), len(grid.columns)) == (2, 2)
+    assert all(shape.width.mm < 156 / 2 for shape in shapes)

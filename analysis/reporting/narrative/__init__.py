@@ -30,6 +30,7 @@ from analysis.reporting.narrative.word import (
     HEADING_FONT_ZH,
     LATIN_FONT,
     TITLE_FONT_ZH,
+    Picture,
     write_docx,
 )
 from analysis.reporting.narrative.wording import PHRASES, TEMPLATES, Sentence
@@ -46,6 +47,7 @@ __all__ = [
     "TEMPLATES",
     "TITLE_FONT_ZH",
     "VILLAGE_KEYS",
+    "Picture",
     "Section",
     "Sentence",
     "Summary",

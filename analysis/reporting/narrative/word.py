@@ -10,7 +10,7 @@ falls back to where it is missing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -191,25 +191,55 @@ def _text_box_mm(document: Any) -> tuple[float, float]:
     return width.mm, height.mm
 
 
-def _add_picture(document: Any, png: bytes, description: str) -> None:
-    """A picture as wide as the text, or smaller where it would be taller than the page, in a
-    paragraph of its own on single spacing (a fixed line pitch would cut it off)."""
+#: A picture for the document: PNG bytes and what it shows (its alternative text).
+Picture = tuple[bytes, str]
+#: Pictures side by side where a section has several (one chart per indicator).
+PICTURE_COLUMNS = 2
+
+
+def _fit_mm(png: bytes, box_width: float, box_height: float) -> float:
+    """The width, mm, at which a picture fills ``box_width`` without being taller than
+    ``box_height``."""
     import io
 
     import PIL.Image
+
+    width_px, height_px = PIL.Image.open(io.BytesIO(png)).size
+    return min(box_width, box_height * width_px / height_px)
+
+
+def _place(paragraph: Any, picture: Picture, width_mm: float) -> None:
+    """A picture in its own centred paragraph on single spacing (a fixed line pitch would cut
+    it off), with its alternative text."""
+    import io
+
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.shared import Mm
 
-    width_px, height_px = PIL.Image.open(io.BytesIO(png)).size
-    box_width, box_height = _text_box_mm(document)
-    # A few millimetres short of the text height, so the picture shares its page with a line.
-    width = min(box_width, (box_height - 10) * width_px / height_px)
-    paragraph = document.add_paragraph(style=TABLE_STYLE)
+    png, description = picture
+    paragraph.style = TABLE_STYLE
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    paragraph.paragraph_format.keep_with_next = False
-    shape = paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(width))
+    shape = paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
     shape._inline.docPr.set("descr", description)
+
+
+def _add_pictures(document: Any, pictures: Sequence[Picture]) -> None:
+    """One picture as wide as the text (smaller where it would be taller than the page); several
+    side by side, :data:`PICTURE_COLUMNS` to a row, in a table without borders."""
+    box_width, box_height = _text_box_mm(document)
+    # A few millimetres short of the text height, so a picture shares its page with a line.
+    box_height -= 10
+    if len(pictures) == 1:
+        (picture,) = pictures
+        _place(document.add_paragraph(), picture, _fit_mm(picture[0], box_width, box_height))
+        return
+    rows = -(-len(pictures) // PICTURE_COLUMNS)
+    grid = document.add_table(rows=rows, cols=PICTURE_COLUMNS)
+    cell_width = box_width / PICTURE_COLUMNS - 4  # room for the cells' own margins
+    for index, picture in enumerate(pictures):
+        cell = grid.cell(index // PICTURE_COLUMNS, index % PICTURE_COLUMNS)
+        _place(cell.paragraphs[0], picture, _fit_mm(picture[0], cell_width, box_height))
 
 
 def write_docx(
@@ -220,7 +250,7 @@ def write_docx(
     lang: str = "zh",
     catalog: Catalog | None = None,
     accepted_errors: int = 0,
-    pictures: Mapping[str, bytes] | None = None,
+    pictures: Mapping[str, Sequence[Picture]] | None = None,
 ) -> Path:
     """Write the summary and its key tables as a Word document (.docx), atomically.
 
@@ -239,10 +269,10 @@ def write_docx(
     accepted_errors : int, default 0
         Errors published with ``--accept-errors``: the first page then says so, as every
         page of the reports does.
-    pictures : mapping of str to bytes, optional
-        PNG images by section (:data:`PICTURE_SECTIONS`: the corridor and sanitation maps,
-        the target charts), each placed under its section's heading; sections without one
-        have no picture.
+    pictures : mapping of str to sequence of (bytes, str), optional
+        PNG images with their alternative text, by section (:data:`PICTURE_SECTIONS`: the
+        corridor and sanitation maps, the target charts), placed under the section's heading,
+        several side by side; sections without one have no picture.
 
     Returns
     -------
@@ -288,9 +318,9 @@ def write_docx(
         document.add_heading(heading, level=1)
         _add_table(document, figures)
     for key in ("corridor", "sanitation"):
-        if key in pictures:
+        if pictures.get(key):
             document.add_heading(label(f"heading.{key}", lang), level=1)
-            _add_picture(document, pictures[key], label(f"heading.{key}", lang))
+            _add_pictures(document, pictures[key])
     rows = target_rows(tables, catalog)
     if not rows.empty:
         heading = label("docx.targets", lang, year=target_years(rows, lang))
@@ -299,9 +329,9 @@ def write_docx(
         table = status_table(rows, village_names(tables), lang=lang, catalog=catalog)
         _add_table(document, table)
         document.add_paragraph(status_note(table, lang))
-        if "targets" in pictures:
+        if pictures.get("targets"):
             _start_section(document, landscape=False)
-            _add_picture(document, pictures["targets"], heading)
+            _add_pictures(document, pictures["targets"])
     with atomic_path(path) as tmp:
         document.save(str(tmp))
     return Path(path)

@@ -99,6 +99,11 @@ UNITS: dict[str, tuple[str, str, str, str]] = {
     "条": ("条", "", "", "number"),
     "栋": ("栋", "", "", "number"),
     "座/百户": ("座/百户", "per 100 households", "per 100 households", "per 100 households"),
+    # units of the published document's own figures (published_figures.csv)
+    "份": ("份", "copy", "copies", "copies"),
+    "件": ("件", "item", "items", "items"),
+    "项": ("项", "item", "items", "items"),
+    "个/村": ("个/村", "per village", "per village", "per village"),
 }
 
 _TARGET_YEAR = config.TARGET_YEAR
@@ -256,6 +261,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "page.version": ("版本", "Minsheng version"),
     "page.built": ("生成时间", "Built"),
     "page.data": ("数据来源", "Data"),
+    "page.sample_badge": (config.SAMPLE_LABEL_ZH, "Sample data"),
     "page.sample": (f"{config.SAMPLE_LABEL_ZH}：合成数据，仅供演示", "synthetic sample"),
     "page.accepted_errors": (
         "注意：本报告所用数据有 {n} 处错误未经更正（以 --accept-errors 生成），其中的数字可能有误，"

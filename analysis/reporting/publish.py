@@ -18,7 +18,6 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis import config
 from analysis.core.labels import check_lang, forms, glossed, label
 from analysis.iorw import atomic_write_text
 from analysis.version import __version__
@@ -199,7 +198,9 @@ def page(
     )
     banner = provenance.banner_html(f"{top}{PROBLEMS_PAGE}", lang)
     badge = (
-        f'<span class="sample">{escape(config.SAMPLE_LABEL_ZH)}</span>' if provenance.sample else ""
+        f'<span class="sample">{escape(label("page.sample_badge", lang))}</span>'
+        if provenance.sample
+        else ""
     )
     script_tag = f"<script>{script}</script>" if script else ""
     # Only a page that carries our own inline script (the index) may run one.

@@ -114,7 +114,12 @@ _WORDS: dict[str, tuple[str, str]] = {
     "title.county": ("{county}{year}年民生工作总览", "{county}: livelihood overview {year}"),
     "title.township": ("{town}{year}年民生工作总览", "{town}: livelihood overview {year}"),
     "title.village": ("{name} {year}年民生工作报告", "{name}: livelihood report {year}"),
-    "title.index": ("{year}年民生工作报告目录", "Livelihood reports {year}"),
+    # a village page's <title> (the browser tab, a bookmark): village names repeat across towns
+    "title.village_tab": (
+        "{name}（{town}）{year}年民生工作报告",
+        "{name} ({town}): livelihood report {year}",
+    ),
+    "title.index": ("{place}{year}年民生工作报告目录", "{place}: livelihood reports {year}"),
     # --- section headings of the notebooks' pages
     "heading.validation": ("数据检查结果", "Validation summary"),
     "heading.quarantine": ("隔离的行", "Quarantined rows"),
@@ -456,8 +461,8 @@ def label(key: str, lang: str = "zh", **fields: object) -> str:
 
     >>> label("heading.key_figures", "en")
     'Key figures'
-    >>> label("title.index", "zh", year=2019)
-    '2019年民生工作报告目录'
+    >>> label("title.index", "zh", place="大桥镇", year=2019)
+    '大桥镇2019年民生工作报告目录'
     """
     zh, en = LABELS[key]
     text = en if check_lang(lang) == "en" else zh

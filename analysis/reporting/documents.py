@@ -242,7 +242,7 @@ def write_index(
         accepted_errors=accepted_errors,
     )
     html = publish.index_page(
-        label("title.index", lang, year=year),
+        label("title.index", lang, place=load_tables(processed_dir).place_name(), year=year),
         entries,
         provenance,
         county=top is not None and top.key == TOP_KEYS[1],

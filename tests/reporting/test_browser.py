@@ -498,7 +498,7 @@ def test_a_page_that_reaches_out_is_caught(chromium_path, tmp_path):
 
 def test_index_renders_offline(sample_reports, browser):
     browser.open(sample_reports / "index.html")
-    assert browser.evaluate("document.title") == f"{config.DEFAULT_YEAR}年民生工作报告目录"
+    assert browser.evaluate("document.title") == f"大桥镇{config.DEFAULT_YEAR}年民生工作报告目录"
     assert browser.evaluate("document.querySelector('h1').textContent") == browser.evaluate(
         "document.title"
     )
@@ -514,6 +514,9 @@ def test_village_page_renders_offline_with_images_and_chinese(sample_reports, br
     browser.open(sample_reports / "villages" / f"{VILLAGE}.html")
     title = f"青光村委会 {config.DEFAULT_YEAR}年民生工作报告"
     assert browser.evaluate("document.querySelector('h1').textContent") == title
+    # The tab names the town too: village names repeat across towns.
+    tab = f"青光村委会（大桥镇）{config.DEFAULT_YEAR}年民生工作报告"
+    assert browser.evaluate("document.title") == tab
     assert browser.evaluate("document.querySelector('.sample').textContent") == "示例数据"
     assert browser.evaluate("document.scripts.length") == 0
     browser.assert_offline()

@@ -14,6 +14,7 @@ from docx.enum.section import WD_ORIENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
+from docx.shared import Mm
 
 from analysis import config
 from analysis.build import runner
@@ -86,6 +87,26 @@ def test_title_headings_and_body_are_set_in_office_fonts_with_fallbacks(summary)
     defaults = summary.styles.element.find(qn("w:docDefaults"))
     language = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang"))
     assert language.get(qn("w:eastAsia")) == "zh-CN"
+
+
+def test_table_rows_never_split_and_headers_repeat(summary):
+    figures, targets = summary.tables
+    for table, landscape in ((figures, False), (targets, True)):
+        rows = [row._tr.trPr for row in table.rows]
+        assert all(p is not None and p.find(qn("w:cantSplit")) is not None for p in rows)
+        assert rows[0].find(qn("w:tblHeader")) is not None
+        # Columns share the text width by their texts: a name column is wider than a figure's.
+        widths = [column.width for column in table.columns]
+        assert abs(sum(widths) - _text_width(summary, landscape)) < Mm(1)
+    assert figures.columns[1].width > figures.columns[2].width
+
+
+def _text_width(document, landscape: bool) -> int:
+    """The text width of the upright pages, or of the turned one (the target table's)."""
+    section = next(
+        s for s in document.sections if (s.orientation == WD_ORIENT.LANDSCAPE) == landscape
+    )
+    return section.page_width - section.left_margin - section.right_margin
 
 
 def test_maps_and_charts_are_embedded_at_print_resolution(summary):

@@ -144,19 +144,53 @@ def _set_page_and_styles(document: Any, lang: str) -> None:
     cells.paragraph_format.first_line_indent = Pt(0)
 
 
+#: A column's share of the table's width follows its longest text, within these bounds (in
+#: Chinese characters, plus the cell's margins): a long name column does not crowd the others.
+COLUMN_CHARS = (3, 10)
+CELL_MARGIN_CHARS = 1.5
+#: The width of a Latin letter or digit, in Chinese characters (a serif face, generously).
+LATIN_CHAR = 0.6
+
+
+def _column_weights(frame: pd.DataFrame) -> list[float]:
+    """How wide each column should be relative to the others: its longest text, bounded."""
+    low, high = COLUMN_CHARS
+    weights = []
+    for position, column in enumerate(frame.columns):
+        texts = [str(column), *(str(v) for v in frame.iloc[:, position])]
+        longest = max(sum(1 if ord(c) > 0x2E80 else LATIN_CHAR for c in t) for t in texts)
+        weights.append(min(max(longest, low), high) + CELL_MARGIN_CHARS)
+    return weights
+
+
 def _add_table(document: Any, frame: pd.DataFrame) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml.parser import OxmlElement
+    from docx.shared import Mm
 
     table = document.add_table(rows=1, cols=len(frame.columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
     for cell, column in zip(table.rows[0].cells, frame.columns, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(str(column)).bold = True
     for values in frame.itertuples(index=False):
         for cell, value in zip(table.add_row().cells, values, strict=True):
             cell.text = str(value)
-    for row in table.rows:
+    weights = _column_weights(frame)
+    width, _ = _text_box_mm(document)
+    for column, weight in zip(table.columns, weights, strict=True):
+        column.width = Mm(width * weight / sum(weights))
+        # Word reads the width of each cell, LibreOffice the column's.
+        for cell in column.cells:
+            cell.width = column.width
+    for number, row in enumerate(table.rows):
+        # No row split across pages; the header row repeated on each page the table runs onto.
+        properties = row._tr.get_or_add_trPr()
+        properties.append(OxmlElement("w:cantSplit"))
+        if number == 0:
+            properties.append(OxmlElement("w:tblHeader"))
         for cell in row.cells:
             for paragraph in cell.paragraphs:
                 paragraph.style = document.styles[TABLE_STYLE]

@@ -20,7 +20,7 @@ from analysis.geo import maps
 from analysis.iorw import atomic_write_bytes, atomic_write_text
 from analysis.pipeline import store
 from analysis.pipeline.store import Tables, load_tables
-from analysis.reporting import figures, narrative, publish, sections
+from analysis.reporting import figures, indicator_charts, narrative, publish, sections
 from analysis.reporting.charts import release
 
 SUMMARY_DOCX = "summary.docx"
@@ -138,13 +138,13 @@ def documents_exist(year_dir: Path, town_code: str | None = None) -> bool:
 
 
 def _target_pictures(tables: Tables, lang: str) -> list[narrative.Picture]:
-    """The target charts of the top page (or town), as the page draws them, for Word."""
-    figure = figures.target_figure(tables, TOP_KEYS[0], lang=lang)
-    if figure is None:
-        return []
-    png = sections.png_bytes(figure, dpi=PRINT_DPI)
-    release(figure)
-    return [(png, label("heading.targets", lang))]
+    """The top page's (or town's) target charts as the page draws them, one per target with
+    its alternative text, for Word."""
+    pictures = []
+    for chart in indicator_charts.target_charts(tables, TOP_KEYS[0], lang=lang):
+        pictures.append((sections.png_bytes(chart.figure, dpi=PRINT_DPI), chart.alt))
+        release(chart.figure)
+    return pictures
 
 
 def write_documents(

@@ -90,7 +90,7 @@ def test_title_headings_and_body_are_set_in_office_fonts_with_fallbacks(summary)
 
 
 def test_table_rows_never_split_and_headers_repeat(summary):
-    figures, targets = summary.tables
+    figures, targets, _ = summary.tables  # the third: the charts, two to a row
     for table, landscape in ((figures, False), (targets, True)):
         rows = [row._tr.trPr for row in table.rows]
         assert all(p is not None and p.find(qn("w:cantSplit")) is not None for p in rows)
@@ -111,8 +111,9 @@ def _text_width(document, landscape: bool) -> int:
 
 def test_maps_and_charts_are_embedded_at_print_resolution(summary):
     shapes = list(summary.inline_shapes)
-    # The corridor map, the sanitation map and the target charts.
-    assert len(shapes) == 3
+    # The corridor map, the sanitation map and a chart per target, as on the township page.
+    targets = summary.tables[1]
+    assert len(shapes) == 2 + len(targets.rows) - 1
     for shape in shapes:
         blip = shape._inline.graphic.graphicData.pic.blipFill.blip
         image = summary.part.related_parts[blip.embed].image
@@ -121,6 +122,13 @@ def test_maps_and_charts_are_embedded_at_print_resolution(summary):
         assert shape._inline.docPr.get("descr")
     headings = [p.text for p in summary.paragraphs if p.style.name == "Heading 1"]
     assert "G357 蔬菜产业走廊" in headings and "厕所革命与污水处理" in headings
+
+
+def test_the_charts_are_the_pages_with_their_alternative_text(built, summary):
+    page = lxml.html.parse(str(built / "township.html"))
+    alts = {img.get("alt") for img in page.xpath("//img")}
+    charts = [s._inline.docPr.get("descr") for s in summary.inline_shapes][2:]
+    assert charts and all(text in alts for text in charts)
 
 
 def test_pictures_fit_inside_the_text_box(summary):
@@ -141,7 +149,7 @@ def test_word_tables_read_as_the_township_page(built, summary):
     """Every row of Word's key figures and target tables is a row of the page, cell by cell:
     the same numbers, rounded the same way (intervals such as 86.8%–87.7% included)."""
     page = {tuple(row) for row in _html_rows(built / "township.html")}
-    figures, targets = summary.tables
+    figures, targets, _ = summary.tables  # the third: the charts, two to a row
     for table in (figures, targets):
         rows = [tuple(c.text for c in row.cells) for row in table.rows[1:]]
         assert rows and [r for r in rows if r not in page] == []

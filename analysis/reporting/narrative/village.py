@@ -6,7 +6,7 @@ import math
 
 from analysis.core import numbers
 from analysis.core.catalog import Catalog, default_catalog
-from analysis.core.labels import check_lang, indicator_name, label, unit_self
+from analysis.core.labels import check_lang, indicator_name, label
 from analysis.pipeline.store import Tables
 from analysis.reporting.narrative.sentences import (
     as_of,
@@ -17,7 +17,7 @@ from analysis.reporting.narrative.sentences import (
     village_names,
 )
 from analysis.reporting.narrative.wording import PHRASES
-from analysis.reporting.tables import values
+from analysis.reporting.tables import self_word, values
 
 #: A village paragraph states these figures (where present) with their change.
 VILLAGE_KEYS = (
@@ -98,15 +98,6 @@ def village_paragraph(
     return words["space"].join(sentences)
 
 
-def _kind(tables: Tables, code: str) -> object:
-    """The registry's kind of the unit (村委会, 居委会), or None where the registry has none."""
-    villages = tables.villages
-    if "kind" not in villages.columns:
-        return None
-    kinds = villages.loc[villages["code"].astype(str) == code, "kind"]
-    return kinds.iloc[0] if len(kinds) else None
-
-
 def _village_outlook(code: str, tables: Tables, catalog: Catalog, lang: str) -> list[str]:
     """The village's projections (beside the township target) and the targets it shares."""
     proj = tables.projections
@@ -120,7 +111,7 @@ def _village_outlook(code: str, tables: Tables, catalog: Catalog, lang: str) -> 
         for r in proj[is_target & (scope == "township")].itertuples()
     }
     mine = proj[(proj["row_type"] == "village") & (scope == code)]
-    itself = unit_self(_kind(tables, code), lang)
+    itself = self_word(tables, code, lang)
     sentences = []
     for target_year, group in mine[mine["indicator"].isin(VILLAGE_KEYS)].groupby("target_year"):
         items = []

@@ -133,8 +133,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "heading.projections": (f"{_TARGET_YEAR}年预测", f"Projections to {_TARGET_YEAR}"),
     "heading.projects": ("扶贫项目", "Projects"),
     "heading.towns": ("各乡镇比较", "Towns compared"),
+    "heading.town_targets": ("各乡镇目标状态", "Targets by town"),
     # --- the county page
     "column.town": ("乡镇", "Town"),
+    "column.town_own_targets": ("本乡镇目标", "The town's own targets"),
+    "column.county_target": ("{name}（全县目标{target}）", "{name} (county target {target})"),
     "column.rank": ("{name}排名", "{name}: rank"),
     "map.towns_title": ("{year}年各乡镇{name}", "{name} by town, {year}"),
     "map.at_risk_title": (

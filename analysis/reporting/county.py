@@ -1,7 +1,7 @@
 """The county page: its towns side by side, ranked and mapped, above the county's own figures.
 
 Written for the analyst of a county office who looks after 16–20 towns: which town is ahead,
-which lags, and where the targets are at risk.
+which lags, and where the targets are at risk — the county's own targets, and each town's.
 """
 
 from __future__ import annotations
@@ -122,3 +122,52 @@ def town_status_map(tables: Tables, *, lang: str = "zh") -> Figure | None:
         sample=tables.sample,
         lang=lang,
     )
+
+
+def county_codes(tables: Tables) -> list[str]:
+    """The codes of the counties the data covers (one for a county's data set)."""
+    units = tables.aggregates
+    if units.empty:
+        return []
+    return sorted(units.loc[units["level"] == "county", "code"].astype(str).unique())
+
+
+def town_target_table(tables: Tables, *, lang: str = "zh") -> pd.DataFrame:
+    """Per town: the statuses of its own targets ('有望达成 1 · 需加速 1'), and its status on
+    each county target that applies to a town as it stands (a rate, a count to clear; a
+    county total says nothing of one town's share, so it has no column)."""
+    catalog = default_catalog()
+    towns = tables.towns()
+    proj = tables.projections
+    if towns.empty or proj.empty:
+        return pd.DataFrame()
+    scope = proj["scope"].astype(str)
+    town_of = towns.set_index("code")["name"]
+    own = proj[(proj["row_type"] == "target") & scope.isin(town_of.index)]
+    shown = {label("column.town", lang): list(town_of)}
+    counts = own.groupby(["scope", "status_en"], sort=False).size()
+    shown[label("column.town_own_targets", lang)] = [
+        " · ".join(
+            f"{label(f'status.{status}', lang)} {n}"
+            for status, n in counts.get(code, pd.Series(dtype=int)).items()
+        )
+        or "—"
+        for code in town_of.index
+    ]
+    applied = proj[(proj["row_type"] == "town") & proj["target"].notna()]
+    for (indicator, target), rows in applied.groupby(["indicator", "target"], sort=False):
+        ind = catalog[indicator]
+        column = label(
+            "column.county_target",
+            lang,
+            name=indicator_name(ind, lang),
+            target=numbers.figure(target, ind, lang),
+        )
+        status = rows.set_index(rows["scope"].astype(str))["status_en"]
+        shown[column] = [
+            label(f"status.{status[code]}", lang) if code in status.index else "—"
+            for code in town_of.index
+        ]
+    if len(own) == 0 and len(applied) == 0:
+        return pd.DataFrame()
+    return pd.DataFrame(shown)

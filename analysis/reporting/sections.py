@@ -25,6 +25,7 @@ from analysis.pipeline.store import Tables
 from analysis.reporting import narrative
 from analysis.reporting.charts import release
 from analysis.reporting.indicator_charts import Chart, target_charts, trend_charts
+from analysis.reporting.publish import scroll_box
 from analysis.reporting.tables import status_note, target_table
 
 
@@ -158,9 +159,8 @@ def table_html(table: pd.DataFrame) -> str:
             kind = ' class="num"' if _FIGURE.match(text) else ""
             cells.append(f"<td{kind}>{escape(text)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
-    return (
-        f'<div class="scroll"><table><thead><tr>{header}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    return scroll_box(
+        f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 

@@ -111,9 +111,10 @@ def _text_width(document, landscape: bool) -> int:
 
 def test_maps_and_charts_are_embedded_at_print_resolution(summary):
     shapes = list(summary.inline_shapes)
-    # The corridor map, the sanitation map and a chart per target, as on the township page.
+    # The corridor, sanitation and 卫生厕所普及率 maps and a chart per target, as on the
+    # township page.
     targets = summary.tables[1]
-    assert len(shapes) == 2 + len(targets.rows) - 1
+    assert len(shapes) == 3 + len(targets.rows) - 1
     for shape in shapes:
         blip = shape._inline.graphic.graphicData.pic.blipFill.blip
         image = summary.part.related_parts[blip.embed].image
@@ -127,8 +128,11 @@ def test_maps_and_charts_are_embedded_at_print_resolution(summary):
 def test_the_charts_are_the_pages_with_their_alternative_text(built, summary):
     page = lxml.html.parse(str(built / "township.html"))
     alts = {img.get("alt") for img in page.xpath("//img")}
-    charts = [s._inline.docPr.get("descr") for s in summary.inline_shapes][2:]
+    described = [s._inline.docPr.get("descr") for s in summary.inline_shapes]
+    maps, charts = described[:3], described[3:]
     assert charts and all(text in alts for text in charts)
+    # The maps too: the page's description of each, title and legend as drawn.
+    assert all(text.startswith("地图：") and text in alts for text in maps), maps
 
 
 def test_pictures_fit_inside_the_text_box(summary):

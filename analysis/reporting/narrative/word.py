@@ -354,7 +354,9 @@ def write_docx(
     for key in ("corridor", "sanitation"):
         if pictures.get(key):
             document.add_heading(label(f"heading.{key}", lang), level=1)
-            _add_pictures(document, pictures[key])
+            # Maps are read whole: each takes the text's width, one under the other.
+            for picture in pictures[key]:
+                _add_pictures(document, [picture])
     rows = target_rows(tables, catalog)
     if not rows.empty:
         heading = label("docx.targets", lang, year=target_years(rows, lang))

@@ -195,9 +195,16 @@ def plan_jobs(
         jobs, above = [top], {next(iter(towns)): (index, (town_name, "../township.html"))}
     else:
         county = (label("crumb.county", lang), "../county.html")
+        names = registry.get("county_name", pd.Series(dtype=str)).dropna().astype(str).str.strip()
+        counties = sorted(set(names) - {""})
+        title = (
+            label("title.county", lang, county=counties[0], year=year)
+            if len(counties) == 1
+            else label("title.county_page", lang, year=year)
+        )
         top = Job(
             TOP_KEYS[1],
-            label("title.county_page", lang, year=year),
+            title,
             COUNTY_NOTEBOOK,
             common,
             "county.html",

@@ -371,6 +371,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "docx.targets": ("{year}年目标", "Targets for {year}"),
     # --- charts
     "chart.source": ("资料来源：{source}", "Source: {source}"),
+    # The whole of the place a summary speaks for, by its level.
+    "whole.town": ("全镇", "the township"),
+    "whole.county": ("全县", "the county"),
+    "whole.prefecture": ("全市", "the prefecture"),
     # The mark on every chart of the sample; short, so a small chart's title keeps its room.
     "chart.sample": (config.SAMPLE_LABEL_ZH, "Sample"),
     "chart.villages_source": ("各村年度报表汇总", "village annual returns"),

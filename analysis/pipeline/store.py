@@ -281,19 +281,26 @@ class Tables:
         copied._handed = tuple(map(id, copied._frames()))
         return copied
 
+    def place(self) -> tuple[str, str | None]:
+        """(level, code) of the place the tables cover: the town they are limited to, the one
+        town of a one-town data set, else the county, or the prefecture of several counties."""
+        if self.scope is not None:
+            return "town", self.scope
+        if self.aggregates.empty:
+            return "town", None
+        if len(self.towns()) == 1:
+            return "town", str(self.towns()["code"].iloc[0])
+        units = self.aggregates
+        counties = units[units["level"] == "county"]["code"].unique()
+        return ("county", str(counties[0])) if len(counties) == 1 else ("prefecture", None)
+
     def place_name(self) -> str:
-        """The name of the place the tables cover: the town they are limited to, the one town of
-        a one-town data set, else the county (the codes where the registry names none)."""
+        """The name of the place the tables cover (:meth:`place`); '' where the registry names
+        none."""
         units = self.aggregates
         if units.empty:
             return ""
-        if self.scope is not None:
-            level, code = "town", self.scope
-        elif len(self.towns()) == 1:
-            level, code = "town", self.towns()["code"].iloc[0]
-        else:
-            counties = units[units["level"] == "county"]["code"].unique()
-            level, code = ("county", counties[0]) if len(counties) == 1 else ("prefecture", None)
+        level, code = self.place()
         names = units[units["level"] == level]
         names = names if code is None else names[names["code"] == code]
         return str(names["name"].iloc[0]) if len(names) else ""

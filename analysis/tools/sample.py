@@ -463,7 +463,7 @@ def write_registry(path: Path, villages: Sequence[Village], town_code: str, town
     """The village registry; a village's town is the first nine digits of its code."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    counties = {v.code[:6]: COUNTY_NAMES.get(v.code[:6], "") for v in villages}
+    counties = {v.code[:6]: COUNTY_NAMES.get(v.code[:6], SYNTHETIC_COUNTY) for v in villages}
     writer.writerow(["code", "name", "short_name", "kind", "town_code", "town_name", "county_name"])
     names = town_names(villages, town_code, town_name)
     for v in villages:
@@ -733,6 +733,8 @@ def synthetic_villages(count: int, county_code: str = "360799") -> list[Village]
 
 #: Counties whose real codes the samples use (a synthetic county's code is named by its code).
 COUNTY_NAMES = {"360722": "信丰县"}
+#: The name of a synthetic sample's county, as its towns are 示例NNN镇.
+SYNTHETIC_COUNTY = "示例县"
 
 #: The real codes and names of 信丰县's 312 villages (see realdata/README.md for source and licence).
 COUNTY_REGISTRY = Path(__file__).with_name("realdata") / "xinfeng_villages.csv"

@@ -49,6 +49,13 @@ def test_a_county_gets_a_county_page_a_page_per_town_and_villages_under_their_to
     for code in registry["code"]:
         village = (year_dir / "villages" / f"{code}.html").read_text(encoding="utf-8")
         assert f'href="../towns/{code[:9]}.html"' in village  # its breadcrumb
+    # The county page is the county's, by name, and its summary speaks for the county.
+    county_page = (year_dir / "county.html").read_text(encoding="utf-8")
+    assert "<title>示例县2019年民生工作总览</title>" in county_page
+    summary = re.search(
+        r'<section class="minsheng-summary"[^>]*>(.*?)</section>', county_page, re.S
+    )
+    assert summary and "全县" in summary.group(1) and "全镇" not in summary.group(1)
 
 
 @pytest.mark.slow

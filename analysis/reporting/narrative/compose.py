@@ -125,6 +125,8 @@ def summary_as_of(year: int, tables: Tables, catalog: Catalog, lang: str) -> Sum
     if plan := plan_paragraphs(tables, catalog, lang, year):
         contents.append((label("summary.plan", lang, year=year + 1), plan))
     numerals = words["numerals"]
+    level, _ = tables.place()
+    contents = [(title, [for_level(p, level, lang) for p in ps]) for title, ps in contents]
     return Summary(
         title=label("summary.title", lang, town=town_name(tables), year=year),
         sections=[
@@ -137,3 +139,11 @@ def summary_as_of(year: int, tables: Tables, catalog: Catalog, lang: str) -> Sum
         lang=lang,
         sample_note=label("summary.sample", lang) if tables.sample else "",
     )
+
+
+def for_level(text: str, level: str, lang: str) -> str:
+    """A sentence of the templates, which speak for a town (全镇, the township), as the summary
+    of a county or a prefecture says it (全县, the county)."""
+    if level == "town":
+        return text
+    return text.replace(label("whole.town", lang), label(f"whole.{level}", lang))

@@ -332,3 +332,11 @@ def test_codes_instead_of_names(registry):
     result = validate(DATA / "tricky" / "codes_only.csv", registry=registry)
     assert result.ok
     assert set(result.values["village_code"]) == {"360722103203", "360722103200"}
+
+
+def test_cells_of_only_spaces_read_as_empty(tmp_path: Path):
+    path = tmp_path / "spaces.csv"
+    path.write_text("a,b,c\n   ,\u3000,x y\n\t, 1 ,\xa0\n", encoding="utf-8")
+    cells = read_csv_sheet(path, "spaces.csv").cells
+    assert cells.iloc[1].tolist() == ["", "", "x y"]
+    assert cells.iloc[2].tolist() == ["", " 1 ", ""]

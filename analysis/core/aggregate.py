@@ -59,6 +59,8 @@ def aggregate_township(
     if not rates.empty:
         weight_of = {ind.id: ind.weight for ind in catalog if ind.weight}
         source = indicators if weights is None else weights
+        # Only the weights' own rows can join; the rest would only slow the merge down.
+        source = source[source["indicator"].isin(set(weight_of.values()))]
         table = source[["village_code", "year", "indicator", "value"]].rename(
             columns={"indicator": "weight_id", "value": "weight"}
         )
@@ -162,18 +164,21 @@ def aggregate_levels(
     catalog = catalog or default_catalog()
     places = hierarchy(villages)
     values = indicators[indicators["value"].notna()]
+    # Villages outside the registry have no place in the hierarchy, as an inner join drops them.
+    values = values[values["village_code"].isin(places["village_code"])]
+    village_names = places.set_index("village_code")["village_name"]
     frames = [
-        values.merge(places[["village_code", "village_name"]], on="village_code")
-        .rename(columns={"village_code": "code", "village_name": "name"})
-        .assign(level="village", villages=1)
+        values.rename(columns={"village_code": "code"}).assign(
+            name=values["village_code"].map(village_names).to_numpy(), level="village", villages=1
+        )
     ]
     counties = places["county_code"].nunique()
-    for level in ("town", "county", "prefecture"):
-        if level == "prefecture" and counties < 2:
+    for level, width in LEVELS.items():
+        if level == "village" or (level == "prefecture" and counties < 2):
             continue
-        keyed = values.merge(places[["village_code", f"{level}_code"]], on="village_code")
+        # A unit's code is its villages' codes' first digits (hierarchy() takes it so too).
         figures = aggregate_township(
-            keyed.rename(columns={f"{level}_code": "code"}),
+            values.assign(code=values["village_code"].str[:width]),
             catalog,
             by=("code", "year"),
             weights=values,

@@ -53,6 +53,8 @@ class Registry:
     table: pd.DataFrame  # REGISTRY_COLUMNS, all text
     _levels: list[dict[str, str | None]] = field(default_factory=list, repr=False)
     _cache: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)
+    _codes: frozenset[str] = field(default=frozenset(), repr=False)
+    _towns: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         # Three levels of spellings: as written (name, short name), one suffix off, two off.
@@ -67,14 +69,19 @@ class Registry:
                 _claim(level1, once, code)
                 _claim(level2, _strip_suffix(once), code)
         self._levels = [level0, level1, level2]
+        # Asked once per distinct name of every file: a province's are built once, not each time.
+        self._codes = frozenset(self.table["code"])
+        self._towns = frozenset(self.table["town_name"].dropna()) - {""}
 
     @property
-    def codes(self) -> set[str]:
-        return set(self.table["code"])
+    def codes(self) -> frozenset[str]:
+        """Every village code of the registry."""
+        return self._codes
 
     @property
-    def town_names(self) -> set[str]:
-        return set(self.table["town_name"].dropna()) - {""}
+    def town_names(self) -> frozenset[str]:
+        """The towns' names the registry gives (none empty)."""
+        return self._towns
 
     def resolve_name(self, name: str) -> tuple[str | None, str]:
         """One name → (code, status) with status ``ok``, ``ambiguous`` or ``unknown``."""

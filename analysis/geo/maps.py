@@ -17,7 +17,6 @@ from os import PathLike
 from pathlib import Path
 
 import geopandas as gpd
-import mapclassify
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -439,6 +438,10 @@ def _classify(values, scheme, *, k=5, bins=None, lowest=None):
         if not fixed:
             raise ValueError("no values to classify")
         return codes, [lowest if lowest is not None else -math.inf, *bins]
+    # Imported here: mapclassify brings scipy.stats and scikit-learn, seconds of start-up that
+    # a build with every page current never needs (warm kernels import it beforehand).
+    import mapclassify
+
     y = values[present]
     if fixed:
         binning = mapclassify.classify(y, "user_defined", bins=list(bins), lowest=lowest)

@@ -8,6 +8,7 @@ village name are recorded here, with the closest registry names as the clerk's h
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -53,8 +54,6 @@ class Registry:
     table: pd.DataFrame  # REGISTRY_COLUMNS, all text
     _levels: list[dict[str, str | None]] = field(default_factory=list, repr=False)
     _cache: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)
-    _codes: frozenset[str] = field(default=frozenset(), repr=False)
-    _towns: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         # Three levels of spellings: as written (name, short name), one suffix off, two off.
@@ -69,19 +68,17 @@ class Registry:
                 _claim(level1, once, code)
                 _claim(level2, _strip_suffix(once), code)
         self._levels = [level0, level1, level2]
-        # Asked once per distinct name of every file: a province's are built once, not each time.
-        self._codes = frozenset(self.table["code"])
-        self._towns = frozenset(self.table["town_name"].dropna()) - {""}
 
-    @property
+    # Both are asked once per distinct name of every file: kept, not built again each time.
+    @functools.cached_property
     def codes(self) -> frozenset[str]:
         """Every village code of the registry."""
-        return self._codes
+        return frozenset(self.table["code"])
 
-    @property
+    @functools.cached_property
     def town_names(self) -> frozenset[str]:
         """The towns' names the registry gives (none empty)."""
-        return self._towns
+        return frozenset(self.table["town_name"].dropna()) - {""}
 
     def resolve_name(self, name: str) -> tuple[str | None, str]:
         """One name → (code, status) with status ``ok``, ``ambiguous`` or ``unknown``."""

@@ -359,3 +359,13 @@ def test_a_column_parses_as_its_cells_do_one_by_one():
         assert (pd.isna(years[i]) and pd.isna(one_year[0])) or years[i] == one_year[0]
         assert blank[i] == one_blank[0]
         assert totals[i] == is_totals_label(alone, ["大桥镇"])[0]
+
+
+def test_a_registry_without_town_names_resolves_codes():
+    table = pd.DataFrame(
+        {"code": ["360799100200"], "name": ["石田村委会"], "short_name": ["石田村"]}
+    )
+    registry = Registry(table)
+    assert registry.resolve_name("360799100200") == ("360799100200", "ok")
+    assert registry.resolve_name("360799100201") == (None, "unknown")
+    assert registry.codes == {"360799100200"}

@@ -362,6 +362,8 @@ def test_a_column_parses_as_its_cells_do_one_by_one():
 
 
 def test_a_registry_without_town_names_resolves_codes():
+    from analysis.ingest.registry import Registry
+
     table = pd.DataFrame(
         {"code": ["360799100200"], "name": ["石田村委会"], "short_name": ["石田村"]}
     )

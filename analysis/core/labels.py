@@ -370,6 +370,27 @@ _WORDS: dict[str, tuple[str, str]] = {
     "chart.township": ("全镇", "Township"),
     "chart.village_indicator": ("{name}：{indicator}", "{name}: {indicator}"),
     "chart.year_indicator": ("{year}年 {indicator}", "{indicator}, {year}"),
+    "chart.data": ("{name}：数据", "{name}: the figures"),
+    # --- a chart's alternative text, read out in place of the image
+    "alt.years": ("{first}–{last}年", "{first}–{last}"),
+    "alt.year": ("{year}年", "{year}"),
+    "alt.observed": ("{indicator}：{years}实际值", "{indicator}: observed {years}"),
+    "alt.projected": ("与{year}年预测", " and projected to {year}"),
+    "alt.latest": ("，{year}年为{value}", "; {value} in {year}"),
+    "alt.target": ("，目标{target}", ", target {target}"),
+    "alt.plan": ("，已完成{done}，计划{target}", ", {done} done of {target} planned"),
+    "alt.no_data": ("{indicator}：无数据", "{indicator}: no data"),
+    # --- ranks of villages within their town
+    "heading.ranking": ("各村排名", "Villages ranked"),
+    "heading.rank": ("在本镇的排名", "Rank in the town"),
+    "heading.trends": ("其他指标走势", "Indicators without a target, over time"),
+    "rank.of": ("在本镇{n}个村中排第{rank}", "{rank} of {n} in the town"),
+    "rank.note": (
+        "按比率排名（第1为最好）；户数、面积等总量随村的大小而不同，不作排名。",
+        "Ranked by rates (1 = best); totals such as households or areas depend on a village's "
+        "size and are not ranked.",
+    ),
+    "column.rank_in_town": ("本镇排名", "Rank in the town"),
     # --- maps
     "map.no_data": ("无数据", "No data"),
     "map.legend": ("图例", "Legend"),

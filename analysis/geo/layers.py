@@ -2,8 +2,8 @@
 
 Everything is stored in EPSG:4490 (CGCS2000 geographic) and measured in EPSG:4547 (CGCS2000 /
 3-degree Gauss-Kruger CM 114E, the zone used for Ganzhou). Points recorded with Chinese phone map
-apps come in GCJ-02 (AMap/高德, Tencent) or BD-09 (Baidu); they are converted here with the
-standard published algorithms before they meet any other layer.
+apps come in GCJ-02 (AMap/高德, Tencent) or BD-09 (Baidu); :mod:`analysis.geo.offsets` converts
+them before they meet any other layer.
 
 At the precision of this project (metres), CGCS2000 and WGS84 coincide: their ellipsoids differ by
 0.1 mm at most and their realisations by a few centimetres. Coordinates converted "to WGS84" are
@@ -20,37 +20,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from numpy.typing import ArrayLike
 
 from analysis import config
+from analysis.geo.offsets import normalise_coord_sys, to_wgs84_function
 
 #: 1 亩 = 10000/15 m² (市亩, the unit of Chinese land statistics).
 M2_PER_MU = 10000.0 / 15.0
-
-# GCJ-02 parameters as published: the Krasovsky 1940 semi-major axis and eccentricity squared.
-_GCJ_A = 6378245.0
-_GCJ_EE = 0.00669342162296594323
-# BD-09's constant: π·3000/180.
-_X_PI = math.pi * 3000.0 / 180.0
-# The rectangle inside which GCJ-02 applies an offset; outside it GCJ-02 equals WGS84.
-_CHINA_LON = (72.004, 137.8347)
-_CHINA_LAT = (0.8293, 55.8271)
-# The inverse iteration stops when a step is below this (degrees; 1e-10° ≈ 0.01 mm), far inside
-# the 1e-7° promised. It contracts by ~1e-4 per step, so three or four steps suffice.
-_INVERSE_TOL = 1e-10
-_INVERSE_MAX_STEPS = 30
-
-#: Names accepted for a point's coordinate system, after lower-casing and removing ``-``/``_``/
-#: spaces, mapped to the converter that brings them to WGS84 (≈ CGCS2000).
-_COORD_SYSTEMS = {
-    "gcj02": "gcj02",
-    "bd09": "bd09",
-    "bd09ll": "bd09",
-    "wgs84": "wgs84",
-    "epsg:4326": "wgs84",
-    "cgcs2000": "wgs84",
-    "epsg:4490": "wgs84",
-}
 
 _FAMILIES = {
     "Polygon": "polygonal",
@@ -145,7 +120,7 @@ def from_offset_lonlat(gdf: gpd.GeoDataFrame, coord_sys: str) -> gpd.GeoDataFram
     """
     if gdf.crs is not None and not gdf.crs.is_geographic:
         raise ValueError(f"coord_sys={coord_sys!r} applies to lon/lat, not to {gdf.crs.name}")
-    convert = _to_wgs84_function(coord_sys)
+    convert = to_wgs84_function(coord_sys)
     out = gdf.copy()
     geoms = shapely.transform(
         np.asarray(out.geometry.values), lambda xy: np.column_stack(convert(xy[:, 0], xy[:, 1]))
@@ -208,179 +183,6 @@ def area_mu(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
     return _to_crs(gdf, config.MEASURE_CRS).area / M2_PER_MU
 
 
-# --------------------------------------------------------------------------------------------
-# GCJ-02 and BD-09
-
-
-def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Offset WGS84 lon/lat to GCJ-02 (the published forward algorithm).
-
-    Parameters
-    ----------
-    lon, lat
-        Degrees; scalars or arrays of one shape. Points outside China are returned unchanged,
-        as GCJ-02 defines.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        GCJ-02 ``(lon, lat)``.
-    """
-    lon, lat = _arrays(lon, lat)
-    dlon, dlat = _gcj_offset(lon, lat)
-    return lon + dlon, lat + dlat
-
-
-def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Remove the GCJ-02 offset by fixed-point iteration.
-
-    The common one-step inverse (subtract the offset computed at the GCJ-02 point) is off by up
-    to ~1 m; iterating ``w ← g − offset(w)`` converges to better than 1e-10° within a few steps.
-
-    Parameters
-    ----------
-    lon, lat
-        GCJ-02 degrees; scalars or arrays of one shape.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        WGS84 ``(lon, lat)``.
-    """
-    glon, glat = _arrays(lon, lat)
-    wlon, wlat = glon.copy(), glat.copy()
-    for _ in range(_INVERSE_MAX_STEPS):
-        dlon, dlat = _gcj_offset(wlon, wlat)
-        step_lon = glon - dlon - wlon
-        step_lat = glat - dlat - wlat
-        wlon += step_lon
-        wlat += step_lat
-        # NaN compares False, so missing coordinates do not keep the loop going.
-        if not (np.any(np.abs(step_lon) > _INVERSE_TOL) or np.any(np.abs(step_lat) > _INVERSE_TOL)):
-            return wlon, wlat
-    raise RuntimeError("GCJ-02 → WGS84 did not converge; are the inputs finite degrees?")
-
-
-def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Convert GCJ-02 lon/lat to Baidu's BD-09 (published algorithm, x_pi = π·3000/180).
-
-    Parameters
-    ----------
-    lon, lat
-        GCJ-02 degrees; scalars or arrays of one shape.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        BD-09 ``(lon, lat)``.
-    """
-    x, y = _arrays(lon, lat)
-    z = np.hypot(x, y) + 0.00002 * np.sin(y * _X_PI)
-    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
-    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
-
-
-def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Convert Baidu BD-09 lon/lat to GCJ-02 (published algorithm; round trip < 1 m).
-
-    Parameters
-    ----------
-    lon, lat
-        BD-09 degrees; scalars or arrays of one shape.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        GCJ-02 ``(lon, lat)``.
-    """
-    lon, lat = _arrays(lon, lat)
-    x = lon - 0.0065
-    y = lat - 0.006
-    z = np.hypot(x, y) - 0.00002 * np.sin(y * _X_PI)
-    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
-    return z * np.cos(theta), z * np.sin(theta)
-
-
-def bd09_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Convert BD-09 lon/lat to WGS84 (via GCJ-02, with the iterative inverse).
-
-    Parameters
-    ----------
-    lon, lat
-        BD-09 degrees; scalars or arrays of one shape.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        WGS84 ``(lon, lat)``.
-    """
-    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
-
-
-def _arrays(lon, lat):
-    lon = np.array(lon, dtype=float)
-    lat = np.array(lat, dtype=float)
-    if lon.shape != lat.shape:
-        raise ValueError(f"lon and lat differ in shape: {lon.shape} vs {lat.shape}")
-    return lon, lat
-
-
-def _gcj_offset(lon, lat):
-    """GCJ-02 minus WGS84 at a WGS84 point, in degrees (zero outside China)."""
-    x = lon - 105.0
-    y = lat - 35.0
-    periodic = (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
-    dlat = (
-        -100.0
-        + 2.0 * x
-        + 3.0 * y
-        + 0.2 * y * y
-        + 0.1 * x * y
-        + 0.2 * np.sqrt(np.abs(x))
-        + periodic
-        + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
-        + (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
-    )
-    dlon = (
-        300.0
-        + x
-        + 2.0 * y
-        + 0.1 * x * x
-        + 0.1 * x * y
-        + 0.1 * np.sqrt(np.abs(x))
-        + periodic
-        + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
-        + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
-    )
-    rad_lat = np.radians(lat)
-    magic = 1.0 - _GCJ_EE * np.sin(rad_lat) ** 2
-    sqrt_magic = np.sqrt(magic)
-    dlat = (dlat * 180.0) / ((_GCJ_A * (1.0 - _GCJ_EE)) / (magic * sqrt_magic) * np.pi)
-    dlon = (dlon * 180.0) / (_GCJ_A / sqrt_magic * np.cos(rad_lat) * np.pi)
-    inside = ((lon >= _CHINA_LON[0]) & (lon <= _CHINA_LON[1]) & (lat >= _CHINA_LAT[0])) & (
-        lat <= _CHINA_LAT[1]
-    )
-    return np.where(inside, dlon, 0.0), np.where(inside, dlat, 0.0)
-
-
-def _normalise_coord_sys(name) -> str:
-    key = str(name).strip().lower().replace("-", "").replace("_", "").replace(" ", "")
-    if key not in _COORD_SYSTEMS:
-        raise ValueError(
-            f"unknown coordinate system {name!r}; use one of gcj02, bd09, wgs84, cgcs2000"
-        )
-    return _COORD_SYSTEMS[key]
-
-
-def _to_wgs84_function(coord_sys):
-    kind = _normalise_coord_sys(coord_sys)
-    if kind == "gcj02":
-        return gcj02_to_wgs84
-    if kind == "bd09":
-        return bd09_to_wgs84
-    return _arrays
-
-
 def points_from_table(
     df: pd.DataFrame,
     *,
@@ -419,18 +221,18 @@ def points_from_table(
     x = pd.to_numeric(df[lon]).to_numpy(dtype=float)
     y = pd.to_numeric(df[lat]).to_numpy(dtype=float)
     if crs is not None:
-        systems = pd.Series(_normalise_coord_sys(crs), index=df.index)
+        systems = pd.Series(normalise_coord_sys(crs), index=df.index)
     elif crs_column in df.columns:
         missing = df.index[df[crs_column].isna()]
         if len(missing):
             raise ValueError(f"column {crs_column!r} is empty in rows {list(missing)}")
-        systems = df[crs_column].map(_normalise_coord_sys)
+        systems = df[crs_column].map(normalise_coord_sys)
     else:
         raise ValueError(f"no column {crs_column!r}; pass crs='gcj02'|'bd09'|'wgs84'|'cgcs2000'")
     out_x, out_y = x.copy(), y.copy()
     for kind in systems.unique():
         rows = (systems == kind).to_numpy()
-        out_x[rows], out_y[rows] = _to_wgs84_function(kind)(x[rows], y[rows])
+        out_x[rows], out_y[rows] = to_wgs84_function(kind)(x[rows], y[rows])
     geoms = shapely.points(out_x, out_y)
     geoms[np.isnan(out_x) | np.isnan(out_y)] = None
     return gpd.GeoDataFrame(df.copy(), geometry=geoms, crs=config.STORAGE_CRS)

@@ -77,7 +77,7 @@ class Ledger:
         **fields: object,
     ) -> None:
         """Record one problem; messages are built from the rule's templates."""
-        default_severity, zh, en = RULES[rule]
+        default_severity, zh, en, *_ = RULES[rule]
         text = cell_text(value)
         fields = {"value": text, "hint_zh": "", "hint_en": "", **fields}
         where_zh = f"「{file}」" + (f"工作表「{sheet}」" if sheet else "")

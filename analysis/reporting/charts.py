@@ -1,4 +1,5 @@
-"""The fan chart: a target's history, its projection with the interval band, and the target.
+"""The charts of one indicator: the fan chart (a target's history, its projection with the
+interval band, and the target) and the small trend chart of an indicator without a target.
 
 Every word on it (legend, axis, source line, model name) comes from
 :mod:`analysis.core.labels` and every number from :mod:`analysis.core.numbers`, in the
@@ -11,11 +12,13 @@ from __future__ import annotations
 import math
 import unicodedata
 import weakref
+from collections.abc import Mapping
 
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import AutoLocator, Locator, MaxNLocator
+from matplotlib.transforms import ScaledTranslation
 
 from analysis import config
 from analysis.core import numbers
@@ -23,15 +26,28 @@ from analysis.core.labels import LABELS, check_lang, label, unit_header
 from analysis.core.style import COLORS, use_house_style
 from analysis.core.trends import Assessment, Projection
 
-#: Room around each chart panel, inches: tick labels and the unit on the left, title and
-#: sample mark on top, the year axis and a source line of up to two lines below. Fixed, so a
+#: Room around each chart panel, inches: tick labels and the unit on the left; a title of up to
+#: two lines and the sample mark on top; below, the year axis, the legend (out of the plot, so it
+#: never covers the target line or the data) and a source line of up to three lines. Fixed, so a
 #: figure is laid out once when it is made, without measuring its texts.
-PANEL_MARGINS = {"left": 0.85, "right": 0.25, "top": 0.45, "bottom": 0.85}
-#: Size of one panel of :func:`panel_figure`, inches.
-PANEL_SIZE = (5.2, 3.9)
-#: The source line's offset under the axes and its size, points.
-_SOURCE_OFFSET_PT = 34
+PANEL_MARGINS = {"left": 0.85, "right": 0.25, "top": 0.62, "bottom": 1.5}
+#: Size of one panel of :func:`panel_figure`, inches: one chart of a page's grid.
+PANEL_SIZE = (5.2, 4.5)
+#: The legend's top under the axes, the height of one of its rows and its size, points.
+_LEGEND_OFFSET_PT = 34
+_LEGEND_ROW_PT = 15
+_LEGEND_FONTSIZE = 8
+_LEGEND_COLUMNS = 2
+#: The source line's size, points; it starts under the legend.
 _SOURCE_FONTSIZE = 7.5
+#: The sample mark's size, points; the title keeps clear of it.
+_SAMPLE_FONTSIZE = 10
+_TITLE_FONTSIZE = 12
+#: The data's margin within the axes, above and below, as a fraction of its range.
+_Y_MARGIN = 0.1
+#: Room around a small trend chart, inches, and its size: no legend, a one-line source.
+TREND_MARGINS = {"left": 0.75, "right": 0.2, "top": 0.62, "bottom": 0.8}
+TREND_SIZE = (3.6, 2.9)
 
 
 #: Panel figures handed back by :func:`release`, by (rows, columns, count, panel), ready to be
@@ -43,24 +59,28 @@ _MADE: weakref.WeakKeyDictionary[Figure, tuple] = weakref.WeakKeyDictionary()
 
 
 def panel_figure(
-    rows: int, columns: int, *, count: int | None = None, panel: tuple[float, float] = PANEL_SIZE
+    rows: int,
+    columns: int,
+    *,
+    count: int | None = None,
+    panel: tuple[float, float] = PANEL_SIZE,
+    margins: Mapping[str, float] = PANEL_MARGINS,
 ) -> tuple[Figure, list[Axes]]:
     """A figure with room for ``rows`` × ``columns`` chart panels in a fixed layout, and the
     axes of the first ``count`` of them (all by default), row by row.
 
-    Each panel is ``panel`` inches with :data:`PANEL_MARGINS` around its axes; nothing is
+    Each panel is ``panel`` inches with ``margins`` (inches) around its axes; nothing is
     measured or laid out again when the figure is drawn, and no axes is made for an empty cell.
     A figure given back with :func:`release` is emptied and returned again, layout and all.
     """
     count = rows * columns if count is None else count
-    key = (rows, columns, count, tuple(panel))
+    key = (rows, columns, count, tuple(panel), tuple(sorted(margins.items())))
     if _RELEASED.get(key):
         figure = _RELEASED[key].pop()
         for ax in figure.axes:
             _empty(ax)
         return figure, list(figure.axes)
     width, height = panel
-    margins = PANEL_MARGINS
     axes_width = width - margins["left"] - margins["right"]
     axes_height = height - margins["top"] - margins["bottom"]
     figure = Figure(figsize=(width * columns, height * rows))
@@ -97,7 +117,8 @@ def _empty(ax: Axes) -> None:
         artist.remove()
     if ax.get_legend() is not None:
         ax.get_legend().remove()
-    ax.set_title("")
+    for loc in ("left", "center", "right"):
+        ax.set_title("", loc=loc)
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.relim()
@@ -210,7 +231,7 @@ def fan_chart(
     target_year = projection.target_year if target_year is None else target_year
 
     if ax is None:
-        figure, (ax,) = panel_figure(1, 1, panel=(7.0, 4.2))
+        figure, (ax,) = panel_figure(1, 1)
     else:
         figure = ax.get_figure()
 
@@ -294,21 +315,102 @@ def fan_chart(
             ),
         )
 
-    ax.set_title(title)
+    _dress(ax, title=title, unit=unit, lines=lines, legend=True, sample=sample, lang=lang)
+    return figure
+
+
+def trend_chart(
+    series: pd.Series,
+    *,
+    title: str,
+    unit: str,
+    integer: bool = False,
+    ax: Axes | None = None,
+    sample: bool = False,
+    source: str | None = None,
+    lang: str = "zh",
+) -> Figure:
+    """A small chart of an indicator's observed values over the years, for an indicator
+    without a target: no projection and no legend (its numbers go in a table beside it).
+
+    ``series`` is indexed by int year (NaN dropped); ``integer`` keeps the value axis to whole
+    numbers (a count); ``ax``, ``sample``, ``source`` and ``lang`` as for :func:`fan_chart`. Without ``ax`` the figure is one panel of :data:`TREND_SIZE`.
+    """
+    use_house_style()
+    if ax is None:
+        figure, (ax,) = panel_figure(1, 1, panel=TREND_SIZE, margins=TREND_MARGINS)
+    else:
+        figure = ax.get_figure()
+    history = pd.Series(series, dtype=float).dropna().sort_index()
+    ax.plot(
+        history.index.astype(int),
+        history.to_numpy(),
+        color=COLORS["history"],
+        marker="o",
+        markersize=4,
+        linewidth=1.8,
+    )
+    source = source if source is not None else label("chart.villages_source", lang)
+    lines = [label("chart.source", lang, source=source)]
+    _dress(ax, title=title, unit=unit, lines=lines, legend=False, sample=sample, lang=lang)
+    if integer:
+        ax.yaxis.set_major_locator(_InView(MaxNLocator(integer=True)))
+    return figure
+
+
+def _dress(
+    ax: Axes,
+    *,
+    title: str,
+    unit: str,
+    lines: list[str],
+    legend: bool,
+    sample: bool,
+    lang: str,
+) -> None:
+    """Title, axes, legend, source line and sample mark of a chart, each in its own room.
+
+    The title is left-aligned and broken into lines short of the sample mark on its right; the
+    legend sits under the year axis, out of the plot; the source line starts under the legend.
+    Offsets are in points from the axes, so they stay with it in a caller's grid.
+    """
+    figure = ax.get_figure()
+    axes_pt = ax.get_position().width * figure.get_figwidth() * 72
+    sample_pt = _text_width_pt(config.SAMPLE_LABEL_ZH, _SAMPLE_FONTSIZE) + 6 if sample else 0
+    ax.set_title(
+        _fit_lines(title, axes_pt - sample_pt, _TITLE_FONTSIZE),
+        loc="left",
+        fontsize=_TITLE_FONTSIZE,
+    )
     ax.set_xlabel(label("chart.year", lang))
     ax.set_ylabel(unit_header(unit, lang))
+    # Room above the highest point, so the target's star stays clear of the sample mark.
+    ax.margins(y=_Y_MARGIN)
     ax.xaxis.set_major_locator(_InView(MaxNLocator(integer=True)))
     ax.yaxis.set_major_locator(_InView(AutoLocator()))
-    ax.legend(loc="best", frameon=False)
-    # Source and sample mark belong to the axes, so they stay with it in a caller's grid; the
-    # source keeps within the axes and its right margin, so it never runs into the next panel
-    # or off the figure.
-    room_pt = (ax.get_position().width * figure.get_figwidth() + PANEL_MARGINS["right"] - 0.1) * 72
+    below = _LEGEND_OFFSET_PT
+    if legend:
+        entries = len(ax.get_legend_handles_labels()[0])
+        ax.legend(
+            loc="upper left",
+            bbox_to_anchor=(0, 0),
+            bbox_transform=ax.transAxes + _down(figure, below),
+            ncols=_LEGEND_COLUMNS,
+            frameon=False,
+            fontsize=_LEGEND_FONTSIZE,
+            borderaxespad=0,
+            borderpad=0,
+            columnspacing=1.2,
+        )
+        below += -(-entries // _LEGEND_COLUMNS) * _LEGEND_ROW_PT + 4
+    # The source keeps within the axes and its right margin, so it never runs into the next
+    # panel or off the figure.
+    room_pt = axes_pt + (PANEL_MARGINS["right"] - 0.1) * 72
     ax.annotate(
         _fit_lines(label("chart.separator", lang).join(lines), room_pt, _SOURCE_FONTSIZE),
         xy=(0, 0),
         xycoords="axes fraction",
-        xytext=(0, -_SOURCE_OFFSET_PT),
+        xytext=(0, -below),
         textcoords="offset points",
         fontsize=_SOURCE_FONTSIZE,
         color=COLORS["muted"],
@@ -321,9 +423,13 @@ def fan_chart(
             1.02,
             config.SAMPLE_LABEL_ZH,
             transform=ax.transAxes,
-            fontsize=10,
+            fontsize=_SAMPLE_FONTSIZE,
             color=COLORS["target"],
             ha="right",
             va="bottom",
         )
-    return figure
+
+
+def _down(figure: Figure, points: float) -> ScaledTranslation:
+    """A shift ``points`` down, at whatever resolution the figure is drawn."""
+    return ScaledTranslation(0, -points / 72, figure.dpi_scale_trans)

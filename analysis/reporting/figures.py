@@ -1,4 +1,5 @@
-"""The figures of the pages: maps of the township and the village, and the target fan charts.
+"""The maps of the pages: the township's and the village's (the charts of each indicator are
+:mod:`analysis.reporting.indicator_charts`).
 
 Each takes the processed tables and the page's language and returns a matplotlib ``Figure``
 (or None where the layers it needs are missing); titles and legends come from
@@ -10,14 +11,9 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from analysis.core import trends
-from analysis.core.catalog import default_catalog
-from analysis.core.labels import indicator_name, label
-from analysis.core.style import use_house_style
+from analysis.core.labels import label
 from analysis.geo import maps
 from analysis.pipeline.store import Tables
-from analysis.reporting import charts
-from analysis.reporting.tables import scope_rows
 
 
 def corridor_figure(tables: Tables, *, width_km: float = 2.0, lang: str = "zh"):
@@ -91,46 +87,3 @@ def locator_figure(tables: Tables, code: str, *, lang: str = "zh"):
     return maps.locator_map(
         villages, str(code), label_column="short_name", sample=tables.sample, lang=lang
     )
-
-
-def target_figure(tables: Tables, scope: str, *, columns: int = 2, lang: str = "zh"):
-    """Fan charts (history, projection with interval, target) for the scope's targets, as one
-    grid figure: one image per page section, drawn and encoded once."""
-    catalog = default_catalog()
-    rows = scope_rows(tables.projections, scope)
-    # Charts for the targets only; projections without a target stay in the table.
-    rows = rows[rows["target"].notna()] if not rows.empty else rows
-    if rows.empty:
-        return None
-    use_house_style()
-    count = len(rows)
-    grid_rows = -(-count // columns)
-    figure, axes = charts.panel_figure(grid_rows, columns, count=count)
-    for ax, row in zip(axes, rows.itertuples(), strict=True):
-        ind = catalog[row.indicator]
-        # The series the projections table was made from: incomplete years left out alike.
-        series = trends.scope_series(tables.indicators, str(row.scope), row.indicator)
-        kinds = {"kind": ind.kind, "bounds": ind.bounds, "cumulative": ind.cumulative}
-        if pd.isna(row.target):
-            result = trends.project(series, int(row.target_year), **kinds)
-        else:
-            result = trends.assess(
-                series,
-                float(row.target),
-                int(row.target_year),
-                base_year=None if pd.isna(row.base_year) else int(row.base_year),
-                direction=ind.direction,
-                plan=ind.plan,
-                flow=ind.flow,
-                **kinds,
-            )
-        charts.fan_chart(
-            series,
-            result,
-            title=indicator_name(ind, lang),
-            unit=ind.unit,
-            ax=ax,
-            sample=tables.sample,
-            lang=lang,
-        )
-    return figure

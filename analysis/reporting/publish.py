@@ -46,6 +46,12 @@ th { background: #f2f4f7; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .scroll { overflow-x: auto; max-width: 100%; }
 img { max-width: 100%; height: auto; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 460px), 1fr));
+  gap: 1rem 1.2rem; margin: .6rem 0 1.2rem; }
+.charts.small { grid-template-columns: repeat(auto-fill, minmax(min(100%, 300px), 1fr)); }
+figure.chart { margin: 0; break-inside: avoid; page-break-inside: avoid; }
+figure.chart summary { cursor: pointer; color: #1f4e79; font-size: .85rem; }
+figure.chart table { font-size: .8rem; margin: .3rem 0 .6rem; }
 pre { background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wrap; }
 .failed { color: #b03a2e; font-weight: bold; }
 .error-box { border: 2px solid #b03a2e; background: #fdf2f0; padding: .8rem 1rem; }
@@ -63,6 +69,8 @@ th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #9
 @page { size: A4; margin: 15mm 12mm; }
 @media print { header.ms { background: none; color: #000; } a { color: #000; }
   main { max-width: none; } h2, h3 { break-after: avoid; } img, figure { break-inside: avoid; }
+  .charts { display: block; } figure.chart { margin: 0 0 .8rem; }
+  .charts.small { display: grid; grid-template-columns: 1fr 1fr; gap: 0 .6rem; }
   tr { break-inside: avoid; } .scroll { overflow: visible; } input { display: none; } }
 """.replace("FONTS", FONT_STACK)
 

@@ -8,8 +8,10 @@ names never become markup and every front end shows the same thing.
 
 from __future__ import annotations
 
+import base64
 import io
 import re
+from collections.abc import Iterable
 from html import escape
 
 import numpy as np
@@ -22,6 +24,7 @@ from analysis.core.style import PageCanvas
 from analysis.pipeline.store import Tables
 from analysis.reporting import narrative
 from analysis.reporting.charts import release
+from analysis.reporting.indicator_charts import Chart, target_charts, trend_charts
 from analysis.reporting.tables import status_note, target_table
 
 
@@ -70,6 +73,40 @@ def png_bytes(fig, *, dpi: int = 100) -> bytes:
     buffer = io.BytesIO()
     PIL.Image.fromarray(pixels).save(buffer, format="png", compress_level=3)
     return buffer.getvalue()
+
+
+def chart_html(chart: Chart, *, dpi: int = 100) -> str:
+    """One chart as a page figure: its image with its alternative text, and its figures as a
+    table that opens under it. The figure is handed back once encoded (:func:`show`)."""
+    png = png_bytes(chart.figure, dpi=dpi)
+    width, height = (round(x * dpi) for x in chart.figure.get_size_inches())
+    release(chart.figure)
+    source = base64.b64encode(png).decode("ascii")
+    return (
+        f'<figure class="chart"><img src="data:image/png;base64,{source}" '
+        f'alt="{escape(chart.alt)}" width="{width}" height="{height}">'
+        f"<figcaption><details><summary>{escape(chart.caption)}</summary>"
+        f"{table_html(chart.data)}</details></figcaption></figure>"
+    )
+
+
+def show_charts(charts: Iterable[Chart], *, small: bool = False) -> None:
+    """Charts side by side in a grid that wraps to the page's width (one column on a phone);
+    nothing where there are none. ``small`` for the trend charts' narrower grid."""
+    figures = "".join(chart_html(chart) for chart in charts)
+    if figures:
+        kind = "charts small" if small else "charts"
+        display(HTML(f'<div class="{kind}">{figures}</div>'))
+
+
+def show_target_charts(tables: Tables, scope: str, *, lang: str = "zh") -> None:
+    """A fan chart per target of the scope ('township' or a village code), each its own image."""
+    show_charts(target_charts(tables, scope, lang=lang))
+
+
+def show_trend_charts(tables: Tables, year: int, *, lang: str = "zh") -> None:
+    """A small trend chart per indicator of the township (or town) without a target."""
+    show_charts(trend_charts(tables, year, lang=lang), small=True)
 
 
 #: A cell that holds a figure (right-aligned, never wrapped): 3035, 86.4%, -3.9个百分点, <1%, —.

@@ -88,23 +88,42 @@ def key_figures(
     return pd.DataFrame(rows, columns=columns)
 
 
-def village_history(
-    tables: Tables, code: str, *, lang: str = "zh", catalog: Catalog | None = None
+def _history(
+    rows: pd.DataFrame, catalog: Catalog, lang: str, *, every: bool = False
 ) -> pd.DataFrame:
-    """One village's indicators over the years: a row per indicator, a column per year."""
-    catalog = catalog or default_catalog()
-    rows = tables.indicators[tables.indicators["village_code"] == str(code)]
+    """Indicators over the years from year/indicator/value rows: a row per indicator (every
+    catalog indicator when ``every``, else those with a figure), a column per year."""
     wide = rows.pivot_table(index="indicator", columns="year", values="value", aggfunc="first")
-    order = [catalog[i] for i in catalog.ids if i in wide.index]
+    order = [catalog[i] for i in catalog.ids if every or i in wide.index]
     shown = pd.DataFrame(
         {
-            str(year): [numbers.number(wide.at[ind.id, year], ind, lang) for ind in order]
+            str(year): [
+                numbers.number(wide.at[ind.id, year] if ind.id in wide.index else None, ind, lang)
+                for ind in order
+            ]
             for year in wide.columns
         },
         index=[indicator_label(ind, lang) for ind in order],
     )
     shown.index.name = label("column.indicator", lang)
     return shown
+
+
+def village_history(
+    tables: Tables, code: str, *, lang: str = "zh", catalog: Catalog | None = None
+) -> pd.DataFrame:
+    """One village's indicators over the years: a row per indicator, a column per year."""
+    rows = tables.indicators[tables.indicators["village_code"] == str(code)]
+    return _history(rows, catalog or default_catalog(), lang)
+
+
+def township_history(
+    tables: Tables, year: int, *, lang: str = "zh", catalog: Catalog | None = None
+) -> pd.DataFrame:
+    """The township's (or town's) figures up to ``year``: a row for every catalog indicator
+    (— where it has no figure), a column per year."""
+    rows = tables.township[tables.township["year"] <= year]
+    return _history(rows, catalog or default_catalog(), lang, every=True)
 
 
 def village_vs_township(
@@ -333,11 +352,18 @@ def target_table(tables: Tables, scope: str, *, lang: str = "zh") -> pd.DataFram
 
     For a village, its own targets and its projections of the township-scoped indicators.
     """
-    rows = scope_rows(tables.projections, str(scope))
+    rows = page_order(scope_rows(tables.projections, str(scope)))
     if rows.empty:
         return pd.DataFrame()
-    # The order of the written summary and Word: the township's targets, then the villages',
-    # each in catalog order (the sections of the summary).
+    names = dict(zip(tables.villages["code"], tables.villages["short_name"], strict=True))
+    return status_table(rows, names, lang=lang)
+
+
+def page_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """Projection rows in the order of the written summary and Word: the township's targets,
+    then the villages', each in catalog order (the sections of the summary)."""
+    if rows.empty:
+        return rows
     order = {indicator_id: i for i, indicator_id in enumerate(default_catalog().ids)}
     rank = pd.DataFrame(
         {
@@ -345,8 +371,7 @@ def target_table(tables: Tables, scope: str, *, lang: str = "zh") -> pd.DataFram
             "order": rows["indicator"].map(order),
         }
     ).sort_values(["village", "order"], kind="stable")
-    names = dict(zip(tables.villages["code"], tables.villages["short_name"], strict=True))
-    return status_table(rows.loc[rank.index].reset_index(drop=True), names, lang=lang)
+    return rows.loc[rank.index].reset_index(drop=True)
 
 
 # --- checks: validation, quarantine, reconciliation ---------------------------------------------

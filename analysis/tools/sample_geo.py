@@ -20,7 +20,8 @@ import shapely.ops
 from shapely.geometry import LineString, Point, box
 
 from analysis import config
-from analysis.geo.layers import M2_PER_MU, wgs84_to_gcj02
+from analysis.geo.layers import M2_PER_MU
+from analysis.geo.offsets import wgs84_to_gcj02
 from analysis.iorw import atomic_write_bytes, atomic_write_with
 
 CENTRE_LONLAT = (115.0, 25.4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -18,7 +19,9 @@ import pytest
 
 from analysis import config
 from analysis.build import execute, jobs, runner
+from analysis.pipeline.store import load_tables
 from analysis.reporting import documents
+from analysis.reporting.indicator_charts import chart_indicators, trend_indicators
 
 pytestmark = pytest.mark.slow
 
@@ -373,3 +376,24 @@ def test_build_writes_the_summary_and_print_maps(built):
         assert "<svg" in svg and "<image" not in svg  # vector text and shapes, no raster
     index = (year_dir / "index.html").read_text(encoding="utf-8")
     assert 'href="summary.docx"' in index and 'href="maps/corridor.pdf"' in index
+
+
+def test_pages_show_one_chart_per_target_with_alt_text_tables_and_ranks(built):
+    """Each target's chart is its own image with alt text and a table of its figures; the
+    township page has the history, the trend charts and the ranking, a village page its rank."""
+    root, _ = built
+    year_dir = root / "reports" / "2019"
+    tables = load_tables(root / "processed", config.RAW_DIR)
+    township = (year_dir / "township.html").read_text(encoding="utf-8")
+    village = (year_dir / "villages" / f"{QINGGUANG}.html").read_text(encoding="utf-8")
+    # nbconvert's HTML pass writes the attributes in alphabetical order.
+    chart_alt = re.compile(r'<figure class="chart"><img alt="([^"]+)" [^>]*src="data:image/png;')
+    figures = chart_alt.findall(village)
+    assert len(figures) == len(chart_indicators(tables.town_of(QINGGUANG), QINGGUANG)) == 6
+    assert all(re.search(r"2019年为\S+，目标\S+", alt) for alt in figures), figures
+    assert village.count("<details>") == 6
+    assert re.search(r"在本镇9个村中排第\d", village)
+    charted = len(chart_indicators(tables, "township")) + len(trend_indicators(tables, 2019))
+    assert township.count('<figure class="chart">') == len(chart_alt.findall(township)) == charted
+    assert not any("No description" in alt for alt in chart_alt.findall(township))
+    assert "历年指标" in township and "各村排名" in township

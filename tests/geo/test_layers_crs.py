@@ -12,6 +12,7 @@ import shapely
 from shapely.geometry import LineString, Polygon, box
 
 from analysis.geo import layers as geo
+from analysis.geo import offsets
 
 # Published reference pairs.
 #
@@ -61,20 +62,20 @@ def _ganzhou_grid(step=0.02):
 
 @pytest.mark.parametrize(("wgs_lat", "wgs_lon", "gcj_lat", "gcj_lon"), EVILTRANSFORM_WGS_GCJ)
 def test_wgs84_to_gcj02_matches_eviltransform(wgs_lat, wgs_lon, gcj_lat, gcj_lon):
-    lon, lat = geo.wgs84_to_gcj02(wgs_lon, wgs_lat)
+    lon, lat = offsets.wgs84_to_gcj02(wgs_lon, wgs_lat)
     assert lon == pytest.approx(gcj_lon, abs=1e-9)
     assert lat == pytest.approx(gcj_lat, abs=1e-9)
 
 
 @pytest.mark.parametrize("name", sorted(COORDTRANSFORM_README))
 def test_conversions_match_coordtransform_readme(name):
-    lon, lat = getattr(geo, name)(116.404, 39.915)
+    lon, lat = getattr(offsets, name)(116.404, 39.915)
     assert (lon, lat) == pytest.approx(COORDTRANSFORM_README[name], abs=1e-9)
 
 
 @pytest.mark.parametrize(("wgs_lat", "wgs_lon", "gcj_lat", "gcj_lon"), EVILTRANSFORM_WGS_GCJ)
 def test_gcj02_to_wgs84_iterates_to_the_published_point(wgs_lat, wgs_lon, gcj_lat, gcj_lon):
-    lon, lat = geo.gcj02_to_wgs84(gcj_lon, gcj_lat)
+    lon, lat = offsets.gcj02_to_wgs84(gcj_lon, gcj_lat)
     assert abs(lon - wgs_lon) < 1e-7
     assert abs(lat - wgs_lat) < 1e-7
 
@@ -82,20 +83,22 @@ def test_gcj02_to_wgs84_iterates_to_the_published_point(wgs_lat, wgs_lon, gcj_la
 def test_vectorised_over_arrays_of_any_shape():
     lon = np.array([[114.9, 115.0], [115.1, 115.2]])
     lat = np.full((2, 2), 25.4)
-    glon, glat = geo.wgs84_to_gcj02(lon, lat)
+    glon, glat = offsets.wgs84_to_gcj02(lon, lat)
     assert glon.shape == glat.shape == (2, 2)
-    one_by_one = [geo.wgs84_to_gcj02(x, y) for x, y in zip(lon.ravel(), lat.ravel(), strict=True)]
+    one_by_one = [
+        offsets.wgs84_to_gcj02(x, y) for x, y in zip(lon.ravel(), lat.ravel(), strict=True)
+    ]
     assert glon.ravel() == pytest.approx([p[0] for p in one_by_one], abs=0)
     with pytest.raises(ValueError, match="shape"):
-        geo.wgs84_to_gcj02([115.0, 115.1], [25.4])
+        offsets.wgs84_to_gcj02([115.0, 115.1], [25.4])
 
 
 def test_gcj02_round_trip_within_1m_over_ganzhou():
     glon, glat = _ganzhou_grid()
-    wlon, wlat = geo.gcj02_to_wgs84(glon, glat)
+    wlon, wlat = offsets.gcj02_to_wgs84(glon, glat)
     # The offset really is there (hundreds of metres), and really is removed.
     assert _metres(glon - wlon, glat - wlat, glat).min() > 100
-    back_lon, back_lat = geo.wgs84_to_gcj02(wlon, wlat)
+    back_lon, back_lat = offsets.wgs84_to_gcj02(wlon, wlat)
     assert np.abs(back_lon - glon).max() < 1e-7
     assert np.abs(back_lat - glat).max() < 1e-7
     assert _metres(back_lon - glon, back_lat - glat, glat).max() < 1.0
@@ -103,17 +106,17 @@ def test_gcj02_round_trip_within_1m_over_ganzhou():
 
 def test_bd09_round_trips_within_1m_over_ganzhou():
     glon, glat = _ganzhou_grid()
-    blon, blat = geo.gcj02_to_bd09(glon, glat)
-    lon, lat = geo.bd09_to_gcj02(blon, blat)
+    blon, blat = offsets.gcj02_to_bd09(glon, glat)
+    lon, lat = offsets.bd09_to_gcj02(blon, blat)
     assert _metres(lon - glon, lat - glat, glat).max() < 1.0
     # BD-09 → WGS84 → GCJ-02 → BD-09 returns to the start.
-    wlon, wlat = geo.bd09_to_wgs84(blon, blat)
-    again = geo.gcj02_to_bd09(*geo.wgs84_to_gcj02(wlon, wlat))
+    wlon, wlat = offsets.bd09_to_wgs84(blon, blat)
+    again = offsets.gcj02_to_bd09(*offsets.wgs84_to_gcj02(wlon, wlat))
     assert _metres(again[0] - blon, again[1] - blat, blat).max() < 1.0
 
 
 def test_outside_china_gcj02_is_wgs84_and_nan_passes_through():
-    lon, lat = geo.gcj02_to_wgs84([2.35, np.nan], [48.85, np.nan])
+    lon, lat = offsets.gcj02_to_wgs84([2.35, np.nan], [48.85, np.nan])
     assert lon[0] == 2.35 and lat[0] == 48.85
     assert np.isnan(lon[1]) and np.isnan(lat[1])
 
@@ -131,8 +134,8 @@ def test_points_from_table_converts_each_row_by_its_system():
     assert pts.crs.to_epsg() == 4490
     assert list(pts.columns) == [*df.columns, "geometry"]
     expected = [
-        geo.gcj02_to_wgs84(115.005, 25.405),
-        geo.bd09_to_wgs84(115.012, 25.401),
+        offsets.gcj02_to_wgs84(115.005, 25.405),
+        offsets.bd09_to_wgs84(115.012, 25.401),
         (115.0, 25.4),
         (115.02, 25.39),
     ]
@@ -142,7 +145,7 @@ def test_points_from_table_converts_each_row_by_its_system():
 
     all_gcj = geo.points_from_table(df.drop(columns="coord_sys"), crs="gcj02")
     assert all_gcj.geometry.iloc[1].x == pytest.approx(
-        float(geo.gcj02_to_wgs84(115.012, 25.401)[0])
+        float(offsets.gcj02_to_wgs84(115.012, 25.401)[0])
     )
     with pytest.raises(ValueError, match="unknown coordinate system 'mars'"):
         geo.points_from_table(df.assign(coord_sys="mars"))
@@ -192,7 +195,8 @@ def test_read_layer_removes_gcj02_offset(tmp_path):
     # Write the layer as a DataV/AMap file would hold it: GCJ-02 lon/lat declared as WGS84.
     gcj = wgs.set_geometry(
         shapely.transform(
-            wgs.geometry.values, lambda xy: np.column_stack(geo.wgs84_to_gcj02(xy[:, 0], xy[:, 1]))
+            wgs.geometry.values,
+            lambda xy: np.column_stack(offsets.wgs84_to_gcj02(xy[:, 0], xy[:, 1])),
         )
     )
     path = tmp_path / "datav.geojson"

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.testing.compare import compare_images
 from matplotlib.ticker import AutoLocator, MaxNLocator
 
+from analysis.core.catalog import default_catalog
+from analysis.core.labels import indicator_name, label
 from analysis.core.trends import assess, assess_targets, project
 from analysis.reporting import charts
-from analysis.reporting.charts import PANEL_SIZE, fan_chart, panel_figure
+from analysis.reporting.charts import PANEL_SIZE, fan_chart, panel_figure, trend_chart
 from analysis.reporting.tables import status_headers, status_table
 
 YEARS = range(2014, 2020)
@@ -233,4 +240,133 @@ def test_only_grids_of_the_same_shape_are_reused_and_other_figures_are_not_kept(
     assert panel_figure(2, 2, count=4)[0] is not grid
     assert panel_figure(2, 2, count=3)[0] is grid
     charts.release(Figure())
-    assert charts._RELEASED == {(2, 2, 3, PANEL_SIZE): []}
+    margins = tuple(sorted(charts.PANEL_MARGINS.items()))
+    assert {(2, 2, 3, PANEL_SIZE, margins): []} == charts._RELEASED
+
+
+# --- one chart per figure: every text in its own room, against baselines ----------------------
+
+BASELINE_DIR = Path(__file__).parent / "baseline"
+REGENERATE = os.environ.get("MINSHENG_REGEN_BASELINES") == "1"
+BASELINE_DPI = 70
+#: RMS difference (0-255) allowed, as for the maps (tests/geo/test_maps.py): text renders the
+#: same on every machine, so only sub-pixel anti-aliasing may differ.
+BASELINE_TOLERANCE = 1.0
+
+
+def _assert_matches_baseline(figure: Figure, name: str, tmp_path: Path) -> None:
+    actual = tmp_path / f"{name}.png"
+    figure.savefig(actual, dpi=BASELINE_DPI)
+    expected = BASELINE_DIR / f"{name}.png"
+    if REGENERATE:
+        BASELINE_DIR.mkdir(exist_ok=True)
+        shutil.copyfile(actual, expected)
+        return
+    if not expected.exists():
+        pytest.fail(f"no baseline {expected}; create it with MINSHENG_REGEN_BASELINES=1")
+    difference = compare_images(str(expected), str(actual), tol=BASELINE_TOLERANCE)
+    assert difference is None, difference
+
+
+def _greenhouse_chart(**kwargs) -> Figure:
+    history = pd.Series([200, 260, 300, 350, 390, 420], index=YEARS, dtype=float)
+    result = assess(
+        history, 500, 2020, base_year=2014, direction="higher", kind="area", cumulative=True
+    )
+    return fan_chart(history, result, unit="亩", **{"title": "蔬菜大棚面积", **kwargs})
+
+
+def test_fan_chart_baseline(tmp_path):
+    _assert_matches_baseline(_greenhouse_chart(sample=True), "fan_chart", tmp_path)
+
+
+def test_trend_chart_baseline(tmp_path):
+    history = pd.Series([0, 0, 0, 1, 2, 2], index=YEARS, dtype=float)
+    figure = trend_chart(history, title="扶贫车间", unit="个", integer=True, sample=True)
+    _assert_matches_baseline(figure, "trend_chart", tmp_path)
+
+
+def _boxes(figure: Figure) -> dict:
+    """The drawn extents of a one-chart figure's title, sample mark, legend, source and axes."""
+    render(figure)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    (ax,) = figure.axes
+    (mark,) = [t for t in ax.texts if t.get_text() == "示例数据"]
+    (source,) = [t for t in ax.texts if t.get_text().startswith(("资料来源", "Source"))]
+    legend = ax.get_legend()
+    return {
+        "title": _extent(ax._left_title, renderer),
+        "mark": _extent(mark, renderer),
+        "legend": None if legend is None else _extent(legend, renderer),
+        "source": _extent(source, renderer),
+        # The plot and the year axis under it: ticks and the 年份 label.
+        "plot": ax.get_window_extent(renderer),
+        "years": ax.xaxis.get_tightbbox(renderer),
+    }
+
+
+def _inside(box, figure: Figure) -> bool:
+    outer = figure.bbox
+    return outer.x0 <= box.x0 and box.x1 <= outer.x1 and outer.y0 <= box.y0 and box.y1 <= outer.y1
+
+
+def _assert_laid_out(figure: Figure, where: str) -> None:
+    """Nothing overlaps: the title keeps clear of the sample mark; the legend sits under the
+    year axis, outside the plot (so it covers no target line); the source line under that."""
+    box = _boxes(figure)
+    assert not box["title"].overlaps(box["mark"]), where
+    above = box["legend"] if box["legend"] is not None else box["years"]
+    if box["legend"] is not None:
+        assert box["legend"].y1 < box["years"].y0, where
+        assert box["legend"].y1 < box["plot"].y0, where
+    assert box["source"].y1 < above.y0, where
+    for name in ("title", "mark", "source", "legend", "years"):
+        if box[name] is not None:
+            assert _inside(box[name], figure), f"{where}: {name} leaves the figure"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_indicator_s_fan_chart_keeps_title_mark_legend_and_source_apart(lang):
+    # A rate's projection writes the longest source line (model, error, interval).
+    rates = pd.Series([90, 92, 94, 95.5, 96.8, 97.6], index=YEARS, dtype=float)
+    rate = assess(rates, 99.0, 2020, base_year=2014, direction="higher", kind="rate")
+    # A target shared by several villages is titled with their names.
+    shared = label("join.scoped", lang, name=indicator_name(default_catalog()["navel_orange_area_mu"], lang),
+                   scope=label("join.names", lang).join(["青光村", "竹村村", "大桥村", "八角村", "新塘村"]))  # fmt: skip
+    names = [(ind.id, indicator_name(ind, lang)) for ind in default_catalog()]
+    for where, name in [*names, ("shared", shared)]:
+        figure = fan_chart(rates, rate, title=name, unit="%", sample=True, lang=lang)
+        _assert_laid_out(figure, f"{where} ({lang})")
+        charts.release(figure)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_indicator_s_trend_chart_keeps_title_mark_and_source_apart(lang):
+    history = pd.Series([26, 30, 38, 46, 51, 56], index=YEARS, dtype=float)
+    for ind in default_catalog():
+        figure = trend_chart(
+            history, title=indicator_name(ind, lang), unit=ind.unit, sample=True, lang=lang
+        )
+        _assert_laid_out(figure, f"{ind.id} ({lang})")
+        charts.release(figure)
+
+
+def test_the_legend_never_covers_the_target_line():
+    # The target at the top of the plot, where loc="best" used to put the legend.
+    figure = _greenhouse_chart(sample=True)
+    render(figure)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    (ax,) = figure.axes
+    legend = _extent(ax.get_legend(), renderer)
+    target_line = next(line for line in ax.lines if line.get_linestyle() == ":")
+    assert not legend.overlaps(_extent(target_line, renderer))
+    assert legend.y1 < ax.get_window_extent(renderer).y0
+
+
+def test_a_trend_chart_of_a_count_has_whole_number_ticks():
+    history = pd.Series([0, 0, 0, 1, 2, 2], index=YEARS, dtype=float)
+    figure = trend_chart(history, title="扶贫车间", unit="个", integer=True)
+    render(figure)
+    ticks = figure.axes[0].get_yticks()
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
+    assert figure.axes[0].get_legend() is None

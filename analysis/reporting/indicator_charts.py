@@ -1,0 +1,236 @@
+"""One chart per indicator: each with its alternative text and its figures as a table.
+
+A page shows each target's fan chart, and each other indicator's small trend chart, as its own
+image, so a printed page never splits one and a reader can copy one at a time. The Word
+document embeds the same charts (:func:`chart_indicators`, :func:`indicator_chart`).
+
+Charts are drawn one after another on one reused figure (:func:`analysis.reporting.charts.
+panel_figure`): whoever takes a :class:`Chart` encodes its figure and hands it back with
+:func:`analysis.reporting.charts.release` before asking for the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.core import numbers, trends
+from analysis.core.catalog import Indicator, default_catalog
+from analysis.core.labels import indicator_label, indicator_name, label
+from analysis.pipeline.store import Tables
+from analysis.reporting import charts
+from analysis.reporting.tables import page_order, scope_names, scope_rows
+
+MISSING = numbers.MISSING
+#: A trend chart needs at least this many years to show a trend.
+TREND_MIN_YEARS = 2
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart and what a page shows with it."""
+
+    indicator: str
+    figure: Figure
+    #: What the image shows, read out in its place: the indicator, the years, the latest value.
+    alt: str
+    #: The heading of its table of figures.
+    caption: str
+    #: The chart's figures as text (a row per year), formatted by the one formatter.
+    data: pd.DataFrame
+
+
+def _target_rows(tables: Tables, scope: str) -> pd.DataFrame:
+    """The projection rows of a scope that have a target, in the order of the page."""
+    rows = page_order(scope_rows(tables.projections, str(scope)))
+    return rows[rows["target"].notna()] if not rows.empty else rows
+
+
+def chart_indicators(tables: Tables, scope: str) -> list[str]:
+    """The indicators of the scope's target charts ('township' or a village code), in the
+    order of the page, each once."""
+    return list(dict.fromkeys(_target_rows(tables, scope)["indicator"].astype(str)))
+
+
+def indicator_chart(tables: Tables, scope: str, indicator: str, *, lang: str = "zh") -> Figure:
+    """The fan chart of one target of a scope ('township' or a village code): its own figure,
+    as the page shows it. A :class:`KeyError` where the scope has no target on ``indicator``
+    (see :func:`chart_indicators`)."""
+    rows = _target_rows(tables, scope)
+    rows = rows[rows["indicator"] == indicator]
+    if rows.empty:
+        raise KeyError(f"no target of {scope} on {indicator}")
+    return _target_chart(tables, str(scope), next(rows.itertuples()), lang).figure
+
+
+def target_charts(tables: Tables, scope: str, *, lang: str = "zh") -> Iterator[Chart]:
+    """The fan charts of a scope's targets, one at a time (each figure to be released before
+    the next is drawn)."""
+    for row in _target_rows(tables, scope).itertuples():
+        yield _target_chart(tables, str(scope), row, lang)
+
+
+def _target_chart(tables: Tables, scope: str, row, lang: str) -> Chart:
+    ind = default_catalog()[row.indicator]
+    # The series the projections table was made from: incomplete years left out alike.
+    series = trends.scope_series(tables.indicators, str(row.scope), row.indicator).dropna()
+    kinds = {"kind": ind.kind, "bounds": ind.bounds, "cumulative": ind.cumulative}
+    result = trends.assess(
+        series,
+        float(row.target),
+        int(row.target_year),
+        base_year=None if pd.isna(row.base_year) else int(row.base_year),
+        direction=ind.direction,
+        plan=ind.plan,
+        flow=ind.flow,
+        **kinds,
+    )
+    name = indicator_name(ind, lang)
+    if str(row.scope) not in (scope, "township"):
+        # A target shared with other villages: the chart is of all of them together.
+        names = dict(zip(tables.villages["code"], tables.villages["short_name"], strict=True))
+        name = label("join.scoped", lang, name=name, scope=scope_names(row.scope, names, lang))
+    figure = charts.fan_chart(
+        series, result, title=name, unit=ind.unit, sample=tables.sample, lang=lang
+    )
+    projection = result.projection
+    plan = result.tracking == "plan"
+    path = projection.path_frame() if projection.ok and projection.path and not plan else None
+    return Chart(
+        indicator=ind.id,
+        figure=figure,
+        alt=fan_alt(name, series, ind, result, projected=path is not None, lang=lang),
+        caption=label("chart.data", lang, name=_with_unit(name, ind, lang)),
+        data=fan_data(series, ind, result.target, result.target_year, path, lang),
+    )
+
+
+def _with_unit(name: str, ind: Indicator, lang: str) -> str:
+    """The chart's name with the unit of its figures, as a table header writes it."""
+    return indicator_label(ind, lang).replace(indicator_name(ind, lang), name, 1)
+
+
+def _observed(name: str, series: pd.Series, lang: str) -> str:
+    """蔬菜大棚面积：2014–2019年实际值 / greenhouse area: observed 2014–2019."""
+    first, last = int(series.index[0]), int(series.index[-1])
+    years = (
+        label("alt.year", lang, year=last)
+        if first == last
+        else label("alt.years", lang, first=first, last=last)
+    )
+    return label("alt.observed", lang, indicator=name, years=years)
+
+
+def fan_alt(
+    name: str,
+    series: pd.Series,
+    ind: Indicator,
+    result: trends.Assessment,
+    *,
+    projected: bool,
+    lang: str = "zh",
+) -> str:
+    """A fan chart's alternative text: 蔬菜大棚面积：2014–2019年实际值与2020年预测，2019年为
+    420亩，目标500亩 (a plan: done of planned, in the place of the projection)."""
+    if series.empty:
+        return label("alt.no_data", lang, indicator=name)
+    text = _observed(name, series, lang)
+    if projected:
+        text += label("alt.projected", lang, year=result.target_year)
+    text += label(
+        "alt.latest",
+        lang,
+        year=int(series.index[-1]),
+        value=numbers.figure(series.iloc[-1], ind, lang),
+    )
+    target = numbers.figure(result.target, ind, lang)
+    if result.tracking == "plan":
+        done = numbers.figure(result.done, ind, lang)
+        return text + label("alt.plan", lang, done=done, target=target)
+    return text + label("alt.target", lang, target=target)
+
+
+def fan_data(
+    series: pd.Series,
+    ind: Indicator,
+    target: float,
+    target_year: int,
+    path: pd.DataFrame | None,
+    lang: str = "zh",
+) -> pd.DataFrame:
+    """A fan chart's figures, a row per year: observed, projected with its interval, target."""
+    years = sorted({*map(int, series.index), *([] if path is None else path["year"]), target_year})
+    path = path.set_index("year") if path is not None else pd.DataFrame()
+    rows = []
+    for year in years:
+        projected = year in path.index
+        rows.append(
+            (
+                str(year),
+                numbers.number(series.get(year), ind, lang),
+                numbers.number(path.at[year, "projected"], ind, lang) if projected else MISSING,
+                numbers.interval(path.at[year, "lower"], path.at[year, "upper"], ind, lang)
+                if projected
+                else MISSING,
+                numbers.number(target, ind, lang) if year == target_year else MISSING,
+            )
+        )
+    keys = ("column.year", "chart.observed", "column.projected", "column.interval", "column.target")
+    return pd.DataFrame(rows, columns=[label(key, lang) for key in keys])
+
+
+def _township_figures(tables: Tables, year: int) -> pd.DataFrame:
+    """The township's (or town's) figures up to ``year``."""
+    frame = tables.township
+    return frame[(frame["year"] <= year) & frame["value"].notna()]
+
+
+def trend_indicators(tables: Tables, year: int) -> list[str]:
+    """The catalog's indicators without a target of the township (or town) that have figures
+    for at least :data:`TREND_MIN_YEARS` years up to ``year``, in catalog order."""
+    targeted = set(chart_indicators(tables, "township"))
+    counts = _township_figures(tables, year).groupby("indicator")["year"].nunique()
+    return [
+        ind.id
+        for ind in default_catalog()
+        if ind.id not in targeted and counts.get(ind.id, 0) >= TREND_MIN_YEARS
+    ]
+
+
+def trend_charts(tables: Tables, year: int, *, lang: str = "zh") -> Iterator[Chart]:
+    """The small trend charts of the township's (or town's) indicators without a target, up to
+    ``year``, one at a time (each figure to be released before the next is drawn)."""
+    catalog = default_catalog()
+    frame = _township_figures(tables, year)
+    for indicator in trend_indicators(tables, year):
+        ind = catalog[indicator]
+        series = frame[frame["indicator"] == indicator].set_index("year")["value"].sort_index()
+        name = indicator_name(ind, lang)
+        figure = charts.trend_chart(
+            series,
+            title=name,
+            unit=ind.unit,
+            integer=ind.kind == "count",
+            sample=tables.sample,
+            lang=lang,
+        )
+        alt = _observed(name, series, lang) + label(
+            "alt.latest",
+            lang,
+            year=int(series.index[-1]),
+            value=numbers.figure(series.iloc[-1], ind, lang),
+        )
+        data = pd.DataFrame(
+            [(str(int(y)), numbers.number(v, ind, lang)) for y, v in series.items()],
+            columns=[label("column.year", lang), label("chart.observed", lang)],
+        )
+        yield Chart(
+            indicator=indicator,
+            figure=figure,
+            alt=alt,
+            caption=label("chart.data", lang, name=indicator_label(ind, lang)),
+            data=data,
+        )

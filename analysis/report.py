@@ -10,6 +10,7 @@ from analysis.pipeline.store import Tables, load_tables
 from analysis.reporting.figures import (
     corridor_figure,
     locator_figure,
+    sanitary_rate_figure,
     sanitation_figure,
     toilets_per_100_households,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "quarantine_table",
     "ranking_table",
     "reconciliation_table",
+    "sanitary_rate_figure",
     "sanitation_figure",
     "section_heading",
     "show",

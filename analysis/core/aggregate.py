@@ -101,8 +101,8 @@ def incomplete_years(town: pd.DataFrame, catalog: Catalog) -> pd.Series:
     """Which rows of :func:`aggregate_township` output are incomplete years.
 
     A year in which fewer villages reported a summed indicator than in its best-covered year is
-    incomplete: a sum over fewer villages would read as a fall. Rates and maxima are not
-    affected (a weighted mean over the villages that reported is still a mean).
+    incomplete: a sum over fewer villages would read as a fall (each unit judged on its own where
+    the rows carry a ``code``). Rates and maxima are not affected (a weighted mean over the villages that reported is still a mean).
 
     Returns
     -------
@@ -111,7 +111,8 @@ def incomplete_years(town: pd.DataFrame, catalog: Catalog) -> pd.Series:
     """
     rules = {ind.id: ind.aggregate for ind in catalog}
     summed = town["indicator"].map(rules) == "sum"
-    best = town.groupby("indicator")["villages"].transform("max")
+    units = ["code", "indicator"] if "code" in town.columns else ["indicator"]
+    best = town.groupby(units)["villages"].transform("max")
     return summed & (town["villages"] < best)
 
 
@@ -185,16 +186,10 @@ def aggregate_levels(
         )
     ]
     counties = places["county_code"].nunique()
-    for level, width in LEVELS.items():
-        if level == "village" or (level == "prefecture" and counties < 2):
+    for level in ("town", "county", "prefecture"):
+        if level == "prefecture" and counties < 2:
             continue
-        # A unit's code is its villages' codes' first digits (hierarchy() takes it so too).
-        figures = aggregate_township(
-            values.assign(code=values["village_code"].str[:width]),
-            catalog,
-            by=("code", "year"),
-            weights=values,
-        )
+        figures = _aggregate_level(values, level, catalog)
         names = places.drop_duplicates(f"{level}_code").set_index(f"{level}_code")[f"{level}_name"]
         frames.append(figures.assign(level=level, name=figures["code"].map(names)))
     order = {level: i for i, level in enumerate(LEVELS)}
@@ -209,3 +204,24 @@ def aggregate_levels(
             {"year": "int64", "value": "float64", "villages": "int64", "code": str, "name": str}
         )
     )
+
+
+def _aggregate_level(values: pd.DataFrame, level: str, catalog: Catalog) -> pd.DataFrame:
+    """:func:`aggregate_township` per unit of ``level``, a unit's villages found by the first
+    digits of their codes (weights looked up among all villages)."""
+    keyed = values.assign(code=values["village_code"].astype(str).str[: LEVELS[level]])
+    return aggregate_township(keyed, catalog, by=("code", "year"), weights=values)
+
+
+def level_series(indicators: pd.DataFrame, level: str, catalog: Catalog) -> pd.DataFrame:
+    """Every unit of ``level`` ('town', 'county'): its yearly series to project from — the
+    aggregation of :func:`aggregate_levels`, less each unit's :func:`incomplete_years`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns code, year, indicator, value.
+    """
+    figures = _aggregate_level(indicators[indicators["value"].notna()], level, catalog)
+    complete = figures[~incomplete_years(figures, catalog)]
+    return complete[["code", "year", "indicator", "value"]].reset_index(drop=True)

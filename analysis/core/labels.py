@@ -123,8 +123,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "heading.projections": (f"{_TARGET_YEAR}年预测", f"Projections to {_TARGET_YEAR}"),
     "heading.projects": ("扶贫项目", "Projects"),
     "heading.towns": ("各乡镇比较", "Towns compared"),
+    "heading.town_targets": ("各乡镇目标状态", "Targets by town"),
     # --- the county page
     "column.town": ("乡镇", "Town"),
+    "column.town_own_targets": ("本乡镇目标", "The town's own targets"),
+    "column.county_target": ("{name}（全县目标{target}）", "{name} (county target {target})"),
     "column.rank": ("{name}排名", "{name}: rank"),
     "map.towns_title": ("{year}年各乡镇{name}", "{name} by town, {year}"),
     "map.at_risk_title": (
@@ -287,6 +290,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "index.csv": ("数据表（CSV，逐表）", "The data (CSV, one file per table)"),
     "index.corridor_pdf": ("产业走廊图（PDF，印刷用）", "Corridor map for print"),
     "index.sanitation_pdf": ("卫生设施图（PDF，印刷用）", "Sanitation map for print"),
+    "index.sanitary_rate_pdf": (
+        "卫生厕所普及率图（PDF，印刷用）",
+        "Sanitary toilet coverage map for print",
+    ),
     # --- problems: the marked workbooks' 问题清单 and the problems page (对照表)
     "severity.error": ("错误", "error"),
     "severity.warning": ("提示", "warning"),
@@ -398,18 +405,30 @@ _WORDS: dict[str, tuple[str, str]] = {
     "map.other_villages": ("其他村", "Other villages"),
     "map.location": ("{name}位置", "Location of {name}"),
     "map.road": ("国道 G357", "National road G357"),
-    "map.corridor_band": ("产业走廊（宽 {width} 公里）", "Industry corridor ({width} km wide)"),
+    "map.corridor_band": ("产业走廊（宽 {width} {km}）", "Industry corridor ({width} {km} wide)"),
     "map.corridor_title": (
         "G357 蔬菜产业走廊与脐橙基地",
         "G357 vegetable corridor and navel oranges",
     ),
     "map.greenhouse": ("大棚蔬菜基地", "Greenhouse vegetable base"),
     "map.orange": ("脐橙基地", "Navel orange base"),
-    "map.greenhouse_size": ("{kind} {value} 亩", "{kind} {value} mu"),
+    "map.base_size": ("{kind} {value}", "{kind} {value}"),
     "map.public_toilet": ("公共厕所", "Public toilets"),
     "map.sewage_site": ("污水处理设施", "Sewage treatment sites"),
     "map.household_toilet": ("户厕改造", "Household toilets rebuilt"),
     "map.points": ("{label}（{n} 处）", "{label} ({n})"),
+    "map.scope_year": ("{year}年建成", "built in {year}"),
+    "map.scope_to_date": ("{year}年及以前建成", "built in {year} or before"),
+    "map.points_dated": ("{label}（{scope}，{n}）", "{label} ({scope}: {n})"),
+    "map.points_vs_ledger": (
+        "{label}（{scope}：点位 {n} 处，台账 {ledger}，不符）",
+        "{label} ({scope}: {n} points, ledger {ledger}; they differ)",
+    ),
+    "map.sanitary_rate_year": (
+        "{year}年各村卫生厕所普及率",
+        "Sanitary toilet coverage by village, {year}",
+    ),
+    "map.target_note": ("{place}{year}年目标 {target}", "{place} target for {year}: {target}"),
     "map.sanitation_title": ("卫生厕所改造与污水处理设施", "Sanitary toilets and sewage treatment"),
     "map.sanitation_year": (
         "{year}年卫生厕所改造与污水处理设施",
@@ -422,8 +441,6 @@ _WORDS: dict[str, tuple[str, str]] = {
         "坐标系：CGCS2000 / 3 度带 CM 114E（EPSG:4547）",
         "CRS: CGCS2000 / 3-degree Gauss-Krüger CM 114E (EPSG:4547)",
     ),
-    "map.km": ("{n} 公里", "{n} km"),
-    "map.m": ("{n} 米", "{n} m"),
     "map.north": ("北", "N"),
     "map.separator": ("　", "   "),
     # --- the explore notebook's widgets

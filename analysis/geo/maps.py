@@ -10,9 +10,8 @@ a worker process can draw hundreds of them without leaking; Jupyter still displa
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 
@@ -20,26 +19,27 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import pandas as pd
-import shapely
-from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.offsetbox import (
-    AnchoredOffsetbox,
-    AuxTransformBox,
-    DrawingArea,
-    TextArea,
-    VPacker,
-)
-from matplotlib.patches import Patch, Polygon, Rectangle
-from matplotlib.text import Annotation
-from matplotlib.transforms import Bbox
+from matplotlib.patches import Patch
+from matplotlib.text import Text
 
-from analysis import config
-from analysis.core.labels import check_lang, label, unit_header
-from analysis.core.style import COLORS, measuring_renderer, use_house_style
+from analysis.core.labels import check_lang, label, unit_word
+from analysis.core.style import COLORS, use_house_style
+from analysis.core.truetype import truetype_family
 from analysis.geo import layers as geo
+from analysis.geo.classes import (
+    MAX_SYMBOL_PT2,
+    class_colors,
+    class_labels,
+    classify,
+    data_classes,
+    draw_classes,
+    heading,
+    proportional_symbols,
+)
+from analysis.geo.furniture import finish, label_features, legend, new_figure, set_extent, settle
 from analysis.iorw import atomic_path
 
 #: Kinds of industry base (their legend words are the labels ``map.<kind>``).
@@ -50,11 +50,15 @@ POINT_KINDS = {
     "sewage_site": ("^", "#7d3c98", 36),
     "household_toilet": ("o", "#555555", 6),
 }
-_MISSING_STYLE = {"facecolor": "#e5e5e5", "hatch": "////", "edgecolor": "#aaaaaa"}
-_HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-# Largest greenhouse symbol, in points² (matplotlib scatter's size unit).
-_MAX_SYMBOL_PT2 = 600.0
+#: The ``scheme`` of :func:`choropleth` whose classes come from the data's own range.
+DATA_SCHEME = "data"
 _SAVE_FORMATS = {".png", ".svg", ".pdf"}
+#: How print maps keep their text editable: TrueType-keyed (Type 42) fonts in PDF, never
+#: Type 3 outlines; real text in SVG, its font family named (Noto Sans SC first).
+_EDITABLE_TEXT = {"pdf.fonttype": 42, "svg.fonttype": "none"}
+#: Named after the house font in an SVG, for a reader without it: the CJK fonts of Windows,
+#: macOS and Linux desktops, in that order.
+SVG_FALLBACK_FONTS = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "SimHei")
 
 
 # --------------------------------------------------------------------------------------------
@@ -76,6 +80,7 @@ def choropleth(
     label_column: str | None = None,
     cmap: str = "YlGnBu",
     fmt: str | None = None,
+    decimals: int = 1,
     ax: Axes | None = None,
     figsize: tuple[float, float] = (7.0, 6.0),
     lang: str = "zh",
@@ -97,7 +102,9 @@ def choropleth(
         Numeric column to classify.
     scheme
         Any ``mapclassify.classify`` scheme: ``"quantiles"``, ``"fisher_jenks"``,
-        ``"equal_interval"``, ``"natural_breaks"``, ``"user_defined"`` (needs ``bins``), …
+        ``"equal_interval"``, ``"natural_breaks"``, ``"user_defined"`` (needs ``bins``), …;
+        or ``"data"``: classes from the data's own range, none empty, bounds to ``decimals``
+        (:func:`analysis.geo.classes.data_classes`).
     k
         Number of classes for data-driven schemes; lowered to the number of distinct values.
     bins
@@ -114,6 +121,8 @@ def choropleth(
         A sequential matplotlib colormap name.
     fmt
         Format for class bounds, e.g. ``"{:.1f}"``; chosen from the data's magnitude if None.
+    decimals
+        Decimals of the class bounds of the ``"data"`` scheme (the figures' own decimals).
     ax
         Draw into this Axes (in a figure you manage) instead of a new figure.
     figsize
@@ -128,18 +137,22 @@ def choropleth(
     use_house_style()
     check_lang(lang)
     ax_given = ax is not None
-    fig, ax = _figure(ax, figsize)
+    fig, ax = new_figure(ax, figsize)
     shapes = geo.to_measure(gdf)
     values = pd.to_numeric(shapes[column]).to_numpy(dtype=float)
-    codes, edges = _classify(values, scheme, k=k, bins=bins)
-    colors = _class_colors(cmap, len(edges) - 1)
-    handles = _draw_classes(ax, shapes, codes, colors, _class_labels(edges, fmt), lang)
+    if scheme == DATA_SCHEME:
+        codes, edges = data_classes(values, k=k, decimals=decimals)
+        fmt = fmt or f"{{:,.{decimals}f}}"
+    else:
+        codes, edges = classify(values, scheme, k=k, bins=bins)
+    colors = class_colors(cmap, max(len(edges) - 1, 0))
+    handles = draw_classes(ax, shapes, codes, colors, class_labels(edges, fmt), lang)
     if label_column is not None:
-        _label_features(ax, shapes, label_column, fontsize=7)
-    _set_extent(ax, shapes)
-    _legend(ax, handles, _heading(legend_title or column, unit, lang))
-    _finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
-    _settle(fig, ax_given)
+        label_features(ax, shapes, label_column, fontsize=7)
+    set_extent(ax, shapes)
+    legend(ax, handles, heading(legend_title or column, unit, lang))
+    finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
+    settle(fig, ax_given)
     return fig
 
 
@@ -157,7 +170,7 @@ def corridor_map(
     figsize: tuple[float, float] = (7.0, 6.0),
     lang: str = "zh",
 ) -> Figure:
-    """The industry corridor along G357, greenhouse bases sized by area, and orange belts.
+    """The industry corridor along G357 with its industry bases as symbols sized by area.
 
     Parameters
     ----------
@@ -167,8 +180,11 @@ def corridor_map(
         The G357 line(s).
     bases
         Industry bases with ``kind`` in {"greenhouse", "orange"} and ``area_mu`` (亩; computed
-        from the geometry when the column is absent). Greenhouse bases get a circle whose area
-        is proportional to ``area_mu``; orange belts are drawn as their polygons.
+        from the geometry when the column is absent). Each base is drawn as its footprint under
+        a translucent symbol whose area is proportional to ``area_mu`` (circles for greenhouse
+        bases, squares for orange belts, one scale for both), with two or three reference
+        sizes of each kind in the legend. Village names are drawn above the symbols and moved
+        off them where the village leaves room.
     width_km
         Total corridor width, km (``width_km/2`` either side of the road).
     title
@@ -186,7 +202,7 @@ def corridor_map(
     if unknown:
         raise ValueError(f"unknown base kinds {unknown}; expected {sorted(BASE_KINDS)}")
     ax_given = ax is not None
-    fig, ax = _figure(ax, figsize)
+    fig, ax = new_figure(ax, figsize)
     shapes = geo.to_measure(villages)
     road_m = geo.to_measure(road)
     # The band stops at the township's edge like every other layer.
@@ -194,26 +210,33 @@ def corridor_map(
     bases_m = geo.to_measure(bases)
     sizes = bases_m["area_mu"] if "area_mu" in bases_m.columns else geo.area_mu(bases_m)
 
+    # A town the road does not cross has no band: the legend then lists neither.
+    crossed = not band.is_empty.all()
     shapes.plot(ax=ax, facecolor=COLORS["village_fill"], edgecolor="none", zorder=1)
-    band.plot(ax=ax, facecolor=COLORS["corridor"], edgecolor="none", alpha=0.7, zorder=2)
+    if crossed:
+        band.plot(ax=ax, facecolor=COLORS["corridor"], edgecolor="none", alpha=0.7, zorder=2)
+        road_m.plot(ax=ax, color=COLORS["road"], lw=2.2, zorder=5)
     shapes.plot(ax=ax, facecolor="none", edgecolor=COLORS["village_edge"], lw=0.7, zorder=3)
-    band_label = label("map.corridor_band", lang, width=f"{width_km:g}")
-    handles = [Patch(facecolor=COLORS["corridor"], alpha=0.7, label=band_label)]
-    orange = bases_m[bases_m["kind"] == "orange"]
-    if len(orange):
-        orange.plot(ax=ax, facecolor=COLORS["orange"], edgecolor="white", lw=0.4, zorder=4)
-        handles.append(Patch(facecolor=COLORS["orange"], label=label("map.orange", lang)))
-    road_m.plot(ax=ax, color=COLORS["road"], lw=2.2, zorder=5)
-    handles.insert(0, Line2D([], [], color=COLORS["road"], lw=2.2, label=label("map.road", lang)))
-    greenhouse = bases_m["kind"] == "greenhouse"
-    if greenhouse.any():
-        handles += _proportional_circles(
-            ax, bases_m[greenhouse], sizes[greenhouse].to_numpy(), lang
-        )
-    _label_features(ax, shapes, label_column, fontsize=8)
-    _set_extent(ax, shapes)
-    # Room for the largest circle (~25 pt across) beside and between the entries.
-    _legend(
+    band_label = label("map.corridor_band", lang, width=f"{width_km:g}", km=unit_word("km", lang))
+    road_handles = [
+        Line2D([], [], color=COLORS["road"], lw=2.2, label=label("map.road", lang)),
+        Patch(facecolor=COLORS["corridor"], alpha=0.7, label=band_label),
+    ]
+    handles = road_handles if crossed else []
+    largest = float(np.nanmax(sizes)) if len(sizes) else 0.0
+    scale = MAX_SYMBOL_PT2 / largest if largest > 0 else 0.0
+    symbols = []
+    for kind in BASE_KINDS:
+        chosen = (bases_m["kind"] == kind).to_numpy()
+        if chosen.any() and scale > 0:
+            kind_handles, drawn = proportional_symbols(
+                ax, bases_m[chosen], sizes[chosen].to_numpy(), scale=scale, kind=kind, lang=lang
+            )
+            handles += kind_handles
+            symbols += drawn
+    set_extent(ax, shapes)
+    # Room for the largest symbol (~25 pt across) beside and between the entries.
+    legend(
         ax,
         handles,
         label("map.legend", lang),
@@ -222,8 +245,9 @@ def corridor_map(
         handletextpad=1.0,
     )
     title = title if title is not None else label("map.corridor_title", lang)
-    _finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
-    _settle(fig, ax_given)
+    finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
+    settle(fig, ax_given)
+    label_features(ax, shapes, label_column, fontsize=8, avoid=symbols)
     return fig
 
 
@@ -232,8 +256,9 @@ def sanitation_map(
     rate_column: str,
     points: gpd.GeoDataFrame,
     *,
-    bins: Sequence[float],
+    bins: Sequence[float] | None = None,
     lowest: float = 0.0,
+    point_labels: Mapping[str, str] | None = None,
     title: str | None = None,
     legend_title: str | None = None,
     unit: str = "座/百户",
@@ -245,11 +270,13 @@ def sanitation_map(
     figsize: tuple[float, float] = (7.0, 6.0),
     lang: str = "zh",
 ) -> Figure:
-    """Sanitary toilets per 100 households in FIXED classes, with toilets and sewage sites.
+    """Sanitary toilets per 100 households by village, with toilets and sewage sites.
 
-    The classes are ``[lowest, bins[0]]``, ``(bins[0], bins[1]]``, … whatever the data, so
-    two years' maps share one legend. A value outside ``[lowest, bins[-1]]`` raises rather than
-    letting mapclassify add a class of its own.
+    Without ``bins`` the classes come from the data's own range by the rule of
+    :func:`analysis.geo.classes.data_classes` (no empty class, none beyond the data; villages
+    without a value get a 无数据 class). With ``bins`` they are FIXED: ``[lowest, bins[0]]``,
+    ``(bins[0], bins[1]]``, … whatever the data, so two years' maps share one legend, and a
+    value outside ``[lowest, bins[-1]]`` raises rather than letting mapclassify add a class.
 
     Parameters
     ----------
@@ -261,8 +288,10 @@ def sanitation_map(
         Points with ``kind`` in {"public_toilet", "sewage_site", "household_toilet"}; filter
         them to the year mapped before calling.
     bins, lowest
-        Upper class bounds and the lower bound of the first class: keep them the same for
-        every year mapped.
+        Fixed upper class bounds and the lower bound of the first class (None: from the data).
+    point_labels
+        Legend words of a kind of point, replacing "公共厕所（4 处）": what the points are
+        (built in which years) and, where it differs, the ledger's figure for the same thing.
     title, legend_title
         Default: "卫生厕所改造与污水处理设施" and "卫生厕所改造" (or their English).
     unit, label_column, source, sample, cmap, ax, figsize, lang
@@ -278,19 +307,24 @@ def sanitation_map(
     if unknown:
         raise ValueError(f"unknown point kinds {unknown}; expected {sorted(POINT_KINDS)}")
     ax_given = ax is not None
-    fig, ax = _figure(ax, figsize)
+    fig, ax = new_figure(ax, figsize)
     shapes = geo.to_measure(villages)
     values = pd.to_numeric(shapes[rate_column]).to_numpy(dtype=float)
-    outside = (values < lowest) | (values > bins[-1])
-    if outside.any():
+    outside = (values < lowest) | (values > bins[-1]) if bins is not None else False
+    if np.any(outside):
         names = shapes.loc[outside, label_column].tolist() if label_column in shapes else []
         raise ValueError(
             f"{rate_column} outside the fixed classes [{lowest:g}, {bins[-1]:g}] for {names}; "
             "widen bins rather than letting the classes change between maps"
         )
-    codes, edges = _classify(values, "user_defined", bins=bins, lowest=lowest)
-    colors = _class_colors(cmap, len(edges) - 1)
-    handles = _draw_classes(ax, shapes, codes, colors, _class_labels(edges, "{:.0f}"), lang)
+    if bins is None:
+        codes, edges = data_classes(values, decimals=1)
+        fmt = "{:.1f}"
+    else:
+        codes, edges = classify(values, "user_defined", bins=bins, lowest=lowest)
+        fmt = "{:.0f}"
+    colors = class_colors(cmap, max(len(edges) - 1, 0))
+    handles = draw_classes(ax, shapes, codes, colors, class_labels(edges, fmt), lang)
     pts = geo.to_measure(points)
     for kind, (marker, color, size) in POINT_KINDS.items():
         chosen = pts[pts["kind"] == kind]
@@ -314,20 +348,19 @@ def sanitation_map(
                     markersize=math.sqrt(size),
                     color=color,
                     markeredgecolor="white",
-                    label=label(
-                        "map.points", lang, label=label(f"map.{kind}", lang), n=len(chosen)
-                    ),
+                    label=(point_labels or {}).get(kind)
+                    or label("map.points", lang, label=label(f"map.{kind}", lang), n=len(chosen)),
                 )
             )
-    _label_features(ax, shapes, label_column, fontsize=8)
-    _set_extent(ax, shapes)
+    label_features(ax, shapes, label_column, fontsize=8)
+    set_extent(ax, shapes)
     legend_title = (
         legend_title if legend_title is not None else label("map.sanitation_legend", lang)
     )
-    _legend(ax, handles, _heading(legend_title, unit, lang))
+    legend(ax, handles, heading(legend_title, unit, lang))
     title = title if title is not None else label("map.sanitation_title", lang)
-    _finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
-    _settle(fig, ax_given)
+    finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
+    settle(fig, ax_given)
     return fig
 
 
@@ -371,12 +404,12 @@ def locator_map(
         raise ValueError(f"no village with {code_column} == {code!r}")
     name = str(shapes.loc[chosen, label_column].iloc[0])
     ax_given = ax is not None
-    fig, ax = _figure(ax, figsize)
+    fig, ax = new_figure(ax, figsize)
     shapes.plot(ax=ax, facecolor=COLORS["village_fill"], edgecolor=COLORS["village_edge"], lw=0.6)
     shapes[chosen].plot(ax=ax, facecolor=COLORS["highlight"], edgecolor=COLORS["ink"], lw=1.0)
-    _label_features(ax, shapes[~chosen], label_column, fontsize=7, color=COLORS["muted"])
-    _label_features(ax, shapes[chosen], label_column, fontsize=10)
-    _set_extent(ax, shapes)
+    label_features(ax, shapes[~chosen], label_column, fontsize=7, color=COLORS["muted"])
+    label_features(ax, shapes[chosen], label_column, fontsize=10)
+    set_extent(ax, shapes)
     handles = [
         Patch(facecolor=COLORS["highlight"], edgecolor=COLORS["ink"], label=name),
         Patch(
@@ -385,10 +418,10 @@ def locator_map(
             label=label("map.other_villages", lang),
         ),
     ]
-    _legend(ax, handles, label("map.legend", lang))
+    legend(ax, handles, label("map.legend", lang))
     title = title or label("map.location", lang, name=name)
-    _finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
-    _settle(fig, ax_given)
+    finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
+    settle(fig, ax_given)
     return fig
 
 
@@ -397,7 +430,10 @@ def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = N
 
     The file is written beside ``path`` under a temporary name and moved into place, so a
     reader never sees half an image. SVG and PDF carry no creation date and SVG ids are
-    salted with a constant, so the same figure gives the same bytes.
+    salted with a constant, so the same figure gives the same bytes. Their text stays text that
+    an editor can change: the PDF embeds a TrueType copy of the house font holding the map's
+    characters (Type 42, :mod:`analysis.core.truetype`), never Type 3 drawings; the SVG keeps
+    ``<text>`` with its font named (``font-family: 'Noto Sans SC', 'Microsoft YaHei', …``).
 
     Parameters
     ----------
@@ -417,359 +453,15 @@ def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = N
     if suffix not in _SAVE_FORMATS:
         raise ValueError(f"{path}: unsupported figure format; use .png, .svg or .pdf")
     metadata = {".png": None, ".svg": {"Date": None}, ".pdf": {"CreationDate": None}}[suffix]
-    with atomic_path(path) as tmp, matplotlib.rc_context({"svg.hashsalt": "minsheng"}):
+    settings = {"svg.hashsalt": "minsheng", **_EDITABLE_TEXT}
+    house, *others = matplotlib.rcParams["font.sans-serif"]
+    if suffix == ".pdf":
+        text = "".join(t.get_text() for t in fig.findobj(Text))
+        settings["font.sans-serif"] = [truetype_family(text), house, *others]
+    elif suffix == ".svg":
+        # Text is laid out in the house font (the first found); the others are only named.
+        settings["font.sans-serif"] = [house, *SVG_FALLBACK_FONTS, *others]
+    with atomic_path(path) as tmp, matplotlib.rc_context(settings):
         resolution = dpi if dpi is not None else matplotlib.rcParams["savefig.dpi"]
         fig.savefig(tmp, format=suffix[1:], dpi=resolution, metadata=metadata)
     return path
-
-
-# --------------------------------------------------------------------------------------------
-# Classes and legends
-
-
-def _classify(values, scheme, *, k=5, bins=None, lowest=None):
-    """Class code per value (-1 where missing) and class edges (k+1 of them) from mapclassify."""
-    present = ~np.isnan(values)
-    codes = np.full(values.shape, -1)
-    fixed = scheme.lower().replace("_", "") == "userdefined"
-    if fixed and bins is None:
-        raise ValueError("scheme='user_defined' needs bins=")
-    if not present.any():
-        if not fixed:
-            raise ValueError("no values to classify")
-        return codes, [lowest if lowest is not None else -math.inf, *bins]
-    # Imported here: mapclassify brings scipy.stats and scikit-learn, seconds of start-up that
-    # a build with every page current never needs (warm kernels import it beforehand).
-    import mapclassify
-
-    y = values[present]
-    if fixed:
-        binning = mapclassify.classify(y, "user_defined", bins=list(bins), lowest=lowest)
-    else:
-        binning = mapclassify.classify(y, scheme, k=min(k, len(np.unique(y))))
-    codes[present] = binning.yb
-    first = binning.lowest if getattr(binning, "lowest", None) is not None else y.min()
-    return codes, [first, *binning.bins]
-
-
-def _class_colors(cmap, n):
-    # Skip the palest end of the colormap: its first colour is nearly the background.
-    return [matplotlib.colormaps[cmap](x) for x in np.linspace(0.15, 0.9, n)] if n else []
-
-
-def _class_labels(edges, fmt):
-    fmt = fmt or _auto_format(edges)
-    labels = []
-    for i, (low, high) in enumerate(itertools.pairwise(edges)):
-        opening = "[" if i == 0 else "("
-        labels.append(f"{opening}{fmt.format(low)}, {fmt.format(high)}]")
-    return labels
-
-
-def _auto_format(edges):
-    finite = np.abs([e for e in edges if np.isfinite(e)])
-    if np.allclose(finite, np.round(finite)) or finite.max() >= 100:
-        return "{:,.0f}"
-    return "{:,.1f}" if finite.max() >= 10 else "{:,.2f}"
-
-
-def _heading(title, unit, lang):
-    return label("map.heading", lang, title=title, unit=unit_header(unit, lang)) if unit else title
-
-
-def _draw_classes(ax, shapes, codes, colors, class_labels, lang):
-    handles = []
-    for i, (color, text) in enumerate(zip(colors, class_labels, strict=True)):
-        chosen = shapes[codes == i]
-        if len(chosen):
-            chosen.plot(ax=ax, facecolor=color, edgecolor="white", lw=0.6)
-        handles.append(Patch(facecolor=color, edgecolor=COLORS["village_edge"], lw=0.4, label=text))
-    if (codes < 0).any():
-        shapes[codes < 0].plot(ax=ax, lw=0.6, **_MISSING_STYLE)
-        handles.append(Patch(label=label("map.no_data", lang), lw=0.4, **_MISSING_STYLE))
-    return handles
-
-
-def _proportional_circles(ax, bases, area, lang):
-    """The bases' footprints with translucent circles (area ∝ 亩) over them; legend handles.
-
-    At township scale a 300-亩 base is a few pixels across, so the circle carries the size and
-    the footprint (when the base is a polygon) shows where it really lies.
-    """
-    largest = float(np.nanmax(area))
-    scale = _MAX_SYMBOL_PT2 / largest if largest > 0 else 0.0
-    face = (*matplotlib.colors.to_rgb(COLORS["greenhouse"]), 0.35)
-    polygonal = shapely.area(np.asarray(bases.geometry.values)) > 0
-    if polygonal.any():
-        bases[polygonal].plot(ax=ax, facecolor=COLORS["greenhouse"], edgecolor="none", zorder=6)
-    anchor = bases.geometry.representative_point()
-    ax.scatter(
-        anchor.x,
-        anchor.y,
-        s=area * scale,
-        facecolor=face,
-        edgecolor=COLORS["greenhouse"],
-        linewidth=0.8,
-        zorder=7,
-    )
-    return [
-        Line2D(
-            [],
-            [],
-            linestyle="",
-            marker="o",
-            markersize=math.sqrt(value * scale),
-            markerfacecolor=face,
-            markeredgecolor=COLORS["greenhouse"],
-            label=label(
-                "map.greenhouse_size",
-                lang,
-                kind=label("map.greenhouse", lang),
-                value=f"{value:,.0f}",
-            ),
-        )
-        for value in _legend_values(largest)
-    ]
-
-
-def _legend_values(largest):
-    """Two round reference sizes for proportional symbols: about the largest and a quarter."""
-    if largest <= 0:
-        return []
-    big = _round_nice(largest)
-    small = _round_nice(big / 4)
-    return [small, big] if small < big else [big]
-
-
-def _round_nice(value):
-    exponent = math.floor(math.log10(value))
-    step = 10**exponent
-    return max(1.0, float(min((1, 2, 2.5, 5, 10), key=lambda m: abs(m * step - value)) * step))
-
-
-def _legend(ax, handles, title, **kwargs):
-    ax.legend(
-        handles=handles,
-        title=title,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        frameon=False,
-        fontsize=8,
-        title_fontsize=9,
-        alignment="left",
-        **kwargs,
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Furniture: extent, labels, scale bar, north arrow, source line
-
-
-def _figure(ax, figsize):
-    if ax is not None:
-        return ax.figure, ax
-    fig = Figure(figsize=figsize)
-    return fig, fig.add_subplot()
-
-
-#: Space kept around a map's content, inches (a tight bounding box's default pad).
-_MARGIN_IN = 0.1
-#: Room assumed for the title above the map and the source line under it, inches, when
-#: sizing the map; the figure is trimmed to what they really take.
-_TITLE_ROOM_IN = 0.35
-_SOURCE_ROOM_IN = 0.2
-#: Between the map and its legend, inches (the legend's anchor and its own padding).
-_LEGEND_GAP_IN = 0.15
-
-
-def _frame_artists(ax):
-    """What is drawn around the map rather than on it: title, legend, furniture, source line.
-
-    The map's own labels are placed in data coordinates; the frame in axes fractions."""
-    artists = [ax.title] if ax.get_title() else []
-    if ax.get_legend() is not None:
-        artists.append(ax.get_legend())
-    artists += [a for a in ax.artists if isinstance(a, AnchoredOffsetbox)]
-    artists += [t for t in ax.texts if isinstance(t, Annotation) and t.xycoords == "axes fraction"]
-    return artists
-
-
-def _keep_furniture_clear_of_legend(ax, renderer):
-    """Move the north arrow and scale bar from the map's foot to under the legend where a
-    long legend beside a wide, low map would reach down to them, and the source line under
-    them where they then reach below the map."""
-    legend = ax.get_legend()
-    if legend is None:
-        return
-    legend_box = legend.get_window_extent(renderer)
-    gap = renderer.points_to_pixels(14)
-    lowest = ax.bbox.y0
-    for furniture in (a for a in ax.artists if isinstance(a, AnchoredOffsetbox)):
-        if furniture.get_window_extent(renderer).y1 + gap > legend_box.y0:
-            x_anchor = furniture.get_bbox_to_anchor().transformed(ax.transAxes.inverted()).x0
-            below = (legend_box.y0 - gap - ax.bbox.y0) / ax.bbox.height
-            furniture.loc = AnchoredOffsetbox.codes["upper left"]
-            furniture.set_bbox_to_anchor((x_anchor, below), transform=ax.transAxes)
-        lowest = min(lowest, furniture.get_window_extent(renderer).y0)
-    drop = (ax.bbox.y0 - lowest) * 72 / renderer.dpi  # points
-    if drop > 0:
-        for note in (t for t in ax.texts if isinstance(t, Annotation)):
-            if note.xycoords == "axes fraction":
-                note.xyann = (note.xyann[0], note.xyann[1] - drop)
-
-
-def _settle(fig, ax_given):
-    """Lay out a figure this module created, once, and size it to its content.
-
-    The map gets the largest box of its data's aspect that fits in ``figsize`` beside its
-    legend; the figure is then trimmed to the map and its frame (title, legend, furniture,
-    source line), a few texts measured once. The labels on the map are never measured, and
-    nothing is laid out again when the figure is drawn, so its PNG, SVG and PDF agree.
-    """
-    if ax_given:
-        return
-    ax = fig.axes[0]
-    renderer = measuring_renderer(fig.dpi)
-    frame = _frame_artists(ax)
-    legend = ax.get_legend()
-    legend_in = legend.get_window_extent(renderer).width / fig.dpi if legend is not None else 0.0
-    width, height = fig.get_size_inches()
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    aspect = (y1 - y0) / (x1 - x0)
-    room_w = width - 2 * _MARGIN_IN - _LEGEND_GAP_IN - legend_in
-    room_h = height - 2 * _MARGIN_IN - _TITLE_ROOM_IN - _SOURCE_ROOM_IN
-    map_w = max(min(room_w, room_h / aspect), 1.0)
-    map_h = map_w * aspect
-    ax.set_position([0.0, 0.0, map_w / width, map_h / height])
-    _keep_furniture_clear_of_legend(ax, renderer)
-    box = Bbox.union([ax.bbox, *(a.get_window_extent(renderer) for a in frame)])
-    # Extents relative to the map's lower left corner, inches; the same at any figure size.
-    left, bottom = (box.x0 - ax.bbox.x0) / fig.dpi, (box.y0 - ax.bbox.y0) / fig.dpi
-    right, top = (box.x1 - ax.bbox.x0) / fig.dpi, (box.y1 - ax.bbox.y0) / fig.dpi
-    width = right - left + 2 * _MARGIN_IN
-    height = top - bottom + 2 * _MARGIN_IN
-    fig.set_size_inches(width, height)
-    ax.set_position(
-        [
-            (_MARGIN_IN - left) / width,
-            (_MARGIN_IN - bottom) / height,
-            map_w / width,
-            map_h / height,
-        ]
-    )
-
-
-def _set_extent(ax, shapes):
-    xmin, ymin, xmax, ymax = shapes.total_bounds
-    pad = 0.03 * max(xmax - xmin, ymax - ymin)
-    ax.set_xlim(xmin - pad, xmax + pad)
-    ax.set_ylim(ymin - pad, ymax + pad)
-    ax.set_aspect("equal")
-
-
-def _label_features(ax, shapes, column, *, fontsize, color=None):
-    points = shapes.geometry.representative_point()
-    for point, text in zip(points, shapes[column], strict=True):
-        if point is None or point.is_empty or pd.isna(text):
-            continue
-        ax.annotate(
-            str(text),
-            (point.x, point.y),
-            ha="center",
-            va="center",
-            fontsize=fontsize,
-            color=color or COLORS["ink"],
-            path_effects=_HALO,
-            zorder=8,
-        )
-
-
-def _finish(ax, shapes, *, title, source, sample, lang):
-    ax.set_axis_off()
-    if title:
-        ax.set_title(title)
-    # North arrow and scale bar sit under the legend, beside the map, so they hide no feature.
-    furniture = VPacker(
-        children=[_north_arrow(_grid_convergence(shapes), lang), _scale_bar(ax, lang)],
-        align="left",
-        pad=0,
-        sep=10,
-    )
-    ax.add_artist(
-        AnchoredOffsetbox(
-            loc="lower left",
-            child=furniture,
-            bbox_to_anchor=(1.03, 0.0),
-            bbox_transform=ax.transAxes,
-            frameon=False,
-            borderpad=0,
-        )
-    )
-    parts = [label("chart.source", lang, source=source) if source else ""]
-    if sample:
-        parts.append(label("map.sample", lang))
-    parts.append(label("map.crs", lang))
-    ax.annotate(
-        label("map.separator", lang).join(p for p in parts if p),
-        (0, 0),
-        xycoords="axes fraction",
-        xytext=(0, -4),
-        textcoords="offset points",
-        ha="left",
-        va="top",
-        fontsize=7,
-        color=COLORS["muted"],
-    )
-
-
-def _scale_bar(ax, lang):
-    """A two-tone bar about a fifth of the map wide, in round kilometres or metres.
-
-    The map is in EPSG:4547 metres, so the bar's length is simply ``length`` data units (grid
-    and ground distance differ by less than 0.02 % in Ganzhou).
-    """
-    width = ax.get_xlim()[1] - ax.get_xlim()[0]
-    length = _round_nice(width / 5)
-    height = (ax.get_ylim()[1] - ax.get_ylim()[0]) / 80
-    bar = AuxTransformBox(ax.transData)
-    for i, face in enumerate((COLORS["ink"], "white")):
-        bar.add_artist(
-            Rectangle(
-                (i * length / 2, 0),
-                length / 2,
-                height,
-                facecolor=face,
-                edgecolor=COLORS["ink"],
-                lw=0.6,
-            )
-        )
-    if length >= 1000:
-        words = label("map.km", lang, n=f"{length / 1000:g}")
-    else:
-        words = label("map.m", lang, n=f"{length:g}")
-    text = TextArea(words, textprops={"fontsize": 8, "color": COLORS["ink"]})
-    return VPacker(children=[bar, text], align="center", pad=0, sep=2)
-
-
-def _grid_convergence(shapes):
-    """Angle (degrees, clockwise) from grid north to true north at the map's centre."""
-    xmin, ymin, xmax, ymax = shapes.total_bounds
-    centre = gpd.GeoSeries([shapely.Point((xmin + xmax) / 2, (ymin + ymax) / 2)], crs=shapes.crs)
-    lonlat = centre.to_crs(config.STORAGE_CRS).iloc[0]
-    north = gpd.GeoSeries([shapely.Point(lonlat.x, lonlat.y + 0.01)], crs=config.STORAGE_CRS)
-    tip = north.to_crs(shapes.crs).iloc[0]
-    start = centre.iloc[0]
-    return math.degrees(math.atan2(tip.x - start.x, tip.y - start.y))
-
-
-def _north_arrow(angle, lang):
-    """An arrow pointing to true north (rotated by the grid convergence) with "北" above it."""
-    size = 26.0
-    shape = np.array([(0, 0.5), (0.28, -0.5), (0, -0.25), (-0.28, -0.5)]) * size
-    rad = math.radians(angle)
-    rotation = np.array([[math.cos(rad), math.sin(rad)], [-math.sin(rad), math.cos(rad)]])
-    verts = shape @ rotation.T + size / 2
-    area = DrawingArea(size, size)
-    area.add_artist(Polygon(verts, closed=True, facecolor=COLORS["ink"], edgecolor="none"))
-    letter = TextArea(label("map.north", lang), textprops={"fontsize": 9, "color": COLORS["ink"]})
-    return VPacker(children=[letter, area], align="center", pad=0, sep=1)

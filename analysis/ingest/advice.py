@@ -22,6 +22,14 @@ from analysis.ingest.read import Sheet
 from analysis.ingest.rules import RULES
 
 _SUGGESTED = re.compile(r"是否指：(.+?)？")
+#: Problems of a name the registry or catalog lacks, whose hint names the closest ones.
+_NAME_RULES = {
+    "unknown_village",
+    "unknown_indicator",
+    "unknown_scope",
+    "unknown_town",
+    "village_not_in_town",
+}
 LETTERS = re.compile(r"[A-Z]{1,3}")
 
 
@@ -93,7 +101,7 @@ def suggestion(problem: object, sheet: Sheet | None, catalog: Catalog) -> str:
     rule, value = problem.rule, str(problem.value)
     row, column = int(problem.row), problem.column
     hint = _SUGGESTED.search(problem.message_zh)
-    if rule in ("unknown_village", "unknown_indicator") and hint:
+    if rule in _NAME_RULES and hint:
         first, *others = hint.group(1).split("、")
         more = f"（相近的还有：{'、'.join(others)}）" if others else ""
         return f"如指“{first}”，改为“{first}”{more}"

@@ -86,6 +86,19 @@ KEY_ALIASES = {
         "code",
     ),
     "year": ("年度", "年份", "年", "统计年度", "填报年度", "year"),
+    # The town a village row belongs to: names are unique only within their town.
+    "town": (
+        "乡镇",
+        "镇",
+        "乡",
+        "乡镇名称",
+        "所属乡镇",
+        "乡（镇）",
+        "乡镇（街道）",
+        "街道",
+        "town",
+        "town_name",
+    ),
     "seq": ("序号", "编号", "序", "no", "no."),
     # Free text beside the figures: kept out of the values, listed in the summary.
     "remark": ("备注", "说明", "备注说明", "remark", "remarks", "note"),
@@ -130,7 +143,8 @@ def column_letter(index: int) -> str:
 
 
 def key_index() -> dict[str, str]:
-    """Normalised spelling → key role (``village``, ``code``, ``year``, ``seq``, ``remark``)."""
+    """Normalised spelling → key role (``village``, ``code``, ``year``, ``town``, ``seq``,
+    ``remark``)."""
     return {
         normalise_header(alias): role for role, aliases in KEY_ALIASES.items() for alias in aliases
     }
@@ -142,7 +156,7 @@ class Column:
 
     index: int
     header: str
-    role: str | None  # "village", "code", "year", "seq", "remark", "indicator", or None
+    role: str | None  # "village", "code", "year", "town", "seq", "remark", "indicator", or None
     indicator: str | None = None
     unit: str | None = None  # unit written in the header, if any
 

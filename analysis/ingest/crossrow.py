@@ -9,7 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.core import numbers
 from analysis.core.aggregate import aggregate_township
+from analysis.core.labels import label
+from analysis.geo.points import checks_of_layer
 from analysis.ingest.cells import cell_text
 from analysis.ingest.run import Run
 
@@ -204,4 +207,28 @@ def check_totals(values: pd.DataFrame, run: Run) -> None:
             how_zh="加权平均" if weighted else "合计",
             how_en="weighted mean" if weighted else "sum",
             computed=cell_text(round(float(item.computed), 6)),
+        )
+
+
+def check_points_ledger(values: pd.DataFrame, points: object, file: str, run: Run) -> None:
+    """A points layer against the ledger (:func:`analysis.geo.points.checks_of_layer`): a
+    warning naming both figures wherever they differ."""
+    if "kind" not in getattr(points, "columns", ()) or values.empty:
+        return
+    found = checks_of_layer(points, values, run.catalog)
+    for row in found[~found["agree"].astype(bool)].itertuples(index=False):
+        ind = run.catalog[row.indicator]
+        scope = "map.scope_year" if row.scope == "year" else "map.scope_to_date"
+        run.ledger.add(
+            "points_ledger_mismatch",
+            file,
+            value=row.points,
+            kind_zh=label(f"map.{row.kind}", "zh"),
+            kind_en=label(f"map.{row.kind}", "en").lower(),
+            scope_zh=label(scope, "zh", year=row.year),
+            scope_en=label(scope, "en", year=row.year),
+            points=row.points,
+            name=ind.zh,
+            name_en=ind.en,
+            ledger=numbers.figure(row.ledger, ind, "zh"),
         )

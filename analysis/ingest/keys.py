@@ -8,6 +8,7 @@ cell).
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ from analysis.core.catalog import normalise_header
 from analysis.ingest import forms
 from analysis.ingest.cells import Column, cell_text, is_totals_label, key_index, parse_year
 from analysis.ingest.read import Sheet
-from analysis.ingest.registry import normalise_code, village_problem
+from analysis.ingest.registry import normalise_code, suggestion_hints, village_problem
 from analysis.ingest.run import Run
 
 #: What the missing key is called, for messages.
@@ -50,7 +51,9 @@ class Rows:
 
 @dataclass
 class Keys:
-    """Each data row's village (code, resolution status, as shown, column) and year."""
+    """Each data row's village (code, resolution status, as shown, column), year, and town
+    (its code where a 乡镇 column names one; status ``town_unknown``/``town_ambiguous`` where
+    that cell names no single town)."""
 
     codes: pd.Series
     status: pd.Series
@@ -58,6 +61,7 @@ class Keys:
     letter: pd.Series
     years: pd.Series
     years_ok: np.ndarray
+    towns: pd.Series | None = None
 
 
 def classify_rows(
@@ -76,7 +80,9 @@ def classify_rows(
     columns that hold figures."""
     n = len(data)
     village_col, code_col, year_col = (first_of.get(r) for r in ("village", "code", "year"))
-    label_cols = {c.index: c for c in (village_col, code_col, first_of.get("seq"), columns[0]) if c}
+    # A 乡镇 column holds the town's own name on every row: no totals label there.
+    first = columns[0] if columns[0].role != "town" else None
+    label_cols = {c.index: c for c in (village_col, code_col, first_of.get("seq"), first) if c}
     totals = np.zeros(n, bool)
     for col in label_cols.values():
         totals |= is_totals_label(data[col.index], run.registry.town_names).to_numpy()
@@ -156,19 +162,25 @@ def missing_key_columns(
 def resolve_keys(
     data: pd.DataFrame, first_of: dict[str, Column], run: Run, sheet_year: forms.TitleYear | None
 ) -> Keys:
-    """Village by code where a valid code is given, else by name; then the year (from its
-    column, else the one the title names)."""
+    """Village by code where a valid code is given, else by name (among its town's villages
+    where a 乡镇 column names the town); then the year (from its column, else the one the title
+    names)."""
     village_col, code_col, year_col = (first_of.get(r) for r in ("village", "code", "year"))
     codes = pd.Series([None] * len(data), index=data.index, dtype=object)
     status = pd.Series("unknown", index=data.index, dtype=object)
     # What the clerk wrote, for messages: built lazily, as few rows have a problem.
     shown = pd.Series("", index=data.index, dtype=object)
     letter = pd.Series("", index=data.index, dtype=object)
+    towns, town_status = _towns(data, first_of.get("town"), run)
     if village_col is not None:
-        resolved = run.registry.resolve(data[village_col.index])
+        resolved = run.registry.resolve(data[village_col.index], towns)
         codes, status = resolved["code"].astype(object), resolved["status"].astype(object)
         shown = data[village_col.index]
         letter[:] = village_col.letter
+    if town_status is not None:
+        bad_town = town_status != "ok"
+        codes = codes.where(~bad_town, None)
+        status = status.where(~bad_town, "town_" + town_status)
     if code_col is not None:
         given = normalise_code(data[code_col.index])
         has_code = given != ""
@@ -183,7 +195,24 @@ def resolve_keys(
     else:
         years = pd.Series(sheet_year.year, index=data.index, dtype="Int64")
     years_ok = years.notna() & years.between(config.FIRST_YEAR, config.LAST_YEAR)
-    return Keys(codes, status, shown, letter, years, years_ok.fillna(False).to_numpy(dtype=bool))
+    return Keys(
+        codes, status, shown, letter, years, years_ok.fillna(False).to_numpy(dtype=bool), towns
+    )
+
+
+def _towns(
+    data: pd.DataFrame, town_col: Column | None, run: Run
+) -> tuple[pd.Series | None, pd.Series | None]:
+    """Each row's town code from its 乡镇 cell (None where blank) and that cell's resolution
+    status (``ok``, ``unknown``, ``ambiguous``; ``ok`` where blank); (None, None) without the
+    column."""
+    if town_col is None:
+        return None, None
+    cells = data[town_col.index].map(cell_text).str.strip()
+    resolved = {text: run.registry.resolve_unit(text, "town") for text in cells.unique() if text}
+    towns = cells.map(lambda t: resolved[t][0] if t else None).astype(object)
+    status = cells.map(lambda t: resolved[t][1] if t else "ok").astype(object)
+    return towns, status
 
 
 def report_bad_keys(
@@ -219,7 +248,14 @@ def report_bad_keys(
                 hint_zh=_MERGED_HINT[0] if merged else "请填上村名。",
                 hint_en=_MERGED_HINT[1] if merged else "",
             )
+        elif str(status[pos]).startswith("town_"):
+            town_col = first_of["town"]
+            text = cell_text(body.data.iat[pos, town_col.index])
+            hints = suggestion_hints(_close_towns(text, run))
+            rule = "ambiguous_town" if status[pos] == "town_ambiguous" else "unknown_town"
+            ledger.add(rule, file, name, excel_row, town_col.letter, text, **hints)
         elif status[pos] != "ok":
+            town = keys.towns.iloc[pos] if keys.towns is not None else None
             village_problem(
                 ledger,
                 run.registry,
@@ -229,6 +265,7 @@ def report_bad_keys(
                 excel_row,
                 keys.letter.iloc[pos],
                 cell_text(keys.shown.iloc[pos]),
+                town=town if isinstance(town, str) else None,
             )
         if year_col is None:
             continue
@@ -259,3 +296,9 @@ def report_bad_keys(
                 first=config.FIRST_YEAR,
                 last=config.LAST_YEAR,
             )
+
+
+def _close_towns(text: str, run: Run) -> list[str]:
+    """The registry's town names closest to a 乡镇 cell that names none."""
+    names = sorted({n for n in run.registry.units("town").values() if n})
+    return difflib.get_close_matches(text.strip(), names, n=3, cutoff=0.3)

@@ -26,7 +26,7 @@ from analysis.ingest.registry import suggestion_hints
 from analysis.ingest.run import Run
 from analysis.ingest.values import Cells, check_values
 
-_KEY_ROLES = ("village", "code", "year", "seq", "remark")
+_KEY_ROLES = ("village", "code", "year", "town", "seq", "remark")
 
 
 def check_long(

@@ -1,8 +1,11 @@
 """The village registry (``villages.csv``): reading it, and resolving names to codes.
 
 A name resolves at three levels of spelling (as written, one suffix off, two off: 青光村委会,
-青光村, 青光); a spelling two villages share is ambiguous and never guessed. Problems with a
-village name are recorded here, with the closest registry names as the clerk's hint.
+青光村, 青光); a spelling two villages share is ambiguous and never guessed. A village name is
+unique only within its town: where a row names its town (a 乡镇 column), the name is resolved
+among that town's villages alone. Towns and counties resolve by name or code the same way.
+Problems with a village name are recorded here, with the closest registry names as the clerk's
+hint (the town's own villages first).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import pandas as pd
 
 from analysis.core.catalog import normalise_header
 from analysis.errors import DataError, MissingFileError
-from analysis.ingest.cells import cell_text, column_letter
+from analysis.ingest.cells import KEY_ALIASES, cell_text, column_letter
 from analysis.ingest.ledger import Ledger
 from analysis.ingest.read import ReadError, read_csv_sheet
 
@@ -34,6 +37,15 @@ _VILLAGE_SUFFIXES = (
     "社区",
     "村",
 )
+
+
+#: Suffixes of town and county names (大桥镇 → 大桥, 信丰县 → 信丰), longest first.
+_UNIT_SUFFIXES = {
+    "town": ("街道办事处", "街道", "镇", "乡"),
+    "county": ("自治县", "县", "市", "区"),
+}
+#: Code widths of the units a registry knows beside its villages.
+_UNIT_WIDTHS = {"town": 9, "county": 6}
 
 
 def _fold_name(name: str) -> str:
@@ -52,22 +64,29 @@ class Registry:
     """The village registry (``villages.csv``) and name → code resolution."""
 
     table: pd.DataFrame  # REGISTRY_COLUMNS, all text
-    _levels: list[dict[str, str | None]] = field(default_factory=list, repr=False)
+    _official: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _spellings: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _cache: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)
+    # Each town's own registry (its villages alone), made when a row first names the town.
+    _towns: dict[str, Registry] = field(default_factory=dict, repr=False)
+    _units: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        # Three levels of spellings: as written (name, short name), one suffix off, two off.
-        # A spelling shared by two villages maps to None (ambiguous) at its level.
-        level0: dict[str, str | None] = {}
-        level1: dict[str, str | None] = {}
-        level2: dict[str, str | None] = {}
+        # A village's official and short names, as the registry writes them, name it alone
+        # within its town (小江 is 小江居委会, 小江村 is 小江村委会). Any other spelling (either with
+        # one or two suffixes off) names every village that can be written so; a spelling that
+        # villages of two towns reach is ambiguous, never the first village that has it (老圩 for
+        # 大桥镇's 老圩居委会 and 小江镇's 老圩村).
+        official: dict[str, str | None] = {}
+        spellings: dict[str, set[str]] = {}
         for code, name, short in self.table[["code", "name", "short_name"]].itertuples(index=False):
             for spelling in {_fold_name(name), _fold_name(short)}:
-                _claim(level0, spelling, code)
+                _claim(official, spelling, code)
                 once = _strip_suffix(spelling)
-                _claim(level1, once, code)
-                _claim(level2, _strip_suffix(once), code)
-        self._levels = [level0, level1, level2]
+                for form in (spelling, once, _strip_suffix(once)):
+                    if form:
+                        spellings.setdefault(form, set()).add(code)
+        self._official, self._spellings = official, spellings
 
     # Both are asked once per distinct name of every file: kept, not built again each time.
     @functools.cached_property
@@ -80,21 +99,73 @@ class Registry:
         """The towns' names the registry gives (none empty)."""
         return frozenset(self.table["town_name"].dropna()) - {""}
 
+    def units(self, level: str) -> dict[str, str]:
+        """Code → name of each town ('town') or county ('county') of the registry, the code
+        being its villages' first 9 or 6 digits; '' where no row names it."""
+        if level not in self._units:
+            column = "town_name" if level == "town" else "county_name"
+            codes = self.table["code"].str[: _UNIT_WIDTHS[level]]
+            names = self.table[column].fillna("").astype(str).str.strip()
+            named = names[names != ""].groupby(codes[names != ""]).first()
+            self._units[level] = {code: named.get(code, "") for code in sorted(set(codes))}
+        return dict(self._units[level])
+
+    def unit_matches(self, text: str, level: str) -> list[str]:
+        """The codes of the towns ('town') or counties ('county') a name (大桥镇, 大桥) or code
+        names: the units whose name is the text as written, else whose name less its suffix
+        (镇, 乡, 县 …) is the text less its own."""
+        folded = _fold_name(text)
+        units = self.units(level)
+        if folded.isdigit():
+            return [folded] if folded in units else []
+        named = {code: _fold_name(name) for code, name in units.items() if name}
+        exact = [code for code, name in named.items() if name == folded]
+        if exact:
+            return exact
+        stem = _strip_unit_suffix(folded, level)
+        return [code for code, name in named.items() if _strip_unit_suffix(name, level) == stem]
+
+    def resolve_unit(self, text: str, level: str) -> tuple[str | None, str]:
+        """A town or county by name or code → (code, status): ``ok``, ``ambiguous`` (a name two
+        units share) or ``unknown``."""
+        matches = self.unit_matches(text, level)
+        if len(matches) == 1:
+            return matches[0], "ok"
+        return None, "ambiguous" if matches else "unknown"
+
+    def within_town(self, town_code: str) -> Registry:
+        """The registry of one town's villages alone."""
+        if town_code not in self._towns:
+            mine = self.table[self.table["code"].str[: _UNIT_WIDTHS["town"]] == town_code]
+            self._towns[town_code] = Registry(mine.reset_index(drop=True))
+        return self._towns[town_code]
+
     def resolve_name(self, name: str) -> tuple[str | None, str]:
         """One name → (code, status) with status ``ok``, ``ambiguous`` or ``unknown``."""
         folded = re.sub(r"^(\d{12})\.0+$", r"\1", _fold_name(name))
         if re.fullmatch(r"\d{12}", folded):
             return (folded, "ok") if folded in self.codes else (None, "unknown")
+        exact = self._official.get(folded)
+        if exact and {code[:9] for code in self._spellings[folded]} == {exact[:9]}:
+            return exact, "ok"
         candidates = [folded, _strip_suffix(folded), _strip_suffix(_strip_suffix(folded))]
         for candidate in dict.fromkeys(candidates):
-            for level in self._levels:
-                if candidate in level:
-                    code = level[candidate]
-                    return (code, "ok") if code else (None, "ambiguous")
+            codes = self._spellings.get(candidate)
+            if codes:
+                return (next(iter(codes)), "ok") if len(codes) == 1 else (None, "ambiguous")
         return None, "unknown"
 
-    def resolve(self, names: pd.Series) -> pd.DataFrame:
-        """Resolve a column of names (each distinct name once): columns ``code``, ``status``."""
+    def resolve(self, names: pd.Series, towns: pd.Series | None = None) -> pd.DataFrame:
+        """Resolve a column of names (each distinct name once): columns ``code``, ``status``.
+
+        ``towns``, where given, holds each row's town code (from its 乡镇 cell; None where the
+        row names no town): a name is then resolved among that town's villages alone.
+        """
+        if towns is not None and towns.notna().any():
+            out = self.resolve(names[towns.isna()])
+            for town, rows in names[towns.notna()].groupby(towns[towns.notna()], sort=False):
+                out = pd.concat([out, self.within_town(str(town)).resolve(rows)])
+            return out.loc[names.index]
         positions, unique = pd.factorize(names.astype(str).to_numpy(dtype=object))
         resolved = [self._resolve_cached(name) for name in unique]
         codes = np.array([code for code, _ in resolved] + [None], dtype=object)
@@ -109,10 +180,21 @@ class Registry:
             self._cache[name] = self.resolve_name(name)
         return self._cache[name]
 
-    def suggest(self, name: str, n: int = 3) -> list[str]:
-        """Registry names closest to an unknown one (short names, as clerks write them)."""
+    def suggest(self, name: str, n: int = 3, town: str | None = None) -> list[str]:
+        """Registry names closest to an unknown one (short names, as clerks write them).
+
+        Where the town is known (its code), its own villages are searched first, and the rest
+        of the registry only when they give fewer than ``n``: a search among a town's few
+        names stays cheap at any registry size.
+        """
+        found: list[str] = []
+        if town is not None:
+            found = self.within_town(town).suggest(name, n)
+            if len(found) >= n:
+                return found
         shorts = list(self.table["short_name"])
-        return difflib.get_close_matches(_fold_name(name), shorts, n=n, cutoff=0.3)
+        more = difflib.get_close_matches(_fold_name(name), shorts, n=n, cutoff=0.3)
+        return list(dict.fromkeys([*found, *more]))[:n]
 
     @property
     def names(self) -> dict[str, str]:
@@ -120,13 +202,20 @@ class Registry:
         return dict(zip(self.table["code"], self.table["short_name"], strict=True))
 
 
-def _claim(level: dict[str, str | None], spelling: str, code: str) -> None:
+def _strip_unit_suffix(name: str, level: str) -> str:
+    for suffix in _UNIT_SUFFIXES[level]:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _claim(names: dict[str, str | None], spelling: str, code: str) -> None:
     if not spelling:
         return
-    if spelling in level and level[spelling] != code:
-        level[spelling] = None
+    if spelling in names and names[spelling] != code:
+        names[spelling] = None
     else:
-        level.setdefault(spelling, code)
+        names.setdefault(spelling, code)
 
 
 REGISTRY_COLUMNS = ("code", "name", "short_name", "kind", "town_code", "town_name", "county_name")
@@ -149,7 +238,7 @@ _REGISTRY_ALIASES = {
     "short_name": ("short_name", "简称", "常用名"),
     "kind": ("kind", "类型", "城乡分类"),
     "town_code": ("town_code", "乡镇代码"),
-    "town_name": ("town_name", "乡镇", "乡镇名称", "所属乡镇"),
+    "town_name": KEY_ALIASES["town"],
     "county_name": ("county_name", "县", "县（市、区）", "所属县（市、区）"),
 }
 
@@ -282,11 +371,17 @@ def village_problem(
     row: int,
     column: str,
     text: str,
+    town: str | None = None,
 ) -> None:
-    """Record an unknown or ambiguous village, with the closest registry names."""
-    suggestions = registry.suggest(text)
+    """Record an unknown or ambiguous village, with the closest registry names (the town's own
+    first where the row names its town, ``town`` being its code)."""
+    suggestions = registry.suggest(text, town=town)
+    rule = "ambiguous_village" if status == "ambiguous" else "unknown_village"
+    where = {}
+    if town is not None and status != "ambiguous":
+        rule, where = "village_not_in_town", {"town": registry.units("town").get(town) or town}
     ledger.add(
-        "ambiguous_village" if status == "ambiguous" else "unknown_village",
+        rule,
         file,
         sheet,
         row,
@@ -294,4 +389,5 @@ def village_problem(
         text,
         hint_zh=f"是否指：{'、'.join(suggestions)}？" if suggestions else "请先在名录中添加该村。",
         hint_en=f"Closest: {', '.join(suggestions)}." if suggestions else "Add it to the registry.",
+        **where,
     )

@@ -254,12 +254,87 @@ RULES: dict[str, Rule] = {
     ),
     "ambiguous_village": Rule(
         "error",
-        "村名“{value}”可对应多个村，该行未读取。请写全称或填写 12 位村代码。",
+        "村名“{value}”可对应多个村，该行未读取。请写全称、填写 12 位村代码，或加一列“乡镇”写明所属乡镇。",
         "village name '{value}' matches several villages; row not read. Write the full name "
-        "or the 12-digit code.",
+        "or the 12-digit code, or add a 乡镇 (town) column naming the village's town.",
         "村名对应多个村",
-        "村的全称或 12 位村代码",
-        "写全称或村代码",
+        "村的全称或 12 位村代码，或在“乡镇”列写明所属乡镇",
+        "写全称、村代码或乡镇",
+    ),
+    "unknown_town": Rule(
+        "error",
+        "乡镇“{value}”不在村（居）名录中，该行未读取。{hint_zh}",
+        "town '{value}' is not in the registry (villages.csv); row not read. {hint_en}",
+        "乡镇不在名录中",
+        "村（居）名录中的乡镇名或 9 位乡镇代码",
+        "",
+    ),
+    "ambiguous_town": Rule(
+        "error",
+        "乡镇名“{value}”可对应多个乡镇，该行未读取。请写乡镇全称或 9 位乡镇代码。",
+        "town name '{value}' matches several towns; row not read. Write the full name or the "
+        "9-digit town code.",
+        "乡镇名对应多个乡镇",
+        "乡镇全称或 9 位乡镇代码",
+        "写全称或乡镇代码",
+    ),
+    "village_not_in_town": Rule(
+        "error",
+        "村名“{value}”不在{town}的村（居）名录中，该行未读取。{hint_zh}",
+        "village '{value}' is not in the registry under {town}; row not read. {hint_en}",
+        "村不在该乡镇名录中",
+        "该乡镇的村名，或核对乡镇",
+        "",
+    ),
+    "unknown_scope": Rule(
+        "error",
+        "范围“{value}”不是名录中的县、乡镇或村（名称或代码），该目标未读取。{hint_zh}",
+        "scope '{value}' is no county, town or village of the registry (by name or code); target "
+        "not read. {hint_en}",
+        "范围不在名录中",
+        "名录中的县、乡镇或村：名称或代码",
+        "",
+    ),
+    "ambiguous_scope": Rule(
+        "error",
+        "范围“{value}”可对应多个{what_zh}（{names}），该目标未读取。请改填 9 位乡镇代码或 6 位县代码。",
+        "scope '{value}' matches several {what_en} ({names}); target not read. Write the 9-digit "
+        "town code or the 6-digit county code.",
+        "范围对应多个地方",
+        "9 位乡镇代码或 6 位县代码",
+        "改填代码",
+    ),
+    "scope_other_county": Rule(
+        "error",
+        "代码“{value}”属于县（市、区）{county}，不在本数据的名录中（本数据为 {counties}），该目标"
+        "未读取。请核对代码。",
+        "code '{value}' belongs to county {county}, which is not in this data's registry "
+        "({counties}); target not read. Check the code.",
+        "代码属于其他县",
+        "本数据名录中的县、乡镇或村的代码",
+        "核对代码",
+    ),
+    "county_scope_one_town": Rule(
+        "error",
+        "范围“{value}”是全县，但村（居）名录只有一个乡镇（{town}），全县目标无法用一个乡镇的数据评估，"
+        "该目标未读取。请放入全县各乡镇的名录和数据，或把目标改为该乡镇的目标。",
+        "scope '{value}' is the whole county, but the registry holds one town ({town}): a county "
+        "target cannot be assessed on one town's data; target not read. Add every town's "
+        "registry and data, or make it the town's target.",
+        "全县目标只有一个乡镇的数据",
+        "全县各乡镇的名录和数据，或乡镇目标",
+        "",
+    ),
+    "township_scope_many_towns": Rule(
+        "error",
+        "范围“{value}”指全镇，但数据有 {count} 个乡镇，该目标未读取。请写明乡镇名称或 9 位乡镇代码"
+        "（如 {example}）；全县的目标请写县名或 6 位县代码。",
+        "scope '{value}' means the whole town, but the data has {count} towns; target not read. "
+        "Name the town or give its 9-digit code (e.g. {example}); for the county, its name or "
+        "6-digit code.",
+        "“全镇”对应多个乡镇",
+        "乡镇名称或 9 位乡镇代码；全县目标填县名或 6 位县代码",
+        "写明乡镇",
     ),
     "bad_year": Rule(
         "error",
@@ -342,6 +417,16 @@ RULES: dict[str, Rule] = {
         "合计与各村不符",
         "合计等于各村之和（比率为加权平均）",
         "核对合计或各村数值",
+    ),
+    "points_ledger_mismatch": Rule(
+        "warning",
+        "点位图层中{kind_zh}（{scope_zh}）共 {points} 处，台账{name}（{scope_zh}）为 {ledger}，"
+        "两者不符。该年地图的图例会同时标注这两个数字；请核对点位或台账。",
+        "the points layer has {points} {kind_en} ({scope_en}) but the ledger's {name_en} "
+        "({scope_en}) is {ledger}; that year's map states both figures.",
+        "点位与台账不符",
+        "地图上的点位数等于台账中同一口径的数字",
+        "核对点位的类别和建成年份，或核对台账",
     ),
     "cross_rule": Rule(
         "error",

@@ -8,6 +8,7 @@ the functions that need them, so a folder without layers never pays for that imp
 
 from __future__ import annotations
 
+import difflib
 import re
 import warnings
 from collections.abc import Sequence
@@ -27,7 +28,12 @@ from analysis.ingest.cells import (
     unit_factor,
 )
 from analysis.ingest.read import Sheet
-from analysis.ingest.registry import normalise_code, suggestion_hints, village_problem
+from analysis.ingest.registry import (
+    Registry,
+    normalise_code,
+    suggestion_hints,
+    village_problem,
+)
 from analysis.ingest.run import Run
 from analysis.ingest.table import blank_rows
 
@@ -50,7 +56,9 @@ _PROJECT_COLUMNS = {
 }
 _YES = {"是", "已", "已开工", "已竣工", "已完工", "√", "✓", "y", "yes", "true", "1", "完成"}
 _NO = {"否", "未", "未开工", "未竣工", "未完工", "×", "✗", "n", "no", "false", "0", "未完成"}
-TOWNSHIP_SCOPES = {"全镇", "全乡", "全县", "全市", "全区", "township", "county"}
+#: Scope words for the whole town of a one-town data set, and for the whole county.
+TOWNSHIP_SCOPES = {"全镇", "全乡", "全街道", "township"}
+COUNTY_SCOPES = {"全县", "全市", "全区", "county"}
 PROJECT_COLUMNS = [
     "project",
     "batch",
@@ -134,7 +142,7 @@ def _simple_table(
 
 
 def check_targets(sheet: Sheet, run: Run) -> pd.DataFrame:
-    """The 2020 targets table → TARGET_COLUMNS (scope 'township' or village codes joined by ';')."""
+    """The 2020 targets table → TARGET_COLUMNS, each scope as :func:`target_scope` reads it."""
     found = _simple_table(
         sheet, run, "targets", _TARGET_COLUMNS, ("scope", "indicator", "target_value")
     )
@@ -162,27 +170,18 @@ def check_targets(sheet: Sheet, run: Run) -> pd.DataFrame:
                 **suggestion_hints(suggestions),
             )
             ok = False
-        parts = [p for p in re.split(r"[;；、,，]", scope_text) if p.strip()]
-        if scope_text in TOWNSHIP_SCOPES or scope_text in registry.town_names or not parts:
-            scope = "township"
-        else:
-            codes = []
-            for part in parts:
-                code, status = registry.resolve_name(part)
-                if code is None:
-                    suggestions = registry.suggest(part)
-                    ledger.add(
-                        "ambiguous_village" if status == "ambiguous" else "unknown_village",
-                        sheet.file,
-                        sheet.name,
-                        excel_row,
-                        column_letter(where["scope"][0]),
-                        part,
-                        **suggestion_hints(suggestions),
-                    )
-                    ok = False
-                codes.append(code)
-            scope = ";".join(c for c in codes if c)
+        scope, problems = target_scope(scope_text, registry)
+        for rule, value, fields in problems:
+            ledger.add(
+                rule,
+                sheet.file,
+                sheet.name,
+                excel_row,
+                column_letter(where["scope"][0]),
+                value,
+                **fields,
+            )
+            ok = False
         raw_value = row[where["target_value"][0]]
         parsed = parse_cells(pd.Series([raw_value], dtype=object)).iloc[0]
         unit_text = cell_text(row[where["unit"][0]]).strip() if "unit" in where else ""
@@ -244,6 +243,102 @@ def check_targets(sheet: Sheet, run: Run) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(records, columns=TARGET_COLUMNS)
+
+
+def target_scope(
+    text: str, registry: Registry
+) -> tuple[str, list[tuple[str, str, dict[str, object]]]]:
+    """A targets table's 范围 cell → (scope, problems), scope as
+    :func:`analysis.core.trends.scope_level` reads it.
+
+    全镇 (or blank) is the single town of a one-town data set ('township'); 全县 is the county.
+    A town or county by name or code is its 9- or 6-digit code — a one-town data set's own town
+    is 'township'; anything else is one or more villages (names or codes joined by ; 、 ,).
+    Each problem is (rule, value, fields) for the ledger; the scope is '' when there is one.
+    """
+    towns, counties = registry.units("town"), registry.units("county")
+    one_town = len(towns) == 1
+    folded = text.strip()
+    if folded in TOWNSHIP_SCOPES or not folded:
+        if one_town:
+            return "township", []
+        code, name = next(iter(towns.items()))
+        fields = {"count": len(towns), "example": f"{name or code}、{code}"}
+        return "", [("township_scope_many_towns", text, fields)]
+    if folded in COUNTY_SCOPES:
+        if len(counties) != 1:
+            names = "、".join(n or c for c, n in counties.items())
+            return "", [("ambiguous_scope", text, _several("county", names))]
+        folded = next(iter(counties))
+    if folded.isdigit():
+        level = _UNIT_LEVEL.get(len(folded))
+        if len(folded) == 12 and folded in registry.codes:
+            return folded, []
+        if level is None and len(folded) != 12:
+            hints = {"hint_zh": _CODE_HINT[0], "hint_en": _CODE_HINT[1]}
+            return "", [("unknown_scope", text, hints)]
+    else:
+        level = None
+    for candidate in (level,) if level else ("town", "county"):
+        matches = registry.unit_matches(folded, candidate)
+        if len(matches) > 1:
+            units = registry.units(candidate)
+            names = "、".join(f"{units[c]}（{c}）" for c in matches)
+            return "", [("ambiguous_scope", text, _several(candidate, names))]
+        if not matches:
+            continue
+        if candidate == "county" and one_town:
+            town = next(iter(towns.values())) or next(iter(towns))
+            return "", [("county_scope_one_town", text, {"town": town})]
+        return ("township" if candidate == "town" and one_town else matches[0]), []
+    if folded.isdigit():
+        return "", [_foreign_code(folded, counties)]
+    codes, problems = [], []
+    for part in (p.strip() for p in re.split(r"[;；、,，]", folded) if p.strip()):
+        code, status = registry.resolve_name(part)
+        if code is None and re.fullmatch(r"\d{12}", part):
+            problems.append(_foreign_code(part, counties))
+        elif code is None:
+            rule = "ambiguous_village" if status == "ambiguous" else "unknown_village"
+            if status != "ambiguous" and _PLACE_SUFFIX.search(part):
+                rule = "unknown_scope"
+            problems.append((rule, part, suggestion_hints(_close_places(part, registry))))
+        else:
+            codes.append(code)
+    return ("" if problems else ";".join(codes)), problems
+
+
+#: A name that reads as a town's or a county's, not a village's.
+_PLACE_SUFFIX = re.compile(r"(镇|乡|街道|县|市|区)$")
+#: The level of a unit's code by its length (国家统计局 统计用区划代码).
+_UNIT_LEVEL = {9: "town", 6: "county"}
+_CODE_HINT = (
+    "代码应为 6 位县代码、9 位乡镇代码或 12 位村代码。",
+    "A code has 6 (county), 9 (town) or 12 (village) digits.",
+)
+
+
+def _several(level: str, names: str) -> dict[str, object]:
+    words = {"town": ("乡镇", "towns"), "county": ("县（市、区）", "counties")}[level]
+    return {"what_zh": words[0], "what_en": words[1], "names": names}
+
+
+def _close_places(text: str, registry: Registry) -> list[str]:
+    """The names closest to a scope no place has: towns and counties where it reads as one
+    (大乔镇, 信风县), else villages."""
+    if not _PLACE_SUFFIX.search(text):
+        return registry.suggest(text)
+    names = {n for level in ("town", "county") for n in registry.units(level).values() if n}
+    return difflib.get_close_matches(text, sorted(names), n=3, cutoff=0.3)
+
+
+def _foreign_code(code: str, counties: dict[str, str]) -> tuple[str, str, dict[str, object]]:
+    """A code the registry does not hold: of another county, or unknown within this one."""
+    known = "、".join(f"{n}（{c}）" if n else c for c, n in counties.items())
+    if code[:6] not in counties:
+        return "scope_other_county", code, {"county": code[:6], "counties": known}
+    hints = {"hint_zh": "请核对代码。", "hint_en": "Check the code."}
+    return "unknown_scope", code, hints
 
 
 def _yes_no(text: str) -> bool | None:

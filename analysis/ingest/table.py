@@ -34,7 +34,7 @@ from analysis.ingest.run import Run
 from analysis.ingest.values import Cells, check_values, keep_totals
 
 #: Header roles that are not indicators; the first column of each role is the one used.
-_KEY_ROLES = ("village", "code", "year", "seq", "remark")
+_KEY_ROLES = ("village", "code", "year", "town", "seq", "remark")
 
 
 def blank_rows(cells: pd.DataFrame) -> np.ndarray:

@@ -30,7 +30,12 @@ from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.errors import DataError, MissingFileError
 from analysis.ingest.cells import cell_text
-from analysis.ingest.crossrow import check_cross_rules, check_duplicates, check_totals
+from analysis.ingest.crossrow import (
+    check_cross_rules,
+    check_duplicates,
+    check_points_ledger,
+    check_totals,
+)
 from analysis.ingest.ledger import (
     PROBLEM_COLUMNS,
     VALUE_COLUMNS,
@@ -246,6 +251,7 @@ def validate(
     reg, registry_path = _open_registry(raw, registry, ledger)
     run = Run(catalog, reg, ledger)
     layers: dict[str, object] = {}
+    point_files: dict[str, str] = {}  # points layer name → the file it was read from
     by_kind: dict[str, list[object]] = {kind: [] for kind in SHEET_CHECKERS}
     for path in _files(raw):
         display = path.relative_to(base).as_posix()
@@ -267,12 +273,15 @@ def validate(
                 _record_findings(sheet, ledger)
                 if sheet_kind == "points" and found is not None:
                     layers[Path(display).stem] = found
+                    point_files[Path(display).stem] = display
                 by_kind[sheet_kind].append(found)
 
     values = pd.concat(run.values, ignore_index=True) if run.values else _empty_values()
     values = check_duplicates(values, run)
     values = check_cross_rules(values, run)
     check_totals(values, run)
+    for name, display in point_files.items():
+        check_points_ledger(values, layers[name], display, run)
     problems = ledger.problems_frame()
     published = [p for p in by_kind["published"] if p is not None]
     return ValidationResult(

@@ -308,8 +308,9 @@ class Tables:
         return self.town(str(village_code)[: LEVELS["town"]])
 
     def town(self, town_code: str) -> Tables:
-        """The same tables limited to one town: its villages, and the town's own figures in
-        the place of the whole data set's, so every section reads as that town's page.
+        """The same tables limited to one town: its villages, and the town's own figures and
+        targets in the place of the whole data set's (its targets' scope reads 'township'), so
+        every section reads as that town's page.
 
         Tables as :func:`load_tables` handed them out (no frame replaced) are limited once per
         state of the folder and town: a warm kernel's pages of one town share the work.
@@ -342,6 +343,12 @@ class Tables:
         town = self.aggregates[
             (self.aggregates["level"] == "town") & (self.aggregates["code"] == code)
         ]
+
+        def own(frame: pd.DataFrame) -> pd.DataFrame:
+            # The town's own targets are the view's top scope, as a one-town data set's are.
+            kept = frame[within(frame["scope"])]
+            return kept.assign(scope=kept["scope"].astype(str).replace(code, "township"))
+
         return dataclasses.replace(
             self,
             _derived={},
@@ -349,12 +356,8 @@ class Tables:
             indicators=self.indicators[self.indicators["village_code"].astype(str).isin(codes)],
             township=town[["year", "indicator", "value", "villages"]].reset_index(drop=True),
             villages=villages,
-            targets=self.targets[within(self.targets["scope"])]
-            if len(self.targets)
-            else self.targets,
-            projections=self.projections[within(self.projections["scope"])]
-            if len(self.projections)
-            else self.projections,
+            targets=own(self.targets) if len(self.targets) else self.targets,
+            projections=own(self.projections) if len(self.projections) else self.projections,
             projects=self.projects[self.projects["village_code"].astype(str).isin(codes)]
             if len(self.projects)
             else self.projects,

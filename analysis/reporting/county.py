@@ -1,7 +1,7 @@
 """The county page: its towns side by side, ranked and mapped, above the county's own figures.
 
 Written for the analyst of a county office who looks after 16–20 towns: which town is ahead,
-which lags, and where the targets are at risk.
+which lags, and where the targets are at risk — the county's own targets, and each town's.
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ def town_map(
     catalog: Catalog | None = None,
     lang: str = "zh",
 ) -> Figure | None:
-    """A choropleth of the towns for one indicator in ``year``."""
+    """A choropleth of the towns for one indicator in ``year``, classes from the towns' own range
+    (:func:`analysis.geo.classes.data_classes`)."""
     catalog = catalog or default_catalog()
     shapes = town_shapes(tables)
     if shapes is None:
@@ -90,7 +91,10 @@ def town_map(
     return maps.choropleth(
         shapes.assign(value=shapes["code"].map(column)),
         "value",
+        scheme=maps.DATA_SCHEME,
+        decimals=numbers.decimals(ind),
         title=label("map.towns_title", lang, year=year, name=indicator_name(ind, lang)),
+        legend_title=indicator_name(ind, lang),
         unit=ind.unit,
         label_column="name",
         sample=tables.sample,
@@ -99,7 +103,8 @@ def town_map(
 
 
 def town_status_map(tables: Tables, *, lang: str = "zh") -> Figure | None:
-    """How many of each town's projections are 需加速 or 倒退 (its villages' and its own)."""
+    """How many of each town's projections are 需加速 or 倒退 (its villages' and its own), in
+    classes from the counts' own range."""
     shapes = town_shapes(tables)
     if shapes is None or tables.projections.empty:
         return None
@@ -111,14 +116,62 @@ def town_status_map(tables: Tables, *, lang: str = "zh") -> Figure | None:
     return maps.choropleth(
         shapes.assign(at_risk=counts),
         "at_risk",
-        scheme="user_defined",
-        bins=(0, 2, 5, 10),
+        scheme=maps.DATA_SCHEME,
+        decimals=0,
         title=label("map.at_risk_title", lang),
         legend_title=label("map.at_risk_legend", lang),
         unit=label("unit.items", lang),
         label_column="name",
         cmap="OrRd",
-        fmt="{:.0f}",
         sample=tables.sample,
         lang=lang,
     )
+
+
+def county_codes(tables: Tables) -> list[str]:
+    """The codes of the counties the data covers (one for a county's data set)."""
+    units = tables.aggregates
+    if units.empty:
+        return []
+    return sorted(units.loc[units["level"] == "county", "code"].astype(str).unique())
+
+
+def town_target_table(tables: Tables, *, lang: str = "zh") -> pd.DataFrame:
+    """Per town: the statuses of its own targets ('有望达成 1 · 需加速 1'), and its status on
+    each county target that applies to a town as it stands (a rate, a count to clear; a
+    county total says nothing of one town's share, so it has no column)."""
+    catalog = default_catalog()
+    towns = tables.towns()
+    proj = tables.projections
+    if towns.empty or proj.empty:
+        return pd.DataFrame()
+    scope = proj["scope"].astype(str)
+    town_of = towns.set_index("code")["name"]
+    own = proj[(proj["row_type"] == "target") & scope.isin(town_of.index)]
+    shown = {label("column.town", lang): list(town_of)}
+    counts = own.groupby(["scope", "status_en"], sort=False).size()
+    shown[label("column.town_own_targets", lang)] = [
+        " · ".join(
+            f"{label(f'status.{status}', lang)} {n}"
+            for status, n in counts.get(code, pd.Series(dtype=int)).items()
+        )
+        or "—"
+        for code in town_of.index
+    ]
+    applied = proj[(proj["row_type"] == "town") & proj["target"].notna()]
+    for (indicator, target), rows in applied.groupby(["indicator", "target"], sort=False):
+        ind = catalog[indicator]
+        column = label(
+            "column.county_target",
+            lang,
+            name=indicator_name(ind, lang),
+            target=numbers.figure(target, ind, lang),
+        )
+        status = rows.set_index(rows["scope"].astype(str))["status_en"]
+        shown[column] = [
+            label(f"status.{status[code]}", lang) if code in status.index else "—"
+            for code in town_of.index
+        ]
+    if len(own) == 0 and len(applied) == 0:
+        return pd.DataFrame()
+    return pd.DataFrame(shown)

@@ -151,6 +151,7 @@ def write_documents(
     for name, figure in (
         ("corridor", figures.corridor_figure(tables, lang=lang)),
         ("sanitation", figures.sanitation_figure(tables, year, lang=lang)),
+        ("sanitary_rate", figures.sanitary_rate_figure(tables, year, lang=lang)),
     ):
         if figure is None:
             continue
@@ -231,6 +232,7 @@ def write_index(
             (glossed("page.problems", lang), publish.PROBLEMS_PAGE),
             (glossed("index.corridor_pdf", lang), f"{MAPS_DIR}/corridor.pdf"),
             (glossed("index.sanitation_pdf", lang), f"{MAPS_DIR}/sanitation.pdf"),
+            (glossed("index.sanitary_rate_pdf", lang), f"{MAPS_DIR}/sanitary_rate.pdf"),
         ],
         lang=lang,
     )

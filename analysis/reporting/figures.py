@@ -11,8 +11,11 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from analysis.core.labels import label
+from analysis.core import numbers
+from analysis.core.catalog import default_catalog
+from analysis.core.labels import indicator_name, label, unit_header
 from analysis.geo import maps
+from analysis.geo.points import compare_points, shown_points
 from analysis.pipeline.store import Tables
 
 
@@ -44,13 +47,11 @@ def toilets_per_100_households(tables: Tables, year: int) -> pd.Series:
     return (upgraded / households * 100).rename("toilets_per_100")
 
 
-#: Fixed classes (upper bounds) for household toilets upgraded since the first year per 100
-#: households: the same legend every year, so maps of two years compare at a glance.
-TOILET_CLASSES_PER_100 = (2.0, 4.0, 6.0, 8.0, 100.0)
-
-
 def sanitation_figure(tables: Tables, year: int, *, lang: str = "zh"):
-    """Toilets upgraded per 100 households (fixed classes) with public toilets and sewage sites."""
+    """Toilets upgraded per 100 households (classes from the data's range) with the public
+    toilets, sewage sites and household toilets a map of ``year`` shows, each legend entry
+    saying which years' points it counts and, where the ledger's figure for the same thing
+    differs, both figures (the build records that as a problem too)."""
     points = tables.layer("sanitation_points")
     if points is None or not isinstance(tables.villages, gpd.GeoDataFrame):
         return None
@@ -60,13 +61,87 @@ def sanitation_figure(tables: Tables, year: int, *, lang: str = "zh"):
     return maps.sanitation_map(
         villages,
         "toilets_per_100",
-        points,
-        bins=TOILET_CLASSES_PER_100,
+        shown_points(points, year),
+        point_labels=point_labels(tables, points, year, lang=lang),
         title=label("map.sanitation_year", lang, year=year),
         legend_title=label("map.toilets_to_date", lang),
         label_column="short_name",
         source=label("chart.villages_source", lang),
         sample=tables.sample,
+        lang=lang,
+    )
+
+
+def point_labels(tables: Tables, points, year: int, *, lang: str = "zh") -> dict[str, str]:
+    """The legend words of each kind of sanitation point on a map of ``year``: what the points
+    are, how many, and the ledger's figure where it differs (:func:`compare_points`)."""
+    catalog = default_catalog()
+    words = {}
+    for row in compare_points(points, tables.indicators, year, catalog).itertuples(index=False):
+        ind = catalog[row.indicator]
+        scope = label(
+            "map.scope_year" if row.scope == "year" else "map.scope_to_date", lang, year=year
+        )
+        kind = label(f"map.{row.kind}", lang)
+        if row.agree:
+            words[row.kind] = label(
+                "map.points_dated",
+                lang,
+                label=kind,
+                scope=scope,
+                n=numbers.figure(row.points, ind, lang),
+            )
+        else:
+            words[row.kind] = label(
+                "map.points_vs_ledger",
+                lang,
+                label=kind,
+                scope=scope,
+                n=row.points,
+                ledger=numbers.figure(row.ledger, ind, lang),
+            )
+    return words
+
+
+#: The sanitation indicator with a target, mapped by village on the township's page.
+SANITARY_RATE = "sanitary_toilet_rate"
+
+
+def sanitary_rate_figure(tables: Tables, year: int, *, lang: str = "zh"):
+    """卫生厕所普及率 by village in ``year`` (classes from the data's range), with the target of
+    the place whose target it is in the legend; None without village geometry."""
+    if not isinstance(tables.villages, gpd.GeoDataFrame):
+        return None
+    ind = default_catalog()[SANITARY_RATE]
+    rows = tables.indicators[
+        (tables.indicators["indicator"] == SANITARY_RATE) & (tables.indicators["year"] == year)
+    ]
+    rates = rows.groupby("village_code")["value"].mean()
+    legend_title = label(
+        "map.heading", lang, title=indicator_name(ind, lang), unit=unit_header(ind.unit, lang)
+    )
+    targets = tables.targets[
+        (tables.targets["indicator"] == SANITARY_RATE) & (tables.targets["scope"] == "township")
+    ]
+    if len(targets):
+        target = targets.iloc[0]
+        legend_title += "\n" + label(
+            "map.target_note",
+            lang,
+            place=target["scope_name"],
+            year=int(target["target_year"]),
+            target=numbers.figure(target["target_value"], ind, lang),
+        )
+    return maps.choropleth(
+        tables.villages.assign(rate=tables.villages["code"].astype(str).map(rates)),
+        "rate",
+        scheme=maps.DATA_SCHEME,
+        title=label("map.sanitary_rate_year", lang, year=year),
+        legend_title=legend_title,
+        label_column="short_name",
+        source=label("chart.villages_source", lang),
+        sample=tables.sample,
+        cmap="YlGn",
         lang=lang,
     )
 

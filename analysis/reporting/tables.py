@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from analysis.core import numbers, trends
+from analysis.core.aggregate import LEVELS
 from analysis.core.catalog import Catalog, Indicator, default_catalog
 from analysis.core.labels import (
     check_lang,
@@ -245,6 +246,7 @@ def status_table(
     *,
     lang: str = "zh",
     catalog: Catalog | None = None,
+    own: str = "township",
 ) -> pd.DataFrame:
     """Target status for pages and Word: the latest value beside target and projection, the
     interval, probability, what is still to go, the supporting measures and the status.
@@ -256,7 +258,7 @@ def status_table(
         for the target table), or targets never assessed (status_en 'not assessed', no
         projection columns).
     names : mapping, optional
-        Village code → name, to show a village scope by name rather than by code.
+        Village, town or county code → name, to show a scope by name rather than by code.
     lang : {'zh', 'en'}
         Language of headers and words.
     catalog : Catalog, optional
@@ -265,7 +267,8 @@ def status_table(
     Returns
     -------
     pandas.DataFrame
-        Columns :func:`status_headers`, all text. A non-township scope is appended to the
+        Columns :func:`status_headers`, all text. A scope other than ``own`` (the page's own
+        place: 'township', or the county's code on the county page) is appended to the
         indicator name. A plan shows works done of works planned instead of a projection; an
         ESCAP or Eurostat word that differs from the status is marked * (:func:`status_note`
         says why). Every figure is read from the projections table as it stands.
@@ -275,7 +278,7 @@ def status_table(
     for row in df.to_dict("records"):
         ind = catalog[row["indicator"]]
         name = indicator_name(ind, lang)
-        if row["scope"] != "township":
+        if row["scope"] != own:
             name = label(
                 "join.scoped", lang, name=name, scope=scope_names(row["scope"], names, lang)
             )
@@ -336,9 +339,26 @@ def status_note(table: pd.DataFrame, lang: str = "zh") -> str:
     )
 
 
+def place_names(tables: Tables) -> dict[str, str]:
+    """Code → name of every place a scope can name: villages (the name villagers write: the
+    short name, else the official one), towns and counties (from the aggregates)."""
+    villages = tables.villages
+    short = villages["name"]
+    if "short_name" in villages.columns:
+        short = villages["short_name"].fillna(short)
+    units = tables.aggregates
+    names = {}
+    if not units.empty:
+        units = units[units["level"] != "village"].drop_duplicates("code")
+        names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
+    names.update(zip(villages["code"].astype(str), short.astype(str), strict=True))
+    return names
+
+
 def scope_rows(projections: pd.DataFrame, scope: str) -> pd.DataFrame:
     """The projection rows shown for a scope: the targets for 'township', else the rows whose
-    scope includes the village (its own projections and multi-village targets)."""
+    scope includes the village, town or county code (a village's own projections and
+    multi-village targets; a town's or county's targets)."""
     if projections.empty:
         return projections
     if scope == "township":
@@ -348,15 +368,17 @@ def scope_rows(projections: pd.DataFrame, scope: str) -> pd.DataFrame:
 
 
 def target_table(tables: Tables, scope: str, *, lang: str = "zh") -> pd.DataFrame:
-    """The target status table of one scope ('township' or a village code).
+    """The target status table of one scope ('township', a county's code or a village code).
 
     For a village, its own targets and its projections of the township-scoped indicators.
     """
-    rows = page_order(scope_rows(tables.projections, str(scope)))
+    scope = str(scope)
+    rows = page_order(scope_rows(tables.projections, scope))
     if rows.empty:
         return pd.DataFrame()
-    names = dict(zip(tables.villages["code"], tables.villages["short_name"], strict=True))
-    return status_table(rows, names, lang=lang)
+    # A county's or town's page names its own targets plainly, as a township page does.
+    own = scope if len(scope) in (LEVELS["county"], LEVELS["town"]) else "township"
+    return status_table(rows, place_names(tables), lang=lang, own=own)
 
 
 def page_order(rows: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import datetime as dt
 import io
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -343,15 +343,32 @@ def _cells(values: np.ndarray, indicator_id: str, year: int, catalog: Catalog) -
     return ["—" if math.isnan(value) else typed(value) for value in values.tolist()]
 
 
+#: The spelling a file with a 乡镇 column writes: the shortest (坪石), shared by villages of
+#: different towns, as offices write it.
+_SHORTEST = 2
+
+
 def _village_label(village: Village, year: int) -> str:
-    """Village names as written in a given year: 青光, 青光村 or 青光村委会."""
+    """Village names as written in a given year: 青光, 青光村 or 青光村委会 (the spelling
+    ``year`` modulo 3; :data:`_SHORTEST` is the shortest)."""
     variants = (village.short, village.name, village.short.removesuffix("村") or village.short)
     return variants[year % len(variants)]
 
 
-def _ambiguous(villages: Sequence[Village]) -> set[str]:
+def _ambiguous(villages: Sequence[Village], *, within_town: bool = False) -> set[str]:
     """The codes of villages some spelling of whose name another village shares (in a real
-    county 坪石 is two villages): offices write those in full, and so does the sample."""
+    county 坪石 is two villages): offices write those in full, and so does the sample.
+    ``within_town``: only the shortest spelling shared within the village's own town counts
+    (a file with a 乡镇 column resolves names town by town)."""
+    if within_town:
+        towns: dict[str, list[Village]] = {}
+        for v in villages:
+            towns.setdefault(v.code[:9], []).append(v)
+        return set().union(*(_ambiguous_in(m, (_SHORTEST,)) for m in towns.values()))
+    return _ambiguous_in(villages, range(3))
+
+
+def _ambiguous_in(villages: Sequence[Village], years: Sequence[int]) -> set[str]:
     registry = Registry(
         pd.DataFrame(
             {
@@ -364,7 +381,7 @@ def _ambiguous(villages: Sequence[Village]) -> set[str]:
     return {
         v.code
         for v in villages
-        for year in range(3)
+        for year in years
         if registry.resolve_name(_village_label(v, year)) != (v.code, "ok")
     }
 
@@ -386,28 +403,36 @@ def write_year_workbook(
     town_name: str,
     catalog: Catalog,
     ambiguous: set[str] = frozenset(),
+    towns: Mapping[str, str] | None = None,
 ) -> None:
     """One year's 民生工作台账: a sheet per section, title row, header, villages, 合计 row.
 
-    Villages in ``ambiguous`` are written by their full name."""
+    Villages in ``ambiguous`` are written by their full name. With ``towns`` (town code →
+    name), a 乡镇 column names each village's town, as a county's form does."""
     from openpyxl import Workbook
 
     # Written row by row as it is made (openpyxl's write-only mode): a province's workbook
     # has millions of cells.
     wb = Workbook(write_only=True)
     rows = table[table["year"] == year].set_index("village_code").loc[[v.code for v in villages]]
+    spelling = _SHORTEST if towns is not None else year
     labels = [
-        village.name if village.code in ambiguous else _village_label(village, year)
+        village.name if village.code in ambiguous else _village_label(village, spelling)
         for village in villages
     ]
     for sheet_name, ids in SHEETS.items():
         ws = wb.create_sheet(sheet_name)
         ws.append([f"{town_name}{year}年民生工作台账——{sheet_name}（示例数据）"])
         ws.append([f"填报单位：{town_name}人民政府    填报日期：{year + 1}年1月"])
-        ws.append(["序号", "村（居）名称", "年度", *[_header(i, year, catalog) for i in ids]])
+        town_header = ["乡镇"] if towns is not None else []
+        headers = [_header(i, year, catalog) for i in ids]
+        ws.append(["序号", *town_header, "村（居）名称", "年度", *headers])
         columns = [_cells(rows[i].to_numpy(dtype=float), i, year, catalog) for i in ids]
-        for number, (label, *values) in enumerate(zip(labels, *columns, strict=True), start=1):
-            ws.append([number, label, year, *values])
+        for number, (village, label, *values) in enumerate(
+            zip(villages, labels, *columns, strict=True), start=1
+        ):
+            town = [towns[village.code[:9]]] if towns is not None else []
+            ws.append([number, *town, label, year, *values])
         totals = []
         for ind_id in ids:
             ind = catalog[ind_id]
@@ -417,7 +442,7 @@ def write_year_workbook(
                 totals.append(round(float((column * weight).sum() / weight.sum()), 1))
             else:
                 totals.append(round(float(column.sum()), _decimals(ind_id, catalog)))
-        ws.append(["", "合计", year, *totals])
+        ws.append(["", *([""] if towns is not None else []), "合计", year, *totals])
     _save_workbook(wb, path)
 
 
@@ -440,11 +465,22 @@ def write_registry(path: Path, villages: Sequence[Village], town_code: str, town
     writer = csv.writer(out, lineterminator="\n")
     counties = {v.code[:6]: COUNTY_NAMES.get(v.code[:6], "") for v in villages}
     writer.writerow(["code", "name", "short_name", "kind", "town_code", "town_name", "county_name"])
+    names = town_names(villages, town_code, town_name)
     for v in villages:
         town = v.code[:9]
-        name = v.town_name or (town_name if town == town_code else f"示例{town[-3:]}镇")
-        writer.writerow([v.code, v.name, v.short, v.kind, town, name, counties[v.code[:6]]])
+        writer.writerow([v.code, v.name, v.short, v.kind, town, names[town], counties[v.code[:6]]])
     atomic_write_text(path, out.getvalue())
+
+
+def town_names(villages: Sequence[Village], town_code: str, town_name: str) -> dict[str, str]:
+    """Town code → name: the villages' own (the county sample's real ones), ``town_name`` for
+    ``town_code``, else a synthetic 示例NNN镇."""
+    names: dict[str, str] = {}
+    for v in villages:
+        town = v.code[:9]
+        default = town_name if town == town_code else f"示例{town[-3:]}镇"
+        names[town] = names.get(town) or v.town_name or default
+    return names
 
 
 def write_targets(
@@ -581,9 +617,20 @@ def write_sample(
     )
     write_registry(out / config.REGISTRY_FILE, villages, town_code, town_name)
     ambiguous = _ambiguous(villages)
+    towns = town_names(villages, town_code, town_name)
     for year in years:
+        # With several towns, the last year's file has a 乡镇 column, as a county's form does:
+        # its names need be unique only within their town, so most are written short.
+        by_town = len(towns) > 1 and year == years[-1]
         write_year_workbook(
-            out / f"民生工作台账_{year}.xlsx", table, villages, year, town_name, catalog, ambiguous
+            out / f"民生工作台账_{year}.xlsx",
+            table,
+            villages,
+            year,
+            town_name,
+            catalog,
+            _ambiguous(villages, within_town=True) if by_town else ambiguous,
+            towns if by_town else None,
         )
         say(f"民生工作台账_{year}.xlsx")
     write_population_csv(out / f"户数人口_{years[0]}-{years[-1]}.csv", table, villages)
@@ -638,13 +685,29 @@ def _synthetic_sites(villages: Sequence[Village], n_years: int, rng) -> dict:
 
 
 def _synthetic_targets(villages: Sequence[Village]) -> list[tuple[str, str, float, str]]:
+    """Targets of the whole (全县 where the villages span several towns, else 全镇) and, with
+    several towns, each town's own: a rate that applies to its villages and a total that does
+    not. Towns are named by name where the sample has their names, else by code."""
     scale = len(villages) / len(DAQIAO_VILLAGES)
-    return [
-        ("全县", "poor_households_remaining", 0, "示例（合成）"),
-        ("全县", "medical_insurance_rate", 90, "示例（合成）"),
-        ("全县", "sanitary_toilet_rate", 85, "示例（合成）"),
-        ("全县", "hardened_road_km", round(65 * scale, 1), "示例（合成）"),
+    towns: dict[str, list[Village]] = {}
+    for v in villages:
+        towns.setdefault(v.code[:9], []).append(v)
+    whole = "全县" if len(towns) > 1 else "全镇"
+    targets = [
+        (whole, "poor_households_remaining", 0, "示例（合成）"),
+        (whole, "medical_insurance_rate", 90, "示例（合成）"),
+        (whole, "sanitary_toilet_rate", 85, "示例（合成）"),
+        (whole, "hardened_road_km", round(65 * scale, 1), "示例（合成）"),
     ]
+    if len(towns) > 1:
+        for code, members in towns.items():
+            scope = members[0].town_name or code
+            size = len(members) / len(DAQIAO_VILLAGES)
+            targets += [
+                (scope, "medical_insurance_rate", 92, "示例（合成）"),
+                (scope, "hardened_road_km", round(65 * size, 1), "示例（合成）"),
+            ]
+    return targets
 
 
 _SYLLABLES = "新老大小上下东西南北石田塘坑岭山水江河桥龙凤竹松梅桃杨柳高长安平和兴富丰乐华光明"

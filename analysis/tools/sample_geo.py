@@ -137,24 +137,28 @@ def industry_bases(
 def sanitation_points(
     polygons: gpd.GeoDataFrame, table: pd.DataFrame, year: int, rng
 ) -> pd.DataFrame:
-    """Points recorded by phone: each upgraded toilet of ``year``, public toilets, sewage sites."""
+    """Points recorded by phone, each dated the year it was built: every upgraded toilet of
+    ``year``, every public toilet built up to ``year`` and every sewage site open then."""
     rows = table.set_index("village_code")
-    cumulative = table.groupby("village_code")["public_toilets_built"].sum()
     final = rows[rows["year"] == year]
     records = []
     for village in polygons.itertuples():
-        counts = {
-            "household_toilet": int(final.loc[village.code, "toilets_upgraded"]),
-            "public_toilet": int(cumulative.loc[village.code]),
-            "sewage_site": int(final.loc[village.code, "sewage_sites"]),
+        history = table[table["village_code"] == village.code].sort_values("year")
+        built = history["public_toilets_built"].astype(int)
+        dates = {
+            "household_toilet": [year] * int(final.loc[village.code, "toilets_upgraded"]),
+            "public_toilet": [
+                y for y, n in zip(history["year"], built, strict=True) for _ in range(n)
+            ],
+            "sewage_site": _sites_open(history["year"], history["sewage_sites"]),
         }
         minx, miny, maxx, maxy = village.geometry.bounds
-        for kind, count in counts.items():
+        for kind, years in dates.items():
             placed = 0
-            while placed < count:
+            while placed < len(years):
                 candidate = Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
                 if village.geometry.contains(candidate):
-                    records.append((kind, village.code, year, candidate))
+                    records.append((kind, village.code, int(years[placed]), candidate))
                     placed += 1
     points = gpd.GeoSeries([r[3] for r in records], crs=config.MEASURE_CRS).to_crs("EPSG:4326")
     lon, lat = wgs84_to_gcj02(points.x.to_numpy(), points.y.to_numpy())
@@ -168,6 +172,17 @@ def sanitation_points(
             "coord_sys": "gcj02",
         }
     )
+
+
+def _sites_open(years: pd.Series, stock: pd.Series) -> list[int]:
+    """The opening year of each site of a stock still open at the end: a rise opens sites that
+    year, a fall closes the latest opened."""
+    opened: list[int] = []
+    for year, count in zip(years, stock.astype(int), strict=True):
+        while len(opened) < count:
+            opened.append(int(year))
+        del opened[count:]
+    return opened
 
 
 def write_geometry(out_dir: Path, villages: Sequence, table: pd.DataFrame, rng) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -80,3 +81,46 @@ def test_a_village_page_compares_with_its_own_town(county):
     ]["value"].iloc[0]
     page = (year_dir / "villages" / f"{code}.html").read_text(encoding="utf-8")
     assert f">{town:.0f}<" in page and f">{whole:.0f}<" not in page
+
+
+def _text(path: Path) -> str:
+    """A page's visible text, tags and images dropped, spaces folded."""
+    page = path.read_text(encoding="utf-8")
+    page = re.sub(r"<style.*?</style>|<script.*?</script>|<img[^>]*>", "", page, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+@pytest.mark.slow
+def test_each_page_shows_the_targets_of_its_own_level(county):
+    processed, year_dir, _ = county
+    targets = pd.read_parquet(processed / "targets.parquet")
+    towns = pd.read_parquet(processed / "villages.parquet").drop_duplicates("town_code")
+    county_page = _text(year_dir / "county.html")
+    whole = targets[targets["scope"].str.len() == 6].set_index("indicator")["target_value"]
+    county_road = f"{whole['hardened_road_km']:g}公里"
+    # The county's own targets, named plainly, then each town's statuses.
+    assert re.search(rf"硬化公路里程 \S+公里（2019年） {county_road}", county_page)
+    assert "各乡镇目标状态" in county_page
+    assert "医疗保险参保率（全县目标90%）" in county_page
+    assert "硬化公路里程（全县目标" not in county_page  # a county total is no town's target
+    for name in towns["town_name"]:
+        assert re.search(rf"{name} (需加速|有望达成|已达成|倒退|数据不足)", county_page), name
+    code = towns["town_code"].iloc[1]
+    own = targets[targets["scope"] == code].set_index("indicator")["target_value"]
+    town_page = _text(year_dir / "towns" / f"{code}.html")
+    road = f"{own['hardened_road_km']:g}公里"
+    assert f"{road} " in town_page and "92%" in town_page
+    assert county_road not in town_page and "2020年2项目标" in town_page
+
+
+@pytest.mark.slow
+def test_a_village_is_compared_with_its_towns_rate_never_with_its_towns_total(county):
+    processed, year_dir, _ = county
+    targets = pd.read_parquet(processed / "targets.parquet")
+    code = pd.read_parquet(processed / "villages.parquet")["code"].iloc[20]
+    road = targets[(targets["scope"] == code[:9]) & (targets["indicator"] == "hardened_road_km")]
+    page = _text(year_dir / "villages" / f"{code}.html")
+    assert "（全镇目标92%）" in page
+    assert f"全镇目标{road['target_value'].iloc[0]:g}公里" not in page
+    row = re.search(r"硬化公路里程（[^）]+） \S+ (\S+) ", page)
+    assert row and row.group(1) == "—"  # the village's road has no target of its own

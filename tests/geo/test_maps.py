@@ -374,3 +374,14 @@ def test_a_map_is_sized_to_its_frame_which_nothing_overlaps(villages, road, base
         assert not legend.overlaps(furniture)
         assert source.y1 <= min(furniture.y0, ax.bbox.y0)
         assert fig.get_layout_engine() is None
+
+
+def test_a_corridor_map_of_villages_the_road_misses_lists_no_road(villages, road, bases):
+    far = road.assign(geometry=road.geometry.translate(xoff=0.0, yoff=1.0))  # a degree north
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # geopandas warns when asked to plot an empty band
+        fig = maps.corridor_map(villages, far, bases, lang="zh")
+    labels = _legend_labels(fig)
+    assert not [t for t in labels if "G357" in t or "走廊" in t]
+    assert any("亩" in t for t in labels)
+    assert any("G357" in t for t in _legend_labels(maps.corridor_map(villages, road, bases)))

@@ -299,8 +299,10 @@ def test_same_name_in_two_towns_is_ambiguous():
     registry = Registry(table)
     assert registry.resolve_name("石田村") == (None, "ambiguous")
     assert registry.resolve_name("石田村委会") == (None, "ambiguous")
-    # The exact short name of the 居委会 wins over the stripped forms of the two 村.
-    assert registry.resolve_name("石田") == ("360799101201", "ok")
+    # 石田 is 乙镇's 居委会's short name, but 甲镇's 石田村 is written so too: without a 乡镇
+    # column it could be either town's, so it is ambiguous, not the 居委会.
+    assert registry.resolve_name("石田") == (None, "ambiguous")
+    assert registry.within_town("360799101").resolve_name("石田") == ("360799101201", "ok")
     assert registry.resolve_name("360799101200") == ("360799101200", "ok")
 
 

@@ -1,21 +1,21 @@
 """Every target at once: the tidy indicator table and the targets table → the projections table.
 
-Each target is assessed on one series, made one way (:func:`scope_series`): the township's is
-the catalog aggregation less the years in which fewer villages reported a summed indicator
-(:func:`analysis.core.aggregate.township_series`); a group of villages counts only the years in
-which every one of them reported. The build, the charts and the tests all take this path.
+Each target is assessed on one series, made one way (:func:`scope_series`): a township's, a
+town's or a county's is the catalog aggregation less the years in which fewer villages reported a
+summed indicator (:func:`analysis.core.aggregate.township_series`,
+:func:`analysis.core.aggregate.level_series`); a group of villages counts only the years in which
+every one of them reported. The build, the charts and the tests all take this path.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.core.aggregate import township_series
+from analysis.core.aggregate import LEVELS, level_series, township_series
 from analysis.core.catalog import Catalog, Indicator, default_catalog
 from analysis.core.trends.assessment import assess_arrays
 from analysis.core.trends.projection import (
@@ -26,7 +26,14 @@ from analysis.core.trends.projection import (
     resolve_bounds,
 )
 
-_CODE = re.compile(r"^\d{12}$")
+#: The levels a target's scope names by the length of its code (国家统计局 统计用区划代码).
+_LEVEL_OF_WIDTH = {width: level for level, width in LEVELS.items() if level != "prefecture"}
+#: What a target of each level is called where it applies to the units below it.
+_APPLIED_SOURCE = {
+    "township": "全镇目标 township target",
+    "town": "乡镇目标 town target",
+    "county": "全县目标 county target",
+}
 
 #: Columns of :func:`assess_targets`, in order.
 COLUMNS = [
@@ -73,19 +80,24 @@ _Arrays = tuple[np.ndarray, np.ndarray]
 _EMPTY: _Arrays = (np.array([], dtype=np.int64), np.array([], dtype=float))
 
 
-def scope_codes(scope: str) -> list[str] | None:
-    """None for 'township', else the village codes; raises on anything else."""
+def scope_level(scope: str) -> tuple[str, list[str]]:
+    """A target's scope → (level, codes).
+
+    'township' (the one town of a one-town data set) → ('township', []); a 6-digit county or
+    9-digit town code → ('county' | 'town', [code]); a 12-digit village code, or village codes
+    joined by ';' → ('village', codes). Raises ValueError on anything else.
+    """
     scope = scope.strip()
     if scope == "township":
-        return None
+        return "township", []
     codes = [code.strip() for code in scope.split(";") if code.strip()]
-    bad = [code for code in codes if not _CODE.match(code)]
-    if not codes or bad:
-        raise ValueError(
-            f"target scope {scope!r}: use 'township', a 12-digit village code, or codes "
-            "joined by ';'"
-        )
-    return codes
+    levels = {_LEVEL_OF_WIDTH.get(len(code)) if code.isdigit() else None for code in codes}
+    if len(levels) == 1 and (len(codes) == 1 or levels == {"village"}) and None not in levels:
+        return levels.pop(), codes
+    raise ValueError(
+        f"target scope {scope!r}: use 'township', a 6-digit county, 9-digit town or 12-digit "
+        "village code, or village codes joined by ';'"
+    )
 
 
 def _split(frame: pd.DataFrame, keys: list[str]) -> dict[Any, _Arrays]:
@@ -134,7 +146,8 @@ def scope_series(
     indicators : pandas.DataFrame
         Tidy table: village_code, year, indicator, value.
     scope : str
-        'township', a 12-digit village code, or codes joined by ';'.
+        As :func:`scope_level` reads it: 'township', a county, town or village code, or
+        village codes joined by ';'.
     indicator : str
         Catalog id.
 
@@ -144,17 +157,40 @@ def scope_series(
         Values indexed by year, incomplete years left out as :func:`assess_targets` does.
     """
     catalog = catalog or default_catalog()
-    codes = scope_codes(scope)
     rows = _relevant(indicators, {indicator}, catalog)
-    if codes is None:
-        years, values = _split(township_series(rows, catalog), ["indicator"]).get(indicator, _EMPTY)
-    elif len(codes) == 1:
-        years, values = _split(rows, ["village_code", "indicator"]).get(
-            (codes[0], indicator), _EMPTY
-        )
-    else:
-        years, values = _group(rows, codes, indicator, catalog)
+    years, values = _Series(rows, catalog).of(scope, indicator)
     return pd.Series(values, index=pd.Index(years, name="year"), name=indicator, dtype=float)
+
+
+class _Series:
+    """The series of every scope, each level's made once, when a scope of it is first asked for."""
+
+    def __init__(self, rows: pd.DataFrame, catalog: Catalog) -> None:
+        self.rows, self.catalog = rows, catalog
+        self.levels: dict[str, dict[Any, _Arrays]] = {}
+
+    def _level(self, level: str) -> dict[Any, _Arrays]:
+        if level not in self.levels:
+            if level == "village":
+                made = _split(self.rows, ["village_code", "indicator"])
+            elif level == "township":
+                made = _split(township_series(self.rows, self.catalog), ["indicator"])
+            else:
+                made = _split(level_series(self.rows, level, self.catalog), ["code", "indicator"])
+            self.levels[level] = made
+        return self.levels[level]
+
+    def of(self, scope: str, indicator: str) -> _Arrays:
+        level, codes = scope_level(scope)
+        if level == "township":
+            return self._level(level).get(indicator, _EMPTY)
+        if len(codes) > 1:
+            return _group(self.rows, codes, indicator, self.catalog)
+        return self.unit(level, codes[0], indicator)
+
+    def unit(self, level: str, code: str, indicator: str) -> _Arrays:
+        """One unit's series, its level known ('village', 'town' or 'county')."""
+        return self._level(level).get((code, indicator), _EMPTY)
 
 
 def _row(
@@ -238,16 +274,16 @@ def assess_targets(
     level: float = DEFAULT_LEVEL,
     base_year: int | None = None,
 ) -> pd.DataFrame:
-    """Assess every target, and project every village for the township-scoped indicators.
+    """Assess every target, and project every unit below a township, town or county target.
 
     Parameters
     ----------
     indicators : pandas.DataFrame
         Tidy table: village_code (12-digit str), year (int), indicator (catalog id), value.
     targets : pandas.DataFrame
-        scope ('township', a 12-digit village code, or codes joined by ';' for the sum — or, for
-        rates, the weighted mean — over those villages), indicator, target_year, target_value,
-        source.
+        scope (as :func:`scope_level` reads it: 'township', a 6-digit county or 9-digit town
+        code, a 12-digit village code, or codes joined by ';' for the sum — or, for rates, the
+        weighted mean — over those villages), indicator, target_year, target_value, source.
     catalog : Catalog, optional
         Defaults to the package catalog.
     level : float, default 0.8
@@ -259,11 +295,12 @@ def assess_targets(
     -------
     pandas.DataFrame
         :data:`COLUMNS`. ``row_type`` 'target' rows (one per target) come first, sorted by scope
-        (township first), indicator and target year; then 'village' rows, one per village and
-        indicator with a township target, carrying target NaN and status 'no target' / 无目标
-        unless the township target applies to each village as it stands (a rate, or a count to
-        bring to zero). Each series is the one :func:`scope_series` gives. Deterministic: no
-        simulation is used.
+        (township first), indicator and target year; then one row per unit below a target and
+        indicator: 'village' rows for the villages of a township or town target, 'town' rows
+        for the towns of a county target. They carry target NaN and status 'no target' / 无目标
+        unless the target applies to each unit as it stands (a rate, or a count to bring to
+        zero): a county total says nothing about one town's share. Each series is the one
+        :func:`scope_series` gives. Deterministic: no simulation is used.
     """
     catalog = catalog or default_catalog()
     if not 0.0 < level < 1.0:
@@ -283,20 +320,12 @@ def assess_targets(
     # Only the villages' series for target indicators (and their weights) are ever touched, so
     # the cost grows with villages × targeted indicators, not with the whole table.
     relevant = _relevant(indicators, set(target_ids), catalog)
-    village_series = _split(relevant, ["village_code", "indicator"])
-    town_series = _split(township_series(relevant, catalog), ["indicator"])
+    series = _Series(relevant, catalog)
 
     rows = []
     for target in targets.itertuples(index=False):
         ind = catalog[str(target.indicator)]
         scope = str(target.scope).strip()
-        codes = scope_codes(scope)
-        if codes is None:
-            series = town_series.get(ind.id, _EMPTY)
-        elif len(codes) == 1:
-            series = village_series.get((codes[0], ind.id), _EMPTY)
-        else:
-            series = _group(relevant, codes, ind.id, catalog)
         source = "" if pd.isna(target.source) else str(target.source)
         rows.append(
             _row(
@@ -304,7 +333,7 @@ def assess_targets(
                 "target",
                 ind,
                 source,
-                series,
+                series.of(scope, ind.id),
                 float(target.target_value),
                 int(target.target_year),
                 base_year,
@@ -312,36 +341,36 @@ def assess_targets(
             )
         )
 
-    township_targets = targets[targets["scope"].astype(str).str.strip() == "township"]
-    township_levels = {
-        (str(t.indicator), int(t.target_year)): float(t.target_value)
-        for t in township_targets.itertuples(index=False)
-    }
     villages = sorted(indicators["village_code"].astype(str).unique())
-    for (indicator_id, target_year), township_value in sorted(township_levels.items()):
+    for scope, (indicator_id, target_year), value in _applied(targets):
+        below, row_type = _units_below(scope, villages)
         ind = catalog[indicator_id]
-        # A township rate (参保率 90%) or a count to bring to zero applies to every village as
-        # it stands; a township total (65 km of road) says nothing about one village's share.
-        applies = ind.kind == "rate" or township_value == 0
-        village_target = township_value if applies else math.nan
-        source = "全镇目标 township target" if applies else ""
-        series = {code: village_series.get((code, indicator_id), _EMPTY) for code in villages}
-        projections = village_projections(series, ind, village_target, target_year, level)
-        for code in villages:
-            rows.append(
-                _row(
-                    code,
-                    "village",
-                    ind,
-                    source,
-                    series[code],
-                    village_target,
-                    target_year,
-                    base_year,
-                    level,
-                    projections.get(code),
-                )
+        # A rate (参保率 90%) or a count to bring to zero applies to every unit below as it
+        # stands; a total (65 km of road) says nothing about one unit's share.
+        applies = ind.kind == "rate" or value == 0
+        unit_target = value if applies else math.nan
+        source = _APPLIED_SOURCE[scope_level(scope)[0]] if applies else ""
+        unit_series = {code: series.unit(row_type, code, indicator_id) for code in below}
+        projections = (
+            village_projections(unit_series, ind, unit_target, target_year, level)
+            if row_type == "village"
+            else {}
+        )
+        rows.extend(
+            _row(
+                code,
+                row_type,
+                ind,
+                source,
+                unit_series[code],
+                unit_target,
+                target_year,
+                base_year,
+                level,
+                projections.get(code),
             )
+            for code in below
+        )
 
     result = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("base_year", "last_year"):
@@ -356,3 +385,26 @@ def assess_targets(
         }
     ).sort_values(["row", "town", "scope", "indicator", "year"], kind="stable")
     return result.loc[order.index].reset_index(drop=True)
+
+
+def _applied(targets: pd.DataFrame) -> list[tuple[str, tuple[str, int], float]]:
+    """(scope, (indicator, target year), value) of the targets that reach the units below
+    them: the township's and each town's (to their villages) and each county's (to its towns),
+    in scope order; the last row of a repeated key wins."""
+    found: dict[tuple[str, tuple[str, int]], float] = {}
+    for t in targets.itertuples(index=False):
+        scope = str(t.scope).strip()
+        if scope_level(scope)[0] in ("township", "town", "county"):
+            found[(scope, (str(t.indicator), int(t.target_year)))] = float(t.target_value)
+    return [(scope, key, value) for (scope, key), value in sorted(found.items())]
+
+
+def _units_below(scope: str, villages: list[str]) -> tuple[list[str], str]:
+    """The codes one level below a township, town or county scope, and their row type."""
+    level, codes = scope_level(scope)
+    if level == "township":
+        return villages, "village"
+    if level == "town":
+        return [v for v in villages if v.startswith(codes[0])], "village"
+    towns = sorted({v[: LEVELS["town"]] for v in villages if v.startswith(codes[0])})
+    return towns, "town"

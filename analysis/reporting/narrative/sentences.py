@@ -18,7 +18,7 @@ from analysis.core.catalog import Catalog, Indicator
 from analysis.core.labels import indicator_name, label, unit_word
 from analysis.pipeline.store import Tables
 from analysis.reporting.narrative.wording import PHRASES, Sentence
-from analysis.reporting.tables import scope_names
+from analysis.reporting.tables import place_names, scope_names
 
 #: A village breakdown names at most this many villages, then says how many more.
 BREAKDOWN_LIMIT = 6
@@ -66,16 +66,14 @@ def town_name(tables: Tables) -> str:
 
 
 def village_names(tables: Tables) -> dict[str, str]:
-    """Code → the name villagers write (the short name, else the official one)."""
-    villages = tables.villages
-    names = villages["name"]
-    if "short_name" in villages.columns:
-        names = villages["short_name"].fillna(names)
-    return dict(zip(villages["code"].astype(str), names.astype(str), strict=True))
+    """Code → the name villagers write (the short name, else the official one); the towns and
+    counties a target's scope can name are in it too (:func:`~analysis.reporting.tables.place_names`)."""
+    return place_names(tables)
 
 
 def scope_label(scope: str, names: dict[str, str], lang: str) -> str:
-    """'' for the township; 青光村、竹村村 for a scope of village codes."""
+    """'' for the township; 青光村、竹村村 for a scope of village codes; 嘉定镇 or 信丰县 for a
+    town's or county's code."""
     return "" if scope == "township" else scope_names(scope, names, lang)
 
 

@@ -61,8 +61,9 @@ def village_paragraph(
         Households and population; the :data:`VILLAGE_KEYS` figures that are present (a zero
         only where it says something, as in :func:`~analysis.reporting.narrative.summary`),
         each with its change on the year before; then the village's projections for those of
-        them the township has targets for, beside the township target, and the status of the
-        targets the village shares.
+        them its town has targets for, beside the town's target where it applies to the village
+        as it stands (a rate, a count to clear; never a total), and the status of the targets
+        the village shares.
     """
     check_lang(lang)
     catalog = catalog or default_catalog()
@@ -99,17 +100,14 @@ def village_paragraph(
 
 
 def _village_outlook(code: str, tables: Tables, catalog: Catalog, lang: str) -> list[str]:
-    """The village's projections (beside the township target) and the targets it shares."""
+    """The village's projections (beside its town's target where that applies to it) and the
+    targets it shares."""
     proj = tables.projections
     if proj.empty:
         return []
     words = PHRASES[lang]
     scope = proj["scope"].astype(str)
     is_target = proj["row_type"] == "target"
-    goals = {
-        (r.indicator, int(r.target_year)): r.target
-        for r in proj[is_target & (scope == "township")].itertuples()
-    }
     mine = proj[(proj["row_type"] == "village") & (scope == code)]
     sentences = []
     for target_year, group in mine[mine["indicator"].isin(VILLAGE_KEYS)].groupby("target_year"):
@@ -126,9 +124,10 @@ def _village_outlook(code: str, tables: Tables, catalog: Catalog, lang: str) -> 
                 verb=words["reach_up" if ind.higher_is_better else "reach_down"],
                 value=numbers.figure(row.projected, ind, lang),
             )
-            goal = goals.get((row.indicator, int(target_year)))
-            if goal is not None and math.isfinite(goal):
-                text += words["village_goal"].format(target=numbers.figure(goal, ind, lang))
+            # The village's own target: a town's rate (or count to clear) as it stands; a
+            # town's total is no target of one village's, so it is never quoted beside one.
+            if math.isfinite(row.target):
+                text += words["village_goal"].format(target=numbers.figure(row.target, ind, lang))
             items.append(text)
         if items:
             sentences.append(

@@ -40,7 +40,14 @@ county: $(STAMP)
 	test -f $(COUNTY)/raw/SAMPLE || $(BIN)/minsheng sample $(COUNTY)/raw --county --quiet
 	$(BIN)/minsheng build --data $(COUNTY)/raw --processed $(COUNTY)/processed --out reports/county --year $(YEAR) $(if $(WORKERS),--workers $(WORKERS))
 
-test: $(STAMP)
+# axe-core for the browser tests' accessibility checks, exactly as package-lock.json pins it
+# (no page ever fetches it: the tests inject it through DevTools). Without npm those checks skip.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n 2 --durations=15
 
 lint: $(STAMP)

@@ -224,7 +224,13 @@ def plan_jobs(
         jobs.append(
             Job(
                 code,
-                label("title.village", lang, name=known[code], year=year),
+                label(
+                    "title.village_tab",
+                    lang,
+                    name=known[code],
+                    town=towns[code[:TOWN_CODE_LENGTH]],
+                    year=year,
+                ),
                 VILLAGE_NOTEBOOK,
                 {**common, "village_code": code},
                 f"villages/{safe_filename(code)}.html",

@@ -124,7 +124,7 @@ def build(
             if not result.cached or not documents.documents_exist(year_dir, town):
                 documents.write_documents(processed, year_dir, year, lang, town, accepted_errors)
     documents.write_downloads(processed, year_dir)
-    problems.write_problems_page(processed, year_dir, year, sample)
+    problems.write_problems_page(processed, year_dir, year, sample, lang)
     listed = sorted(
         [*results, *pages_not_planned(cache.entries, jobs, year_dir)],
         key=lambda r: (r.key not in TOP_KEYS, r.key),

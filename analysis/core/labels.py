@@ -99,6 +99,11 @@ UNITS: dict[str, tuple[str, str, str, str]] = {
     "条": ("条", "", "", "number"),
     "栋": ("栋", "", "", "number"),
     "座/百户": ("座/百户", "per 100 households", "per 100 households", "per 100 households"),
+    # units of the published document's own figures (published_figures.csv)
+    "份": ("份", "copy", "copies", "copies"),
+    "件": ("件", "item", "items", "items"),
+    "项": ("项", "item", "items", "items"),
+    "个/村": ("个/村", "per village", "per village", "per village"),
 }
 
 _TARGET_YEAR = config.TARGET_YEAR
@@ -109,7 +114,12 @@ _WORDS: dict[str, tuple[str, str]] = {
     "title.county": ("{county}{year}年民生工作总览", "{county}: livelihood overview {year}"),
     "title.township": ("{town}{year}年民生工作总览", "{town}: livelihood overview {year}"),
     "title.village": ("{name} {year}年民生工作报告", "{name}: livelihood report {year}"),
-    "title.index": ("{year}年民生工作报告目录", "Livelihood reports {year}"),
+    # a village page's <title> (the browser tab, a bookmark): village names repeat across towns
+    "title.village_tab": (
+        "{name}（{town}）{year}年民生工作报告",
+        "{name} ({town}): livelihood report {year}",
+    ),
+    "title.index": ("{place}{year}年民生工作报告目录", "{place}: livelihood reports {year}"),
     # --- section headings of the notebooks' pages
     "heading.validation": ("数据检查结果", "Validation summary"),
     "heading.quarantine": ("隔离的行", "Quarantined rows"),
@@ -140,7 +150,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "column.section": ("板块", "Section"),
     "column.indicator": ("指标", "Indicator"),
     "column.change": ("同比", "Change"),
-    "column.village": ("本村", "Village"),
+    # --- a village-level unit speaking of itself, by the registry's kind (a 居委会 is a 社区)
+    "self.村委会": ("本村", "This village"),
+    "self.居委会": ("本社区", "This community"),
     "column.township": ("全镇", "Township"),
     "column.share_or_difference": ("占全镇/差值", "Share / difference"),
     "column.project": ("项目名称", "Project"),
@@ -257,6 +269,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "page.version": ("版本", "Minsheng version"),
     "page.built": ("生成时间", "Built"),
     "page.data": ("数据来源", "Data"),
+    "page.sample_badge": (config.SAMPLE_LABEL_ZH, "Sample data"),
     "page.sample": (f"{config.SAMPLE_LABEL_ZH}：合成数据，仅供演示", "synthetic sample"),
     "page.accepted_errors": (
         "注意：本报告所用数据有 {n} 处错误未经更正（以 --accept-errors 生成），其中的数字可能有误，"
@@ -387,6 +400,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "alt.target": ("，目标{target}", ", target {target}"),
     "alt.plan": ("，已完成{done}，计划{target}", ", {done} done of {target} planned"),
     "alt.no_data": ("{indicator}：无数据", "{indicator}: no data"),
+    "alt.map": ("地图：{title}", "Map: {title}"),
+    "alt.legend": ("。图例：{entries}", ". Legend: {entries}"),
+    "alt.separator": ("；", "; "),
     # --- ranks of villages within their town
     "heading.ranking": ("各村排名", "Villages ranked"),
     "heading.rank": ("在本镇的排名", "Rank in the town"),
@@ -486,8 +502,8 @@ def label(key: str, lang: str = "zh", **fields: object) -> str:
 
     >>> label("heading.key_figures", "en")
     'Key figures'
-    >>> label("title.index", "zh", year=2019)
-    '2019年民生工作报告目录'
+    >>> label("title.index", "zh", place="大桥镇", year=2019)
+    '大桥镇2019年民生工作报告目录'
     """
     zh, en = LABELS[key]
     text = en if check_lang(lang) == "en" else zh
@@ -522,6 +538,13 @@ def indicator_label(ind: Indicator, lang: str = "zh") -> str:
     if check_lang(lang) == "zh":
         return ind.label_zh
     return f"{ind.en} ({unit_header(ind.unit, lang)})"
+
+
+def unit_self(kind: object, lang: str = "zh") -> str:
+    """How a page names its own unit, by the registry's ``kind``: 本村 for a 村委会, 本社区 for
+    a 居委会; 本村 where the kind is not known."""
+    key = f"self.{kind}"
+    return label(key if key in _WORDS else "self.村委会", lang)
 
 
 def unit_word(unit: str, lang: str = "zh", *, one: bool = False) -> str:

@@ -49,15 +49,18 @@ def rule_text(rule: str, catalog: Catalog | None = None) -> tuple[str, str, str]
     return cross.title, relation or cross.expected, cross.action
 
 
-def cell_ref(row: int, column: str) -> str:
+def cell_ref(row: int, column: str, lang: str = "zh") -> str:
     """Where a problem is, as a clerk finds it: ``D3``, ``第 3 行`` or ``全表``."""
     if row and LETTERS.fullmatch(column or ""):
         return f"{column}{row}"
-    return label("problems.row", row=row) if row else label("problems.whole_table")
+    return label("problems.row", lang, row=row) if row else label("problems.whole_table", lang)
 
 
-def problem_text(problem: pd.Series | object) -> str:
-    """A problem's Chinese message without the location prefix validate puts in front."""
+def problem_text(problem: pd.Series | object, lang: str = "zh") -> str:
+    """A problem's message without the location prefix validate puts in front; in English
+    the ledger's English message, as it stands."""
+    if lang == "en":
+        return _get(problem, "message_en")
     file, sheet, row = _get(problem, "file"), _get(problem, "sheet"), int(_get(problem, "row"))
     column, message = _get(problem, "column"), _get(problem, "message_zh")
     where = f"「{file}」" + (f"工作表「{sheet}」" if sheet else "")
@@ -65,11 +68,13 @@ def problem_text(problem: pd.Series | object) -> str:
     return message[len(where) + 1 :] if message.startswith(f"{where}：") else message
 
 
-def village_label(code: str, name: str) -> str:
+def village_label(code: str, name: str, lang: str = "zh") -> str:
     """The group a problem belongs to: the village, a name not in the registry, or none."""
     if code:
         return name or code
-    return label("problems.unconfirmed", name=name) if name else label("problems.unassigned")
+    if name:
+        return label("problems.unconfirmed", lang, name=name)
+    return label("problems.unassigned", lang)
 
 
 def _get(item: object, name: str) -> str:

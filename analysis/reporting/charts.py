@@ -73,6 +73,9 @@ def panel_figure(
     measured or laid out again when the figure is drawn, and no axes is made for an empty cell.
     A figure given back with :func:`release` is emptied and returned again, layout and all.
     """
+    # The axes take the house style's frame when made, so the style comes first: a figure made
+    # before it and drawn on again would keep a frame a new one has not.
+    use_house_style()
     count = rows * columns if count is None else count
     key = (rows, columns, count, tuple(panel), tuple(sorted(margins.items())))
     if _RELEASED.get(key):

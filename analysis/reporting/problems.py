@@ -53,12 +53,12 @@ def load_problems(processed_dir: Path | str) -> pd.DataFrame:
     return frame
 
 
-def _groups(problems: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+def _groups(problems: pd.DataFrame, lang: str) -> list[tuple[str, str, pd.DataFrame]]:
     """(label, code, problems) per village: registry villages by code, then names not in the
     registry, then the problems of no village's row."""
     keyed = problems.assign(
         _label=[
-            village_label(c, n)
+            village_label(c, n, lang)
             for c, n in zip(problems["village_code"], problems["village"], strict=True)
         ],
         _order=[
@@ -80,12 +80,12 @@ def _counts(problems: pd.DataFrame) -> tuple[int, int]:
     return errors, len(problems) - errors
 
 
-def _file_table(problems: pd.DataFrame) -> str:
+def _file_table(problems: pd.DataFrame, lang: str) -> str:
     short = {"number", "cell", "severity"}
     header = "".join(
-        f'<th class="short">{escape(label(f"column.{k}"))}</th>'
+        f'<th class="short">{escape(label(f"column.{k}", lang))}</th>'
         if k in short
-        else f"<th>{escape(label(f'column.{k}'))}</th>"
+        else f"<th>{escape(label(f'column.{k}', lang))}</th>"
         for k in (
             "number",
             "cell",
@@ -102,65 +102,67 @@ def _file_table(problems: pd.DataFrame) -> str:
         _, expected, _ = rule_text(item.rule)
         rows.append(
             f'<tr><td class="short">{number}</td>'
-            f'<td class="short">{escape(cell_ref(item.row, item.column))}</td>'
-            f"<td>{escape(item.value)}</td><td>{escape(problem_text(item))}</td>"
+            f'<td class="short">{escape(cell_ref(item.row, item.column, lang))}</td>'
+            f"<td>{escape(item.value)}</td><td>{escape(problem_text(item, lang))}</td>"
             f"<td>{escape(expected)}</td>"
             f'<td class="short sev-{escape(item.severity)}">'
-            f"{escape(label(f'severity.{item.severity}'))}</td>"
+            f"{escape(label(f'severity.{item.severity}', lang))}</td>"
             '<td class="blank"></td><td class="blank"></td></tr>'
         )
-    return (
-        f'<div class="scroll"><table class="check"><thead><tr>{header}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    return publish.scroll_box(
+        f'<table class="check"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 
-def _section(number: int, name: str, code: str, group: pd.DataFrame) -> str:
+def _section(number: int, name: str, code: str, group: pd.DataFrame, lang: str) -> str:
     """One village: its counts, a table per file, a line to sign."""
     errors, warnings = _counts(group)
     parts = [
         f'<section class="village" id="v{number}">',
         f"<h2>{escape(name)}" + (f" <small>{escape(code)}</small>" if code else "") + "</h2>",
-        f"<p>{escape(glossed('problems.counts', sep=' / ', errors=errors, warnings=warnings))}</p>",
+        f"<p>{escape(glossed('problems.counts', lang, ' / ', errors=errors, warnings=warnings))}</p>",
     ]
     for (file, sheet), of_file in group.groupby(["file", "sheet"], sort=False):
         where = (
-            label("problems.file_sheet", file=file, sheet=sheet)
+            label("problems.file_sheet", lang, file=file, sheet=sheet)
             if sheet
-            else label("problems.file", file=file)
+            else label("problems.file", lang, file=file)
         )
-        parts.append(f"<h3>{escape(where)}</h3>{_file_table(of_file)}")
-    parts.append(f'<p class="sign">{escape(label("problems.sign"))}</p></section>')
+        parts.append(f"<h3>{escape(where)}</h3>{_file_table(of_file, lang)}")
+    parts.append(f'<p class="sign">{escape(label("problems.sign", lang))}</p></section>')
     return "".join(parts)
 
 
-def problems_body(problems: pd.DataFrame, title: str) -> str:
+def problems_body(problems: pd.DataFrame, title: str, lang: str = "zh") -> str:
     """The page's HTML (every name and value escaped): counts, contents, one section a village."""
     if problems.empty:
-        return f"<h1>{escape(title)}</h1><p>{escape(glossed('problems.none', sep=' / '))}</p>"
+        return f"<h1>{escape(title)}</h1><p>{escape(glossed('problems.none', lang, ' / '))}</p>"
     errors, warnings = _counts(problems)
-    groups = _groups(problems)
+    groups = _groups(problems, lang)
     toc = "".join(
         f'<tr><td><a href="#v{number}">{escape(name)}</a></td><td>{escape(code)}</td>'
         f'<td class="num">{_counts(group)[0]}</td><td class="num">{_counts(group)[1]}</td></tr>'
         for number, (name, code, group) in enumerate(groups, start=1)
     )
     toc_header = "".join(
-        f"<th>{escape(glossed(f'column.{k}'))}</th>"
+        f"<th>{escape(glossed(f'column.{k}', lang))}</th>"
         for k in ("village_name", "code", "errors", "warnings")
     )
     summary = glossed(
-        "problems.summary", sep=" / ", n=len(problems), errors=errors, warnings=warnings
+        "problems.summary", lang, " / ", n=len(problems), errors=errors, warnings=warnings
     )
-    note = label("problems.unassigned_note", unassigned=label("problems.unassigned"))
+    note = label("problems.unassigned_note", lang, unassigned=label("problems.unassigned", lang))
     return (
         f"<style>{PAGE_STYLE}</style><h1>{escape(title)}</h1><p>{escape(summary)}</p>"
-        f"<p>{escape(label('problems.how'))} <code>minsheng validate --mark</code></p>"
+        f"<p>{escape(label('problems.how', lang))} <code>minsheng validate --mark</code></p>"
         f"<p>{escape(note)}</p>"
-        f'<nav class="toc"><h2>{escape(glossed("problems.by_village"))}</h2>'
-        f'<div class="scroll"><table><thead><tr>{toc_header}</tr></thead>'
-        f"<tbody>{toc}</tbody></table></div></nav>"
-        + "".join(_section(number, *group) for number, group in enumerate(groups, start=1))
+        f'<nav class="toc"><h2>{escape(glossed("problems.by_village", lang))}</h2>'
+        + publish.scroll_box(
+            f"<table><thead><tr>{toc_header}</tr></thead><tbody>{toc}</tbody></table>"
+        )
+        + "</nav>"
+        + "".join(_section(number, *group, lang) for number, group in enumerate(groups, start=1))
     )
 
 
@@ -173,7 +175,7 @@ def _town(processed_dir: Path) -> str:
 
 
 def write_problems_page(
-    processed_dir: Path | str, year_dir: Path | str, year: int, sample: bool
+    processed_dir: Path | str, year_dir: Path | str, year: int, sample: bool, lang: str = "zh"
 ) -> Path:
     """Write ``year_dir/problems.html`` from the processed folder's ``quarantine.csv``.
 
@@ -187,6 +189,9 @@ def write_problems_page(
         The report year, for the title.
     sample
         Whether the data is the synthetic sample (the page then says 示例数据).
+    lang
+        The build's language: the page's words, and each problem's message in it. What a
+        rule expects is written in Chinese only (the clerks' words, as in the marked workbooks).
 
     Returns
     -------
@@ -200,11 +205,13 @@ def write_problems_page(
     """
     processed = Path(processed_dir)
     problems = load_problems(processed)
-    title = label("problems.title", town=_town(processed), year=year)
+    title = label("problems.title", lang, town=_town(processed), year=year)
     provenance = publish.Provenance(
         data_fingerprint=store.fingerprint_dir(processed),
         parameters={"year": year},
         sample=sample,
     )
-    html = publish.page(title, problems_body(problems, title), provenance, home="index.html")
+    html = publish.page(
+        title, problems_body(problems, title, lang), provenance, home="index.html", lang=lang
+    )
     return publish.write_page(Path(year_dir) / publish.PROBLEMS_PAGE, html)

@@ -18,7 +18,6 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis import config
 from analysis.core.labels import check_lang, forms, glossed, label
 from analysis.iorw import atomic_write_text
 from analysis.version import __version__
@@ -45,6 +44,7 @@ th, td { border: 1px solid #d0d0d0; padding: .25rem .55rem; text-align: left; ve
 th { background: #f2f4f7; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .scroll { overflow-x: auto; max-width: 100%; }
+.scroll:focus-visible { outline: 2px solid #1f4e79; outline-offset: 2px; }
 img { max-width: 100%; height: auto; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 460px), 1fr));
   gap: 1rem 1.2rem; margin: .6rem 0 1.2rem; }
@@ -118,6 +118,12 @@ DOWNLOADS_DIR = "data"
 PROBLEMS_PAGE = "problems.html"
 
 _SAFE_NAME = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+
+
+def scroll_box(table_html: str) -> str:
+    """A wide table in its own box that scrolls sideways on a phone (the page never does);
+    the box takes keyboard focus, so that it can be scrolled without a mouse (WCAG 2.1.1)."""
+    return f'<div class="scroll" tabindex="0">{table_html}</div>'
 
 
 def safe_filename(key: str) -> str:
@@ -200,7 +206,9 @@ def page(
     )
     banner = provenance.banner_html(f"{top}{PROBLEMS_PAGE}", lang)
     badge = (
-        f'<span class="sample">{escape(config.SAMPLE_LABEL_ZH)}</span>' if provenance.sample else ""
+        f'<span class="sample">{escape(label("page.sample_badge", lang))}</span>'
+        if provenance.sample
+        else ""
     )
     script_tag = f"<script>{script}</script>" if script else ""
     # Only a page that carries our own inline script (the index) may run one.
@@ -351,9 +359,9 @@ def _village_table(entries: Sequence[IndexEntry], figure_columns: Sequence[str],
             f"<tr><td>{escape(e.code)}</td><td>{escape(e.name)}</td>{figures}"
             f"<td>{escape(e.status)}</td><td>{state}</td></tr>"
         )
-    return (
-        f'<div class="scroll"><table class="sortable"><thead><tr>{header}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    return scroll_box(
+        f'<table class="sortable"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 

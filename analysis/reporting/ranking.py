@@ -13,6 +13,7 @@ from analysis.core import numbers
 from analysis.core.catalog import Catalog, Indicator, default_catalog
 from analysis.core.labels import indicator_label, indicator_name, label
 from analysis.pipeline.store import Tables
+from analysis.reporting.tables import self_word
 
 MISSING = numbers.MISSING
 #: Digits of a town code: the first digits of each of its villages' codes.
@@ -88,5 +89,5 @@ def village_rank_table(
         rows.append(
             (indicator_label(ind, lang), numbers.number(frame.at[code, "value"], ind, lang), rank)
         )
-    keys = ("column.indicator", "column.village", "column.rank_in_town")
-    return pd.DataFrame(rows, columns=[label(key, lang) for key in keys])
+    columns = [label("column.indicator", lang), self_word(tables, code, lang)]
+    return pd.DataFrame(rows, columns=[*columns, label("column.rank_in_town", lang)])

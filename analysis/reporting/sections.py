@@ -17,7 +17,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 import PIL.Image
-from IPython.display import HTML, Image, display
+from IPython.display import HTML, display
 
 from analysis.core.labels import forms, glossed, label
 from analysis.core.style import PageCanvas
@@ -25,6 +25,7 @@ from analysis.pipeline.store import Tables
 from analysis.reporting import narrative
 from analysis.reporting.charts import release
 from analysis.reporting.indicator_charts import Chart, target_charts, trend_charts
+from analysis.reporting.publish import scroll_box
 from analysis.reporting.tables import status_note, target_table
 
 
@@ -46,8 +47,8 @@ def paragraph(text: str) -> HTML:
     return HTML(f"<p>{escape(str(text))}</p>")
 
 
-def show(fig, *, dpi: int = 100) -> None:
-    """Display a figure as an embedded PNG, once (no-op for None).
+def show(fig, *, lang: str = "zh", dpi: int = 100) -> None:
+    """Display a figure as an embedded PNG with its alternative text, once (no-op for None).
 
     The maps are plain ``Figure`` objects (no pyplot), which IPython would print as text;
     rendering the PNG here also keeps the image identical in every front end. The figures lay
@@ -57,8 +58,36 @@ def show(fig, *, dpi: int = 100) -> None:
     """
     if fig is None:
         return
-    display(Image(data=png_bytes(fig, dpi=dpi), format="png"))
+    alt = figure_alt(fig, lang)
+    png = png_bytes(fig, dpi=dpi)
+    width, height = (round(x * dpi) for x in fig.get_size_inches())
     release(fig)
+    display(HTML(_img(png, alt, width, height)))
+
+
+def figure_alt(fig, lang: str = "zh") -> str:
+    """What a map shows, for a reader who cannot see it: its title and its legend's entries
+    (classes with their counts, symbols with what they stand for), as drawn."""
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    entries = [
+        text.get_text()
+        for ax in fig.axes
+        for legend in ([ax.get_legend()] if ax.get_legend() else [])
+        for text in [legend.get_title(), *legend.get_texts()]
+        if text.get_text()
+    ]
+    alt = label("alt.map", lang, title=label("alt.separator", lang).join(titles))
+    if entries:
+        alt += label("alt.legend", lang, entries=label("alt.separator", lang).join(entries))
+    return alt
+
+
+def _img(png: bytes, alt: str, width: int, height: int) -> str:
+    source = base64.b64encode(png).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{source}" alt="{escape(alt)}" '
+        f'width="{width}" height="{height}">'
+    )
 
 
 def png_bytes(fig, *, dpi: int = 100) -> bytes:
@@ -81,10 +110,8 @@ def chart_html(chart: Chart, *, dpi: int = 100) -> str:
     png = png_bytes(chart.figure, dpi=dpi)
     width, height = (round(x * dpi) for x in chart.figure.get_size_inches())
     release(chart.figure)
-    source = base64.b64encode(png).decode("ascii")
     return (
-        f'<figure class="chart"><img src="data:image/png;base64,{source}" '
-        f'alt="{escape(chart.alt)}" width="{width}" height="{height}">'
+        f'<figure class="chart">{_img(png, chart.alt, width, height)}'
         f"<figcaption><details><summary>{escape(chart.caption)}</summary>"
         f"{table_html(chart.data)}</details></figcaption></figure>"
     )
@@ -132,9 +159,8 @@ def table_html(table: pd.DataFrame) -> str:
             kind = ' class="num"' if _FIGURE.match(text) else ""
             cells.append(f"<td{kind}>{escape(text)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
-    return (
-        f'<div class="scroll"><table><thead><tr>{header}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    return scroll_box(
+        f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 

@@ -23,6 +23,7 @@ from analysis.core.labels import (
     indicator_name,
     label,
     unit_header,
+    unit_self,
 )
 from analysis.ingest.cells import decimals_of
 from analysis.pipeline.reconcile import STATUSES, explain
@@ -127,6 +128,14 @@ def township_history(
     return _history(rows, catalog or default_catalog(), lang, every=True)
 
 
+def self_word(tables: Tables, code: str, lang: str = "zh") -> str:
+    """How a village-level unit's page names it: 本村, or 本社区 for a 居委会 (the registry's
+    kind)."""
+    villages = tables.villages
+    kinds = villages.loc[villages["code"].astype(str) == str(code)]
+    return unit_self(kinds["kind"].iloc[0] if "kind" in kinds and len(kinds) else None, lang)
+
+
 def village_vs_township(
     tables: Tables, code: str, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
@@ -153,8 +162,9 @@ def village_vs_township(
                 relation,
             )
         )
-    keys = ("indicator", "village", "township", "share_or_difference")
-    return pd.DataFrame(rows, columns=[label(f"column.{k}", lang) for k in keys])
+    itself = self_word(tables, code, lang)
+    columns = [label(f"column.{k}", lang) for k in ("indicator", "township", "share_or_difference")]
+    return pd.DataFrame(rows, columns=[columns[0], itself, *columns[1:]])
 
 
 def village_projects(tables: Tables, code: str, *, lang: str = "zh") -> pd.DataFrame:

@@ -67,6 +67,22 @@ def test_build_writes_index_township_and_every_village(built):
     assert "青光村委会" in index
 
 
+def test_every_title_names_the_town_and_no_footer_shows_a_local_path(built):
+    root, _ = built
+    year_dir = root / "reports" / "2019"
+    for page in year_dir.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        title = re.search(r"<title>(.*?)</title>", html).group(1)
+        assert "大桥镇" in title, (page.name, title)
+        footer = re.search(r"<footer.*?</footer>", html, re.S).group(0)
+        for local in (str(root), str(config.PROJECT_DIR), str(Path.home())):
+            assert local not in footer, (page.name, footer)
+        assert "processed_dir=processed" in footer or page.name in (
+            "index.html",
+            "problems.html",
+        )
+
+
 def test_pages_carry_provenance_and_the_sample_label(built):
     root, _ = built
     page = (root / "reports" / "2019" / "villages" / f"{QINGGUANG}.html").read_text(
@@ -396,4 +412,9 @@ def test_pages_show_one_chart_per_target_with_alt_text_tables_and_ranks(built):
     charted = len(chart_indicators(tables, "township")) + len(trend_indicators(tables, 2019))
     assert township.count('<figure class="chart">') == len(chart_alt.findall(township)) == charted
     assert not any("No description" in alt for alt in chart_alt.findall(township))
+    # The maps too: every image on a page says what it shows.
+    for page in (township, village):
+        assert "No description" not in page
+    assert re.search(r'alt="地图：2019年各村卫生厕所普及率。图例：[^"]+"', township)
+    assert re.search(r'alt="地图：青光村位置[^"]*"', village)
     assert "历年指标" in township and "各村排名" in township

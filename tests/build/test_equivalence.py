@@ -98,7 +98,9 @@ def test_warm_kernel_matches_plain_papermill(code, processed, tmp_path):
         source, tmp_path / "plain.ipynb", parameters, executor="papermill"
     )
     assert any(
-        "image/png" in o.get("data", {}) for c in plain.cells for o in c.get("outputs", [])
+        "data:image/png;base64," in str(o.get("data", {}).get("text/html", ""))
+        for c in plain.cells
+        for o in c.get("outputs", [])
     ), "the comparison should cover images"
     assert_same_outputs(first, plain, tmp_path / "first")
     assert_same_outputs(second, plain, tmp_path / "second")

@@ -38,7 +38,10 @@ def test_label_and_glossed():
     assert labels.glossed("index.failures", "zh", sep=" / ", n=2) == (
         "2 个村的报告生成失败 / 2 village report(s) failed."
     )
-    assert labels.label("title.index", "zh", year=2019) == "2019年民生工作报告目录"
+    assert (
+        labels.label("title.index", "zh", place="大桥镇", year=2019)
+        == "大桥镇2019年民生工作报告目录"
+    )
     with pytest.raises(ParameterError, match="lang"):
         labels.label("heading.key_figures", "fr")
     with pytest.raises(KeyError):

@@ -1,10 +1,15 @@
-"""The built reports in a real browser: they render, fetch nothing, show Chinese, sort, and stay
-inert when a village is named like an attack.
+"""The built reports in a real browser: they render, fetch nothing, show Chinese, sort, stay
+inert when a village is named like an attack, pass axe-core's accessibility rules and read on a
+phone: every page type is photographed at 1280 and 390 px (into ``build/screenshots/``).
 
 Headless Chromium is driven over the DevTools protocol (CDP). Two independent nets catch any
 request leaving a page: CDP's own network log (every URL must be ``file:`` or ``data:``), and a
 local TCP listener set as the browser's proxy for every host, loopback included, while name
 resolution is switched off, so that any http(s) request would land on the listener.
+
+axe-core comes from npm, pinned by ``package-lock.json`` and installed by ``make test`` (``npm
+ci``) into ``node_modules/``; it is evaluated into each page through DevTools (``Runtime.
+evaluate`` is not subject to the pages' ``script-src 'none'``), so no page loads it.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from PIL import Image  # a dependency of matplotlib
 from analysis import config
 from analysis.build import runner
 from analysis.reporting.publish import FONT_STACK
+from analysis.tools import sample
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -60,6 +66,19 @@ EVIL_NAME = "<script>alert(1)</script>"
 EVIL_NAME_VILLAGE = "360722103205"
 EVIL_SHORT = "../../x"
 EVIL_SHORT_VILLAGE = "360722103204"
+
+#: axe-core's browser build, installed by ``make test`` from package-lock.json.
+AXE = config.PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
+#: Impacts that fail a page; axe's "moderate" and "minor" findings are left to judgement.
+BLOCKING_IMPACTS = ("critical", "serious")
+#: Where the screenshots go: ``<page type>_<width>.png``, the whole page.
+SCREENSHOTS = config.PROJECT_DIR / "build" / "screenshots"
+#: A desktop and a phone (how pages shared on WeChat are read).
+WIDTHS = (1280, 390)
+#: Chromium cannot capture a taller image in one piece.
+MAX_SHOT_HEIGHT = 16_000
+#: A synthetic county of 20 villages: two towns, so that there are county and town pages.
+COUNTY_VILLAGES = 20
 
 #: Font families the pages ask for by name; drawing Chinese with any other face means fallback.
 CJK_FAMILIES = set(re.findall(r'"([^"]+)"', FONT_STACK))
@@ -243,6 +262,49 @@ class Chromium:
         data = self.call("Page.captureScreenshot", format="png")["data"]
         return Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
 
+    def viewport(self, width: int, height: int = 900) -> None:
+        """Lay pages out at ``width`` CSS pixels; below 640 as a phone does (mobile viewport)."""
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=width < 640,
+        )
+        # A desktop scrollbar would take 15 px of the width measured.
+        self.call("Emulation.setScrollbarsHidden", hidden=True)
+
+    def full_screenshot(self, path: Path) -> Image.Image:
+        """The whole page (up to :data:`MAX_SHOT_HEIGHT` px) as PNG at ``path``."""
+        size = self.call("Page.getLayoutMetrics")["cssContentSize"]
+        clip = {
+            "x": 0,
+            "y": 0,
+            "width": size["width"],
+            "height": min(size["height"], MAX_SHOT_HEIGHT),
+            "scale": 1,
+        }
+        data = self.call(
+            "Page.captureScreenshot", format="png", clip=clip, captureBeyondViewport=True
+        )["data"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(data))
+        return Image.open(path).convert("RGB")
+
+    def axe(self, source: str) -> list[dict]:
+        """axe-core's violations on the loaded page: rule, impact, help and the first nodes."""
+        if not self.evaluate("typeof axe !== 'undefined'"):
+            self.evaluate(source)
+        result = self.call(
+            "Runtime.evaluate",
+            expression=AXE_RUN,
+            awaitPromise=True,
+            returnByValue=True,
+        )
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"axe.run: {result['exceptionDetails']}")
+        return result["result"]["value"]
+
     def close(self) -> None:
         try:
             if self.ws is not None:
@@ -266,6 +328,50 @@ class Chromium:
         """Since the last load nothing left disk, and since the start nothing reached the proxy."""
         assert offsite(self.requests) == []
         assert self.recorder.unexpected == [], "connections reached the proxy"
+
+
+#: Runs every axe rule on the page and keeps what a report needs to say of each violation.
+AXE_RUN = """
+axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
+  return r.violations.map(function (v) {
+    return {id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(
+      function (n) { return n.target.join(" ") + " :: " + n.failureSummary; })};
+  });
+})
+"""
+
+#: Elements of text that wrap with a few characters on each of three or more lines: text
+#: squeezed into a column too narrow for it (one character per line in the worst case). Lines
+#: are counted from the text's own line boxes (a cell's box is as tall as its row).
+SQUEEZED_TEXT = """
+Array.from(document.querySelectorAll(
+  "h1, h2, h3, h4, p, li, th, td, dt, dd, caption, figcaption, label, a"
+)).flatMap(function (el) {
+  var text = el.textContent.replace(/\\s+/g, "");
+  if (text.length < 4 || el.getBoundingClientRect().width === 0) { return []; }
+  var range = document.createRange();
+  range.selectNodeContents(el);
+  var tops = new Set(Array.from(range.getClientRects())
+    .filter(function (r) { return r.width > 0; })
+    .map(function (r) { return Math.round(r.top); }));
+  var lines = tops.size;
+  return lines >= 3 && text.length / lines < 3
+    ? [el.tagName + " " + Math.round(el.getBoundingClientRect().width) + "px, " + lines +
+       " lines: " + text.slice(0, 30)]
+    : [];
+})
+"""
+
+#: Images that reach outside the screen's width (WIDTH, filled in: on a phone the layout
+#: viewport widens to whatever overflows, so window.innerWidth would hide the overflow).
+IMAGES_OUTSIDE = """
+Array.from(document.images).flatMap(function (img) {
+  var box = img.getBoundingClientRect();
+  return box.left < -0.5 || box.right > WIDTH + 0.5
+    ? [(img.alt || img.src.slice(0, 40)) + ": " + Math.round(box.left) + "–" + Math.round(box.right)]
+    : [];
+})
+"""
 
 
 def offsite(urls: list[str]) -> list[str]:
@@ -312,6 +418,53 @@ def sample_reports(chromium_path, tmp_path_factory) -> Path:
     return result.out_dir
 
 
+@pytest.fixture(scope="session")
+def county_reports(chromium_path, tmp_path_factory) -> Path:
+    """A synthetic county's pages: the county, one town and one of its villages."""
+    root = tmp_path_factory.mktemp("county")
+    raw = sample.write_sample(root / "raw", sample.synthetic_villages(COUNTY_VILLAGES))
+    with (raw / config.REGISTRY_FILE).open(encoding="utf-8") as f:
+        first = next(csv.DictReader(f))["code"]
+    result = runner.build(
+        raw, root / "reports", processed_dir=root / "processed", villages=[first], progress=False
+    )
+    assert result.ok, [(r.key, r.where, r.error) for r in result.failed]
+    return result.out_dir
+
+
+@pytest.fixture(scope="session")
+def page_types(sample_reports, county_reports) -> dict[str, Path]:
+    """One page of every type a build writes."""
+    towns = sorted((county_reports / "towns").glob("*.html"))
+    assert towns, "the county build wrote no town page"
+    return {
+        "index": sample_reports / "index.html",
+        "county": county_reports / "county.html",
+        "town": towns[0],
+        "township": sample_reports / "township.html",
+        "village": sample_reports / "villages" / f"{VILLAGE}.html",
+        "problems": sample_reports / "problems.html",
+    }
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script; skips when ``npm ci`` has not run, fails if the browser is required."""
+    if AXE.exists():
+        return AXE.read_text(encoding="utf-8")
+    message = f"no axe-core at {AXE}: run `make test` (or `npm ci`) to install it"
+    if os.environ.get("MINSHENG_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"MINSHENG_REQUIRE_BROWSER=1 but {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def reader(chromium_path, tmp_path_factory) -> Iterator[Chromium]:
+    """A browser whose window size the layout checks change (kept apart from ``browser``)."""
+    with Chromium(chromium_path, tmp_path_factory.mktemp("reader")) as chromium:
+        yield chromium
+
+
 @pytest.fixture(scope="module")
 def browser(chromium_path, tmp_path_factory) -> Iterator[Chromium]:
     """One browser for the module's checks of real pages."""
@@ -345,7 +498,7 @@ def test_a_page_that_reaches_out_is_caught(chromium_path, tmp_path):
 
 def test_index_renders_offline(sample_reports, browser):
     browser.open(sample_reports / "index.html")
-    assert browser.evaluate("document.title") == f"{config.DEFAULT_YEAR}年民生工作报告目录"
+    assert browser.evaluate("document.title") == f"大桥镇{config.DEFAULT_YEAR}年民生工作报告目录"
     assert browser.evaluate("document.querySelector('h1').textContent") == browser.evaluate(
         "document.title"
     )
@@ -361,6 +514,9 @@ def test_village_page_renders_offline_with_images_and_chinese(sample_reports, br
     browser.open(sample_reports / "villages" / f"{VILLAGE}.html")
     title = f"青光村委会 {config.DEFAULT_YEAR}年民生工作报告"
     assert browser.evaluate("document.querySelector('h1').textContent") == title
+    # The tab names the town too: village names repeat across towns.
+    tab = f"青光村委会（大桥镇）{config.DEFAULT_YEAR}年民生工作报告"
+    assert browser.evaluate("document.title") == tab
     assert browser.evaluate("document.querySelector('.sample').textContent") == "示例数据"
     assert browser.evaluate("document.scripts.length") == 0
     browser.assert_offline()
@@ -483,3 +639,76 @@ def test_hostile_names_stay_text(hostile_build, browser):
     assert browser.evaluate("document.querySelectorAll('script').length") == 1  # the sort script
     assert browser.dialogs == []
     browser.assert_offline()
+
+
+# --- accessibility and reading on a desktop and a phone ----------------------------------------
+
+
+def test_axe_finds_what_it_should(chromium_path, axe_source, tmp_path):
+    """Control: a page without title, language or image text fails axe as the checks expect."""
+    page = tmp_path / "inaccessible.html"
+    page.write_text(
+        '<html><body><img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ'
+        'AAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="></body></html>',
+        encoding="utf-8",
+    )
+    with Chromium(chromium_path, tmp_path / "chromium") as chromium:
+        chromium.open(page)
+        found = {v["id"]: v["impact"] for v in chromium.axe(axe_source)}
+    assert found["image-alt"] == "critical"
+    assert found["html-has-lang"] == found["document-title"] == "serious"
+
+
+def _blocking(violations: list[dict]) -> str:
+    """The violations that fail a page, one per line, with a word on whose code it is."""
+    lines = []
+    for v in violations:
+        if v["impact"] not in BLOCKING_IMPACTS:
+            continue
+        owner = (
+            " (the charts' alt text is made in analysis/reporting/charts.py)"
+            if v["id"] == "image-alt"
+            else ""
+        )
+        lines.append(f"{v['id']} [{v['impact']}] {v['help']}{owner}")
+        lines.extend(f"    {node}" for node in v["nodes"])
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("kind", ["index", "county", "town", "township", "village", "problems"])
+def test_every_page_type_is_accessible_and_reads_at_desktop_and_phone_width(
+    kind, width, page_types, reader, axe_source
+):
+    reader.viewport(width)
+    reader.open(page_types[kind])
+    shot = reader.full_screenshot(SCREENSHOTS / f"{kind}_{width}.png")
+    assert shot.width == width
+    assert len(shot.getcolors(maxcolors=1 << 20)) > 50  # not blank
+
+    problems = _blocking(reader.axe(axe_source))
+    assert not problems, f"{kind} at {width} px:\n{problems}"
+
+    # The page itself never scrolls sideways: a wide table scrolls inside its own box.
+    overflow = reader.evaluate(f"document.documentElement.scrollWidth - {width}")
+    assert overflow <= 0, f"{kind} at {width} px is {overflow} px wider than the screen"
+    squeezed = reader.evaluate(SQUEEZED_TEXT)
+    assert squeezed == [], f"{kind} at {width} px squeezes text:\n" + "\n".join(squeezed)
+    outside = reader.evaluate(IMAGES_OUTSIDE.replace("WIDTH", str(width)))
+    assert outside == [], f"{kind} at {width} px has images outside the screen: {outside}"
+
+
+def test_the_checks_catch_a_page_too_wide_for_a_phone(chromium_path, tmp_path):
+    """Control: a wide table outside a scroll box and a squeezed cell are both found."""
+    page = tmp_path / "wide.html"
+    page.write_text(
+        '<html lang="en"><head><meta name="viewport" content="width=device-width">'
+        '<title>t</title></head><body><table><tr><td style="width:2px">一二三四五六七八</td>'
+        '<td><div style="width:900px">wide</div></td></tr></table></body></html>',
+        encoding="utf-8",
+    )
+    with Chromium(chromium_path, tmp_path / "chromium") as chromium:
+        chromium.viewport(390)
+        chromium.open(page)
+        assert chromium.evaluate("document.documentElement.scrollWidth - 390") > 0
+        assert len(chromium.evaluate(SQUEEZED_TEXT)) == 1

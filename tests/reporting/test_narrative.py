@@ -323,6 +323,22 @@ def test_village_paragraph_gives_figures_change_and_outlook(tables):
         narrative.village_paragraph("999999999999", YEAR, tables)
 
 
+def test_a_community_speaks_of_itself_as_a_community(tables):
+    """A 居委会 (莲花山社区) is 本社区 in its paragraph and its comparison table, never 本村."""
+    from analysis.reporting.ranking import village_rank_table
+    from analysis.reporting.tables import village_vs_township
+
+    community, village = "360722103001", "360722103203"
+    assert tables.village(community)["kind"] == "居委会"
+    text = narrative.village_paragraph(community, YEAR, tables)
+    assert "按当前趋势，2020年本社区" in text and "本村" not in text
+    assert list(village_vs_township(tables, community, YEAR).columns)[1] == "本社区"
+    assert list(village_vs_township(tables, village, YEAR).columns)[1] == "本村"
+    english = village_vs_township(tables, community, YEAR, lang="en")
+    assert list(english.columns)[1] == "This community"
+    assert list(village_rank_table(tables, community, YEAR).columns)[1] == "本社区"
+
+
 def test_english_has_no_chinese_except_names(tables):
     names = {*tables.villages["name"], *tables.villages["short_name"]}
     names |= set(tables.villages["town_name"])

@@ -30,7 +30,13 @@ SPEAKING = [
     config.PACKAGE_DIR / "geo" / "maps.py",
 ]
 #: Chinese that is not a word for the reader: unit ids (keys of the unit table) and font names.
-NOT_WORDS = {*labels.UNITS, narrative.BODY_FONT_ZH, narrative.HEADING_FONT_ZH}
+NOT_WORDS = {
+    *labels.UNITS,
+    narrative.BODY_FONT_ZH,
+    narrative.HEADING_FONT_ZH,
+    narrative.TITLE_FONT_ZH,
+    *narrative.FONT_FALLBACKS.values(),
+}
 
 
 def _literals(path: Path) -> list[tuple[int, str]]:

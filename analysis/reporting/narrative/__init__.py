@@ -24,19 +24,30 @@ from analysis.reporting.narrative.compose import Section, Summary, summary
 from analysis.reporting.narrative.plan import CATEGORIES
 from analysis.reporting.narrative.sentences import BREAKDOWN_LIMIT
 from analysis.reporting.narrative.village import VILLAGE_KEYS, village_paragraph
-from analysis.reporting.narrative.word import BODY_FONT_ZH, HEADING_FONT_ZH, LATIN_FONT, write_docx
+from analysis.reporting.narrative.word import (
+    BODY_FONT_ZH,
+    FONT_FALLBACKS,
+    HEADING_FONT_ZH,
+    LATIN_FONT,
+    TITLE_FONT_ZH,
+    Picture,
+    write_docx,
+)
 from analysis.reporting.narrative.wording import PHRASES, TEMPLATES, Sentence
 
 __all__ = [
     "BODY_FONT_ZH",
     "BREAKDOWN_LIMIT",
     "CATEGORIES",
+    "FONT_FALLBACKS",
     "HEADING_FONT_ZH",
     "LANGS",
     "LATIN_FONT",
     "PHRASES",
     "TEMPLATES",
+    "TITLE_FONT_ZH",
     "VILLAGE_KEYS",
+    "Picture",
     "Section",
     "Sentence",
     "Summary",

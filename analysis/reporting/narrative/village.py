@@ -17,7 +17,7 @@ from analysis.reporting.narrative.sentences import (
     village_names,
 )
 from analysis.reporting.narrative.wording import PHRASES
-from analysis.reporting.tables import values
+from analysis.reporting.tables import self_word, values
 
 #: A village paragraph states these figures (where present) with their change.
 VILLAGE_KEYS = (
@@ -109,6 +109,7 @@ def _village_outlook(code: str, tables: Tables, catalog: Catalog, lang: str) -> 
     scope = proj["scope"].astype(str)
     is_target = proj["row_type"] == "target"
     mine = proj[(proj["row_type"] == "village") & (scope == code)]
+    itself = self_word(tables, code, lang)
     sentences = []
     for target_year, group in mine[mine["indicator"].isin(VILLAGE_KEYS)].groupby("target_year"):
         items = []
@@ -132,7 +133,7 @@ def _village_outlook(code: str, tables: Tables, catalog: Catalog, lang: str) -> 
         if items:
             sentences.append(
                 words["village_trend"].format(
-                    year=int(target_year), items=words["semicolon"].join(items)
+                    year=int(target_year), items=words["semicolon"].join(items), self=itself
                 )
             )
     names = village_names(tables)
@@ -141,6 +142,7 @@ def _village_outlook(code: str, tables: Tables, catalog: Catalog, lang: str) -> 
         ind = catalog[row.indicator]
         sentences.append(
             words["village_share"].format(
+                self=itself,
                 scope=scope_label(str(row.scope), names, lang),
                 name=indicator_name(ind, lang),
                 target=numbers.figure(row.target, ind, lang),

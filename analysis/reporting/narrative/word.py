@@ -1,13 +1,16 @@
-"""The summary as a Word document (.docx): its text, the key figures and the target table.
+"""The summary as a Word document (.docx), set as township offices set their documents.
 
 The key figures and target tables are the township page's
 (:func:`analysis.reporting.tables.key_figures`, :func:`analysis.reporting.tables.status_table`
 with the note that states the status rule), so a figure reads the same on the page, in the
-text and in Word.
+text and in Word. The page follows GB/T 9704 (党政机关公文格式): A4, its margins, 方正小标宋简体
+for the title, 黑体 for headings and 仿宋_GB2312 for the body, each with the stock font Word
+falls back to where it is missing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +25,33 @@ from analysis.reporting.narrative.plan import target_rows, target_years
 from analysis.reporting.narrative.sentences import as_of, village_names
 from analysis.reporting.tables import key_figures, status_note, status_table
 
-#: Fonts of the Word document: 宋体 body and 黑体 headings, as township documents are set.
-BODY_FONT_ZH, HEADING_FONT_ZH, LATIN_FONT = "宋体", "黑体", "Times New Roman"
-#: First-line indent of a paragraph, points: two characters of 10.5 pt in Chinese, none in English.
-FIRST_LINE_INDENT_PT = {"zh": 21, "en": 0}
+#: Fonts of the Word document as GB/T 9704 sets them: title, headings, body (East Asian slot).
+TITLE_FONT_ZH, HEADING_FONT_ZH, BODY_FONT_ZH = "方正小标宋简体", "黑体", "仿宋_GB2312"
+LATIN_FONT = "Times New Roman"
+#: The font Word uses where the named one is not installed (fontTable.xml's w:altName): the
+#: fonts every Chinese Windows has. Elsewhere (LibreOffice on Linux) fontconfig substitutes a
+#: CJK face of the same kind (Noto Serif/Sans CJK SC on this project's machines).
+FONT_FALLBACKS = {TITLE_FONT_ZH: "宋体", HEADING_FONT_ZH: "SimHei", BODY_FONT_ZH: "仿宋"}
+
+#: The language of the text by the document's language (w:lang: the Latin slot, East Asian
+#: slot): a reader's substitute font is chosen for Simplified Chinese, not a Japanese face.
+TEXT_LANG = {"zh": ("zh-CN", "zh-CN"), "en": ("en-GB", "zh-CN")}
+#: A4 and GB/T 9704's margins (top, bottom, left, right), millimetres.
+PAGE_MM = (210, 297)
+MARGINS_MM = (37, 35, 28, 26)
+#: Sizes in points by language: title, heading, body, table text. 二号/三号/三号/五号 in Chinese.
+SIZES_PT = {"zh": (22, 16, 16, 10.5), "en": (18, 14, 12, 10)}
+#: Body line pitch, points: GB/T 9704's 22 lines a page in Chinese; single spacing in English.
+LINE_PT = {"zh": 28.0, "en": None}
+#: First-line indent of a paragraph, in body characters: two in Chinese, none in English.
+FIRST_LINE_INDENT_CHARS = {"zh": 2, "en": 0}
+#: The style of table cells: a smaller size than the body, single spacing.
+TABLE_STYLE = "Table Text"
+#: The sections whose picture a caller may hand in, in the order they appear.
+PICTURE_SECTIONS = ("corridor", "sanitation", "targets")
 
 
-def _set_fonts(document: Any) -> None:
+def _set_fonts(document: Any, lang: str) -> None:
     """Name the Chinese font explicitly in the defaults and every style the document uses.
 
     python-docx's ``font.name`` sets only the Latin slots (w:ascii, w:hAnsi); Word draws Chinese
@@ -45,21 +68,212 @@ def _set_fonts(document: Any) -> None:
         rfonts.set(qn("w:eastAsia"), east_asia)
 
     defaults = document.styles.element.find(qn("w:docDefaults"))
-    apply(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:rFonts")), BODY_FONT_ZH)
-    for name in ("Normal", "Title", "Heading 1"):
-        font = BODY_FONT_ZH if name == "Normal" else HEADING_FONT_ZH
+    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    apply(run_defaults.find(qn("w:rFonts")), BODY_FONT_ZH)
+    language = run_defaults.find(qn("w:lang"))
+    latin, east_asian = TEXT_LANG[lang]
+    language.set(qn("w:val"), latin)
+    language.set(qn("w:eastAsia"), east_asian)
+    for name, font in (
+        ("Normal", BODY_FONT_ZH),
+        (TABLE_STYLE, BODY_FONT_ZH),
+        ("Title", TITLE_FONT_ZH),
+        ("Heading 1", HEADING_FONT_ZH),
+    ):
         apply(document.styles[name].element.get_or_add_rPr().get_or_add_rFonts(), font)
 
 
+def _declare_fallbacks(document: Any) -> None:
+    """List each Chinese font in the font table with the font Word takes in its place."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement, parse_xml
+    from lxml import etree
+
+    part = document.part.part_related_by(RT.FONT_TABLE)
+    table = parse_xml(part.blob)
+    for font, fallback in FONT_FALLBACKS.items():
+        entry = OxmlElement("w:font")
+        entry.set(qn("w:name"), font)
+        for tag, value in (("w:altName", fallback), ("w:charset", "86"), ("w:family", "auto")):
+            child = OxmlElement(tag)
+            child.set(qn("w:val"), value)
+            entry.append(child)
+        table.append(entry)
+    # python-docx keeps the font table as plain bytes (a Part with no XML API of its own).
+    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _set_page_and_styles(document: Any, lang: str) -> None:
+    """A4 with GB/T 9704's margins; black title and headings, body on a fixed line pitch."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt, RGBColor
+
+    section = document.sections[0]
+    section.page_width, section.page_height = (Mm(v) for v in PAGE_MM)
+    top, bottom, left, right = (Mm(v) for v in MARGINS_MM)
+    section.top_margin, section.bottom_margin = top, bottom
+    section.left_margin, section.right_margin = left, right
+
+    title, heading, body, table = SIZES_PT[lang]
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(body)
+    if LINE_PT[lang]:
+        normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        normal.paragraph_format.line_spacing = Pt(LINE_PT[lang])
+    normal.paragraph_format.space_after = Pt(0)
+    for name, size, centred in (("Title", title, True), ("Heading 1", heading, False)):
+        style = document.styles[name]
+        style.font.size = Pt(size)
+        style.font.bold = False
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.paragraph_format.space_before = Pt(size / 2)
+        style.paragraph_format.space_after = Pt(size / 2)
+        if centred:
+            style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        # The default template underlines its title with a blue rule; offices do not.
+        border = style.element.get_or_add_pPr().find(qn("w:pBdr"))
+        if border is not None:
+            border.getparent().remove(border)
+    cells = document.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    cells.base_style = normal
+    cells.font.size = Pt(table)
+    cells.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    cells.paragraph_format.first_line_indent = Pt(0)
+
+
+#: A column's share of the table's width follows its longest text, within these bounds (in
+#: Chinese characters, plus the cell's margins): a long name column does not crowd the others.
+COLUMN_CHARS = (3, 10)
+CELL_MARGIN_CHARS = 1.5
+#: The width of a Latin letter or digit, in Chinese characters (a serif face, generously).
+LATIN_CHAR = 0.6
+
+
+def _column_weights(frame: pd.DataFrame) -> list[float]:
+    """How wide each column should be relative to the others: its longest text, bounded."""
+    low, high = COLUMN_CHARS
+    weights = []
+    for position, column in enumerate(frame.columns):
+        texts = [str(column), *(str(v) for v in frame.iloc[:, position])]
+        longest = max(sum(1 if ord(c) > 0x2E80 else LATIN_CHAR for c in t) for t in texts)
+        weights.append(min(max(longest, low), high) + CELL_MARGIN_CHARS)
+    return weights
+
+
 def _add_table(document: Any, frame: pd.DataFrame) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml.parser import OxmlElement
+    from docx.shared import Mm
+
     table = document.add_table(rows=1, cols=len(frame.columns))
     table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
     for cell, column in zip(table.rows[0].cells, frame.columns, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(str(column)).bold = True
     for values in frame.itertuples(index=False):
         for cell, value in zip(table.add_row().cells, values, strict=True):
             cell.text = str(value)
+    weights = _column_weights(frame)
+    width, _ = _text_box_mm(document)
+    for column, weight in zip(table.columns, weights, strict=True):
+        column.width = Mm(width * weight / sum(weights))
+        # Word reads the width of each cell, LibreOffice the column's.
+        for cell in column.cells:
+            cell.width = column.width
+    for number, row in enumerate(table.rows):
+        # No row split across pages; the header row repeated on each page the table runs onto.
+        properties = row._tr.get_or_add_trPr()
+        properties.append(OxmlElement("w:cantSplit"))
+        if number == 0:
+            properties.append(OxmlElement("w:tblHeader"))
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.style = document.styles[TABLE_STYLE]
+
+
+def _start_section(document: Any, *, landscape: bool) -> None:
+    """A new page in the given orientation, with the same margins turned with it: the target
+    table's eleven columns need the width of an A4 page on its side."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Mm
+
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    width, height = PAGE_MM
+    top, bottom, left, right = MARGINS_MM
+    if landscape:
+        width, height = height, width
+        # Turned clockwise: the binding edge (left) goes to the top.
+        top, right, bottom, left = left, top, right, bottom
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(width), Mm(height)
+    section.top_margin, section.bottom_margin = Mm(top), Mm(bottom)
+    section.left_margin, section.right_margin = Mm(left), Mm(right)
+
+
+def _text_box_mm(document: Any) -> tuple[float, float]:
+    """Width and height of the text on the current (last) section's page, millimetres."""
+    from docx.shared import Length
+
+    section = document.sections[-1]
+    width = Length(section.page_width - section.left_margin - section.right_margin)
+    height = Length(section.page_height - section.top_margin - section.bottom_margin)
+    return width.mm, height.mm
+
+
+#: A picture for the document: PNG bytes and what it shows (its alternative text).
+Picture = tuple[bytes, str]
+#: Pictures side by side where a section has several (one chart per indicator).
+PICTURE_COLUMNS = 2
+
+
+def _fit_mm(png: bytes, box_width: float, box_height: float) -> float:
+    """The width, mm, at which a picture fills ``box_width`` without being taller than
+    ``box_height``."""
+    import io
+
+    import PIL.Image
+
+    width_px, height_px = PIL.Image.open(io.BytesIO(png)).size
+    return min(box_width, box_height * width_px / height_px)
+
+
+def _place(paragraph: Any, picture: Picture, width_mm: float) -> None:
+    """A picture in its own centred paragraph on single spacing (a fixed line pitch would cut
+    it off), with its alternative text."""
+    import io
+
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Mm
+
+    png, description = picture
+    paragraph.style = TABLE_STYLE
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    shape = paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
+    shape._inline.docPr.set("descr", description)
+
+
+def _add_pictures(document: Any, pictures: Sequence[Picture]) -> None:
+    """One picture as wide as the text (smaller where it would be taller than the page); several
+    side by side, :data:`PICTURE_COLUMNS` to a row, in a table without borders."""
+    box_width, box_height = _text_box_mm(document)
+    # A few millimetres short of the text height, so a picture shares its page with a line.
+    box_height -= 10
+    if len(pictures) == 1:
+        (picture,) = pictures
+        _place(document.add_paragraph(), picture, _fit_mm(picture[0], box_width, box_height))
+        return
+    rows = -(-len(pictures) // PICTURE_COLUMNS)
+    grid = document.add_table(rows=rows, cols=PICTURE_COLUMNS)
+    cell_width = box_width / PICTURE_COLUMNS - 4  # room for the cells' own margins
+    for index, picture in enumerate(pictures):
+        cell = grid.cell(index // PICTURE_COLUMNS, index % PICTURE_COLUMNS)
+        _place(cell.paragraphs[0], picture, _fit_mm(picture[0], cell_width, box_height))
 
 
 def write_docx(
@@ -70,6 +284,7 @@ def write_docx(
     lang: str = "zh",
     catalog: Catalog | None = None,
     accepted_errors: int = 0,
+    pictures: Mapping[str, Sequence[Picture]] | None = None,
 ) -> Path:
     """Write the summary and its key tables as a Word document (.docx), atomically.
 
@@ -88,24 +303,35 @@ def write_docx(
     accepted_errors : int, default 0
         Errors published with ``--accept-errors``: the first page then says so, as every
         page of the reports does.
+    pictures : mapping of str to sequence of (bytes, str), optional
+        PNG images with their alternative text, by section (:data:`PICTURE_SECTIONS`: the
+        corridor and sanitation maps, the target charts), placed under the section's heading,
+        several side by side; sections without one have no picture.
 
     Returns
     -------
     Path
-        ``path``. The document has the title (e.g. 大桥镇2019年民生工作总结), 示例数据 on the first
-        page when the data is the sample, the summary's sections, the township's key figures
-        for ``year`` beside the year before (the township page's table), and the target table;
-        Chinese is set in 宋体/黑体 through the w:eastAsia font slot.
+        ``path``. The document is A4 with GB/T 9704's margins and has the title (e.g.
+        大桥镇2019年民生工作总结), 示例数据 on the first page when the data is the sample, the
+        summary's sections, the township's key figures for ``year`` beside the year before
+        (the township page's table), the maps, and the target table and charts; Chinese is
+        set through the w:eastAsia font slot.
     """
     from docx import Document
     from docx.shared import Pt
 
     check_lang(lang)
     catalog = catalog or default_catalog()
+    pictures = pictures or {}
+    unknown = set(pictures) - set(PICTURE_SECTIONS)
+    if unknown:
+        raise ValueError(f"pictures for unknown sections {sorted(unknown)}; use {PICTURE_SECTIONS}")
     tables = as_of(tables, year)
     text = summary_as_of(year, tables, catalog, lang)
     document = Document()
-    _set_fonts(document)
+    _set_page_and_styles(document, lang)
+    _set_fonts(document, lang)
+    _declare_fallbacks(document)
     document.add_heading(text.title, level=0)
     if accepted_errors:
         warning = label("page.accepted_errors", lang, n=accepted_errors)
@@ -113,7 +339,7 @@ def write_docx(
     if tables.sample:
         note = label("docx.sample", lang, note=text.sample_note)
         document.add_paragraph().add_run(note).bold = True
-    indent = FIRST_LINE_INDENT_PT[lang]
+    indent = FIRST_LINE_INDENT_CHARS[lang] * SIZES_PT[lang][2]
     for section in text.sections:
         document.add_heading(section.title, level=1)
         for paragraph in section.paragraphs:
@@ -125,12 +351,23 @@ def write_docx(
         heading = label("docx.key_figures", lang, year=year, previous=year - 1)
         document.add_heading(heading, level=1)
         _add_table(document, figures)
+    for key in ("corridor", "sanitation"):
+        if pictures.get(key):
+            document.add_heading(label(f"heading.{key}", lang), level=1)
+            # Maps are read whole: each takes the text's width, one under the other.
+            for picture in pictures[key]:
+                _add_pictures(document, [picture])
     rows = target_rows(tables, catalog)
     if not rows.empty:
-        document.add_heading(label("docx.targets", lang, year=target_years(rows, lang)), level=1)
+        heading = label("docx.targets", lang, year=target_years(rows, lang))
+        _start_section(document, landscape=True)
+        document.add_heading(heading, level=1)
         table = status_table(rows, village_names(tables), lang=lang, catalog=catalog)
         _add_table(document, table)
         document.add_paragraph(status_note(table, lang))
+        if pictures.get("targets"):
+            _start_section(document, landscape=False)
+            _add_pictures(document, pictures["targets"])
     with atomic_path(path) as tmp:
         document.save(str(tmp))
     return Path(path)

@@ -409,11 +409,11 @@ PHRASES: dict[str, dict[str, Any]] = {
         "village_no_data": "{name}{year}年暂无数据。",
         "village_figure": "{name}{value}",
         "village_rate": "{name}为{value}",
-        "village_trend": "按当前趋势，{year}年本村{items}。",
+        "village_trend": "按当前趋势，{year}年{self}{items}。",
         "village_projection": "{name}预计{verb}{value}",
         "village_goal": "（全镇目标{target}）",
         "village_refused": "{name}数据不足，暂不预测",
-        "village_share": "本村参与{scope}{name}{target}目标，目前状态：{status}。",
+        "village_share": "{self}参与{scope}{name}{target}目标，目前状态：{status}。",
     },
     "en": {
         "space": " ",
@@ -500,7 +500,7 @@ PHRASES: dict[str, dict[str, Any]] = {
         "village_projection": "{name} is expected to {verb} {value}",
         "village_goal": " (township target {target})",
         "village_refused": "{name}: too little data to project",
-        "village_share": "The village shares the target of {target} for {scope}'s {name}; "
+        "village_share": "{self} shares the target of {target} for {scope}'s {name}; "
         "status: {status}.",
     },
 }

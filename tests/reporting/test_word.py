@@ -1,0 +1,191 @@
+"""The Word summary as offices use it: A4 with GB/T 9704's margins, office fonts in the East
+Asian slot with fallbacks, the maps and charts embedded at print resolution, and the same
+numbers, rounded the same way, as the township page."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import docx
+import lxml.html
+import pytest
+from docx.enum.section import WD_ORIENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from docx.oxml.parser import parse_xml
+from docx.shared import Mm
+
+from analysis import config
+from analysis.build import runner
+from analysis.reporting import documents, narrative
+from analysis.reporting.narrative import word
+
+YEAR = config.DEFAULT_YEAR
+VILLAGE = "360722103203"
+#: A picture printed at less than this many pixels an inch looks soft on an office printer.
+MIN_PRINT_DPI = 290
+
+
+@pytest.fixture(scope="module")
+def built(prepared_sample, tmp_path_factory) -> Path:
+    """The township page, one village and the Word summary of the sample, built once."""
+    root = tmp_path_factory.mktemp("word")
+    processed = root / "processed"
+    shutil.copytree(prepared_sample, processed)
+    result = runner.build(
+        config.RAW_DIR,
+        root / "reports",
+        processed_dir=processed,
+        villages=[VILLAGE],
+        workers=1,
+        progress=False,
+    )
+    assert result.ok, [(r.key, r.where, r.error) for r in result.failed]
+    return result.out_dir
+
+
+@pytest.fixture(scope="module")
+def summary(built) -> docx.document.Document:
+    return docx.Document(str(built / documents.SUMMARY_DOCX))
+
+
+def _mm(length) -> float:
+    return round(length.mm, 1)
+
+
+def test_the_page_is_a4_with_office_margins(summary):
+    first = summary.sections[0]
+    assert (_mm(first.page_width), _mm(first.page_height)) == word.PAGE_MM == (210, 297)
+    margins = (first.top_margin, first.bottom_margin, first.left_margin, first.right_margin)
+    assert tuple(_mm(m) for m in margins) == word.MARGINS_MM == (37, 35, 28, 26)
+    # The target table's section lies on its side, still A4.
+    turned = [s for s in summary.sections if s.orientation == WD_ORIENT.LANDSCAPE]
+    assert turned
+    assert all((_mm(s.page_width), _mm(s.page_height)) == (297, 210) for s in turned)
+
+
+def test_title_headings_and_body_are_set_in_office_fonts_with_fallbacks(summary):
+    def east_asian(style: str) -> str:
+        return summary.styles[style].element.rPr.rFonts.get(qn("w:eastAsia"))
+
+    assert east_asian("Title") == "方正小标宋简体"
+    assert east_asian("Heading 1") == "黑体"
+    assert east_asian("Normal") == "仿宋_GB2312"
+    assert summary.paragraphs[0].style.name == "Title"
+    assert summary.styles["Title"].font.size.pt == 22  # 二号
+    assert summary.styles["Normal"].font.size.pt == 16  # 三号
+    # Each office font is listed with the stock font Word takes where it is missing.
+    table = parse_xml(summary.part.part_related_by(RT.FONT_TABLE).blob)
+    fallbacks = {
+        font.get(qn("w:name")): font.find(qn("w:altName")).get(qn("w:val"))
+        for font in table.findall(qn("w:font"))
+        if font.find(qn("w:altName")) is not None
+    }
+    assert fallbacks == {"方正小标宋简体": "宋体", "黑体": "SimHei", "仿宋_GB2312": "仿宋"}
+    # A substitute is chosen for Simplified Chinese.
+    defaults = summary.styles.element.find(qn("w:docDefaults"))
+    language = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang"))
+    assert language.get(qn("w:eastAsia")) == "zh-CN"
+
+
+def test_table_rows_never_split_and_headers_repeat(summary):
+    figures, targets, _ = summary.tables  # the third: the charts, two to a row
+    for table, landscape in ((figures, False), (targets, True)):
+        rows = [row._tr.trPr for row in table.rows]
+        assert all(p is not None and p.find(qn("w:cantSplit")) is not None for p in rows)
+        assert rows[0].find(qn("w:tblHeader")) is not None
+        # Columns share the text width by their texts: a name column is wider than a figure's.
+        widths = [column.width for column in table.columns]
+        assert abs(sum(widths) - _text_width(summary, landscape)) < Mm(1)
+    assert figures.columns[1].width > figures.columns[2].width
+
+
+def _text_width(document, landscape: bool) -> int:
+    """The text width of the upright pages, or of the turned one (the target table's)."""
+    section = next(
+        s for s in document.sections if (s.orientation == WD_ORIENT.LANDSCAPE) == landscape
+    )
+    return section.page_width - section.left_margin - section.right_margin
+
+
+def test_maps_and_charts_are_embedded_at_print_resolution(summary):
+    shapes = list(summary.inline_shapes)
+    # The corridor, sanitation and 卫生厕所普及率 maps and a chart per target, as on the
+    # township page.
+    targets = summary.tables[1]
+    assert len(shapes) == 3 + len(targets.rows) - 1
+    for shape in shapes:
+        blip = shape._inline.graphic.graphicData.pic.blipFill.blip
+        image = summary.part.related_parts[blip.embed].image
+        assert image.content_type == "image/png"
+        assert image.px_width / shape.width.inches >= MIN_PRINT_DPI
+        assert shape._inline.docPr.get("descr")
+    headings = [p.text for p in summary.paragraphs if p.style.name == "Heading 1"]
+    assert "G357 蔬菜产业走廊" in headings and "厕所革命与污水处理" in headings
+
+
+def test_the_charts_are_the_pages_with_their_alternative_text(built, summary):
+    page = lxml.html.parse(str(built / "township.html"))
+    alts = {img.get("alt") for img in page.xpath("//img")}
+    described = [s._inline.docPr.get("descr") for s in summary.inline_shapes]
+    maps, charts = described[:3], described[3:]
+    assert charts and all(text in alts for text in charts)
+    # The maps too: the page's description of each, title and legend as drawn.
+    assert all(text.startswith("地图：") and text in alts for text in maps), maps
+
+
+def test_pictures_fit_inside_the_text_box(summary):
+    # Pictures are on upright pages: 210 - 28 - 26 mm wide, 297 - 37 - 35 mm high.
+    for shape in summary.inline_shapes:
+        assert shape.width.mm <= 156 + 0.1 and shape.height.mm <= 225 + 0.1
+
+
+def _html_rows(page: Path) -> list[list[str]]:
+    tree = lxml.html.parse(str(page))
+    return [
+        [cell.text_content().strip() for cell in row.xpath("./th|./td")]
+        for row in tree.xpath("//table//tr")
+    ]
+
+
+def test_word_tables_read_as_the_township_page(built, summary):
+    """Every row of Word's key figures and target tables is a row of the page, cell by cell:
+    the same numbers, rounded the same way (intervals such as 86.8%–87.7% included)."""
+    page = {tuple(row) for row in _html_rows(built / "township.html")}
+    figures, targets, _ = summary.tables  # the third: the charts, two to a row
+    for table in (figures, targets):
+        rows = [tuple(c.text for c in row.cells) for row in table.rows[1:]]
+        assert rows and [r for r in rows if r not in page] == []
+    intervals = [row.cells[4].text for row in targets.rows[1:] if "–" in row.cells[4].text]
+    assert intervals  # the comparison covers the intervals
+
+
+def test_pictures_of_unknown_sections_are_refused(prepared_sample, tmp_path):
+    from analysis.pipeline.store import load_tables
+
+    tables = load_tables(prepared_sample)
+    with pytest.raises(ValueError, match="unknown sections"):
+        narrative.write_docx(tmp_path / "s.docx", YEAR, tables, pictures={"cover": [(b"", "")]})
+
+
+def test_several_charts_of_a_section_sit_two_to_a_row(prepared_sample, tmp_path):
+    """One chart per indicator: the pictures of a section side by side, each with its text."""
+    import io
+
+    from PIL import Image
+
+    from analysis.pipeline.store import load_tables
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 900), "white").save(buffer, format="png")
+    charts = [(buffer.getvalue(), f"chart {n}") for n in range(3)]
+    path = narrative.write_docx(
+        tmp_path / "s.docx", YEAR, load_tables(prepared_sample), pictures={"targets": charts}
+    )
+    document = docx.Document(str(path))
+    shapes = list(document.inline_shapes)
+    assert [s._inline.docPr.get("descr") for s in shapes] == ["chart 0", "chart 1", "chart 2"]
+    grid = document.tables[-1]
+    assert (len(grid.rows), len(grid.columns)) == (2, 2)
+    assert all(shape.width.mm < 156 / 2 for shape in shapes)

@@ -371,6 +371,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "docx.targets": ("{year}年目标", "Targets for {year}"),
     # --- charts
     "chart.source": ("资料来源：{source}", "Source: {source}"),
+    # The mark on every chart of the sample; short, so a small chart's title keeps its room.
+    "chart.sample": (config.SAMPLE_LABEL_ZH, "Sample"),
     "chart.villages_source": ("各村年度报表汇总", "village annual returns"),
     "chart.observed": ("实际值", "Observed"),
     "chart.projected": ("预测值", "Projected"),

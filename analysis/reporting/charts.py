@@ -20,7 +20,6 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import AutoLocator, Locator, MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
-from analysis import config
 from analysis.core import numbers
 from analysis.core.labels import LABELS, check_lang, label, unit_header
 from analysis.core.style import COLORS, use_house_style
@@ -379,7 +378,8 @@ def _dress(
     """
     figure = ax.get_figure()
     axes_pt = ax.get_position().width * figure.get_figwidth() * 72
-    sample_pt = _text_width_pt(config.SAMPLE_LABEL_ZH, _SAMPLE_FONTSIZE) + 6 if sample else 0
+    mark = label("chart.sample", lang)
+    sample_pt = _text_width_pt(mark, _SAMPLE_FONTSIZE) + 6 if sample else 0
     ax.set_title(
         _fit_lines(title, axes_pt - sample_pt, _TITLE_FONTSIZE),
         loc="left",
@@ -424,7 +424,7 @@ def _dress(
         ax.text(
             1.0,
             1.02,
-            config.SAMPLE_LABEL_ZH,
+            mark,
             transform=ax.transAxes,
             fontsize=_SAMPLE_FONTSIZE,
             color=COLORS["target"],

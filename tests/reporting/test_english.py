@@ -18,7 +18,7 @@ import pytest
 from analysis import config
 from analysis.build import runner
 from analysis.pipeline.store import load_tables, path_of
-from analysis.reporting import figures
+from analysis.reporting import figures, indicator_charts
 from analysis.tools import sample
 
 pytestmark = pytest.mark.slow
@@ -137,15 +137,25 @@ FIGURES = {
     "corridor": lambda t: figures.corridor_figure(t, lang="en"),
     "sanitation": lambda t: figures.sanitation_figure(t, YEAR, lang="en"),
     "locator": lambda t: figures.locator_figure(t, VILLAGE, lang="en"),
+    "sanitary_rate": lambda t: figures.sanitary_rate_figure(t, YEAR, lang="en"),
+    "target_charts": lambda t: [
+        indicator_charts.indicator_chart(t, "township", indicator, lang="en")
+        for indicator in indicator_charts.chart_indicators(t, "township")
+    ],
+    "trend_charts": lambda t: [c.figure for c in indicator_charts.trend_charts(t, YEAR, lang="en")],
 }
 
 
 @pytest.mark.parametrize("name", sorted(FIGURES))
 def test_the_words_drawn_in_an_english_figure_are_english(prepared_sample, name):
-    """Titles, legends, units, scale bars and source lines of the maps (images: read from the
-    figure's texts, as they are drawn)."""
+    """Titles, legends, units, scale bars, source lines and sample marks of the maps and charts
+    (images: read from the figures' texts, as they are drawn)."""
     names, texts = data_own_words(prepared_sample)
-    figure = FIGURES[name](load_tables(prepared_sample))
-    drawn = [t.get_text() for t in figure.findobj(matplotlib.text.Text)]
+    drawn_figures = FIGURES[name](load_tables(prepared_sample))
+    drawn = [
+        text.get_text()
+        for figure in (drawn_figures if isinstance(drawn_figures, list) else [drawn_figures])
+        for text in figure.findobj(matplotlib.text.Text)
+    ]
     left = [f"{text!r}: {found}" for text in drawn if (found := chinese_left(text, names, texts))]
     assert not left, "\n".join(left)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -287,7 +288,41 @@ def pages_not_planned(cache: dict, planned: Sequence[Job], year_dir: Path) -> li
     ]
 
 
-def record(cache: dict, cache_path: Path, keys: dict, result: JobResult) -> None:
-    """Remember a finished page at once, so an interrupted build resumes where it stopped."""
-    cache[result.key] = {"cache_key": keys[result.key], "ok": result.ok, "result": asdict(result)}
-    atomic_write_text(cache_path, json.dumps(cache, ensure_ascii=False, indent=1))
+class BuildCache:
+    """The build cache (:data:`CACHE_FILE`): each page's cache key and outcome.
+
+    Saved after a finished page, so an interrupted build resumes where it stopped, but never
+    so often that saving takes more than about :data:`SAVE_SHARE` of the build's time: the
+    file grows with the pages, and rewriting it after each of a province's thousands of pages
+    would cost more than the pages. :meth:`save` at the end writes what is left.
+    """
+
+    #: The most of the build's time that saving the cache may take.
+    SAVE_SHARE = 0.05
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries = load_cache(path)
+        self._unsaved = False
+        self._next_save = 0.0
+
+    def record(self, keys: dict[str, str], result: JobResult) -> None:
+        """Remember a finished page; saved now unless the last save was too recent."""
+        self.entries[result.key] = {
+            "cache_key": keys[result.key],
+            "ok": result.ok,
+            "result": asdict(result),
+        }
+        self._unsaved = True
+        if time.monotonic() >= self._next_save:
+            self.save()
+
+    def save(self) -> None:
+        """Write the entries not yet on disk (atomically)."""
+        if not self._unsaved:
+            return
+        started = time.monotonic()
+        atomic_write_text(self.path, json.dumps(self.entries, ensure_ascii=False, indent=1))
+        self._unsaved = False
+        took = time.monotonic() - started
+        self._next_save = started + took / self.SAVE_SHARE

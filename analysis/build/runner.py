@@ -19,12 +19,11 @@ from analysis.build.executors import executor_for
 from analysis.build.jobs import (
     CACHE_FILE,
     TOWN_CODE_LENGTH,
+    BuildCache,
     BuildResult,
     JobResult,
-    load_cache,
     pages_not_planned,
     plan_jobs,
-    record,
     reuse,
 )
 from analysis.errors import DataError, ValidationFailed
@@ -103,19 +102,19 @@ def build(
     _check_year(processed, year)
     jobs = plan_jobs(processed, year, raw_dir=raw, villages=villages, lang=lang)
 
-    cache_path = year_dir / CACHE_FILE
-    cache = load_cache(cache_path)
+    cache = BuildCache(year_dir / CACHE_FILE)
     keys = {job.key: job.cache_key(notebooks) for job in jobs}
-    results, pending = reuse(jobs, cache, keys, year_dir, force=force)
+    results, pending = reuse(jobs, cache.entries, keys, year_dir, force=force)
 
     report = _progress_callback(progress, len(pending))
     try:
         settings = RunSettings(str(notebooks), str(year_dir), sample, executor, accepted_errors)
         for result in executor_for(len(pending), workers, scheduler).run(pending, settings):
-            record(cache, cache_path, keys, result)
+            cache.record(keys, result)
             results.append(result)
             report(result)
     finally:
+        cache.save()
         report(None)
 
     results.sort(key=lambda r: (r.key not in TOP_KEYS, r.key))
@@ -127,7 +126,7 @@ def build(
     documents.write_downloads(processed, year_dir)
     problems.write_problems_page(processed, year_dir, year, sample, lang)
     listed = sorted(
-        [*results, *pages_not_planned(cache, jobs, year_dir)],
+        [*results, *pages_not_planned(cache.entries, jobs, year_dir)],
         key=lambda r: (r.key not in TOP_KEYS, r.key),
     )
     index = documents.write_index(

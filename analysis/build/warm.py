@@ -16,7 +16,7 @@ from analysis.translators import register_translator
 #: Imports every report needs; done once per kernel instead of once per village.
 WARM_UP_CODE = """\
 import analysis.reporting.sections, analysis.geo.maps, analysis.core.trends, analysis.reporting.charts, analysis.reporting.explore
-import geopandas, statsmodels.api, matplotlib
+import geopandas, statsmodels.api, matplotlib, mapclassify
 analysis.core.style.use_house_style()
 import gc
 gc.collect()

@@ -47,8 +47,10 @@ def aggregate_township(
     """
     catalog = catalog or default_catalog()
     keys = [*by, "indicator"]
+    # Only the columns used: every other one would be copied by each selection below.
+    indicators = indicators[list(dict.fromkeys([*keys, "village_code", "value"]))]
     rules = {ind.id: ind.aggregate for ind in catalog}
-    kind = indicators["indicator"].map(rules)
+    kind = _map(indicators["indicator"], rules)
     frames = []
     for how in ("sum", "max"):
         part = indicators[kind == how].groupby(keys)["value"]
@@ -59,10 +61,12 @@ def aggregate_township(
     if not rates.empty:
         weight_of = {ind.id: ind.weight for ind in catalog if ind.weight}
         source = indicators if weights is None else weights
+        # Only the weights' own rows can join; the rest would only slow the merge down.
+        source = source[source["indicator"].isin(set(weight_of.values()))]
         table = source[["village_code", "year", "indicator", "value"]].rename(
             columns={"indicator": "weight_id", "value": "weight"}
         )
-        joined = rates.assign(weight_id=rates["indicator"].map(weight_of)).merge(
+        joined = rates.assign(weight_id=_map(rates["indicator"], weight_of)).merge(
             table, on=["village_code", "year", "weight_id"], how="inner"
         )
         joined = joined[joined["weight"] > 0]
@@ -83,6 +87,14 @@ def aggregate_township(
         .reset_index(drop=True)
         .astype({"year": "int64", "indicator": str, "value": "float64", "villages": "int64"})
     )
+
+
+def _map(column: pd.Series, mapping: dict) -> pd.Series:
+    """``column.map(mapping)``, looking each distinct value up once: an indicator column of a
+    province has millions of rows and some thirty values."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    looked_up = pd.Series(uniques).map(mapping)
+    return pd.Series(looked_up.to_numpy()[codes], index=column.index, dtype=looked_up.dtype)
 
 
 def incomplete_years(town: pd.DataFrame, catalog: Catalog) -> pd.Series:
@@ -162,11 +174,16 @@ def aggregate_levels(
     """
     catalog = catalog or default_catalog()
     places = hierarchy(villages)
-    values = indicators[indicators["value"].notna()]
+    values = indicators.loc[
+        indicators["value"].notna(), ["village_code", "year", "indicator", "value"]
+    ]
+    # Villages outside the registry have no place in the hierarchy, as an inner join drops them.
+    values = values[values["village_code"].isin(places["village_code"])]
+    village_names = places.set_index("village_code")["village_name"]
     frames = [
-        values.merge(places[["village_code", "village_name"]], on="village_code")
-        .rename(columns={"village_code": "code", "village_name": "name"})
-        .assign(level="village", villages=1)
+        values.rename(columns={"village_code": "code"}).assign(
+            name=_map(values["village_code"], village_names).to_numpy(), level="village", villages=1
+        )
     ]
     counties = places["county_code"].nunique()
     for level in ("town", "county", "prefecture"):
@@ -178,7 +195,7 @@ def aggregate_levels(
     order = {level: i for i, level in enumerate(LEVELS)}
     rank = {ind_id: i for i, ind_id in enumerate(catalog.ids)}
     out = pd.concat(frames, ignore_index=True)[AGGREGATE_COLUMNS]
-    out = out.assign(_level=out["level"].map(order), _ind=out["indicator"].map(rank))
+    out = out.assign(_level=_map(out["level"], order), _ind=_map(out["indicator"], rank))
     return (
         out.sort_values(["_level", "code", "year", "_ind"], kind="stable")
         .drop(columns=["_level", "_ind"])

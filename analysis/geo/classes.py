@@ -12,7 +12,6 @@ import warnings
 from collections.abc import Sequence
 
 import geopandas as gpd
-import mapclassify
 import matplotlib
 import numpy as np
 import shapely
@@ -30,6 +29,15 @@ MISSING_STYLE = {"facecolor": "#e5e5e5", "hatch": "////", "edgecolor": "#aaaaaa"
 MAX_SYMBOL_PT2 = 600.0
 #: The marker of each kind of industry base: circles for greenhouses, squares for orange belts.
 BASE_MARKERS = {"greenhouse": "o", "orange": "s"}
+
+
+def _mapclassify():
+    """mapclassify, imported when a map is classified: it brings scipy.stats and scikit-learn,
+    seconds of start-up that a build with every page current never needs (warm kernels import
+    it beforehand)."""
+    import mapclassify
+
+    return mapclassify
 
 
 def classify(
@@ -52,9 +60,9 @@ def classify(
         return codes, [lowest if lowest is not None else -math.inf, *bins]
     y = values[present]
     if fixed:
-        binning = mapclassify.classify(y, "user_defined", bins=list(bins), lowest=lowest)
+        binning = _mapclassify().classify(y, "user_defined", bins=list(bins), lowest=lowest)
     else:
-        binning = mapclassify.classify(y, scheme, k=min(k, len(np.unique(y))))
+        binning = _mapclassify().classify(y, scheme, k=min(k, len(np.unique(y))))
     codes[present] = binning.yb
     first = binning.lowest if getattr(binning, "lowest", None) is not None else y.min()
     return codes, [first, *binning.bins]
@@ -143,7 +151,7 @@ def data_classes(
         # villages that takes well under a second, so the warning is noise on a page.
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Numba not installed")
-            breaks = mapclassify.FisherJenks(y, k=classes).bins
+            breaks = _mapclassify().FisherJenks(y, k=classes).bins
         upper = sorted({math.ceil(b * factor - 1e-9) / factor for b in breaks})
     upper[-1] = max(upper[-1], math.ceil(y.max() * factor - 1e-9) / factor)
     found = np.searchsorted(np.asarray(upper), y, side="left")

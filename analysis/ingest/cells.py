@@ -270,18 +270,29 @@ def parse_cells(values: pd.Series) -> pd.DataFrame:
     state[is_num] = np.where(np.isnan(numeric), "missing", "ok")
     is_str = kinds.isin([str]).to_numpy()
     if is_str.any():
-        text = values[is_str].astype(str)
+        codes, text = _distinct(values[is_str].astype(str))
         folded = text.str.normalize("NFKC").str.strip()
         folded = folded.str.replace(_THOUSANDS, "", regex=True).str.replace(r"\s+", "", regex=True)
         missing = folded.str.lower().isin(MISSING_TOKENS).to_numpy()
         parts = folded.str.extract(_NUMBER)
         ok = parts[0].notna().to_numpy() & ~missing
+        parsed = np.full(len(text), np.nan)
+        parsed[ok] = parts[0][ok].astype(float).to_numpy()
+        units = np.full(len(text), "", dtype=object)
+        units[ok] = parts[1][ok].fillna("").to_numpy()
         idx = np.flatnonzero(is_str)
-        number[idx[ok]] = parts[0][ok].astype(float).to_numpy()
-        unit[idx[ok]] = parts[1][ok].fillna("").to_numpy()
-        sub_state = np.where(missing, "missing", np.where(ok, "ok", "text"))
-        state[idx] = sub_state
+        number[idx] = parsed[codes]
+        unit[idx] = units[codes]
+        state[idx] = np.where(missing, "missing", np.where(ok, "ok", "text"))[codes]
     return pd.DataFrame({"number": number, "unit": unit, "state": state}, index=values.index)
+
+
+def _distinct(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Each distinct text once, and where each cell's text is among them: a column repeats
+    its few years, units and markers thousands of times, and the same text parses the same.
+    A missing cell (None) is one of them too, not dropped."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    return codes, pd.Series(uniques, dtype=text.dtype)
 
 
 def cell_text(value: object) -> str:
@@ -300,11 +311,14 @@ def decimals_of(value: object) -> int:
 
 def parse_year(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Year cells (``2019``, ``2019.0``, ``"2019年"``, ``"２０１９"``) → (Int64 years, is_blank)."""
-    text = values.astype(str).str.normalize("NFKC").str.strip()
-    blank = text.str.lower().isin(MISSING_TOKENS)
+    codes, distinct = _distinct(values.astype(str))
+    text = distinct.str.normalize("NFKC").str.strip()
+    blank = text.str.lower().isin(MISSING_TOKENS).to_numpy()[codes]
     digits = text.str.extract(r"^(\d{4})(?:\.0+)?\s*(?:年度?)?$")[0]
-    years = pd.to_numeric(digits, errors="coerce").astype("Int64")
-    return years, blank
+    years = pd.to_numeric(digits, errors="coerce").astype("Int64").array.take(codes)
+    return pd.Series(years, index=values.index, name=0), pd.Series(
+        blank, index=values.index, name=values.name
+    )
 
 
 def is_totals_label(values: pd.Series, extra: Iterable[str] = ()) -> pd.Series:
@@ -312,7 +326,8 @@ def is_totals_label(values: pd.Series, extra: Iterable[str] = ()) -> pd.Series:
     is_text = np.fromiter((type(v) is str for v in values), bool, len(values))
     found = np.zeros(len(values), bool)
     if is_text.any():
-        text = values[is_text].astype(str).str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+        codes, distinct = _distinct(values[is_text].astype(str))
+        text = distinct.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
         extra = {str(e) for e in extra if str(e)}
-        found[is_text] = (text.str.match(TOTALS_PATTERN) | text.isin(extra)).to_numpy(bool)
+        found[is_text] = (text.str.match(TOTALS_PATTERN) | text.isin(extra)).to_numpy(bool)[codes]
     return pd.Series(found, index=values.index)

@@ -362,7 +362,10 @@ def _bytes(size: float) -> str:
 def _grid(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
     """Rows of unequal length → a rectangular object grid with ``""`` for empty cells."""
     width = max((len(r) for r in rows), default=0)
-    padded = [list(r) + [""] * (width - len(r)) for r in rows]
-    grid = pd.DataFrame(padded, dtype=object) if padded else pd.DataFrame(dtype=object)
     # A cell holding only spaces looks empty to the clerk, so it is empty here too.
-    return grid.where(grid.notna(), "").replace(r"^\s+$", "", regex=True)
+    padded = [
+        ["" if isinstance(v, str) and v.isspace() else v for v in r] + [""] * (width - len(r))
+        for r in rows
+    ]
+    grid = pd.DataFrame(padded, dtype=object) if padded else pd.DataFrame(dtype=object)
+    return grid.where(grid.notna(), "")

@@ -11,6 +11,7 @@ hint (the town's own villages first).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -87,13 +88,16 @@ class Registry:
                         spellings.setdefault(form, set()).add(code)
         self._official, self._spellings = official, spellings
 
-    @property
-    def codes(self) -> set[str]:
-        return set(self.table["code"])
+    # Both are asked once per distinct name of every file: kept, not built again each time.
+    @functools.cached_property
+    def codes(self) -> frozenset[str]:
+        """Every village code of the registry."""
+        return frozenset(self.table["code"])
 
-    @property
-    def town_names(self) -> set[str]:
-        return set(self.table["town_name"].dropna()) - {""}
+    @functools.cached_property
+    def town_names(self) -> frozenset[str]:
+        """The towns' names the registry gives (none empty)."""
+        return frozenset(self.table["town_name"].dropna()) - {""}
 
     def units(self, level: str) -> dict[str, str]:
         """Code → name of each town ('town') or county ('county') of the registry, the code

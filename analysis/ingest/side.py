@@ -516,8 +516,9 @@ def check_points(sheet: Sheet, run: Run) -> object | None:
         if "village_code" in table
         else pd.Series(True, index=table.index)
     )
-    good = pd.Series(True, index=table.index)
-    for idx in table.index:
+    good = lon.notna() & lat.notna() & known & in_registry
+    # Only the rows with a problem need a look each; they are reported in row order.
+    for idx in table.index[~good]:
         row = idx + 1
         if pd.isna(lon[idx]) or pd.isna(lat[idx]):
             bad = "lon" if pd.isna(lon[idx]) else "lat"
@@ -532,20 +533,17 @@ def check_points(sheet: Sheet, run: Run) -> object | None:
                 name="经纬度",
                 name_en=bad,
             )
-            good[idx] = False
         elif not known[idx]:
             column = column_letter(header.index("coord_sys"))
             ledger.add(
                 "unknown_coord_sys", sheet.file, sheet.name, row, column, table.at[idx, "coord_sys"]
             )
-            good[idx] = False
         if not in_registry[idx]:
             text = table.at[idx, "village_code"]
             column = column_letter(header.index("village_code"))
             village_problem(
                 ledger, run.registry, "unknown", sheet.file, sheet.name, row, column, text
             )
-            good[idx] = False
     rows.loc[table.index[good] + 1, ["status", "reason"]] = ["accepted", ""]
     rows.loc[table.index[~good] + 1, ["status", "reason"]] = ["quarantined", "point"]
     usable = table[good].assign(lon=lon[good], lat=lat[good])

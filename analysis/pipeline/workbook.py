@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -13,17 +14,21 @@ from analysis.core.catalog import Catalog
 from analysis.core.labels import label
 from analysis.iorw import atomic_write_bytes
 from analysis.pipeline.reconcile import explain
+from analysis.pipeline.sheetxml import rows_xml
 from analysis.pipeline.store import FIXED_TIMESTAMP
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+_SHEET_DATA_END = b"</sheetData>"
 
 
-def _normalised_zip(data: bytes) -> bytes:
-    """Rewrite a zip (xlsx) with fixed timestamps.
+def _normalised_zip(data: bytes, rows: Mapping[str, Iterable[bytes]] | None = None) -> bytes:
+    """Rewrite a zip (xlsx) with fixed timestamps, the data ``rows`` spliced into their sheets.
 
     openpyxl stamps every zip entry, and ``docProps/core.xml``'s modified date, with "now"
-    whatever ``wb.properties`` says.
+    whatever ``wb.properties`` says. ``rows`` maps a sheet's entry (``xl/worksheets/sheet1.xml``)
+    to the XML of its rows after those openpyxl wrote (:mod:`analysis.pipeline.sheetxml`).
     """
+    rows = rows or {}
     stamp = FIXED_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with (
@@ -37,27 +42,46 @@ def _normalised_zip(data: bytes) -> bytes:
             content = src.read(item.filename)
             if item.filename == "docProps/core.xml":
                 content = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
-            dst.writestr(info, content)
+            if item.filename not in rows:
+                dst.writestr(info, content)
+                continue
+            head, tail = content.split(_SHEET_DATA_END, 1)
+            with dst.open(info, "w") as entry:
+                entry.write(head)
+                for chunk in rows[item.filename]:
+                    entry.write(chunk)
+                entry.write(_SHEET_DATA_END + tail)
     return out.getvalue()
 
 
-def save_workbook(wb, path: Path) -> Path:
-    """Save an openpyxl workbook atomically, byte-for-byte reproducible."""
+def save_workbook(wb, path: Path, rows: Mapping[str, Iterable[bytes]] | None = None) -> Path:
+    """Save an openpyxl workbook atomically, byte-for-byte reproducible, with the data ``rows``
+    of sheets written by :func:`_sheet` spliced in."""
     wb.properties.created = FIXED_TIMESTAMP
     wb.properties.modified = FIXED_TIMESTAMP
     wb.properties.creator = "minsheng"
     buffer = io.BytesIO()
     wb.save(buffer)
-    return atomic_write_bytes(path, _normalised_zip(buffer.getvalue()))
+    return atomic_write_bytes(path, _normalised_zip(buffer.getvalue(), rows))
 
 
-def _sheet(wb, title: str, frame: pd.DataFrame) -> None:
-    """One write-only sheet: header row frozen, values as plain cells (missing left empty)."""
+def _sheet(wb, rows: dict[str, Iterable[bytes]], title: str, frame: pd.DataFrame) -> None:
+    """One write-only sheet: header row frozen, values as plain cells (missing left empty).
+
+    The values' XML goes into ``rows`` under the sheet's zip entry, to be spliced in when the
+    workbook is saved; openpyxl writes them only when a value needs it.
+    """
     ws = wb.create_sheet(title)
     ws.freeze_panes = "A2"
     ws.append([str(c) for c in frame.columns])
     cells = frame.astype(object)
-    for record in cells.where(cells.notna(), None).to_numpy().tolist():
+    cells = cells.where(cells.notna(), None)
+    xml = rows_xml(cells, first_row=2)
+    if xml is not None:
+        # openpyxl numbers a write-only workbook's sheets in the order they were created.
+        rows[f"xl/worksheets/sheet{len(wb.worksheets)}.xml"] = xml
+        return
+    for record in cells.to_numpy().tolist():
         ws.append(record)
 
 
@@ -76,6 +100,7 @@ def write_workbook(
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
+    rows: dict[str, Iterable[bytes]] = {}
     names = villages.set_index("code")["short_name"]
     labels = {ind.id: ind.label_zh for ind in catalog}
     present = set(indicators["indicator"].unique())
@@ -84,11 +109,12 @@ def write_workbook(
     wide = wide.reindex(columns=order).reset_index()
     wide.insert(1, "村（居）名称", wide["village_code"].map(names))
     wide = wide.rename(columns={"village_code": "村代码", "year": "年度", **labels})
-    _sheet(wb, "村级指标", wide)
+    _sheet(wb, rows, "村级指标", wide)
     town = township.pivot(index="year", columns="indicator", values="value").reindex(columns=order)
-    _sheet(wb, "全镇汇总", town.reset_index().rename(columns={"year": "年度", **labels}))
+    _sheet(wb, rows, "全镇汇总", town.reset_index().rename(columns={"year": "年度", **labels}))
     _sheet(
         wb,
+        rows,
         "村（居）名录",
         villages.rename(
             columns={
@@ -104,6 +130,7 @@ def write_workbook(
     zh = {ind.id: ind.zh for ind in catalog}
     _sheet(
         wb,
+        rows,
         "2020年目标",
         targets.assign(indicator=targets["indicator"].map(zh)).rename(
             columns={
@@ -119,6 +146,7 @@ def write_workbook(
     )
     _sheet(
         wb,
+        rows,
         "扶贫项目库",
         projects.assign(
             village=projects["village_code"].map(names),
@@ -175,6 +203,7 @@ def write_workbook(
     )
     _sheet(
         wb,
+        rows,
         label("heading.reconciliation"),
         shown[list(reconciliation_columns)].rename(
             columns={c: label(f"column.{k}") for c, k in reconciliation_columns.items()}
@@ -195,7 +224,8 @@ def write_workbook(
     }
     _sheet(
         wb,
+        rows,
         "问题清单",
         quarantine.rename(columns={c: label(f"column.{k}") for c, k in problem_columns.items()}),
     )
-    return save_workbook(wb, path)
+    return save_workbook(wb, path, rows)

@@ -83,3 +83,13 @@ def test_names_come_from_the_registry_or_the_code_never_the_sample(two_counties)
     assert places.at["360722103201", "town_name"] == "大桥镇"
     assert places.at["360723100200", "town_name"] == "南安镇"  # a blank row takes the town's name
     assert places.at["360722103201", "county_name"] == "360722"
+
+
+def test_a_village_outside_the_registry_counts_nowhere(two_counties):
+    indicators, villages = two_counties
+    stray = indicators[indicators["village_code"] == "360722103201"].assign(
+        village_code="360722103299", value=1e6
+    )
+    table = aggregate_levels(pd.concat([indicators, stray], ignore_index=True), villages)
+    assert "360722103299" not in set(table["code"])
+    pd.testing.assert_frame_equal(table, aggregate_levels(indicators, villages))

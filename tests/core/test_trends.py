@@ -261,7 +261,8 @@ def test_ets_that_does_not_converge_is_skipped_with_the_reason(monkeypatch):
             warnings.warn("did not converge", ConvergenceWarning, stacklevel=1)
             return None
 
-    monkeypatch.setattr(models, "ETSModel", NoConvergence)
+    # models imports ETSModel when it fits one, so the patch is where it is imported from.
+    monkeypatch.setattr("statsmodels.tsa.exponential_smoothing.ets.ETSModel", NoConvergence)
     result = project(damped(), 2021, kind="count")
     assert result.ok and result.model != "damped ETS"
     note = {c.model: c.note for c in result.candidates}["damped ETS"]

@@ -334,3 +334,42 @@ def test_codes_instead_of_names(registry):
     result = validate(DATA / "tricky" / "codes_only.csv", registry=registry)
     assert result.ok
     assert set(result.values["village_code"]) == {"360722103203", "360722103200"}
+
+
+def test_cells_of_only_spaces_read_as_empty(tmp_path: Path):
+    path = tmp_path / "spaces.csv"
+    path.write_text("a,b,c\n   ,\u3000,x y\n\t, 1 ,\xa0\n", encoding="utf-8")
+    cells = read_csv_sheet(path, "spaces.csv").cells
+    assert cells.iloc[1].tolist() == ["", "", "x y"]
+    assert cells.iloc[2].tolist() == ["", " 1 ", ""]
+
+
+MIXED_CELLS = [2019, 2019.0, "2019年", "２０１９", "", "—", None, float("nan"), "81.6%", "1,234"]
+MIXED_CELLS += ["12户", "合计", "小 计", "大桥镇", "abc", True, "  2019 "]
+
+
+def test_a_column_parses_as_its_cells_do_one_by_one():
+    column = pd.Series(MIXED_CELLS * 3, dtype=object, index=range(5, 5 + 3 * len(MIXED_CELLS)))
+    parsed, (years, blank) = parse_cells(column), parse_year(column)
+    totals = is_totals_label(column, ["大桥镇"])
+    for i, value in column.items():
+        alone = pd.Series([value], dtype=object)
+        assert parsed.loc[i].tolist() == pytest.approx(
+            parse_cells(alone).iloc[0].tolist(), nan_ok=True
+        )
+        one_year, one_blank = parse_year(alone)
+        assert (pd.isna(years[i]) and pd.isna(one_year[0])) or years[i] == one_year[0]
+        assert blank[i] == one_blank[0]
+        assert totals[i] == is_totals_label(alone, ["大桥镇"])[0]
+
+
+def test_a_registry_without_town_names_resolves_codes():
+    from analysis.ingest.registry import Registry
+
+    table = pd.DataFrame(
+        {"code": ["360799100200"], "name": ["石田村委会"], "short_name": ["石田村"]}
+    )
+    registry = Registry(table)
+    assert registry.resolve_name("360799100200") == ("360799100200", "ok")
+    assert registry.resolve_name("360799100201") == (None, "unknown")
+    assert registry.codes == {"360799100200"}

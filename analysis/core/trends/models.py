@@ -27,8 +27,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import special
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
-from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 #: Rates are squeezed from [0, 1] into [ε, 1 − ε] before the logit so that 0 % and 100 % stay
 #: finite; the squeeze is linear and exactly inverted, so a flat 100 % series projects 100 %.
@@ -142,6 +140,11 @@ def drift(x: np.ndarray, z: np.ndarray, new_x: np.ndarray) -> Predictive:
 
 def fit_ets(z: np.ndarray) -> Any:
     """Damped-trend ETS fitted by maximum likelihood; :class:`FitError` when it fails."""
+    # Imported here: statsmodels brings scipy.stats, a second of start-up for every command,
+    # and ETS runs only on series of ETS_MIN_POINTS or more (warm kernels import it beforehand).
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
     # statsmodels 0.15 ETSResults.get_prediction fails on a bare ndarray ('no attribute index'),
     # so the endog is a Series with a RangeIndex.
     model = ETSModel(pd.Series(z), error="add", trend="add", damped_trend=True)

@@ -1,0 +1,67 @@
+"""The build cache is saved after a page, but saving never takes more than a small share of the build."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis.build import jobs
+from analysis.build.jobs import BuildCache, JobResult
+
+
+def _result(key: str) -> JobResult:
+    return JobResult(key=key, title=key, html=f"villages/{key}.html", ok=True, seconds=1.0)
+
+
+class _Clock:
+    """time.monotonic for the cache: moves only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_each_page_is_saved_at_once_while_saving_is_cheap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = _Clock()
+    monkeypatch.setattr(jobs.time, "monotonic", clock)
+    cache = BuildCache(tmp_path / jobs.CACHE_FILE)
+    for i in range(3):
+        cache.record({f"v{i}": f"k{i}"}, _result(f"v{i}"))
+        saved = json.loads((tmp_path / jobs.CACHE_FILE).read_text(encoding="utf-8"))
+        assert len(saved) == i + 1
+        clock.now += 0.2  # a page
+
+
+def test_a_slow_save_waits_its_share_and_nothing_is_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = _Clock()
+    monkeypatch.setattr(jobs.time, "monotonic", clock)
+    written = []
+
+    def slow_write(path: Path, text: str) -> Path:
+        clock.now += 1.0  # a save of a big cache: one second
+        written.append(len(json.loads(text)))
+        return Path(path).write_text(text, encoding="utf-8") and Path(path)
+
+    monkeypatch.setattr(jobs, "atomic_write_text", slow_write)
+    path = tmp_path / jobs.CACHE_FILE
+    cache = BuildCache(path)
+    keys = {f"v{i}": f"k{i}" for i in range(30)}
+    for i in range(30):
+        cache.record(keys, _result(f"v{i}"))
+        clock.now += 1.0  # a page: one second
+    # A save of one second allows the next twenty seconds after it began (5 %): the first
+    # page is saved at once, the next save holds the twenty pages finished by then.
+    assert written == [1, 20]
+    cache.save()
+    assert written == [1, 20, 30]
+    assert BuildCache(path).entries == cache.entries
+    cache.save()  # nothing new: not written again
+    assert written == [1, 20, 30]

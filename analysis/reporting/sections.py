@@ -141,6 +141,10 @@ _POINTS = "|".join(re.escape(w.format(n="").strip()) for w in forms("change.poin
 _FIGURE = re.compile(rf"^[<>+\-−]?\d[\d,.]*\s*(%|‰|{_POINTS})?$|^—$")
 
 
+#: A cell of this many characters or fewer is one word (有望达成, 青光村, 持平): never broken.
+_WORD_CHARS = 4
+
+
 def table_html(table: pd.DataFrame) -> str:
     """A table as plain escaped HTML: text left, figures right, no row numbers; it scrolls
     sideways on a phone rather than wrapping a character per line."""
@@ -156,7 +160,13 @@ def table_html(table: pd.DataFrame) -> str:
                 if value is None or (isinstance(value, float) and value != value)
                 else str(value)
             )
-            kind = ' class="num"' if _FIGURE.match(text) else ""
+            kind = (
+                ' class="num"'
+                if _FIGURE.match(text)
+                else ' class="word"'
+                if len(text) <= _WORD_CHARS
+                else ""
+            )
             cells.append(f"<td{kind}>{escape(text)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return scroll_box(

@@ -122,7 +122,11 @@ def build(
         if result.key in TOP_KEYS or len(result.key) == TOWN_CODE_LENGTH:
             town = None if result.key in TOP_KEYS else result.key
             if not result.cached or not documents.documents_exist(year_dir, town):
-                documents.write_documents(processed, year_dir, year, lang, town, accepted_errors)
+                # Imported here: drawing loads matplotlib and statsmodels, which a rebuild with
+                # nothing to write does without.
+                from analysis.reporting import printed
+
+                printed.write_documents(processed, year_dir, year, lang, town, accepted_errors)
     documents.write_downloads(processed, year_dir)
     problems.write_problems_page(processed, year_dir, year, sample, lang)
     listed = sorted(

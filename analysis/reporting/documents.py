@@ -1,4 +1,5 @@
-"""What a build writes besides the notebook pages: the index, the Word summary, the print maps.
+"""What a build writes besides the notebook pages: the index and the downloads (the Word summary
+and the print maps are :mod:`analysis.reporting.printed`'s).
 
 The build (:mod:`analysis.build.runner`) calls these once the pages are done; the index lists
 every page with the village's key figures and target statuses, in the build's language.
@@ -16,20 +17,16 @@ from analysis.core import numbers
 from analysis.core.aggregate import LEVELS
 from analysis.core.catalog import default_catalog
 from analysis.core.labels import glossed, indicator_label, label
-from analysis.geo import maps
 from analysis.iorw import atomic_write_bytes, atomic_write_text
 from analysis.pipeline import store
-from analysis.pipeline.store import Tables, load_tables
-from analysis.reporting import figures, indicator_charts, narrative, publish, sections
-from analysis.reporting.charts import release
+from analysis.pipeline.store import load_tables
+from analysis.reporting import publish
 
 SUMMARY_DOCX = "summary.docx"
 #: The key of the top page: the township of a one-town data set, else the county.
 TOP_KEYS = ("township", "county")
 TOWN_CODE_LENGTH = LEVELS["town"]
 MAPS_DIR = "maps"  # print versions (PDF, SVG) of the township maps
-#: Resolution of the pictures embedded in the Word summary: what an office printer prints.
-PRINT_DPI = 300
 
 
 class PageOutcome(Protocol):
@@ -135,57 +132,6 @@ def document_paths(year_dir: Path, town_code: str | None = None) -> tuple[Path, 
 def documents_exist(year_dir: Path, town_code: str | None = None) -> bool:
     docx, maps_dir = document_paths(year_dir, town_code)
     return docx.exists() and maps_dir.exists()
-
-
-def _target_pictures(tables: Tables, lang: str) -> list[narrative.Picture]:
-    """The top page's (or town's) target charts as the page draws them, one per target with
-    its alternative text, for Word."""
-    pictures = []
-    for chart in indicator_charts.target_charts(tables, TOP_KEYS[0], lang=lang):
-        pictures.append((sections.png_bytes(chart.figure, dpi=PRINT_DPI), chart.alt))
-        release(chart.figure)
-    return pictures
-
-
-def write_documents(
-    processed_dir: Path,
-    year_dir: Path,
-    year: int,
-    lang: str,
-    town_code: str | None = None,
-    accepted_errors: int = 0,
-) -> list[Path]:
-    """What an office passes on besides the pages: the summary as Word, with the maps and the
-    target charts embedded at print resolution, and the maps as PDF and SVG for print, for the
-    whole data set or for one town; the Word document states ``accepted_errors`` as the pages
-    do. Each figure is drawn once, by the same functions as the pages'."""
-    tables = load_tables(processed_dir, town_code=town_code)
-    docx, maps_dir = document_paths(year_dir, town_code)
-    maps_drawn = {
-        "corridor": figures.corridor_figure(tables, lang=lang),
-        "sanitation": figures.sanitation_figure(tables, year, lang=lang),
-        "sanitary_rate": figures.sanitary_rate_figure(tables, year, lang=lang),
-    }
-    # The Word document places each map under its section, as the page does: 卫生厕所普及率 with
-    # the sanitation map.
-    pictures: dict[str, list] = {"corridor": [], "sanitation": []}
-    for name, figure in maps_drawn.items():
-        if figure is not None:
-            section = "corridor" if name == "corridor" else "sanitation"
-            png = sections.png_bytes(figure, dpi=PRINT_DPI)
-            pictures[section].append((png, sections.figure_alt(figure, lang)))
-    pictures["targets"] = _target_pictures(tables, lang)
-    written = [
-        narrative.write_docx(
-            docx, year, tables, lang=lang, accepted_errors=accepted_errors, pictures=pictures
-        )
-    ]
-    for name, figure in maps_drawn.items():
-        if figure is None:
-            continue
-        for suffix in (".pdf", ".svg"):
-            written.append(maps.save_figure(figure, maps_dir / f"{name}{suffix}"))
-    return written
 
 
 #: The tables published as CSV beside the officials' workbook, by their store names.

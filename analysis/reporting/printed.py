@@ -1,0 +1,71 @@
+"""What an office prints besides the pages: the summary as Word, with the maps and the target
+charts embedded, and the maps as PDF and SVG, for the whole data set or for one town.
+
+Apart from :mod:`analysis.reporting.documents` (the index, the downloads), because drawing needs
+matplotlib and statsmodels: a build imports this module only when it writes a document, so a
+rebuild with nothing to do starts without them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis.geo import maps
+from analysis.pipeline.store import Tables, load_tables
+from analysis.reporting import figures, indicator_charts, narrative, sections
+from analysis.reporting.charts import release
+from analysis.reporting.documents import TOP_KEYS, document_paths
+
+#: Resolution of the pictures embedded in the Word summary: what an office printer prints.
+PRINT_DPI = 300
+
+
+def _target_pictures(tables: Tables, lang: str) -> list[narrative.Picture]:
+    """The top page's (or town's) target charts as the page draws them, one per target with
+    its alternative text, for Word."""
+    pictures = []
+    for chart in indicator_charts.target_charts(tables, TOP_KEYS[0], lang=lang):
+        pictures.append((sections.png_bytes(chart.figure, dpi=PRINT_DPI), chart.alt))
+        release(chart.figure)
+    return pictures
+
+
+def write_documents(
+    processed_dir: Path,
+    year_dir: Path,
+    year: int,
+    lang: str,
+    town_code: str | None = None,
+    accepted_errors: int = 0,
+) -> list[Path]:
+    """What an office passes on besides the pages: the summary as Word, with the maps and the
+    target charts embedded at print resolution, and the maps as PDF and SVG for print, for the
+    whole data set or for one town; the Word document states ``accepted_errors`` as the pages
+    do. Each figure is drawn once, by the same functions as the pages'."""
+    tables = load_tables(processed_dir, town_code=town_code)
+    docx, maps_dir = document_paths(year_dir, town_code)
+    maps_drawn = {
+        "corridor": figures.corridor_figure(tables, lang=lang),
+        "sanitation": figures.sanitation_figure(tables, year, lang=lang),
+        "sanitary_rate": figures.sanitary_rate_figure(tables, year, lang=lang),
+    }
+    # The Word document places each map under its section, as the page does: 卫生厕所普及率 with
+    # the sanitation map.
+    pictures: dict[str, list] = {"corridor": [], "sanitation": []}
+    for name, figure in maps_drawn.items():
+        if figure is not None:
+            section = "corridor" if name == "corridor" else "sanitation"
+            png = sections.png_bytes(figure, dpi=PRINT_DPI)
+            pictures[section].append((png, sections.figure_alt(figure, lang)))
+    pictures["targets"] = _target_pictures(tables, lang)
+    written = [
+        narrative.write_docx(
+            docx, year, tables, lang=lang, accepted_errors=accepted_errors, pictures=pictures
+        )
+    ]
+    for name, figure in maps_drawn.items():
+        if figure is None:
+            continue
+        for suffix in (".pdf", ".svg"):
+            written.append(maps.save_figure(figure, maps_dir / f"{name}{suffix}"))
+    return written

@@ -282,28 +282,12 @@ class Tables:
         return copied
 
     def place(self) -> tuple[str, str | None]:
-        """(level, code) of the place the tables cover: the town they are limited to, the one
-        town of a one-town data set, else the county, or the prefecture of several counties."""
-        if self.scope is not None:
-            return "town", self.scope
-        if self.aggregates.empty:
-            return "town", None
-        if len(self.towns()) == 1:
-            return "town", str(self.towns()["code"].iloc[0])
-        units = self.aggregates
-        counties = units[units["level"] == "county"]["code"].unique()
-        return ("county", str(counties[0])) if len(counties) == 1 else ("prefecture", None)
+        """(level, code) of the place the tables cover (:func:`place_of`)."""
+        return place_of(self.aggregates, self.scope)
 
     def place_name(self) -> str:
-        """The name of the place the tables cover (:meth:`place`); '' where the registry names
-        none."""
-        units = self.aggregates
-        if units.empty:
-            return ""
-        level, code = self.place()
-        names = units[units["level"] == level]
-        names = names if code is None else names[names["code"] == code]
-        return str(names["name"].iloc[0]) if len(names) else ""
+        """The name of the place the tables cover (:func:`place_name_of`)."""
+        return place_name_of(self.aggregates, self.scope)
 
     def towns(self) -> pd.DataFrame:
         """The towns of the data set: code and name, in code order."""
@@ -419,6 +403,32 @@ _LOADED_FILES = (
     "reconciliation",
     "summary",
 )
+
+
+def place_of(aggregates: pd.DataFrame, scope: str | None = None) -> tuple[str, str | None]:
+    """(level, code) of the place an aggregates table covers: the town ``scope`` limits it to,
+    the one town of a one-town data set, else the county, or the prefecture of several counties.
+    """
+    if scope is not None:
+        return "town", scope
+    if aggregates.empty:
+        return "town", None
+    towns = aggregates[aggregates["level"] == "town"]["code"].unique()
+    if len(towns) == 1:
+        return "town", str(towns[0])
+    counties = aggregates[aggregates["level"] == "county"]["code"].unique()
+    return ("county", str(counties[0])) if len(counties) == 1 else ("prefecture", None)
+
+
+def place_name_of(aggregates: pd.DataFrame, scope: str | None = None) -> str:
+    """The name of that place (:func:`place_of`); '' where the registry names none. The index
+    reads it from the aggregates alone, without the other tables."""
+    if aggregates.empty:
+        return ""
+    level, code = place_of(aggregates, scope)
+    names = aggregates[aggregates["level"] == level]
+    names = names if code is None else names[names["code"] == code]
+    return str(names["name"].iloc[0]) if len(names) else ""
 
 
 def load_tables(

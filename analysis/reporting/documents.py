@@ -19,7 +19,6 @@ from analysis.core.catalog import default_catalog
 from analysis.core.labels import glossed, indicator_label, label
 from analysis.iorw import atomic_write_bytes, atomic_write_text
 from analysis.pipeline import store
-from analysis.pipeline.store import load_tables
 from analysis.reporting import publish
 
 SUMMARY_DOCX = "summary.docx"
@@ -192,7 +191,7 @@ def write_index(
         accepted_errors=accepted_errors,
     )
     html = publish.index_page(
-        label("title.index", lang, place=load_tables(processed_dir).place_name(), year=year),
+        label("title.index", lang, place=_place_name(processed_dir), year=year),
         entries,
         provenance,
         county=top is not None and top.key == TOP_KEYS[1],
@@ -211,3 +210,7 @@ def write_index(
         lang=lang,
     )
     return publish.write_page(year_dir / "index.html", html)
+
+
+def _place_name(processed_dir: Path) -> str:
+    return store.place_name_of(pd.read_parquet(store.path_of(processed_dir, "aggregates")))

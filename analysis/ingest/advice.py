@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 import pandas as pd
+from openpyxl.utils import column_index_from_string
 
 from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
@@ -84,10 +85,7 @@ def _get(item: object, name: str) -> str:
 
 def column_index(letter: str) -> int:
     """``A`` → 0, ``AA`` → 26."""
-    index = 0
-    for char in letter:
-        index = index * 26 + ord(char) - 64
-    return index - 1
+    return column_index_from_string(letter) - 1
 
 
 def _only_year(sheet: Sheet, row: int, column: str) -> int | None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from analysis.core.catalog import Catalog, header_unit, normalise_header
 
@@ -131,12 +132,7 @@ _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?:\D|$))")
 
 def column_letter(index: int) -> str:
     """0 → ``A``, 25 → ``Z``, 26 → ``AA``: the column as Excel labels it."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return get_column_letter(index + 1)
 
 
 # --- headers -------------------------------------------------------------------------------------

@@ -102,30 +102,21 @@ TABLE_RULES = {
 SHEET_RULES = {"no_header", "missing_key_column", "unsupported_layout", "sheet_too_large"}
 #: A CSV record the strict count found broken: quarantined whatever the table.
 RECORD_RULES = {"unclosed_quote", "quote_spans_lines", "extra_cells"}
+#: The problems of a village table's keys (village, town, year) that quarantine its row whole.
+_VILLAGE_KEY_RULES = {
+    "missing_key",
+    "unknown_village",
+    "ambiguous_village",
+    "unknown_town",
+    "ambiguous_town",
+    "village_not_in_town",
+    "bad_year",
+    "year_out_of_range",
+}
 #: Per kind of table (validate's summary ``kind``), the problems that quarantine their row whole.
 ROW_RULES = {
-    "village_table": {
-        "missing_key",
-        "unknown_village",
-        "ambiguous_village",
-        "unknown_town",
-        "ambiguous_town",
-        "village_not_in_town",
-        "bad_year",
-        "year_out_of_range",
-    },
-    "village_table_long": {
-        "missing_key",
-        "unknown_village",
-        "ambiguous_village",
-        "unknown_town",
-        "ambiguous_town",
-        "village_not_in_town",
-        "bad_year",
-        "year_out_of_range",
-        "unknown_indicator",
-        "unknown_unit",
-    },
+    "village_table": _VILLAGE_KEY_RULES,
+    "village_table_long": _VILLAGE_KEY_RULES | {"unknown_indicator", "unknown_unit"},
     "targets": {
         "unknown_indicator",
         "unknown_village",

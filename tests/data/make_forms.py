@@ -41,6 +41,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 RAW = ROOT / "data" / "raw"
@@ -188,7 +190,6 @@ class Grid:
 
 def write_xlsx(path: Path, grids: Sequence[Grid]) -> None:
     from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -1050,15 +1051,6 @@ _OVERSIZE_TABLE = [
 ]
 
 
-def _column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def make_oversize(
     path: Path | str, rows: int = 3_000_000, *, column: str = "E", dimension: bool = True
 ) -> Path:
@@ -1101,7 +1093,9 @@ def make_oversize(
                 f.write(f'<dimension ref="A1:{column}{last}"/>'.encode())
             f.write(b"<sheetData>")
             for r, row in enumerate(table, start=1):
-                cells = "".join(cell(f"{_column(c)}{r}", v) for c, v in enumerate(row))
+                cells = "".join(
+                    cell(f"{get_column_letter(c + 1)}{r}", v) for c, v in enumerate(row)
+                )
                 f.write(f'<row r="{r}">{cells}</row>'.encode())
             chunk = []
             for r in range(len(table) + 1, last + 1):

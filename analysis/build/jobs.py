@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import time
@@ -19,7 +18,7 @@ from analysis.iorw import atomic_write_text
 from analysis.pipeline import store
 from analysis.reporting.documents import TOP_KEYS
 from analysis.reporting.publish import safe_filename
-from analysis.version import __version__
+from analysis.version import __version__, code_fingerprint
 
 PREPARE_NOTEBOOK = "01_prepare.ipynb"
 COUNTY_NOTEBOOK = "05_county.ipynb"
@@ -30,15 +29,6 @@ TOWN_CODE_LENGTH = LEVELS["town"]
 
 
 # --- jobs --------------------------------------------------------------------------------------
-
-
-@functools.cache
-def code_fingerprint() -> str:
-    """The package's own code and catalog: a page built by other code (a new wording, a
-    changed formula) is not current, whatever the version number says."""
-    package = Path(__file__).resolve().parents[1]
-    files = [p for p in package.rglob("*") if p.suffix in {".py", ".yaml", ".csv"}]
-    return store.fingerprint_files(files, root=package)
 
 
 @dataclass(frozen=True)

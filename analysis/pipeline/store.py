@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,7 +25,7 @@ from analysis.errors import MissingFileError, ParameterError, StaleTablesError
 from analysis.geo.layers import to_measure
 from analysis.iorw import atomic_path, atomic_write_bytes, atomic_write_with
 from analysis.pipeline.reconcile import read_reconciliation
-from analysis.version import __version__
+from analysis.version import __version__, fingerprint_files
 
 #: Every file of the processed folder, by the name code uses for it.
 FILES = {
@@ -92,16 +91,6 @@ def write_gpkg(gdf, path: Path, layer: str) -> Path:
 
 
 # --- fingerprints and the stamp ------------------------------------------------------------------
-
-
-def fingerprint_files(paths: Iterable[Path], root: Path | None = None) -> str:
-    """SHA-256 over the names (relative to ``root``) and bytes of ``paths``, in sorted order."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(p) for p in paths):
-        name = path.relative_to(root) if root else path.name
-        digest.update(str(name).encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def data_files(folder: Path) -> list[Path]:

@@ -116,6 +116,13 @@ class Ledger:
         self.sheets[(file, "")] = {"file": file, "sheet": "", "kind": kind}
         self.rows[(file, "")] = pd.DataFrame(columns=["status", "reason"])
 
+    def merge(self, other: Ledger) -> None:
+        """Add what ``other`` recorded, as if it had been recorded here: problems after these,
+        sheets and row states by their key (a later file's wins, as when recorded here)."""
+        self.problems.extend(other.problems)
+        self.sheets.update(other.sheets)
+        self.rows.update(other.rows)
+
     def count(self, file: str, sheet: str, counter: str, n: int = 1) -> None:
         """Add ``n`` to a sheet's cell counter (``cells_read``, ``cells_quarantined`` …)."""
         info = self.sheets[(file, sheet)]

@@ -36,6 +36,7 @@ from analysis.ingest.crossrow import (
     check_points_ledger,
     check_totals,
 )
+from analysis.ingest.filecache import FileCache, FilePart, context_key, file_key
 from analysis.ingest.ledger import (
     PROBLEM_COLUMNS,
     VALUE_COLUMNS,
@@ -206,6 +207,38 @@ def _record_findings(sheet: Sheet, ledger: Ledger) -> None:
             )
 
 
+#: The kinds of file whose part is read from the file's content, and so can be kept.
+READ_KINDS = {"registry", "layer", "sheets"}
+
+
+def _validate_file(
+    path: Path, display: str, kind: str, catalog: Catalog, registry: Registry
+) -> FilePart:
+    """Read and check one file on its own: what it adds to the run, in a part of its own."""
+    part = FilePart()
+    run = Run(catalog, registry, part.ledger, part.values, part.totals, part.sheet_villages)
+    if kind == "registry":
+        # A folder's own registry, when another one was named: still checked and counted.
+        with contextlib.suppress(DataError):  # the problem is already in the ledger
+            load_registry(path, part.ledger)
+    elif kind in ("documentation", "unknown"):
+        part.ledger.note_file(display, kind)
+        if kind == "unknown":
+            part.ledger.add("unknown_file", display, value=path.suffix.lower() or path.name)
+    elif kind == "layer":
+        part.layers.update(check_layer(path, display, run))
+    elif kind == "sheets":
+        for sheet in _read_sheets(path, display, part.ledger):
+            sheet_kind = _sheet_kind(path, sheet)
+            found = SHEET_CHECKERS[sheet_kind](without_quarantined(sheet), run)
+            _record_findings(sheet, part.ledger)
+            if sheet_kind == "points" and found is not None:
+                part.layers[Path(display).stem] = found
+                part.point_files[Path(display).stem] = display
+            part.found.append((sheet_kind, found))
+    return part
+
+
 def _open_registry(
     raw: Path, registry: Path | str | Registry | None, ledger: Ledger
 ) -> tuple[Registry, Path | None]:
@@ -224,6 +257,7 @@ def validate(
     *,
     registry: Path | str | Registry | None = None,
     catalog: Catalog | None = None,
+    cache: FileCache | None = None,
 ) -> ValidationResult:
     """Read and check a raw folder (or one village-year file) and account for every row.
 
@@ -237,6 +271,12 @@ def validate(
         a :class:`~analysis.errors.MissingFileError` says where it was looked for.
     catalog
         Indicator catalog; default the package's.
+    cache
+        Where each file's own part of the run is kept (:mod:`analysis.ingest.filecache`): a
+        file whose content, name, registry, catalog and code are those of a kept part is not
+        read, its part is replayed; the checks across files always run on every file, so the
+        result is the one reading every file gives. Entries of files gone or changed are
+        removed. None (the default) reads every file and keeps nothing.
 
     Returns
     -------
@@ -253,28 +293,28 @@ def validate(
     layers: dict[str, object] = {}
     point_files: dict[str, str] = {}  # points layer name → the file it was read from
     by_kind: dict[str, list[object]] = {kind: [] for kind in SHEET_CHECKERS}
+    context = context_key(catalog, reg) if cache is not None else ""
     for path in _files(raw):
         display = path.relative_to(base).as_posix()
         kind = _file_kind(path, raw.is_dir(), registry_path)
-        if kind == "registry":
-            # A folder's own registry, when another one was named: still checked and counted.
-            with contextlib.suppress(DataError):  # the problem is already in the ledger
-                load_registry(path, ledger)
-        elif kind in ("documentation", "unknown"):
-            ledger.note_file(display, kind)
-            if kind == "unknown":
-                ledger.add("unknown_file", display, value=path.suffix.lower() or path.name)
-        elif kind == "layer":
-            layers.update(check_layer(path, display, run))
-        elif kind == "sheets":
-            for sheet in _read_sheets(path, display, ledger):
-                sheet_kind = _sheet_kind(path, sheet)
-                found = SHEET_CHECKERS[sheet_kind](without_quarantined(sheet), run)
-                _record_findings(sheet, ledger)
-                if sheet_kind == "points" and found is not None:
-                    layers[Path(display).stem] = found
-                    point_files[Path(display).stem] = display
-                by_kind[sheet_kind].append(found)
+        key = None
+        if cache is not None and kind in READ_KINDS:
+            key = file_key(context, path, display, kind)
+        part = cache.load(key, display) if cache is not None and key is not None else None
+        if part is None:
+            part = _validate_file(path, display, kind, catalog, reg)
+            if cache is not None and key is not None:
+                cache.save(key, part)
+        ledger.merge(part.ledger)
+        run.values.extend(part.values)
+        run.totals.extend(part.totals)
+        run.sheet_villages.extend(part.sheet_villages)
+        layers.update(part.layers)
+        point_files.update(part.point_files)
+        for sheet_kind, found in part.found:
+            by_kind[sheet_kind].append(found)
+    if cache is not None:
+        cache.prune()
 
     values = pd.concat(run.values, ignore_index=True) if run.values else _empty_values()
     values = check_duplicates(values, run)

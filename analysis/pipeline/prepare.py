@@ -18,6 +18,7 @@ from analysis.core import trends
 from analysis.core.aggregate import aggregate_levels, aggregate_township
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.errors import MissingFileError
+from analysis.ingest.filecache import FileCache
 from analysis.ingest.mark import attach_villages
 from analysis.ingest.registry import Registry
 from analysis.ingest.validate import PROBLEM_COLUMNS, ValidationResult, validate
@@ -54,8 +55,15 @@ def prepare(
     *,
     registry: Path | str | Registry | None = None,
     catalog: Catalog | None = None,
+    force: bool = False,
 ) -> PrepareResult:
     """Validate the raw data and write every processed table.
+
+    Incremental by file: what validating each raw file added is kept in the processed folder
+    (``.ingest-cache/``), keyed by the file's content and name, the registry, the catalog and the
+    package's code, and a file whose key is unchanged is not read again; the checks across files,
+    the aggregation, the projections, the reconciliation and every write always run on the whole,
+    so the tables are byte for byte those a prepare from scratch writes.
 
     Parameters
     ----------
@@ -67,6 +75,8 @@ def prepare(
         Village registry; default ``raw_dir/villages.csv`` (the project's for a single file).
     catalog
         Indicator catalog; default the package's.
+    force
+        Read every raw file again, trusting no kept part (the parts are kept anew).
 
     Returns
     -------
@@ -83,7 +93,8 @@ def prepare(
     # Tables half-written by an interrupted run must never pass for current ones.
     path_of(out, "stamp").unlink(missing_ok=True)
     stamp = store.raw_stamp(Path(raw_dir))
-    result = validate(raw_dir, registry=registry, catalog=catalog)
+    cache = FileCache(out / store.INGEST_CACHE_DIR, reuse=not force)
+    result = validate(raw_dir, registry=registry, catalog=catalog, cache=cache)
     indicators = result.values
     township = aggregate_township(indicators, catalog)
     villages = villages_table(result.registry)
@@ -156,7 +167,8 @@ def _remove_stale(out: Path, written: dict[str, Path]) -> None:
 def ensure_processed(
     raw_dir: Path | str, processed_dir: Path | str, *, force: bool = False
 ) -> PrepareResult | None:
-    """Prepare the processed tables unless they are current for ``raw_dir``.
+    """Prepare the processed tables unless they are current for ``raw_dir``; with ``force``,
+    prepare them whatever they are, reading every raw file again.
 
     Returns the :class:`PrepareResult` when it prepared, None when the tables were current.
     """
@@ -165,4 +177,4 @@ def ensure_processed(
         raise MissingFileError(f"原始数据目录不存在 / raw data folder not found: {raw}")
     if not force and store.is_current(raw, processed):
         return None
-    return prepare(raw, processed)
+    return prepare(raw, processed, force=force)

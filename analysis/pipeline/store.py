@@ -44,6 +44,9 @@ FILES = {
     "stamp": "_fingerprint.json",
 }
 LAYERS_DIR = "layers"
+#: What validating each raw file added (:mod:`analysis.ingest.filecache`), so that the next
+#: prepare reads only the files that changed. Hidden: not a table, and not in any fingerprint.
+INGEST_CACHE_DIR = ".ingest-cache"
 #: Raised whenever a table is added or changes shape, so tables of an older layout are prepared
 #: again rather than read (the package version alone does not move between releases).
 LAYOUT = 2

@@ -121,10 +121,11 @@ def _marked_text(marked) -> str:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    """``minsheng prepare RAW OUT [--registry PATH]``: exit 1 when anything was rejected."""
+    """``minsheng prepare RAW OUT [--registry PATH] [--force]``: exit 1 when anything was
+    rejected."""
     from analysis.pipeline.prepare import prepare
 
-    result = prepare(args.raw, args.out, registry=args.registry)
+    result = prepare(args.raw, args.out, registry=args.registry, force=args.force)
     totals = result.summary["totals"]
     counts = result.summary["problems"]
     print(
@@ -239,6 +240,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("raw", type=Path, help="raw folder, or one village-year .xlsx/.csv")
     p.add_argument("out", type=Path, help="processed folder")
     _add_registry(p, "villages.csv (default: RAW/villages.csv, or the one beside a single file)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="read every raw file again (by default a file unchanged since the last prepare "
+        "into OUT is not read again: what it gave is kept in OUT/.ingest-cache)",
+    )
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("template", help="村级填报模板 / blank data-collection workbook")

@@ -11,6 +11,10 @@ replaying an entry gives what reading the file gives; the checks across files an
 after them always run on the whole. An entry that cannot be read back, whose checksum does not
 match or whose key differs is ignored and the file read again: never trusted.
 
+Beside a file's part, the cache keeps the texts of the rows a problem was found on (what
+:func:`analysis.ingest.mark.attach_villages` names each problem's village from), so that a
+problem in an unchanged file does not make it be read again either.
+
 Entries are pickles: the cache is as trusted as the processed folder it lives in.
 """
 
@@ -111,8 +115,13 @@ def file_key(context: str, path: Path, display: str, kind: str) -> str | None:
     return digest.hexdigest()
 
 
+#: The cells of rows that could name a village, by (sheet, Excel row), of one file.
+RowTexts = dict[tuple[str, int], list[str]]
+
+
 class FileCache:
-    """The parts of a folder's files, one entry each in ``folder`` (``processed/.ingest-cache``).
+    """The parts of a folder's files, one entry each in ``folder`` (``processed/.ingest-cache``),
+    with the texts of their problems' rows beside.
 
     With ``reuse=False`` no entry is read (every file is read again) but entries are still
     written, so the next run can reuse them.
@@ -121,20 +130,20 @@ class FileCache:
     def __init__(self, folder: Path | str, *, reuse: bool = True) -> None:
         self.folder = Path(folder)
         self.reuse = reuse
-        self._used: set[str] = set()
+        self._keys: dict[str, str] = {}  # display name → key, of the files of this run
+        self._texts: dict[str, RowTexts] = {}
         #: The files whose part was replayed rather than read, by display name.
         self.replayed: list[str] = []
 
-    def _entry(self, key: str) -> Path:
-        return self.folder / f"{key}{_SUFFIX}"
+    def _entry(self, key: str, kind: str = "part") -> Path:
+        return self.folder / f"{key}.{kind}{_SUFFIX}"
 
-    def load(self, key: str, display: str) -> FilePart | None:
-        """The part kept under ``key``, or None when there is none that can be trusted."""
-        self._used.add(key)
+    def _read(self, key: str, kind: str) -> object | None:
+        """What is kept under ``key``, or None when nothing is that can be trusted."""
         if not self.reuse:
             return None
         try:
-            data = self._entry(key).read_bytes()
+            data = self._entry(key, kind).read_bytes()
         except OSError:
             return None
         head, checksum = len(_MAGIC), len(_MAGIC) + hashlib.sha256().digest_size
@@ -142,25 +151,53 @@ class FileCache:
         if data[:head] != _MAGIC or hashlib.sha256(payload).digest() != data[head:checksum]:
             return None
         try:
-            stored_key, part = pickle.loads(payload)
+            stored_key, stored_kind, kept = pickle.loads(payload)
         except Exception:  # an entry written by other code, or damaged: read the file again
             return None
-        if stored_key != key or not isinstance(part, FilePart):
+        return kept if (stored_key, stored_kind) == (key, kind) else None
+
+    def _write(self, key: str, kind: str, kept: object) -> None:
+        payload = pickle.dumps((key, kind, kept), protocol=pickle.HIGHEST_PROTOCOL)
+        data = _MAGIC + hashlib.sha256(payload).digest() + payload
+        atomic_write_bytes(self._entry(key, kind), data)
+
+    def load(self, key: str, display: str) -> FilePart | None:
+        """The part of file ``display`` kept under ``key``, or None when there is none that
+        can be trusted."""
+        self._keys[display] = key
+        part = self._read(key, "part")
+        if not isinstance(part, FilePart):
             return None
         self.replayed.append(display)
         return part
 
-    def save(self, key: str, part: FilePart) -> None:
+    def save(self, key: str, display: str, part: FilePart) -> None:
         """Keep ``part`` under ``key`` (atomically). Call it before anything changes the part's
         frames: the checks across files mark rows in place."""
-        self._used.add(key)
-        payload = pickle.dumps((key, part), protocol=pickle.HIGHEST_PROTOCOL)
-        atomic_write_bytes(self._entry(key), _MAGIC + hashlib.sha256(payload).digest() + payload)
+        self._keys[display] = key
+        self._texts.pop(display, None)  # a file read again: texts of its old content are gone
+        self._write(key, "part", part)
+
+    def row_texts(self, display: str) -> RowTexts | None:
+        """The kept row texts of a file of this run ({} when none are), to be added to and
+        given back to :meth:`keep_row_texts`; None for a file this cache does not keep."""
+        key = self._keys.get(display)
+        if key is None:
+            return None
+        if display not in self._texts:
+            kept = self._read(key, "rows")
+            self._texts[display] = kept if isinstance(kept, dict) else {}
+        return self._texts[display]
+
+    def keep_row_texts(self, display: str) -> None:
+        """Write the row texts of ``display`` as :meth:`row_texts` gave them, added to."""
+        self._write(self._keys[display], "rows", self._texts[display])
 
     def prune(self) -> None:
         """Remove the entries this run did not use: files gone, or changed since."""
         if not self.folder.is_dir():
             return
+        used = set(self._keys.values())
         for entry in self.folder.glob(f"*{_SUFFIX}"):
-            if entry.stem not in self._used:
+            if entry.name.split(".")[0] not in used:
                 entry.unlink(missing_ok=True)

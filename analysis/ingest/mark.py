@@ -45,6 +45,7 @@ from analysis.ingest.advice import (
     suggestion,
     village_label,
 )
+from analysis.ingest.filecache import FileCache
 from analysis.ingest.read import (
     LAYER_SUFFIXES,
     PROBLEM_SHEET,
@@ -194,6 +195,12 @@ class _Sources:
             self._sheets[display] = found
         return self._sheets[display]
 
+    def row_texts(self, display: str, sheet: str, row: int) -> list[str]:
+        """The cells of a row that could name a village (none where the file cannot be read)."""
+        sheets = self.sheets(display)
+        found = sheets.get(sheet) if sheets else None
+        return _row_texts(found, row) if found is not None else []
+
 
 def _row_values(sheet: Sheet, row: int) -> list[object]:
     """The cells of Excel row ``row``, a merged range's value repeated over it."""
@@ -228,13 +235,15 @@ def attach_villages(
     registry: Registry,
     *,
     sources: _Sources | None = None,
+    kept: FileCache | None = None,
 ) -> pd.DataFrame:
     """``problems`` with ``village_code`` and ``village``: whose row each problem is on.
 
     The village is the first cell of the problem's row that names a registry village (a merged
     cell counts for every row it covers). A row whose village is not in the registry keeps the
     name as written (``village_code`` empty); problems of a whole file or table have neither.
-    Only files with row problems are read again.
+    Only files with row problems are read again, and of those only the ones whose rows' texts
+    ``kept`` (the prepare's cache of raw files) does not already hold.
     """
     raw = Path(raw)
     sources = sources or _Sources(_base(raw))
@@ -242,12 +251,21 @@ def attach_villages(
     row_level = (problems["row"] > 0) & ~problems["rule"].isin(FILE_RULES | TABLE_RULES)
     # Every candidate cell of every row, resolved in one call: the first known village wins.
     owners, texts = [], []
+    grown = set()  # files whose kept row texts were added to
     for key in dict.fromkeys(k for k, wanted in zip(keys, row_level, strict=True) if wanted):
-        sheets = sources.sheets(key[0])
-        sheet = sheets.get(key[1]) if sheets else None
-        for text in _row_texts(sheet, key[2]) if sheet is not None else []:
-            owners.append(key)
-            texts.append(text)
+        file, place = key[0], key[1:]
+        memo = kept.row_texts(file) if kept is not None else None
+        if memo is None:
+            found = sources.row_texts(*key)
+        elif place in memo:
+            found = memo[place]
+        else:
+            found = memo[place] = sources.row_texts(*key)
+            grown.add(file)
+        owners.extend([key] * len(found))
+        texts.extend(found)
+    for file in sorted(grown):
+        kept.keep_row_texts(file)
     resolved = registry.resolve(pd.Series(texts, dtype=object))
     code_of: dict[tuple[str, str, int], str] = {}
     for owner, code, status in zip(owners, resolved["code"], resolved["status"], strict=True):

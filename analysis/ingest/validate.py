@@ -304,7 +304,7 @@ def validate(
         if part is None:
             part = _validate_file(path, display, kind, catalog, reg)
             if cache is not None and key is not None:
-                cache.save(key, part)
+                cache.save(key, display, part)
         ledger.merge(part.ledger)
         run.values.extend(part.values)
         run.totals.extend(part.totals)

@@ -104,7 +104,9 @@ def prepare(
         else pd.DataFrame(columns=RECONCILIATION_COLUMNS)
     )
     # The village of each problem's row, so the problems page can go village by village.
-    quarantine = attach_villages(result.problems[PROBLEM_COLUMNS], raw_dir, result.registry)
+    quarantine = attach_villages(
+        result.problems[PROBLEM_COLUMNS], raw_dir, result.registry, kept=cache
+    )
     paths: dict[str, Path] = {
         "indicators": write_parquet(indicators, path_of(out, "indicators")),
         "villages": write_parquet(villages, path_of(out, "villages")),

@@ -106,7 +106,7 @@ def _assert_same(found: dict[str, bytes], expected: dict[str, bytes]) -> None:
 
 
 def _entries(processed: Path) -> list[Path]:
-    return sorted((processed / store.INGEST_CACHE_DIR).glob("*.pkl"))
+    return sorted((processed / store.INGEST_CACHE_DIR).glob("*.part.pkl"))
 
 
 def _set_cell(path: Path, sheet: str, cell: str, value: object) -> object:
@@ -270,3 +270,33 @@ def test_a_layer_is_keyed_by_its_side_files_too(tmp_path):
     assert filecache.file_key("context", shp, "roads.shp", "layer") != key
     (tmp_path / "roads.dbf").unlink()
     assert filecache.file_key("context", shp, "roads.shp", "layer") not in {key, None}
+
+
+def test_a_problem_in_an_unchanged_file_does_not_make_it_read(raw, processed, reads, tmp_path):
+    _set_cell(raw / "民生工作台账_2018.xlsx", "社会保障", "D6", "八十")  # not a number
+    result = prepare(raw, processed)
+    named = result.quarantine[result.quarantine["rule"] == "not_a_number"]["village"].tolist()
+    assert named == ["老圩"]
+    reads.clear()
+    _set_cell(raw / LEDGER_2019, "脱贫攻坚", "D5", 0)
+    result = prepare(raw, processed)
+    # 2018's problem still names its village, from the texts kept of its row.
+    assert set(reads) == {LEDGER_2019}
+    problem = result.quarantine[result.quarantine["rule"] == "not_a_number"]
+    assert problem["village"].tolist() == named
+    _assert_as_from_scratch(raw, processed, tmp_path)
+
+
+def test_a_new_problem_on_an_unchanged_file_reads_its_row_once(raw, processed, reads, tmp_path):
+    copy = raw / "民生工作台账_2019_副本.xlsx"
+    shutil.copy(raw / LEDGER_2019, copy)
+    _set_cell(copy, "脱贫攻坚", "K5", 5)  # 新圩's 扶贫车间数 differs from the 2019 ledger's 1
+    result = prepare(raw, processed)
+    on_2019 = result.quarantine[result.quarantine["file"] == LEDGER_2019]
+    assert "新圩" in set(on_2019["village"])
+    # The 2019 ledger is not validated again, only read for the village of its new problem.
+    assert set(reads) == {copy.name, LEDGER_2019}
+    reads.clear()
+    prepare(raw, processed)
+    assert not reads
+    _assert_as_from_scratch(raw, processed, tmp_path)

@@ -70,6 +70,8 @@ class Registry:
     # Each town's own registry (its villages alone), made when a row first names the town.
     _towns: dict[str, Registry] = field(default_factory=dict, repr=False)
     _units: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    # Each named unit's name folded, and less its suffix, by level: asked for every town cell.
+    _unit_forms: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # A village's official and short names, as the registry writes them, name it alone
@@ -95,6 +97,11 @@ class Registry:
         return frozenset(self.table["code"])
 
     @functools.cached_property
+    def _town_codes(self) -> np.ndarray:
+        """Each village's town code (its code's first 9 digits), in the table's order."""
+        return self.table["code"].str[: _UNIT_WIDTHS["town"]].to_numpy(dtype=object)
+
+    @functools.cached_property
     def town_names(self) -> frozenset[str]:
         """The towns' names the registry gives (none empty)."""
         return frozenset(self.table["town_name"].dropna()) - {""}
@@ -115,15 +122,19 @@ class Registry:
         names: the units whose name is the text as written, else whose name less its suffix
         (镇, 乡, 县 …) is the text less its own."""
         folded = _fold_name(text)
-        units = self.units(level)
         if folded.isdigit():
-            return [folded] if folded in units else []
-        named = {code: _fold_name(name) for code, name in units.items() if name}
-        exact = [code for code, name in named.items() if name == folded]
+            return [folded] if folded in self.units(level) else []
+        if level not in self._unit_forms:
+            named = {code: _fold_name(name) for code, name in self.units(level).items() if name}
+            self._unit_forms[level] = {
+                code: (name, _strip_unit_suffix(name, level)) for code, name in named.items()
+            }
+        forms = self._unit_forms[level]
+        exact = [code for code, (name, _) in forms.items() if name == folded]
         if exact:
             return exact
         stem = _strip_unit_suffix(folded, level)
-        return [code for code, name in named.items() if _strip_unit_suffix(name, level) == stem]
+        return [code for code, (_, name_stem) in forms.items() if name_stem == stem]
 
     def resolve_unit(self, text: str, level: str) -> tuple[str | None, str]:
         """A town or county by name or code → (code, status): ``ok``, ``ambiguous`` (a name two
@@ -136,7 +147,7 @@ class Registry:
     def within_town(self, town_code: str) -> Registry:
         """The registry of one town's villages alone."""
         if town_code not in self._towns:
-            mine = self.table[self.table["code"].str[: _UNIT_WIDTHS["town"]] == town_code]
+            mine = self.table[self._town_codes == town_code]
             self._towns[town_code] = Registry(mine.reset_index(drop=True))
         return self._towns[town_code]
 
@@ -162,10 +173,10 @@ class Registry:
         row names no town): a name is then resolved among that town's villages alone.
         """
         if towns is not None and towns.notna().any():
-            out = self.resolve(names[towns.isna()])
+            parts = [self.resolve(names[towns.isna()])]
             for town, rows in names[towns.notna()].groupby(towns[towns.notna()], sort=False):
-                out = pd.concat([out, self.within_town(str(town)).resolve(rows)])
-            return out.loc[names.index]
+                parts.append(self.within_town(str(town)).resolve(rows))
+            return pd.concat(parts).loc[names.index]
         positions, unique = pd.factorize(names.astype(str).to_numpy(dtype=object))
         resolved = [self._resolve_cached(name) for name in unique]
         codes = np.array([code for code, _ in resolved] + [None], dtype=object)

@@ -17,7 +17,7 @@ from analysis.core.labels import check_lang, label
 from analysis.errors import ParameterError
 from analysis.iorw import atomic_write_text
 from analysis.pipeline import store
-from analysis.reporting.documents import TOP_KEYS
+from analysis.reporting.documents import TOP_KEYS, documents_exist
 from analysis.reporting.publish import safe_filename
 from analysis.version import __version__
 
@@ -64,6 +64,48 @@ class Job:
         return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class DocumentJob:
+    """Writing what an office prints besides a page: the Word summary and the print maps of
+    the top page (``key`` in TOP_KEYS) or of one town (``key`` its code).
+
+    A job of its own, so the pool draws documents beside the pages rather than the main
+    process drawing them one after another once every page is done."""
+
+    key: str
+    title: str
+    processed_dir: str
+    year: int
+    lang: str
+
+    @property
+    def town_code(self) -> str | None:
+        return None if self.key in TOP_KEYS else self.key
+
+
+def document_jobs(jobs: Sequence[Job], pending: Sequence[Job], year_dir: Path) -> list[DocumentJob]:
+    """The documents to write: those of the top page and the towns whose page is rebuilt
+    (their figures may have changed) or whose documents are missing."""
+    rebuilt = {job.key for job in pending}
+    out = []
+    for job in jobs:
+        if job.key not in TOP_KEYS and len(job.key) != TOWN_CODE_LENGTH:
+            continue
+        town = None if job.key in TOP_KEYS else job.key
+        if job.key in rebuilt or not documents_exist(year_dir, town):
+            parameters = job.parameters
+            out.append(
+                DocumentJob(
+                    job.key,
+                    label("title.documents", parameters["lang"], page=job.title),
+                    parameters["processed_dir"],
+                    parameters["year"],
+                    parameters["lang"],
+                )
+            )
+    return out
+
+
 @dataclass
 class JobResult:
     key: str
@@ -74,6 +116,8 @@ class JobResult:
     seconds: float = 0.0
     error: str = ""
     where: str = ""
+    #: "page" (a notebook's page) or "documents" (a page's Word summary and print maps).
+    kind: str = "page"
 
 
 @dataclass
@@ -85,10 +129,12 @@ class BuildResult:
     index: Path
     results: list[JobResult] = field(default_factory=list)
     prepared: bool = False
+    #: The Word summaries and print maps written (kind "documents"), not pages.
+    documents: list[JobResult] = field(default_factory=list)
 
     @property
     def failed(self) -> list[JobResult]:
-        return [r for r in self.results if not r.ok]
+        return [r for r in [*self.results, *self.documents] if not r.ok]
 
     @property
     def ok(self) -> bool:

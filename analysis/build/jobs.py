@@ -17,6 +17,7 @@ from analysis.core.labels import check_lang, label
 from analysis.errors import ParameterError
 from analysis.iorw import atomic_write_text
 from analysis.pipeline import store
+from analysis.reporting import ranking
 from analysis.reporting.documents import TOP_KEYS, documents_exist
 from analysis.reporting.publish import safe_filename
 from analysis.version import __version__
@@ -150,13 +151,14 @@ def _rows_by_key(table: pd.DataFrame, keys: pd.Series) -> dict[str, bytes]:
     }
 
 
-def page_fingerprints(processed: Path, codes: Sequence[str]) -> dict[str, str]:
+def page_fingerprints(processed: Path, codes: Sequence[str], year: int) -> dict[str, str]:
     """For each village and each town of ``codes``, a fingerprint of what its page reads.
 
-    A village page reads its own rows (indicators, projections, projects) and its town's
-    figures, which it is compared with; a town page reads its villages' rows and its own
-    figures and targets. So a change in one village rebuilds that village, the pages of its
-    town that quote the town's changed figures, and the town: never a page that would be
+    A village page reads its own rows (indicators, projections, projects), its town's figures
+    of ``year`` (which it is compared with) and its rank in its town that year; a town page
+    reads its own figures and targets and all its villages' rows. So a change in one village
+    rebuilds that village, its town, and the town's other villages only where what they show
+    changed (the town's figure of the report year, their rank): never a page that would be
     stale, never the whole county. Each table is read once, whatever the number of villages.
     """
     rows: dict[str, list[bytes]] = {}
@@ -165,9 +167,15 @@ def page_fingerprints(processed: Path, codes: Sequence[str]) -> dict[str, str]:
         if not path.exists():
             continue
         table = pd.read_parquet(path)
+        if name == "indicators":
+            for key, ranked in _rank_rows(table, year).items():
+                rows.setdefault(f"rank:{key}", []).append(ranked)
         if name == "aggregates":  # a town's figures, under the town's code
             table = table[table["level"] == "town"]
             keys = table["code"].astype(str)
+            quoted = (table["year"] == year).to_numpy()
+            for key, hashed in _rows_by_key(table[quoted], keys[quoted]).items():
+                rows.setdefault(f"{key}@{year}", []).append(hashed)
         elif "village_code" in table.columns:
             keys = table["village_code"].astype(str)
         else:  # a target over several villages ("a;b") belongs to each of them
@@ -186,10 +194,19 @@ def page_fingerprints(processed: Path, codes: Sequence[str]) -> dict[str, str]:
                 h.update(part)
         return h.hexdigest()
 
-    out = {code: digest(code, code[:9]) for code in codes}
+    out = {code: digest(code, f"{code[:9]}@{year}", f"rank:{code}") for code in codes}
     for town in {code[:9] for code in codes}:
         out[town] = digest(town, *sorted(c for c in codes if c[:9] == town))
     return out
+
+
+def _rank_rows(indicators: pd.DataFrame, year: int) -> dict[str, bytes]:
+    """Each village's ranks in its town in ``year``, as a village page states them."""
+    stated: dict[str, list[str]] = {}
+    for indicator, frame in ranking.ranks_of(indicators, year).items():
+        for code, rank, ranked in zip(frame.index, frame["rank"], frame["ranked"], strict=True):
+            stated.setdefault(code, []).append(f"{indicator}:{rank:.0f}/{ranked}")
+    return {code: ";".join(ranks).encode() for code, ranks in stated.items()}
 
 
 def plan_jobs(
@@ -225,7 +242,7 @@ def plan_jobs(
     common = {"processed_dir": str(processed.resolve()), "year": int(year), "lang": lang}
     if raw_dir is not None:
         common["raw_dir"] = str(Path(raw_dir).resolve())
-    fingerprints = page_fingerprints(processed, list(known))
+    fingerprints = page_fingerprints(processed, list(known), int(year))
     whole = store.fingerprint_dir(processed)
     index = (label("crumb.index", lang), "../index.html")
     if len(towns) == 1:

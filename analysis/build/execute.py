@@ -1,4 +1,5 @@
-"""Running one job in a worker process: execute its notebook, write its page or an error page."""
+"""Running one job in a worker process: execute its notebook and write its page (or an error
+page), or write a page's documents."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis import config
-from analysis.build.jobs import Job, JobResult
+from analysis.build.jobs import DocumentJob, Job, JobResult
 from analysis.errors import ParameterError
 from analysis.iorw import atomic_write_bytes
 from analysis.reporting import publish
+from analysis.reporting.documents import document_paths
 
 if TYPE_CHECKING:  # importing nbformat costs ~2 s (jsonschema's format checkers); not at start-up
     import nbformat
@@ -48,7 +50,60 @@ class RunSettings:
     accepted_errors: int = 0
 
 
-def run_job(job: Job, settings: RunSettings) -> JobResult:
+def run_job(job: Job | DocumentJob, settings: RunSettings) -> JobResult:
+    """Run one job of either kind; never raises."""
+    if isinstance(job, DocumentJob):
+        return run_documents(job, settings)
+    return run_page(job, settings)
+
+
+def run_documents(job: DocumentJob, settings: RunSettings) -> JobResult:
+    """Write ``job``'s Word summary and print maps; a failure is a failed result, not a raise,
+    so the pages being built beside it go on."""
+    # Imported here: drawing loads matplotlib and statsmodels, which a worker that only runs
+    # notebooks (on its kernel) does without.
+    from analysis.reporting import printed
+
+    started = time.perf_counter()
+    try:
+        printed.write_documents(
+            Path(job.processed_dir),
+            Path(settings.year_dir),
+            job.year,
+            job.lang,
+            job.town_code,
+            settings.accepted_errors,
+        )
+        ok, error, where = True, "", ""
+    except Exception as exc:
+        # Drawing a document fails only by a bug: its whole traceback, for whoever fixes it.
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        ok, error = False, traceback.format_exc().strip()
+        where = f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"
+        _remove_documents(Path(settings.year_dir), job.town_code)
+    return JobResult(
+        key=job.key,
+        title=job.title,
+        html="",
+        ok=ok,
+        seconds=time.perf_counter() - started,
+        error=error,
+        where=where,
+        kind="documents",
+    )
+
+
+def _remove_documents(year_dir: Path, town_code: str | None) -> None:
+    """Remove a page's earlier documents once writing new ones failed: they may state figures
+    the data no longer has, and without them the next build tries again."""
+    docx, maps_dir = document_paths(year_dir, town_code)
+    docx.unlink(missing_ok=True)
+    for path in maps_dir.glob("*"):
+        if path.is_file():  # the top page's maps folder also holds each town's folder
+            path.unlink()
+
+
+def run_page(job: Job, settings: RunSettings) -> JobResult:
     """Execute ``job``'s notebook and write its page (or an error page); never raises."""
     started = time.perf_counter()
     year_path = Path(settings.year_dir)

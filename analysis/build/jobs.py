@@ -16,7 +16,8 @@ from analysis.core.labels import check_lang, label
 from analysis.errors import ParameterError
 from analysis.iorw import atomic_write_text
 from analysis.pipeline import store
-from analysis.reporting.documents import TOP_KEYS
+from analysis.reporting import ranking
+from analysis.reporting.documents import TOP_KEYS, documents_exist
 from analysis.reporting.publish import safe_filename
 from analysis.version import __version__, code_fingerprint
 
@@ -54,6 +55,48 @@ class Job:
         return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class DocumentJob:
+    """Writing what an office prints besides a page: the Word summary and the print maps of
+    the top page (``key`` in TOP_KEYS) or of one town (``key`` its code).
+
+    A job of its own, so the pool draws documents beside the pages rather than the main
+    process drawing them one after another once every page is done."""
+
+    key: str
+    title: str
+    processed_dir: str
+    year: int
+    lang: str
+
+    @property
+    def town_code(self) -> str | None:
+        return None if self.key in TOP_KEYS else self.key
+
+
+def document_jobs(jobs: Sequence[Job], pending: Sequence[Job], year_dir: Path) -> list[DocumentJob]:
+    """The documents to write: those of the top page and the towns whose page is rebuilt
+    (their figures may have changed) or whose documents are missing."""
+    rebuilt = {job.key for job in pending}
+    out = []
+    for job in jobs:
+        if job.key not in TOP_KEYS and len(job.key) != TOWN_CODE_LENGTH:
+            continue
+        town = None if job.key in TOP_KEYS else job.key
+        if job.key in rebuilt or not documents_exist(year_dir, town):
+            parameters = job.parameters
+            out.append(
+                DocumentJob(
+                    job.key,
+                    label("title.documents", parameters["lang"], page=job.title),
+                    parameters["processed_dir"],
+                    parameters["year"],
+                    parameters["lang"],
+                )
+            )
+    return out
+
+
 @dataclass
 class JobResult:
     key: str
@@ -64,6 +107,8 @@ class JobResult:
     seconds: float = 0.0
     error: str = ""
     where: str = ""
+    #: "page" (a notebook's page) or "documents" (a page's Word summary and print maps).
+    kind: str = "page"
 
 
 @dataclass
@@ -75,10 +120,12 @@ class BuildResult:
     index: Path
     results: list[JobResult] = field(default_factory=list)
     prepared: bool = False
+    #: The Word summaries and print maps written (kind "documents"), not pages.
+    documents: list[JobResult] = field(default_factory=list)
 
     @property
     def failed(self) -> list[JobResult]:
-        return [r for r in self.results if not r.ok]
+        return [r for r in [*self.results, *self.documents] if not r.ok]
 
     @property
     def ok(self) -> bool:
@@ -94,13 +141,14 @@ def _rows_by_key(table: pd.DataFrame, keys: pd.Series) -> dict[str, bytes]:
     }
 
 
-def page_fingerprints(processed: Path, codes: Sequence[str]) -> dict[str, str]:
+def page_fingerprints(processed: Path, codes: Sequence[str], year: int) -> dict[str, str]:
     """For each village and each town of ``codes``, a fingerprint of what its page reads.
 
-    A village page reads its own rows (indicators, projections, projects) and its town's
-    figures, which it is compared with; a town page reads its villages' rows and its own
-    figures and targets. So a change in one village rebuilds that village, the pages of its
-    town that quote the town's changed figures, and the town: never a page that would be
+    A village page reads its own rows (indicators, projections, projects), its town's figures
+    of ``year`` (which it is compared with) and its rank in its town that year; a town page
+    reads its own figures and targets and all its villages' rows. So a change in one village
+    rebuilds that village, its town, and the town's other villages only where what they show
+    changed (the town's figure of the report year, their rank): never a page that would be
     stale, never the whole county. Each table is read once, whatever the number of villages.
     """
     rows: dict[str, list[bytes]] = {}
@@ -109,9 +157,15 @@ def page_fingerprints(processed: Path, codes: Sequence[str]) -> dict[str, str]:
         if not path.exists():
             continue
         table = pd.read_parquet(path)
+        if name == "indicators":
+            for key, ranked in _rank_rows(table, year).items():
+                rows.setdefault(f"rank:{key}", []).append(ranked)
         if name == "aggregates":  # a town's figures, under the town's code
             table = table[table["level"] == "town"]
             keys = table["code"].astype(str)
+            quoted = (table["year"] == year).to_numpy()
+            for key, hashed in _rows_by_key(table[quoted], keys[quoted]).items():
+                rows.setdefault(f"{key}@{year}", []).append(hashed)
         elif "village_code" in table.columns:
             keys = table["village_code"].astype(str)
         else:  # a target over several villages ("a;b") belongs to each of them
@@ -130,10 +184,19 @@ def page_fingerprints(processed: Path, codes: Sequence[str]) -> dict[str, str]:
                 h.update(part)
         return h.hexdigest()
 
-    out = {code: digest(code, code[:9]) for code in codes}
+    out = {code: digest(code, f"{code[:9]}@{year}", f"rank:{code}") for code in codes}
     for town in {code[:9] for code in codes}:
         out[town] = digest(town, *sorted(c for c in codes if c[:9] == town))
     return out
+
+
+def _rank_rows(indicators: pd.DataFrame, year: int) -> dict[str, bytes]:
+    """Each village's ranks in its town in ``year``, as a village page states them."""
+    stated: dict[str, list[str]] = {}
+    for indicator, frame in ranking.ranks_of(indicators, year).items():
+        for code, rank, ranked in zip(frame.index, frame["rank"], frame["ranked"], strict=True):
+            stated.setdefault(code, []).append(f"{indicator}:{rank:.0f}/{ranked}")
+    return {code: ";".join(ranks).encode() for code, ranks in stated.items()}
 
 
 def plan_jobs(
@@ -169,7 +232,7 @@ def plan_jobs(
     common = {"processed_dir": str(processed.resolve()), "year": int(year), "lang": lang}
     if raw_dir is not None:
         common["raw_dir"] = str(Path(raw_dir).resolve())
-    fingerprints = page_fingerprints(processed, list(known))
+    fingerprints = page_fingerprints(processed, list(known), int(year))
     whole = store.fingerprint_dir(processed)
     index = (label("crumb.index", lang), "../index.html")
     if len(towns) == 1:

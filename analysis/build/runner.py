@@ -18,10 +18,10 @@ from analysis.build.execute import RunSettings
 from analysis.build.executors import executor_for
 from analysis.build.jobs import (
     CACHE_FILE,
-    TOWN_CODE_LENGTH,
     BuildCache,
     BuildResult,
     JobResult,
+    document_jobs,
     pages_not_planned,
     plan_jobs,
     reuse,
@@ -106,27 +106,26 @@ def build(
     keys = {job.key: job.cache_key(notebooks) for job in jobs}
     results, pending = reuse(jobs, cache.entries, keys, year_dir, force=force)
 
-    report = _progress_callback(progress, len(pending))
+    drawn = document_jobs(jobs, pending, year_dir)
+    written: list[JobResult] = []
+    report = _progress_callback(progress, len(pending) + len(drawn))
     try:
         settings = RunSettings(str(notebooks), str(year_dir), sample, executor, accepted_errors)
-        for result in executor_for(len(pending), workers, scheduler).run(pending, settings):
-            cache.record(keys, result)
-            results.append(result)
+        # Documents first: each takes several pages' time, and a pool that starts the longest
+        # jobs first finishes sooner.
+        runs = [*drawn, *pending]
+        for result in executor_for(len(runs), workers, scheduler).run(runs, settings):
+            if result.kind == "documents":
+                written.append(result)
+            else:
+                cache.record(keys, result)
+                results.append(result)
             report(result)
     finally:
         cache.save()
         report(None)
 
     results.sort(key=lambda r: (r.key not in TOP_KEYS, r.key))
-    for result in results:
-        if result.key in TOP_KEYS or len(result.key) == TOWN_CODE_LENGTH:
-            town = None if result.key in TOP_KEYS else result.key
-            if not result.cached or not documents.documents_exist(year_dir, town):
-                # Imported here: drawing loads matplotlib and statsmodels, which a rebuild with
-                # nothing to write does without.
-                from analysis.reporting import printed
-
-                printed.write_documents(processed, year_dir, year, lang, town, accepted_errors)
     documents.write_downloads(processed, year_dir)
     problems.write_problems_page(processed, year_dir, year, sample, lang)
     listed = sorted(
@@ -136,7 +135,14 @@ def build(
     index = documents.write_index(
         processed, year_dir, year, listed, sample, accepted_errors, lang=lang
     )
-    return BuildResult(year=year, out_dir=year_dir, index=index, results=results, prepared=prepared)
+    return BuildResult(
+        year=year,
+        out_dir=year_dir,
+        index=index,
+        results=results,
+        prepared=prepared,
+        documents=sorted(written, key=lambda r: (r.key not in TOP_KEYS, r.key)),
+    )
 
 
 def _check_validation(processed: Path, accept_errors: bool) -> int:

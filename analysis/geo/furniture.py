@@ -202,7 +202,10 @@ def _clear_points(ax, shapes, column, points, avoid, fontsize):
         if point is None or point.is_empty or not (shapely.distance(centres, point) < reach).any():
             moved.append(point)
             continue
-        room = polygon.difference(shapely.union_all(shapely.buffer(centres, reach)))
+        # Only the discs that reach the polygon can take room from it: the union of a few
+        # instead of a county's hundreds.
+        near = shapely.distance(centres, polygon) < reach
+        room = polygon.difference(shapely.union_all(shapely.buffer(centres[near], reach[near])))
         moved.append(room.representative_point() if not room.is_empty else point)
     return moved
 

@@ -63,20 +63,26 @@ def indicator_chart(tables: Tables, scope: str, indicator: str, *, lang: str = "
     rows = rows[rows["indicator"] == indicator]
     if rows.empty:
         raise KeyError(f"no target of {scope} on {indicator}")
-    return _target_chart(tables, str(scope), next(rows.itertuples()), lang).figure
+    return next(_charts(tables, str(scope), rows.head(1), lang)).figure
 
 
 def target_charts(tables: Tables, scope: str, *, lang: str = "zh") -> Iterator[Chart]:
     """The fan charts of a scope's targets, one at a time (each figure to be released before
     the next is drawn)."""
-    for row in _target_rows(tables, scope).itertuples():
-        yield _target_chart(tables, str(scope), row, lang)
+    return _charts(tables, str(scope), _target_rows(tables, scope), lang)
 
 
-def _target_chart(tables: Tables, scope: str, row, lang: str) -> Chart:
-    ind = default_catalog()[row.indicator]
+def _charts(tables: Tables, scope: str, rows: pd.DataFrame, lang: str) -> Iterator[Chart]:
     # The series the projections table was made from: incomplete years left out alike.
-    series = trends.scope_series(tables.indicators, str(row.scope), row.indicator).dropna()
+    pairs = zip(rows["scope"].astype(str), rows["indicator"].astype(str), strict=True)
+    for row, series in zip(
+        rows.itertuples(), trends.scopes_series(tables.indicators, pairs), strict=True
+    ):
+        yield _target_chart(tables, scope, row, series.dropna(), lang)
+
+
+def _target_chart(tables: Tables, scope: str, row, series: pd.Series, lang: str) -> Chart:
+    ind = default_catalog()[row.indicator]
     kinds = {"kind": ind.kind, "bounds": ind.bounds, "cumulative": ind.cumulative}
     result = trends.assess(
         series,

@@ -31,9 +31,15 @@ def village_ranks(
     """Each ranked indicator's figures for ``year`` by village code, with the village's rank
     within its town (1 = best) and the number of its town's villages ranked (columns value,
     rank, ranked)."""
-    rows = tables.indicators[
-        (tables.indicators["year"] == year) & tables.indicators["value"].notna()
-    ]
+    return ranks_of(tables.indicators, year, catalog=catalog)
+
+
+def ranks_of(
+    indicators: pd.DataFrame, year: int, *, catalog: Catalog | None = None
+) -> dict[str, pd.DataFrame]:
+    """:func:`village_ranks` from the indicators table alone (what the build fingerprints a
+    village page's rank by)."""
+    rows = indicators[(indicators["year"] == year) & indicators["value"].notna()]
     ranks = {}
     for ind in rank_indicators(catalog):
         own = rows[rows["indicator"] == ind.id].drop_duplicates("village_code")

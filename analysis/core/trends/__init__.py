@@ -22,7 +22,7 @@ reason a clerk can read.
 from analysis.core.aggregate import township_series
 from analysis.core.labels import ESCAP_ZH, EUROSTAT_ZH, MODEL_ZH, STATUS_ZH
 from analysis.core.trends.assessment import Assessment, assess, contradicts
-from analysis.core.trends.batch import COLUMNS, assess_targets, scope_series
+from analysis.core.trends.batch import COLUMNS, assess_targets, scope_series, scopes_series
 from analysis.core.trends.measures import (
     ACCELERATION_RATIO,
     ON_TRACK_RATIO,
@@ -66,5 +66,6 @@ __all__ = [
     "eurostat_ratio",
     "project",
     "scope_series",
+    "scopes_series",
     "township_series",
 ]

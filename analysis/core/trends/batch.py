@@ -10,6 +10,7 @@ every one of them reported. The build, the charts and the tests all take this pa
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -156,10 +157,27 @@ def scope_series(
     pandas.Series
         Values indexed by year, incomplete years left out as :func:`assess_targets` does.
     """
+    return scopes_series(indicators, [(scope, indicator)], catalog=catalog)[0]
+
+
+def scopes_series(
+    indicators: pd.DataFrame,
+    targets: Iterable[tuple[str, str]],
+    *,
+    catalog: Catalog | None = None,
+) -> list[pd.Series]:
+    """:func:`scope_series` of each ``(scope, indicator)``, each level aggregated once for all
+    of them (a county page's dozens of targets cost one aggregation, not one each)."""
     catalog = catalog or default_catalog()
-    rows = _relevant(indicators, {indicator}, catalog)
-    years, values = _Series(rows, catalog).of(scope, indicator)
-    return pd.Series(values, index=pd.Index(years, name="year"), name=indicator, dtype=float)
+    pairs = [(str(scope), str(indicator)) for scope, indicator in targets]
+    made = _Series(_relevant(indicators, {ind for _, ind in pairs}, catalog), catalog)
+    out = []
+    for scope, indicator in pairs:
+        years, values = made.of(scope, indicator)
+        out.append(
+            pd.Series(values, index=pd.Index(years, name="year"), name=indicator, dtype=float)
+        )
+    return out
 
 
 class _Series:

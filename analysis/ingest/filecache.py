@@ -133,8 +133,6 @@ class FileCache:
         self.reuse = reuse
         self._keys: dict[str, str] = {}  # display name → key, of the files of this run
         self._texts: dict[str, RowTexts] = {}
-        #: The files whose part was replayed rather than read, by display name.
-        self.replayed: list[str] = []
 
     def _entry(self, key: str, kind: str = "part") -> Path:
         return self.folder / f"{key}.{kind}{_SUFFIX}"
@@ -170,16 +168,12 @@ class FileCache:
         can be trusted."""
         self._keys[display] = key
         part = self._read(key, "part")
-        if not isinstance(part, FilePart):
-            return None
-        self.replayed.append(display)
-        return part
+        return part if isinstance(part, FilePart) else None
 
     def save(self, key: str, display: str, part: FilePart) -> None:
         """Keep ``part`` under ``key`` (atomically). Call it before anything changes the part's
         frames: the checks across files mark rows in place."""
         self._keys[display] = key
-        self._texts.pop(display, None)  # a file read again: texts of its old content are gone
         self._write(key, "part", part)
 
     def row_texts(self, display: str) -> RowTexts | None:

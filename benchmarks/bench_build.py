@@ -228,25 +228,6 @@ def village_codes(raw: Path) -> list[str]:
         return [row["code"] for row in csv.DictReader(f)]
 
 
-def change_one_village(raw: Path, code: str, year: int = YEAR) -> str:
-    """Add 1 to one count of ``code`` in ``year``'s workbook, and to the sheet's 合计 row as a
-    clerk would, so the totals check still passes. Returns what was changed."""
-    from openpyxl import load_workbook
-
-    number = village_codes(raw).index(code) + 1  # the 序号 column follows registry order
-    path = raw / f"民生工作台账_{year}.xlsx"
-    wb = load_workbook(path)
-    ws = wb["社会保障"]
-    rows = list(ws.iter_rows())
-    header = next(row for row in rows if row[0].value == "序号")
-    column = next(i for i, c in enumerate(header) if "人次" in str(c.value or ""))
-    changed = [row for row in rows if row[0].value == number or row[1].value == "合计"]
-    for row in changed:
-        row[column].value += 1
-    wb.save(path)
-    return f"{path.name} 社会保障!{header[column].value} +1"
-
-
 # --- the plain route --------------------------------------------------------------------------
 
 
@@ -419,7 +400,7 @@ def main() -> int:
     unchanged_counts = built_reused(unchanged)
 
     target = codes[len(codes) // 2]
-    change = change_one_village(raw, target)
+    change = sample.correct_one_count(raw, target, YEAR)
     before = build_cache()
     one = build(raw, args.workers)
     one_counts = built_reused(one)
@@ -427,7 +408,7 @@ def main() -> int:
     ran = sorted(k for k in after if after[k] != before.get(k))
     # A correction to an earlier year: its town's figure of the report year, which the other
     # villages' pages quote, stays as it was.
-    past_change = change_one_village(raw, target, YEAR - 2)
+    past_change = sample.correct_one_count(raw, target, YEAR - 2)
     past = build(raw, args.workers)
     past_counts = built_reused(past)
     past_ran = sorted(k for k, v in build_cache().items() if v != after.get(k))

@@ -172,7 +172,7 @@ EXECUTORS = ("warm", "papermill")
 _warm_kernel = None  # this process's WarmKernel, started on first use
 
 
-def warm_kernel():
+def _kernel():
     """This worker process's warm kernel, (re)started when missing or dead."""
     global _warm_kernel
     from analysis.build.warm import WarmKernel
@@ -214,7 +214,7 @@ def execute_notebook(
         str(source),
         str(output),
         engine_name="minsheng-warm",
-        warm=warm_kernel(),
+        warm=_kernel(),
         request_save_on_cell_execute=False,
         **common,
     )

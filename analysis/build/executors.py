@@ -7,7 +7,6 @@ they finish; the runner does not know which route it has.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import os
 import threading
 import time
@@ -15,7 +14,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from analysis.build.execute import RunSettings, run_job, warm_kernel
+from analysis.build.execute import RunSettings, run_job
 from analysis.build.jobs import Job, JobResult
 
 
@@ -38,34 +37,14 @@ class PoolExecutor:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._started: cf.ProcessPoolExecutor | None = None
-
-    def start(self) -> PoolExecutor:
-        """Start the workers and their kernels now, so that starting them (seconds) overlaps
-        the caller's own work, preparing the tables; :meth:`run` then uses them."""
-        if self._started is None:
-            self._started = self._pool(warm=True)
-            for _ in range(self.workers):  # the pool starts a worker per task while none is idle
-                self._started.submit(int)
-        return self
-
-    def close(self) -> None:
-        """Stop workers :meth:`start` started that no :meth:`run` used."""
-        if self._started is not None:
-            self._started.shutdown(cancel_futures=True)
-            self._started = None
 
     def run(self, jobs: Sequence[Job], settings: RunSettings) -> Iterator[JobResult]:
-        pool, self._started = self._started or self._pool(warm=False), None
-        with pool:
+        with cf.ProcessPoolExecutor(
+            max_workers=self.workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             futures = [pool.submit(run_job, job, settings) for job in jobs]
             for future in cf.as_completed(futures):
                 yield future.result()
-
-    def _pool(self, *, warm: bool) -> cf.ProcessPoolExecutor:
-        return cf.ProcessPoolExecutor(
-            max_workers=self.workers, initializer=start_worker, initargs=(os.getpid(), warm)
-        )
 
 
 class DaskExecutor:
@@ -86,17 +65,6 @@ class DaskExecutor:
                 yield future.result()
 
 
-def start_worker(parent: int, warm: bool) -> None:
-    """Pool-worker initializer: end with the build's main process; with ``warm``, start this
-    worker's kernel at once rather than at its first page."""
-    exit_with_parent(parent)
-    if warm:
-        # A kernel that fails to start here is started again by the first page, whose error
-        # page then says why: a failing initializer would break the whole pool instead.
-        with contextlib.suppress(Exception):
-            warm_kernel()
-
-
 def exit_with_parent(parent: int) -> None:
     """Pool-worker initializer: end this worker as soon as the build's main process is gone.
 
@@ -113,24 +81,10 @@ def exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="minsheng-exit-with-parent", daemon=True).start()
 
 
-def early_pool(workers: int | None, engine: str, scheduler: str | None) -> PoolExecutor | None:
-    """A pool started now, its kernels warming while the build prepares the tables; None
-    where the build will not run a local pool of warm kernels (Dask, one worker, the
-    fresh-kernel route)."""
-    count = workers or os.cpu_count() or 1
-    if scheduler or engine != "warm" or count == 1:
-        return None
-    return PoolExecutor(count).start()
-
-
-def executor_for(
-    jobs: int, workers: int | None, scheduler: str | None, started: PoolExecutor | None = None
-) -> Executor:
-    """Dask when a scheduler is named; else the pool ``started`` early when there is one, or
-    a pool of ``workers`` (one per core), or this process alone when one worker would do."""
+def executor_for(jobs: int, workers: int | None, scheduler: str | None) -> Executor:
+    """Dask when a scheduler is named; else a pool of ``workers`` (one per core), or this
+    process alone when one worker would do."""
     if scheduler:
         return DaskExecutor(scheduler)
-    if started is not None and jobs:
-        return started
     count = max(1, min(workers or os.cpu_count() or 1, jobs))
     return SerialExecutor() if count == 1 else PoolExecutor(count)

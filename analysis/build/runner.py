@@ -15,13 +15,11 @@ import pandas as pd
 
 from analysis import config
 from analysis.build.execute import RunSettings
-from analysis.build.executors import Executor, early_pool, executor_for
+from analysis.build.executors import executor_for
 from analysis.build.jobs import (
     CACHE_FILE,
     BuildCache,
     BuildResult,
-    DocumentJob,
-    Job,
     JobResult,
     document_jobs,
     pages_not_planned,
@@ -31,7 +29,7 @@ from analysis.build.jobs import (
 from analysis.errors import DataError, ValidationFailed
 from analysis.iorw import remove_stale_temporaries
 from analysis.pipeline.prepare import ensure_processed
-from analysis.pipeline.store import is_current, path_of, read_stamp, read_summary
+from analysis.pipeline.store import path_of, read_stamp, read_summary
 from analysis.reporting import documents, problems
 from analysis.reporting.documents import TOP_KEYS
 
@@ -98,28 +96,34 @@ def build(
     year_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(year_dir)
 
-    # Where the tables must be prepared first, the pool's kernels start meanwhile.
-    preparing = force or not is_current(raw, processed)
-    early = early_pool(workers, executor, scheduler) if preparing else None
-    try:
-        prepared = ensure_processed(raw, processed, force=force) is not None
-        sample = bool(read_stamp(processed).get("sample"))
-        accepted_errors = _check_validation(processed, accept_errors)
-        _check_year(processed, year)
-        jobs = plan_jobs(processed, year, raw_dir=raw, villages=villages, lang=lang)
+    prepared = ensure_processed(raw, processed, force=force) is not None
+    sample = bool(read_stamp(processed).get("sample"))
+    accepted_errors = _check_validation(processed, accept_errors)
+    _check_year(processed, year)
+    jobs = plan_jobs(processed, year, raw_dir=raw, villages=villages, lang=lang)
 
-        cache = BuildCache(year_dir / CACHE_FILE)
-        keys = {job.key: job.cache_key(notebooks) for job in jobs}
-        results, pending = reuse(jobs, cache.entries, keys, year_dir, force=force)
+    cache = BuildCache(year_dir / CACHE_FILE)
+    keys = {job.key: job.cache_key(notebooks) for job in jobs}
+    results, pending = reuse(jobs, cache.entries, keys, year_dir, force=force)
+
+    drawn = document_jobs(jobs, pending, year_dir)
+    written: list[JobResult] = []
+    report = _progress_callback(progress, len(pending) + len(drawn))
+    try:
+        settings = RunSettings(str(notebooks), str(year_dir), sample, executor, accepted_errors)
         # Documents first: each takes several pages' time, and a pool that starts the longest
         # jobs first finishes sooner.
-        runs = [*document_jobs(jobs, pending, year_dir), *pending]
-        settings = RunSettings(str(notebooks), str(year_dir), sample, executor, accepted_errors)
-        pool = executor_for(len(runs), workers, scheduler, early)
-        written = _run(pool, runs, settings, cache, keys, results, progress)
+        runs = [*drawn, *pending]
+        for result in executor_for(len(runs), workers, scheduler).run(runs, settings):
+            if result.kind == "documents":
+                written.append(result)
+            else:
+                cache.record(keys, result)
+                results.append(result)
+            report(result)
     finally:
-        if early is not None:
-            early.close()
+        cache.save()
+        report(None)
 
     results.sort(key=lambda r: (r.key not in TOP_KEYS, r.key))
     documents.write_downloads(processed, year_dir)
@@ -139,33 +143,6 @@ def build(
         prepared=prepared,
         documents=sorted(written, key=lambda r: (r.key not in TOP_KEYS, r.key)),
     )
-
-
-def _run(
-    pool: Executor,
-    runs: list[Job | DocumentJob],
-    settings: RunSettings,
-    cache: BuildCache,
-    keys: dict[str, str],
-    results: list[JobResult],
-    progress: bool | Callable[[JobResult], None],
-) -> list[JobResult]:
-    """Run the pages and documents: each page's result added to ``results`` and the cache as
-    it comes; the documents' results returned."""
-    written: list[JobResult] = []
-    report = _progress_callback(progress, len(runs))
-    try:
-        for result in pool.run(runs, settings):
-            if result.kind == "documents":
-                written.append(result)
-            else:
-                cache.record(keys, result)
-                results.append(result)
-            report(result)
-    finally:
-        cache.save()
-        report(None)
-    return written
 
 
 def _check_validation(processed: Path, accept_errors: bool) -> int:

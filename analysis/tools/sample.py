@@ -446,6 +446,30 @@ def write_year_workbook(
     _save_workbook(wb, path)
 
 
+def correct_one_count(raw: Path | str, code: str, year: int) -> str:
+    """Add 1 to one count (a 人次 column of 社会保障) of village ``code`` in the sample's
+    workbook of ``year``, and to the sheet's 合计 row, as a clerk's correction would, so the
+    totals still add up. For benchmarks and tests of what a change rebuilds; returns what
+    was changed."""
+    from openpyxl import load_workbook
+
+    raw = Path(raw)
+    with (raw / config.REGISTRY_FILE).open(encoding="utf-8") as f:
+        codes = [row["code"] for row in csv.DictReader(f)]
+    number = codes.index(code) + 1  # the 序号 column follows the registry's order
+    path = raw / f"民生工作台账_{year}.xlsx"
+    book = load_workbook(path)
+    sheet = book["社会保障"]
+    rows = list(sheet.iter_rows())
+    header = next(row for row in rows if row[0].value == "序号")
+    column = next(i for i, cell in enumerate(header) if "人次" in str(cell.value or ""))
+    for row in rows:
+        if row[0].value == number or row[1].value == "合计":
+            row[column].value += 1
+    _save_workbook(book, path)
+    return f"{path.name} 社会保障!{header[column].value} +1"
+
+
 def write_population_csv(path: Path, table: pd.DataFrame, villages: Sequence[Village]) -> None:
     """Households and population per village and year, GBK-encoded as old Excel saves CSV."""
     names = {v.code: v.name for v in villages}

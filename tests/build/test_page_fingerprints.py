@@ -8,11 +8,11 @@ import shutil
 
 import pandas as pd
 import pytest
-from openpyxl import load_workbook
 
 from analysis import config
 from analysis.build.jobs import page_fingerprints
 from analysis.pipeline.prepare import prepare
+from analysis.tools import sample
 
 YEAR = 2019
 CODES = pd.read_csv(config.RAW_DIR / config.REGISTRY_FILE, dtype=str)["code"].tolist()
@@ -27,22 +27,12 @@ def before(tmp_path_factory):
     return page_fingerprints(root / "processed", CODES, YEAR)
 
 
-def _changed_after(tmp_path, before, workbook_year: int, delta: float = 1) -> set[str]:
-    """Add ``delta`` to one count of VILLAGE in a year's workbook (and to the 合计 row, as a
-    clerk would), prepare, and name the pages whose fingerprint moved."""
+def _changed_after(tmp_path, before, workbook_year: int) -> set[str]:
+    """Correct one count of VILLAGE in a year's workbook, prepare, and name the pages whose
+    fingerprint moved."""
     raw = tmp_path / "raw"
     shutil.copytree(config.RAW_DIR, raw)
-    path = raw / f"民生工作台账_{workbook_year}.xlsx"
-    book = load_workbook(path)
-    sheet = book["社会保障"]
-    rows = list(sheet.iter_rows())
-    header = next(row for row in rows if row[0].value == "序号")
-    column = next(i for i, cell in enumerate(header) if "人次" in str(cell.value or ""))
-    number = CODES.index(VILLAGE) + 1  # the 序号 column follows the registry's order
-    for row in rows:
-        if row[0].value == number or row[1].value == "合计":
-            row[column].value += delta
-    book.save(path)
+    sample.correct_one_count(raw, VILLAGE, workbook_year)
     prepare(raw, tmp_path / "processed")
     after = page_fingerprints(tmp_path / "processed", CODES, YEAR)
     return {key for key in after if after[key] != before[key]}

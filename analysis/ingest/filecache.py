@@ -11,9 +11,11 @@ replaying an entry gives what reading the file gives; the checks across files an
 after them always run on the whole. An entry that cannot be read back, whose checksum does not
 match or whose key differs is ignored and the file read again: never trusted.
 
-Beside a file's part, the cache keeps the texts of the rows a problem was found on (what
-:func:`analysis.ingest.mark.attach_villages` names each problem's village from), so that a
-problem in an unchanged file does not make it be read again either.
+A file's part carries the texts of the rows a problem was found on and of its 合计 rows (what
+:func:`analysis.ingest.mark.attach_villages` names each problem's village from), read while
+the file was; the texts of rows a later problem needed are kept beside it. So neither a changed
+file nor an unchanged one is read again to name its problems' villages, unless a problem falls
+on a row never needed before.
 
 Entries are pickles: the cache is as trusted as the processed folder it lives in.
 """
@@ -37,7 +39,7 @@ from analysis.iorw import atomic_write_bytes
 from analysis.version import __version__, code_fingerprint
 
 #: Raised whenever :class:`FilePart` or the key changes meaning.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 _MAGIC = b"minsheng ingest cache\n"
 _SUFFIX = ".pkl"
 #: The libraries whose versions can change what a file reads as, or how an entry unpickles.
@@ -54,6 +56,10 @@ _LIBRARIES = (
 )
 
 
+#: The cells of rows that could name a village, by (sheet, Excel row), of one file.
+RowTexts = dict[tuple[str, int], list[str]]
+
+
 @dataclass
 class FilePart:
     """What validating one raw file added to the run, in the order it was added."""
@@ -65,6 +71,8 @@ class FilePart:
     layers: dict[str, object] = field(default_factory=dict)
     point_files: dict[str, str] = field(default_factory=dict)  # points layer → its file
     found: list[tuple[str, object]] = field(default_factory=list)  # (sheet kind, checker's result)
+    #: The texts of the rows a problem was found on, and of its 合计 rows, as read with it.
+    row_texts: RowTexts = field(default_factory=dict)
 
 
 def _library_version(name: str) -> str:
@@ -116,10 +124,6 @@ def file_key(context: str, path: Path, display: str, kind: str) -> str | None:
     return digest.hexdigest()
 
 
-#: The cells of rows that could name a village, by (sheet, Excel row), of one file.
-RowTexts = dict[tuple[str, int], list[str]]
-
-
 class FileCache:
     """The parts of a folder's files, one entry each in ``folder`` (``processed/.ingest-cache``),
     with the texts of their problems' rows beside.
@@ -133,6 +137,7 @@ class FileCache:
         self.reuse = reuse
         self._keys: dict[str, str] = {}  # display name → key, of the files of this run
         self._texts: dict[str, RowTexts] = {}
+        self._read_with_part: dict[str, RowTexts] = {}  # the row texts each part came with
 
     def _entry(self, key: str, kind: str = "part") -> Path:
         return self.folder / f"{key}.{kind}{_SUFFIX}"
@@ -168,12 +173,16 @@ class FileCache:
         can be trusted."""
         self._keys[display] = key
         part = self._read(key, "part")
-        return part if isinstance(part, FilePart) else None
+        if not isinstance(part, FilePart):
+            return None
+        self._read_with_part[display] = part.row_texts
+        return part
 
     def save(self, key: str, display: str, part: FilePart) -> None:
         """Keep ``part`` under ``key`` (atomically). Call it before anything changes the part's
         frames: the checks across files mark rows in place."""
         self._keys[display] = key
+        self._read_with_part[display] = part.row_texts
         self._write(key, "part", part)
 
     def row_texts(self, display: str) -> RowTexts | None:
@@ -184,7 +193,8 @@ class FileCache:
             return None
         if display not in self._texts:
             kept = self._read(key, "rows")
-            self._texts[display] = kept if isinstance(kept, dict) else {}
+            later = kept if isinstance(kept, dict) else {}
+            self._texts[display] = {**self._read_with_part.get(display, {}), **later}
         return self._texts[display]
 
     def keep_row_texts(self, display: str) -> None:

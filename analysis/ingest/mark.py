@@ -50,13 +50,13 @@ from analysis.ingest.read import (
     LAYER_SUFFIXES,
     PROBLEM_SHEET,
     TABLE_SUFFIXES,
-    WORKBOOK_SUFFIXES,
     ReadError,
     Sheet,
     read_csv_sheet,
     read_workbook,
 )
 from analysis.ingest.registry import Registry
+from analysis.ingest.rowtexts import COPYABLE, RECORD_RULES, row_texts, rows_readable
 from analysis.ingest.validate import ValidationResult, validate
 from analysis.iorw import atomic_write_with
 
@@ -70,9 +70,8 @@ CELL_COLOURS = {"error": "FFFF9E9E", "warning": "FFFFD966"}
 ROW_COLOUR = "FFFFE1E1"
 _OUR_COLOURS = {*CELL_COLOURS.values(), ROW_COLOUR}
 
-#: Spreadsheets a copy can be made of; openpyxl keeps the layout of the first two, the others
-#: are rebuilt cell by cell from what calamine or the CSV reader read.
-COPYABLE = WORKBOOK_SUFFIXES | TABLE_SUFFIXES
+#: Of the spreadsheets a copy can be made of (COPYABLE), openpyxl keeps the layout of these; the
+#: others are rebuilt cell by cell from what calamine or the CSV reader read.
 _OPENPYXL = {".xlsx", ".xlsm"}
 
 #: Problems about a whole file (no copy can show them in a cell) and about a whole table.
@@ -101,8 +100,6 @@ TABLE_RULES = {
 }
 #: Problems for which nothing of the sheet was read: every row that is not structural.
 SHEET_RULES = {"no_header", "missing_key_column", "unsupported_layout", "sheet_too_large"}
-#: A CSV record the strict count found broken: quarantined whatever the table.
-RECORD_RULES = {"unclosed_quote", "quote_spans_lines", "extra_cells"}
 #: The problems of a village table's keys (village, town, year) that quarantine its row whole.
 _VILLAGE_KEY_RULES = {
     "missing_key",
@@ -188,9 +185,8 @@ class _Sources:
                     found = {s.name: s for s in _read_sheets(path, display)}
                 except ReadError:
                     found = None
-            # A CSV whose records are broken (a quote never closed) has no faithful copy:
-            # the text file itself must be corrected.
-            if found and any(f.rule in RECORD_RULES for s in found.values() for f in s.findings):
+            # A CSV whose records are broken (a quote never closed) has no faithful copy.
+            if found and not rows_readable(found.values()):
                 found = None
             self._sheets[display] = found
         return self._sheets[display]
@@ -199,30 +195,7 @@ class _Sources:
         """The cells of a row that could name a village (none where the file cannot be read)."""
         sheets = self.sheets(display)
         found = sheets.get(sheet) if sheets else None
-        return _row_texts(found, row) if found is not None else []
-
-
-def _row_values(sheet: Sheet, row: int) -> list[object]:
-    """The cells of Excel row ``row``, a merged range's value repeated over it."""
-    values = list(sheet.cells.iloc[row - 1])
-    for r0, c0, r1, c1 in sheet.merged:
-        if r0 <= row - 1 <= r1:
-            for c in range(c0, min(c1, len(values) - 1) + 1):
-                values[c] = sheet.cells.iat[r0, c0]
-    return values
-
-
-def _row_texts(sheet: Sheet, row: int) -> list[str]:
-    """The cells of a row that could name a village: text, and 12-digit codes typed as numbers."""
-    if not 0 < row <= len(sheet.cells):
-        return []
-    texts = []
-    for value in _row_values(sheet, row):
-        if isinstance(value, float) and value.is_integer() and len(str(int(value))) == 12:
-            texts.append(str(int(value)))
-        elif isinstance(value, str) and value.strip():
-            texts.append(value)
-    return texts
+        return row_texts(found, row) if found is not None else []
 
 
 def _base(raw: Path) -> Path:

@@ -36,7 +36,7 @@ from analysis.ingest.crossrow import (
     check_points_ledger,
     check_totals,
 )
-from analysis.ingest.filecache import FileCache, FilePart, context_key, file_key
+from analysis.ingest.filecache import FileCache, FilePart, RowTexts, context_key, file_key
 from analysis.ingest.ledger import (
     PROBLEM_COLUMNS,
     VALUE_COLUMNS,
@@ -56,6 +56,7 @@ from analysis.ingest.read import (
     without_quarantined,
 )
 from analysis.ingest.registry import Registry, load_registry
+from analysis.ingest.rowtexts import COPYABLE, row_texts, rows_readable
 from analysis.ingest.run import Run
 from analysis.ingest.side import (
     PROJECT_COLUMNS,
@@ -228,7 +229,8 @@ def _validate_file(
     elif kind == "layer":
         part.layers.update(check_layer(path, display, run))
     elif kind == "sheets":
-        for sheet in _read_sheets(path, display, part.ledger):
+        sheets = _read_sheets(path, display, part.ledger)
+        for sheet in sheets:
             sheet_kind = _sheet_kind(path, sheet)
             found = SHEET_CHECKERS[sheet_kind](without_quarantined(sheet), run)
             _record_findings(sheet, part.ledger)
@@ -236,7 +238,25 @@ def _validate_file(
                 part.layers[Path(display).stem] = found
                 part.point_files[Path(display).stem] = display
             part.found.append((sheet_kind, found))
+        part.row_texts = _problem_row_texts(path, display, sheets, part.ledger)
     return part
+
+
+def _problem_row_texts(path: Path, display: str, sheets: list[Sheet], ledger: Ledger) -> RowTexts:
+    """The texts of the rows of a file that its problems so far and its 合计 rows (which the
+    checks across files compare) are on, from its sheets as read: as reading the file again
+    for them would give (:mod:`analysis.ingest.rowtexts`)."""
+    wanted = {(p["sheet"], p["row"]) for p in ledger.problems if p["file"] == display}
+    for (file, name), rows in ledger.rows.items():
+        if file == display:
+            wanted.update((name, int(row)) for row in rows.index[rows["reason"] == "totals"])
+    by_name = {sheet.name: sheet for sheet in sheets}
+    readable = path.suffix.lower() in COPYABLE and rows_readable(sheets)
+    return {
+        (name, row): row_texts(by_name[name], row) if readable and name in by_name else []
+        for name, row in wanted
+        if row > 0
+    }
 
 
 def _open_registry(

@@ -16,6 +16,8 @@ from analysis import cli, config
 from analysis.core.catalog import default_catalog
 from analysis.ingest import filecache, mark
 from analysis.ingest import validate as validate_module
+from analysis.ingest.ledger import PROBLEM_COLUMNS
+from analysis.ingest.mark import attach_villages
 from analysis.pipeline import store
 from analysis.pipeline.prepare import ensure_processed, prepare
 
@@ -132,7 +134,8 @@ def test_one_figure_changed_reads_only_its_file(raw, processed, reads, tmp_path)
     before = _set_cell(raw / LEDGER_2019, "脱贫攻坚", "D5", 0)  # 新圩's 剩余贫困户
     assert before == 1
     result = prepare(raw, processed)
-    assert set(reads) == {LEDGER_2019}
+    # Read once: its 合计 row's problem is named from the texts read with it.
+    assert reads == Counter({LEDGER_2019: 1})
     indicators = pd.read_parquet(store.path_of(processed, "indicators"))
     poor = indicators[
         (indicators["village_code"] == "360722103002")
@@ -294,9 +297,21 @@ def test_a_new_problem_on_an_unchanged_file_reads_its_row_once(raw, processed, r
     result = prepare(raw, processed)
     on_2019 = result.quarantine[result.quarantine["file"] == LEDGER_2019]
     assert "新圩" in set(on_2019["village"])
-    # The 2019 ledger is not validated again, only read for the village of its new problem.
-    assert set(reads) == {copy.name, LEDGER_2019}
+    # The conflict is found across files, after both were read: the 2019 ledger is not
+    # validated again, only read for the village of its new problem, and so is the copy.
+    assert reads == Counter({copy.name: 2, LEDGER_2019: 1})
     reads.clear()
     prepare(raw, processed)
     assert not reads
     _assert_as_from_scratch(raw, processed, tmp_path)
+
+
+def test_villages_named_from_kept_texts_are_those_a_new_reading_names(raw, processed, tmp_path):
+    _set_cell(raw / "民生工作台账_2018.xlsx", "社会保障", "D6", "八十")
+    _set_cell(raw / "民生工作台账_2016.xlsx", "人居环境", "D13", 4800)
+    prepare(raw, processed)
+    result = prepare(raw, processed)  # every file replayed, every village from kept texts
+    problems = result.quarantine[PROBLEM_COLUMNS]
+    read_again = attach_villages(problems, raw, result.validation.registry)
+    assert (result.quarantine["village"] != "").any()
+    pd.testing.assert_frame_equal(result.quarantine, read_again)

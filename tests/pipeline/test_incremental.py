@@ -21,6 +21,7 @@ from analysis.ingest.mark import attach_villages
 from analysis.pipeline import store
 from analysis.pipeline.prepare import ensure_processed, prepare
 
+DATA = Path(__file__).parents[1] / "data"
 LEDGER_2019 = "民生工作台账_2019.xlsx"
 #: The raw files validation parses (villages.csv, the registry in use, is read before them).
 PARSED = {
@@ -315,3 +316,17 @@ def test_villages_named_from_kept_texts_are_those_a_new_reading_names(raw, proce
     read_again = attach_villages(problems, raw, result.validation.registry)
     assert (result.quarantine["village"] != "").any()
     pd.testing.assert_frame_equal(result.quarantine, read_again)
+
+
+def test_a_folder_of_every_kind_of_problem_replays_as_read(tmp_path, reads):
+    """tests/data/bad: broken CSVs, bad layers, unknown villages, conflicts across files."""
+    bad = Path(shutil.copytree(DATA / "bad", tmp_path / "bad"))
+    registry = DATA / "villages.csv"
+    processed = tmp_path / "processed"
+    first = prepare(bad, processed, registry=registry)
+    assert len(first.quarantine) > 100 and (first.quarantine["village"] != "").any()
+    assert len(reads) > 20
+    reads.clear()
+    prepare(bad, processed, registry=registry)
+    assert not reads  # every part replayed, every problem's village named from kept texts
+    _assert_as_from_scratch(bad, processed, tmp_path, registry=registry)

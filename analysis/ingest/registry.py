@@ -173,10 +173,22 @@ class Registry:
         row names no town): a name is then resolved among that town's villages alone.
         """
         if towns is not None and towns.notna().any():
-            parts = [self.resolve(names[towns.isna()])]
-            for town, rows in names[towns.notna()].groupby(towns[towns.notna()], sort=False):
-                parts.append(self.within_town(str(town)).resolve(rows))
-            return pd.concat(parts).loc[names.index]
+            # Each distinct (town, name) once, looked up in a dict: a frame per town and sheet
+            # cost more than the names (a province's ~2,000 towns, seconds a sheet).
+            keys = list(
+                zip(
+                    towns.to_numpy(dtype=object),
+                    names.astype(str).to_numpy(dtype=object),
+                    strict=True,
+                )
+            )
+            found = {}
+            for town, name in dict.fromkeys(keys):
+                registry = self if pd.isna(town) else self.within_town(str(town))
+                found[(town, name)] = registry._resolve_cached(name)
+            return pd.DataFrame(
+                [found[key] for key in keys], columns=["code", "status"], index=names.index
+            )
         positions, unique = pd.factorize(names.astype(str).to_numpy(dtype=object))
         resolved = [self._resolve_cached(name) for name in unique]
         codes = np.array([code for code, _ in resolved] + [None], dtype=object)

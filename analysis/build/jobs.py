@@ -68,6 +68,8 @@ class DocumentJob:
     processed_dir: str
     year: int
     lang: str
+    #: What it writes, of "word" and "maps" (:data:`analysis.reporting.printed.DOCUMENT_PARTS`).
+    parts: tuple[str, ...] = ("word", "maps")
 
     @property
     def town_code(self) -> str | None:
@@ -76,23 +78,28 @@ class DocumentJob:
 
 def document_jobs(jobs: Sequence[Job], pending: Sequence[Job], year_dir: Path) -> list[DocumentJob]:
     """The documents to write: those of the top page and the towns whose page is rebuilt
-    (their figures may have changed) or whose documents are missing."""
+    (their figures may have changed) or whose documents are missing. The top page's, the
+    longest to draw (a county's dozens of target charts), are two jobs, its Word summary and
+    its print maps, which two workers draw at once."""
     rebuilt = {job.key for job in pending}
     out = []
     for job in jobs:
-        if job.key not in TOP_KEYS and len(job.key) != TOWN_CODE_LENGTH:
+        top = job.key in TOP_KEYS
+        if not top and len(job.key) != TOWN_CODE_LENGTH:
             continue
-        town = None if job.key in TOP_KEYS else job.key
-        if job.key in rebuilt or not documents_exist(year_dir, town):
+        if job.key in rebuilt or not documents_exist(year_dir, None if top else job.key):
             parameters = job.parameters
-            out.append(
+            splits = (("word",), ("maps",)) if top else (("word", "maps"),)
+            out.extend(
                 DocumentJob(
                     job.key,
-                    label("title.documents", parameters["lang"], page=job.title),
+                    label(f"title.documents.{'_'.join(parts)}", parameters["lang"], page=job.title),
                     parameters["processed_dir"],
                     parameters["year"],
                     parameters["lang"],
+                    parts,
                 )
+                for parts in splits
             )
     return out
 

@@ -18,6 +18,7 @@ from analysis.build.jobs import DocumentJob, Job, JobResult
 from analysis.errors import ParameterError
 from analysis.iorw import atomic_write_bytes
 from analysis.reporting import publish
+from analysis.reporting.documents import document_paths
 
 if TYPE_CHECKING:  # importing nbformat costs ~2 s (jsonschema's format checkers); not at start-up
     import nbformat
@@ -57,8 +58,8 @@ def run_job(job: Job | DocumentJob, settings: RunSettings) -> JobResult:
 
 
 def run_documents(job: DocumentJob, settings: RunSettings) -> JobResult:
-    """Write ``job``'s Word summary or print maps (or both); a failure is a failed result, not
-    a raise, so the pages being built beside it go on."""
+    """Write ``job``'s Word summary and print maps; a failure is a failed result, not a raise,
+    so the pages being built beside it go on."""
     # Imported here: drawing loads matplotlib and statsmodels, which a worker that only runs
     # notebooks (on its kernel) does without.
     from analysis.reporting import printed
@@ -71,8 +72,7 @@ def run_documents(job: DocumentJob, settings: RunSettings) -> JobResult:
             job.year,
             job.lang,
             job.town_code,
-            accepted_errors=settings.accepted_errors,
-            parts=job.parts,
+            settings.accepted_errors,
         )
         ok, error, where = True, "", ""
     except Exception as exc:
@@ -80,6 +80,7 @@ def run_documents(job: DocumentJob, settings: RunSettings) -> JobResult:
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         ok, error = False, traceback.format_exc().strip()
         where = f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"
+        _remove_documents(Path(settings.year_dir), job.town_code)
     return JobResult(
         key=job.key,
         title=job.title,
@@ -90,6 +91,16 @@ def run_documents(job: DocumentJob, settings: RunSettings) -> JobResult:
         where=where,
         kind="documents",
     )
+
+
+def _remove_documents(year_dir: Path, town_code: str | None) -> None:
+    """Remove a page's earlier documents once writing new ones failed: they may state figures
+    the data no longer has, and without them the next build tries again."""
+    docx, maps_dir = document_paths(year_dir, town_code)
+    docx.unlink(missing_ok=True)
+    for path in maps_dir.glob("*"):
+        if path.is_file():  # the top page's maps folder also holds each town's folder
+            path.unlink()
 
 
 def run_page(job: Job, settings: RunSettings) -> JobResult:

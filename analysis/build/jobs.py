@@ -68,8 +68,6 @@ class DocumentJob:
     processed_dir: str
     year: int
     lang: str
-    #: What it writes, of "word" and "maps" (:data:`analysis.reporting.printed.DOCUMENT_PARTS`).
-    parts: tuple[str, ...] = ("word", "maps")
 
     @property
     def town_code(self) -> str | None:
@@ -78,28 +76,23 @@ class DocumentJob:
 
 def document_jobs(jobs: Sequence[Job], pending: Sequence[Job], year_dir: Path) -> list[DocumentJob]:
     """The documents to write: those of the top page and the towns whose page is rebuilt
-    (their figures may have changed) or whose documents are missing. The top page's, the
-    longest to draw (a county's dozens of target charts), are two jobs, its Word summary and
-    its print maps, which two workers draw at once."""
+    (their figures may have changed) or whose documents are missing."""
     rebuilt = {job.key for job in pending}
     out = []
     for job in jobs:
-        top = job.key in TOP_KEYS
-        if not top and len(job.key) != TOWN_CODE_LENGTH:
+        if job.key not in TOP_KEYS and len(job.key) != TOWN_CODE_LENGTH:
             continue
-        if job.key in rebuilt or not documents_exist(year_dir, None if top else job.key):
+        town = None if job.key in TOP_KEYS else job.key
+        if job.key in rebuilt or not documents_exist(year_dir, town):
             parameters = job.parameters
-            splits = (("word",), ("maps",)) if top else (("word", "maps"),)
-            out.extend(
+            out.append(
                 DocumentJob(
                     job.key,
-                    label(f"title.documents.{'_'.join(parts)}", parameters["lang"], page=job.title),
+                    label("title.documents", parameters["lang"], page=job.title),
                     parameters["processed_dir"],
                     parameters["year"],
                     parameters["lang"],
-                    parts,
                 )
-                for parts in splits
             )
     return out
 

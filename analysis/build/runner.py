@@ -125,8 +125,6 @@ def build(
         cache.save()
         report(None)
 
-    for failed in (r for r in written if not r.ok):
-        documents.remove_documents(year_dir, None if failed.key in TOP_KEYS else failed.key)
     results.sort(key=lambda r: (r.key not in TOP_KEYS, r.key))
     documents.write_downloads(processed, year_dir)
     problems.write_problems_page(processed, year_dir, year, sample, lang)

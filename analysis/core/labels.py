@@ -119,12 +119,10 @@ _WORDS: dict[str, tuple[str, str]] = {
         "{name}（{town}）{year}年民生工作报告",
         "{name} ({town}): livelihood report {year}",
     ),
-    "title.documents.word_maps": (
+    "title.documents": (
         "{page}：Word 摘要与打印地图",
         "{page}: Word summary and print maps",
     ),
-    "title.documents.word": ("{page}：Word 摘要", "{page}: Word summary"),
-    "title.documents.maps": ("{page}：打印地图", "{page}: print maps"),
     "title.index": ("{place}{year}年民生工作报告目录", "{place}: livelihood reports {year}"),
     # --- section headings of the notebooks' pages
     "heading.validation": ("数据检查结果", "Validation summary"),

@@ -133,16 +133,6 @@ def documents_exist(year_dir: Path, town_code: str | None = None) -> bool:
     return docx.exists() and maps_dir.exists()
 
 
-def remove_documents(year_dir: Path, town_code: str | None = None) -> None:
-    """Remove a page's documents once writing new ones failed: they may state figures the data
-    no longer has, and without them the next build writes them again."""
-    docx, maps_dir = document_paths(year_dir, town_code)
-    docx.unlink(missing_ok=True)
-    for path in maps_dir.glob("*"):
-        if path.is_file():  # the top page's maps folder also holds each town's folder
-            path.unlink()
-
-
 #: The tables published as CSV beside the officials' workbook, by their store names.
 DOWNLOAD_TABLES = (
     "indicators",

@@ -8,7 +8,6 @@ rebuild with nothing to do starts without them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from analysis.geo import maps
@@ -31,10 +30,6 @@ def _target_pictures(tables: Tables, lang: str) -> list[narrative.Picture]:
     return pictures
 
 
-#: What :func:`write_documents` writes: the Word summary, the print maps (PDF and SVG).
-DOCUMENT_PARTS = ("word", "maps")
-
-
 def write_documents(
     processed_dir: Path,
     year_dir: Path,
@@ -42,16 +37,11 @@ def write_documents(
     lang: str,
     town_code: str | None = None,
     accepted_errors: int = 0,
-    parts: Sequence[str] = DOCUMENT_PARTS,
 ) -> list[Path]:
     """What an office passes on besides the pages: the summary as Word, with the maps and the
     target charts embedded at print resolution, and the maps as PDF and SVG for print, for the
     whole data set or for one town; the Word document states ``accepted_errors`` as the pages
-    do. Each figure is drawn once, by the same functions as the pages'; ``parts`` (of
-    :data:`DOCUMENT_PARTS`) where two processes share the work."""
-    unknown = set(parts) - set(DOCUMENT_PARTS)
-    if unknown:
-        raise ValueError(f"unknown document parts {sorted(unknown)}; known: {DOCUMENT_PARTS}")
+    do. Each figure is drawn once, by the same functions as the pages'."""
     tables = load_tables(processed_dir, town_code=town_code)
     docx, maps_dir = document_paths(year_dir, town_code)
     maps_drawn = {
@@ -59,26 +49,23 @@ def write_documents(
         "sanitation": figures.sanitation_figure(tables, year, lang=lang),
         "sanitary_rate": figures.sanitary_rate_figure(tables, year, lang=lang),
     }
-    written = []
-    if "word" in parts:
-        # The Word document places each map under its section, as the page does: 卫生厕所普及率
-        # with the sanitation map.
-        pictures: dict[str, list] = {"corridor": [], "sanitation": []}
-        for name, figure in maps_drawn.items():
-            if figure is not None:
-                section = "corridor" if name == "corridor" else "sanitation"
-                png = sections.png_bytes(figure, dpi=PRINT_DPI)
-                pictures[section].append((png, sections.figure_alt(figure, lang)))
-        pictures["targets"] = _target_pictures(tables, lang)
-        written.append(
-            narrative.write_docx(
-                docx, year, tables, lang=lang, accepted_errors=accepted_errors, pictures=pictures
-            )
+    # The Word document places each map under its section, as the page does: 卫生厕所普及率 with
+    # the sanitation map.
+    pictures: dict[str, list] = {"corridor": [], "sanitation": []}
+    for name, figure in maps_drawn.items():
+        if figure is not None:
+            section = "corridor" if name == "corridor" else "sanitation"
+            png = sections.png_bytes(figure, dpi=PRINT_DPI)
+            pictures[section].append((png, sections.figure_alt(figure, lang)))
+    pictures["targets"] = _target_pictures(tables, lang)
+    written = [
+        narrative.write_docx(
+            docx, year, tables, lang=lang, accepted_errors=accepted_errors, pictures=pictures
         )
-    if "maps" in parts:
-        for name, figure in maps_drawn.items():
-            if figure is None:
-                continue
-            for suffix in (".pdf", ".svg"):
-                written.append(maps.save_figure(figure, maps_dir / f"{name}{suffix}"))
+    ]
+    for name, figure in maps_drawn.items():
+        if figure is None:
+            continue
+        for suffix in (".pdf", ".svg"):
+            written.append(maps.save_figure(figure, maps_dir / f"{name}{suffix}"))
     return written

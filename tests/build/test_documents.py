@@ -36,9 +36,7 @@ def _build(root, **kwargs):
 
 def test_documents_are_written_with_their_page_and_again_only_when_missing(root):
     first = _build(root)
-    # The top page's documents are two jobs, drawn at once: the Word summary, the print maps.
-    assert [(r.key, r.kind, r.ok) for r in first.documents] == [("township", "documents", True)] * 2
-    assert sorted(r.title.split("：")[-1] for r in first.documents) == ["Word 摘要", "打印地图"]
+    assert [(r.key, r.kind, r.ok) for r in first.documents] == [("township", "documents", True)]
     docx, maps_dir = documents.document_paths(first.out_dir)
     assert docx.exists() and (maps_dir / "corridor.pdf").exists()
 
@@ -47,7 +45,7 @@ def test_documents_are_written_with_their_page_and_again_only_when_missing(root)
 
     docx.unlink()
     restored = _build(root)
-    assert [r.key for r in restored.documents] == ["township"] * 2
+    assert [r.key for r in restored.documents] == ["township"]
     assert all(r.cached for r in restored.results) and docx.exists()
 
 
@@ -64,35 +62,14 @@ def test_a_failed_document_fails_the_build_and_leaves_no_stale_document(root, mo
     result = _build(root, force=True)
 
     assert not result.ok
-    assert [(f.key, f.kind) for f in result.failed] == [("township", "documents")] * 2
-    for failure in result.failed:
-        assert "RuntimeError: drawing failed" in failure.error and "Traceback" in failure.error
-        assert failure.where.endswith("broken")
+    (failure,) = result.failed
+    assert (failure.key, failure.kind) == ("township", "documents")
+    assert "RuntimeError: drawing failed" in failure.error and "Traceback" in failure.error
+    assert failure.where.endswith("broken")
     # The pages themselves were built; the old documents, of older figures, are gone.
     assert result.results and all(r.ok for r in result.results)
     assert not docx.exists() and not list(maps_dir.glob("*.pdf"))
 
     monkeypatch.undo()
     retried = _build(root)
-    assert [r.key for r in retried.documents] == ["township"] * 2
-    assert retried.ok and docx.exists()
-
-
-def test_when_one_part_fails_the_other_is_removed_too_and_both_are_written_again(root, monkeypatch):
-    # The Word summary written beside failed print maps would make the documents look whole.
-    write = printed.write_documents
-
-    def maps_fail(*args, parts=printed.DOCUMENT_PARTS, **kwargs):
-        if "maps" in parts:
-            raise RuntimeError("maps failed")
-        return write(*args, parts=parts, **kwargs)
-
-    monkeypatch.setattr(printed, "write_documents", maps_fail)
-    result = _build(root)
-    assert [r.title.split("：")[-1] for r in result.failed] == ["打印地图"]
-    docx, _maps_dir = documents.document_paths(result.out_dir)
-    assert not docx.exists()
-
-    monkeypatch.undo()
-    assert [r.key for r in _build(root).documents] == ["township"] * 2
-    assert docx.exists()
+    assert [r.key for r in retried.documents] == ["township"] and retried.ok and docx.exists()

@@ -15,11 +15,11 @@ from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from analysis.build.execute import RunSettings, run_job
-from analysis.build.jobs import Job, JobResult
+from analysis.build.jobs import DocumentJob, Job, JobResult
 
 
 class Executor(Protocol):
-    def run(self, jobs: Sequence[Job], settings: RunSettings) -> Iterator[JobResult]:
+    def run(self, jobs: Sequence[Job | DocumentJob], settings: RunSettings) -> Iterator[JobResult]:
         """Run ``jobs`` and yield their results as they finish."""
         ...
 
@@ -27,7 +27,7 @@ class Executor(Protocol):
 class SerialExecutor:
     """Every job in this process, one after another."""
 
-    def run(self, jobs: Sequence[Job], settings: RunSettings) -> Iterator[JobResult]:
+    def run(self, jobs: Sequence[Job | DocumentJob], settings: RunSettings) -> Iterator[JobResult]:
         for job in jobs:
             yield run_job(job, settings)
 
@@ -38,7 +38,7 @@ class PoolExecutor:
     def __init__(self, workers: int) -> None:
         self.workers = workers
 
-    def run(self, jobs: Sequence[Job], settings: RunSettings) -> Iterator[JobResult]:
+    def run(self, jobs: Sequence[Job | DocumentJob], settings: RunSettings) -> Iterator[JobResult]:
         with cf.ProcessPoolExecutor(
             max_workers=self.workers, initializer=exit_with_parent, initargs=(os.getpid(),)
         ) as pool:
@@ -53,7 +53,7 @@ class DaskExecutor:
     def __init__(self, scheduler: str) -> None:
         self.scheduler = scheduler
 
-    def run(self, jobs: Sequence[Job], settings: RunSettings) -> Iterator[JobResult]:
+    def run(self, jobs: Sequence[Job | DocumentJob], settings: RunSettings) -> Iterator[JobResult]:
         from distributed import Client, as_completed
 
         with Client(self.scheduler) as client:

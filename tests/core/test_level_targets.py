@@ -76,6 +76,35 @@ def test_town_and_county_series_are_the_aggregates_of_their_level(county):
             assert np.allclose(series.to_numpy(), expected.loc[list(YEARS)].to_numpy())
 
 
+def test_many_scopes_at_once_are_each_scopes_own_series(county):
+    # A county page's dozens of charts take their series in one call: each must be the one
+    # a single call gives, whatever else is asked with it (a year a sum is incomplete in one
+    # town included).
+    indicators, _ = county
+    thinner = indicators.drop(
+        indicators[
+            (indicators["village_code"] == f"{TOWN_A}200")
+            & (indicators["year"] == 2016)
+            & (indicators["indicator"] == "hardened_road_km")
+        ].index
+    )
+    pairs = [
+        (scope, indicator)
+        for scope in (
+            "township",
+            COUNTY,
+            TOWN_A,
+            TOWN_B,
+            f"{TOWN_A}201",
+            f"{TOWN_A}201;{TOWN_B}200",
+        )
+        for indicator in ("hardened_road_km", "medical_insurance_rate", "population")
+    ]
+    together = trends.scopes_series(thinner, pairs)
+    for (scope, indicator), series in zip(pairs, together, strict=True):
+        pd.testing.assert_series_equal(series, trends.scope_series(thinner, scope, indicator))
+
+
 def test_an_incomplete_year_is_left_out_of_that_town_only(county):
     indicators, _ = county
     gap = (indicators["village_code"] == f"{TOWN_A}201") & (indicators["year"] == 2016)

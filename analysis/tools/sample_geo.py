@@ -141,9 +141,12 @@ def sanitation_points(
     ``year``, every public toilet built up to ``year`` and every sewage site open then."""
     rows = table.set_index("village_code")
     final = rows[rows["year"] == year]
+    # Each village's rows found once: a filter of the whole table per village grew with the
+    # square of the villages.
+    histories = dict(iter(table.groupby("village_code", sort=False)))
     records = []
     for village in polygons.itertuples():
-        history = table[table["village_code"] == village.code].sort_values("year")
+        history = histories[village.code].sort_values("year")
         built = history["public_toilets_built"].astype(int)
         dates = {
             "household_toilet": [year] * int(final.loc[village.code, "toilets_upgraded"]),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,3 +57,39 @@ def processed_copy(prepared_sample: Path, tmp_path: Path) -> Path:
     target = tmp_path / "processed"
     shutil.copytree(prepared_sample, target)
     return target
+
+
+# --------------------------------------------------------------------------------------------
+# Figures against baselines, as geopandas' tests/test_plotting.py compares its plots.
+
+#: RMS difference (compare_images' 0-255 scale) allowed. Measured on the sanitation map: a rerun
+#: gives 0.0; one household dot fewer (and its legend count) 1.38; one village name changed 2.9;
+#: one title character 4.0; no north arrow 7.9; another colormap 8.2. 1.0 catches all of those
+#: while letting sub-pixel anti-aliasing differences pass (matplotlib's wheels bundle FreeType
+#: and the font comes from a pinned wheel, so text renders the same on every machine).
+BASELINE_TOLERANCE = 1.0
+
+
+@pytest.fixture
+def baseline(request, tmp_path) -> Callable[[Callable[[Path], object], str], None]:
+    """``baseline(save, name)``: ``save(path)`` writes a PNG, which must match
+    ``baseline/<name>.png`` beside the test module. With ``MINSHENG_REGEN_BASELINES=1`` the PNG
+    becomes the baseline instead: look at every image before committing it."""
+    from matplotlib.testing.compare import compare_images
+
+    folder = Path(request.node.path).parent / "baseline"
+
+    def check(save: Callable[[Path], object], name: str) -> None:
+        actual = tmp_path / f"{name}.png"
+        save(actual)
+        expected = folder / f"{name}.png"
+        if os.environ.get("MINSHENG_REGEN_BASELINES") == "1":
+            folder.mkdir(exist_ok=True)
+            shutil.copyfile(actual, expected)
+            return
+        if not expected.exists():
+            pytest.fail(f"no baseline {expected}; create it with MINSHENG_REGEN_BASELINES=1")
+        difference = compare_images(str(expected), str(actual), tol=BASELINE_TOLERANCE)
+        assert difference is None, difference
+
+    return check

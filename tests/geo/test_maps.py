@@ -7,33 +7,21 @@ Baselines live in tests/geo/baseline/ and are compared as geopandas compares its
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import warnings
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
-from matplotlib.testing.compare import compare_images
 from matplotlib.text import Text
 from shapely.geometry import LineString, Point, box
 
 from analysis.geo import layers as geo
 from analysis.geo import maps
 
-BASELINE_DIR = Path(__file__).parent / "baseline"
-REGENERATE = os.environ.get("MINSHENG_REGEN_BASELINES") == "1"
 FIGSIZE = (6.0, 5.0)
 DPI = 70
-# RMS difference (compare_images' 0-255 scale) allowed. Measured on the sanitation map: a rerun
-# gives 0.0; one household dot fewer (and its legend count) 1.38; one village name changed 2.9;
-# one title character 4.0; no north arrow 7.9; another colormap 8.2. 1.0 catches all of those
-# while letting sub-pixel anti-aliasing differences pass (matplotlib's wheels bundle FreeType
-# and the font comes from a pinned wheel, so text renders the same on every machine).
-TOLERANCE = 1.0
 
 X0, Y0 = 500_000.0, 2_810_000.0  # EPSG:4547 metres near 信丰
 #: Fixed classes (upper bounds, per 100 households) of the sanitation maps drawn here.
@@ -49,18 +37,9 @@ def _missing_glyphs_are_errors():
         yield
 
 
-def _assert_matches_baseline(fig: Figure, name: str, tmp_path: Path) -> None:
-    actual = tmp_path / f"{name}.png"
-    maps.save_figure(fig, actual, dpi=DPI)
-    expected = BASELINE_DIR / f"{name}.png"
-    if REGENERATE:
-        BASELINE_DIR.mkdir(exist_ok=True)
-        shutil.copyfile(actual, expected)
-        return
-    if not expected.exists():
-        pytest.fail(f"no baseline {expected}; create it with MINSHENG_REGEN_BASELINES=1")
-    difference = compare_images(str(expected), str(actual), tol=TOLERANCE)
-    assert difference is None, difference
+def _png(fig: Figure):
+    """What the ``baseline`` fixture saves: the map as the package saves it."""
+    return lambda path: maps.save_figure(fig, path, dpi=DPI)
 
 
 def _texts(fig: Figure) -> list[str]:
@@ -143,7 +122,7 @@ def points():
 # Baselines
 
 
-def test_choropleth_baseline(villages, tmp_path):
+def test_choropleth_baseline(villages, baseline):
     fig = maps.choropleth(
         villages,
         "toilets_per_100",
@@ -157,17 +136,17 @@ def test_choropleth_baseline(villages, tmp_path):
         label_column="name",
         figsize=FIGSIZE,
     )
-    _assert_matches_baseline(fig, "choropleth", tmp_path)
+    baseline(_png(fig), "choropleth")
 
 
-def test_corridor_map_baseline(villages, road, bases, tmp_path):
+def test_corridor_map_baseline(villages, road, bases, baseline):
     fig = maps.corridor_map(
         villages, road, bases, width_km=2.0, source="县农业农村局", sample=True, figsize=FIGSIZE
     )
-    _assert_matches_baseline(fig, "corridor_map", tmp_path)
+    baseline(_png(fig), "corridor_map")
 
 
-def test_sanitation_map_baseline(villages, points, tmp_path):
+def test_sanitation_map_baseline(villages, points, baseline):
     fig = maps.sanitation_map(
         villages,
         "toilets_per_100",
@@ -177,12 +156,12 @@ def test_sanitation_map_baseline(villages, points, tmp_path):
         sample=True,
         figsize=FIGSIZE,
     )
-    _assert_matches_baseline(fig, "sanitation_map", tmp_path)
+    baseline(_png(fig), "sanitation_map")
 
 
-def test_locator_map_baseline(villages, tmp_path):
+def test_locator_map_baseline(villages, baseline):
     fig = maps.locator_map(villages, "360722103204", figsize=FIGSIZE)
-    _assert_matches_baseline(fig, "locator_map", tmp_path)
+    baseline(_png(fig), "locator_map")
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.testing.compare import compare_images
 from matplotlib.ticker import AutoLocator, MaxNLocator
 
 from analysis.core.catalog import default_catalog
@@ -246,26 +242,12 @@ def test_only_grids_of_the_same_shape_are_reused_and_other_figures_are_not_kept(
 
 # --- one chart per figure: every text in its own room, against baselines ----------------------
 
-BASELINE_DIR = Path(__file__).parent / "baseline"
-REGENERATE = os.environ.get("MINSHENG_REGEN_BASELINES") == "1"
 BASELINE_DPI = 70
-#: RMS difference (0-255) allowed, as for the maps (tests/geo/test_maps.py): text renders the
-#: same on every machine, so only sub-pixel anti-aliasing may differ.
-BASELINE_TOLERANCE = 1.0
 
 
-def _assert_matches_baseline(figure: Figure, name: str, tmp_path: Path) -> None:
-    actual = tmp_path / f"{name}.png"
-    figure.savefig(actual, dpi=BASELINE_DPI)
-    expected = BASELINE_DIR / f"{name}.png"
-    if REGENERATE:
-        BASELINE_DIR.mkdir(exist_ok=True)
-        shutil.copyfile(actual, expected)
-        return
-    if not expected.exists():
-        pytest.fail(f"no baseline {expected}; create it with MINSHENG_REGEN_BASELINES=1")
-    difference = compare_images(str(expected), str(actual), tol=BASELINE_TOLERANCE)
-    assert difference is None, difference
+def _png(figure: Figure):
+    """What the ``baseline`` fixture saves (tests/conftest.py, shared with the maps')."""
+    return lambda path: figure.savefig(path, dpi=BASELINE_DPI)
 
 
 def _greenhouse_chart(**kwargs) -> Figure:
@@ -276,14 +258,14 @@ def _greenhouse_chart(**kwargs) -> Figure:
     return fan_chart(history, result, unit="亩", **{"title": "蔬菜大棚面积", **kwargs})
 
 
-def test_fan_chart_baseline(tmp_path):
-    _assert_matches_baseline(_greenhouse_chart(sample=True), "fan_chart", tmp_path)
+def test_fan_chart_baseline(baseline):
+    baseline(_png(_greenhouse_chart(sample=True)), "fan_chart")
 
 
-def test_trend_chart_baseline(tmp_path):
+def test_trend_chart_baseline(baseline):
     history = pd.Series([0, 0, 0, 1, 2, 2], index=YEARS, dtype=float)
     figure = trend_chart(history, title="扶贫车间", unit="个", integer=True, sample=True)
-    _assert_matches_baseline(figure, "trend_chart", tmp_path)
+    baseline(_png(figure), "trend_chart")
 
 
 def _boxes(figure: Figure) -> dict:

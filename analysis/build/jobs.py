@@ -45,8 +45,12 @@ class Job:
     #: The pages above this one, top first: (name, link relative to this page).
     crumbs: tuple[tuple[str, str], ...] = ()
 
-    def cache_key(self, notebooks_dir: Path) -> str:
+    def cache_key(self, notebooks_dir: Path, *, accepted_errors: int) -> str:
+        """What the page is made of; ``accepted_errors``, which every page states, among it: a
+        page of an earlier build that stated another count (or none) is not current, though
+        its own figures are."""
         digest = hashlib.sha256()
+        digest.update(str(accepted_errors).encode())
         digest.update((notebooks_dir / self.notebook).read_bytes())
         digest.update(json.dumps(self.parameters, sort_keys=True, ensure_ascii=False).encode())
         digest.update(self.data_fingerprint.encode())

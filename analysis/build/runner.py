@@ -103,7 +103,7 @@ def build(
     jobs = plan_jobs(processed, year, raw_dir=raw, villages=villages, lang=lang)
 
     cache = BuildCache(year_dir / CACHE_FILE)
-    keys = {job.key: job.cache_key(notebooks) for job in jobs}
+    keys = {job.key: job.cache_key(notebooks, accepted_errors=accepted_errors) for job in jobs}
     results, pending = reuse(jobs, cache.entries, keys, year_dir, force=force)
 
     drawn = document_jobs(jobs, pending, year_dir)

@@ -1,5 +1,6 @@
-"""The Word summary and print maps as build jobs: written beside the pages, only when their
-page is rebuilt or they are missing, and a failure reported without stale documents left."""
+"""What a rebuild writes again besides changed figures: the Word summary and print maps (build
+jobs, written beside the pages, only when their page is rebuilt or they are missing, a failure
+reported without stale documents left), and the pages whose count of accepted errors changed."""
 
 from __future__ import annotations
 
@@ -73,3 +74,15 @@ def test_a_failed_document_fails_the_build_and_leaves_no_stale_document(root, mo
     monkeypatch.undo()
     retried = _build(root)
     assert [r.key for r in retried.documents] == ["township"] and retried.ok and docx.exists()
+
+
+def test_a_page_stating_another_count_of_accepted_errors_is_built_again(root, monkeypatch):
+    # Every page states how many errors were accepted: a page of a build that accepted none (or
+    # another number) would state a wrong count, though its own figures are unchanged.
+    first = _build(root)
+    assert first.ok and not any(r.cached for r in first.results)
+    monkeypatch.setattr(runner, "_check_validation", lambda processed, accept: 2)
+    again = _build(root)
+    assert again.results and not any(r.cached for r in again.results)
+    page = (again.out_dir / "villages" / f"{QINGGUANG}.html").read_text(encoding="utf-8")
+    assert "本报告所用数据有 2 处错误未经更正" in page

@@ -188,13 +188,15 @@ def _progress_callback(progress, total: int) -> Callable[[JobResult | None], Non
         return lambda r: None
     from tqdm import tqdm
 
-    bar = tqdm(total=total, unit="页", desc="生成报告 Building", dynamic_ncols=True)
+    # Pages and each page's documents (Word, print maps) count alike: "项", not "页".
+    bar = tqdm(total=total, unit="项", desc="生成报告 Building", dynamic_ncols=True)
 
     def update(result: JobResult | None) -> None:
         if result is None:
             bar.close()
             return
-        bar.set_postfix_str(f"{result.key} {'✓' if result.ok else '✗ 失败'}")
+        what = f"{result.key} Word/PDF" if result.kind == "documents" else result.key
+        bar.set_postfix_str(f"{what} {'✓' if result.ok else '✗ 失败'}")
         bar.update(1)
 
     return update

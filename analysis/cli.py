@@ -55,6 +55,27 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_workers(args: argparse.Namespace) -> int:
+    import contextlib
+    import threading
+
+    from analysis.build.executors import local_workers
+
+    print("正在启动工作进程 / starting the workers…", flush=True)
+    with local_workers(args.workers, args.port) as address:
+        print(
+            f"工作进程已就绪 Workers ready: {address}\n"
+            f"在另一个终端运行 / in another terminal: minsheng build --scheduler {address}\n"
+            "更新或修改 minsheng 后请重启本命令 / restart this command after minsheng is "
+            "updated or edited. Ctrl-C 停止 / stops.",
+            flush=True,
+        )
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how the command ends
+            threading.Event().wait()
+    print("工作进程已停止 / workers stopped.", flush=True)
+    return 0
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from analysis.tools import sample
 
@@ -201,6 +222,16 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser(
+        "workers",
+        help="保持工作进程常驻，供多次生成使用 / keep warm workers for repeated builds",
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: one per core)"
+    )
+    p.add_argument("--port", type=int, default=8786, help="scheduler port (default 8786; 0: any)")
+    p.set_defaults(func=cmd_workers)
 
     p = sub.add_parser("sample", help="写出示例数据 / write the sample or a synthetic county")
     p.add_argument("out_dir", type=Path)

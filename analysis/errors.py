@@ -29,3 +29,7 @@ class MissingFileError(MinshengError, FileNotFoundError):
 
 class StaleTablesError(DataError):
     """The processed tables were made from another raw folder, or from an older state of it."""
+
+
+class StaleWorkersError(MinshengError):
+    """Workers kept between builds run other code than the build that sends them jobs."""

@@ -15,14 +15,18 @@ from typing import TYPE_CHECKING
 
 from analysis import config
 from analysis.build.jobs import DocumentJob, Job, JobResult
-from analysis.errors import ParameterError
+from analysis.errors import MinshengError, ParameterError, StaleWorkersError
 from analysis.iorw import atomic_write_bytes
 from analysis.reporting import publish
 from analysis.reporting.documents import document_paths
+from analysis.version import code_fingerprint
 
 if TYPE_CHECKING:  # importing nbformat costs ~2 s (jsonschema's format checkers); not at start-up
     import nbformat
 
+#: The code this process loaded (read once, when it first ran a job): a worker kept between
+#: builds goes on running it after the package is updated or edited.
+LOADED_CODE = code_fingerprint()
 #: Cells papermill adds to an executed notebook; not part of the notebook the analyst wrote.
 _PAPERMILL_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 
@@ -48,6 +52,20 @@ class RunSettings:
     sample: bool
     engine: str = "warm"
     accepted_errors: int = 0
+    #: The build's code fingerprint; a worker that loaded other code refuses its jobs.
+    code: str = ""
+
+
+def _check_code(settings: RunSettings) -> None:
+    """Refuse to build with code other than the build's: its pages would be kept under keys
+    that say they are current."""
+    if settings.code and settings.code != LOADED_CODE:
+        raise StaleWorkersError(
+            "工作进程仍在运行更新前的 minsheng 代码，本页未生成。请重启工作进程"
+            "（停止 minsheng workers 或 dask worker 后重新启动），再运行 minsheng build。/ "
+            "The workers still run minsheng's code from before it was updated; this page was "
+            "not built. Restart the workers (minsheng workers, or dask worker), then build again."
+        )
 
 
 def run_job(job: Job | DocumentJob, settings: RunSettings) -> JobResult:
@@ -66,6 +84,7 @@ def run_documents(job: DocumentJob, settings: RunSettings) -> JobResult:
 
     started = time.perf_counter()
     try:
+        _check_code(settings)
         printed.write_documents(
             Path(job.processed_dir),
             Path(settings.year_dir),
@@ -75,8 +94,12 @@ def run_documents(job: DocumentJob, settings: RunSettings) -> JobResult:
             settings.accepted_errors,
         )
         ok, error, where = True, "", ""
+    except MinshengError as exc:
+        ok, error, where = False, str(exc), type(exc).__name__
+        _remove_documents(Path(settings.year_dir), job.town_code)
     except Exception as exc:
-        # Drawing a document fails only by a bug: its whole traceback, for whoever fixes it.
+        # Otherwise drawing a document fails only by a bug: its whole traceback, for whoever
+        # fixes it.
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         ok, error = False, traceback.format_exc().strip()
         where = f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"
@@ -122,6 +145,7 @@ def run_page(job: Job, settings: RunSettings) -> JobResult:
     output = work / "executed.ipynb"
     nb = None
     try:
+        _check_code(settings)
         nb = execute_notebook(Path(notebooks_dir) / job.notebook, output, job.parameters, executor)
         publish.write_page(
             html_path,
@@ -184,6 +208,12 @@ def _kernel():
         multiprocessing.util.Finalize(_warm_kernel, _warm_kernel.shutdown, exitpriority=10)
         atexit.register(_warm_kernel.shutdown)
     return _warm_kernel
+
+
+def warm_worker() -> None:
+    """Start this process's warm kernel now, not with its first page: for workers kept between
+    builds, so that no build waits for one."""
+    _kernel()
 
 
 def execute_notebook(

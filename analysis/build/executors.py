@@ -7,6 +7,7 @@ they finish; the runner does not know which route it has.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import os
 import threading
 import time
@@ -14,8 +15,9 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from analysis.build.execute import RunSettings, run_job
+from analysis.build.execute import RunSettings, run_job, warm_worker
 from analysis.build.jobs import DocumentJob, Job, JobResult
+from analysis.errors import ParameterError
 
 
 class Executor(Protocol):
@@ -63,6 +65,58 @@ class DaskExecutor:
             ]
             for future in as_completed(futures):
                 yield future.result()
+
+
+@contextlib.contextmanager
+def local_workers(workers: int | None = None, port: int = 8786) -> Iterator[str]:
+    """Workers on this machine kept between builds, each with its kernel started and warmed:
+    a Dask cluster of single-threaded worker processes on loopback. Yields the scheduler's
+    address, for ``build(scheduler=...)``; the workers and their kernels end with the block.
+
+    A build on a pool starts a kernel per worker (seconds); on these, a rebuild after a
+    correction pays only for its pages.
+    """
+    from distributed import Client, LocalCluster
+
+    _check_port_free(port)
+    with (
+        LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            scheduler_port=port,
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        # As tasks, not client.run: a kernel's connection belongs to the thread that opened
+        # it, and jobs run on the worker's task thread, not on its event loop's.
+        client.gather(
+            [
+                client.submit(warm_worker, key=f"minsheng-warm-up-{address}", workers=[address])
+                for address in client.scheduler_info()["workers"]
+            ]
+        )
+        yield cluster.scheduler_address
+
+
+def _check_port_free(port: int) -> None:
+    """A clear refusal where the scheduler's port is taken (most often: workers started
+    earlier and still running), rather than Dask's traceback."""
+    import socket
+
+    with socket.socket() as probe:
+        # As the scheduler binds: a port whose last connections are closing is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise ParameterError(
+                f"端口 {port} 已被占用（可能已有 minsheng workers 在运行），请换一个端口（--port）"
+                f"或先停止已运行的工作进程。/ port {port} is in use (workers already running?); "
+                "choose another with --port, or stop those first."
+            ) from exc
 
 
 def exit_with_parent(parent: int) -> None:

@@ -32,6 +32,7 @@ from analysis.pipeline.prepare import ensure_processed
 from analysis.pipeline.store import path_of, read_stamp, read_summary
 from analysis.reporting import documents, problems
 from analysis.reporting.documents import TOP_KEYS
+from analysis.version import code_fingerprint
 
 
 def build(
@@ -110,7 +111,9 @@ def build(
     written: list[JobResult] = []
     report = _progress_callback(progress, len(pending) + len(drawn))
     try:
-        settings = RunSettings(str(notebooks), str(year_dir), sample, executor, accepted_errors)
+        settings = RunSettings(
+            str(notebooks), str(year_dir), sample, executor, accepted_errors, code_fingerprint()
+        )
         # Documents first: each takes several pages' time, and a pool that starts the longest
         # jobs first finishes sooner.
         runs = [*drawn, *pending]

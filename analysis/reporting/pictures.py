@@ -30,6 +30,7 @@ import PIL
 from matplotlib.figure import Figure
 from matplotlib.transforms import TransformNode
 
+from analysis.core.truetype import FONT_DIR
 from analysis.geo import maps
 from analysis.iorw import atomic_write_bytes
 from analysis.reporting.sections import png_bytes
@@ -67,10 +68,12 @@ class _CanonicalPickler(pickle.Pickler):
 def _surroundings() -> bytes:
     """What drawing reads besides the figure and is fixed for this process: the package's
     code (the house style, the encoders), the libraries' versions and the fonts installed."""
+    # Not the copies of the house font cut for PDFs: they are registered as a process saves
+    # its first PDF, and are the house font's own glyphs.
     fonts = sorted(
         (font.fname, os.stat(font.fname).st_size)
         for font in matplotlib.font_manager.fontManager.ttflist
-        if os.path.exists(font.fname)
+        if os.path.exists(font.fname) and Path(font.fname).parent != FONT_DIR
     )
     return repr((code_fingerprint(), matplotlib.__version__, PIL.__version__, fonts)).encode()
 

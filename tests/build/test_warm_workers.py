@@ -1,0 +1,113 @@
+"""Workers kept between builds (`minsheng workers`): their kernels serve build after build, and
+a worker that loaded other code than the build's refuses its jobs rather than publish pages
+made by that code under keys that call them current."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from analysis import config
+from analysis.build import execute, jobs, runner
+from analysis.reporting import documents
+
+QINGGUANG = "360722103203"
+YEAR = config.DEFAULT_YEAR
+
+
+def test_a_worker_running_other_code_refuses_page_and_document_jobs(prepared_sample, tmp_path):
+    year_dir = tmp_path / str(YEAR)
+    planned = jobs.plan_jobs(prepared_sample, YEAR, raw_dir=config.RAW_DIR, villages=[QINGGUANG])
+    page = next(job for job in planned if job.key == QINGGUANG)
+    (drawn,) = jobs.document_jobs(planned, planned, year_dir)
+    docx, _ = documents.document_paths(year_dir)
+    docx.parent.mkdir(parents=True, exist_ok=True)
+    docx.write_bytes(b"older summary")
+    settings = execute.RunSettings(
+        str(config.NOTEBOOKS_DIR), str(year_dir), False, code="the code of a newer minsheng"
+    )
+
+    result = execute.run_job(page, settings)
+    assert not result.ok and result.where == "StaleWorkersError"
+    assert "重启工作进程" in result.error and "Restart the workers" in result.error
+    html = (year_dir / page.html).read_text(encoding="utf-8")
+    assert "重启工作进程" in html
+    assert execute._warm_kernel is None, "no kernel is started for a refused job"
+
+    result = execute.run_job(drawn, settings)
+    assert not result.ok and "Restart the workers" in result.error
+    assert not docx.exists(), "a refused document job leaves no older summary behind"
+
+    current = execute.RunSettings(
+        str(config.NOTEBOOKS_DIR), str(year_dir), False, code=execute.LOADED_CODE
+    )
+    execute._check_code(current)
+
+
+def _kernels(process: psutil.Process) -> set[int]:
+    return {
+        child.pid
+        for child in process.children(recursive=True)
+        if "ipykernel" in " ".join(child.cmdline())
+    }
+
+
+@pytest.mark.slow
+def test_minsheng_workers_keep_their_kernels_from_build_to_build_and_stop_on_ctrl_c(
+    prepared_sample, tmp_path
+):
+    command = [sys.executable, "-m", "analysis.cli", "workers", "--workers", "1", "--port", "0"]
+    workers = subprocess.Popen(
+        command,
+        cwd=config.PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(config.PROJECT_DIR)},
+    )
+    try:
+        address = None
+        deadline = time.monotonic() + 180
+        lines = []
+        while address is None and time.monotonic() < deadline:
+            line = workers.stdout.readline()
+            lines.append(line)
+            found = re.search(r"Workers ready: (tcp://\S+)", line)
+            address = found and found.group(1)
+        assert address, "".join(lines)
+        tree = psutil.Process(workers.pid)
+        kernels = _kernels(tree)
+        assert len(kernels) == 1, "the worker's kernel is started before any build"
+
+        def build(**kwargs):
+            return runner.build(
+                config.RAW_DIR,
+                tmp_path / "reports",
+                processed_dir=tmp_path / "processed",
+                villages=[QINGGUANG],
+                scheduler=address,
+                progress=False,
+                **kwargs,
+            )
+
+        first = build()
+        again = build(force=True)
+        assert first.ok and again.ok
+        assert not any(r.cached for r in again.results)
+        assert _kernels(tree) == kernels, "the second build ran on the same kernel"
+
+        workers.send_signal(signal.SIGINT)
+        assert workers.wait(timeout=60) == 0
+        assert "workers stopped" in workers.stdout.read()
+        time.sleep(1)
+        assert not any(psutil.pid_exists(pid) for pid in kernels), "a kernel outlived its worker"
+    finally:
+        if workers.poll() is None:
+            workers.kill()

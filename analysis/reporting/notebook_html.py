@@ -27,7 +27,8 @@ NO_ALT = "No description has been provided for this image"
 _PREFERRED = ("text/html", "image/png", "text/plain")
 _AREA = '\n<div class="output_area">\n\n'
 _IMG = re.compile(r"""<img(?=[\s/>])(?:[^>"']|"[^"]*"|'[^']*')*>""", re.I)
-_ATTRIBUTE = re.compile(r"""[\s/]+([^\s/>"'=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
+#: An attribute of a tag, its value skipped; as in HTML, one may follow a quoted value unspaced.
+_ATTRIBUTE = re.compile(r"""[\s/]*([^\s/>"'=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
 
 
 class _Unsupported(Exception):
@@ -67,7 +68,8 @@ def _cell(cell: Mapping) -> str:
     if cell.get("cell_type") != "code":
         raise _Unsupported
     tags = "".join(escape(f" celltag_{tag}") for tag in cell.get("metadata", {}).get("tags", []))
-    head = f'<div id="{escape("cell-id=" + cell["id"])}" class="cell border-box-sizing code_cell rendered{tags}">\n'
+    anchor = escape(f"cell-id={cell['id']}")
+    head = f'<div id="{anchor}" class="cell border-box-sizing code_cell rendered{tags}">\n'
     outputs = cell.get("outputs", [])
     if not outputs:
         return head + "\n</div>\n"
@@ -112,7 +114,8 @@ def _output(output: Mapping, cell: Mapping) -> str:
         return (
             f'{_AREA}\n\n<div class="output_text output_subarea {extra}">{inner}</div>\n\n</div>\n'
         )
-    return f'{_AREA}\n\n<div class="output_png output_subarea {extra}">{_png(value, metadata, cell)}</div>\n\n</div>\n'
+    image = _png(value, metadata, cell)
+    return f'{_AREA}\n\n<div class="output_png output_subarea {extra}">{image}</div>\n\n</div>\n'
 
 
 def _png(value: str, metadata: Mapping, cell: Mapping) -> str:

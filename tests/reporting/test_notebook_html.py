@@ -177,6 +177,8 @@ def test_a_notebook_with_widget_state_or_without_cell_ids_goes_to_nbconvert(expo
             f'<img title="alt=x" src="a" alt="{notebook_html.NO_ALT}">',
         ),
         ('<img src="a" alt="">', '<img src="a" alt="">'),
+        ('<img src="a"alt="b">', '<img src="a"alt="b">'),
+        ("<img src=alt>", f'<img src=alt alt="{notebook_html.NO_ALT}">'),
         ('<img\nalt="图"\nsrc="data:,x>y">', '<img\nalt="图"\nsrc="data:,x>y">'),
         ("<imgx src=a>", "<imgx src=a>"),
     ],

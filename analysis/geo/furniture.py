@@ -334,6 +334,10 @@ class _MeasuredOnce(AuxTransformBox):
             self.ref_offset_transform.set_matrix(self._measured[2])
         return self._measured[1]
 
+    def __getstate__(self) -> dict:
+        # A measurement for one renderer (keyed by its id) is no part of what the box shows.
+        return {**super().__getstate__(), "_measured": None}
+
 
 def _grid_convergence(shapes):
     """Angle (degrees, clockwise) from grid north to true north at the map's centre."""

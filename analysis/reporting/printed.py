@@ -10,24 +10,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.geo import maps
 from analysis.pipeline.store import Tables, load_tables
 from analysis.reporting import figures, indicator_charts, narrative, sections
-from analysis.reporting.charts import release
 from analysis.reporting.documents import TOP_KEYS, document_paths
+from analysis.reporting.pictures import PICTURES_DIR, PictureCache, figure_digest
 
 #: Resolution of the pictures embedded in the Word summary: what an office printer prints.
 PRINT_DPI = 300
 
 
-def _target_pictures(tables: Tables, lang: str) -> list[narrative.Picture]:
+def _target_pictures(tables: Tables, lang: str, kept: PictureCache) -> list[narrative.Picture]:
     """The top page's (or town's) target charts as the page draws them, one per target with
     its alternative text, for Word."""
-    pictures = []
-    for chart in indicator_charts.target_charts(tables, TOP_KEYS[0], lang=lang):
-        pictures.append((sections.png_bytes(chart.figure, dpi=PRINT_DPI), chart.alt))
-        release(chart.figure)
-    return pictures
+    # Each chart on a figure of its own, not one figure drawn on again: a figure's digest
+    # would hold what the chart before it left, and that depends on whether it was drawn.
+    return [
+        (kept.png(chart.figure, figure_digest(chart.figure), PRINT_DPI), chart.alt)
+        for chart in indicator_charts.target_charts(tables, TOP_KEYS[0], lang=lang)
+    ]
 
 
 def write_documents(
@@ -41,31 +41,32 @@ def write_documents(
     """What an office passes on besides the pages: the summary as Word, with the maps and the
     target charts embedded at print resolution, and the maps as PDF and SVG for print, for the
     whole data set or for one town; the Word document states ``accepted_errors`` as the pages
-    do. Each figure is drawn once, by the same functions as the pages'."""
+    do. Each figure is drawn once, by the same functions as the pages', or not at all where
+    the build before drew the same figure (:mod:`analysis.reporting.pictures`)."""
     tables = load_tables(processed_dir, town_code=town_code)
     docx, maps_dir = document_paths(year_dir, town_code)
-    maps_drawn = {
+    kept = PictureCache(year_dir / PICTURES_DIR / (town_code or TOP_KEYS[0]))
+    made = {
         "corridor": figures.corridor_figure(tables, lang=lang),
         "sanitation": figures.sanitation_figure(tables, year, lang=lang),
         "sanitary_rate": figures.sanitary_rate_figure(tables, year, lang=lang),
     }
+    maps_drawn = {name: (fig, figure_digest(fig)) for name, fig in made.items() if fig is not None}
     # The Word document places each map under its section, as the page does: 卫生厕所普及率 with
     # the sanitation map.
     pictures: dict[str, list] = {"corridor": [], "sanitation": []}
-    for name, figure in maps_drawn.items():
-        if figure is not None:
-            section = "corridor" if name == "corridor" else "sanitation"
-            png = sections.png_bytes(figure, dpi=PRINT_DPI)
-            pictures[section].append((png, sections.figure_alt(figure, lang)))
-    pictures["targets"] = _target_pictures(tables, lang)
+    for name, (figure, digest) in maps_drawn.items():
+        section = "corridor" if name == "corridor" else "sanitation"
+        picture = kept.png(figure, digest, PRINT_DPI)
+        pictures[section].append((picture, sections.figure_alt(figure, lang)))
+    pictures["targets"] = _target_pictures(tables, lang, kept)
     written = [
         narrative.write_docx(
             docx, year, tables, lang=lang, accepted_errors=accepted_errors, pictures=pictures
         )
     ]
-    for name, figure in maps_drawn.items():
-        if figure is None:
-            continue
+    for name, (figure, digest) in maps_drawn.items():
         for suffix in (".pdf", ".svg"):
-            written.append(maps.save_figure(figure, maps_dir / f"{name}{suffix}"))
+            written.append(kept.save(figure, digest, maps_dir / f"{name}{suffix}"))
+    kept.prune()
     return written

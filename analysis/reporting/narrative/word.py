@@ -185,6 +185,9 @@ def _add_table(document: Any, frame: pd.DataFrame) -> None:
         # Word reads the width of each cell, LibreOffice the column's.
         for cell in column.cells:
             cell.width = column.width
+    # The style's id looked up once: python-docx's setter searches every style for it, and
+    # for the default one, in each of a county table's hundreds of cells (seconds a document).
+    style_id = document.styles[TABLE_STYLE].style_id
     for number, row in enumerate(table.rows):
         # No row split across pages; the header row repeated on each page the table runs onto.
         properties = row._tr.get_or_add_trPr()
@@ -193,7 +196,7 @@ def _add_table(document: Any, frame: pd.DataFrame) -> None:
             properties.append(OxmlElement("w:tblHeader"))
         for cell in row.cells:
             for paragraph in cell.paragraphs:
-                paragraph.style = document.styles[TABLE_STYLE]
+                paragraph._p.style = style_id
 
 
 def _start_section(document: Any, *, landscape: bool) -> None:

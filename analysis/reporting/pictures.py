@@ -1,0 +1,143 @@
+"""Encoded pictures kept between builds, under a digest of the figure itself.
+
+A document job draws dozens of charts and three maps at print resolution and writes each map
+as PDF and SVG: most of its time. When one village's figure changes, most of these pictures
+are what they were. A :class:`PictureCache` keeps each encoding under the SHA-256 of the
+figure as matplotlib pickles it (every artist, its data, text and style), of the encoder and
+its settings, and of what else drawing reads: the package's code, the versions of matplotlib
+and Pillow, the rcParams and the fonts installed. A figure that differs in any value drawn
+has another digest and is drawn afresh; a figure that is the same in all of these draws the
+same pixels, so its kept bytes are what drawing it again would give.
+
+The digest is computed without unpickling anything: a pickler that writes the few objects
+whose pickles are not the same from one process to the next (dictionaries keyed by ``id()``,
+sets of strings, classes defined inside functions) in a canonical form.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import functools
+import hashlib
+import io
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+import PIL
+from matplotlib.figure import Figure
+from matplotlib.transforms import TransformNode
+
+from analysis.geo import maps
+from analysis.iorw import atomic_write_bytes
+from analysis.reporting.sections import png_bytes
+from analysis.version import code_fingerprint
+
+#: Where a year's documents keep their pictures, one folder per document job.
+PICTURES_DIR = ".pictures"
+
+
+def _local_class(qualname: str) -> None:
+    """Stands in the digest for a class defined inside a function (geopandas' collections),
+    which pickle cannot name; never called, as nothing digested is unpickled."""
+    raise TypeError(f"{qualname} is not unpickled")
+
+
+class _CanonicalPickler(pickle.Pickler):
+    """A pickler whose bytes depend only on what a figure holds, not on the process."""
+
+    def reducer_override(self, obj: object) -> object:
+        cls = type(obj)
+        if isinstance(obj, TransformNode):
+            # Parents are keyed by id(); their order of insertion is the figure's own.
+            state = obj.__getstate__()
+            state["_parents"] = list(state["_parents"].values())
+            return copyreg.__newobj__, (cls,), state
+        if cls is set or cls is frozenset:
+            # A set of strings iterates in an order salted per process.
+            return cls, (sorted(obj, key=repr),)
+        if "<locals>" in cls.__qualname__:
+            return _local_class, (f"{cls.__module__}.{cls.__qualname__}",), obj.__getstate__()
+        return NotImplemented
+
+
+@functools.cache
+def _surroundings() -> bytes:
+    """What drawing reads besides the figure and is fixed for this process: the package's
+    code (the house style, the encoders), the libraries' versions and the fonts installed."""
+    fonts = sorted(
+        (font.fname, os.stat(font.fname).st_size)
+        for font in matplotlib.font_manager.fontManager.ttflist
+        if os.path.exists(font.fname)
+    )
+    return repr((code_fingerprint(), matplotlib.__version__, PIL.__version__, fonts)).encode()
+
+
+def figure_digest(figure: Figure) -> str:
+    """SHA-256 of ``figure`` as it stands: take it before the figure is first drawn, as
+    drawing leaves measurements behind that a figure taken from the cache never gets."""
+    buffer = io.BytesIO()
+    _CanonicalPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(figure)
+    digest = hashlib.sha256(_surroundings())
+    # rcParams are read at drawing time (antialiasing, hatch widths, savefig settings).
+    digest.update(repr(sorted(matplotlib.rcParams.items())).encode())
+    digest.update(buffer.getvalue())
+    return digest.hexdigest()
+
+
+class PictureCache:
+    """One document job's pictures in ``folder``, encoded once and kept for the next build.
+
+    A figure is named by its :func:`figure_digest`. ``folder`` None keeps nothing: every
+    picture is drawn. :meth:`prune` removes the pictures this job did not ask for, so the
+    folder holds only the current document's.
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        self.drawn = 0
+        self.reused = 0
+
+    def _encoded(self, name: str, draw: Callable[[], bytes]) -> bytes:
+        """The bytes ``draw()`` gives, from the folder when they were kept under ``name``."""
+        if self.folder is None:
+            self.drawn += 1
+            return draw()
+        self.used.add(name)
+        kept = self.folder / name
+        if kept.exists():
+            self.reused += 1
+            return kept.read_bytes()
+        data = draw()
+        atomic_write_bytes(kept, data)
+        self.drawn += 1
+        return data
+
+    def png(self, figure: Figure, digest: str, dpi: int) -> bytes:
+        """:func:`analysis.reporting.sections.png_bytes` of ``figure`` (whose digest is
+        ``digest``) at ``dpi``, kept."""
+        return self._encoded(f"{digest}-{dpi}.png", lambda: png_bytes(figure, dpi=dpi))
+
+    def save(self, figure: Figure, digest: str, path: Path) -> Path:
+        """:func:`analysis.geo.maps.save_figure` of ``figure`` (whose digest is ``digest``) to
+        ``path``, PDF or SVG, kept; a file that already holds these bytes is not written again."""
+
+        def draw() -> bytes:
+            maps.save_figure(figure, path)
+            return path.read_bytes()
+
+        data = self._encoded(f"{digest}{path.suffix.lower()}", draw)
+        if not path.exists() or path.read_bytes() != data:
+            atomic_write_bytes(path, data)
+        return path
+
+    def prune(self) -> None:
+        """Remove what this job did not use: the pictures of figures that are no more."""
+        if self.folder is None or not self.folder.exists():
+            return
+        for path in self.folder.iterdir():
+            if path.name not in self.used and path.is_file():
+                path.unlink()

@@ -1,0 +1,119 @@
+"""Pictures kept between builds: a figure's digest holds every value it draws and nothing of
+the process that drew it, and documents written from kept pictures are those written afresh."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import config
+from analysis.core.trends import assess
+from analysis.pipeline.store import path_of
+from analysis.reporting import documents, pictures, printed
+from analysis.reporting.charts import fan_chart
+
+YEARS = range(2014, 2020)
+HISTORY = [120, 80, 55, 30, 18, 10]
+
+# The same chart drawn in another process: its digest must not depend on the process (ids,
+# the salt of string hashes), or no picture would ever be found again.
+CHART_DIGEST = f"""
+import sys
+sys.path.insert(0, {str(config.PROJECT_DIR)!r})
+import pandas as pd
+from analysis.core.trends import assess
+from analysis.reporting.charts import fan_chart
+from analysis.reporting.pictures import figure_digest
+history = pd.Series({HISTORY}, index=range(2014, 2020), dtype=float)
+result = assess(history, 0, 2020, base_year=2014, direction="lower", bounds=(0, None))
+print(figure_digest(fan_chart(history, result, title="未脱贫户数", unit="户")))
+"""
+
+
+def _chart(values=HISTORY):
+    history = pd.Series(values, index=YEARS, dtype=float)
+    result = assess(history, 0, 2020, base_year=2014, direction="lower", bounds=(0, None))
+    return fan_chart(history, result, title="未脱贫户数", unit="户")
+
+
+def test_a_figures_digest_is_the_same_in_another_process_and_changes_with_one_value():
+    here = pictures.figure_digest(_chart())
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", CHART_DIGEST], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    assert runs == [here, here]
+    assert pictures.figure_digest(_chart([*HISTORY[:-1], 11])) != here
+
+
+def test_a_kept_picture_is_read_not_drawn_and_one_no_longer_asked_for_is_removed(tmp_path):
+    chart, other = _chart(), _chart([*HISTORY[:-1], 11])
+    first = pictures.PictureCache(tmp_path)
+    png = first.png(chart, pictures.figure_digest(chart), 100)
+    first.png(other, pictures.figure_digest(other), 100)
+    assert (first.drawn, first.reused) == (2, 0) and len(list(tmp_path.iterdir())) == 2
+
+    again = pictures.PictureCache(tmp_path)
+    assert again.png(_chart(), pictures.figure_digest(_chart()), 100) == png
+    # Another resolution is another picture.
+    again.png(chart, pictures.figure_digest(_chart()), 50)
+    assert (again.drawn, again.reused) == (1, 1)
+    again.prune()
+    assert len(list(tmp_path.iterdir())) == 2  # the 100 and 50 dpi pictures of the chart
+
+
+def _documents(processed: Path, year_dir: Path) -> dict[str, bytes]:
+    """Every document of the top page, a Word file's parts read one by one (its zip's dates
+    are its own)."""
+    printed.write_documents(processed, year_dir, config.DEFAULT_YEAR, "zh")
+    docx, maps_dir = documents.document_paths(year_dir)
+    with zipfile.ZipFile(docx) as archive:
+        parts = {f"docx:{name}": archive.read(name) for name in archive.namelist()}
+    return parts | {path.name: path.read_bytes() for path in sorted(maps_dir.glob("*.*"))}
+
+
+@pytest.mark.slow
+def test_documents_from_kept_pictures_are_those_drawn_afresh_after_a_change(
+    processed_copy, tmp_path, monkeypatch
+):
+    counts = []
+    prune = pictures.PictureCache.prune
+
+    def counted(self):
+        counts.append((self.drawn, self.reused))
+        prune(self)
+
+    monkeypatch.setattr(pictures.PictureCache, "prune", counted)
+    year_dir = tmp_path / "reports"
+    first = _documents(processed_copy, year_dir)
+    drawn = counts[-1][0]
+    assert drawn > 10 and counts[-1][1] == 0
+    assert _documents(processed_copy, year_dir) == first and counts[-1] == (0, drawn)
+
+    # One village's latest sanitation figure changes: the maps and chart that show it change.
+    indicators_path = path_of(processed_copy, "indicators")
+    indicators = pd.read_parquet(indicators_path)
+    rows = indicators.index[
+        (indicators["indicator"] == "sanitary_toilet_rate")
+        & (indicators["year"] == config.DEFAULT_YEAR)
+    ]
+    indicators.loc[rows[0], "value"] -= 5
+    indicators.to_parquet(indicators_path)
+    changed = _documents(processed_copy, year_dir)
+    assert 0 < counts[-1][0] < drawn
+    assert changed != first
+    fresh = _documents(processed_copy, tmp_path / "fresh")
+    assert counts[-1] == (drawn, 0)
+    assert changed == fresh
+    assert sorted(p.name for p in (year_dir / pictures.PICTURES_DIR / "township").iterdir()) == (
+        sorted(p.name for p in (tmp_path / "fresh" / pictures.PICTURES_DIR / "township").iterdir())
+    )
+    shutil.rmtree(tmp_path / "fresh")

@@ -147,6 +147,7 @@ LEFT_TO_NBCONVERT = {
 
 
 @pytest.mark.parametrize("kind", LEFT_TO_NBCONVERT)
+@pytest.mark.filterwarnings("ignore:Your element with mimetype")  # nbconvert's, on JSON
 def test_anything_else_goes_to_nbconvert(kind, exports):
     nb = LEFT_TO_NBCONVERT[kind]
     assert notebook_html.render(nb) is None

@@ -16,8 +16,6 @@ from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING
 
-from markupsafe import escape as markup_escape
-
 if TYPE_CHECKING:
     import nbformat
 
@@ -89,7 +87,7 @@ def _output(output: Mapping, cell: Mapping) -> str:
             raise _Unsupported  # colour codes: nbconvert's ansi2html turns them into spans
         return (
             f'{_AREA}<div class="output_subarea output_stream output_{name} output_text">\n'
-            f"<pre>{markup_escape(text)}</pre>\n</div>\n</div>\n"
+            f"<pre>{escape(text)}</pre>\n</div>\n</div>\n"
         )
     if kind not in ("display_data", "execute_result"):
         raise _Unsupported
@@ -110,7 +108,7 @@ def _output(output: Mapping, cell: Mapping) -> str:
             f"{value}</div>\n\n</div>\n"
         )
     if mime == "text/plain":
-        inner = f"\n<pre>{markup_escape(value)}</pre>\n"
+        inner = f"\n<pre>{escape(value)}</pre>\n"
         return (
             f'{_AREA}\n\n<div class="output_text output_subarea {extra}">{inner}</div>\n\n</div>\n'
         )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from analysis.core.labels import check_lang, forms, glossed, label
 from analysis.iorw import atomic_write_text
+from analysis.reporting import notebook_html
 from analysis.version import __version__
 
 if TYPE_CHECKING:  # nbformat is slow to import; only the notebook export needs it
@@ -253,17 +254,33 @@ def _exporter():
     )
 
 
-def notebook_body(nb: nbformat.NotebookNode) -> str:
-    """The outputs (no code) of an executed notebook as HTML, images embedded.
+#: A script element, from its start tag to its end tag or, unclosed, to the end of the text.
+_SCRIPT = re.compile(r"<script\b.*?(?:</script\b[^>]*>|\Z)", re.S | re.I)
 
+
+def without_scripts(html: str) -> str:
+    """``html`` with every script element removed, again until none is left: removing one
+    must not join the text around it into another."""
+    while True:
+        cleaned = _SCRIPT.sub("", html)
+        if cleaned == html:
+            return cleaned
+        html = cleaned
+
+
+def notebook_body(nb: nbformat.NotebookNode) -> str:
+    """The outputs (no code) of an executed notebook as HTML, images embedded, each with an
+    alt text.
+
+    Our notebooks' outputs are written directly (:mod:`analysis.reporting.notebook_html`);
+    any other notebook goes through nbconvert's basic template, as an analyst's own would.
     Outputs are HTML our own code wrote with every value escaped; as a second line of defence
     any script is removed here and the page's Content-Security-Policy forbids running one.
     """
-    exporter = _exporter()
-    body, _ = exporter.from_notebook_node(nb)
-    # The basic template still adds anchor links and a MathJax config block we do not want.
-    body = re.sub(r"<script\b.*?</script>", "", body, flags=re.S | re.I)
-    return body
+    body = notebook_html.render(nb)
+    if body is None:
+        body, _ = _exporter().from_notebook_node(nb)
+    return without_scripts(notebook_html.add_missing_alt(body))
 
 
 def notebook_page(

@@ -1,4 +1,6 @@
-"""A county of several towns builds as a tree: county → towns → villages (issue 14)."""
+"""A county of several towns builds as a tree: county → towns → villages (issue 14).
+
+The county is built once per test process (``county`` in conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,21 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from analysis.build import runner
-from analysis.tools import sample
-
-VILLAGES = 60  # synthetic towns of 18 villages: four towns
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory) -> tuple[Path, Path, runner.BuildResult]:
-    root = tmp_path_factory.mktemp("county")
-    raw = sample.write_sample(root / "raw", sample.synthetic_villages(VILLAGES))
-    result = runner.build(
-        raw, root / "reports", processed_dir=root / "processed", progress=False, workers=2
-    )
-    return root / "processed", root / "reports" / "2019", result
 
 
 @pytest.mark.slow

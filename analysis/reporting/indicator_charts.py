@@ -75,8 +75,9 @@ def target_charts(tables: Tables, scope: str, *, lang: str = "zh") -> Iterator[C
 def _charts(tables: Tables, scope: str, rows: pd.DataFrame, lang: str) -> Iterator[Chart]:
     # The series the projections table was made from: incomplete years left out alike.
     pairs = zip(rows["scope"].astype(str), rows["indicator"].astype(str), strict=True)
+    read = rows[["scope", "indicator", "target", "target_year", "base_year"]]
     for row, series in zip(
-        rows.itertuples(), trends.scopes_series(tables.indicators, pairs), strict=True
+        read.itertuples(index=False), trends.scopes_series(tables.indicators, pairs), strict=True
     ):
         yield _target_chart(tables, scope, row, series.dropna(), lang)
 

@@ -152,7 +152,8 @@ def table_html(table: pd.DataFrame) -> str:
         table = table.reset_index()
     header = "".join(f"<th>{escape(str(c))}</th>" for c in table.columns)
     rows = []
-    for record in table.itertuples(index=False):
+    # Column by column, as itertuples reads them, without its per-column indexing cost.
+    for record in zip(*(column.tolist() for _, column in table.items()), strict=True):
         cells = []
         for value in record:
             text = (

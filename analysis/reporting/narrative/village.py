@@ -111,9 +111,14 @@ def _village_outlook(code: str, tables: Tables, catalog: Catalog, lang: str) -> 
     mine = proj[(proj["row_type"] == "village") & (scope == code)]
     itself = self_word(tables, code, lang)
     sentences = []
-    for target_year, group in mine[mine["indicator"].isin(VILLAGE_KEYS)].groupby("target_year"):
+    # Only the columns read: itertuples over every column of the wide table costs the page.
+    mine = mine.loc[
+        mine["indicator"].isin(VILLAGE_KEYS),
+        ["target_year", "indicator", "ok", "last_value", "projected", "target"],
+    ]
+    for target_year, group in mine.groupby("target_year"):
         items = []
-        for row in group.itertuples():
+        for row in group.itertuples(index=False):
             ind = catalog[row.indicator]
             if not row.ok:
                 items.append(words["village_refused"].format(name=indicator_name(ind, lang)))
@@ -137,8 +142,11 @@ def _village_outlook(code: str, tables: Tables, catalog: Catalog, lang: str) -> 
                 )
             )
     names = village_names(tables)
-    shared = proj[is_target & scope.str.split(";").map(lambda codes: code in codes)]
-    for row in shared.itertuples():
+    shared = proj.loc[
+        is_target & scope.str.split(";").map(lambda codes: code in codes),
+        ["indicator", "scope", "target", "status_en"],
+    ]
+    for row in shared.itertuples(index=False):
         ind = catalog[row.indicator]
         sentences.append(
             words["village_share"].format(

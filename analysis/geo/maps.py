@@ -20,9 +20,11 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 
 from analysis.core.labels import check_lang, label, unit_word
@@ -405,8 +407,12 @@ def locator_map(
     name = str(shapes.loc[chosen, label_column].iloc[0])
     ax_given = ax is not None
     fig, ax = new_figure(ax, figsize)
-    shapes.plot(ax=ax, facecolor=COLORS["village_fill"], edgecolor=COLORS["village_edge"], lw=0.6)
-    shapes[chosen].plot(ax=ax, facecolor=COLORS["highlight"], edgecolor=COLORS["ink"], lw=1.0)
+    _plot_polygons(
+        ax, shapes, facecolor=COLORS["village_fill"], edgecolor=COLORS["village_edge"], lw=0.6
+    )
+    _plot_polygons(
+        ax, shapes[chosen], facecolor=COLORS["highlight"], edgecolor=COLORS["ink"], lw=1.0
+    )
     label_features(ax, shapes[~chosen], label_column, fontsize=7, color=COLORS["muted"])
     label_features(ax, shapes[chosen], label_column, fontsize=10)
     set_extent(ax, shapes)
@@ -423,6 +429,36 @@ def locator_map(
     finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     settle(fig, ax_given)
     return fig
+
+
+def _plot_polygons(ax: Axes, shapes: gpd.GeoDataFrame, **style: object) -> None:
+    """``shapes.plot(ax=ax, **style)`` for a projected layer of (multi)polygons, drawn the same
+    (the same paths in one collection, aspect, axis labels and limits) at a fraction of the cost:
+    geopandas' plot makes a new collection class and several frames each call, which a page's
+    locator map paid twice."""
+    geoms = shapes.geometry[~(shapes.geometry.isna() | shapes.geometry.is_empty)]
+    if not len(geoms):
+        return
+    crs = shapes.crs
+    names = [f"{axis.name} [{axis.unit_name}]" for axis in crs.axis_info[:2]]
+    if crs.axis_info[0].direction == "north":
+        names.reverse()
+    if ax.get_xlabel() == "":
+        ax.set_xlabel(names[0], fontsize="small")
+    if ax.get_ylabel() == "":
+        ax.set_ylabel(names[1], fontsize="small")
+    ax.set_aspect("equal")
+    patches = []
+    for geom in geoms:
+        rings = [
+            ring
+            for part in (geom.geoms if geom.geom_type == "MultiPolygon" else [geom])
+            for ring in (part.exterior, *part.interiors)
+        ]
+        paths = [MplPath(np.asarray(ring.coords)[:, :2], closed=True) for ring in rings]
+        patches.append(PathPatch(MplPath.make_compound_path(*paths)))
+    ax.add_collection(PatchCollection(patches, cmap=None, **style), autolim=True)
+    ax.autoscale_view()
 
 
 def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = None) -> Path:

@@ -12,7 +12,9 @@ import datetime as dt
 import hashlib
 import json
 import pickle
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -177,6 +179,9 @@ def is_current(raw_dir: Path | str, processed_dir: Path | str) -> bool:
 # --- reading -------------------------------------------------------------------------------------
 
 
+T = TypeVar("T")
+
+
 @dataclasses.dataclass
 class Tables:
     """The processed tables a report reads (see DESIGN.md, data/processed/)."""
@@ -242,6 +247,18 @@ class Tables:
         if "measured_villages" not in self._derived:
             self._derived["measured_villages"] = to_measure(self.villages)
         return self._derived["measured_villages"].copy(deep=False)
+
+    def derived(self, key: str, make: Callable[[Tables], T]) -> T:
+        """``make(self)``, made once per loaded state of the folder (and town) and shared by the
+        copies :func:`load_tables` hands out while their frames are the ones handed: a warm
+        kernel's pages of one town look their names up in one dict, not the county's frames each.
+        Tables with a frame replaced get theirs made afresh. The result is shared: don't change it.
+        """
+        if not (self._handed and self._handed == tuple(map(id, self._frames()))):
+            return make(self)
+        if ("derived", key) not in self._derived:
+            self._derived[("derived", key)] = make(self)
+        return self._derived[("derived", key)]
 
     def _frames(self) -> tuple:
         return (

@@ -97,13 +97,18 @@ def _history(
     catalog indicator when ``every``, else those with a figure), a column per year."""
     wide = rows.pivot_table(index="indicator", columns="year", values="value", aggfunc="first")
     order = [catalog[i] for i in catalog.ids if every or i in wide.index]
+    # Cells by position in one array: wide.at per cell was most of a page's history table.
+    position = {indicator_id: i for i, indicator_id in enumerate(wide.index)}
+    cells = wide.to_numpy()
     shown = pd.DataFrame(
         {
             str(year): [
-                numbers.number(wide.at[ind.id, year] if ind.id in wide.index else None, ind, lang)
+                numbers.number(
+                    cells[position[ind.id], j] if ind.id in position else None, ind, lang
+                )
                 for ind in order
             ]
-            for year in wide.columns
+            for j, year in enumerate(wide.columns)
         },
         index=[indicator_label(ind, lang) for ind in order],
     )
@@ -352,6 +357,10 @@ def status_note(table: pd.DataFrame, lang: str = "zh") -> str:
 def place_names(tables: Tables) -> dict[str, str]:
     """Code → name of every place a scope can name: villages (the name villagers write: the
     short name, else the official one), towns and counties (from the aggregates)."""
+    return dict(tables.derived("place_names", _place_names))
+
+
+def _place_names(tables: Tables) -> dict[str, str]:
     villages = tables.villages
     short = villages["name"]
     if "short_name" in villages.columns:

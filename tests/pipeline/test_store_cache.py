@@ -142,3 +142,23 @@ def test_a_towns_tables_are_limited_once_per_state_unless_a_frame_was_replaced(
     tables.indicators = tables.indicators[tables.indicators["year"] == 2019]
     assert set(tables.town_of(code).indicators["year"]) == {2019}
     assert len(limited) == 2
+
+
+def test_a_derived_value_is_made_once_per_state_unless_a_frame_was_replaced(processed_copy):
+    made = []
+
+    def count(tables: store.Tables) -> int:
+        made.append(1)
+        return len(tables.villages)
+
+    code = str(store.load_tables(processed_copy).villages["code"].iloc[0])
+    first = store.load_tables(processed_copy).town_of(code)
+    second = store.load_tables(processed_copy).town_of(code)
+    assert first.derived("count", count) == second.derived("count", count) == len(first.villages)
+    assert len(made) == 1
+
+    second.villages = second.villages.head(1)  # replaced: made from this copy's own frames
+    assert second.derived("count", count) == 1
+    assert len(made) == 2
+    assert store.load_tables(processed_copy).town_of(code).derived("count", count) > 1
+    assert len(made) == 2

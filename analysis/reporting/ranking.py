@@ -83,7 +83,12 @@ def village_rank_table(
 ) -> pd.DataFrame:
     """A village's rates for ``year`` and its rank in its town: 在本镇9个村中排第3."""
     code = str(code)
-    ranks = village_ranks(tables, year, catalog=catalog)
+    # The same for every village of the town: a warm kernel's pages of one town rank it once.
+    ranks = (
+        tables.derived(f"village_ranks {year}", lambda t: village_ranks(t, year))
+        if catalog is None
+        else village_ranks(tables, year, catalog=catalog)
+    )
     rows = []
     for ind in rank_indicators(catalog):
         frame = ranks[ind.id]

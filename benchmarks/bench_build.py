@@ -424,7 +424,7 @@ def main() -> int:
     past_ran = sorted(k for k, v in build_cache().items() if v != after.get(k))
     # The same two corrections on workers kept between builds (`minsheng workers`), which
     # have built once before: no kernel to start, nothing left to import.
-    with executors.local_workers(args.workers) as address:
+    with executors.local_workers(args.workers, port=0) as address:
         sample.correct_one_count(raw, codes[0], YEAR - 1)
         built_reused(build(raw, None, scheduler=address))
         warm_change = sample.correct_one_count(raw, target, YEAR)

@@ -24,7 +24,7 @@ from analysis.version import code_fingerprint
 if TYPE_CHECKING:  # importing nbformat costs ~2 s (jsonschema's format checkers); not at start-up
     import nbformat
 
-#: The code this process loaded (read once, when it first ran a job): a worker kept between
+#: The code this process loaded (read as this module is imported): a worker kept between
 #: builds goes on running it after the package is updated or edited.
 LOADED_CODE = code_fingerprint()
 #: Cells papermill adds to an executed notebook; not part of the notebook the analyst wrote.

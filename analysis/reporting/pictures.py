@@ -2,10 +2,10 @@
 
 A document job draws dozens of charts and three maps at print resolution and writes each map
 as PDF and SVG: most of its time. When one village's figure changes, most of these pictures
-are what they were. A :class:`PictureCache` keeps each encoding under the SHA-256 of the
-figure as matplotlib pickles it (every artist, its data, text and style), of the encoder and
-its settings, and of what else drawing reads: the package's code, the versions of matplotlib
-and Pillow, the rcParams and the fonts installed. A figure that differs in any value drawn
+are what they were. A :class:`PictureCache` keeps each encoding (PNG at a resolution, PDF,
+SVG) under the SHA-256 of the figure as matplotlib pickles it (every artist, its data, text and
+style) and of what else drawing reads: the package's code, the versions of matplotlib and
+Pillow, the rcParams and the fonts installed. A figure that differs in any value drawn
 has another digest and is drawn afresh; a figure that is the same in all of these draws the
 same pixels, so its kept bytes are what drawing it again would give.
 
@@ -93,12 +93,12 @@ def figure_digest(figure: Figure) -> str:
 class PictureCache:
     """One document job's pictures in ``folder``, encoded once and kept for the next build.
 
-    A figure is named by its :func:`figure_digest`. ``folder`` None keeps nothing: every
-    picture is drawn. :meth:`prune` removes the pictures this job did not ask for, so the
-    folder holds only the current document's.
+    A picture is named by its figure's :func:`figure_digest` and its encoding. :meth:`prune`
+    removes the pictures this job did not ask for, so the folder holds only the current
+    document's.
     """
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.used: set[str] = set()
         self.drawn = 0
@@ -106,9 +106,6 @@ class PictureCache:
 
     def _encoded(self, name: str, draw: Callable[[], bytes]) -> bytes:
         """The bytes ``draw()`` gives, from the folder when they were kept under ``name``."""
-        if self.folder is None:
-            self.drawn += 1
-            return draw()
         self.used.add(name)
         kept = self.folder / name
         if kept.exists():
@@ -139,7 +136,7 @@ class PictureCache:
 
     def prune(self) -> None:
         """Remove what this job did not use: the pictures of figures that are no more."""
-        if self.folder is None or not self.folder.exists():
+        if not self.folder.exists():
             return
         for path in self.folder.iterdir():
             if path.name not in self.used and path.is_file():

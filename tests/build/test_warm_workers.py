@@ -22,7 +22,9 @@ QINGGUANG = "360722103203"
 YEAR = config.DEFAULT_YEAR
 
 
-def test_a_worker_running_other_code_refuses_page_and_document_jobs(prepared_sample, tmp_path):
+def test_a_worker_running_other_code_refuses_page_and_document_jobs(
+    prepared_sample, tmp_path, monkeypatch
+):
     year_dir = tmp_path / str(YEAR)
     planned = jobs.plan_jobs(prepared_sample, YEAR, raw_dir=config.RAW_DIR, villages=[QINGGUANG])
     page = next(job for job in planned if job.key == QINGGUANG)
@@ -34,12 +36,15 @@ def test_a_worker_running_other_code_refuses_page_and_document_jobs(prepared_sam
         str(config.NOTEBOOKS_DIR), str(year_dir), False, code="the code of a newer minsheng"
     )
 
+    def run(*args, **kwargs):
+        raise AssertionError("a refused job runs no notebook")
+
+    monkeypatch.setattr(execute, "execute_notebook", run)
     result = execute.run_job(page, settings)
     assert not result.ok and result.where == "StaleWorkersError"
     assert "重启工作进程" in result.error and "Restart the workers" in result.error
     html = (year_dir / page.html).read_text(encoding="utf-8")
     assert "重启工作进程" in html
-    assert execute._warm_kernel is None, "no kernel is started for a refused job"
 
     result = execute.run_job(drawn, settings)
     assert not result.ok and "Restart the workers" in result.error

@@ -436,7 +436,9 @@ def _plot_polygons(ax: Axes, shapes: gpd.GeoDataFrame, **style: object) -> None:
     (the same paths in one collection, aspect, axis labels and limits) at a fraction of the cost:
     geopandas' plot makes a new collection class and several frames each call, which a page's
     locator map paid twice."""
-    geoms = shapes.geometry[~(shapes.geometry.isna() | shapes.geometry.is_empty)]
+    # Normalised as geopandas does: a hole's ring runs against its shell's, or it is filled.
+    geoms = shapes.geometry.normalize()
+    geoms = geoms[~(geoms.isna() | geoms.is_empty)]
     if not len(geoms):
         return
     crs = shapes.crs

@@ -136,9 +136,18 @@ def township_history(
 def self_word(tables: Tables, code: str, lang: str = "zh") -> str:
     """How a village-level unit's page names it: 本村, or 本社区 for a 居委会 (the registry's
     kind)."""
+    return unit_self(tables.derived("village_kinds", _village_kinds).get(str(code)), lang)
+
+
+def _village_kinds(tables: Tables) -> dict[str, object]:
+    """Village code → the registry's kind (居委会, 村委会, …), the first row of a code kept."""
     villages = tables.villages
-    kinds = villages.loc[villages["code"].astype(str) == str(code)]
-    return unit_self(kinds["kind"].iloc[0] if "kind" in kinds and len(kinds) else None, lang)
+    if "kind" not in villages:
+        return {}
+    kinds = {}
+    for code, kind in zip(villages["code"].astype(str), villages["kind"], strict=True):
+        kinds.setdefault(code, kind)
+    return kinds
 
 
 def village_vs_township(

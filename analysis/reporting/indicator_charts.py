@@ -72,17 +72,81 @@ def target_charts(tables: Tables, scope: str, *, lang: str = "zh") -> Iterator[C
     return _charts(tables, str(scope), _target_rows(tables, scope), lang)
 
 
-def _charts(tables: Tables, scope: str, rows: pd.DataFrame, lang: str) -> Iterator[Chart]:
+@dataclass(frozen=True)
+class Fan:
+    """Everything a target's fan chart draws, before it is drawn: the same fan, the same
+    picture (:mod:`analysis.reporting.pictures` keys kept pictures by it)."""
+
+    indicator: Indicator
+    series: pd.Series
+    assessment: trends.Assessment
+    title: str
+    sample: bool
+    lang: str
+
+    def draw(self) -> Figure:
+        return charts.fan_chart(
+            self.series,
+            self.assessment,
+            title=self.title,
+            unit=self.indicator.unit,
+            sample=self.sample,
+            lang=self.lang,
+        )
+
+    @property
+    def path(self) -> pd.DataFrame | None:
+        """The projected years the chart draws, or None where it draws no projection."""
+        projection = self.assessment.projection
+        plan = self.assessment.tracking == "plan"
+        return projection.path_frame() if projection.ok and projection.path and not plan else None
+
+    @property
+    def alt(self) -> str:
+        return fan_alt(
+            self.title,
+            self.series,
+            self.indicator,
+            self.assessment,
+            projected=self.path is not None,
+            lang=self.lang,
+        )
+
+
+def target_fans(tables: Tables, scope: str, *, lang: str = "zh") -> Iterator[Fan]:
+    """The fans of a scope's targets, in the order of :func:`target_charts`, undrawn."""
+    return _fans(tables, str(scope), _target_rows(tables, scope), lang)
+
+
+def _fans(tables: Tables, scope: str, rows: pd.DataFrame, lang: str) -> Iterator[Fan]:
     # The series the projections table was made from: incomplete years left out alike.
     pairs = zip(rows["scope"].astype(str), rows["indicator"].astype(str), strict=True)
     read = rows[["scope", "indicator", "target", "target_year", "base_year"]]
     for row, series in zip(
         read.itertuples(index=False), trends.scopes_series(tables.indicators, pairs), strict=True
     ):
-        yield _target_chart(tables, scope, row, series.dropna(), lang)
+        yield _fan(tables, scope, row, series.dropna(), lang)
 
 
-def _target_chart(tables: Tables, scope: str, row, series: pd.Series, lang: str) -> Chart:
+def _charts(tables: Tables, scope: str, rows: pd.DataFrame, lang: str) -> Iterator[Chart]:
+    for fan in _fans(tables, scope, rows, lang):
+        yield Chart(
+            indicator=fan.indicator.id,
+            figure=fan.draw(),
+            alt=fan.alt,
+            caption=label("chart.data", lang, name=_with_unit(fan.title, fan.indicator, lang)),
+            data=fan_data(
+                fan.series,
+                fan.indicator,
+                fan.assessment.target,
+                fan.assessment.target_year,
+                fan.path,
+                lang,
+            ),
+        )
+
+
+def _fan(tables: Tables, scope: str, row, series: pd.Series, lang: str) -> Fan:
     ind = default_catalog()[row.indicator]
     kinds = {"kind": ind.kind, "bounds": ind.bounds, "cumulative": ind.cumulative}
     result = trends.assess(
@@ -100,19 +164,7 @@ def _target_chart(tables: Tables, scope: str, row, series: pd.Series, lang: str)
         # A target shared with other villages: the chart is of all of them together.
         names = dict(zip(tables.villages["code"], tables.villages["short_name"], strict=True))
         name = label("join.scoped", lang, name=name, scope=scope_names(row.scope, names, lang))
-    figure = charts.fan_chart(
-        series, result, title=name, unit=ind.unit, sample=tables.sample, lang=lang
-    )
-    projection = result.projection
-    plan = result.tracking == "plan"
-    path = projection.path_frame() if projection.ok and projection.path and not plan else None
-    return Chart(
-        indicator=ind.id,
-        figure=figure,
-        alt=fan_alt(name, series, ind, result, projected=path is not None, lang=lang),
-        caption=label("chart.data", lang, name=_with_unit(name, ind, lang)),
-        data=fan_data(series, ind, result.target, result.target_year, path, lang),
-    )
+    return Fan(ind, series, result, name, tables.sample, lang)
 
 
 def _with_unit(name: str, ind: Indicator, lang: str) -> str:

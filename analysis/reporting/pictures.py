@@ -78,11 +78,12 @@ def _surroundings() -> bytes:
     return repr((code_fingerprint(), matplotlib.__version__, PIL.__version__, fonts)).encode()
 
 
-def figure_digest(figure: Figure) -> str:
-    """SHA-256 of ``figure`` as it stands: take it before the figure is first drawn, as
-    drawing leaves measurements behind that a figure taken from the cache never gets."""
+def digest(drawn: object) -> str:
+    """SHA-256 of what a picture is drawn from: a figure, or all the inputs of a function that
+    makes one (:class:`analysis.reporting.indicator_charts.Fan`). Take a figure's before it is
+    first drawn, as drawing leaves measurements behind that a kept picture's figure never gets."""
     buffer = io.BytesIO()
-    _CanonicalPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(figure)
+    _CanonicalPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(drawn)
     digest = hashlib.sha256(_surroundings())
     # rcParams are read at drawing time (antialiasing, hatch widths, savefig settings).
     digest.update(repr(sorted(matplotlib.rcParams.items())).encode())
@@ -93,7 +94,7 @@ def figure_digest(figure: Figure) -> str:
 class PictureCache:
     """One document job's pictures in ``folder``, encoded once and kept for the next build.
 
-    A picture is named by its figure's :func:`figure_digest` and its encoding. :meth:`prune`
+    A picture is named by the :func:`digest` of what it is drawn from and its encoding. :meth:`prune`
     removes the pictures this job did not ask for, so the folder holds only the current
     document's.
     """
@@ -116,20 +117,21 @@ class PictureCache:
         self.drawn += 1
         return data
 
-    def png(self, figure: Figure, digest: str, dpi: int) -> bytes:
-        """:func:`analysis.reporting.sections.png_bytes` of ``figure`` (whose digest is
-        ``digest``) at ``dpi``, kept."""
-        return self._encoded(f"{digest}-{dpi}.png", lambda: png_bytes(figure, dpi=dpi))
+    def png(self, key: str, dpi: int, figure: Callable[[], Figure]) -> bytes:
+        """:func:`analysis.reporting.sections.png_bytes` at ``dpi`` of the figure ``figure()``
+        makes, whose :func:`digest` is ``key``, kept; ``figure`` is not called for a kept one."""
+        return self._encoded(f"{key}-{dpi}.png", lambda: png_bytes(figure(), dpi=dpi))
 
-    def save(self, figure: Figure, digest: str, path: Path) -> Path:
-        """:func:`analysis.geo.maps.save_figure` of ``figure`` (whose digest is ``digest``) to
-        ``path``, PDF or SVG, kept; a file that already holds these bytes is not written again."""
+    def save(self, figure: Figure, key: str, path: Path) -> Path:
+        """:func:`analysis.geo.maps.save_figure` of ``figure`` (whose :func:`digest` is
+        ``key``) to ``path``, PDF or SVG, kept; a file that already holds these bytes is not
+        written again."""
 
         def draw() -> bytes:
             maps.save_figure(figure, path)
             return path.read_bytes()
 
-        data = self._encoded(f"{digest}{path.suffix.lower()}", draw)
+        data = self._encoded(f"{key}{path.suffix.lower()}", draw)
         if not path.exists() or path.read_bytes() != data:
             atomic_write_bytes(path, data)
         return path

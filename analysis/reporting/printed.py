@@ -13,7 +13,7 @@ from pathlib import Path
 from analysis.pipeline.store import Tables, load_tables
 from analysis.reporting import figures, indicator_charts, narrative, sections
 from analysis.reporting.documents import TOP_KEYS, document_paths
-from analysis.reporting.pictures import PICTURES_DIR, PictureCache, figure_digest
+from analysis.reporting.pictures import PICTURES_DIR, PictureCache, digest
 
 #: Resolution of the pictures embedded in the Word summary: what an office printer prints.
 PRINT_DPI = 300
@@ -21,12 +21,12 @@ PRINT_DPI = 300
 
 def _target_pictures(tables: Tables, lang: str, kept: PictureCache) -> list[narrative.Picture]:
     """The top page's (or town's) target charts as the page draws them, one per target with
-    its alternative text, for Word."""
-    # Each chart on a figure of its own, not one figure drawn on again: a figure's digest
-    # would hold what the chart before it left, and that depends on whether it was drawn.
+    its alternative text, for Word; a chart whose picture is kept is not drawn at all."""
+    # Each chart drawn on a figure of its own, as the digest of its inputs promises: not on
+    # one figure drawn on again, which keeps something of the chart before it.
     return [
-        (kept.png(chart.figure, figure_digest(chart.figure), PRINT_DPI), chart.alt)
-        for chart in indicator_charts.target_charts(tables, TOP_KEYS[0], lang=lang)
+        (kept.png(digest(fan), PRINT_DPI, fan.draw), fan.alt)
+        for fan in indicator_charts.target_fans(tables, TOP_KEYS[0], lang=lang)
     ]
 
 
@@ -51,13 +51,13 @@ def write_documents(
         "sanitation": figures.sanitation_figure(tables, year, lang=lang),
         "sanitary_rate": figures.sanitary_rate_figure(tables, year, lang=lang),
     }
-    maps_drawn = {name: (fig, figure_digest(fig)) for name, fig in made.items() if fig is not None}
+    maps_drawn = {name: (fig, digest(fig)) for name, fig in made.items() if fig is not None}
     # The Word document places each map under its section, as the page does: 卫生厕所普及率 with
     # the sanitation map.
     pictures: dict[str, list] = {"corridor": [], "sanitation": []}
-    for name, (figure, digest) in maps_drawn.items():
+    for name, (figure, key) in maps_drawn.items():
         section = "corridor" if name == "corridor" else "sanitation"
-        picture = kept.png(figure, digest, PRINT_DPI)
+        picture = kept.png(key, PRINT_DPI, lambda figure=figure: figure)
         pictures[section].append((picture, sections.figure_alt(figure, lang)))
     pictures["targets"] = _target_pictures(tables, lang, kept)
     written = [
@@ -65,8 +65,8 @@ def write_documents(
             docx, year, tables, lang=lang, accepted_errors=accepted_errors, pictures=pictures
         )
     ]
-    for name, (figure, digest) in maps_drawn.items():
+    for name, (figure, key) in maps_drawn.items():
         for suffix in (".pdf", ".svg"):
-            written.append(kept.save(figure, digest, maps_dir / f"{name}{suffix}"))
+            written.append(kept.save(figure, key, maps_dir / f"{name}{suffix}"))
     kept.prune()
     return written

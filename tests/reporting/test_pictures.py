@@ -3,6 +3,7 @@ the process that drew it, and documents written from kept pictures are those wri
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 import sys
@@ -14,8 +15,8 @@ import pytest
 
 from analysis import config
 from analysis.core.trends import assess
-from analysis.pipeline.store import path_of
-from analysis.reporting import documents, pictures, printed
+from analysis.pipeline.store import load_tables, path_of
+from analysis.reporting import documents, indicator_charts, pictures, printed
 from analysis.reporting.charts import fan_chart
 
 YEARS = range(2014, 2020)
@@ -29,10 +30,10 @@ sys.path.insert(0, {str(config.PROJECT_DIR)!r})
 import pandas as pd
 from analysis.core.trends import assess
 from analysis.reporting.charts import fan_chart
-from analysis.reporting.pictures import figure_digest
+from analysis.reporting.pictures import digest
 history = pd.Series({HISTORY}, index=range(2014, 2020), dtype=float)
 result = assess(history, 0, 2020, base_year=2014, direction="lower", bounds=(0, None))
-print(figure_digest(fan_chart(history, result, title="未脱贫户数", unit="户")))
+print(digest(fan_chart(history, result, title="未脱贫户数", unit="户")))
 """
 
 
@@ -43,7 +44,7 @@ def _chart(values=HISTORY):
 
 
 def test_a_figures_digest_is_the_same_in_another_process_and_changes_with_one_value():
-    here = pictures.figure_digest(_chart())
+    here = pictures.digest(_chart())
     runs = [
         subprocess.run(
             [sys.executable, "-c", CHART_DIGEST], capture_output=True, text=True, check=True
@@ -51,23 +52,46 @@ def test_a_figures_digest_is_the_same_in_another_process_and_changes_with_one_va
         for _ in range(2)
     ]
     assert runs == [here, here]
-    assert pictures.figure_digest(_chart([*HISTORY[:-1], 11])) != here
+    assert pictures.digest(_chart([*HISTORY[:-1], 11])) != here
 
 
 def test_a_kept_picture_is_read_not_drawn_and_one_no_longer_asked_for_is_removed(tmp_path):
     chart, other = _chart(), _chart([*HISTORY[:-1], 11])
     first = pictures.PictureCache(tmp_path)
-    png = first.png(chart, pictures.figure_digest(chart), 100)
-    first.png(other, pictures.figure_digest(other), 100)
+    png = first.png(pictures.digest(chart), 100, lambda: chart)
+    first.png(pictures.digest(other), 100, lambda: other)
     assert (first.drawn, first.reused) == (2, 0) and len(list(tmp_path.iterdir())) == 2
 
     again = pictures.PictureCache(tmp_path)
-    assert again.png(_chart(), pictures.figure_digest(_chart()), 100) == png
+
+    def never_drawn():
+        raise AssertionError("a kept picture's figure is not made")
+
+    assert again.png(pictures.digest(_chart()), 100, never_drawn) == png
     # Another resolution is another picture.
-    again.png(chart, pictures.figure_digest(_chart()), 50)
+    again.png(pictures.digest(_chart()), 50, _chart)
     assert (again.drawn, again.reused) == (1, 1)
     again.prune()
     assert len(list(tmp_path.iterdir())) == 2  # the 100 and 50 dpi pictures of the chart
+
+
+def test_a_fans_digest_covers_every_input_it_is_drawn_from(prepared_sample):
+    tables = load_tables(prepared_sample)
+    fan = next(indicator_charts.target_fans(tables, "township"))
+    key = pictures.digest(fan)
+    assert pictures.digest(next(indicator_charts.target_fans(tables, "township"))) == key
+    series = fan.series.copy()
+    series.iloc[-1] += 1
+    others = [
+        dataclasses.replace(fan, series=series),
+        dataclasses.replace(fan, title=fan.title + "（全镇）"),
+        dataclasses.replace(fan, sample=not fan.sample),
+        dataclasses.replace(fan, lang="en"),
+        dataclasses.replace(
+            fan, assessment=dataclasses.replace(fan.assessment, target=fan.assessment.target + 1)
+        ),
+    ]
+    assert len({key, *(pictures.digest(other) for other in others)}) == 1 + len(others)
 
 
 def _documents(processed: Path, year_dir: Path) -> dict[str, bytes]:

@@ -94,15 +94,14 @@ def run_documents(job: DocumentJob, settings: RunSettings) -> JobResult:
             settings.accepted_errors,
         )
         ok, error, where = True, "", ""
-    except MinshengError as exc:
-        ok, error, where = False, str(exc), type(exc).__name__
-        _remove_documents(Path(settings.year_dir), job.town_code)
     except Exception as exc:
-        # Otherwise drawing a document fails only by a bug: its whole traceback, for whoever
-        # fixes it.
-        frame = traceback.extract_tb(exc.__traceback__)[-1]
-        ok, error = False, traceback.format_exc().strip()
-        where = f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"
+        ok = False
+        if isinstance(exc, MinshengError):  # a user's to fix: the message says how
+            error, where = str(exc), type(exc).__name__
+        else:  # a bug: its whole traceback, for whoever fixes it
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            error = traceback.format_exc().strip()
+            where = f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"
         _remove_documents(Path(settings.year_dir), job.town_code)
     return JobResult(
         key=job.key,

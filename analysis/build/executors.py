@@ -78,6 +78,8 @@ def local_workers(workers: int | None = None, port: int = 8786) -> Iterator[str]
     """
     from distributed import Client, LocalCluster
 
+    if workers is not None and workers < 1:
+        raise ParameterError(f"工作进程数须至少为 1 / --workers must be at least 1, not {workers}")
     _check_port_free(port)
     with (
         LocalCluster(
@@ -106,6 +108,8 @@ def _check_port_free(port: int) -> None:
     earlier and still running), rather than Dask's traceback."""
     import socket
 
+    if not 0 <= port <= 65535:
+        raise ParameterError(f"端口须在 0–65535 之间 / --port must be 0–65535, not {port}")
     with socket.socket() as probe:
         # As the scheduler binds: a port whose last connections are closing is free.
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -19,7 +19,7 @@ from analysis.pipeline import store
 from analysis.reporting import ranking
 from analysis.reporting.documents import TOP_KEYS, documents_exist
 from analysis.reporting.publish import safe_filename
-from analysis.version import __version__, code_fingerprint
+from analysis.version import __version__, code_fingerprint, fingerprint_files
 
 PREPARE_NOTEBOOK = "01_prepare.ipynb"
 COUNTY_NOTEBOOK = "05_county.ipynb"
@@ -86,18 +86,16 @@ def document_jobs(jobs: Sequence[Job], pending: Sequence[Job], year_dir: Path) -
     for job in jobs:
         if job.key not in TOP_KEYS and len(job.key) != TOWN_CODE_LENGTH:
             continue
-        town = None if job.key in TOP_KEYS else job.key
-        if job.key in rebuilt or not documents_exist(year_dir, town):
-            parameters = job.parameters
-            out.append(
-                DocumentJob(
-                    job.key,
-                    label("title.documents", parameters["lang"], page=job.title),
-                    parameters["processed_dir"],
-                    parameters["year"],
-                    parameters["lang"],
-                )
-            )
+        parameters = job.parameters
+        drawn = DocumentJob(
+            job.key,
+            label("title.documents", parameters["lang"], page=job.title),
+            parameters["processed_dir"],
+            parameters["year"],
+            parameters["lang"],
+        )
+        if job.key in rebuilt or not documents_exist(year_dir, drawn.town_code):
+            out.append(drawn)
     return out
 
 
@@ -178,7 +176,7 @@ def page_fingerprints(processed: Path, codes: Sequence[str], year: int) -> dict[
         for key, hashed in _rows_by_key(table, keys).items():
             rows.setdefault(key, []).append(hashed)
     shared = [store.path_of(processed, n) for n in ("villages", "targets", "villages_gpkg")]
-    common = store.fingerprint_files([p for p in shared if p.exists()]).encode()
+    common = fingerprint_files([p for p in shared if p.exists()]).encode()
 
     def digest(*keys: str) -> str:
         h = hashlib.sha256(common)

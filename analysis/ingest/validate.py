@@ -317,13 +317,13 @@ def validate(
     for path in _files(raw):
         display = path.relative_to(base).as_posix()
         kind = _file_kind(path, raw.is_dir(), registry_path)
-        key = None
-        if cache is not None and kind in READ_KINDS:
-            key = file_key(context, path, display, kind)
-        part = cache.load(key, display) if cache is not None and key is not None else None
+        # A key only for a file read for its content, and readable (else it is not kept).
+        kept = cache is not None and kind in READ_KINDS
+        key = file_key(context, path, display, kind) if kept else None
+        part = cache.load(key, display) if key is not None else None
         if part is None:
             part = _validate_file(path, display, kind, catalog, reg)
-            if cache is not None and key is not None:
+            if key is not None:
                 cache.save(key, display, part)
         ledger.merge(part.ledger)
         run.values.extend(part.values)

@@ -95,11 +95,15 @@ class Fan:
         )
 
     @property
+    def projected(self) -> bool:
+        """Whether the chart draws a projection (a plan's chart counts works instead)."""
+        projection = self.assessment.projection
+        return bool(projection.ok and projection.path) and self.assessment.tracking != "plan"
+
+    @property
     def path(self) -> pd.DataFrame | None:
         """The projected years the chart draws, or None where it draws no projection."""
-        projection = self.assessment.projection
-        plan = self.assessment.tracking == "plan"
-        return projection.path_frame() if projection.ok and projection.path and not plan else None
+        return self.assessment.projection.path_frame() if self.projected else None
 
     @property
     def alt(self) -> str:
@@ -108,7 +112,7 @@ class Fan:
             self.series,
             self.indicator,
             self.assessment,
-            projected=self.path is not None,
+            projected=self.projected,
             lang=self.lang,
         )
 

@@ -143,7 +143,7 @@ def sanitation_points(
     final = rows[rows["year"] == year]
     # Each village's rows found once: a filter of the whole table per village grew with the
     # square of the villages.
-    histories = dict(iter(table.groupby("village_code", sort=False)))
+    histories = dict(list(table.groupby("village_code", sort=False)))
     records = []
     for village in polygons.itertuples():
         history = histories[village.code].sort_values("year")

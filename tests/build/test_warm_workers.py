@@ -116,3 +116,15 @@ def test_minsheng_workers_keep_their_kernels_from_build_to_build_and_stop_on_ctr
     finally:
         if workers.poll() is None:
             workers.kill()
+
+
+@pytest.mark.parametrize(
+    ("workers", "port", "said"),
+    [(0, 0, "--workers must be at least 1"), (None, 70000, "--port must be 0–65535")],
+)
+def test_local_workers_refuse_a_bad_count_or_port_before_starting_anything(workers, port, said):
+    from analysis.build import executors
+    from analysis.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=said), executors.local_workers(workers, port):
+        pass

@@ -9,6 +9,7 @@ written atomically; executed notebooks are assembled outside ``reports/``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -110,22 +111,29 @@ def build(
     drawn = document_jobs(jobs, pending, year_dir)
     written: list[JobResult] = []
     report = _progress_callback(progress, len(pending) + len(drawn))
-    try:
-        settings = RunSettings(
-            str(notebooks), str(year_dir), sample, executor, accepted_errors, code_fingerprint()
-        )
-        runs = cache.longest_first([*drawn, *pending])
-        for result in executor_for(len(runs), workers, scheduler).run(runs, settings):
-            cache.record(keys, result)
-            (written if result.kind == "documents" else results).append(result)
-            report(result)
-    finally:
-        cache.save()
-        report(None)
+    # The downloads and the problem list need only the processed tables: written here while
+    # the workers build the pages, not after them.
+    with ThreadPoolExecutor(1, thread_name_prefix="minsheng-beside") as beside:
+        besides = [
+            beside.submit(documents.write_downloads, processed, year_dir),
+            beside.submit(problems.write_problems_page, processed, year_dir, year, sample, lang),
+        ]
+        try:
+            settings = RunSettings(
+                str(notebooks), str(year_dir), sample, executor, accepted_errors, code_fingerprint()
+            )
+            runs = cache.longest_first([*drawn, *pending])
+            for result in executor_for(len(runs), workers, scheduler).run(runs, settings):
+                cache.record(keys, result)
+                (written if result.kind == "documents" else results).append(result)
+                report(result)
+        finally:
+            cache.save()
+            report(None)
+        for future in besides:
+            future.result()
 
     results.sort(key=lambda r: (r.key not in TOP_KEYS, r.key))
-    documents.write_downloads(processed, year_dir)
-    problems.write_problems_page(processed, year_dir, year, sample, lang)
     listed = sorted(
         [*results, *pages_not_planned(cache.entries, jobs, year_dir)],
         key=lambda r: (r.key not in TOP_KEYS, r.key),

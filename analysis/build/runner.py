@@ -30,7 +30,7 @@ from analysis.errors import DataError, ValidationFailed
 from analysis.iorw import remove_stale_temporaries
 from analysis.pipeline.prepare import ensure_processed
 from analysis.pipeline.store import path_of, read_stamp, read_summary
-from analysis.reporting import documents, problems
+from analysis.reporting import documents, kept, problems
 from analysis.reporting.documents import TOP_KEYS
 from analysis.version import code_fingerprint
 
@@ -129,6 +129,7 @@ def build(
         report(None)
 
     results.sort(key=lambda r: (r.key not in TOP_KEYS, r.key))
+    kept.prune_pages(year_dir)
     documents.write_downloads(processed, year_dir)
     problems.write_problems_page(processed, year_dir, year, sample, lang)
     listed = sorted(

@@ -41,7 +41,15 @@ from analysis.reporting.charts import release
 from analysis.reporting.kept import PICTURES_DIR
 from analysis.version import code_fingerprint
 
-__all__ = ["PICTURES_DIR", "PictureCache", "digest", "keep_pictures", "page_png", "png_bytes"]
+__all__ = [
+    "PICTURES_DIR",
+    "PictureCache",
+    "digest",
+    "keep_pictures",
+    "page_picture_name",
+    "page_png",
+    "png_bytes",
+]
 
 
 def png_bytes(fig: Figure, *, dpi: int = 100) -> bytes:
@@ -203,7 +211,13 @@ def page_png(drawn: Drawable, dpi: int) -> bytes:
 
     if _pages is None:
         return draw()
-    # The rcParams and fonts as drawing sets them: the key is then the same whether or not
-    # a chart was drawn before it in this process.
+    return _pages._encoded(page_picture_name(drawn, dpi), draw)
+
+
+def page_picture_name(drawn: Drawable, dpi: int) -> str:
+    """The name a page's picture of ``drawn`` at ``dpi`` is kept under: the :func:`digest` of
+    what it is drawn from, and the resolution."""
+    # The rcParams and fonts as drawing sets them: the name is then the same in every
+    # process, whether or not a chart was drawn before it there.
     use_house_style()
-    return _pages._encoded(f"{digest(drawn)}-{dpi}.png", draw)
+    return f"{digest(drawn)}-{dpi}.png"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import itertools
 import os
 import threading
 import time
@@ -59,11 +60,22 @@ class DaskExecutor:
         from distributed import Client, as_completed
 
         with Client(self.scheduler) as client:
-            futures = [
-                client.submit(run_job, job, settings, key=f"minsheng-{job.key}-{uuid.uuid4().hex}")
-                for job in jobs
-            ]
-            for future in as_completed(futures):
+            # A job is handed out only when a worker is free, in the order given: the
+            # scheduler would assign them all at once, and a long job queued behind another
+            # on one worker would leave the other idle at the end.
+            waiting = iter(jobs)
+            # At least one: a cluster whose workers are still connecting takes it when they are.
+            slots = max(1, sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()))
+
+            def submit(job: Job | DocumentJob):
+                return client.submit(
+                    run_job, job, settings, key=f"minsheng-{job.key}-{uuid.uuid4().hex}"
+                )
+
+            running = as_completed([submit(job) for job in itertools.islice(waiting, slots)])
+            for future in running:
+                for job in itertools.islice(waiting, 1):
+                    running.add(submit(job))
                 yield future.result()
 
 

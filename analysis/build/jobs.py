@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -27,6 +28,8 @@ COUNTY_NOTEBOOK = "05_county.ipynb"
 TOWNSHIP_NOTEBOOK = "10_township.ipynb"
 VILLAGE_NOTEBOOK = "20_village.ipynb"
 CACHE_FILE = ".build-cache.json"
+#: In a page's cache entry: how long its documents took to write the last time.
+DOCUMENTS_SECONDS = "documents_seconds"
 TOWN_CODE_LENGTH = LEVELS["town"]
 
 
@@ -369,17 +372,43 @@ class BuildCache:
         self.entries = load_cache(path)
         self._unsaved = False
         self._next_save = 0.0
+        self._documents_seconds: dict[str, float] = {}
 
     def record(self, keys: dict[str, str], result: JobResult) -> None:
-        """Remember a finished page; saved now unless the last save was too recent."""
-        self.entries[result.key] = {
-            "cache_key": keys[result.key],
-            "ok": result.ok,
-            "result": asdict(result),
-        }
+        """Remember a finished page, or how long its documents took (kept with the page's
+        entry, for :meth:`longest_first`); saved now unless the last save was too recent."""
+        if result.kind == "documents":
+            self._documents_seconds[result.key] = result.seconds
+            if result.key not in self.entries:  # its page is not built yet: kept with it
+                return
+            self.entries[result.key][DOCUMENTS_SECONDS] = result.seconds
+        else:
+            seconds = self._documents_seconds.get(
+                result.key, self.entries.get(result.key, {}).get(DOCUMENTS_SECONDS)
+            )
+            self.entries[result.key] = {
+                "cache_key": keys[result.key],
+                "ok": result.ok,
+                "result": asdict(result),
+                **({} if seconds is None else {DOCUMENTS_SECONDS: seconds}),
+            }
         self._unsaved = True
         if time.monotonic() >= self._next_save:
             self.save()
+
+    def longest_first(self, runs: Sequence[Job | DocumentJob]) -> list[Job | DocumentJob]:
+        """``runs`` ordered by how long each took the last time, longest first: on a few
+        workers, a rebuild of a handful of pages ends soonest when no long job starts last.
+        Documents never written before go first (they take several pages' time), and pages
+        never built keep their order after the others."""
+
+        def seconds(run: Job | DocumentJob) -> float:
+            entry = self.entries.get(run.key, {})
+            if isinstance(run, DocumentJob):
+                return entry.get(DOCUMENTS_SECONDS, math.inf)
+            return entry.get("result", {}).get("seconds", 0.0)
+
+        return sorted(runs, key=seconds, reverse=True)
 
     def save(self) -> None:
         """Write the entries not yet on disk (atomically)."""

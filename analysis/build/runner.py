@@ -114,15 +114,10 @@ def build(
         settings = RunSettings(
             str(notebooks), str(year_dir), sample, executor, accepted_errors, code_fingerprint()
         )
-        # Documents first: each takes several pages' time, and a pool that starts the longest
-        # jobs first finishes sooner.
-        runs = [*drawn, *pending]
+        runs = cache.longest_first([*drawn, *pending])
         for result in executor_for(len(runs), workers, scheduler).run(runs, settings):
-            if result.kind == "documents":
-                written.append(result)
-            else:
-                cache.record(keys, result)
-                results.append(result)
+            cache.record(keys, result)
+            (written if result.kind == "documents" else results).append(result)
             report(result)
     finally:
         cache.save()

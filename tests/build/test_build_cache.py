@@ -65,3 +65,53 @@ def test_a_slow_save_waits_its_share_and_nothing_is_lost(
     assert BuildCache(path).entries == cache.entries
     cache.save()  # nothing new: not written again
     assert written == [1, 20, 30]
+
+
+def _job(key: str) -> jobs.Job:
+    return jobs.Job(key, key, jobs.VILLAGE_NOTEBOOK, {}, f"villages/{key}.html", "fingerprint")
+
+
+def _documents(key: str) -> jobs.DocumentJob:
+    return jobs.DocumentJob(key, key, "processed", 2019, "zh")
+
+
+def _took(key: str, seconds: float, kind: str = "page") -> JobResult:
+    return JobResult(key=key, title=key, html="", ok=True, seconds=seconds, kind=kind)
+
+
+def test_jobs_run_longest_first_by_what_they_took_the_last_time(tmp_path: Path) -> None:
+    path = tmp_path / jobs.CACHE_FILE
+    cache = BuildCache(path)
+    keys = {k: f"key-{k}" for k in ("town", "county", "v1")}
+    # A documents job finished before its page is kept until the page is recorded.
+    cache.record(keys, _took("county", 1.7, "documents"))
+    assert "county" not in cache.entries
+    for key, seconds in (("town", 1.5), ("county", 0.8), ("v1", 0.3)):
+        cache.record(keys, _took(key, seconds))
+    cache.record(keys, _took("town", 0.5, "documents"))
+    cache.save()
+
+    reloaded = BuildCache(path)
+    runs = [_documents("town"), _documents("county"), _job("v1"), _job("county"), _job("town")]
+    ordered = [(type(r).__name__, r.key) for r in reloaded.longest_first(runs)]
+    assert ordered == [
+        ("DocumentJob", "county"),
+        ("Job", "town"),
+        ("Job", "county"),
+        ("DocumentJob", "town"),
+        ("Job", "v1"),
+    ]
+    assert reloaded.entries["town"]["cache_key"] == "key-town"  # a page's entry as it was
+
+
+def test_jobs_never_run_before_keep_their_order_after_documents_never_written(
+    tmp_path: Path,
+) -> None:
+    cache = BuildCache(tmp_path / jobs.CACHE_FILE)
+    cache.record({"v2": "k"}, _took("v2", 0.3))
+    runs = [_job("county"), _job("v1"), _documents("county"), _job("v2"), _job("v3")]
+    ordered = [r.key for r in cache.longest_first(runs)]
+    # Unknown documents first (they take several pages' time), then what is known, then the
+    # pages never built, in the order planned.
+    assert ordered == ["county", "v2", "county", "v1", "v3"]
+    assert isinstance(cache.longest_first(runs)[0], jobs.DocumentJob)

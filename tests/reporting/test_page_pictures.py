@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.build import execute, jobs
+from analysis.build import execute, jobs, runner
 from analysis.core.catalog import default_catalog
 from analysis.pipeline.store import Tables, load_tables, path_of
 from analysis.reporting import charts, indicator_charts, kept, pictures, sections
@@ -147,6 +148,9 @@ def test_a_page_notebook_draws_every_picture_unless_given_a_folder(tmp_path):
         }
         assert "pictures_dir" in defaults and defaults["pictures_dir"] is None, name
         assert "report.keep_pictures(pictures_dir)" in nb.cells[1].source, name
+    # The notebook before kept its pictures; this one, given none, draws every one.
+    pictures.keep_pictures(tmp_path)
+    pictures.keep_pictures(None)
     pictures.page_png(_Counted(), 100)
     pictures.page_png(_Counted(), 100)
     assert _Counted.drawn == 2 and not list(tmp_path.iterdir())
@@ -254,3 +258,34 @@ def test_a_page_from_kept_pictures_is_the_page_drawn_afresh(processed_copy, tmp_
     new = {path.name for path in folder.iterdir()} - set(drawn)
     assert 0 < len(new) < len(drawn)
     assert changed == _page_outputs(processed_copy, tmp_path / "e.ipynb", None)
+
+
+#: What differs between two builds of the same page: the build time its footer states, to
+#: the minute, and the id papermill gives the cell of injected parameters afresh each run.
+EACH_BUILD = re.compile(rb"\d{4}-\d{2}-\d{2} \d{2}:\d{2}|cell-id=[0-9a-f]+")
+
+
+@pytest.mark.slow
+def test_a_build_keeps_the_pages_pictures_and_builds_the_same_pages_from_them(tmp_path):
+    def build():
+        result = runner.build(
+            config.RAW_DIR,
+            tmp_path / "reports",
+            processed_dir=tmp_path / "processed",
+            villages=["360722103203"],
+            workers=1,
+            force=True,
+            progress=False,
+        )
+        assert result.ok and len(result.results) == 2
+        return {
+            r.html: EACH_BUILD.sub(b"", (result.out_dir / r.html).read_bytes())
+            for r in result.results
+        }
+
+    first = build()
+    folder = kept.pages_dir(tmp_path / "reports" / str(YEAR))
+    names = {path.name for path in folder.iterdir()}
+    assert len(names) > 20 and ".last-build" in names
+    assert build() == first
+    assert {path.name for path in folder.iterdir()} == names

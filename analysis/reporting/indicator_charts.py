@@ -6,7 +6,9 @@ document embeds the same charts (:func:`chart_indicators`, :func:`indicator_char
 
 Charts are drawn one after another on one reused figure (:func:`analysis.reporting.charts.
 panel_figure`): whoever takes a :class:`Chart` encodes its figure and hands it back with
-:func:`analysis.reporting.charts.release` before asking for the next.
+:func:`analysis.reporting.charts.release` before asking for the next. A page takes its charts
+as what they are drawn from (:class:`Fan`, :class:`Trend`), so that a chart whose picture is
+kept is not drawn at all (:func:`analysis.reporting.pictures.page_png`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ Pillow, the rcParams and the fonts installed. A figure that differs in any value
 has another digest and is drawn afresh; a figure that is the same in all of these draws the
 same pixels, so its kept bytes are what drawing it again would give.
 
+Pages keep their target and trend charts the same way (:func:`keep_pictures`,
+:func:`page_png`), in one folder all pages of a year share (:mod:`analysis.reporting.kept`).
+
 The digest is computed without unpickling anything: a pickler that writes the few objects
 whose pickles are not the same from one process to the next (dictionaries keyed by ``id()``,
 sets of strings, classes defined inside functions) in a canonical form.
@@ -148,8 +151,8 @@ class PictureCache:
         return data
 
     def png(self, key: str, dpi: int, figure: Callable[[], Figure]) -> bytes:
-        """:func:`png_bytes` at ``dpi`` of the figure ``figure()``
-        makes, whose :func:`digest` is ``key``, kept; ``figure`` is not called for a kept one."""
+        """:func:`png_bytes` at ``dpi`` of the figure ``figure()`` makes, whose :func:`digest`
+        is ``key``, kept; ``figure`` is not called for a kept one."""
         return self._encoded(f"{key}-{dpi}.png", lambda: png_bytes(figure(), dpi=dpi))
 
     def save(self, figure: Figure, key: str, path: Path) -> Path:

@@ -15,6 +15,7 @@ from analysis.reporting.figures import (
     toilets_per_100_households,
 )
 from analysis.reporting.indicator_charts import chart_indicators, indicator_chart
+from analysis.reporting.pictures import keep_pictures
 from analysis.reporting.ranking import ranking_table, village_rank_table
 from analysis.reporting.sections import (
     heading,
@@ -49,6 +50,7 @@ __all__ = [
     "glossed",
     "heading",
     "indicator_chart",
+    "keep_pictures",
     "key_figures",
     "label",
     "load_tables",

@@ -145,7 +145,8 @@ def run_page(job: Job, settings: RunSettings) -> JobResult:
     nb = None
     try:
         _check_code(settings)
-        nb = execute_notebook(Path(notebooks_dir) / job.notebook, output, job.parameters, executor)
+        parameters = job.notebook_parameters(year_path)
+        nb = execute_notebook(Path(notebooks_dir) / job.notebook, output, parameters, executor)
         publish.write_page(
             html_path,
             publish.notebook_page(

@@ -19,6 +19,7 @@ from analysis.iorw import atomic_write_text
 from analysis.pipeline import store
 from analysis.reporting import ranking
 from analysis.reporting.documents import TOP_KEYS, documents_exist
+from analysis.reporting.kept import pages_dir
 from analysis.reporting.publish import safe_filename
 from analysis.version import __version__, code_fingerprint, fingerprint_files
 
@@ -60,6 +61,14 @@ class Job:
         digest.update(__version__.encode())
         digest.update(code_fingerprint().encode())
         return digest.hexdigest()
+
+    def notebook_parameters(self, year_dir: Path) -> dict:
+        """The parameters the notebook runs with: the page's own, and the folder where the
+        year's pages keep their pictures (:func:`analysis.reporting.kept.pages_dir`).
+
+        The folder is not among what the page is made of (:meth:`cache_key`, the page's
+        provenance): a kept picture is what drawing it afresh gives."""
+        return {**self.parameters, "pictures_dir": str(pages_dir(year_dir))}
 
 
 @dataclass(frozen=True)

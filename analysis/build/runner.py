@@ -31,7 +31,7 @@ from analysis.errors import DataError, ValidationFailed
 from analysis.iorw import remove_stale_temporaries
 from analysis.pipeline.prepare import ensure_processed
 from analysis.pipeline.store import path_of, read_stamp, read_summary
-from analysis.reporting import documents, problems
+from analysis.reporting import documents, kept, problems
 from analysis.reporting.documents import TOP_KEYS
 from analysis.version import code_fingerprint
 
@@ -134,6 +134,7 @@ def build(
             future.result()
 
     results.sort(key=lambda r: (r.key not in TOP_KEYS, r.key))
+    kept.prune_pages(year_dir)
     listed = sorted(
         [*results, *pages_not_planned(cache.entries, jobs, year_dir)],
         key=lambda r: (r.key not in TOP_KEYS, r.key),

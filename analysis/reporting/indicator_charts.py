@@ -6,7 +6,9 @@ document embeds the same charts (:func:`chart_indicators`, :func:`indicator_char
 
 Charts are drawn one after another on one reused figure (:func:`analysis.reporting.charts.
 panel_figure`): whoever takes a :class:`Chart` encodes its figure and hands it back with
-:func:`analysis.reporting.charts.release` before asking for the next.
+:func:`analysis.reporting.charts.release` before asking for the next. A page takes its charts
+as what they are drawn from (:class:`Fan`, :class:`Trend`), so that a chart whose picture is
+kept is not drawn at all (:func:`analysis.reporting.pictures.page_png`).
 """
 
 from __future__ import annotations
@@ -116,6 +118,32 @@ class Fan:
             lang=self.lang,
         )
 
+    @property
+    def caption(self) -> str:
+        return label(
+            "chart.data", self.lang, name=_with_unit(self.title, self.indicator, self.lang)
+        )
+
+    @property
+    def data(self) -> pd.DataFrame:
+        return fan_data(
+            self.series,
+            self.indicator,
+            self.assessment.target,
+            self.assessment.target_year,
+            self.path,
+            self.lang,
+        )
+
+    @property
+    def size(self) -> tuple[float, float]:
+        """The drawn figure's size, inches (one panel)."""
+        return charts.PANEL_SIZE
+
+    def chart(self) -> Chart:
+        """The chart drawn, with what a page shows beside it."""
+        return Chart(self.indicator.id, self.draw(), self.alt, self.caption, self.data)
+
 
 def target_fans(tables: Tables, scope: str, *, lang: str = "zh") -> Iterator[Fan]:
     """The fans of a scope's targets, in the order of :func:`target_charts`, undrawn."""
@@ -134,20 +162,7 @@ def _fans(tables: Tables, scope: str, rows: pd.DataFrame, lang: str) -> Iterator
 
 def _charts(tables: Tables, scope: str, rows: pd.DataFrame, lang: str) -> Iterator[Chart]:
     for fan in _fans(tables, scope, rows, lang):
-        yield Chart(
-            indicator=fan.indicator.id,
-            figure=fan.draw(),
-            alt=fan.alt,
-            caption=label("chart.data", lang, name=_with_unit(fan.title, fan.indicator, lang)),
-            data=fan_data(
-                fan.series,
-                fan.indicator,
-                fan.assessment.target,
-                fan.assessment.target_year,
-                fan.path,
-                lang,
-            ),
-        )
+        yield fan.chart()
 
 
 def _fan(tables: Tables, scope: str, row, series: pd.Series, lang: str) -> Fan:
@@ -263,37 +278,73 @@ def trend_indicators(tables: Tables, year: int) -> list[str]:
     ]
 
 
-def trend_charts(tables: Tables, year: int, *, lang: str = "zh") -> Iterator[Chart]:
-    """The small trend charts of the township's (or town's) indicators without a target, up to
-    ``year``, one at a time (each figure to be released before the next is drawn)."""
+@dataclass(frozen=True)
+class Trend:
+    """Everything an indicator's small trend chart draws, before it is drawn: the same trend,
+    the same picture (as :class:`Fan` for a target's chart)."""
+
+    indicator: Indicator
+    #: The observed values by year, as the chart draws them.
+    series: pd.Series
+    title: str
+    sample: bool
+    lang: str
+
+    def draw(self) -> Figure:
+        return charts.trend_chart(
+            self.series,
+            title=self.title,
+            unit=self.indicator.unit,
+            integer=self.indicator.kind == "count",
+            sample=self.sample,
+            lang=self.lang,
+        )
+
+    @property
+    def alt(self) -> str:
+        return _observed(self.title, self.series, self.lang) + label(
+            "alt.latest",
+            self.lang,
+            year=int(self.series.index[-1]),
+            value=numbers.figure(self.series.iloc[-1], self.indicator, self.lang),
+        )
+
+    @property
+    def caption(self) -> str:
+        return label("chart.data", self.lang, name=indicator_label(self.indicator, self.lang))
+
+    @property
+    def data(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                (str(int(y)), numbers.number(v, self.indicator, self.lang))
+                for y, v in self.series.items()
+            ],
+            columns=[label("column.year", self.lang), label("chart.observed", self.lang)],
+        )
+
+    @property
+    def size(self) -> tuple[float, float]:
+        """The drawn figure's size, inches."""
+        return charts.TREND_SIZE
+
+    def chart(self) -> Chart:
+        """The chart drawn, with what a page shows beside it."""
+        return Chart(self.indicator.id, self.draw(), self.alt, self.caption, self.data)
+
+
+def trend_inputs(tables: Tables, year: int, *, lang: str = "zh") -> Iterator[Trend]:
+    """The trends of :func:`trend_charts`, in their order, undrawn."""
     catalog = default_catalog()
     frame = _township_figures(tables, year)
     for indicator in trend_indicators(tables, year):
         ind = catalog[indicator]
         series = frame[frame["indicator"] == indicator].set_index("year")["value"].sort_index()
-        name = indicator_name(ind, lang)
-        figure = charts.trend_chart(
-            series,
-            title=name,
-            unit=ind.unit,
-            integer=ind.kind == "count",
-            sample=tables.sample,
-            lang=lang,
-        )
-        alt = _observed(name, series, lang) + label(
-            "alt.latest",
-            lang,
-            year=int(series.index[-1]),
-            value=numbers.figure(series.iloc[-1], ind, lang),
-        )
-        data = pd.DataFrame(
-            [(str(int(y)), numbers.number(v, ind, lang)) for y, v in series.items()],
-            columns=[label("column.year", lang), label("chart.observed", lang)],
-        )
-        yield Chart(
-            indicator=indicator,
-            figure=figure,
-            alt=alt,
-            caption=label("chart.data", lang, name=indicator_label(ind, lang)),
-            data=data,
-        )
+        yield Trend(ind, series, indicator_name(ind, lang), tables.sample, lang)
+
+
+def trend_charts(tables: Tables, year: int, *, lang: str = "zh") -> Iterator[Chart]:
+    """The small trend charts of the township's (or town's) indicators without a target, up to
+    ``year``, one at a time (each figure to be released before the next is drawn)."""
+    for trend in trend_inputs(tables, year, lang=lang):
+        yield trend.chart()

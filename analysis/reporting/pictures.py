@@ -9,6 +9,9 @@ Pillow, the rcParams and the fonts installed. A figure that differs in any value
 has another digest and is drawn afresh; a figure that is the same in all of these draws the
 same pixels, so its kept bytes are what drawing it again would give.
 
+Pages keep their target and trend charts the same way (:func:`keep_pictures`,
+:func:`page_png`), in one folder all pages of a year share (:mod:`analysis.reporting.kept`).
+
 The digest is computed without unpickling anything: a pickler that writes the few objects
 whose pickles are not the same from one process to the next (dictionaries keyed by ``id()``,
 sets of strings, classes defined inside functions) in a canonical form.
@@ -24,20 +27,46 @@ import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import matplotlib
+import numpy as np
 import PIL
+import PIL.Image
 from matplotlib.figure import Figure
 from matplotlib.transforms import TransformNode
 
+from analysis.core.style import PageCanvas, use_house_style
 from analysis.core.truetype import FONT_DIR
 from analysis.geo import maps
 from analysis.iorw import atomic_write_bytes
-from analysis.reporting.sections import png_bytes
+from analysis.reporting.charts import release
+from analysis.reporting.kept import PICTURES_DIR
 from analysis.version import code_fingerprint
 
-#: Where a year's documents keep their pictures, one folder per document job.
-PICTURES_DIR = ".pictures"
+__all__ = [
+    "PICTURES_DIR",
+    "PictureCache",
+    "digest",
+    "keep_pictures",
+    "page_picture_name",
+    "page_png",
+    "png_bytes",
+]
+
+
+def png_bytes(fig: Figure, *, dpi: int = 100) -> bytes:
+    """The figure as PNG at ``dpi``, encoded for a page: RGB where the figure is opaque (a
+    quarter fewer bytes to compress than RGBA) at zlib level 3, which here is both faster and
+    smaller than the default 6."""
+    fig.set_dpi(dpi)
+    canvas = PageCanvas(fig)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    pixels = rgba[..., :3] if rgba[..., 3].min() == 255 else rgba
+    buffer = io.BytesIO()
+    PIL.Image.fromarray(pixels).save(buffer, format="png", compress_level=3)
+    return buffer.getvalue()
 
 
 def _local_class(qualname: str) -> None:
@@ -111,15 +140,19 @@ class PictureCache:
         kept = self.folder / name
         if kept.exists():
             self.reused += 1
+            # Dated by its last use: the pages' folder is pruned by it (kept.prune_pages).
+            os.utime(kept)
             return kept.read_bytes()
         data = draw()
+        # Two processes may draw the same picture at once: each writes its own temporary and
+        # renames it into place, and both hold the same bytes, so either rename is right.
         atomic_write_bytes(kept, data)
         self.drawn += 1
         return data
 
     def png(self, key: str, dpi: int, figure: Callable[[], Figure]) -> bytes:
-        """:func:`analysis.reporting.sections.png_bytes` at ``dpi`` of the figure ``figure()``
-        makes, whose :func:`digest` is ``key``, kept; ``figure`` is not called for a kept one."""
+        """:func:`png_bytes` at ``dpi`` of the figure ``figure()`` makes, whose :func:`digest`
+        is ``key``, kept; ``figure`` is not called for a kept one."""
         return self._encoded(f"{key}-{dpi}.png", lambda: png_bytes(figure(), dpi=dpi))
 
     def save(self, figure: Figure, key: str, path: Path) -> Path:
@@ -143,3 +176,51 @@ class PictureCache:
         for path in self.folder.iterdir():
             if path.name not in self.used and path.is_file():
                 path.unlink()
+
+
+class Drawable(Protocol):
+    """What a chart is drawn from (:class:`analysis.reporting.indicator_charts.Fan`, ``Trend``):
+    all of it, so that its :func:`digest` names the picture."""
+
+    def draw(self) -> Figure: ...
+
+
+#: The pages' pictures of the notebook running in this process, or None to draw every one.
+_pages: PictureCache | None = None
+
+
+def keep_pictures(folder: str | Path | None) -> None:
+    """Keep the pictures of the page this process draws next in ``folder``
+    (:func:`analysis.reporting.kept.pages_dir`), or draw every one afresh (None).
+
+    A page notebook calls it once, at its top, with its ``pictures_dir`` parameter: a warm
+    kernel runs notebook after notebook, and each sets this afresh, so no notebook keeps
+    pictures where the one before it did. An analyst's notebook leaves it at None.
+    """
+    global _pages
+    _pages = None if folder is None else PictureCache(Path(folder))
+
+
+def page_png(drawn: Drawable, dpi: int) -> bytes:
+    """The PNG of the chart ``drawn.draw()`` makes, as a page shows it; read from the pages'
+    folder where it is kept (:func:`keep_pictures`) and then not drawn at all. A drawn
+    chart's panel figure is handed back (:func:`analysis.reporting.charts.release`)."""
+
+    def draw() -> bytes:
+        figure = drawn.draw()
+        png = png_bytes(figure, dpi=dpi)
+        release(figure)
+        return png
+
+    if _pages is None:
+        return draw()
+    return _pages._encoded(page_picture_name(drawn, dpi), draw)
+
+
+def page_picture_name(drawn: Drawable, dpi: int) -> str:
+    """The name a page's picture of ``drawn`` at ``dpi`` is kept under: the :func:`digest` of
+    what it is drawn from, and the resolution."""
+    # The rcParams and fonts as drawing sets them: the name is then the same in every
+    # process, whether or not a chart was drawn before it there.
+    use_house_style()
+    return f"{digest(drawn)}-{dpi}.png"

@@ -9,22 +9,19 @@ names never become markup and every front end shows the same thing.
 from __future__ import annotations
 
 import base64
-import io
 import re
 from collections.abc import Iterable
 from html import escape
 
-import numpy as np
 import pandas as pd
-import PIL.Image
 from IPython.display import HTML, display
 
 from analysis.core.labels import forms, glossed, label
-from analysis.core.style import PageCanvas
 from analysis.pipeline.store import Tables
 from analysis.reporting import narrative
 from analysis.reporting.charts import release
-from analysis.reporting.indicator_charts import Chart, target_charts, trend_charts
+from analysis.reporting.indicator_charts import Chart, Fan, Trend, target_fans, trend_inputs
+from analysis.reporting.pictures import page_png, png_bytes
 from analysis.reporting.publish import scroll_box
 from analysis.reporting.tables import status_note, target_table
 
@@ -90,26 +87,18 @@ def _img(png: bytes, alt: str, width: int, height: int) -> str:
     )
 
 
-def png_bytes(fig, *, dpi: int = 100) -> bytes:
-    """The figure as PNG at ``dpi``, encoded for a page: RGB where the figure is opaque (a
-    quarter fewer bytes to compress than RGBA) at zlib level 3, which here is both faster and
-    smaller than the default 6."""
-    fig.set_dpi(dpi)
-    canvas = PageCanvas(fig)
-    canvas.draw()
-    rgba = np.asarray(canvas.buffer_rgba())
-    pixels = rgba[..., :3] if rgba[..., 3].min() == 255 else rgba
-    buffer = io.BytesIO()
-    PIL.Image.fromarray(pixels).save(buffer, format="png", compress_level=3)
-    return buffer.getvalue()
-
-
-def chart_html(chart: Chart, *, dpi: int = 100) -> str:
+def chart_html(chart: Chart | Fan | Trend, *, dpi: int = 100) -> str:
     """One chart as a page figure: its image with its alternative text, and its figures as a
-    table that opens under it. The figure is handed back once encoded (:func:`show`)."""
-    png = png_bytes(chart.figure, dpi=dpi)
-    width, height = (round(x * dpi) for x in chart.figure.get_size_inches())
-    release(chart.figure)
+    table that opens under it. A drawn :class:`Chart`'s figure is handed back once encoded
+    (:func:`show`); a chart given by what it is drawn from (:class:`Fan`, :class:`Trend`) is
+    drawn only where its picture is not kept (:func:`analysis.reporting.pictures.page_png`)."""
+    if isinstance(chart, Chart):
+        png = png_bytes(chart.figure, dpi=dpi)
+        size = chart.figure.get_size_inches()
+        release(chart.figure)
+    else:
+        png, size = page_png(chart, dpi), chart.size
+    width, height = (round(x * dpi) for x in size)
     return (
         f'<figure class="chart">{_img(png, chart.alt, width, height)}'
         f"<figcaption><details><summary>{escape(chart.caption)}</summary>"
@@ -117,7 +106,7 @@ def chart_html(chart: Chart, *, dpi: int = 100) -> str:
     )
 
 
-def show_charts(charts: Iterable[Chart], *, small: bool = False) -> None:
+def show_charts(charts: Iterable[Chart | Fan | Trend], *, small: bool = False) -> None:
     """Charts side by side in a grid that wraps to the page's width (one column on a phone);
     nothing where there are none. ``small`` for the trend charts' narrower grid."""
     figures = "".join(chart_html(chart) for chart in charts)
@@ -128,12 +117,12 @@ def show_charts(charts: Iterable[Chart], *, small: bool = False) -> None:
 
 def show_target_charts(tables: Tables, scope: str, *, lang: str = "zh") -> None:
     """A fan chart per target of the scope ('township' or a village code), each its own image."""
-    show_charts(target_charts(tables, scope, lang=lang))
+    show_charts(target_fans(tables, scope, lang=lang))
 
 
 def show_trend_charts(tables: Tables, year: int, *, lang: str = "zh") -> None:
     """A small trend chart per indicator of the township (or town) without a target."""
-    show_charts(trend_charts(tables, year, lang=lang), small=True)
+    show_charts(trend_inputs(tables, year, lang=lang), small=True)
 
 
 #: A cell that holds a figure (right-aligned, never wrapped): 3035, 86.4%, -3.9个百分点, <1%, —.

@@ -26,23 +26,31 @@ def _years(text: str) -> list[int]:
     return years
 
 
+def _build_args(args: argparse.Namespace, **overrides) -> dict:
+    """``runner.build``'s arguments from the command line's."""
+    return {
+        "data_dir": args.data,
+        "out_dir": args.out,
+        "year": args.year,
+        "villages": args.village or None,
+        "workers": args.workers,
+        "force": args.force,
+        "processed_dir": args.processed,
+        "lang": args.lang,
+        "executor": args.executor,
+        "scheduler": args.scheduler,
+        "progress": not args.quiet,
+        "accept_errors": args.accept_errors,
+        **overrides,
+    }
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from analysis.build.runner import build
 
-    result = build(
-        args.data,
-        args.out,
-        year=args.year,
-        villages=args.village or None,
-        workers=args.workers,
-        force=args.force,
-        processed_dir=args.processed,
-        lang=args.lang,
-        executor=args.executor,
-        scheduler=args.scheduler,
-        progress=not args.quiet,
-        accept_errors=args.accept_errors,
-    )
+    if args.watch:
+        return _watch(args)
+    result = build(**_build_args(args))
     built = sum(not r.cached for r in result.results)
     cached = sum(r.cached for r in result.results)
     print(f"报告目录 Reports: {result.index}")
@@ -53,6 +61,47 @@ def cmd_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0 if result.ok else 1
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """Build, then build again after every change to the raw folder, on workers kept warm
+    for the whole watch, until Ctrl-C."""
+    import contextlib
+
+    from analysis.build.executors import local_workers
+    from analysis.build.jobs import BuildResult
+    from analysis.build.runner import build
+    from analysis.build.watch import Rebuild, watch
+
+    def report(rebuild: Rebuild) -> None:
+        if rebuild.error is not None:
+            print(f"未生成 NOT BUILT: {rebuild.error}", file=sys.stderr, flush=True)
+        else:
+            result = rebuild.result
+            built = sum(not r.cached for r in result.results)
+            failed = "".join(f"\n  失败 FAILED {r.key}: {r.error}" for r in result.failed)
+            print(
+                f"{rebuild.seconds:.1f} 秒：生成 {built} 页 / {rebuild.seconds:.1f} s: built "
+                f"{built} pages: {result.index}{failed}",
+                flush=True,
+            )
+        print(f"正在监视 {args.data} 的改动（Ctrl-C 停止）/ watching for changes…", flush=True)
+
+    with contextlib.ExitStack() as stack:
+        scheduler = args.scheduler or stack.enter_context(local_workers(args.workers, port=0))
+        forced = [args.force]  # only until a build succeeds: then, what changed
+
+        def once() -> BuildResult:
+            result = build(
+                **_build_args(args, scheduler=scheduler, progress=False, force=forced[0])
+            )
+            forced[0] = False
+            return result
+
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a watch ends
+            watch(once, args.data, report)
+    print("已停止监视 / watch stopped.", flush=True)
+    return 0
 
 
 def cmd_workers(args: argparse.Namespace) -> int:
@@ -221,6 +270,12 @@ def make_parser() -> argparse.ArgumentParser:
         help="publish although validation found errors (every page then says so)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="重新生成于原始数据每次改动后 / build again after every change to the raw data, "
+        "on workers kept warm, until Ctrl-C",
+    )
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser(

@@ -1,0 +1,89 @@
+"""Rebuilding on every change to the raw data: ``minsheng build --watch``.
+
+An analyst correcting figures saves a workbook and wants its pages. A watch keeps what a
+build sets up once (the command's imports, warm workers with their kernels, the kept
+pictures) and builds again each time the raw folder changes; the build cache rebuilds only
+the pages the change reaches.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.build.jobs import BuildResult
+from analysis.errors import MinshengError
+from analysis.pipeline.store import stat_signature
+
+#: How often the raw folder is looked at, seconds: its files' names, sizes and times only.
+POLL_SECONDS = 0.1
+#: How long the files must stay as they are before a build reads them, seconds: a workbook
+#: being saved is not read half-written.
+SETTLE_SECONDS = 0.2
+
+
+@dataclass
+class Rebuild:
+    """One build of a watch: its result, or the error in the data that stopped it."""
+
+    result: BuildResult | None
+    error: MinshengError | None
+    #: From the change seen (the first build: from its start) to the build's end.
+    seconds: float
+
+
+def watch(
+    build_once: Callable[[], BuildResult],
+    raw_dir: Path | str,
+    report: Callable[[Rebuild], None],
+    *,
+    stop: threading.Event | None = None,
+    poll: float = POLL_SECONDS,
+    settle: float = SETTLE_SECONDS,
+) -> None:
+    """Build now, then again after each change to ``raw_dir``, until ``stop`` is set.
+
+    A build that an error in the data stops (:class:`~analysis.errors.MinshengError`, such as
+    data that failed validation) is reported and the watch goes on: the next save may fix it.
+    Any other exception is a bug and ends the watch with its traceback. A change made while
+    a build runs is built after it.
+    """
+    raw = Path(raw_dir)
+    stop = stop or threading.Event()
+    seen = stat_signature(raw)
+    report(_build(build_once, time.perf_counter()))
+    while True:
+        change = _next_change(raw, seen, stop, poll, settle)
+        if change is None:
+            return
+        seen, noticed = change
+        report(_build(build_once, noticed))
+
+
+def _build(build_once: Callable[[], BuildResult], since: float) -> Rebuild:
+    try:
+        result, error = build_once(), None
+    except MinshengError as exc:
+        result, error = None, exc
+    return Rebuild(result, error, time.perf_counter() - since)
+
+
+def _next_change(
+    raw: Path, seen: str, stop: threading.Event, poll: float, settle: float
+) -> tuple[str, float] | None:
+    """The raw folder's signature once it differs from ``seen`` and has stayed the same for
+    ``settle`` seconds, with the time the change was first seen; None once ``stop`` is set."""
+    while not stop.wait(poll):
+        now = stat_signature(raw)
+        if now == seen:
+            continue
+        noticed = time.perf_counter()
+        while not stop.wait(settle):
+            latest = stat_signature(raw)
+            if latest == now:
+                return now, noticed
+            now = latest
+    return None

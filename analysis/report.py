@@ -8,9 +8,13 @@ only gathers them, so notebooks written against earlier versions keep working.
 from analysis.core.labels import glossed, label
 from analysis.pipeline.store import Tables, load_tables
 from analysis.reporting.figures import (
+    corridor_drawing,
     corridor_figure,
+    locator_drawing,
     locator_figure,
+    sanitary_rate_drawing,
     sanitary_rate_figure,
+    sanitation_drawing,
     sanitation_figure,
     toilets_per_100_households,
 )
@@ -46,6 +50,7 @@ from analysis.reporting.tables import (
 __all__ = [
     "Tables",
     "chart_indicators",
+    "corridor_drawing",
     "corridor_figure",
     "glossed",
     "heading",
@@ -54,12 +59,15 @@ __all__ = [
     "key_figures",
     "label",
     "load_tables",
+    "locator_drawing",
     "locator_figure",
     "paragraph",
     "quarantine_table",
     "ranking_table",
     "reconciliation_table",
+    "sanitary_rate_drawing",
     "sanitary_rate_figure",
+    "sanitation_drawing",
     "sanitation_figure",
     "section_heading",
     "show",

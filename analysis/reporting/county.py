@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
-from matplotlib.figure import Figure
 
 from analysis.core import numbers
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.core.labels import STATUS_ZH, indicator_label, indicator_name, label
 from analysis.geo import maps
 from analysis.pipeline.store import Tables
+from analysis.reporting.figures import MapDrawing
 
 #: The indicators of the town table, and the one the town map shows by default.
 TOWN_INDICATORS = (
@@ -71,14 +71,14 @@ def town_shapes(tables: Tables) -> gpd.GeoDataFrame | None:
     return towns.assign(code=towns["town_code"], name=towns["town_code"].map(names))
 
 
-def town_map(
+def town_map_drawing(
     tables: Tables,
     year: int,
     indicator: str = MAP_INDICATOR,
     *,
     catalog: Catalog | None = None,
     lang: str = "zh",
-) -> Figure | None:
+) -> MapDrawing | None:
     """A choropleth of the towns for one indicator in ``year``, classes from the towns' own range
     (:func:`analysis.geo.classes.data_classes`)."""
     catalog = catalog or default_catalog()
@@ -88,7 +88,8 @@ def town_map(
     values = _town_values(tables, year).reset_index(level="name", drop=True)
     column = values[indicator] if indicator in values.columns else pd.Series(dtype=float)
     ind = catalog[indicator]
-    return maps.choropleth(
+    return MapDrawing.of(
+        maps.choropleth,
         shapes.assign(value=shapes["code"].map(column)),
         "value",
         scheme=maps.DATA_SCHEME,
@@ -102,7 +103,7 @@ def town_map(
     )
 
 
-def town_status_map(tables: Tables, *, lang: str = "zh") -> Figure | None:
+def town_status_drawing(tables: Tables, *, lang: str = "zh") -> MapDrawing | None:
     """How many of each town's projections are 需加速 or 倒退 (its villages' and its own), in
     classes from the counts' own range."""
     shapes = town_shapes(tables)
@@ -113,7 +114,8 @@ def town_status_map(tables: Tables, *, lang: str = "zh") -> Figure | None:
     )
     at_risk = rows[rows["status_zh"].isin(AT_RISK)].groupby("town").size()
     counts = shapes["code"].map(at_risk).fillna(0)
-    return maps.choropleth(
+    return MapDrawing.of(
+        maps.choropleth,
         shapes.assign(at_risk=counts),
         "at_risk",
         scheme=maps.DATA_SCHEME,

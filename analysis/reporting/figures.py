@@ -1,15 +1,20 @@
 """The maps of the pages: the township's and the village's (the charts of each indicator are
 :mod:`analysis.reporting.indicator_charts`).
 
-Each takes the processed tables and the page's language and returns a matplotlib ``Figure``
-(or None where the layers it needs are missing); titles and legends come from
-:mod:`analysis.core.labels`.
+Each map is first a :class:`MapDrawing`, everything it is drawn from (``*_drawing``), and then
+a matplotlib ``Figure`` (``*_figure``), or None where the layers it needs are missing; titles
+and legends come from :mod:`analysis.core.labels`. A page or document that kept the picture
+of a drawing does not draw it again (:mod:`analysis.reporting.pictures`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
 import geopandas as gpd
 import pandas as pd
+from matplotlib.figure import Figure
 
 from analysis.core import numbers
 from analysis.core.catalog import default_catalog
@@ -19,12 +24,39 @@ from analysis.geo.points import compare_points, shown_points
 from analysis.pipeline.store import Tables
 
 
-def corridor_figure(tables: Tables, *, width_km: float = 2.0, lang: str = "zh"):
+@dataclass(frozen=True)
+class MapDrawing:
+    """A map before it is drawn: the :mod:`analysis.geo.maps` function that draws it and all
+    it is given (layers, values, words). Its digest names the map's kept pictures, so a map
+    whose inputs are what they were is not drawn again."""
+
+    function: Callable[..., Figure]
+    arguments: tuple
+    options: Mapping[str, object]
+
+    @classmethod
+    def of(cls, function: Callable[..., Figure], *arguments: object, **options: object):
+        """The drawing ``function(*arguments, **options)`` makes."""
+        return cls(function, arguments, options)
+
+    def draw(self) -> Figure:
+        return self.function(*self.arguments, **self.options)
+
+
+def drawn(drawing: MapDrawing | None) -> Figure | None:
+    """The figure of ``drawing``; None where there is no map."""
+    return None if drawing is None else drawing.draw()
+
+
+def corridor_drawing(
+    tables: Tables, *, width_km: float = 2.0, lang: str = "zh"
+) -> MapDrawing | None:
     """The G357 corridor map of the township, or None where the layers are missing."""
     road, bases = tables.layer("g357"), tables.layer("industry_bases")
     if road is None or bases is None or not isinstance(tables.villages, gpd.GeoDataFrame):
         return None
-    return maps.corridor_map(
+    return MapDrawing.of(
+        maps.corridor_map,
         tables.villages,
         road,
         bases,
@@ -37,6 +69,11 @@ def corridor_figure(tables: Tables, *, width_km: float = 2.0, lang: str = "zh"):
     )
 
 
+def corridor_figure(tables: Tables, *, width_km: float = 2.0, lang: str = "zh") -> Figure | None:
+    """:func:`corridor_drawing`, drawn."""
+    return drawn(corridor_drawing(tables, width_km=width_km, lang=lang))
+
+
 def toilets_per_100_households(tables: Tables, year: int) -> pd.Series:
     """Household toilets upgraded up to ``year`` per 100 households, by village code."""
     rows = tables.indicators[tables.indicators["year"] <= year]
@@ -47,7 +84,7 @@ def toilets_per_100_households(tables: Tables, year: int) -> pd.Series:
     return (upgraded / households * 100).rename("toilets_per_100")
 
 
-def sanitation_figure(tables: Tables, year: int, *, lang: str = "zh"):
+def sanitation_drawing(tables: Tables, year: int, *, lang: str = "zh") -> MapDrawing | None:
     """Toilets upgraded per 100 households (classes from the data's range) with the public
     toilets, sewage sites and household toilets a map of ``year`` shows, each legend entry
     saying which years' points it counts and, where the ledger's figure for the same thing
@@ -58,7 +95,8 @@ def sanitation_figure(tables: Tables, year: int, *, lang: str = "zh"):
     villages = tables.villages.merge(
         toilets_per_100_households(tables, year), left_on="code", right_index=True, how="left"
     )
-    return maps.sanitation_map(
+    return MapDrawing.of(
+        maps.sanitation_map,
         villages,
         "toilets_per_100",
         shown_points(points, year),
@@ -70,6 +108,11 @@ def sanitation_figure(tables: Tables, year: int, *, lang: str = "zh"):
         sample=tables.sample,
         lang=lang,
     )
+
+
+def sanitation_figure(tables: Tables, year: int, *, lang: str = "zh") -> Figure | None:
+    """:func:`sanitation_drawing`, drawn."""
+    return drawn(sanitation_drawing(tables, year, lang=lang))
 
 
 def point_labels(tables: Tables, points, year: int, *, lang: str = "zh") -> dict[str, str]:
@@ -107,7 +150,7 @@ def point_labels(tables: Tables, points, year: int, *, lang: str = "zh") -> dict
 SANITARY_RATE = "sanitary_toilet_rate"
 
 
-def sanitary_rate_figure(tables: Tables, year: int, *, lang: str = "zh"):
+def sanitary_rate_drawing(tables: Tables, year: int, *, lang: str = "zh") -> MapDrawing | None:
     """卫生厕所普及率 by village in ``year`` (classes from the data's range), with the target of
     the place whose target it is in the legend; None without village geometry."""
     if not isinstance(tables.villages, gpd.GeoDataFrame):
@@ -132,7 +175,8 @@ def sanitary_rate_figure(tables: Tables, year: int, *, lang: str = "zh"):
             year=int(target["target_year"]),
             target=numbers.figure(target["target_value"], ind, lang),
         )
-    return maps.choropleth(
+    return MapDrawing.of(
+        maps.choropleth,
         tables.villages.assign(rate=tables.villages["code"].astype(str).map(rates)),
         "rate",
         scheme=maps.DATA_SCHEME,
@@ -146,12 +190,17 @@ def sanitary_rate_figure(tables: Tables, year: int, *, lang: str = "zh"):
     )
 
 
+def sanitary_rate_figure(tables: Tables, year: int, *, lang: str = "zh") -> Figure | None:
+    """:func:`sanitary_rate_drawing`, drawn."""
+    return drawn(sanitary_rate_drawing(tables, year, lang=lang))
+
+
 #: Beyond this many villages the locator shows the village's own town, not the whole layer:
 #: 300 labelled villages are unreadable at page size and cost seconds to draw.
 LOCATOR_MAX_VILLAGES = 40
 
 
-def locator_figure(tables: Tables, code: str, *, lang: str = "zh"):
+def locator_drawing(tables: Tables, code: str, *, lang: str = "zh") -> MapDrawing | None:
     """The village highlighted among its neighbours (its town, in a large county)."""
     villages = tables.measured_villages()
     if villages is None:
@@ -159,6 +208,16 @@ def locator_figure(tables: Tables, code: str, *, lang: str = "zh"):
     if len(villages) > LOCATOR_MAX_VILLAGES and "town_code" in villages.columns:
         town = villages.loc[villages["code"] == str(code), "town_code"]
         villages = villages[villages["town_code"].isin(town)]
-    return maps.locator_map(
-        villages, str(code), label_column="short_name", sample=tables.sample, lang=lang
+    return MapDrawing.of(
+        maps.locator_map,
+        villages,
+        str(code),
+        label_column="short_name",
+        sample=tables.sample,
+        lang=lang,
     )
+
+
+def locator_figure(tables: Tables, code: str, *, lang: str = "zh") -> Figure | None:
+    """:func:`locator_drawing`, drawn."""
+    return drawn(locator_drawing(tables, code, lang=lang))

@@ -1,13 +1,15 @@
-"""Encoded pictures kept between builds, under a digest of the figure itself.
+"""Encoded pictures kept between builds, under a digest of what they are drawn from.
 
 A document job draws dozens of charts and three maps at print resolution and writes each map
 as PDF and SVG: most of its time. When one village's figure changes, most of these pictures
 are what they were. A :class:`PictureCache` keeps each encoding (PNG at a resolution, PDF,
-SVG) under the SHA-256 of the figure as matplotlib pickles it (every artist, its data, text and
-style) and of what else drawing reads: the package's code, the versions of matplotlib and
-Pillow, the rcParams and the fonts installed. A figure that differs in any value drawn
-has another digest and is drawn afresh; a figure that is the same in all of these draws the
-same pixels, so its kept bytes are what drawing it again would give.
+SVG, and a map's alternative text) under the SHA-256 of everything the picture is drawn from
+(a chart's series and words, :class:`~analysis.reporting.indicator_charts.Fan`; a map's layers,
+values and words, :class:`~analysis.reporting.figures.MapDrawing`; or a figure as matplotlib
+pickles it) and of what else drawing reads: the package's code, the versions of the drawing
+libraries, the rcParams and the fonts installed. A picture whose inputs differ in any value
+has another digest and is drawn afresh; one whose inputs are the same in all of these draws
+the same pixels, so its kept bytes are what drawing it again would give.
 
 Pages keep their target and trend charts the same way (:func:`keep_pictures`,
 :func:`page_png`), in one folder all pages of a year share (:mod:`analysis.reporting.kept`).
@@ -22,7 +24,9 @@ from __future__ import annotations
 import copyreg
 import functools
 import hashlib
+import importlib.metadata
 import io
+import json
 import os
 import pickle
 from collections.abc import Callable
@@ -93,6 +97,19 @@ class _CanonicalPickler(pickle.Pickler):
         return NotImplemented
 
 
+#: The distributions whose versions can change a picture drawn from the same inputs.
+_DRAWING_LIBRARIES = (
+    "matplotlib",
+    "pillow",
+    "numpy",
+    "pandas",
+    "geopandas",
+    "shapely",
+    "pyproj",
+    "mapclassify",
+)
+
+
 @functools.cache
 def _surroundings() -> bytes:
     """What drawing reads besides the figure and is fixed for this process: the package's
@@ -104,7 +121,9 @@ def _surroundings() -> bytes:
         for font in matplotlib.font_manager.fontManager.ttflist
         if os.path.exists(font.fname) and Path(font.fname).parent != FONT_DIR
     )
-    return repr((code_fingerprint(), matplotlib.__version__, PIL.__version__, fonts)).encode()
+    # The libraries a map's drawing goes through: its classes (mapclassify), its shapes.
+    libraries = {name: importlib.metadata.version(name) for name in _DRAWING_LIBRARIES}
+    return repr((code_fingerprint(), libraries, fonts)).encode()
 
 
 def digest(drawn: object) -> str:
@@ -155,13 +174,29 @@ class PictureCache:
         is ``key``, kept; ``figure`` is not called for a kept one."""
         return self._encoded(f"{key}-{dpi}.png", lambda: png_bytes(figure(), dpi=dpi))
 
-    def save(self, figure: Figure, key: str, path: Path) -> Path:
-        """:func:`analysis.geo.maps.save_figure` of ``figure`` (whose :func:`digest` is
-        ``key``) to ``path``, PDF or SVG, kept; a file that already holds these bytes is not
-        written again."""
+    def described(
+        self, key: str, lang: str, figure: Callable[[], Figure], describe: Callable[[Figure], str]
+    ) -> tuple[str, tuple[float, float]]:
+        """What the picture of ``figure()`` (whose :func:`digest` is ``key``) shows, in
+        ``lang`` by ``describe`` (its alternative text), and its size, inches: kept beside its
+        encodings, so that ``figure`` is not called for a kept one."""
 
         def draw() -> bytes:
-            maps.save_figure(figure, path)
+            drawn = figure()
+            width, height = (float(x) for x in drawn.get_size_inches())
+            about = {"alt": describe(drawn), "size": [width, height]}
+            return json.dumps(about, ensure_ascii=False).encode()
+
+        about = json.loads(self._encoded(f"{key}-{lang}.json", draw))
+        return about["alt"], tuple(about["size"])
+
+    def save(self, figure: Callable[[], Figure], key: str, path: Path) -> Path:
+        """:func:`analysis.geo.maps.save_figure` of the figure ``figure()`` makes (whose
+        :func:`digest` is ``key``) to ``path``, PDF or SVG, kept; ``figure`` is not called for
+        a kept one, and a file that already holds these bytes is not written again."""
+
+        def draw() -> bytes:
+            maps.save_figure(figure(), path)
             return path.read_bytes()
 
         data = self._encoded(f"{key}{path.suffix.lower()}", draw)
@@ -217,10 +252,30 @@ def page_png(drawn: Drawable, dpi: int) -> bytes:
     return _pages._encoded(page_picture_name(drawn, dpi), draw)
 
 
+def page_map(
+    drawn: Drawable, dpi: int, lang: str, describe: Callable[[Figure], str]
+) -> tuple[bytes, str, tuple[float, float]]:
+    """The PNG of the map ``drawn.draw()`` makes as a page shows it, what it shows (its
+    alternative text in ``lang``, by ``describe``) and its size, inches; read from the pages'
+    folder where they are kept (:func:`keep_pictures`), and the map then not drawn at all."""
+    figure = functools.cache(drawn.draw)  # drawn once, and only for what is not kept
+    if _pages is None:
+        drawing = figure()
+        return png_bytes(drawing, dpi=dpi), describe(drawing), tuple(drawing.get_size_inches())
+    key = _page_key(drawn)
+    alt, size = _pages.described(key, lang, figure, describe)
+    png = _pages._encoded(f"{key}-{dpi}.png", lambda: png_bytes(figure(), dpi=dpi))
+    return png, alt, size
+
+
 def page_picture_name(drawn: Drawable, dpi: int) -> str:
     """The name a page's picture of ``drawn`` at ``dpi`` is kept under: the :func:`digest` of
     what it is drawn from, and the resolution."""
+    return f"{_page_key(drawn)}-{dpi}.png"
+
+
+def _page_key(drawn: Drawable) -> str:
     # The rcParams and fonts as drawing sets them: the name is then the same in every
     # process, whether or not a chart was drawn before it there.
     use_house_style()
-    return f"{digest(drawn)}-{dpi}.png"
+    return digest(drawn)

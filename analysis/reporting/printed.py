@@ -8,8 +8,10 @@ rebuild with nothing to do starts without them.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
+from analysis.core.style import use_house_style
 from analysis.pipeline.store import Tables, load_tables
 from analysis.reporting import figures, indicator_charts, narrative, sections
 from analysis.reporting.documents import TOP_KEYS, document_paths
@@ -46,19 +48,28 @@ def write_documents(
     tables = load_tables(processed_dir, town_code=town_code)
     docx, maps_dir = document_paths(year_dir, town_code)
     kept = PictureCache(year_dir / PICTURES_DIR / (town_code or TOP_KEYS[0]))
-    made = {
-        "corridor": figures.corridor_figure(tables, lang=lang),
-        "sanitation": figures.sanitation_figure(tables, year, lang=lang),
-        "sanitary_rate": figures.sanitary_rate_figure(tables, year, lang=lang),
+    # The rcParams the digests include, as drawing sets them, whether or not anything is drawn.
+    use_house_style()
+    drawings = {
+        "corridor": figures.corridor_drawing(tables, lang=lang),
+        "sanitation": figures.sanitation_drawing(tables, year, lang=lang),
+        "sanitary_rate": figures.sanitary_rate_drawing(tables, year, lang=lang),
     }
-    maps_drawn = {name: (fig, digest(fig)) for name, fig in made.items() if fig is not None}
+    # Each map drawn once, and only where one of its pictures is not kept.
+    maps_drawn = {
+        name: (functools.cache(drawing.draw), digest(drawing))
+        for name, drawing in drawings.items()
+        if drawing is not None
+    }
     # The Word document places each map under its section, as the page does: 卫生厕所普及率 with
     # the sanitation map.
     pictures: dict[str, list] = {"corridor": [], "sanitation": []}
+    describe = functools.partial(sections.figure_alt, lang=lang)
     for name, (figure, key) in maps_drawn.items():
         section = "corridor" if name == "corridor" else "sanitation"
-        picture = kept.png(key, PRINT_DPI, lambda figure=figure: figure)
-        pictures[section].append((picture, sections.figure_alt(figure, lang)))
+        picture = kept.png(key, PRINT_DPI, figure)
+        alt, _ = kept.described(key, lang, figure, describe)
+        pictures[section].append((picture, alt))
     pictures["targets"] = _target_pictures(tables, lang, kept)
     written = [
         narrative.write_docx(

@@ -9,19 +9,22 @@ names never become markup and every front end shows the same thing.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from collections.abc import Iterable
 from html import escape
 
 import pandas as pd
 from IPython.display import HTML, display
+from matplotlib.figure import Figure
 
 from analysis.core.labels import forms, glossed, label
 from analysis.pipeline.store import Tables
 from analysis.reporting import narrative
 from analysis.reporting.charts import release
+from analysis.reporting.figures import MapDrawing
 from analysis.reporting.indicator_charts import Chart, Fan, Trend, target_fans, trend_inputs
-from analysis.reporting.pictures import page_png, png_bytes
+from analysis.reporting.pictures import page_map, page_png, png_bytes
 from analysis.reporting.publish import scroll_box
 from analysis.reporting.tables import status_note, target_table
 
@@ -44,21 +47,27 @@ def paragraph(text: str) -> HTML:
     return HTML(f"<p>{escape(str(text))}</p>")
 
 
-def show(fig, *, lang: str = "zh", dpi: int = 100) -> None:
-    """Display a figure as an embedded PNG with its alternative text, once (no-op for None).
+def show(fig: Figure | MapDrawing | None, *, lang: str = "zh", dpi: int = 100) -> None:
+    """Display a figure, or a map from its drawing, as an embedded PNG with its alternative
+    text, once (no-op for None).
 
     The maps are plain ``Figure`` objects (no pyplot), which IPython would print as text;
     rendering the PNG here also keeps the image identical in every front end. The figures lay
     themselves out, so the image is the figure as it is, not cropped again. A chart grid is
     then handed back to be drawn on again (:func:`analysis.reporting.charts.release`): the
-    figure is not to be used after this.
+    figure is not to be used after this. A map's drawing (:class:`MapDrawing`) is drawn only
+    where the page's pictures do not keep it (:func:`analysis.reporting.pictures.page_map`).
     """
     if fig is None:
         return
-    alt = figure_alt(fig, lang)
-    png = png_bytes(fig, dpi=dpi)
-    width, height = (round(x * dpi) for x in fig.get_size_inches())
-    release(fig)
+    if isinstance(fig, Figure):
+        alt = figure_alt(fig, lang)
+        png = png_bytes(fig, dpi=dpi)
+        size = fig.get_size_inches()
+        release(fig)
+    else:
+        png, alt, size = page_map(fig, dpi, lang, functools.partial(figure_alt, lang=lang))
+    width, height = (round(x * dpi) for x in size)
     display(HTML(_img(png, alt, width, height)))
 
 

@@ -1,0 +1,126 @@
+"""Maps are kept by what they are drawn from (:class:`analysis.reporting.figures.MapDrawing`):
+a kept map's picture and words are those drawing it afresh gives, and it is not drawn again."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from analysis import config
+from analysis.pipeline.store import Tables, load_tables
+from analysis.reporting import documents, figures, pictures, printed, sections
+
+YEAR = config.DEFAULT_YEAR
+QINGGUANG = "360722103203"
+
+# A map's drawing digested in another process: a picture one kernel kept must be found by all.
+DRAWING_DIGEST = f"""
+import sys
+sys.path.insert(0, {str(config.PROJECT_DIR)!r})
+from analysis.core.style import use_house_style
+from analysis.pipeline.store import load_tables
+from analysis.reporting import figures, pictures
+use_house_style()
+tables = load_tables(sys.argv[1])
+print(pictures.digest(figures.sanitation_drawing(tables, {YEAR})))
+"""
+
+
+@pytest.fixture(scope="module")
+def tables(prepared_sample) -> Tables:
+    return load_tables(prepared_sample, config.RAW_DIR)
+
+
+@pytest.fixture(autouse=True)
+def no_pictures_kept():
+    pictures.keep_pictures(None)
+    yield
+    pictures.keep_pictures(None)
+
+
+def _drawings(tables: Tables) -> list[tuple[figures.MapDrawing, str]]:
+    """Each map of the pages, with the language it is drawn in."""
+    return [
+        (figures.corridor_drawing(tables), "zh"),
+        (figures.sanitation_drawing(tables, YEAR), "zh"),
+        (figures.sanitary_rate_drawing(tables, YEAR, lang="en"), "en"),
+        (figures.locator_drawing(tables, QINGGUANG), "zh"),
+    ]
+
+
+def _shown(monkeypatch, shown, lang: str) -> str:
+    """The HTML ``sections.show`` displays for ``shown``."""
+    out = []
+    monkeypatch.setattr(sections, "display", lambda html: out.append(html.data))
+    sections.show(shown, lang=lang)
+    return out[0]
+
+
+def test_a_map_shown_from_its_drawing_is_the_figure_shown_and_is_kept_as_drawn(
+    tables, tmp_path, monkeypatch
+):
+    drawings = _drawings(tables)
+    assert all(d is not None for d, _ in drawings)
+    from_figures = [_shown(monkeypatch, d.draw(), lang) for d, lang in drawings]
+    assert [_shown(monkeypatch, d, lang) for d, lang in drawings] == from_figures
+
+    pictures.keep_pictures(tmp_path)
+    assert [_shown(monkeypatch, d, lang) for d, lang in drawings] == from_figures
+    # A PNG and its words (alternative text and size) per map.
+    assert len(list(tmp_path.glob("*.png"))) == len(list(tmp_path.glob("*.json"))) == 4
+
+    def never(self):
+        raise AssertionError("a kept map is not drawn")
+
+    monkeypatch.setattr(figures.MapDrawing, "draw", never)
+    pictures.keep_pictures(tmp_path)
+    shown = [_shown(monkeypatch, d, lang) for d, lang in reversed(drawings)]
+    assert shown == from_figures[::-1]
+
+
+def test_a_maps_digest_is_the_same_in_another_process_and_changes_with_its_inputs(
+    prepared_sample, tables
+):
+    here = pictures.digest(figures.sanitation_drawing(tables, YEAR))
+    there = subprocess.run(
+        [sys.executable, "-c", DRAWING_DIGEST, str(prepared_sample)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert there == here
+
+    indicators = tables.indicators.copy()
+    row = indicators.index[indicators["indicator"] == "toilets_upgraded"][0]
+    indicators.loc[row, "value"] += 1
+    one_more = dataclasses.replace(tables, indicators=indicators)
+    assert pictures.digest(figures.sanitation_drawing(one_more, YEAR)) != here
+    assert pictures.digest(figures.sanitation_drawing(tables, YEAR - 1)) != here
+    assert pictures.digest(figures.sanitation_drawing(tables, YEAR, lang="en")) != here
+
+
+def _top_documents(processed: Path, year_dir: Path) -> dict[str, bytes]:
+    printed.write_documents(processed, year_dir, YEAR, "zh")
+    docx, maps_dir = documents.document_paths(year_dir)
+    with zipfile.ZipFile(docx) as archive:
+        parts = {f"docx:{name}": archive.read(name) for name in archive.namelist()}
+    return parts | {path.name: path.read_bytes() for path in sorted(maps_dir.glob("*.*"))}
+
+
+@pytest.mark.slow
+def test_a_map_whose_png_is_kept_but_not_its_svg_is_drawn_for_the_svg_alone_the_same(
+    prepared_sample, tmp_path
+):
+    year_dir = tmp_path / "reports"
+    first = _top_documents(prepared_sample, year_dir)
+    folder = year_dir / pictures.PICTURES_DIR / "township"
+    for kept_svg in folder.glob("*.svg"):
+        kept_svg.unlink()
+    for written in (year_dir / documents.MAPS_DIR).glob("*.svg"):
+        written.unlink()
+    assert _top_documents(prepared_sample, year_dir) == first

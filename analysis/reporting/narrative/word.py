@@ -180,23 +180,29 @@ def _add_table(document: Any, frame: pd.DataFrame) -> None:
             cell.text = str(value)
     weights = _column_weights(frame)
     width, _ = _text_box_mm(document)
-    for column, weight in zip(table.columns, weights, strict=True):
-        column.width = Mm(width * weight / sum(weights))
-        # Word reads the width of each cell, LibreOffice the column's.
-        for cell in column.cells:
-            cell.width = column.width
-    # The style's id looked up once: python-docx's setter searches every style for it, and
-    # for the default one, in each of a county table's hundreds of cells (seconds a document).
-    style_id = document.styles[TABLE_STYLE].style_id
+    widths = [Mm(width * weight / sum(weights)) for weight in weights]
+    for column, column_width in zip(table.columns, widths, strict=True):
+        column.width = column_width
+    style_id = _style_id(document, TABLE_STYLE)
     for number, row in enumerate(table.rows):
         # No row split across pages; the header row repeated on each page the table runs onto.
         properties = row._tr.get_or_add_trPr()
         properties.append(OxmlElement("w:cantSplit"))
         if number == 0:
             properties.append(OxmlElement("w:tblHeader"))
-        for cell in row.cells:
+        # Word reads the width of each cell, LibreOffice the column's. Row by row: python-docx
+        # makes every cell of the table again for each column's cells asked for.
+        for cell, cell_width in zip(row.cells, widths, strict=True):
+            cell.width = cell_width
             for paragraph in cell.paragraphs:
                 paragraph._p.style = style_id
+
+
+def _style_id(document: Any, name: str) -> str:
+    """The id of the paragraph style ``name``, to set on paragraphs directly: python-docx's
+    setter searches every style for it, and for the default one, at each paragraph (seconds
+    in a county's tables)."""
+    return document.styles[name].style_id
 
 
 def _start_section(document: Any, *, landscape: bool) -> None:
@@ -254,7 +260,7 @@ def _place(paragraph: Any, picture: Picture, width_mm: float) -> None:
     from docx.shared import Mm
 
     png, description = picture
-    paragraph.style = TABLE_STYLE
+    paragraph._p.style = _style_id(paragraph.part.document, TABLE_STYLE)
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     shape = paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))

@@ -1,11 +1,16 @@
-"""Fixtures of the build tests: a county of several towns, built once per test process."""
+"""Fixtures of the build tests: a county of several towns, built once per test process; the\n``minsheng`` command started as a user starts it."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from analysis import config
 from analysis.build import runner
 from analysis.tools import sample
 
@@ -22,3 +27,21 @@ def county(tmp_path_factory) -> tuple[Path, Path, runner.BuildResult]:
         raw, root / "reports", processed_dir=root / "processed", progress=False, workers=2
     )
     return root / "processed", root / "reports" / "2019", result
+
+
+def _start_minsheng(*arguments: object) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "analysis.cli", *map(str, arguments)],
+        cwd=config.PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(config.PROJECT_DIR)},
+    )
+
+
+@pytest.fixture
+def start_minsheng() -> Callable[..., subprocess.Popen]:
+    """Starts ``minsheng ARGUMENTS…`` in a process of its own, its output (both streams) read
+    as text from ``stdout``; the test ends it."""
+    return _start_minsheng

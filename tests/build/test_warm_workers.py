@@ -4,11 +4,8 @@ made by that code under keys that call them current."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import subprocess
-import sys
 import time
 
 import psutil
@@ -66,17 +63,9 @@ def _kernels(process: psutil.Process) -> set[int]:
 
 @pytest.mark.slow
 def test_minsheng_workers_keep_their_kernels_from_build_to_build_and_stop_on_ctrl_c(
-    prepared_sample, tmp_path
+    prepared_sample, tmp_path, start_minsheng
 ):
-    command = [sys.executable, "-m", "analysis.cli", "workers", "--workers", "1", "--port", "0"]
-    workers = subprocess.Popen(
-        command,
-        cwd=config.PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(config.PROJECT_DIR)},
-    )
+    workers = start_minsheng("workers", "--workers", "1", "--port", "0")
     try:
         address = None
         deadline = time.monotonic() + 180

@@ -7,8 +7,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -164,33 +162,24 @@ QINGGUANG = "360722103203"
 
 
 @pytest.mark.slow
-def test_minsheng_build_watch_rebuilds_a_corrected_village_until_ctrl_c(tmp_path: Path) -> None:
+def test_minsheng_build_watch_rebuilds_a_corrected_village_until_ctrl_c(
+    tmp_path: Path, start_minsheng
+) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(config.RAW_DIR, raw)
-    command = [
-        sys.executable,
-        "-m",
-        "analysis.cli",
+    watching = start_minsheng(
         "build",
         "--watch",
         "--workers",
         "1",
         "--data",
-        str(raw),
+        raw,
         "--out",
-        str(tmp_path / "reports"),
+        tmp_path / "reports",
         "--processed",
-        str(tmp_path / "processed"),
+        tmp_path / "processed",
         "--village",
         QINGGUANG,
-    ]
-    watching = subprocess.Popen(
-        command,
-        cwd=config.PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(config.PROJECT_DIR)},
     )
     lines: list[str] = []
 

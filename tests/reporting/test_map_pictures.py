@@ -6,14 +6,12 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-import zipfile
-from pathlib import Path
 
 import pytest
 
 from analysis import config
-from analysis.pipeline.store import Tables, load_tables
-from analysis.reporting import documents, figures, pictures, printed, sections
+from analysis.pipeline.store import Tables
+from analysis.reporting import documents, figures, pictures, sections
 
 YEAR = config.DEFAULT_YEAR
 QINGGUANG = "360722103203"
@@ -29,18 +27,6 @@ use_house_style()
 tables = load_tables(sys.argv[1])
 print(pictures.digest(figures.sanitation_drawing(tables, {YEAR})))
 """
-
-
-@pytest.fixture(scope="module")
-def tables(prepared_sample) -> Tables:
-    return load_tables(prepared_sample, config.RAW_DIR)
-
-
-@pytest.fixture(autouse=True)
-def no_pictures_kept():
-    pictures.keep_pictures(None)
-    yield
-    pictures.keep_pictures(None)
 
 
 def _drawings(tables: Tables) -> list[tuple[figures.MapDrawing, str]]:
@@ -104,23 +90,15 @@ def test_a_maps_digest_is_the_same_in_another_process_and_changes_with_its_input
     assert pictures.digest(figures.sanitation_drawing(tables, YEAR, lang="en")) != here
 
 
-def _top_documents(processed: Path, year_dir: Path) -> dict[str, bytes]:
-    printed.write_documents(processed, year_dir, YEAR, "zh")
-    docx, maps_dir = documents.document_paths(year_dir)
-    with zipfile.ZipFile(docx) as archive:
-        parts = {f"docx:{name}": archive.read(name) for name in archive.namelist()}
-    return parts | {path.name: path.read_bytes() for path in sorted(maps_dir.glob("*.*"))}
-
-
 @pytest.mark.slow
 def test_a_map_whose_png_is_kept_but_not_its_svg_is_drawn_for_the_svg_alone_the_same(
-    prepared_sample, tmp_path
+    prepared_sample, tmp_path, top_documents
 ):
     year_dir = tmp_path / "reports"
-    first = _top_documents(prepared_sample, year_dir)
+    first = top_documents(prepared_sample, year_dir)
     folder = year_dir / pictures.PICTURES_DIR / "township"
     for kept_svg in folder.glob("*.svg"):
         kept_svg.unlink()
     for written in (year_dir / documents.MAPS_DIR).glob("*.svg"):
         written.unlink()
-    assert _top_documents(prepared_sample, year_dir) == first
+    assert top_documents(prepared_sample, year_dir) == first

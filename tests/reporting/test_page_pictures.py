@@ -18,7 +18,7 @@ import pytest
 from analysis import config
 from analysis.build import execute, jobs, runner
 from analysis.core.catalog import default_catalog
-from analysis.pipeline.store import Tables, load_tables, path_of
+from analysis.pipeline.store import Tables, path_of
 from analysis.reporting import charts, indicator_charts, kept, pictures, sections
 
 YEAR = config.DEFAULT_YEAR
@@ -34,19 +34,6 @@ from analysis.reporting import indicator_charts, pictures
 tables = load_tables(sys.argv[1])
 print(pictures.page_picture_name(next(indicator_charts.trend_inputs(tables, {YEAR})), 100))
 """
-
-
-@pytest.fixture(scope="module")
-def tables(prepared_sample) -> Tables:
-    return load_tables(prepared_sample, config.RAW_DIR)
-
-
-@pytest.fixture(autouse=True)
-def no_pictures_kept():
-    """Each test starts, and leaves the process, drawing every picture."""
-    pictures.keep_pictures(None)
-    yield
-    pictures.keep_pictures(None)
 
 
 def _drawables(tables: Tables) -> list:

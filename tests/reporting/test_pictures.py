@@ -7,8 +7,6 @@ import dataclasses
 import shutil
 import subprocess
 import sys
-import zipfile
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,7 +14,7 @@ import pytest
 from analysis import config
 from analysis.core.trends import assess
 from analysis.pipeline.store import load_tables, path_of
-from analysis.reporting import documents, indicator_charts, pictures, printed
+from analysis.reporting import indicator_charts, pictures
 from analysis.reporting.charts import fan_chart
 
 YEARS = range(2014, 2020)
@@ -94,19 +92,9 @@ def test_a_fans_digest_covers_every_input_it_is_drawn_from(prepared_sample):
     assert len({key, *(pictures.digest(other) for other in others)}) == 1 + len(others)
 
 
-def _documents(processed: Path, year_dir: Path) -> dict[str, bytes]:
-    """Every document of the top page, a Word file's parts read one by one (its zip's dates
-    are its own)."""
-    printed.write_documents(processed, year_dir, config.DEFAULT_YEAR, "zh")
-    docx, maps_dir = documents.document_paths(year_dir)
-    with zipfile.ZipFile(docx) as archive:
-        parts = {f"docx:{name}": archive.read(name) for name in archive.namelist()}
-    return parts | {path.name: path.read_bytes() for path in sorted(maps_dir.glob("*.*"))}
-
-
 @pytest.mark.slow
 def test_documents_from_kept_pictures_are_those_drawn_afresh_after_a_change(
-    processed_copy, tmp_path, monkeypatch
+    processed_copy, tmp_path, monkeypatch, top_documents
 ):
     counts = []
     prune = pictures.PictureCache.prune
@@ -117,10 +105,10 @@ def test_documents_from_kept_pictures_are_those_drawn_afresh_after_a_change(
 
     monkeypatch.setattr(pictures.PictureCache, "prune", counted)
     year_dir = tmp_path / "reports"
-    first = _documents(processed_copy, year_dir)
+    first = top_documents(processed_copy, year_dir)
     drawn = counts[-1][0]
     assert drawn > 10 and counts[-1][1] == 0
-    assert _documents(processed_copy, year_dir) == first and counts[-1] == (0, drawn)
+    assert top_documents(processed_copy, year_dir) == first and counts[-1] == (0, drawn)
 
     # One village's latest sanitation figure changes: the maps and chart that show it change.
     indicators_path = path_of(processed_copy, "indicators")
@@ -131,10 +119,10 @@ def test_documents_from_kept_pictures_are_those_drawn_afresh_after_a_change(
     ]
     indicators.loc[rows[0], "value"] -= 5
     indicators.to_parquet(indicators_path)
-    changed = _documents(processed_copy, year_dir)
+    changed = top_documents(processed_copy, year_dir)
     assert 0 < counts[-1][0] < drawn
     assert changed != first
-    fresh = _documents(processed_copy, tmp_path / "fresh")
+    fresh = top_documents(processed_copy, tmp_path / "fresh")
     assert counts[-1] == (drawn, 0)
     assert changed == fresh
     assert sorted(p.name for p in (year_dir / pictures.PICTURES_DIR / "township").iterdir()) == (

@@ -51,8 +51,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.watch:
         return _watch(args)
     result = build(**_build_args(args))
-    built = sum(not r.cached for r in result.results)
-    cached = sum(r.cached for r in result.results)
+    built, cached = result.built, len(result.results) - result.built
     print(f"报告目录 Reports: {result.index}")
     print(f"生成 {built} 页，沿用缓存 {cached} 页 / built {built}, reused {cached} from cache")
     for failure in result.failed:
@@ -78,11 +77,10 @@ def _watch(args: argparse.Namespace) -> int:
             print(f"未生成 NOT BUILT: {rebuild.error}", file=sys.stderr, flush=True)
         else:
             result = rebuild.result
-            built = sum(not r.cached for r in result.results)
             failed = "".join(f"\n  失败 FAILED {r.key}: {r.error}" for r in result.failed)
             print(
-                f"{rebuild.seconds:.1f} 秒：生成 {built} 页 / {rebuild.seconds:.1f} s: built "
-                f"{built} pages: {result.index}{failed}",
+                f"{rebuild.seconds:.1f} 秒：生成 {result.built} 页 / {rebuild.seconds:.1f} s: "
+                f"built {result.built} pages: {result.index}{failed}",
                 flush=True,
             )
         print(f"正在监视 {args.data} 的改动（Ctrl-C 停止）/ watching for changes…", flush=True)

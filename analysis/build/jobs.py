@@ -145,6 +145,11 @@ class BuildResult:
     def ok(self) -> bool:
         return not self.failed
 
+    @property
+    def built(self) -> int:
+        """Pages run in this build (the others were current and reused)."""
+        return sum(not r.cached for r in self.results)
+
 
 def _rows_by_key(table: pd.DataFrame, keys: pd.Series) -> dict[str, bytes]:
     """The hashes of ``table``'s rows, grouped by ``keys``."""

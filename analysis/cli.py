@@ -271,8 +271,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--watch",
         action="store_true",
-        help="重新生成于原始数据每次改动后 / build again after every change to the raw data, "
-        "on workers kept warm, until Ctrl-C",
+        help="原始数据每次改动后重新生成（工作进程常驻，Ctrl-C 停止）/ build again after every "
+        "change to the raw data, on workers kept warm, until Ctrl-C",
     )
     p.set_defaults(func=cmd_build)
 

@@ -18,7 +18,7 @@ from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.core.labels import label
 from analysis.ingest.cells import match_headers, parse_year
-from analysis.ingest.crossrow import EXIT_RULE_ZH
+from analysis.ingest.crossrow import EXIT_RULE_EN, EXIT_RULE_ZH
 from analysis.ingest.read import Sheet
 from analysis.ingest.rules import RULES
 
@@ -34,20 +34,29 @@ _NAME_RULES = {
 LETTERS = re.compile(r"[A-Z]{1,3}")
 
 
-def _cross_rules(catalog: Catalog) -> dict[str, str]:
+def _cross_rules(catalog: Catalog, lang: str) -> dict[str, str]:
+    english = lang == "en"
     return {
-        "poverty_exit_exceeds_remaining": EXIT_RULE_ZH,
-        **{rule.id: rule.zh for rule in catalog.cross_rules},
+        "poverty_exit_exceeds_remaining": EXIT_RULE_EN if english else EXIT_RULE_ZH,
+        **{rule.id: rule.en if english else rule.zh for rule in catalog.cross_rules},
     }
 
 
 def rule_text(rule: str, catalog: Catalog | None = None) -> tuple[str, str, str]:
-    """(title, expected, advice) of a rule id; a catalog cross rule states its relation."""
+    """(title, expected, advice) of a rule id, in Chinese; a catalog cross rule states its
+    relation."""
+    own = RULES.get(rule, RULES["cross_rule"])
+    return own.title, expected_text(rule, catalog), own.action
+
+
+def expected_text(rule: str, catalog: Catalog | None = None, lang: str = "zh") -> str:
+    """What the cell of a problem of ``rule`` should hold, in ``lang``; for a catalog cross
+    rule, its relation."""
     if rule in RULES:
-        return RULES[rule].title, RULES[rule].expected, RULES[rule].action
-    relation = _cross_rules(catalog or default_catalog()).get(rule)
+        return RULES[rule].expected_en if lang == "en" else RULES[rule].expected
+    relation = _cross_rules(catalog or default_catalog(), lang).get(rule)
     cross = RULES["cross_rule"]
-    return cross.title, relation or cross.expected, cross.action
+    return relation or (cross.expected_en if lang == "en" else cross.expected)
 
 
 def cell_ref(row: int, column: str, lang: str = "zh") -> str:

@@ -31,6 +31,8 @@ class Rule(NamedTuple):
     title: str
     expected: str
     action: str
+    #: ``expected`` in English, for an English problems page.
+    expected_en: str
 
 
 #: rule id → its rule; the catalog's cross rules state their relation in ``expected`` at use.
@@ -42,6 +44,7 @@ RULES: dict[str, Rule] = {
         "空文件",
         "完整的数据文件",
         "重新导出完整的文件",
+        "a complete data file",
     ),
     "unreadable_file": Rule(
         "error",
@@ -50,6 +53,7 @@ RULES: dict[str, Rule] = {
         "文件打不开",
         "能用 Excel 打开的 .xlsx 或 .csv",
         "用 Excel 打开后另存为 .xlsx",
+        "an .xlsx or .csv that Excel opens",
     ),
     "file_too_large": Rule(
         "error",
@@ -58,6 +62,7 @@ RULES: dict[str, Rule] = {
         "文件太大",
         "不超过上限的文件",
         "把数据分成几个文件",
+        "a file within the size limit",
     ),
     "sheet_too_large": Rule(
         "error",
@@ -68,6 +73,7 @@ RULES: dict[str, Rule] = {
         "工作表太大",
         "只有表格本身的工作表",
         "删除表格以外多余的行和列，或把数据分成几个文件",
+        "a sheet holding only the table",
     ),
     "stray_blank_cells": Rule(
         "warning",
@@ -77,6 +83,7 @@ RULES: dict[str, Rule] = {
         "表格以外有空格单元格",
         "表格以外没有内容",
         "删除这些单元格的内容",
+        "nothing outside the table",
     ),
     "unclosed_quote": Rule(
         "error",
@@ -88,6 +95,7 @@ RULES: dict[str, Rule] = {
         "引号没有配对",
         "每个引号都成对",
         "删除多余的引号，或用 Excel 另存为 CSV",
+        "every quote mark closed",
     ),
     "quote_spans_lines": Rule(
         "error",
@@ -98,6 +106,7 @@ RULES: dict[str, Rule] = {
         "一个单元格跨了多行",
         "每行一条记录",
         "检查并删除多余的引号",
+        "one record a line",
     ),
     "stray_quote": Rule(
         "warning",
@@ -107,6 +116,7 @@ RULES: dict[str, Rule] = {
         "引号后还有文字",
         "引号只包住整个单元格",
         "核对这个单元格",
+        "quote marks around a whole cell only",
     ),
     "extra_cells": Rule(
         "error",
@@ -119,6 +129,7 @@ RULES: dict[str, Rule] = {
         "单元格比表头多",
         "每行的单元格数与表头相同",
         "去掉数字中的千位逗号后重新导出",
+        "as many cells a row as the header has",
     ),
     "row_count_mismatch": Rule(
         "error",
@@ -129,6 +140,7 @@ RULES: dict[str, Rule] = {
         "行数清点不符",
         "读入的行数与文件中的行数相同",
         "另存为 .xlsx 后再放入",
+        "as many rows read as the file holds",
     ),
     "unsupported_format": Rule(
         "error",
@@ -138,6 +150,7 @@ RULES: dict[str, Rule] = {
         "WPS 文件无法读取",
         "Excel 工作簿（.xlsx）",
         "在 WPS 中另存为 .xlsx",
+        "an Excel workbook (.xlsx)",
     ),
     "unknown_encoding": Rule(
         "error",
@@ -146,6 +159,7 @@ RULES: dict[str, Rule] = {
         "文字编码无法识别",
         "UTF-8 编码的 CSV",
         "在 Excel 中另存为“CSV UTF-8”",
+        "a UTF-8 CSV",
     ),
     "bom_mismatch": Rule(
         "warning",
@@ -156,6 +170,7 @@ RULES: dict[str, Rule] = {
         "编码标记与内容不符",
         "UTF-8 编码的 CSV",
         "核对中文，以后另存为“CSV UTF-8”",
+        "a UTF-8 CSV",
     ),
     "unknown_file": Rule(
         "warning",
@@ -166,6 +181,7 @@ RULES: dict[str, Rule] = {
         "文件类型不认识",
         "数据用 .xlsx 或 .csv，地图用 .geojson/.gpkg/.shp",
         "用本标注副本（.xlsx）替换原文件",
+        "data as .xlsx or .csv, maps as .geojson/.gpkg/.shp",
     ),
     "no_header": Rule(
         "error",
@@ -176,6 +192,7 @@ RULES: dict[str, Rule] = {
         "找不到表头行",
         "数据上方有一行列名，如“村（居）名称”“年度”和指标名",
         "在数据上方插入一行列名",
+        "a row of column names above the data, such as 村（居）名称, 年度 and the indicators' names",
     ),
     "unsupported_layout": Rule(
         "error",
@@ -185,6 +202,7 @@ RULES: dict[str, Rule] = {
         "表格形式不能读取",
         "宽表（每行一个村、每列一个指标）或长表（村名、年度、指标、数值）",
         "按可读取的形式重排",
+        "a wide table (a village a row, an indicator a column) or a long one (village, year, indicator, value)",
     ),
     "year_from_title": Rule(
         "warning",
@@ -194,6 +212,7 @@ RULES: dict[str, Rule] = {
         "年度取自标题",
         "“年度”一列",
         "核对年度，或加上“年度”列",
+        "a 年度 (year) column",
     ),
     "missing_key_column": Rule(
         "error",
@@ -202,6 +221,7 @@ RULES: dict[str, Rule] = {
         "缺少必填列",
         "“村（居）名称”（或村代码）和“年度”两列",
         "加上缺少的列，每行都填上",
+        "a 村（居）名称 (village name, or village code) column and a 年度 (year) column",
     ),
     "unknown_column": Rule(
         "error",
@@ -210,6 +230,7 @@ RULES: dict[str, Rule] = {
         "列名不认识",
         "指标目录中的列名",
         "改用目录中的列名；不是指标的列请删除",
+        "a column name of the indicator catalog",
     ),
     "unit_mismatch": Rule(
         "error",
@@ -219,6 +240,7 @@ RULES: dict[str, Rule] = {
         "列名中的单位不对",
         "与指标相同或可以换算的单位",
         "核对列名和单位",
+        "the indicator's unit, or one that converts to it",
     ),
     "rate_as_fraction": Rule(
         "warning",
@@ -227,6 +249,7 @@ RULES: dict[str, Rule] = {
         "比率按小数填写",
         "百分数，如 86 表示 86%",
         "如确是小数比例可不改，否则请改正",
+        "a percentage: 86 for 86%",
     ),
     "rate_fraction_cell": Rule(
         "warning",
@@ -235,6 +258,7 @@ RULES: dict[str, Rule] = {
         "比率按小数填写",
         "百分数，如 86 表示 86%",
         "核对后改为百分数",
+        "a percentage: 86 for 86%",
     ),
     "missing_key": Rule(
         "error",
@@ -243,6 +267,7 @@ RULES: dict[str, Rule] = {
         "必填项为空",
         "本格不能为空",
         "填上",
+        "a value: this cell may not be empty",
     ),
     "unknown_village": Rule(
         "error",
@@ -251,6 +276,7 @@ RULES: dict[str, Rule] = {
         "村名不在名录中",
         "村（居）名录中的村名或 12 位村代码",
         "",
+        "a village name of the registry, or a 12-digit village code",
     ),
     "ambiguous_village": Rule(
         "error",
@@ -260,6 +286,7 @@ RULES: dict[str, Rule] = {
         "村名对应多个村",
         "村的全称或 12 位村代码，或在“乡镇”列写明所属乡镇",
         "写全称、村代码或乡镇",
+        "the village's full name or 12-digit code, or its town in a 乡镇 (town) column",
     ),
     "unknown_town": Rule(
         "error",
@@ -268,6 +295,7 @@ RULES: dict[str, Rule] = {
         "乡镇不在名录中",
         "村（居）名录中的乡镇名或 9 位乡镇代码",
         "",
+        "a town name of the registry, or a 9-digit town code",
     ),
     "ambiguous_town": Rule(
         "error",
@@ -277,6 +305,7 @@ RULES: dict[str, Rule] = {
         "乡镇名对应多个乡镇",
         "乡镇全称或 9 位乡镇代码",
         "写全称或乡镇代码",
+        "the town's full name or 9-digit code",
     ),
     "village_not_in_town": Rule(
         "error",
@@ -285,6 +314,7 @@ RULES: dict[str, Rule] = {
         "村不在该乡镇名录中",
         "该乡镇的村名，或核对乡镇",
         "",
+        "a village of that town, or the right town",
     ),
     "unknown_scope": Rule(
         "error",
@@ -294,6 +324,7 @@ RULES: dict[str, Rule] = {
         "范围不在名录中",
         "名录中的县、乡镇或村：名称或代码",
         "",
+        "a county, town or village of the registry: its name or code",
     ),
     "ambiguous_scope": Rule(
         "error",
@@ -303,6 +334,7 @@ RULES: dict[str, Rule] = {
         "范围对应多个地方",
         "9 位乡镇代码或 6 位县代码",
         "改填代码",
+        "a 9-digit town code or a 6-digit county code",
     ),
     "scope_other_county": Rule(
         "error",
@@ -313,6 +345,7 @@ RULES: dict[str, Rule] = {
         "代码属于其他县",
         "本数据名录中的县、乡镇或村的代码",
         "核对代码",
+        "the code of a county, town or village of this data's registry",
     ),
     "county_scope_one_town": Rule(
         "error",
@@ -324,6 +357,7 @@ RULES: dict[str, Rule] = {
         "全县目标只有一个乡镇的数据",
         "全县各乡镇的名录和数据，或乡镇目标",
         "",
+        "the registry and data of every town of the county, or a town's targets",
     ),
     "township_scope_many_towns": Rule(
         "error",
@@ -335,6 +369,7 @@ RULES: dict[str, Rule] = {
         "“全镇”对应多个乡镇",
         "乡镇名称或 9 位乡镇代码；全县目标填县名或 6 位县代码",
         "写明乡镇",
+        "a town's name or 9-digit code; for a county target, the county's name or 6-digit code",
     ),
     "bad_year": Rule(
         "error",
@@ -343,6 +378,7 @@ RULES: dict[str, Rule] = {
         "年度写法不对",
         "四位数字的年份，如 2019",
         "",
+        "a four-digit year, such as 2019",
     ),
     "year_out_of_range": Rule(
         "error",
@@ -351,6 +387,7 @@ RULES: dict[str, Rule] = {
         "年度超出范围",
         f"{config.FIRST_YEAR}–{config.LAST_YEAR} 之间的年份",
         "",
+        "a year from 2000 to 2035",
     ),
     "not_a_number": Rule(
         "error",
@@ -359,6 +396,7 @@ RULES: dict[str, Rule] = {
         "不是数字",
         "数字；没有数据请留空或填“—”",
         "",
+        "a number; leave the cell empty or write — where there is no figure",
     ),
     "unknown_unit": Rule(
         "error",
@@ -367,6 +405,7 @@ RULES: dict[str, Rule] = {
         "单位无法换算",
         "数字，单位与列名一致或不写单位",
         "核实后改正",
+        "a number, in the column's unit or with no unit",
     ),
     "out_of_bounds": Rule(
         "error",
@@ -375,6 +414,7 @@ RULES: dict[str, Rule] = {
         "数值超出范围",
         "范围内的数值（范围见上）",
         "核实后改正",
+        "a value within the range (given above)",
     ),
     "negative_value": Rule(
         "error",
@@ -383,6 +423,7 @@ RULES: dict[str, Rule] = {
         "数值为负",
         "不小于 0 的数",
         "",
+        "a number not below 0",
     ),
     "not_integer": Rule(
         "error",
@@ -391,6 +432,7 @@ RULES: dict[str, Rule] = {
         "应为整数",
         "整数",
         "核实后填整数",
+        "a whole number",
     ),
     "duplicate_conflict": Rule(
         "error",
@@ -401,6 +443,7 @@ RULES: dict[str, Rule] = {
         "重复填写且数值不同",
         "同一村、同一年、同一指标只填一处",
         "核实后保留正确的一处，删去其他各处",
+        "one entry for each village, year and indicator",
     ),
     "duplicate_identical": Rule(
         "warning",
@@ -409,6 +452,7 @@ RULES: dict[str, Rule] = {
         "重复填写",
         "同一村、同一年、同一指标只填一处",
         "删去重复的一处",
+        "one entry for each village, year and indicator",
     ),
     "totals_mismatch": Rule(
         "warning",
@@ -417,6 +461,7 @@ RULES: dict[str, Rule] = {
         "合计与各村不符",
         "合计等于各村之和（比率为加权平均）",
         "核对合计或各村数值",
+        "a total equal to the villages' sum (a rate: their weighted mean)",
     ),
     "points_ledger_mismatch": Rule(
         "warning",
@@ -427,6 +472,7 @@ RULES: dict[str, Rule] = {
         "点位与台账不符",
         "地图上的点位数等于台账中同一口径的数字",
         "核对点位的类别和建成年份，或核对台账",
+        "as many points on the map as the ledger's figure for the same thing",
     ),
     "cross_rule": Rule(
         "error",
@@ -435,6 +481,7 @@ RULES: dict[str, Rule] = {
         "数值之间不符",
         "相关数值互相一致",
         "核实相关各格的数值",
+        "related figures that agree",
     ),
     "bad_code": Rule(
         "error",
@@ -443,6 +490,7 @@ RULES: dict[str, Rule] = {
         "村代码不是 12 位",
         "12 位数字的村代码",
         "核对村代码",
+        "a 12-digit village code",
     ),
     "duplicate_code": Rule(
         "error",
@@ -451,6 +499,7 @@ RULES: dict[str, Rule] = {
         "村代码重复",
         "每个村代码只出现一次",
         "删去重复的一行",
+        "each village code once",
     ),
     "unknown_indicator": Rule(
         "error",
@@ -459,6 +508,7 @@ RULES: dict[str, Rule] = {
         "指标不在目录中",
         "指标目录中的指标名",
         "改用目录中的指标名",
+        "an indicator name of the catalog",
     ),
     "not_yes_no": Rule(
         "error",
@@ -467,6 +517,7 @@ RULES: dict[str, Rule] = {
         "应填“是”或“否”",
         "“是”或“否”",
         "",
+        "是 (yes) or 否 (no)",
     ),
     "unknown_crs": Rule(
         "error",
@@ -475,6 +526,7 @@ RULES: dict[str, Rule] = {
         "图层没有坐标系",
         "带坐标系的图层（如 EPSG:4490）",
         "另存为带坐标系的文件",
+        "a layer with its coordinate system (such as EPSG:4490)",
     ),
     "unknown_coord_sys": Rule(
         "error",
@@ -483,6 +535,7 @@ RULES: dict[str, Rule] = {
         "坐标系不认识",
         "gcj02、bd09、wgs84 或 cgcs2000",
         "核实后填写",
+        "gcj02, bd09, wgs84 or cgcs2000",
     ),
     "geometry_missing": Rule(
         "error",
@@ -491,6 +544,7 @@ RULES: dict[str, Rule] = {
         "没有图形",
         "每个要素都有图形",
         "补上图形或删去该要素",
+        "a shape for every feature",
     ),
     "geometry_empty": Rule(
         "error",
@@ -499,6 +553,7 @@ RULES: dict[str, Rule] = {
         "图形为空",
         "每个要素都有图形",
         "补上图形或删去该要素",
+        "a shape for every feature",
     ),
     "geometry_invalid": Rule(
         "error",
@@ -507,6 +562,7 @@ RULES: dict[str, Rule] = {
         "图形无效",
         "有效的多边形",
         "在地图软件中修复",
+        "a valid polygon",
     ),
     "geometry_repaired": Rule(
         "warning",
@@ -515,5 +571,6 @@ RULES: dict[str, Rule] = {
         "图形已自动修复",
         "有效的多边形",
         "核对修复后的图形",
+        "a valid polygon",
     ),
 }

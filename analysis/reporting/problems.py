@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.core.labels import glossed, label
 from analysis.errors import MissingFileError
-from analysis.ingest.advice import cell_ref, problem_text, rule_text, village_label
+from analysis.ingest.advice import cell_ref, expected_text, problem_text, village_label
 from analysis.pipeline import store
 from analysis.pipeline.store import path_of
 from analysis.reporting import publish
@@ -99,7 +99,7 @@ def _file_table(problems: pd.DataFrame, lang: str) -> str:
     )
     rows = []
     for number, item in enumerate(problems.itertuples(index=False), start=1):
-        _, expected, _ = rule_text(item.rule)
+        expected = expected_text(item.rule, lang=lang)
         rows.append(
             f'<tr><td class="short">{number}</td>'
             f'<td class="short">{escape(cell_ref(item.row, item.column, lang))}</td>'

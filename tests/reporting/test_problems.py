@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pandas as pd
@@ -153,3 +154,20 @@ def test_printed_one_village_per_page(page, tmp_path):
     )
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
     assert pages == len(_sections(page))
+
+
+def test_an_english_page_says_in_english_what_each_cell_should_hold(processed, tmp_path):
+    from analysis.ingest.rules import RULES
+
+    quarantine = pd.read_csv(path_of(processed, "quarantine"), encoding="utf-8-sig")
+    html = write_problems_page(processed, tmp_path, 2019, False, "en").read_text(encoding="utf-8")
+    expected = [
+        unescape(cells[4])
+        for row in re.findall(r"<tr>(.*?)</tr>", html, flags=re.S)
+        if len(cells := re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)) > 4
+    ]
+    assert len(expected) == len(quarantine)
+    known = {rule.expected_en for rule in RULES.values()}
+    assert set(expected) <= known, set(expected) - known
+    assert RULES["negative_value"].expected_en in expected  # 竹村村's -3 households
+    assert all(rule.expected_en and rule.expected_en != rule.expected for rule in RULES.values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -118,3 +119,21 @@ def test_a_village_is_compared_with_its_towns_rate_never_with_its_towns_total(co
     assert f"全镇目标{road['target_value'].iloc[0]:g}公里" not in page
     row = re.search(r"硬化公路里程（[^）]+） \S+ (\S+) ", page)
     assert row and row.group(1) == "—"  # the village's road has no target of its own
+
+
+def test_a_county_summary_speaks_for_the_county_but_quotes_a_batch_as_it_is_named(county):
+    from analysis.pipeline.store import load_tables
+    from analysis.reporting import narrative
+
+    processed, _, _ = county
+    tables = load_tables(processed)
+    assert tables.place()[0] == "county"
+    batch = "2019年全镇统筹整合资金项目"
+    projects = tables.projects.assign(batch=batch)
+    text = " ".join(
+        paragraph
+        for section in narrative.summary(2019, replace(tables, projects=projects)).sections
+        for paragraph in section.paragraphs
+    )
+    assert batch in text, "a batch's name is the data's own: never 全县统筹整合资金项目"
+    assert "全县" in text and "全镇" not in text.replace(batch, "")

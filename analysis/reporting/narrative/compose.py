@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -126,7 +128,8 @@ def summary_as_of(year: int, tables: Tables, catalog: Catalog, lang: str) -> Sum
         contents.append((label("summary.plan", lang, year=year + 1), plan))
     numerals = words["numerals"]
     level, _ = tables.place()
-    contents = [(title, [for_level(p, level, lang) for p in ps]) for title, ps in contents]
+    own = data_texts(tables)
+    contents = [(title, [for_level(p, level, lang, own) for p in ps]) for title, ps in contents]
     return Summary(
         title=label("summary.title", lang, town=town_name(tables), year=year),
         sections=[
@@ -141,9 +144,32 @@ def summary_as_of(year: int, tables: Tables, catalog: Catalog, lang: str) -> Sum
     )
 
 
-def for_level(text: str, level: str, lang: str) -> str:
+def for_level(text: str, level: str, lang: str, own: Iterable[str] = ()) -> str:
     """A sentence of the templates, which speak for a town (全镇, the township), as the summary
-    of a county or a prefecture says it (全县, the county)."""
+    of a county or a prefecture says it (全县, the county). The data's own texts quoted in it
+    (``own``: a batch of projects named 2019年全镇整合资金项目) stay as they are written."""
     if level == "town":
         return text
-    return text.replace(label("whole.town", lang), label(f"whole.{level}", lang))
+    town, whole = label("whole.town", lang), label(f"whole.{level}", lang)
+    quoted = sorted({t for t in own if town in t}, key=len, reverse=True)
+    if not quoted:
+        return text.replace(town, whole)
+    # Split around the quoted texts (captured, at the odd places) and change only the rest.
+    pieces = re.split("(" + "|".join(map(re.escape, quoted)) + ")", text)
+    return "".join(p if i % 2 else p.replace(town, whole) for i, p in enumerate(pieces))
+
+
+def data_texts(tables: Tables) -> set[str]:
+    """The data's own words a summary may quote: the names of places, scopes and batches."""
+    columns = (
+        (tables.villages, ("name", "short_name", "town_name")),
+        (tables.targets, ("scope_name",)),
+        (tables.projects, ("batch", "project")),
+    )
+    return {
+        str(text)
+        for frame, names in columns
+        for name in names
+        if name in frame.columns
+        for text in frame[name].dropna().unique()
+    }

@@ -172,7 +172,7 @@ class PictureCache:
     def png(self, key: str, dpi: int, figure: Callable[[], Figure]) -> bytes:
         """:func:`png_bytes` at ``dpi`` of the figure ``figure()`` makes, whose :func:`digest`
         is ``key``, kept; ``figure`` is not called for a kept one."""
-        return self._encoded(f"{key}-{dpi}.png", lambda: png_bytes(figure(), dpi=dpi))
+        return self._encoded(_png_name(key, dpi), lambda: png_bytes(figure(), dpi=dpi))
 
     def described(
         self, key: str, lang: str, figure: Callable[[], Figure], describe: Callable[[Figure], str]
@@ -252,6 +252,10 @@ def page_png(drawn: Drawable, dpi: int) -> bytes:
     return _pages._encoded(page_picture_name(drawn, dpi), draw)
 
 
+def _png_name(key: str, dpi: int) -> str:
+    return f"{key}-{dpi}.png"
+
+
 def page_map(
     drawn: Drawable, dpi: int, lang: str, describe: Callable[[Figure], str]
 ) -> tuple[bytes, str, tuple[float, float]]:
@@ -262,20 +266,20 @@ def page_map(
     if _pages is None:
         drawing = figure()
         return png_bytes(drawing, dpi=dpi), describe(drawing), tuple(drawing.get_size_inches())
-    key = _page_key(drawn)
+    key = drawing_key(drawn)
     alt, size = _pages.described(key, lang, figure, describe)
-    png = _pages._encoded(f"{key}-{dpi}.png", lambda: png_bytes(figure(), dpi=dpi))
-    return png, alt, size
+    return _pages.png(key, dpi, figure), alt, size
 
 
 def page_picture_name(drawn: Drawable, dpi: int) -> str:
     """The name a page's picture of ``drawn`` at ``dpi`` is kept under: the :func:`digest` of
     what it is drawn from, and the resolution."""
-    return f"{_page_key(drawn)}-{dpi}.png"
+    return _png_name(drawing_key(drawn), dpi)
 
 
-def _page_key(drawn: Drawable) -> str:
-    # The rcParams and fonts as drawing sets them: the name is then the same in every
-    # process, whether or not a chart was drawn before it there.
+def drawing_key(drawn: Drawable) -> str:
+    """The :func:`digest` of what a chart or map is drawn from, as it will be drawn: taken
+    under the house style's rcParams and fonts, so that it is the same in every process,
+    whether or not anything was drawn before it there."""
     use_house_style()
     return digest(drawn)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from analysis.core.style import use_house_style
 from analysis.pipeline.store import Tables, load_tables
 from analysis.reporting import figures, indicator_charts, narrative, sections
 from analysis.reporting.documents import TOP_KEYS, document_paths
-from analysis.reporting.pictures import PICTURES_DIR, PictureCache, digest
+from analysis.reporting.pictures import PICTURES_DIR, PictureCache, drawing_key
 
 #: Resolution of the pictures embedded in the Word summary: what an office printer prints.
 PRINT_DPI = 300
@@ -27,7 +26,7 @@ def _target_pictures(tables: Tables, lang: str, kept: PictureCache) -> list[narr
     # Each chart drawn on a figure of its own, as the digest of its inputs promises: not on
     # one figure drawn on again, which keeps something of the chart before it.
     return [
-        (kept.png(digest(fan), PRINT_DPI, fan.draw), fan.alt)
+        (kept.png(drawing_key(fan), PRINT_DPI, fan.draw), fan.alt)
         for fan in indicator_charts.target_fans(tables, TOP_KEYS[0], lang=lang)
     ]
 
@@ -48,8 +47,6 @@ def write_documents(
     tables = load_tables(processed_dir, town_code=town_code)
     docx, maps_dir = document_paths(year_dir, town_code)
     kept = PictureCache(year_dir / PICTURES_DIR / (town_code or TOP_KEYS[0]))
-    # The rcParams the digests include, as drawing sets them, whether or not anything is drawn.
-    use_house_style()
     drawings = {
         "corridor": figures.corridor_drawing(tables, lang=lang),
         "sanitation": figures.sanitation_drawing(tables, year, lang=lang),
@@ -57,7 +54,7 @@ def write_documents(
     }
     # Each map drawn once, and only where one of its pictures is not kept.
     maps_drawn = {
-        name: (functools.cache(drawing.draw), digest(drawing))
+        name: (functools.cache(drawing.draw), drawing_key(drawing))
         for name, drawing in drawings.items()
         if drawing is not None
     }

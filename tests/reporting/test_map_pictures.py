@@ -20,12 +20,10 @@ QINGGUANG = "360722103203"
 DRAWING_DIGEST = f"""
 import sys
 sys.path.insert(0, {str(config.PROJECT_DIR)!r})
-from analysis.core.style import use_house_style
 from analysis.pipeline.store import load_tables
 from analysis.reporting import figures, pictures
-use_house_style()
 tables = load_tables(sys.argv[1])
-print(pictures.digest(figures.sanitation_drawing(tables, {YEAR})))
+print(pictures.drawing_key(figures.sanitation_drawing(tables, {YEAR})))
 """
 
 
@@ -72,7 +70,7 @@ def test_a_map_shown_from_its_drawing_is_the_figure_shown_and_is_kept_as_drawn(
 def test_a_maps_digest_is_the_same_in_another_process_and_changes_with_its_inputs(
     prepared_sample, tables
 ):
-    here = pictures.digest(figures.sanitation_drawing(tables, YEAR))
+    here = pictures.drawing_key(figures.sanitation_drawing(tables, YEAR))
     there = subprocess.run(
         [sys.executable, "-c", DRAWING_DIGEST, str(prepared_sample)],
         capture_output=True,
@@ -85,9 +83,9 @@ def test_a_maps_digest_is_the_same_in_another_process_and_changes_with_its_input
     row = indicators.index[indicators["indicator"] == "toilets_upgraded"][0]
     indicators.loc[row, "value"] += 1
     one_more = dataclasses.replace(tables, indicators=indicators)
-    assert pictures.digest(figures.sanitation_drawing(one_more, YEAR)) != here
-    assert pictures.digest(figures.sanitation_drawing(tables, YEAR - 1)) != here
-    assert pictures.digest(figures.sanitation_drawing(tables, YEAR, lang="en")) != here
+    assert pictures.drawing_key(figures.sanitation_drawing(one_more, YEAR)) != here
+    assert pictures.drawing_key(figures.sanitation_drawing(tables, YEAR - 1)) != here
+    assert pictures.drawing_key(figures.sanitation_drawing(tables, YEAR, lang="en")) != here
 
 
 @pytest.mark.slow

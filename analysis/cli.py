@@ -70,7 +70,7 @@ def _watch(args: argparse.Namespace) -> int:
     from analysis.build.executors import local_workers
     from analysis.build.jobs import BuildResult
     from analysis.build.runner import build
-    from analysis.build.watch import Rebuild, watch
+    from analysis.build.watch import Rebuild, watch, watched_folder
 
     def report(rebuild: Rebuild) -> None:
         if rebuild.error is not None:
@@ -85,6 +85,7 @@ def _watch(args: argparse.Namespace) -> int:
             )
         print(f"正在监视 {args.data} 的改动（Ctrl-C 停止）/ watching for changes…", flush=True)
 
+    raw = watched_folder(args.data)
     with contextlib.ExitStack() as stack:
         scheduler = args.scheduler or stack.enter_context(local_workers(args.workers, port=0))
         forced = [args.force]  # only until a build succeeds: then, what changed
@@ -97,7 +98,7 @@ def _watch(args: argparse.Namespace) -> int:
             return result
 
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a watch ends
-            watch(once, args.data, report)
+            watch(once, raw, report)
     print("已停止监视 / watch stopped.", flush=True)
     return 0
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.build.jobs import BuildResult
-from analysis.errors import MinshengError
+from analysis.errors import MinshengError, MissingFileError
 from analysis.pipeline.store import stat_signature
 
 #: How often the raw folder is looked at, seconds: its files' names, sizes and times only.
@@ -49,9 +49,10 @@ def watch(
     A build that an error in the data stops (:class:`~analysis.errors.MinshengError`, such as
     data that failed validation) is reported and the watch goes on: the next save may fix it.
     Any other exception is a bug and ends the watch with its traceback. A change made while
-    a build runs is built after it.
+    a build runs is built after it. A raw folder that is not there is refused at once
+    (:class:`~analysis.errors.MissingFileError`), not watched for ever.
     """
-    raw = Path(raw_dir)
+    raw = watched_folder(raw_dir)
     stop = stop or threading.Event()
     seen = stat_signature(raw)
     report(_build(build_once, time.perf_counter()))
@@ -61,6 +62,15 @@ def watch(
             return
         seen, noticed = change
         report(_build(build_once, noticed))
+
+
+def watched_folder(raw_dir: Path | str) -> Path:
+    """The raw folder to watch; one that is not there is refused
+    (:class:`~analysis.errors.MissingFileError`), before any worker is started for it."""
+    raw = Path(raw_dir)
+    if not raw.exists():
+        raise MissingFileError(f"原始数据目录不存在 / raw data folder not found: {raw}")
+    return raw
 
 
 def _build(build_once: Callable[[], BuildResult], since: float) -> Rebuild:

@@ -209,3 +209,13 @@ def test_minsheng_build_watch_rebuilds_a_corrected_village_until_ctrl_c(
     finally:
         if watching.poll() is None:
             watching.kill()
+
+
+def test_a_raw_folder_that_is_not_there_is_refused_not_watched(tmp_path: Path) -> None:
+    from analysis.errors import MissingFileError
+
+    def build_once():
+        raise AssertionError("nothing is built")
+
+    with pytest.raises(MissingFileError, match="raw data folder not found"):
+        watch(build_once, tmp_path / "not-there", lambda rebuild: None)

@@ -259,9 +259,10 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--executor",
-        choices=("warm", "papermill"),
-        default="warm",
-        help="warm: one kept-alive kernel per worker (default); papermill: a fresh kernel per run",
+        choices=("inprocess", "warm", "papermill"),
+        default="inprocess",
+        help="inprocess: cells run in each worker's own IPython shell (default, fastest); "
+        "warm: one kept-alive kernel per worker; papermill: a fresh kernel per run",
     )
     p.add_argument(
         "--accept-errors",

@@ -47,7 +47,7 @@ def build(
     processed_dir: Path | str | None = None,
     notebooks_dir: Path | str = config.NOTEBOOKS_DIR,
     lang: str = "zh",
-    executor: str = "warm",
+    executor: str = "inprocess",
     scheduler: str | None = None,
     progress: bool | Callable[[JobResult], None] = True,
     accept_errors: bool = False,
@@ -75,7 +75,8 @@ def build(
     lang
         ``"zh"`` or ``"en"``.
     executor
-        ``"warm"`` (a kept-alive kernel per worker) or ``"papermill"`` (a fresh kernel per run).
+        ``"inprocess"`` (cells run in each worker's own IPython shell), ``"warm"`` (a
+        kept-alive kernel per worker) or ``"papermill"`` (a fresh kernel per run).
     scheduler
         Address of a Dask distributed scheduler (``tcp://host:8786``) to run the notebooks on;
         the workers must see the same data, notebooks and reports paths.

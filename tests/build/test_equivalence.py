@@ -1,6 +1,7 @@
-"""The warm executor gives the outputs plain papermill gives, and forgets each notebook.
+"""The in-process and warm executors give the outputs plain papermill gives, and forget each
+notebook.
 
-A warm kernel runs many notebooks one after another (``%reset -f`` in between); a page must
+Both run many notebooks one after another in one shell (``%reset -f`` in between); a page must
 not depend on which notebook ran before it, nor differ from a fresh-kernel run.
 """
 
@@ -80,9 +81,14 @@ def assert_same_outputs(
                     assert value == b.data[mime], f"{here}, {mime}"
 
 
+#: The executors that keep one shell for many notebooks.
+REUSING = ["inprocess", "warm"]
+
+
+@pytest.mark.parametrize("executor", REUSING)
 @pytest.mark.parametrize("code", VILLAGES)
-def test_warm_kernel_matches_plain_papermill(code, processed, tmp_path):
-    """The village twice on the warm kernel (the second run follows itself, the worst case
+def test_a_reused_shell_matches_plain_papermill(code, executor, processed, tmp_path):
+    """The village twice in one kept shell (the second run follows itself, the worst case
     for leftovers), then on a fresh kernel: all three agree."""
     source = config.NOTEBOOKS_DIR / jobs.VILLAGE_NOTEBOOK
     parameters = {
@@ -91,7 +97,7 @@ def test_warm_kernel_matches_plain_papermill(code, processed, tmp_path):
         "raw_dir": str(config.RAW_DIR),
     }
     first, second = (
-        execute.execute_notebook(source, tmp_path / f"warm{n}.ipynb", parameters, executor="warm")
+        execute.execute_notebook(source, tmp_path / f"kept{n}.ipynb", parameters, executor)
         for n in (1, 2)
     )
     plain = execute.execute_notebook(
@@ -127,7 +133,8 @@ def _stdout_lines(nb: nbformat.NotebookNode) -> list[str]:
     return text.splitlines()
 
 
-def test_warm_kernel_forgets_previous_notebook(tmp_path):
+@pytest.mark.parametrize("executor", REUSING)
+def test_a_reused_shell_forgets_the_previous_notebook(executor, tmp_path):
     first = _notebook(
         tmp_path / "first.ipynb",
         "import os\nleft_behind = 'defined by the first notebook'\nprint(os.getpid())",
@@ -136,9 +143,89 @@ def test_warm_kernel_forgets_previous_notebook(tmp_path):
         tmp_path / "second.ipynb",
         "import os\nprint(os.getpid())\nprint('left_behind' in dir())",
     )
-    one = execute.execute_notebook(first, tmp_path / "one.ipynb", {}, executor="warm")
-    two = execute.execute_notebook(second, tmp_path / "two.ipynb", {}, executor="warm")
+    one = execute.execute_notebook(first, tmp_path / "one.ipynb", {}, executor)
+    two = execute.execute_notebook(second, tmp_path / "two.ipynb", {}, executor)
     (pid_one,) = _stdout_lines(one)
     pid_two, seen = _stdout_lines(two)
-    assert pid_one == pid_two, "both notebooks should run on the same warm kernel"
+    assert pid_one == pid_two, "both notebooks should run in the same kept shell"
     assert seen == "False", "a name from the previous notebook is still defined"
+
+
+#: Outputs a report notebook seldom makes but an analyst's may: the in-process shell must
+#: write each as a kernel does.
+UNUSUAL_CELLS = (
+    "print('one')\nprint('two')",
+    "import sys\nprint('to stderr', file=sys.stderr)",
+    "from IPython.display import HTML, display\ndisplay(HTML('<b>县</b>'))\n6 * 7",
+    "'hidden';",
+    "handle = display('first', display_id='d')",
+    "handle.update('second')\nprint('after the update')",
+    "from IPython.display import clear_output\nprint('gone')\nclear_output()\nprint('kept')",
+    "1 / 0",
+    "print('never run')",
+)
+
+
+def _outputs(nb: nbformat.NotebookNode) -> list[list[tuple]]:
+    """Each code cell's count and outputs, in the terms a page or a reader sees."""
+
+    def seen(output) -> tuple:
+        if output.output_type == "stream":
+            return ("stream", output.name, output.text)
+        if output.output_type == "error":
+            return ("error", output.ename, output.evalue)
+        count = output.get("execution_count")
+        return (output.output_type, dict(output.data), count)
+
+    return [
+        [c.execution_count, *(seen(o) for o in c.outputs)]
+        for c in nb.cells
+        if c.cell_type == "code"
+    ]
+
+
+def test_the_in_process_shell_writes_every_kind_of_output_as_a_kernel_does(tmp_path):
+    from papermill.exceptions import PapermillExecutionError
+
+    source = _notebook(tmp_path / "unusual.ipynb", *UNUSUAL_CELLS)
+    runs = {}
+    for executor in ("inprocess", "papermill"):
+        with pytest.raises(PapermillExecutionError) as failed:
+            execute.execute_notebook(source, tmp_path / f"{executor}.ipynb", {}, executor)
+        assert (failed.value.ename, failed.value.exec_count) == ("ZeroDivisionError", 8)
+        runs[executor] = nbformat.read(tmp_path / f"{executor}.ipynb", as_version=4)
+    assert _outputs(runs["inprocess"]) == _outputs(runs["papermill"])
+    assert runs["inprocess"].metadata.language_info == runs["papermill"].metadata.language_info
+    nbformat.validate(runs["inprocess"])
+
+
+def test_a_cell_tagged_to_raise_runs_on_in_process_as_on_a_kernel(tmp_path):
+    """nbclient runs on past a cell tagged ``raises-exception``; papermill still reports it."""
+    from papermill.exceptions import PapermillExecutionError
+
+    source = _notebook(tmp_path / "tagged.ipynb", "raise ValueError('expected')", "print('on')")
+    nb = nbformat.read(source, as_version=4)
+    nb.cells[0].metadata["tags"] = ["raises-exception"]
+    nbformat.write(nb, source)
+    runs = {}
+    for executor in ("inprocess", "papermill"):
+        with pytest.raises(PapermillExecutionError, match="expected"):
+            execute.execute_notebook(source, tmp_path / f"{executor}.ipynb", {}, executor)
+        runs[executor] = nbformat.read(tmp_path / f"{executor}.ipynb", as_version=4)
+    assert _stdout_lines(runs["inprocess"]) == ["on"]
+    assert _outputs(runs["inprocess"]) == _outputs(runs["papermill"])
+
+
+def test_only_the_cell_s_own_thread_writes_into_its_outputs(tmp_path, capfd):
+    """A thread of the build (the downloads writer, a Dask worker's loop) printing while a cell
+    runs prints where it did; it does not land on the page."""
+    source = _notebook(
+        tmp_path / "threads.ipynb",
+        "import threading\n"
+        "other = threading.Thread(target=print, args=('from another thread',))\n"
+        "other.start(); other.join()\n"
+        "print('from the cell')",
+    )
+    ran = execute.execute_notebook(source, tmp_path / "ran.ipynb", {}, "inprocess")
+    assert _stdout_lines(ran) == ["from the cell"]
+    assert "from another thread" in capfd.readouterr().out

@@ -172,6 +172,9 @@ class NotebookShell(InteractiveShell):
         finally:
             sys.stdout, sys.stderr = stdout, stderr
             cell.thread = None
+        if isinstance(result.error_in_exec, KeyboardInterrupt):
+            # Ctrl-C on the build: IPython made it the cell's error, the build must stop.
+            raise KeyboardInterrupt
         return cell.outputs, not result.success
 
     def run_quietly(self, source: str) -> None:

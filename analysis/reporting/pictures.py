@@ -126,6 +126,10 @@ def _surroundings() -> bytes:
     return repr((code_fingerprint(), libraries, fonts)).encode()
 
 
+#: rcParams that no picture's pixels depend on.
+_NOT_DRAWING = frozenset({"backend", "interactive"})
+
+
 def digest(drawn: object) -> str:
     """SHA-256 of what a picture is drawn from: a figure, or all the inputs of a function that
     makes one (:class:`analysis.reporting.indicator_charts.Fan`). Take a figure's before it is
@@ -133,8 +137,11 @@ def digest(drawn: object) -> str:
     buffer = io.BytesIO()
     _CanonicalPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(drawn)
     digest = hashlib.sha256(_surroundings())
-    # rcParams are read at drawing time (antialiasing, hatch widths, savefig settings).
-    digest.update(repr(sorted(matplotlib.rcParams.items())).encode())
+    # rcParams are read at drawing time (antialiasing, hatch widths, savefig settings); the
+    # backend and interactive mode are not (pictures are saved through Agg), and differ between
+    # a process running notebooks (inline) and one writing documents.
+    drawn_with = {k: v for k, v in matplotlib.rcParams.items() if k not in _NOT_DRAWING}
+    digest.update(repr(sorted(drawn_with.items())).encode())
     digest.update(buffer.getvalue())
     return digest.hexdigest()
 

@@ -115,7 +115,11 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree in /proc")
-def test_workers_and_kernels_die_with_a_killed_build(tmp_path, processed_copy):
+@pytest.mark.parametrize(
+    ("executor", "processes"), [("inprocess", 2), ("warm", 4)], ids=["in-process", "kernels"]
+)
+def test_workers_and_kernels_die_with_a_killed_build(tmp_path, processed_copy, executor, processes):
+    """Two pool workers (each with its kernel, on the warm executor) outlive no killed build."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -128,6 +132,8 @@ def test_workers_and_kernels_die_with_a_killed_build(tmp_path, processed_copy):
             str(processed_copy),
             "--workers",
             "2",
+            "--executor",
+            executor,
             "--quiet",
             "--force",
         ],
@@ -142,7 +148,7 @@ def test_workers_and_kernels_die_with_a_killed_build(tmp_path, processed_copy):
             time.sleep(0.2)
         assert cache.exists(), "the build wrote no page in 120 s"
         tree = _descendants(process.pid)
-        assert len(tree) >= 4, tree  # two workers, each with its kernel
+        assert len(tree) >= processes, tree
         os.kill(process.pid, signal.SIGKILL)  # the main process only, as the OOM killer would
         process.wait(timeout=10)
         deadline = time.monotonic() + 15

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis import config
+from analysis.core.style import use_house_style
 from analysis.core.trends import assess
 from analysis.pipeline.store import load_tables, path_of
 from analysis.reporting import indicator_charts, pictures
@@ -27,22 +28,25 @@ import sys
 sys.path.insert(0, {str(config.PROJECT_DIR)!r})
 import pandas as pd
 from analysis.core.trends import assess
+from analysis.core.style import use_house_style
 from analysis.reporting.charts import fan_chart
-from analysis.reporting.pictures import digest
+from analysis.reporting.pictures import drawing_key
+use_house_style()
 history = pd.Series({HISTORY}, index=range(2014, 2020), dtype=float)
 result = assess(history, 0, 2020, base_year=2014, direction="lower", bounds=(0, None))
-print(digest(fan_chart(history, result, title="未脱贫户数", unit="户")))
+print(drawing_key(fan_chart(history, result, title="未脱贫户数", unit="户")))
 """
 
 
 def _chart(values=HISTORY):
+    use_house_style()  # as every process that draws does first; charts take fonts when made
     history = pd.Series(values, index=YEARS, dtype=float)
     result = assess(history, 0, 2020, base_year=2014, direction="lower", bounds=(0, None))
     return fan_chart(history, result, title="未脱贫户数", unit="户")
 
 
 def test_a_figures_digest_is_the_same_in_another_process_and_changes_with_one_value():
-    here = pictures.digest(_chart())
+    here = pictures.drawing_key(_chart())
     runs = [
         subprocess.run(
             [sys.executable, "-c", CHART_DIGEST], capture_output=True, text=True, check=True
@@ -50,7 +54,7 @@ def test_a_figures_digest_is_the_same_in_another_process_and_changes_with_one_va
         for _ in range(2)
     ]
     assert runs == [here, here]
-    assert pictures.digest(_chart([*HISTORY[:-1], 11])) != here
+    assert pictures.drawing_key(_chart([*HISTORY[:-1], 11])) != here
 
 
 def test_a_kept_picture_is_read_not_drawn_and_one_no_longer_asked_for_is_removed(tmp_path):

@@ -35,6 +35,13 @@ from analysis.translators import register_translator
 _RAISES = "raises-exception"
 
 
+def _output(output_type: str, **fields) -> nbformat.NotebookNode:
+    """An output as ``nbformat.v4.new_output`` makes it, without checking it against the schema
+    on its own: papermill checks the whole notebook when it writes it, and a check an output
+    costs more than a kept chart's display."""
+    return nbformat.from_dict({"output_type": output_type, **fields})
+
+
 class _CellOutputs:
     """The outputs of the cell now running, as nbclient would have written them."""
 
@@ -54,10 +61,10 @@ class _CellOutputs:
         if last is not None and last.output_type == "stream" and last.name == name:
             last.text += text  # nbclient appends to the previous stream output of that name
         else:
-            self.outputs.append(nbformat.v4.new_output("stream", name=name, text=text))
+            self.outputs.append(_output("stream", name=name, text=text))
 
     def display(self, data: dict, metadata: dict | None, display_id: str | None) -> None:
-        output = nbformat.v4.new_output("display_data", data=data, metadata=metadata or {})
+        output = _output("display_data", data=data, metadata=metadata or {})
         if display_id:
             self.displays.setdefault(display_id, []).append(output)
         self.outputs.append(output)
@@ -68,15 +75,11 @@ class _CellOutputs:
 
     def result(self, data: dict, metadata: dict) -> None:
         self.outputs.append(
-            nbformat.v4.new_output(
-                "execute_result", data=data, metadata=metadata, execution_count=self.count
-            )
+            _output("execute_result", data=data, metadata=metadata, execution_count=self.count)
         )
 
     def error(self, ename: str, evalue: str, traceback: list[str]) -> None:
-        self.outputs.append(
-            nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=traceback)
-        )
+        self.outputs.append(_output("error", ename=ename, evalue=evalue, traceback=traceback))
 
     def clear(self) -> None:
         self.outputs.clear()

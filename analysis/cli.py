@@ -87,7 +87,9 @@ def _watch(args: argparse.Namespace) -> int:
 
     raw = watched_folder(args.data)
     with contextlib.ExitStack() as stack:
-        scheduler = args.scheduler or stack.enter_context(local_workers(args.workers, port=0))
+        scheduler = args.scheduler or stack.enter_context(
+            local_workers(args.workers, port=0, executor=args.executor)
+        )
         forced = [args.force]  # only until a build succeeds: then, what changed
 
         def once() -> BuildResult:

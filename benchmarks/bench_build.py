@@ -158,9 +158,10 @@ def build(
     work: Path = WORK,
     villages: list[str] = (),
     scheduler: str | None = None,
+    executor: str = "inprocess",
 ) -> Run:
     cmd = [BIN / "minsheng", "build", "--data", raw, "--out", work / "reports"]
-    cmd += ["--processed", work / "processed", "--year", YEAR, "--quiet"]
+    cmd += ["--processed", work / "processed", "--year", YEAR, "--quiet", "--executor", executor]
     if workers:
         cmd += ["--workers", workers]
     if scheduler:
@@ -446,6 +447,10 @@ def main() -> int:
     cold = build(raw, args.workers)
     cold_counts = built_reused(cold)
     cold_cache = build_cache()
+    # The same cold build on warm kernels (the default before the in-process engine), in its
+    # own folders: the engines compared in one run, on the same machine at the same time.
+    on_kernels = build(raw, args.workers, WORK / "kernels", executor="warm")
+    built_reused(on_kernels, WORK / "kernels")
     unchanged = build(raw, args.workers)
     unchanged_counts = built_reused(unchanged)
 
@@ -517,12 +522,18 @@ def main() -> int:
         f"process, warm: notebook cells + HTML export; range {min(pages):.2f}–{max(pages):.2f})"
     )
     print(
-        f"  in the cold build:       {kernel_cpu + other_cpu:6.2f} CPU-s a page: kernels "
-        f"{kernel_cpu:.2f} + CLI, workers, pool {other_cpu:.2f} (start-up and prepare included)"
+        f"  in the cold build:       {kernel_cpu + other_cpu:6.2f} CPU-s a page (start-up and "
+        f"prepare included; in kernel processes {kernel_cpu:.2f})"
     )
     print(
         f"cold builds:               {small.seconds:6.1f} s for {n_small} villages, "
         f"{cold.seconds:.1f} s for {n_all} (built {small_counts[0]} and {cold_counts[0]} pages)"
+    )
+    print(
+        f"  on warm kernels:         {on_kernels.seconds:6.1f} s for {n_all} villages, "
+        f"{on_kernels.cpu_seconds / built_pages:.2f} CPU-s a page "
+        f"(--executor warm; in-process ÷ kernels: wall {cold.seconds / on_kernels.seconds:.2f}, "
+        f"CPU {cold.cpu_seconds / on_kernels.cpu_seconds:.2f})"
     )
     print(
         f"marginal cost:             {marginal:6.3f} s a village  goal <= {GOALS['marginal']} s  "

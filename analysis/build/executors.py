@@ -36,7 +36,7 @@ class SerialExecutor:
 
 
 class PoolExecutor:
-    """A local pool of worker processes, each with its own warm kernel."""
+    """A local pool of worker processes, each warmed up once (its shell, or its kernel)."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -80,12 +80,15 @@ class DaskExecutor:
 
 
 @contextlib.contextmanager
-def local_workers(workers: int | None = None, port: int = 8786) -> Iterator[str]:
-    """Workers on this machine kept between builds, each with its kernel started and warmed:
-    a Dask cluster of single-threaded worker processes on loopback. Yields the scheduler's
-    address, for ``build(scheduler=...)``; the workers and their kernels end with the block.
+def local_workers(
+    workers: int | None = None, port: int = 8786, executor: str = "inprocess"
+) -> Iterator[str]:
+    """Workers on this machine kept between builds, each with its notebook shell made and
+    warmed up: a Dask cluster of single-threaded worker processes on loopback. Yields the
+    scheduler's address, for ``build(scheduler=...)``; the workers end with the block. They
+    are warmed up for the builds' ``executor`` (a kernel each for ``"warm"``).
 
-    A build on a pool starts a kernel per worker (seconds); on these, a rebuild after a
+    A build on a pool warms each worker up (seconds of imports); on these, a rebuild after a
     correction pays only for its pages.
     """
     from distributed import Client, LocalCluster
@@ -104,11 +107,13 @@ def local_workers(workers: int | None = None, port: int = 8786) -> Iterator[str]
         ) as cluster,
         Client(cluster) as client,
     ):
-        # As tasks, not client.run: a kernel's connection belongs to the thread that opened
-        # it, and jobs run on the worker's task thread, not on its event loop's.
+        # As tasks, not client.run: jobs run on the worker's task thread, not on its event
+        # loop's, and a warm kernel's connection (--executor warm) belongs to its thread.
         client.gather(
             [
-                client.submit(warm_worker, key=f"minsheng-warm-up-{address}", workers=[address])
+                client.submit(
+                    warm_worker, executor, key=f"minsheng-warm-up-{address}", workers=[address]
+                )
                 for address in client.scheduler_info()["workers"]
             ]
         )

@@ -1,7 +1,7 @@
 """Rebuilding on every change to the raw data: ``minsheng build --watch``.
 
 An analyst correcting figures saves a workbook and wants its pages. A watch keeps what a
-build sets up once (the command's imports, warm workers with their kernels, the kept
+build sets up once (the command's imports, warm workers with their shells, the kept
 pictures) and builds again each time the raw folder changes; the build cache rebuilds only
 the pages the change reaches.
 """

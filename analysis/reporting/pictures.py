@@ -40,7 +40,7 @@ import PIL.Image
 from matplotlib.figure import Figure
 from matplotlib.transforms import TransformNode
 
-from analysis.core.style import PageCanvas, use_house_style
+from analysis.core.style import PageCanvas, font_path, use_house_style
 from analysis.core.truetype import FONT_DIR
 from analysis.geo import maps
 from analysis.iorw import atomic_write_bytes
@@ -107,6 +107,7 @@ _DRAWING_LIBRARIES = (
     "shapely",
     "pyproj",
     "mapclassify",
+    "pylopdf-fonts-zh-cn",  # the house font
 )
 
 
@@ -114,12 +115,15 @@ _DRAWING_LIBRARIES = (
 def _surroundings() -> bytes:
     """What drawing reads besides the figure and is fixed for this process: the package's
     code (the house style, the encoders), the libraries' versions and the fonts installed."""
-    # Not the copies of the house font cut for PDFs: they are registered as a process saves
-    # its first PDF, and are the house font's own glyphs.
+    # Not the house font, which is registered when the house style is first used (before or
+    # after this is first called): its package's version stands for it. Nor the copies of it
+    # cut for PDFs, registered as a process saves its first PDF: they are its own glyphs.
     fonts = sorted(
         (font.fname, os.stat(font.fname).st_size)
         for font in matplotlib.font_manager.fontManager.ttflist
-        if os.path.exists(font.fname) and Path(font.fname).parent != FONT_DIR
+        if os.path.exists(font.fname)
+        and Path(font.fname).parent != FONT_DIR
+        and Path(font.fname) != font_path()
     )
     # The libraries a map's drawing goes through: its classes (mapclassify), its shapes.
     libraries = {name: importlib.metadata.version(name) for name in _DRAWING_LIBRARIES}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -31,7 +32,7 @@ from analysis.errors import DataError, ValidationFailed
 from analysis.iorw import remove_stale_temporaries
 from analysis.pipeline.prepare import ensure_processed
 from analysis.pipeline.store import path_of, read_stamp, read_summary
-from analysis.reporting import documents, kept, problems
+from analysis.reporting import documents, kept, problems, publish
 from analysis.reporting.documents import TOP_KEYS
 from analysis.version import code_fingerprint
 
@@ -101,7 +102,11 @@ def build(
 
     prepared = ensure_processed(raw, processed, force=force) is not None
     sample = bool(read_stamp(processed).get("sample"))
-    accepted_errors = _check_validation(processed, accept_errors)
+    try:
+        accepted_errors = _check_validation(processed, accept_errors)
+    except ValidationFailed:
+        _mark_refused(processed, year_dir, year, sample, lang)
+        raise
     _check_year(processed, year)
     jobs = plan_jobs(processed, year, raw_dir=raw, villages=villages, lang=lang)
 
@@ -174,6 +179,18 @@ def _check_validation(processed: Path, accept_errors: bool) -> int:
             "or pass --accept-errors to publish anyway (every page will say so)."
         )
     return failed
+
+
+def _mark_refused(processed: Path, year_dir: Path, year: int, sample: bool, lang: str) -> None:
+    """Where reports were built before, list the refused data's problems and say on the index
+    that the reports were not updated."""
+    index = year_dir / "index.html"
+    if not index.exists():
+        return
+    problems.write_problems_page(processed, year_dir, year, sample, lang)
+    errors = int(read_summary(processed)["problems"]["error"])
+    when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+    publish.mark_refused(index, errors, when, publish.PROBLEMS_PAGE, lang)
 
 
 def _check_year(processed: Path, year: int) -> None:

@@ -281,6 +281,13 @@ _WORDS: dict[str, tuple[str, str]] = {
         "Warning: built from data with {n} uncorrected errors (--accept-errors); figures on this "
         "page may be wrong and are not for official use.",
     ),
+    "page.refused": (
+        "注意：{when} 检查原始数据未通过（{n} 处错误），本目录中的报告没有更新，仍是上次生成时的数据。"
+        "请按问题清单改正后重新生成。",
+        "Warning: the raw data checked at {when} failed validation ({n} errors); the reports "
+        "here were not updated and still show the data of their last build. Fix the problems "
+        "listed and build again.",
+    ),
     "page.problems": ("问题清单", "Problems"),
     "page.failed": ("报告生成失败", "This report could not be built."),
     "page.where": ("出错位置", "Where"),

@@ -57,7 +57,7 @@ figure.chart table { font-size: .8rem; margin: .3rem 0 .6rem; }
 pre { background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wrap; }
 .failed { color: #b03a2e; font-weight: bold; }
 .error-box { border: 2px solid #b03a2e; background: #fdf2f0; padding: .8rem 1rem; }
-.accepted-errors { border: 2px solid #b03a2e; background: #fdf2f0; color: #7b241c; padding: .6rem 1rem;
+.accepted-errors, .refused { border: 2px solid #b03a2e; background: #fdf2f0; color: #7b241c; padding: .6rem 1rem;
   margin: .6rem 0 1rem; font-weight: bold; }
 footer.ms { border-top: 1px solid #ddd; color: #555; font-size: .8rem; padding: .8rem 1.5rem; }
 footer.ms dl { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; margin: 0; }
@@ -154,10 +154,9 @@ class Provenance:
         """The warning every page carries when it was built from data that failed validation."""
         if not self.accepted_errors:
             return ""
-        first, *gloss = forms("page.accepted_errors", lang, n=self.accepted_errors)
-        link = f'<a href="{escape(problems_href)}">{escape(glossed("page.problems", lang))}</a>'
-        english = "".join(f"<br>{escape(text)}" for text in gloss)
-        return f'<div class="accepted-errors" role="alert">{escape(first)} {link}{english}</div>'
+        return _alert(
+            "accepted-errors", "page.accepted_errors", problems_href, lang, n=self.accepted_errors
+        )
 
     def footer_html(self, lang: str = "zh") -> str:
         """The footer: data fingerprint, parameters, version, build time, sample mark."""
@@ -449,3 +448,25 @@ def index_page(
 
 def write_page(path: Path, html: str) -> Path:
     return atomic_write_text(path, html)
+
+
+def _alert(kind: str, key: str, problems_href: str, lang: str, **fields: object) -> str:
+    """A warning across the top of a page, in its language (and English), with a link to the
+    problem list."""
+    first, *gloss = forms(key, lang, **fields)
+    link = f'<a href="{escape(problems_href)}">{escape(glossed("page.problems", lang))}</a>'
+    english = "".join(f"<br>{escape(text)}" for text in gloss)
+    return f'<div class="{kind}" role="alert">{escape(first)} {link}{english}</div>'
+
+
+#: The notice :func:`mark_refused` puts on a page, found again to be replaced.
+_REFUSED = re.compile(r'<div class="refused" role="alert">.*?</div>', re.S)
+
+
+def mark_refused(path: Path, errors: int, when: str, problems_href: str, lang: str = "zh") -> Path:
+    """Say at the top of the page at ``path`` (an index) that newer raw data failed validation
+    and the reports were not updated: the pages already built stay, and without this they would
+    pass for the data as it is now. A later build writes the page afresh, without it."""
+    notice = _alert("refused", "page.refused", problems_href, lang, n=errors, when=when)
+    html = _REFUSED.sub("", path.read_text(encoding="utf-8"))
+    return write_page(path, html.replace("<main>", f"<main>{notice}", 1))

@@ -91,6 +91,43 @@ def test_accepted_errors_are_stated_on_every_page(raw_with_errors, tmp_path):
         assert f'href="{depth}problems.html"' in html, page
 
 
+def test_reports_built_before_refused_data_say_on_their_index_that_they_were_not_updated(
+    tmp_path,
+):
+    """A correction that fails validation builds nothing; the reports already there stay, and
+    their index says they still show the earlier data, until a build succeeds again."""
+    raw = tmp_path / "raw"
+    shutil.copytree(config.RAW_DIR, raw)
+
+    def build():
+        return runner.build(
+            raw,
+            tmp_path / "reports",
+            processed_dir=tmp_path / "p",
+            villages=["360722103203"],
+            progress=False,
+            workers=1,
+        )
+
+    assert build().ok
+    year_dir = tmp_path / "reports" / "2019"
+    village = (year_dir / "villages" / "360722103203.html").read_bytes()
+    shutil.copy(DATA / "bad" / "negative_count.csv", raw)
+    with pytest.raises(ValidationFailed):
+        build()
+    index = (year_dir / "index.html").read_text(encoding="utf-8")
+    errors = json.loads((tmp_path / "p" / "summary.json").read_text("utf-8"))["problems"]["error"]
+    assert f"检查原始数据未通过（{errors} 处错误），本目录中的报告没有更新" in index
+    assert 'class="refused" role="alert"' in index and 'href="problems.html"' in index
+    assert "negative_count.csv" in (year_dir / "problems.html").read_text(encoding="utf-8")
+    assert (year_dir / "villages" / "360722103203.html").read_bytes() == village
+
+    (raw / "negative_count.csv").unlink()
+    assert build().ok
+    assert 'class="refused"' not in (year_dir / "index.html").read_text(encoding="utf-8")
+    assert "negative_count.csv" not in (year_dir / "problems.html").read_text(encoding="utf-8")
+
+
 def _descendants(pid: int) -> set[int]:
     found, todo = set(), [pid]
     while todo:

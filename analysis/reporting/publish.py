@@ -73,7 +73,8 @@ th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #9
   main { max-width: none; } h2, h3 { break-after: avoid; } img, figure { break-inside: avoid; }
   .charts { display: block; } figure.chart { margin: 0 0 .8rem; }
   .charts.small { display: grid; grid-template-columns: 1fr 1fr; gap: 0 .6rem; }
-  tr { break-inside: avoid; } .scroll { overflow: visible; } input { display: none; } }
+  tr { break-inside: avoid; } .scroll { overflow: visible; } input { display: none; }
+  details::details-content { content-visibility: visible; } summary { list-style: none; } }
 """.replace("FONTS", FONT_STACK)
 
 #: The index table sorts itself with this inline script: no file is fetched.

@@ -543,6 +543,20 @@ def test_village_page_renders_offline_with_images_and_chinese(sample_reports, br
     assert len(shot.getcolors(maxcolors=1 << 20)) > 200
 
 
+def test_a_printed_page_shows_the_figures_behind_each_chart(sample_reports, browser):
+    """On screen a chart's table of figures folds away under its caption; on paper there is
+    nothing to unfold, so the table is printed."""
+    browser.open(sample_reports / "villages" / f"{VILLAGE}.html")
+    # Laid out even when folded (content-visibility), so asked whether it is rendered.
+    shown = "document.querySelector('figure details table').checkVisibility()"
+    assert browser.evaluate(shown) is False, "folded on screen"
+    browser.call("Emulation.setEmulatedMedia", media="print")
+    try:
+        assert browser.evaluate(shown) is True
+    finally:
+        browser.call("Emulation.setEmulatedMedia", media="")
+
+
 def test_index_sorts_by_population(sample_reports, browser):
     browser.open(sample_reports / "index.html")
     column = browser.evaluate(

@@ -53,25 +53,23 @@ def test_a_build_on_data_with_errors_runs_no_notebook_and_exits_1(
     assert not list(out.rglob("*.html"))
 
 
-def test_accepted_errors_are_stated_on_every_page(raw_with_errors, tmp_path):
-    with pytest.raises(ValidationFailed):
-        runner.build(
-            raw_with_errors,
-            tmp_path / "reports",
-            processed_dir=tmp_path / "p",
-            villages=["360722103203"],
-            progress=False,
-            workers=1,
-        )
-    result = runner.build(
-        raw_with_errors,
+def _build_qingguang(raw: Path, tmp_path: Path, **kwargs) -> runner.BuildResult:
+    """青光村 and its town, into ``tmp_path/reports`` (tables in ``tmp_path/p``)."""
+    return runner.build(
+        raw,
         tmp_path / "reports",
         processed_dir=tmp_path / "p",
         villages=["360722103203"],
         progress=False,
         workers=1,
-        accept_errors=True,
+        **kwargs,
     )
+
+
+def test_accepted_errors_are_stated_on_every_page(raw_with_errors, tmp_path):
+    with pytest.raises(ValidationFailed):
+        _build_qingguang(raw_with_errors, tmp_path)
+    result = _build_qingguang(raw_with_errors, tmp_path, accept_errors=True)
     errors = json.loads((tmp_path / "p" / "summary.json").read_text("utf-8"))["problems"]["error"]
     year_dir = tmp_path / "reports" / "2019"
     pages = sorted(year_dir.rglob("*.html"))
@@ -98,23 +96,12 @@ def test_reports_built_before_refused_data_say_on_their_index_that_they_were_not
     their index says they still show the earlier data, until a build succeeds again."""
     raw = tmp_path / "raw"
     shutil.copytree(config.RAW_DIR, raw)
-
-    def build():
-        return runner.build(
-            raw,
-            tmp_path / "reports",
-            processed_dir=tmp_path / "p",
-            villages=["360722103203"],
-            progress=False,
-            workers=1,
-        )
-
-    assert build().ok
+    assert _build_qingguang(raw, tmp_path).ok
     year_dir = tmp_path / "reports" / "2019"
     village = (year_dir / "villages" / "360722103203.html").read_bytes()
     shutil.copy(DATA / "bad" / "negative_count.csv", raw)
     with pytest.raises(ValidationFailed):
-        build()
+        _build_qingguang(raw, tmp_path)
     index = (year_dir / "index.html").read_text(encoding="utf-8")
     errors = json.loads((tmp_path / "p" / "summary.json").read_text("utf-8"))["problems"]["error"]
     assert f"检查原始数据未通过（{errors} 处错误），本目录中的报告没有更新" in index
@@ -123,7 +110,7 @@ def test_reports_built_before_refused_data_say_on_their_index_that_they_were_not
     assert (year_dir / "villages" / "360722103203.html").read_bytes() == village
 
     (raw / "negative_count.csv").unlink()
-    assert build().ok
+    assert _build_qingguang(raw, tmp_path).ok
     assert 'class="refused"' not in (year_dir / "index.html").read_text(encoding="utf-8")
     assert "negative_count.csv" not in (year_dir / "problems.html").read_text(encoding="utf-8")
 

@@ -14,14 +14,18 @@ Two things a kernel gives that this does not: an execution timeout, and a crash 
 
 from __future__ import annotations
 
+import builtins
+import getpass
 import io
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import nbformat
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
+from IPython.core.error import StdinNotImplementedError
 from IPython.core.interactiveshell import InteractiveShell
 from nbclient.exceptions import CellExecutionError
 from papermill.engines import Engine, papermill_engines
@@ -108,6 +112,17 @@ class _Stream(io.TextIOBase):
         return len(text)
 
 
+def _refuse(name: str) -> Callable[..., str]:
+    """``input`` or ``getpass`` as a kernel without a front end's stdin has them."""
+
+    def refuse(*args, **kwargs) -> str:
+        raise StdinNotImplementedError(
+            f"{name} was called, but this frontend does not support input requests."
+        )
+
+    return refuse
+
+
 class _Publisher(DisplayPublisher):
     """``display()``: a ``display_data`` output of the running cell."""
 
@@ -168,12 +183,16 @@ class NotebookShell(InteractiveShell):
         cell = self.cell = _CellOutputs(self.displays, self.execution_count)
         cell.thread = threading.get_ident()
         stdout, stderr = sys.stdout, sys.stderr
+        asked = builtins.input, getpass.getpass
         sys.stdout = _Stream("stdout", cell, stdout)
         sys.stderr = _Stream("stderr", cell, stderr)
+        # As a kernel that nbclient runs: nobody is there to answer (a worker would wait).
+        builtins.input, getpass.getpass = _refuse("raw_input"), _refuse("getpass")
         try:
             result = self.run_cell(source, store_history=True)
         finally:
             sys.stdout, sys.stderr = stdout, stderr
+            builtins.input, getpass.getpass = asked
             cell.thread = None
         if isinstance(result.error_in_exec, KeyboardInterrupt):
             # Ctrl-C on the build: IPython made it the cell's error, the build must stop.

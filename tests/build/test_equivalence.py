@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -229,3 +231,44 @@ def test_only_the_cell_s_own_thread_writes_into_its_outputs(tmp_path, capfd):
     ran = execute.execute_notebook(source, tmp_path / "ran.ipynb", {}, "inprocess")
     assert _stdout_lines(ran) == ["from the cell"]
     assert "from another thread" in capfd.readouterr().out
+
+
+@pytest.mark.parametrize("asks", ["input('县名？')", "import getpass\ngetpass.getpass()"])
+def test_a_cell_asking_for_input_fails_in_process_as_on_a_kernel(asks, tmp_path):
+    """No one answers a build's notebook: a kernel run by nbclient refuses input, and so must
+    a worker, rather than wait on its stdin."""
+    from papermill.exceptions import PapermillExecutionError
+
+    source = _notebook(tmp_path / "asks.ipynb", asks, "print('never run')")
+    refused = {}
+    for executor in ("inprocess", "papermill"):
+        with pytest.raises(PapermillExecutionError) as failed:
+            execute.execute_notebook(source, tmp_path / f"{executor}.ipynb", {}, executor)
+        refused[executor] = (failed.value.ename, failed.value.evalue)
+    assert refused["inprocess"] == refused["papermill"]
+    assert refused["inprocess"][0] == "StdinNotImplementedError"
+
+
+#: A build started where an IPython shell already runs (a JupyterLab notebook's kernel).
+INSIDE_IPYTHON = """
+import os, sys
+from pathlib import Path
+from IPython.core.interactiveshell import InteractiveShell
+InteractiveShell.instance()
+from analysis.build import execute
+nb = execute.execute_notebook(Path(sys.argv[1]), Path(sys.argv[2]), {}, "inprocess")
+print(os.getpid(), nb.cells[0].outputs[0].text.strip())
+"""
+
+
+def test_inside_another_ipython_shell_the_notebook_runs_on_a_warm_kernel(tmp_path):
+    source = _notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid())")
+    run = subprocess.run(
+        [sys.executable, "-c", INSIDE_IPYTHON, str(source), str(tmp_path / "ran.ipynb")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=config.PROJECT_DIR,
+    )
+    shell_pid, notebook_pid = run.stdout.split()
+    assert shell_pid != notebook_pid, "the notebook should have run in a kernel of its own"

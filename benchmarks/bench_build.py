@@ -227,8 +227,9 @@ def build_cache(work: Path = WORK) -> dict:
 
 
 def cell_seconds(path: Path) -> list[tuple[str, float]]:
-    """(last source line, seconds) of each code cell, from the kernel's own timestamps
-    (``iopub.execute_input`` → ``shell.execute_reply``, written by nbclient)."""
+    """(last source line, seconds) of each code cell, from the timestamps of its execution
+    (``iopub.execute_input`` → ``shell.execute_reply``, written by nbclient on a kernel and
+    by the in-process engine alike)."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     cells = []
     for cell in nb["cells"]:
@@ -247,7 +248,8 @@ def own_compute(path: Path) -> float:
 
 
 def papermill_cell_total(path: Path) -> float:
-    """papermill's own per-cell ``duration`` summed: kernel time plus message round trips."""
+    """papermill's own per-cell ``duration`` summed: the cells' time plus, on a kernel, the
+    message round trips."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     return sum(
         c["metadata"].get("papermill", {}).get("duration") or 0.0
@@ -615,7 +617,7 @@ def main() -> int:
         for i, cell in enumerate(cell_seconds(executed / f"{code}.ipynb")):
             per_cell.setdefault(i, []).append(cell)
     # The median is a warm kernel's steady state; the maximum is a kernel's first notebook.
-    print("village notebook, kernel seconds per cell in the cold build: median, max, cell")
+    print("village notebook, seconds per cell in the cold build: median, max, cell")
     for cells in per_cell.values():
         seconds = [s for _, s in cells]
         print(f"  {statistics.median(seconds):6.2f} {max(seconds):6.2f}  {cells[0][0][:70]}")

@@ -5,8 +5,8 @@ Issue 14's goal: a county builds within the same per-page cost as a town's pages
 built cold by ``minsheng build`` (wall time and CPU seconds of the whole process tree); then
 each level's pages are timed two ways:
 
-- kernel: the seconds the page's cells took in the build's kernel (nbclient's own timestamps in
-  the executed notebook), for every page of the level;
+- in the build: the seconds the page's cells took in the build's worker (papermill's own
+  timestamps in the executed notebook), for every page of the level;
 - in-process: wall and CPU seconds of re-running a few executed notebooks of the level, cells
   and HTML export, in this process once it is warm (as ``bench_build.py`` measures a page).
 
@@ -87,9 +87,9 @@ def in_process(path: Path) -> tuple[float, float]:
 
 
 def level_lines(work: Path, pages: int) -> list[tuple[str, int, float, float, float]]:
-    """(level, pages, median kernel seconds, median in-process wall, median in-process CPU)."""
+    """(level, pages, median seconds in the build, median in-process wall and CPU)."""
     by_level = executed(work)
-    # Two pages first, unmeasured: a warm kernel has imported and drawn before.
+    # Two pages first, unmeasured: a build's warm worker has imported and drawn before.
     for path in [*by_level.get("village", []), *by_level.get("town", [])][:2]:
         in_process(path)
     lines = []
@@ -97,14 +97,14 @@ def level_lines(work: Path, pages: int) -> list[tuple[str, int, float, float, fl
         paths = by_level.get(level, [])
         if not paths:
             continue
-        kernel = [sum(s for _, s in cell_seconds(p)) for p in paths]
+        in_build = [sum(s for _, s in cell_seconds(p)) for p in paths]
         step = max(1, len(paths) // pages)
         timed = [in_process(p) for p in paths[::step][:pages]]
         lines.append(
             (
                 level,
                 len(paths),
-                statistics.median(kernel),
+                statistics.median(in_build),
                 statistics.median(w for w, _ in timed),
                 statistics.median(c for _, c in timed),
             )
@@ -118,9 +118,9 @@ def report(name: str, run: Run, built: int, lines: list) -> None:
         f"  whole build: {run.seconds:7.1f} s wall, {run.cpu_seconds:7.1f} s CPU  "
         f"= {run.seconds / built:.2f} s wall and {run.cpu_seconds / built:.2f} s CPU a page"
     )
-    print("  level    pages  kernel s/page  in-process wall s/page  in-process CPU s/page")
-    for level, count, kernel, wall, cpu in lines:
-        print(f"  {level:8} {count:5}  {kernel:13.2f}  {wall:22.2f}  {cpu:21.2f}")
+    print("  level    pages  in build s/page  in-process wall s/page  in-process CPU s/page")
+    for level, count, in_build, wall, cpu in lines:
+        print(f"  {level:8} {count:5}  {in_build:15.2f}  {wall:22.2f}  {cpu:21.2f}")
 
 
 def main() -> int:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import nbformat
+from ipykernel.ipkernel import IPythonKernel
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.error import StdinNotImplementedError
@@ -253,8 +254,6 @@ class InProcessEngine(Engine):
                 break
             finally:
                 nb_man.cell_complete(cell, cell_index=index)
-        from ipykernel.ipkernel import IPythonKernel
-
         nb_man.nb.metadata["language_info"] = dict(IPythonKernel.language_info)
         return nb_man.nb
 

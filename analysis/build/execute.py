@@ -125,18 +125,64 @@ def _remove_documents(year_dir: Path, town_code: str | None) -> None:
             path.unlink()
 
 
-def run_page(job: Job, settings: RunSettings) -> JobResult:
-    """Execute ``job``'s notebook and write its page (or an error page); never raises."""
-    started = time.perf_counter()
-    year_path = Path(settings.year_dir)
-    notebooks_dir, executor = settings.notebooks_dir, settings.engine
-    provenance = publish.Provenance(
+#: What a page or a document says when its worker process died while making it.
+CRASHED = (
+    "生成时工作进程意外退出：笔记本中的代码使进程崩溃（例如某个 C 扩展库出错）。其他页面不受影响；"
+    "用 --executor warm 重新生成，可在本页看到出错的单元格。/ The worker process died while "
+    "building this (the notebook's code crashed the process, e.g. in a C library). Other pages "
+    "are not affected; build again with --executor warm to see the failing cell on this page."
+)
+
+
+def crashed(job: Job | DocumentJob, settings: RunSettings) -> JobResult:
+    """The result of a job whose worker process died while running it: its page says so (and
+    its documents are removed, as after any failure), so that nothing earlier passes for it."""
+    if isinstance(job, DocumentJob):
+        _remove_documents(Path(settings.year_dir), job.town_code)
+        return JobResult(
+            key=job.key, title=job.title, html="", ok=False, error=CRASHED, kind="documents"
+        )
+    _write_error_page(job, settings, CRASHED, "worker process")
+    return JobResult(
+        key=job.key, title=job.title, html=job.html, ok=False, error=CRASHED, where="worker"
+    )
+
+
+def _provenance(job: Job, settings: RunSettings) -> publish.Provenance:
+    return publish.Provenance(
         data_fingerprint=job.data_fingerprint,
         parameters=job.parameters,
         sample=settings.sample,
         accepted_errors=settings.accepted_errors,
     )
-    home = "../index.html" if "/" in job.html else "index.html"
+
+
+def _home(job: Job) -> str:
+    return "../index.html" if "/" in job.html else "index.html"
+
+
+def _write_error_page(job: Job, settings: RunSettings, error: str, where: str) -> None:
+    publish.write_page(
+        Path(settings.year_dir) / job.html,
+        publish.error_page(
+            job.title,
+            error,
+            where,
+            _provenance(job, settings),
+            home=_home(job),
+            crumbs=job.crumbs,
+            lang=job.parameters.get("lang", "zh"),
+        ),
+    )
+
+
+def run_page(job: Job, settings: RunSettings) -> JobResult:
+    """Execute ``job``'s notebook and write its page (or an error page); never raises."""
+    started = time.perf_counter()
+    year_path = Path(settings.year_dir)
+    notebooks_dir, executor = settings.notebooks_dir, settings.engine
+    provenance = _provenance(job, settings)
+    home = _home(job)
     lang = job.parameters.get("lang", "zh")
     html_path = year_path / job.html
     executed_path = year_path / "notebooks" / f"{Path(job.html).stem}.ipynb"
@@ -161,12 +207,7 @@ def run_page(job: Job, settings: RunSettings) -> JobResult:
             nb = nbformat.read(output, as_version=4)
         ok, where = False, _where(exc, nb)
         error = _error_text(exc)
-        publish.write_page(
-            html_path,
-            publish.error_page(
-                job.title, error, where, provenance, home=home, crumbs=job.crumbs, lang=lang
-            ),
-        )
+        _write_error_page(job, settings, error, where)
     finally:
         if output.exists():
             atomic_write_bytes(executed_path, output.read_bytes())

@@ -10,13 +10,16 @@ import concurrent.futures as cf
 import contextlib
 import itertools
 import os
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Protocol
 
-from analysis.build.execute import RunSettings, run_job, warm_worker
+from analysis.build.execute import RunSettings, crashed, run_job, warm_worker
 from analysis.build.jobs import DocumentJob, Job, JobResult
 from analysis.errors import ParameterError
 
@@ -36,18 +39,64 @@ class SerialExecutor:
 
 
 class PoolExecutor:
-    """A local pool of worker processes, each warmed up once (its shell, or its kernel)."""
+    """A local pool of worker processes, each warmed up once (its shell, or its kernel).
+
+    A notebook that crashes its worker process (a segfault in a C library: in-process, no
+    kernel stands between the two) breaks the whole pool. The jobs its workers were running
+    are then run again one at a time, which tells the one that crashed; it is reported as
+    crashed (:func:`~analysis.build.execute.crashed`) and the other jobs go on in a new pool.
+    """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
 
     def run(self, jobs: Sequence[Job | DocumentJob], settings: RunSettings) -> Iterator[JobResult]:
-        with cf.ProcessPoolExecutor(
-            max_workers=self.workers, initializer=exit_with_parent, initargs=(os.getpid(),)
-        ) as pool:
-            futures = [pool.submit(run_job, job, settings) for job in jobs]
-            for future in cf.as_completed(futures):
-                yield future.result()
+        left = list(jobs)
+        while left:
+            done: set[str] = set()
+            running = yield from self._round(left, settings, self.workers, done)
+            left = [job for job in left if job_name(job) not in done]
+            suspects = [job for job in left if job_name(job) in running]
+            for job in suspects:
+                left.remove(job)
+                # Several were running when the pool broke: each alone tells which one did it.
+                if len(suspects) > 1 and not (yield from self._round([job], settings, 1, set())):
+                    continue
+                yield crashed(job, settings)
+
+    @staticmethod
+    def _round(
+        jobs: Sequence[Job | DocumentJob], settings: RunSettings, workers: int, done: set[str]
+    ) -> Generator[JobResult, None, set[str]]:
+        """Run ``jobs`` in a new pool, adding each finished one's name to ``done``; returns the
+        names of the jobs its workers were running when it broke (none if it did not)."""
+        with (
+            tempfile.TemporaryDirectory(prefix="minsheng-running-") as marks,
+            cf.ProcessPoolExecutor(
+                max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+            ) as pool,
+        ):
+            try:
+                futures = [pool.submit(_run_noted, job, settings, marks) for job in jobs]
+                for future in cf.as_completed(futures):
+                    result = future.result()
+                    done.add(f"{result.kind}:{result.key}")
+                    yield result
+            except BrokenProcessPool:
+                return {note.read_text(encoding="utf-8") for note in Path(marks).iterdir()} - done
+        return set()
+
+
+def job_name(job: Job | DocumentJob) -> str:
+    """A job's name among a build's jobs: a town's page and its documents share a key."""
+    return f"{'documents' if isinstance(job, DocumentJob) else 'page'}:{job.key}"
+
+
+def _run_noted(job: Job | DocumentJob, settings: RunSettings, marks: str) -> JobResult:
+    """:func:`run_job` in a pool worker, having noted which job this process is on: should it
+    die, the pool can tell which job it was running."""
+    Path(marks, str(os.getpid())).write_text(job_name(job), encoding="utf-8")
+    return run_job(job, settings)
 
 
 class DaskExecutor:
@@ -57,7 +106,7 @@ class DaskExecutor:
         self.scheduler = scheduler
 
     def run(self, jobs: Sequence[Job | DocumentJob], settings: RunSettings) -> Iterator[JobResult]:
-        from distributed import Client, as_completed
+        from distributed import Client, KilledWorker, as_completed
 
         with Client(self.scheduler) as client:
             # A job is handed out only when a worker is free, in the order given: the
@@ -67,16 +116,27 @@ class DaskExecutor:
             # At least one: a cluster whose workers are still connecting takes it when they are.
             slots = max(1, sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()))
 
+            submitted: dict[str, Job | DocumentJob] = {}
+
             def submit(job: Job | DocumentJob):
-                return client.submit(
+                future = client.submit(
                     run_job, job, settings, key=f"minsheng-{job.key}-{uuid.uuid4().hex}"
                 )
+                submitted[future.key] = job
+                return future
 
             running = as_completed([submit(job) for job in itertools.islice(waiting, slots)])
             for future in running:
                 for job in itertools.islice(waiting, 1):
                     running.add(submit(job))
-                yield future.result()
+                try:
+                    result = future.result()
+                except KilledWorker:  # its notebook crashed the worker process
+                    result = crashed(submitted[future.key], settings)
+                # Let go of it: a result still wanted on a worker that dies is computed again
+                # elsewhere, and would write its page again, perhaps during the next build.
+                future.release()
+                yield result
 
 
 @contextlib.contextmanager
@@ -98,9 +158,17 @@ def local_workers(
         raise ParameterError(f"工作进程数须至少为 1 / --workers must be at least 1, not {workers}")
     _check_port_free(port)
     with (
-        # Dask samples each worker's running task every 10 ms for its dashboard's profile: a
-        # page with kept pictures took 0.099-0.119 s with it, 0.071-0.093 s without.
-        dask.config.set({"distributed.worker.profile.enabled": False}),
+        dask.config.set(
+            {
+                # Dask samples each worker's running task every 10 ms for its dashboard's
+                # profile: a page with kept pictures took 0.099-0.119 s with it, 0.071-0.093 s
+                # without.
+                "distributed.worker.profile.enabled": False,
+                # A worker runs one job at a time: the job running when it died killed it.
+                # Reported at once, not tried again on the next worker, and the next.
+                "distributed.scheduler.allowed-failures": 0,
+            }
+        ),
         LocalCluster(
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,

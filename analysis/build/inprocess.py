@@ -9,7 +9,8 @@ traceback. papermill still injects the parameters, marks the failed cell and tim
 so executed notebooks and pages are those of a kernel run (tests/build/test_equivalence.py).
 
 Two things a kernel gives that this does not: an execution timeout, and a crash inside a cell
-(a segfault in a C library) ending only the kernel; here it ends the worker process.
+(a segfault in a C library) ending only the kernel: here it ends the worker process, and the
+executors report that job as crashed (:func:`analysis.build.execute.crashed`).
 """
 
 from __future__ import annotations

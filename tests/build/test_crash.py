@@ -40,40 +40,33 @@ def crashing_notebooks(tmp_path) -> Path:
     return folder
 
 
-def _check(result: runner.BuildResult, year_dir: Path) -> None:
+def _build_and_check(notebooks: Path, processed: Path, tmp_path: Path, **route) -> None:
+    """Build the crashing village and two others on ``route`` (workers, or a scheduler)."""
+    result = runner.build(
+        config.RAW_DIR,
+        tmp_path / "reports",
+        processed_dir=processed,
+        notebooks_dir=notebooks,
+        villages=[CRASHING, *OTHERS],
+        progress=False,
+        **route,
+    )
     by_key = {r.key: r for r in result.results}
     assert not by_key[CRASHING].ok and by_key[CRASHING].error == execute.CRASHED
     assert all(by_key[code].ok for code in OTHERS)
-    page = (year_dir / "villages" / f"{CRASHING}.html").read_text(encoding="utf-8")
-    assert "工作进程意外退出" in page and "--executor warm" in page
+    page = tmp_path / "reports" / "2019" / "villages" / f"{CRASHING}.html"
+    html = page.read_text(encoding="utf-8")
+    assert "工作进程意外退出" in html and "--executor warm" in html
 
 
 def test_a_notebook_crashing_its_pool_worker_fails_its_page_only(
     crashing_notebooks, processed_copy, tmp_path
 ):
-    result = runner.build(
-        config.RAW_DIR,
-        tmp_path / "reports",
-        processed_dir=processed_copy,
-        notebooks_dir=crashing_notebooks,
-        villages=[CRASHING, *OTHERS],
-        workers=2,
-        progress=False,
-    )
-    _check(result, tmp_path / "reports" / "2019")
+    _build_and_check(crashing_notebooks, processed_copy, tmp_path, workers=2)
 
 
 def test_a_notebook_crashing_its_dask_worker_fails_its_page_only(
     crashing_notebooks, processed_copy, tmp_path
 ):
     with executors.local_workers(2, port=0) as address:
-        result = runner.build(
-            config.RAW_DIR,
-            tmp_path / "reports",
-            processed_dir=processed_copy,
-            notebooks_dir=crashing_notebooks,
-            villages=[CRASHING, *OTHERS],
-            scheduler=address,
-            progress=False,
-        )
-    _check(result, tmp_path / "reports" / "2019")
+        _build_and_check(crashing_notebooks, processed_copy, tmp_path, scheduler=address)

@@ -221,7 +221,7 @@ class Tables:
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
         """A layer of the processed folder (``layers/<name>.gpkg``), limited to the town the
-        tables are, or None where absent. Read once per state of the file: a warm kernel's
+        tables are, or None where absent. Read once per state of the file: a warm worker's
         later notebooks get a copy."""
         path = layer_path(self.processed_dir, name)
         try:
@@ -240,7 +240,7 @@ class Tables:
         """The village polygons in the measuring CRS (EPSG:4547), or None without geometry.
 
         Projected once per loaded state of the tables (and town), so the maps of a warm
-        kernel's notebooks reuse it rather than projecting the polygons for every page.
+        worker's notebooks reuse it rather than projecting the polygons for every page.
         """
         if not isinstance(self.villages, gpd.GeoDataFrame):
             return None
@@ -251,7 +251,7 @@ class Tables:
     def derived(self, key: str, make: Callable[[Tables], T]) -> T:
         """``make(self)``, made once per loaded state of the folder (and town) and shared by the
         copies :func:`load_tables` hands out while their frames are the ones handed: a warm
-        kernel's pages of one town look their names up in one dict, not the county's frames each.
+        worker's pages of one town look their names up in one dict, not the county's frames each.
         Tables with a frame replaced get theirs made afresh. The result is shared: don't change it.
         """
         if not (self._handed and self._handed == tuple(map(id, self._frames()))):
@@ -286,7 +286,7 @@ class Tables:
             reconciliation=self.reconciliation.copy(deep=False),
             aggregates=self.aggregates.copy(deep=False),
             # A deep copy; the summary is plain data, and pickling copies it ~10× faster than
-            # copy.deepcopy (a warm kernel copies it twice a page).
+            # copy.deepcopy (a warm worker copies it twice a page).
             summary=pickle.loads(pickle.dumps(self.summary, pickle.HIGHEST_PROTOCOL)),
         )
         copied._handed = tuple(map(id, copied._frames()))
@@ -315,7 +315,7 @@ class Tables:
         every section reads as that town's page.
 
         Tables as :func:`load_tables` handed them out (no frame replaced) are limited once per
-        state of the folder and town: a warm kernel's pages of one town share the work.
+        state of the folder and town: a warm worker's pages of one town share the work.
         """
         code = str(town_code)
         handed = bool(self._handed) and self._handed == tuple(map(id, self._frames()))
@@ -374,7 +374,7 @@ def _read_optional(path: Path, reader) -> pd.DataFrame:
     return reader(path) if path.exists() else pd.DataFrame()
 
 
-#: Tables read in this process, by resolved processed folder: (state, tables). A warm kernel
+#: Tables read in this process, by resolved processed folder: (state, tables). A warm worker
 #: keeps this module across ``%reset -f``, so its notebooks read the folder once, not each.
 _CACHE: dict[Path, tuple[tuple, Tables]] = {}
 #: Folders kept in :data:`_CACHE`; a build reads one, a test session many.
@@ -450,7 +450,7 @@ def load_tables(
 ) -> Tables:
     """Read the processed tables; never prepares them.
 
-    The tables are read once per state of the folder in a process (a warm kernel's notebooks
+    The tables are read once per state of the folder in a process (a warm worker's notebooks
     share one read); every call gets its own copy, checked against ``raw_dir`` as given, and
     a folder changed in any file since is read again.
 

@@ -74,8 +74,16 @@ def target_charts(tables: Tables, scope: str, *, lang: str = "zh") -> Iterator[C
     return _charts(tables, str(scope), _target_rows(tables, scope), lang)
 
 
+class _Charted:
+    """What :class:`Fan` and :class:`Trend` share: the chart a page shows of one."""
+
+    def chart(self) -> Chart:
+        """The chart drawn, with what a page shows beside it."""
+        return Chart(self.indicator.id, self.draw(), self.alt, self.caption, self.data)
+
+
 @dataclass(frozen=True)
-class Fan:
+class Fan(_Charted):
     """Everything a target's fan chart draws, before it is drawn: the same fan, the same
     picture (:mod:`analysis.reporting.pictures` keys kept pictures by it)."""
 
@@ -139,10 +147,6 @@ class Fan:
     def size(self) -> tuple[float, float]:
         """The drawn figure's size, inches (one panel)."""
         return charts.PANEL_SIZE
-
-    def chart(self) -> Chart:
-        """The chart drawn, with what a page shows beside it."""
-        return Chart(self.indicator.id, self.draw(), self.alt, self.caption, self.data)
 
 
 def target_fans(tables: Tables, scope: str, *, lang: str = "zh") -> Iterator[Fan]:
@@ -279,7 +283,7 @@ def trend_indicators(tables: Tables, year: int) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Trend:
+class Trend(_Charted):
     """Everything an indicator's small trend chart draws, before it is drawn: the same trend,
     the same picture (as :class:`Fan` for a target's chart)."""
 
@@ -327,10 +331,6 @@ class Trend:
     def size(self) -> tuple[float, float]:
         """The drawn figure's size, inches."""
         return charts.TREND_SIZE
-
-    def chart(self) -> Chart:
-        """The chart drawn, with what a page shows beside it."""
-        return Chart(self.indicator.id, self.draw(), self.alt, self.caption, self.data)
 
 
 def trend_inputs(tables: Tables, year: int, *, lang: str = "zh") -> Iterator[Trend]:

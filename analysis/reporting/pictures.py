@@ -50,9 +50,12 @@ from analysis.version import code_fingerprint
 
 __all__ = [
     "PICTURES_DIR",
+    "Drawable",
     "PictureCache",
     "digest",
+    "drawing_key",
     "keep_pictures",
+    "page_map",
     "page_picture_name",
     "page_png",
     "png_bytes",
@@ -240,7 +243,7 @@ def keep_pictures(folder: str | Path | None) -> None:
     (:func:`analysis.reporting.kept.pages_dir`), or draw every one afresh (None).
 
     A page notebook calls it once, at its top, with its ``pictures_dir`` parameter: a warm
-    kernel runs notebook after notebook, and each sets this afresh, so no notebook keeps
+    worker runs notebook after notebook, and each sets this afresh, so no notebook keeps
     pictures where the one before it did. An analyst's notebook leaves it at None.
     """
     global _pages

@@ -83,7 +83,7 @@ def village_rank_table(
 ) -> pd.DataFrame:
     """A village's rates for ``year`` and its rank in its town: 在本镇9个村中排第3."""
     code = str(code)
-    # The same for every village of the town: a warm kernel's pages of one town rank it once.
+    # The same for every village of the town: a warm worker's pages of one town rank it once.
     ranks = (
         tables.derived(f"village_ranks {year}", lambda t: village_ranks(t, year))
         if catalog is None

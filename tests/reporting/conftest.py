@@ -1,8 +1,10 @@
 """Fixtures of the reporting tests: the sample's tables, pictures kept by no test for the next,
-and the top page's documents as bytes."""
+the top page's documents as bytes, and a script's output from a new process."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -41,3 +43,17 @@ def top_documents() -> Callable[[Path, Path], dict[str, bytes]]:
     """Writes the top page's documents from a processed folder into a year folder and gives
     every one of them, a Word file's parts read one by one (its zip's dates are its own)."""
     return _top_documents
+
+
+def _printed_in_a_new_process(script: str, *args: object) -> str:
+    run = subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True, check=True
+    )
+    return run.stdout.strip()
+
+
+@pytest.fixture
+def printed_in_a_new_process() -> Callable[..., str]:
+    """Runs a Python script, with arguments, in a new process and gives what it printed: a
+    picture's digest must be the same in every process (ids, the salt of string hashes)."""
+    return _printed_in_a_new_process

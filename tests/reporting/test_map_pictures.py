@@ -4,8 +4,6 @@ a kept map's picture and words are those drawing it afresh gives, and it is not 
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 
 import pytest
 
@@ -68,16 +66,10 @@ def test_a_map_shown_from_its_drawing_is_the_figure_shown_and_is_kept_as_drawn(
 
 
 def test_a_maps_digest_is_the_same_in_another_process_and_changes_with_its_inputs(
-    prepared_sample, tables
+    prepared_sample, tables, printed_in_a_new_process
 ):
     here = pictures.drawing_key(figures.sanitation_drawing(tables, YEAR))
-    there = subprocess.run(
-        [sys.executable, "-c", DRAWING_DIGEST, str(prepared_sample)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    assert there == here
+    assert printed_in_a_new_process(DRAWING_DIGEST, prepared_sample) == here
 
     indicators = tables.indicators.copy()
     row = indicators.index[indicators["indicator"] == "toilets_upgraded"][0]

@@ -7,8 +7,6 @@ import ast
 import dataclasses
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -80,17 +78,13 @@ def test_a_chart_from_its_inputs_is_the_chart_drawn(tables, tmp_path):
         pictures.keep_pictures(None)
 
 
-def test_a_trend_s_key_changes_with_anything_it_draws(tables, prepared_sample):
+def test_a_trend_s_key_changes_with_anything_it_draws(
+    tables, prepared_sample, printed_in_a_new_process
+):
     trend = next(indicator_charts.trend_inputs(tables, YEAR))
     key = pictures.page_picture_name(trend, 100)
     assert pictures.page_picture_name(next(indicator_charts.trend_inputs(tables, YEAR)), 100) == key
-    elsewhere = subprocess.run(
-        [sys.executable, "-c", TREND_DIGEST, str(prepared_sample)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    assert elsewhere == key
+    assert printed_in_a_new_process(TREND_DIGEST, prepared_sample) == key
     series = trend.series.copy()
     series.iloc[0] += 1
     count = next(ind for ind in default_catalog() if ind.kind == "count")

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -44,16 +42,16 @@ def _chart(values=HISTORY):
     return fan_chart(history, result, title="未脱贫户数", unit="户")
 
 
-def _digest_in_a_new_process(values: list[int]) -> str:
-    script = CHART_DIGEST.format(project=str(config.PROJECT_DIR), values=values)
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    return run.stdout.strip()
+def test_a_figures_digest_is_the_same_in_another_process_and_changes_with_one_value(
+    printed_in_a_new_process,
+):
+    def digest_of(values: list[int]) -> str:
+        script = CHART_DIGEST.format(project=str(config.PROJECT_DIR), values=values)
+        return printed_in_a_new_process(script)
 
-
-def test_a_figures_digest_is_the_same_in_another_process_and_changes_with_one_value():
-    first, second = (_digest_in_a_new_process(HISTORY) for _ in range(2))
+    first, second = (digest_of(HISTORY) for _ in range(2))
     assert first == second
-    assert _digest_in_a_new_process([*HISTORY[:-1], 11]) != first
+    assert digest_of([*HISTORY[:-1], 11]) != first
 
 
 def test_a_kept_picture_is_read_not_drawn_and_one_no_longer_asked_for_is_removed(tmp_path):

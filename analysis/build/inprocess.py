@@ -34,7 +34,7 @@ from papermill.engines import Engine, papermill_engines
 from traitlets import Type
 from traitlets.config import Config
 
-from analysis.build.warm import RESET_CODE, WARM_UP_CODE
+from analysis.build.warm import WARM_UP_CODE
 from analysis.translators import register_translator
 
 #: nbclient's tag for a cell expected to fail: the notebook goes on after it.
@@ -158,6 +158,19 @@ class _ResultHook(DisplayHook):
     def finish_displayhook(self) -> None:
         pass
 
+    def flush(self) -> None:
+        """Forget the results kept for ``_``, ``_1``, ``Out``, as IPython's flush does, without
+        its full garbage collection: Python's own collector frees what a notebook left, and
+        the two full collections of ``%reset -f`` cost a page with kept pictures an eighth of
+        its time (benchmarks/bench_build.py, per-page CPU)."""
+        for n in range(1, self.prompt_count + 1):
+            self.shell.user_ns_hidden.pop(f"_{n}", None)
+            self.shell.user_ns.pop(f"_{n}", None)
+        self.shell.user_ns.get("_oh", {}).clear()
+        self._, self.__, self.___ = "", "", ""
+        if "_" not in builtins.__dict__:
+            self.shell.user_ns.update({"_": self._, "__": self.__, "___": self.___})
+
 
 class NotebookShell(InteractiveShell):
     """An IPython shell whose displays, results, prints and errors become notebook outputs."""
@@ -201,6 +214,16 @@ class NotebookShell(InteractiveShell):
             raise KeyboardInterrupt
         return cell.outputs, not result.success
 
+    def start_notebook(self) -> None:
+        """What ``%reset -f`` gives each notebook on a warm kernel (a namespace and outputs of
+        its own, no figure left open), without the magic's full garbage collection."""
+        self.reset(new_session=False)
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is not None:
+            pyplot.close("all")
+        self.execution_count = 1
+        self.displays.clear()
+
     def run_quietly(self, source: str) -> None:
         """Run set-up code (imports, the reset); raise if it failed, since no page can be
         right after it."""
@@ -243,9 +266,7 @@ class InProcessEngine(Engine):
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
         notebook_shell = shell()
-        notebook_shell.run_quietly(RESET_CODE)
-        notebook_shell.execution_count = 1
-        notebook_shell.displays.clear()
+        notebook_shell.start_notebook()
         for index, cell in enumerate(nb_man.nb.cells):
             try:
                 nb_man.cell_start(cell, index)

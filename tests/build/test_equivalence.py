@@ -1,7 +1,7 @@
 """The in-process and warm executors give the outputs plain papermill gives, and forget each
 notebook.
 
-Both run many notebooks one after another in one shell (``%reset -f`` in between); a page must
+Both run many notebooks one after another in one shell (reset in between); a page must
 not depend on which notebook ran before it, nor differ from a fresh-kernel run.
 """
 
@@ -140,17 +140,20 @@ def test_a_reused_shell_forgets_the_previous_notebook(executor, tmp_path):
     first = _notebook(
         tmp_path / "first.ipynb",
         "import os\nleft_behind = 'defined by the first notebook'\nprint(os.getpid())",
+        "import matplotlib.pyplot as plt\nplt.figure()\n'a result kept as _'",
     )
     second = _notebook(
         tmp_path / "second.ipynb",
         "import os\nprint(os.getpid())\nprint('left_behind' in dir())",
+        "import matplotlib.pyplot as plt\nprint(repr(globals().get('_', '')), len(Out), plt.get_fignums())",
     )
     one = execute.execute_notebook(first, tmp_path / "one.ipynb", {}, executor)
     two = execute.execute_notebook(second, tmp_path / "two.ipynb", {}, executor)
     (pid_one,) = _stdout_lines(one)
-    pid_two, seen = _stdout_lines(two)
+    pid_two, seen, results = _stdout_lines(two)
     assert pid_one == pid_two, "both notebooks should run in the same kept shell"
     assert seen == "False", "a name from the previous notebook is still defined"
+    assert results == "'' 0 []", "the previous notebook's results or figures are still there"
 
 
 #: Outputs a report notebook seldom makes but an analyst's may: the in-process shell must

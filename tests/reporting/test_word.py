@@ -189,3 +189,36 @@ def test_several_charts_of_a_section_sit_two_to_a_row(prepared_sample, tmp_path)
     grid = document.tables[-1]
     assert (len(grid.rows), len(grid.columns)) == (2, 2)
     assert all(shape.width.mm < 156 / 2 for shape in shapes)
+
+
+def test_pictures_are_stored_once_each_and_not_deflated_again(prepared_sample, tmp_path):
+    """A picture given twice is one part of the file; PNGs go in as they are, the XML deflated."""
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    from analysis.pipeline.store import load_tables
+
+    def png(colour: str) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("RGB", (1200, 900), colour).save(buffer, format="png")
+        return buffer.getvalue()
+
+    red, blue = png("red"), png("blue")
+    charts = [(red, "red"), (blue, "blue"), (red, "red again")]
+    path = narrative.write_docx(
+        tmp_path / "s.docx", YEAR, load_tables(prepared_sample), pictures={"targets": charts}
+    )
+    document = docx.Document(str(path))
+    parts = [
+        document.part.related_parts[s._inline.graphic.graphicData.pic.blipFill.blip.embed]
+        for s in document.inline_shapes
+    ]
+    assert [p.blob for p in parts] == [red, blue, red]
+    assert parts[0] is parts[2] and parts[0] is not parts[1]
+    with zipfile.ZipFile(path) as archive:
+        methods = {i.filename: i.compress_type for i in archive.infolist()}
+    media = [name for name in methods if name.startswith("word/media/")]
+    assert len(media) == 2 and {methods[m] for m in media} == {zipfile.ZIP_STORED}
+    assert methods["word/document.xml"] == zipfile.ZIP_DEFLATED

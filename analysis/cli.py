@@ -69,7 +69,7 @@ def _watch(args: argparse.Namespace) -> int:
 
     from analysis.build.executors import local_workers
     from analysis.build.jobs import BuildResult
-    from analysis.build.runner import build
+    from analysis.build.runner import build, prepare_tables
     from analysis.build.watch import Rebuild, watch, watched_folder
 
     def report(rebuild: Rebuild) -> None:
@@ -100,7 +100,7 @@ def _watch(args: argparse.Namespace) -> int:
             return result
 
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a watch ends
-            watch(once, raw, report)
+            watch(once, raw, report, read_ahead=lambda: prepare_tables(raw, args.processed))
     print("已停止监视 / watch stopped.", flush=True)
     return 0
 

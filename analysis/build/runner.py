@@ -93,14 +93,14 @@ def build(
         Each page's outcome; ``.ok`` is False when any page failed (its page says why).
     """
     raw = Path(data_dir)
-    processed = Path(processed_dir or config.PROCESSED_DIR)
+    processed = _processed(processed_dir)
     # Absolute: jobs may run on Dask workers on other machines, whose working folder differs.
     notebooks = Path(notebooks_dir).resolve()
     year_dir = (Path(out_dir) / str(year)).resolve()
     year_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(year_dir)
 
-    prepared = ensure_processed(raw, processed, force=force) is not None
+    prepared = prepare_tables(raw, processed, force=force)
     sample = bool(read_stamp(processed).get("sample"))
     try:
         accepted_errors = _check_validation(processed, accept_errors)
@@ -156,6 +156,22 @@ def build(
         prepared=prepared,
         documents=sorted(written, key=lambda r: (r.key not in TOP_KEYS, r.key)),
     )
+
+
+def prepare_tables(
+    data_dir: Path | str = config.RAW_DIR,
+    processed_dir: Path | str | None = None,
+    *,
+    force: bool = False,
+) -> bool:
+    """A build's first step on its own: the processed tables of ``data_dir`` (in
+    ``processed_dir``, ``data/processed`` when None), prepared unless they are current. True
+    when they were prepared. A watch calls it as soon as a file changes, while it settles."""
+    return ensure_processed(Path(data_dir), _processed(processed_dir), force=force) is not None
+
+
+def _processed(processed_dir: Path | str | None) -> Path:
+    return Path(processed_dir or config.PROCESSED_DIR)
 
 
 def _check_validation(processed: Path, accept_errors: bool) -> int:

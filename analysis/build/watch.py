@@ -4,10 +4,16 @@ An analyst correcting figures saves a workbook and wants its pages. A watch keep
 build sets up once (the command's imports, warm workers with their shells, the kept
 pictures) and builds again each time the raw folder changes; the build cache rebuilds only
 the pages the change reaches.
+
+Pages are built only from files that have stayed as they are for :data:`SETTLE_SECONDS`. The
+files are read meanwhile (``read_ahead``, the build's prepare step), since reading takes longer
+than settling: a read of a file still being saved is thrown away, as the processed tables'
+stamp then names a raw folder that is no more, and the build prepares again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -43,8 +49,13 @@ def watch(
     stop: threading.Event | None = None,
     poll: float = POLL_SECONDS,
     settle: float = SETTLE_SECONDS,
+    read_ahead: Callable[[], object] = lambda: None,
 ) -> None:
     """Build now, then again after each change to ``raw_dir``, until ``stop`` is set.
+
+    ``read_ahead`` is called as soon as a change is seen, while the files settle: the part of
+    a build that reads them (an error in the data it raises is left to the build to report,
+    once the files have settled).
 
     A build that an error in the data stops (:class:`~analysis.errors.MinshengError`, such as
     data that failed validation) is reported and the watch goes on: the next save may fix it.
@@ -57,7 +68,7 @@ def watch(
     seen = stat_signature(raw)
     report(_build(build_once, time.perf_counter()))
     while True:
-        change = _next_change(raw, seen, stop, poll, settle)
+        change = _next_change(raw, seen, stop, poll, settle, read_ahead)
         if change is None:
             return
         seen, noticed = change
@@ -82,16 +93,27 @@ def _build(build_once: Callable[[], BuildResult], since: float) -> Rebuild:
 
 
 def _next_change(
-    raw: Path, seen: str, stop: threading.Event, poll: float, settle: float
+    raw: Path,
+    seen: str,
+    stop: threading.Event,
+    poll: float,
+    settle: float,
+    read_ahead: Callable[[], object],
 ) -> tuple[str, float] | None:
     """The raw folder's signature once it differs from ``seen`` and has stayed the same for
-    ``settle`` seconds, with the time the change was first seen; None once ``stop`` is set."""
+    ``settle`` seconds (``read_ahead`` called at the start of each wait), with the time the
+    change was first seen; None once ``stop`` is set."""
     while not stop.wait(poll):
         now = stat_signature(raw)
         if now == seen:
             continue
         noticed = time.perf_counter()
-        while not stop.wait(settle):
+        while True:
+            started = time.perf_counter()
+            with contextlib.suppress(MinshengError):  # a file half-saved, or the build's to say
+                read_ahead()
+            if stop.wait(max(0.0, settle - (time.perf_counter() - started))):
+                return None
             latest = stat_signature(raw)
             if latest == now:
                 return now, noticed

@@ -25,7 +25,7 @@ POLL, SETTLE = 0.02, 0.1
 class Watching:
     """A watch running in a thread on a fake build, with what it reported."""
 
-    def __init__(self, raw: Path, build_once) -> None:
+    def __init__(self, raw: Path, build_once, read_ahead=lambda: None) -> None:
         self.reports: list[Rebuild] = []
         self.stop = threading.Event()
         self.errors: list[BaseException] = []
@@ -39,6 +39,7 @@ class Watching:
                     stop=self.stop,
                     poll=POLL,
                     settle=SETTLE,
+                    read_ahead=read_ahead,
                 )
             except BaseException as exc:  # handed to the test
                 self.errors.append(exc)
@@ -98,6 +99,39 @@ def test_a_file_still_being_written_is_built_once_it_settles(tmp_path: Path) -> 
     finally:
         watching.end()
     assert [r.result for r in watching.reports] == ["0", "xxxxx"]
+
+
+def test_the_files_are_read_while_they_settle_and_a_half_saved_read_is_not_reported(
+    tmp_path: Path,
+) -> None:
+    book = tmp_path / "book.csv"
+    book.write_text("0", encoding="utf-8")
+    reads, builds = [], []
+
+    def read_ahead() -> None:
+        reads.append(time.monotonic())
+        if book.read_text(encoding="utf-8") == "half":
+            raise ValidationFailed("半存的文件 / a file half-saved")
+
+    def build_once() -> str:
+        builds.append(time.monotonic())
+        return book.read_text(encoding="utf-8")
+
+    watching = Watching(tmp_path, build_once, read_ahead)
+    try:
+        watching.wait_for(1)
+        _change(book, "half")
+        time.sleep(SETTLE / 3)
+        _change(book, "whole")
+        watching.wait_for(2)
+        time.sleep(3 * SETTLE)
+    finally:
+        watching.end()
+    assert [r.result for r in watching.reports] == ["0", "whole"]
+    assert all(r.error is None for r in watching.reports)
+    # Read as soon as the change was seen, the settling time before the build.
+    last_read = max(t for t in reads if t < builds[1])
+    assert builds[1] - last_read >= 0.9 * SETTLE
 
 
 def test_an_error_in_the_data_is_reported_and_the_watch_goes_on(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ a worker process can draw hundreds of them without leaking; Jupyter still displa
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Mapping, Sequence
 from os import PathLike
@@ -490,16 +491,29 @@ def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = N
     suffix = path.suffix.lower()
     if suffix not in _SAVE_FORMATS:
         raise ValueError(f"{path}: unsupported figure format; use .png, .svg or .pdf")
-    metadata = {".png": None, ".svg": {"Date": None}, ".pdf": {"CreationDate": None}}[suffix]
+    with atomic_path(path) as tmp:
+        _save(fig, tmp, suffix[1:], dpi)
+    return path
+
+
+def svg_bytes(fig: Figure) -> bytes:
+    """The figure as :func:`save_figure` writes an SVG: its text kept as text, in the house font
+    with the fonts of Windows, macOS and Linux named after it, the same bytes each time."""
+    buffer = io.BytesIO()
+    _save(fig, buffer, "svg", None)
+    return buffer.getvalue()
+
+
+def _save(fig: Figure, target: Path | io.BytesIO, kind: str, dpi: float | None) -> None:
+    metadata = {"png": None, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[kind]
     settings = {"svg.hashsalt": "minsheng", **_EDITABLE_TEXT}
     house, *others = matplotlib.rcParams["font.sans-serif"]
-    if suffix == ".pdf":
+    if kind == "pdf":
         text = "".join(t.get_text() for t in fig.findobj(Text))
         settings["font.sans-serif"] = [truetype_family(text), house, *others]
-    elif suffix == ".svg":
+    elif kind == "svg":
         # Text is laid out in the house font (the first found); the others are only named.
         settings["font.sans-serif"] = [house, *SVG_FALLBACK_FONTS, *others]
-    with atomic_path(path) as tmp, matplotlib.rc_context(settings):
+    with matplotlib.rc_context(settings):
         resolution = dpi if dpi is not None else matplotlib.rcParams["savefig.dpi"]
-        fig.savefig(tmp, format=suffix[1:], dpi=resolution, metadata=metadata)
-    return path
+        fig.savefig(target, format=kind, dpi=resolution, metadata=metadata)

@@ -8,7 +8,7 @@ Charts are drawn one after another on one reused figure (:func:`analysis.reporti
 panel_figure`): whoever takes a :class:`Chart` encodes its figure and hands it back with
 :func:`analysis.reporting.charts.release` before asking for the next. A page takes its charts
 as what they are drawn from (:class:`Fan`, :class:`Trend`), so that a chart whose picture is
-kept is not drawn at all (:func:`analysis.reporting.pictures.page_png`).
+kept is not drawn at all (:func:`analysis.reporting.pictures.page_svg`).
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ libraries, the rcParams and the fonts installed. A picture whose inputs differ i
 has another digest and is drawn afresh; one whose inputs are the same in all of these draws
 the same pixels, so its kept bytes are what drawing it again would give.
 
-Pages keep their target and trend charts the same way (:func:`keep_pictures`,
-:func:`page_png`), in one folder all pages of a year share (:mod:`analysis.reporting.kept`).
+Pages keep their target and trend charts (SVG) the same way (:func:`keep_pictures`,
+:func:`page_svg`), in one folder all pages of a year share (:mod:`analysis.reporting.kept`).
 
 The digest is computed without unpickling anything: a pickler that writes the few objects
 whose pickles are not the same from one process to the next (dictionaries keyed by ``id()``,
@@ -57,7 +57,7 @@ __all__ = [
     "keep_pictures",
     "page_map",
     "page_picture_name",
-    "page_png",
+    "page_svg",
     "png_bytes",
 ]
 
@@ -250,20 +250,22 @@ def keep_pictures(folder: str | Path | None) -> None:
     _pages = None if folder is None else PictureCache(Path(folder))
 
 
-def page_png(drawn: Drawable, dpi: int) -> bytes:
-    """The PNG of the chart ``drawn.draw()`` makes, as a page shows it; read from the pages'
-    folder where it is kept (:func:`keep_pictures`) and then not drawn at all. A drawn
+def page_svg(drawn: Drawable) -> bytes:
+    """The chart ``drawn.draw()`` makes as a page shows it: SVG with its text kept as text
+    (:func:`analysis.geo.maps.svg_bytes`), which for a chart is a third of the bytes of a PNG
+    at 100 dpi and a quarter less work to make, as no text is rasterised. Read from the pages'
+    folder where it is kept (:func:`keep_pictures`), and then not drawn at all. A drawn
     chart's panel figure is handed back (:func:`analysis.reporting.charts.release`)."""
 
     def draw() -> bytes:
         figure = drawn.draw()
-        png = png_bytes(figure, dpi=dpi)
+        svg = maps.svg_bytes(figure)
         release(figure)
-        return png
+        return svg
 
     if _pages is None:
         return draw()
-    return _pages._encoded(page_picture_name(drawn, dpi), draw)
+    return _pages._encoded(page_picture_name(drawn), draw)
 
 
 def _png_name(key: str, dpi: int) -> str:
@@ -285,10 +287,10 @@ def page_map(
     return _pages.png(key, dpi, figure), alt, size
 
 
-def page_picture_name(drawn: Drawable, dpi: int) -> str:
-    """The name a page's picture of ``drawn`` at ``dpi`` is kept under: the :func:`digest` of
-    what it is drawn from, and the resolution."""
-    return _png_name(drawing_key(drawn), dpi)
+def page_picture_name(drawn: Drawable) -> str:
+    """The name a page's chart of ``drawn`` is kept under: the :func:`digest` of what it is
+    drawn from."""
+    return f"{drawing_key(drawn)}.svg"
 
 
 def drawing_key(drawn: Drawable) -> str:

@@ -19,12 +19,13 @@ from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
 from analysis.core.labels import forms, glossed, label
+from analysis.geo.maps import svg_bytes
 from analysis.pipeline.store import Tables
 from analysis.reporting import narrative
 from analysis.reporting.charts import release
 from analysis.reporting.figures import MapDrawing
 from analysis.reporting.indicator_charts import Chart, Fan, Trend, target_fans, trend_inputs
-from analysis.reporting.pictures import page_map, page_png, png_bytes
+from analysis.reporting.pictures import page_map, page_svg, png_bytes
 from analysis.reporting.publish import scroll_box
 from analysis.reporting.tables import status_note, target_table
 
@@ -68,7 +69,7 @@ def show(fig: Figure | MapDrawing | None, *, lang: str = "zh", dpi: int = 100) -
     else:
         png, alt, size = page_map(fig, dpi, lang, functools.partial(figure_alt, lang=lang))
     width, height = (round(x * dpi) for x in size)
-    display(HTML(_img(png, alt, width, height)))
+    display(HTML(_img(png, "image/png", alt, width, height)))
 
 
 def figure_alt(fig, lang: str = "zh") -> str:
@@ -88,28 +89,29 @@ def figure_alt(fig, lang: str = "zh") -> str:
     return alt
 
 
-def _img(png: bytes, alt: str, width: int, height: int) -> str:
-    source = base64.b64encode(png).decode("ascii")
+def _img(picture: bytes, kind: str, alt: str, width: int, height: int) -> str:
+    source = base64.b64encode(picture).decode("ascii")
     return (
-        f'<img src="data:image/png;base64,{source}" alt="{escape(alt)}" '
+        f'<img src="data:{kind};base64,{source}" alt="{escape(alt)}" '
         f'width="{width}" height="{height}">'
     )
 
 
 def chart_html(chart: Chart | Fan | Trend, *, dpi: int = 100) -> str:
-    """One chart as a page figure: its image with its alternative text, and its figures as a
-    table that opens under it. A drawn :class:`Chart`'s figure is handed back once encoded
-    (:func:`show`); a chart given by what it is drawn from (:class:`Fan`, :class:`Trend`) is
-    drawn only where its picture is not kept (:func:`analysis.reporting.pictures.page_png`)."""
+    """One chart as a page figure: its image (SVG, shown ``dpi`` pixels an inch) with its
+    alternative text, and its figures as a table that opens under it. A drawn :class:`Chart`'s
+    figure is handed back once encoded (:func:`show`); a chart given by what it is drawn from
+    (:class:`Fan`, :class:`Trend`) is drawn only where its picture is not kept
+    (:func:`analysis.reporting.pictures.page_svg`)."""
     if isinstance(chart, Chart):
-        png = png_bytes(chart.figure, dpi=dpi)
+        svg = svg_bytes(chart.figure)
         size = chart.figure.get_size_inches()
         release(chart.figure)
     else:
-        png, size = page_png(chart, dpi), chart.size
+        svg, size = page_svg(chart), chart.size
     width, height = (round(x * dpi) for x in size)
     return (
-        f'<figure class="chart">{_img(png, chart.alt, width, height)}'
+        f'<figure class="chart">{_img(svg, "image/svg+xml", chart.alt, width, height)}'
         f"<figcaption><details><summary>{escape(chart.caption)}</summary>"
         f"{table_html(chart.data)}</details></figcaption></figure>"
     )

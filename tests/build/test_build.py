@@ -94,7 +94,7 @@ def test_pages_carry_provenance_and_the_sample_label(built):
     # No code cells, no inline font or script fetched, lean besides images.
     assert "report.load_tables" not in page
     without_images = len(page.encode()) - sum(
-        len(m) for m in __import__("re").findall(r'src="data:image/png;base64,[^"]*"', page)
+        len(m) for m in __import__("re").findall(r'src="data:image/[a-z+]+;base64,[^"]*"', page)
     )
     assert without_images < 60 * 1024
 
@@ -410,7 +410,9 @@ def test_pages_show_one_chart_per_target_with_alt_text_tables_and_ranks(built):
     township = (year_dir / "township.html").read_text(encoding="utf-8")
     village = (year_dir / "villages" / f"{QINGGUANG}.html").read_text(encoding="utf-8")
     # The page keeps each image's attributes in the order sections._img writes them.
-    chart_alt = re.compile(r'<figure class="chart"><img src="data:image/png;[^"]*" alt="([^"]+)"')
+    chart_alt = re.compile(
+        r'<figure class="chart"><img src="data:image/svg\+xml;[^"]*" alt="([^"]+)"'
+    )
     figures = chart_alt.findall(village)
     assert len(figures) == len(chart_indicators(tables.town_of(QINGGUANG), QINGGUANG)) == 6
     assert all(re.search(r"2019年为\S+，目标\S+", alt) for alt in figures), figures

@@ -3,6 +3,7 @@ figures, the page's grid of charts (sections), the town's history table and tren
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import re
 from collections.abc import Iterable
@@ -115,10 +116,14 @@ def test_indicator_chart_is_the_one_figure_of_one_target(tables):
 def test_chart_html_embeds_the_image_with_its_alt_text_escaped_and_its_table():
     figure, (ax,) = charts.panel_figure(1, 1)
     ax.plot([2018, 2019], [1, 2])
+    ax.set_title("<script>村</script>")
     data = pd.DataFrame({"年度": ["2019"], "实际值": ["<b>2</b>"]})
     chart = Chart("households", figure, 'a "quoted" <script>x</script>', "cap & tion", data)
     html = sections.chart_html(chart)
-    assert html.startswith('<figure class="chart"><img src="data:image/png;base64,')
+    assert html.startswith('<figure class="chart"><img src="data:image/svg+xml;base64,')
+    # The chart's own words are text in the SVG, escaped as XML.
+    svg = base64.b64decode(re.search(r"base64,([^\"]+)", html)[1]).decode("utf-8")
+    assert "&lt;script&gt;村&lt;/script&gt;" in svg and "<script>" not in svg
     assert 'alt="a &quot;quoted&quot; &lt;script&gt;x&lt;/script&gt;"' in html
     assert "<script>" not in html and "<b>" not in html
     assert "<summary>cap &amp; tion</summary>" in html and "&lt;b&gt;2&lt;/b&gt;" in html

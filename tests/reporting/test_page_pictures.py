@@ -16,6 +16,7 @@ import pytest
 from analysis import config
 from analysis.build import execute, jobs, runner
 from analysis.core.catalog import default_catalog
+from analysis.geo import maps
 from analysis.pipeline.store import Tables, path_of
 from analysis.reporting import charts, indicator_charts, kept, pictures, sections
 
@@ -30,7 +31,7 @@ sys.path.insert(0, {str(config.PROJECT_DIR)!r})
 from analysis.pipeline.store import load_tables
 from analysis.reporting import indicator_charts, pictures
 tables = load_tables(sys.argv[1])
-print(pictures.page_picture_name(next(indicator_charts.trend_inputs(tables, {YEAR})), 100))
+print(pictures.page_picture_name(next(indicator_charts.trend_inputs(tables, {YEAR}))))
 """
 
 
@@ -46,12 +47,12 @@ def test_a_kept_picture_is_the_bytes_drawing_it_afresh_gives(tables, tmp_path, m
     assert len(drawables) > 20
     # Afresh: each chart on a new figure, none drawn on a figure drawn on before.
     monkeypatch.setattr(charts, "_RELEASED", {})
-    fresh = [pictures.png_bytes(d.draw()) for d in drawables]
+    fresh = [maps.svg_bytes(d.draw()) for d in drawables]
     assert not charts._RELEASED
 
     # As a page draws them: one after another on a figure handed back, kept as drawn.
     pictures.keep_pictures(tmp_path)
-    assert [pictures.page_png(d, 100) for d in drawables] == fresh
+    assert [pictures.page_svg(d) for d in drawables] == fresh
     assert len(list(tmp_path.iterdir())) == len(set(fresh))
 
     # Kept: read, not drawn, in any order.
@@ -61,7 +62,7 @@ def test_a_kept_picture_is_the_bytes_drawing_it_afresh_gives(tables, tmp_path, m
     monkeypatch.setattr(indicator_charts.Fan, "draw", never)
     monkeypatch.setattr(indicator_charts.Trend, "draw", never)
     pictures.keep_pictures(tmp_path)
-    assert [pictures.page_png(d, 100) for d in reversed(drawables)] == fresh[::-1]
+    assert [pictures.page_svg(d) for d in reversed(drawables)] == fresh[::-1]
 
 
 def test_a_chart_from_its_inputs_is_the_chart_drawn(tables, tmp_path):
@@ -82,8 +83,8 @@ def test_a_trend_s_key_changes_with_anything_it_draws(
     tables, prepared_sample, printed_in_a_new_process
 ):
     trend = next(indicator_charts.trend_inputs(tables, YEAR))
-    key = pictures.page_picture_name(trend, 100)
-    assert pictures.page_picture_name(next(indicator_charts.trend_inputs(tables, YEAR)), 100) == key
+    key = pictures.page_picture_name(trend)
+    assert pictures.page_picture_name(next(indicator_charts.trend_inputs(tables, YEAR))) == key
     assert printed_in_a_new_process(TREND_DIGEST, prepared_sample) == key
     series = trend.series.copy()
     series.iloc[0] += 1
@@ -96,15 +97,18 @@ def test_a_trend_s_key_changes_with_anything_it_draws(
         dataclasses.replace(trend, lang="en"),
         dataclasses.replace(trend, indicator=count if trend.indicator != count else rate),
     ]
-    names = {key, *(pictures.page_picture_name(other, 100) for other in others)}
+    names = {key, *(pictures.page_picture_name(other) for other in others)}
     assert len(names) == 1 + len(others)
 
 
-def test_another_resolution_is_another_picture(tables, tmp_path):
-    trend = next(indicator_charts.trend_inputs(tables, YEAR))
-    pictures.keep_pictures(tmp_path)
-    small, large = pictures.page_png(trend, 50), pictures.page_png(trend, 100)
-    assert small != large and len(list(tmp_path.iterdir())) == 2
+def test_a_page_s_chart_is_an_svg_with_its_words_as_text_smaller_than_a_png(tables):
+    fan = next(indicator_charts.target_fans(tables, "township"))
+    svg = pictures.page_svg(fan)
+    png = pictures.png_bytes(fan.draw(), dpi=100)
+    assert svg.startswith(b"<?xml") and b"<svg" in svg
+    assert f">{fan.title}</text>".encode() in svg  # not glyphs drawn as paths
+    assert b"font-family: 'Noto Sans SC', 'Microsoft YaHei'" in svg
+    assert len(svg) < len(png)
 
 
 class _Counted:
@@ -132,8 +136,8 @@ def test_a_page_notebook_draws_every_picture_unless_given_a_folder(tmp_path):
     # The notebook before kept its pictures; this one, given none, draws every one.
     pictures.keep_pictures(tmp_path)
     pictures.keep_pictures(None)
-    pictures.page_png(_Counted(), 100)
-    pictures.page_png(_Counted(), 100)
+    pictures.page_svg(_Counted())
+    pictures.page_svg(_Counted())
     assert _Counted.drawn == 2 and not list(tmp_path.iterdir())
 
 
@@ -213,7 +217,7 @@ def _page_outputs(processed: Path, out: Path, pictures_dir: Path | None) -> list
 def test_a_page_from_kept_pictures_is_the_page_drawn_afresh(processed_copy, tmp_path):
     folder = tmp_path / "pictures"
     afresh = _page_outputs(processed_copy, tmp_path / "a.ipynb", None)
-    assert sum(html.count("data:image/png") for html in afresh) > 20
+    assert sum(html.count("data:image/svg+xml") for html in afresh) > 20
     assert _page_outputs(processed_copy, tmp_path / "b.ipynb", folder) == afresh
     drawn = {path.name: path.stat().st_mtime_ns for path in folder.iterdir()}
     assert len(drawn) > 20

@@ -141,6 +141,7 @@ def build(
 
     results.sort(key=lambda r: (r.key not in TOP_KEYS, r.key))
     kept.prune_pages(year_dir)
+    _clear_refused(year_dir)
     listed = sorted(
         [*results, *pages_not_planned(cache.entries, jobs, year_dir)],
         key=lambda r: (r.key not in TOP_KEYS, r.key),
@@ -197,16 +198,41 @@ def _check_validation(processed: Path, accept_errors: bool) -> int:
     return failed
 
 
+#: In a year's folder while its pages carry the notice of refused data (:func:`_mark_refused`).
+REFUSED_MARKER = ".refused"
+
+
 def _mark_refused(processed: Path, year_dir: Path, year: int, sample: bool, lang: str) -> None:
-    """Where reports were built before, list the refused data's problems and say on the index
-    that the reports were not updated."""
-    index = year_dir / "index.html"
-    if not index.exists():
+    """Where reports were built before, list the refused data's problems and say at the top of
+    the index and of every page that the reports were not updated: a page opened on its own
+    must not pass for the data as it is now."""
+    if not (year_dir / "index.html").exists():
         return
     problems.write_problems_page(processed, year_dir, year, sample, lang)
     errors = int(read_summary(processed)["problems"]["error"])
     when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
-    publish.mark_refused(index, errors, when, publish.PROBLEMS_PAGE, lang)
+    (year_dir / REFUSED_MARKER).touch()
+    for page in _pages_built(year_dir):
+        up = "../" * (len(page.relative_to(year_dir).parts) - 1)
+        publish.mark_refused(page, errors, when, f"{up}{publish.PROBLEMS_PAGE}", lang)
+
+
+def _clear_refused(year_dir: Path) -> None:
+    """After a build that succeeds, no page says its data was refused: the pages it reused
+    (and those it did not plan) are given back as they were built."""
+    marker = year_dir / REFUSED_MARKER
+    if not marker.exists():
+        return
+    for page in _pages_built(year_dir):
+        publish.clear_refused(page)
+    marker.unlink()
+
+
+def _pages_built(year_dir: Path) -> list[Path]:
+    """The index and every page the build cache lists that is there."""
+    entries = BuildCache(year_dir / CACHE_FILE).entries.values()
+    pages = [year_dir / "index.html", *(year_dir / e["result"]["html"] for e in entries)]
+    return [page for page in pages if page.exists()]
 
 
 def _check_year(processed: Path, year: int) -> None:

@@ -465,9 +465,20 @@ _REFUSED = re.compile(r'<div class="refused" role="alert">.*?</div>', re.S)
 
 
 def mark_refused(path: Path, errors: int, when: str, problems_href: str, lang: str = "zh") -> Path:
-    """Say at the top of the page at ``path`` (an index) that newer raw data failed validation
-    and the reports were not updated: the pages already built stay, and without this they would
-    pass for the data as it is now. A later build writes the page afresh, without it."""
+    """Say at the top of the page at ``path`` (the index or a page built before) that newer raw
+    data failed validation and the reports were not updated: the pages already built stay, and
+    without this they would pass for the data as it is now. :func:`clear_refused` takes it off."""
     notice = _alert("refused", "page.refused", problems_href, lang, n=errors, when=when)
     html = _REFUSED.sub("", path.read_text(encoding="utf-8"))
     return write_page(path, html.replace("<main>", f"<main>{notice}", 1))
+
+
+def clear_refused(path: Path) -> bool:
+    """Take :func:`mark_refused`'s notice off the page at ``path``, which is then the page as it
+    was built; False where it had none (the page is not written)."""
+    html = path.read_text(encoding="utf-8")
+    cleared = _REFUSED.sub("", html, count=1)
+    if cleared == html:
+        return False
+    write_page(path, cleared)
+    return True

@@ -89,29 +89,37 @@ def test_accepted_errors_are_stated_on_every_page(raw_with_errors, tmp_path):
         assert f'href="{depth}problems.html"' in html, page
 
 
-def test_reports_built_before_refused_data_say_on_their_index_that_they_were_not_updated(
+def test_reports_built_before_refused_data_say_on_every_page_that_they_were_not_updated(
     tmp_path,
 ):
     """A correction that fails validation builds nothing; the reports already there stay, and
-    their index says they still show the earlier data, until a build succeeds again."""
+    the index and every page say they still show the earlier data, until a build succeeds
+    again, which gives the pages it reuses back as they were built."""
     raw = tmp_path / "raw"
     shutil.copytree(config.RAW_DIR, raw)
     assert _build_qingguang(raw, tmp_path).ok
     year_dir = tmp_path / "reports" / "2019"
-    village = (year_dir / "villages" / "360722103203.html").read_bytes()
+    built = {page: page.read_bytes() for page in year_dir.rglob("*.html")}
+    village = year_dir / "villages" / "360722103203.html"
+    assert village in built and year_dir / "township.html" in built
     shutil.copy(DATA / "bad" / "negative_count.csv", raw)
     with pytest.raises(ValidationFailed):
         _build_qingguang(raw, tmp_path)
-    index = (year_dir / "index.html").read_text(encoding="utf-8")
     errors = json.loads((tmp_path / "p" / "summary.json").read_text("utf-8"))["problems"]["error"]
-    assert f"检查原始数据未通过（{errors} 处错误），本目录中的报告没有更新" in index
-    assert 'class="refused" role="alert"' in index and 'href="problems.html"' in index
+    notice = f"检查原始数据未通过（{errors} 处错误），本目录中的报告没有更新"
+    for page in built:
+        if page.name == "problems.html":  # now the refused data's problems
+            continue
+        html = page.read_text(encoding="utf-8")
+        up = "../" * (len(page.relative_to(year_dir).parts) - 1)
+        assert notice in html and 'class="refused" role="alert"' in html, page
+        assert f'href="{up}problems.html">问题清单' in html, page
     assert "negative_count.csv" in (year_dir / "problems.html").read_text(encoding="utf-8")
-    assert (year_dir / "villages" / "360722103203.html").read_bytes() == village
 
     (raw / "negative_count.csv").unlink()
     assert _build_qingguang(raw, tmp_path).ok
-    assert 'class="refused"' not in (year_dir / "index.html").read_text(encoding="utf-8")
+    assert all('class="refused"' not in p.read_text(encoding="utf-8") for p in built)
+    assert village.read_bytes() == built[village]  # reused, as it was built
     assert "negative_count.csv" not in (year_dir / "problems.html").read_text(encoding="utf-8")
 
 

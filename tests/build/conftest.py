@@ -29,9 +29,17 @@ def county(tmp_path_factory) -> tuple[Path, Path, runner.BuildResult]:
     return root / "processed", root / "reports" / "2019", result
 
 
+#: ``minsheng`` with Ctrl-C's own handler set: a test run started in the background by a shell
+#: (`make test &`) inherits SIGINT ignored, and Python then keeps it ignored.
+_MINSHENG = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from analysis.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
 def _start_minsheng(*arguments: object) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "analysis.cli", *map(str, arguments)],
+        [sys.executable, "-c", _MINSHENG, *map(str, arguments)],
         cwd=config.PROJECT_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

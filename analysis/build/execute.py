@@ -158,7 +158,7 @@ def _provenance(job: Job, settings: RunSettings) -> publish.Provenance:
 
 
 def _home(job: Job) -> str:
-    return "../index.html" if "/" in job.html else "index.html"
+    return f"{publish.up_to_year(job.html)}index.html"
 
 
 def _write_error_page(job: Job, settings: RunSettings, error: str, where: str) -> None:

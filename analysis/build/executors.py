@@ -80,7 +80,7 @@ class PoolExecutor:
                 futures = [pool.submit(_run_noted, job, settings, marks) for job in jobs]
                 for future in cf.as_completed(futures):
                     result = future.result()
-                    done.add(f"{result.kind}:{result.key}")
+                    done.add(_name(result.kind, result.key))
                     yield result
             except BrokenProcessPool:
                 return {note.read_text(encoding="utf-8") for note in Path(marks).iterdir()} - done
@@ -89,7 +89,12 @@ class PoolExecutor:
 
 def job_name(job: Job | DocumentJob) -> str:
     """A job's name among a build's jobs: a town's page and its documents share a key."""
-    return f"{'documents' if isinstance(job, DocumentJob) else 'page'}:{job.key}"
+    return _name("documents" if isinstance(job, DocumentJob) else "page", job.key)
+
+
+def _name(kind: str, key: str) -> str:
+    """The name of a job of ``kind`` (:attr:`JobResult.kind`) for ``key``."""
+    return f"{kind}:{key}"
 
 
 def _run_noted(job: Job | DocumentJob, settings: RunSettings, marks: str) -> JobResult:

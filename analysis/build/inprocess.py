@@ -225,8 +225,8 @@ class NotebookShell(InteractiveShell):
         self.displays.clear()
 
     def run_quietly(self, source: str) -> None:
-        """Run set-up code (imports, the reset); raise if it failed, since no page can be
-        right after it."""
+        """Run set-up code (the imports); raise if it failed, since no page can be right
+        after it."""
         outputs, failed = self.run_code_cell(source)
         if failed:
             error = next(o for o in outputs if o.output_type == "error")

@@ -213,8 +213,7 @@ def _mark_refused(processed: Path, year_dir: Path, year: int, sample: bool, lang
     when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
     (year_dir / REFUSED_MARKER).touch()
     for page in _pages_built(year_dir):
-        up = "../" * (len(page.relative_to(year_dir).parts) - 1)
-        publish.mark_refused(page, errors, when, f"{up}{publish.PROBLEMS_PAGE}", lang)
+        publish.mark_refused(year_dir, page, errors, when, lang)
 
 
 def _clear_refused(year_dir: Path) -> None:
@@ -224,15 +223,16 @@ def _clear_refused(year_dir: Path) -> None:
     if not marker.exists():
         return
     for page in _pages_built(year_dir):
-        publish.clear_refused(page)
+        publish.clear_refused(year_dir / page)
     marker.unlink()
 
 
-def _pages_built(year_dir: Path) -> list[Path]:
-    """The index and every page the build cache lists that is there."""
+def _pages_built(year_dir: Path) -> list[str]:
+    """The index and every page the build cache lists that is there, as paths under
+    ``year_dir``."""
     entries = BuildCache(year_dir / CACHE_FILE).entries.values()
-    pages = [year_dir / "index.html", *(year_dir / e["result"]["html"] for e in entries)]
-    return [page for page in pages if page.exists()]
+    pages = ["index.html", *(entry["result"]["html"] for entry in entries)]
+    return [page for page in pages if (year_dir / page).exists()]
 
 
 def _check_year(processed: Path, year: int) -> None:

@@ -451,6 +451,12 @@ def write_page(path: Path, html: str) -> Path:
     return atomic_write_text(path, html)
 
 
+def up_to_year(html: str) -> str:
+    """The way from a page (its path under the year's folder, as the build writes it:
+    ``villages/x.html``) up to the year's folder, where the index and problem list are."""
+    return "../" * html.count("/")
+
+
 def _alert(kind: str, key: str, problems_href: str, lang: str, **fields: object) -> str:
     """A warning across the top of a page, in its language (and English), with a link to the
     problem list."""
@@ -464,11 +470,14 @@ def _alert(kind: str, key: str, problems_href: str, lang: str, **fields: object)
 _REFUSED = re.compile(r'<div class="refused" role="alert">.*?</div>', re.S)
 
 
-def mark_refused(path: Path, errors: int, when: str, problems_href: str, lang: str = "zh") -> Path:
-    """Say at the top of the page at ``path`` (the index or a page built before) that newer raw
-    data failed validation and the reports were not updated: the pages already built stay, and
-    without this they would pass for the data as it is now. :func:`clear_refused` takes it off."""
-    notice = _alert("refused", "page.refused", problems_href, lang, n=errors, when=when)
+def mark_refused(year_dir: Path, page: str, errors: int, when: str, lang: str = "zh") -> Path:
+    """Say at the top of ``page`` of ``year_dir`` (the index or a page built before) that newer
+    raw data failed validation and the reports were not updated: the pages already built stay,
+    and without this they would pass for the data as it is now. :func:`clear_refused` takes
+    it off."""
+    problems = f"{up_to_year(page)}{PROBLEMS_PAGE}"
+    notice = _alert("refused", "page.refused", problems, lang, n=errors, when=when)
+    path = year_dir / page
     html = _REFUSED.sub("", path.read_text(encoding="utf-8"))
     return write_page(path, html.replace("<main>", f"<main>{notice}", 1))
 

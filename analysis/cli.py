@@ -46,7 +46,7 @@ def _build_args(args: argparse.Namespace, **overrides) -> dict:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from analysis.build.runner import build
+    from analysis.runs.runner import build
 
     if args.watch:
         return _watch(args)
@@ -67,10 +67,10 @@ def _watch(args: argparse.Namespace) -> int:
     for the whole watch, until Ctrl-C."""
     import contextlib
 
-    from analysis.build.executors import local_workers
-    from analysis.build.jobs import BuildResult
-    from analysis.build.runner import build, prepare_tables
-    from analysis.build.watch import Rebuild, watch, watched_folder
+    from analysis.runs.executors import local_workers
+    from analysis.runs.jobs import BuildResult
+    from analysis.runs.runner import build, prepare_tables
+    from analysis.runs.watch import Rebuild, watch, watched_folder
 
     def report(rebuild: Rebuild) -> None:
         if rebuild.error is not None:
@@ -109,7 +109,7 @@ def cmd_workers(args: argparse.Namespace) -> int:
     import contextlib
     import threading
 
-    from analysis.build.executors import local_workers
+    from analysis.runs.executors import local_workers
 
     print("正在启动工作进程 / starting the workers…", flush=True)
     with local_workers(args.workers, args.port) as address:

@@ -7,7 +7,8 @@ only gathers them, so notebooks written against earlier versions keep working.
 
 from analysis.core.labels import glossed, label
 from analysis.pipeline.store import Tables, load_tables
-from analysis.reporting.figures import (
+from analysis.reporting.indicator_charts import chart_indicators, indicator_chart
+from analysis.reporting.page_maps import (
     corridor_drawing,
     corridor_figure,
     locator_drawing,
@@ -18,7 +19,6 @@ from analysis.reporting.figures import (
     sanitation_figure,
     toilets_per_100_households,
 )
-from analysis.reporting.indicator_charts import chart_indicators, indicator_chart
 from analysis.reporting.pictures import keep_pictures
 from analysis.reporting.ranking import ranking_table, village_rank_table
 from analysis.reporting.sections import (

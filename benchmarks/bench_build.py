@@ -46,7 +46,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from analysis import config  # noqa: E402
-from analysis.build import executors, jobs  # noqa: E402
+from analysis.runs import executors, jobs  # noqa: E402
 from analysis.tools import sample  # noqa: E402
 
 #: The venv's console scripts, next to the interpreter running this file.

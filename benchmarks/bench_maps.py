@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from analysis import config  # noqa: E402
 from analysis.pipeline.prepare import ensure_processed  # noqa: E402
 from analysis.pipeline.store import load_tables  # noqa: E402
-from analysis.reporting import figures  # noqa: E402
+from analysis.reporting import page_maps  # noqa: E402
 from analysis.reporting.sections import png_bytes  # noqa: E402
 
 
@@ -50,10 +50,10 @@ def main() -> int:
         codes = [str(c) for c in tables.villages["code"]]
         year = config.DEFAULT_YEAR
         maps = {
-            "locator": (lambda code: figures.locator_figure(tables, code), codes),
-            "corridor": (lambda _: figures.corridor_figure(tables), [None]),
-            "sanitation": (lambda _: figures.sanitation_figure(tables, year), [None]),
-            "sanitary rate": (lambda _: figures.sanitary_rate_figure(tables, year), [None]),
+            "locator": (lambda code: page_maps.locator_figure(tables, code), codes),
+            "corridor": (lambda _: page_maps.corridor_figure(tables), [None]),
+            "sanitation": (lambda _: page_maps.sanitation_figure(tables, year), [None]),
+            "sanitary rate": (lambda _: page_maps.sanitary_rate_figure(tables, year), [None]),
         }
         for name, (draw, items) in maps.items():
             passes = seconds_per_map(draw, items, args.runs)

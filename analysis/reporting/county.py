@@ -14,7 +14,7 @@ from analysis.core.catalog import Catalog, default_catalog
 from analysis.core.labels import STATUS_ZH, indicator_label, indicator_name, label
 from analysis.geo import maps
 from analysis.pipeline.store import Tables
-from analysis.reporting.figures import MapDrawing
+from analysis.reporting.page_maps import MapDrawing
 
 #: The indicators of the town table, and the one the town map shows by default.
 TOWN_INDICATORS = (

@@ -5,7 +5,7 @@ notebook once per preprocessor, then parses and re-serialises its own result wit
 most of a page's export time. Our notebooks only display HTML, so :func:`render` writes the
 template's own markup for code cells whose outputs are HTML, PNG, plain text or plain streams,
 and returns ``None`` for anything else (markdown, raw, widgets, other types, colour codes…),
-which the caller hands to nbconvert. tests/build/test_fast_export.py holds both to the same
+which the caller hands to nbconvert. tests/runs/test_fast_export.py holds both to the same
 document.
 """
 

@@ -5,7 +5,7 @@ as PDF and SVG: most of its time. When one village's figure changes, most of the
 are what they were. A :class:`PictureCache` keeps each encoding (PNG at a resolution, PDF,
 SVG, and a map's alternative text) under the SHA-256 of everything the picture is drawn from
 (a chart's series and words, :class:`~analysis.reporting.indicator_charts.Fan`; a map's layers,
-values and words, :class:`~analysis.reporting.figures.MapDrawing`; or a figure as matplotlib
+values and words, :class:`~analysis.reporting.page_maps.MapDrawing`; or a figure as matplotlib
 pickles it) and of what else drawing reads: the package's code, the versions of the drawing
 libraries, the rcParams and the fonts installed. A picture whose inputs differ in any value
 has another digest and is drawn afresh; one whose inputs are the same in all of these draws

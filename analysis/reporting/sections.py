@@ -1,7 +1,7 @@
 """What the report notebooks display: titles, section headings, tables, figures, the summary.
 
 Notebooks stay thin (parameters, then a call per section); what they show is built in
-:mod:`analysis.reporting.tables`, :mod:`analysis.reporting.figures` and
+:mod:`analysis.reporting.tables`, :mod:`analysis.reporting.page_maps` and
 :mod:`analysis.reporting.narrative`, and displayed here as escaped HTML or embedded PNG, so
 names never become markup and every front end shows the same thing.
 """
@@ -23,8 +23,8 @@ from analysis.geo.maps import svg_bytes
 from analysis.pipeline.store import Tables
 from analysis.reporting import narrative
 from analysis.reporting.charts import release
-from analysis.reporting.figures import MapDrawing
 from analysis.reporting.indicator_charts import Chart, Fan, Trend, target_fans, trend_inputs
+from analysis.reporting.page_maps import MapDrawing
 from analysis.reporting.pictures import page_map, page_svg, png_bytes
 from analysis.reporting.publish import scroll_box
 from analysis.reporting.tables import status_note, target_table

@@ -13,7 +13,7 @@ import pytest
 
 from analysis import config
 from analysis.pipeline.store import Tables, load_tables
-from analysis.reporting import documents, pictures, printed
+from analysis.reporting import index_page, pictures, print_documents
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +31,8 @@ def no_pictures_kept():
 
 
 def _top_documents(processed: Path, year_dir: Path) -> dict[str, bytes]:
-    printed.write_documents(processed, year_dir, config.DEFAULT_YEAR, "zh")
-    docx, maps_dir = documents.document_paths(year_dir)
+    print_documents.write_documents(processed, year_dir, config.DEFAULT_YEAR, "zh")
+    docx, maps_dir = index_page.document_paths(year_dir)
     with zipfile.ZipFile(docx) as archive:
         parts = {f"docx:{name}": archive.read(name) for name in archive.namelist()}
     return parts | {path.name: path.read_bytes() for path in sorted(maps_dir.glob("*.*"))}

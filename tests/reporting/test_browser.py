@@ -35,8 +35,8 @@ import websocket  # websocket-client, a dependency of jupyter_server
 from PIL import Image  # a dependency of matplotlib
 
 from analysis import config
-from analysis.build import runner
 from analysis.reporting.publish import FONT_STACK
+from analysis.runs import runner
 from analysis.tools import sample
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.build import runner
 from analysis.pipeline.store import load_tables, path_of
-from analysis.reporting import figures, indicator_charts
+from analysis.reporting import indicator_charts, page_maps
+from analysis.runs import runner
 from analysis.tools import sample
 
 pytestmark = pytest.mark.slow
@@ -134,10 +134,10 @@ def test_the_check_finds_chinese_words_but_not_names(prepared_sample):
 
 
 FIGURES = {
-    "corridor": lambda t: figures.corridor_figure(t, lang="en"),
-    "sanitation": lambda t: figures.sanitation_figure(t, YEAR, lang="en"),
-    "locator": lambda t: figures.locator_figure(t, VILLAGE, lang="en"),
-    "sanitary_rate": lambda t: figures.sanitary_rate_figure(t, YEAR, lang="en"),
+    "corridor": lambda t: page_maps.corridor_figure(t, lang="en"),
+    "sanitation": lambda t: page_maps.sanitation_figure(t, YEAR, lang="en"),
+    "locator": lambda t: page_maps.locator_figure(t, VILLAGE, lang="en"),
+    "sanitary_rate": lambda t: page_maps.sanitary_rate_figure(t, YEAR, lang="en"),
     "target_charts": lambda t: [
         indicator_charts.indicator_chart(t, "township", indicator, lang="en")
         for indicator in indicator_charts.chart_indicators(t, "township")

@@ -9,7 +9,7 @@ import pytest
 from matplotlib.text import Text
 
 from analysis.pipeline.store import load_tables
-from analysis.reporting import figures
+from analysis.reporting import page_maps
 
 YEAR = 2019
 
@@ -38,9 +38,9 @@ def _classes(labels):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_each_map_names_its_source_once(tables, lang):
     maps = [
-        figures.corridor_figure(tables, lang=lang),
-        figures.sanitation_figure(tables, YEAR, lang=lang),
-        figures.sanitary_rate_figure(tables, YEAR, lang=lang),
+        page_maps.corridor_figure(tables, lang=lang),
+        page_maps.sanitation_figure(tables, YEAR, lang=lang),
+        page_maps.sanitary_rate_figure(tables, YEAR, lang=lang),
     ]
     word = {"zh": "来源", "en": "Source"}[lang]
     for fig in maps:
@@ -48,8 +48,8 @@ def test_each_map_names_its_source_once(tables, lang):
 
 
 def test_sanitation_classes_come_from_the_data_and_none_is_empty(tables):
-    fig = figures.sanitation_figure(tables, YEAR)
-    values = figures.toilets_per_100_households(tables, YEAR).dropna()
+    fig = page_maps.sanitation_figure(tables, YEAR)
+    values = page_maps.toilets_per_100_households(tables, YEAR).dropna()
     classes = _classes(_legend(fig))
     assert 2 <= len(classes) <= 5
     assert classes[0][0] <= values.min() < classes[0][0] + 0.1
@@ -60,25 +60,25 @@ def test_sanitation_classes_come_from_the_data_and_none_is_empty(tables):
 
 
 def test_sanitation_points_say_what_they_are_and_agree_with_the_ledger(tables):
-    legend = _legend(figures.sanitation_figure(tables, YEAR))
+    legend = _legend(page_maps.sanitation_figure(tables, YEAR))
     # The ledger: public toilets built 2016–2019 1 + 2 + 1; 2 sewage sites; 62 toilets in 2019.
     assert "公共厕所（2019年及以前建成，4座）" in legend
     assert "污水处理设施（2019年及以前建成，2个）" in legend
     assert "户厕改造（2019年建成，62户）" in legend
-    english = _legend(figures.sanitation_figure(tables, YEAR, lang="en"))
+    english = _legend(page_maps.sanitation_figure(tables, YEAR, lang="en"))
     assert "Public toilets (built in 2019 or before: 4)" in english
 
 
 def test_a_map_whose_points_disagree_with_the_ledger_states_both(tables):
     points = tables.layer("sanitation_points")
     one_toilet = points.drop(points.index[points["kind"] == "public_toilet"][1:])
-    words = figures.point_labels(tables, one_toilet, YEAR)
+    words = page_maps.point_labels(tables, one_toilet, YEAR)
     assert words["public_toilet"] == "公共厕所（2019年及以前建成：点位 1 处，台账 4座，不符）"
     assert words["household_toilet"] == "户厕改造（2019年建成，62户）"
 
 
 def test_sanitary_rate_map_shows_the_indicator_with_its_target(tables):
-    fig = figures.sanitary_rate_figure(tables, YEAR)
+    fig = page_maps.sanitary_rate_figure(tables, YEAR)
     assert fig.axes[0].get_title() == "2019年各村卫生厕所普及率"
     heading = fig.axes[0].get_legend().get_title().get_text()
     assert heading == "卫生厕所普及率（%）\n大桥镇2020年目标 85%"
@@ -86,6 +86,6 @@ def test_sanitary_rate_map_shows_the_indicator_with_its_target(tables):
     classes = _classes(_legend(fig))
     assert classes[0][0] <= rates["value"].min() and rates["value"].max() <= classes[-1][1]
     assert classes[-1][1] < 100
-    english = figures.sanitary_rate_figure(tables, YEAR, lang="en")
+    english = page_maps.sanitary_rate_figure(tables, YEAR, lang="en")
     assert english.axes[0].get_title() == "Sanitary toilet coverage by village, 2019"
     assert "target for 2020: 85%" in english.axes[0].get_legend().get_title().get_text()

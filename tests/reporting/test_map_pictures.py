@@ -1,4 +1,4 @@
-"""Maps are kept by what they are drawn from (:class:`analysis.reporting.figures.MapDrawing`):
+"""Maps are kept by what they are drawn from (:class:`analysis.reporting.page_maps.MapDrawing`):
 a kept map's picture and words are those drawing it afresh gives, and it is not drawn again."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 from analysis import config
 from analysis.pipeline.store import Tables
-from analysis.reporting import documents, figures, pictures, sections
+from analysis.reporting import index_page, page_maps, pictures, sections
 
 YEAR = config.DEFAULT_YEAR
 QINGGUANG = "360722103203"
@@ -19,19 +19,19 @@ DRAWING_DIGEST = f"""
 import sys
 sys.path.insert(0, {str(config.PROJECT_DIR)!r})
 from analysis.pipeline.store import load_tables
-from analysis.reporting import figures, pictures
+from analysis.reporting import page_maps, pictures
 tables = load_tables(sys.argv[1])
-print(pictures.drawing_key(figures.sanitation_drawing(tables, {YEAR})))
+print(pictures.drawing_key(page_maps.sanitation_drawing(tables, {YEAR})))
 """
 
 
-def _drawings(tables: Tables) -> list[tuple[figures.MapDrawing, str]]:
+def _drawings(tables: Tables) -> list[tuple[page_maps.MapDrawing, str]]:
     """Each map of the pages, with the language it is drawn in."""
     return [
-        (figures.corridor_drawing(tables), "zh"),
-        (figures.sanitation_drawing(tables, YEAR), "zh"),
-        (figures.sanitary_rate_drawing(tables, YEAR, lang="en"), "en"),
-        (figures.locator_drawing(tables, QINGGUANG), "zh"),
+        (page_maps.corridor_drawing(tables), "zh"),
+        (page_maps.sanitation_drawing(tables, YEAR), "zh"),
+        (page_maps.sanitary_rate_drawing(tables, YEAR, lang="en"), "en"),
+        (page_maps.locator_drawing(tables, QINGGUANG), "zh"),
     ]
 
 
@@ -59,7 +59,7 @@ def test_a_map_shown_from_its_drawing_is_the_figure_shown_and_is_kept_as_drawn(
     def never(self):
         raise AssertionError("a kept map is not drawn")
 
-    monkeypatch.setattr(figures.MapDrawing, "draw", never)
+    monkeypatch.setattr(page_maps.MapDrawing, "draw", never)
     pictures.keep_pictures(tmp_path)
     shown = [_shown(monkeypatch, d, lang) for d, lang in reversed(drawings)]
     assert shown == from_figures[::-1]
@@ -68,16 +68,16 @@ def test_a_map_shown_from_its_drawing_is_the_figure_shown_and_is_kept_as_drawn(
 def test_a_maps_digest_is_the_same_in_another_process_and_changes_with_its_inputs(
     prepared_sample, tables, printed_in_a_new_process
 ):
-    here = pictures.drawing_key(figures.sanitation_drawing(tables, YEAR))
+    here = pictures.drawing_key(page_maps.sanitation_drawing(tables, YEAR))
     assert printed_in_a_new_process(DRAWING_DIGEST, prepared_sample) == here
 
     indicators = tables.indicators.copy()
     row = indicators.index[indicators["indicator"] == "toilets_upgraded"][0]
     indicators.loc[row, "value"] += 1
     one_more = dataclasses.replace(tables, indicators=indicators)
-    assert pictures.drawing_key(figures.sanitation_drawing(one_more, YEAR)) != here
-    assert pictures.drawing_key(figures.sanitation_drawing(tables, YEAR - 1)) != here
-    assert pictures.drawing_key(figures.sanitation_drawing(tables, YEAR, lang="en")) != here
+    assert pictures.drawing_key(page_maps.sanitation_drawing(one_more, YEAR)) != here
+    assert pictures.drawing_key(page_maps.sanitation_drawing(tables, YEAR - 1)) != here
+    assert pictures.drawing_key(page_maps.sanitation_drawing(tables, YEAR, lang="en")) != here
 
 
 @pytest.mark.slow
@@ -89,6 +89,6 @@ def test_a_map_whose_png_is_kept_but_not_its_svg_is_drawn_for_the_svg_alone_the_
     folder = year_dir / pictures.PICTURES_DIR / "township"
     for kept_svg in folder.glob("*.svg"):
         kept_svg.unlink()
-    for written in (year_dir / documents.MAPS_DIR).glob("*.svg"):
+    for written in (year_dir / index_page.MAPS_DIR).glob("*.svg"):
         written.unlink()
     assert top_documents(prepared_sample, year_dir) == first

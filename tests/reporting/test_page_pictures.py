@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.build import execute, jobs, runner
 from analysis.core.catalog import default_catalog
 from analysis.geo import maps
 from analysis.pipeline.store import Tables, path_of
 from analysis.reporting import charts, indicator_charts, kept, pictures, sections
+from analysis.runs import execute, jobs, runner
 
 YEAR = config.DEFAULT_YEAR
 PAGE_NOTEBOOKS = (jobs.COUNTY_NOTEBOOK, jobs.TOWNSHIP_NOTEBOOK, jobs.VILLAGE_NOTEBOOK)

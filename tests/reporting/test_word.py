@@ -17,9 +17,9 @@ from docx.oxml.parser import parse_xml
 from docx.shared import Mm
 
 from analysis import config
-from analysis.build import runner
-from analysis.reporting import documents, narrative
+from analysis.reporting import index_page, narrative
 from analysis.reporting.narrative import word
+from analysis.runs import runner
 
 YEAR = config.DEFAULT_YEAR
 VILLAGE = "360722103203"
@@ -47,7 +47,7 @@ def built(prepared_sample, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def summary(built) -> docx.document.Document:
-    return docx.Document(str(built / documents.SUMMARY_DOCX))
+    return docx.Document(str(built / index_page.SUMMARY_DOCX))
 
 
 def _mm(length) -> float:

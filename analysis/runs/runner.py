@@ -16,9 +16,15 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import config
-from analysis.build.execute import RunSettings
-from analysis.build.executors import executor_for
-from analysis.build.jobs import (
+from analysis.errors import DataError, ValidationFailed
+from analysis.iorw import remove_stale_temporaries
+from analysis.pipeline.prepare import ensure_processed
+from analysis.pipeline.store import path_of, read_stamp, read_summary
+from analysis.reporting import index_page, kept, problems, publish
+from analysis.reporting.index_page import TOP_KEYS
+from analysis.runs.execute import RunSettings
+from analysis.runs.executors import executor_for
+from analysis.runs.jobs import (
     CACHE_FILE,
     BuildCache,
     BuildResult,
@@ -28,12 +34,6 @@ from analysis.build.jobs import (
     plan_jobs,
     reuse,
 )
-from analysis.errors import DataError, ValidationFailed
-from analysis.iorw import remove_stale_temporaries
-from analysis.pipeline.prepare import ensure_processed
-from analysis.pipeline.store import path_of, read_stamp, read_summary
-from analysis.reporting import documents, kept, problems, publish
-from analysis.reporting.documents import TOP_KEYS
 from analysis.version import code_fingerprint
 
 
@@ -121,7 +121,7 @@ def build(
     # the workers build the pages, not after them.
     with ThreadPoolExecutor(1, thread_name_prefix="minsheng-beside") as beside:
         besides = [
-            beside.submit(documents.write_downloads, processed, year_dir),
+            beside.submit(index_page.write_downloads, processed, year_dir),
             beside.submit(problems.write_problems_page, processed, year_dir, year, sample, lang),
         ]
         try:
@@ -146,7 +146,7 @@ def build(
         [*results, *pages_not_planned(cache.entries, jobs, year_dir)],
         key=lambda r: (r.key not in TOP_KEYS, r.key),
     )
-    index = documents.write_index(
+    index = index_page.write_index(
         processed, year_dir, year, listed, sample, accepted_errors, lang=lang
     )
     return BuildResult(

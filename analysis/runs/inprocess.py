@@ -1,16 +1,16 @@
 """In-process notebooks: a notebook's cells run in this worker process's own IPython shell.
 
-A warm kernel (:mod:`analysis.build.warm`) still pays the kernel protocol on every cell and
+A warm kernel (:mod:`analysis.runs.warm`) still pays the kernel protocol on every cell and
 every output: each message serialised, signed, sent over ZeroMQ and parsed on both sides, by
 two processes. Here the cells run in an IPython shell inside the process that builds the page,
 and each output goes straight into the notebook the way nbclient writes it: the same output
 types, stream text merged the same way, ``execute_result`` with its count, ``error`` with its
 traceback. papermill still injects the parameters, marks the failed cell and times each cell,
-so executed notebooks and pages are those of a kernel run (tests/build/test_equivalence.py).
+so executed notebooks and pages are those of a kernel run (tests/runs/test_equivalence.py).
 
 Two things a kernel gives that this does not: an execution timeout, and a crash inside a cell
 (a segfault in a C library) ending only the kernel: here it ends the worker process, and the
-executors report that job as crashed (:func:`analysis.build.execute.crashed`).
+executors report that job as crashed (:func:`analysis.runs.execute.crashed`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from papermill.engines import Engine, papermill_engines
 from traitlets import Type
 from traitlets.config import Config
 
-from analysis.build.warm import WARM_UP_CODE
+from analysis.runs.warm import WARM_UP_CODE
 from analysis.translators import register_translator
 
 #: nbclient's tag for a cell expected to fail: the notebook goes on after it.

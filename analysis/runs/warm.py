@@ -25,7 +25,7 @@ gc.collect()
 gc.freeze()  # the imported modules never become garbage; %reset's collections skip them
 """
 #: Run (silently) before each notebook on a warm kernel: a fresh namespace, no figures left from
-#: the last one (in-process: :meth:`analysis.build.inprocess.NotebookShell.start_notebook`).
+#: the last one (in-process: :meth:`analysis.runs.inprocess.NotebookShell.start_notebook`).
 RESET_CODE = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
 
 

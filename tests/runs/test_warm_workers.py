@@ -13,8 +13,8 @@ import psutil
 import pytest
 
 from analysis import config
-from analysis.build import execute, jobs, runner
-from analysis.reporting import documents
+from analysis.reporting import index_page
+from analysis.runs import execute, jobs, runner
 
 QINGGUANG = "360722103203"
 YEAR = config.DEFAULT_YEAR
@@ -27,7 +27,7 @@ def test_a_worker_running_other_code_refuses_page_and_document_jobs(
     planned = jobs.plan_jobs(prepared_sample, YEAR, raw_dir=config.RAW_DIR, villages=[QINGGUANG])
     page = next(job for job in planned if job.key == QINGGUANG)
     (drawn,) = jobs.document_jobs(planned, planned, year_dir)
-    docx, _ = documents.document_paths(year_dir)
+    docx, _ = index_page.document_paths(year_dir)
     docx.parent.mkdir(parents=True, exist_ok=True)
     docx.write_bytes(b"older summary")
     settings = execute.RunSettings(
@@ -63,7 +63,7 @@ def _warm_shells(address: str) -> dict[str, int]:
         return client.run(
             lambda: (
                 os.getpid()
-                if __import__("analysis.build.inprocess").build.inprocess._shell
+                if __import__("analysis.runs.inprocess").build.inprocess._shell
                 else None
             )
         )
@@ -121,8 +121,8 @@ def test_minsheng_workers_keep_their_warm_shells_from_build_to_build_and_stop_on
     [(0, 0, "--workers must be at least 1"), (None, 70000, "--port must be 0–65535")],
 )
 def test_local_workers_refuse_a_bad_count_or_port_before_starting_anything(workers, port, said):
-    from analysis.build import executors
     from analysis.errors import ParameterError
+    from analysis.runs import executors
 
     with pytest.raises(ParameterError, match=said), executors.local_workers(workers, port):
         pass

@@ -1,7 +1,7 @@
 """What an office prints besides the pages: the summary as Word, with the maps and the target
 charts embedded, and the maps as PDF and SVG, for the whole data set or for one town.
 
-Apart from :mod:`analysis.reporting.documents` (the index, the downloads), because drawing needs
+Apart from :mod:`analysis.reporting.index_page` (the index, the downloads), because drawing needs
 matplotlib and statsmodels: a build imports this module only when it writes a document, so a
 rebuild with nothing to do starts without them.
 """
@@ -12,8 +12,8 @@ import functools
 from pathlib import Path
 
 from analysis.pipeline.store import Tables, load_tables
-from analysis.reporting import figures, indicator_charts, narrative, sections
-from analysis.reporting.documents import TOP_KEYS, document_paths
+from analysis.reporting import indicator_charts, narrative, page_maps, sections
+from analysis.reporting.index_page import TOP_KEYS, document_paths
 from analysis.reporting.pictures import PICTURES_DIR, PictureCache, drawing_key
 
 #: Resolution of the pictures embedded in the Word summary: what an office printer prints.
@@ -48,9 +48,9 @@ def write_documents(
     docx, maps_dir = document_paths(year_dir, town_code)
     kept = PictureCache(year_dir / PICTURES_DIR / (town_code or TOP_KEYS[0]))
     drawings = {
-        "corridor": figures.corridor_drawing(tables, lang=lang),
-        "sanitation": figures.sanitation_drawing(tables, year, lang=lang),
-        "sanitary_rate": figures.sanitary_rate_drawing(tables, year, lang=lang),
+        "corridor": page_maps.corridor_drawing(tables, lang=lang),
+        "sanitation": page_maps.sanitation_drawing(tables, year, lang=lang),
+        "sanitary_rate": page_maps.sanitary_rate_drawing(tables, year, lang=lang),
     }
     # Each map drawn once, and only where one of its pictures is not kept.
     maps_drawn = {

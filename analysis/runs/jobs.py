@@ -18,7 +18,7 @@ from analysis.errors import ParameterError
 from analysis.iorw import atomic_write_text
 from analysis.pipeline import store
 from analysis.reporting import ranking
-from analysis.reporting.documents import TOP_KEYS, documents_exist
+from analysis.reporting.index_page import TOP_KEYS, documents_exist
 from analysis.reporting.kept import pages_dir
 from analysis.reporting.publish import safe_filename
 from analysis.version import __version__, code_fingerprint, fingerprint_files

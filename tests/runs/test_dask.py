@@ -7,7 +7,7 @@ import signal
 import pytest
 
 from analysis import config
-from analysis.build import runner
+from analysis.runs import runner
 
 pytestmark = pytest.mark.slow
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from analysis import cli, config
-from analysis.build import jobs, runner
 from analysis.errors import ValidationFailed
+from analysis.runs import jobs, runner
 
 DATA = Path(__file__).parents[1] / "data"
 

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis import config
-from analysis.build.jobs import DocumentJob, Job, JobResult
 from analysis.errors import MinshengError, ParameterError, StaleWorkersError
 from analysis.iorw import atomic_write_bytes
 from analysis.reporting import publish
-from analysis.reporting.documents import document_paths
+from analysis.reporting.index_page import document_paths
+from analysis.runs.jobs import DocumentJob, Job, JobResult
 from analysis.version import code_fingerprint
 
 if TYPE_CHECKING:  # importing nbformat costs ~2 s (jsonschema's format checkers); not at start-up
@@ -80,12 +80,12 @@ def run_documents(job: DocumentJob, settings: RunSettings) -> JobResult:
     so the pages being built beside it go on."""
     # Imported here: drawing loads matplotlib and statsmodels, which a worker that only runs
     # notebooks (on its kernel) does without.
-    from analysis.reporting import printed
+    from analysis.reporting import print_documents
 
     started = time.perf_counter()
     try:
         _check_code(settings)
-        printed.write_documents(
+        print_documents.write_documents(
             Path(job.processed_dir),
             Path(settings.year_dir),
             job.year,
@@ -241,7 +241,7 @@ _warm_kernel = None  # this process's WarmKernel, started on first use
 def _kernel():
     """This worker process's warm kernel, (re)started when missing or dead."""
     global _warm_kernel
-    from analysis.build.warm import WarmKernel
+    from analysis.runs.warm import WarmKernel
 
     if _warm_kernel is None or not _warm_kernel.alive:
         _warm_kernel = WarmKernel(cwd=str(config.PROJECT_DIR))
@@ -256,7 +256,7 @@ def warm_worker(executor: str = "inprocess") -> None:
     """Warm this process up for ``executor`` now, not with its first page: for workers kept
     between builds, so that no build waits for a kernel or the imports."""
     if executor == "inprocess":
-        from analysis.build import inprocess
+        from analysis.runs import inprocess
 
         if inprocess.available():
             inprocess.shell()
@@ -271,11 +271,11 @@ def execute_notebook(
 
     With ``executor="inprocess"`` the cells run in this process's IPython shell, with
     ``"warm"`` on this process's warm kernel, each in a fresh namespace; their outputs are those
-    of a plain papermill run (tests/build/test_equivalence.py).
+    of a plain papermill run (tests/runs/test_equivalence.py).
     """
     import papermill
 
-    from analysis.build import warm  # noqa: F401  (registers the warm engine and the translator)
+    from analysis.runs import warm  # noqa: F401  (registers the warm engine and the translator)
 
     common = {
         "parameters": parameters,
@@ -289,7 +289,7 @@ def execute_notebook(
     # for a human watching a long run: pages are built from the returned notebook.
     once = {"request_save_on_cell_execute": False, **common}
     if executor == "inprocess":
-        from analysis.build import inprocess  # registers the in-process engine
+        from analysis.runs import inprocess  # registers the in-process engine
 
         if not inprocess.available():  # a build started from JupyterLab: its shell is taken
             return execute_notebook(source, output, parameters, "warm")

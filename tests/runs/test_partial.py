@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import config
-from analysis.build import runner
+from analysis.runs import runner
 
 QINGGUANG = "360722103203"
 

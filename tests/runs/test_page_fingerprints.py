@@ -1,4 +1,4 @@
-"""Which pages a change to one village's figure makes stale (analysis.build.jobs.page_fingerprints):
+"""Which pages a change to one village's figure makes stale (analysis.runs.jobs.page_fingerprints):
 that village's and its town's always; its town's other villages only when what they show
 changed (their town's figure of the report year, their rank)."""
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.build.jobs import page_fingerprints
 from analysis.pipeline.prepare import prepare
+from analysis.runs.jobs import page_fingerprints
 from analysis.tools import sample
 
 YEAR = 2019

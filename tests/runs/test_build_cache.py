@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import jobs
-from analysis.build.jobs import BuildCache, JobResult
+from analysis.runs import jobs
+from analysis.runs.jobs import BuildCache, JobResult
 
 
 def _result(key: str) -> JobResult:

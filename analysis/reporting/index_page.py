@@ -1,7 +1,7 @@
 """What a build writes besides the notebook pages: the index and the downloads (the Word summary
-and the print maps are :mod:`analysis.reporting.printed`'s).
+and the print maps are :mod:`analysis.reporting.print_documents`'s).
 
-The build (:mod:`analysis.build.runner`) calls these once the pages are done; the index lists
+The build (:mod:`analysis.runs.runner`) calls these once the pages are done; the index lists
 every page with the village's key figures and target statuses, in the build's language.
 """
 

@@ -1,6 +1,6 @@
 """Where jobs run: one interface, one class per route (this process, a local pool, Dask).
 
-Every route calls :func:`analysis.build.execute.run_job` on each job and yields the results as
+Every route calls :func:`analysis.runs.execute.run_job` on each job and yields the results as
 they finish; the runner does not know which route it has.
 """
 
@@ -19,9 +19,9 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Protocol
 
-from analysis.build.execute import RunSettings, crashed, run_job, warm_worker
-from analysis.build.jobs import DocumentJob, Job, JobResult
 from analysis.errors import ParameterError
+from analysis.runs.execute import RunSettings, crashed, run_job, warm_worker
+from analysis.runs.jobs import DocumentJob, Job, JobResult
 
 
 class Executor(Protocol):
@@ -44,7 +44,7 @@ class PoolExecutor:
     A notebook that crashes its worker process (a segfault in a C library: in-process, no
     kernel stands between the two) breaks the whole pool. The jobs its workers were running
     are then run again one at a time, which tells the one that crashed; it is reported as
-    crashed (:func:`~analysis.build.execute.crashed`) and the other jobs go on in a new pool.
+    crashed (:func:`~analysis.runs.execute.crashed`) and the other jobs go on in a new pool.
     """
 
     def __init__(self, workers: int) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from analysis import config
-from analysis.build import runner
+from analysis.runs import runner
 from analysis.tools import sample
 
 VILLAGES = 60  # synthetic towns of 18 villages: four towns

@@ -9,8 +9,8 @@ import shutil
 import pytest
 
 from analysis import config
-from analysis.build import runner
-from analysis.reporting import documents, printed
+from analysis.reporting import index_page, print_documents
+from analysis.runs import runner
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +38,7 @@ def _build(root, **kwargs):
 def test_documents_are_written_with_their_page_and_again_only_when_missing(root):
     first = _build(root)
     assert [(r.key, r.kind, r.ok) for r in first.documents] == [("township", "documents", True)]
-    docx, maps_dir = documents.document_paths(first.out_dir)
+    docx, maps_dir = index_page.document_paths(first.out_dir)
     assert docx.exists() and (maps_dir / "corridor.pdf").exists()
 
     again = _build(root)
@@ -53,13 +53,13 @@ def test_documents_are_written_with_their_page_and_again_only_when_missing(root)
 def test_a_failed_document_fails_the_build_and_leaves_no_stale_document(root, monkeypatch):
     _build(root)
     year_dir = root / "reports" / "2019"
-    docx, maps_dir = documents.document_paths(year_dir)
+    docx, maps_dir = index_page.document_paths(year_dir)
     assert docx.exists()
 
     def broken(*args, **kwargs):
         raise RuntimeError("drawing failed")
 
-    monkeypatch.setattr(printed, "write_documents", broken)
+    monkeypatch.setattr(print_documents, "write_documents", broken)
     result = _build(root, force=True)
 
     assert not result.ok

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from analysis import config
-from analysis.build import execute, executors, jobs, runner
+from analysis.runs import execute, executors, jobs, runner
 
 pytestmark = pytest.mark.slow
 

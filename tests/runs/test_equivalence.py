@@ -18,8 +18,8 @@ import pytest
 from matplotlib.testing.compare import compare_images
 
 from analysis import config
-from analysis.build import execute, jobs
 from analysis.pipeline.prepare import ensure_processed
+from analysis.runs import execute, jobs
 
 pytestmark = pytest.mark.slow
 
@@ -258,7 +258,7 @@ import os, sys
 from pathlib import Path
 from IPython.core.interactiveshell import InteractiveShell
 InteractiveShell.instance()
-from analysis.build import execute
+from analysis.runs import execute
 nb = execute.execute_notebook(Path(sys.argv[1]), Path(sys.argv[2]), {}, "inprocess")
 print(os.getpid(), nb.cells[0].outputs[0].text.strip())
 """

@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.build import execute, jobs, runner
 from analysis.pipeline.store import load_tables
-from analysis.reporting import documents
+from analysis.reporting import index_page
 from analysis.reporting.indicator_charts import chart_indicators, trend_indicators
+from analysis.runs import execute, jobs, runner
 
 pytestmark = pytest.mark.slow
 
@@ -391,11 +391,11 @@ def test_build_writes_the_summary_and_print_maps(built):
     year_dir = root / "reports" / "2019"
     import docx
 
-    text = "\n".join(p.text for p in docx.Document(year_dir / documents.SUMMARY_DOCX).paragraphs)
+    text = "\n".join(p.text for p in docx.Document(year_dir / index_page.SUMMARY_DOCX).paragraphs)
     assert "示例数据" in text and "335.26万元" in text
     for name in ("corridor", "sanitation"):
-        assert (year_dir / documents.MAPS_DIR / f"{name}.pdf").read_bytes().startswith(b"%PDF")
-        svg = (year_dir / documents.MAPS_DIR / f"{name}.svg").read_text(encoding="utf-8")
+        assert (year_dir / index_page.MAPS_DIR / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+        svg = (year_dir / index_page.MAPS_DIR / f"{name}.svg").read_text(encoding="utf-8")
         assert "<svg" in svg and "<image" not in svg  # vector text and shapes, no raster
     index = (year_dir / "index.html").read_text(encoding="utf-8")
     assert 'href="summary.docx"' in index and 'href="maps/corridor.pdf"' in index

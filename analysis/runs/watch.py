@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.build.jobs import BuildResult
 from analysis.errors import MinshengError, MissingFileError
 from analysis.pipeline.store import stat_signature
+from analysis.runs.jobs import BuildResult
 
 #: How often the raw folder is looked at, seconds: its files' names, sizes and times only.
 POLL_SECONDS = 0.1

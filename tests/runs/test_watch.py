@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from analysis import config
-from analysis.build.watch import Rebuild, watch
 from analysis.errors import ValidationFailed
+from analysis.runs.watch import Rebuild, watch
 from analysis.tools import sample
 
 #: Short enough for tests; the watch's own defaults are a tenth and a fifth of a second.

@@ -11,11 +11,8 @@ replaying an entry gives what reading the file gives; the checks across files an
 after them always run on the whole. An entry that cannot be read back, whose checksum does not
 match or whose key differs is ignored and the file read again: never trusted.
 
-A file's part carries the texts of the rows a problem was found on and of its 合计 rows (what
-:func:`analysis.ingest.mark.attach_villages` names each problem's village from), read while
-the file was; the texts of rows a later problem needed are kept beside it. So neither a changed
-file nor an unchanged one is read again to name its problems' villages, unless a problem falls
-on a row never needed before.
+A file's problems carry the village of their row, named while the file was read
+(:func:`analysis.ingest.registry.place_villages`), so no raw file is read again to place them.
 
 Entries are pickles: the cache is as trusted as the processed folder it lives in.
 """
@@ -39,7 +36,7 @@ from analysis.iorw import atomic_write_bytes
 from analysis.version import __version__, code_fingerprint
 
 #: Raised whenever :class:`FilePart` or the key changes meaning.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _MAGIC = b"minsheng ingest cache\n"
 _SUFFIX = ".pkl"
 #: The libraries whose versions can change what a file reads as, or how an entry unpickles.
@@ -56,10 +53,6 @@ _LIBRARIES = (
 )
 
 
-#: The cells of rows that could name a village, by (sheet, Excel row), of one file.
-RowTexts = dict[tuple[str, int], list[str]]
-
-
 @dataclass
 class FilePart:
     """What validating one raw file added to the run, in the order it was added."""
@@ -71,8 +64,6 @@ class FilePart:
     layers: dict[str, object] = field(default_factory=dict)
     point_files: dict[str, str] = field(default_factory=dict)  # points layer → its file
     found: list[tuple[str, object]] = field(default_factory=list)  # (sheet kind, checker's result)
-    #: The texts of the rows a problem was found on, and of its 合计 rows, as read with it.
-    row_texts: RowTexts = field(default_factory=dict)
 
 
 def _library_version(name: str) -> str:
@@ -125,8 +116,7 @@ def file_key(context: str, path: Path, display: str, kind: str) -> str | None:
 
 
 class FileCache:
-    """The parts of a folder's files, one entry each in ``folder`` (``processed/.ingest-cache``),
-    with the texts of their problems' rows beside.
+    """The parts of a folder's files, one entry each in ``folder`` (``processed/.ingest-cache``).
 
     With ``reuse=False`` no entry is read (every file is read again) but entries are still
     written, so the next run can reuse them.
@@ -136,18 +126,16 @@ class FileCache:
         self.folder = Path(folder)
         self.reuse = reuse
         self._keys: dict[str, str] = {}  # display name → key, of the files of this run
-        self._texts: dict[str, RowTexts] = {}
-        self._read_with_part: dict[str, RowTexts] = {}  # the row texts each part came with
 
-    def _entry(self, key: str, kind: str = "part") -> Path:
-        return self.folder / f"{key}.{kind}{_SUFFIX}"
+    def _entry(self, key: str) -> Path:
+        return self.folder / f"{key}.part{_SUFFIX}"
 
-    def _read(self, key: str, kind: str) -> object | None:
+    def _read(self, key: str) -> object | None:
         """What is kept under ``key``, or None when nothing is that can be trusted."""
         if not self.reuse:
             return None
         try:
-            data = self._entry(key, kind).read_bytes()
+            data = self._entry(key).read_bytes()
         except OSError:
             return None
         head, checksum = len(_MAGIC), len(_MAGIC) + hashlib.sha256().digest_size
@@ -155,51 +143,29 @@ class FileCache:
         if data[:head] != _MAGIC or hashlib.sha256(payload).digest() != data[head:checksum]:
             return None
         try:
-            stored_key, stored_kind, kept = pickle.loads(zlib.decompress(payload))
+            stored_key, kept = pickle.loads(zlib.decompress(payload))
         except Exception:  # an entry written by other code, or damaged: read the file again
             return None
-        return kept if (stored_key, stored_kind) == (key, kind) else None
+        return kept if stored_key == key else None
 
-    def _write(self, key: str, kind: str, kept: object) -> None:
+    def _write(self, key: str, kept: object) -> None:
         # Level 1: the values' text columns repeat, so it is ten times smaller for little time.
-        payload = zlib.compress(
-            pickle.dumps((key, kind, kept), protocol=pickle.HIGHEST_PROTOCOL), 1
-        )
+        payload = zlib.compress(pickle.dumps((key, kept), protocol=pickle.HIGHEST_PROTOCOL), 1)
         data = _MAGIC + hashlib.sha256(payload).digest() + payload
-        atomic_write_bytes(self._entry(key, kind), data)
+        atomic_write_bytes(self._entry(key), data)
 
     def load(self, key: str, display: str) -> FilePart | None:
         """The part of file ``display`` kept under ``key``, or None when there is none that
         can be trusted."""
         self._keys[display] = key
-        part = self._read(key, "part")
-        if not isinstance(part, FilePart):
-            return None
-        self._read_with_part[display] = part.row_texts
-        return part
+        part = self._read(key)
+        return part if isinstance(part, FilePart) else None
 
     def save(self, key: str, display: str, part: FilePart) -> None:
         """Keep ``part`` under ``key`` (atomically). Call it before anything changes the part's
         frames: the checks across files mark rows in place."""
         self._keys[display] = key
-        self._read_with_part[display] = part.row_texts
-        self._write(key, "part", part)
-
-    def row_texts(self, display: str) -> RowTexts | None:
-        """The kept row texts of a file of this run ({} when none are), to be added to and
-        given back to :meth:`keep_row_texts`; None for a file this cache does not keep."""
-        key = self._keys.get(display)
-        if key is None:
-            return None
-        if display not in self._texts:
-            kept = self._read(key, "rows")
-            later = kept if isinstance(kept, dict) else {}
-            self._texts[display] = {**self._read_with_part.get(display, {}), **later}
-        return self._texts[display]
-
-    def keep_row_texts(self, display: str) -> None:
-        """Write the row texts of ``display`` as :meth:`row_texts` gave them, added to."""
-        self._write(self._keys[display], "rows", self._texts[display])
+        self._write(key, part)
 
     def prune(self) -> None:
         """Remove the entries this run did not use: files gone, or changed since."""

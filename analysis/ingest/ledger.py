@@ -53,6 +53,8 @@ PROBLEM_COLUMNS = [
     "severity",
     "message_zh",
     "message_en",
+    "village_code",
+    "village",
 ]
 VALUE_COLUMNS = ["village_code", "year", "indicator", "value", "source", "row"]
 #: The severities whose problems make the data not ok.
@@ -75,11 +77,15 @@ class Ledger:
         row: int = 0,
         column: str = "",
         value: object = "",
+        *,
+        village_code: str | None = None,
         **fields: object,
     ) -> None:
         """Record one problem of ``rule`` (an id of :data:`~analysis.ingest.rules.RULES`),
         worded from the rule's templates; a rule that keeps its row out quarantines the row.
 
+        ``village_code`` is the village of the problem's row where the checker knows it; else
+        :func:`~analysis.ingest.registry.place_villages` names it while the file is read.
         ``rule_id`` among ``fields`` records the problem under another id (a catalog cross
         rule's, worded by ``cross_rule``)."""
         own = RULES[rule]
@@ -100,6 +106,7 @@ class Ledger:
                 "severity": own.severity.value,
                 "message_zh": f"{where_zh}：{own.message_zh.format(**fields)}".strip(),
                 "message_en": f"{where_en}: {own.message_en.format(**fields)}".strip(),
+                **({} if village_code is None else {"village_code": village_code}),
             }
         )
         rows = self.rows.get((file, sheet))
@@ -137,8 +144,10 @@ class Ledger:
         info[counter] = info.get(counter, 0) + n
 
     def problems_frame(self) -> pd.DataFrame:
-        """Every problem as a PROBLEM_COLUMNS frame: errors first, then by place."""
-        frame = pd.DataFrame(self.problems, columns=PROBLEM_COLUMNS)
+        """Every problem as a PROBLEM_COLUMNS frame: errors first, then by place. A problem
+        of no village's row has ``village_code`` and ``village`` empty."""
+        unplaced = {"village_code": "", "village": ""}
+        frame = pd.DataFrame([unplaced | p for p in self.problems], columns=PROBLEM_COLUMNS)
         frame = frame.astype({"row": "int64"})
         order = frame["severity"].map({severity.value: i for i, severity in enumerate(Severity)})
         frame = frame.assign(_order=order).sort_values(

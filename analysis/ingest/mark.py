@@ -11,8 +11,8 @@ The copy reads like the original: fills and comments are not data, formulas are 
 Excel last computed (what ingest reads), and ingest skips the 问题清单 sheet as structural, so a
 clerk can correct the copy and send it back to be validated as it is. Raw files are only read.
 
-:func:`attach_villages` names the village of each problem's row; ``prepare`` uses it to write the
-village into ``quarantine.csv``, so the problems page can be grouped by village.
+Each problem comes with the village of its row, named by validation while it read the file
+(:func:`analysis.ingest.registry.place_villages`): the lists count problems by village.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ from analysis.ingest.advice import (
     suggestion,
     village_label,
 )
-from analysis.ingest.filecache import FileCache
 from analysis.ingest.read import (
+    COPYABLE,
     LAYER_SUFFIXES,
     PROBLEM_SHEET,
     TABLE_SUFFIXES,
@@ -54,9 +54,9 @@ from analysis.ingest.read import (
     Sheet,
     read_csv_sheet,
     read_workbook,
+    rows_readable,
 )
 from analysis.ingest.registry import Registry
-from analysis.ingest.rowtexts import COPYABLE, row_texts, rows_readable
 from analysis.ingest.rules import Scope, Severity, rule_of
 from analysis.ingest.validate import ValidationResult, validate
 from analysis.iorw import atomic_write_with
@@ -136,71 +136,9 @@ class _Sources:
             self._sheets[display] = found
         return self._sheets[display]
 
-    def row_texts(self, display: str, sheet: str, row: int) -> list[str]:
-        """The cells of a row that could name a village (none where the file cannot be read)."""
-        sheets = self.sheets(display)
-        found = sheets.get(sheet) if sheets else None
-        return row_texts(found, row) if found is not None else []
-
 
 def _base(raw: Path) -> Path:
     return raw if raw.is_dir() else raw.parent
-
-
-def attach_villages(
-    problems: pd.DataFrame,
-    raw: Path | str,
-    registry: Registry,
-    *,
-    sources: _Sources | None = None,
-    kept: FileCache | None = None,
-) -> pd.DataFrame:
-    """``problems`` with ``village_code`` and ``village``: whose row each problem is on.
-
-    The village is the first cell of the problem's row that names a registry village (a merged
-    cell counts for every row it covers). A row whose village is not in the registry keeps the
-    name as written (``village_code`` empty); problems of a whole file or table have neither.
-    Only files with row problems are read again, and of those only the ones whose rows' texts
-    ``kept`` (the prepare's cache of raw files) does not already hold.
-    """
-    raw = Path(raw)
-    sources = sources or _Sources(_base(raw))
-    keys = list(zip(problems["file"], problems["sheet"], problems["row"].astype(int), strict=True))
-    row_level = (problems["row"] > 0) & problems["rule"].map(lambda r: rule_of(r).village_row)
-    # Every candidate cell of every row, resolved in one call: the first known village wins.
-    owners, texts = [], []
-    grown = set()  # files whose kept row texts were added to
-    for key in dict.fromkeys(k for k, wanted in zip(keys, row_level, strict=True) if wanted):
-        file, place = key[0], key[1:]
-        memo = kept.row_texts(file) if kept is not None else None
-        if memo is None:
-            found = sources.row_texts(*key)
-        elif place in memo:
-            found = memo[place]
-        else:
-            found = memo[place] = sources.row_texts(*key)
-            grown.add(file)
-        owners.extend([key] * len(found))
-        texts.extend(found)
-    for file in sorted(grown):
-        kept.keep_row_texts(file)
-    resolved = registry.resolve(pd.Series(texts, dtype=object))
-    code_of: dict[tuple[str, str, int], str] = {}
-    for owner, code, status in zip(owners, resolved["code"], resolved["status"], strict=True):
-        if status == "ok":
-            code_of.setdefault(owner, str(code))
-    written = {
-        key: value
-        for key, value, rule in zip(keys, problems["value"], problems["rule"], strict=True)
-        if rule in ("unknown_village", "ambiguous_village")
-    }
-    names = registry.names
-    codes, villages = [], []
-    for key, wanted in zip(keys, row_level, strict=True):
-        code = code_of.get(key, "") if wanted else ""
-        codes.append(code)
-        villages.append(names.get(code, code) if code else written.get(key, "") if wanted else "")
-    return problems.assign(village_code=codes, village=villages)
 
 
 # --- the marked copy -----------------------------------------------------------------------------
@@ -485,7 +423,6 @@ def mark(
     if problems.empty:
         return outcome
     sources = _Sources(_base(raw))
-    problems = attach_villages(problems, raw, result.registry, sources=sources)
     markable = [
         f
         for f in problems["file"].unique()

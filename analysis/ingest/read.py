@@ -19,7 +19,7 @@ import csv
 import dataclasses
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +37,8 @@ _NUMERIC = re.compile(r"^[+-]?[\d,，.]+%?$")
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et"}
 TABLE_SUFFIXES = {".csv", ".txt"}
 LAYER_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp"}
+#: Spreadsheets a marked copy can be made of.
+COPYABLE = WORKBOOK_SUFFIXES | TABLE_SUFFIXES
 
 #: Largest file read, in bytes: refused before it is opened. A CSV at the sheet budget
 #: (:data:`analysis.ingest.extent.MAX_CELLS`, five million cells) is about 50 MB; an .xlsx
@@ -211,6 +213,12 @@ def read_csv_sheet(path: Path | str, display_name: str | None = None) -> Sheet:
         )
     grid = _grid(rows)
     return Sheet(name, "", grid, encoding=encoding, findings=findings, rows_counted=count.lines)
+
+
+def rows_readable(sheets: Iterable[Sheet]) -> bool:
+    """Whether a file's rows are its records as written: not where a CSV's records are broken
+    (a quote never closed), whose text file itself must be corrected."""
+    return not any(RULES[f.rule].breaks_records for sheet in sheets for f in sheet.findings)
 
 
 def without_quarantined(sheet: Sheet) -> Sheet:

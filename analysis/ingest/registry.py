@@ -25,7 +25,8 @@ from analysis.core.catalog import normalise_header
 from analysis.errors import DataError, MissingFileError
 from analysis.ingest.cells import KEY_ALIASES, cell_text, column_letter
 from analysis.ingest.ledger import Ledger
-from analysis.ingest.read import ReadError, read_csv_sheet
+from analysis.ingest.read import ReadError, Sheet, read_csv_sheet, rows_readable
+from analysis.ingest.rules import rule_of
 
 _VILLAGE_SUFFIXES = (
     "村民委员会",
@@ -382,7 +383,9 @@ def load_registry(path: Path | str, ledger: Ledger | None = None) -> Registry:
     rows.loc[body.index[keep] + 1, ["status", "reason"]] = ["accepted", ""]
     rows.loc[body.index[~blank & ~keep] + 1, ["status", "reason"]] = ["quarantined", "bad code"]
     clean = table.loc[keep, list(REGISTRY_COLUMNS)].reset_index(drop=True)
-    return Registry(clean.astype(str))
+    registry = Registry(clean.astype(str))
+    place_villages(ledger.problems, registry, path.name, [sheet])
+    return registry
 
 
 def village_problem(
@@ -414,3 +417,70 @@ def village_problem(
         hint_en=f"Closest: {', '.join(suggestions)}." if suggestions else "Add it to the registry.",
         **where,
     )
+
+
+def _row_texts(sheet: Sheet, row: int) -> list[str]:
+    """The cells of Excel row ``row`` that could name a village: text, and 12-digit codes typed
+    as numbers; a merged range's value counts for every row it covers."""
+    if not 0 < row <= len(sheet.cells):
+        return []
+    values = list(sheet.cells.iloc[row - 1])
+    for r0, c0, r1, c1 in sheet.merged:
+        if r0 <= row - 1 <= r1:
+            for c in range(c0, min(c1, len(values) - 1) + 1):
+                values[c] = sheet.cells.iat[r0, c0]
+    texts = []
+    for value in values:
+        if isinstance(value, float) and value.is_integer() and len(str(int(value))) == 12:
+            texts.append(str(int(value)))
+        elif isinstance(value, str) and value.strip():
+            texts.append(value)
+    return texts
+
+
+def place_villages(
+    problems: list[dict], registry: Registry, file: str | None = None, sheets: Sequence[Sheet] = ()
+) -> None:
+    """Put ``village_code`` and ``village`` on each problem record not yet placed (of ``file``
+    where given): whose row it is on, named while the file is in memory (``sheets``, its sheets
+    as read).
+
+    A problem a checker gave its ``village_code`` keeps it. Otherwise the village is the first
+    cell of the problem's row that names a registry village. A row whose village is not in the
+    registry is listed under the name as written (the value of its problem whose rule says so:
+    :attr:`~analysis.ingest.rules.Rule.value_is_village`), with ``village_code`` empty; a
+    problem of a whole file, sheet or column, or of a file whose lines are not its records, has
+    neither.
+    """
+    todo = [p for p in problems if "village" not in p and file in (None, p["file"])]
+    if not todo:
+        return
+    by_name = {s.name: s for s in sheets} if rows_readable(sheets) else {}
+    on_row = [p["row"] > 0 and rule_of(p["rule"]).village_row for p in todo]
+    # Every candidate cell of every row, resolved in one call: the first known village wins.
+    owners, texts = [], []
+    unplaced = (p for p, wanted in zip(todo, on_row, strict=True) if wanted)
+    for key in dict.fromkeys((p["sheet"], p["row"]) for p in unplaced if "village_code" not in p):
+        sheet = by_name.get(key[0])
+        found = _row_texts(sheet, key[1]) if sheet is not None else []
+        owners.extend([key] * len(found))
+        texts.extend(found)
+    resolved = registry.resolve(pd.Series(texts, dtype=object))
+    code_of: dict[tuple[str, int], str] = {}
+    for owner, code, status in zip(owners, resolved["code"], resolved["status"], strict=True):
+        if status == "ok":
+            code_of.setdefault(owner, str(code))
+    # As listed: by column, then rule; the last of a row names it.
+    written = {
+        (p["sheet"], p["row"]): p["value"]
+        for p in sorted(todo, key=lambda p: (p["column"], p["rule"]))
+        if rule_of(p["rule"]).value_is_village
+    }
+    names = registry.names
+    for problem, wanted in zip(todo, on_row, strict=True):
+        key = (problem["sheet"], problem["row"])
+        code = problem.get("village_code") or (code_of.get(key, "") if wanted else "")
+        problem["village_code"] = code
+        problem["village"] = (
+            names.get(code, code) if code else written.get(key, "") if wanted else ""
+        )

@@ -92,6 +92,9 @@ class Rule:
     #: The message's hint names the closest known names (``是否指：…？``): the first is
     #: suggested as the correction.
     names_closest: bool = False
+    #: The problem's value is its row's village as written, which the registry does not know:
+    #: the row's problems are listed under that name.
+    value_is_village: bool = False
 
     @property
     def village_row(self) -> bool:
@@ -490,6 +493,7 @@ _RULES = (
         expected_en="a village name of the registry, or a 12-digit village code",
         action_zh="",
         names_closest=True,
+        value_is_village=True,
     ),
     Rule(
         "ambiguous_village",
@@ -508,6 +512,7 @@ _RULES = (
         expected_zh="村的全称或 12 位村代码，或在“乡镇”列写明所属乡镇",
         expected_en="the village's full name or 12-digit code, or its town in a 乡镇 (town) column",
         action_zh="写全称、村代码或乡镇",
+        value_is_village=True,
     ),
     Rule(
         "unknown_town",

@@ -36,7 +36,7 @@ from analysis.ingest.crossrow import (
     check_points_ledger,
     check_totals,
 )
-from analysis.ingest.filecache import FileCache, FilePart, RowTexts, context_key, file_key
+from analysis.ingest.filecache import FileCache, FilePart, context_key, file_key
 from analysis.ingest.ledger import (
     PROBLEM_COLUMNS,
     VALUE_COLUMNS,
@@ -55,8 +55,7 @@ from analysis.ingest.read import (
     read_workbook,
     without_quarantined,
 )
-from analysis.ingest.registry import Registry, load_registry
-from analysis.ingest.rowtexts import COPYABLE, row_texts, rows_readable
+from analysis.ingest.registry import Registry, load_registry, place_villages
 from analysis.ingest.run import Run
 from analysis.ingest.side import (
     PROJECT_COLUMNS,
@@ -105,7 +104,7 @@ class ValidationResult:
     """Everything read from the raw files, and everything said about them."""
 
     values: pd.DataFrame  # VALUE_COLUMNS: accepted village values, canonical units
-    problems: pd.DataFrame  # PROBLEM_COLUMNS
+    problems: pd.DataFrame  # PROBLEM_COLUMNS, each with the village of its row
     summary: dict
     #: (file, sheet) → the state of each Excel row read (``status``, ``reason``: the ledger's).
     rows: dict[tuple[str, str], pd.DataFrame]
@@ -220,6 +219,7 @@ def _validate_file(
     """Read and check one file on its own: what it adds to the run, in a part of its own."""
     part = FilePart()
     run = Run(catalog, registry, part.ledger, part.values, part.totals, part.sheet_villages)
+    sheets: list[Sheet] = []
     if kind == "registry":
         # A folder's own registry, when another one was named: still checked and counted.
         with contextlib.suppress(DataError):  # the problem is already in the ledger
@@ -240,25 +240,9 @@ def _validate_file(
                 part.layers[Path(display).stem] = found
                 part.point_files[Path(display).stem] = display
             part.found.append((sheet_kind, found))
-        part.row_texts = _problem_row_texts(path, display, sheets, part.ledger)
+    # The village of each problem's row, while the file's rows are at hand.
+    place_villages(part.ledger.problems, registry, display, sheets)
     return part
-
-
-def _problem_row_texts(path: Path, display: str, sheets: list[Sheet], ledger: Ledger) -> RowTexts:
-    """The texts of the rows of a file that its problems so far and its 合计 rows (which the
-    checks across files compare) are on, from its sheets as read: as reading the file again
-    for them would give (:mod:`analysis.ingest.rowtexts`)."""
-    wanted = {(p["sheet"], p["row"]) for p in ledger.problems if p["file"] == display}
-    for (file, name), rows in ledger.rows.items():
-        if file == display:
-            wanted.update((name, int(row)) for row in rows.index[rows["reason"] == "totals"])
-    by_name = {sheet.name: sheet for sheet in sheets}
-    readable = path.suffix.lower() in COPYABLE and rows_readable(sheets)
-    return {
-        (name, row): row_texts(by_name[name], row) if readable and name in by_name else []
-        for name, row in wanted
-        if row > 0
-    }
 
 
 def _open_registry(
@@ -344,6 +328,7 @@ def validate(
     check_totals(values, run)
     for name, display in point_files.items():
         check_points_ledger(values, layers[name], display, run)
+    place_villages(ledger.problems, reg)  # the checks across files give their rows' villages
     problems = ledger.problems_frame()
     published = [p for p in by_kind["published"] if p is not None]
     return ValidationResult(

@@ -19,9 +19,8 @@ from analysis.core.aggregate import aggregate_levels, aggregate_township
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.errors import MissingFileError
 from analysis.ingest.filecache import FileCache
-from analysis.ingest.mark import attach_villages
 from analysis.ingest.registry import Registry
-from analysis.ingest.validate import PROBLEM_COLUMNS, ValidationResult, validate
+from analysis.ingest.validate import ValidationResult, validate
 from analysis.iorw import atomic_write_text, remove_stale_temporaries
 from analysis.pipeline import store
 from analysis.pipeline.reconcile import RECONCILIATION_COLUMNS, reconcile
@@ -34,7 +33,7 @@ class PrepareResult:
     """What :func:`prepare` wrote and found."""
 
     summary: dict
-    quarantine: pd.DataFrame  # every problem (PROBLEM_COLUMNS, village_code, village), errors first
+    quarantine: pd.DataFrame  # every problem (PROBLEM_COLUMNS, with its village), errors first
     paths: dict[str, Path]  # output name → file
     validation: ValidationResult
 
@@ -103,10 +102,8 @@ def prepare(
         if result.published is not None
         else pd.DataFrame(columns=RECONCILIATION_COLUMNS)
     )
-    # The village of each problem's row, so the problems page can go village by village.
-    quarantine = attach_villages(
-        result.problems[PROBLEM_COLUMNS], raw_dir, result.registry, kept=cache
-    )
+    # Each problem with the village of its row, so the problems page can go village by village.
+    quarantine = result.problems
     paths: dict[str, Path] = {
         "indicators": write_parquet(indicators, path_of(out, "indicators")),
         "villages": write_parquet(villages, path_of(out, "villages")),

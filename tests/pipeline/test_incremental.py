@@ -16,8 +16,6 @@ from analysis import cli, config
 from analysis.core.catalog import default_catalog
 from analysis.ingest import filecache, mark
 from analysis.ingest import validate as validate_module
-from analysis.ingest.ledger import PROBLEM_COLUMNS
-from analysis.ingest.mark import attach_villages
 from analysis.pipeline import store
 from analysis.pipeline.prepare import ensure_processed, prepare
 
@@ -284,38 +282,37 @@ def test_a_problem_in_an_unchanged_file_does_not_make_it_read(raw, processed, re
     reads.clear()
     _set_cell(raw / LEDGER_2019, "脱贫攻坚", "D5", 0)
     result = prepare(raw, processed)
-    # 2018's problem still names its village, from the texts kept of its row.
+    # 2018's problem still names its village, as recorded when the file was read.
     assert set(reads) == {LEDGER_2019}
     problem = result.quarantine[result.quarantine["rule"] == "not_a_number"]
     assert problem["village"].tolist() == named
     _assert_as_from_scratch(raw, processed, tmp_path)
 
 
-def test_a_new_problem_on_an_unchanged_file_reads_its_row_once(raw, processed, reads, tmp_path):
+def test_a_new_problem_on_an_unchanged_file_does_not_make_it_read(raw, processed, reads, tmp_path):
     copy = raw / "民生工作台账_2019_副本.xlsx"
     shutil.copy(raw / LEDGER_2019, copy)
     _set_cell(copy, "脱贫攻坚", "K5", 5)  # 新圩's 扶贫车间数 differs from the 2019 ledger's 1
     result = prepare(raw, processed)
     on_2019 = result.quarantine[result.quarantine["file"] == LEDGER_2019]
     assert "新圩" in set(on_2019["village"])
-    # The conflict is found across files, after both were read: the 2019 ledger is not
-    # validated again, only read for the village of its new problem, and so is the copy.
-    assert reads == Counter({copy.name: 2, LEDGER_2019: 1})
+    # The conflict is found across files, after both were read: its village is that of the
+    # values in conflict, so the 2019 ledger is not read again, and the copy only once.
+    assert reads == Counter({copy.name: 1})
     reads.clear()
     prepare(raw, processed)
     assert not reads
     _assert_as_from_scratch(raw, processed, tmp_path)
 
 
-def test_villages_named_from_kept_texts_are_those_a_new_reading_names(raw, processed, tmp_path):
+def test_replayed_villages_are_those_a_new_reading_names(raw, processed, tmp_path):
     _set_cell(raw / "民生工作台账_2018.xlsx", "社会保障", "D6", "八十")
     _set_cell(raw / "民生工作台账_2016.xlsx", "人居环境", "D13", 4800)
     prepare(raw, processed)
-    result = prepare(raw, processed)  # every file replayed, every village from kept texts
-    problems = result.quarantine[PROBLEM_COLUMNS]
-    read_again = attach_villages(problems, raw, result.validation.registry)
+    result = prepare(raw, processed)  # every file replayed, every village as recorded
+    fresh = prepare(raw, tmp_path / "fresh", force=True)
     assert (result.quarantine["village"] != "").any()
-    pd.testing.assert_frame_equal(result.quarantine, read_again)
+    pd.testing.assert_frame_equal(result.quarantine, fresh.quarantine)
 
 
 def test_a_folder_of_every_kind_of_problem_replays_as_read(tmp_path, reads):
@@ -328,5 +325,5 @@ def test_a_folder_of_every_kind_of_problem_replays_as_read(tmp_path, reads):
     assert len(reads) > 20
     reads.clear()
     prepare(bad, processed, registry=registry)
-    assert not reads  # every part replayed, every problem's village named from kept texts
+    assert not reads  # every part replayed, every problem's village as recorded
     _assert_as_from_scratch(bad, processed, tmp_path, registry=registry)

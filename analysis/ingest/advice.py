@@ -20,7 +20,7 @@ from analysis.core.labels import label
 from analysis.ingest.cells import match_headers, parse_year
 from analysis.ingest.crossrow import EXIT_RULE_EN, EXIT_RULE_ZH
 from analysis.ingest.read import Sheet
-from analysis.ingest.rules import RULES, rule_of
+from analysis.ingest.rules import RULES, Fix, rule_of
 
 _SUGGESTED = re.compile(r"是否指：(.+?)？")
 LETTERS = re.compile(r"[A-Z]{1,3}")
@@ -101,38 +101,72 @@ def _only_year(sheet: Sheet, row: int, column: str) -> int | None:
 
 
 def suggestion(problem: object, sheet: Sheet | None, catalog: Catalog) -> str:
-    """What to change, concretely, where the problem and its sheet say: ``改为“青光村”``."""
-    rule, value = problem.rule, str(problem.value)
-    row, column = int(problem.row), problem.column
-    hint = _SUGGESTED.search(problem.message_zh)
-    if rule_of(rule).names_closest and hint:
-        first, *others = hint.group(1).split("、")
-        more = f"（相近的还有：{'、'.join(others)}）" if others else ""
-        return f"如指“{first}”，改为“{first}”{more}"
-    if rule == "unknown_column" and hint:
-        return f"如是“{hint.group(1).split('、')[0]}”，改用该列名；不是指标的列请删除"
-    if rule == "unit_mismatch":
-        col = match_headers([value], catalog)[0]
-        if col.indicator:
-            label = catalog[col.indicator].label_zh
-            return f"如数值确是“{catalog[col.indicator].unit}”，列名改为“{label}”"
-    if rule == "missing_key" and sheet is not None and LETTERS.fullmatch(column):
-        index = column_index(column)
-        for r0, c0, r1, c1 in sheet.merged:
-            if r0 < row - 1 <= r1 and c0 <= index <= c1:
-                top = sheet.cells.iat[r0, c0]
-                return f"取消合并单元格，每行都填上：本格填“{top}”"
-    if rule in ("missing_key", "bad_year", "year_out_of_range") and sheet is not None:
-        year = _only_year(sheet, row, column) if LETTERS.fullmatch(column) else None
-        if year is not None:
-            return f"本表其他行都是 {year} 年；如本行也是，改为“{year}”"
-    if rule == "not_a_number":
-        numbers = re.findall(r"\d+(?:\.\d+)?", unicodedata.normalize("NFKC", value))
-        if len(numbers) == 1:
-            return f"如数值是 {numbers[0]}，改为“{numbers[0]}”"
-    if rule == "negative_value" and value.startswith("-"):
-        return f"如负号是误填，改为“{value[1:]}”"
+    """What to change, concretely, where the problem and its sheet say: ``改为“青光村”``; the
+    first of the rule's :attr:`~analysis.ingest.rules.Rule.suggests` that applies."""
+    for fix in rule_of(problem.rule).suggests:
+        found = _FIXES[fix](problem, str(problem.value), sheet, catalog)
+        if found:
+            return found
     return ""
+
+
+def _closest_name(problem: object, value: str, sheet: Sheet | None, catalog: Catalog) -> str:
+    hint = _SUGGESTED.search(problem.message_zh)
+    if not hint:
+        return ""
+    first, *others = hint.group(1).split("、")
+    more = f"（相近的还有：{'、'.join(others)}）" if others else ""
+    return f"如指“{first}”，改为“{first}”{more}"
+
+
+def _closest_column(problem: object, value: str, sheet: Sheet | None, catalog: Catalog) -> str:
+    hint = _SUGGESTED.search(problem.message_zh)
+    return f"如是“{hint.group(1).split('、')[0]}”，改用该列名；不是指标的列请删除" if hint else ""
+
+
+def _catalog_name(problem: object, value: str, sheet: Sheet | None, catalog: Catalog) -> str:
+    col = match_headers([value], catalog)[0]
+    if not col.indicator:
+        return ""
+    ind = catalog[col.indicator]
+    return f"如数值确是“{ind.unit}”，列名改为“{ind.label_zh}”"
+
+
+def _unmerge(problem: object, value: str, sheet: Sheet | None, catalog: Catalog) -> str:
+    if sheet is None or not LETTERS.fullmatch(problem.column):
+        return ""
+    row, index = int(problem.row), column_index(problem.column)
+    for r0, c0, r1, c1 in sheet.merged:
+        if r0 < row - 1 <= r1 and c0 <= index <= c1:
+            return f"取消合并单元格，每行都填上：本格填“{sheet.cells.iat[r0, c0]}”"
+    return ""
+
+
+def _year_of_sheet(problem: object, value: str, sheet: Sheet | None, catalog: Catalog) -> str:
+    if sheet is None or not LETTERS.fullmatch(problem.column):
+        return ""
+    year = _only_year(sheet, int(problem.row), problem.column)
+    return f"本表其他行都是 {year} 年；如本行也是，改为“{year}”" if year is not None else ""
+
+
+def _one_number(problem: object, value: str, sheet: Sheet | None, catalog: Catalog) -> str:
+    numbers = re.findall(r"\d+(?:\.\d+)?", unicodedata.normalize("NFKC", value))
+    return f"如数值是 {numbers[0]}，改为“{numbers[0]}”" if len(numbers) == 1 else ""
+
+
+def _without_minus(problem: object, value: str, sheet: Sheet | None, catalog: Catalog) -> str:
+    return f"如负号是误填，改为“{value[1:]}”" if value.startswith("-") else ""
+
+
+_FIXES = {
+    Fix.CLOSEST_NAME: _closest_name,
+    Fix.CLOSEST_COLUMN: _closest_column,
+    Fix.CATALOG_NAME: _catalog_name,
+    Fix.UNMERGE: _unmerge,
+    Fix.YEAR_OF_SHEET: _year_of_sheet,
+    Fix.ONE_NUMBER: _one_number,
+    Fix.WITHOUT_MINUS: _without_minus,
+}
 
 
 def comment_text(problem: object, advice: str, catalog: Catalog) -> str:

@@ -63,6 +63,27 @@ class Effect(StrEnum):
     FILE = "file"
 
 
+class Fix(StrEnum):
+    """A concrete correction a problem's cell can be given
+    (:func:`analysis.ingest.advice.suggestion`), where the problem and its sheet allow it; else
+    the rule's ``action_zh`` is said."""
+
+    #: The first of the closest known names the message offers (``是否指：…？``).
+    CLOSEST_NAME = "closest_name"
+    #: The closest catalog column name the message offers.
+    CLOSEST_COLUMN = "closest_column"
+    #: The catalog's name for the indicator, when the values are in its unit.
+    CATALOG_NAME = "catalog_name"
+    #: A blank key under a merged cell: unmerge, and fill every row.
+    UNMERGE = "unmerge"
+    #: The one year every other row of the column holds.
+    YEAR_OF_SHEET = "year_of_sheet"
+    #: The one number in a text.
+    ONE_NUMBER = "one_number"
+    #: The number without its minus sign.
+    WITHOUT_MINUS = "without_minus"
+
+
 @dataclass(frozen=True)
 class Rule:
     """One rule, worded once: the problem record's message and what a clerk is told to do.
@@ -89,9 +110,8 @@ class Rule:
     #: The file's lines are not its records (a CSV quote never closed): no copy can keep its
     #: rows, so it is corrected as a text file and no marked copy is made.
     breaks_records: bool = False
-    #: The message's hint names the closest known names (``是否指：…？``): the first is
-    #: suggested as the correction.
-    names_closest: bool = False
+    #: The corrections that may be suggested, the first that applies.
+    suggests: tuple[Fix, ...] = ()
     #: The problem's value is its row's village as written, which the registry does not know:
     #: the row's problems are listed under that name.
     value_is_village: bool = False
@@ -421,6 +441,7 @@ _RULES = (
         expected_zh="指标目录中的列名",
         expected_en="a column name of the indicator catalog",
         action_zh="改用目录中的列名；不是指标的列请删除",
+        suggests=(Fix.CLOSEST_COLUMN,),
     ),
     Rule(
         "unit_mismatch",
@@ -439,6 +460,7 @@ _RULES = (
         expected_zh="与指标相同或可以换算的单位",
         expected_en="the indicator's unit, or one that converts to it",
         action_zh="核对列名和单位",
+        suggests=(Fix.CATALOG_NAME,),
     ),
     Rule(
         "rate_as_fraction",
@@ -480,6 +502,7 @@ _RULES = (
         expected_zh="本格不能为空",
         expected_en="a value: this cell may not be empty",
         action_zh="填上",
+        suggests=(Fix.UNMERGE, Fix.YEAR_OF_SHEET),
     ),
     Rule(
         "unknown_village",
@@ -492,7 +515,7 @@ _RULES = (
         expected_zh="村（居）名录中的村名或 12 位村代码",
         expected_en="a village name of the registry, or a 12-digit village code",
         action_zh="",
-        names_closest=True,
+        suggests=(Fix.CLOSEST_NAME,),
         value_is_village=True,
     ),
     Rule(
@@ -525,7 +548,7 @@ _RULES = (
         expected_zh="村（居）名录中的乡镇名或 9 位乡镇代码",
         expected_en="a town name of the registry, or a 9-digit town code",
         action_zh="",
-        names_closest=True,
+        suggests=(Fix.CLOSEST_NAME,),
     ),
     Rule(
         "ambiguous_town",
@@ -553,7 +576,7 @@ _RULES = (
         expected_zh="该乡镇的村名，或核对乡镇",
         expected_en="a village of that town, or the right town",
         action_zh="",
-        names_closest=True,
+        suggests=(Fix.CLOSEST_NAME,),
     ),
     Rule(
         "unknown_scope",
@@ -569,7 +592,7 @@ _RULES = (
         expected_zh="名录中的县、乡镇或村：名称或代码",
         expected_en="a county, town or village of the registry: its name or code",
         action_zh="",
-        names_closest=True,
+        suggests=(Fix.CLOSEST_NAME,),
     ),
     Rule(
         "ambiguous_scope",
@@ -659,6 +682,7 @@ _RULES = (
         expected_zh="四位数字的年份，如 2019",
         expected_en="a four-digit year, such as 2019",
         action_zh="",
+        suggests=(Fix.YEAR_OF_SHEET,),
     ),
     Rule(
         "year_out_of_range",
@@ -671,6 +695,7 @@ _RULES = (
         expected_zh=f"{config.FIRST_YEAR}–{config.LAST_YEAR} 之间的年份",
         expected_en="a year from 2000 to 2035",
         action_zh="",
+        suggests=(Fix.YEAR_OF_SHEET,),
     ),
     Rule(
         "not_a_number",
@@ -683,6 +708,7 @@ _RULES = (
         expected_zh="数字；没有数据请留空或填“—”",
         expected_en="a number; leave the cell empty or write — where there is no figure",
         action_zh="",
+        suggests=(Fix.ONE_NUMBER,),
     ),
     Rule(
         "unknown_unit",
@@ -719,6 +745,7 @@ _RULES = (
         expected_zh="不小于 0 的数",
         expected_en="a number not below 0",
         action_zh="",
+        suggests=(Fix.WITHOUT_MINUS,),
     ),
     Rule(
         "not_integer",
@@ -847,7 +874,7 @@ _RULES = (
         expected_zh="指标目录中的指标名",
         expected_en="an indicator name of the catalog",
         action_zh="改用目录中的指标名",
-        names_closest=True,
+        suggests=(Fix.CLOSEST_NAME,),
     ),
     Rule(
         "not_yes_no",

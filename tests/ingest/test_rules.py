@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from analysis.ingest import advice
 from analysis.ingest import validate as validate_module
 from analysis.ingest.cells import cell_text, column_letter
 from analysis.ingest.mark import CELL_COLOURS, mark
 from analysis.ingest.read import Sheet
-from analysis.ingest.rules import RULES, Effect, Rule, Scope, Severity, rule_of
+from analysis.ingest.rules import RULES, Effect, Fix, Rule, Scope, Severity, rule_of
 from analysis.ingest.run import Run
 from analysis.pipeline.prepare import prepare
 from analysis.reporting.problems import load_problems, problems_body
@@ -129,7 +130,12 @@ def test_every_rule_is_declared_whole():
         assert isinstance(rule.severity, Severity) and isinstance(rule.scope, Scope)
         assert isinstance(rule.quarantines, Effect)
         assert rule.message_zh and rule.message_en and rule.title_zh and rule.expected_zh
+        assert all(isinstance(fix, Fix) for fix in rule.suggests)
     assert rule_of("poverty_exit_exceeds_remaining") is RULES["cross_rule"]
+
+
+def test_every_correction_a_rule_may_suggest_is_made_somewhere():
+    assert set(advice._FIXES) == set(Fix)
 
 
 def test_problems_are_listed_heaviest_first():

@@ -3,13 +3,22 @@ they cite exists; the README stays short; no document cites one that is not ther
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 
 from analysis import config
 from analysis.cli import make_parser
+from analysis.core.catalog import load_catalog
+from analysis.ingest.validate import validate
+from analysis.pipeline.prepare import prepare
 
 ROOT = config.PROJECT_DIR
 README = ROOT / "README.md"
@@ -145,3 +154,92 @@ def test_the_documents_index_lists_every_document():
 def test_the_pictures_of_the_documents_stay_small():
     for image in (ROOT / "docs" / "images").iterdir():
         assert image.stat().st_size <= MAX_IMAGE_BYTES, image.name
+
+
+# --- the how-tos of docs/architecture.md, each done once -------------------------------------
+
+POPULATION = "户数人口_2014-2019.csv"
+
+
+def test_how_to_add_an_indicator_one_catalog_entry_is_read_and_aggregated(tmp_path):
+    """'That one entry is all your own data needs': a catalog with one more entry reads a file
+    that names it, and every level's figures hold it."""
+    raw = yaml.safe_load(config.CATALOG_PATH.read_text("utf-8"))
+    raw["indicators"].append(
+        {
+            "id": "village_doctors",
+            "zh": "乡村医生",
+            "en": "village doctors",
+            "unit": "人",
+            "kind": "count",
+            "aggregate": "sum",
+            "direction": "higher",
+            "bounds": [0, None],
+            "integer": True,
+            "category": "social_security",
+            "flow": False,
+            "aliases": ["村医人数"],
+        }
+    )
+    (tmp_path / "indicators.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    catalog = load_catalog(tmp_path / "indicators.yaml")
+    shutil.copytree(config.RAW_DIR, tmp_path / "raw")
+    names = pd.read_csv(tmp_path / "raw" / config.REGISTRY_FILE, dtype=str)["name"]
+    doctors = pd.DataFrame(
+        [(name, year, 2) for name in names for year in range(2014, 2020)],
+        columns=["村名", "年度", "村医人数"],
+    )
+    doctors.to_csv(tmp_path / "raw" / "村医_2014-2019.csv", index=False)
+
+    prepare(tmp_path / "raw", tmp_path / "processed", catalog=catalog)
+
+    values = pd.read_parquet(tmp_path / "processed" / "indicators.parquet")
+    assert (values["indicator"] == "village_doctors").sum() == len(names) * 6
+    town = pd.read_parquet(tmp_path / "processed" / "township.parquet")
+    doctors_by_year = town[town["indicator"] == "village_doctors"].set_index("year")["value"]
+    assert doctors_by_year.to_dict() == {year: 2.0 * len(names) for year in range(2014, 2020)}
+    assert pd.read_csv(tmp_path / "processed" / "quarantine.csv").empty
+
+
+def _text_table_folder(folder: Path, suffix: str) -> Path:
+    """The registry and the sample's households and population, tab-separated, as ``suffix``."""
+    folder.mkdir()
+    shutil.copy(config.RAW_DIR / config.REGISTRY_FILE, folder)
+    text = (config.RAW_DIR / POPULATION).read_bytes().decode("gbk").replace(",", "\t")
+    (folder / POPULATION).with_suffix(suffix).write_text(text, "utf-8")
+    return folder
+
+
+def test_how_to_add_a_text_format_one_suffix_reads_it(tmp_path):
+    """'Another text table (say .tsv)': unknown until its suffix joins TABLE_SUFFIXES, then read
+    as the same values as the CSV, with the package edited as the how-to says."""
+    tsv = _text_table_folder(tmp_path / "tsv", ".tsv")
+    csv = _text_table_folder(tmp_path / "csv", ".csv")
+    assert list(validate(tsv).problems["rule"]) == ["unknown_file"]
+
+    package = tmp_path / "edited" / "analysis"
+    shutil.copytree(config.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    read_py = package / "ingest" / "read.py"
+    line = 'TABLE_SUFFIXES = {".csv", ".txt"}'
+    assert line in read_py.read_text("utf-8"), "the how-to's line in read.py changed"
+    read_py.write_text(
+        read_py.read_text("utf-8").replace(line, 'TABLE_SUFFIXES = {".csv", ".txt", ".tsv"}'),
+        "utf-8",
+    )
+    script = (
+        "import sys, analysis; from analysis.ingest.validate import validate; "
+        "assert analysis.__file__.startswith(sys.argv[2]), analysis.__file__; "
+        "r = validate(sys.argv[1]); assert r.problems.empty, r.problems; "
+        "print(r.values.drop(columns='source').to_csv(index=False))"
+    )
+    edited = subprocess.run(
+        [sys.executable, "-c", script, str(tsv), str(package)],
+        env={**os.environ, "PYTHONPATH": str(package.parent)},
+        cwd=tmp_path,  # not the repository's own analysis/
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert edited.stdout.rstrip("\n") == validate(csv).values.drop(columns="source").to_csv(
+        index=False
+    ).rstrip("\n")

@@ -104,13 +104,12 @@ def prepare(
     )
     # Each problem with the village of its row, so the problems page can go village by village.
     quarantine = result.problems
+    aggregates = aggregate_levels(indicators, villages, catalog)
     paths: dict[str, Path] = {
         "indicators": write_parquet(indicators, path_of(out, "indicators")),
         "villages": write_parquet(villages, path_of(out, "villages")),
         "township": write_parquet(township, path_of(out, "township")),
-        "aggregates": write_parquet(
-            aggregate_levels(indicators, villages, catalog), path_of(out, "aggregates")
-        ),
+        "aggregates": write_parquet(aggregates, path_of(out, "aggregates")),
         "targets": write_parquet(result.targets, path_of(out, "targets")),
         "projects": write_parquet(result.projects, path_of(out, "projects")),
         "reconciliation": write_csv_bom(reconciliation, path_of(out, "reconciliation")),
@@ -141,6 +140,7 @@ def prepare(
         reconciliation,
         quarantine,
         catalog,
+        level=store.place_of(aggregates)[0],
     )
     summary = dict(result.summary)
     summary["outputs"] = {

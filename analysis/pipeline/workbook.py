@@ -95,8 +95,14 @@ def write_workbook(
     reconciliation: pd.DataFrame,
     quarantine: pd.DataFrame,
     catalog: Catalog,
+    *,
+    level: str,
 ) -> Path:
-    """``livelihood.xlsx`` for officials: Chinese headers with units, one sheet per table."""
+    """``livelihood.xlsx`` for officials: Chinese headers with units, one sheet per table.
+
+    ``level`` is that of the place the data set covers (:func:`analysis.pipeline.store.place_of`):
+    the sheet of ``township``'s totals is named for it, 全镇汇总 for a town, 全县汇总 for a county.
+    """
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -111,7 +117,8 @@ def write_workbook(
     wide = wide.rename(columns={"village_code": "村代码", "year": "年度", **labels})
     _sheet(wb, rows, "村级指标", wide)
     town = township.pivot(index="year", columns="indicator", values="value").reindex(columns=order)
-    _sheet(wb, rows, "全镇汇总", town.reset_index().rename(columns={"year": "年度", **labels}))
+    whole = label(f"whole.{level}", "zh")
+    _sheet(wb, rows, f"{whole}汇总", town.reset_index().rename(columns={"year": "年度", **labels}))
     _sheet(
         wb,
         rows,

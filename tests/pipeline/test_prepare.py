@@ -18,6 +18,7 @@ from analysis.ingest.validate import validate
 from analysis.pipeline import store
 from analysis.pipeline.prepare import prepare, reconcile
 from analysis.pipeline.reconcile import REASONS, STATUSES, chinese_numerals, states_a_number
+from analysis.tools import sample
 from analysis.tools.template import DATA_SHEET, write_template
 
 DATA = Path(__file__).parents[1] / "data"
@@ -295,6 +296,21 @@ def test_workbook_has_chinese_headers_and_frozen_rows(prepared):
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2"
     assert wb["村级指标"].max_row == 1 + 9 * 6
+
+
+def test_the_totals_sheet_is_named_for_the_place_the_data_set_covers(tmp_path):
+    """A county's totals are 全县汇总, not the whole-town sheet of a one-town data set (the
+    sample's 全镇汇总 above), and hold the county's figures."""
+    raw = sample.write_sample(tmp_path / "raw", sample.synthetic_villages(36))  # two towns
+    prepare(raw, tmp_path / "processed")
+    wb = load_workbook(tmp_path / "processed" / "livelihood.xlsx", read_only=True)
+    assert wb.sheetnames[:2] == ["村级指标", "全县汇总"]
+    county = pd.read_parquet(tmp_path / "processed" / "township.parquet")
+    header, *body = wb["全县汇总"].iter_rows(values_only=True)
+    column = header.index(default_catalog()["households"].label_zh)
+    households = {row[0]: row[column] for row in body}
+    expected = county[county["indicator"] == "households"].set_index("year")["value"]
+    assert len(households) > 1 and households == pytest.approx(expected.to_dict())
 
 
 def test_workbook_reconciliation_speaks_chinese(prepared):

@@ -191,8 +191,8 @@ def test_several_charts_of_a_section_sit_two_to_a_row(prepared_sample, tmp_path)
     assert all(shape.width.mm < 156 / 2 for shape in shapes)
 
 
-def test_pictures_are_stored_once_each_and_not_deflated_again(prepared_sample, tmp_path):
-    """A picture given twice is one part of the file; PNGs go in as they are, the XML deflated."""
+def test_a_picture_given_twice_is_stored_once(prepared_sample, tmp_path):
+    """A picture given twice is one part of the file, its bytes as given."""
     import io
     import zipfile
 
@@ -218,7 +218,5 @@ def test_pictures_are_stored_once_each_and_not_deflated_again(prepared_sample, t
     assert [p.blob for p in parts] == [red, blue, red]
     assert parts[0] is parts[2] and parts[0] is not parts[1]
     with zipfile.ZipFile(path) as archive:
-        methods = {i.filename: i.compress_type for i in archive.infolist()}
-    media = [name for name in methods if name.startswith("word/media/")]
-    assert len(media) == 2 and {methods[m] for m in media} == {zipfile.ZIP_STORED}
-    assert methods["word/document.xml"] == zipfile.ZIP_DEFLATED
+        media = [name for name in archive.namelist() if name.startswith("word/media/")]
+    assert len(media) == 2

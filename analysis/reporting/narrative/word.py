@@ -83,15 +83,24 @@ def _set_fonts(document: Any, lang: str) -> None:
         apply(document.styles[name].element.get_or_add_rPr().get_or_add_rFonts(), font)
 
 
+def _load_font_table_as_xml() -> None:
+    """Have python-docx load the font table as an XML part, with an element to add to and
+    written from it: by default it is a part of plain bytes, with no XML API of its own.
+    ``PartFactory.part_type_for`` is python-docx's way for client code to choose the class of
+    a part by its content type; the document's other parts are python-docx's own already."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.part import PartFactory, XmlPart
+
+    PartFactory.part_type_for[CT.WML_FONT_TABLE] = XmlPart
+
+
 def _declare_fallbacks(document: Any) -> None:
     """List each Chinese font in the font table with the font Word takes in its place."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.oxml.ns import qn
-    from docx.oxml.parser import OxmlElement, parse_xml
-    from lxml import etree
+    from docx.oxml.parser import OxmlElement
 
-    part = document.part.part_related_by(RT.FONT_TABLE)
-    table = parse_xml(part.blob)
+    table = document.part.part_related_by(RT.FONT_TABLE).element
     for font, fallback in FONT_FALLBACKS.items():
         entry = OxmlElement("w:font")
         entry.set(qn("w:name"), font)
@@ -100,8 +109,6 @@ def _declare_fallbacks(document: Any) -> None:
             child.set(qn("w:val"), value)
             entry.append(child)
         table.append(entry)
-    # python-docx keeps the font table as plain bytes (a Part with no XML API of its own).
-    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _set_page_and_styles(document: Any, lang: str) -> None:
@@ -285,63 +292,6 @@ def _add_pictures(document: Any, pictures: Sequence[Picture]) -> None:
         _place(cell.paragraphs[0], picture, _fit_mm(picture[0], cell_width, box_height))
 
 
-def _find_pictures_by_digest(document: Any) -> None:
-    """Let ``document`` find a picture already in it by its SHA-1 in a dict. python-docx looks
-    for one by hashing every picture in the document again for each picture added: 820
-    hashes for the county summary's 41 pictures, 0.09 s of its documents' 0.7 s."""
-    from docx.package import ImageParts
-
-    class IndexedImageParts(ImageParts):
-        def __init__(self, parts: Any) -> None:
-            super().__init__()
-            self._by_sha1: dict[str, Any] = {}
-            for part in parts:
-                self.append(part)
-
-        def append(self, item: Any) -> None:
-            super().append(item)
-            self._by_sha1[item.sha1] = item
-
-        def _get_by_sha1(self, sha1: str) -> Any:
-            return self._by_sha1.get(sha1)
-
-    package = document.part.package
-    # ``image_parts`` is a cached property: its cache is the package's attribute of that name.
-    package.__dict__["image_parts"] = IndexedImageParts(package.image_parts)
-
-
-#: Parts written into the .docx as they are, not deflated: pictures, compressed already.
-#: Deflating the county summary's 8 MB of PNG again took 0.17 s of its documents' 0.7 s, for a
-#: file a tenth smaller.
-_STORED_PARTS = (".png", ".jpeg", ".jpg")
-
-
-def _save(document: Any, path: Path) -> None:
-    """``document.save(path)``, the pictures stored rather than deflated again
-    (:data:`_STORED_PARTS`): python-docx's own package writer, with a zip writer of ours."""
-    import zipfile
-
-    from docx.opc.pkgwriter import PackageWriter
-
-    class PartsZip:
-        def __init__(self, archive: zipfile.ZipFile) -> None:
-            self.archive = archive
-
-        def write(self, pack_uri: Any, blob: bytes) -> None:
-            stored = pack_uri.membername.lower().endswith(_STORED_PARTS)
-            method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            self.archive.writestr(pack_uri.membername, blob, compress_type=method)
-
-    package = document.part.package
-    for part in package.parts:
-        part.before_marshal()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        writer = PartsZip(archive)
-        PackageWriter._write_content_types_stream(writer, package.parts)
-        PackageWriter._write_pkg_rels(writer, package.rels)
-        PackageWriter._write_parts(writer, package.parts)
-
-
 def write_docx(
     path: Path | str,
     year: int,
@@ -394,8 +344,8 @@ def write_docx(
         raise ValueError(f"pictures for unknown sections {sorted(unknown)}; use {PICTURE_SECTIONS}")
     tables = as_of(tables, year)
     text = summary_as_of(year, tables, catalog, lang)
+    _load_font_table_as_xml()
     document = Document()
-    _find_pictures_by_digest(document)
     _set_page_and_styles(document, lang)
     _set_fonts(document, lang)
     _declare_fallbacks(document)
@@ -436,5 +386,5 @@ def write_docx(
             _start_section(document, landscape=False)
             _add_pictures(document, pictures["targets"])
     with atomic_path(path) as tmp:
-        _save(document, tmp)
+        document.save(str(tmp))
     return Path(path)

@@ -49,6 +49,7 @@ _LIBRARIES = (
     "pyarrow",
     "python-calamine",
     "openpyxl",
+    "formulas",
     "pyogrio",
     "shapely",
     "geopandas",

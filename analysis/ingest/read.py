@@ -25,9 +25,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.ingest import formula_cells
 from analysis.ingest.bounded import SheetError, SheetTooLarge, read_workbook_bounded
-from analysis.ingest.cells import column_letter
-from analysis.ingest.extent import MAX_CELLS
+from analysis.ingest.cells import cell_text, column_letter
+from analysis.ingest.extent import MAX_CELLS, BoundedSheet, SheetMarks
 from analysis.ingest.records import count_records, sniff_delimiter
 
 _NUMERIC = re.compile(r"^[+-]?[\d,，.]+%?$")
@@ -307,7 +308,93 @@ def read_workbook(path: Path | str, display_name: str | None = None) -> list[She
                 rows_counted=item.counted,
             )
         )
+    marks = {item.name: item.marks for item in found if isinstance(item, BoundedSheet)}
+    _with_formulas(sheets, marks)
+    for sheet in sheets:
+        if marks.get(sheet.name) is not None:
+            sheet.findings.extend(_hidden(sheet, marks[sheet.name]))
     return sheets
+
+
+def _with_formulas(sheets: list[Sheet], marks: dict[str, SheetMarks | None]) -> None:
+    """The formula cells saved without a value (:mod:`analysis.ingest.formula_cells`): those
+    computed are put in the grid, with one note for the sheet; each refused is a finding naming
+    its cell. The grids are first read with them all blank, as calamine gives them."""
+    formulas = {name: m.formulas for name, m in marks.items() if m is not None and m.formulas}
+    if not formulas:
+        return
+    by_name = {sheet.name: sheet for sheet in sheets}
+    formulas = {name: cells for name, cells in formulas.items() if name in by_name}
+    done = formula_cells.compute({s.name: s.cells for s in sheets}, formulas)
+    for name, cells in formulas.items():
+        sheet = by_name[name]
+        computed = sorted(
+            ((row, col), done.values[(name, row, col)])
+            for row, col in cells
+            if (name, row, col) in done.values
+        )
+        if computed:
+            height = max(sheet.cells.shape[0], max(r for (r, _), _ in computed) + 1)
+            width = max(sheet.cells.shape[1], max(c for (_, c), _ in computed) + 1)
+            grid = sheet.cells.reindex(index=range(height), columns=range(width), fill_value="")
+            for (row, col), value in computed:
+                grid.iat[row, col] = value
+            sheet.cells = grid
+            (row, col), value = computed[0]
+            text = formula_cells.formula_text(*cells[(row, col)], (row, col))
+            sheet.findings.append(
+                Finding(
+                    "formula_computed",
+                    row + 1,
+                    column=column_letter(col),
+                    value=f"={text}",
+                    fields={"count": len(computed), "result": cell_text(round(value, 6))},
+                )
+            )
+        for (row, col), refused in sorted(
+            ((r, c), done.refused[(name, r, c)]) for r, c in cells if (name, r, c) in done.refused
+        ):
+            sheet.findings.append(
+                Finding(
+                    "formula_without_value",
+                    row + 1,
+                    column=column_letter(col),
+                    value=f"={refused.formula}",
+                    fields={"why_zh": refused.why_zh, "why_en": refused.why_en},
+                )
+            )
+
+
+def _hidden(sheet: Sheet, marks: SheetMarks) -> list[Finding]:
+    """A note for each hidden row and column that holds something (a hidden stale row is
+    counted like any other: the clerk is told where it is)."""
+    cells = sheet.cells
+    if cells.empty:
+        return []
+    filled = (cells != "").to_numpy()
+    rows = sorted(r for r in marks.hidden_rows if r < filled.shape[0] and filled[r].any())
+    columns = sorted(c for c in marks.hidden_columns if c < filled.shape[1] and filled[:, c].any())
+    found = [
+        Finding("hidden_row", r + 1, value=_row_start(cells.iloc[r]), fields={"rows": len(rows)})
+        for r in rows
+    ]
+    found += [
+        Finding(
+            "hidden_column",
+            column=column_letter(c),
+            value=_row_start(cells[c]),
+            fields={"count": int(filled[:, c].sum())},
+        )
+        for c in columns
+    ]
+    return found
+
+
+def _row_start(values: pd.Series) -> str:
+    """The first few texts of a row or column, for the clerk to recognise it."""
+    texts = [cell_text(v).strip() for v in values if cell_text(v).strip()]
+    shown = "、".join(texts[:4])
+    return shown if len(texts) <= 4 else f"{shown}…"
 
 
 def _too_large_fields(exc: SheetTooLarge) -> dict[str, str]:

@@ -456,8 +456,8 @@ RULES: dict[str, Rule] = {
     ),
     "totals_mismatch": Rule(
         "warning",
-        "合计行“{name}”为 {value}，各村{how_zh}为 {computed}，两者不符。请核对合计或各村数值。",
-        "totals row {name_en} is {value} but the villages' {how_en} is {computed}.",
+        "合计行“{name}”为 {value}，{scope_zh}各村{how_zh}为 {computed}，两者不符。请核对合计或各村数值。",
+        "totals row {name_en} is {value} but the {scope_en}villages' {how_en} is {computed}.",
         "合计与各村不符",
         "合计等于各村之和（比率为加权平均）",
         "核对合计或各村数值",
@@ -574,3 +574,76 @@ RULES: dict[str, Rule] = {
         "a valid polygon",
     ),
 }
+
+#: The county-form leftovers (issue 27): formulas saved without values, hidden rows and columns,
+#: files that give no data, links that lead out of the raw folder.
+RULES.update(
+    {
+        "formula_without_value": Rule(
+            "error",
+            "公式 {value} 没有保存计算结果，且无法代为计算（{why_zh}），该格未读取。"
+            "请在 Excel 或 WPS 中打开本文件，保存一次后再放入。",
+            "the formula {value} was saved without its result and cannot be computed here "
+            "({why_en}); the cell was not read. Open the file in Excel or WPS, save it, and put "
+            "it back.",
+            "公式没有保存结果",
+            "保存了计算结果的公式，或直接填写的数值",
+            "在 Excel 或 WPS 中打开后保存一次",
+            "a formula saved with its result, or a figure typed in",
+        ),
+        "formula_computed": Rule(
+            "warning",
+            "本表 {count} 个公式单元格没有保存计算结果（如本格 {value}），已按公式用本文件中的数值"
+            "算出（本格为 {result}）。请核对；在 Excel 或 WPS 中打开后保存一次即可消除本提示。",
+            "{count} formula cells of the sheet were saved without their results (such as this "
+            "one, {value}); they were computed from the file's own figures (this one: {result}). "
+            "Check them; opening and saving the file in Excel or WPS clears this note.",
+            "公式结果由本系统算出",
+            "保存了计算结果的公式",
+            "核对后在 Excel 或 WPS 中打开并保存一次",
+            "formulas saved with their results",
+        ),
+        "hidden_row": Rule(
+            "warning",
+            "这一行被隐藏（{value}），已照常读取。隐藏的行常是旧数据，会重复计算，请核对后删除或取消隐藏。",
+            "this row is hidden ({value}) and was read like any other. A hidden row is often "
+            "stale data counted twice: check it, then delete or unhide it.",
+            "隐藏的行",
+            "没有隐藏的行",
+            "取消隐藏后核对，不要的行删除",
+            "no hidden rows",
+        ),
+        "hidden_column": Rule(
+            "warning",
+            "这一列被隐藏（{value}，共 {count} 个单元格有内容），已照常读取。请核对后删除或取消隐藏。",
+            "this column is hidden ({value}; {count} cells hold something) and was read like any "
+            "other. Check it, then delete or unhide it.",
+            "隐藏的列",
+            "没有隐藏的列",
+            "取消隐藏后核对，不要的列删除",
+            "no hidden columns",
+        ),
+        "no_data": Rule(
+            "warning",
+            "{what_zh}没有读到任何数据：{rows_zh}，没有一行被接受或隔离。{seen_zh}"
+            "如果它不是数据，请移出数据文件夹；如果是，请检查表头和分隔符（CSV 用逗号分隔）。",
+            "no data was read from {what_en}: {rows_en}; no row was accepted or quarantined. "
+            "{seen_en}If it is not data, move it out of the data folder; if it is, check its "
+            "header and separator (a CSV is comma-separated).",
+            "没有读到数据",
+            "一张有表头和数据行的表",
+            "不是数据就移出文件夹；是数据就检查表头和分隔符",
+            "a table with a header and data rows",
+        ),
+        "link_outside_folder": Rule(
+            "error",
+            "这是一个链接（快捷方式），指向数据文件夹以外的“{value}”，未读取。请把文件本身复制到数据文件夹中。",
+            "this is a link pointing outside the data folder, to '{value}'; not read. Copy the "
+            "file itself into the data folder.",
+            "链接指向文件夹以外",
+            "数据文件夹中的文件本身",
+            "把文件本身复制进来",
+            "the file itself, inside the data folder",
+        ),
+    }
+)

@@ -27,6 +27,8 @@ from analysis.ingest.keys import (
     missing_key_columns,
     report_bad_keys,
     resolve_keys,
+    sheet_town,
+    totals_towns,
 )
 from analysis.ingest.longform import check_long
 from analysis.ingest.read import Sheet
@@ -107,7 +109,8 @@ def check_table(sheet: Sheet, run: Run) -> None:
             value=sheet_year.title,
             year=sheet_year.year,
         )
-    keys = resolve_keys(body.data, first_of, run, sheet_year)
+    town = sheet_town(sheet, first_of, run)
+    keys = resolve_keys(body.data, first_of, run, sheet_year, town)
     bad = body.candidate & (
         body.village_blank | (keys.status.to_numpy() != "ok") | body.year_blank | ~keys.years_ok
     )
@@ -149,7 +152,8 @@ def check_table(sheet: Sheet, run: Run) -> None:
         else:
             row_years = np.full(int(totals.sum()), default, dtype=object)
         totals_cells.year = row_years[totals_cells.year]
-        keep_totals(sheet, run, totals_cells)
+        towns = totals_towns(body, keys, good, first_of, run, town)
+        keep_totals(sheet, run, totals_cells, towns[totals_cells.code])
 
 
 def _melt(

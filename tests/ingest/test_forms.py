@@ -567,7 +567,8 @@ def test_sheets_named_after_towns_give_their_rows_the_town():
     assert _problems(result) == []
     assert len(result.values) == CASES["town_sheets"]["truth"]["values"] == 56
     laowei = result.values[result.values["village_code"].isin([DAQIAO_LAOWEI, XIAOJIANG_LAOWEI])]
-    assert set(zip(laowei["village_code"], laowei["source"].str.split("#").str[1])) == {
+    sheets = laowei["source"].str.split("#").str[1]
+    assert set(zip(laowei["village_code"], sheets, strict=True)) == {
         (DAQIAO_LAOWEI, "大桥镇"),
         (XIAOJIANG_LAOWEI, "小江"),
     }

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.ingest import formula_cells
@@ -30,6 +31,7 @@ from analysis.ingest.bounded import SheetError, SheetTooLarge, read_workbook_bou
 from analysis.ingest.cells import cell_text, column_letter
 from analysis.ingest.extent import MAX_CELLS, BoundedSheet, SheetMarks
 from analysis.ingest.records import count_records, sniff_delimiter
+from analysis.ingest.rules import RULES, Effect
 
 _NUMERIC = re.compile(r"^[+-]?[\d,，.]+%?$")
 
@@ -200,7 +202,7 @@ def read_csv_sheet(path: Path | str, display_name: str | None = None) -> Sheet:
                 letter,
                 # The line as a text editor shows it, so the clerk recognises it.
                 value=shown if len(shown) <= 60 else f"{shown[:60]}…",
-                quarantine=problem.rule != "stray_quote",
+                quarantine=RULES[problem.rule].quarantines is Effect.ROW,
                 fields={
                     "end": problem.end_line,
                     "cells": record.used,
@@ -336,10 +338,11 @@ def _with_formulas(sheets: list[Sheet], marks: dict[str, SheetMarks | None]) -> 
         if computed:
             height = max(sheet.cells.shape[0], max(r for (r, _), _ in computed) + 1)
             width = max(sheet.cells.shape[1], max(c for (_, c), _ in computed) + 1)
-            grid = sheet.cells.reindex(index=range(height), columns=range(width), fill_value="")
+            grid = np.full((height, width), "", dtype=object)
+            grid[: sheet.cells.shape[0], : sheet.cells.shape[1]] = sheet.cells.to_numpy(object)
             for (row, col), value in computed:
-                grid.iat[row, col] = value
-            sheet.cells = grid
+                grid[row, col] = value
+            sheet.cells = pd.DataFrame(grid, dtype=object)
             (row, col), value = computed[0]
             text = formula_cells.formula_text(*cells[(row, col)], (row, col))
             sheet.findings.append(

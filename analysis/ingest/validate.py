@@ -107,6 +107,8 @@ class ValidationResult:
     values: pd.DataFrame  # VALUE_COLUMNS: accepted village values, canonical units
     problems: pd.DataFrame  # PROBLEM_COLUMNS
     summary: dict
+    #: (file, sheet) → the state of each Excel row read (``status``, ``reason``: the ledger's).
+    rows: dict[tuple[str, str], pd.DataFrame]
     registry: Registry
     targets: pd.DataFrame
     projects: pd.DataFrame
@@ -407,6 +409,7 @@ def validate(
         values=_tidy(values, catalog),
         problems=problems,
         summary=summarise(ledger, problems),
+        rows=ledger.rows,
         registry=reg,
         targets=_concat(by_kind["targets"], TARGET_COLUMNS),
         projects=_concat(by_kind["projects"], PROJECT_COLUMNS),

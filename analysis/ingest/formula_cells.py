@@ -154,7 +154,8 @@ def compute(
         try:
             done.values[key] = _run(text, key[0], argument)
         except _Refusal as why:
-            done.refused[key] = Refused(text, why.why_zh, why.why_en)
+            # A loop through this cell was already said of it: keep that reason.
+            done.refused.setdefault(key, Refused(text, why.why_zh, why.why_en))
         finally:
             active.discard(key)
 

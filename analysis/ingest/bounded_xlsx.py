@@ -326,7 +326,9 @@ def _xlsx_without_blanks(
     return out.getvalue()
 
 
-def _marks(z: zipfile.ZipFile, part: str, max_part_bytes: int, name: str) -> SheetMarks:
+def _marks(
+    z: zipfile.ZipFile, part: str, max_part_bytes: int, name: str, percent_styles: set[int]
+) -> SheetMarks:
     """The rows and columns a sheet hides, and its formula cells saved without a value (a
     file written by a program, or by WPS with recalculation off): one pass over the XML, the
     pieces without either looked at by byte search only. A shared formula's other cells get
@@ -379,6 +381,9 @@ def _marks(z: zipfile.ZipFile, part: str, max_part_bytes: int, name: str) -> She
                 marks.formulas[(row, col)] = (text, (row, col))
             elif shared is not None:
                 followers[(row, col)] = shared
+            style = attrs.get(b"s", b"")
+            if style.isdigit() and int(style) in percent_styles:
+                marks.percent.add((row, col))
     for cell, shared in followers.items():
         if shared in masters:
             marks.formulas[cell] = masters[shared]
@@ -488,7 +493,7 @@ def read_xlsx(
                 except SheetTooLarge as exc:
                     plans.append(exc)
             marks = {
-                p.name: _marks(z, p.part, max_part_bytes, p.name)
+                p.name: _marks(z, p.part, max_part_bytes, p.name, percent_styles)
                 for p in plans
                 if isinstance(p, _Plan)
             }

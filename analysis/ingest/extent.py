@@ -57,6 +57,8 @@ class SheetMarks:
     hidden_rows: set[int] = field(default_factory=set)
     hidden_columns: set[int] = field(default_factory=set)
     formulas: dict[tuple[int, int], tuple[str, tuple[int, int]]] = field(default_factory=dict)
+    #: the formula cells among them whose number format shows a percentage
+    percent: set[tuple[int, int]] = field(default_factory=set)
 
 
 @dataclass

@@ -343,6 +343,8 @@ def _with_formulas(sheets: list[Sheet], marks: dict[str, SheetMarks | None]) -> 
             for (row, col), value in computed:
                 grid[row, col] = value
             sheet.cells = pd.DataFrame(grid, dtype=object)
+            shown_percent = marks[name].percent & {cell for cell, _ in computed}
+            sheet.percent_cells = sheet.percent_cells | shown_percent
             (row, col), value = computed[0]
             text = formula_cells.formula_text(*cells[(row, col)], (row, col))
             sheet.findings.append(

@@ -124,3 +124,17 @@ def test_a_formula_saved_with_its_value_is_read_as_saved(tmp_path):
     (sheet,) = read_workbook(path)
     assert sheet.cells.iat[0, 2] == 99.0
     assert sheet.findings == []
+
+
+def test_a_computed_formula_shown_as_a_percentage_is_read_as_one(tmp_path):
+    """=B2/C2 formatted 0.0% is 0.25 stored and 25 % shown: the cell is marked as a percentage,
+    as a saved one would be, so a rate column reads it as 25."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["a", "b", "c"])
+    ws.append([1, 4, "=A2/B2"])
+    ws["C2"].number_format = "0.0%"
+    wb.save(tmp_path / "percent.xlsx")
+    (sheet,) = read_workbook(tmp_path / "percent.xlsx")
+    assert sheet.cells.iat[1, 2] == 0.25
+    assert (1, 2) in sheet.percent_cells

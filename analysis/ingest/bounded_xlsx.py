@@ -62,7 +62,6 @@ _BLANK_ALTERNATIVES = [
 _EMPTY_ROW = re.compile(rb"<((?:\w+:)?)row\b[^>]*>\s*</\1row>")
 
 # The marks: hidden rows and columns, formulas saved without a value.
-_HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b([^>]*?\bhidden="(?:1|true)"[^>]*)>')
 _COLUMN = re.compile(rb"<(?:\w+:)?col\b([^>]*?)/?>")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
@@ -352,7 +351,7 @@ def _marks(
                 r = dict(_ATTR.findall(attrs)).get(b"r")
                 if r:
                     marks.hidden_rows.add(int(r) - 1)
-        if not _HAS_FORMULA.search(piece):
+        if b"<f" not in piece and b":f" not in piece:
             continue
         row, col = -1, -1
         for m in _TOKEN.finditer(piece):

@@ -379,10 +379,7 @@ def _hidden(sheet: Sheet, marks: SheetMarks) -> list[Finding]:
     filled = (cells != "").to_numpy()
     rows = sorted(r for r in marks.hidden_rows if r < filled.shape[0] and filled[r].any())
     columns = sorted(c for c in marks.hidden_columns if c < filled.shape[1] and filled[:, c].any())
-    found = [
-        Finding("hidden_row", r + 1, value=_row_start(cells.iloc[r]), fields={"rows": len(rows)})
-        for r in rows
-    ]
+    found = [Finding("hidden_row", r + 1, value=_row_start(cells.iloc[r])) for r in rows]
     found += [
         Finding(
             "hidden_column",

@@ -182,6 +182,9 @@ class Grid:
     rows: list[list[object]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: 0-based rows and columns the clerk hid (.ods only)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
 
     @property
     def width(self) -> int:
@@ -242,7 +245,12 @@ def write_ods(path: Path, grids: Sequence[Grid]) -> None:
     doc = OpenDocumentSpreadsheet()
     for grid in grids:
         table = Table(name=grid.name)
-        table.addElement(TableColumn(numbercolumnsrepeated=grid.width))
+        if grid.hidden_columns:
+            for c in range(grid.width):
+                shown = "collapse" if c in grid.hidden_columns else "visible"
+                table.addElement(TableColumn(visibility=shown))
+        else:
+            table.addElement(TableColumn(numbercolumnsrepeated=grid.width))
         spans = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in grid.merged}
         covered = {
             (r, c)
@@ -252,7 +260,7 @@ def write_ods(path: Path, grids: Sequence[Grid]) -> None:
             if (r, c) != (r0, c0)
         }
         for r, row in enumerate(grid.rows):
-            tr = TableRow()
+            tr = TableRow(visibility="collapse") if r in grid.hidden_rows else TableRow()
             for c in range(grid.width):
                 value = row[c] if c < len(row) else None
                 if (r, c) in covered:
@@ -1244,6 +1252,29 @@ def leftover_cases(s: Sample, county_truth: dict) -> list[tuple[Case, Callable[[
                 replaces=[WORKBOOK],
             ),
             lambda d: (_registry(d, s), save_xlsx(sample_workbook(s, hide), d / WORKBOOK)),
+        )
+    )
+
+    bajiao_row = next(i for i, r in enumerate(grid.rows) if r[1] == "八角村")
+    hidden_ods = Grid(
+        grid.name, grid.rows, grid.merged, hidden_rows={bajiao_row}, hidden_columns={7}
+    )
+    cases.append(
+        (
+            Case(
+                name="hidden_rows_ods",
+                what=f"county_form as .ods hiding row {bajiao_row + 1} (八角村) and column H "
+                "(养老保险参保率)",
+                correct="read like county_form (45 values, the 合计 agreeing); hidden_row "
+                f"naming row {bajiao_row + 1} and hidden_column naming H",
+                files=[f"{form}.ods"],
+                truth=county_truth,
+                expect=[
+                    Expect("hidden_row", "warning", f"{form}.ods", bajiao_row + 1, new=True),
+                    Expect("hidden_column", "warning", f"{form}.ods", column="H", new=True),
+                ],
+            ),
+            lambda d, g=hidden_ods: (_registry(d, s), write_ods(d / f"{form}.ods", [g])),
         )
     )
 

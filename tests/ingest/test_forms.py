@@ -599,6 +599,18 @@ def test_hidden_rows_and_columns_are_read_and_named(sample):
     assert "八角村" in result.problems["message_zh"].iloc[1]
 
 
+def test_hidden_rows_and_columns_of_an_ods_are_named(sample):
+    case = CASES["hidden_rows_ods"]
+    result = validate(FORMS / "hidden_rows_ods")
+    _balanced(result)
+    assert _from(result, COUNTY) == _county_values(sample)
+    ods = f"{COUNTY}.ods"
+    assert _problems(result) == [
+        ("hidden_column", "warning", ods, "统计表", 0, "H"),
+        ("hidden_row", "warning", ods, "统计表", case["expect"][0]["row"], ""),
+    ]
+
+
 def test_a_file_or_sheet_that_gives_no_data_is_named(sample):
     result = validate(FORMS / "no_data")
     entries = _balanced(result)

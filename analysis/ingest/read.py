@@ -47,6 +47,14 @@ MAX_FILE_BYTES = 100_000_000
 
 #: The sheet a marked copy (:mod:`analysis.ingest.mark`) carries first: the problem list, never data.
 PROBLEM_SHEET = "问题清单"
+#: The sheets the blank template carries beside its data (its instructions, the list its village
+#: dropdown draws from) and the names county forms give instructions: read as any sheet, but
+#: never named as giving no data.
+INSTRUCTIONS_SHEET = "填表说明"
+LIST_SHEET = "村名列表"
+AUXILIARY_SHEETS = frozenset(
+    {INSTRUCTIONS_SHEET, LIST_SHEET, "填报说明", "说明", "使用说明", "注意事项"}
+)
 
 #: Strict decodes are tried in this order; GBK is tried before GB18030 because it is the
 #: narrower code page (GBK ⊂ GB18030), so "gbk" is reported whenever the bytes are GBK.

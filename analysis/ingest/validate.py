@@ -45,6 +45,7 @@ from analysis.ingest.ledger import (
     summarise,
 )
 from analysis.ingest.read import (
+    AUXILIARY_SHEETS,
     LAYER_SUFFIXES,
     PROBLEM_SHEET,
     TABLE_SUFFIXES,
@@ -290,7 +291,7 @@ def _validate_file(
             sheet_kind = _sheet_kind(path, sheet)
             found = SHEET_CHECKERS[sheet_kind](without_quarantined(sheet), run)
             _record_findings(sheet, part.ledger)
-            if sheet_kind != "problem_list":
+            if sheet_kind != "problem_list" and sheet.name not in AUXILIARY_SHEETS:
                 _note_no_data(sheet, part.ledger)
             if sheet_kind == "points" and found is not None:
                 part.layers[Path(display).stem] = found

@@ -1,6 +1,6 @@
 """The bounded reader's ``.ods`` route: every table of ``content.xml`` scanned (repeats counted,
-never expanded) for its extent, merged ranges and percentage cells, which calamine does not
-report for ``.ods``; calamine then reads the file, or per table a copy without blank cells
+never expanded) for its extent, merged ranges, percentage cells and hidden rows and columns,
+which calamine does not report for ``.ods``; calamine then reads the file, or per table a copy without blank cells
 (see :mod:`analysis.ingest.bounded`)."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from analysis.ingest.extent import (
     BoundedSheet,
     Extent,
     SheetError,
+    SheetMarks,
     SheetTooLarge,
     calamine_sheets,
     direct,
@@ -34,6 +35,21 @@ class _OdsTable:
     percent: set[tuple[int, int]] = field(default_factory=set)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     row: int = 0
+    column: int = 0
+    #: (first, count) of the rows and columns hidden (``table:visibility`` collapse or filter)
+    hidden_rows: list[tuple[int, int]] = field(default_factory=list)
+    hidden_columns: list[tuple[int, int]] = field(default_factory=list)
+
+    def marks(self, height: int, width: int) -> SheetMarks:
+        """The hidden rows and columns within the data (repeats are never expanded beyond)."""
+        return SheetMarks(
+            hidden_rows={
+                r for first, n in self.hidden_rows for r in range(first, min(first + n, height))
+            },
+            hidden_columns={
+                c for first, n in self.hidden_columns for c in range(first, min(first + n, width))
+            },
+        )
 
 
 def _ods_cell(cell: ET.Element) -> tuple[bool, bool, bool]:
@@ -52,6 +68,8 @@ def _ods_row(table: _OdsTable, tr: ET.Element, empty_blanks: bool) -> None:
     valued cells are emptied, and the cells after the last value removed, in place."""
     repeat_rows = int(tr.get(f"{TABLE_NS}number-rows-repeated", "1"))
     extent, row, col, last_data = table.extent, table.row, 0, -1
+    if tr.get(f"{TABLE_NS}visibility", "visible") != "visible":
+        table.hidden_rows.append((row, repeat_rows))
     cells = [c for c in tr if c.tag in _CELLS]
     for index, cell in enumerate(cells):
         repeat = int(cell.get(f"{TABLE_NS}number-columns-repeated", "1"))
@@ -99,6 +117,11 @@ def _scan_ods_stream(stream) -> list[_OdsTable]:
         elif event == "end" and el.tag == f"{TABLE_NS}table-row" and tables:
             _ods_row(tables[-1], el, empty_blanks=False)
             el.clear()
+        elif event == "end" and el.tag == f"{TABLE_NS}table-column" and tables:
+            table, repeat = tables[-1], int(el.get(f"{TABLE_NS}number-columns-repeated", "1"))
+            if el.get(f"{TABLE_NS}visibility", "visible") != "visible":
+                table.hidden_columns.append((table.column, repeat))
+            table.column += repeat
     return tables
 
 
@@ -167,9 +190,9 @@ def read_ods(
             route = "trimmed"
         for t in fits:
             rows, _ = read[t.name]
-            results[t.name] = make_sheet(
-                t.name, "ods", rows, sorted(t.merged), t.percent, t.extent, route
-            )
+            sheet = make_sheet(t.name, "ods", rows, sorted(t.merged), t.percent, t.extent, route)
+            sheet.marks = t.marks(sheet.height, sheet.width)
+            results[t.name] = sheet
     except SheetError:
         raise
     except Exception as exc:

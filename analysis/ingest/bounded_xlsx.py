@@ -19,6 +19,7 @@ from analysis.ingest.extent import (
     BoundedSheet,
     Extent,
     SheetError,
+    SheetMarks,
     SheetTooLarge,
     calamine_sheets,
     column_index,
@@ -59,6 +60,11 @@ _BLANK_ALTERNATIVES = [
     rb"(?:<v>" + _WS + rb"</v>|<v/>)</c>",
 ]
 _EMPTY_ROW = re.compile(rb"<((?:\w+:)?)row\b[^>]*>\s*</\1row>")
+
+# The marks: hidden rows and columns, formulas saved without a value.
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b([^>]*?\bhidden="(?:1|true)"[^>]*)>')
+_COLUMN = re.compile(rb"<(?:\w+:)?col\b([^>]*?)/?>")
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 
 
 def xlsx_sheets(z: zipfile.ZipFile) -> list[tuple[str, str]]:
@@ -319,6 +325,70 @@ def _xlsx_without_blanks(
     return out.getvalue()
 
 
+def _marks(
+    z: zipfile.ZipFile, part: str, max_part_bytes: int, name: str, percent_styles: set[int]
+) -> SheetMarks:
+    """The rows and columns a sheet hides, and its formula cells saved without a value (a
+    file written by a program, or by WPS with recalculation off): one pass over the XML, the
+    pieces without either looked at by byte search only. A shared formula's other cells get
+    the formula of the cell that defines it, moved as Excel moves it (see
+    :mod:`analysis.ingest.formula_cells`): here its text and the cell it is written for."""
+    marks = SheetMarks()
+    masters: dict[bytes, tuple[str, tuple[int, int]]] = {}
+    followers: dict[tuple[int, int], bytes] = {}
+    first = True
+    for piece in _xlsx_chunks(z, part, max_part_bytes, name):
+        if first:
+            head = piece[: piece.find(b"sheetData")] if b"sheetData" in piece else piece
+            for attrs in _COLUMN.findall(head):
+                found = dict(_ATTR.findall(attrs))
+                if found.get(b"hidden") in (b"1", b"true"):
+                    low, high = int(found.get(b"min", b"1")), int(found.get(b"max", b"1"))
+                    marks.hidden_columns.update(range(low - 1, min(high, 16384)))
+            first = False
+        if b'hidden="' in piece:
+            for attrs in _HIDDEN_ROW.findall(piece):
+                r = dict(_ATTR.findall(attrs)).get(b"r")
+                if r:
+                    marks.hidden_rows.add(int(r) - 1)
+        if b"<f" not in piece and b":f" not in piece:
+            continue
+        row, col = -1, -1
+        for m in _TOKEN.finditer(piece):
+            if m.group(1) is not None:
+                r = dict(_ATTR.findall(m.group(1))).get(b"r")
+                row, col = (int(r) - 1 if r else row + 1), -1
+                continue
+            attrs = dict(_ATTR.findall(m.group(3)))
+            ref = _REF.fullmatch(attrs.get(b"r", b""))
+            col, row = (
+                (column_index(ref.group(1)), int(ref.group(2)) - 1) if ref else (col + 1, row)
+            )
+            body = m.group(4) or b""
+            formula = _FORMULA.search(body)
+            if formula is None:
+                continue
+            f_attrs = dict(_ATTR.findall(formula.group(1)))
+            text = html.unescape((formula.group(2) or b"").decode("utf-8", "replace")).strip()
+            shared = f_attrs.get(b"si") if f_attrs.get(b"t") == b"shared" else None
+            if shared is not None and text:
+                masters[shared] = (text, (row, col))
+            value = _VALUE.search(body)
+            if value is not None and (value.group(1) or b"").strip():
+                continue
+            if text:
+                marks.formulas[(row, col)] = (text, (row, col))
+            elif shared is not None:
+                followers[(row, col)] = shared
+            style = attrs.get(b"s", b"")
+            if style.isdigit() and int(style) in percent_styles:
+                marks.percent.add((row, col))
+    for cell, shared in followers.items():
+        if shared in masters:
+            marks.formulas[cell] = masters[shared]
+    return marks
+
+
 @dataclass
 class _Plan:
     """How one sheet will be read: what its scan found, and the route."""
@@ -421,6 +491,11 @@ def read_xlsx(
                     )
                 except SheetTooLarge as exc:
                     plans.append(exc)
+            marks = {
+                p.name: _marks(z, p.part, max_part_bytes, p.name, percent_styles)
+                for p in plans
+                if isinstance(p, _Plan)
+            }
         ready = [p for p in plans if isinstance(p, _Plan)]
         direct_names = [p.name for p in ready if p.route == "direct"]
         read = calamine_sheets(str(path), direct_names) if direct_names else {}
@@ -438,7 +513,7 @@ def read_xlsx(
             out.append(plan)
             continue
         rows, merged = read[plan.name]
-        out.append(
-            make_sheet(plan.name, "xlsx", rows, merged, plan.percent, plan.extent, plan.route)
-        )
+        sheet = make_sheet(plan.name, "xlsx", rows, merged, plan.percent, plan.extent, plan.route)
+        sheet.marks = marks[plan.name]
+        out.append(sheet)
     return out

@@ -317,13 +317,45 @@ def parse_year(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     )
 
 
-def is_totals_label(values: pd.Series, extra: Iterable[str] = ()) -> pd.Series:
-    """True where a key cell says 合计/小计/总计 (spaces ignored) or names the town itself."""
+#: A town's own total: the town's name (大桥镇, or 大桥 without its suffix) before the word.
+TOWN_TOTALS_PATTERN = re.compile(r"^(.+?)(合计|小计|总计|汇总)$")
+_TOWN_SUFFIXES = ("街道办事处", "街道", "镇", "乡")
+
+
+def is_totals_label(
+    values: pd.Series, extra: Iterable[str] = (), *, towns: Iterable[str] = ()
+) -> pd.Series:
+    """True where a cell says 合计/小计/总计 (spaces ignored), a town's total (大桥镇小计 or 大桥小计,
+    for a town of ``towns``), or names the town itself (a name of ``extra``)."""
     is_text = np.fromiter((type(v) is str for v in values), bool, len(values))
     found = np.zeros(len(values), bool)
     if is_text.any():
         codes, distinct = _distinct(values[is_text].astype(str))
-        text = distinct.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+        text = totals_text(distinct)
         extra = {str(e) for e in extra if str(e)}
-        found[is_text] = (text.str.match(TOTALS_PATTERN) | text.isin(extra)).to_numpy(bool)[codes]
+        named = text.str.match(TOTALS_PATTERN) | text.isin(extra)
+        prefixes = town_spellings(towns)
+        if prefixes:
+            named |= text.str.extract(TOWN_TOTALS_PATTERN)[0].isin(prefixes)
+        found[is_text] = named.to_numpy(bool)[codes]
     return pd.Series(found, index=values.index)
+
+
+def totals_text(values: pd.Series) -> pd.Series:
+    """Label cells as they are compared: NFKC-folded, without spaces."""
+    return values.astype(str).str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+
+
+def town_spellings(towns: Iterable[str]) -> set[str]:
+    """Each town name as written and without its suffix (大桥镇, 大桥)."""
+    found = set()
+    for name in towns:
+        name = unicodedata.normalize("NFKC", str(name)).strip()
+        if not name:
+            continue
+        found.add(name)
+        for suffix in _TOWN_SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                found.add(name[: -len(suffix)])
+                break
+    return found

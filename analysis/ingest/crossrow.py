@@ -185,8 +185,10 @@ def check_totals(values: pd.DataFrame, run: Run) -> None:
         return
     totals = pd.concat(run.totals, ignore_index=True)
     members = pd.concat(run.sheet_villages, ignore_index=True).drop_duplicates()
-    keys = ["file", "sheet", "year"]
-    wanted = totals[[*keys, "indicator"]].drop_duplicates().merge(members, on=keys)
+    keys = ["file", "sheet", "year", "town"]
+    wanted = totals[[*keys, "indicator"]].drop_duplicates().merge(members, on=keys[:3])
+    # A town's total (its 小计) against that town's villages alone; "" is the whole sheet.
+    wanted = wanted[(wanted["town"] == "") | (wanted["village_code"].str[:9] == wanted["town"])]
     here = wanted.merge(values[["village_code", "year", "indicator", "value"]])
     if here.empty:
         return
@@ -194,6 +196,7 @@ def check_totals(values: pd.DataFrame, run: Run) -> None:
     checked = totals.merge(computed.rename(columns={"value": "computed"}), on=[*keys, "indicator"])
     scale = np.maximum(1.0, checked["value"].abs())
     off = (checked["computed"] - checked["value"]).abs() > checked["tolerance"] + 1e-9 * scale
+    towns = run.registry.units("town")
     for item in checked[off].itertuples(index=False):
         ind = run.catalog[item.indicator]
         weighted = ind.aggregate == "weighted_mean"
@@ -209,6 +212,8 @@ def check_totals(values: pd.DataFrame, run: Run) -> None:
             how_zh="加权平均" if weighted else "合计",
             how_en="weighted mean" if weighted else "sum",
             computed=cell_text(round(float(item.computed), 6)),
+            scope_zh=towns.get(item.town, item.town),
+            scope_en=f"{towns.get(item.town, item.town)} " if item.town else "",
         )
 
 

@@ -48,6 +48,20 @@ class SheetTooLarge(SheetError):
 
 
 @dataclass
+class SheetMarks:
+    """What a sheet's XML says beside its values: the rows and columns hidden (0-based), and
+    the formula cells saved without a value, which calamine reads as blank: (row, column) →
+    (the formula without its ``=``, the cell it is written for: itself, or the first cell of a
+    shared formula), all 0-based."""
+
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
+    formulas: dict[tuple[int, int], tuple[str, tuple[int, int]]] = field(default_factory=dict)
+    #: the formula cells among them whose number format shows a percentage
+    percent: set[tuple[int, int]] = field(default_factory=set)
+
+
+@dataclass
 class BoundedSheet:
     """One sheet, cut to its data."""
 
@@ -69,6 +83,8 @@ class BoundedSheet:
     #: rows up to the last non-blank cell as the scan of the file counted them, independently
     #: of calamine's rows (None where calamine itself was the only reader: .xls, .xlsb)
     counted: int | None = None
+    #: what the sheet's XML says that calamine does not (.xlsx only; see :class:`SheetMarks`)
+    marks: SheetMarks | None = None
 
     @property
     def height(self) -> int:

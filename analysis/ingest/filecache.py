@@ -46,6 +46,7 @@ _LIBRARIES = (
     "pyarrow",
     "python-calamine",
     "openpyxl",
+    "formulas",
     "pyogrio",
     "shapely",
     "geopandas",

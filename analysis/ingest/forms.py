@@ -97,7 +97,9 @@ def find_header_block(
         return None
     keys = key_index()
     roles = [keys.get(normalise_header(cell_text(v).strip())) for v in cells.iloc[first]]
-    key_cols = [j for j, role in enumerate(roles) if role in ("village", "code", "year", "seq")]
+    key_cols = [
+        j for j, role in enumerate(roles) if role in ("village", "code", "year", "seq", "town")
+    ]
     top = first
     while (
         top > 0

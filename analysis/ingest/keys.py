@@ -17,7 +17,16 @@ import pandas as pd
 from analysis import config
 from analysis.core.catalog import normalise_header
 from analysis.ingest import forms
-from analysis.ingest.cells import Column, cell_text, is_totals_label, key_index, parse_year
+from analysis.ingest.cells import (
+    TOTALS_PATTERN,
+    TOWN_TOTALS_PATTERN,
+    Column,
+    cell_text,
+    is_totals_label,
+    key_index,
+    parse_year,
+    totals_text,
+)
 from analysis.ingest.read import Sheet
 from analysis.ingest.registry import normalise_code, suggestion_hints, village_problem
 from analysis.ingest.run import Run
@@ -47,6 +56,8 @@ class Rows:
     candidate: np.ndarray
     village_blank: np.ndarray
     year_blank: np.ndarray
+    #: the label of each totals row (合计, 大桥镇小计, 大桥镇), "" elsewhere
+    totals_label: np.ndarray | None = None
 
 
 @dataclass
@@ -80,12 +91,7 @@ def classify_rows(
     columns that hold figures."""
     n = len(data)
     village_col, code_col, year_col = (first_of.get(r) for r in ("village", "code", "year"))
-    # A 乡镇 column holds the town's own name on every row: no totals label there.
-    first = columns[0] if columns[0].role != "town" else None
-    label_cols = {c.index: c for c in (village_col, code_col, first_of.get("seq"), first) if c}
-    totals = np.zeros(n, bool)
-    for col in label_cols.values():
-        totals |= is_totals_label(data[col.index], run.registry.town_names).to_numpy()
+    totals, totals_label = _totals(data, columns, first_of, value_idx, run)
     repeated_header = np.zeros(n, bool)
     if year_col is not None:
         keys = key_index()
@@ -117,12 +123,48 @@ def classify_rows(
         excel_rows=np.arange(header + 2, header + 2 + n),
         blank=blank,
         totals=totals,
+        totals_label=totals_label,
         repeated_header=repeated_header & ~totals,
         note=note,
         candidate=~structural & ~note,
         village_blank=village_blank,
         year_blank=year_blank,
     )
+
+
+def _totals(
+    data: pd.DataFrame,
+    columns: list[Column],
+    first_of: dict[str, Column],
+    value_idx: list[int],
+    run: Run,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows are totals, and the label that says so. The word (合计, 小计, 总计, 大桥镇小计)
+    is looked for in every column before the figures and in the key columns, wherever a form
+    puts it (under 乡镇, 序号 or the village's name); the town's own name alone (大桥镇) marks a
+    totals row only where a village or its number is written, never under 乡镇, where every
+    row names its town."""
+    n = len(data)
+    towns = run.registry.town_names
+    first_figure = min(value_idx, default=len(columns))
+    town_col = first_of.get("town")
+    named_cols = {c.index for c in (first_of.get(r) for r in ("village", "code", "seq")) if c}
+    if columns and columns[0].role != "town":
+        named_cols.add(columns[0].index)
+    totals = np.zeros(n, bool)
+    label = np.full(n, "", dtype=object)
+    for col in columns:
+        if col.index not in named_cols and col.index >= first_figure and col is not town_col:
+            continue
+        if col.role == "indicator":
+            continue
+        extra = towns if col.index in named_cols else ()
+        found = is_totals_label(data[col.index], extra, towns=towns).to_numpy()
+        new = found & ~totals
+        if new.any():
+            label[new] = [cell_text(v) for v in data[col.index].to_numpy(dtype=object)[new]]
+        totals |= found
+    return totals, label
 
 
 def missing_key_columns(
@@ -160,10 +202,15 @@ def missing_key_columns(
 
 
 def resolve_keys(
-    data: pd.DataFrame, first_of: dict[str, Column], run: Run, sheet_year: forms.TitleYear | None
+    data: pd.DataFrame,
+    first_of: dict[str, Column],
+    run: Run,
+    sheet_year: forms.TitleYear | None,
+    sheet_town: str | None = None,
 ) -> Keys:
     """Village by code where a valid code is given, else by name (among its town's villages
-    where a 乡镇 column names the town); then the year (from its column, else the one the title
+    where a 乡镇 column names the town, or, without one, the sheet is named after the town:
+    ``sheet_town``, its code); then the year (from its column, else the one the title
     names)."""
     village_col, code_col, year_col = (first_of.get(r) for r in ("village", "code", "year"))
     codes = pd.Series([None] * len(data), index=data.index, dtype=object)
@@ -172,6 +219,8 @@ def resolve_keys(
     shown = pd.Series("", index=data.index, dtype=object)
     letter = pd.Series("", index=data.index, dtype=object)
     towns, town_status = _towns(data, first_of.get("town"), run)
+    if towns is None and sheet_town is not None:
+        towns = pd.Series(sheet_town, index=data.index, dtype=object)
     if village_col is not None:
         resolved = run.registry.resolve(data[village_col.index], towns)
         codes, status = resolved["code"].astype(object), resolved["status"].astype(object)
@@ -198,6 +247,64 @@ def resolve_keys(
     return Keys(
         codes, status, shown, letter, years, years_ok.fillna(False).to_numpy(dtype=bool), towns
     )
+
+
+def sheet_town(sheet: Sheet, first_of: dict[str, Column], run: Run) -> str | None:
+    """The code of the town a sheet is named after (大桥镇 or 大桥), where it has no 乡镇 column:
+    a county's workbook of one sheet per town gives each sheet's rows its town."""
+    if not sheet.name or "town" in first_of:
+        return None
+    code, status = run.registry.resolve_unit(sheet.name, "town")
+    return code if status == "ok" else None
+
+
+def totals_towns(
+    body: Rows,
+    keys: Keys,
+    good: np.ndarray,
+    first_of: dict[str, Column],
+    run: Run,
+    town: str | None,
+) -> np.ndarray:
+    """The town each totals row totals (its code), or "" for the whole sheet: the town its label
+    names (大桥镇小计, 大桥镇), else its 乡镇 cell, else the town the sheet is named after; a 小计
+    naming none totals the villages listed since the totals row before it, when they are of one
+    town (a county's table, town after town, each closed by its 小计)."""
+    rows = np.flatnonzero(body.totals & ~body.blank)
+    town_col = first_of.get("town")
+    found = np.full(len(rows), "", dtype=object)
+    previous = -1
+    for k, pos in enumerate(rows):
+        text = totals_text(pd.Series([body.totals_label[pos]])).iat[0]
+        words, town_words = TOTALS_PATTERN.match(text), TOWN_TOTALS_PATTERN.match(text)
+        if words:
+            prefix, word = "", words.group(2)
+        elif town_words:
+            prefix, word = town_words.group(1), town_words.group(2)
+        else:  # the town's own name
+            prefix, word = text, ""
+        candidates = [prefix]
+        if town_col is not None:
+            candidates.append(cell_text(body.data.iat[pos, town_col.index]).strip())
+        code = next(
+            (
+                c
+                for c, status in (run.registry.resolve_unit(t, "town") for t in candidates if t)
+                if status == "ok"
+            ),
+            town,
+        )
+        if code is None and word == "小计":
+            listed = {
+                str(c)[:9]
+                for c in keys.codes.to_numpy(dtype=object)[previous + 1 : pos][
+                    good[previous + 1 : pos]
+                ]
+            }
+            code = listed.pop() if len(listed) == 1 else None
+        found[k] = code or ""
+        previous = pos
+    return found
 
 
 def _towns(

@@ -23,11 +23,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from analysis.ingest import formula_cells
 from analysis.ingest.bounded import SheetError, SheetTooLarge, read_workbook_bounded
-from analysis.ingest.cells import column_letter
-from analysis.ingest.extent import MAX_CELLS
+from analysis.ingest.cells import cell_text, column_letter
+from analysis.ingest.extent import MAX_CELLS, BoundedSheet, SheetMarks
 from analysis.ingest.records import count_records, sniff_delimiter
 from analysis.ingest.rules import RULES, Effect
 
@@ -47,6 +49,14 @@ MAX_FILE_BYTES = 100_000_000
 
 #: The sheet a marked copy (:mod:`analysis.ingest.mark`) carries first: the problem list, never data.
 PROBLEM_SHEET = "问题清单"
+#: The sheets the blank template carries beside its data (its instructions, the list its village
+#: dropdown draws from) and the names county forms give instructions: read as any sheet, but
+#: never named as giving no data.
+INSTRUCTIONS_SHEET = "填表说明"
+LIST_SHEET = "村名列表"
+AUXILIARY_SHEETS = frozenset(
+    {INSTRUCTIONS_SHEET, LIST_SHEET, "填报说明", "说明", "使用说明", "注意事项"}
+)
 
 #: Strict decodes are tried in this order; GBK is tried before GB18030 because it is the
 #: narrower code page (GBK ⊂ GB18030), so "gbk" is reported whenever the bytes are GBK.
@@ -316,7 +326,93 @@ def read_workbook(path: Path | str, display_name: str | None = None) -> list[She
                 rows_counted=item.counted,
             )
         )
+    marks = {item.name: item.marks for item in found if isinstance(item, BoundedSheet)}
+    _with_formulas(sheets, marks)
+    for sheet in sheets:
+        if marks.get(sheet.name) is not None:
+            sheet.findings.extend(_hidden(sheet, marks[sheet.name]))
     return sheets
+
+
+def _with_formulas(sheets: list[Sheet], marks: dict[str, SheetMarks | None]) -> None:
+    """The formula cells saved without a value (:mod:`analysis.ingest.formula_cells`): those
+    computed are put in the grid, with one note for the sheet; each refused is a finding naming
+    its cell. The grids are first read with them all blank, as calamine gives them."""
+    formulas = {name: m.formulas for name, m in marks.items() if m is not None and m.formulas}
+    if not formulas:
+        return
+    by_name = {sheet.name: sheet for sheet in sheets}
+    formulas = {name: cells for name, cells in formulas.items() if name in by_name}
+    done = formula_cells.compute({s.name: s.cells for s in sheets}, formulas)
+    for name, cells in formulas.items():
+        sheet = by_name[name]
+        computed = sorted(
+            ((row, col), done.values[(name, row, col)])
+            for row, col in cells
+            if (name, row, col) in done.values
+        )
+        if computed:
+            height = max(sheet.cells.shape[0], max(r for (r, _), _ in computed) + 1)
+            width = max(sheet.cells.shape[1], max(c for (_, c), _ in computed) + 1)
+            grid = np.full((height, width), "", dtype=object)
+            grid[: sheet.cells.shape[0], : sheet.cells.shape[1]] = sheet.cells.to_numpy(object)
+            for (row, col), value in computed:
+                grid[row, col] = value
+            sheet.cells = pd.DataFrame(grid, dtype=object)
+            shown_percent = marks[name].percent & {cell for cell, _ in computed}
+            sheet.percent_cells = sheet.percent_cells | shown_percent
+            (row, col), value = computed[0]
+            text = formula_cells.formula_text(*cells[(row, col)], (row, col))
+            sheet.findings.append(
+                Finding(
+                    "formula_computed",
+                    row + 1,
+                    column=column_letter(col),
+                    value=f"={text}",
+                    fields={"count": len(computed), "result": cell_text(round(value, 6))},
+                )
+            )
+        for (row, col), refused in sorted(
+            ((r, c), done.refused[(name, r, c)]) for r, c in cells if (name, r, c) in done.refused
+        ):
+            sheet.findings.append(
+                Finding(
+                    "formula_without_value",
+                    row + 1,
+                    column=column_letter(col),
+                    value=f"={refused.formula}",
+                    fields={"why_zh": refused.why_zh, "why_en": refused.why_en},
+                )
+            )
+
+
+def _hidden(sheet: Sheet, marks: SheetMarks) -> list[Finding]:
+    """A note for each hidden row and column that holds something (a hidden stale row is
+    counted like any other: the clerk is told where it is)."""
+    cells = sheet.cells
+    if cells.empty:
+        return []
+    filled = (cells != "").to_numpy()
+    rows = sorted(r for r in marks.hidden_rows if r < filled.shape[0] and filled[r].any())
+    columns = sorted(c for c in marks.hidden_columns if c < filled.shape[1] and filled[:, c].any())
+    found = [Finding("hidden_row", r + 1, value=_row_start(cells.iloc[r])) for r in rows]
+    found += [
+        Finding(
+            "hidden_column",
+            column=column_letter(c),
+            value=_row_start(cells[c]),
+            fields={"count": int(filled[:, c].sum())},
+        )
+        for c in columns
+    ]
+    return found
+
+
+def _row_start(values: pd.Series) -> str:
+    """The first few texts of a row or column, for the clerk to recognise it."""
+    texts = [cell_text(v).strip() for v in values if cell_text(v).strip()]
+    shown = "、".join(texts[:4])
+    return shown if len(texts) <= 4 else f"{shown}…"
 
 
 def _too_large_fields(exc: SheetTooLarge) -> dict[str, str]:

@@ -27,6 +27,8 @@ from analysis.ingest.keys import (
     missing_key_columns,
     report_bad_keys,
     resolve_keys,
+    sheet_town,
+    totals_towns,
 )
 from analysis.ingest.longform import check_long
 from analysis.ingest.read import Sheet
@@ -87,6 +89,8 @@ def check_table(sheet: Sheet, run: Run) -> None:
     columns = forms.match_block(block, run.catalog)
     data = cells.iloc[bottom + 1 :]
     first_of, indicator_cols = _classify_columns(columns, data, bottom, sheet, run)
+    if "town" in first_of:
+        data = _merged_filled(data, first_of["town"].index, sheet.merged)
     sheet_year = None if "year" in first_of else forms.title_year(cells.iloc[:top])
     value_idx = [c.index for c, _ in indicator_cols]
     body = classify_rows(
@@ -107,7 +111,8 @@ def check_table(sheet: Sheet, run: Run) -> None:
             value=sheet_year.title,
             year=sheet_year.year,
         )
-    keys = resolve_keys(body.data, first_of, run, sheet_year)
+    town = sheet_town(sheet, first_of, run)
+    keys = resolve_keys(body.data, first_of, run, sheet_year, town)
     bad = body.candidate & (
         body.village_blank | (keys.status.to_numpy() != "ok") | body.year_blank | ~keys.years_ok
     )
@@ -149,7 +154,26 @@ def check_table(sheet: Sheet, run: Run) -> None:
         else:
             row_years = np.full(int(totals.sum()), default, dtype=object)
         totals_cells.year = row_years[totals_cells.year]
-        keep_totals(sheet, run, totals_cells)
+        towns = totals_towns(body, keys, good, first_of, run, town)
+        keep_totals(sheet, run, totals_cells, towns[totals_cells.code])
+
+
+def _merged_filled(
+    data: pd.DataFrame, column: int, merged: list[tuple[int, int, int, int]]
+) -> pd.DataFrame:
+    """The rows with a merged cell of ``column`` (a 乡镇 merged down its villages) holding its
+    text on every row it covers, as the clerk sees it: each village is then resolved among its
+    own town's."""
+    spans = [
+        (r0, r1) for r0, c0, r1, c1 in merged if c0 <= column <= c1 and r1 > r0 and r0 in data.index
+    ]
+    if not spans:
+        return data
+    data = data.copy()
+    for r0, r1 in spans:
+        covered = data.index[(data.index > r0) & (data.index <= r1)]
+        data.loc[covered, column] = data.at[r0, column]
+    return data
 
 
 def _melt(

@@ -45,6 +45,7 @@ from analysis.ingest.ledger import (
     summarise,
 )
 from analysis.ingest.read import (
+    AUXILIARY_SHEETS,
     LAYER_SUFFIXES,
     PROBLEM_SHEET,
     TABLE_SUFFIXES,
@@ -121,10 +122,16 @@ class ValidationResult:
 
 
 def _files(raw: Path) -> list[Path]:
-    """The files to read, in a fixed order; a shapefile's side files travel with its .shp."""
+    """The files to read, in a fixed order; a shapefile's side files travel with its .shp. A
+    link that leads out of the folder (to a file or a folder) is listed too, to be refused by
+    name (:func:`_outside`)."""
     if raw.is_file():
         return [raw]
-    found = [p for p in raw.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    found = [
+        p
+        for p in raw.rglob("*")
+        if (p.is_file() or _outside(p, raw)) and not p.name.startswith(".")
+    ]
     shapefiles = {p.with_suffix("") for p in found if p.suffix.lower() == ".shp"}
     found = [
         p
@@ -132,6 +139,22 @@ def _files(raw: Path) -> list[Path]:
         if not (p.suffix.lower() in SHAPEFILE_PARTS and p.with_suffix("") in shapefiles)
     ]
     return sorted(found, key=lambda p: p.relative_to(raw).as_posix())
+
+
+def _outside(path: Path, raw: Path) -> bool:
+    """Whether ``path`` is a link (or lies under one) that leads out of the folder ``raw``: a
+    link to /etc/passwd dropped in the folder is never read."""
+    if not raw.is_dir():
+        return False
+    return not path.resolve().is_relative_to(raw.resolve())
+
+
+def _refuse_link(path: Path, display: str) -> FilePart:
+    """A link leading out of the raw folder: refused by name, its target never opened."""
+    part = FilePart()
+    part.ledger.note_file(display, "link")
+    part.ledger.add("link_outside_folder", display, value=str(path.resolve()))
+    return part
 
 
 def _file_kind(path: Path, in_folder: bool, registry_path: Path | None) -> str:
@@ -209,6 +232,38 @@ def _record_findings(sheet: Sheet, ledger: Ledger) -> None:
             )
 
 
+def _note_no_data(sheet: Sheet, ledger: Ledger) -> None:
+    """A file or sheet from which no row was accepted or quarantined, and about which nothing
+    was said that is an error, is named: a file dropped in the folder by mistake (a text, a
+    colon-separated list) or an empty sheet never passes unseen."""
+    key = (sheet.file, sheet.name)
+    status = ledger.rows[key]["status"]
+    if status.isin(["accepted", "quarantined"]).any():
+        return
+    if any(
+        p["file"] == sheet.file and p["sheet"] == sheet.name and p["severity"] == "error"
+        for p in ledger.problems
+    ):
+        return
+    row, seen = 0, ""
+    for i, values in enumerate(sheet.cells.head(30).itertuples(index=False), start=1):
+        texts = [cell_text(v).strip() for v in values if cell_text(v).strip()]
+        if texts:
+            row, seen = i, "、".join(texts[:6])
+            break
+    ledger.add(
+        "no_data",
+        sheet.file,
+        sheet.name,
+        what_zh="本工作表" if sheet.name else "本文件",
+        what_en="the sheet" if sheet.name else "the file",
+        rows_zh=f"{len(status)} 行都不是数据行" if len(status) else "是空的",
+        rows_en=f"none of its {len(status)} rows is data" if len(status) else "it is empty",
+        seen_zh=f"第 {row} 行为：{seen}。" if row else "",
+        seen_en=f"Row {row} reads: {seen}. " if row else "",
+    )
+
+
 #: The kinds of file whose part is read from the file's content, and so can be kept.
 READ_KINDS = {"registry", "layer", "sheets"}
 
@@ -236,6 +291,8 @@ def _validate_file(
             sheet_kind = _sheet_kind(path, sheet)
             found = SHEET_CHECKERS[sheet_kind](without_quarantined(sheet), run)
             _record_findings(sheet, part.ledger)
+            if sheet_kind != "problem_list" and sheet.name not in AUXILIARY_SHEETS:
+                _note_no_data(sheet, part.ledger)
             if sheet_kind == "points" and found is not None:
                 part.layers[Path(display).stem] = found
                 part.point_files[Path(display).stem] = display
@@ -302,15 +359,18 @@ def validate(
     context = context_key(catalog, reg) if cache is not None else ""
     for path in _files(raw):
         display = path.relative_to(base).as_posix()
-        kind = _file_kind(path, raw.is_dir(), registry_path)
-        # A key only for a file read for its content, and readable (else it is not kept).
-        kept = cache is not None and kind in READ_KINDS
-        key = file_key(context, path, display, kind) if kept else None
-        part = cache.load(key, display) if key is not None else None
-        if part is None:
-            part = _validate_file(path, display, kind, catalog, reg)
-            if key is not None:
-                cache.save(key, display, part)
+        if _outside(path, raw):
+            part = _refuse_link(path, display)
+        else:
+            kind = _file_kind(path, raw.is_dir(), registry_path)
+            # A key only for a file read for its content, and readable (else it is not kept).
+            kept = cache is not None and kind in READ_KINDS
+            key = file_key(context, path, display, kind) if kept else None
+            part = cache.load(key, display) if key is not None else None
+            if part is None:
+                part = _validate_file(path, display, kind, catalog, reg)
+                if key is not None:
+                    cache.save(key, display, part)
         ledger.merge(part.ledger)
         run.values.extend(part.values)
         run.totals.extend(part.totals)

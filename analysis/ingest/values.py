@@ -204,8 +204,9 @@ def check_values(
     return ~rejected
 
 
-def keep_totals(sheet: Sheet, run: Run, cells: Cells) -> None:
-    """Keep a totals row's figures (canonical units, written precision) for the later check."""
+def keep_totals(sheet: Sheet, run: Run, cells: Cells, towns: np.ndarray | None = None) -> None:
+    """Keep a totals row's figures (canonical units, written precision) for the later check;
+    ``towns`` holds each cell's town code where its row totals one town ("" for the sheet)."""
     parsed = parse_cells(cells.raw)
     value, bad_unit = to_canonical(parsed, cells, run.catalog)
     keep = (parsed["state"].to_numpy() == "ok") & ~bad_unit & pd.notna(cells.year)
@@ -219,6 +220,7 @@ def keep_totals(sheet: Sheet, run: Run, cells: Cells) -> None:
                 "column": per_cell(cells.col[keep], column_letter, object),
                 "indicator": cells.indicator[keep],
                 "year": cells.year[keep].astype("int64"),
+                "town": towns[keep] if towns is not None else "",
                 "value": value[keep],
                 "raw": raw.to_numpy(),
                 "tolerance": [

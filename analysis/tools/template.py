@@ -14,13 +14,12 @@ from pathlib import Path
 
 from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
+from analysis.ingest.read import INSTRUCTIONS_SHEET, LIST_SHEET
 from analysis.ingest.registry import Registry
 from analysis.ingest.validate import load_registry
 from analysis.pipeline.workbook import save_workbook
 
 DATA_SHEET = "村级数据"
-LIST_SHEET = "村名列表"
-INSTRUCTIONS_SHEET = "填表说明"
 #: Rows given data validation below the header when no rows are pre-filled.
 BLANK_ROWS = 500
 

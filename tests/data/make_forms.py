@@ -182,6 +182,9 @@ class Grid:
     rows: list[list[object]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: 0-based rows and columns the clerk hid (.ods only)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
 
     @property
     def width(self) -> int:
@@ -242,7 +245,12 @@ def write_ods(path: Path, grids: Sequence[Grid]) -> None:
     doc = OpenDocumentSpreadsheet()
     for grid in grids:
         table = Table(name=grid.name)
-        table.addElement(TableColumn(numbercolumnsrepeated=grid.width))
+        if grid.hidden_columns:
+            for c in range(grid.width):
+                shown = "collapse" if c in grid.hidden_columns else "visible"
+                table.addElement(TableColumn(visibility=shown))
+        else:
+            table.addElement(TableColumn(numbercolumnsrepeated=grid.width))
         spans = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in grid.merged}
         covered = {
             (r, c)
@@ -252,7 +260,7 @@ def write_ods(path: Path, grids: Sequence[Grid]) -> None:
             if (r, c) != (r0, c0)
         }
         for r, row in enumerate(grid.rows):
-            tr = TableRow()
+            tr = TableRow(visibility="collapse") if r in grid.hidden_rows else TableRow()
             for c in range(grid.width):
                 value = row[c] if c < len(row) else None
                 if (r, c) in covered:
@@ -1000,6 +1008,315 @@ def build_cases(s: Sample) -> list[tuple[Case, Callable[[Path], None]]]:
         expect=[Expect("no_header", "error", WORKBOOK, sheet=name) for name in unknown_headers],
         replaces=[WORKBOOK],
     )(lambda d: (_registry(d, s), save_xlsx(sample_workbook(s, unreadable_header), d / WORKBOOK)))
+    cases.extend(leftover_cases(s, county_truth))
+    return cases
+
+
+# --- issue 27, the county-form leftovers ----------------------------------------------------------
+
+
+def _with_formulas(grid: Grid, refused: bool) -> Grid:
+    """The county form as a program writes it (openpyxl saves no results): each village's two
+    rates a formula of the figures the clerk had (=ROUND(896/1000*100,1)), the 合计 row's counts
+    =SUM over the villages; with ``refused``, 老圩's 未脱贫人口 is an =IF formula, which is not
+    arithmetic."""
+    rows = [list(r) for r in grid.rows]
+    first, last = 4, 12  # the village rows (0-based): Excel rows 5–13; 合计 on row 14
+    for r in range(first, last + 1):
+        for c in (6, 7):
+            rows[r][c] = f"=ROUND({round(rows[r][c] * 10)}/1000*100,1)"
+    for c in (3, 4, 5):
+        letter = get_column_letter(c + 1)
+        rows[last + 1][c] = f"=SUM({letter}{first + 1}:{letter}{last + 1})"
+    if refused:
+        laowei = next(r for r in range(first, last + 1) if rows[r][1] == "老圩")
+        rows[laowei][4] = f"=IF(D{laowei + 1}>0,{rows[laowei][4]},0)"
+    return Grid(grid.name, rows, grid.merged, grid.formats)
+
+
+def _town_column_form(s: Sample, wrong_poor: int) -> Grid:
+    """The county form with 乡镇 as its first column (大桥镇 merged down the villages) and the 合计
+    row's word under 乡镇, 序号 and the name left blank; its 未脱贫户数 typed ``wrong_poor``."""
+    grid = county_form(s)
+    rows: list[list[object]] = []
+    merged = []
+    for row in grid.rows:
+        rows.append([None, *row])
+    for r0, c0, r1, c1 in grid.merged:
+        across = r0 == r1 and c0 == 0 and c1 == grid.width - 1  # title, 填报单位, footer
+        merged.append((r0, 0 if across else c0 + 1, r1, c1 + 1))
+    rows[2][0] = "乡镇"
+    merged.append((2, 0, 3, 0))
+    rows[4][0] = "大桥镇"
+    merged.append((4, 0, 12, 0))
+    total = rows[13]
+    total[0], total[1] = "合计", None
+    total[4] = wrong_poor
+    merged = [m for m in merged if m != (13, 1, 13, 2)]
+    return Grid("统计表", rows, merged)
+
+
+def _two_town_registry(s: Sample) -> list[list[str]]:
+    """The sample's registry (大桥镇) and 小江镇's 19 villages, in the sample's columns."""
+    header = list(s.villages[0])
+    rows = [header, *[[v[k] for k in header] for v in s.villages]]
+    county = s.villages[0]["county_name"]
+    rows += [[*r, county] for r in registry_rows(XIAOJIANG, XIAOJIANG_CODE, XIAOJIANG_NAME)[1:]]
+    return rows
+
+
+def _xiaojiang_population(seed: int = 20191231) -> list[tuple[str, int, int]]:
+    """小江镇's villages with synthetic households and people (as ``own_registry`` makes them)."""
+    rng = random.Random(seed)
+    out = []
+    for _code, _name, short, *_ in registry_rows(XIAOJIANG, XIAOJIANG_CODE, XIAOJIANG_NAME)[1:]:
+        hh = rng.randint(240, 980)
+        out.append((short, hh, round(hh * rng.uniform(3.2, 3.9))))
+    return out
+
+
+def leftover_cases(s: Sample, county_truth: dict) -> list[tuple[Case, Callable[[Path], None]]]:
+    """Issue 27's county-form leftovers: formulas saved without values, totals rows anywhere
+    (a town's 小计 in a county file), one sheet per town, hidden rows and columns, files that
+    give no data, a link out of the folder."""
+    cases: list[tuple[Case, Callable[[Path], None]]] = []
+    form = "民生工作情况统计表_2019"
+    grid = county_form(s)
+
+    formulas = _with_formulas(grid, refused=False)
+    cases.append(
+        (
+            Case(
+                name="formula_without_value",
+                what="county_form as a program writes it (openpyxl: formulas, no saved results): "
+                "each village's two rates =ROUND(896/1000*100,1), the 合计 counts =SUM(D5:D13)",
+                correct="the formulas computed: the same 45 values as county_form, the 合计 row "
+                "checked and agreeing; one formula_computed note for the sheet (row 5, col G); "
+                "never a blank rate without a record",
+                files=[f"{form}.xlsx"],
+                truth=county_truth,
+                expect=[
+                    Expect("formula_computed", "warning", f"{form}.xlsx", 5, "G", "统计表", True)
+                ],
+            ),
+            lambda d, g=formulas: (_registry(d, s), write_xlsx(d / f"{form}.xlsx", [g])),
+        )
+    )
+    refused = _with_formulas(grid, refused=True)
+    laowei = next(i for i, r in enumerate(refused.rows) if r[1] == "老圩") + 1
+    cases.append(
+        (
+            Case(
+                name="formula_refused",
+                what="formula_without_value where 老圩's 未脱贫人口 (E) is =IF(D7>0,…,0): not "
+                "arithmetic; the 合计's =SUM(E5:E13) refers to it",
+                correct=f"formula_without_value errors naming E{laowei} (IF) and E14 (refers to "
+                f"E{laowei}), telling the clerk to open and save the file in Excel or WPS; the "
+                "other 44 values read",
+                files=[f"{form}.xlsx"],
+                truth={**county_truth, "values": 44},
+                expect=[
+                    Expect("formula_without_value", "error", f"{form}.xlsx", laowei, "E", new=True),
+                    Expect("formula_without_value", "error", f"{form}.xlsx", 14, "E", new=True),
+                ],
+            ),
+            lambda d, g=refused: (_registry(d, s), write_xlsx(d / f"{form}.xlsx", [g])),
+        )
+    )
+
+    poor_total = county_truth["poor_households_remaining"]
+    town_column = _town_column_form(s, poor_total + 1)
+    cases.append(
+        (
+            Case(
+                name="totals_in_town_column",
+                what="county_form with 乡镇 first (大桥镇 merged down the villages) and 合计 typed "
+                f"under 乡镇, its 未脱贫户数 {poor_total + 1} where the villages add up to "
+                f"{poor_total}",
+                correct="row 14 a totals row (never a village with an empty name); its "
+                f"未脱贫户数 named as disagreeing with the villages' {poor_total}; 45 values",
+                files=[f"{form}.xlsx"],
+                truth=county_truth,
+                expect=[
+                    Expect("totals_mismatch", "warning", f"{form}.xlsx", 14, "E", "统计表"),
+                    Expect("missing_key", "error", f"{form}.xlsx", 14, forbidden=True),
+                ],
+            ),
+            lambda d, g=town_column: (_registry(d, s), write_xlsx(d / f"{form}.xlsx", [g])),
+        )
+    )
+
+    pop = s.population(YEAR)
+    daqiao = [(s.short(name), h, p) for name, (h, p) in pop.items()]
+    xiaojiang = _xiaojiang_population()
+    county_rows: list[list[object]] = [
+        ["信丰县2019年各村户数人口（示例数据）", None, None, None, None, None],
+        ["乡镇", "序号", "村（居）名称", "年度", "户数（户）", "人口（人）"],
+    ]
+    merged = [(0, 0, 0, 5)]
+    subtotals = {}
+    for town, villages, off in (("大桥镇", daqiao, 0), ("小江镇", xiaojiang, 10)):
+        start = len(county_rows)
+        for i, (short, hh, people) in enumerate(villages, start=1):
+            county_rows.append([town if i == 1 else None, i, short, YEAR, hh, people])
+        merged.append((start, 0, len(county_rows) - 1, 0))
+        h = sum(v[1] for v in villages)
+        p = sum(v[2] for v in villages)
+        subtotals[town] = (len(county_rows) + 1, h, p, off)
+        county_rows.append([None, None, "小计", YEAR, h + off, p])
+    all_h = sum(v[1] for v in daqiao + xiaojiang)
+    all_p = sum(v[2] for v in daqiao + xiaojiang)
+    county_rows.append(["合计", None, None, YEAR, all_h, all_p])
+    county_file = "信丰县户数人口_2019.xlsx"
+    xj_row, xj_h, _, xj_off = subtotals["小江镇"]
+    cases.append(
+        (
+            Case(
+                name="county_subtotals",
+                what="a county table of two towns (大桥镇 9 villages, 小江镇 19; 乡镇 merged down "
+                "each town), each closed by a 小计 row under the name, then 合计 under 乡镇; "
+                f"小江镇's 小计 households typed {xj_h + xj_off} (its villages: {xj_h})",
+                correct=f"28 villages × 2 values; 大桥镇's 小计 (row {subtotals['大桥镇'][0]}) "
+                "checked against 大桥镇's villages alone and agreeing; 小江镇's (row "
+                f"{xj_row}) named as disagreeing with 小江镇's {xj_h}; the 合计 checked against "
+                "all 28 and agreeing",
+                files=["villages.csv", county_file],
+                truth={
+                    "villages": 28,
+                    "values": 56,
+                    "households": all_h,
+                    "xiaojiang_households": xj_h,
+                },
+                expect=[
+                    Expect("totals_mismatch", "warning", county_file, xj_row, "E", "户数人口"),
+                ],
+            ),
+            lambda d, rows=county_rows, m=merged: (
+                write_csv(d / "villages.csv", _two_town_registry(s), "utf-8"),
+                write_xlsx(d / county_file, [Grid("户数人口", rows, m)]),
+            ),
+        )
+    )
+
+    def town_sheet(title: str, villages) -> Grid:
+        rows: list[list[object]] = [["村（居）名称", "年度", "户数（户）", "人口（人）"]]
+        rows += [[short, YEAR, hh, people] for short, hh, people in villages]
+        rows.append(["合计", YEAR, sum(v[1] for v in villages), sum(v[2] for v in villages)])
+        return Grid(title, rows)
+
+    # 老圩 names 大桥镇's 老圩居委会 and 小江镇's 老圩村委会 alike: only the sheet tells them apart.
+    xj_named = [("老圩" if short == "老圩村" else short, h, p) for short, h, p in xiaojiang]
+    town_file = "各乡镇户数人口_2019.xlsx"
+    cases.append(
+        (
+            Case(
+                name="town_sheets",
+                what="one sheet per town, no 乡镇 column: 大桥镇 (named in full) and 小江 (without "
+                "镇); 老圩 written in both, a name each town has",
+                correct="each sheet's rows resolved among its town's villages: 老圩 on 大桥镇 is "
+                "360722103003, on 小江 360722106213; 56 values; never ambiguous_village",
+                files=["villages.csv", town_file],
+                truth={"villages": 28, "values": 56, "laowei": ["360722103003", "360722106213"]},
+                expect=[Expect("ambiguous_village", "error", town_file, forbidden=True)],
+            ),
+            lambda d, v=xj_named: (
+                write_csv(d / "villages.csv", _two_town_registry(s), "utf-8"),
+                write_xlsx(d / town_file, [town_sheet("大桥镇", daqiao), town_sheet("小江", v)]),
+            ),
+        )
+    )
+
+    social = s.sheets["社会保障"]
+    bajiao = next(i for i, r in enumerate(social) if r[1] == "八角村") + 1
+
+    def hide(wb):
+        ws = wb["社会保障"]
+        ws.row_dimensions[bajiao].hidden = True
+        ws.column_dimensions["E"].hidden = True
+
+    cases.append(
+        (
+            Case(
+                name="hidden_rows",
+                what=f"{WORKBOOK} whose 社会保障 sheet hides row {bajiao} (八角村) and column E "
+                "(养老保险参保率)",
+                correct=f"read exactly as the sample; a hidden_row warning naming row {bajiao} "
+                "and a hidden_column warning naming column E of 社会保障",
+                files=[WORKBOOK],
+                expect=[
+                    Expect("hidden_row", "warning", WORKBOOK, bajiao, sheet="社会保障", new=True),
+                    Expect(
+                        "hidden_column", "warning", WORKBOOK, column="E", sheet="社会保障", new=True
+                    ),
+                ],
+                replaces=[WORKBOOK],
+            ),
+            lambda d: (_registry(d, s), save_xlsx(sample_workbook(s, hide), d / WORKBOOK)),
+        )
+    )
+
+    bajiao_row = next(i for i, r in enumerate(grid.rows) if r[1] == "八角村")
+    hidden_ods = Grid(
+        grid.name, grid.rows, grid.merged, hidden_rows={bajiao_row}, hidden_columns={7}
+    )
+    cases.append(
+        (
+            Case(
+                name="hidden_rows_ods",
+                what=f"county_form as .ods hiding row {bajiao_row + 1} (八角村) and column H "
+                "(养老保险参保率)",
+                correct="read like county_form (45 values, the 合计 agreeing); hidden_row "
+                f"naming row {bajiao_row + 1} and hidden_column naming H",
+                files=[f"{form}.ods"],
+                truth=county_truth,
+                expect=[
+                    Expect("hidden_row", "warning", f"{form}.ods", bajiao_row + 1, new=True),
+                    Expect("hidden_column", "warning", f"{form}.ods", column="H", new=True),
+                ],
+            ),
+            lambda d, g=hidden_ods: (_registry(d, s), write_ods(d / f"{form}.ods", [g])),
+        )
+    )
+
+    colon = "村（居）名称:年度:户数（户）:人口（人）\r\n" + "".join(
+        f"{short}:{YEAR}:{hh}:{people}\r\n" for short, hh, people in daqiao
+    )
+    with_blank_sheet = [grid, Grid("Sheet2", [[None]])]
+    cases.append(
+        (
+            Case(
+                name="no_data",
+                what="a colon-separated CSV (one column to a comma-separated reader) and the "
+                "county form with an empty second sheet, Sheet2",
+                correct="a no_data warning naming the CSV (its 10 rows neither accepted nor "
+                "quarantined) and one naming Sheet2; the county form's 45 values read",
+                files=["户数人口_冒号分隔.csv", f"{form}.xlsx"],
+                truth=county_truth,
+                expect=[
+                    Expect("no_data", "warning", "户数人口_冒号分隔.csv", new=True),
+                    Expect("no_data", "warning", f"{form}.xlsx", sheet="Sheet2", new=True),
+                ],
+            ),
+            lambda d: (
+                _registry(d, s),
+                (d / "户数人口_冒号分隔.csv").write_bytes(colon.encode("utf-8")),
+                write_xlsx(d / f"{form}.xlsx", with_blank_sheet),
+            ),
+        )
+    )
+    cases.append(
+        (
+            Case(
+                name="link_outside",
+                what="make_outside_link(folder, target): a link in the raw folder to a file "
+                "outside it (the issue tried /etc/passwd)",
+                correct="link_outside_folder error naming the link; the target never read",
+                expect=[Expect("link_outside_folder", "error", "passwd.csv", new=True)],
+                generated=True,
+            ),
+            lambda d: None,
+        )
+    )
     return cases
 
 
@@ -1119,6 +1436,14 @@ def make_oversize(
         z.writestr(entry("xl/workbook.xml"), _WORKBOOK_XML.format(name="社会保障"))
         z.writestr(entry("xl/_rels/workbook.xml.rels"), _WORKBOOK_RELS)
     return path
+
+
+def make_outside_link(folder: Path | str, target: Path | str = "/etc/passwd") -> Path:
+    """A link named ``passwd.csv`` in ``folder`` to ``target``, outside it (made at test time:
+    a link is not committed)."""
+    link = Path(folder) / "passwd.csv"
+    link.symlink_to(target)
+    return link
 
 
 def make_over_bytes(path: Path | str, n_bytes: int) -> Path:

@@ -483,3 +483,165 @@ def test_the_count_of_a_swallowing_file_is_not_the_parsers(tmp_path):
     sheet = read.read_csv_sheet(FORMS / "unclosed_quote" / POPULATION)
     assert sheet.rows_counted == len(sheet.cells) == 55
     assert pd.Series([f.rule for f in sheet.findings]).tolist() == ["unclosed_quote"]
+
+
+# --- issue 27: the county-form leftovers ---------------------------------------------------------
+
+COUNTY_XLSX = f"{COUNTY}.xlsx"
+DAQIAO_LAOWEI, XIAOJIANG_LAOWEI = "360722103003", "360722106213"
+
+
+def _county_values(sample) -> set[tuple[str, int, str, float]]:
+    return {item for item in _from(sample, WORKBOOK) if item[2] in COUNTY_INDICATORS}
+
+
+def test_formulas_saved_without_values_are_computed(sample):
+    """openpyxl saves no results: each rate is =ROUND(839/1000*100,1), each 合计 count a SUM.
+    Before, all 18 rates were read as blanks and nothing was said."""
+    result = validate(FORMS / "formula_without_value")
+    _balanced(result)
+    assert _from(result, COUNTY) == _county_values(sample)
+    # The 合计 row's SUMs were computed and checked: no totals_mismatch.
+    assert _problems(result) == [("formula_computed", "warning", COUNTY_XLSX, "统计表", 5, "G")]
+    message = result.problems["message_zh"].iloc[0]
+    assert "21 个公式单元格" in message and "=ROUND(839/1000*100,1)" in message
+
+
+def test_a_formula_that_is_not_arithmetic_is_refused_by_its_cell(sample):
+    result = validate(FORMS / "formula_refused")
+    entries = _balanced(result)
+    laowei = CASES["formula_refused"]["expect"][0]["row"]
+    assert _problems(result) == [
+        ("formula_computed", "warning", COUNTY_XLSX, "统计表", 5, "G"),
+        ("formula_without_value", "error", COUNTY_XLSX, "统计表", laowei, "E"),
+        ("formula_without_value", "error", COUNTY_XLSX, "统计表", 14, "E"),
+    ]
+    refused = result.problems[result.problems["rule"] == "formula_without_value"]
+    assert all("Excel 或 WPS" in m for m in refused["message_zh"])
+    assert "IF" in refused["message_zh"].iloc[0]
+    assert f"E{laowei}" in refused["message_zh"].iloc[1]  # the SUM refers to the refused cell
+    # Never a silent blank: the one cell missing is the refused one, its row partial.
+    missing = _county_values(sample) - _from(result, COUNTY)
+    assert {(code, ind) for code, _, ind, _ in missing} == {
+        (DAQIAO_LAOWEI, "poor_people_remaining")
+    }
+    assert len(result.values) == CASES["formula_refused"]["truth"]["values"] == 44
+    assert entries[(COUNTY_XLSX, "统计表")]["rows_accepted_partial"] == 1
+
+
+def test_a_totals_row_under_the_town_column_is_checked(sample):
+    """合计 typed under 乡镇 was a village with an empty name (two errors, the build refused);
+    it is a totals row, and its 8 against the villages' 7 is named."""
+    result = validate(FORMS / "totals_in_town_column")
+    entries = _balanced(result)
+    assert _from(result, COUNTY) == _county_values(sample)
+    assert _problems(result) == [("totals_mismatch", "warning", COUNTY_XLSX, "统计表", 14, "E")]
+    assert "为 8，各村合计为 7" in result.problems["message_zh"].iloc[0]
+    reasons = {s["row"]: s["reason"] for s in entries[(COUNTY_XLSX, "统计表")]["structural"]}
+    assert reasons[14] == "totals"
+
+
+def test_a_towns_subtotal_is_checked_against_that_towns_villages():
+    case = CASES["county_subtotals"]
+    result = validate(FORMS / "county_subtotals")
+    entries = _balanced(result)
+    truth, (expect,) = case["truth"], case["expect"]
+    assert len(result.values) == truth["values"] == 56
+    assert _sums(result)["households"] == truth["households"]
+    # Only 小江镇's 小计 disagrees; 大桥镇's and the 合计 agree with their own villages.
+    assert _problems(result) == [
+        ("totals_mismatch", "warning", expect["file"], "户数人口", expect["row"], "E")
+    ]
+    assert (
+        f"小江镇各村合计为 {truth['xiaojiang_households']}" in result.problems["message_zh"].iloc[0]
+    )
+    # The merged 乡镇 cell gives each row its town: 老圩 is 大桥镇's 老圩居委会.
+    assert DAQIAO_LAOWEI in set(result.values["village_code"])
+    entry = entries[(expect["file"], "户数人口")]
+    assert [s["row"] for s in entry["structural"] if s["reason"] == "totals"] == [12, 32, 33]
+
+
+def test_sheets_named_after_towns_give_their_rows_the_town():
+    result = validate(FORMS / "town_sheets")
+    _balanced(result)
+    assert _problems(result) == []
+    assert len(result.values) == CASES["town_sheets"]["truth"]["values"] == 56
+    laowei = result.values[result.values["village_code"].isin([DAQIAO_LAOWEI, XIAOJIANG_LAOWEI])]
+    sheets = laowei["source"].str.split("#").str[1]
+    assert set(zip(laowei["village_code"], sheets, strict=True)) == {
+        (DAQIAO_LAOWEI, "大桥镇"),
+        (XIAOJIANG_LAOWEI, "小江"),
+    }
+
+
+def test_a_sheet_named_after_a_town_is_no_key_without_its_name(tmp_path):
+    """The same file with its sheets named otherwise: 老圩 is ambiguous again, as before."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FORMS / "town_sheets" / "各乡镇户数人口_2019.xlsx")
+    wb["大桥镇"].title, wb["小江"].title = "表一", "表二"
+    wb.save(tmp_path / "各乡镇户数人口_2019.xlsx")
+    (tmp_path / "villages.csv").write_bytes((FORMS / "town_sheets" / "villages.csv").read_bytes())
+    rules = set(validate(tmp_path).problems["rule"])
+    assert "ambiguous_village" in rules
+
+
+def test_hidden_rows_and_columns_are_read_and_named(sample):
+    case = CASES["hidden_rows"]
+    result = validate(FORMS / "hidden_rows")
+    _balanced(result)
+    assert _from(result, WORKBOOK) == _from(sample, WORKBOOK)
+    row = case["expect"][0]["row"]
+    assert _problems(result) == [
+        ("hidden_column", "warning", WORKBOOK, "社会保障", 0, "E"),
+        ("hidden_row", "warning", WORKBOOK, "社会保障", row, ""),
+    ]
+    assert "八角村" in result.problems["message_zh"].iloc[1]
+
+
+def test_hidden_rows_and_columns_of_an_ods_are_named(sample):
+    case = CASES["hidden_rows_ods"]
+    result = validate(FORMS / "hidden_rows_ods")
+    _balanced(result)
+    assert _from(result, COUNTY) == _county_values(sample)
+    ods = f"{COUNTY}.ods"
+    assert _problems(result) == [
+        ("hidden_column", "warning", ods, "统计表", 0, "H"),
+        ("hidden_row", "warning", ods, "统计表", case["expect"][0]["row"], ""),
+    ]
+
+
+def test_a_file_or_sheet_that_gives_no_data_is_named(sample):
+    result = validate(FORMS / "no_data")
+    entries = _balanced(result)
+    assert _from(result, COUNTY) == _county_values(sample)
+    assert _problems(result) == [
+        ("no_data", "warning", "户数人口_冒号分隔.csv", "", 0, ""),
+        ("no_data", "warning", COUNTY_XLSX, "Sheet2", 0, ""),
+    ]
+    assert "村（居）名称:年度" in result.problems["message_zh"].iloc[0]
+    assert entries[("户数人口_冒号分隔.csv", "")]["rows_structural"] == 10
+
+
+def test_a_link_out_of_the_raw_folder_is_refused_by_name(tmp_path):
+    secret = tmp_path / "outside" / "secret.csv"
+    secret.parent.mkdir()
+    secret.write_text("村（居）名称,年度,户数（户）\n青光村,2019,614\n", encoding="utf-8")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "villages.csv").write_bytes((FORMS / "county_form" / "villages.csv").read_bytes())
+    link = make_forms.make_outside_link(raw, secret)
+    assert [e["file"] for e in CASES["link_outside"]["expect"]] == [link.name]
+    (raw / "folder").symlink_to(secret.parent, target_is_directory=True)
+    result = validate(raw)
+    assert _problems(result) == [
+        ("link_outside_folder", "error", "folder", "", 0, ""),
+        ("link_outside_folder", "error", "passwd.csv", "", 0, ""),
+    ]
+    assert len(result.values) == 0 and not result.ok
+    assert all(str(secret.parent) in m for m in result.problems["message_zh"])
+    # A link that stays inside the folder is read as its file.
+    (raw / "passwd.csv").unlink()
+    (raw / "folder").unlink()
+    (raw / "inside.csv").symlink_to(raw / "villages.csv")
+    assert "link_outside_folder" not in set(validate(raw).problems["rule"])

@@ -248,6 +248,15 @@ def test_totals_labels():
     assert is_totals_label(labels, {"大桥镇"}).tolist() == [True] * 6 + [False, False]
 
 
+def test_a_towns_own_totals_label_names_the_town():
+    """大桥镇小计 / 大桥 小计 total a town; the town's name alone is a total only where a village
+    is written (``extra``), never under 乡镇, where every row names its town."""
+    labels = pd.Series(["大桥镇小计", "大桥 小计", "大桥镇合计", "大桥镇", "青光村小计", "小计"])
+    under_town = is_totals_label(labels, towns={"大桥镇"}).tolist()
+    assert under_town == [True, True, True, False, False, True]
+    assert is_totals_label(labels, {"大桥镇"}, towns={"大桥镇"}).tolist()[3] is True
+
+
 def test_decimals_and_letters():
     assert [decimals_of(x) for x in ("86", "335.26", 118.35, 71.0, "1.50")] == [0, 2, 2, 0, 2]
     assert [column_letter(i) for i in (0, 25, 26, 27, 701)] == ["A", "Z", "AA", "AB", "ZZ"]

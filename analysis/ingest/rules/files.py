@@ -345,4 +345,23 @@ DECLARED: tuple[Rule, ...] = (
         action_zh="核对列名和单位",
         suggests=(Fix.CATALOG_NAME,),
     ),
+    # A link that leads out of the raw folder (issue 27).
+    Rule(
+        "link_outside_folder",
+        Severity.ERROR,
+        Scope.FILE,
+        Effect.FILE,
+        message_zh=(
+            "这是一个链接（快捷方式），指向数据文件夹以外的“{value}”，未读取。"
+            "请把文件本身复制到数据文件夹中。"
+        ),
+        message_en=(
+            "this is a link pointing outside the data folder, to '{value}'; not read. Copy the "
+            "file itself into the data folder."
+        ),
+        title_zh="链接指向文件夹以外",
+        expected_zh="数据文件夹中的文件本身",
+        expected_en="the file itself, inside the data folder",
+        action_zh="把文件本身复制进来",
+    ),
 )

@@ -343,9 +343,12 @@ DECLARED: tuple[Rule, ...] = (
         Scope.COLUMN,
         Effect.NONE,
         message_zh=(
-            "合计行“{name}”为 {value}，各村{how_zh}为 {computed}，两者不符。请核对合计或各村数值。"
+            "合计行“{name}”为 {value}，{scope_zh}各村{how_zh}为 {computed}，两者不符。"
+            "请核对合计或各村数值。"
         ),
-        message_en="totals row {name_en} is {value} but the villages' {how_en} is {computed}.",
+        message_en=(
+            "totals row {name_en} is {value} but the {scope_en}villages' {how_en} is {computed}."
+        ),
         title_zh="合计与各村不符",
         expected_zh="合计等于各村之和（比率为加权平均）",
         expected_en="a total equal to the villages' sum (a rate: their weighted mean)",
@@ -380,5 +383,100 @@ DECLARED: tuple[Rule, ...] = (
         expected_zh="相关数值互相一致",
         expected_en="related figures that agree",
         action_zh="核实相关各格的数值",
+    ),
+    # The county-form leftovers (issue 27): formulas saved without their results, hidden rows
+    # and columns, files that give no data, links that lead out of the raw folder.
+    Rule(
+        "formula_without_value",
+        Severity.ERROR,
+        Scope.CELL,
+        Effect.VALUE,
+        message_zh=(
+            "公式 {value} 没有保存计算结果，且无法代为计算（{why_zh}），该格未读取。"
+            "请在 Excel 或 WPS 中打开本文件，保存一次后再放入。"
+        ),
+        message_en=(
+            "the formula {value} was saved without its result and cannot be computed here "
+            "({why_en}); the cell was not read. Open the file in Excel or WPS, save it, and put "
+            "it back."
+        ),
+        title_zh="公式没有保存结果",
+        expected_zh="保存了计算结果的公式，或直接填写的数值",
+        expected_en="a formula saved with its result, or a figure typed in",
+        action_zh="在 Excel 或 WPS 中打开后保存一次",
+    ),
+    Rule(
+        "formula_computed",
+        Severity.WARNING,
+        Scope.SHEET,
+        Effect.NONE,
+        message_zh=(
+            "本表 {count} 个公式单元格没有保存计算结果（如本格 {value}），已按公式用本文件中的"
+            "数值算出（本格为 {result}）。请核对；在 Excel 或 WPS 中打开后保存一次即可消除本提示。"
+        ),
+        message_en=(
+            "{count} formula cells of the sheet were saved without their results (such as this "
+            "one, {value}); they were computed from the file's own figures (this one: {result}). "
+            "Check them; opening and saving the file in Excel or WPS clears this note."
+        ),
+        title_zh="公式结果由本系统算出",
+        expected_zh="保存了计算结果的公式",
+        expected_en="formulas saved with their results",
+        action_zh="核对后在 Excel 或 WPS 中打开并保存一次",
+    ),
+    Rule(
+        "hidden_row",
+        Severity.WARNING,
+        Scope.ROW,
+        Effect.NONE,
+        message_zh=(
+            "这一行被隐藏（{value}），已照常读取。隐藏的行常是旧数据，会重复计算，"
+            "请核对后删除或取消隐藏。"
+        ),
+        message_en=(
+            "this row is hidden ({value}) and was read like any other. A hidden row is often "
+            "stale data counted twice: check it, then delete or unhide it."
+        ),
+        title_zh="隐藏的行",
+        expected_zh="没有隐藏的行",
+        expected_en="no hidden rows",
+        action_zh="取消隐藏后核对，不要的行删除",
+    ),
+    Rule(
+        "hidden_column",
+        Severity.WARNING,
+        Scope.COLUMN,
+        Effect.NONE,
+        message_zh=(
+            "这一列被隐藏（{value}，共 {count} 个单元格有内容），已照常读取。"
+            "请核对后删除或取消隐藏。"
+        ),
+        message_en=(
+            "this column is hidden ({value}; {count} cells hold something) and was read like any "
+            "other. Check it, then delete or unhide it."
+        ),
+        title_zh="隐藏的列",
+        expected_zh="没有隐藏的列",
+        expected_en="no hidden columns",
+        action_zh="取消隐藏后核对，不要的列删除",
+    ),
+    Rule(
+        "no_data",
+        Severity.WARNING,
+        Scope.SHEET,
+        Effect.NONE,
+        message_zh=(
+            "{what_zh}没有读到任何数据：{rows_zh}，没有一行被接受或隔离。{seen_zh}"
+            "如果它不是数据，请移出数据文件夹；如果是，请检查表头和分隔符（CSV 用逗号分隔）。"
+        ),
+        message_en=(
+            "no data was read from {what_en}: {rows_en}; no row was accepted or quarantined. "
+            "{seen_en}If it is not data, move it out of the data folder; if it is, check its "
+            "header and separator (a CSV is comma-separated)."
+        ),
+        title_zh="没有读到数据",
+        expected_zh="一张有表头和数据行的表",
+        expected_en="a table with a header and data rows",
+        action_zh="不是数据就移出文件夹；是数据就检查表头和分隔符",
     ),
 )

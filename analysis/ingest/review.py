@@ -72,16 +72,16 @@ POINT_KINDS = {"rate"}
 TYPOS: dict[str, tuple[str, str]] = {
     "decimal_up": (
         "疑似小数点错位（约为预期的 {factor} 倍）",
-        "a slipped decimal point? ({factor}×)",
+        "perhaps a slipped decimal point ({factor} times what was expected)",
     ),
     "decimal_down": (
         "疑似小数点错位（约为预期的 1/{factor}）",
-        "a slipped decimal point? (1/{factor})",
+        "perhaps a slipped decimal point (1/{factor} of what was expected)",
     ),
-    "extra_digit": ("疑似多输了一位数字", "a digit typed twice or added?"),
-    "dropped_digit": ("疑似漏输了一位数字", "a digit left out?"),
-    "swapped_digits": ("疑似两位数字颠倒", "two digits swapped?"),
-    "yuan_for_wan": ("疑似以元填入了万元栏", "yuan typed where 万元 (10,000 yuan) is asked?"),
+    "extra_digit": ("疑似多输了一位数字", "perhaps a digit typed twice or added"),
+    "dropped_digit": ("疑似漏输了一位数字", "perhaps a digit left out"),
+    "swapped_digits": ("疑似两位数字颠倒", "perhaps two digits swapped"),
+    "yuan_for_wan": ("疑似以元填入了万元栏", "perhaps yuan typed where 10k yuan (万元) is asked"),
 }
 #: The check that flagged a value → (zh, en).
 CHECKS: dict[str, tuple[str, str]] = {
@@ -646,8 +646,8 @@ def _message(item, catalog: Catalog, earlier: list[tuple[int, float]]) -> tuple[
         f"（预期约 {low['zh']}–{high['zh']}）。请核实；如数据无误，请填写核实说明。"
     )
     message_en = (
-        f"{item.village} {item.year}, {ind.en}: {shown['en']}. {en[0].upper()}{en[1:]}: "
-        f"{basis_en} (expected about {low['en']}–{high['en']}). Please check; if it is right, "
-        "give a written explanation."
+        f"{item.village} {item.year}, {ind.en}: {shown['en']}; {en}: {basis_en} (expected "
+        f"about {low['en']}–{high['en']}). Please check; if it is right, give a written "
+        "explanation."
     )
     return message_zh, message_en

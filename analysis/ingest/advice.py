@@ -20,17 +20,9 @@ from analysis.core.labels import label
 from analysis.ingest.cells import match_headers, parse_year
 from analysis.ingest.crossrow import EXIT_RULE_EN, EXIT_RULE_ZH
 from analysis.ingest.read import Sheet
-from analysis.ingest.rules import RULES
+from analysis.ingest.rules import RULES, rule_of
 
 _SUGGESTED = re.compile(r"是否指：(.+?)？")
-#: Problems of a name the registry or catalog lacks, whose hint names the closest ones.
-_NAME_RULES = {
-    "unknown_village",
-    "unknown_indicator",
-    "unknown_scope",
-    "unknown_town",
-    "village_not_in_town",
-}
 LETTERS = re.compile(r"[A-Z]{1,3}")
 
 
@@ -45,18 +37,18 @@ def _cross_rules(catalog: Catalog, lang: str) -> dict[str, str]:
 def rule_text(rule: str, catalog: Catalog | None = None) -> tuple[str, str, str]:
     """(title, expected, advice) of a rule id, in Chinese; a catalog cross rule states its
     relation."""
-    own = RULES.get(rule, RULES["cross_rule"])
-    return own.title, expected_text(rule, catalog), own.action
+    own = rule_of(rule)
+    return own.title_zh, expected_text(rule, catalog), own.action_zh
 
 
 def expected_text(rule: str, catalog: Catalog | None = None, lang: str = "zh") -> str:
     """What the cell of a problem of ``rule`` should hold, in ``lang``; for a catalog cross
     rule, its relation."""
-    if rule in RULES:
-        return RULES[rule].expected_en if lang == "en" else RULES[rule].expected
-    relation = _cross_rules(catalog or default_catalog(), lang).get(rule)
-    cross = RULES["cross_rule"]
-    return relation or (cross.expected_en if lang == "en" else cross.expected)
+    own = rule_of(rule)
+    relation = (
+        _cross_rules(catalog or default_catalog(), lang).get(rule) if rule not in RULES else ""
+    )
+    return relation or (own.expected_en if lang == "en" else own.expected_zh)
 
 
 def cell_ref(row: int, column: str, lang: str = "zh") -> str:
@@ -113,7 +105,7 @@ def suggestion(problem: object, sheet: Sheet | None, catalog: Catalog) -> str:
     rule, value = problem.rule, str(problem.value)
     row, column = int(problem.row), problem.column
     hint = _SUGGESTED.search(problem.message_zh)
-    if rule in _NAME_RULES and hint:
+    if rule_of(rule).names_closest and hint:
         first, *others = hint.group(1).split("、")
         more = f"（相近的还有：{'、'.join(others)}）" if others else ""
         return f"如指“{first}”，改为“{first}”{more}"

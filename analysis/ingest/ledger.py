@@ -39,8 +39,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analysis.core.labels import label
 from analysis.ingest.cells import cell_text
-from analysis.ingest.rules import RULES
+from analysis.ingest.rules import RULES, Effect, Severity
 
 PROBLEM_COLUMNS = [
     "file",
@@ -54,6 +55,8 @@ PROBLEM_COLUMNS = [
     "message_en",
 ]
 VALUE_COLUMNS = ["village_code", "year", "indicator", "value", "source", "row"]
+#: The severities whose problems make the data not ok.
+BLOCKING = {severity.value for severity in Severity if severity.blocks}
 
 
 @dataclass
@@ -72,12 +75,14 @@ class Ledger:
         row: int = 0,
         column: str = "",
         value: object = "",
-        *,
-        severity: str | None = None,
         **fields: object,
     ) -> None:
-        """Record one problem; messages are built from the rule's templates."""
-        default_severity, zh, en, *_ = RULES[rule]
+        """Record one problem of ``rule`` (an id of :data:`~analysis.ingest.rules.RULES`),
+        worded from the rule's templates; a rule that keeps its row out quarantines the row.
+
+        ``rule_id`` among ``fields`` records the problem under another id (a catalog cross
+        rule's, worded by ``cross_rule``)."""
+        own = RULES[rule]
         text = cell_text(value)
         fields = {"value": text, "hint_zh": "", "hint_en": "", **fields}
         where_zh = f"「{file}」" + (f"工作表「{sheet}」" if sheet else "")
@@ -92,11 +97,14 @@ class Ledger:
                 "column": column,
                 "value": text,
                 "rule": fields.pop("rule_id", rule),
-                "severity": severity or default_severity,
-                "message_zh": f"{where_zh}：{zh.format(**fields)}".strip(),
-                "message_en": f"{where_en}: {en.format(**fields)}".strip(),
+                "severity": own.severity.value,
+                "message_zh": f"{where_zh}：{own.message_zh.format(**fields)}".strip(),
+                "message_en": f"{where_en}: {own.message_en.format(**fields)}".strip(),
             }
         )
+        rows = self.rows.get((file, sheet))
+        if own.quarantines is Effect.ROW and rows is not None and int(row) in rows.index:
+            rows.loc[int(row), ["status", "reason"]] = ["quarantined", rule]
 
     def open_sheet(
         self, file: str, sheet: str, kind: str, n_rows: int, **info: object
@@ -132,7 +140,7 @@ class Ledger:
         """Every problem as a PROBLEM_COLUMNS frame: errors first, then by place."""
         frame = pd.DataFrame(self.problems, columns=PROBLEM_COLUMNS)
         frame = frame.astype({"row": "int64"})
-        order = frame["severity"].map({"error": 0, "warning": 1})
+        order = frame["severity"].map({severity.value: i for i, severity in enumerate(Severity)})
         frame = frame.assign(_order=order).sort_values(
             ["_order", "file", "sheet", "row", "column", "rule"], kind="stable"
         )
@@ -155,9 +163,8 @@ ROW_DEFINITION = (
 
 def summarise(ledger: Ledger, problems: pd.DataFrame) -> dict:
     """Per file and sheet: rows read and where each went, with the accounting check."""
-    cell_errors = problems[
-        (problems["severity"] == "error") & (problems["row"] > 0) & (problems["column"] != "")
-    ]
+    blocking = problems["severity"].isin(BLOCKING)
+    cell_errors = problems[blocking & (problems["row"] > 0) & (problems["column"] != "")]
     partial_keys = set(
         zip(cell_errors["file"], cell_errors["sheet"], cell_errors["row"], strict=True)
     )
@@ -196,7 +203,6 @@ def summarise(ledger: Ledger, problems: pd.DataFrame) -> dict:
         )
         all_ok &= entry["check"]
         entries.append(entry)
-    errors = int((problems["severity"] == "error").sum())
     totals = {
         name: int(sum(e[name] for e in entries))
         for name in (
@@ -213,12 +219,11 @@ def summarise(ledger: Ledger, problems: pd.DataFrame) -> dict:
         "files": entries,
         "totals": totals,
         "problems": {
-            "error": errors,
-            "warning": int((problems["severity"] == "warning").sum()),
+            **{s.value: int((problems["severity"] == s.value).sum()) for s in Severity},
             "by_rule": {k: int(v) for k, v in sorted(problems["rule"].value_counts().items())},
         },
         "accounting_ok": bool(all_ok),
-        "ok": bool(all_ok and errors == 0),
+        "ok": bool(all_ok and not blocking.any()),
     }
 
 
@@ -238,7 +243,7 @@ def format_problems(problems: pd.DataFrame, summary: dict, *, lang: str = "zh") 
     if len(problems):
         lines.append("")
         for item in problems.itertuples(index=False):
-            mark = "错误" if item.severity == "error" else "提示"
+            mark = label(f"severity.{item.severity}")
             lines.append(f"[{mark} {item.rule}] {getattr(item, message)}")
     counts = summary["problems"]
     lines.append("")

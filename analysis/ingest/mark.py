@@ -56,7 +56,8 @@ from analysis.ingest.read import (
     read_workbook,
 )
 from analysis.ingest.registry import Registry
-from analysis.ingest.rowtexts import COPYABLE, RECORD_RULES, row_texts, rows_readable
+from analysis.ingest.rowtexts import COPYABLE, row_texts, rows_readable
+from analysis.ingest.rules import Scope, Severity, rule_of
 from analysis.ingest.validate import ValidationResult, validate
 from analysis.iorw import atomic_write_with
 
@@ -69,68 +70,12 @@ AUTHOR = "minsheng"
 CELL_COLOURS = {"error": "FFFF9E9E", "warning": "FFFFD966"}
 ROW_COLOUR = "FFFFE1E1"
 _OUR_COLOURS = {*CELL_COLOURS.values(), ROW_COLOUR}
+#: A cell with problems of several severities is coloured by the heaviest.
+_HEAVIER = {severity.value: rank for rank, severity in enumerate(Severity)}
 
 #: Of the spreadsheets a copy can be made of (COPYABLE), openpyxl keeps the layout of these; the
 #: others are rebuilt cell by cell from what calamine or the CSV reader read.
 _OPENPYXL = {".xlsx", ".xlsm"}
-
-#: Problems about a whole file (no copy can show them in a cell) and about a whole table.
-FILE_RULES = {
-    "empty_file",
-    "unreadable_file",
-    "unknown_encoding",
-    "unknown_file",
-    "unknown_crs",
-    "file_too_large",
-    "unsupported_format",
-    "bom_mismatch",
-}
-TABLE_RULES = {
-    "no_header",
-    "missing_key_column",
-    "unknown_column",
-    "unit_mismatch",
-    "rate_as_fraction",
-    "totals_mismatch",
-    "sheet_too_large",
-    "stray_blank_cells",
-    "row_count_mismatch",
-    "unsupported_layout",
-    "year_from_title",
-}
-#: Problems for which nothing of the sheet was read: every row that is not structural.
-SHEET_RULES = {"no_header", "missing_key_column", "unsupported_layout", "sheet_too_large"}
-#: The problems of a village table's keys (village, town, year) that quarantine its row whole.
-_VILLAGE_KEY_RULES = {
-    "missing_key",
-    "unknown_village",
-    "ambiguous_village",
-    "unknown_town",
-    "ambiguous_town",
-    "village_not_in_town",
-    "bad_year",
-    "year_out_of_range",
-}
-#: Per kind of table (validate's summary ``kind``), the problems that quarantine their row whole.
-ROW_RULES = {
-    "village_table": _VILLAGE_KEY_RULES,
-    "village_table_long": _VILLAGE_KEY_RULES | {"unknown_indicator", "unknown_unit"},
-    "targets": {
-        "unknown_indicator",
-        "unknown_village",
-        "ambiguous_village",
-        "unknown_scope",
-        "ambiguous_scope",
-        "scope_other_county",
-        "township_scope_many_towns",
-        "county_scope_one_town",
-        "not_a_number",
-        "unknown_unit",
-    },
-    "projects": {"missing_key", "unknown_village", "ambiguous_village"},
-    "points": {"not_a_number", "unknown_coord_sys", "unknown_village"},
-    "registry": {"bad_code", "duplicate_code"},
-}
 
 #: The problem list's columns (labels' ``column.*`` keys); the overview adds the marked copy.
 _LIST_COLUMNS = ["number", "village_name", "file", "sheet", "cell", "value", "problem"]
@@ -221,7 +166,7 @@ def attach_villages(
     raw = Path(raw)
     sources = sources or _Sources(_base(raw))
     keys = list(zip(problems["file"], problems["sheet"], problems["row"].astype(int), strict=True))
-    row_level = (problems["row"] > 0) & ~problems["rule"].isin(FILE_RULES | TABLE_RULES)
+    row_level = (problems["row"] > 0) & problems["rule"].map(lambda r: rule_of(r).village_row)
     # Every candidate cell of every row, resolved in one call: the first known village wins.
     owners, texts = [], []
     grown = set()  # files whose kept row texts were added to
@@ -321,15 +266,9 @@ def _open_copy(path: Path, sheets: dict[str, Sheet], display: str) -> tuple[Work
     return _workbook_from_grids(sheets, display)
 
 
-def quarantined_rows(problems: pd.DataFrame, entry: dict | None) -> set[int]:
-    """Excel rows of one sheet that were not read at all, from its problems and its summary."""
-    if entry is None:
-        return set()
-    if problems["rule"].isin(SHEET_RULES).any():
-        structural = {s["row"] for s in entry.get("structural", [])}
-        return set(range(1, int(entry["rows_read"]) + 1)) - structural
-    whole = ROW_RULES.get(entry.get("kind", ""), set()) | RECORD_RULES
-    return {int(r) for r in problems.loc[problems["rule"].isin(whole), "row"] if r}
+def _on_file(rule: str) -> bool:
+    """Whether a problem of ``rule`` is about a whole file, with no cell to be shown in."""
+    return rule_of(rule).scope is Scope.FILE
 
 
 def _merged_top_left(ws, row: int, col: int) -> tuple[int, int]:
@@ -353,14 +292,14 @@ def _mark_sheet(
     notes: dict[tuple[int, int], list[str]] = {}
     worst: dict[tuple[int, int], str] = {}
     for index, item in problems.iterrows():
-        if item["rule"] in FILE_RULES:
+        if _on_file(item["rule"]):
             continue
         advice[index] = suggestion(item, sheet, catalog)
         row = int(item["row"]) or 1
         col = column_index(item["column"]) + 1 if LETTERS.fullmatch(item["column"]) else 1
         target = _merged_top_left(ws, row, col)
         for place in {(row, col), target}:
-            if worst.get(place) != "error":
+            if _HEAVIER[item["severity"]] <= _HEAVIER[worst.get(place, item["severity"])]:
                 worst[place] = item["severity"]
         text = comment_text(item, advice[index], catalog)
         if target != (row, col):
@@ -547,7 +486,6 @@ def mark(
         return outcome
     sources = _Sources(_base(raw))
     problems = attach_villages(problems, raw, result.registry, sources=sources)
-    entries = {(e["file"], e["sheet"]): e for e in result.summary["files"]}
     markable = [
         f
         for f in problems["file"].unique()
@@ -569,7 +507,8 @@ def mark(
         for sheet_name, of_sheet in of_file.groupby("sheet", sort=False):
             if titles.get(sheet_name) not in wb.sheetnames:
                 continue
-            rows = quarantined_rows(of_sheet, entries.get((display, sheet_name)))
+            states = result.rows.get((display, sheet_name))
+            rows = set() if states is None else set(states.index[states["status"] == "quarantined"])
             ws = wb[titles[sheet_name]]
             advice |= _mark_sheet(ws, of_sheet, sheets.get(sheet_name), rows, catalog)
         own = _records(of_file, titles, advice, names[display], catalog)
@@ -607,7 +546,7 @@ def _records(
         title = titles.get(item["sheet"], item["sheet"])
         ref = cell_ref(int(item["row"]), item["column"])
         anchor = ref if LETTERS.match(ref) else f"A{int(item['row']) or 1}"
-        linked = bool(copy) and item["rule"] not in FILE_RULES and title
+        linked = bool(copy) and not _on_file(item["rule"]) and title
         _, expected, default_advice = rule_text(item["rule"], catalog)
         out.append(
             {

@@ -29,6 +29,7 @@ from analysis.ingest.bounded import SheetError, SheetTooLarge, read_workbook_bou
 from analysis.ingest.cells import column_letter
 from analysis.ingest.extent import MAX_CELLS
 from analysis.ingest.records import count_records, sniff_delimiter
+from analysis.ingest.rules import RULES, Effect
 
 _NUMERIC = re.compile(r"^[+-]?[\d,，.]+%?$")
 
@@ -199,7 +200,7 @@ def read_csv_sheet(path: Path | str, display_name: str | None = None) -> Sheet:
                 letter,
                 # The line as a text editor shows it, so the clerk recognises it.
                 value=shown if len(shown) <= 60 else f"{shown[:60]}…",
-                quarantine=problem.rule != "stray_quote",
+                quarantine=RULES[problem.rule].quarantines is Effect.ROW,
                 fields={
                     "end": problem.end_line,
                     "cells": record.used,

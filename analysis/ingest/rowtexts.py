@@ -7,17 +7,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from analysis.ingest.read import TABLE_SUFFIXES, WORKBOOK_SUFFIXES, Sheet
+from analysis.ingest.rules import RULES
 
 #: Spreadsheets a copy can be made of, and whose rows can be read again.
 COPYABLE = WORKBOOK_SUFFIXES | TABLE_SUFFIXES
-#: A CSV record the strict count found broken: quarantined whatever the table.
-RECORD_RULES = {"unclosed_quote", "quote_spans_lines", "extra_cells"}
 
 
 def rows_readable(sheets: Iterable[Sheet]) -> bool:
     """Whether a file's rows are its records as written: not where a CSV's records are broken
     (a quote never closed), whose text file itself must be corrected."""
-    return not any(f.rule in RECORD_RULES for sheet in sheets for f in sheet.findings)
+    return not any(RULES[f.rule].breaks_records for sheet in sheets for f in sheet.findings)
 
 
 def row_values(sheet: Sheet, row: int) -> list[object]:

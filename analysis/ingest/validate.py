@@ -112,6 +112,8 @@ class ValidationResult:
     places: pd.DataFrame  # PLACE_COLUMNS: where each value was read, row by row with values
     problems: pd.DataFrame  # PROBLEM_COLUMNS
     summary: dict
+    #: (file, sheet) → the state of each Excel row read (``status``, ``reason``: the ledger's).
+    rows: dict[tuple[str, str], pd.DataFrame]
     registry: Registry
     targets: pd.DataFrame
     projects: pd.DataFrame
@@ -355,6 +357,7 @@ def validate(
         places=tidy[PLACE_COLUMNS],
         problems=problems,
         summary=summarise(ledger, problems),
+        rows=ledger.rows,
         registry=reg,
         targets=_concat(by_kind["targets"], TARGET_COLUMNS),
         projects=_concat(by_kind["projects"], PROJECT_COLUMNS),

@@ -206,7 +206,7 @@ def test_every_malformed_input_has_a_fix_or_cannot_be_copied():
 
 def test_every_rule_says_what_is_expected():
     for rule_id, rule in RULES.items():
-        assert rule.title and rule.expected, rule_id
+        assert rule.id == rule_id and rule.title_zh and rule.expected_zh, rule_id
     for rule in default_catalog().cross_rules:
         assert rule_text(rule.id)[1] == rule.zh
 

@@ -170,4 +170,4 @@ def test_an_english_page_says_in_english_what_each_cell_should_hold(processed, t
     known = {rule.expected_en for rule in RULES.values()}
     assert set(expected) <= known, set(expected) - known
     assert RULES["negative_value"].expected_en in expected  # 竹村村's -3 households
-    assert all(rule.expected_en and rule.expected_en != rule.expected for rule in RULES.values())
+    assert all(rule.expected_en and rule.expected_en != rule.expected_zh for rule in RULES.values())

@@ -207,7 +207,10 @@ def measure(raw: Path, typos: pd.DataFrame, thresholds, report_year_only: bool) 
     flagged_clean = flags.merge(typos[keys], on=keys, how="left", indicator=True)
     flagged_clean = flagged_clean[flagged_clean["_merge"] == "left_only"]
     year_cells = int((clean & (values["year"] == YEAR).to_numpy()).sum())
+    errors = result.problems[result.problems["severity"] == "error"]
+    refused = typos.merge(errors, on=["file", "sheet", "row", "column"])["rule"]
     return {
+        "refused_by": refused.value_counts().to_dict(),
         "typos": hit.assign(
             flagged=hit["check"].notna(),
             named=[
@@ -243,6 +246,11 @@ def report(runs: list[dict], title: str) -> None:
         "rules: refused by a rule (an error) before the review; review: flagged of those that "
         "reached it (recall); caught: either; named: flags naming the typo's kind"
     )
+    refused: dict[str, int] = {}
+    for run in runs:
+        for rule, n in run["refused_by"].items():
+            refused[rule] = refused.get(rule, 0) + int(n)
+    print(f"refused by the rules (errors on the typo's cell): {refused}")
     in_year = flags[flags["year"] == YEAR]
     print(
         f"false flags: {len(flags)} of {cells} clean cells = {len(flags) / cells:.2%} "
@@ -250,7 +258,8 @@ def report(runs: list[dict], title: str) -> None:
     )
     for check, group in flags.groupby("check"):
         print(f"  {check:<12}{len(group):>5} = {len(group) / cells:.2%}")
-    print(f"  (typo named on false flags: {dict(flags['typo'].replace('', '-').value_counts())})")
+    named = flags["typo"].replace("", "-").value_counts()
+    print(f"  (typo named on false flags: { {k: int(v) for k, v in named.items()} })")
 
 
 def speed(villages: int) -> None:
@@ -309,9 +318,8 @@ def main() -> int:
         bundled.registry,
         thresholds=thresholds,
     )
-    print(
-        f"\nbundled sample (data/raw): {len(flags)} flags, by check {dict(flags['check'].value_counts())}"
-    )
+    by_check = {k: int(v) for k, v in flags["check"].value_counts().items()}
+    print(f"\nbundled sample (data/raw): {len(flags)} flags, by check {by_check}")
     if args.speed:
         speed(args.speed)
     return 0

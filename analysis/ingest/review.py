@@ -25,7 +25,6 @@ candidates' digits are taken apart one by one.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
@@ -36,7 +35,7 @@ import pandas as pd
 import yaml
 
 from analysis.core import labels, numbers
-from analysis.core.catalog import Catalog, default_catalog
+from analysis.core.catalog import Catalog, Indicator, default_catalog
 from analysis.errors import ParameterError
 from analysis.ingest.registry import Registry
 
@@ -212,7 +211,9 @@ def review(
     catalog = catalog or default_catalog()
     limits = thresholds if isinstance(thresholds, Thresholds) else load_thresholds(thresholds)
     table = registry.table if isinstance(registry, Registry) else registry
-    frame = _with_places(values[values["value"].notna() & values["indicator"].isin(catalog.ids)])
+    usable = values["value"].notna() & values["indicator"].isin(catalog.ids)
+    # Validated values are all usable: the table (millions of rows) is then not copied.
+    frame = values if usable.all() else values[usable]
     if frame.empty:
         return pd.DataFrame(columns=FLAG_COLUMNS)
     grid = _Grid.of(frame, table, catalog, limits)
@@ -223,7 +224,7 @@ def review(
 def _with_places(values: pd.DataFrame) -> pd.DataFrame:
     """The values with ``file``, ``sheet``, ``row`` and ``column`` (blank where not known)."""
     frame = values.reset_index(drop=True)
-    if "file" not in frame and "source" in frame:
+    if "file" not in frame and "source" in frame:  # file#sheet, as the processed tables write
         parts = frame["source"].astype(str).str.split("#", n=1, expand=True)
         frame = frame.assign(file=parts[0], sheet=parts[1] if parts.shape[1] > 1 else "")
     defaults = {"file": "", "sheet": "", "row": 0, "column": ""}
@@ -252,40 +253,47 @@ class _Grid:
     def of(
         cls, frame: pd.DataFrame, registry: pd.DataFrame, catalog: Catalog, limits: Thresholds
     ) -> _Grid:
-        pair_keys = frame[["indicator", "village_code"]]
-        pair, pairs = pd.MultiIndex.from_frame(pair_keys).factorize()
+        # Pairs numbered from the two columns' codes: no tuple of strings per value.
+        ind_code, ind_ids = pd.factorize(frame["indicator"])
+        village_code, villages = pd.factorize(frame["village_code"])
+        pair_keys, pair = np.unique(
+            ind_code.astype(np.int64) * len(villages) + village_code, return_inverse=True
+        )
+        pair_ind, pair_village = pair_keys // len(villages), pair_keys % len(villages)
         years, year_at = np.unique(frame["year"].to_numpy(dtype="int64"), return_inverse=True)
-        k, y = len(pairs), len(years)
+        k, y = len(pair_keys), len(years)
         value = np.full((k, y), np.nan)
         value[pair, year_at] = frame["value"].to_numpy(dtype=float)
         at = np.full((k, y), -1, dtype=np.int64)
         at[pair, year_at] = np.arange(len(frame))
-        indicator = pairs.get_level_values(0).to_numpy(dtype=object)
-        village = pairs.get_level_values(1).to_numpy(dtype=object)
-        towns = dict(zip(registry["code"], registry["town_code"], strict=True))
-        town = np.array([towns.get(code, code[:9]) for code in village], dtype=object)
-        group, _ = pd.MultiIndex.from_arrays([indicator, town]).factorize()
-        ind = {i.id: i for i in catalog}
-        units = pd.Series([ind[i].unit for i in indicator])
+        codes = pd.Series(np.asarray(villages, dtype=object))
+        towns = codes.map(dict(zip(registry["code"], registry["town_code"], strict=True)))
+        town_code, _ = pd.factorize(towns.fillna(codes.str[:9]))
+        group = pair_ind * (town_code.max() + 1) + town_code[pair_village]
+        indicators = [catalog[i] for i in ind_ids]
+        units = [ind.unit for ind in indicators]
         unknown = sorted(set(units) - set(limits.min_change))
         if unknown:
             raise ParameterError(
                 f"审核阈值文件未给出单位 {'、'.join(unknown)} 的最小变化（min_change）/ "
                 f"review thresholds give no min_change for the units {', '.join(unknown)}"
             )
-        attribute = np.vectorize(lambda i, name: getattr(ind[i], name), otypes=[object])
+
+        def per_pair(of_indicator: list) -> np.ndarray:
+            return np.asarray(of_indicator)[pair_ind]
+
         return cls(
             years=years,
             value=value,
             at=at,
-            indicator=indicator,
-            village=village,
+            indicator=np.asarray(ind_ids, dtype=object)[pair_ind],
+            village=codes.to_numpy()[pair_village],
             group=group,
-            points=np.isin(attribute(indicator, "kind"), list(POINT_KINDS)),
-            floor=units.map(limits.min_change).to_numpy(dtype=float),
-            cumulative=attribute(indicator, "cumulative").astype(bool),
-            integer=attribute(indicator, "integer").astype(bool),
-            per_wan=(units == "万元").to_numpy(),
+            points=per_pair([ind.kind in POINT_KINDS for ind in indicators]),
+            floor=per_pair([limits.min_change[unit] for unit in units]).astype(float),
+            cumulative=per_pair([ind.cumulative for ind in indicators]),
+            integer=per_pair([ind.integer for ind in indicators]),
+            per_wan=per_pair([unit == "万元" for unit in units]),
         )
 
     def scaled(self, value: np.ndarray, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
@@ -324,15 +332,11 @@ class _Grid:
             judged = started & (self.points | ((last_value > 0) & (self.value[:, t] > 0)))
             step = np.where(judged, (now - last) / np.where(judged, gap, 1), np.nan)
             town_step, town_spread, town_n = _group_stats(step, self.group, judged)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no history
-                own_n = np.sum(~np.isnan(residuals[:, :t]), axis=1)
-                own_spread = _MAD_SIGMA * np.nanmedian(np.abs(residuals[:, :t]), axis=1)
-                steps_n = np.sum(~np.isnan(changes[:, :t]), axis=1)
-                own_step = np.nanmedian(changes[:, :t], axis=1)
-                steps_spread = _MAD_SIGMA * np.nanmedian(
-                    np.abs(changes[:, :t] - own_step[:, None]), axis=1
-                )
+            own_n = np.sum(~np.isnan(residuals[:, :t]), axis=1)
+            own_spread = _MAD_SIGMA * _row_median(np.abs(residuals[:, :t]))
+            steps_n = np.sum(~np.isnan(changes[:, :t]), axis=1)
+            own_step = _row_median(changes[:, :t])
+            steps_spread = _MAD_SIGMA * _row_median(np.abs(changes[:, :t] - own_step[:, None]))
             has_town = town_n >= limits.history_min_peers
             expected_step = np.where(has_town, town_step, np.where(steps_n > 0, own_step, 0.0))
             pooled = np.sqrt(
@@ -393,6 +397,18 @@ def _floors(limits: Thresholds) -> list[tuple[str, dict[str, float]]]:
         ("history_default", limits.history_default),
         ("peers_floor", limits.peers_floor),
     ]
+
+
+def _row_median(table: np.ndarray) -> np.ndarray:
+    """Each row's median of its numbers (NaN where it has none): ``np.nanmedian`` along rows,
+    by one sort of the whole table rather than a masked pass per row."""
+    if table.shape[1] == 0:
+        return np.full(table.shape[0], np.nan)
+    ordered = np.sort(table, axis=1)  # NaN last
+    n = np.sum(~np.isnan(table), axis=1)
+    low = np.take_along_axis(ordered, np.maximum((n - 1) // 2, 0)[:, None], axis=1)[:, 0]
+    high = np.take_along_axis(ordered, np.maximum(n // 2, 0)[:, None], axis=1)[:, 0]
+    return np.where(n > 0, (low + high) / 2, np.nan)
 
 
 def _group_stats(
@@ -571,7 +587,7 @@ def _flags(
     if found.empty:
         return pd.DataFrame(columns=FLAG_COLUMNS)
     pair, t = found["pair"].to_numpy(), found["t"].to_numpy()
-    source = frame.iloc[grid.at[pair, t]].reset_index(drop=True)
+    source = _with_places(frame.iloc[grid.at[pair, t]])
     names = dict(zip(registry["code"], registry["short_name"], strict=True))
     towns = dict(zip(registry["code"], registry["town_code"], strict=True))
     flags = found.assign(
@@ -588,7 +604,7 @@ def _flags(
     flags["town_code"] = flags["village_code"].map(towns).fillna(flags["village_code"].str[:9])
     earlier = [_earlier(grid, p, y, limits.years_quoted) for p, y in zip(pair, t, strict=True)]
     flags["earlier"] = [
-        "；".join(f"{year}年 {numbers.number(v, catalog[i])}" for year, v in items)
+        "；".join(f"{year}年 {_figure(v, catalog[i], 'zh', bare=True)}" for year, v in items)
         for items, i in zip(earlier, flags["indicator"], strict=True)
     ]
     messages = [
@@ -602,6 +618,13 @@ def _flags(
         .sort_values(["village_code", "year", "indicator"], kind="stable")
         .reset_index(drop=True)
     )
+
+
+@lru_cache(maxsize=1 << 16)
+def _figure(value: float, ind: Indicator, lang: str, *, bare: bool = False) -> str:
+    """:func:`numbers.figure` (``bare``: :func:`numbers.number`), kept: a flag quotes the
+    village's earlier years, and thousands of flags quote the same few figures."""
+    return numbers.number(value, ind, lang) if bare else numbers.figure(value, ind, lang)
 
 
 def _with_unit(text: str, unit: str, lang: str) -> str:
@@ -623,20 +646,20 @@ def _message(item, catalog: Catalog, earlier: list[tuple[int, float]]) -> tuple[
     # The value as typed (8.96, not 9 at the indicator's decimals): the clerk looks for it.
     typed = _typed(item.value, ind.integer)
     shown = {lang: _with_unit(typed, ind.unit, lang) for lang in ("zh", "en")}
-    low = {lang: numbers.figure(item.expected_low, ind, lang) for lang in ("zh", "en")}
-    high = {lang: numbers.figure(item.expected_high, ind, lang) for lang in ("zh", "en")}
+    low = {lang: _figure(item.expected_low, ind, lang) for lang in ("zh", "en")}
+    high = {lang: _figure(item.expected_high, ind, lang) for lang in ("zh", "en")}
     factor = f"{item.factor:g}"
     if item.typo:
         zh, en = (w.format(factor=factor) for w in TYPOS[item.typo])
     else:
         zh, en = CHECKS[item.check]
     if earlier:
-        before_zh = "、".join(f"{y}年为 {numbers.figure(v, ind, 'zh')}" for y, v in earlier)
-        before_en = ", ".join(f"{numbers.figure(v, ind, 'en')} in {y}" for y, v in earlier)
+        before_zh = "、".join(f"{y}年为 {_figure(v, ind, 'zh')}" for y, v in earlier)
+        before_en = ", ".join(f"{_figure(v, ind, 'en')} in {y}" for y, v in earlier)
     else:
         before_zh, before_en = "此前无数据", "no earlier year"
     if item.check == "peers":
-        median = {lang: numbers.figure(item.expected, ind, lang) for lang in ("zh", "en")}
+        median = {lang: _figure(item.expected, ind, lang) for lang in ("zh", "en")}
         basis_zh = f"本镇各村中位数为 {median['zh']}"
         basis_en = f"the town's villages' median is {median['en']}"
     else:

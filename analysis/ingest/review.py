@@ -368,13 +368,13 @@ class _Grid:
             flagged_p = peers.flagged(
                 limits.peers_z, limits.peers_z_typo, limits.fit, LOWER_BAR_PEERS
             )
-            for check, judged_by, cells in (
-                ("history", history, flagged_h & ~fell),
-                ("stock_fell", history, fell),
-                ("peers", peers, flagged_p),
+            for check, judged_by, cells, at_least in (
+                ("history", history, flagged_h & ~fell, None),
+                ("stock_fell", history, fell, last_value),  # a running total: not below
+                ("peers", peers, flagged_p, None),
             ):
                 if cells.any():
-                    found.append(judged_by.frame(cells, check))
+                    found.append(judged_by.frame(cells, check, at_least))
             # A value flagged against its town is still the village's own earlier value: a
             # village twice its town's size is judged against itself in the years after.
             keep = has & ~(flagged_h | fell)
@@ -456,12 +456,19 @@ class _Judged:
             self.typo[candidates], self.factor[candidates] = typo, factor
         return (score >= z) & moved | np.isin(self.typo, lower)
 
-    def frame(self, cells: np.ndarray, check: str) -> pd.DataFrame:
-        """The flagged pairs of ``cells`` with the range expected, in values."""
+    def frame(
+        self, cells: np.ndarray, check: str, at_least: np.ndarray | None = None
+    ) -> pd.DataFrame:
+        """The flagged pairs of ``cells`` with the range expected (within two spreads, and
+        not below ``at_least``), in values."""
         rows = np.flatnonzero(cells)
         centre, spread = self.centre[rows], self.spread[rows]
+        expected = self.grid.unscaled(centre, rows)
         low = self.grid.unscaled(centre - 2 * spread, rows)
         high = self.grid.unscaled(centre + 2 * spread, rows)
+        if at_least is not None:
+            expected, low = np.maximum(expected, at_least[rows]), np.maximum(low, at_least[rows])
+            high = np.maximum(high, low)
         return pd.DataFrame(
             {
                 "pair": rows,
@@ -469,7 +476,7 @@ class _Judged:
                 "check": check,
                 "typo": self.typo[rows],
                 "factor": self.factor[rows],
-                "expected": self.grid.unscaled(centre, rows),
+                "expected": expected,
                 "expected_low": low,
                 "expected_high": high,
                 "score": np.round(self.score[rows], 2),

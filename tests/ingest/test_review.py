@@ -169,6 +169,7 @@ def test_a_falling_stock_is_always_flagged() -> None:
     flag = flag_of(review(values, registry), code, 2019, "hardened_road_km")
     assert flag["check"] == "stock_fell"
     assert "累计数比上年减少" in flag["message_zh"]
+    assert flag["expected_low"] == before  # never less than the year before
 
 
 def test_a_typo_of_an_earlier_year_flags_once() -> None:

@@ -305,7 +305,7 @@ class _Grid:
         return np.where(points, value, logged)
 
     def unscaled(self, scaled: np.ndarray, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """The values of points on the review's scale."""
+        """Values on the review's scale back in their units (the inverse of :meth:`scaled`)."""
         points, floor = self.points[rows], self.floor[rows]
         return np.where(points, scaled, np.maximum(np.exp(scaled) - floor, 0.0))
 

@@ -70,6 +70,7 @@ from analysis.ingest.side import (
 from analysis.ingest.table import blank_rows, check_table
 
 __all__ = [
+    "PLACE_COLUMNS",
     "PROBLEM_COLUMNS",
     "VALUE_COLUMNS",
     "ValidationResult",
@@ -77,6 +78,9 @@ __all__ = [
     "load_registry",
     "validate",
 ]
+
+#: Where a value was read: file, sheet, row and column letter (a CSV's sheet is blank).
+PLACE_COLUMNS = ["file", "sheet", "row", "column"]
 
 #: Files that belong to a shapefile and are read with its ``.shp``.
 SHAPEFILE_PARTS = {".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd"}
@@ -105,6 +109,7 @@ class ValidationResult:
     """Everything read from the raw files, and everything said about them."""
 
     values: pd.DataFrame  # VALUE_COLUMNS: accepted village values, canonical units
+    places: pd.DataFrame  # PLACE_COLUMNS: where each value was read, row by row with values
     problems: pd.DataFrame  # PROBLEM_COLUMNS, each with the village of its row
     summary: dict
     #: (file, sheet) → the state of each Excel row read (``status``, ``reason``: the ledger's).
@@ -391,8 +396,10 @@ def validate(
     place_villages(ledger.problems, reg)  # the checks across files give their rows' villages
     problems = ledger.problems_frame()
     published = [p for p in by_kind["published"] if p is not None]
+    tidy = _tidy(values, catalog)
     return ValidationResult(
-        values=_tidy(values, catalog),
+        values=tidy[VALUE_COLUMNS],
+        places=tidy[PLACE_COLUMNS],
         problems=problems,
         summary=summarise(ledger, problems),
         rows=ledger.rows,
@@ -409,14 +416,15 @@ def _concat(frames: list[object], columns: list[str]) -> pd.DataFrame:
 
 
 def _tidy(values: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
-    """The accepted values in VALUE_COLUMNS, sorted by village, year and catalog order."""
+    """The accepted values in VALUE_COLUMNS and where each was read (PLACE_COLUMNS), sorted
+    by village, year and catalog order."""
     order = {ind_id: i for i, ind_id in enumerate(catalog.ids)}
     values = (
         values.assign(_order=values["indicator"].map(order))
         .sort_values(["village_code", "year", "_order", "source", "row"], kind="stable")
         .reset_index(drop=True)
     )
-    return values[VALUE_COLUMNS].astype(
+    return values[[*VALUE_COLUMNS, "file", "sheet", "column"]].astype(
         {
             "village_code": str,
             "year": "int64",
@@ -424,6 +432,9 @@ def _tidy(values: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
             "value": "float64",
             "source": str,
             "row": "int64",
+            "file": str,
+            "sheet": str,
+            "column": str,
         }
     )
 

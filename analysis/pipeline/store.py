@@ -306,6 +306,14 @@ class Tables:
         """The name of the place the tables cover (:func:`place_name_of`)."""
         return place_name_of(self.aggregates, self.scope)
 
+    def unit_names(self) -> dict[str, str]:
+        """Code → name of the towns and counties (and a prefecture) of the data set."""
+        units = self.aggregates
+        if units.empty:
+            return {}
+        units = units[units["level"] != "village"].drop_duplicates("code")
+        return dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
+
     def towns(self) -> pd.DataFrame:
         """The towns of the data set: code and name, in code order."""
         towns = self.aggregates[self.aggregates["level"] == "town"]

@@ -27,6 +27,7 @@ from analysis.core.catalog import Indicator, default_catalog
 from analysis.core.labels import indicator_label, indicator_name, label
 from analysis.pipeline.store import Tables
 from analysis.reporting import charts
+from analysis.reporting.reads import REGISTRY, SCOPE_PROJECTIONS, reads
 from analysis.reporting.tables import page_order, scope_names, scope_rows
 
 MISSING = numbers.MISSING
@@ -56,12 +57,14 @@ def _target_rows(tables: Tables, scope: str) -> pd.DataFrame:
     return rows[rows["target"].notna()] if not rows.empty else rows
 
 
+@reads(SCOPE_PROJECTIONS)
 def chart_indicators(tables: Tables, scope: str) -> list[str]:
     """The indicators of the scope's target charts ('township' or a village code), in the
     order of the page, each once."""
     return list(dict.fromkeys(_target_rows(tables, scope)["indicator"].astype(str)))
 
 
+@reads(SCOPE_PROJECTIONS, REGISTRY)
 def indicator_chart(tables: Tables, scope: str, indicator: str, *, lang: str = "zh") -> Figure:
     """The fan chart of one target of a scope ('township' or a village code): its own figure,
     as the page shows it. A :class:`KeyError` where the scope has no target on ``indicator``

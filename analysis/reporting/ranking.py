@@ -13,6 +13,7 @@ from analysis.core import numbers
 from analysis.core.catalog import Catalog, Indicator, default_catalog
 from analysis.core.labels import indicator_label, indicator_name, label
 from analysis.pipeline.store import Tables
+from analysis.reporting.reads import RANK_IN_TOWN, REGISTRY, VILLAGE_ROWS, reads
 from analysis.reporting.tables import self_word
 
 MISSING = numbers.MISSING
@@ -57,6 +58,7 @@ def ranks_of(
     return ranks
 
 
+@reads(VILLAGE_ROWS, REGISTRY)
 def ranking_table(
     tables: Tables, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
@@ -78,6 +80,7 @@ def ranking_table(
     return pd.DataFrame(shown)
 
 
+@reads(RANK_IN_TOWN, REGISTRY)
 def village_rank_table(
     tables: Tables, code: str, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:

@@ -11,6 +11,7 @@ slices is changed: what the page shows must not change."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -216,7 +217,9 @@ def test_the_sample_pages_read_only_what_their_sections_declare(prepared_sample,
     tables = load_tables(prepared_sample)
     code = tables.villages["code"].iloc[3]
     assert undeclared_reads(jobs.TOWNSHIP_NOTEBOOK, {"year": YEAR, "town_code": None}, tables) == []
-    assert undeclared_reads(jobs.VILLAGE_NOTEBOOK, {"year": YEAR, "village_code": code}, tables) == []
+    assert (
+        undeclared_reads(jobs.VILLAGE_NOTEBOOK, {"year": YEAR, "village_code": code}, tables) == []
+    )
 
 
 def test_a_countys_pages_read_only_what_their_sections_declare(county, shown):
@@ -224,7 +227,9 @@ def test_a_countys_pages_read_only_what_their_sections_declare(county, shown):
     town, code = tables.towns()["code"].iloc[1], tables.villages["code"].iloc[20]
     assert undeclared_reads(jobs.COUNTY_NOTEBOOK, {"year": YEAR}, tables) == []
     assert undeclared_reads(jobs.TOWNSHIP_NOTEBOOK, {"year": YEAR, "town_code": town}, tables) == []
-    assert undeclared_reads(jobs.VILLAGE_NOTEBOOK, {"year": YEAR, "village_code": code}, tables) == []
+    assert (
+        undeclared_reads(jobs.VILLAGE_NOTEBOOK, {"year": YEAR, "village_code": code}, tables) == []
+    )
 
 
 def test_a_village_page_shows_no_row_outside_its_slices(county, shown):
@@ -275,6 +280,6 @@ def test_a_section_that_declares_nothing_is_refused(tmp_path):
 def test_a_notebook_that_takes_a_table_itself_must_say_what_it_is(tmp_path):
     notebook = tmp_path / "page.ipynb"
     cell = {"cell_type": "code", "metadata": {}, "source": "rows = tables.indicators\n"}
-    notebook.write_text(f'{{"cells": [{__import__("json").dumps(cell)}]}}', encoding="utf-8")
-    with pytest.raises(reads.UndeclaredSection, match="tables.indicators"):
+    notebook.write_text(json.dumps({"cells": [cell]}), encoding="utf-8")
+    with pytest.raises(reads.UndeclaredSection, match=r"tables\.indicators"):
         reads.notebook_slices(notebook)

@@ -152,11 +152,16 @@ class BuildResult:
         return sum(not r.cached for r in self.results)
 
 
-def page_slices(notebooks_dir: Path = config.NOTEBOOKS_DIR) -> dict[str, frozenset[reads.Slice]]:
-    """What a town's and a village's page read: the slices the sections of their notebooks
-    declare (:func:`analysis.reporting.reads.notebook_slices`)."""
+def page_slices(
+    notebooks_dir: Path = config.NOTEBOOKS_DIR, top_notebook: str = TOWNSHIP_NOTEBOOK
+) -> dict[str, frozenset[reads.Slice]]:
+    """What the top page (made by ``top_notebook``), a town's and a village's page read, by
+    page level: the slices the sections of their notebooks declare
+    (:func:`analysis.reporting.reads.notebook_slices`)."""
+    notebooks = Path(notebooks_dir)
     return {
-        "town": reads.notebook_slices(Path(notebooks_dir) / TOWNSHIP_NOTEBOOK),
+        "top": reads.notebook_slices(notebooks / top_notebook),
+        "town": reads.notebook_slices(notebooks / TOWNSHIP_NOTEBOOK),
         "village": reads.notebook_slices(Path(notebooks_dir) / VILLAGE_NOTEBOOK),
     }
 
@@ -167,10 +172,11 @@ def page_fingerprints(
     year: int,
     *,
     slices: Mapping[str, frozenset[reads.Slice]] | None = None,
+    top: str | None = None,
 ) -> dict[str, str]:
-    """For each village of ``codes`` and each of their towns, a fingerprint of what its page
-    reads: the slices its notebook's sections declare (:func:`page_slices`, or ``slices`` by
-    page level), and nothing else.
+    """For each village of ``codes``, each of their towns and the top page (under the key
+    ``top``, where given), a fingerprint of what its page reads: the slices its notebook's
+    sections declare (:func:`page_slices`, or ``slices`` by page level), and nothing else.
 
     A village page reads its own rows, its town's figures of ``year`` and its rank in its
     town, among others; a town page its own figures and all its villages' rows. So a change in
@@ -184,6 +190,7 @@ def page_fingerprints(
     pages = [
         *((code, reads.Page("village", code), slices["village"]) for code in codes),
         *((town, reads.Page("town", town), slices["town"]) for town in towns),
+        *([(top, reads.Page("top"), slices["top"])] if top is not None else []),
     ]
     return reads.page_fingerprints(processed, pages, year)
 
@@ -195,9 +202,11 @@ def plan_jobs(
     raw_dir: Path | None = None,
     villages: Sequence[str] | None = None,
     lang: str = "zh",
+    notebooks_dir: Path = config.NOTEBOOKS_DIR,
 ) -> list[Job]:
     """Every page to build: the top page, one per town where there are several, one per village
-    (all, or those in ``villages``, with their towns' pages).
+    (all, or those in ``villages``, with their towns' pages), each with the fingerprint of what
+    the sections of its notebook in ``notebooks_dir`` read (:func:`page_fingerprints`).
 
     A one-town data set has ``township.html`` at the top, as it always had; a data set of
     several towns has ``county.html`` and ``towns/<town_code>.html``.
@@ -221,18 +230,26 @@ def plan_jobs(
     common = {"processed_dir": str(processed.resolve()), "year": int(year), "lang": lang}
     if raw_dir is not None:
         common["raw_dir"] = str(Path(raw_dir).resolve())
-    fingerprints = page_fingerprints(processed, list(known), int(year))
-    whole = store.fingerprint_dir(processed)
+    top_key, top_notebook = (
+        (TOP_KEYS[0], TOWNSHIP_NOTEBOOK) if len(towns) == 1 else (TOP_KEYS[1], COUNTY_NOTEBOOK)
+    )
+    fingerprints = page_fingerprints(
+        processed,
+        list(known),
+        int(year),
+        slices=page_slices(notebooks_dir, top_notebook),
+        top=top_key,
+    )
     index = (label("crumb.index", lang), "../index.html")
     if len(towns) == 1:
         (town_name,) = towns.values()
         top = Job(
-            TOP_KEYS[0],
+            top_key,
             label("title.township", lang, town=town_name, year=year),
-            TOWNSHIP_NOTEBOOK,
+            top_notebook,
             common,
             "township.html",
-            whole,
+            fingerprints[top_key],
             ((index[0], "index.html"),),
         )
         jobs, above = [top], {next(iter(towns)): (index, (town_name, "../township.html"))}
@@ -246,12 +263,12 @@ def plan_jobs(
             else label("title.county_page", lang, year=year)
         )
         top = Job(
-            TOP_KEYS[1],
+            top_key,
             title,
-            COUNTY_NOTEBOOK,
+            top_notebook,
             common,
             "county.html",
-            whole,
+            fingerprints[top_key],
             ((index[0], "index.html"),),
         )
         jobs, above = [top], {}

@@ -51,7 +51,7 @@ class Page:
     code: str = ""
 
 
-class Store:
+class Folder:
     """The processed folder as a build fingerprints it: each table read once, when a slice
     first asks for it, for every page at once."""
 
@@ -100,7 +100,7 @@ class Store:
 
 
 #: A slice's parts in the store, by key, for every page at once.
-Parts = Callable[[Store], dict[str, bytes]]
+Parts = Callable[[Folder], dict[str, bytes]]
 #: The rows of one table of a page's tables (a frame of :class:`~analysis.pipeline.store.Tables`,
 #: by field name) that a slice reads, or None where the slice does not cover the table.
 Rows = Callable[[str, pd.DataFrame, Page, int], "pd.Series | None"]
@@ -122,14 +122,14 @@ class Slice:
     rows: Rows
     #: The parts a page reads: (slice, key) pairs, its own or another slice's; None for a
     #: slice every page reads whole.
-    keys: Callable[[Page, Store], list[tuple[Slice, str]]] | None = None
+    keys: Callable[[Page, Folder], list[tuple[Slice, str]]] | None = None
 
     def __repr__(self) -> str:
         return f"Slice({self.name})"
 
-    def page_parts(self, page: Page, kept: Store) -> list[tuple[Slice, str]]:
+    def page_parts(self, page: Page, folder: Folder) -> list[tuple[Slice, str]]:
         """The parts ``page`` reads of this slice."""
-        return [(self, WHOLE)] if self.keys is None else self.keys(page, kept)
+        return [(self, WHOLE)] if self.keys is None else self.keys(page, folder)
 
 
 # --- making slices -------------------------------------------------------------------------------
@@ -148,16 +148,16 @@ def hashed_rows(table: pd.DataFrame, keys: pd.Series) -> dict[str, bytes]:
 
 def whole(*names: str) -> Parts:
     """Parts of a slice that is whole files: one part, :data:`WHOLE`."""
-    return lambda kept: {WHOLE: kept.digest(*names)}
+    return lambda folder: {WHOLE: folder.digest(*names)}
 
 
 def by_village(name: str) -> Parts:
     """Parts of table ``name`` by its ``village_code``, and the whole file."""
 
-    def parts(kept: Store) -> dict[str, bytes]:
-        table = kept.table(name)
+    def parts(folder: Folder) -> dict[str, bytes]:
+        table = folder.table(name)
         made = hashed_rows(table, table["village_code"].astype(str)) if len(table) else {}
-        return {**made, WHOLE: kept.digest(name)}
+        return {**made, WHOLE: folder.digest(name)}
 
     return parts
 
@@ -166,19 +166,18 @@ def by_scope(*names: str) -> Parts:
     """Parts of tables ``names`` by each code of their ``scope`` (a target over villages
     'a;b' is a part of each of them), and the whole files."""
 
-    def parts(kept: Store) -> dict[str, bytes]:
+    def parts(folder: Folder) -> dict[str, bytes]:
         made: dict[str, bytes] = {}
         for name in names:
-            table = kept.table(name)
+            table = folder.table(name)
             if table.empty:
                 continue
-            codes = table["scope"].astype(str).str.split(";")
-            exploded = table.assign(_code=codes).explode("_code")
+            exploded = table.assign(_code=_scope_codes(table)).explode("_code")
             for key, hashed in hashed_rows(
                 exploded.drop(columns="_code"), exploded["_code"]
             ).items():
                 made[key] = made.get(key, b"") + hashed
-        return {**made, WHOLE: kept.digest(*names)}
+        return {**made, WHOLE: folder.digest(*names)}
 
     return parts
 
@@ -199,10 +198,10 @@ def _scope_codes(frame: pd.DataFrame) -> pd.Series:
 # --- the slices ----------------------------------------------------------------------------------
 
 
-def _village_keys(page: Page, kept: Store) -> list[tuple[Slice, str]]:
+def _village_keys(page: Page, folder: Folder) -> list[tuple[Slice, str]]:
     if page.level == "top":
         return [(VILLAGE_ROWS, WHOLE)]
-    return [(VILLAGE_ROWS, code) for code in kept.villages_of(page)]
+    return [(VILLAGE_ROWS, code) for code in folder.villages_of(page)]
 
 
 def _village_rows(table: str, frame: pd.DataFrame, page: Page, year: int) -> pd.Series | None:
@@ -224,10 +223,10 @@ VILLAGE_ROWS = Slice(
 )
 
 
-def _projects_keys(page: Page, kept: Store) -> list[tuple[Slice, str]]:
+def _projects_keys(page: Page, folder: Folder) -> list[tuple[Slice, str]]:
     if page.level == "top":
         return [(PROJECTS, WHOLE)]
-    return [(PROJECTS, code) for code in kept.villages_of(page)]
+    return [(PROJECTS, code) for code in folder.villages_of(page)]
 
 
 def _projects_rows(table: str, frame: pd.DataFrame, page: Page, year: int) -> pd.Series | None:
@@ -248,21 +247,21 @@ PROJECTS = Slice(
 )
 
 
-def _town_figures(kept: Store, *, of_year: bool) -> dict[str, bytes]:
+def _town_figures(folder: Folder, *, of_year: bool) -> dict[str, bytes]:
     """The towns' own figures (aggregates), by town code (every year, or the report year's),
     and the top page's (the township table) whole."""
-    table = kept.table("aggregates")
+    table = folder.table("aggregates")
     made: dict[str, bytes] = {}
     if len(table):
         table = table[table["level"] == "town"]
         if of_year:
-            table = table[table["year"] == kept.year]
+            table = table[table["year"] == folder.year]
         made = hashed_rows(table, table["code"].astype(str))
-    return {**made, WHOLE: kept.digest("township")}
+    return {**made, WHOLE: folder.digest("township")}
 
 
-def _place_keys(slice_: Callable[[], Slice]) -> Callable[[Page, Store], list[tuple[Slice, str]]]:
-    def keys(page: Page, kept: Store) -> list[tuple[Slice, str]]:
+def _place_keys(slice_: Callable[[], Slice]) -> Callable[[Page, Folder], list[tuple[Slice, str]]]:
+    def keys(page: Page, folder: Folder) -> list[tuple[Slice, str]]:
         if page.level == "top":
             return [(slice_(), WHOLE)]
         return [(slice_(), page.code[:TOWN_DIGITS])]
@@ -275,7 +274,7 @@ PLACE_FIGURES = Slice(
     "the figures of the page's place, every year: its town's (the township table of a town's "
     "tables), or the whole's on the top page",
     frozenset({"township"}),
-    lambda kept: _town_figures(kept, of_year=False),
+    lambda folder: _town_figures(folder, of_year=False),
     every_row("township"),
     _place_keys(lambda: PLACE_FIGURES),
 )
@@ -289,28 +288,28 @@ TOWN_FIGURES_OF_YEAR = Slice(
     "town_figures_of_year",
     "the figures of the page's town in the report year (what a village page compares with)",
     frozenset({"township"}),
-    lambda kept: _town_figures(kept, of_year=True),
+    lambda folder: _town_figures(folder, of_year=True),
     _of_year,
     _place_keys(lambda: TOWN_FIGURES_OF_YEAR),
 )
 
 
-def _rank_parts(kept: Store) -> dict[str, bytes]:
+def _rank_parts(folder: Folder) -> dict[str, bytes]:
     """Each village's ranks in its town in the report year, as its page states them."""
     from analysis.reporting import ranking  # ranking declares its reads with this module
 
     stated: dict[str, list[str]] = {}
-    indicators = kept.table("indicators")
+    indicators = folder.table("indicators")
     if indicators.empty:
         return {}
-    for indicator, frame in ranking.ranks_of(indicators, kept.year).items():
+    for indicator, frame in ranking.ranks_of(indicators, folder.year).items():
         for code, rank, ranked in zip(frame.index, frame["rank"], frame["ranked"], strict=True):
             stated.setdefault(code, []).append(f"{indicator}:{rank:.0f}/{ranked}")
     return {code: ";".join(ranks).encode() for code, ranks in stated.items()}
 
 
-def _rank_keys(page: Page, kept: Store) -> list[tuple[Slice, str]]:
-    return [(RANK_IN_TOWN, code) for code in kept.villages_of(page)]
+def _rank_keys(page: Page, folder: Folder) -> list[tuple[Slice, str]]:
+    return [(RANK_IN_TOWN, code) for code in folder.villages_of(page)]
 
 
 def _rank_rows(table: str, frame: pd.DataFrame, page: Page, year: int) -> pd.Series | None:
@@ -333,13 +332,13 @@ RANK_IN_TOWN = Slice(
 )
 
 
-def _scope_keys(page: Page, kept: Store) -> list[tuple[Slice, str]]:
+def _scope_keys(page: Page, folder: Folder) -> list[tuple[Slice, str]]:
     if page.level == "top":
         return [(SCOPE_PROJECTIONS, WHOLE)]
     if page.level == "village":
         return [(SCOPE_PROJECTIONS, page.code)]
-    own = [page.code, "township"] if kept.one_town else [page.code]
-    return [(SCOPE_PROJECTIONS, key) for key in [*own, *kept.villages_of(page)]]
+    own = [page.code, "township"] if folder.one_town else [page.code]
+    return [(SCOPE_PROJECTIONS, key) for key in [*own, *folder.villages_of(page)]]
 
 
 def _scope_rows(table: str, frame: pd.DataFrame, page: Page, year: int) -> pd.Series | None:
@@ -369,18 +368,18 @@ TARGETS = Slice(
 )
 
 
-def _as_of_keys(page: Page, kept: Store) -> list[tuple[Slice, str]]:
+def _as_of_keys(page: Page, folder: Folder) -> list[tuple[Slice, str]]:
     """The scope's projections where the report year is the data's last; else what they are
     made again from (every figure of the page's town and the targets)."""
-    last = kept.last_years
-    towns = [last.get(code) for code in {c[:TOWN_DIGITS] for c in kept.villages_of(page)}]
-    if all(year is None or kept.year >= year for year in towns):
-        return SCOPE_PROJECTIONS.page_parts(page, kept)
+    last = folder.last_years
+    towns = [last.get(code) for code in {c[:TOWN_DIGITS] for c in folder.villages_of(page)}]
+    if all(year is None or folder.year >= year for year in towns):
+        return SCOPE_PROJECTIONS.page_parts(page, folder)
     town = page if page.level != "village" else Page("town", page.code[:TOWN_DIGITS])
     return [
-        *VILLAGE_ROWS.page_parts(town, kept),
+        *VILLAGE_ROWS.page_parts(town, folder),
         (TARGETS, WHOLE),
-        *SCOPE_PROJECTIONS.page_parts(page, kept),
+        *SCOPE_PROJECTIONS.page_parts(page, folder),
     ]
 
 
@@ -397,16 +396,16 @@ PROJECTIONS_AS_OF = Slice(
     "(narrative.as_of): the scope's own where the report year is the data's last; for an "
     "earlier year, every figure of the page's town up to it, and the targets",
     frozenset({"projections", "indicators", "targets"}),
-    lambda kept: {},
+    lambda folder: {},
     _as_of_rows,
     _as_of_keys,
 )
 
 
-def _registry_parts(kept: Store) -> dict[str, bytes]:
+def _registry_parts(folder: Folder) -> dict[str, bytes]:
     """The registry's files and the names of the places above the villages."""
-    digest = hashlib.sha256(kept.digest("villages", "villages_gpkg"))
-    units = kept.table("aggregates")
+    digest = hashlib.sha256(folder.digest("villages", "villages_gpkg"))
+    units = folder.table("aggregates")
     if len(units):
         named = units[units["level"] != "village"][["level", "code", "name"]].drop_duplicates()
         digest.update(pd.util.hash_pandas_object(named, index=False).to_numpy().tobytes())
@@ -429,8 +428,8 @@ TOWNS_FIGURES = Slice(
 )
 
 
-def _layer_parts(kept: Store) -> dict[str, bytes]:
-    layers = sorted((kept.processed / store.LAYERS_DIR).glob("*.gpkg"))
+def _layer_parts(folder: Folder) -> dict[str, bytes]:
+    layers = sorted((folder.processed / store.LAYERS_DIR).glob("*.gpkg"))
     return {WHOLE: fingerprint_files(layers).encode()}
 
 
@@ -589,16 +588,16 @@ def page_fingerprints(
     """For each ``(key, page, slices)``, a fingerprint of the parts of ``slices`` the page
     reads, by key. Each slice's parts are made once, for every page, when first asked for;
     each table is read once whatever the number of pages."""
-    kept = Store(processed, year)
+    folder = Folder(processed, year)
     sample = str(bool((store.read_stamp(processed) or {}).get("sample", False))).encode()
     parts: dict[str, dict[str, bytes]] = {}
     out = {}
     for key, page, slices in pages:
         digest = hashlib.sha256(sample)
         for slice_ in sorted(slices, key=lambda s: s.name):
-            for owner, part in slice_.page_parts(page, kept):
+            for owner, part in slice_.page_parts(page, folder):
                 if owner.name not in parts:
-                    parts[owner.name] = owner.parts(kept)
+                    parts[owner.name] = owner.parts(folder)
                 digest.update(f"{owner.name}\0{part}\0".encode())
                 digest.update(parts[owner.name].get(part, b""))
         out[key] = digest.hexdigest()

@@ -58,9 +58,9 @@ NEIGHBOURS = reads.Slice(
     "neighbours",
     "the figures of every village of the page's town",
     frozenset({"indicators"}),
-    lambda store: {},  # the parts are the town's villages' rows (VILLAGE_ROWS')
+    lambda folder: {},  # the parts are the town's villages' rows (VILLAGE_ROWS')
     lambda table, frame, page, year: None,
-    lambda page, store: reads.VILLAGE_ROWS.page_parts(reads.Page("town", page.code[:9]), store),
+    lambda page, folder: reads.VILLAGE_ROWS.page_parts(reads.Page("town", page.code[:9]), folder),
 )
 
 

@@ -18,8 +18,10 @@ tables that record what they are asked for, and fails on a slice read and not de
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib
+import importlib.util
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -467,6 +469,9 @@ SLICES = {
     )
 }
 
+#: Every slice by the name this module gives it, as a declaration names it.
+_SLICE_NAMES = {name: value for name, value in globals().items() if isinstance(value, Slice)}
+
 #: What a notebook reads of its tables itself, by the field or method it takes from them:
 #: ``tables.township`` handed to a section, ``tables.village(code)``; limiting the tables to a
 #: town reads nothing a section does not.
@@ -515,6 +520,54 @@ def declared(function: Callable) -> frozenset[Slice]:
     return frozenset()
 
 
+#: How a notebook's call ``module.name`` is resolved to what it reads: (module, name) → slices.
+Resolve = Callable[[str, str], frozenset[Slice]]
+
+
+def imported_declaration(module: str, name: str) -> frozenset[Slice]:
+    """What ``module.name`` declares, the module imported (:func:`declared`)."""
+    return declared(getattr(importlib.import_module(module), name))
+
+
+@functools.cache
+def _source(module: str) -> ast.Module | None:
+    """The parsed source of a module of this package, found without importing it."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+        return None
+    return ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+
+
+def _decorated(function: ast.FunctionDef, module: str) -> frozenset[Slice]:
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "reads":
+            return frozenset(_SLICE_NAMES[ast.unparse(arg)] for arg in decorator.args)
+    if module.startswith(SECTIONS_PACKAGE):
+        raise UndeclaredSection(
+            f"{module}.{function.name} declares no reads: add @reads(...) "
+            "(analysis.reporting.reads) with the slices it reads"
+        )
+    return frozenset()
+
+
+def source_declaration(module: str, name: str) -> frozenset[Slice]:
+    """What ``module.name`` declares, read from the source of the modules it is defined in and
+    imported through (:mod:`analysis.report` gathers them): a build fingerprints its pages
+    without importing what draws them (matplotlib, IPython). The same as
+    :func:`imported_declaration`, which tests/reporting/test_reads.py checks."""
+    tree = _source(module)
+    if tree is None:
+        return frozenset()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return _decorated(node, module)
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                if (alias.asname or alias.name) == name:
+                    return source_declaration(node.module, alias.name)
+    return frozenset()
+
+
 def code_cells(notebook: Path) -> list[str]:
     """The code of a notebook's cells, its parameters cell left out."""
     cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
@@ -525,24 +578,29 @@ def code_cells(notebook: Path) -> list[str]:
     ]
 
 
-def _modules(tree: ast.AST) -> dict[str, object]:
-    """The modules a notebook's code imports, by the name it calls them."""
-    found: dict[str, object] = {}
+def _modules(tree: ast.AST) -> dict[str, str]:
+    """The modules of this package a notebook's code imports, by the name it calls them
+    (a name from elsewhere, ``display``, is no section)."""
+    found: dict[str, str] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("analysis"):
             for alias in node.names:
+                module = f"{node.module}.{alias.name}"
                 try:
-                    module = importlib.import_module(f"{node.module}.{alias.name}")
+                    if importlib.util.find_spec(module) is not None:
+                        found[alias.asname or alias.name] = module
                 except ModuleNotFoundError:
-                    continue  # a name, not a module (``from IPython.display import display``)
-                found[alias.asname or alias.name] = module
+                    continue  # a function of a module, not a module
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                found[alias.asname or alias.name] = importlib.import_module(alias.name)
+                if alias.name.startswith("analysis"):
+                    found[alias.asname or alias.name] = alias.name
     return found
 
 
-def statement_slices(statement: ast.AST, modules: Mapping[str, object]) -> frozenset[Slice]:
+def statement_slices(
+    statement: ast.AST, modules: Mapping[str, str], resolve: Resolve = source_declaration
+) -> frozenset[Slice]:
     """What one statement of a notebook reads: the slices of the sections it calls (a module's
     function: ``report.key_figures(…)``) and of what it takes from its tables itself
     (:data:`TABLES_READS`: ``tables.township``)."""
@@ -551,7 +609,7 @@ def statement_slices(statement: ast.AST, modules: Mapping[str, object]) -> froze
         if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
             continue
         if node.value.id in modules:
-            slices |= declared(getattr(modules[node.value.id], node.attr))
+            slices |= resolve(modules[node.value.id], node.attr)
         elif node.value.id == "tables":
             if node.attr not in TABLES_READS:
                 raise UndeclaredSection(
@@ -562,21 +620,23 @@ def statement_slices(statement: ast.AST, modules: Mapping[str, object]) -> froze
     return frozenset(slices)
 
 
-def notebook_statements(notebook: Path) -> list[tuple[str, frozenset[Slice]]]:
+def notebook_statements(
+    notebook: Path, resolve: Resolve = source_declaration
+) -> list[tuple[str, frozenset[Slice]]]:
     """Each top-level statement of a notebook's code cells, with what it reads."""
     trees = [ast.parse(source) for source in code_cells(notebook)]
     # A module imported in one cell is called in the cells after it.
     modules = {name: module for tree in trees for name, module in _modules(tree).items()}
     return [
-        (ast.unparse(statement), statement_slices(statement, modules))
+        (ast.unparse(statement), statement_slices(statement, modules, resolve))
         for tree in trees
         for statement in tree.body
     ]
 
 
-def notebook_slices(notebook: Path) -> frozenset[Slice]:
+def notebook_slices(notebook: Path, resolve: Resolve = source_declaration) -> frozenset[Slice]:
     """What a page of ``notebook`` reads: the union of its statements' slices."""
-    return frozenset().union(*(slices for _, slices in notebook_statements(notebook)))
+    return frozenset().union(*(slices for _, slices in notebook_statements(notebook, resolve)))
 
 
 # --- fingerprints --------------------------------------------------------------------------------

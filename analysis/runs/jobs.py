@@ -162,7 +162,7 @@ def page_slices(
     return {
         "top": reads.notebook_slices(notebooks / top_notebook),
         "town": reads.notebook_slices(notebooks / TOWNSHIP_NOTEBOOK),
-        "village": reads.notebook_slices(Path(notebooks_dir) / VILLAGE_NOTEBOOK),
+        "village": reads.notebook_slices(notebooks / VILLAGE_NOTEBOOK),
     }
 
 

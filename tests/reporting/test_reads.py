@@ -142,7 +142,9 @@ def _statements(notebook: str, parameters: dict, tables: Tables) -> Iterator[tup
         tables.town(kwargs["town_code"]) if kwargs.get("town_code") else tables, asked
     )
     try:
-        for statement, slices in reads.notebook_statements(NOTEBOOKS / notebook):
+        # The declarations as imported, so that a test can change one.
+        statements = reads.notebook_statements(NOTEBOOKS / notebook, reads.imported_declaration)
+        for statement, slices in statements:
             asked.clear()
             yield statement, slices, namespace, asked
     finally:
@@ -236,6 +238,17 @@ def test_a_village_page_shows_no_row_outside_its_slices(county, shown):
     tables = load_tables(county)
     for code in tables.villages["code"].iloc[[0, 25]]:
         assert rows_read_undeclared(code, tables, shown) == []
+
+
+@pytest.mark.parametrize(
+    "notebook", [jobs.COUNTY_NOTEBOOK, jobs.TOWNSHIP_NOTEBOOK, jobs.VILLAGE_NOTEBOOK]
+)
+def test_a_build_reads_the_declarations_as_they_are_imported(notebook):
+    # A build reads them from the source, without importing what draws the pages.
+    path = NOTEBOOKS / notebook
+    assert reads.notebook_statements(path) == reads.notebook_statements(
+        path, reads.imported_declaration
+    )
 
 
 # --- and the test fails where a declaration is wrong ---------------------------------------------

@@ -32,6 +32,7 @@ from typing import TypeVar
 import pandas as pd
 
 from analysis.core.aggregate import LEVELS
+from analysis.core.ranks import rank_indicators, ranks_of
 from analysis.pipeline import store
 from analysis.version import fingerprint_files
 
@@ -298,13 +299,11 @@ TOWN_FIGURES_OF_YEAR = Slice(
 
 def _rank_parts(folder: Folder) -> dict[str, bytes]:
     """Each village's ranks in its town in the report year, as its page states them."""
-    from analysis.reporting import ranking  # ranking declares its reads with this module
-
     stated: dict[str, list[str]] = {}
     indicators = folder.table("indicators")
     if indicators.empty:
         return {}
-    for indicator, frame in ranking.ranks_of(indicators, folder.year).items():
+    for indicator, frame in ranks_of(indicators, folder.year).items():
         for code, rank, ranked in zip(frame.index, frame["rank"], frame["ranked"], strict=True):
             stated.setdefault(code, []).append(f"{indicator}:{rank:.0f}/{ranked}")
     return {code: ";".join(ranks).encode() for code, ranks in stated.items()}
@@ -316,11 +315,9 @@ def _rank_keys(page: Page, folder: Folder) -> list[tuple[Slice, str]]:
 
 def _rank_rows(table: str, frame: pd.DataFrame, page: Page, year: int) -> pd.Series | None:
     """The figures a rank is made of: every village's ranked rates in the report year."""
-    from analysis.reporting import ranking
-
     if table != "indicators":
         return None
-    ranked = {ind.id for ind in ranking.rank_indicators()}
+    ranked = {ind.id for ind in rank_indicators()}
     return frame["indicator"].isin(ranked) & (frame["year"] == year)
 
 

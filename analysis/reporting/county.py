@@ -15,6 +15,7 @@ from analysis.core.labels import STATUS_ZH, indicator_label, indicator_name, lab
 from analysis.geo import maps
 from analysis.pipeline.store import Tables
 from analysis.reporting.page_maps import MapDrawing
+from analysis.reporting.reads import REGISTRY, SCOPE_PROJECTIONS, TOWNS_FIGURES, reads
 
 #: The indicators of the town table, and the one the town map shows by default.
 TOWN_INDICATORS = (
@@ -29,6 +30,7 @@ MAP_INDICATOR = "sanitary_toilet_rate"
 AT_RISK = (STATUS_ZH["acceleration needed"], STATUS_ZH["deteriorating"])
 
 
+@reads(REGISTRY)
 def county_title(tables: Tables, year: int, lang: str = "zh") -> str:
     return label("title.county", lang, county=tables.place_name(), year=year)
 
@@ -40,6 +42,7 @@ def _town_values(tables: Tables, year: int) -> pd.DataFrame:
     return towns.pivot_table(index=["code", "name"], columns="indicator", values="value")
 
 
+@reads(TOWNS_FIGURES)
 def town_table(
     tables: Tables, year: int, *, catalog: Catalog | None = None, lang: str = "zh"
 ) -> pd.DataFrame:
@@ -71,6 +74,7 @@ def town_shapes(tables: Tables) -> gpd.GeoDataFrame | None:
     return towns.assign(code=towns["town_code"], name=towns["town_code"].map(names))
 
 
+@reads(TOWNS_FIGURES, REGISTRY)
 def town_map_drawing(
     tables: Tables,
     year: int,
@@ -103,6 +107,7 @@ def town_map_drawing(
     )
 
 
+@reads(SCOPE_PROJECTIONS, REGISTRY)
 def town_status_drawing(tables: Tables, *, lang: str = "zh") -> MapDrawing | None:
     """How many of each town's projections are 需加速 or 倒退 (its villages' and its own), in
     classes from the counts' own range."""
@@ -130,6 +135,7 @@ def town_status_drawing(tables: Tables, *, lang: str = "zh") -> MapDrawing | Non
     )
 
 
+@reads(TOWNS_FIGURES)
 def county_codes(tables: Tables) -> list[str]:
     """The codes of the counties the data covers (one for a county's data set)."""
     units = tables.aggregates
@@ -138,6 +144,7 @@ def county_codes(tables: Tables) -> list[str]:
     return sorted(units.loc[units["level"] == "county", "code"].astype(str).unique())
 
 
+@reads(SCOPE_PROJECTIONS, REGISTRY)
 def town_target_table(tables: Tables, *, lang: str = "zh") -> pd.DataFrame:
     """Per town: the statuses of its own targets ('有望达成 1 · 需加速 1'), and its status on
     each county target that applies to a town as it stands (a rate, a count to clear; a

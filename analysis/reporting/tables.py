@@ -28,6 +28,16 @@ from analysis.core.labels import (
 from analysis.ingest.cells import decimals_of
 from analysis.pipeline.reconcile import STATUSES, explain
 from analysis.pipeline.store import Tables
+from analysis.reporting.reads import (
+    PLACE_FIGURES,
+    PROJECTS,
+    RECONCILIATION,
+    REGISTRY,
+    SCOPE_PROJECTIONS,
+    TOWN_FIGURES_OF_YEAR,
+    VILLAGE_ROWS,
+    reads,
+)
 
 MISSING = numbers.MISSING
 
@@ -51,6 +61,7 @@ def change_cell(now: float, before: float | None, ind: Indicator, lang: str) -> 
     return label("join.change", lang, verb=verb, amount=numbers.change(diff, ind, lang, unit=False))
 
 
+@reads()
 def key_figures(
     table: pd.DataFrame, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
@@ -116,6 +127,7 @@ def _history(
     return shown
 
 
+@reads(VILLAGE_ROWS)
 def village_history(
     tables: Tables, code: str, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
@@ -124,6 +136,7 @@ def village_history(
     return _history(rows, catalog or default_catalog(), lang)
 
 
+@reads(PLACE_FIGURES)
 def township_history(
     tables: Tables, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
@@ -150,6 +163,7 @@ def _village_kinds(tables: Tables) -> dict[str, object]:
     return kinds
 
 
+@reads(VILLAGE_ROWS, TOWN_FIGURES_OF_YEAR, REGISTRY)
 def village_vs_township(
     tables: Tables, code: str, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
@@ -181,6 +195,7 @@ def village_vs_township(
     return pd.DataFrame(rows, columns=[columns[0], itself, *columns[1:]])
 
 
+@reads(PROJECTS)
 def village_projects(tables: Tables, code: str, *, lang: str = "zh") -> pd.DataFrame:
     """The village's projects from the project list."""
     if tables.projects.empty:
@@ -374,11 +389,7 @@ def _place_names(tables: Tables) -> dict[str, str]:
     short = villages["name"]
     if "short_name" in villages.columns:
         short = villages["short_name"].fillna(short)
-    units = tables.aggregates
-    names = {}
-    if not units.empty:
-        units = units[units["level"] != "village"].drop_duplicates("code")
-        names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
+    names = tables.unit_names()
     names.update(zip(villages["code"].astype(str), short.astype(str), strict=True))
     return names
 
@@ -395,6 +406,7 @@ def scope_rows(projections: pd.DataFrame, scope: str) -> pd.DataFrame:
     return projections[includes]
 
 
+@reads(SCOPE_PROJECTIONS, REGISTRY)
 def target_table(tables: Tables, scope: str, *, lang: str = "zh") -> pd.DataFrame:
     """The target status table of one scope ('township', a county's code or a village code).
 
@@ -476,6 +488,7 @@ def quarantine_table(result, limit: int = 200, *, lang: str = "zh") -> pd.DataFr
     )
 
 
+@reads(RECONCILIATION)
 def reconciliation_table(tables: Tables, *, lang: str = "zh") -> pd.DataFrame:
     """Every published figure against the data, differences first, then by fact.
 

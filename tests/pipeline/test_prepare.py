@@ -58,6 +58,7 @@ def test_prepare_is_deterministic_byte_for_byte(prepared):
         "summary.json",
         "livelihood.xlsx",
         "projections.parquet",
+        "projection_paths.parquet",
         "aggregates.parquet",
         "_fingerprint.json",
         "layers/g357.gpkg",

@@ -13,6 +13,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from analysis import config
+from analysis.core import trends
 from analysis.core.catalog import default_catalog
 from analysis.pipeline.store import Tables, load_tables
 from analysis.reporting import charts, sections
@@ -21,10 +22,11 @@ from analysis.reporting.indicator_charts import (
     chart_indicators,
     indicator_chart,
     target_charts,
+    target_fans,
     trend_charts,
     trend_indicators,
 )
-from analysis.reporting.tables import target_table, township_history
+from analysis.reporting.tables import page_order, scope_rows, target_table, township_history
 
 YEAR = 2019
 QINGGUANG = "360722103203"
@@ -159,3 +161,49 @@ def test_township_history_has_a_row_for_every_catalog_indicator(tables):
     without = tables.township[tables.township["indicator"] != "workshops"]
     trimmed = township_history(dataclasses.replace(tables, township=without), YEAR)
     assert set(trimmed.loc["扶贫车间(个)"]) == {"—"}
+
+
+# --- the fan charts read the projections prepare made ---------------------------------------------
+
+
+@pytest.mark.parametrize("scope", ["township", QINGGUANG])
+def test_a_fan_draws_the_series_and_projection_prepare_assessed(tables, scope):
+    rows = page_order(scope_rows(tables.projections, scope))
+    rows = rows[rows["target"].notna()]
+    fans = list(target_fans(tables, scope))
+    assert len(fans) == len(rows) > 0
+    for fan, row_scope in zip(fans, rows["scope"].astype(str), strict=True):
+        ind = fan.indicator
+        series = trends.scope_series(tables.indicators, row_scope, ind.id).dropna()
+        pd.testing.assert_series_equal(fan.series, series, check_names=False)
+        made = trends.assess(
+            series,
+            fan.line.target,
+            fan.line.target_year,
+            base_year=None,
+            direction=ind.direction,
+            kind=ind.kind,
+            bounds=ind.bounds,
+            cumulative=ind.cumulative,
+            plan=ind.plan,
+            flow=ind.flow,
+        )
+        assert repr(fan.line) == repr(charts.FanLine.of(made))  # NaN equals NaN in a repr
+
+
+def test_a_page_projects_nothing_itself(tables, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a page projected a series again")
+
+    monkeypatch.setattr(trends.projection, "project_arrays", refuse)
+    monkeypatch.setattr(trends.batch, "project_batch", refuse)
+    assert [fan.draw() for fan in target_fans(tables, "township")]
+    assert [fan.draw() for fan in target_fans(tables, QINGGUANG)]
+
+
+def test_a_fan_changes_with_the_projection_it_reads(tables):
+    first = next(fan for fan in target_fans(tables, "township") if fan.projected)
+    paths = tables.projection_paths.assign(projected=tables.projection_paths["projected"] + 1)
+    moved = dataclasses.replace(tables, projection_paths=paths, _derived={}, _handed=())
+    again = next(fan for fan in target_fans(moved, "township") if fan.indicator == first.indicator)
+    assert list(again.path["projected"]) == [p + 1 for p in first.path["projected"]]

@@ -28,7 +28,7 @@ from analysis.core.labels import label
 WIDTH_CAP = 40
 #: A header wraps beyond this width (its words break over two or three lines), so that a long
 #: indicator name does not widen a column of short numbers.
-HEADER_CAP = 16
+HEADER_CAP = 10
 #: Narrowest column.
 MIN_WIDTH = 6
 #: Room beside the text (Excel's own autofit leaves about this much).
@@ -118,11 +118,19 @@ def is_plain(layout: Column) -> bool:
     return layout.number_format is None and not layout.wrap
 
 
-def lay_out(ws, columns: Sequence[Column], *, header_row: int = 1, frozen_columns: int = 0) -> None:
+def lay_out(
+    ws,
+    columns: Sequence[Column],
+    *,
+    header_row: int = 1,
+    first_header_row: int = 1,
+    frozen_columns: int = 0,
+) -> None:
     """Widths, frozen header, print titles and A4 page setup of a sheet (normal or write-only).
 
-    ``header_row`` is the last row of the header: the rows above the data are frozen and
-    repeated on every printed page. ``frozen_columns`` columns at the left stay in view too.
+    ``header_row`` is the last row of the header (0: none): the rows above the data are frozen,
+    those from ``first_header_row`` on repeated on every printed page. ``frozen_columns``
+    columns at the left stay in view too.
     """
     from openpyxl.utils import get_column_letter
 
@@ -130,7 +138,7 @@ def lay_out(ws, columns: Sequence[Column], *, header_row: int = 1, frozen_column
         ws.column_dimensions[get_column_letter(index)].width = layout.width
     if header_row:
         ws.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{header_row + 1}"
-        ws.print_title_rows = f"1:{header_row}"
+        ws.print_title_rows = f"{first_header_row}:{header_row}"
     page_setup(ws, sum(layout.width for layout in columns))
 
 
@@ -189,6 +197,9 @@ def readme_sheet(
         if c == 1:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
+    # A write-only sheet writes its widths before its first row.
+    firsts = column("", [row[0] for row in rows[2:] if row])
+    lay_out(ws, [firsts, Column(70, wrap=True)], header_row=0)
     if write_only:
         from openpyxl.cell import WriteOnlyCell
 
@@ -202,5 +213,3 @@ def readme_sheet(
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 style(ws.cell(r + 1, c + 1, value), r, c)
-    firsts = column("", [row[0] for row in rows[2:] if row])
-    lay_out(ws, [firsts, Column(70, wrap=True)], header_row=0)

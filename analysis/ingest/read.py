@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.sheets import README_SHEET
 from analysis.ingest.bounded import SheetError, SheetTooLarge, read_workbook_bounded
 from analysis.ingest.cells import column_letter
 from analysis.ingest.extent import MAX_CELLS
@@ -42,8 +43,10 @@ LAYER_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp"}
 #: that large holds more XML than a sheet may (100 MB).
 MAX_FILE_BYTES = 100_000_000
 
-#: The sheet a marked copy (:mod:`analysis.ingest.mark`) carries first: the problem list, never data.
+#: The problem list a marked copy (:mod:`analysis.ingest.mark`) carries, never data.
 PROBLEM_SHEET = "问题清单"
+#: The sheets a marked copy carries before the clerk's own: 说明 (what the copy is) and the list.
+MARKED_SHEETS = frozenset({PROBLEM_SHEET, README_SHEET})
 
 #: Strict decodes are tried in this order; GBK is tried before GB18030 because it is the
 #: narrower code page (GBK ⊂ GB18030), so "gbk" is reported whenever the bytes are GBK.

@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from analysis.pipeline import sheetxml
-from analysis.pipeline import workbook
+from analysis.pipeline import sheetxml, workbook
 from analysis.pipeline.workbook import save_workbook
 
 #: Every kind of value the fast route writes, and the text that needs escaping or spacing.
@@ -38,7 +37,9 @@ def _openpyxl_bytes(
     return save_workbook(wb, tmp_path / "reference.xlsx").read_bytes()
 
 
-def _fast_bytes(frames: dict[str, pd.DataFrame], tmp_path: Path, places: dict | None = None) -> bytes:
+def _fast_bytes(
+    frames: dict[str, pd.DataFrame], tmp_path: Path, places: dict | None = None
+) -> bytes:
     wb = Workbook(write_only=True)
     rows: dict = {}
     for title, frame in frames.items():

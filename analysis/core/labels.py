@@ -367,6 +367,18 @@ _WORDS: dict[str, tuple[str, str]] = {
         "原始数据的问题：错误（未读入）和提示（已读入）。",
         "Problems found in the raw data: errors (not read) and warnings (read).",
     ),
+    "sheet.template_data": (
+        "在此填写：每行一个村（居）一个年度，村名从下拉列表中选。",
+        "Fill in here: one row per village and year, the name chosen from the list.",
+    ),
+    "sheet.template_instructions": (
+        "怎样填写，以及每一列的含义和要求。",
+        "How to fill it in, and what each column means.",
+    ),
+    "readme.source_template": (
+        "由 minsheng template 按指标目录生成的空白采集表。",
+        "A blank collection form made by minsheng template from the indicator catalog.",
+    ),
     "sheet.marked_copy": (
         "原表，问题格已标色并加批注（鼠标移到格上可看）。",
         "The original sheet, problem cells coloured and commented.",

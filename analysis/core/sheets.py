@@ -35,7 +35,10 @@ MIN_WIDTH = 6
 PADDING = 2
 #: Columns wider than this in all (character units) do not fit an A4 portrait page at 100%.
 PORTRAIT_WIDTH = 90
-#: Sheet titles of the first sheet.
+#: Height of a line of text, in points: a wrapped cell's row is as many lines high (an office
+#: client fits a row to its text only as it is edited, not when the file is opened).
+LINE_HEIGHT = 15
+#: The first sheet.
 README_SHEET = "说明"
 
 #: Colours of the marks, as ARGB: the cell fills the marked copies use and 说明 explains.
@@ -92,6 +95,39 @@ def column(header: object, values: Iterable[object], places: int | None = None) 
         wrap=widest + PADDING > WIDTH_CAP,
         number_format=number_format(places) if places is not None else None,
     )
+
+
+def lines(value: object, width: float) -> int:
+    """Lines ``value`` takes wrapped in a column ``width`` wide."""
+    room = max(1, int(width) - PADDING)
+    return sum(max(1, -(-text_width(line) // room)) for line in str(value).splitlines()) or 1
+
+
+def row_heights(
+    rows: Iterable[Sequence[object]], columns: Sequence[Column], first_row: int, *, header=False
+) -> dict[int, int]:
+    """Row number → height, for the rows a wrapped cell makes taller than one line.
+
+    Only the wrapping columns count (every column of a ``header``, whose cells all wrap).
+    """
+    wrapping = [i for i, layout in enumerate(columns) if header or layout.wrap]
+    heights = {}
+    if not wrapping:
+        return heights
+    for number, row in enumerate(rows, start=first_row):
+        tallest = max(
+            (lines(row[i], columns[i].width) for i in wrapping if isinstance(row[i], str)),
+            default=1,
+        )
+        if tallest > 1:
+            heights[number] = LINE_HEIGHT * tallest
+    return heights
+
+
+def set_heights(ws, heights: dict[int, int]) -> None:
+    """Give rows their heights (a write-only sheet: before they are appended)."""
+    for number, height in heights.items():
+        ws.row_dimensions[number].height = height
 
 
 def header_style(cell, wrap: bool = True) -> None:
@@ -181,13 +217,14 @@ def readme_sheet(
     ]
     if fingerprint is not None:
         rows.append([label("page.fingerprint", "zh"), fingerprint])
-    rows += [[], [label("readme.marks", "zh")]]
+    if marks:
+        rows += [[], [label("readme.marks", "zh")]]
     fills = {"error": ERROR_FILL, "warning": WARNING_FILL}
     mark_rows = {}
     for key in marks:
         mark_rows[len(rows)] = fills.get(key)
         rows.append([label(f"mark.{key}", "zh"), label(f"mark.{key}.meaning", "zh")])
-    heads = {0, 2, rows.index([label("readme.marks", "zh")])}
+    heads = {0, 2, *(r for r, row in enumerate(rows) if row == [label("readme.marks", "zh")])}
 
     def style(cell, r: int, c: int) -> None:
         if r in heads:
@@ -197,9 +234,10 @@ def readme_sheet(
         if c == 1:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
-    # A write-only sheet writes its widths before its first row.
-    firsts = column("", [row[0] for row in rows[2:] if row])
-    lay_out(ws, [firsts, Column(70, wrap=True)], header_row=0)
+    # A write-only sheet writes its widths and heights before its first row.
+    layouts = [column("", [row[0] for row in rows[2:] if row]), Column(70, wrap=True)]
+    lay_out(ws, layouts, header_row=0)
+    set_heights(ws, row_heights([(*row, "", "")[:2] for row in rows], layouts, first_row=1))
     if write_only:
         from openpyxl.cell import WriteOnlyCell
 

@@ -298,6 +298,8 @@ def _workbook_from_grids(
             if isinstance(value, str):
                 cell.data_type = "s"  # text stays text: "=1+1" in a CSV is not a formula
             sheets_layout.data_style(cell, layouts[int(c)])
+        heights = sheets_layout.row_heights(sheet.cells.to_numpy().tolist(), layouts, first_row=1)
+        sheets_layout.set_heights(ws, heights)
         for r0, c0, r1, c1 in sheet.merged:
             if (r0, c0) != (r1, c1):
                 ws.merge_cells(
@@ -464,6 +466,10 @@ def _list_sheet(wb: Workbook, title: str, note: str, records: list[dict], overvi
     for cells in ws.iter_rows(min_row=header_row + 1, max_col=len(columns)):
         for cell, layout in zip(cells, layouts, strict=True):
             sheets_layout.data_style(cell, layout)
+    listed = ws.iter_rows(min_row=header_row + 1, max_col=len(columns), values_only=True)
+    sheets_layout.set_heights(
+        ws, sheets_layout.row_heights(list(listed), layouts, first_row=header_row + 1)
+    )
 
 
 def _header_row(entry: dict | None) -> int:

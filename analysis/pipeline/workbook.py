@@ -93,13 +93,16 @@ def _sheet(
         for i, header in enumerate(headers)
     ]
     sheets.lay_out(ws, layouts, frozen_columns=_frozen_columns(headers))
+    heights = sheets.row_heights(cells.to_numpy().tolist(), layouts, first_row=2)
+    sheets.set_heights(ws, sheets.row_heights([headers], layouts, first_row=1, header=True))
+    sheets.set_heights(ws, heights)
     header_cells = []
     for header in headers:
         header_cells.append(WriteOnlyCell(ws, header))
         sheets.header_style(header_cells[-1])
     ws.append(header_cells)
     styled = [None if sheets.is_plain(layout) else layout for layout in layouts]
-    xml = rows_xml(cells, first_row=2, styles=[_style_id(ws, layout) for layout in styled])
+    xml = rows_xml(cells, 2, [_style_id(ws, layout) for layout in styled], heights)
     if xml is not None:
         # openpyxl numbers a write-only workbook's sheets in the order they were created.
         rows[f"xl/worksheets/sheet{len(wb.worksheets)}.xml"] = xml

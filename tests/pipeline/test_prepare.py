@@ -341,7 +341,7 @@ def test_template_round_trip(tmp_path):
     template = tmp_path / "template.xlsx"
     assert cli.main(["template", str(template), "--registry", str(REGISTRY)]) == 0
     wb = load_workbook(template)
-    assert wb.sheetnames == ["填表说明", DATA_SHEET, "村名列表"]
+    assert wb.sheetnames == ["说明", "填表说明", DATA_SHEET, "村名列表"]
     ws = wb[DATA_SHEET]
     header = [c.value for c in ws[1]]
     assert header == ["村（居）名称", "年度", *[ind.label_zh for ind in catalog]]

@@ -113,6 +113,7 @@ def _layout(data: bytes) -> list[tuple]:
             ws.page_setup.fitToWidth,
             ws.page_setup.fitToHeight,
             ws.sheet_properties.pageSetUpPr.fitToPage,
+            {r: d.height for r, d in ws.row_dimensions.items() if d.height},
             [(c.coordinate, c.number_format, c.alignment.wrap_text) for row in ws for c in row],
         )
         for ws in wb.worksheets
@@ -121,13 +122,17 @@ def _layout(data: bytes) -> list[tuple]:
 
 def test_widths_panes_and_print_setup_read_the_same_as_openpyxls(tmp_path: Path) -> None:
     wide = pd.DataFrame({f"指标{i}很长的名称(户)": [1.25, 2.0] for i in range(12)})
+    wide["问题"] = ["短", "长" * 60]
     frames = {"一": MIXED, "宽": wide}
     fast = _layout(_fast_bytes(frames, tmp_path, PLACES))
     assert fast == _layout(_openpyxl_bytes(frames, tmp_path, PLACES))
-    (_, widths, panes, titles, paper, orientation, fit_width, fit_height, fit, cells) = fast[0]
+    (_, widths, panes, titles, paper, orientation, fit_width, fit_height, fit, _, cells) = fast[0]
     # "360722103203" is 12 wide, "a\tb\nc\rd" shows as lines; 名称's 中 文 counts 2+1+2.
     assert widths["A"] == 12 + 2 and widths["B"] == 8
     assert (panes, titles, paper, fit_width, fit_height, fit) == ("A2", "$1:$1", 9, 1, 0, True)
     assert orientation == "portrait" and fast[1][5] == "landscape"
+    # The long text wraps at the cap: 120 wide in 38 is four lines; the headers take two.
+    assert fast[1][1]["M"] == 40 and fast[1][9] == {1: 30, 3: 60}
+    assert fast[1][10][-1] == ("M3", "General", True)
     formats = {coord: fmt for coord, fmt, _ in cells}
     assert formats["C2"] == "0" and formats["D2"] == "0.0" and formats["A2"] == "General"

@@ -93,7 +93,11 @@ def _sheet(
         for i, header in enumerate(headers)
     ]
     sheets.lay_out(ws, layouts, frozen_columns=_frozen_columns(headers))
-    heights = sheets.row_heights(cells.to_numpy().tolist(), layouts, first_row=2)
+    # Only the wrapping columns make a row taller: a province's wide sheet has none.
+    wrapping = [i for i, layout in enumerate(layouts) if layout.wrap]
+    heights = sheets.row_heights(
+        cells.iloc[:, wrapping].to_numpy().tolist(), [layouts[i] for i in wrapping], first_row=2
+    )
     sheets.set_heights(ws, sheets.row_heights([headers], layouts, first_row=1, header=True))
     sheets.set_heights(ws, heights)
     header_cells = []

@@ -341,12 +341,13 @@ _WORDS: dict[str, tuple[str, str]] = {
     "mark.unverified": ("待核实", "to be verified"),
     "mark.unverified.meaning": (
         "写有“待核实”的数字尚未经村里核实，使用时请注明。",
-        "A figure marked 待核实 has not yet been confirmed by the village; say so when using it.",
+        'A figure marked "to be verified" has not yet been confirmed by the village; say so '
+        "when using it.",
     ),
     "mark.estimated": ("估算", "estimate"),
     "mark.estimated.meaning": (
         "写有“估算”的数字是推算所得，不是统计数。",
-        "A figure marked 估算 is an estimate, not a count.",
+        'A figure marked "estimate" is an estimate, not a count.',
     ),
     "sheet.village_indicators": (
         "每村每年一行，每个指标一列（列名含单位）。",

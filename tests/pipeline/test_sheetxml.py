@@ -93,8 +93,11 @@ PLACES = {"float": 1, "int": 0}
 
 
 def test_styled_columns_give_the_same_bytes_as_openpyxl(tmp_path: Path) -> None:
-    frames = {"一": MIXED, "空": MIXED.iloc[:0]}
+    # A long text wraps: its cells are styled and its row is taller.
+    long = pd.DataFrame({"问题": ["短", "长" * 60, None], "int": [1, 2, 3]})
+    frames = {"一": MIXED, "长": long, "空": MIXED.iloc[:0]}
     fast = _fast_bytes(frames, tmp_path, PLACES)
+    assert b'customHeight="1"' in zipfile.ZipFile(io.BytesIO(fast)).read("xl/worksheets/sheet2.xml")
     assert b' s="' in zipfile.ZipFile(io.BytesIO(fast)).read("xl/worksheets/sheet1.xml")
     assert fast == _openpyxl_bytes(frames, tmp_path, PLACES)
 

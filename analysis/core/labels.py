@@ -340,14 +340,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     ),
     "mark.unverified": ("待核实", "to be verified"),
     "mark.unverified.meaning": (
-        "写有“待核实”的数字尚未经村里核实，使用时请注明。",
-        'A figure marked "to be verified" has not yet been confirmed by the village; say so '
-        "when using it.",
-    ),
-    "mark.estimated": ("估算", "estimate"),
-    "mark.estimated.meaning": (
-        "写有“估算”的数字是推算所得，不是统计数。",
-        'A figure marked "estimate" is an estimate, not a count.',
+        "村名后注“（村名待核）”：该村名不在村（居）名录中，问题暂按所填村名归组，请核实村名。",
+        "A name followed by (name to confirm) is not in the village registry: its problems are "
+        "grouped under the name as written until it is confirmed.",
     ),
     "sheet.village_indicators": (
         "每村每年一行，每个指标一列（列名含单位）。",

@@ -196,12 +196,13 @@ def readme_sheet(
     *,
     source: str,
     fingerprint: str | None = None,
-    marks: Iterable[str] = ("error", "warning", "unverified", "estimated"),
+    marks: Iterable[str] = ("error", "warning", "unverified"),
 ) -> None:
     """The first sheet, 说明: what each sheet is, where the figures come from, what marks mean.
 
     ``sheets`` pairs each other sheet's title with one line about it; ``marks`` are the keys of
-    the marks the workbook uses (``mark.<key>`` in :mod:`analysis.core.labels`).
+    the marks the workbook uses (``mark.<key>`` in :mod:`analysis.core.labels`), none for a
+    workbook without them.
     """
     from openpyxl.styles import Alignment, Font, PatternFill
 

@@ -69,7 +69,7 @@ AUTHOR = "minsheng"
 
 #: Cell fills. Not Excel's built-in 差/适中 colours, so that marks of an earlier round can be
 #: told from the clerk's own formatting and cleared when a returned copy is marked again.
-CELL_COLOURS = {"error": "FFFF9E9E", "warning": "FFFFD966"}
+CELL_COLOURS = {"error": sheets_layout.ERROR_FILL, "warning": sheets_layout.WARNING_FILL}
 ROW_COLOUR = "FFFFE1E1"
 _OUR_COLOURS = {*CELL_COLOURS.values(), ROW_COLOUR}
 
@@ -486,7 +486,6 @@ def _readme(wb: Workbook, source: str, fingerprint: str | None) -> None:
         [(name, lines.get(name, label("sheet.marked_copy", "zh"))) for name in wb.sheetnames],
         source=source,
         fingerprint=fingerprint,
-        marks=("error", "warning"),
     )
     wb.active = 0
 

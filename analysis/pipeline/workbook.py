@@ -182,7 +182,6 @@ def write_workbook(
         ],
         source=label("readme.source_processed", "zh").format(raw=raw_name),
         fingerprint=fingerprint,
-        marks=("error", "warning"),
     )
     names = villages.set_index("code")["short_name"]
     labels = {ind.id: ind.label_zh for ind in catalog}

@@ -59,7 +59,7 @@ def test_the_readme_lists_the_sheets_the_source_and_the_marks() -> None:
         rows = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r[0]}
         assert rows["数据"] == "每村一行。"
         assert rows["数据来源"] == "raw" and rows["数据指纹"] == "ab12"
-        assert {"错误", "提示", "待核实", "估算"} <= set(rows)
+        assert {"错误", "提示", "待核实"} <= set(rows)
         fills = {c.value: c.fill.fgColor.rgb for c in ws["A"]}
         assert fills["错误"] == sheets.ERROR_FILL and fills["提示"] == sheets.WARNING_FILL
         assert ws.column_dimensions["B"].width == 70

@@ -318,6 +318,71 @@ _WORDS: dict[str, tuple[str, str]] = {
         "卫生厕所普及率图（PDF，印刷用）",
         "Sanitary toilet coverage map for print",
     ),
+    # --- workbooks: the first sheet, 说明 (analysis.core.sheets), and what each sheet holds
+    "readme.title": ("说明", "About this workbook"),
+    "readme.sheet": ("工作表", "Sheet"),
+    "readme.content": ("内容", "What it holds"),
+    "readme.marks": ("颜色和标记", "Colours and marks"),
+    "readme.source_processed": (
+        "由 minsheng prepare 从原始数据（{raw}）检查、整理生成；数字按指标目录的小数位显示。",
+        "Checked and prepared by minsheng prepare from the raw data ({raw}); figures shown to "
+        "the catalog's decimals.",
+    ),
+    "mark.error": ("错误", "error"),
+    "mark.error.meaning": (
+        "红色：该格有错误，该行未读入，须改正。",
+        "Red: the cell is wrong and its row was not read; it must be corrected.",
+    ),
+    "mark.warning": ("提示", "warning"),
+    "mark.warning.meaning": (
+        "黄色：该格已读入，但数值可疑，请核对。",
+        "Amber: the cell was read but its value looks doubtful; please check it.",
+    ),
+    "mark.unverified": ("待核实", "to be verified"),
+    "mark.unverified.meaning": (
+        "村名后注“（村名待核）”：该村名不在村（居）名录中，问题暂按所填村名归组，请核实村名。",
+        "A name followed by (name to confirm) is not in the village registry: its problems are "
+        "grouped under the name as written until it is confirmed.",
+    ),
+    "sheet.village_indicators": (
+        "每村每年一行，每个指标一列（列名含单位）。",
+        "One row per village and year, one column per indicator (units in the headers).",
+    ),
+    "sheet.totals": (
+        "{whole}每年的合计（比率按权重平均）。",
+        "The {whole}'s totals by year (rates as weighted means).",
+    ),
+    "sheet.villages": ("村（居）名录：代码、名称、所属乡镇。", "The village registry."),
+    "sheet.targets": ("2020 年目标值及其来源。", "The 2020 targets and their sources."),
+    "sheet.projects": ("扶贫项目：批次、所在村、资金、进度。", "Poverty-alleviation projects."),
+    "sheet.reconciliation": (
+        "公布数与计算数的核对。",
+        "Published figures checked against the computed ones.",
+    ),
+    "sheet.problems": (
+        "原始数据的问题：错误（未读入）和提示（已读入）。",
+        "Problems found in the raw data: errors (not read) and warnings (read).",
+    ),
+    "sheet.template_data": (
+        "在此填写：每行一个村（居）一个年度，村名从下拉列表中选。",
+        "Fill in here: one row per village and year, the name chosen from the list.",
+    ),
+    "sheet.template_instructions": (
+        "怎样填写，以及每一列的含义和要求。",
+        "How to fill it in, and what each column means.",
+    ),
+    "readme.source_template": (
+        "由 minsheng template 按指标目录生成的空白采集表。",
+        "A blank collection form made by minsheng template from the indicator catalog.",
+    ),
+    "sheet.marked_copy": (
+        "原表，问题格已标色并加批注（鼠标移到格上可看）。",
+        "The original sheet, problem cells coloured and commented.",
+    ),
+    "sheet.problem_list": (
+        "本文件的全部问题，点“单元格”可跳到该格。",
+        "Every problem of the file, each linked to its cell.",
+    ),
     # --- problems: the marked workbooks' 问题清单 and the problems page (对照表)
     "severity.error": ("错误", "error"),
     "severity.warning": ("提示", "warning"),

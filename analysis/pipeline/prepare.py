@@ -141,6 +141,8 @@ def prepare(
         quarantine,
         catalog,
         level=store.place_of(aggregates)[0],
+        raw_name=Path(raw_dir).name,
+        fingerprint=stamp["raw"],
     )
     summary = dict(result.summary)
     summary["outputs"] = {

@@ -202,7 +202,7 @@ def village_title(village: pd.Series, year: int, lang: str = "zh") -> str:
 
 def show_summary(tables: Tables, year: int, *, lang: str = "zh") -> None:
     """The written township summary (analysis.reporting.narrative), as escaped HTML."""
-    display(HTML(narrative.summary(year, tables, lang=lang).to_html()))
+    display(HTML(narrative.summary(year, tables, lang=lang).to_html(table_html)))
 
 
 def show_village_paragraph(tables: Tables, code: str, year: int, *, lang: str = "zh") -> None:

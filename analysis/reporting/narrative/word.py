@@ -409,8 +409,11 @@ def write_docx(
     indent = FIRST_LINE_INDENT_CHARS[lang] * SIZES_PT[lang][2]
     for section in text.sections:
         document.add_heading(section.title, level=1)
-        for paragraph in section.paragraphs:
-            added = document.add_paragraph(paragraph)
+        for block in section.blocks():
+            if not isinstance(block, str):
+                _add_table(document, block)
+                continue
+            added = document.add_paragraph(block)
             if indent:
                 added.paragraph_format.first_line_indent = Pt(indent)
     figures = key_figures(tables.township, year, lang=lang, catalog=catalog)

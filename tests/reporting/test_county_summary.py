@@ -69,7 +69,7 @@ def test_the_table_follows_its_lead_on_the_page_and_in_word(many_places, tmp_pat
     assert html.index("见下表") < html.index("<table>") < html.index("第三，")
     document = docx.Document(str(narrative.write_docx(tmp_path / "s.docx", YEAR, many_places)))
     first = document.tables[0]
-    assert [c.text for c in first.rows[0].cells][0] == "村（居）"
+    assert first.rows[0].cells[0].text == "村（居）"
     assert len(first.rows) == len(VILLAGES) + 1
 
 

@@ -212,7 +212,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "cell.township": ("全镇", "township"),
     "cell.none_quarantined": ("没有被隔离的行", "nothing was quarantined"),
     "cell.no_published": ("没有可核对的公布数据", "no published figures to check"),
-    "cell.plan_done": ("已完成{done}，计划{target}", "{done} done of {target}"),
+    "cell.plan_done": (
+        "{year}年计划{target}，已完成{done}",
+        "{target} planned for {year}, {done} done",
+    ),
     "cell.no_data": ("无数据", "no data"),
     "cell.remaining": ("{remaining}（年均{pace}）", "{remaining} ({pace} a year)"),
     "cell.contradicts": ("{cell}*", "{cell}*"),
@@ -231,6 +234,18 @@ _WORDS: dict[str, tuple[str, str]] = {
         "are no more than the works done per year so far. Intervals are widened by the back-test "
         "errors; running totals (areas, lengths) are never projected below their latest value. "
         "'Still to go' and its yearly pace are counted from the latest value.",
+    ),
+    "note.supporting": (
+        "ESCAP列为联合国亚太经社会的预期进展指数：按基年以来的年均增长外推到目标年，预期完成的"
+        "进展占所需进展的比例（1及以上为“保持”，0–1为“需加速”，小于0为“扭转倒退”）。Eurostat列为"
+        "欧盟统计局的进展比：基年以来的实际年均增长与达到目标所需年均增长之比（0.95及以上为"
+        "“进展顺利”，0.6–0.95为“需加速”，0–0.6为“进展有限”，小于0为“倒退”）。",
+        "ESCAP: UN ESCAP's anticipated-progress index, the progress the average growth since the "
+        "base year would make by the target year as a share of the progress required (1 or more "
+        "'maintain progress', 0–1 'accelerate', below 0 'reverse trend'). Eurostat: the ratio of "
+        "the average growth since the base year to the growth the target requires (0.95 or more "
+        "'on track', 0.6–0.95 'acceleration needed', 0–0.6 'limited progress', below 0 "
+        "'deterioration').",
     ),
     "note.contradicts": (
         "*ESCAP与Eurostat按基年以来的平均增长外推，不是状态所依据的模型预测，仅供参考；"
@@ -404,8 +419,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "chart.year": ("年份", "Year"),
     "chart.no_projection": ("无法预测：{reason}", "No projection: {reason}"),
     "chart.plan": (
-        "计划类目标：已完成{done}，计划{target}，不作趋势外推",
-        "a plan: {done} done of {target}, not extrapolated",
+        "计划类目标：{year}年计划{target}，已完成{done}，不作趋势外推",
+        "a plan: {target} planned for {year}, {done} done, not extrapolated",
     ),
     "chart.model": (
         "模型：{model}，回测平均绝对误差 {mae}；阴影为{level}预测区间",
@@ -423,7 +438,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "alt.projected": ("与{year}年预测", " and projected to {year}"),
     "alt.latest": ("，{year}年为{value}", "; {value} in {year}"),
     "alt.target": ("，目标{target}", ", target {target}"),
-    "alt.plan": ("，已完成{done}，计划{target}", ", {done} done of {target} planned"),
+    "alt.plan": (
+        "，{year}年计划{target}，已完成{done}",
+        ", {target} planned for {year}, {done} done",
+    ),
     "alt.no_data": ("{indicator}：无数据", "{indicator}: no data"),
     "alt.map": ("地图：{title}", "Map: {title}"),
     "alt.legend": ("。图例：{entries}", ". Legend: {entries}"),

@@ -290,7 +290,9 @@ def fan_chart(
             numbers.figure(plan.done, unit, lang),
             numbers.figure(plan.target, unit, lang),
         )
-        lines.append(label("chart.plan", lang, done=done, target=planned))
+        lines.append(
+            label("chart.plan", lang, year=int(plan.target_year), done=done, target=planned)
+        )
     elif projection.reason_zh:
         reason = getattr(projection, f"reason_{check_lang(lang)}")
         ax.text(

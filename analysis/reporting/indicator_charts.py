@@ -231,7 +231,7 @@ def fan_alt(
     target = numbers.figure(result.target, ind, lang)
     if result.tracking == "plan":
         done = numbers.figure(result.done, ind, lang)
-        return text + label("alt.plan", lang, done=done, target=target)
+        return text + label("alt.plan", lang, year=result.target_year, done=done, target=target)
     return text + label("alt.target", lang, target=target)
 
 

@@ -328,6 +328,7 @@ def status_table(
             projected = label(
                 "cell.plan_done",
                 lang,
+                year=int(row["target_year"]),
                 done=numbers.figure(_finite(row, "done"), ind, lang),
                 target=numbers.figure(row["target"], ind, lang),
             )
@@ -349,14 +350,16 @@ def status_table(
 
 
 def status_note(table: pd.DataFrame, lang: str = "zh") -> str:
-    """The note under a target table (:func:`status_table`): the one status rule, and why an
-    ESCAP or Eurostat word marked * differs from the status."""
+    """The note under a target table (:func:`status_table`): the one status rule, what the
+    ESCAP and Eurostat columns measure where they show a figure, and why a word of theirs
+    marked * differs from the status."""
     note = label("note.status", lang)
-    supporting = [label(f"column.{k}", lang) for k in ("escap", "eurostat")]
-    marked = (
-        table[supporting].apply(lambda c: c.str.endswith("*")).any().any() if len(table) else False
-    )
-    if not marked:
+    supporting = table[[label(f"column.{k}", lang) for k in ("escap", "eurostat")]]
+    if len(table) and (supporting != MISSING).any().any():
+        note = label(
+            "note.with_contradicts", lang, note=note, contradicts=label("note.supporting", lang)
+        )
+    if not (len(table) and supporting.apply(lambda c: c.str.endswith("*")).any().any()):
         return note
     return label(
         "note.with_contradicts", lang, note=note, contradicts=label("note.contradicts", lang)

@@ -12,10 +12,13 @@ import pandas as pd
 import pytest
 
 from analysis import config
+from analysis.core import numbers
+from analysis.core.labels import label
 from analysis.pipeline.store import Tables, load_tables
 from analysis.reporting import narrative
 from analysis.reporting.narrative.plan import SENTENCES_PER_TARGET
 from analysis.reporting.narrative.sentences import projects_paragraph
+from analysis.reporting.tables import status_note, target_table
 
 YEAR = 2019
 #: Six of the sample's villages, each given the township's medical insurance target.
@@ -91,3 +94,10 @@ def test_projects_all_finished_are_not_said_twice(tables):
     n = len(done[done["year"] == YEAR]) if "year" in done.columns else len(done)
     assert text.endswith(f"{n}个项目均已开工并竣工。")
     assert "其中" not in text.split("。")[-2]
+
+
+def test_the_target_note_explains_the_escap_and_eurostat_columns_where_they_show(tables):
+    table = target_table(tables, "township")
+    assert label("note.supporting") in status_note(table)
+    blank = table.assign(ESCAP=numbers.MISSING, Eurostat=numbers.MISSING)
+    assert label("note.supporting") not in status_note(blank)

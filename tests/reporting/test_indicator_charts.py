@@ -62,7 +62,7 @@ def test_alt_text_states_what_the_chart_shows_with_its_latest_value_and_target(t
     # A plan is not extrapolated: its works done of planned, in the place of a projection.
     assert (
         alt["sewage_sites"]
-        == "生活污水处理村点：2014–2019年实际值，2019年为2个，已完成2个，计划3个"
+        == "生活污水处理村点：2014–2019年实际值，2019年为2个，2020年计划3个，已完成2个"
     )
     english = {c.indicator: c.alt for c in _drawn(target_charts(tables, "township", lang="en"))}
     assert english["vegetable_greenhouse_area_mu"] == (

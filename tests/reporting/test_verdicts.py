@@ -108,8 +108,8 @@ def test_the_note_explains_marks_only_where_there_are_marks(tables):
 
 def test_plans_show_done_of_planned_not_a_projection(tables):
     table = target_table(tables, "township").set_index("指标")
-    assert table.loc["公路硬化工程", "预测值"] == "已完成0条，计划3条"
-    assert table.loc["生活污水处理村点", "预测值"] == "已完成2个，计划3个"
+    assert table.loc["公路硬化工程", "预测值"] == "2020年计划3条，已完成0条"
+    assert table.loc["生活污水处理村点", "预测值"] == "2020年计划3个，已完成2个"
     assert (
         (table.loc[["公路硬化工程", "生活污水处理村点"], ["区间", "达成概率"]] == "—").all().all()
     )

@@ -258,6 +258,7 @@ _WORDS: dict[str, tuple[str, str]] = {
         "the document states {value} elsewhere ({fact})",
     ),
     "note.compared_targets": ("与目标表核对", "checked against the targets table"),
+    "note.compared_projects": ("与扶贫项目库核对", "checked against the project list"),
     "note.compared_remaining": (
         "清零目标的任务量，与{year}年末实际值核对",
         "the task of a clear-to-zero target, checked against the end-{year} value",
@@ -358,6 +359,13 @@ _WORDS: dict[str, tuple[str, str]] = {
     "column.by_village": ("按村统计", "By village"),
     "problems.title": ("{town}{year}年数据问题对照表", "{town} data problems {year}: checklist"),
     "problems.none": ("没有发现问题", "No problems were found in the data"),
+    "problems.none_in_raw": ("原始数据没有发现问题", "No problems were found in the raw data"),
+    "problems.mismatches": ("与公开数据不一致", "Differs from the published figures"),
+    "problems.mismatches_note": (
+        "公开数据中有{n}个数字与各村报表的汇总不一致，请核实是公开数据还是报表有误：",
+        "{n} published figure(s) differ from the sum of the village returns; check which of "
+        "the two is wrong:",
+    ),
     "problems.summary": (
         "共 {n} 条：错误 {errors} 条（未读入报告，须改正），提示 {warnings} 条（已读入，请核对）。",
         "{n} problems: {errors} errors (not in the reports; to correct), {warnings} warnings "

@@ -487,9 +487,14 @@ def reconciliation_table(tables: Tables, *, lang: str = "zh") -> pd.DataFrame:
     118); a figure not checked says why, and every note the check produced or the published
     file carries (建设村 read as 新塘村) stands beside it.
     """
-    r = tables.reconciliation
-    if r.empty:
+    if tables.reconciliation.empty:
         return _nothing("cell.no_published", lang)
+    return reconciliation_rows(tables.reconciliation, lang=lang)
+
+
+def reconciliation_rows(r: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
+    """:func:`reconciliation_table` of some rows of the reconciliation (the problems page
+    lists those that differ)."""
     catalog = default_catalog()
     order = r["status"].map({status: i for i, status in enumerate(STATUSES)})
     r = r.assign(_order=order).sort_values(["_order", "fact_id"], kind="stable")

@@ -136,6 +136,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "heading.compare": ("与全镇比较", "Compared with the township"),
     "heading.projections": (f"{_TARGET_YEAR}年预测", f"Projections to {_TARGET_YEAR}"),
     "heading.projects": ("扶贫项目", "Projects"),
+    "projects.none": (
+        "{self}{year}年无扶贫项目。",
+        "{self} had no poverty-alleviation projects in {year}.",
+    ),
     "heading.towns": ("各乡镇比较", "Towns compared"),
     "heading.town_targets": ("各乡镇目标状态", "Targets by town"),
     # --- the county page

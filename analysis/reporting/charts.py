@@ -9,6 +9,7 @@ language asked for; the target status table that goes with it is
 
 from __future__ import annotations
 
+import itertools
 import math
 import unicodedata
 import weakref
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import AutoLocator, Locator, MaxNLocator
+from matplotlib.ticker import AutoLocator, Formatter, Locator, MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
 from analysis.core import numbers
@@ -145,6 +146,25 @@ class _InView(Locator):
         # A hair wider than the view, so matplotlib's own test decides at the edges.
         slack = (high - low) * 1e-6
         return [t for t in self.base() if low - slack <= t <= high + slack]
+
+
+class _UnitTicks(Formatter):
+    """Value-axis ticks in the indicator's unit, written by the one number formatter
+    (:func:`analysis.core.numbers.number`): 1,400,000 on a 元 axis, never 1.4 under a "1e6"
+    offset. Each tick has as many decimals as the step between the ticks needs (2.5 on an axis
+    of counts), and at least the unit's own."""
+
+    def __init__(self, unit: str, lang: str) -> None:
+        self.unit, self.lang, self.places = unit, lang, 0
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        steps = [b - a for a, b in itertools.pairwise(locs) if b > a]
+        step = min(steps) if steps else 1.0
+        self.places = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return numbers.number(x, self.unit, self.lang, places=self.places)
 
 
 def _text_width_pt(text: str, fontsize: float) -> float:
@@ -393,6 +413,7 @@ def _dress(
     ax.margins(y=_Y_MARGIN)
     ax.xaxis.set_major_locator(_InView(MaxNLocator(integer=True)))
     ax.yaxis.set_major_locator(_InView(AutoLocator()))
+    ax.yaxis.set_major_formatter(_UnitTicks(unit, lang))
     below = _LEGEND_OFFSET_PT
     if legend:
         entries = len(ax.get_legend_handles_labels()[0])

@@ -65,7 +65,9 @@ def town_table(
     shown = {label("column.town", lang): wide.index.get_level_values("name")}
 
     def ranked(ind: Indicator, values: pd.Series, name: str, header: str) -> None:
-        shown[header] = [numbers.number(v, ind, lang, places=places[header]) for v in values]
+        shown[header] = [
+            numbers.number(v, ind, lang, context="column", places=places[header]) for v in values
+        ]
         rank = values.rank(ascending=ind.direction == "lower", method="min")
         shown[label("column.rank", lang, name=name)] = [
             "—" if pd.isna(r) else f"{r:.0f}" for r in rank
@@ -82,7 +84,7 @@ def town_table(
         if ind.kind == "rate":
             ranked(ind, values, indicator_name(ind, lang), header)
             continue
-        shown[header] = [numbers.number(v, ind, lang) for v in values]
+        shown[header] = [numbers.number(v, ind, lang, context="column") for v in values]
         if ind_id in UNRANKED or HOUSEHOLDS not in wide.columns:
             continue
         name = label("name.per_households", lang, n=PER_HOUSEHOLDS, name=indicator_name(ind, lang))

@@ -112,7 +112,7 @@ def index_entries(
                 if (result.key in now.index and ind_id in now.columns)
                 else float("nan")
             )
-            shown[column] = numbers.number(value, catalog[ind_id], lang)
+            shown[column] = numbers.number(value, catalog[ind_id], lang, context="column")
             sort_values[column] = float(value)
         entries.append(
             publish.IndexEntry(

@@ -27,7 +27,7 @@ from analysis.reporting.indicator_charts import Chart, Fan, Trend, target_fans, 
 from analysis.reporting.page_maps import MapDrawing
 from analysis.reporting.pictures import page_map, page_svg, png_bytes
 from analysis.reporting.publish import scroll_box
-from analysis.reporting.tables import status_note, target_table
+from analysis.reporting.tables import self_word, status_note, target_table, village_projects
 
 
 def heading(text: str, level: int = 2) -> HTML:
@@ -188,6 +188,18 @@ def show_target_table(tables: Tables, scope: str, *, lang: str = "zh") -> None:
         return
     show_table(table)
     display(paragraph(status_note(table, lang)))
+
+
+def show_village_projects(tables: Tables, code: str, year: int, *, lang: str = "zh") -> None:
+    """The village's projects (:func:`analysis.reporting.tables.village_projects`), or the
+    sentence that it has none (本村2019年无扶贫项目): never a table of headers alone."""
+    projects = village_projects(tables, code, lang=lang)
+    if projects.empty:
+        display(
+            paragraph(label("projects.none", lang, self=self_word(tables, code, lang), year=year))
+        )
+        return
+    show_table(projects)
 
 
 def township_title(tables: Tables, year: int, lang: str = "zh") -> str:

@@ -82,8 +82,10 @@ def key_figures(
             (
                 section,
                 indicator_label(ind, lang),
-                numbers.number(before.get(ind.id), ind, lang),
-                no_data if current is None else numbers.number(current, ind, lang),
+                numbers.number(before.get(ind.id), ind, lang, context="column"),
+                no_data
+                if current is None
+                else numbers.number(current, ind, lang, context="column"),
                 MISSING if current is None else change_cell(current, before.get(ind.id), ind, lang),
             )
         )
@@ -104,7 +106,10 @@ def _history(
         {
             str(year): [
                 numbers.number(
-                    cells[position[ind.id], j] if ind.id in position else None, ind, lang
+                    cells[position[ind.id], j] if ind.id in position else None,
+                    ind,
+                    lang,
+                    context="column",
                 )
                 for ind in order
             ]
@@ -171,8 +176,8 @@ def village_vs_township(
         rows.append(
             (
                 indicator_label(ind, lang),
-                numbers.number(v, ind, lang),
-                numbers.number(t, ind, lang),
+                numbers.number(v, ind, lang, context="column"),
+                numbers.number(t, ind, lang, context="column"),
                 relation,
             )
         )
@@ -192,7 +197,7 @@ def village_projects(tables: Tables, code: str, *, lang: str = "zh") -> pd.DataF
             label("column.project", lang): mine["project"],
             label("column.batch", lang): mine["batch"],
             label("column.funds", lang): mine["amount_wan"].map(
-                lambda x: numbers.number(x, "万元", lang)
+                lambda x: numbers.number(x, "万元", lang, context="column")
             ),
             label("column.started", lang): mine["started"].map(yes_no),
             label("column.completed", lang): mine["completed"].map(yes_no),

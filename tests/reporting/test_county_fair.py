@@ -83,8 +83,8 @@ def test_towns_are_never_ranked_on_a_total(towns):
 
 def test_a_total_is_ranked_per_100_households(towns):
     per_100 = towns.set_index("乡镇")
-    assert per_100.at["大镇", "每100户未脱贫户数(户)"] == "0.1"
-    assert per_100.at["小镇", "每100户未脱贫户数(户)"] == "0.5"
+    assert per_100.at["大镇", "每100户未脱贫户数(户)"] == "0.10"
+    assert per_100.at["小镇", "每100户未脱贫户数(户)"] == "0.50"
     # Fewer poor households for its size ranks the big town first, though it has more in all.
     assert per_100.at["大镇", "每100户未脱贫户数排名"] == "1"
     assert per_100.at["大镇", "每100户蔬菜大棚面积排名"] == "2"

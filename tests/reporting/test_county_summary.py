@@ -15,7 +15,7 @@ from analysis import config
 from analysis.core import numbers
 from analysis.core.labels import label
 from analysis.pipeline.store import Tables, load_tables
-from analysis.reporting import narrative
+from analysis.reporting import narrative, sections
 from analysis.reporting.narrative.plan import SENTENCES_PER_TARGET
 from analysis.reporting.narrative.sentences import projects_paragraph
 from analysis.reporting.tables import status_note, target_table
@@ -101,3 +101,21 @@ def test_the_target_note_explains_the_escap_and_eurostat_columns_where_they_show
     assert label("note.supporting") in status_note(table)
     blank = table.assign(ESCAP=numbers.MISSING, Eurostat=numbers.MISSING)
     assert label("note.supporting") not in status_note(blank)
+
+
+@pytest.mark.parametrize(("lang", "sentence"), [("zh", "本村2019年无扶贫项目。"), ("en", "2019.")])
+def test_a_village_without_projects_says_so_rather_than_show_an_empty_table(
+    tables, monkeypatch, lang, sentence
+):
+    shown = []
+    monkeypatch.setattr(sections, "display", shown.append)
+    code = VILLAGES[-1]
+    none = dataclasses.replace(
+        tables, projects=tables.projects[tables.projects["village_code"] != code]
+    )
+    sections.show_village_projects(none, code, YEAR, lang=lang)
+    html = "".join(item.data for item in shown)
+    assert "<table" not in html and html.endswith(f"{sentence}</p>")
+    shown.clear()
+    sections.show_village_projects(tables, VILLAGES[1], YEAR, lang=lang)
+    assert "<table" in "".join(item.data for item in shown)

@@ -162,5 +162,5 @@ def test_reconciliation_table_lists_every_published_figure_in_chinese(tables):
     )
     assert row("F09")["核对"] == "不一致" and "原文另处记为194亩（F35）" in row("F09")["说明"]
     assert row("F02", "家庭医生签约覆盖率")["说明"] == label("not_checked.no number")
-    assert row("F15", "大村长扶贫项目")["说明"] == label("not_checked.no indicator")
+    assert row("F15", "大村长扶贫项目")["说明"] == label("note.compared_projects")
     assert row("F37", "千亩脐橙带")["范围"] == "八角村、竹村村"

@@ -150,22 +150,29 @@ def figure(value: float | None, what: Measure, lang: str = "zh", *, context: str
 
 
 def change(
-    value: float, what: Measure, lang: str = "zh", *, unit: bool = True, signed: bool = False
+    value: float,
+    what: Measure,
+    lang: str = "zh",
+    *,
+    unit: bool = True,
+    signed: bool = False,
+    context: str = "level",
 ) -> str:
     """A difference between two figures: percentage points for rates, else the figure's unit.
 
     ``unit=False`` leaves out the unit a table header already names (a rate's points stay);
-    ``signed`` writes +1.2个百分点 / -3户 rather than the size of the change alone.
+    ``signed`` writes +1.2个百分点 / -3户 rather than the size of the change alone; ``context``
+    as in :func:`number` (``"column"``: the change in a table, written as its figures are).
     """
     if _missing(value):
         return MISSING
     size = abs(float(value))
     if _is_rate(what):
-        text = labels.label("change.points", lang, n=number(size, what, lang))
+        text = labels.label("change.points", lang, n=number(size, what, lang, context=context))
     elif unit:
         text = figure(size, what, lang)
     else:
-        text = number(size, what, lang)
+        text = number(size, what, lang, context=context)
     if signed and not is_zero(value, what):
         return ("+" if value > 0 else "-") + text
     return text

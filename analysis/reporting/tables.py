@@ -48,7 +48,12 @@ def change_cell(now: float, before: float | None, ind: Indicator, lang: str) -> 
     rising = "rate_up" if ind.kind == "rate" else "up"
     falling = "rate_down" if ind.kind == "rate" else "down"
     verb = label(f"change.{rising if diff > 0 else falling}", lang)
-    return label("join.change", lang, verb=verb, amount=numbers.change(diff, ind, lang, unit=False))
+    return label(
+        "join.change",
+        lang,
+        verb=verb,
+        amount=numbers.change(diff, ind, lang, unit=False, context="column"),
+    )
 
 
 def key_figures(

@@ -180,8 +180,13 @@ CELL_MARGIN_CHARS = 1.5
 LATIN_CHAR = 0.6
 
 
-#: What a line must not break inside: a bracketed aside (（2019年）, (80%)) or a run of figures.
-_UNBROKEN = re.compile(r"[\uff08(][^\uff09)]*[\uff09)]|[0-9A-Za-z.,%+\-–<>]+")
+#: What a line must not break inside: a bracketed year or share (（2019年）, （80%）) or a run
+#: of figures and Latin letters.
+_ASIDE = r"[\uff08(]\d[0-9.]*[%\u5e74]?[\uff09)]"
+_UNBROKEN = re.compile(rf"{_ASIDE}|[0-9A-Za-z.,%+\-–<>]+")
+#: A bracketed year or share after a figure starts a line of its own in a Word cell, where the
+#: line would otherwise break inside it (86.1% / （2019年）).
+_BEFORE_ASIDE = re.compile(rf"(?<=\S)(?={_ASIDE})")
 
 
 def _chars(text: str) -> float:
@@ -199,7 +204,7 @@ def _column_weights(frame: pd.DataFrame) -> tuple[list[float], list[float]]:
         longest = max(_chars(t) for t in texts)
         token = max((_chars(m) for t in texts for m in _UNBROKEN.findall(t)), default=0.0)
         weights.append(min(max(longest, low), high) + CELL_MARGIN_CHARS)
-        least.append(token + CELL_MARGIN_CHARS)
+        least.append(max(token, low) + CELL_MARGIN_CHARS)
     return weights, least
 
 
@@ -231,7 +236,7 @@ def _add_table(document: Any, frame: pd.DataFrame) -> None:
         cell.paragraphs[0].add_run(str(column)).bold = True
     for values in frame.itertuples(index=False):
         for cell, value in zip(table.add_row().cells, values, strict=True):
-            cell.text = str(value)
+            cell.text = _BEFORE_ASIDE.sub("\n", str(value))
     width, _ = _text_box_mm(document)
     char_mm = document.styles[TABLE_STYLE].font.size.pt * MM_PER_PT
     widths = [Mm(w) for w in _column_widths(frame, width, char_mm)]

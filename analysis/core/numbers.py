@@ -37,8 +37,9 @@ DEFAULT_DECIMALS = 2
 #: groups in both).
 GROUPING = {"zh": False, "en": True}
 #: How a figure is written: in a sentence (``level``, a figure or a change of it), as an error
-#: or spread (``spread``), or in a table's column of figures (``column``).
-CONTEXTS = ("level", "spread", "column")
+#: or spread (``spread``), in a table's column of figures (``column``) or on a chart's axis
+#: (``axis``: grouped as a table is, trailing zeros dropped as the ticks are round).
+CONTEXTS = ("level", "spread", "column", "axis")
 #: Between a number and its unit word: 1544人次 / 1,544 visits (never before % or a bare count).
 UNIT_SPACE = {"zh": "", "en": " "}
 #: Units a language does not write, as (factor, the unit written): English has no 万.
@@ -109,7 +110,8 @@ def number(
         ``"level"`` for a figure or a change of it; ``"spread"`` for an error or spread of a
         count, which keeps one decimal (a back-test error of 0.4 households is not 0);
         ``"column"`` for a figure in a table's column: every decimal of its indicator kept
-        (82.0 beside 81.6) and thousands grouped in both languages.
+        (82.0 beside 81.6) and thousands grouped in both languages; ``"axis"`` for a chart's
+        tick, grouped but without trailing zeros (1,400,000; 82.5).
     places
         At least this many decimals: a reconciliation shows a figure to the precision it was
         checked at.
@@ -125,7 +127,8 @@ def number(
     if places is not None:
         digits = max(digits, places)
     column = context == "column"
-    return _trim(float(value), digits, grouping=column or GROUPING[lang], trim=not column)
+    grouping = column or context == "axis" or GROUPING[lang]
+    return _trim(float(value), digits, grouping=grouping, trim=not column)
 
 
 def _written(value: float, what: Measure, lang: str) -> tuple[float, Measure]:

@@ -164,7 +164,7 @@ class _UnitTicks(Formatter):
         self.places = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
 
     def __call__(self, x: float, pos: int | None = None) -> str:
-        return numbers.number(x, self.unit, self.lang, places=self.places)
+        return numbers.number(x, self.unit, self.lang, context="axis", places=self.places)
 
 
 def _text_width_pt(text: str, fontsize: float) -> float:

@@ -119,3 +119,21 @@ def test_a_village_without_projects_says_so_rather_than_show_an_empty_table(
     shown.clear()
     sections.show_village_projects(tables, VILLAGES[1], YEAR, lang=lang)
     assert "<table" in "".join(item.data for item in shown)
+
+
+def test_a_value_axis_is_in_the_indicators_unit_without_an_offset():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analysis.reporting.charts import trend_chart
+
+    figure = trend_chart(
+        pd.Series([600_000.0, 900_000.0, 1_400_000.0], index=[2017, 2018, 2019]),
+        title="产业奖补金额",
+        unit="元",
+    )
+    figure.canvas.draw()
+    axis = figure.axes[0].yaxis
+    ticks = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+    assert axis.get_offset_text().get_text() == ""
+    assert "1,400,000" in ticks or "1,200,000" in ticks, ticks

@@ -295,10 +295,8 @@ def _text_box_mm(document: Any) -> tuple[float, float]:
 
 #: A picture for the document: PNG bytes and what it shows (its alternative text).
 Picture = tuple[bytes, str]
-#: Pictures side by side where a section has several (one chart per indicator): one, so that
-#: a chart spans the text's width and its legend prints at 9 pt or more (8 pt in a 5.2-inch
-#: chart, set 156 mm wide).
-PICTURE_COLUMNS = 1
+#: Pictures side by side where a section has several (one chart per indicator).
+PICTURE_COLUMNS = 2
 
 
 def _fit_mm(png: bytes, box_width: float, box_height: float) -> float:

@@ -38,7 +38,7 @@ DEFAULT_DECIMALS = 2
 GROUPING = {"zh": False, "en": True}
 #: How a figure is written: in a sentence (``level``, a figure or a change of it), as an error
 #: or spread (``spread``), in a table's column of figures (``column``) or on a chart's axis
-#: (``axis``: grouped as a table is, trailing zeros dropped as the ticks are round).
+#: (``axis``: grouped as a table is, every tick with the decimals its step needs).
 CONTEXTS = ("level", "spread", "column", "axis")
 #: Between a number and its unit word: 1544人次 / 1,544 visits (never before % or a bare count).
 UNIT_SPACE = {"zh": "", "en": " "}
@@ -111,7 +111,7 @@ def number(
         count, which keeps one decimal (a back-test error of 0.4 households is not 0);
         ``"column"`` for a figure in a table's column: every decimal of its indicator kept
         (82.0 beside 81.6) and thousands grouped in both languages; ``"axis"`` for a chart's
-        tick, grouped but without trailing zeros (1,400,000; 82.5).
+        tick, grouped, with exactly ``places`` decimals (1,400,000; 82.5 beside 85.0).
     places
         At least this many decimals: a reconciliation shows a figure to the precision it was
         checked at.
@@ -124,11 +124,13 @@ def number(
     digits = decimals(what)
     if context == "spread":
         digits = max(digits, 1)
-    if places is not None:
+    if context == "axis" and places is not None:
+        digits = places
+    elif places is not None:
         digits = max(digits, places)
     column = context == "column"
-    grouping = column or context == "axis" or GROUPING[lang]
-    return _trim(float(value), digits, grouping=grouping, trim=not column)
+    fixed = column or context == "axis"
+    return _trim(float(value), digits, grouping=fixed or GROUPING[lang], trim=not fixed)
 
 
 def _written(value: float, what: Measure, lang: str) -> tuple[float, Measure]:

@@ -151,8 +151,7 @@ class _InView(Locator):
 class _UnitTicks(Formatter):
     """Value-axis ticks in the indicator's unit, written by the one number formatter
     (:func:`analysis.core.numbers.number`): 1,400,000 on a 元 axis, never 1.4 under a "1e6"
-    offset. Each tick has as many decimals as the step between the ticks needs (2.5 on an axis
-    of counts), and at least the unit's own."""
+    offset. Every tick has the decimals the step between the ticks needs (85.0 beside 87.5)."""
 
     def __init__(self, unit: str, lang: str) -> None:
         self.unit, self.lang, self.places = unit, lang, 0
@@ -161,7 +160,8 @@ class _UnitTicks(Formatter):
         super().set_locs(locs)
         steps = [b - a for a, b in itertools.pairwise(locs) if b > a]
         step = min(steps) if steps else 1.0
-        self.places = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+        written = f"{step:.6f}".rstrip("0")
+        self.places = len(written.split(".")[1])
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         return numbers.number(x, self.unit, self.lang, context="axis", places=self.places)

@@ -98,7 +98,7 @@ def prepare(
     township = aggregate_township(indicators, catalog)
     villages = villages_table(result.registry)
     reconciliation = (
-        reconcile(result.published, indicators, township, catalog, result.targets)
+        reconcile(result.published, indicators, township, catalog, result.targets, result.projects)
         if result.published is not None
         else pd.DataFrame(columns=RECONCILIATION_COLUMNS)
     )

@@ -9,6 +9,7 @@ language asked for; the target status table that goes with it is
 
 from __future__ import annotations
 
+import itertools
 import math
 import unicodedata
 import weakref
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import AutoLocator, Locator, MaxNLocator
+from matplotlib.ticker import AutoLocator, Formatter, Locator, MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
 from analysis.core import numbers
@@ -146,6 +147,25 @@ class _InView(Locator):
         # A hair wider than the view, so matplotlib's own test decides at the edges.
         slack = (high - low) * 1e-6
         return [t for t in self.base() if low - slack <= t <= high + slack]
+
+
+class _UnitTicks(Formatter):
+    """Value-axis ticks in the indicator's unit, written by the one number formatter
+    (:func:`analysis.core.numbers.number`): 1,400,000 on a 元 axis, never 1.4 under a "1e6"
+    offset. Every tick has the decimals the step between the ticks needs (85.0 beside 87.5)."""
+
+    def __init__(self, unit: str, lang: str) -> None:
+        self.unit, self.lang, self.places = unit, lang, 0
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        steps = [b - a for a, b in itertools.pairwise(locs) if b > a]
+        step = min(steps) if steps else 1.0
+        written = f"{step:.6f}".rstrip("0")
+        self.places = len(written.split(".")[1])
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return numbers.number(x, self.unit, self.lang, context="axis", places=self.places)
 
 
 def _text_width_pt(text: str, fontsize: float) -> float:
@@ -362,7 +382,9 @@ def fan_line_chart(
             numbers.figure(line.done, unit, lang),
             numbers.figure(line.target, unit, lang),
         )
-        lines.append(label("chart.plan", lang, done=done, target=planned))
+        lines.append(
+            label("chart.plan", lang, year=int(line.target_year), done=done, target=planned)
+        )
     elif line.reason_zh:
         reason = getattr(line, f"reason_{check_lang(lang)}")
         ax.text(
@@ -463,6 +485,7 @@ def _dress(
     ax.margins(y=_Y_MARGIN)
     ax.xaxis.set_major_locator(_InView(MaxNLocator(integer=True)))
     ax.yaxis.set_major_locator(_InView(AutoLocator()))
+    ax.yaxis.set_major_formatter(_UnitTicks(unit, lang))
     below = _LEGEND_OFFSET_PT
     if legend:
         entries = len(ax.get_legend_handles_labels()[0])

@@ -283,7 +283,7 @@ def fan_alt(
     target = numbers.figure(result.target, ind, lang)
     if result.tracking == "plan":
         done = numbers.figure(result.done, ind, lang)
-        return text + label("alt.plan", lang, done=done, target=target)
+        return text + label("alt.plan", lang, year=result.target_year, done=done, target=target)
     return text + label("alt.target", lang, target=target)
 
 
@@ -304,12 +304,16 @@ def fan_data(
         rows.append(
             (
                 str(year),
-                numbers.number(series.get(year), ind, lang),
-                numbers.number(path.at[year, "projected"], ind, lang) if projected else MISSING,
+                numbers.number(series.get(year), ind, lang, context="column"),
+                numbers.number(path.at[year, "projected"], ind, lang, context="column")
+                if projected
+                else MISSING,
                 numbers.interval(path.at[year, "lower"], path.at[year, "upper"], ind, lang)
                 if projected
                 else MISSING,
-                numbers.number(target, ind, lang) if year == target_year else MISSING,
+                numbers.number(target, ind, lang, context="column")
+                if year == target_year
+                else MISSING,
             )
         )
     keys = ("column.year", "chart.observed", "column.projected", "column.interval", "column.target")
@@ -373,7 +377,7 @@ class Trend(_Charted):
     def data(self) -> pd.DataFrame:
         return pd.DataFrame(
             [
-                (str(int(y)), numbers.number(v, self.indicator, self.lang))
+                (str(int(y)), numbers.number(v, self.indicator, self.lang, context="column"))
                 for y, v in self.series.items()
             ],
             columns=[label("column.year", self.lang), label("chart.observed", self.lang)],

@@ -43,7 +43,7 @@ def ranking_table(
         if frame.empty:
             continue
         shown[indicator_label(ind, lang)] = [
-            numbers.number(frame["value"].get(code), ind, lang) for code in codes
+            numbers.number(frame["value"].get(code), ind, lang, context="column") for code in codes
         ]
         shown[label("column.rank", lang, name=indicator_name(ind, lang))] = [
             f"{frame.at[code, 'rank']:.0f}" if code in frame.index else MISSING for code in codes
@@ -72,7 +72,11 @@ def village_rank_table(
             "rank.of", lang, n=int(frame.at[code, "ranked"]), rank=int(frame.at[code, "rank"])
         )
         rows.append(
-            (indicator_label(ind, lang), numbers.number(frame.at[code, "value"], ind, lang), rank)
+            (
+                indicator_label(ind, lang),
+                numbers.number(frame.at[code, "value"], ind, lang, context="column"),
+                rank,
+            )
         )
     columns = [label("column.indicator", lang), self_word(tables, code, lang)]
     return pd.DataFrame(rows, columns=[*columns, label("column.rank_in_town", lang)])

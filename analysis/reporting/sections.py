@@ -37,7 +37,7 @@ from analysis.reporting.reads import (
     VILLAGE_ROWS,
     reads,
 )
-from analysis.reporting.tables import status_note, target_table
+from analysis.reporting.tables import self_word, status_note, target_table, village_projects
 
 
 @reads()
@@ -208,6 +208,19 @@ def show_target_table(tables: Tables, scope: str, *, lang: str = "zh") -> None:
     display(paragraph(status_note(table, lang)))
 
 
+@reads(PROJECTS, REGISTRY)
+def show_village_projects(tables: Tables, code: str, year: int, *, lang: str = "zh") -> None:
+    """The village's projects (:func:`analysis.reporting.tables.village_projects`), or the
+    sentence that it has none (本村2019年无扶贫项目): never a table of headers alone."""
+    projects = village_projects(tables, code, lang=lang)
+    if projects.empty:
+        display(
+            paragraph(label("projects.none", lang, self=self_word(tables, code, lang), year=year))
+        )
+        return
+    show_table(projects)
+
+
 @reads(REGISTRY)
 def township_title(tables: Tables, year: int, lang: str = "zh") -> str:
     """大桥镇2019年民生工作总览 / 大桥镇: livelihood overview 2019."""
@@ -223,7 +236,7 @@ def village_title(village: pd.Series, year: int, lang: str = "zh") -> str:
 @reads(PLACE_FIGURES, VILLAGE_ROWS, PROJECTS, TARGETS, PROJECTIONS_AS_OF, REGISTRY)
 def show_summary(tables: Tables, year: int, *, lang: str = "zh") -> None:
     """The written township summary (analysis.reporting.narrative), as escaped HTML."""
-    display(HTML(narrative.summary(year, tables, lang=lang).to_html()))
+    display(HTML(narrative.summary(year, tables, lang=lang).to_html(table_html)))
 
 
 @reads(VILLAGE_ROWS, PROJECTIONS_AS_OF, REGISTRY)

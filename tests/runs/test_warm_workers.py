@@ -63,7 +63,7 @@ def _warm_shells(address: str) -> dict[str, int]:
         return client.run(
             lambda: (
                 os.getpid()
-                if __import__("analysis.runs.inprocess").build.inprocess._shell
+                if __import__("analysis.runs.inprocess").runs.inprocess._shell
                 else None
             )
         )

@@ -22,6 +22,7 @@ from analysis.reporting.page_maps import (
 from analysis.reporting.pictures import keep_pictures
 from analysis.reporting.ranking import ranking_table, village_rank_table
 from analysis.reporting.sections import (
+    area_title,
     heading,
     paragraph,
     section_heading,
@@ -33,23 +34,24 @@ from analysis.reporting.sections import (
     show_trend_charts,
     show_village_paragraph,
     show_village_projects,
-    township_title,
     village_title,
 )
 from analysis.reporting.tables import (
+    area_history,
     key_figures,
     quarantine_table,
     reconciliation_table,
     target_table,
-    township_history,
     validation_overview,
     village_history,
     village_projects,
-    village_vs_township,
+    village_vs_area,
 )
 
 __all__ = [
     "Tables",
+    "area_history",
+    "area_title",
     "chart_indicators",
     "corridor_drawing",
     "corridor_figure",
@@ -81,12 +83,10 @@ __all__ = [
     "show_village_projects",
     "target_table",
     "toilets_per_100_households",
-    "township_history",
-    "township_title",
     "validation_overview",
     "village_history",
     "village_projects",
     "village_rank_table",
     "village_title",
-    "village_vs_township",
+    "village_vs_area",
 ]

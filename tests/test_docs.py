@@ -195,7 +195,7 @@ def test_how_to_add_an_indicator_one_catalog_entry_is_read_and_aggregated(tmp_pa
 
     values = pd.read_parquet(tmp_path / "processed" / "indicators.parquet")
     assert (values["indicator"] == "village_doctors").sum() == len(names) * 6
-    town = pd.read_parquet(tmp_path / "processed" / "township.parquet")
+    town = pd.read_parquet(tmp_path / "processed" / "area.parquet")
     doctors_by_year = town[town["indicator"] == "village_doctors"].set_index("year")["value"]
     assert doctors_by_year.to_dict() == {year: 2.0 * len(names) for year in range(2014, 2020)}
     assert pd.read_csv(tmp_path / "processed" / "quarantine.csv").empty

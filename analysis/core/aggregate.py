@@ -13,7 +13,7 @@ import pandas as pd
 from analysis.core.catalog import Catalog, default_catalog
 
 
-def aggregate_township(
+def aggregate_area(
     indicators: pd.DataFrame,
     catalog: Catalog | None = None,
     *,
@@ -116,7 +116,7 @@ def incomplete_years(town: pd.DataFrame, catalog: Catalog) -> pd.Series:
     return summed & (town["villages"] < best)
 
 
-def township_series(indicators: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+def area_series(indicators: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """Township series per year to project from: the catalog aggregation of
     :func:`aggregate_township`, less the :func:`incomplete_years`.
 
@@ -125,7 +125,7 @@ def township_series(indicators: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     pandas.DataFrame
         Columns year, indicator, value.
     """
-    town = aggregate_township(indicators[indicators["value"].notna()], catalog)
+    town = aggregate_area(indicators[indicators["value"].notna()], catalog)
     complete = town[~incomplete_years(town, catalog)]
     return complete[["year", "indicator", "value"]].reset_index(drop=True)
 
@@ -210,7 +210,7 @@ def _aggregate_level(values: pd.DataFrame, level: str, catalog: Catalog) -> pd.D
     """:func:`aggregate_township` per unit of ``level``, a unit's villages found by the first
     digits of their codes (weights looked up among all villages)."""
     keyed = values.assign(code=values["village_code"].astype(str).str[: LEVELS[level]])
-    return aggregate_township(keyed, catalog, by=("code", "year"), weights=values)
+    return aggregate_area(keyed, catalog, by=("code", "year"), weights=values)
 
 
 def level_series(indicators: pd.DataFrame, level: str, catalog: Catalog) -> pd.DataFrame:

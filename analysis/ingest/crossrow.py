@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import numbers
-from analysis.core.aggregate import aggregate_township
+from analysis.core.aggregate import aggregate_area
 from analysis.core.labels import label
 from analysis.geo.points import checks_of_layer
 from analysis.ingest.cells import cell_text
@@ -192,7 +192,7 @@ def check_totals(values: pd.DataFrame, run: Run) -> None:
     here = wanted.merge(values[["village_code", "year", "indicator", "value"]])
     if here.empty:
         return
-    computed = aggregate_township(here, run.catalog, by=keys, weights=values)
+    computed = aggregate_area(here, run.catalog, by=keys, weights=values)
     checked = totals.merge(computed.rename(columns={"value": "computed"}), on=[*keys, "indicator"])
     scale = np.maximum(1.0, checked["value"].abs())
     off = (checked["computed"] - checked["value"]).abs() > checked["tolerance"] + 1e-9 * scale

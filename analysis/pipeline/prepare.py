@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core import trends
-from analysis.core.aggregate import aggregate_levels, aggregate_township
+from analysis.core.aggregate import aggregate_area, aggregate_levels
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.errors import MissingFileError
 from analysis.ingest.filecache import FileCache
@@ -95,10 +95,10 @@ def prepare(
     cache = FileCache(out / store.INGEST_CACHE_DIR, reuse=not force)
     result = validate(raw_dir, registry=registry, catalog=catalog, cache=cache)
     indicators = result.values
-    township = aggregate_township(indicators, catalog)
+    area = aggregate_area(indicators, catalog)
     villages = villages_table(result.registry)
     reconciliation = (
-        reconcile(result.published, indicators, township, catalog, result.targets, result.projects)
+        reconcile(result.published, indicators, area, catalog, result.targets, result.projects)
         if result.published is not None
         else pd.DataFrame(columns=RECONCILIATION_COLUMNS)
     )
@@ -108,7 +108,7 @@ def prepare(
     paths: dict[str, Path] = {
         "indicators": write_parquet(indicators, path_of(out, "indicators")),
         "villages": write_parquet(villages, path_of(out, "villages")),
-        "township": write_parquet(township, path_of(out, "township")),
+        "area": write_parquet(area, path_of(out, "area")),
         "aggregates": write_parquet(aggregates, path_of(out, "aggregates")),
         "targets": write_parquet(result.targets, path_of(out, "targets")),
         "projects": write_parquet(result.projects, path_of(out, "projects")),
@@ -133,7 +133,7 @@ def prepare(
     paths["livelihood_xlsx"] = write_workbook(
         path_of(out, "livelihood_xlsx"),
         indicators,
-        township,
+        area,
         villages,
         result.targets,
         result.projects,

@@ -173,7 +173,7 @@ def _facts(published: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
 def reconcile(
     published: pd.DataFrame,
     indicators: pd.DataFrame,
-    township: pd.DataFrame,
+    area: pd.DataFrame,
     catalog: Catalog | None = None,
     targets: pd.DataFrame | None = None,
     projects: pd.DataFrame | None = None,
@@ -210,7 +210,7 @@ def reconcile(
     if published.empty:
         return pd.DataFrame(columns=RECONCILIATION_COLUMNS)
     table = _facts(published, catalog)
-    town = township.set_index(["year", "indicator"])["value"]
+    town = area.set_index(["year", "indicator"])["value"]
     village = indicators.set_index(["village_code", "year", "indicator"])["value"]
 
     def actual(scope_code: str, year: int, indicator: str) -> float:

@@ -34,7 +34,7 @@ FILES = {
     "indicators": "indicators.parquet",
     "villages": "villages.parquet",
     "villages_gpkg": "villages.gpkg",
-    "township": "township.parquet",
+    "area": "area.parquet",
     "aggregates": "aggregates.parquet",
     "targets": "targets.parquet",
     "projects": "projects.parquet",
@@ -189,7 +189,7 @@ class Tables:
 
     processed_dir: Path
     indicators: pd.DataFrame
-    township: pd.DataFrame
+    area: pd.DataFrame
     villages: gpd.GeoDataFrame | pd.DataFrame
     targets: pd.DataFrame
     projections: pd.DataFrame
@@ -267,7 +267,7 @@ class Tables:
     def _frames(self) -> tuple:
         return (
             self.indicators,
-            self.township,
+            self.area,
             self.villages,
             self.targets,
             self.projections,
@@ -283,7 +283,7 @@ class Tables:
             self,
             processed_dir=processed_dir,
             indicators=self.indicators.copy(deep=False),
-            township=self.township.copy(deep=False),
+            area=self.area.copy(deep=False),
             villages=self.villages.copy(deep=False),
             targets=self.targets.copy(deep=False),
             projections=self.projections.copy(deep=False),
@@ -370,7 +370,7 @@ class Tables:
             _derived={},
             _handed=(),
             indicators=self.indicators[self.indicators["village_code"].astype(str).isin(codes)],
-            township=town[["year", "indicator", "value", "villages"]].reset_index(drop=True),
+            area=town[["year", "indicator", "value", "villages"]].reset_index(drop=True),
             villages=villages,
             targets=own(self.targets) if len(self.targets) else self.targets,
             projections=own(self.projections) if len(self.projections) else self.projections,
@@ -421,7 +421,7 @@ def _folder_state(processed: Path) -> tuple:
 _LOADED_FILES = (
     "stamp",
     "indicators",
-    "township",
+    "area",
     "villages",
     "villages_gpkg",
     "aggregates",
@@ -526,7 +526,7 @@ def _read_tables(processed: Path) -> Tables:
     return Tables(
         processed_dir=processed,
         indicators=pd.read_parquet(path_of(processed, "indicators")),
-        township=pd.read_parquet(path_of(processed, "township")),
+        area=pd.read_parquet(path_of(processed, "area")),
         villages=villages,
         targets=_read_optional(path_of(processed, "targets"), pd.read_parquet),
         projections=_read_optional(path_of(processed, "projections"), pd.read_parquet),

@@ -146,7 +146,7 @@ def _frozen_columns(headers: list[str]) -> int:
 def write_workbook(
     path: Path,
     indicators: pd.DataFrame,
-    township: pd.DataFrame,
+    area: pd.DataFrame,
     villages: pd.DataFrame,
     targets: pd.DataFrame,
     projects: pd.DataFrame,
@@ -193,7 +193,7 @@ def write_workbook(
     wide = wide.rename(columns={"village_code": "村代码", "year": "年度", **labels})
     places = {ind.label_zh: decimals(ind) for ind in catalog}
     _sheet(wb, rows, "村级指标", wide, places)
-    town = township.pivot(index="year", columns="indicator", values="value").reindex(columns=order)
+    town = area.pivot(index="year", columns="indicator", values="value").reindex(columns=order)
     town = town.reset_index().rename(columns={"year": "年度", **labels})
     _sheet(wb, rows, f"{whole}汇总", town, places)
     _sheet(

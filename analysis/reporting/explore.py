@@ -36,14 +36,14 @@ def trend_figure(
     village = rows[(rows["village_code"] == code) & (rows["indicator"] == indicator)].sort_values(
         "year"
     )
-    town = tables.township[tables.township["indicator"] == indicator].sort_values("year")
+    town = tables.area[tables.area["indicator"] == indicator].sort_values("year")
     name = str(tables.village(code)["name"])
     fig = Figure(figsize=(6.5, 3.6))
     ax = fig.add_subplot()
     ax.plot(village["year"], village["value"], marker="o", color=COLORS["highlight"], label=name)
     if ind.kind == "rate":
-        township = label("chart.township", lang)
-        ax.plot(town["year"], town["value"], marker="s", color=COLORS["muted"], label=township)
+        area = label("chart.township", lang)
+        ax.plot(town["year"], town["value"], marker="s", color=COLORS["muted"], label=area)
     ax.set_title(
         label("chart.village_indicator", lang, name=name, indicator=indicator_name(ind, lang))
     )

@@ -320,9 +320,9 @@ def fan_data(
     return pd.DataFrame(rows, columns=[label(key, lang) for key in keys])
 
 
-def _township_figures(tables: Tables, year: int) -> pd.DataFrame:
+def _area_figures(tables: Tables, year: int) -> pd.DataFrame:
     """The township's (or town's) figures up to ``year``."""
-    frame = tables.township
+    frame = tables.area
     return frame[(frame["year"] <= year) & frame["value"].notna()]
 
 
@@ -330,7 +330,7 @@ def trend_indicators(tables: Tables, year: int) -> list[str]:
     """The catalog's indicators without a target of the township (or town) that have figures
     for at least :data:`TREND_MIN_YEARS` years up to ``year``, in catalog order."""
     targeted = set(chart_indicators(tables, "township"))
-    counts = _township_figures(tables, year).groupby("indicator")["year"].nunique()
+    counts = _area_figures(tables, year).groupby("indicator")["year"].nunique()
     return [
         ind.id
         for ind in default_catalog()
@@ -392,7 +392,7 @@ class Trend(_Charted):
 def trend_inputs(tables: Tables, year: int, *, lang: str = "zh") -> Iterator[Trend]:
     """The trends of :func:`trend_charts`, in their order, undrawn."""
     catalog = default_catalog()
-    frame = _township_figures(tables, year)
+    frame = _area_figures(tables, year)
     for indicator in trend_indicators(tables, year):
         ind = catalog[indicator]
         series = frame[frame["indicator"] == indicator].set_index("year")["value"].sort_index()

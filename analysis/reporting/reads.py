@@ -260,7 +260,7 @@ def _town_figures(folder: Folder, *, of_year: bool) -> dict[str, bytes]:
         if of_year:
             table = table[table["year"] == folder.year]
         made = hashed_rows(table, table["code"].astype(str))
-    return {**made, WHOLE: folder.digest("township")}
+    return {**made, WHOLE: folder.digest("area")}
 
 
 def _place_keys(slice_: Callable[[], Slice]) -> Callable[[Page, Folder], list[tuple[Slice, str]]]:
@@ -276,21 +276,21 @@ PLACE_FIGURES = Slice(
     "place_figures",
     "the figures of the page's place, every year: its town's (the township table of a town's "
     "tables), or the whole's on the top page",
-    frozenset({"township"}),
+    frozenset({"area"}),
     lambda folder: _town_figures(folder, of_year=False),
-    every_row("township"),
+    every_row("area"),
     _place_keys(lambda: PLACE_FIGURES),
 )
 
 
 def _of_year(table: str, frame: pd.DataFrame, page: Page, year: int) -> pd.Series | None:
-    return frame["year"] == year if table == "township" else None
+    return frame["year"] == year if table == "area" else None
 
 
 TOWN_FIGURES_OF_YEAR = Slice(
     "town_figures_of_year",
     "the figures of the page's town in the report year (what a village page compares with)",
-    frozenset({"township"}),
+    frozenset({"area"}),
     lambda folder: _town_figures(folder, of_year=True),
     _of_year,
     _place_keys(lambda: TOWN_FIGURES_OF_YEAR),
@@ -470,10 +470,10 @@ SLICES = {
 _SLICE_NAMES = {name: value for name, value in globals().items() if isinstance(value, Slice)}
 
 #: What a notebook reads of its tables itself, by the field or method it takes from them:
-#: ``tables.township`` handed to a section, ``tables.village(code)``; limiting the tables to a
+#: ``tables.area`` handed to a section, ``tables.village(code)``; limiting the tables to a
 #: town reads nothing a section does not.
 TABLES_READS: Mapping[str, frozenset[Slice]] = {
-    "township": frozenset({PLACE_FIGURES}),
+    "area": frozenset({PLACE_FIGURES}),
     "village": frozenset({REGISTRY}),
     "town_of": frozenset(),
     "town": frozenset(),
@@ -600,7 +600,7 @@ def statement_slices(
 ) -> frozenset[Slice]:
     """What one statement of a notebook reads: the slices of the sections it calls (a module's
     function: ``report.key_figures(…)``) and of what it takes from its tables itself
-    (:data:`TABLES_READS`: ``tables.township``)."""
+    (:data:`TABLES_READS`: ``tables.area``)."""
     slices: set[Slice] = set()
     for node in ast.walk(statement):
         if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):

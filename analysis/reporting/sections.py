@@ -222,7 +222,7 @@ def show_village_projects(tables: Tables, code: str, year: int, *, lang: str = "
 
 
 @reads(REGISTRY)
-def township_title(tables: Tables, year: int, lang: str = "zh") -> str:
+def area_title(tables: Tables, year: int, lang: str = "zh") -> str:
     """大桥镇2019年民生工作总览 / 大桥镇: livelihood overview 2019."""
     return label("title.township", lang, town=tables.place_name(), year=year)
 

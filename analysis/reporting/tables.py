@@ -147,12 +147,12 @@ def village_history(
 
 
 @reads(PLACE_FIGURES)
-def township_history(
+def area_history(
     tables: Tables, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
     """The township's (or town's) figures up to ``year``: a row for every catalog indicator
     (— where it has no figure), a column per year."""
-    rows = tables.township[tables.township["year"] <= year]
+    rows = tables.area[tables.area["year"] <= year]
     return _history(rows, catalog or default_catalog(), lang, every=True)
 
 
@@ -174,7 +174,7 @@ def _village_kinds(tables: Tables) -> dict[str, object]:
 
 
 @reads(VILLAGE_ROWS, TOWN_FIGURES_OF_YEAR, REGISTRY)
-def village_vs_township(
+def village_vs_area(
     tables: Tables, code: str, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
     """The village's figure for ``year`` beside the township's, with its share or difference."""
@@ -182,7 +182,7 @@ def village_vs_township(
     village = tables.indicators[
         (tables.indicators["village_code"] == str(code)) & (tables.indicators["year"] == year)
     ].set_index("indicator")["value"]
-    town = tables.township[tables.township["year"] == year].set_index("indicator")["value"]
+    town = tables.area[tables.area["year"] == year].set_index("indicator")["value"]
     rows = []
     for ind in catalog:
         if ind.id not in village.index or ind.id not in town.index:

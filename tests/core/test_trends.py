@@ -16,6 +16,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from analysis.core import trends
 from analysis.core.catalog import default_catalog
 from analysis.core.trends import (
+    area_series,
     assess,
     assess_targets,
     cagr,
@@ -25,7 +26,6 @@ from analysis.core.trends import (
     eurostat_ratio,
     models,
     project,
-    township_series,
 )
 
 YEARS = range(2014, 2020)
@@ -611,7 +611,7 @@ def targets_table() -> pd.DataFrame:
 
 
 def test_township_rate_is_population_weighted():
-    town = township_series(tidy_table(), default_catalog())
+    town = area_series(tidy_table(), default_catalog())
     rate_2019 = town[(town["indicator"] == "medical_insurance_rate") & (town["year"] == 2019)]
     weights = {A: 1050, B: 3050, C: 550}
     rates = {A: 95, B: 95, C: 85}
@@ -637,7 +637,7 @@ def test_a_township_total_target_gives_villages_no_target():
 def test_partial_year_is_not_summed():
     tidy = tidy_table()
     tidy = tidy[~((tidy["village_code"] == B) & (tidy["year"] == 2016))]
-    town = township_series(tidy, default_catalog())
+    town = area_series(tidy, default_catalog())
     poor = town[town["indicator"] == "poor_households_remaining"]
     assert 2016 not in set(poor["year"])
 

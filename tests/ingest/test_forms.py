@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.core.aggregate import aggregate_township
+from analysis.core.aggregate import aggregate_area
 from analysis.errors import MissingFileError
 from analysis.ingest import read
 from analysis.ingest.validate import validate
@@ -303,7 +303,7 @@ def test_a_fraction_among_percentages_is_read_as_the_percentage(name, sample, tm
     }
     # Laid over the sample, the township rate is the published 86 %.
     over = validate(make_forms.overlay(name, tmp_path / "raw"))
-    town = aggregate_township(over.values).query(
+    town = aggregate_area(over.values).query(
         "year == 2019 and indicator == 'medical_insurance_rate'"
     )
     assert round(float(town["value"].iloc[0])) == CASES[name]["truth"]["medical_insurance_rate"]

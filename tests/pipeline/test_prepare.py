@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from analysis import cli, config
 from analysis.core import trends
-from analysis.core.aggregate import aggregate_township
+from analysis.core.aggregate import aggregate_area
 from analysis.core.catalog import default_catalog
 from analysis.ingest.validate import validate
 from analysis.pipeline import store
@@ -50,7 +50,7 @@ def test_prepare_is_deterministic_byte_for_byte(prepared):
         "indicators.parquet",
         "villages.parquet",
         "villages.gpkg",
-        "township.parquet",
+        "area.parquet",
         "targets.parquet",
         "projects.parquet",
         "reconciliation.csv",
@@ -148,8 +148,8 @@ def test_reconciliation_shows_the_documents_own_differences(prepared):
     f35 = rows.loc[("F35", "vegetable_greenhouse_area_mu")]
     assert (f35["status"], f35["tolerance"], f08["tolerance"]) == ("match", 0.5, 0.5)
     checked = table[table["compared_with"].notna()]
-    township = checked[checked["scope_code"] == "township"]
-    assert len(township) >= 15 and (township["status"] == "match").all()
+    area = checked[checked["scope_code"] == "township"]
+    assert len(area) >= 15 and (area["status"] == "match").all()
     # A two-valued fact becomes two rows: F34 "19;118.35" "栋;亩".
     f34 = table[table["fact_id"] == "F34"].set_index("indicator")["published"]
     assert f34.to_dict() == {"vegetable_greenhouses": 19, "vegetable_greenhouse_area_mu": 118.35}
@@ -228,14 +228,14 @@ def test_published_precision():
     empty = pd.DataFrame(columns=["village_code", "year", "indicator", "value"])
 
     def status(rate: float, amount: float) -> list[str]:
-        township = pd.DataFrame(
+        area = pd.DataFrame(
             {
                 "year": [2019, 2019],
                 "indicator": ["medical_insurance_rate", "medical_reimbursement_wan"],
                 "value": [rate, amount],
             }
         )
-        return list(reconcile(published, empty, township)["status"])
+        return list(reconcile(published, empty, area)["status"])
 
     assert status(85.5, 335.255) == ["match", "match"]
     assert status(86.49, 335.2649) == ["match", "match"]
@@ -268,11 +268,11 @@ def test_township_rates_are_weighted():
         ],
         ignore_index=True,
     )
-    township = aggregate_township(indicators, default_catalog()).set_index("indicator")["value"]
-    assert township["medical_insurance_rate"] == pytest.approx((90 * 1000 + 50 * 100) / 1100)
-    assert township["medical_insurance_rate"] != pytest.approx(70.0)
-    assert township["sanitary_toilet_rate"] == pytest.approx((80 * 100 + 40 * 300) / 400)
-    assert township["population"] == 1100 and township["households"] == 400
+    area = aggregate_area(indicators, default_catalog()).set_index("indicator")["value"]
+    assert area["medical_insurance_rate"] == pytest.approx((90 * 1000 + 50 * 100) / 1100)
+    assert area["medical_insurance_rate"] != pytest.approx(70.0)
+    assert area["sanitary_toilet_rate"] == pytest.approx((80 * 100 + 40 * 300) / 400)
+    assert area["population"] == 1100 and area["households"] == 400
 
 
 def test_village_without_weight_is_left_out_of_the_mean():
@@ -284,9 +284,9 @@ def test_village_without_weight_is_left_out_of_the_mean():
             "value": [90.0, 1000.0, 10.0],
         }
     )
-    township = aggregate_township(indicators).set_index("indicator")
-    assert township.loc["medical_insurance_rate", "value"] == 90.0
-    assert township.loc["medical_insurance_rate", "villages"] == 1
+    area = aggregate_area(indicators).set_index("indicator")
+    assert area.loc["medical_insurance_rate", "value"] == 90.0
+    assert area.loc["medical_insurance_rate", "villages"] == 1
 
 
 def test_workbook_has_chinese_headers_and_frozen_rows(prepared):
@@ -317,7 +317,7 @@ def test_the_totals_sheet_is_named_for_the_place_the_data_set_covers(tmp_path):
     prepare(raw, tmp_path / "processed")
     wb = load_workbook(tmp_path / "processed" / "livelihood.xlsx", read_only=True)
     assert wb.sheetnames[:3] == ["说明", "村级指标", "全县汇总"]
-    county = pd.read_parquet(tmp_path / "processed" / "township.parquet")
+    county = pd.read_parquet(tmp_path / "processed" / "area.parquet")
     header, *body = wb["全县汇总"].iter_rows(values_only=True)
     column = header.index(default_catalog()["households"].label_zh)
     households = {row[0]: row[column] for row in body}

@@ -23,9 +23,9 @@ def _half_unit(text: str) -> float:
 @pytest.mark.parametrize("fact_id", STATED)
 def test_township_total_equals_published_figure(prepared_sample, fact_id):
     fact = PUBLISHED[PUBLISHED["fact_id"] == fact_id].iloc[0]
-    township = pd.read_parquet(prepared_sample / "township.parquet")
-    value = township[(township["year"] == 2019) & (township["indicator"] == fact["indicator_id"])]
-    assert len(value) == 1, f"{fact_id} {fact['indicator_id']} missing from township.parquet"
+    area = pd.read_parquet(prepared_sample / "area.parquet")
+    value = area[(area["year"] == 2019) & (area["indicator"] == fact["indicator_id"])]
+    assert len(value) == 1, f"{fact_id} {fact['indicator_id']} missing from area.parquet"
     # To the document's own precision: a published 86 % admits 85.5 ≤ x < 86.5.
     assert abs(value["value"].item() - float(fact["value"])) < _half_unit(fact["value"])
 
@@ -35,12 +35,10 @@ def test_rates_are_population_weighted_means_of_the_villages(prepared_sample):
     wide = tidy[tidy["year"] == 2019].pivot(
         index="village_code", columns="indicator", values="value"
     )
-    township = pd.read_parquet(prepared_sample / "township.parquet").set_index(
-        ["year", "indicator"]
-    )
+    area = pd.read_parquet(prepared_sample / "area.parquet").set_index(["year", "indicator"])
     for rate in ("medical_insurance_rate", "pension_insurance_rate"):
         expected = (wide[rate] * wide["population"]).sum() / wide["population"].sum()
-        assert township.loc[(2019, rate), "value"] == pytest.approx(expected)
+        assert area.loc[(2019, rate), "value"] == pytest.approx(expected)
 
 
 def test_targets_include_the_documents_2020_targets(prepared_sample):
@@ -56,10 +54,10 @@ def test_reconciliation_shows_the_documents_own_disagreements(prepared_sample):
     assert differs == {"F09"}  # 197 亩 here, 194 亩 in section 三
     statuses = reconciliation.set_index("fact_id")["status"]
     assert statuses["F08"] == "rounding"  # 118 亩 here, 118.35 亩 in section 三
-    township = reconciliation[
+    area = reconciliation[
         (reconciliation["scope"] == "township") & reconciliation["compared_with"].notna()
     ]
-    assert set(township["status"]) == {"match"}
+    assert set(area["status"]) == {"match"}
 
 
 def test_project_figures_are_checked_against_the_project_list(prepared_sample):

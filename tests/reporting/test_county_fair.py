@@ -22,7 +22,7 @@ def _tables(aggregates: pd.DataFrame = None, projections: pd.DataFrame = None) -
     return Tables(
         processed_dir=Path("."),
         indicators=empty,
-        township=empty,
+        area=empty,
         villages=empty,
         targets=empty,
         projections=empty if projections is None else projections,

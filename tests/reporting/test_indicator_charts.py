@@ -26,7 +26,7 @@ from analysis.reporting.indicator_charts import (
     trend_charts,
     trend_indicators,
 )
-from analysis.reporting.tables import page_order, scope_rows, target_table, township_history
+from analysis.reporting.tables import area_history, page_order, scope_rows, target_table
 
 YEAR = 2019
 QINGGUANG = "360722103203"
@@ -150,16 +150,16 @@ def test_trend_charts_cover_the_indicators_without_a_target(tables):
 
 
 def test_township_history_has_a_row_for_every_catalog_indicator(tables):
-    history = township_history(tables, YEAR)
+    history = area_history(tables, YEAR)
     assert len(history) == len(default_catalog().ids)
     assert list(history.columns) == [str(y) for y in range(2014, 2020)]
     # The one formatter: 元 whole, no grouping; 亩 to two decimals at most.
     assert history.at["产业奖补金额(元)", "2019"] == "190,905"
     assert history.at["蔬菜大棚面积(亩)", "2019"] == "457.85"
-    assert list(township_history(tables, 2018).columns)[-1] == "2018"
+    assert list(area_history(tables, 2018).columns)[-1] == "2018"
     # An indicator with no figure at all still has its row, empty.
-    without = tables.township[tables.township["indicator"] != "workshops"]
-    trimmed = township_history(dataclasses.replace(tables, township=without), YEAR)
+    without = tables.area[tables.area["indicator"] != "workshops"]
+    trimmed = area_history(dataclasses.replace(tables, area=without), YEAR)
     assert set(trimmed.loc["扶贫车间(个)"]) == {"—"}
 
 

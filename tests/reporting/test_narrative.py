@@ -37,10 +37,10 @@ def published() -> pd.DataFrame:
     return pd.read_csv(config.RAW_DIR / config.PUBLISHED_FILE, dtype=str, encoding="utf-8")
 
 
-def township_actuals(tables: Tables) -> pd.DataFrame:
+def area_actuals(tables: Tables) -> pd.DataFrame:
     """The published single-valued township figures of 2019 that the tables hold."""
     facts = published()
-    held = set(tables.township.loc[tables.township["year"] == YEAR, "indicator"])
+    held = set(tables.area.loc[tables.area["year"] == YEAR, "indicator"])
     return facts[
         (facts["scope"] == "township")
         & (facts["kind"] == "actual")
@@ -67,7 +67,7 @@ def without(tables: Tables, *indicator_ids: str) -> Tables:
     return dataclasses.replace(
         tables,
         indicators=tables.indicators[~tables.indicators["indicator"].isin(indicator_ids)],
-        township=tables.township[~tables.township["indicator"].isin(indicator_ids)],
+        area=tables.area[~tables.area["indicator"].isin(indicator_ids)],
     )
 
 
@@ -86,7 +86,7 @@ def hand_made(
             for year, value in series.items()
         ]
     )
-    township = trends.township_series(indicators, catalog)
+    area = trends.area_series(indicators, catalog)
     target_frame = pd.DataFrame(
         [
             {
@@ -107,7 +107,7 @@ def hand_made(
     return Tables(
         processed_dir=Path("."),
         indicators=indicators,
-        township=township,
+        area=area,
         villages=villages,
         targets=target_frame,
         projections=projections,
@@ -122,7 +122,7 @@ def hand_made(
 
 
 def test_summary_states_every_published_figure_in_the_documents_form(tables, text):
-    facts = township_actuals(tables)
+    facts = area_actuals(tables)
     # The document's 17 single-valued township figures with a catalog indicator (F04–F31):
     # guards against this test passing by checking nothing.
     assert len(facts) == 17
@@ -138,7 +138,7 @@ def test_summary_reads_like_the_document(tables, text):
     # The document's own phrases (the `quote` column) appear word for word, except where the
     # document says what the data cannot: F05's 全部 (all of a plan we do not have) and F22's
     # typo 贫苦户, written 贫困户.
-    facts = township_actuals(tables)
+    facts = area_actuals(tables)
     quotes = facts[~facts["fact_id"].isin(["F05", "F22"])]["quote"]
     absent = [quote for quote in quotes if quote not in text]
     assert not absent, text
@@ -188,10 +188,10 @@ def test_an_absent_figure_has_no_sentence(tables, how):
     if how == "dropped":
         changed = without(tables, "industry_subsidy_yuan")
     else:
-        township = tables.township.copy()
-        township.loc[township["indicator"] == "industry_subsidy_yuan", "value"] = float("nan")
-        changed = dataclasses.replace(tables, township=township)
-    yuan = tables.township.set_index(["indicator", "year"]).loc[
+        area = tables.area.copy()
+        area.loc[area["indicator"] == "industry_subsidy_yuan", "value"] = float("nan")
+        changed = dataclasses.replace(tables, area=area)
+    yuan = tables.area.set_index(["indicator", "year"]).loc[
         ("industry_subsidy_yuan", YEAR), "value"
     ]
     text = narrative.summary(YEAR, changed).to_text()
@@ -208,7 +208,7 @@ def test_a_topic_without_figures_disappears(tables):
     assert "产业扶贫方面" not in text
     empty = dataclasses.replace(
         tables,
-        township=tables.township.iloc[0:0],
+        area=tables.area.iloc[0:0],
         indicators=tables.indicators.iloc[0:0],
         projects=pd.DataFrame(),
         targets=pd.DataFrame(),
@@ -287,7 +287,7 @@ def test_plan_says_a_target_is_met_or_cannot_be_projected():
 
 
 def test_an_earlier_years_plan_sees_only_its_own_data(tables):
-    town = tables.township.set_index(["indicator", "year"])["value"]
+    town = tables.area.set_index(["indicator", "year"])["value"]
     households = town[("poor_households_remaining", 2017)]
     people = town[("poor_people_remaining", 2017)]
     text = narrative.summary(2017, tables).to_text()
@@ -326,15 +326,15 @@ def test_village_paragraph_gives_figures_change_and_outlook(tables):
 def test_a_community_speaks_of_itself_as_a_community(tables):
     """A 居委会 (莲花山社区) is 本社区 in its paragraph and its comparison table, never 本村."""
     from analysis.reporting.ranking import village_rank_table
-    from analysis.reporting.tables import village_vs_township
+    from analysis.reporting.tables import village_vs_area
 
     community, village = "360722103001", "360722103203"
     assert tables.village(community)["kind"] == "居委会"
     text = narrative.village_paragraph(community, YEAR, tables)
     assert "按当前趋势，2020年本社区" in text and "本村" not in text
-    assert list(village_vs_township(tables, community, YEAR).columns)[1] == "本社区"
-    assert list(village_vs_township(tables, village, YEAR).columns)[1] == "本村"
-    english = village_vs_township(tables, community, YEAR, lang="en")
+    assert list(village_vs_area(tables, community, YEAR).columns)[1] == "本社区"
+    assert list(village_vs_area(tables, village, YEAR).columns)[1] == "本村"
+    english = village_vs_area(tables, community, YEAR, lang="en")
     assert list(english.columns)[1] == "This community"
     assert list(village_rank_table(tables, community, YEAR).columns)[1] == "本社区"
 
@@ -381,7 +381,7 @@ def test_docx_holds_title_sample_note_summary_and_tables(tables, tmp_path):
     assert paragraphs[0] == f"{tables.villages['town_name'].iloc[0]}{YEAR}年民生工作总结"
     assert config.SAMPLE_LABEL_ZH in paragraphs[1]
     body = "\n".join(paragraphs)
-    for fact in township_actuals(tables).itertuples():
+    for fact in area_actuals(tables).itertuples():
         assert document_form(fact.value, fact.unit) in body
     figures, targets = document.tables
     assert [c.text for c in figures.rows[0].cells] == ["板块", "指标", "2018", "2019", "同比"]
@@ -431,9 +431,7 @@ def test_a_changed_raw_cell_changes_the_text(tables, tmp_path):
         cell = sheet.cell(row=names[label][0].row, column=column)
         cell.value += 5
     book.save(book_path)
-    before = tables.township.set_index(["indicator", "year"]).loc[
-        ("toilets_upgraded", YEAR), "value"
-    ]
+    before = tables.area.set_index(["indicator", "year"]).loc[("toilets_upgraded", YEAR), "value"]
     ensure_processed(raw, tmp_path / "processed")
     changed = load_tables(tmp_path / "processed", raw)
     text = narrative.summary(YEAR, changed).to_text()

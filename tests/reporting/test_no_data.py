@@ -27,7 +27,7 @@ def without_2019_ledger(tmp_path_factory):
 
 
 def test_key_figures_say_no_data_rather_than_last_years_figure(without_2019_ledger):
-    table = key_figures(without_2019_ledger.township, YEAR)
+    table = key_figures(without_2019_ledger.area, YEAR)
     poor = table[table["指标"].str.startswith("未脱贫户数")].iloc[0]
     assert poor[str(YEAR)] == "无数据" and poor[str(YEAR - 1)] == "31"
     households = table[table["指标"].str.startswith("户数")].iloc[0]

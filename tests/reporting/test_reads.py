@@ -33,7 +33,7 @@ NOTEBOOKS = config.NOTEBOOKS_DIR
 FIELDS = frozenset(
     {
         "indicators",
-        "township",
+        "area",
         "villages",
         "targets",
         "projections",
@@ -165,7 +165,7 @@ def undeclared_reads(notebook: str, parameters: dict, tables: Tables) -> list[st
 #: The figures a perturbation changes, by table.
 PERTURBED = {
     "indicators": ["value"],
-    "township": ["value"],
+    "area": ["value"],
     "projections": ["projected", "lower", "upper", "last_value"],
     "projection_paths": ["observed", "projected", "lower", "upper"],
     "projects": ["amount_wan"],
@@ -257,15 +257,15 @@ def test_a_build_reads_the_declarations_as_they_are_imported(notebook):
 def test_a_section_that_reads_a_table_it_does_not_declare_fails(county, shown, monkeypatch):
     # The comparison with the town reads the town's figures: declared without them.
     monkeypatch.setattr(
-        tables_module.village_vs_township,
+        tables_module.village_vs_area,
         "__reads__",
         frozenset({reads.VILLAGE_ROWS, reads.REGISTRY}),
     )
     tables = load_tables(county)
     code = tables.villages["code"].iloc[20]
     problems = undeclared_reads(jobs.VILLAGE_NOTEBOOK, {"year": YEAR, "village_code": code}, tables)
-    assert len(problems) == 1 and "village_vs_township" in problems[0]
-    assert "['township']" in problems[0]
+    assert len(problems) == 1 and "village_vs_area" in problems[0]
+    assert "['area']" in problems[0]
 
 
 def test_a_section_that_reads_rows_it_does_not_declare_fails(county, shown, monkeypatch):

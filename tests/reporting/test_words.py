@@ -99,9 +99,9 @@ def test_every_township_figure_reads_the_same_on_the_page_in_the_text_and_in_wor
     sample, word_rows
 ):
     catalog = default_catalog()
-    page = tables.key_figures(sample.township, YEAR)  # the township page's table
+    page = tables.key_figures(sample.area, YEAR)  # the township page's table
     text = narrative.summary(YEAR, sample).to_text()
-    now = tables.values(sample.township, YEAR)
+    now = tables.values(sample.area, YEAR)
     assert len(page) == len(now) == len(catalog)  # every 2019 township figure is on the page
     names = {labels.indicator_label(ind, "zh"): ind for ind in catalog}
     in_text = 0
@@ -118,7 +118,7 @@ def test_every_township_figure_reads_the_same_on_the_page_in_the_text_and_in_wor
         assert numbers.figure(now[ind.id], ind, "zh") in text, (ind.id, cells)
         change = cells[4]
         if change not in ("—", labels.label("change.same", "zh")):
-            before = tables.values(sample.township, YEAR - 1)[ind.id]
+            before = tables.values(sample.area, YEAR - 1)[ind.id]
             written = numbers.change(now[ind.id] - before, ind, "zh")
             assert written in text, (ind.id, cells)
             column = numbers.change(now[ind.id] - before, ind, "zh", unit=False, context="column")
@@ -130,9 +130,9 @@ def test_every_township_figure_reads_the_same_on_the_page_in_the_text_and_in_wor
 def test_an_english_page_is_english_but_for_names(sample):
     code = "360722103203"
     shown = [
-        tables.key_figures(sample.township, YEAR, lang="en"),
+        tables.key_figures(sample.area, YEAR, lang="en"),
         tables.village_history(sample, code, lang="en").reset_index(),
-        tables.village_vs_township(sample, code, YEAR, lang="en"),
+        tables.village_vs_area(sample, code, YEAR, lang="en"),
         tables.village_projects(sample, code, lang="en"),
         tables.target_table(sample, code, lang="en"),
         tables.reconciliation_table(sample, lang="en"),

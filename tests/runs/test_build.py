@@ -407,7 +407,7 @@ def test_pages_show_one_chart_per_target_with_alt_text_tables_and_ranks(built):
     root, _ = built
     year_dir = root / "reports" / "2019"
     tables = load_tables(root / "processed", config.RAW_DIR)
-    township = (year_dir / "township.html").read_text(encoding="utf-8")
+    area = (year_dir / "township.html").read_text(encoding="utf-8")
     village = (year_dir / "villages" / f"{QINGGUANG}.html").read_text(encoding="utf-8")
     # The page keeps each image's attributes in the order sections._img writes them.
     chart_alt = re.compile(
@@ -419,11 +419,11 @@ def test_pages_show_one_chart_per_target_with_alt_text_tables_and_ranks(built):
     assert village.count("<details>") == 6
     assert re.search(r"在本镇9个村中排第\d", village)
     charted = len(chart_indicators(tables, "township")) + len(trend_indicators(tables, 2019))
-    assert township.count('<figure class="chart">') == len(chart_alt.findall(township)) == charted
-    assert not any("No description" in alt for alt in chart_alt.findall(township))
+    assert area.count('<figure class="chart">') == len(chart_alt.findall(area)) == charted
+    assert not any("No description" in alt for alt in chart_alt.findall(area))
     # The maps too: every image on a page says what it shows.
-    for page in (township, village):
+    for page in (area, village):
         assert "No description" not in page
-    assert re.search(r'alt="地图：2019年各村卫生厕所普及率。图例：[^"]+"', township)
+    assert re.search(r'alt="地图：2019年各村卫生厕所普及率。图例：[^"]+"', area)
     assert re.search(r'alt="地图：青光村位置[^"]*"', village)
-    assert "历年指标" in township and "各村排名" in township
+    assert "历年指标" in area and "各村排名" in area

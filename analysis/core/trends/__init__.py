@@ -19,7 +19,7 @@ reason a clerk can read.
   batches of villages that share their years.
 """
 
-from analysis.core.aggregate import township_series
+from analysis.core.aggregate import area_series
 from analysis.core.labels import ESCAP_ZH, EUROSTAT_ZH, MODEL_ZH, STATUS_ZH
 from analysis.core.trends.assessment import Assessment, assess, contradicts
 from analysis.core.trends.batch import (
@@ -66,6 +66,7 @@ __all__ = [
     "Assessment",
     "CandidateScore",
     "Projection",
+    "area_series",
     "assess",
     "assess_targets",
     "assess_targets_with_paths",
@@ -78,5 +79,4 @@ __all__ = [
     "project",
     "scope_series",
     "scopes_series",
-    "township_series",
 ]

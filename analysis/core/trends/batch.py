@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.core.aggregate import LEVELS, level_series, township_series
+from analysis.core.aggregate import LEVELS, area_series, level_series
 from analysis.core.catalog import Catalog, Indicator, default_catalog
 from analysis.core.trends.assessment import assess_arrays
 from analysis.core.trends.projection import (
@@ -143,7 +143,7 @@ def _group(rows: pd.DataFrame, codes: list[str], indicator: str, catalog: Catalo
     reported = subset[subset["indicator"] == indicator].groupby("year")["village_code"]
     complete = reported.nunique()
     subset = subset[subset["year"].isin(complete.index[complete == len(codes)])]
-    return _split(township_series(subset, catalog), ["indicator"]).get(indicator, _EMPTY)
+    return _split(area_series(subset, catalog), ["indicator"]).get(indicator, _EMPTY)
 
 
 def _relevant(indicators: pd.DataFrame, ids: set[str], catalog: Catalog) -> pd.DataFrame:
@@ -210,7 +210,7 @@ class _Series:
             if level == "village":
                 made = _split(self.rows, ["village_code", "indicator"])
             elif level == "township":
-                made = _split(township_series(self.rows, self.catalog), ["indicator"])
+                made = _split(area_series(self.rows, self.catalog), ["indicator"])
             else:
                 made = _split(level_series(self.rows, level, self.catalog), ["code", "indicator"])
             self.levels[level] = made

@@ -151,8 +151,8 @@ def summary(
 def summary_as_of(year: int, tables: Tables, catalog: Catalog, lang: str) -> Summary:
     """:func:`summary` for tables whose projections are already as of ``year``."""
     words = PHRASES[lang]
-    now = values(tables.township, year)
-    before = values(tables.township, year - 1)
+    now = values(tables.area, year)
+    before = values(tables.area, year - 1)
     contents: list[tuple[str, list[str], dict[int, pd.DataFrame]]] = []
     for category in CATEGORIES:
         paragraphs = [

@@ -223,7 +223,7 @@ def projects_paragraph(year: int, tables: Tables, lang: str) -> str:
         return ""
     if "year" in projects.columns:
         projects = projects[projects["year"] == year]
-    elif tables.township.empty or year != int(tables.township["year"].max()):
+    elif tables.area.empty or year != int(tables.area["year"].max()):
         # A project list without a year is the current one (扶贫项目库_<latest year>.xlsx); it
         # says nothing about an earlier year.
         return ""

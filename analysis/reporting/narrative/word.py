@@ -425,7 +425,7 @@ def write_docx(
             added = document.add_paragraph(block)
             if indent:
                 added.paragraph_format.first_line_indent = Pt(indent)
-    figures = key_figures(tables.township, year, lang=lang, catalog=catalog)
+    figures = key_figures(tables.area, year, lang=lang, catalog=catalog)
     if not figures.empty:
         heading = label("docx.key_figures", lang, year=year, previous=year - 1)
         document.add_heading(heading, level=1)

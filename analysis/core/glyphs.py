@@ -19,6 +19,11 @@ import re
 from functools import cache
 from pathlib import Path
 
+#: A character of CJK Extension A, or of planes 2 and 3 (Extensions B to I): one that the
+#: everyday fonts of offices (Microsoft YaHei, 仿宋_GB2312, Noto Sans SC) may lack.
+RARE_IDEOGRAPH = re.compile("[\u3400-\u4dbf\U00020000-\U0003ffff]")
+#: Windows' font of Extension B, named where a document sets a rare character's font.
+WINDOWS_EXT_B_FONT = "SimSun-ExtB"
 #: The equivalence table: character, code point, components, an example name.
 TABLE = Path(__file__).with_name("rare_characters.csv")
 #: The brackets a component spelling stands in (full width as written; ASCII once NFKC-folded).

@@ -12,7 +12,7 @@ the picture shows the component form (竹（氵甸）村), never an empty box.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
 
-from analysis.core.glyphs import component_forms, spelled_out
+from analysis.core.glyphs import TABLE, component_forms, spelled_out
 
 FONT_FAMILY = "Noto Sans SC"
 #: The fonts the house font falls back to for what it lacks, by family, where Debian's
@@ -33,7 +33,7 @@ FALLBACK_FONTS = {
     "HanaMinB": Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"),
 }
 #: What to install for them, as the build's notice names it.
-FALLBACK_PACKAGE = "fonts-hanazono (apt-get install fonts-hanazono)"
+FALLBACK_PACKAGE = "HanaMinA/HanaMinB (apt-get install fonts-hanazono)"
 
 #: Colours used across maps and charts (colour-blind safe where they encode data).
 COLORS = {
@@ -156,6 +156,35 @@ def drawable(text: str) -> str:
     forms = component_forms()
     spellings = {ord(c): spelled_out(c) for c in missing_characters(text) if c in forms}
     return text.translate(spellings) if spellings else text
+
+
+def glyph_notice(names: Iterable[str]) -> str | None:
+    """What a build tells about the rare characters of ``names`` that no installed font has, in
+    Chinese and English, one line each: the character, its code point, the names it is in, and
+    the font to install (or, where the table has no spelling, where to add one). None when every
+    character can be drawn."""
+    from analysis.core.labels import label
+
+    where: dict[str, list[str]] = {}
+    for name in dict.fromkeys(names):
+        for char in missing_characters(name):
+            where.setdefault(char, []).append(name)
+    if not where:
+        return None
+    lines = []
+    for char, found in where.items():
+        spelled = char in component_forms()
+        fields = {
+            "char": char,
+            "code": f"U+{ord(char):04X}",
+            "names": "、".join(found),
+            "font": FALLBACK_PACKAGE,
+            "spelled": drawable(found[0]) if spelled else "",
+            "table": f"analysis/core/{TABLE.name}",
+        }
+        key = "glyphs.spelled" if spelled else "glyphs.unspelled"
+        lines += [label(key, "zh", **fields), label(key, "en", **fields)]
+    return "\n".join(lines)
 
 
 def _fit_fonts(text: Text) -> None:

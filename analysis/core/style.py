@@ -197,11 +197,11 @@ def _fit_fonts(text: Text) -> None:
     shown = drawable(content)
     if shown != content:
         _ORIGINAL_SETTERS["set_text"](text, shown)
-    if rare_characters(shown):
-        family = list(text.get_fontproperties().get_family())
-        text.get_fontproperties().set_family(
-            family + [f for f in fallback_families() if f not in family]
-        )
+    # While a text is made its string is set before its fonts, which then fit again.
+    fonts = getattr(text, "_fontproperties", None)
+    if fonts is not None and rare_characters(shown):
+        family = list(fonts.get_family())
+        fonts.set_family(family + [f for f in fallback_families() if f not in family])
 
 
 #: matplotlib's own setters of a text's string and fonts, wrapped by :func:`_spell_out_rare`.

@@ -146,9 +146,12 @@ def _surroundings() -> bytes:
     return repr((code_fingerprint(), libraries, fonts)).encode()
 
 
-#: The UTF-8 of a rare ideograph starts so (Extension A, or planes 2 and 3): a quick look before
-#: a pickle's strings are read one by one.
-_MAYBE_RARE = re.compile(rb"[\xf0-\xf4]|\xe3[\x90-\xbf]|\xe4[\x80-\xb6]")
+#: The UTF-8 of an ideograph the house font may lack starts so (Extension A, the last additions
+#: to the main block, the compatibility ideographs, planes 2 and 3): a quick look before a
+#: pickle's strings are read one by one.
+_MAYBE_RARE = re.compile(
+    rb"[\xf0-\xf4]|\xe3[\x90-\xbf]|\xe4[\x80-\xb6]|\xe9[\xbe\xbf]|\xef[\xa4-\xab]"
+)
 
 
 def _rare_fonts(pickled: bytes) -> bytes:

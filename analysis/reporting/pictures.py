@@ -146,11 +146,12 @@ def _surroundings() -> bytes:
     return repr((code_fingerprint(), libraries, fonts)).encode()
 
 
-#: The UTF-8 of an ideograph the house font may lack starts so (Extension A, the last additions
-#: to the main block, the compatibility ideographs, planes 2 and 3): a quick look before a
-#: pickle's strings are read one by one.
+#: The UTF-8 of an ideograph the house font may lack (Extension A, the last additions to the
+#: main block, the compatibility ideographs, planes 2 and 3): a quick look for candidates before
+#: a pickle's strings are read one by one (its binary data may hold such bytes by chance).
 _MAYBE_RARE = re.compile(
-    rb"[\xf0-\xf4]|\xe3[\x90-\xbf]|\xe4[\x80-\xb6]|\xe9[\xbe\xbf]|\xef[\xa4-\xab]"
+    rb"\xf0[\xa0-\xbf][\x80-\xbf]{2}|\xe3[\x90-\xbf][\x80-\xbf]|\xe4[\x80-\xb6][\x80-\xbf]"
+    rb"|\xe9[\xbe\xbf][\x80-\xbf]|\xef[\xa4-\xab][\x80-\xbf]"
 )
 
 
@@ -159,7 +160,8 @@ def _rare_fonts(pickled: bytes) -> bytes:
     drawn with besides: the fallback fonts installed, or none (then the names are spelled out
     by their components). Empty for a picture without any, whose digest is then what it was
     before there were fallback fonts."""
-    if not _MAYBE_RARE.search(pickled):
+    candidates = "".join(match.decode() for match in _MAYBE_RARE.findall(pickled))
+    if not rare_characters(candidates):
         return b""
     rare = sorted(
         {

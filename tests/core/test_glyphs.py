@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import subprocess
+import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -118,6 +120,76 @@ def test_maps_and_charts_draw_the_names_rare_characters_from_the_fallback_font(m
         assert used[ZHU] == str(HANAMIN_B)
         assert used["竹"] == str(style.font_path())  # the rest stays in the house font
     FigureCanvasAgg(figure).draw()  # and no missing-glyph warning (an error in the tests)
+
+
+#: Pixels per point the label tests draw at: every character cell then starts on a whole pixel.
+_PX_PER_PT = 2
+
+
+def _ink(rgba: np.ndarray) -> np.ndarray:
+    """The darkness of the drawn part of ``rgba``, cropped to its ink."""
+    dark = 255.0 - rgba[..., :3].mean(axis=2)
+    ys, xs = np.nonzero(dark > 55)
+    return dark[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+
+def _cell(figure: Figure, text: Text, index: int) -> tuple[np.ndarray, tuple[float, float]]:
+    """The ink of the ``index``-th character (all full width) of ``text`` as ``figure`` draws
+    it, and where that character's cell starts, in pixels."""
+    figure.set_dpi(72 * _PX_PER_PT)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    box = text.get_window_extent(canvas.get_renderer())
+    em = round(text.get_fontsize() * _PX_PER_PT)
+    if text.get_ha() == "center":
+        box.x0 = box.x0 + (box.width - len(text.get_text()) * em) / 2
+    x, top = round(box.x0 + index * em), rgba.shape[0]
+    crop = rgba[int(top - box.y1) : int(np.ceil(top - box.y0)), x : x + em]
+    return _ink(crop), (box.x0 + index * em, box.y0)
+
+
+def _similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Normalised correlation of two inks, at the best of the shifts up to a pixel."""
+    height, width = max(a.shape[0], b.shape[0]) + 2, max(a.shape[1], b.shape[1]) + 2
+    first = np.zeros((height, width))
+    first[1 : 1 + a.shape[0], 1 : 1 + a.shape[1]] = a
+    best = 0.0
+    for dy in range(3):
+        for dx in range(3):
+            second = np.zeros((height, width))
+            second[dy : dy + b.shape[0], dx : dx + b.shape[1]] = b[: height - dy, : width - dx]
+            norm = np.sqrt((first * first).sum() * (second * second).sum())
+            best = max(best, float((first * second).sum() / norm))
+    return best
+
+
+def _drawn_alone(figure: Figure, where: tuple[float, float], char: str, font: Path, size: float):
+    """``char`` alone in the font file ``font``, where the label's cell starts."""
+    reference = Figure(figsize=figure.get_size_inches(), dpi=72 * _PX_PER_PT)
+    width, height = figure.get_size_inches() * 72 * _PX_PER_PT
+    text = reference.text(
+        where[0] / width,
+        where[1] / height,
+        char,
+        fontproperties=FontProperties(fname=font, size=size),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the house font's box is drawn on purpose
+        return _cell(reference, text, 0)[0]
+
+
+@needs_fallback
+@pytest.mark.parametrize("make", [_map, _chart], ids=["map", "chart"])
+def test_a_labels_rare_character_has_the_pixels_of_the_fallback_fonts_rendering(make):
+    figure = make()
+    label = _texts_with(figure, ZHU)[0]
+    drawn, where = _cell(figure, label, label.get_text().index(ZHU))
+    size = label.get_fontsize()
+    assert _similarity(drawn, _drawn_alone(figure, where, ZHU, HANAMIN_B, size)) > 0.9
+    # Neither the house font's box nor another character of the fallback font looks like it.
+    assert _similarity(drawn, _drawn_alone(figure, where, ZHU, style.font_path(), size)) < 0.7
+    assert _similarity(drawn, _drawn_alone(figure, where, BA, HANAMIN_B, size)) < 0.7
 
 
 def test_texts_without_rare_characters_keep_the_house_font_alone():

@@ -59,7 +59,24 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"失败 FAILED {failure.key} ({failure.title}): {failure.where}: {failure.error}",
             file=sys.stderr,
         )
+    _tell_missing_glyphs(args.data)
     return 0 if result.ok else 1
+
+
+def _tell_missing_glyphs(data_dir: Path) -> None:
+    """Say once, for the whole build, which characters of the registry's names no installed
+    font draws (the pictures spell them by their components): a notice, not a failure."""
+    from analysis.config import REGISTRY_FILE
+    from analysis.core.style import glyph_notice
+    from analysis.ingest.registry import load_registry
+
+    path = Path(data_dir) / REGISTRY_FILE
+    if not path.exists():
+        return
+    table = load_registry(path).table
+    notice = glyph_notice(table["short_name"])
+    if notice:
+        print(notice, file=sys.stderr)
 
 
 def _watch(args: argparse.Namespace) -> int:

@@ -584,6 +584,18 @@ _WORDS: dict[str, tuple[str, str]] = {
     "explore.indicator": ("指标", "Indicator"),
     "explore.year": ("年份", "Year"),
     "explore.option": ("{name}（{code}）", "{name} ({code})"),
+    "glyphs.spelled": (
+        "提示：已安装的字体都没有“{char}”（{code}，见于{names}），图表和地图改用部件写法“{spelled}”。"
+        "安装字体 {font} 后重新生成即可显示原字。",
+        "Note: no installed font has “{char}” ({code}, in {names}); charts and maps spell it "
+        "“{spelled}”. Install the font {font} and build again to draw it.",
+    ),
+    "glyphs.unspelled": (
+        "提示：已安装的字体都没有“{char}”（{code}，见于{names}），图表和地图中将显示为方框。"
+        "请安装字体 {font}，或在 {table} 中加入它的部件写法。",
+        "Note: no installed font has “{char}” ({code}, in {names}); charts and maps show a box "
+        "for it. Install the font {font}, or add its component spelling to {table}.",
+    ),
 }
 
 #: Every word, by key: the groups above under ``section.``, ``status.``, ``escap.``,

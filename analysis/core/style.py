@@ -1,8 +1,18 @@
 """One house style for figures: Chinese fonts that need no system install, colours, sizes; and
-the canvas pages are drawn on, which keeps text metrics and outlines from one figure to the next."""
+the canvas pages are drawn on, which keeps text metrics and outlines from one figure to the next.
+
+Fonts are a chain: a text holding a rare ideograph the house font lacks (竹𣵦村, CJK Extension
+B) gets Hanazono Mincho (HanaMinA, HanaMinB: Extensions A to F, Debian's ``fonts-hanazono``)
+after its own family, and matplotlib draws each character in the first font that has it. Other
+texts keep the house font alone, so their pictures and digests are what they were. Where no
+font of the chain has a character that :mod:`analysis.core.glyphs` spells by its components,
+the picture shows the component form (竹（氵甸）村), never an empty box.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -10,9 +20,20 @@ import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.font_manager import FontProperties
+from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
 
+from analysis.core.glyphs import TABLE, component_forms, spelled_out
+
 FONT_FAMILY = "Noto Sans SC"
+#: The fonts the house font falls back to for what it lacks, by family, where Debian's
+#: ``fonts-hanazono`` puts them: HanaMinA (the BMP, Extension A), HanaMinB (Extensions B to F).
+FALLBACK_FONTS = {
+    "HanaMinA": Path("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf"),
+    "HanaMinB": Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"),
+}
+#: What to install for them, as the build's notice names it.
+FALLBACK_PACKAGE = "HanaMinA/HanaMinB (apt-get install fonts-hanazono)"
 
 #: Colours used across maps and charts (colour-blind safe where they encode data).
 COLORS = {
@@ -43,11 +64,28 @@ def font_path() -> Path:
 
 
 @cache
+def fallback_families() -> tuple[str, ...]:
+    """The fallback fonts installed on this machine, registered with matplotlib."""
+    from matplotlib import font_manager
+
+    found = []
+    for family, path in FALLBACK_FONTS.items():
+        if path.exists():
+            font_manager.fontManager.addfont(str(path))
+            # Hanazono declares weight 500: as 400, a normal text finds it without a warning.
+            entry = font_manager.fontManager.ttflist[-1]
+            font_manager.fontManager.ttflist[-1] = dataclasses.replace(entry, weight=400)
+            found.append(family)
+    return tuple(found)
+
+
+@cache
 def use_house_style() -> None:
-    """Register the Chinese font and set matplotlib defaults; safe to call many times."""
+    """Register the Chinese fonts and set matplotlib defaults; safe to call many times."""
     from matplotlib import font_manager
 
     font_manager.fontManager.addfont(str(font_path()))
+    _spell_out_rare()
     matplotlib.rcParams.update(
         {
             "font.family": "sans-serif",
@@ -69,6 +107,120 @@ def use_house_style() -> None:
             "svg.fonttype": "path",
         }
     )
+
+
+# --- characters the house font lacks -----------------------------------------------------
+
+#: Where a CJK ideograph's code point may lie: Extension A, the main block, the compatibility
+#: ideographs, and planes 2 and 3 (Extensions B to I).
+_IDEOGRAPHS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3FFFF))
+
+
+@cache
+def _charmap(path: Path) -> frozenset[int]:
+    """The code points of the font file at ``path``."""
+    from matplotlib.ft2font import FT2Font
+
+    return frozenset(FT2Font(str(path)).get_charmap())
+
+
+def house_charmap() -> frozenset[int]:
+    """The code points the house font has."""
+    return _charmap(font_path())
+
+
+def rare_characters(text: str) -> list[str]:
+    """The distinct ideographs of ``text`` the house font lacks, in order (𣵦 in 竹𣵦村)."""
+    house = house_charmap()
+    return list(
+        dict.fromkeys(
+            c
+            for c in text
+            if ord(c) not in house and any(lo <= ord(c) <= hi for lo, hi in _IDEOGRAPHS)
+        )
+    )
+
+
+def missing_characters(text: str) -> list[str]:
+    """The distinct rare characters of ``text`` that no font of the chain draws, in order."""
+    use_house_style()
+    found = [_charmap(FALLBACK_FONTS[family]) for family in fallback_families()]
+    return [c for c in rare_characters(text) if not any(ord(c) in codes for codes in found)]
+
+
+def drawable(text: str) -> str:
+    """``text`` as a picture can show it: each character that no font of the chain has and the
+    equivalence table spells, in its component form (竹𣵦村 → 竹（氵甸）村)."""
+    if text.isascii():
+        return text
+    forms = component_forms()
+    spellings = {ord(c): spelled_out(c) for c in missing_characters(text) if c in forms}
+    return text.translate(spellings) if spellings else text
+
+
+def glyph_notice(names: Iterable[str]) -> str | None:
+    """What a build tells about the rare characters of ``names`` that no installed font has, in
+    Chinese and English, one line each: the character, its code point, the names it is in, and
+    the font to install (or, where the table has no spelling, where to add one). None when every
+    character can be drawn."""
+    from analysis.core.labels import label
+
+    where: dict[str, list[str]] = {}
+    for name in dict.fromkeys(names):
+        for char in missing_characters(name):
+            where.setdefault(char, []).append(name)
+    if not where:
+        return None
+    lines = []
+    for char, found in where.items():
+        spelled = char in component_forms()
+        fields = {
+            "char": char,
+            "code": f"U+{ord(char):04X}",
+            "names": "、".join(found),
+            "font": FALLBACK_PACKAGE,
+            "spelled": drawable(found[0]) if spelled else "",
+            "table": f"analysis/core/{TABLE.name}",
+        }
+        key = "glyphs.spelled" if spelled else "glyphs.unspelled"
+        lines += [label(key, "zh", **fields), label(key, "en", **fields)]
+    return "\n".join(lines)
+
+
+def _fit_fonts(text: Text) -> None:
+    """Give a text with rare characters the fallback fonts after its own (per glyph, the first
+    that has it), and spell out those no font has. Texts without any are left as they are, so
+    their pictures, and the digests they are kept under, are what they were."""
+    content = text.get_text()
+    if content.isascii() or not rare_characters(content):
+        return
+    shown = drawable(content)
+    if shown != content:
+        _ORIGINAL_SETTERS["set_text"](text, shown)
+    # While a text is made its string is set before its fonts, which then fit again.
+    fonts = getattr(text, "_fontproperties", None)
+    if fonts is not None and rare_characters(shown):
+        family = list(fonts.get_family())
+        fonts.set_family(family + [f for f in fallback_families() if f not in family])
+
+
+#: matplotlib's own setters of a text's string and fonts, wrapped by :func:`_spell_out_rare`.
+_ORIGINAL_SETTERS: dict[str, Callable] = {}
+
+
+def _spell_out_rare() -> None:
+    """Fit the fonts of every text a figure is given (:func:`_fit_fonts`): tick labels, titles,
+    legends and map labels all go through these setters, so names are handled in one place."""
+    for name in ("set_text", "set_fontproperties", "set_fontfamily"):
+        original = getattr(Text, name)
+        _ORIGINAL_SETTERS[name] = original
+
+        def fitted(self: Text, value: object, _original: Callable = original) -> None:
+            _original(self, value)
+            _fit_fonts(self)
+
+        fitted.__doc__ = original.__doc__
+        setattr(Text, name, fitted)
 
 
 # --- drawing many pages in one process -------------------------------------------------------

@@ -28,8 +28,9 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 
+from analysis.core.glyphs import WINDOWS_EXT_B_FONT
 from analysis.core.labels import check_lang, label, unit_word
-from analysis.core.style import COLORS, use_house_style
+from analysis.core.style import COLORS, rare_characters, use_house_style
 from analysis.core.truetype import truetype_family
 from analysis.geo import layers as geo
 from analysis.geo.classes import (
@@ -508,12 +509,15 @@ def _save(fig: Figure, target: Path | io.BytesIO, kind: str, dpi: float | None) 
     metadata = {"png": None, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[kind]
     settings = {"svg.hashsalt": "minsheng", **_EDITABLE_TEXT}
     house, *others = matplotlib.rcParams["font.sans-serif"]
+    text = "".join(t.get_text() for t in fig.findobj(Text))
     if kind == "pdf":
-        text = "".join(t.get_text() for t in fig.findobj(Text))
         settings["font.sans-serif"] = [truetype_family(text), house, *others]
     elif kind == "svg":
-        # Text is laid out in the house font (the first found); the others are only named.
-        settings["font.sans-serif"] = [house, *SVG_FALLBACK_FONTS, *others]
+        # Text is laid out in the house font (the first found); the others are only named. A
+        # text with a rare character names the fallback fonts after them (:mod:`analysis.core.
+        # style`); the figure's stack then names Windows' font of Extension B too.
+        rare = [WINDOWS_EXT_B_FONT] if rare_characters(text) else []
+        settings["font.sans-serif"] = [house, *SVG_FALLBACK_FONTS, *rare, *others]
     with matplotlib.rc_context(settings):
         resolution = dpi if dpi is not None else matplotlib.rcParams["savefig.dpi"]
         fig.savefig(target, format=kind, dpi=resolution, metadata=metadata)

@@ -1,9 +1,10 @@
 """The village registry (``villages.csv``): reading it, and resolving names to codes.
 
 A name resolves at three levels of spelling (as written, one suffix off, two off: 青光村委会,
-青光村, 青光); a spelling two villages share is ambiguous and never guessed. A village name is
-unique only within its town: where a row names its town (a 乡镇 column), the name is resolved
-among that town's villages alone. Towns and counties resolve by name or code the same way.
+青光村, 青光); a spelling two villages share is ambiguous and never guessed. A rare character
+written by its components (小（氵甸）村, :mod:`analysis.core.glyphs`) is the character itself. A
+village name is unique only within its town: where a row names its town (a 乡镇 column), the
+name is resolved among that town's villages alone. Towns and counties resolve by name or code the same way.
 Problems with a village name are recorded here, with the closest registry names as the clerk's
 hint (the town's own villages first).
 """
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.catalog import normalise_header
+from analysis.core.glyphs import fold_components
 from analysis.errors import DataError, MissingFileError
 from analysis.ingest.cells import KEY_ALIASES, cell_text, column_letter
 from analysis.ingest.ledger import Ledger
@@ -50,7 +52,9 @@ _UNIT_WIDTHS = {"town": 9, "county": 6}
 
 
 def _fold_name(name: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name)))
+    """A name as it is compared: NFKC, no spaces, and a rare character spelled by its components
+    (小（氵甸）村, as GBK files and the bureau write it) as the character itself (小𣵦村)."""
+    return fold_components(re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name))))
 
 
 def _strip_suffix(name: str) -> str:

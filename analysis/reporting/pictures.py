@@ -29,6 +29,8 @@ import io
 import json
 import os
 import pickle
+import pickletools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -40,7 +42,14 @@ import PIL.Image
 from matplotlib.figure import Figure
 from matplotlib.transforms import TransformNode
 
-from analysis.core.style import PageCanvas, font_path, use_house_style
+from analysis.core.style import (
+    FALLBACK_FONTS,
+    PageCanvas,
+    fallback_families,
+    font_path,
+    rare_characters,
+    use_house_style,
+)
 from analysis.core.truetype import FONT_DIR
 from analysis.geo import maps
 from analysis.iorw import atomic_write_bytes
@@ -121,17 +130,51 @@ def _surroundings() -> bytes:
     code (the house style, the encoders), the libraries' versions and the fonts installed."""
     # Not the house font, which is registered when the house style is first used (before or
     # after this is first called): its package's version stands for it. Nor the copies of it
-    # cut for PDFs, registered as a process saves its first PDF: they are its own glyphs.
+    # cut for PDFs, registered as a process saves its first PDF: they are its own glyphs. Nor
+    # the fallback fonts, which only pictures with rare characters use (:func:`_rare_fonts`).
+    fallbacks = {path.resolve() for path in FALLBACK_FONTS.values()}
     fonts = sorted(
         (font.fname, os.stat(font.fname).st_size)
         for font in matplotlib.font_manager.fontManager.ttflist
         if os.path.exists(font.fname)
         and Path(font.fname).parent != FONT_DIR
         and Path(font.fname) != font_path()
+        and Path(font.fname).resolve() not in fallbacks
     )
     # The libraries a map's drawing goes through: its classes (mapclassify), its shapes.
     libraries = {name: importlib.metadata.version(name) for name in _DRAWING_LIBRARIES}
     return repr((code_fingerprint(), libraries, fonts)).encode()
+
+
+#: The UTF-8 of an ideograph the house font may lack (Extension A, the last additions to the
+#: main block, the compatibility ideographs, planes 2 and 3): a quick look for candidates before
+#: a pickle's strings are read one by one (its binary data may hold such bytes by chance).
+_MAYBE_RARE = re.compile(
+    rb"\xf0[\xa0-\xbf][\x80-\xbf]{2}|\xe3[\x90-\xbf][\x80-\xbf]|\xe4[\x80-\xb6][\x80-\xbf]"
+    rb"|\xe9[\xbe\xbf][\x80-\xbf]|\xef[\xa4-\xab][\x80-\xbf]"
+)
+
+
+def _rare_fonts(pickled: bytes) -> bytes:
+    """What a picture with rare ideographs (:func:`~analysis.core.style.rare_characters`) is
+    drawn with besides: the fallback fonts installed, or none (then the names are spelled out
+    by their components). Empty for a picture without any, whose digest is then what it was
+    before there were fallback fonts."""
+    candidates = "".join(match.decode() for match in _MAYBE_RARE.findall(pickled))
+    if not rare_characters(candidates):
+        return b""
+    rare = sorted(
+        {
+            char
+            for opcode, arg, _ in pickletools.genops(pickled)
+            if isinstance(arg, str) and "UNICODE" in opcode.name
+            for char in rare_characters(arg)
+        }
+    )
+    if not rare:
+        return b""
+    fonts = [(f, os.stat(FALLBACK_FONTS[f]).st_size) for f in fallback_families()]
+    return repr((rare, fonts)).encode()
 
 
 #: rcParams that no picture's pixels depend on.
@@ -151,6 +194,7 @@ def digest(drawn: object) -> str:
     drawn_with = {k: v for k, v in matplotlib.rcParams.items() if k not in _NOT_DRAWING}
     digest.update(repr(sorted(drawn_with.items())).encode())
     digest.update(buffer.getvalue())
+    digest.update(_rare_fonts(buffer.getvalue()))
     return digest.hexdigest()
 
 

@@ -18,6 +18,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.core.glyphs import RARE_IDEOGRAPH, WINDOWS_EXT_B_FONT
 from analysis.core.labels import check_lang, forms, glossed, label
 from analysis.iorw import atomic_write_text
 from analysis.reporting import notebook_html
@@ -81,7 +82,15 @@ th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #9
   .charts.small { display: grid; grid-template-columns: 1fr 1fr; gap: 0 .6rem; }
   tr { break-inside: avoid; } .scroll { overflow: visible; } input { display: none; }
   details::details-content { content-visibility: visible; } summary { list-style: none; } }
-""".replace("FONTS", FONT_STACK)
+"""
+#: The font stack of a page with a rare character (CJK Extension A or later, 竹𣵦村), which the
+#: fonts above may lack: Windows' SimSun-ExtB, then the fallback fonts the pictures use (Debian's
+#: fonts-hanazono), before the generic family. Browsers look for each character along the list.
+RARE_FONT_STACK = FONT_STACK.removesuffix("sans-serif") + (
+    f'"{WINDOWS_EXT_B_FONT}", "HanaMinB", "HanaMinA", sans-serif'
+)
+RARE_PAGE_CSS = PAGE_CSS.replace("FONTS", RARE_FONT_STACK)
+PAGE_CSS = PAGE_CSS.replace("FONTS", FONT_STACK)
 
 #: The index table sorts itself with this inline script: no file is fetched.
 SORT_SCRIPT = """
@@ -219,6 +228,11 @@ def page(
         else ""
     )
     script_tag = f"<script>{script}</script>" if script else ""
+    css = (
+        RARE_PAGE_CSS
+        if RARE_IDEOGRAPH.search(title) or RARE_IDEOGRAPH.search(body_html)
+        else PAGE_CSS
+    )
     # Only a page that carries our own inline script (the index) may run one.
     script_policy = "'unsafe-inline'" if script else "'none'"
     return (
@@ -228,7 +242,7 @@ def page(
         # Nothing on the page may be fetched from the network.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         f"img-src data:; style-src 'unsafe-inline'; script-src {script_policy}\">"
-        f"<title>{escape(title)}</title><style>{PAGE_CSS}</style></head><body>"
+        f"<title>{escape(title)}</title><style>{css}</style></head><body>"
         f'<header class="ms">{escape(glossed("page.site", lang))}{badge}{nav}</header>'
         f"<main>{_breadcrumbs(crumbs, title)}{banner}{body_html}</main>{provenance.footer_html(lang)}{script_tag}</body></html>\n"
     )

@@ -10,6 +10,7 @@ falls back to where it is missing.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.catalog import Catalog, default_catalog
+from analysis.core.glyphs import RARE_IDEOGRAPH, WINDOWS_EXT_B_FONT
 from analysis.core.labels import check_lang, label
 from analysis.iorw import atomic_path
 from analysis.pipeline.store import Tables
@@ -110,6 +112,37 @@ def _declare_fallbacks(document: Any) -> None:
             child.set(qn("w:val"), value)
             entry.append(child)
         table.append(entry)
+
+
+def _set_rare_fonts(document: Any) -> None:
+    """Set the East Asian font of each rare character (竹𣵦村's 𣵦, CJK Extension B) to
+    SimSun-ExtB, which the body fonts lack and every Chinese Windows has: the run holding it is
+    split so that the text around it keeps the document's fonts."""
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    for run in list(document.element.body.iter(qn("w:r"))):
+        texts = run.findall(qn("w:t"))
+        if len(texts) != 1 or len(run) - (run.find(qn("w:rPr")) is not None) != 1:
+            continue
+        text = texts[0].text or ""
+        if not RARE_IDEOGRAPH.search(text):
+            continue
+        for piece in re.split(f"({RARE_IDEOGRAPH.pattern}+)", text):
+            if not piece:
+                continue
+            part = copy.deepcopy(run)
+            part.find(qn("w:t")).text = piece
+            if RARE_IDEOGRAPH.match(piece):
+                properties = part.get_or_add_rPr()
+                fonts = properties.find(qn("w:rFonts"))
+                if fonts is None:
+                    fonts = OxmlElement("w:rFonts")
+                    properties.insert(0, fonts)
+                fonts.set(qn("w:eastAsia"), WINDOWS_EXT_B_FONT)
+                fonts.set(qn("w:hint"), "eastAsia")
+            run.addprevious(part)
+        run.getparent().remove(run)
 
 
 def _set_page_and_styles(document: Any, lang: str) -> None:
@@ -447,6 +480,7 @@ def write_docx(
         if pictures.get("targets"):
             _start_section(document, landscape=False)
             _add_pictures(document, pictures["targets"])
+    _set_rare_fonts(document)
     with atomic_path(path) as tmp:
         document.save(str(tmp))
     return Path(path)

@@ -218,6 +218,26 @@ def _monotone_split(path: Sequence[float], weights: np.ndarray, rng) -> np.ndarr
     return out
 
 
+def _cumulative_split(
+    path: Sequence[float], year_weights: Sequence[np.ndarray], decimals: int
+) -> np.ndarray:
+    """Split a running total so every village's figure never falls (years × villages).
+
+    The first year is split afresh; each later year adds its township increase, split among the
+    villages. Each year's parts still add up to the township figure to the last digit.
+    """
+    scale = 10**decimals
+    steps = np.diff(np.round(np.asarray(path, dtype=float) * scale))
+    if (steps < 0).any():
+        raise ValueError(f"a cumulative township path falls: {tuple(path)}")
+    out = np.zeros((len(path), len(year_weights[0])))
+    out[0] = split_total(path[0], year_weights[0], decimals)
+    for y in range(1, len(path)):
+        increase = split_total(steps[y - 1] / scale, year_weights[y], decimals)
+        out[y] = np.round(out[y - 1] + increase, decimals)
+    return out
+
+
 def _rates(path: Sequence[float], weight_by_year: np.ndarray, rng, spread: float) -> np.ndarray:
     """Village rates around a township path whose weighted mean hits the path to 0.05."""
     n = weight_by_year.shape[1]
@@ -299,12 +319,16 @@ def generate_figures(
             continue
         decimals = _decimals(ind_id, catalog)
         village_weight = hh_weights * rng.uniform(0.4, 1.6, n)
-        data[ind_id] = np.array(
-            [
-                split_total(total, village_weight * rng.uniform(0.8, 1.2, n), decimals)
-                for total in path
-            ]
-        )
+        year_weights = [village_weight * rng.uniform(0.8, 1.2, n) for _ in path]
+        if ind.cumulative:
+            data[ind_id] = _cumulative_split(path, year_weights, decimals)
+        else:
+            data[ind_id] = np.array(
+                [
+                    split_total(total, w, decimals)
+                    for total, w in zip(path, year_weights, strict=True)
+                ]
+            )
     # Public-welfare jobs are the cleaners and rangers plus, in some years, a few other posts.
     data["public_welfare_jobs"] = data["village_cleaners"] + data["forest_rangers"]
 

@@ -201,15 +201,16 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     counts = result.summary["problems"]
     print(
         f"读入 {totals['rows_read']} 行：接受 {totals['rows_accepted']}，隔离 {totals['rows_quarantined']}，"
-        f"结构行 {totals['rows_structural']}；错误 {counts['error']} 条，提示 {counts['warning']} 条"
+        f"结构行 {totals['rows_structural']}；错误 {counts['error']} 条，提示 {counts['warning']} 条，"
+        f"待核实 {counts['review']} 条"
     )
     print(
         f"rows read {totals['rows_read']}: accepted {totals['rows_accepted']}, quarantined "
         f"{totals['rows_quarantined']}, structural {totals['rows_structural']}; "
-        f"{counts['error']} errors, {counts['warning']} warnings"
+        f"{counts['error']} errors, {counts['warning']} warnings, {counts['review']} to confirm"
     )
     print(f"输出 written to {Path(args.out)}")
-    if counts["error"] or counts["warning"]:
+    if counts["error"] or counts["warning"] or counts["review"]:
         print(f"问题清单 problems: {result.paths['quarantine']}")
     return 0 if result.ok else 1
 

@@ -321,6 +321,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     # --- problems: the marked workbooks' 问题清单 and the problems page (对照表)
     "severity.error": ("错误", "error"),
     "severity.warning": ("提示", "warning"),
+    "severity.review": ("待核实", "to confirm"),
     "column.number": ("序号", "No."),
     "column.cell": ("单元格", "Cell"),
     "column.problem": ("问题", "Problem"),

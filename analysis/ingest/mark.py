@@ -67,7 +67,7 @@ AUTHOR = "minsheng"
 
 #: Cell fills. Not Excel's built-in 差/适中 colours, so that marks of an earlier round can be
 #: told from the clerk's own formatting and cleared when a returned copy is marked again.
-CELL_COLOURS = {"error": "FFFF9E9E", "warning": "FFFFD966"}
+CELL_COLOURS = {"error": "FFFF9E9E", "warning": "FFFFD966", "review": "FFBDD7EE"}
 ROW_COLOUR = "FFFFE1E1"
 _OUR_COLOURS = {*CELL_COLOURS.values(), ROW_COLOUR}
 #: A cell with problems of several severities is coloured by the heaviest.

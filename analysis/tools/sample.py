@@ -24,6 +24,8 @@ import pandas as pd
 
 from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
+from analysis.ingest.explanations import COLUMNS_ZH as EXPLANATION_HEADERS
+from analysis.ingest.explanations import TEMPLATE_NAME as EXPLANATIONS_FILE
 from analysis.ingest.registry import Registry
 from analysis.iorw import atomic_write_bytes, atomic_write_text
 
@@ -113,6 +115,24 @@ SITE_PATHS: dict[str, dict[str, tuple[float, ...]]] = {
     },
     "relocated_other_households": {"新圩": (0, 0, 4, 5, 7, 7), "老圩": (0, 0, 0, 3, 4, 4)},
 }
+
+#: The sample's 核实说明 (乡镇, 村, 村代码, 年度, 指标, 数值, 说明): the one figure the review flags
+#: in the sample is a true one, confirmed as an office would confirm it. 老圩 is the town seat's
+#: residents' committee, with few poor households; its 8 of 2014 stand far below the other
+#: villages' 41–76, and a clerk would be asked to confirm it. Stated as a figure, not read from
+#: the table: should the generator change it, the explanation no longer applies and the flag
+#: comes back (and tests/ingest/test_validate.py's clean sample fails).
+SAMPLE_EXPLANATIONS = (
+    (
+        "大桥镇",
+        "老圩",
+        "",
+        2014,
+        "未脱贫户数",
+        8,
+        "老圩为镇区居委会，建档立卡贫困户少；经入户核实，2014年未脱贫户为8户，数据无误。",
+    ),
+)
 
 #: 2020 targets: the document's own (with their fact ids) and synthetic ones, labelled so.
 SAMPLE_TARGETS = (
@@ -603,10 +623,21 @@ the document), and all geometry in `geo/`, which is schematic (generated shapes 
 | `扶贫项目库_2019.xlsx` | the 2019 poverty-alleviation project list |
 | `targets_2020.csv` | 2020 targets |
 | `published_figures.csv` | the township's published 2019 figures (source for reconciliation) |
+| `核实说明.csv` | the written explanation (核实说明) confirming the one figure the plausibility review flags |
 | `geo/` | village polygons, G357, industry bases, sanitation points (GCJ-02, as a phone app records them) |
 
 `data/raw/` is never modified by the code. To use your own data, see the project README.
 """
+
+
+def write_explanations(path: Path, rows: Sequence[tuple[object, ...]]) -> None:
+    """A 核实说明 file (:mod:`analysis.ingest.explanations`), UTF-8 with a BOM as Excel saves
+    it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPLANATION_HEADERS)
+    writer.writerows(rows)
+    atomic_write_bytes(path, buffer.getvalue().encode("utf-8-sig"))
 
 
 def write_sample(
@@ -687,6 +718,8 @@ def write_sample(
     write_targets(out / config.TARGETS_FILE, targets, catalog)
     if published is not None:
         atomic_write_bytes(out / config.PUBLISHED_FILE, Path(published).read_bytes())
+    if is_daqiao:
+        write_explanations(out / EXPLANATIONS_FILE, SAMPLE_EXPLANATIONS)
     from analysis.tools.sample_geo import write_geometry
 
     write_geometry(out / "geo", villages, table, rng)

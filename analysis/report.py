@@ -32,6 +32,7 @@ from analysis.reporting.sections import (
     show_target_table,
     show_trend_charts,
     show_village_paragraph,
+    show_village_projects,
     township_title,
     village_title,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "show_target_table",
     "show_trend_charts",
     "show_village_paragraph",
+    "show_village_projects",
     "target_table",
     "toilets_per_100_households",
     "township_history",

@@ -136,6 +136,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "heading.compare": ("与全镇比较", "Compared with the township"),
     "heading.projections": (f"{_TARGET_YEAR}年预测", f"Projections to {_TARGET_YEAR}"),
     "heading.projects": ("扶贫项目", "Projects"),
+    "projects.none": (
+        "{self}{year}年无扶贫项目。",
+        "{self} had no poverty-alleviation projects in {year}.",
+    ),
     "heading.towns": ("各乡镇比较", "Towns compared"),
     "heading.town_targets": ("各乡镇目标状态", "Targets by town"),
     # --- the county page
@@ -143,10 +147,12 @@ _WORDS: dict[str, tuple[str, str]] = {
     "column.town_own_targets": ("本乡镇目标", "The town's own targets"),
     "column.county_target": ("{name}（全县目标{target}）", "{name} (county target {target})"),
     "column.rank": ("{name}排名", "{name}: rank"),
+    "column.with_unit": ("{name}({unit})", "{name} ({unit})"),
+    "name.per_households": ("每{n}户{name}", "{name} per {n} households"),
     "map.towns_title": ("{year}年各乡镇{name}", "{name} by town, {year}"),
     "map.at_risk_title": (
-        "各乡镇需加速或倒退的预测项数",
-        "Projections needing acceleration or reversing, by town",
+        "各乡镇需加速或倒退的目标数（乡镇一级）",
+        "Town-level targets needing acceleration or reversing, by town",
     ),
     "map.at_risk_legend": ("需加速或倒退", "Accelerate or reverse"),
     "unit.items": ("项", "items"),
@@ -210,7 +216,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "cell.township": ("全镇", "township"),
     "cell.none_quarantined": ("没有被隔离的行", "nothing was quarantined"),
     "cell.no_published": ("没有可核对的公布数据", "no published figures to check"),
-    "cell.plan_done": ("已完成{done}，计划{target}", "{done} done of {target}"),
+    "cell.plan_done": (
+        "{year}年计划{target}，已完成{done}",
+        "{target} planned for {year}, {done} done",
+    ),
     "cell.no_data": ("无数据", "no data"),
     "cell.remaining": ("{remaining}（年均{pace}）", "{remaining} ({pace} a year)"),
     "cell.contradicts": ("{cell}*", "{cell}*"),
@@ -230,6 +239,18 @@ _WORDS: dict[str, tuple[str, str]] = {
         "errors; running totals (areas, lengths) are never projected below their latest value. "
         "'Still to go' and its yearly pace are counted from the latest value.",
     ),
+    "note.supporting": (
+        "ESCAP列为联合国亚太经社会的预期进展指数：按基年以来的年均增长外推到目标年，预期完成的"
+        "进展占所需进展的比例（1及以上为“保持”，0–1为“需加速”，小于0为“扭转倒退”）。Eurostat列为"
+        "欧盟统计局的进展比：基年以来的实际年均增长与达到目标所需年均增长之比（0.95及以上为"
+        "“进展顺利”，0.6–0.95为“需加速”，0–0.6为“进展有限”，小于0为“倒退”）。",
+        "ESCAP: UN ESCAP's anticipated-progress index, the progress the average growth since the "
+        "base year would make by the target year as a share of the progress required (1 or more "
+        "'maintain progress', 0–1 'accelerate', below 0 'reverse trend'). Eurostat: the ratio of "
+        "the average growth since the base year to the growth the target requires (0.95 or more "
+        "'on track', 0.6–0.95 'acceleration needed', 0–0.6 'limited progress', below 0 "
+        "'deterioration').",
+    ),
     "note.contradicts": (
         "*ESCAP与Eurostat按基年以来的平均增长外推，不是状态所依据的模型预测，仅供参考；"
         "与状态不一致时以状态为准。",
@@ -241,6 +262,7 @@ _WORDS: dict[str, tuple[str, str]] = {
         "the document states {value} elsewhere ({fact})",
     ),
     "note.compared_targets": ("与目标表核对", "checked against the targets table"),
+    "note.compared_projects": ("与扶贫项目库核对", "checked against the project list"),
     "note.compared_remaining": (
         "清零目标的任务量，与{year}年末实际值核对",
         "the task of a clear-to-zero target, checked against the end-{year} value",
@@ -309,6 +331,12 @@ _WORDS: dict[str, tuple[str, str]] = {
     "index.search": ("搜索", "Search"),
     "index.search_hint": ("村、乡镇名称或代码", "name or code of a village or town"),
     "index.town_villages": ("{n} 个村", "{n} villages"),
+    "index.level_statuses": ("{level} {statuses}", "{level}: {statuses}"),
+    "level.town": ("镇级", "town"),
+    "places.town": ("乡镇", "town"),
+    "places.village": ("村", "village"),
+    "places.scope": ("范围", "group of villages"),
+    "level.village": ("村级", "villages"),
     "index.summary_docx": ("工作总结（Word）", "Summary (.docx)"),
     "index.workbook": ("数据表（Excel，含全部表格）", "The data (Excel workbook, every table)"),
     "index.csv": ("数据表（CSV，逐表）", "The data (CSV, one file per table)"),
@@ -317,6 +345,78 @@ _WORDS: dict[str, tuple[str, str]] = {
     "index.sanitary_rate_pdf": (
         "卫生厕所普及率图（PDF，印刷用）",
         "Sanitary toilet coverage map for print",
+    ),
+    # --- workbooks: the first sheet, 说明 (analysis.core.sheets), and what each sheet holds
+    "readme.title": ("说明", "About this workbook"),
+    "readme.sheet": ("工作表", "Sheet"),
+    "readme.content": ("内容", "What it holds"),
+    "readme.marks": ("颜色和标记", "Colours and marks"),
+    "readme.source_processed": (
+        "由 minsheng prepare 从原始数据（{raw}）检查、整理生成；数字按指标目录的小数位显示。",
+        "Checked and prepared by minsheng prepare from the raw data ({raw}); figures shown to "
+        "the catalog's decimals.",
+    ),
+    "mark.error": ("错误", "error"),
+    "mark.error.meaning": (
+        "红色：该格有错误，该行未读入，须改正。",
+        "Red: the cell is wrong and its row was not read; it must be corrected.",
+    ),
+    "mark.warning": ("提示", "warning"),
+    "mark.warning.meaning": (
+        "黄色：该格已读入，但数值可疑，请核对。",
+        "Amber: the cell was read but its value looks doubtful; please check it.",
+    ),
+    "mark.review": ("待核实", "to confirm"),
+    "mark.review.meaning": (
+        "蓝色：该格已读入，但与往年或本镇各村相比不合常理（核实性审核）；请核实：有误则改正，"
+        "无误则在问题清单的“核实说明”栏写明原因。",
+        "Blue: the cell was read, but its history or its town's villages make it implausible "
+        "(核实性审核); correct it, or if it is right, write why in the list's 核实说明 column.",
+    ),
+    "mark.unverified": ("待核实", "to be verified"),
+    "mark.unverified.meaning": (
+        "村名后注“（村名待核）”：该村名不在村（居）名录中，问题暂按所填村名归组，请核实村名。",
+        "A name followed by (name to confirm) is not in the village registry: its problems are "
+        "grouped under the name as written until it is confirmed.",
+    ),
+    "sheet.village_indicators": (
+        "每村每年一行，每个指标一列（列名含单位）。",
+        "One row per village and year, one column per indicator (units in the headers).",
+    ),
+    "sheet.totals": (
+        "{whole}每年的合计（比率按权重平均）。",
+        "The {whole}'s totals by year (rates as weighted means).",
+    ),
+    "sheet.villages": ("村（居）名录：代码、名称、所属乡镇。", "The village registry."),
+    "sheet.targets": ("2020 年目标值及其来源。", "The 2020 targets and their sources."),
+    "sheet.projects": ("扶贫项目：批次、所在村、资金、进度。", "Poverty-alleviation projects."),
+    "sheet.reconciliation": (
+        "公布数与计算数的核对。",
+        "Published figures checked against the computed ones.",
+    ),
+    "sheet.problems": (
+        "原始数据的问题：错误（未读入）和提示（已读入）。",
+        "Problems found in the raw data: errors (not read) and warnings (read).",
+    ),
+    "sheet.template_data": (
+        "在此填写：每行一个村（居）一个年度，村名从下拉列表中选。",
+        "Fill in here: one row per village and year, the name chosen from the list.",
+    ),
+    "sheet.template_instructions": (
+        "怎样填写，以及每一列的含义和要求。",
+        "How to fill it in, and what each column means.",
+    ),
+    "readme.source_template": (
+        "由 minsheng template 按指标目录生成的空白采集表。",
+        "A blank collection form made by minsheng template from the indicator catalog.",
+    ),
+    "sheet.marked_copy": (
+        "原表，问题格已标色并加批注（鼠标移到格上可看）。",
+        "The original sheet, problem cells coloured and commented.",
+    ),
+    "sheet.problem_list": (
+        "本文件的全部问题，点“单元格”可跳到该格。",
+        "Every problem of the file, each linked to its cell.",
     ),
     # --- problems: the marked workbooks' 问题清单 and the problems page (对照表)
     "severity.error": ("错误", "error"),
@@ -336,6 +436,13 @@ _WORDS: dict[str, tuple[str, str]] = {
     "column.by_village": ("按村统计", "By village"),
     "problems.title": ("{town}{year}年数据问题对照表", "{town} data problems {year}: checklist"),
     "problems.none": ("没有发现问题", "No problems were found in the data"),
+    "problems.none_in_raw": ("原始数据没有发现问题", "No problems were found in the raw data"),
+    "problems.mismatches": ("与公开数据不一致", "Differs from the published figures"),
+    "problems.mismatches_note": (
+        "公开数据中有{n}个数字与各村报表的汇总不一致，请核实是公开数据还是报表有误：",
+        "{n} published figure(s) differ from the sum of the village returns; check which of "
+        "the two is wrong:",
+    ),
     "problems.summary": (
         "共 {n} 条：错误 {errors} 条（未读入报告，须改正），提示 {warnings} 条（已读入，请核对）。",
         "{n} problems: {errors} errors (not in the reports; to correct), {warnings} warnings "
@@ -397,8 +504,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "chart.year": ("年份", "Year"),
     "chart.no_projection": ("无法预测：{reason}", "No projection: {reason}"),
     "chart.plan": (
-        "计划类目标：已完成{done}，计划{target}，不作趋势外推",
-        "a plan: {done} done of {target}, not extrapolated",
+        "计划类目标：{year}年计划{target}，已完成{done}，不作趋势外推",
+        "a plan: {target} planned for {year}, {done} done, not extrapolated",
     ),
     "chart.model": (
         "模型：{model}，回测平均绝对误差 {mae}；阴影为{level}预测区间",
@@ -416,7 +523,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "alt.projected": ("与{year}年预测", " and projected to {year}"),
     "alt.latest": ("，{year}年为{value}", "; {value} in {year}"),
     "alt.target": ("，目标{target}", ", target {target}"),
-    "alt.plan": ("，已完成{done}，计划{target}", ", {done} done of {target} planned"),
+    "alt.plan": (
+        "，{year}年计划{target}，已完成{done}",
+        ", {target} planned for {year}, {done} done",
+    ),
     "alt.no_data": ("{indicator}：无数据", "{indicator}: no data"),
     "alt.map": ("地图：{title}", "Map: {title}"),
     "alt.legend": ("。图例：{entries}", ". Legend: {entries}"),

@@ -3,11 +3,13 @@
 The catalog decides how a figure is written, so that the same figure reads the same wherever
 it appears (86.4%, 335.26万元, 1544人次):
 
-* decimals: whole numbers for counts and 元, one for rates (and their changes, in percentage
-  points), two for 万元, 亩, km and other amounts; trailing zeros dropped (86.0 → 86,
-  101.00 → 101), as the township's own documents write them;
-* grouping: none in Chinese (1544人次, 190905元, as the documents write them), thousands in
-  English (1,544 visits);
+* in a sentence, a figure as the township's own documents write it: whole numbers for counts
+  and 元, one decimal for rates (and their changes, in percentage points), two for 万元, 亩, km
+  and other amounts, trailing zeros dropped (86.0 → 86, 101.00 → 101); thousands grouped in
+  English only (1544人次 / 1,544 visits);
+* in a table's column of figures (``context="column"``), as GB/T 15835 sets a table: every
+  decimal of the indicator kept (82.0 beside 81.6) and thousands grouped in both languages
+  (1,314,871), so that a Chinese table and its English twin read alike;
 * English has no 万: a 万元 figure written with its unit is given in yuan (335.26万元 →
   3,352,600 yuan, exact for the two decimals a 万元 figure carries); in a table whose header
   names the unit (10k yuan) the number stays as it is.
@@ -19,6 +21,7 @@ figures that belong to no indicator (a project's funds, a chart's target line).
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
 
 from analysis.core import labels
@@ -30,8 +33,13 @@ Measure = Indicator | str
 MISSING = "—"
 #: Decimals of a unit no catalog indicator uses.
 DEFAULT_DECIMALS = 2
-#: Thousands grouping, by language: 1544人次 / 1,544 visits.
+#: Thousands grouping in a sentence, by language: 1544人次 / 1,544 visits (a table's column
+#: groups in both).
 GROUPING = {"zh": False, "en": True}
+#: How a figure is written: in a sentence (``level``, a figure or a change of it), as an error
+#: or spread (``spread``), in a table's column of figures (``column``) or on a chart's axis
+#: (``axis``: grouped as a table is, every tick with the decimals its step needs).
+CONTEXTS = ("level", "spread", "column", "axis")
 #: Between a number and its unit word: 1544人次 / 1,544 visits (never before % or a bare count).
 UNIT_SPACE = {"zh": "", "en": " "}
 #: Units a language does not write, as (factor, the unit written): English has no 万.
@@ -69,12 +77,15 @@ def _missing(value: float | None) -> bool:
     return value is None or not math.isfinite(float(value))
 
 
-def _trim(value: float, places: int, grouping: bool) -> str:
-    """``value`` with at most ``places`` decimals and no trailing zeros (21.50 → 21.5)."""
+def _trim(value: float, places: int, grouping: bool, *, trim: bool = True) -> str:
+    """``value`` with at most ``places`` decimals and no trailing zeros (21.50 → 21.5); with
+    exactly ``places`` where ``trim`` is false (21.50)."""
     text = f"{value:,.{places}f}" if grouping else f"{value:.{places}f}"
-    if "." in text:
+    if re.fullmatch(r"-0(\.0*)?", text):
+        text = text[1:]
+    if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    return text
 
 
 def number(
@@ -94,25 +105,32 @@ def number(
     what
         The indicator (or unit) the figure measures: it decides the decimals.
     lang
-        ``"zh"`` (no grouping) or ``"en"`` (thousands grouped).
+        ``"zh"`` or ``"en"`` (thousands grouped in both).
     context
         ``"level"`` for a figure or a change of it; ``"spread"`` for an error or spread of a
-        count, which keeps one decimal (a back-test error of 0.4 households is not 0).
+        count, which keeps one decimal (a back-test error of 0.4 households is not 0);
+        ``"column"`` for a figure in a table's column: every decimal of its indicator kept
+        (82.0 beside 81.6) and thousands grouped in both languages; ``"axis"`` for a chart's
+        tick, grouped, with exactly ``places`` decimals (1,400,000; 82.5 beside 85.0).
     places
         At least this many decimals: a reconciliation shows a figure to the precision it was
         checked at.
     """
     labels.check_lang(lang)
-    if context not in ("level", "spread"):
-        raise ValueError(f"context must be 'level' or 'spread', not {context!r}")
+    if context not in CONTEXTS:
+        raise ValueError(f"context must be one of {CONTEXTS}, not {context!r}")
     if _missing(value):
         return MISSING
     digits = decimals(what)
     if context == "spread":
         digits = max(digits, 1)
-    if places is not None:
+    if context == "axis" and places is not None:
+        digits = places
+    elif places is not None:
         digits = max(digits, places)
-    return _trim(float(value), digits, grouping=GROUPING[lang])
+    column = context == "column"
+    fixed = column or context == "axis"
+    return _trim(float(value), digits, grouping=fixed or GROUPING[lang], trim=not fixed)
 
 
 def _written(value: float, what: Measure, lang: str) -> tuple[float, Measure]:
@@ -137,22 +155,29 @@ def figure(value: float | None, what: Measure, lang: str = "zh", *, context: str
 
 
 def change(
-    value: float, what: Measure, lang: str = "zh", *, unit: bool = True, signed: bool = False
+    value: float,
+    what: Measure,
+    lang: str = "zh",
+    *,
+    unit: bool = True,
+    signed: bool = False,
+    context: str = "level",
 ) -> str:
     """A difference between two figures: percentage points for rates, else the figure's unit.
 
     ``unit=False`` leaves out the unit a table header already names (a rate's points stay);
-    ``signed`` writes +1.2个百分点 / -3户 rather than the size of the change alone.
+    ``signed`` writes +1.2个百分点 / -3户 rather than the size of the change alone; ``context``
+    as in :func:`number` (``"column"``: the change in a table, written as its figures are).
     """
     if _missing(value):
         return MISSING
     size = abs(float(value))
     if _is_rate(what):
-        text = labels.label("change.points", lang, n=number(size, what, lang))
+        text = labels.label("change.points", lang, n=number(size, what, lang, context=context))
     elif unit:
         text = figure(size, what, lang)
     else:
-        text = number(size, what, lang)
+        text = number(size, what, lang, context=context)
     if signed and not is_zero(value, what):
         return ("+" if value > 0 else "-") + text
     return text
@@ -169,7 +194,7 @@ def interval(lower: float, upper: float, what: Measure, lang: str = "zh") -> str
 
 def is_zero(value: float, what: Measure) -> bool:
     """True when ``value`` is written as zero, so that 增加0户 is never written."""
-    return number(abs(value), what, "zh") == "0"
+    return float(number(abs(value), what, "en").replace(",", "")) == 0
 
 
 def percent(fraction: float | None) -> str:

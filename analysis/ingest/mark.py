@@ -27,13 +27,15 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from analysis import config
+from analysis.core import sheets as sheets_layout
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.core.labels import label
+from analysis.core.sheets import README_SHEET
 from analysis.errors import ParameterError
 from analysis.ingest.advice import (
     LETTERS,
@@ -60,6 +62,7 @@ from analysis.ingest.registry import Registry
 from analysis.ingest.rules import Scope, Severity, rule_of
 from analysis.ingest.validate import ValidationResult, validate
 from analysis.iorw import atomic_write_with
+from analysis.version import fingerprint_files
 
 #: The list of every problem of a run, beside the marked copies in the output folder.
 OVERVIEW_NAME = f"{PROBLEM_SHEET}.xlsx"
@@ -67,7 +70,11 @@ AUTHOR = "minsheng"
 
 #: Cell fills. Not Excel's built-in 差/适中 colours, so that marks of an earlier round can be
 #: told from the clerk's own formatting and cleared when a returned copy is marked again.
-CELL_COLOURS = {"error": "FFFF9E9E", "warning": "FFFFD966", "review": "FFBDD7EE"}
+CELL_COLOURS = {
+    "error": sheets_layout.ERROR_FILL,
+    "warning": sheets_layout.WARNING_FILL,
+    "review": sheets_layout.REVIEW_FILL,
+}
 ROW_COLOUR = "FFFFE1E1"
 _OUR_COLOURS = {*CELL_COLOURS.values(), ROW_COLOUR}
 #: A cell with problems of several severities is coloured by the heaviest.
@@ -80,8 +87,6 @@ _OPENPYXL = {".xlsx", ".xlsm"}
 #: The problem list's columns (labels' ``column.*`` keys); the overview adds the marked copy.
 _LIST_COLUMNS = ["number", "village_name", "file", "sheet", "cell", "value", "problem"]
 _LIST_COLUMNS += ["expected", "advice", "severity", "rule"]
-_WIDTHS = {"number": 6, "village_name": 14, "file": 22, "marked_copy": 22, "sheet": 12, "cell": 9}
-_WIDTHS |= {"value": 14, "problem": 60, "expected": 30, "advice": 36}
 
 
 @dataclass
@@ -157,20 +162,31 @@ def _clean_value(value: object) -> object:
     return value
 
 
-def _workbook_from_grids(sheets: dict[str, Sheet], display: str) -> tuple[Workbook, dict]:
-    """A new workbook holding every grid at its place; sheet name map (``""`` for a CSV)."""
+def _workbook_from_grids(
+    sheets: dict[str, Sheet], display: str, headers: dict[str, int]
+) -> tuple[Workbook, dict]:
+    """A new workbook holding every grid at its place, laid out as every workbook is
+    (:mod:`analysis.core.sheets`) with the rows down to ``headers[name]`` as its header; sheet
+    name map (``""`` for a CSV)."""
     wb = Workbook()
     wb.remove(wb.active)
     titles = {}
     for name, sheet in sheets.items():
         ws = wb.create_sheet(name or _sheet_title(display))
         titles[name] = ws.title
+        layouts = [
+            sheets_layout.column("", sheet.cells.iloc[:, j]) for j in range(sheet.cells.shape[1])
+        ]
+        sheets_layout.lay_out(ws, layouts, header_row=headers.get(name, 1))
         for (r, c), value in sheet.cells.stack().items():
             if value == "" or value is None:
                 continue
             cell = ws.cell(int(r) + 1, int(c) + 1, _clean_value(value))
             if isinstance(value, str):
                 cell.data_type = "s"  # text stays text: "=1+1" in a CSV is not a formula
+            sheets_layout.data_style(cell, layouts[int(c)])
+        heights = sheets_layout.row_heights(sheet.cells.to_numpy().tolist(), layouts, first_row=1)
+        sheets_layout.set_heights(ws, heights)
         for r0, c0, r1, c1 in sheet.merged:
             if (r0, c0) != (r1, c1):
                 ws.merge_cells(
@@ -179,17 +195,24 @@ def _workbook_from_grids(sheets: dict[str, Sheet], display: str) -> tuple[Workbo
     return wb, titles
 
 
-def _open_copy(path: Path, sheets: dict[str, Sheet], display: str) -> tuple[Workbook, dict]:
-    """The source as an openpyxl workbook, earlier marks removed; sheet name map."""
+def _open_copy(
+    path: Path, sheets: dict[str, Sheet], display: str, headers: dict[str, int]
+) -> tuple[Workbook, dict]:
+    """The source as an openpyxl workbook, earlier marks removed; sheet name map. An .xlsx
+    keeps the clerk's own layout; a sheet rebuilt from its cells gets the house layout, with
+    the rows down to ``headers[name]`` as its header."""
     if path.suffix.lower() in _OPENPYXL:
         try:
             # The values Excel last computed: what ingest reads. openpyxl cannot save a
             # formula with its value, and a formula without one would read as empty.
             wb = load_workbook(path, data_only=True)
         except Exception:  # openpyxl rejects some files calamine reads; rebuild those from cells
-            return _workbook_from_grids(sheets, display)
+            return _workbook_from_grids(sheets, display, headers)
         if PROBLEM_SHEET in wb.sheetnames:
+            # A returned copy: its 说明 is ours too.
             del wb[PROBLEM_SHEET]
+            if README_SHEET in wb.sheetnames:
+                del wb[README_SHEET]
         for ws in wb.worksheets:
             # Only as far as the data: iter_rows() would make a cell of every position up to a
             # stray far cell (XFD1048576), billions of them.
@@ -201,7 +224,7 @@ def _open_copy(path: Path, sheets: dict[str, Sheet], display: str) -> tuple[Work
                     if getattr(cell, "comment", None) is not None and cell.comment.author == AUTHOR:
                         cell.comment = None
         return wb, {name: name for name in wb.sheetnames}
-    return _workbook_from_grids(sheets, display)
+    return _workbook_from_grids(sheets, display, headers)
 
 
 def _on_file(rule: str) -> bool:
@@ -309,11 +332,43 @@ def _list_sheet(wb: Workbook, title: str, note: str, records: list[dict], overvi
         ws.cell(row, columns.index("severity") + 1).fill = PatternFill(
             "solid", fgColor=CELL_COLOURS[rec["severity"]]
         )
-    ws.freeze_panes = ws.cell(header_row + 1, 1)
     last = get_column_letter(len(columns))
     ws.auto_filter.ref = f"A{header_row}:{last}{header_row + len(records)}"
-    for i, key in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(key, 10)
+    # Widths from the counts and the list; the title and the note above them wrap.
+    layouts = [
+        sheets_layout.column("", [cell.value for cell in cells])
+        for cells in ws.iter_cols(min_row=4, max_col=len(columns))
+    ]
+    sheets_layout.lay_out(ws, layouts, header_row=header_row, first_header_row=header_row)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(columns))
+    ws.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    width = sum(layout.width for layout in layouts)
+    ws.row_dimensions[2].height = 15 * (1 + sheets_layout.text_width(note) // int(width))
+    for cells in ws.iter_rows(min_row=header_row + 1, max_col=len(columns)):
+        for cell, layout in zip(cells, layouts, strict=True):
+            sheets_layout.data_style(cell, layout)
+    listed = ws.iter_rows(min_row=header_row + 1, max_col=len(columns), values_only=True)
+    sheets_layout.set_heights(
+        ws, sheets_layout.row_heights(list(listed), layouts, first_row=header_row + 1)
+    )
+
+
+def _header_row(entry: dict | None) -> int:
+    """The last header row of a sheet as ingest read it (1 where it found none)."""
+    rows = [s["row"] for s in (entry or {}).get("structural", []) if s["reason"] == "header"]
+    return max(rows, default=1)
+
+
+def _readme(wb: Workbook, source: str, fingerprint: str | None) -> None:
+    """说明 before the list: one line per sheet, the raw file and its fingerprint, the colours."""
+    lines = {PROBLEM_SHEET: label("sheet.problem_list", "zh")}
+    sheets_layout.readme_sheet(
+        wb,
+        [(name, lines.get(name, label("sheet.marked_copy", "zh"))) for name in wb.sheetnames],
+        source=source,
+        fingerprint=fingerprint,
+    )
+    wb.active = 0
 
 
 def _has_formulas(path: Path) -> bool:
@@ -429,6 +484,7 @@ def mark(
         if PurePosixPath(f).suffix.lower() not in LAYER_SUFFIXES and sources.sheets(f) is not None
     ]
     names = _copy_names(markable, raw)
+    entries = {(e["file"], e["sheet"]): e for e in result.summary["files"]}
     records: list[dict] = []
     for display in problems["file"].unique():
         of_file = problems[problems["file"] == display]
@@ -438,7 +494,8 @@ def mark(
             continue
         sheets = sources.sheets(display)
         source = sources.path(display)
-        wb, titles = _open_copy(source, sheets, display)
+        headers = {name: _header_row(entries.get((display, name))) for name in sheets}
+        wb, titles = _open_copy(source, sheets, display, headers)
         formulas = source.suffix.lower() in _OPENPYXL and _has_formulas(source)
         advice: dict[int, str] = {}
         for sheet_name, of_sheet in of_file.groupby("sheet", sort=False):
@@ -457,6 +514,7 @@ def mark(
             own,
             overview=False,
         )
+        _readme(wb, display, fingerprint_files([source], root=source.parent))
         target = out / names[display]
         atomic_write_with(target, wb.save)
         outcome.copies[display] = target
@@ -470,6 +528,7 @@ def mark(
         "无法生成副本的文件（打不开的文件、地图图层）只列在这里。"
     )
     _list_sheet(overview, "问题清单：全部文件", note, records, overview=True)
+    _readme(overview, raw.name, None)
     outcome.overview = atomic_write_with(out / OVERVIEW_NAME, overview.save)
     return outcome
 

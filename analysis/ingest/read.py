@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.core.sheets import README_SHEET
 from analysis.ingest import formula_cells
 from analysis.ingest.bounded import SheetError, SheetTooLarge, read_workbook_bounded
 from analysis.ingest.cells import cell_text, column_letter
@@ -47,7 +48,7 @@ COPYABLE = WORKBOOK_SUFFIXES | TABLE_SUFFIXES
 #: that large holds more XML than a sheet may (100 MB).
 MAX_FILE_BYTES = 100_000_000
 
-#: The sheet a marked copy (:mod:`analysis.ingest.mark`) carries first: the problem list, never data.
+#: The problem list a marked copy (:mod:`analysis.ingest.mark`) carries, never data.
 PROBLEM_SHEET = "问题清单"
 #: The sheets the blank template carries beside its data (its instructions, the list its village
 #: dropdown draws from) and the names county forms give instructions: read as any sheet, but
@@ -57,6 +58,8 @@ LIST_SHEET = "村名列表"
 AUXILIARY_SHEETS = frozenset(
     {INSTRUCTIONS_SHEET, LIST_SHEET, "填报说明", "说明", "使用说明", "注意事项"}
 )
+#: The sheets a marked copy carries before the clerk's own: 说明 (what the copy is) and the list.
+MARKED_SHEETS = frozenset({PROBLEM_SHEET, README_SHEET})
 
 #: Strict decodes are tried in this order; GBK is tried before GB18030 because it is the
 #: narrower code page (GBK ⊂ GB18030), so "gbk" is reported whenever the bytes are GBK.

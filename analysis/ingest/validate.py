@@ -54,7 +54,7 @@ from analysis.ingest.ledger import (
 from analysis.ingest.read import (
     AUXILIARY_SHEETS,
     LAYER_SUFFIXES,
-    PROBLEM_SHEET,
+    MARKED_SHEETS,
     TABLE_SUFFIXES,
     WORKBOOK_SUFFIXES,
     ReadError,
@@ -95,8 +95,8 @@ SHAPEFILE_PARTS = {".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd
 
 
 def check_problem_list(sheet: Sheet, run: Run) -> None:
-    """The list a marked copy carries first (:mod:`analysis.ingest.mark`): structural, never
-    data."""
+    """The sheets a marked copy carries before the clerk's own (:mod:`analysis.ingest.mark`),
+    说明 and the problem list: structural, never data."""
     rows = run.ledger.open_sheet(sheet.file, sheet.name, "problem_list", len(sheet.cells))
     rows.loc[np.flatnonzero(~blank_rows(sheet.cells)) + 1, "reason"] = "problem list"
 
@@ -207,7 +207,7 @@ def _file_kind(path: Path, in_folder: bool, registry_path: Path | None) -> str:
 def _sheet_kind(path: Path, sheet: Sheet) -> str:
     """Which checker reads a sheet (the keys of :data:`SHEET_CHECKERS`). A table is known by
     its name whatever its format: a marked copy of a CSV is an .xlsx."""
-    if sheet.name == PROBLEM_SHEET:
+    if sheet.name in MARKED_SHEETS:
         return "problem_list"
     if is_explanations(path.name):
         return "explanations"

@@ -98,7 +98,7 @@ def prepare(
     township = aggregate_township(indicators, catalog)
     villages = villages_table(result.registry)
     reconciliation = (
-        reconcile(result.published, indicators, township, catalog, result.targets)
+        reconcile(result.published, indicators, township, catalog, result.targets, result.projects)
         if result.published is not None
         else pd.DataFrame(columns=RECONCILIATION_COLUMNS)
     )
@@ -125,10 +125,10 @@ def prepare(
         )
     for name, gdf in sorted(layers.items()):
         paths[f"layer:{name}"] = write_gpkg(gdf, store.layer_path(out, name), name)
-    paths["projections"] = write_parquet(
-        trends.assess_targets(indicators, result.targets),
-        path_of(out, "projections"),
-    )
+    projections, projection_paths = trends.assess_targets_with_paths(indicators, result.targets)
+    paths["projections"] = write_parquet(projections, path_of(out, "projections"))
+    # What the fan charts draw, so that pages read the projections rather than make them again.
+    paths["projection_paths"] = write_parquet(projection_paths, path_of(out, "projection_paths"))
     _remove_stale(out, paths)
     paths["livelihood_xlsx"] = write_workbook(
         path_of(out, "livelihood_xlsx"),
@@ -141,6 +141,8 @@ def prepare(
         quarantine,
         catalog,
         level=store.place_of(aggregates)[0],
+        raw_name=Path(raw_dir).name,
+        fingerprint=stamp["raw"],
     )
     summary = dict(result.summary)
     summary["outputs"] = {

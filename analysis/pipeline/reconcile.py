@@ -71,7 +71,11 @@ STATUSES = ("differs", "not checked", "rounding", "match")
 #: Why a figure was not checked.
 REASONS = ("no number", "no indicator", "no data", "no target")
 #: What a figure was compared with.
-COMPARED_WITH = ("data", "targets", "remaining")
+COMPARED_WITH = ("data", "targets", "remaining", "projects")
+#: A count of projects started or completed as a document writes it: 21个项目均已开工.
+_PROJECTS_STATE = re.compile(r"(\d+)个项目[^，。；,;]*?(开工|竣工)")
+#: The project list's column each word counts.
+_STATE_COLUMNS = {"开工": "started", "竣工": "completed"}
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -136,7 +140,7 @@ def _facts(published: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
         values = _split(fact.value)
         ids = _split(getattr(fact, "indicator_id", "") or "", len(values))
         units = _split(fact.unit, len(values))
-        for ind_id, text, unit in zip(ids, values, units, strict=True):
+        for part, (ind_id, text, unit) in enumerate(zip(ids, values, units, strict=True)):
             known = ind_id if ind_id in catalog else ""
             factor = (unit_factor(unit, catalog[known].unit) or 1.0) if known else 1.0
             number = pd.to_numeric(text, errors="coerce")
@@ -153,6 +157,7 @@ def _facts(published: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
                     "indicator_en": getattr(fact, "indicator_en", ""),
                     "unit": catalog[known].unit if known else unit,
                     "published_text": text,
+                    "repeats": values[:part].count(text),
                     "published": float(number) * factor,
                     "factor": factor,
                     "note": getattr(fact, "note", "") or "",
@@ -171,8 +176,10 @@ def reconcile(
     township: pd.DataFrame,
     catalog: Catalog | None = None,
     targets: pd.DataFrame | None = None,
+    projects: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Every published figure against the data and the targets, by the rules of this module.
+    """Every published figure against the data, the targets and the project list, by the rules
+    of this module.
 
     Parameters
     ----------
@@ -187,6 +194,10 @@ def reconcile(
     targets
         The targets table (scope, indicator, target_year, target_value); without it every
         target figure is 'not checked' for 'no target'.
+    projects
+        The project list (batch, amount_wan, started, completed): a figure no indicator holds
+        is compared with it where its quote names a batch (6个, 120万元: the batch's projects
+        and funds) or counts projects started or completed (21个项目均已开工).
 
     Returns
     -------
@@ -232,7 +243,11 @@ def reconcile(
         if not row.has_number:
             record["reason"] = "no number"
         elif not row.indicator:
-            record["reason"] = "no indicator"
+            computed = _from_projects(record, projects)
+            if math.isnan(computed):
+                record["reason"] = "no indicator"
+            else:
+                record.update(compared_with="projects", computed=computed)
         elif row.kind == "target":
             _target(record, goals, catalog, actual)
         else:
@@ -268,10 +283,40 @@ def _target(
         record.update(compared_with="targets", computed=goal)
 
 
+def _from_projects(record: dict, projects: pd.DataFrame | None) -> float:
+    """A published figure as the project list gives it, NaN where the list does not hold it.
+
+    The batch the quote names (the longest batch name in it) gives its number of projects (个)
+    and its funds (万元); a count of projects started or completed (21个项目均已开工，其中20个
+    项目已竣工) gives the list's count of those. A list with a year column is read for the
+    figure's year; one without is the current list.
+    """
+    if projects is None or projects.empty or record["scope_code"] != "township":
+        return math.nan
+    if "year" in projects.columns:
+        projects = projects[projects["year"] == record["year"]]
+    quote, unit = str(record["quote"]), str(record["unit"])
+    named = [b for b in projects["batch"].dropna().astype(str).unique() if b and b in quote]
+    if named:
+        batch = projects[projects["batch"] == max(named, key=len)]
+        if unit == "个":
+            return float(len(batch))
+        if unit == "万元":
+            return float(batch["amount_wan"].sum())
+        return math.nan
+    states = [word for n, word in _PROJECTS_STATE.findall(quote) if n == record["published_text"]]
+    if unit != "个" or len(states) <= record["repeats"]:
+        return math.nan
+    column = _STATE_COLUMNS[states[record["repeats"]]]
+    return float(projects[column].fillna(False).astype(bool).sum())
+
+
 def _judge(record: dict, table: pd.DataFrame) -> None:
-    """match / rounding / differs, and the document's other statement of the quantity."""
+    """match / rounding / differs, and the document's other statement of the quantity (of an
+    indicator: figures no indicator holds are each a quantity of their own)."""
     others = table[
-        (table["scope_code"] == record["scope_code"])
+        (table["indicator"] != "")
+        & (table["scope_code"] == record["scope_code"])
         & (table["indicator"] == record["indicator"])
         & (table["year"] == record["year"])
         & (table["kind"] == record["kind"])
@@ -326,6 +371,8 @@ def explain(row: Mapping[str, Any], lang: str = "zh") -> str:
         parts.append(label("note.compared_targets", lang))
     elif compared == "remaining":
         parts.append(label("note.compared_remaining", lang, year=int(row["year"]) - 1))
+    elif compared == "projects":
+        parts.append(label("note.compared_projects", lang))
     if _text(row.get("other_fact")):
         word = unit_word(_text(row["unit"]), lang)
         value = f"{_text(row['other_text'])}{numbers.UNIT_SPACE[lang]}{word}"

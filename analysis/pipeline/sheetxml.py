@@ -11,7 +11,7 @@ through openpyxl as before, so openpyxl stays the reference for every byte
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from math import isfinite
 
 import pandas as pd
@@ -68,31 +68,52 @@ def _tail(value: object) -> str | None:
     return None
 
 
-def _column(values: list[object]) -> list[str] | None:
+def _column(values: list[object], style: int | None) -> list[str] | None:
     # Finite floats, most of a workbook's cells, inline: a call each would double the cost.
     tails = [
         f' t="n"><v>{v:.16g}</v></c>' if type(v) is float and isfinite(v) else _tail(v)
         for v in values
     ]
-    return None if None in tails else tails
+    if None in tails:
+        return None
+    if style is None:
+        return tails
+    # openpyxl writes a styled cell's style between its reference and its type.
+    styled = f' s="{style}"'
+    return [styled + tail if tail else tail for tail in tails]
 
 
-def rows_xml(frame: pd.DataFrame, first_row: int) -> Iterator[bytes] | None:
+def rows_xml(
+    frame: pd.DataFrame,
+    first_row: int,
+    styles: Sequence[int | None] | None = None,
+    heights: Mapping[int, int] | None = None,
+) -> Iterator[bytes] | None:
     """The ``<row>`` elements of ``frame``'s values from ``first_row`` on, in chunks of bytes.
 
-    ``frame`` holds the cells as written: objects, None where a cell is empty. None when a
-    value needs openpyxl itself (another type, a formula-like or illegal text).
+    ``frame`` holds the cells as written: objects, None where a cell is empty. ``styles`` gives
+    each column's cell style id (openpyxl's ``cell.style_id``), None for an unstyled column; an
+    empty cell is left out whatever its column's style. None when a value needs openpyxl
+    itself (another type, a formula-like or illegal text). ``heights`` gives the height in
+    points of a row (by its number) that is taller than a line.
     """
+    styles = styles or [None] * frame.shape[1]
     letters = [get_column_letter(i + 1) for i in range(frame.shape[1])]
-    columns = [_column(frame.iloc[:, i].tolist()) for i in range(frame.shape[1])]
+    columns = [_column(frame.iloc[:, i].tolist(), styles[i]) for i in range(frame.shape[1])]
     if any(column is None for column in columns):
         return None
-    return _chunks(columns, letters, first_row, len(frame))
+    return _chunks(columns, letters, first_row, len(frame), heights or {})
 
 
 def _chunks(
-    columns: list[list[str]], letters: list[str], first_row: int, n_rows: int
+    columns: list[list[str]],
+    letters: list[str],
+    first_row: int,
+    n_rows: int,
+    heights: Mapping[int, int],
 ) -> Iterator[bytes]:
+    # As openpyxl writes a row's dimensions (whole points: no heights of fractions are given).
+    opened = {r: f'<row r="{r}" ht="{h}" customHeight="1">' for r, h in heights.items()}
     for start in range(0, n_rows, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, n_rows)
         numbers = range(first_row + start, first_row + stop)
@@ -104,4 +125,6 @@ def _chunks(
             for letter, tails in zip(letters, columns, strict=True)
         ]
         rows = zip(numbers, *cells, strict=True)
-        yield "".join(f'<row r="{r}">{"".join(row)}</row>' for r, *row in rows).encode("ascii")
+        yield "".join(
+            (opened.get(r) or f'<row r="{r}">') + "".join(row) + "</row>" for r, *row in rows
+        ).encode("ascii")

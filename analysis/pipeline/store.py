@@ -39,6 +39,7 @@ FILES = {
     "targets": "targets.parquet",
     "projects": "projects.parquet",
     "projections": "projections.parquet",
+    "projection_paths": "projection_paths.parquet",
     "reconciliation": "reconciliation.csv",
     "quarantine": "quarantine.csv",
     "summary": "summary.json",
@@ -51,7 +52,7 @@ LAYERS_DIR = "layers"
 INGEST_CACHE_DIR = ".ingest-cache"
 #: Raised whenever a table is added or changes shape, so tables of an older layout are prepared
 #: again rather than read (the package version alone does not move between releases).
-LAYOUT = 2
+LAYOUT = 3
 
 
 def path_of(processed_dir: Path | str, name: str) -> Path:
@@ -184,7 +185,7 @@ T = TypeVar("T")
 
 @dataclasses.dataclass
 class Tables:
-    """The processed tables a report reads (see DESIGN.md, data/processed/)."""
+    """The processed tables a report reads, each from its file of :data:`FILES`."""
 
     processed_dir: Path
     indicators: pd.DataFrame
@@ -197,6 +198,9 @@ class Tables:
     summary: dict
     sample: bool
     aggregates: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    #: What each targeted projection's fan chart draws, made with the projections
+    #: (:func:`analysis.core.trends.assess_targets_with_paths`).
+    projection_paths: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     #: The town the tables are limited to (:meth:`town`), or None for the whole data set.
     scope: str | None = None
     # Layers read, shapes projected and town views made, shared by every copy handed out of one
@@ -270,6 +274,7 @@ class Tables:
             self.projects,
             self.reconciliation,
             self.aggregates,
+            self.projection_paths,
         )
 
     def _copy(self, processed_dir: Path) -> Tables:
@@ -285,6 +290,7 @@ class Tables:
             projects=self.projects.copy(deep=False),
             reconciliation=self.reconciliation.copy(deep=False),
             aggregates=self.aggregates.copy(deep=False),
+            projection_paths=self.projection_paths.copy(deep=False),
             # A deep copy; the summary is plain data, and pickling copies it ~10× faster than
             # copy.deepcopy (a warm worker copies it twice a page).
             summary=pickle.loads(pickle.dumps(self.summary, pickle.HIGHEST_PROTOCOL)),
@@ -299,6 +305,14 @@ class Tables:
     def place_name(self) -> str:
         """The name of the place the tables cover (:func:`place_name_of`)."""
         return place_name_of(self.aggregates, self.scope)
+
+    def unit_names(self) -> dict[str, str]:
+        """Code → name of the towns and counties (and a prefecture) of the data set."""
+        units = self.aggregates
+        if units.empty:
+            return {}
+        units = units[units["level"] != "village"].drop_duplicates("code")
+        return dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
 
     def towns(self) -> pd.DataFrame:
         """The towns of the data set: code and name, in code order."""
@@ -360,6 +374,9 @@ class Tables:
             villages=villages,
             targets=own(self.targets) if len(self.targets) else self.targets,
             projections=own(self.projections) if len(self.projections) else self.projections,
+            projection_paths=own(self.projection_paths)
+            if len(self.projection_paths)
+            else self.projection_paths,
             projects=self.projects[self.projects["village_code"].astype(str).isin(codes)]
             if len(self.projects)
             else self.projects,
@@ -410,6 +427,7 @@ _LOADED_FILES = (
     "aggregates",
     "targets",
     "projections",
+    "projection_paths",
     "projects",
     "reconciliation",
     "summary",
@@ -517,4 +535,5 @@ def _read_tables(processed: Path) -> Tables:
         summary=read_summary(processed),
         sample=bool(stamp.get("sample", False)),
         aggregates=_read_optional(path_of(processed, "aggregates"), pd.read_parquet),
+        projection_paths=_read_optional(path_of(processed, "projection_paths"), pd.read_parquet),
     )

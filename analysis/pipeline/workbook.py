@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core import sheets
 from analysis.core.catalog import Catalog
 from analysis.core.labels import label
+from analysis.core.numbers import decimals
 from analysis.iorw import atomic_write_bytes
 from analysis.pipeline.reconcile import explain
 from analysis.pipeline.sheetxml import rows_xml
@@ -65,24 +67,80 @@ def save_workbook(wb, path: Path, rows: Mapping[str, Iterable[bytes]] | None = N
     return atomic_write_bytes(path, _normalised_zip(buffer.getvalue(), rows))
 
 
-def _sheet(wb, rows: dict[str, Iterable[bytes]], title: str, frame: pd.DataFrame) -> None:
-    """One write-only sheet: header row frozen, values as plain cells (missing left empty).
+def _sheet(
+    wb,
+    rows: dict[str, Iterable[bytes]],
+    title: str,
+    frame: pd.DataFrame,
+    places: Mapping[str, int] | None = None,
+) -> None:
+    """One write-only sheet laid out as every workbook is (:mod:`analysis.core.sheets`): widths
+    from the content, header frozen and printed on every page, A4 one page wide; ``places``
+    gives the decimals of a column's numbers, by header. Missing values are left empty.
 
     The values' XML goes into ``rows`` under the sheet's zip entry, to be spliced in when the
     workbook is saved; openpyxl writes them only when a value needs it.
     """
+    from openpyxl.cell import WriteOnlyCell
+
+    places = places or {}
     ws = wb.create_sheet(title)
-    ws.freeze_panes = "A2"
-    ws.append([str(c) for c in frame.columns])
     cells = frame.astype(object)
     cells = cells.where(cells.notna(), None)
-    xml = rows_xml(cells, first_row=2)
+    headers = [str(c) for c in frame.columns]
+    layouts = [
+        sheets.column(header, cells.iloc[:, i], places.get(header))
+        for i, header in enumerate(headers)
+    ]
+    sheets.lay_out(ws, layouts, frozen_columns=_frozen_columns(headers))
+    # Only the wrapping columns make a row taller: a province's wide sheet has none.
+    wrapping = [i for i, layout in enumerate(layouts) if layout.wrap]
+    heights = sheets.row_heights(
+        cells.iloc[:, wrapping].to_numpy().tolist(), [layouts[i] for i in wrapping], first_row=2
+    )
+    sheets.set_heights(ws, sheets.row_heights([headers], layouts, first_row=1, header=True))
+    sheets.set_heights(ws, heights)
+    header_cells = []
+    for header in headers:
+        header_cells.append(WriteOnlyCell(ws, header))
+        sheets.header_style(header_cells[-1])
+    ws.append(header_cells)
+    styled = [None if sheets.is_plain(layout) else layout for layout in layouts]
+    xml = rows_xml(cells, 2, [_style_id(ws, layout) for layout in styled], heights)
     if xml is not None:
         # openpyxl numbers a write-only workbook's sheets in the order they were created.
         rows[f"xl/worksheets/sheet{len(wb.worksheets)}.xml"] = xml
         return
     for record in cells.to_numpy().tolist():
-        ws.append(record)
+        ws.append([_cell(ws, value, like) for value, like in zip(record, styled, strict=True)])
+
+
+def _cell(ws, value: object, layout: sheets.Column | None):
+    """``value`` as a cell of a column laid out as ``layout`` (None: a plain value); an empty
+    cell stays empty, as the fast path leaves it."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if value is None or layout is None:
+        return value
+    cell = WriteOnlyCell(ws, value)
+    sheets.data_style(cell, layout)
+    return cell
+
+
+def _style_id(ws, layout: sheets.Column | None) -> int | None:
+    """The workbook's style id of the data cells of a column laid out as ``layout``."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if layout is None:
+        return None
+    cell = WriteOnlyCell(ws)
+    sheets.data_style(cell, layout)
+    return cell.style_id
+
+
+def _frozen_columns(headers: list[str]) -> int:
+    """Columns that stay in view when scrolling right: the village's code and name."""
+    return 2 if headers[:2] == ["村代码", "村（居）名称"] else 0
 
 
 def write_workbook(
@@ -97,8 +155,11 @@ def write_workbook(
     catalog: Catalog,
     *,
     level: str,
+    raw_name: str,
+    fingerprint: str,
 ) -> Path:
-    """``livelihood.xlsx`` for officials: Chinese headers with units, one sheet per table.
+    """``livelihood.xlsx`` for officials: Chinese headers with units, one sheet per table,
+    after 说明 (what each sheet holds, the raw data ``raw_name`` and its ``fingerprint``).
 
     ``level`` is that of the place the data set covers (:func:`analysis.pipeline.store.place_of`):
     the sheet of ``township``'s totals is named for it, 全镇汇总 for a town, 全县汇总 for a county.
@@ -107,6 +168,21 @@ def write_workbook(
 
     wb = Workbook(write_only=True)
     rows: dict[str, Iterable[bytes]] = {}
+    whole = label(f"whole.{level}", "zh")
+    sheets.readme_sheet(
+        wb,
+        [
+            ("村级指标", label("sheet.village_indicators", "zh")),
+            (f"{whole}汇总", label("sheet.totals", "zh").format(whole=whole)),
+            ("村（居）名录", label("sheet.villages", "zh")),
+            ("2020年目标", label("sheet.targets", "zh")),
+            ("扶贫项目库", label("sheet.projects", "zh")),
+            (label("heading.reconciliation"), label("sheet.reconciliation", "zh")),
+            ("问题清单", label("sheet.problems", "zh")),
+        ],
+        source=label("readme.source_processed", "zh").format(raw=raw_name),
+        fingerprint=fingerprint,
+    )
     names = villages.set_index("code")["short_name"]
     labels = {ind.id: ind.label_zh for ind in catalog}
     present = set(indicators["indicator"].unique())
@@ -115,10 +191,11 @@ def write_workbook(
     wide = wide.reindex(columns=order).reset_index()
     wide.insert(1, "村（居）名称", wide["village_code"].map(names))
     wide = wide.rename(columns={"village_code": "村代码", "year": "年度", **labels})
-    _sheet(wb, rows, "村级指标", wide)
+    places = {ind.label_zh: decimals(ind) for ind in catalog}
+    _sheet(wb, rows, "村级指标", wide, places)
     town = township.pivot(index="year", columns="indicator", values="value").reindex(columns=order)
-    whole = label(f"whole.{level}", "zh")
-    _sheet(wb, rows, f"{whole}汇总", town.reset_index().rename(columns={"year": "年度", **labels}))
+    town = town.reset_index().rename(columns={"year": "年度", **labels})
+    _sheet(wb, rows, f"{whole}汇总", town, places)
     _sheet(
         wb,
         rows,
@@ -184,6 +261,7 @@ def write_workbook(
                 "row": "行号",
             }
         ),
+        {"资金规模(万元)": decimals("万元")},
     )
     # The reconciliation and problem headers are the pages' own (analysis.core.labels).
     reconciliation_columns = {

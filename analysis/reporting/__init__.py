@@ -6,6 +6,8 @@
 * ``ranking`` — villages ranked within their town;
 * ``narrative`` — the written summary and the village paragraph, and the summary as Word;
 * ``sections`` — what the notebooks display: titles, headings, tables and figures as HTML;
+* ``reads`` — what each section reads of the processed tables, declared beside it (``@reads``),
+  of which each page's fingerprint is made;
 * ``publish`` — the HTML pages (notebook pages, index, error pages) with their provenance;
 * ``documents`` — what a build writes besides the pages: the index, the .docx, print maps;
 * ``explore`` — the widgets of the explore notebook.

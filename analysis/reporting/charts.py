@@ -9,15 +9,17 @@ language asked for; the target status table that goes with it is
 
 from __future__ import annotations
 
+import itertools
 import math
 import unicodedata
 import weakref
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import AutoLocator, Locator, MaxNLocator
+from matplotlib.ticker import AutoLocator, Formatter, Locator, MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
 from analysis.core import numbers
@@ -147,6 +149,25 @@ class _InView(Locator):
         return [t for t in self.base() if low - slack <= t <= high + slack]
 
 
+class _UnitTicks(Formatter):
+    """Value-axis ticks in the indicator's unit, written by the one number formatter
+    (:func:`analysis.core.numbers.number`): 1,400,000 on a 元 axis, never 1.4 under a "1e6"
+    offset. Every tick has the decimals the step between the ticks needs (85.0 beside 87.5)."""
+
+    def __init__(self, unit: str, lang: str) -> None:
+        self.unit, self.lang, self.places = unit, lang, 0
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        steps = [b - a for a, b in itertools.pairwise(locs) if b > a]
+        step = min(steps) if steps else 1.0
+        written = f"{step:.6f}".rstrip("0")
+        self.places = len(written.split(".")[1])
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return numbers.number(x, self.unit, self.lang, context="axis", places=self.places)
+
+
 def _text_width_pt(text: str, fontsize: float) -> float:
     """An upper estimate of a line's width, points: a full em for wide (CJK) characters,
     0.62 em for others; enough to choose line breaks without asking the font."""
@@ -172,6 +193,67 @@ def _fit_lines(text: str, width_pt: float, fontsize: float) -> str:
             lines.append(line[:breakable])
             line, breakable = line[breakable:], -1
     return "\n".join([*lines, line])
+
+
+@dataclass(frozen=True)
+class FanLine:
+    """What a fan chart draws besides the series observed: the projection (its path with the
+    interval band, or the reason there is none), or a plan's works done, and the target.
+
+    Made from an :class:`~analysis.core.trends.Assessment` or a
+    :class:`~analysis.core.trends.Projection` (:meth:`of`), or read from the processed tables
+    (:mod:`analysis.reporting.indicator_charts`): the same line either way.
+    """
+
+    ok: bool
+    #: (year, projected, lower, upper) for every year projected.
+    path: tuple[tuple[int, float, float, float], ...]
+    last_year: int | None
+    last_value: float
+    level: float
+    model: str | None
+    backtest_mae: float
+    reason_zh: str
+    reason_en: str
+    target: float | None
+    target_year: int
+    #: A plan's works done (NaN for a trend); a plan draws them, never a projection.
+    done: float = math.nan
+    tracking: str = "trend"
+
+    @classmethod
+    def of(
+        cls,
+        assessment_or_projection: Assessment | Projection,
+        target: float | None = None,
+        target_year: int | None = None,
+    ) -> FanLine:
+        """The line of an assessment (which supplies the target) or of a bare projection;
+        ``target`` and ``target_year`` override or supply the target."""
+        done, tracking = math.nan, "trend"
+        if isinstance(assessment_or_projection, Assessment):
+            projection = assessment_or_projection.projection
+            target = assessment_or_projection.target if target is None else target
+            if target_year is None:
+                target_year = assessment_or_projection.target_year
+            done, tracking = assessment_or_projection.done, assessment_or_projection.tracking
+        else:
+            projection = assessment_or_projection
+        return cls(
+            ok=projection.ok,
+            path=projection.path,
+            last_year=projection.last_year,
+            last_value=projection.last_value,
+            level=projection.level,
+            model=projection.model,
+            backtest_mae=projection.backtest_mae,
+            reason_zh=projection.reason_zh,
+            reason_en=projection.reason_en,
+            target=target,
+            target_year=projection.target_year if target_year is None else target_year,
+            done=done,
+            tracking=tracking,
+        )
 
 
 def fan_chart(
@@ -221,17 +303,27 @@ def fan_chart(
     -------
     matplotlib.figure.Figure
     """
-    use_house_style()
-    plan = None
-    if isinstance(assessment_or_projection, Assessment):
-        plan = assessment_or_projection if assessment_or_projection.tracking == "plan" else None
-        projection = assessment_or_projection.projection
-        target = assessment_or_projection.target if target is None else target
-        target_year = assessment_or_projection.target_year if target_year is None else target_year
-    else:
-        projection = assessment_or_projection
-    target_year = projection.target_year if target_year is None else target_year
+    line = FanLine.of(assessment_or_projection, target, target_year)
+    return fan_line_chart(
+        series, line, title=title, unit=unit, ax=ax, sample=sample, source=source, lang=lang
+    )
 
+
+def fan_line_chart(
+    series: pd.Series,
+    line: FanLine,
+    *,
+    title: str,
+    unit: str,
+    ax: Axes | None = None,
+    sample: bool = False,
+    source: str | None = None,
+    lang: str = "zh",
+) -> Figure:
+    """:func:`fan_chart` of a :class:`FanLine`: the series observed, the line's projection
+    or works done, and its target."""
+    use_house_style()
+    target, target_year = line.target, line.target_year
     if ax is None:
         figure, (ax,) = panel_figure(1, 1)
     else:
@@ -239,7 +331,7 @@ def fan_chart(
 
     source = source if source is not None else label("chart.villages_source", lang)
     lines = [label("chart.source", lang, source=source)]
-    level = numbers.percent(projection.level)
+    level = numbers.percent(line.level)
     history = pd.Series(series, dtype=float).dropna().sort_index()
     ax.plot(
         history.index.astype(int),
@@ -250,13 +342,13 @@ def fan_chart(
         label=label("chart.observed", lang),
     )
 
-    if projection.ok and projection.path:
-        path = projection.path_frame()
+    if line.ok and line.path:
+        path = pd.DataFrame(list(line.path), columns=["year", "projected", "lower", "upper"])
         # Start band and line at the last observation so the projection visibly continues it.
-        xs = [projection.last_year, *path["year"]]
-        mid = [projection.last_value, *path["projected"]]
-        low = [projection.last_value, *path["lower"]]
-        high = [projection.last_value, *path["upper"]]
+        xs = [line.last_year, *path["year"]]
+        mid = [line.last_value, *path["projected"]]
+        low = [line.last_value, *path["lower"]]
+        high = [line.last_value, *path["upper"]]
         ax.fill_between(
             xs,
             low,
@@ -274,25 +366,27 @@ def fan_chart(
             linewidth=2,
             label=label("chart.projected", lang),
         )
-        model = projection.model or ""
+        model = line.model or ""
         lines.append(
             label(
                 "chart.model",
                 lang,
                 model=label(f"model.{model}", lang) if f"model.{model}" in LABELS else model,
-                mae=numbers.number(projection.backtest_mae, unit, lang, context="spread"),
+                mae=numbers.number(line.backtest_mae, unit, lang, context="spread"),
                 level=level,
             )
         )
-    elif plan is not None:
+    elif line.tracking == "plan":
         # Works done of works planned, under the chart: a plan has no line to draw.
         done, planned = (
-            numbers.figure(plan.done, unit, lang),
-            numbers.figure(plan.target, unit, lang),
+            numbers.figure(line.done, unit, lang),
+            numbers.figure(line.target, unit, lang),
         )
-        lines.append(label("chart.plan", lang, done=done, target=planned))
-    elif projection.reason_zh:
-        reason = getattr(projection, f"reason_{check_lang(lang)}")
+        lines.append(
+            label("chart.plan", lang, year=int(line.target_year), done=done, target=planned)
+        )
+    elif line.reason_zh:
+        reason = getattr(line, f"reason_{check_lang(lang)}")
         ax.text(
             0.02,
             0.95,
@@ -391,6 +485,7 @@ def _dress(
     ax.margins(y=_Y_MARGIN)
     ax.xaxis.set_major_locator(_InView(MaxNLocator(integer=True)))
     ax.yaxis.set_major_locator(_InView(AutoLocator()))
+    ax.yaxis.set_major_formatter(_UnitTicks(unit, lang))
     below = _LEGEND_OFFSET_PT
     if legend:
         entries = len(ax.get_legend_handles_labels()[0])

@@ -10,11 +10,18 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.core import numbers
-from analysis.core.catalog import Catalog, default_catalog
-from analysis.core.labels import STATUS_ZH, indicator_label, indicator_name, label
+from analysis.core.catalog import Catalog, Indicator, default_catalog
+from analysis.core.labels import (
+    STATUS_ZH,
+    indicator_label,
+    indicator_name,
+    label,
+    unit_header,
+)
 from analysis.geo import maps
 from analysis.pipeline.store import Tables
 from analysis.reporting.page_maps import MapDrawing
+from analysis.reporting.reads import REGISTRY, SCOPE_PROJECTIONS, TOWNS_FIGURES, reads
 
 #: The indicators of the town table, and the one the town map shows by default.
 TOWN_INDICATORS = (
@@ -24,11 +31,20 @@ TOWN_INDICATORS = (
     "sanitary_toilet_rate",
     "vegetable_greenhouse_area_mu",
 )
+#: What a town's totals are compared by: per 100 of its households (a total follows the town's
+#: size, so only a rate or a figure per household is ranked).
+PER_HOUSEHOLDS = 100
+HOUSEHOLDS = "households"
+#: Decimals of a figure per 100 households (0.1 poor households per 100 is not 0).
+PER_HOUSEHOLDS_PLACES = 2
+#: Totals shown without a figure per household: the size of a town is no merit.
+UNRANKED = ("population", HOUSEHOLDS)
 MAP_INDICATOR = "sanitary_toilet_rate"
 #: Statuses that call for action, counted per town on the status map.
 AT_RISK = (STATUS_ZH["acceleration needed"], STATUS_ZH["deteriorating"])
 
 
+@reads(REGISTRY)
 def county_title(tables: Tables, year: int, lang: str = "zh") -> str:
     return label("title.county", lang, county=tables.place_name(), year=year)
 
@@ -40,24 +56,45 @@ def _town_values(tables: Tables, year: int) -> pd.DataFrame:
     return towns.pivot_table(index=["code", "name"], columns="indicator", values="value")
 
 
+@reads(TOWNS_FIGURES)
 def town_table(
     tables: Tables, year: int, *, catalog: Catalog | None = None, lang: str = "zh"
 ) -> pd.DataFrame:
-    """Each town's key figures for ``year`` with its rank among the towns (1 = best)."""
+    """Each town's key figures for ``year``, ranked among the towns (1 = best) only where the
+    ranking is fair: a rate as it is, a total (未脱贫户数, 大棚面积) per 100 households, the total
+    itself shown unranked."""
     catalog = catalog or default_catalog()
     wide = _town_values(tables, year)
     shown = {label("column.town", lang): wide.index.get_level_values("name")}
+
+    def ranked(ind: Indicator, values: pd.Series, name: str, header: str) -> None:
+        shown[header] = [
+            numbers.number(v, ind, lang, context="column", places=places[header]) for v in values
+        ]
+        rank = values.rank(ascending=ind.direction == "lower", method="min")
+        shown[label("column.rank", lang, name=name)] = [
+            "—" if pd.isna(r) else f"{r:.0f}" for r in rank
+        ]
+
+    places: dict[str, int | None] = {}
     for ind_id in TOWN_INDICATORS:
         if ind_id not in wide.columns:
             continue
         ind = catalog[ind_id]
         values = wide[ind_id]
-        shown[indicator_label(ind, lang)] = [numbers.number(v, ind, lang) for v in values]
-        if ind_id != "population":  # the size of a town is no merit
-            rank = values.rank(ascending=ind.direction == "lower", method="min")
-            shown[label("column.rank", lang, name=indicator_name(ind, lang))] = [
-                "—" if pd.isna(r) else f"{r:.0f}" for r in rank
-            ]
+        header = indicator_label(ind, lang)
+        places[header] = None
+        if ind.kind == "rate":
+            ranked(ind, values, indicator_name(ind, lang), header)
+            continue
+        shown[header] = [numbers.number(v, ind, lang, context="column") for v in values]
+        if ind_id in UNRANKED or HOUSEHOLDS not in wide.columns:
+            continue
+        name = label("name.per_households", lang, n=PER_HOUSEHOLDS, name=indicator_name(ind, lang))
+        header = label("column.with_unit", lang, name=name, unit=unit_header(ind.unit, lang))
+        places[header] = PER_HOUSEHOLDS_PLACES
+        households = wide[HOUSEHOLDS].where(wide[HOUSEHOLDS] > 0)
+        ranked(ind, values / households * PER_HOUSEHOLDS, name, header)
     return pd.DataFrame(shown).reset_index(drop=True)
 
 
@@ -71,6 +108,7 @@ def town_shapes(tables: Tables) -> gpd.GeoDataFrame | None:
     return towns.assign(code=towns["town_code"], name=towns["town_code"].map(names))
 
 
+@reads(TOWNS_FIGURES, REGISTRY)
 def town_map_drawing(
     tables: Tables,
     year: int,
@@ -103,17 +141,22 @@ def town_map_drawing(
     )
 
 
+def town_at_risk(projections: pd.DataFrame, towns: pd.Series) -> pd.Series:
+    """How many of each town's own verdicts are 需加速 or 倒退: its targets and the county's
+    targets as they apply to it, never its villages' (which would count the town's size)."""
+    rows = projections[projections["scope"].astype(str).isin(towns.astype(str))]
+    at_risk = rows[rows["status_zh"].isin(AT_RISK)].groupby(rows["scope"].astype(str)).size()
+    return towns.astype(str).map(at_risk).fillna(0)
+
+
+@reads(SCOPE_PROJECTIONS, REGISTRY)
 def town_status_drawing(tables: Tables, *, lang: str = "zh") -> MapDrawing | None:
-    """How many of each town's projections are 需加速 or 倒退 (its villages' and its own), in
-    classes from the counts' own range."""
+    """How many of each town's own targets are 需加速 or 倒退 (:func:`town_at_risk`), in classes
+    from the counts' own range."""
     shapes = town_shapes(tables)
     if shapes is None or tables.projections.empty:
         return None
-    rows = tables.projections.assign(
-        town=tables.projections["scope"].astype(str).str.split(";").str[0].str[:9]
-    )
-    at_risk = rows[rows["status_zh"].isin(AT_RISK)].groupby("town").size()
-    counts = shapes["code"].map(at_risk).fillna(0)
+    counts = town_at_risk(tables.projections, shapes["code"])
     return MapDrawing.of(
         maps.choropleth,
         shapes.assign(at_risk=counts),
@@ -130,6 +173,7 @@ def town_status_drawing(tables: Tables, *, lang: str = "zh") -> MapDrawing | Non
     )
 
 
+@reads(TOWNS_FIGURES)
 def county_codes(tables: Tables) -> list[str]:
     """The codes of the counties the data covers (one for a county's data set)."""
     units = tables.aggregates
@@ -138,6 +182,7 @@ def county_codes(tables: Tables) -> list[str]:
     return sorted(units.loc[units["level"] == "county", "code"].astype(str).unique())
 
 
+@reads(SCOPE_PROJECTIONS, REGISTRY)
 def town_target_table(tables: Tables, *, lang: str = "zh") -> pd.DataFrame:
     """Per town: the statuses of its own targets ('有望达成 1 · 需加速 1'), and its status on
     each county target that applies to a town as it stands (a rate, a count to clear; a

@@ -134,6 +134,8 @@ def indicator_table(tables: Tables, indicator: str, year: int, *, lang: str = "z
     return pd.DataFrame(
         {
             label("explore.village", lang): chosen["village_code"].map(names).to_numpy(),
-            indicator_label(ind, lang): [numbers.number(v, ind, lang) for v in chosen["value"]],
+            indicator_label(ind, lang): [
+                numbers.number(v, ind, lang, context="column") for v in chosen["value"]
+            ],
         }
     )

@@ -58,13 +58,32 @@ def target_status_texts(projections: pd.DataFrame, lang: str = "zh") -> dict[str
 
 
 def _statuses_within(projections: pd.DataFrame, towns: Sequence[str], lang: str) -> dict[str, str]:
-    """Town → the statuses of every projection inside it (its own and its villages')."""
+    """Town → its statuses, each level counted apart: the town's own targets (and the county's
+    as they apply to it), then its villages' ('镇级 需加速 3 · 有望达成 1；村级 需加速 58'); a
+    sum over both levels would count the town's size."""
     if projections.empty or "status_zh" not in projections.columns:
         return {}
-    town = projections["scope"].astype(str).str.split(";").str[0].str[:TOWN_CODE_LENGTH]
-    return target_status_texts(
-        projections.assign(scope=town[town.isin(towns)]).dropna(subset=["scope"]), lang
-    )
+    scope = projections["scope"].astype(str)
+    town = scope.str.split(";").str[0].str[:TOWN_CODE_LENGTH]
+    inside = town.isin(towns)
+    levels = {
+        "town": target_status_texts(projections[inside & (scope == town)], lang),
+        "village": target_status_texts(
+            projections[inside & (scope != town)].assign(scope=town), lang
+        ),
+    }
+    texts = {}
+    for code in towns:
+        parts = [
+            label(
+                "index.level_statuses", lang, level=label(f"level.{level}", lang), statuses=by[code]
+            )
+            for level, by in levels.items()
+            if code in by
+        ]
+        if parts:
+            texts[code] = label("note.join", lang).join(parts)
+    return texts
 
 
 def index_entries(
@@ -93,7 +112,7 @@ def index_entries(
                 if (result.key in now.index and ind_id in now.columns)
                 else float("nan")
             )
-            shown[column] = numbers.number(value, catalog[ind_id], lang)
+            shown[column] = numbers.number(value, catalog[ind_id], lang, context="column")
             sort_values[column] = float(value)
         entries.append(
             publish.IndexEntry(

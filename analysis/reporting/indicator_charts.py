@@ -9,6 +9,9 @@ panel_figure`): whoever takes a :class:`Chart` encodes its figure and hands it b
 :func:`analysis.reporting.charts.release` before asking for the next. A page takes its charts
 as what they are drawn from (:class:`Fan`, :class:`Trend`), so that a chart whose picture is
 kept is not drawn at all (:func:`analysis.reporting.pictures.page_svg`).
+
+A fan chart draws what prepare made with the projections (``projection_paths``: the series each
+was assessed on and its projected path): a page reads them, and never projects again.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from analysis.core.catalog import Indicator, default_catalog
 from analysis.core.labels import indicator_label, indicator_name, label
 from analysis.pipeline.store import Tables
 from analysis.reporting import charts
+from analysis.reporting.reads import REGISTRY, SCOPE_PROJECTIONS, reads
 from analysis.reporting.tables import page_order, scope_names, scope_rows
 
 MISSING = numbers.MISSING
+#: The figures of a row of ``projection_paths``, beside its year.
+_PATH_VALUES = ("observed", "projected", "lower", "upper")
 #: A trend chart needs at least this many years to show a trend.
 TREND_MIN_YEARS = 2
 
@@ -51,12 +57,14 @@ def _target_rows(tables: Tables, scope: str) -> pd.DataFrame:
     return rows[rows["target"].notna()] if not rows.empty else rows
 
 
+@reads(SCOPE_PROJECTIONS)
 def chart_indicators(tables: Tables, scope: str) -> list[str]:
     """The indicators of the scope's target charts ('township' or a village code), in the
     order of the page, each once."""
     return list(dict.fromkeys(_target_rows(tables, scope)["indicator"].astype(str)))
 
 
+@reads(SCOPE_PROJECTIONS, REGISTRY)
 def indicator_chart(tables: Tables, scope: str, indicator: str, *, lang: str = "zh") -> Figure:
     """The fan chart of one target of a scope ('township' or a village code): its own figure,
     as the page shows it. A :class:`KeyError` where the scope has no target on ``indicator``
@@ -89,15 +97,15 @@ class Fan(_Charted):
 
     indicator: Indicator
     series: pd.Series
-    assessment: trends.Assessment
+    line: charts.FanLine
     title: str
     sample: bool
     lang: str
 
     def draw(self) -> Figure:
-        return charts.fan_chart(
+        return charts.fan_line_chart(
             self.series,
-            self.assessment,
+            self.line,
             title=self.title,
             unit=self.indicator.unit,
             sample=self.sample,
@@ -107,13 +115,14 @@ class Fan(_Charted):
     @property
     def projected(self) -> bool:
         """Whether the chart draws a projection (a plan's chart counts works instead)."""
-        projection = self.assessment.projection
-        return bool(projection.ok and projection.path) and self.assessment.tracking != "plan"
+        return bool(self.line.ok and self.line.path) and self.line.tracking != "plan"
 
     @property
     def path(self) -> pd.DataFrame | None:
         """The projected years the chart draws, or None where it draws no projection."""
-        return self.assessment.projection.path_frame() if self.projected else None
+        if not self.projected:
+            return None
+        return pd.DataFrame(list(self.line.path), columns=["year", "projected", "lower", "upper"])
 
     @property
     def alt(self) -> str:
@@ -121,7 +130,7 @@ class Fan(_Charted):
             self.title,
             self.series,
             self.indicator,
-            self.assessment,
+            self.line,
             projected=self.projected,
             lang=self.lang,
         )
@@ -137,8 +146,8 @@ class Fan(_Charted):
         return fan_data(
             self.series,
             self.indicator,
-            self.assessment.target,
-            self.assessment.target_year,
+            self.line.target,
+            self.line.target_year,
             self.path,
             self.lang,
         )
@@ -154,14 +163,67 @@ def target_fans(tables: Tables, scope: str, *, lang: str = "zh") -> Iterator[Fan
     return _fans(tables, str(scope), _target_rows(tables, scope), lang)
 
 
+_NO_PATH = pd.DataFrame(
+    {"year": pd.Series(dtype="int64"), **{c: pd.Series(dtype=float) for c in _PATH_VALUES}}
+)
+#: The projections' columns a fan chart draws, beside its key (:data:`trends.PATH_KEY`).
+_DRAWN = ["ok", "tracking", "done", "last_year", "last_value", "level", "model", "backtest_mae"]
+
+
 def _fans(tables: Tables, scope: str, rows: pd.DataFrame, lang: str) -> Iterator[Fan]:
-    # The series the projections table was made from: incomplete years left out alike.
-    pairs = zip(rows["scope"].astype(str), rows["indicator"].astype(str), strict=True)
-    read = rows[["scope", "indicator", "target", "target_year", "base_year"]]
-    for row, series in zip(
-        read.itertuples(index=False), trends.scopes_series(tables.indicators, pairs), strict=True
-    ):
-        yield _fan(tables, scope, row, series.dropna(), lang)
+    paths = tables.derived("projection paths", _paths_by_key)
+    read = rows[[*trends.PATH_KEY, *_DRAWN, "reason"]]
+    for row in read.itertuples(index=False):
+        key = (str(row.scope), str(row.row_type), str(row.indicator), int(row.target_year))
+        # A target without a figure has no rows there: an empty series, nothing projected.
+        yield _fan(tables, scope, row, paths.get((*key, float(row.target)), _NO_PATH), lang)
+
+
+def _paths_by_key(tables: Tables) -> dict[tuple, pd.DataFrame]:
+    """What each targeted projection's chart draws (``projection_paths``), by its key."""
+    paths = tables.projection_paths
+    if paths.empty:
+        return {}
+    return {
+        (str(s), str(r), str(i), int(y), float(t)): rows
+        for (s, r, i, y, t), rows in paths.groupby(trends.PATH_KEY, sort=False)
+    }
+
+
+def _line(row, path: pd.DataFrame) -> tuple[pd.Series, charts.FanLine]:
+    """The series observed and the line a projections row's chart draws, from its rows of
+    ``projection_paths``."""
+    observed = path["observed"].notna()
+    series = pd.Series(
+        path.loc[observed, "observed"].to_numpy(dtype=float),
+        index=pd.Index(path.loc[observed, "year"].to_numpy(), name="year"),
+        name=str(row.indicator),
+        dtype=float,
+    )
+    projected = path[~observed]
+    # The projections table writes a refusal's reason as 'zh / en'; the Chinese has no ' / '.
+    reason_zh, _, reason_en = str(row.reason).partition(" / ")
+    line = charts.FanLine(
+        ok=bool(row.ok),
+        path=tuple(
+            (int(y), float(p), float(lo), float(hi))
+            for y, p, lo, hi in projected[["year", "projected", "lower", "upper"]].itertuples(
+                index=False
+            )
+        ),
+        last_year=None if pd.isna(row.last_year) else int(row.last_year),
+        last_value=float(row.last_value),
+        level=float(row.level),
+        model=None if pd.isna(row.model) else str(row.model),
+        backtest_mae=float(row.backtest_mae),
+        reason_zh=reason_zh,
+        reason_en=reason_en,
+        target=float(row.target),
+        target_year=int(row.target_year),
+        done=float(row.done),
+        tracking=str(row.tracking),
+    )
+    return series, line
 
 
 def _charts(tables: Tables, scope: str, rows: pd.DataFrame, lang: str) -> Iterator[Chart]:
@@ -169,25 +231,15 @@ def _charts(tables: Tables, scope: str, rows: pd.DataFrame, lang: str) -> Iterat
         yield fan.chart()
 
 
-def _fan(tables: Tables, scope: str, row, series: pd.Series, lang: str) -> Fan:
+def _fan(tables: Tables, scope: str, row, path: pd.DataFrame, lang: str) -> Fan:
     ind = default_catalog()[row.indicator]
-    kinds = {"kind": ind.kind, "bounds": ind.bounds, "cumulative": ind.cumulative}
-    result = trends.assess(
-        series,
-        float(row.target),
-        int(row.target_year),
-        base_year=None if pd.isna(row.base_year) else int(row.base_year),
-        direction=ind.direction,
-        plan=ind.plan,
-        flow=ind.flow,
-        **kinds,
-    )
+    series, line = _line(row, path)
     name = indicator_name(ind, lang)
     if str(row.scope) not in (scope, "township"):
         # A target shared with other villages: the chart is of all of them together.
         names = dict(zip(tables.villages["code"], tables.villages["short_name"], strict=True))
         name = label("join.scoped", lang, name=name, scope=scope_names(row.scope, names, lang))
-    return Fan(ind, series, result, name, tables.sample, lang)
+    return Fan(ind, series, line, name, tables.sample, lang)
 
 
 def _with_unit(name: str, ind: Indicator, lang: str) -> str:
@@ -210,7 +262,7 @@ def fan_alt(
     name: str,
     series: pd.Series,
     ind: Indicator,
-    result: trends.Assessment,
+    result: charts.FanLine,
     *,
     projected: bool,
     lang: str = "zh",
@@ -231,7 +283,7 @@ def fan_alt(
     target = numbers.figure(result.target, ind, lang)
     if result.tracking == "plan":
         done = numbers.figure(result.done, ind, lang)
-        return text + label("alt.plan", lang, done=done, target=target)
+        return text + label("alt.plan", lang, year=result.target_year, done=done, target=target)
     return text + label("alt.target", lang, target=target)
 
 
@@ -252,12 +304,16 @@ def fan_data(
         rows.append(
             (
                 str(year),
-                numbers.number(series.get(year), ind, lang),
-                numbers.number(path.at[year, "projected"], ind, lang) if projected else MISSING,
+                numbers.number(series.get(year), ind, lang, context="column"),
+                numbers.number(path.at[year, "projected"], ind, lang, context="column")
+                if projected
+                else MISSING,
                 numbers.interval(path.at[year, "lower"], path.at[year, "upper"], ind, lang)
                 if projected
                 else MISSING,
-                numbers.number(target, ind, lang) if year == target_year else MISSING,
+                numbers.number(target, ind, lang, context="column")
+                if year == target_year
+                else MISSING,
             )
         )
     keys = ("column.year", "chart.observed", "column.projected", "column.interval", "column.target")
@@ -321,7 +377,7 @@ class Trend(_Charted):
     def data(self) -> pd.DataFrame:
         return pd.DataFrame(
             [
-                (str(int(y)), numbers.number(v, self.indicator, self.lang))
+                (str(int(y)), numbers.number(v, self.indicator, self.lang, context="column"))
                 for y, v in self.series.items()
             ],
             columns=[label("column.year", self.lang), label("chart.observed", self.lang)],

@@ -22,6 +22,7 @@ from analysis.core.labels import indicator_name, label, unit_header
 from analysis.geo import maps
 from analysis.geo.points import compare_points, shown_points
 from analysis.pipeline.store import Tables
+from analysis.reporting.reads import LAYERS, REGISTRY, TARGETS, VILLAGE_ROWS, reads
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ def drawn(drawing: MapDrawing | None) -> Figure | None:
     return None if drawing is None else drawing.draw()
 
 
+@reads(LAYERS, REGISTRY)
 def corridor_drawing(
     tables: Tables, *, width_km: float = 2.0, lang: str = "zh"
 ) -> MapDrawing | None:
@@ -69,11 +71,13 @@ def corridor_drawing(
     )
 
 
+@reads(LAYERS, REGISTRY)
 def corridor_figure(tables: Tables, *, width_km: float = 2.0, lang: str = "zh") -> Figure | None:
     """:func:`corridor_drawing`, drawn."""
     return drawn(corridor_drawing(tables, width_km=width_km, lang=lang))
 
 
+@reads(VILLAGE_ROWS)
 def toilets_per_100_households(tables: Tables, year: int) -> pd.Series:
     """Household toilets upgraded up to ``year`` per 100 households, by village code."""
     rows = tables.indicators[tables.indicators["year"] <= year]
@@ -84,6 +88,7 @@ def toilets_per_100_households(tables: Tables, year: int) -> pd.Series:
     return (upgraded / households * 100).rename("toilets_per_100")
 
 
+@reads(LAYERS, VILLAGE_ROWS, REGISTRY)
 def sanitation_drawing(tables: Tables, year: int, *, lang: str = "zh") -> MapDrawing | None:
     """Toilets upgraded per 100 households (classes from the data's range) with the public
     toilets, sewage sites and household toilets a map of ``year`` shows, each legend entry
@@ -110,6 +115,7 @@ def sanitation_drawing(tables: Tables, year: int, *, lang: str = "zh") -> MapDra
     )
 
 
+@reads(LAYERS, VILLAGE_ROWS, REGISTRY)
 def sanitation_figure(tables: Tables, year: int, *, lang: str = "zh") -> Figure | None:
     """:func:`sanitation_drawing`, drawn."""
     return drawn(sanitation_drawing(tables, year, lang=lang))
@@ -150,6 +156,7 @@ def point_labels(tables: Tables, points, year: int, *, lang: str = "zh") -> dict
 SANITARY_RATE = "sanitary_toilet_rate"
 
 
+@reads(VILLAGE_ROWS, TARGETS, REGISTRY)
 def sanitary_rate_drawing(tables: Tables, year: int, *, lang: str = "zh") -> MapDrawing | None:
     """卫生厕所普及率 by village in ``year`` (classes from the data's range), with the target of
     the place whose target it is in the legend; None without village geometry."""
@@ -190,6 +197,7 @@ def sanitary_rate_drawing(tables: Tables, year: int, *, lang: str = "zh") -> Map
     )
 
 
+@reads(VILLAGE_ROWS, TARGETS, REGISTRY)
 def sanitary_rate_figure(tables: Tables, year: int, *, lang: str = "zh") -> Figure | None:
     """:func:`sanitary_rate_drawing`, drawn."""
     return drawn(sanitary_rate_drawing(tables, year, lang=lang))
@@ -200,6 +208,7 @@ def sanitary_rate_figure(tables: Tables, year: int, *, lang: str = "zh") -> Figu
 LOCATOR_MAX_VILLAGES = 40
 
 
+@reads(REGISTRY)
 def locator_drawing(tables: Tables, code: str, *, lang: str = "zh") -> MapDrawing | None:
     """The village highlighted among its neighbours (its town, in a large county)."""
     villages = tables.measured_villages()
@@ -218,6 +227,7 @@ def locator_drawing(tables: Tables, code: str, *, lang: str = "zh") -> MapDrawin
     )
 
 
+@reads(REGISTRY)
 def locator_figure(tables: Tables, code: str, *, lang: str = "zh") -> Figure | None:
     """:func:`locator_drawing`, drawn."""
     return drawn(locator_drawing(tables, code, lang=lang))

@@ -46,6 +46,7 @@ from analysis.geo import maps
 from analysis.iorw import atomic_write_bytes
 from analysis.reporting.charts import release
 from analysis.reporting.kept import PICTURES_DIR
+from analysis.reporting.reads import reads
 from analysis.version import code_fingerprint
 
 __all__ = [
@@ -238,6 +239,7 @@ class Drawable(Protocol):
 _pages: PictureCache | None = None
 
 
+@reads()
 def keep_pictures(folder: str | Path | None) -> None:
     """Keep the pictures of the page this process draws next in ``folder``
     (:func:`analysis.reporting.kept.pages_dir`), or draw every one afresh (None).

@@ -17,8 +17,11 @@ from analysis.core.labels import glossed, label
 from analysis.errors import MissingFileError
 from analysis.ingest.advice import cell_ref, expected_text, problem_text, village_label
 from analysis.pipeline import store
+from analysis.pipeline.reconcile import read_reconciliation
 from analysis.pipeline.store import path_of
 from analysis.reporting import publish
+from analysis.reporting.sections import table_html
+from analysis.reporting.tables import reconciliation_rows
 
 #: On screen a list; on paper one village per A4 page, rows never split, with blank columns
 #: for what was found at the door and the corrected figure, and a line to sign.
@@ -135,10 +138,32 @@ def _section(number: int, name: str, code: str, group: pd.DataFrame, lang: str) 
     return "".join(parts)
 
 
-def problems_body(problems: pd.DataFrame, title: str, lang: str = "zh") -> str:
-    """The page's HTML (every name and value escaped): counts, contents, one section a village."""
+def _mismatches(reconciliation: pd.DataFrame, lang: str) -> str:
+    """与公开数据不一致: the published figures the data does not bear out, as the township
+    page's reconciliation lists them; nothing where every figure checked agrees."""
+    differs = reconciliation[reconciliation["status"] == "differs"]
+    if differs.empty:
+        return ""
+    return (
+        f"<h2>{escape(glossed('problems.mismatches', lang))}</h2>"
+        f"<p>{escape(label('problems.mismatches_note', lang, n=len(differs)))}</p>"
+        + table_html(reconciliation_rows(differs, lang=lang))
+    )
+
+
+def problems_body(
+    problems: pd.DataFrame,
+    title: str,
+    lang: str = "zh",
+    reconciliation: pd.DataFrame | None = None,
+) -> str:
+    """The page's HTML (every name and value escaped): the published figures that differ from
+    the data (``reconciliation``'s rows), then the raw data's problems: counts, contents, one
+    section a village."""
+    mismatches = "" if reconciliation is None else _mismatches(reconciliation, lang)
     if problems.empty:
-        return f"<h1>{escape(title)}</h1><p>{escape(glossed('problems.none', lang, ' / '))}</p>"
+        none = glossed("problems.none_in_raw" if mismatches else "problems.none", lang, " / ")
+        return f"<h1>{escape(title)}</h1>{mismatches}<p>{escape(none)}</p>"
     errors, warnings = _counts(problems)
     groups = _groups(problems, lang)
     toc = "".join(
@@ -155,7 +180,7 @@ def problems_body(problems: pd.DataFrame, title: str, lang: str = "zh") -> str:
     )
     note = label("problems.unassigned_note", lang, unassigned=label("problems.unassigned", lang))
     return (
-        f"<style>{PAGE_STYLE}</style><h1>{escape(title)}</h1><p>{escape(summary)}</p>"
+        f"<style>{PAGE_STYLE}</style><h1>{escape(title)}</h1>{mismatches}<p>{escape(summary)}</p>"
         f"<p>{escape(label('problems.how', lang))} <code>minsheng validate --mark</code></p>"
         f"<p>{escape(note)}</p>"
         f'<nav class="toc"><h2>{escape(glossed("problems.by_village", lang))}</h2>'
@@ -183,7 +208,8 @@ def write_problems_page(
     Parameters
     ----------
     processed_dir
-        The processed folder (``quarantine.csv``, and ``villages.parquet`` for the town name).
+        The processed folder (``quarantine.csv``; ``reconciliation.csv`` for the published
+        figures that differ from the data; ``villages.parquet`` for the town name).
     year_dir
         The year's report folder (``reports/2019``).
     year
@@ -212,7 +238,13 @@ def write_problems_page(
         parameters={"year": year},
         sample=sample,
     )
+    reconciled = path_of(processed, "reconciliation")
+    reconciliation = read_reconciliation(reconciled) if reconciled.exists() else None
     html = publish.page(
-        title, problems_body(problems, title, lang), provenance, home="index.html", lang=lang
+        title,
+        problems_body(problems, title, lang, reconciliation),
+        provenance,
+        home="index.html",
+        lang=lang,
     )
     return publish.write_page(Path(year_dir) / publish.PROBLEMS_PAGE, html)

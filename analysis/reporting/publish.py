@@ -67,7 +67,13 @@ nav.crumbs li { display: inline; } nav.crumbs li + li::before { content: " › "
 section.town h3 .meta { font-weight: normal; color: #555; font-size: .9rem; }
 th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #999; }
 @media (max-width: 640px) { main { padding: .6rem .8rem 1.5rem; } header.ms { padding: .6rem .8rem; }
-  th, td { white-space: nowrap; } h1 { font-size: 1.3rem; } }
+  th, td { white-space: nowrap; } h1 { font-size: 1.3rem; }
+  .scroll table { border-collapse: separate; border-spacing: 0;
+    border-top: 1px solid #d0d0d0; border-left: 1px solid #d0d0d0; }
+  .scroll th, .scroll td { border-width: 0 1px 1px 0; }
+  .scroll th:first-child, .scroll td:first-child { position: sticky; left: 0; z-index: 1;
+    background: #fff; border-width: 0; box-shadow: inset -1px -1px 0 #d0d0d0; }
+  .scroll th:first-child { background: #f2f4f7; } }
 @page { size: A4; margin: 15mm 12mm; }
 @media print { header.ms { background: none; color: #000; } a { color: #000; }
   main { max-width: none; } h2, h3 { break-after: avoid; } img, figure { break-inside: avoid; }

@@ -10,53 +10,26 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core import numbers
-from analysis.core.catalog import Catalog, Indicator, default_catalog
+from analysis.core.catalog import Catalog
 from analysis.core.labels import indicator_label, indicator_name, label
+from analysis.core.ranks import rank_indicators, ranks_of
 from analysis.pipeline.store import Tables
+from analysis.reporting.reads import RANK_IN_TOWN, REGISTRY, VILLAGE_ROWS, reads
 from analysis.reporting.tables import self_word
 
 MISSING = numbers.MISSING
-#: Digits of a town code: the first digits of each of its villages' codes.
-TOWN_DIGITS = 9
-
-
-def rank_indicators(catalog: Catalog | None = None) -> list[Indicator]:
-    """The indicators villages are ranked on: the catalog's rates, in catalog order."""
-    return [ind for ind in (catalog or default_catalog()) if ind.kind == "rate"]
 
 
 def village_ranks(
     tables: Tables, year: int, *, catalog: Catalog | None = None
 ) -> dict[str, pd.DataFrame]:
     """Each ranked indicator's figures for ``year`` by village code, with the village's rank
-    within its town (1 = best) and the number of its town's villages ranked (columns value,
-    rank, ranked)."""
+    within its town (1 = best) and the number of its town's villages ranked
+    (:func:`analysis.core.ranks.ranks_of`)."""
     return ranks_of(tables.indicators, year, catalog=catalog)
 
 
-def ranks_of(
-    indicators: pd.DataFrame, year: int, *, catalog: Catalog | None = None
-) -> dict[str, pd.DataFrame]:
-    """:func:`village_ranks` from the indicators table alone (what the build fingerprints a
-    village page's rank by)."""
-    rows = indicators[(indicators["year"] == year) & indicators["value"].notna()]
-    ranks = {}
-    for ind in rank_indicators(catalog):
-        own = rows[rows["indicator"] == ind.id].drop_duplicates("village_code")
-        values = pd.Series(
-            own["value"].astype(float).to_numpy(), index=own["village_code"].astype(str)
-        )
-        town = pd.Series(values.index.str[:TOWN_DIGITS], index=values.index)
-        ranks[ind.id] = pd.DataFrame(
-            {
-                "value": values,
-                "rank": values.groupby(town).rank(ascending=ind.direction == "lower", method="min"),
-                "ranked": values.groupby(town).transform("size"),
-            }
-        )
-    return ranks
-
-
+@reads(VILLAGE_ROWS, REGISTRY)
 def ranking_table(
     tables: Tables, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
@@ -70,7 +43,7 @@ def ranking_table(
         if frame.empty:
             continue
         shown[indicator_label(ind, lang)] = [
-            numbers.number(frame["value"].get(code), ind, lang) for code in codes
+            numbers.number(frame["value"].get(code), ind, lang, context="column") for code in codes
         ]
         shown[label("column.rank", lang, name=indicator_name(ind, lang))] = [
             f"{frame.at[code, 'rank']:.0f}" if code in frame.index else MISSING for code in codes
@@ -78,6 +51,7 @@ def ranking_table(
     return pd.DataFrame(shown)
 
 
+@reads(RANK_IN_TOWN, REGISTRY)
 def village_rank_table(
     tables: Tables, code: str, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
@@ -98,7 +72,11 @@ def village_rank_table(
             "rank.of", lang, n=int(frame.at[code, "ranked"]), rank=int(frame.at[code, "rank"])
         )
         rows.append(
-            (indicator_label(ind, lang), numbers.number(frame.at[code, "value"], ind, lang), rank)
+            (
+                indicator_label(ind, lang),
+                numbers.number(frame.at[code, "value"], ind, lang, context="column"),
+                rank,
+            )
         )
     columns = [label("column.indicator", lang), self_word(tables, code, lang)]
     return pd.DataFrame(rows, columns=[*columns, label("column.rank_in_town", lang)])

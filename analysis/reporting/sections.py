@@ -27,14 +27,26 @@ from analysis.reporting.indicator_charts import Chart, Fan, Trend, target_fans, 
 from analysis.reporting.page_maps import MapDrawing
 from analysis.reporting.pictures import page_map, page_svg, png_bytes
 from analysis.reporting.publish import scroll_box
-from analysis.reporting.tables import status_note, target_table
+from analysis.reporting.reads import (
+    PLACE_FIGURES,
+    PROJECTIONS_AS_OF,
+    PROJECTS,
+    REGISTRY,
+    SCOPE_PROJECTIONS,
+    TARGETS,
+    VILLAGE_ROWS,
+    reads,
+)
+from analysis.reporting.tables import self_word, status_note, target_table, village_projects
 
 
+@reads()
 def heading(text: str, level: int = 2) -> HTML:
     """An escaped HTML heading for a notebook output (names never become markup)."""
     return HTML(f"<h{level}>{escape(str(text))}</h{level}>")
 
 
+@reads()
 def section_heading(key: str, lang: str = "zh") -> HTML:
     """A page section's heading by its label key (``"key_figures"`` → 主要指标 Key figures).
 
@@ -43,11 +55,13 @@ def section_heading(key: str, lang: str = "zh") -> HTML:
     return heading(glossed(f"heading.{key}", lang))
 
 
+@reads()
 def paragraph(text: str) -> HTML:
     """An escaped HTML paragraph."""
     return HTML(f"<p>{escape(str(text))}</p>")
 
 
+@reads()
 def show(fig: Figure | MapDrawing | None, *, lang: str = "zh", dpi: int = 100) -> None:
     """Display a figure, or a map from its drawing, as an embedded PNG with its alternative
     text, once (no-op for None).
@@ -126,11 +140,13 @@ def show_charts(charts: Iterable[Chart | Fan | Trend], *, small: bool = False) -
         display(HTML(f'<div class="{kind}">{figures}</div>'))
 
 
+@reads(SCOPE_PROJECTIONS, REGISTRY)
 def show_target_charts(tables: Tables, scope: str, *, lang: str = "zh") -> None:
     """A fan chart per target of the scope ('township' or a village code), each its own image."""
     show_charts(target_fans(tables, scope, lang=lang))
 
 
+@reads(PLACE_FIGURES, SCOPE_PROJECTIONS)
 def show_trend_charts(tables: Tables, year: int, *, lang: str = "zh") -> None:
     """A small trend chart per indicator of the township (or town) without a target."""
     show_charts(trend_inputs(tables, year, lang=lang), small=True)
@@ -175,11 +191,13 @@ def table_html(table: pd.DataFrame) -> str:
     )
 
 
+@reads()
 def show_table(table: pd.DataFrame) -> None:
     """Display a table (:func:`table_html`)."""
     display(HTML(table_html(table)))
 
 
+@reads(SCOPE_PROJECTIONS, REGISTRY)
 def show_target_table(tables: Tables, scope: str, *, lang: str = "zh") -> None:
     """A scope's target table (:func:`analysis.reporting.tables.target_table`) with the note
     that states the status rule under it; nothing where the scope has no targets."""
@@ -190,21 +208,38 @@ def show_target_table(tables: Tables, scope: str, *, lang: str = "zh") -> None:
     display(paragraph(status_note(table, lang)))
 
 
+@reads(PROJECTS, REGISTRY)
+def show_village_projects(tables: Tables, code: str, year: int, *, lang: str = "zh") -> None:
+    """The village's projects (:func:`analysis.reporting.tables.village_projects`), or the
+    sentence that it has none (本村2019年无扶贫项目): never a table of headers alone."""
+    projects = village_projects(tables, code, lang=lang)
+    if projects.empty:
+        display(
+            paragraph(label("projects.none", lang, self=self_word(tables, code, lang), year=year))
+        )
+        return
+    show_table(projects)
+
+
+@reads(REGISTRY)
 def township_title(tables: Tables, year: int, lang: str = "zh") -> str:
     """大桥镇2019年民生工作总览 / 大桥镇: livelihood overview 2019."""
     return label("title.township", lang, town=tables.place_name(), year=year)
 
 
+@reads()
 def village_title(village: pd.Series, year: int, lang: str = "zh") -> str:
     """青光村委会 2019年民生工作报告 / 青光村委会: livelihood report 2019."""
     return label("title.village", lang, name=village["name"], year=year)
 
 
+@reads(PLACE_FIGURES, VILLAGE_ROWS, PROJECTS, TARGETS, PROJECTIONS_AS_OF, REGISTRY)
 def show_summary(tables: Tables, year: int, *, lang: str = "zh") -> None:
     """The written township summary (analysis.reporting.narrative), as escaped HTML."""
-    display(HTML(narrative.summary(year, tables, lang=lang).to_html()))
+    display(HTML(narrative.summary(year, tables, lang=lang).to_html(table_html)))
 
 
+@reads(VILLAGE_ROWS, PROJECTIONS_AS_OF, REGISTRY)
 def show_village_paragraph(tables: Tables, code: str, year: int, *, lang: str = "zh") -> None:
     """The village's paragraph (analysis.reporting.narrative), as an escaped HTML paragraph."""
     display(paragraph(narrative.village_paragraph(code, year, tables, lang=lang)))

@@ -28,6 +28,16 @@ from analysis.core.labels import (
 from analysis.ingest.cells import decimals_of
 from analysis.pipeline.reconcile import STATUSES, explain
 from analysis.pipeline.store import Tables
+from analysis.reporting.reads import (
+    PLACE_FIGURES,
+    PROJECTS,
+    RECONCILIATION,
+    REGISTRY,
+    SCOPE_PROJECTIONS,
+    TOWN_FIGURES_OF_YEAR,
+    VILLAGE_ROWS,
+    reads,
+)
 
 MISSING = numbers.MISSING
 
@@ -48,9 +58,15 @@ def change_cell(now: float, before: float | None, ind: Indicator, lang: str) -> 
     rising = "rate_up" if ind.kind == "rate" else "up"
     falling = "rate_down" if ind.kind == "rate" else "down"
     verb = label(f"change.{rising if diff > 0 else falling}", lang)
-    return label("join.change", lang, verb=verb, amount=numbers.change(diff, ind, lang, unit=False))
+    return label(
+        "join.change",
+        lang,
+        verb=verb,
+        amount=numbers.change(diff, ind, lang, unit=False, context="column"),
+    )
 
 
+@reads()
 def key_figures(
     table: pd.DataFrame, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
@@ -82,8 +98,10 @@ def key_figures(
             (
                 section,
                 indicator_label(ind, lang),
-                numbers.number(before.get(ind.id), ind, lang),
-                no_data if current is None else numbers.number(current, ind, lang),
+                numbers.number(before.get(ind.id), ind, lang, context="column"),
+                no_data
+                if current is None
+                else numbers.number(current, ind, lang, context="column"),
                 MISSING if current is None else change_cell(current, before.get(ind.id), ind, lang),
             )
         )
@@ -104,7 +122,10 @@ def _history(
         {
             str(year): [
                 numbers.number(
-                    cells[position[ind.id], j] if ind.id in position else None, ind, lang
+                    cells[position[ind.id], j] if ind.id in position else None,
+                    ind,
+                    lang,
+                    context="column",
                 )
                 for ind in order
             ]
@@ -116,6 +137,7 @@ def _history(
     return shown
 
 
+@reads(VILLAGE_ROWS)
 def village_history(
     tables: Tables, code: str, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
@@ -124,6 +146,7 @@ def village_history(
     return _history(rows, catalog or default_catalog(), lang)
 
 
+@reads(PLACE_FIGURES)
 def township_history(
     tables: Tables, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
@@ -150,6 +173,7 @@ def _village_kinds(tables: Tables) -> dict[str, object]:
     return kinds
 
 
+@reads(VILLAGE_ROWS, TOWN_FIGURES_OF_YEAR, REGISTRY)
 def village_vs_township(
     tables: Tables, code: str, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
@@ -171,8 +195,8 @@ def village_vs_township(
         rows.append(
             (
                 indicator_label(ind, lang),
-                numbers.number(v, ind, lang),
-                numbers.number(t, ind, lang),
+                numbers.number(v, ind, lang, context="column"),
+                numbers.number(t, ind, lang, context="column"),
                 relation,
             )
         )
@@ -181,6 +205,7 @@ def village_vs_township(
     return pd.DataFrame(rows, columns=[columns[0], itself, *columns[1:]])
 
 
+@reads(PROJECTS)
 def village_projects(tables: Tables, code: str, *, lang: str = "zh") -> pd.DataFrame:
     """The village's projects from the project list."""
     if tables.projects.empty:
@@ -192,7 +217,7 @@ def village_projects(tables: Tables, code: str, *, lang: str = "zh") -> pd.DataF
             label("column.project", lang): mine["project"],
             label("column.batch", lang): mine["batch"],
             label("column.funds", lang): mine["amount_wan"].map(
-                lambda x: numbers.number(x, "万元", lang)
+                lambda x: numbers.number(x, "万元", lang, context="column")
             ),
             label("column.started", lang): mine["started"].map(yes_no),
             label("column.completed", lang): mine["completed"].map(yes_no),
@@ -328,6 +353,7 @@ def status_table(
             projected = label(
                 "cell.plan_done",
                 lang,
+                year=int(row["target_year"]),
                 done=numbers.figure(_finite(row, "done"), ind, lang),
                 target=numbers.figure(row["target"], ind, lang),
             )
@@ -349,14 +375,16 @@ def status_table(
 
 
 def status_note(table: pd.DataFrame, lang: str = "zh") -> str:
-    """The note under a target table (:func:`status_table`): the one status rule, and why an
-    ESCAP or Eurostat word marked * differs from the status."""
+    """The note under a target table (:func:`status_table`): the one status rule, what the
+    ESCAP and Eurostat columns measure where they show a figure, and why a word of theirs
+    marked * differs from the status."""
     note = label("note.status", lang)
-    supporting = [label(f"column.{k}", lang) for k in ("escap", "eurostat")]
-    marked = (
-        table[supporting].apply(lambda c: c.str.endswith("*")).any().any() if len(table) else False
-    )
-    if not marked:
+    supporting = table[[label(f"column.{k}", lang) for k in ("escap", "eurostat")]]
+    if len(table) and (supporting != MISSING).any().any():
+        note = label(
+            "note.with_contradicts", lang, note=note, contradicts=label("note.supporting", lang)
+        )
+    if not (len(table) and supporting.apply(lambda c: c.str.endswith("*")).any().any()):
         return note
     return label(
         "note.with_contradicts", lang, note=note, contradicts=label("note.contradicts", lang)
@@ -374,11 +402,7 @@ def _place_names(tables: Tables) -> dict[str, str]:
     short = villages["name"]
     if "short_name" in villages.columns:
         short = villages["short_name"].fillna(short)
-    units = tables.aggregates
-    names = {}
-    if not units.empty:
-        units = units[units["level"] != "village"].drop_duplicates("code")
-        names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
+    names = tables.unit_names()
     names.update(zip(villages["code"].astype(str), short.astype(str), strict=True))
     return names
 
@@ -395,6 +419,7 @@ def scope_rows(projections: pd.DataFrame, scope: str) -> pd.DataFrame:
     return projections[includes]
 
 
+@reads(SCOPE_PROJECTIONS, REGISTRY)
 def target_table(tables: Tables, scope: str, *, lang: str = "zh") -> pd.DataFrame:
     """The target status table of one scope ('township', a county's code or a village code).
 
@@ -476,6 +501,7 @@ def quarantine_table(result, limit: int = 200, *, lang: str = "zh") -> pd.DataFr
     )
 
 
+@reads(RECONCILIATION)
 def reconciliation_table(tables: Tables, *, lang: str = "zh") -> pd.DataFrame:
     """Every published figure against the data, differences first, then by fact.
 
@@ -484,9 +510,14 @@ def reconciliation_table(tables: Tables, *, lang: str = "zh") -> pd.DataFrame:
     118); a figure not checked says why, and every note the check produced or the published
     file carries (建设村 read as 新塘村) stands beside it.
     """
-    r = tables.reconciliation
-    if r.empty:
+    if tables.reconciliation.empty:
         return _nothing("cell.no_published", lang)
+    return reconciliation_rows(tables.reconciliation, lang=lang)
+
+
+def reconciliation_rows(r: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
+    """:func:`reconciliation_table` of some rows of the reconciliation (the problems page
+    lists those that differ)."""
     catalog = default_catalog()
     order = r["status"].map({status: i for i, status in enumerate(STATUSES)})
     r = r.assign(_order=order).sort_values(["_order", "fact_id"], kind="stable")

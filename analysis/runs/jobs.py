@@ -6,22 +6,23 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from analysis import config
 from analysis.core.aggregate import LEVELS
 from analysis.core.labels import check_lang, label
 from analysis.errors import ParameterError
 from analysis.iorw import atomic_write_text
 from analysis.pipeline import store
-from analysis.reporting import ranking
+from analysis.reporting import reads
 from analysis.reporting.index_page import TOP_KEYS, documents_exist
 from analysis.reporting.kept import pages_dir
 from analysis.reporting.publish import safe_filename
-from analysis.version import __version__, code_fingerprint, fingerprint_files
+from analysis.version import __version__, code_fingerprint
 
 PREPARE_NOTEBOOK = "01_prepare.ipynb"
 COUNTY_NOTEBOOK = "05_county.ipynb"
@@ -151,71 +152,47 @@ class BuildResult:
         return sum(not r.cached for r in self.results)
 
 
-def _rows_by_key(table: pd.DataFrame, keys: pd.Series) -> dict[str, bytes]:
-    """The hashes of ``table``'s rows, grouped by ``keys``."""
-    hashes = pd.util.hash_pandas_object(table, index=False)
+def page_slices(
+    notebooks_dir: Path = config.NOTEBOOKS_DIR, top_notebook: str = TOWNSHIP_NOTEBOOK
+) -> dict[str, frozenset[reads.Slice]]:
+    """What the top page (made by ``top_notebook``), a town's and a village's page read, by
+    page level: the slices the sections of their notebooks declare
+    (:func:`analysis.reporting.reads.notebook_slices`)."""
+    notebooks = Path(notebooks_dir)
     return {
-        str(key): rows.to_numpy().tobytes()
-        for key, rows in hashes.groupby(keys.to_numpy(), sort=False)
+        "top": reads.notebook_slices(notebooks / top_notebook),
+        "town": reads.notebook_slices(notebooks / TOWNSHIP_NOTEBOOK),
+        "village": reads.notebook_slices(notebooks / VILLAGE_NOTEBOOK),
     }
 
 
-def page_fingerprints(processed: Path, codes: Sequence[str], year: int) -> dict[str, str]:
-    """For each village and each town of ``codes``, a fingerprint of what its page reads.
+def page_fingerprints(
+    processed: Path,
+    codes: Sequence[str],
+    year: int,
+    *,
+    slices: Mapping[str, frozenset[reads.Slice]] | None = None,
+    top: str | None = None,
+) -> dict[str, str]:
+    """For each village of ``codes``, each of their towns and the top page (under the key
+    ``top``, where given), a fingerprint of what its page reads: the slices its notebook's
+    sections declare (:func:`page_slices`, or ``slices`` by page level), and nothing else.
 
-    A village page reads its own rows (indicators, projections, projects), its town's figures
-    of ``year`` (which it is compared with) and its rank in its town that year; a town page
-    reads its own figures and targets and all its villages' rows. So a change in one village
-    rebuilds that village, its town, and the town's other villages only where what they show
-    changed (the town's figure of the report year, their rank): never a page that would be
-    stale, never the whole county. Each table is read once, whatever the number of villages.
+    A village page reads its own rows, its town's figures of ``year`` and its rank in its
+    town, among others; a town page its own figures and all its villages' rows. So a change in
+    one village rebuilds that village, its town, and the town's other villages only where what
+    they show changed (the town's figure of the report year, their rank): never a page that
+    would be stale, never the whole county. Each table is read once, whatever the number of
+    villages (:func:`analysis.reporting.reads.page_fingerprints`).
     """
-    rows: dict[str, list[bytes]] = {}
-    for name in ("indicators", "projections", "projects", "aggregates"):
-        path = store.path_of(processed, name)
-        if not path.exists():
-            continue
-        table = pd.read_parquet(path)
-        if name == "indicators":
-            for key, ranked in _rank_rows(table, year).items():
-                rows.setdefault(f"rank:{key}", []).append(ranked)
-        if name == "aggregates":  # a town's figures, under the town's code
-            table = table[table["level"] == "town"]
-            keys = table["code"].astype(str)
-            quoted = (table["year"] == year).to_numpy()
-            for key, hashed in _rows_by_key(table[quoted], keys[quoted]).items():
-                rows.setdefault(f"{key}@{year}", []).append(hashed)
-        elif "village_code" in table.columns:
-            keys = table["village_code"].astype(str)
-        else:  # a target over several villages ("a;b") belongs to each of them
-            table = table.assign(_code=table["scope"].astype(str).str.split(";")).explode("_code")
-            keys = table.pop("_code")
-        for key, hashed in _rows_by_key(table, keys).items():
-            rows.setdefault(key, []).append(hashed)
-    shared = [store.path_of(processed, n) for n in ("villages", "targets", "villages_gpkg")]
-    common = fingerprint_files([p for p in shared if p.exists()]).encode()
-
-    def digest(*keys: str) -> str:
-        h = hashlib.sha256(common)
-        for key in keys:
-            h.update(key.encode())
-            for part in rows.get(key, []):
-                h.update(part)
-        return h.hexdigest()
-
-    out = {code: digest(code, f"{code[:9]}@{year}", f"rank:{code}") for code in codes}
-    for town in {code[:9] for code in codes}:
-        out[town] = digest(town, *sorted(c for c in codes if c[:9] == town))
-    return out
-
-
-def _rank_rows(indicators: pd.DataFrame, year: int) -> dict[str, bytes]:
-    """Each village's ranks in its town in ``year``, as a village page states them."""
-    stated: dict[str, list[str]] = {}
-    for indicator, frame in ranking.ranks_of(indicators, year).items():
-        for code, rank, ranked in zip(frame.index, frame["rank"], frame["ranked"], strict=True):
-            stated.setdefault(code, []).append(f"{indicator}:{rank:.0f}/{ranked}")
-    return {code: ";".join(ranks).encode() for code, ranks in stated.items()}
+    slices = page_slices() if slices is None else slices
+    towns = sorted({code[:TOWN_CODE_LENGTH] for code in codes})
+    pages = [
+        *((code, reads.Page("village", code), slices["village"]) for code in codes),
+        *((town, reads.Page("town", town), slices["town"]) for town in towns),
+        *([(top, reads.Page("top"), slices["top"])] if top is not None else []),
+    ]
+    return reads.page_fingerprints(processed, pages, year)
 
 
 def plan_jobs(
@@ -225,9 +202,11 @@ def plan_jobs(
     raw_dir: Path | None = None,
     villages: Sequence[str] | None = None,
     lang: str = "zh",
+    notebooks_dir: Path = config.NOTEBOOKS_DIR,
 ) -> list[Job]:
     """Every page to build: the top page, one per town where there are several, one per village
-    (all, or those in ``villages``, with their towns' pages).
+    (all, or those in ``villages``, with their towns' pages), each with the fingerprint of what
+    the sections of its notebook in ``notebooks_dir`` read (:func:`page_fingerprints`).
 
     A one-town data set has ``township.html`` at the top, as it always had; a data set of
     several towns has ``county.html`` and ``towns/<town_code>.html``.
@@ -251,18 +230,26 @@ def plan_jobs(
     common = {"processed_dir": str(processed.resolve()), "year": int(year), "lang": lang}
     if raw_dir is not None:
         common["raw_dir"] = str(Path(raw_dir).resolve())
-    fingerprints = page_fingerprints(processed, list(known), int(year))
-    whole = store.fingerprint_dir(processed)
+    top_key, top_notebook = (
+        (TOP_KEYS[0], TOWNSHIP_NOTEBOOK) if len(towns) == 1 else (TOP_KEYS[1], COUNTY_NOTEBOOK)
+    )
+    fingerprints = page_fingerprints(
+        processed,
+        list(known),
+        int(year),
+        slices=page_slices(notebooks_dir, top_notebook),
+        top=top_key,
+    )
     index = (label("crumb.index", lang), "../index.html")
     if len(towns) == 1:
         (town_name,) = towns.values()
         top = Job(
-            TOP_KEYS[0],
+            top_key,
             label("title.township", lang, town=town_name, year=year),
-            TOWNSHIP_NOTEBOOK,
+            top_notebook,
             common,
             "township.html",
-            whole,
+            fingerprints[top_key],
             ((index[0], "index.html"),),
         )
         jobs, above = [top], {next(iter(towns)): (index, (town_name, "../township.html"))}
@@ -276,12 +263,12 @@ def plan_jobs(
             else label("title.county_page", lang, year=year)
         )
         top = Job(
-            TOP_KEYS[1],
+            top_key,
             title,
-            COUNTY_NOTEBOOK,
+            top_notebook,
             common,
             "county.html",
-            whole,
+            fingerprints[top_key],
             ((index[0], "index.html"),),
         )
         jobs, above = [top], {}

@@ -108,7 +108,9 @@ def build(
         _mark_refused(processed, year_dir, year, sample, lang)
         raise
     _check_year(processed, year)
-    jobs = plan_jobs(processed, year, raw_dir=raw, villages=villages, lang=lang)
+    jobs = plan_jobs(
+        processed, year, raw_dir=raw, villages=villages, lang=lang, notebooks_dir=notebooks
+    )
 
     cache = BuildCache(year_dir / CACHE_FILE)
     keys = {job.key: job.cache_key(notebooks, accepted_errors=accepted_errors) for job in jobs}

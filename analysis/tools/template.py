@@ -4,7 +4,8 @@ One sheet to fill in, in the wide village-year form that :mod:`analysis.ingest.v
 village name (a dropdown of the registry's names), the year, and one column per catalog
 indicator headed with its Chinese name and unit (``医疗保险参保率(%)``). Excel's data validation
 stops the commonest mistakes at the keyboard: rates outside 0–100, counts that are negative or
-fractional, years outside the range. A 填表说明 sheet explains it in Chinese. Filled in as asked,
+fractional, years outside the range. A 填表说明 sheet explains it in Chinese, after 说明
+(:mod:`analysis.core.sheets`), which says what each sheet is. Filled in as asked,
 it validates clean.
 """
 
@@ -13,7 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis import config
+from analysis.core import sheets
 from analysis.core.catalog import Catalog, default_catalog
+from analysis.core.labels import label
+from analysis.core.numbers import decimals
 from analysis.ingest.read import INSTRUCTIONS_SHEET, LIST_SHEET
 from analysis.ingest.registry import Registry
 from analysis.ingest.validate import load_registry
@@ -73,7 +77,7 @@ def write_template(
         ``path``.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -90,19 +94,30 @@ def write_template(
     notes["A1"].font = Font(bold=True, size=14)
     for ind in catalog:
         notes.append([f"{ind.label_zh}：{_requirement(ind)}。{ind.en}"])
-    notes.column_dimensions["A"].width = 100
+    # The instructions wrap within a portrait page.
+    wrapped = sheets.Column(80, wrap=True)
+    sheets.lay_out(notes, [wrapped], header_row=0)
+    for cell in notes["A"]:
+        sheets.data_style(cell, wrapped)
+    lines = [[c.value] for c in notes["A"]]
+    sheets.set_heights(notes, sheets.row_heights(lines, [wrapped], first_row=1))
 
     ws = wb.create_sheet(DATA_SHEET)
     header = ["村（居）名称", "年度", *[ind.label_zh for ind in catalog]]
     ws.append(header)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for cell in ws[1]:
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    ws.freeze_panes = "C2"
-    ws.column_dimensions["A"].width = 16
-    for j in range(3, len(header) + 1):
-        ws.column_dimensions[get_column_letter(j)].width = 14
+        sheets.header_style(cell)
+    # Each column as wide as its header (wrapped) or the longest village name; the numbers
+    # typed in take the catalog's decimals.
+    layouts = [
+        sheets.column(header[0], names),
+        sheets.column(header[1], [config.LAST_YEAR]),
+        *[sheets.column(ind.label_zh, [10**6], decimals(ind)) for ind in catalog],
+    ]
+    sheets.lay_out(ws, layouts, frozen_columns=2)
+    sheets.set_heights(ws, sheets.row_heights([header], layouts, first_row=1, header=True))
+    for j, layout in enumerate(layouts[2:], start=3):
+        ws.column_dimensions[get_column_letter(j)].number_format = layout.number_format
     if year is not None:
         for name in names:
             ws.append([name, year])
@@ -149,5 +164,14 @@ def write_template(
         target = rates if ind.kind == "rate" else counts if ind.integer else amounts
         letter = get_column_letter(j)
         target.add(f"{letter}2:{letter}{last}")
+    sheets.readme_sheet(
+        wb,
+        [
+            (DATA_SHEET, label("sheet.template_data", "zh")),
+            (INSTRUCTIONS_SHEET, label("sheet.template_instructions", "zh")),
+        ],
+        source=label("readme.source_template", "zh"),
+        marks=(),
+    )
     wb.active = wb.index(ws)
     return save_workbook(wb, Path(path))

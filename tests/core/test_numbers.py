@@ -33,6 +33,22 @@ def test_number_takes_decimals_from_the_catalog(indicator, value, zh, en):
     assert numbers.number(value, CATALOG[indicator], "en") == en
 
 
+@pytest.mark.parametrize(
+    ("indicator", "value", "written"),
+    [
+        ("medical_insurance_rate", 82.0, "82.0"),  # beside 81.6, not 82
+        ("vegetable_greenhouse_area_mu", 498.0, "498.00"),
+        ("population", 1314871.0, "1,314,871"),  # grouped in Chinese too
+        ("medical_insurance_rate", -0.04, "0.0"),  # never -0.0
+    ],
+)
+def test_a_tables_column_has_one_number_of_decimals_and_reads_alike_in_both_languages(
+    indicator, value, written
+):
+    assert numbers.number(value, CATALOG[indicator], "zh", context="column") == written
+    assert numbers.number(value, CATALOG[indicator], "en", context="column") == written
+
+
 def test_a_unit_stands_for_the_indicators_measured_in_it():
     for ind in CATALOG:
         assert numbers.decimals(ind.unit) == numbers.decimals(ind), ind.id

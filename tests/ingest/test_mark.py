@@ -15,10 +15,11 @@ from openpyxl import Workbook, load_workbook
 
 from analysis import cli, config
 from analysis.core.catalog import default_catalog
+from analysis.core.sheets import README_SHEET
 from analysis.errors import ParameterError
 from analysis.ingest.advice import rule_text
 from analysis.ingest.mark import CELL_COLOURS, OVERVIEW_NAME, ROW_COLOUR, mark
-from analysis.ingest.read import PROBLEM_SHEET
+from analysis.ingest.read import MARKED_SHEETS, PROBLEM_SHEET
 from analysis.ingest.rules import RULES
 from analysis.ingest.validate import load_registry, validate
 
@@ -49,7 +50,7 @@ _CHANGE = re.compile(r"(?:改为|填)“([^”]+)”")
 
 
 def data_sheet(wb, name: str | None = None):
-    return wb[name] if name else next(ws for ws in wb.worksheets if ws.title != PROBLEM_SHEET)
+    return wb[name] if name else next(ws for ws in wb.worksheets if ws.title not in MARKED_SHEETS)
 
 
 def comment_on(ws, ref: str) -> str:
@@ -251,7 +252,7 @@ def _check_marks(copy: Path, problems: pd.DataFrame, entries: dict, display: str
     """Every problem cell coloured by severity and commented; rows not read tinted across; every
     problem listed with a link to its cell."""
     wb = load_workbook(copy)
-    assert wb.sheetnames[0] == PROBLEM_SHEET
+    assert wb.sheetnames[:2] == [README_SHEET, PROBLEM_SHEET]
     listed = _listed(wb)
     assert len(listed) == len(problems)
     assert sorted(listed["规则"]) == sorted(problems["rule"])
@@ -363,7 +364,7 @@ def test_a_returned_copy_is_marked_afresh(tmp_path):
     wb.save(copy)
     second = mark(copy, tmp_path / "two", registry=REGISTRY)
     wb = load_workbook(second.copies["merged_village.xlsx"])
-    assert wb.sheetnames.count(PROBLEM_SHEET) == 1
+    assert wb.sheetnames.count(PROBLEM_SHEET) == wb.sheetnames.count(README_SHEET) == 1
     ws = data_sheet(wb)  # the fix unmerged A2:A4; A4 is still blank
     for ref in ("A2", "A3"):
         assert ws[ref].comment is None and ws[ref].fill.fgColor.rgb not in CELL_COLOURS.values()

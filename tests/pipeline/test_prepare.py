@@ -58,6 +58,7 @@ def test_prepare_is_deterministic_byte_for_byte(prepared):
         "summary.json",
         "livelihood.xlsx",
         "projections.parquet",
+        "projection_paths.parquet",
         "aggregates.parquet",
         "_fingerprint.json",
         "layers/g357.gpkg",
@@ -165,15 +166,17 @@ def test_reconciliation_lists_every_published_figure(prepared):
     assert (unchecked["reason"] != "").all() and set(unchecked["reason"]) <= set(REASONS)
     assert (table.loc[table["status"] != "not checked", "reason"] == "").all()
     reason = table.groupby("fact_id")["reason"].first()
-    # 全覆盖 (F02) and 没有发生一例 (F03) state no figure; no indicator holds F01, F15–F20 …
+    # 全覆盖 (F02) and 没有发生一例 (F03) state no figure; no indicator holds F01, F26 …
     assert reason[["F02", "F03"]].tolist() == ["no number"] * 2
-    no_indicator = ["F01", *(f"F{i}" for i in range(15, 21)), "F26", "F27", "F28", "F32"]
+    no_indicator = ["F01", "F26", "F27", "F28", "F32"]
     no_indicator += ["F33", "F37", "F38", "F39", "F40", "F46", "F47"]
     assert set(reason[no_indicator]) == {"no indicator"}
     # Targets are held against the targets table; 7户9人脱贫任务 against what was left in 2019.
     compared = table.groupby("fact_id")["compared_with"].first()
     assert compared[["F42", "F43", "F44", "F45"]].tolist() == ["targets"] * 4
     assert compared["F41"] == "remaining"
+    # The project figures (F15–F20) against the project list.
+    assert set(compared[[f"F{i}" for i in range(15, 21)]]) == {"projects"}
     assert set(table.loc[table["fact_id"].isin(["F41", "F42", "F43", "F44", "F45"]), "status"]) == {
         "match"
     }
@@ -289,13 +292,22 @@ def test_village_without_weight_is_left_out_of_the_mean():
 def test_workbook_has_chinese_headers_and_frozen_rows(prepared):
     _, _, out, _ = prepared
     wb = load_workbook(out / "livelihood.xlsx", read_only=False)
-    assert wb.sheetnames[:2] == ["村级指标", "全镇汇总"]
+    assert wb.sheetnames[:3] == ["说明", "村级指标", "全镇汇总"]
+    listed = [row[0] for row in wb["说明"].iter_rows(min_row=4, max_row=10, values_only=True)]
+    assert listed == wb.sheetnames[1:]
     header = [c.value for c in wb["村级指标"][1]]
     assert header[:3] == ["村代码", "村（居）名称", "年度"]
     assert "医疗保险参保率(%)" in header and "户数(户)" in header
-    for ws in wb.worksheets:
-        assert ws.freeze_panes == "A2"
+    for ws in wb.worksheets[1:]:
+        # The village's code and name stay in view beside its figures.
+        assert ws.freeze_panes == ("C2" if ws.title == "村级指标" else "A2")
+        assert ws.print_title_rows == "$1:$1"
     assert wb["村级指标"].max_row == 1 + 9 * 6
+    # Numbers carry the catalog's decimals; codes stay text.
+    ws = wb["村级指标"]
+    formats = {h: ws.cell(2, j).number_format for j, h in enumerate(header, start=1)}
+    assert formats["户数(户)"] == "0" and formats["医疗保险参保率(%)"] == "0.0"
+    assert isinstance(ws["A2"].value, str) and ws.column_dimensions["A"].width == 14
 
 
 def test_the_totals_sheet_is_named_for_the_place_the_data_set_covers(tmp_path):
@@ -304,7 +316,7 @@ def test_the_totals_sheet_is_named_for_the_place_the_data_set_covers(tmp_path):
     raw = sample.write_sample(tmp_path / "raw", sample.synthetic_villages(36))  # two towns
     prepare(raw, tmp_path / "processed")
     wb = load_workbook(tmp_path / "processed" / "livelihood.xlsx", read_only=True)
-    assert wb.sheetnames[:2] == ["村级指标", "全县汇总"]
+    assert wb.sheetnames[:3] == ["说明", "村级指标", "全县汇总"]
     county = pd.read_parquet(tmp_path / "processed" / "township.parquet")
     header, *body = wb["全县汇总"].iter_rows(values_only=True)
     column = header.index(default_catalog()["households"].label_zh)
@@ -341,7 +353,7 @@ def test_template_round_trip(tmp_path):
     template = tmp_path / "template.xlsx"
     assert cli.main(["template", str(template), "--registry", str(REGISTRY)]) == 0
     wb = load_workbook(template)
-    assert wb.sheetnames == ["填表说明", DATA_SHEET, "村名列表"]
+    assert wb.sheetnames == ["说明", "填表说明", DATA_SHEET, "村名列表"]
     ws = wb[DATA_SHEET]
     header = [c.value for c in ws[1]]
     assert header == ["村（居）名称", "年度", *[ind.label_zh for ind in catalog]]

@@ -60,3 +60,48 @@ def test_reconciliation_shows_the_documents_own_disagreements(prepared_sample):
         (reconciliation["scope"] == "township") & reconciliation["compared_with"].notna()
     ]
     assert set(township["status"]) == {"match"}
+
+
+def test_project_figures_are_checked_against_the_project_list(prepared_sample):
+    reconciliation = pd.read_csv(
+        prepared_sample / "reconciliation.csv", encoding="utf-8-sig", dtype=str
+    ).fillna("")
+    projects = reconciliation[reconciliation["fact_id"].isin([f"F{n}" for n in range(15, 21)])]
+    assert len(projects) == 12  # F15–F19: projects and funds of a batch; F20: started, done
+    assert set(projects["compared_with"]) == {"projects"}
+    assert set(projects["status"]) == {"match"}
+    assert (
+        projects.set_index(["fact_id", "published_text"]).loc[("F15", "120"), "computed"] == "120.0"
+    )
+
+
+def test_a_project_figure_that_differs_from_the_list_is_said():
+    from analysis.pipeline.reconcile import reconcile
+
+    published = pd.DataFrame(
+        {
+            "fact_id": ["P1", "P2"],
+            "kind": "actual",
+            "scope": "township",
+            "year": "2019",
+            "value": ["2;30", "2;2"],
+            "unit": ["个;万元", "个;个"],
+            "quote": ["第一批项目2个，合计30万元", "2个项目均已开工，其中2个项目已竣工"],
+        }
+    )
+    projects = pd.DataFrame(
+        {
+            "batch": ["第一批项目", "第一批项目", "其他"],
+            "amount_wan": [10.0, 15.0, 5.0],
+            "started": [True, True, True],
+            "completed": [True, False, False],
+        }
+    )
+    empty = pd.DataFrame(columns=["village_code", "year", "indicator", "value"])
+    town = pd.DataFrame(columns=["year", "indicator", "value"])
+    result = reconcile(published, empty, town, projects=projects)
+    assert result["computed"].tolist() == [2, 25, 3, 1]
+    assert result["status"].tolist() == ["match", "differs", "differs", "differs"]
+    assert (result["other_fact"] == "").all()  # two batches' funds are not one quantity
+    without = reconcile(published, empty, town)
+    assert set(without["reason"]) == {"no indicator"}

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from analysis.pipeline import sheetxml
-from analysis.pipeline.workbook import _sheet, save_workbook
+from analysis.pipeline import sheetxml, workbook
+from analysis.pipeline.workbook import save_workbook
 
 #: Every kind of value the fast route writes, and the text that needs escaping or spacing.
 MIXED = pd.DataFrame(
@@ -25,24 +25,25 @@ MIXED = pd.DataFrame(
 )
 
 
-def _openpyxl_bytes(frames: dict[str, pd.DataFrame], tmp_path: Path) -> bytes:
-    """The reference: every value appended through openpyxl's write-only sheets."""
+def _openpyxl_bytes(
+    frames: dict[str, pd.DataFrame], tmp_path: Path, places: dict | None = None
+) -> bytes:
+    """The reference: the same sheets, every value appended as a cell through openpyxl."""
     wb = Workbook(write_only=True)
-    for title, frame in frames.items():
-        ws = wb.create_sheet(title)
-        ws.freeze_panes = "A2"
-        ws.append([str(c) for c in frame.columns])
-        cells = frame.astype(object)
-        for record in cells.where(cells.notna(), None).to_numpy().tolist():
-            ws.append(record)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(workbook, "rows_xml", lambda *args, **kwargs: None)
+        for title, frame in frames.items():
+            workbook._sheet(wb, {}, title, frame, places)
     return save_workbook(wb, tmp_path / "reference.xlsx").read_bytes()
 
 
-def _fast_bytes(frames: dict[str, pd.DataFrame], tmp_path: Path) -> bytes:
+def _fast_bytes(
+    frames: dict[str, pd.DataFrame], tmp_path: Path, places: dict | None = None
+) -> bytes:
     wb = Workbook(write_only=True)
     rows: dict = {}
     for title, frame in frames.items():
-        _sheet(wb, rows, title, frame)
+        workbook._sheet(wb, rows, title, frame, places)
     return save_workbook(wb, tmp_path / "fast.xlsx", rows).read_bytes()
 
 
@@ -85,3 +86,56 @@ def test_the_cells_read_back(tmp_path: Path) -> None:
     assert values[6][0] == "x&<>\"'y"
     assert values[7][0] == "a\tb\nc\rd"
     assert zipfile.ZipFile(tmp_path / "fast.xlsx").testzip() is None
+
+
+#: Decimals by header, as the officials' workbook gives its indicator columns.
+PLACES = {"float": 1, "int": 0}
+
+
+def test_styled_columns_give_the_same_bytes_as_openpyxl(tmp_path: Path) -> None:
+    # A long text wraps: its cells are styled and its row is taller.
+    long = pd.DataFrame({"问题": ["短", "长" * 60, None], "int": [1, 2, 3]})
+    frames = {"一": MIXED, "长": long, "空": MIXED.iloc[:0]}
+    fast = _fast_bytes(frames, tmp_path, PLACES)
+    assert b'customHeight="1"' in zipfile.ZipFile(io.BytesIO(fast)).read("xl/worksheets/sheet2.xml")
+    assert b' s="' in zipfile.ZipFile(io.BytesIO(fast)).read("xl/worksheets/sheet1.xml")
+    assert fast == _openpyxl_bytes(frames, tmp_path, PLACES)
+
+
+def _layout(data: bytes) -> list[tuple]:
+    """What openpyxl reads of every sheet's layout and every cell's number format."""
+    wb = load_workbook(io.BytesIO(data))
+    return [
+        (
+            ws.title,
+            {k: d.width for k, d in ws.column_dimensions.items()},
+            ws.freeze_panes,
+            ws.print_title_rows,
+            ws.page_setup.paperSize,
+            ws.page_setup.orientation,
+            ws.page_setup.fitToWidth,
+            ws.page_setup.fitToHeight,
+            ws.sheet_properties.pageSetUpPr.fitToPage,
+            {r: d.height for r, d in ws.row_dimensions.items() if d.height},
+            [(c.coordinate, c.number_format, c.alignment.wrap_text) for row in ws for c in row],
+        )
+        for ws in wb.worksheets
+    ]
+
+
+def test_widths_panes_and_print_setup_read_the_same_as_openpyxls(tmp_path: Path) -> None:
+    wide = pd.DataFrame({f"指标{i}很长的名称(户)": [1.25, 2.0] for i in range(12)})
+    wide["问题"] = ["短", "长" * 60]
+    frames = {"一": MIXED, "宽": wide}
+    fast = _layout(_fast_bytes(frames, tmp_path, PLACES))
+    assert fast == _layout(_openpyxl_bytes(frames, tmp_path, PLACES))
+    (_, widths, panes, titles, paper, orientation, fit_width, fit_height, fit, _, cells) = fast[0]
+    # "360722103203" is 12 wide, "a\tb\nc\rd" shows as lines; 名称's 中 文 counts 2+1+2.
+    assert widths["A"] == 12 + 2 and widths["B"] == 8
+    assert (panes, titles, paper, fit_width, fit_height, fit) == ("A2", "$1:$1", 9, 1, 0, True)
+    assert orientation == "portrait" and fast[1][5] == "landscape"
+    # The long text wraps at the cap: 120 wide in 38 is four lines; the headers take two.
+    assert fast[1][1]["M"] == 40 and fast[1][9] == {1: 30, 3: 60}
+    assert fast[1][10][-1] == ("M3", "General", True)
+    formats = {coord: fmt for coord, fmt, _ in cells}
+    assert formats["C2"] == "0" and formats["D2"] == "0.0" and formats["A2"] == "General"

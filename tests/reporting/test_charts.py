@@ -75,7 +75,7 @@ def test_fan_chart_of_a_plan_draws_no_line_and_counts_the_works():
     figure = fan_chart(history, result, title="生活污水处理村点", unit="个")
     render(figure)
     text = all_text(figure)
-    assert "计划类目标：已完成2个，计划3个，不作趋势外推" in text
+    assert "计划类目标：2020年计划3个，已完成2个，不作趋势外推" in text
     assert "预测值" not in text and "无法预测" not in text
     assert len(figure.axes[0].lines) == 3  # history, the target line and its star
 

@@ -13,6 +13,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from analysis import config
+from analysis.core import trends
 from analysis.core.catalog import default_catalog
 from analysis.pipeline.store import Tables, load_tables
 from analysis.reporting import charts, sections
@@ -21,10 +22,11 @@ from analysis.reporting.indicator_charts import (
     chart_indicators,
     indicator_chart,
     target_charts,
+    target_fans,
     trend_charts,
     trend_indicators,
 )
-from analysis.reporting.tables import target_table, township_history
+from analysis.reporting.tables import page_order, scope_rows, target_table, township_history
 
 YEAR = 2019
 QINGGUANG = "360722103203"
@@ -62,7 +64,7 @@ def test_alt_text_states_what_the_chart_shows_with_its_latest_value_and_target(t
     # A plan is not extrapolated: its works done of planned, in the place of a projection.
     assert (
         alt["sewage_sites"]
-        == "生活污水处理村点：2014–2019年实际值，2019年为2个，已完成2个，计划3个"
+        == "生活污水处理村点：2014–2019年实际值，2019年为2个，2020年计划3个，已完成2个"
     )
     english = {c.indicator: c.alt for c in _drawn(target_charts(tables, "township", lang="en"))}
     assert english["vegetable_greenhouse_area_mu"] == (
@@ -85,7 +87,7 @@ def test_a_chart_s_table_holds_the_figures_of_the_target_table(tables):
     assert list(data.columns) == ["实际值", "预测值", "区间", "目标"]
     assert list(data.index) == [str(y) for y in range(2014, 2021)]
     assert data.at["2019", "实际值"] == "457.85" and data.at["2019", "预测值"] == "—"
-    assert data.at["2020", "实际值"] == "—" and data.at["2020", "目标"] == "500"
+    assert data.at["2020", "实际值"] == "—" and data.at["2020", "目标"] == "500.00"
     row = target_table(tables, "township").set_index("指标").loc["蔬菜大棚面积"]
     # The same number, written by the one formatter, as in the target table beside it.
     assert f"{data.at['2020', '预测值']}亩" == row["预测值"]
@@ -152,10 +154,56 @@ def test_township_history_has_a_row_for_every_catalog_indicator(tables):
     assert len(history) == len(default_catalog().ids)
     assert list(history.columns) == [str(y) for y in range(2014, 2020)]
     # The one formatter: 元 whole, no grouping; 亩 to two decimals at most.
-    assert history.at["产业奖补金额(元)", "2019"] == "190905"
+    assert history.at["产业奖补金额(元)", "2019"] == "190,905"
     assert history.at["蔬菜大棚面积(亩)", "2019"] == "457.85"
     assert list(township_history(tables, 2018).columns)[-1] == "2018"
     # An indicator with no figure at all still has its row, empty.
     without = tables.township[tables.township["indicator"] != "workshops"]
     trimmed = township_history(dataclasses.replace(tables, township=without), YEAR)
     assert set(trimmed.loc["扶贫车间(个)"]) == {"—"}
+
+
+# --- the fan charts read the projections prepare made ---------------------------------------------
+
+
+@pytest.mark.parametrize("scope", ["township", QINGGUANG])
+def test_a_fan_draws_the_series_and_projection_prepare_assessed(tables, scope):
+    rows = page_order(scope_rows(tables.projections, scope))
+    rows = rows[rows["target"].notna()]
+    fans = list(target_fans(tables, scope))
+    assert len(fans) == len(rows) > 0
+    for fan, row_scope in zip(fans, rows["scope"].astype(str), strict=True):
+        ind = fan.indicator
+        series = trends.scope_series(tables.indicators, row_scope, ind.id).dropna()
+        pd.testing.assert_series_equal(fan.series, series, check_names=False)
+        made = trends.assess(
+            series,
+            fan.line.target,
+            fan.line.target_year,
+            base_year=None,
+            direction=ind.direction,
+            kind=ind.kind,
+            bounds=ind.bounds,
+            cumulative=ind.cumulative,
+            plan=ind.plan,
+            flow=ind.flow,
+        )
+        assert repr(fan.line) == repr(charts.FanLine.of(made))  # NaN equals NaN in a repr
+
+
+def test_a_page_projects_nothing_itself(tables, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a page projected a series again")
+
+    monkeypatch.setattr(trends.projection, "project_arrays", refuse)
+    monkeypatch.setattr(trends.batch, "project_batch", refuse)
+    assert [fan.draw() for fan in target_fans(tables, "township")]
+    assert [fan.draw() for fan in target_fans(tables, QINGGUANG)]
+
+
+def test_a_fan_changes_with_the_projection_it_reads(tables):
+    first = next(fan for fan in target_fans(tables, "township") if fan.projected)
+    paths = tables.projection_paths.assign(projected=tables.projection_paths["projected"] + 1)
+    moved = dataclasses.replace(tables, projection_paths=paths, _derived={}, _handed=())
+    again = next(fan for fan in target_fans(moved, "township") if fan.indicator == first.indicator)
+    assert list(again.path["projected"]) == [p + 1 for p in first.path["projected"]]

@@ -31,7 +31,7 @@ def test_key_figures_say_no_data_rather_than_last_years_figure(without_2019_ledg
     poor = table[table["指标"].str.startswith("未脱贫户数")].iloc[0]
     assert poor[str(YEAR)] == "无数据" and poor[str(YEAR - 1)] == "31"
     households = table[table["指标"].str.startswith("户数")].iloc[0]
-    assert households[str(YEAR)] == "7040"
+    assert households[str(YEAR)] == "7,040"
 
 
 def test_the_summary_states_no_task_from_the_year_before(without_2019_ledger):

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis import config
+from analysis.core import trends
 from analysis.core.catalog import default_catalog
 from analysis.geo import maps
 from analysis.pipeline.store import Tables, path_of
@@ -232,6 +233,12 @@ def test_a_page_from_kept_pictures_is_the_page_drawn_afresh(processed_copy, tmp_
     ][0]
     indicators.loc[row, "value"] -= 5
     indicators.to_parquet(indicators_path)
+    # The projections and what their charts draw are made from the indicators, as prepare does.
+    projections, paths = trends.assess_targets_with_paths(
+        indicators, pd.read_parquet(path_of(processed_copy, "targets"))
+    )
+    projections.to_parquet(path_of(processed_copy, "projections"))
+    paths.to_parquet(path_of(processed_copy, "projection_paths"))
     aggregates_path = path_of(processed_copy, "aggregates")
     aggregates = pd.read_parquet(aggregates_path)
     aggregates.loc[

@@ -88,9 +88,7 @@ def test_a_fans_digest_covers_every_input_it_is_drawn_from(prepared_sample):
         dataclasses.replace(fan, title=fan.title + "（全镇）"),
         dataclasses.replace(fan, sample=not fan.sample),
         dataclasses.replace(fan, lang="en"),
-        dataclasses.replace(
-            fan, assessment=dataclasses.replace(fan.assessment, target=fan.assessment.target + 1)
-        ),
+        dataclasses.replace(fan, line=dataclasses.replace(fan.line, target=fan.line.target + 1)),
     ]
     assert len({key, *(pictures.digest(other) for other in others)}) == 1 + len(others)
 

@@ -107,6 +107,16 @@ def test_no_problems_is_said(processed_copy, tmp_path):
     assert "没有发现问题" in html and "<section" not in html
 
 
+def test_a_published_figure_that_differs_is_a_problem_too(processed_copy, tmp_path):
+    # The sample's raw data has no problem, but its document writes 197 亩 where the villages
+    # sum to 194 (F09): the page must not say that nothing was found.
+    html = write_problems_page(processed_copy, tmp_path, 2019, False).read_text(encoding="utf-8")
+    text = unescape(re.sub(r"<[^>]+>", " ", html))
+    assert "与公开数据不一致" in text and "F09" in text
+    assert "原始数据没有发现问题" in text and " 没有发现问题" not in text
+    assert "F15" not in text  # matched against the project list, not a problem
+
+
 def test_tables_prepared_before_villages_were_recorded(processed, tmp_path):
     older = tmp_path / "processed"
     shutil.copytree(processed, older)

@@ -155,7 +155,8 @@ def test_word_tables_read_as_the_township_page(built, summary):
     page = {tuple(row) for row in _html_rows(built / "township.html")}
     figures, targets, _ = summary.tables  # the third: the charts, two to a row
     for table in (figures, targets):
-        rows = [tuple(c.text for c in row.cells) for row in table.rows[1:]]
+        # A bracketed year or share starts its own line in Word (（2019年） never broken).
+        rows = [tuple(c.text.replace("\n", "") for c in row.cells) for row in table.rows[1:]]
         assert rows and [r for r in rows if r not in page] == []
     intervals = [row.cells[4].text for row in targets.rows[1:] if "–" in row.cells[4].text]
     assert intervals  # the comparison covers the intervals
@@ -167,6 +168,21 @@ def test_pictures_of_unknown_sections_are_refused(prepared_sample, tmp_path):
     tables = load_tables(prepared_sample)
     with pytest.raises(ValueError, match="unknown sections"):
         narrative.write_docx(tmp_path / "s.docx", YEAR, tables, pictures={"cover": [(b"", "")]})
+
+
+def test_a_bracketed_year_is_never_broken_and_the_footer_numbers_pages(summary):
+    """GB/T 9704: "— 1 —" on every page; a cell's （2019年） on a line of its own, in a column
+    wide enough for it."""
+    footer = summary.sections[0].footer.paragraphs[0]
+    written = "".join(node.text for node in footer._p.iter(qn("w:t")))
+    assert written == "— 1 —" and 'w:instr="PAGE"' in footer._p.xml
+    # The landscape and later sections keep the first section's footer.
+    assert all(section.footer.is_linked_to_previous for section in summary.sections[1:])
+    _, targets, _ = summary.tables
+    latest = [row.cells[1] for row in targets.rows[1:]]
+    assert all(c.text.endswith("\n（2019年）") for c in latest), [c.text for c in latest]
+    room = min(c.width.mm for c in latest)
+    assert room >= 5.4 * 10.5 * 25.4 / 72  # （2019年）: 5.4 characters of 10.5 pt
 
 
 def test_several_charts_of_a_section_sit_two_to_a_row(prepared_sample, tmp_path):

@@ -11,7 +11,8 @@ import pytest
 
 from analysis import config
 from analysis.pipeline.prepare import prepare
-from analysis.runs.jobs import page_fingerprints
+from analysis.reporting import reads
+from analysis.runs.jobs import page_fingerprints, page_slices
 from analysis.tools import sample
 
 YEAR = 2019
@@ -50,3 +51,29 @@ def test_a_past_years_figure_rebuilds_that_village_and_its_town_only(tmp_path, b
 def test_a_report_years_figure_rebuilds_the_villages_that_quote_the_towns(tmp_path, before):
     # Every village page sets its figure beside its town's, which has changed.
     assert _changed_after(tmp_path, before, YEAR) == {*CODES, TOWN}
+
+
+#: A section the village page does not have: the figures of every village of its town.
+NEIGHBOURS = reads.Slice(
+    "neighbours",
+    "the figures of every village of the page's town",
+    frozenset({"indicators"}),
+    lambda folder: {},  # the parts are the town's villages' rows (VILLAGE_ROWS')
+    lambda table, frame, page, year: None,
+    lambda page, folder: reads.VILLAGE_ROWS.page_parts(reads.Page("town", page.code[:9]), folder),
+)
+
+
+def test_a_section_that_reads_more_makes_the_pages_that_show_it_stale(tmp_path, before):
+    slices = page_slices()
+    with_neighbours = {**slices, "village": slices["village"] | {NEIGHBOURS}}
+    root = tmp_path / "before"
+    prepare(config.RAW_DIR, root)
+    first = page_fingerprints(root, CODES, YEAR, slices=with_neighbours)
+    raw = tmp_path / "raw"
+    shutil.copytree(config.RAW_DIR, raw)
+    sample.correct_one_count(raw, VILLAGE, 2017)
+    prepare(raw, tmp_path / "processed")
+    after = page_fingerprints(tmp_path / "processed", CODES, YEAR, slices=with_neighbours)
+    # A past year's figure of one village, shown now on every page of its town.
+    assert {key for key in after if after[key] != first[key]} == {*CODES, TOWN}

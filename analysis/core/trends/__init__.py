@@ -22,7 +22,15 @@ reason a clerk can read.
 from analysis.core.aggregate import township_series
 from analysis.core.labels import ESCAP_ZH, EUROSTAT_ZH, MODEL_ZH, STATUS_ZH
 from analysis.core.trends.assessment import Assessment, assess, contradicts
-from analysis.core.trends.batch import COLUMNS, assess_targets, scope_series, scopes_series
+from analysis.core.trends.batch import (
+    COLUMNS,
+    PATH_COLUMNS,
+    PATH_KEY,
+    assess_targets,
+    assess_targets_with_paths,
+    scope_series,
+    scopes_series,
+)
 from analysis.core.trends.measures import (
     ACCELERATION_RATIO,
     ON_TRACK_RATIO,
@@ -52,12 +60,15 @@ __all__ = [
     "MIN_POINTS",
     "MODEL_ZH",
     "ON_TRACK_RATIO",
+    "PATH_COLUMNS",
+    "PATH_KEY",
     "STATUS_ZH",
     "Assessment",
     "CandidateScore",
     "Projection",
     "assess",
     "assess_targets",
+    "assess_targets_with_paths",
     "cagr",
     "contradicts",
     "escap_category",

@@ -77,6 +77,24 @@ COLUMNS = [
     "gap",
 ]
 
+#: Columns of :func:`assess_targets_with_paths`' second table: a targeted projection row's key
+#: (its scope, row type, indicator, target year and target), then a row per year of what its
+#: fan chart draws: the series observed, or the path projected with its interval.
+PATH_COLUMNS = [
+    "scope",
+    "row_type",
+    "indicator",
+    "target_year",
+    "target",
+    "year",
+    "observed",
+    "projected",
+    "lower",
+    "upper",
+]
+#: The columns that name a projection row in :data:`PATH_COLUMNS`.
+PATH_KEY = PATH_COLUMNS[:5]
+
 _Arrays = tuple[np.ndarray, np.ndarray]
 _EMPTY: _Arrays = (np.array([], dtype=np.int64), np.array([], dtype=float))
 
@@ -222,7 +240,9 @@ def _row(
     base_year: int | None,
     level: float,
     projection: Projection | None = None,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], list[tuple]]:
+    """The projections row of one unit and target, and the rows of what its fan chart draws
+    (:data:`PATH_COLUMNS`; none where there is no target to chart)."""
     years, values = series
     result = assess_arrays(
         years,
@@ -239,7 +259,7 @@ def _row(
         flow=ind.flow,
         projection=projection,
     )
-    return {
+    row = {
         "scope": scope,
         "row_type": row_type,
         "indicator": ind.id,
@@ -248,6 +268,13 @@ def _row(
         "source": source,
         **result.to_dict(),
     }
+    if not math.isfinite(target):
+        return row, []
+    key = (scope, row_type, ind.id, int(target_year), float(target))
+    nan = math.nan
+    path = [(*key, int(y), float(v), nan, nan, nan) for y, v in zip(years, values, strict=True)]
+    path += [(*key, int(y), nan, p, lo, hi) for y, p, lo, hi in result.projection.path]
+    return row, path
 
 
 def village_projections(
@@ -292,6 +319,21 @@ def assess_targets(
     level: float = DEFAULT_LEVEL,
     base_year: int | None = None,
 ) -> pd.DataFrame:
+    """Assess every target, and project every unit below a township, town or county target:
+    the projections table of :func:`assess_targets_with_paths`, without what the charts draw."""
+    return assess_targets_with_paths(
+        indicators, targets, catalog=catalog, level=level, base_year=base_year
+    )[0]
+
+
+def assess_targets_with_paths(
+    indicators: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    catalog: Catalog | None = None,
+    level: float = DEFAULT_LEVEL,
+    base_year: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Assess every target, and project every unit below a township, town or county target.
 
     Parameters
@@ -311,8 +353,12 @@ def assess_targets(
 
     Returns
     -------
-    pandas.DataFrame
-        :data:`COLUMNS`. ``row_type`` 'target' rows (one per target) come first, sorted by scope
+    (pandas.DataFrame, pandas.DataFrame)
+        The projections table, and what each of its rows with a target draws on its fan chart
+        (:data:`PATH_COLUMNS`: the series observed, then the path projected with its interval,
+        a row per year), so that charts read the projections rather than make them again.
+
+        The projections table has :data:`COLUMNS`. ``row_type`` 'target' rows (one per target) come first, sorted by scope
         (township first), indicator and target year; then one row per unit below a target and
         indicator: 'village' rows for the villages of a township or town target, 'town' rows
         for the towns of a county target. They carry target NaN and status 'no target' / 无目标
@@ -390,7 +436,9 @@ def assess_targets(
             for code in below
         )
 
-    result = pd.DataFrame(rows, columns=COLUMNS)
+    result = pd.DataFrame([row for row, _ in rows], columns=COLUMNS)
+    paths = pd.DataFrame([part for _, path in rows for part in path], columns=PATH_COLUMNS)
+    paths = paths.astype({"target_year": "int64", "year": "int64"})
     for column in ("base_year", "last_year"):
         result[column] = result[column].astype("Int64")
     order = pd.DataFrame(
@@ -402,7 +450,9 @@ def assess_targets(
             "year": result["target_year"],
         }
     ).sort_values(["row", "town", "scope", "indicator", "year"], kind="stable")
-    return result.loc[order.index].reset_index(drop=True)
+    # A target stated twice is charted once.
+    paths = paths.drop_duplicates([*PATH_KEY, "year"]).sort_values([*PATH_KEY, "year"])
+    return result.loc[order.index].reset_index(drop=True), paths.reset_index(drop=True)
 
 
 def _applied(targets: pd.DataFrame) -> list[tuple[str, tuple[str, int], float]]:

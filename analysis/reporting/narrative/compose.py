@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from html import escape
+
+import pandas as pd
 
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.core.labels import check_lang, label
@@ -23,10 +25,29 @@ from analysis.reporting.tables import values
 
 @dataclass
 class Section:
-    """One section of the summary: a title and its paragraphs."""
+    """One section of the summary: a title, its paragraphs, and the tables that follow some of
+    them (by the paragraph's position: a lead sentence, then its table of places)."""
 
     title: str
     paragraphs: list[str] = field(default_factory=list)
+    tables: dict[int, pd.DataFrame] = field(default_factory=dict)
+
+    def blocks(self) -> Iterator[str | pd.DataFrame]:
+        """The paragraphs, each followed by its table where it has one, in reading order."""
+        for position, paragraph in enumerate(self.paragraphs):
+            yield paragraph
+            if position in self.tables:
+                yield self.tables[position]
+
+
+def _plain_table(table: pd.DataFrame) -> str:
+    """A table as an escaped HTML table (where the page's own renderer is not given)."""
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in table.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _markdown_escape(text: str) -> str:
@@ -49,7 +70,13 @@ class Summary:
         if self.sample_note:
             lines.append(self.sample_note)
         for section in self.sections:
-            lines += ["", section.title, *section.paragraphs]
+            lines += ["", section.title]
+            for block in section.blocks():
+                lines += (
+                    [block]
+                    if isinstance(block, str)
+                    else ["\t".join(map(str, row)) for row in [block.columns, *block.to_numpy()]]
+                )
         return "\n".join(lines) + "\n"
 
     def to_markdown(self) -> str:
@@ -59,18 +86,31 @@ class Summary:
             parts.append(f"**{_markdown_escape(self.sample_note)}**")
         for section in self.sections:
             parts.append(f"### {_markdown_escape(section.title)}")
-            parts += [_markdown_escape(p) for p in section.paragraphs]
+            for block in section.blocks():
+                if isinstance(block, str):
+                    parts.append(_markdown_escape(block))
+                    continue
+                rows = [block.columns, ["---"] * len(block.columns), *block.to_numpy()]
+                parts.append(
+                    "\n".join(
+                        "| " + " | ".join(_markdown_escape(str(v)) for v in r) + " |" for r in rows
+                    )
+                )
         return "\n\n".join(parts) + "\n"
 
-    def to_html(self) -> str:
-        """An HTML fragment; every value is escaped."""
+    def to_html(self, table_html: Callable[[pd.DataFrame], str] = _plain_table) -> str:
+        """An HTML fragment; every value is escaped. ``table_html`` renders a table (the
+        page's own renderer, so that it scrolls on a phone as the page's other tables do)."""
         parts = [f'<section class="minsheng-summary" lang="{escape(self.lang)}">']
         parts.append(f"<h2>{escape(self.title)}</h2>")
         if self.sample_note:
             parts.append(f'<p class="sample">{escape(self.sample_note)}</p>')
         for section in self.sections:
             parts.append(f"<h3>{escape(section.title)}</h3>")
-            parts += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
+            parts += [
+                f"<p>{escape(block)}</p>" if isinstance(block, str) else table_html(block)
+                for block in section.blocks()
+            ]
         parts.append("</section>")
         return "\n".join(parts) + "\n"
 
@@ -113,7 +153,7 @@ def summary_as_of(year: int, tables: Tables, catalog: Catalog, lang: str) -> Sum
     words = PHRASES[lang]
     now = values(tables.township, year)
     before = values(tables.township, year - 1)
-    contents: list[tuple[str, list[str]]] = []
+    contents: list[tuple[str, list[str], dict[int, pd.DataFrame]]] = []
     for category in CATEGORIES:
         paragraphs = [
             text
@@ -123,21 +163,26 @@ def summary_as_of(year: int, tables: Tables, catalog: Catalog, lang: str) -> Sum
         if category == "poverty" and (projects := projects_paragraph(year, tables, lang)):
             paragraphs.append(projects)
         if paragraphs:
-            contents.append((label(f"section.{category}", lang), paragraphs))
-    if plan := plan_paragraphs(tables, catalog, lang, year):
-        contents.append((label("summary.plan", lang, year=year + 1), plan))
+            contents.append((label(f"section.{category}", lang), paragraphs, {}))
+    plan, plan_tables = plan_paragraphs(tables, catalog, lang, year)
+    if plan:
+        contents.append((label("summary.plan", lang, year=year + 1), plan, plan_tables))
     numerals = words["numerals"]
     level, _ = tables.place()
     own = data_texts(tables)
-    contents = [(title, [for_level(p, level, lang, own) for p in ps]) for title, ps in contents]
+    contents = [
+        (title, [for_level(p, level, lang, own) for p in ps], shown)
+        for title, ps, shown in contents
+    ]
     return Summary(
         title=label("summary.title", lang, town=town_name(tables), year=year),
         sections=[
             Section(
                 words["section"].format(number=numerals[i] if numerals else i + 1, title=title),
                 paragraphs,
+                shown,
             )
-            for i, (title, paragraphs) in enumerate(contents)
+            for i, (title, paragraphs, shown) in enumerate(contents)
         ],
         lang=lang,
         sample_note=label("summary.sample", lang) if tables.sample else "",

@@ -15,16 +15,25 @@ from typing import Any
 import pandas as pd
 
 from analysis.core import numbers, trends
+from analysis.core.aggregate import LEVELS
 from analysis.core.catalog import Catalog, Indicator
 from analysis.core.labels import STATUSES, indicator_name, label
 from analysis.pipeline.store import Tables
 from analysis.reporting.narrative.sentences import capitalise, scope_label, verb, village_names
 from analysis.reporting.narrative.wording import PHRASES
+from analysis.reporting.tables import status_table
 
 #: The summary's figure sections, in the document's order; the plan section follows them.
 CATEGORIES = ("poverty", "social_security", "environment", "industry")
 #: Statuses whose target has a projection to state.
 PROJECTED = ("on track", "acceleration needed", "deteriorating")
+#: The most places one target may be stated for sentence by sentence: more (a county's 17
+#: towns) read as a lead sentence and a table, as a 统计公报 writes them.
+SENTENCES_PER_TARGET = 3
+#: Places a lead sentence names in each status before it says how many (嘉定镇、大塘埠镇等17个).
+LEAD_NAMES = 2
+#: The columns of a table of places (the target table's, less the supporting measures).
+PLACE_COLUMNS = ("latest", "target", "projected", "probability", "remaining", "status")
 
 
 def _probability(p: float, lang: str) -> str:
@@ -212,17 +221,89 @@ def _zero_task(group: pd.DataFrame, catalog: Catalog, names: dict[str, str], lan
     return capitalise(task + words["trend"] + words["semicolon"].join(clauses) + words["stop"])
 
 
-def plan_paragraphs(tables: Tables, catalog: Catalog, lang: str, year: int) -> list[str]:
-    """The plan: a count of target statuses, then a numbered paragraph per section.
+#: The header of a table of places, by the places' level.
+PLACE_HEADERS = {"town": "column.town", "village": "column.village_name", "scope": "column.scope"}
 
-    A task "still to do" (剩余7户9人) is stated only from the report year's own figures: a
-    year without them is never described by the year before.
+
+def _place_kind(scopes: pd.Series) -> str:
+    """What the places of a table are: towns, villages, or scopes of several villages."""
+    lengths = set(scopes.astype(str).str.len())
+    for kind in ("town", "village"):
+        if lengths == {LEVELS[kind]}:
+            return kind
+    return "scope"
+
+
+def place_table(
+    rows: pd.DataFrame, names: dict[str, str], catalog: Catalog, lang: str
+) -> pd.DataFrame:
+    """One target's status in each of many places: the place, then the target table's figures
+    (:func:`~analysis.reporting.tables.status_table`) less the supporting measures."""
+    table = status_table(rows, names, lang=lang, catalog=catalog)
+    shown = table[[label(f"column.{key}", lang) for key in PLACE_COLUMNS]]
+    header = label(PLACE_HEADERS[_place_kind(rows["scope"])], lang)
+    places = [scope_label(str(scope), names, lang) for scope in rows["scope"]]
+    return pd.concat([pd.DataFrame({header: places}), shown.reset_index(drop=True)], axis=1)
+
+
+def _places_lead(rows: pd.DataFrame, ind: Indicator, names: dict[str, str], lang: str) -> str:
+    """各乡镇医疗保险参保率目标中，需加速的有嘉定镇、大塘埠镇等17个，见下表。"""
+    words = PHRASES[lang]
+    items = []
+    for status in STATUSES:
+        scopes = rows.loc[rows["status_en"] == status, "scope"].astype(str).tolist()
+        if not scopes:
+            continue
+        shown = [scope_label(scope, names, lang) for scope in scopes[:LEAD_NAMES]]
+        named = label("join.names", lang).join(shown)
+        if len(scopes) > LEAD_NAMES:
+            named = words["lead_more"].format(
+                names=words["count_join"].join(shown),
+                n=len(scopes),
+                more=len(scopes) - LEAD_NAMES,
+            )
+        items.append(words["lead_item"].format(status=label(f"status.{status}", lang), names=named))
+    if len(items) == 1 and len(rows) > LEAD_NAMES:
+        text = words["lead_all"].format(
+            places=label(f"places.{_place_kind(rows['scope'])}", lang),
+            name=indicator_name(ind, lang),
+            status=label(f"status.{rows['status_en'].iloc[0]}", lang),
+            n=len(rows),
+        )
+        return capitalise(text + words["stop"])
+    text = words["lead"].format(
+        places=label(f"places.{_place_kind(rows['scope'])}", lang),
+        name=indicator_name(ind, lang),
+        items=words["semicolon"].join(items),
+    )
+    return capitalise(text + words["stop"])
+
+
+def _tabled(mine: pd.DataFrame, own: set[str]) -> pd.DataFrame:
+    """The rows of a section stated in a table: a target set for more places than sentences
+    may state (:data:`SENTENCES_PER_TARGET`), the place's own target excepted."""
+    others = mine[~mine["scope"].astype(str).isin(own)]
+    many = others.groupby(["indicator", "target_year"], sort=False)["scope"].transform("size")
+    return others[many > SENTENCES_PER_TARGET]
+
+
+def plan_paragraphs(
+    tables: Tables, catalog: Catalog, lang: str, year: int
+) -> tuple[list[str], dict[int, pd.DataFrame]]:
+    """The plan: a count of target statuses, then a numbered paragraph per section; and the
+    tables that follow a paragraph, by the paragraph's position.
+
+    A target set for many places (each of a county's towns) is one lead sentence in its
+    section's paragraph and a table of the places after it (:func:`place_table`). A task
+    "still to do" (剩余7户9人) is stated only from the report year's own figures: a year
+    without them is never described by the year before.
     """
     rows = target_rows(tables, catalog)
     if rows.empty:
-        return []
+        return [], {}
     words = PHRASES[lang]
     names = village_names(tables)
+    own = {"township", str(tables.place()[1])}
     counts = rows["status_en"].value_counts()
     items = words["count_join"].join(
         words["plan_count_item"].format(
@@ -234,11 +315,14 @@ def plan_paragraphs(tables: Tables, catalog: Catalog, lang: str, year: int) -> l
     paragraphs = [
         words["plan_counts"].format(years=target_years(rows, lang), n=len(rows), items=items)
     ]
+    tabled: dict[int, pd.DataFrame] = {}
 
     category = rows["indicator"].map(lambda i: catalog[i].category)
     present = set(category)
     for number, name in enumerate(c for c in (*CATEGORIES, "base") if c in present):
         mine = rows[category == name]
+        in_tables = _tabled(mine, own)
+        mine = mine.drop(in_tables.index)
         # Zero targets still open (剩余7户9人 → 0) read as the task they are.
         open_zero = mine[
             (mine["target"] == 0)
@@ -263,4 +347,7 @@ def plan_paragraphs(tables: Tables, catalog: Catalog, lang: str, year: int) -> l
             ordinal=words["ordinals"][number], head=words["plan_heads"][name]
         )
         paragraphs.append(words["space"].join([head, *sentences]))
-    return paragraphs
+        for (indicator, _), group in in_tables.groupby(["indicator", "target_year"], sort=False):
+            tabled[len(paragraphs)] = place_table(group, names, catalog, lang)
+            paragraphs.append(_places_lead(group, catalog[indicator], names, lang))
+    return paragraphs, tabled

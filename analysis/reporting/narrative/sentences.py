@@ -155,9 +155,11 @@ def _breakdown(ids: tuple[str, ...], year: int, tables: Tables, catalog: Catalog
             parts.append(text)
         name = names.get(str(code), str(code))
         items.append(name + words["space"] + words["breakdown_join"].join(parts))
+    listed = words["list"].join(items)
     if len(wide) > BREAKDOWN_LIMIT:
-        items.append(words["breakdown_more"].format(n=len(wide) - BREAKDOWN_LIMIT))
-    return words["breakdown"].format(items=words["list"].join(items)) if items else ""
+        more = words["breakdown_more"].format(n=len(wide) - BREAKDOWN_LIMIT, total=len(wide))
+        listed += words["breakdown_more_join"] + more
+    return words["breakdown"].format(items=listed) if items else ""
 
 
 def nothing_to_say(
@@ -244,7 +246,9 @@ def projects_paragraph(year: int, tables: Tables, lang: str) -> str:
         items=items,
         amount=numbers.figure(float(projects["amount_wan"].sum()), "万元", lang),
     )
-    if started == n:
+    if started == n == done:
+        status = words["projects_all_done"].format(n=n)
+    elif started == n:
         status = words["projects_all_started"].format(n=n, done=done)
     else:
         status = words["projects_started"].format(started=started, done=done)

@@ -10,6 +10,7 @@ falls back to where it is missing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,8 @@ def _set_page_and_styles(document: Any, lang: str) -> None:
     section.top_margin, section.bottom_margin = top, bottom
     section.left_margin, section.right_margin = left, right
 
+    _add_page_numbers(section)
+
     title, heading, body, table = SIZES_PT[lang]
     normal = document.styles["Normal"]
     normal.font.size = Pt(body)
@@ -151,6 +154,31 @@ def _set_page_and_styles(document: Any, lang: str) -> None:
     cells.paragraph_format.first_line_indent = Pt(0)
 
 
+#: GB/T 9704's page number: 4号 (14 pt) Arabic figures between em dashes, "— 1 —".
+PAGE_NUMBER_PT = 14
+MM_PER_PT = 25.4 / 72
+
+
+def _add_page_numbers(section: Any) -> None:
+    """Page numbers, "— 1 —", centred in the footer of every page (the later sections,
+    landscape or not, keep this footer: python-docx links them to the previous one)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+    from docx.shared import Pt
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    before, number, after = (paragraph.add_run(t) for t in ("— ", "1", " —"))
+    for run in (before, number, after):
+        run.font.size = Pt(PAGE_NUMBER_PT)
+    # The number is a PAGE field: Word and LibreOffice put each page's own number in it.
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    number._r.addprevious(field)
+    field.append(number._r)
+
+
 #: A column's share of the table's width follows its longest text, within these bounds (in
 #: Chinese characters, plus the cell's margins): a long name column does not crowd the others.
 COLUMN_CHARS = (3, 10)
@@ -159,15 +187,46 @@ CELL_MARGIN_CHARS = 1.5
 LATIN_CHAR = 0.6
 
 
-def _column_weights(frame: pd.DataFrame) -> list[float]:
-    """How wide each column should be relative to the others: its longest text, bounded."""
+#: What a line must not break inside: a bracketed year or share (（2019年）, （80%）) or a run
+#: of figures and Latin letters.
+_ASIDE = r"[\uff08(]\d[0-9.]*[%\u5e74]?[\uff09)]"
+_UNBROKEN = re.compile(rf"{_ASIDE}|[0-9A-Za-z.,%+\-–<>]+")
+#: A bracketed year or share after a figure starts a line of its own in a Word cell, where the
+#: line would otherwise break inside it (86.1% / （2019年）).
+_BEFORE_ASIDE = re.compile(rf"(?<=\S)(?={_ASIDE})")
+
+
+def _chars(text: str) -> float:
+    """The width of a text, in Chinese characters."""
+    return sum(1 if ord(c) > 0x2E80 else LATIN_CHAR for c in text)
+
+
+def _column_weights(frame: pd.DataFrame) -> tuple[list[float], list[float]]:
+    """How wide each column should be relative to the others (its longest text, bounded),
+    and how wide it must be so that nothing unbreakable in it is broken (:data:`_UNBROKEN`)."""
     low, high = COLUMN_CHARS
-    weights = []
+    weights, least = [], []
     for position, column in enumerate(frame.columns):
         texts = [str(column), *(str(v) for v in frame.iloc[:, position])]
-        longest = max(sum(1 if ord(c) > 0x2E80 else LATIN_CHAR for c in t) for t in texts)
+        longest = max(_chars(t) for t in texts)
+        token = max((_chars(m) for t in texts for m in _UNBROKEN.findall(t)), default=0.0)
         weights.append(min(max(longest, low), high) + CELL_MARGIN_CHARS)
-    return weights
+        least.append(max(token, low) + CELL_MARGIN_CHARS)
+    return weights, least
+
+
+def _column_widths(frame: pd.DataFrame, width_mm: float, char_mm: float) -> list[float]:
+    """Column widths filling ``width_mm``: each column first gets what it must have, then the
+    width left is shared in proportion to what each would like beyond that."""
+    weights, least = _column_weights(frame)
+    must = [min(w, m) * char_mm for w, m in zip(weights, least, strict=True)]
+    if sum(must) >= width_mm:
+        return [width_mm * m / sum(must) for m in must]
+    wish = [max(w * char_mm - m, 0.0) for w, m in zip(weights, must, strict=True)]
+    left = width_mm - sum(must)
+    if sum(wish) == 0:
+        return [m + left / len(must) for m in must]
+    return [m + left * w / sum(wish) for m, w in zip(must, wish, strict=True)]
 
 
 def _add_table(document: Any, frame: pd.DataFrame) -> None:
@@ -184,10 +243,10 @@ def _add_table(document: Any, frame: pd.DataFrame) -> None:
         cell.paragraphs[0].add_run(str(column)).bold = True
     for values in frame.itertuples(index=False):
         for cell, value in zip(table.add_row().cells, values, strict=True):
-            cell.text = str(value)
-    weights = _column_weights(frame)
+            cell.text = _BEFORE_ASIDE.sub("\n", str(value))
     width, _ = _text_box_mm(document)
-    widths = [Mm(width * weight / sum(weights)) for weight in weights]
+    char_mm = document.styles[TABLE_STYLE].font.size.pt * MM_PER_PT
+    widths = [Mm(w) for w in _column_widths(frame, width, char_mm)]
     for column, column_width in zip(table.columns, widths, strict=True):
         column.width = column_width
     style_id = _style_id(document, TABLE_STYLE)
@@ -359,8 +418,11 @@ def write_docx(
     indent = FIRST_LINE_INDENT_CHARS[lang] * SIZES_PT[lang][2]
     for section in text.sections:
         document.add_heading(section.title, level=1)
-        for paragraph in section.paragraphs:
-            added = document.add_paragraph(paragraph)
+        for block in section.blocks():
+            if not isinstance(block, str):
+                _add_table(document, block)
+                continue
+            added = document.add_paragraph(block)
             if indent:
                 added.paragraph_format.first_line_indent = Pt(indent)
     figures = key_figures(tables.township, year, lang=lang, catalog=catalog)

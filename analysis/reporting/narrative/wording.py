@@ -350,15 +350,23 @@ PHRASES: dict[str, dict[str, Any]] = {
         "same_item": "{name}持平",
         # village breakdowns and projects
         "breakdown": "其中{items}",
-        "breakdown_more": "等{n}个村",
+        # 其中…罗坑村34栋208.23亩等52个村: 等 closes the list with the count of all of them.
+        "breakdown_more": "等{total}个村",
+        "breakdown_more_join": "",
         "projects": "项目管理方面，全镇共有{batches}批{n}个扶贫项目已批复，其中{items}。",
         "project_item": "{batch}{n}个，合计{amount}",
         "projects_all_started": "{n}个项目均已开工，其中{done}个项目已竣工。",
+        "projects_all_done": "{n}个项目均已开工并竣工。",
         "projects_started": "{started}个项目已开工，其中{done}个项目已竣工。",
         # the plan
         "plan_counts": "对照{years}年{n}项目标，按当前趋势测算，{items}。",
         "plan_count_item": "{status}{n}项",
         "plan_head": "{ordinal}，{head}。",
+        # a target of many places: a lead sentence, then a table of the places
+        "lead": "各{places}{name}目标中，{items}，见下表",
+        "lead_item": "{status}的有{names}",
+        "lead_more": "{names}等{n}个",
+        "lead_all": "各{places}{name}目标均{status}（{n}个），见下表",
         "ordinals": ("第一", "第二", "第三", "第四", "第五"),
         "plan_heads": {
             "poverty": "巩固脱贫攻坚成果",
@@ -435,15 +443,21 @@ PHRASES: dict[str, dict[str, Any]] = {
         "same_item": "{name} unchanged",
         "breakdown": "of which {items}",
         "breakdown_more": "and {n} more villages",
+        "breakdown_more_join": "; ",
         # Batch names are the Chinese names of funding programmes: English gives the total.
         "projects": "Project management: {n} poverty-alleviation projects in {batches} batches "
         "have been approved, totalling {amount}.",
         "project_item": "{batch}: {n}, {amount}",
         "projects_all_started": "All {n} have started and {done} are completed.",
+        "projects_all_done": "All {n} have started and been completed.",
         "projects_started": "{started} have started and {done} are completed.",
         "plan_counts": "Against the {n} targets for {years}, on current trends: {items}.",
         "plan_count_item": "{n} {status}",
         "plan_head": "{ordinal}, {head}.",
+        "lead": "Each {places}'s target for {name}: {items} (see the table below)",
+        "lead_item": "{status} in {names}",
+        "lead_more": "{names} and {more} more",
+        "lead_all": "Each {places}'s target for {name}: {status} in all {n} (see the table below)",
         "ordinals": ("First", "Second", "Third", "Fourth", "Fifth"),
         "plan_heads": {
             "poverty": "consolidate the gains against poverty",

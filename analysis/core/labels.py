@@ -424,6 +424,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "severity.review": ("待核实", "to confirm"),
     "column.number": ("序号", "No."),
     "column.cell": ("单元格", "Cell"),
+    "column.explanation": ("核实说明", "Explanation"),
     "column.problem": ("问题", "Problem"),
     "column.expected": ("应填", "Expected"),
     "column.advice": ("建议", "Suggestion"),

@@ -15,9 +15,12 @@ warning naming it.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analysis.core.catalog import Catalog, normalise_header
+from analysis.core.labels import label
 from analysis.ingest.cells import cell_text, key_index
 from analysis.ingest.ledger import Ledger
 from analysis.ingest.read import Sheet
@@ -29,7 +32,7 @@ STEM = "核实说明"
 COLUMNS_ZH = ["乡镇", "村（居）名称", "村代码", "年度", "指标", "数值", "核实说明"]
 
 #: The explanation column's header, in the file and in a marked workbook's 问题清单.
-EXPLANATION_HEADER = "核实说明"
+EXPLANATION_HEADER = label("column.explanation", "zh")
 
 #: The columns of the review table: the flags, and whether each is confirmed and how.
 REVIEW_COLUMNS = [*FLAG_COLUMNS, "confirmed", "explanation"]
@@ -154,6 +157,66 @@ def _read_sheet(sheet: Sheet, registry: Registry, catalog: Catalog, ledger: Ledg
             continue
         rows.append((code, int(year), indicator, value, explanation, sheet.file, sheet.name, row))
     return pd.DataFrame(rows, columns=EXPLANATION_COLUMNS)
+
+
+#: An explanation written in a returned marked copy's 问题清单: the flagged cell it is for.
+PLACED_COLUMNS = ["place_sheet", "place_row", "place_column", "value", "explanation"]
+PLACED_COLUMNS += ["file", "sheet", "row"]
+
+
+def read_list_explanations(sheet: Sheet) -> pd.DataFrame:
+    """The 核实说明 filled in a returned marked copy's 问题清单 (:mod:`analysis.ingest.mark`):
+    each for the cell its row names in this very file (:data:`PLACED_COLUMNS`)."""
+    cells = sheet.cells
+    wanted = {key: label(f"column.{key}", "zh") for key in ("sheet", "cell", "value")}
+    wanted["explanation"] = EXPLANATION_HEADER
+    found = []
+    for i in range(len(cells)):
+        texts = [cell_text(v).strip() for v in cells.iloc[i]]
+        if not set(wanted.values()) <= set(texts):
+            continue
+        at = {key: texts.index(text) for key, text in wanted.items()}
+        for j in range(i + 1, len(cells)):
+            line = [cell_text(v).strip() for v in cells.iloc[j]]
+            explanation = line[at["explanation"]]
+            place = re.fullmatch(r"([A-Z]+)(\d+)", line[at["cell"]])
+            value = _number(line[at["value"]])
+            if explanation and place and value is not None:
+                found.append(
+                    (
+                        line[at["sheet"]],
+                        int(place[2]),
+                        place[1],
+                        value,
+                        explanation,
+                        sheet.file,
+                        sheet.name,
+                        j + 1,
+                    )
+                )
+        break
+    return pd.DataFrame(found, columns=PLACED_COLUMNS)
+
+
+def placed(explanations: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Explanations written for cells (:data:`PLACED_COLUMNS`) as the village, year and
+    indicator of the value read from each cell (:data:`EXPLANATION_COLUMNS`); ``places`` are
+    the accepted values with their ``file``, ``sheet``, ``row`` and ``column``."""
+    if explanations.empty:
+        return pd.DataFrame(columns=EXPLANATION_COLUMNS)
+    cells = places[["village_code", "year", "indicator", "file", "sheet", "row", "column"]]
+    joined = explanations.merge(
+        cells.rename(
+            columns={
+                "file": "file",
+                "sheet": "place_sheet",
+                "row": "place_row",
+                "column": "place_column",
+            }
+        ),
+        on=["file", "place_sheet", "place_row", "place_column"],
+    )
+    return joined[EXPLANATION_COLUMNS]
 
 
 def _number(text: str) -> float | None:

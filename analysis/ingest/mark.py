@@ -86,7 +86,7 @@ _OPENPYXL = {".xlsx", ".xlsm"}
 
 #: The problem list's columns (labels' ``column.*`` keys); the overview adds the marked copy.
 _LIST_COLUMNS = ["number", "village_name", "file", "sheet", "cell", "value", "problem"]
-_LIST_COLUMNS += ["expected", "advice", "severity", "rule"]
+_LIST_COLUMNS += ["expected", "advice", "severity", "rule", "explanation"]
 
 
 @dataclass
@@ -558,6 +558,7 @@ def _records(
                 "advice": advice.get(index) or default_advice,
                 "severity": item["severity"],
                 "rule": item["rule"],
+                "explanation": "",
                 "location": f"{_quote_sheet(title)}!{anchor}" if linked else "",
             }
         )

@@ -38,9 +38,12 @@ from analysis.ingest.crossrow import (
 )
 from analysis.ingest.explanations import (
     EXPLANATION_COLUMNS,
+    PLACED_COLUMNS,
     REVIEW_COLUMNS,
     is_explanations,
+    placed,
     read_explanations,
+    read_list_explanations,
     reviewed,
 )
 from analysis.ingest.filecache import FileCache, FilePart, context_key, file_key
@@ -94,11 +97,13 @@ PLACE_COLUMNS = ["file", "sheet", "row", "column"]
 SHAPEFILE_PARTS = {".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd"}
 
 
-def check_problem_list(sheet: Sheet, run: Run) -> None:
+def check_problem_list(sheet: Sheet, run: Run) -> pd.DataFrame:
     """The sheets a marked copy carries before the clerk's own (:mod:`analysis.ingest.mark`),
-    说明 and the problem list: structural, never data."""
+    说明 and the problem list: structural, never data; the 核实说明 a clerk filled in the list
+    confirm the review flags of this file's cells."""
     rows = run.ledger.open_sheet(sheet.file, sheet.name, "problem_list", len(sheet.cells))
     rows.loc[np.flatnonzero(~blank_rows(sheet.cells)) + 1, "reason"] = "problem list"
+    return read_list_explanations(sheet)
 
 
 #: Sheet kinds that are never data, so never named as giving none.
@@ -424,7 +429,13 @@ def validate(
     for name, display in point_files.items():
         check_points_ledger(values, layers[name], display, run)
     tidy = _tidy(values, catalog)
-    explanations = _concat(by_kind["explanations"], EXPLANATION_COLUMNS)
+    explanations = pd.concat(
+        [
+            _concat(by_kind["explanations"], EXPLANATION_COLUMNS),
+            placed(_concat(by_kind["problem_list"], PLACED_COLUMNS), tidy),
+        ],
+        ignore_index=True,
+    )
     flags = reviewed(
         tidy.drop(columns="source"),
         reg,

@@ -41,6 +41,7 @@ def _build_args(args: argparse.Namespace, **overrides) -> dict:
         "scheduler": args.scheduler,
         "progress": not args.quiet,
         "accept_errors": args.accept_errors,
+        "strict": args.strict,
         **overrides,
     }
 
@@ -217,10 +218,17 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     """``minsheng template OUT.xlsx [--registry PATH] [--year Y]``."""
-    from analysis.tools.template import write_template
+    from analysis.ingest.explanations import TEMPLATE_NAME as EXPLANATIONS_FILE
+    from analysis.tools.template import write_explanations, write_template
 
     out = write_template(args.out, registry=args.registry, year=args.year)
     print(f"填报模板已写入 template written to {out}")
+    form = Path(out).with_name(EXPLANATIONS_FILE)
+    if form.exists():  # a form being filled in is never overwritten
+        print(f"核实说明表已存在，未改动 / explanations form kept as it is: {form}")
+    else:
+        write_explanations(form)
+        print(f"核实说明表已写入 explanations form written to {form}")
     return 0
 
 
@@ -271,6 +279,12 @@ def make_parser() -> argparse.ArgumentParser:
         "--accept-errors",
         action="store_true",
         help="publish although validation found errors (every page then says so)",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="不发布待核实的数值：核实性审核的每个提示须先核实说明 / refuse values the "
+        "plausibility review flagged until a 核实说明 confirms each",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(

@@ -451,7 +451,14 @@ def validate(
         values=tidy[VALUE_COLUMNS],
         places=tidy[PLACE_COLUMNS],
         problems=problems,
-        summary=summarise(ledger, problems),
+        summary={
+            **summarise(ledger, problems),
+            "review": {
+                "flagged": len(flags),
+                "confirmed": int(flags["confirmed"].sum()),
+                "to_confirm": int((~flags["confirmed"]).sum()),
+            },
+        },
         rows=ledger.rows,
         registry=reg,
         targets=_concat(by_kind["targets"], TARGET_COLUMNS),

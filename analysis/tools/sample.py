@@ -24,10 +24,10 @@ import pandas as pd
 
 from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
-from analysis.ingest.explanations import COLUMNS_ZH as EXPLANATION_HEADERS
 from analysis.ingest.explanations import TEMPLATE_NAME as EXPLANATIONS_FILE
 from analysis.ingest.registry import Registry
 from analysis.iorw import atomic_write_bytes, atomic_write_text
+from analysis.tools.template import write_explanations
 
 YEARS = tuple(range(2014, 2020))
 DEFAULT_SEED = 20191231
@@ -628,16 +628,6 @@ the document), and all geometry in `geo/`, which is schematic (generated shapes 
 
 `data/raw/` is never modified by the code. To use your own data, see the project README.
 """
-
-
-def write_explanations(path: Path, rows: Sequence[tuple[object, ...]]) -> None:
-    """A 核实说明 file (:mod:`analysis.ingest.explanations`), UTF-8 with a BOM as Excel saves
-    it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(EXPLANATION_HEADERS)
-    writer.writerows(rows)
-    atomic_write_bytes(path, buffer.getvalue().encode("utf-8-sig"))
 
 
 def write_sample(

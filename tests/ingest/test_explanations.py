@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from analysis import config
 from analysis.ingest.mark import mark
 from analysis.ingest.validate import validate
-from analysis.tools.sample import write_explanations
+from analysis.tools.template import write_explanations
 
 WORKBOOK = "民生工作台账_2019.xlsx"
 #: The two in-bounds typos of issue 27: (sheet, village, header, typed, meant).

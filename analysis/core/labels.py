@@ -133,6 +133,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "heading.targets": (f"{_TARGET_YEAR}年目标预测", f"Will the {_TARGET_YEAR} targets be met?"),
     "heading.reconciliation": ("与公布数据核对", "Reconciliation with published figures"),
     "heading.history": ("历年指标", "Indicators over time"),
+    "heading.review": ("核实说明与待核实数值", "Explanations and values to confirm"),
+    # --- the plausibility review on the pages (analysis.reporting.review)
+    "review.to_confirm": ("待核实", "to confirm"),
+    "review.figure": ("{year}年{indicator} {figure}", "{indicator} {year}: {figure}"),
+    "review.confirmed": ("核实说明：{explanation}", "explanation (核实说明): {explanation}"),
     "heading.compare": ("与全镇比较", "Compared with the township"),
     "heading.projections": (f"{_TARGET_YEAR}年预测", f"Projections to {_TARGET_YEAR}"),
     "heading.projects": ("扶贫项目", "Projects"),

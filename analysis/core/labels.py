@@ -136,6 +136,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "heading.review": ("核实说明与待核实数值", "Explanations and values to confirm"),
     # --- the plausibility review on the pages (analysis.reporting.review)
     "review.to_confirm": ("待核实", "to confirm"),
+    "review.marked": ("{figure}（待核实）", "{figure} (to confirm)"),
+    "review.item": ("{what}：{text}", "{what}: {text}"),
     "review.figure": ("{year}年{indicator} {figure}", "{indicator} {year}: {figure}"),
     "review.confirmed": ("核实说明：{explanation}", "explanation (核实说明): {explanation}"),
     "heading.compare": ("与全镇比较", "Compared with the township"),

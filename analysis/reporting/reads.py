@@ -464,8 +464,8 @@ def _review_rows(table: str, frame: pd.DataFrame, page: Page, year: int) -> pd.S
 
 REVIEW_FLAGS = Slice(
     "review_flags",
-    "the plausibility review's flags of the page's villages, each 待核实 or confirmed with its "
-    "核实说明 (review.parquet)",
+    "the plausibility review's flags of the page's villages, each to confirm or confirmed with "
+    "its written explanation (review.parquet)",
     frozenset({"review"}),
     by_village("review"),
     _review_rows,

@@ -57,7 +57,7 @@ def marked(text: str, flag: pd.Series | None, ind: Indicator, lang: str = "zh") 
     text = figure_as_written(flag, ind, lang)
     if bool(flag["confirmed"]):
         return f"{text} ※"
-    return f"{text}（{label('review.to_confirm', lang)}）"
+    return label("review.marked", lang).format(figure=text)
 
 
 def figure_as_written(flag: pd.Series, ind: Indicator, lang: str = "zh") -> str:
@@ -85,12 +85,14 @@ def show_review_notes(
         )
         if bool(flag["confirmed"]):
             note = label("review.confirmed", lang).format(explanation=flag["explanation"])
-            items.append(f'<li class="review-confirmed">※ {escape(what)}：{escape(note)}</li>')
+            line = label("review.item", lang).format(what=what, text=note)
+            items.append(f'<li class="review-confirmed">※ {escape(line)}</li>')
         else:
             message = flag["message_zh"] if lang == "zh" else flag["message_en"]
+            line = label("review.item", lang).format(what=what, text=message)
             items.append(
                 f'<li class="review-open"><strong>{escape(label("review.to_confirm", lang))}'
-                f"</strong> {escape(what)}：{escape(str(message))}</li>"
+                f"</strong> {escape(line)}</li>"
             )
     display(HTML(f"<h3>{escape(glossed('heading.review', lang))}</h3>"))
     display(HTML(f'<ul class="review">{"".join(items)}</ul>'))

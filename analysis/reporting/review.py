@@ -21,12 +21,12 @@ from analysis.reporting.reads import REVIEW_FLAGS, reads
 Flags = dict[tuple[str, int, str], pd.Series]
 
 
-def village_flags(tables: Tables, code: str) -> Flags:
-    """The flags of one village's values."""
+def village_flags(tables: Tables, code: str | None = None) -> Flags:
+    """The flags of one village's values (of every village of the tables when None)."""
     review = tables.review
     if review.empty:
         return {}
-    mine = review[review["village_code"].astype(str) == str(code)]
+    mine = review if code is None else review[review["village_code"].astype(str) == str(code)]
     return {
         (str(row["village_code"]), int(row["year"]), str(row["indicator"])): row
         for _, row in mine.iterrows()

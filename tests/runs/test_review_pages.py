@@ -49,6 +49,7 @@ def pages(typed_raw, tmp_path_factory) -> dict[str, str]:
         "laowei": (year_dir / "villages" / f"{LAOWEI}.html").read_text(encoding="utf-8"),
         "xinwei": (year_dir / "villages" / f"{XINWEI}.html").read_text(encoding="utf-8"),
         "problems": (year_dir / "problems.html").read_text(encoding="utf-8"),
+        "township": (year_dir / "township.html").read_text(encoding="utf-8"),
     }
 
 
@@ -62,6 +63,10 @@ def test_the_confirmed_figure_carries_its_explanation(pages):
     page = pages["xinwei"]
     assert "60 ※" in page and NOTE in page
     assert "60（待核实）" not in page
+
+
+def test_the_towns_ranking_marks_the_flagged_rate(pages):
+    assert "8.96（待核实）" in pages["township"]
 
 
 def test_the_problems_page_lists_the_values_to_confirm(pages):

@@ -66,33 +66,57 @@ def figure_as_written(flag: pd.Series, ind: Indicator, lang: str = "zh") -> str:
     return numbers.number(value, ind, lang, context="column", places=decimals_of(value))
 
 
+def flag_lines(
+    flags: Flags,
+    lang: str = "zh",
+    *,
+    catalog: Catalog | None = None,
+    names: dict[str, str] | None = None,
+    year: int | None = None,
+) -> list[tuple[bool, str]]:
+    """Each flag as a line a reader can act on, in year order: (confirmed, text), the text its
+    figure and either the flag's words or its 核实说明. With ``names`` (code → name) the village
+    is named; with ``year``, flags of later years are left out."""
+    catalog = catalog or default_catalog()
+    lines = []
+    for (code, flag_year, indicator), flag in sorted(
+        flags.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])
+    ):
+        if year is not None and flag_year > year:
+            continue
+        ind = catalog[indicator]
+        what = label("review.figure", lang).format(
+            year=flag_year,
+            indicator=indicator_name(ind, lang),
+            figure=figure_as_written(flag, ind, lang),
+        )
+        if names is not None:
+            what = label("review.of_village", lang).format(village=names.get(code, code), what=what)
+        if bool(flag["confirmed"]):
+            text = label("review.confirmed", lang).format(explanation=flag["explanation"])
+        else:
+            text = str(flag["message_zh"] if lang == "zh" else flag["message_en"])
+        lines.append(
+            (bool(flag["confirmed"]), label("review.item", lang).format(what=what, text=text))
+        )
+    return lines
+
+
 @reads(REVIEW_FLAGS)
 def show_review_notes(
     tables: Tables, code: str, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> None:
     """The village's flagged values: each 待核实 with the flag's words, each confirmed with its
     核实说明. Nothing where the review flagged none of the village's values."""
-    catalog = catalog or default_catalog()
-    flags = village_flags(tables, code)
-    if not flags:
+    lines = flag_lines(village_flags(tables, code), lang, catalog=catalog)
+    if not lines:
         return
-    items = []
-    for (_, year, indicator), flag in sorted(flags.items(), key=lambda kv: kv[0][1:]):
-        ind = catalog[indicator]
-        figure = figure_as_written(flag, ind, lang)
-        what = label("review.figure", lang).format(
-            year=year, indicator=indicator_name(ind, lang), figure=figure
-        )
-        if bool(flag["confirmed"]):
-            note = label("review.confirmed", lang).format(explanation=flag["explanation"])
-            line = label("review.item", lang).format(what=what, text=note)
-            items.append(f'<li class="review-confirmed">※ {escape(line)}</li>')
-        else:
-            message = flag["message_zh"] if lang == "zh" else flag["message_en"]
-            line = label("review.item", lang).format(what=what, text=message)
-            items.append(
-                f'<li class="review-open"><strong>{escape(label("review.to_confirm", lang))}'
-                f"</strong> {escape(line)}</li>"
-            )
+    items = [
+        f'<li class="review-confirmed">※ {escape(line)}</li>'
+        if confirmed
+        else f'<li class="review-open"><strong>{escape(label("review.to_confirm", lang))}'
+        f"</strong> {escape(line)}</li>"
+        for confirmed, line in lines
+    ]
     display(HTML(f"<h3>{escape(glossed('heading.review', lang))}</h3>"))
     display(HTML(f'<ul class="review">{"".join(items)}</ul>'))

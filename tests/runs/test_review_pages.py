@@ -50,7 +50,14 @@ def pages(typed_raw, tmp_path_factory) -> dict[str, str]:
         "xinwei": (year_dir / "villages" / f"{XINWEI}.html").read_text(encoding="utf-8"),
         "problems": (year_dir / "problems.html").read_text(encoding="utf-8"),
         "township": (year_dir / "township.html").read_text(encoding="utf-8"),
+        "word": _docx_text(year_dir / "summary.docx"),
     }
+
+
+def _docx_text(path: Path) -> str:
+    from docx import Document
+
+    return "\n".join(p.text for p in Document(str(path)).paragraphs)
 
 
 def test_the_unconfirmed_typo_is_shown_as_typed_and_marked(pages):
@@ -67,6 +74,12 @@ def test_the_confirmed_figure_carries_its_explanation(pages):
 
 def test_the_towns_ranking_marks_the_flagged_rate(pages):
     assert "8.96（待核实）" in pages["township"]
+
+
+def test_the_word_summary_names_both_values(pages):
+    word = pages["word"]
+    assert "【待核实】老圩2019年医疗保险参保率 8.96" in word and "疑似小数点错位" in word
+    assert "※ 新圩2019年新建改建卫生户厕 60" in word and NOTE in word
 
 
 def test_the_problems_page_lists_the_values_to_confirm(pages):

@@ -122,9 +122,8 @@ def test_a_village_without_projects_says_so_rather_than_show_an_empty_table(
 
 
 def test_a_value_axis_is_in_the_indicators_unit_without_an_offset():
-    import matplotlib
-
-    matplotlib.use("Agg")
+    # No matplotlib.use() here: it sets rcParams (backend_fallback) that later tests of picture
+    # digests, taken in this process and in a new one, would see differ.
     from analysis.reporting.charts import trend_chart
 
     figure = trend_chart(

@@ -75,7 +75,8 @@ def test_a_village_page_compares_with_its_own_town(county):
         & (table["indicator"] == "population")
     ]["value"].iloc[0]
     page = (year_dir / "villages" / f"{code}.html").read_text(encoding="utf-8")
-    assert f">{town:.0f}<" in page and f">{whole:.0f}<" not in page
+    # Tables print whole figures with thousands separators (numbers.number, context "column").
+    assert f">{town:,.0f}<" in page and f">{whole:,.0f}<" not in page
 
 
 def _text(path: Path) -> str:

@@ -62,9 +62,7 @@ def _warm_shells(address: str) -> dict[str, int]:
         # A lambda: Dask sends it by value, so the workers need not import this test module.
         return client.run(
             lambda: (
-                os.getpid()
-                if __import__("analysis.runs.inprocess").build.inprocess._shell
-                else None
+                os.getpid() if __import__("analysis.runs.inprocess").runs.inprocess._shell else None
             )
         )
 

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from analysis import config
 from analysis.ingest.mark import mark
 from analysis.ingest.validate import validate
+from analysis.tools.sample import SAMPLE_EXPLANATIONS
 from analysis.tools.template import write_explanations
 
 WORKBOOK = "民生工作台账_2019.xlsx"
@@ -27,8 +28,7 @@ def typed_sample(folder: Path, *, typos=TYPOS) -> Path:
     """The sample with the typos typed into its 2019 workbook and its 合计 rows deleted, as an
     office sends it."""
     raw = folder / "raw"
-    shutil.copytree(config.RAW_DIR, raw)
-    (raw / "核实说明.csv").unlink()  # the sample's own, for another figure
+    shutil.copytree(config.RAW_DIR, raw)  # with the sample's own 核实说明.csv
     from analysis.core.catalog import default_catalog
 
     catalog = default_catalog()
@@ -79,8 +79,11 @@ def test_validate_names_both_typed_cells_and_still_passes(typed):
         assert list(hit["column"]) == [column], (village, indicator)
         assert float(hit["value"].iloc[0]) == typed_value
         assert hit["village"].iloc[0] == village
-    assert result.summary["problems"]["review"] == len(flagged) >= 2
-    assert not result.review["confirmed"].any()
+    assert result.summary["problems"]["review"] == len(flagged) == 2
+    confirmed = result.review[result.review["confirmed"]]
+    assert list(zip(confirmed["village"], confirmed["year"], strict=True)) == [
+        ("老圩", 2014)
+    ]  # the sample's
 
 
 def test_the_decimal_slip_is_named_as_one(typed):
@@ -93,14 +96,18 @@ def test_an_explanation_of_the_figure_held_confirms_it_and_stays_with_it(tmp_pat
     raw = typed_sample(tmp_path)
     note = "新圩2019年集中改厕，经核实新建改建卫生户厕60户。"
     write_explanations(
-        raw / "核实说明.csv", [("大桥镇", "新圩", "", 2019, "新建改建卫生户厕", 60, note)]
+        raw / "核实说明.csv",
+        [*SAMPLE_EXPLANATIONS, ("大桥镇", "新圩", "", 2019, "新建改建卫生户厕", 60, note)],
     )
     result = validate(raw)
     flagged = result.problems[result.problems["severity"] == "review"]
     assert "60" not in set(flagged["value"]) and "8.96" in set(flagged["value"])
     confirmed = result.review[result.review["confirmed"]]
-    assert list(confirmed["village"]) == ["新圩"]
-    assert list(confirmed["explanation"]) == [note]
+    assert sorted(zip(confirmed["village"], confirmed["year"], strict=True)) == [
+        ("新圩", 2019),
+        ("老圩", 2014),
+    ]
+    assert confirmed.loc[confirmed["village"] == "新圩", "explanation"].tolist() == [note]
 
 
 def test_a_changed_figure_brings_the_flag_back_and_names_the_stale_explanation(tmp_path):
@@ -151,7 +158,7 @@ def test_a_marked_copy_returned_with_its_explanation_confirms_the_value(tmp_path
     shutil.copy(copy, raw / WORKBOOK)
     result = validate(raw)
     assert marked is not None
-    confirmed = result.review[result.review["confirmed"]]
+    confirmed = result.review[result.review["confirmed"] & (result.review["year"] == 2019)]
     assert list(confirmed["value"]) == [8.96]
     assert list(confirmed["explanation"]) == ["经核实无误"]
 

@@ -12,6 +12,7 @@ import pytest
 from analysis.cli import main
 from analysis.errors import ValidationFailed
 from analysis.runs import runner
+from analysis.tools.sample import SAMPLE_EXPLANATIONS
 from analysis.tools.template import write_explanations
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
@@ -27,7 +28,8 @@ NOTE = "新圩2019年集中改厕，经核实新建改建卫生户厕60户无误
 def typed_raw(tmp_path_factory) -> Path:
     raw = typed_sample(tmp_path_factory.mktemp("typed"))
     write_explanations(
-        raw / "核实说明.csv", [("大桥镇", "新圩", "", 2019, "新建改建卫生户厕", 60, NOTE)]
+        raw / "核实说明.csv",
+        [*SAMPLE_EXPLANATIONS, ("大桥镇", "新圩", "", 2019, "新建改建卫生户厕", 60, NOTE)],
     )
     return raw
 

@@ -41,6 +41,7 @@ def _build_args(args: argparse.Namespace, **overrides) -> dict:
         "scheduler": args.scheduler,
         "progress": not args.quiet,
         "accept_errors": args.accept_errors,
+        "strict": args.strict,
         **overrides,
     }
 
@@ -218,25 +219,33 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     counts = result.summary["problems"]
     print(
         f"读入 {totals['rows_read']} 行：接受 {totals['rows_accepted']}，隔离 {totals['rows_quarantined']}，"
-        f"结构行 {totals['rows_structural']}；错误 {counts['error']} 条，提示 {counts['warning']} 条"
+        f"结构行 {totals['rows_structural']}；错误 {counts['error']} 条，提示 {counts['warning']} 条，"
+        f"待核实 {counts['review']} 条"
     )
     print(
         f"rows read {totals['rows_read']}: accepted {totals['rows_accepted']}, quarantined "
         f"{totals['rows_quarantined']}, structural {totals['rows_structural']}; "
-        f"{counts['error']} errors, {counts['warning']} warnings"
+        f"{counts['error']} errors, {counts['warning']} warnings, {counts['review']} to confirm"
     )
     print(f"输出 written to {Path(args.out)}")
-    if counts["error"] or counts["warning"]:
+    if counts["error"] or counts["warning"] or counts["review"]:
         print(f"问题清单 problems: {result.paths['quarantine']}")
     return 0 if result.ok else 1
 
 
 def cmd_template(args: argparse.Namespace) -> int:
     """``minsheng template OUT.xlsx [--registry PATH] [--year Y]``."""
-    from analysis.tools.template import write_template
+    from analysis.ingest.explanations import TEMPLATE_NAME as EXPLANATIONS_FILE
+    from analysis.tools.template import write_explanations, write_template
 
     out = write_template(args.out, registry=args.registry, year=args.year)
     print(f"填报模板已写入 template written to {out}")
+    form = Path(out).with_name(EXPLANATIONS_FILE)
+    if form.exists():  # a form being filled in is never overwritten
+        print(f"核实说明表已存在，未改动 / explanations form kept as it is: {form}")
+    else:
+        write_explanations(form)
+        print(f"核实说明表已写入 explanations form written to {form}")
     return 0
 
 
@@ -287,6 +296,12 @@ def make_parser() -> argparse.ArgumentParser:
         "--accept-errors",
         action="store_true",
         help="publish although validation found errors (every page then says so)",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="不发布待核实的数值：核实性审核的每个提示须先核实说明 / refuse values the "
+        "plausibility review flagged until a 核实说明 confirms each",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(

@@ -21,6 +21,7 @@ from analysis.reporting.page_maps import (
 )
 from analysis.reporting.pictures import keep_pictures
 from analysis.reporting.ranking import ranking_table, village_rank_table
+from analysis.reporting.review import show_review_notes
 from analysis.reporting.sections import (
     area_title,
     heading,
@@ -74,6 +75,7 @@ __all__ = [
     "sanitation_figure",
     "section_heading",
     "show",
+    "show_review_notes",
     "show_summary",
     "show_table",
     "show_target_charts",

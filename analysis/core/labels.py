@@ -133,6 +133,16 @@ _WORDS: dict[str, tuple[str, str]] = {
     "heading.targets": (f"{_TARGET_YEAR}年目标预测", f"Will the {_TARGET_YEAR} targets be met?"),
     "heading.reconciliation": ("与公布数据核对", "Reconciliation with published figures"),
     "heading.history": ("历年指标", "Indicators over time"),
+    "heading.review": ("核实说明与待核实数值", "Explanations and values to confirm"),
+    # --- the plausibility review on the pages (analysis.reporting.review)
+    "review.to_confirm": ("待核实", "to confirm"),
+    "review.marked": ("{figure}（待核实）", "{figure} (to confirm)"),
+    "review.item": ("{what}：{text}", "{what}: {text}"),
+    "review.of_village": ("{village}{what}", "{village}, {what}"),
+    "review.open_line": ("【待核实】{line}", "[to confirm] {line}"),
+    "review.confirmed_line": ("※ {line}", "※ {line}"),
+    "review.figure": ("{year}年{indicator} {figure}", "{indicator} {year}: {figure}"),
+    "review.confirmed": ("核实说明：{explanation}", "explanation (核实说明): {explanation}"),
     "heading.compare": ("与全镇比较", "Compared with the township"),
     "heading.projections": (f"{_TARGET_YEAR}年预测", f"Projections to {_TARGET_YEAR}"),
     "heading.projects": ("扶贫项目", "Projects"),
@@ -366,6 +376,13 @@ _WORDS: dict[str, tuple[str, str]] = {
         "黄色：该格已读入，但数值可疑，请核对。",
         "Amber: the cell was read but its value looks doubtful; please check it.",
     ),
+    "mark.review": ("待核实", "to confirm"),
+    "mark.review.meaning": (
+        "蓝色：该格已读入，但与往年或本镇各村相比不合常理（核实性审核）；请核实：有误则改正，"
+        "无误则在问题清单的“核实说明”栏写明原因。",
+        "Blue: the cell was read, but its history or its town's villages make it implausible "
+        "(核实性审核); correct it, or if it is right, write why in the list's 核实说明 column.",
+    ),
     "mark.unverified": ("待核实", "to be verified"),
     "mark.unverified.meaning": (
         "村名后注“（村名待核）”：该村名不在村（居）名录中，问题暂按所填村名归组，请核实村名。",
@@ -414,8 +431,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     # --- problems: the marked workbooks' 问题清单 and the problems page (对照表)
     "severity.error": ("错误", "error"),
     "severity.warning": ("提示", "warning"),
+    "severity.review": ("待核实", "to confirm"),
     "column.number": ("序号", "No."),
     "column.cell": ("单元格", "Cell"),
+    "column.explanation": ("核实说明", "Explanation"),
     "column.problem": ("问题", "Problem"),
     "column.expected": ("应填", "Expected"),
     "column.advice": ("建议", "Suggestion"),

@@ -44,6 +44,7 @@ README_SHEET = "说明"
 #: Colours of the marks, as ARGB: the cell fills the marked copies use and 说明 explains.
 ERROR_FILL = "FFFF9E9E"
 WARNING_FILL = "FFFFD966"
+REVIEW_FILL = "FFBDD7EE"
 HEADER_FILL = "FFDDEBF7"
 
 
@@ -196,7 +197,7 @@ def readme_sheet(
     *,
     source: str,
     fingerprint: str | None = None,
-    marks: Iterable[str] = ("error", "warning", "unverified"),
+    marks: Iterable[str] = ("error", "warning", "review", "unverified"),
 ) -> None:
     """The first sheet, 说明: what each sheet is, where the figures come from, what marks mean.
 
@@ -220,7 +221,7 @@ def readme_sheet(
         rows.append([label("page.fingerprint", "zh"), fingerprint])
     if marks:
         rows += [[], [label("readme.marks", "zh")]]
-    fills = {"error": ERROR_FILL, "warning": WARNING_FILL}
+    fills = {"error": ERROR_FILL, "warning": WARNING_FILL, "review": REVIEW_FILL}
     mark_rows = {}
     for key in marks:
         mark_rows[len(rows)] = fills.get(key)

@@ -166,7 +166,9 @@ ROW_DEFINITION = (
     "cells_read (figures given in accepted rows; blanks and missing markers such as — not "
     "counted) = cells_accepted + cells_quarantined + cells_duplicate (identical repeats kept "
     "once); figures under an unknown column are cells_unmapped. Severity 'error' means "
-    "something was not ingested; 'warning' means ingested but worth a look."
+    "something was not ingested; 'warning' means ingested but worth a look; 'review' means "
+    "ingested, a value its history or its town makes implausible, to be corrected or confirmed "
+    "with a written explanation (核实说明)."
 )
 
 
@@ -257,6 +259,7 @@ def format_problems(problems: pd.DataFrame, summary: dict, *, lang: str = "zh") 
     counts = summary["problems"]
     lines.append("")
     lines.append(
-        f"错误 {counts['error']} 条，提示 {counts['warning']} 条 / {counts['error']} errors, {counts['warning']} warnings"
+        f"错误 {counts['error']} 条，提示 {counts['warning']} 条，待核实 {counts['review']} 条 / "
+        f"{counts['error']} errors, {counts['warning']} warnings, {counts['review']} to confirm"
     )
     return "\n".join(lines)

@@ -70,7 +70,11 @@ AUTHOR = "minsheng"
 
 #: Cell fills. Not Excel's built-in 差/适中 colours, so that marks of an earlier round can be
 #: told from the clerk's own formatting and cleared when a returned copy is marked again.
-CELL_COLOURS = {"error": sheets_layout.ERROR_FILL, "warning": sheets_layout.WARNING_FILL}
+CELL_COLOURS = {
+    "error": sheets_layout.ERROR_FILL,
+    "warning": sheets_layout.WARNING_FILL,
+    "review": sheets_layout.REVIEW_FILL,
+}
 ROW_COLOUR = "FFFFE1E1"
 _OUR_COLOURS = {*CELL_COLOURS.values(), ROW_COLOUR}
 #: A cell with problems of several severities is coloured by the heaviest.
@@ -82,7 +86,7 @@ _OPENPYXL = {".xlsx", ".xlsm"}
 
 #: The problem list's columns (labels' ``column.*`` keys); the overview adds the marked copy.
 _LIST_COLUMNS = ["number", "village_name", "file", "sheet", "cell", "value", "problem"]
-_LIST_COLUMNS += ["expected", "advice", "severity", "rule"]
+_LIST_COLUMNS += ["expected", "advice", "severity", "rule", "explanation"]
 
 
 @dataclass
@@ -554,6 +558,7 @@ def _records(
                 "advice": advice.get(index) or default_advice,
                 "severity": item["severity"],
                 "rule": item["rule"],
+                "explanation": "",
                 "location": f"{_quote_sheet(title)}!{anchor}" if linked else "",
             }
         )

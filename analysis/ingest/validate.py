@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +35,16 @@ from analysis.ingest.crossrow import (
     check_duplicates,
     check_points_ledger,
     check_totals,
+)
+from analysis.ingest.explanations import (
+    EXPLANATION_COLUMNS,
+    PLACED_COLUMNS,
+    REVIEW_COLUMNS,
+    is_explanations,
+    placed,
+    read_explanations,
+    read_list_explanations,
+    reviewed,
 )
 from analysis.ingest.filecache import FileCache, FilePart, context_key, file_key
 from analysis.ingest.ledger import (
@@ -57,6 +67,7 @@ from analysis.ingest.read import (
     without_quarantined,
 )
 from analysis.ingest.registry import Registry, load_registry, place_villages
+from analysis.ingest.review import Thresholds
 from analysis.ingest.run import Run
 from analysis.ingest.side import (
     PROJECT_COLUMNS,
@@ -86,16 +97,31 @@ PLACE_COLUMNS = ["file", "sheet", "row", "column"]
 SHAPEFILE_PARTS = {".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd"}
 
 
-def check_problem_list(sheet: Sheet, run: Run) -> None:
+def check_problem_list(sheet: Sheet, run: Run) -> pd.DataFrame:
     """The sheets a marked copy carries before the clerk's own (:mod:`analysis.ingest.mark`),
-    说明 and the problem list: structural, never data."""
+    说明 and the problem list: structural, never data; the 核实说明 a clerk filled in the list
+    confirm the review flags of this file's cells."""
     rows = run.ledger.open_sheet(sheet.file, sheet.name, "problem_list", len(sheet.cells))
     rows.loc[np.flatnonzero(~blank_rows(sheet.cells)) + 1, "reason"] = "problem list"
+    return read_list_explanations(sheet)
+
+
+#: Sheet kinds that are never data, so never named as giving none.
+NOT_DATA = {"problem_list", "explanations"}
+
+
+def check_explanations(sheet: Sheet, run: Run) -> pd.DataFrame:
+    """The 核实说明 file (:mod:`analysis.ingest.explanations`): its rows confirm review flags,
+    never data."""
+    rows = run.ledger.open_sheet(sheet.file, sheet.name, "explanations", len(sheet.cells))
+    rows.loc[np.flatnonzero(~blank_rows(sheet.cells)) + 1, "reason"] = "explanation"
+    return read_explanations([sheet], run.registry, run.catalog, run.ledger)
 
 
 #: Sheet kind → the checker that reads it. What each returns is gathered by kind.
 SHEET_CHECKERS: dict[str, Callable[[Sheet, Run], object]] = {
     "problem_list": check_problem_list,
+    "explanations": check_explanations,
     "targets": check_targets,
     "published": check_published,
     "projects": check_projects,
@@ -119,6 +145,8 @@ class ValidationResult:
     projects: pd.DataFrame
     published: pd.DataFrame | None
     layers: dict[str, object]  # name → GeoDataFrame in EPSG:4490
+    #: The review flags (:data:`~analysis.ingest.explanations.REVIEW_COLUMNS`), confirmed or not.
+    review: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
 
     @property
     def ok(self) -> bool:
@@ -186,6 +214,8 @@ def _sheet_kind(path: Path, sheet: Sheet) -> str:
     its name whatever its format: a marked copy of a CSV is an .xlsx."""
     if sheet.name in MARKED_SHEETS:
         return "problem_list"
+    if is_explanations(path.name):
+        return "explanations"
     if path.stem == Path(config.TARGETS_FILE).stem:
         return "targets"
     if path.stem == Path(config.PUBLISHED_FILE).stem:
@@ -296,7 +326,7 @@ def _validate_file(
             sheet_kind = _sheet_kind(path, sheet)
             found = SHEET_CHECKERS[sheet_kind](without_quarantined(sheet), run)
             _record_findings(sheet, part.ledger)
-            if sheet_kind != "problem_list" and sheet.name not in AUXILIARY_SHEETS:
+            if sheet_kind not in NOT_DATA and sheet.name not in AUXILIARY_SHEETS:
                 _note_no_data(sheet, part.ledger)
             if sheet_kind == "points" and found is not None:
                 part.layers[Path(display).stem] = found
@@ -326,6 +356,7 @@ def validate(
     registry: Path | str | Registry | None = None,
     catalog: Catalog | None = None,
     cache: FileCache | None = None,
+    review_thresholds: Thresholds | Path | str | None = None,
 ) -> ValidationResult:
     """Read and check a raw folder (or one village-year file) and account for every row.
 
@@ -345,6 +376,10 @@ def validate(
         read, its part is replayed; the checks across files always run on every file, so the
         result is the one reading every file gives. Entries of files gone or changed are
         removed. None (the default) reads every file and keeps nothing.
+    review_thresholds
+        The plausibility review's thresholds (:mod:`analysis.ingest.review`): an office's own
+        ``review.yaml``; default the package's. Its flags not confirmed by a 核实说明 are
+        problems of severity ``review``.
 
     Returns
     -------
@@ -393,21 +428,44 @@ def validate(
     check_totals(values, run)
     for name, display in point_files.items():
         check_points_ledger(values, layers[name], display, run)
+    tidy = _tidy(values, catalog)
+    explanations = pd.concat(
+        [
+            _concat(by_kind["explanations"], EXPLANATION_COLUMNS),
+            placed(_concat(by_kind["problem_list"], PLACED_COLUMNS), tidy),
+        ],
+        ignore_index=True,
+    )
+    flags = reviewed(
+        tidy.drop(columns="source"),
+        reg,
+        catalog,
+        explanations,
+        ledger,
+        thresholds=review_thresholds,
+    )
     place_villages(ledger.problems, reg)  # the checks across files give their rows' villages
     problems = ledger.problems_frame()
     published = [p for p in by_kind["published"] if p is not None]
-    tidy = _tidy(values, catalog)
     return ValidationResult(
         values=tidy[VALUE_COLUMNS],
         places=tidy[PLACE_COLUMNS],
         problems=problems,
-        summary=summarise(ledger, problems),
+        summary={
+            **summarise(ledger, problems),
+            "review": {
+                "flagged": len(flags),
+                "confirmed": int(flags["confirmed"].sum()),
+                "to_confirm": int((~flags["confirmed"]).sum()),
+            },
+        },
         rows=ledger.rows,
         registry=reg,
         targets=_concat(by_kind["targets"], TARGET_COLUMNS),
         projects=_concat(by_kind["projects"], PROJECT_COLUMNS),
         published=published[-1] if published else None,
         layers=layers,
+        review=flags,
     )
 
 

@@ -114,6 +114,7 @@ def prepare(
         "projects": write_parquet(result.projects, path_of(out, "projects")),
         "reconciliation": write_csv_bom(reconciliation, path_of(out, "reconciliation")),
         "quarantine": write_csv_bom(quarantine, path_of(out, "quarantine")),
+        "review": write_parquet(result.review, path_of(out, "review")),
     }
     layers = dict(result.layers)
     boundaries = layers.pop("villages", None)

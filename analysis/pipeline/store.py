@@ -40,6 +40,7 @@ FILES = {
     "projects": "projects.parquet",
     "projections": "projections.parquet",
     "projection_paths": "projection_paths.parquet",
+    "review": "review.parquet",
     "reconciliation": "reconciliation.csv",
     "quarantine": "quarantine.csv",
     "summary": "summary.json",
@@ -201,6 +202,9 @@ class Tables:
     #: What each targeted projection's fan chart draws, made with the projections
     #: (:func:`analysis.core.trends.assess_targets_with_paths`).
     projection_paths: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    #: The plausibility review's flags (核实性审核), confirmed (with their 核实说明) or not
+    #: (:data:`analysis.ingest.explanations.REVIEW_COLUMNS`).
+    review: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     #: The town the tables are limited to (:meth:`town`), or None for the whole data set.
     scope: str | None = None
     # Layers read, shapes projected and town views made, shared by every copy handed out of one
@@ -275,6 +279,7 @@ class Tables:
             self.reconciliation,
             self.aggregates,
             self.projection_paths,
+            self.review,
         )
 
     def _copy(self, processed_dir: Path) -> Tables:
@@ -291,6 +296,7 @@ class Tables:
             reconciliation=self.reconciliation.copy(deep=False),
             aggregates=self.aggregates.copy(deep=False),
             projection_paths=self.projection_paths.copy(deep=False),
+            review=self.review.copy(deep=False),
             # A deep copy; the summary is plain data, and pickling copies it ~10× faster than
             # copy.deepcopy (a warm worker copies it twice a page).
             summary=pickle.loads(pickle.dumps(self.summary, pickle.HIGHEST_PROTOCOL)),
@@ -377,6 +383,9 @@ class Tables:
             projection_paths=own(self.projection_paths)
             if len(self.projection_paths)
             else self.projection_paths,
+            review=self.review[self.review["village_code"].astype(str).isin(codes)]
+            if len(self.review)
+            else self.review,
             projects=self.projects[self.projects["village_code"].astype(str).isin(codes)]
             if len(self.projects)
             else self.projects,
@@ -428,6 +437,7 @@ _LOADED_FILES = (
     "targets",
     "projections",
     "projection_paths",
+    "review",
     "projects",
     "reconciliation",
     "summary",
@@ -536,4 +546,5 @@ def _read_tables(processed: Path) -> Tables:
         sample=bool(stamp.get("sample", False)),
         aggregates=_read_optional(path_of(processed, "aggregates"), pd.read_parquet),
         projection_paths=_read_optional(path_of(processed, "projection_paths"), pd.read_parquet),
+        review=_read_optional(path_of(processed, "review"), pd.read_parquet),
     )

@@ -30,6 +30,7 @@ table.check .short { white-space: nowrap; }
 table.check td.blank { min-width: 8em; }
 td.sev-error { color: #9c0006; background: #ffe1e1; font-weight: bold; }
 td.sev-warning { color: #6b4a00; background: #fff2cc; }
+td.sev-review { color: #1f3864; background: #deebf7; }
 p.sign { margin: 1.2rem 0 0; }
 @media print {
   @page { size: A4 landscape; margin: 12mm; }

@@ -14,7 +14,8 @@ from analysis.core.catalog import Catalog
 from analysis.core.labels import indicator_label, indicator_name, label
 from analysis.core.ranks import rank_indicators, ranks_of
 from analysis.pipeline.store import Tables
-from analysis.reporting.reads import RANK_IN_TOWN, REGISTRY, VILLAGE_ROWS, reads
+from analysis.reporting.reads import RANK_IN_TOWN, REGISTRY, REVIEW_FLAGS, VILLAGE_ROWS, reads
+from analysis.reporting.review import marked, village_flags
 from analysis.reporting.tables import self_word
 
 MISSING = numbers.MISSING
@@ -29,12 +30,14 @@ def village_ranks(
     return ranks_of(tables.indicators, year, catalog=catalog)
 
 
-@reads(VILLAGE_ROWS, REGISTRY)
+@reads(VILLAGE_ROWS, REGISTRY, REVIEW_FLAGS)
 def ranking_table(
     tables: Tables, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
-    """The town page's ranking: each village's rates for ``year`` and its rank in its town."""
+    """The town page's ranking: each village's rates for ``year`` and its rank in its town; a
+    rate the review flagged is marked (:mod:`analysis.reporting.review`)."""
     ranks = village_ranks(tables, year, catalog=catalog)
+    flags = village_flags(tables)
     villages = tables.villages.sort_values("code")
     codes = villages["code"].astype(str).tolist()
     shown = {label("column.village_name", lang): villages["name"].astype(str).tolist()}
@@ -43,7 +46,13 @@ def ranking_table(
         if frame.empty:
             continue
         shown[indicator_label(ind, lang)] = [
-            numbers.number(frame["value"].get(code), ind, lang, context="column") for code in codes
+            marked(
+                numbers.number(frame["value"].get(code), ind, lang, context="column"),
+                flags.get((code, int(year), ind.id)),
+                ind,
+                lang,
+            )
+            for code in codes
         ]
         shown[label("column.rank", lang, name=indicator_name(ind, lang))] = [
             f"{frame.at[code, 'rank']:.0f}" if code in frame.index else MISSING for code in codes

@@ -447,6 +447,31 @@ RECONCILIATION = Slice(
     every_row("reconciliation"),
 )
 
+
+def _review_keys(page: Page, folder: Folder) -> list[tuple[Slice, str]]:
+    if page.level == "top":
+        return [(REVIEW_FLAGS, WHOLE)]
+    return [(REVIEW_FLAGS, code) for code in folder.villages_of(page)]
+
+
+def _review_rows(table: str, frame: pd.DataFrame, page: Page, year: int) -> pd.Series | None:
+    if table != "review":
+        return None
+    if page.level == "village":
+        return frame["village_code"].astype(str) == page.code
+    return pd.Series(True, index=frame.index)
+
+
+REVIEW_FLAGS = Slice(
+    "review_flags",
+    "the plausibility review's flags of the page's villages, each to confirm or confirmed with "
+    "its written explanation (review.parquet)",
+    frozenset({"review"}),
+    by_village("review"),
+    _review_rows,
+    _review_keys,
+)
+
 #: Every slice, by name.
 SLICES = {
     s.name: s
@@ -463,6 +488,7 @@ SLICES = {
         TOWNS_FIGURES,
         LAYERS,
         RECONCILIATION,
+        REVIEW_FLAGS,
     )
 }
 

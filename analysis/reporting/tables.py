@@ -33,11 +33,13 @@ from analysis.reporting.reads import (
     PROJECTS,
     RECONCILIATION,
     REGISTRY,
+    REVIEW_FLAGS,
     SCOPE_PROJECTIONS,
     TOWN_FIGURES_OF_YEAR,
     VILLAGE_ROWS,
     reads,
 )
+from analysis.reporting.review import mark_history, marked, village_flags
 
 MISSING = numbers.MISSING
 
@@ -137,13 +139,15 @@ def _history(
     return shown
 
 
-@reads(VILLAGE_ROWS)
+@reads(VILLAGE_ROWS, REVIEW_FLAGS)
 def village_history(
     tables: Tables, code: str, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
-    """One village's indicators over the years: a row per indicator, a column per year."""
+    """One village's indicators over the years: a row per indicator, a column per year; a
+    figure the review flagged is marked (:mod:`analysis.reporting.review`)."""
+    catalog = catalog or default_catalog()
     rows = tables.indicators[tables.indicators["village_code"] == str(code)]
-    return _history(rows, catalog or default_catalog(), lang)
+    return mark_history(_history(rows, catalog, lang), village_flags(tables, code), catalog, lang)
 
 
 @reads(PLACE_FIGURES)
@@ -173,7 +177,7 @@ def _village_kinds(tables: Tables) -> dict[str, object]:
     return kinds
 
 
-@reads(VILLAGE_ROWS, TOWN_FIGURES_OF_YEAR, REGISTRY)
+@reads(VILLAGE_ROWS, TOWN_FIGURES_OF_YEAR, REGISTRY, REVIEW_FLAGS)
 def village_vs_area(
     tables: Tables, code: str, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
@@ -183,6 +187,7 @@ def village_vs_area(
         (tables.indicators["village_code"] == str(code)) & (tables.indicators["year"] == year)
     ].set_index("indicator")["value"]
     town = tables.area[tables.area["year"] == year].set_index("indicator")["value"]
+    flags = village_flags(tables, code)
     rows = []
     for ind in catalog:
         if ind.id not in village.index or ind.id not in town.index:
@@ -195,7 +200,12 @@ def village_vs_area(
         rows.append(
             (
                 indicator_label(ind, lang),
-                numbers.number(v, ind, lang, context="column"),
+                marked(
+                    numbers.number(v, ind, lang, context="column"),
+                    flags.get((str(code), int(year), ind.id)),
+                    ind,
+                    lang,
+                ),
                 numbers.number(t, ind, lang, context="column"),
                 relation,
             )

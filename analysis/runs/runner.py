@@ -52,6 +52,7 @@ def build(
     scheduler: str | None = None,
     progress: bool | Callable[[JobResult], None] = True,
     accept_errors: bool = False,
+    strict: bool = False,
 ) -> BuildResult:
     """Build the reports for ``year``: prepare, then the township and every village, then the index.
 
@@ -86,6 +87,9 @@ def build(
     accept_errors
         Publish even though validation found errors; every page then says how many, with a
         link to the problem list. Without it such data stops the build (:class:`ValidationFailed`).
+    strict
+        Refuse values the plausibility review flagged and no 核实说明 confirms
+        (:class:`ValidationFailed`), for offices that publish nothing before every 核实 is done.
 
     Returns
     -------
@@ -107,6 +111,8 @@ def build(
     except ValidationFailed:
         _mark_refused(processed, year_dir, year, sample, lang)
         raise
+    if strict:
+        _check_confirmed(processed)
     _check_year(processed, year)
     jobs = plan_jobs(
         processed, year, raw_dir=raw, villages=villages, lang=lang, notebooks_dir=notebooks
@@ -198,6 +204,21 @@ def _check_validation(processed: Path, accept_errors: bool) -> int:
             "or pass --accept-errors to publish anyway (every page will say so)."
         )
     return failed
+
+
+def _check_confirmed(processed: Path) -> None:
+    """Raise when a value the review flagged is not confirmed (``build --strict``)."""
+    waiting = int(read_summary(processed)["problems"].get("review", 0))
+    if waiting:
+        where = path_of(processed, "quarantine")
+        raise ValidationFailed(
+            f"有 {waiting} 个数值待核实（核实性审核），未生成任何报告（--strict）。"
+            f"待核实清单：{where}（严重程度为 review 的各行）。请改正数值，或在原始数据文件夹的"
+            "核实说明.csv 中写明核实说明后重新运行。\n"
+            f"{waiting} values flagged by the plausibility review are not confirmed; no report "
+            f"was built (--strict). The list: {where} (its rows of severity review). Correct "
+            "each value, or confirm it in 核实说明.csv in the raw folder, and run again."
+        )
 
 
 #: In a year's folder while its pages carry the notice of refused data (:func:`_mark_refused`).

@@ -24,8 +24,10 @@ import pandas as pd
 
 from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
+from analysis.ingest.explanations import TEMPLATE_NAME as EXPLANATIONS_FILE
 from analysis.ingest.registry import Registry
 from analysis.iorw import atomic_write_bytes, atomic_write_text
+from analysis.tools.template import write_explanations
 
 YEARS = tuple(range(2014, 2020))
 DEFAULT_SEED = 20191231
@@ -113,6 +115,24 @@ SITE_PATHS: dict[str, dict[str, tuple[float, ...]]] = {
     },
     "relocated_other_households": {"新圩": (0, 0, 4, 5, 7, 7), "老圩": (0, 0, 0, 3, 4, 4)},
 }
+
+#: The sample's 核实说明 (乡镇, 村, 村代码, 年度, 指标, 数值, 说明): the one figure the review flags
+#: in the sample is a true one, confirmed as an office would confirm it. 老圩 is the town seat's
+#: residents' committee, with few poor households; its 8 of 2014 stand far below the other
+#: villages' 41–76, and a clerk would be asked to confirm it. Stated as a figure, not read from
+#: the table: should the generator change it, the explanation no longer applies and the flag
+#: comes back (and tests/ingest/test_validate.py's clean sample fails).
+SAMPLE_EXPLANATIONS = (
+    (
+        "大桥镇",
+        "老圩",
+        "",
+        2014,
+        "未脱贫户数",
+        8,
+        "老圩为镇区居委会，建档立卡贫困户少；经入户核实，2014年未脱贫户为8户，数据无误。",
+    ),
+)
 
 #: 2020 targets: the document's own (with their fact ids) and synthetic ones, labelled so.
 SAMPLE_TARGETS = (
@@ -218,6 +238,26 @@ def _monotone_split(path: Sequence[float], weights: np.ndarray, rng) -> np.ndarr
     return out
 
 
+def _cumulative_split(
+    path: Sequence[float], year_weights: Sequence[np.ndarray], decimals: int
+) -> np.ndarray:
+    """Split a running total so every village's figure never falls (years × villages).
+
+    The first year is split afresh; each later year adds its township increase, split among the
+    villages. Each year's parts still add up to the township figure to the last digit.
+    """
+    scale = 10**decimals
+    steps = np.diff(np.round(np.asarray(path, dtype=float) * scale))
+    if (steps < 0).any():
+        raise ValueError(f"a cumulative township path falls: {tuple(path)}")
+    out = np.zeros((len(path), len(year_weights[0])))
+    out[0] = split_total(path[0], year_weights[0], decimals)
+    for y in range(1, len(path)):
+        increase = split_total(steps[y - 1] / scale, year_weights[y], decimals)
+        out[y] = np.round(out[y - 1] + increase, decimals)
+    return out
+
+
 def _rates(path: Sequence[float], weight_by_year: np.ndarray, rng, spread: float) -> np.ndarray:
     """Village rates around a township path whose weighted mean hits the path to 0.05."""
     n = weight_by_year.shape[1]
@@ -299,12 +339,16 @@ def generate_figures(
             continue
         decimals = _decimals(ind_id, catalog)
         village_weight = hh_weights * rng.uniform(0.4, 1.6, n)
-        data[ind_id] = np.array(
-            [
-                split_total(total, village_weight * rng.uniform(0.8, 1.2, n), decimals)
-                for total in path
-            ]
-        )
+        year_weights = [village_weight * rng.uniform(0.8, 1.2, n) for _ in path]
+        if ind.cumulative:
+            data[ind_id] = _cumulative_split(path, year_weights, decimals)
+        else:
+            data[ind_id] = np.array(
+                [
+                    split_total(total, w, decimals)
+                    for total, w in zip(path, year_weights, strict=True)
+                ]
+            )
     # Public-welfare jobs are the cleaners and rangers plus, in some years, a few other posts.
     data["public_welfare_jobs"] = data["village_cleaners"] + data["forest_rangers"]
 
@@ -579,6 +623,7 @@ the document), and all geometry in `geo/`, which is schematic (generated shapes 
 | `扶贫项目库_2019.xlsx` | the 2019 poverty-alleviation project list |
 | `targets_2020.csv` | 2020 targets |
 | `published_figures.csv` | the township's published 2019 figures (source for reconciliation) |
+| `核实说明.csv` | the written explanation (核实说明) confirming the one figure the plausibility review flags |
 | `geo/` | village polygons, G357, industry bases, sanitation points (GCJ-02, as a phone app records them) |
 
 `data/raw/` is never modified by the code. To use your own data, see the project README.
@@ -663,6 +708,8 @@ def write_sample(
     write_targets(out / config.TARGETS_FILE, targets, catalog)
     if published is not None:
         atomic_write_bytes(out / config.PUBLISHED_FILE, Path(published).read_bytes())
+    if is_daqiao:
+        write_explanations(out / EXPLANATIONS_FILE, SAMPLE_EXPLANATIONS)
     from analysis.tools.sample_geo import write_geometry
 
     write_geometry(out / "geo", villages, table, rng)

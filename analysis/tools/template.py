@@ -11,6 +11,9 @@ it validates clean.
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Sequence
 from pathlib import Path
 
 from analysis import config
@@ -18,9 +21,11 @@ from analysis.core import sheets
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.core.labels import label
 from analysis.core.numbers import decimals
+from analysis.ingest.explanations import COLUMNS_ZH as EXPLANATION_HEADERS
 from analysis.ingest.read import INSTRUCTIONS_SHEET, LIST_SHEET
 from analysis.ingest.registry import Registry
 from analysis.ingest.validate import load_registry
+from analysis.iorw import atomic_write_bytes
 from analysis.pipeline.workbook import save_workbook
 
 DATA_SHEET = "村级数据"
@@ -48,6 +53,17 @@ def _requirement(ind) -> str:
     if ind.integer:
         return f"不小于 0 的整数（{ind.unit}）"
     return f"不小于 0 的数（{ind.unit}）"
+
+
+def write_explanations(path: Path | str, rows: Sequence[Sequence[object]] = ()) -> Path:
+    """A 核实说明 file (:mod:`analysis.ingest.explanations`): its header and ``rows`` (乡镇,
+    村（居）名称, 村代码, 年度, 指标, 数值, 核实说明), UTF-8 with a BOM as Excel saves a CSV; blank,
+    the form an office fills to confirm the values the plausibility review flags."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPLANATION_HEADERS)
+    writer.writerows(rows)
+    return atomic_write_bytes(Path(path), buffer.getvalue().encode("utf-8-sig"))
 
 
 def write_template(

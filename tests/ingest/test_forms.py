@@ -51,8 +51,13 @@ def _from(result, source_prefix: str, year: int = 2019) -> set[tuple[str, int, s
 
 
 def _problems(result) -> list[tuple[str, str, str, str, int, str]]:
-    """(rule, severity, file, sheet, row, column) of every problem outside the registry."""
-    p = result.problems[result.problems["file"] != "villages.csv"]
+    """(rule, severity, file, sheet, row, column) of every problem outside the registry, but
+    the review's flags: these cases are about reading the forms, and a case of one year's file
+    has no history, so its few villages are judged against each other (tests/ingest/
+    test_explanations.py tests the review tier)."""
+    p = result.problems[
+        (result.problems["file"] != "villages.csv") & (result.problems["severity"] != "review")
+    ]
     return sorted(
         zip(p["rule"], p["severity"], p["file"], p["sheet"], p["row"], p["column"], strict=True)
     )
@@ -356,7 +361,7 @@ def test_a_far_stray_cell_costs_nothing(name, cell):
         seconds = time.process_time() - started
         s = validate(config.RAW_DIR)
         pick = lambda v: sorted(map(tuple, v[v["source"].str.startswith("{WORKBOOK}")][["village_code", "year", "indicator", "value"]].astype(str).values.tolist()))
-        problems = r.problems[r.problems["file"] != "villages.csv"]
+        problems = r.problems[(r.problems["file"] != "villages.csv") & (r.problems["severity"] != "review")]
         print(json.dumps({{
             "same": pick(r.values) == pick(s.values),
             "problems": problems[["rule", "sheet", "value"]].values.tolist(),

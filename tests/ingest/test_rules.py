@@ -144,6 +144,7 @@ def test_problems_are_listed_heaviest_first():
         "duplicate_identical", "b.csv", village="v", year=2019, name="n", name_en="n", others="x"
     )
     ledger.add("empty_file", "c.csv")
+    ledger.add("review_history", "a.csv", text_zh="", text_en="")
     frame = ledger.problems_frame()
     assert list(frame["severity"]) == [s.value for s in Severity]
     assert type(ledger.problems[0]["severity"]) is str  # plain text, as quarantine.csv holds

@@ -31,6 +31,7 @@ PARSED = {
     "targets_2020.csv",
     "户数人口_2014-2019.csv",
     "扶贫项目库_2019.xlsx",
+    "核实说明.csv",
     *(f"民生工作台账_{year}.xlsx" for year in range(2014, 2020)),
 }
 

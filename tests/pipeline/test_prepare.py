@@ -60,6 +60,7 @@ def test_prepare_is_deterministic_byte_for_byte(prepared):
         "projections.parquet",
         "projection_paths.parquet",
         "aggregates.parquet",
+        "review.parquet",
         "_fingerprint.json",
         "layers/g357.gpkg",
         "layers/industry_bases.gpkg",

@@ -15,6 +15,8 @@ class Severity(StrEnum):
 
     ERROR = "error"
     WARNING = "warning"
+    #: 核实性审核: read and published, but the value is to be confirmed (never blocks).
+    REVIEW = "review"
 
     @property
     def blocks(self) -> bool:

@@ -26,6 +26,7 @@ from analysis.pipeline.store import Tables
 from analysis.reporting.narrative.compose import summary_as_of
 from analysis.reporting.narrative.plan import target_rows, target_years
 from analysis.reporting.narrative.sentences import as_of, village_names
+from analysis.reporting.review import flag_lines, village_flags
 from analysis.reporting.tables import key_figures, status_note, status_table
 
 #: Fonts of the Word document as GB/T 9704 sets them: title, headings, body (East Asian slot).
@@ -384,6 +385,20 @@ def _add_pictures(document: Any, pictures: Sequence[Picture]) -> None:
         _place(cell.paragraphs[0], picture, _fit_mm(picture[0], cell_width, box_height))
 
 
+def _add_review(document: Any, tables: Tables, year: int, lang: str, catalog: Catalog) -> None:
+    """The values the plausibility review flagged up to ``year``, each 待核实 with the flag's
+    words or ※ with its 核实说明 (:mod:`analysis.reporting.review`); nothing where none is."""
+    lines = flag_lines(
+        village_flags(tables), lang, catalog=catalog, names=village_names(tables), year=year
+    )
+    if not lines:
+        return
+    document.add_heading(label("heading.review", lang), level=1)
+    for confirmed, line in lines:
+        key = "review.confirmed_line" if confirmed else "review.open_line"
+        document.add_paragraph(label(key, lang).format(line=line))
+
+
 def write_docx(
     path: Path | str,
     year: int,
@@ -458,6 +473,7 @@ def write_docx(
             added = document.add_paragraph(block)
             if indent:
                 added.paragraph_format.first_line_indent = Pt(indent)
+    _add_review(document, tables, year, lang, catalog)
     figures = key_figures(tables.area, year, lang=lang, catalog=catalog)
     if not figures.empty:
         heading = label("docx.key_figures", lang, year=year, previous=year - 1)

@@ -1,0 +1,122 @@
+"""The plausibility review's flags on the pages (核实性审核): a value the review flagged and no
+核实说明 confirms is shown marked 待核实 with the flag's words wherever the page states it; a
+confirmed value carries its explanation as a note. A page never hides or replaces a flagged value.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+from IPython.display import HTML, display
+
+from analysis.core import numbers
+from analysis.core.catalog import Catalog, Indicator, default_catalog
+from analysis.core.labels import glossed, indicator_label, indicator_name, label
+from analysis.ingest.cells import decimals_of
+from analysis.pipeline.store import Tables
+from analysis.reporting.reads import REVIEW_FLAGS, reads
+
+#: (village code, year, indicator) → the flag's row of ``review.parquet``.
+Flags = dict[tuple[str, int, str], pd.Series]
+
+
+def village_flags(tables: Tables, code: str | None = None) -> Flags:
+    """The flags of one village's values (of every village of the tables when None)."""
+    review = tables.review
+    if review.empty:
+        return {}
+    mine = review if code is None else review[review["village_code"].astype(str) == str(code)]
+    return {
+        (str(row["village_code"]), int(row["year"]), str(row["indicator"])): row
+        for _, row in mine.iterrows()
+    }
+
+
+def mark_history(shown: pd.DataFrame, flags: Flags, catalog: Catalog, lang: str) -> pd.DataFrame:
+    """A history table of formatted figures (a row per indicator label, a column per year)
+    with its flagged figures marked."""
+    if not flags:
+        return shown
+    shown = shown.copy()
+    for (_, year, indicator), flag in flags.items():
+        row = indicator_label(catalog[indicator], lang)
+        if row in shown.index and str(year) in shown:
+            shown.loc[row, str(year)] = marked(
+                shown.loc[row, str(year)], flag, catalog[indicator], lang
+            )
+    return shown
+
+
+def marked(text: str, flag: pd.Series | None, ind: Indicator, lang: str = "zh") -> str:
+    """A figure as a page states it, marked 待核实 where its flag is not confirmed, and
+    pointing to its note (※) where it is. A flagged figure is stated to every decimal it was
+    written with (8.96, not the catalog's 9.0): the reader sees what is to be confirmed."""
+    if flag is None:
+        return text
+    text = figure_as_written(flag, ind, lang)
+    if bool(flag["confirmed"]):
+        return f"{text} ※"
+    return label("review.marked", lang).format(figure=text)
+
+
+def figure_as_written(flag: pd.Series, ind: Indicator, lang: str = "zh") -> str:
+    """A flagged figure to every decimal it was written with."""
+    value = float(flag["value"])
+    return numbers.number(value, ind, lang, context="column", places=decimals_of(value))
+
+
+def flag_lines(
+    flags: Flags,
+    lang: str = "zh",
+    *,
+    catalog: Catalog | None = None,
+    names: dict[str, str] | None = None,
+    year: int | None = None,
+) -> list[tuple[bool, str]]:
+    """Each flag as a line a reader can act on, in year order: (confirmed, text), the text its
+    figure and either the flag's words or its 核实说明. With ``names`` (code → name) the village
+    is named; with ``year``, flags of later years are left out."""
+    catalog = catalog or default_catalog()
+    lines = []
+    for (code, flag_year, indicator), flag in sorted(
+        flags.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])
+    ):
+        if year is not None and flag_year > year:
+            continue
+        ind = catalog[indicator]
+        what = label("review.figure", lang).format(
+            year=flag_year,
+            indicator=indicator_name(ind, lang),
+            figure=figure_as_written(flag, ind, lang),
+        )
+        if names is not None:
+            what = label("review.of_village", lang).format(village=names.get(code, code), what=what)
+        if bool(flag["confirmed"]):
+            text = label("review.confirmed", lang).format(explanation=flag["explanation"])
+        else:
+            text = str(flag["message_zh"] if lang == "zh" else flag["message_en"])
+        lines.append(
+            (bool(flag["confirmed"]), label("review.item", lang).format(what=what, text=text))
+        )
+    return lines
+
+
+@reads(REVIEW_FLAGS)
+def show_review_notes(
+    tables: Tables, code: str, *, lang: str = "zh", catalog: Catalog | None = None
+) -> None:
+    """The village's flagged values: each 待核实 with the flag's words, each confirmed with its
+    核实说明. Nothing where the review flagged none of the village's values."""
+    lines = flag_lines(village_flags(tables, code), lang, catalog=catalog)
+    if not lines:
+        return
+    items = [
+        f'<li class="review-confirmed">※ {escape(line)}</li>'
+        if confirmed
+        else f'<li class="review-open"><strong>{escape(label("review.to_confirm", lang))}'
+        f"</strong> {escape(line)}</li>"
+        for confirmed, line in lines
+    ]
+    display(HTML(f"<h3>{escape(glossed('heading.review', lang))}</h3>"))
+    display(HTML(f'<ul class="review">{"".join(items)}</ul>'))

@@ -142,7 +142,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "review.open_line": ("【待核实】{line}", "[to confirm] {line}"),
     "review.confirmed_line": ("※ {line}", "※ {line}"),
     "review.figure": ("{year}年{indicator} {figure}", "{indicator} {year}: {figure}"),
-    "review.confirmed": ("核实说明：{explanation}", "explanation (核实说明): {explanation}"),
+    "review.confirmed": ("核实说明：{explanation}", "explanation: {explanation}"),
     "heading.compare": ("与全镇比较", "Compared with the township"),
     "heading.projections": (f"{_TARGET_YEAR}年预测", f"Projections to {_TARGET_YEAR}"),
     "heading.projects": ("扶贫项目", "Projects"),
@@ -381,7 +381,8 @@ _WORDS: dict[str, tuple[str, str]] = {
         "蓝色：该格已读入，但与往年或本镇各村相比不合常理（核实性审核）；请核实：有误则改正，"
         "无误则在问题清单的“核实说明”栏写明原因。",
         "Blue: the cell was read, but its history or its town's villages make it implausible "
-        "(核实性审核); correct it, or if it is right, write why in the list's 核实说明 column.",
+        "(plausibility review); correct it, or if it is right, write why in the list's "
+        "explanation column.",
     ),
     "mark.unverified": ("待核实", "to be verified"),
     "mark.unverified.meaning": (

@@ -27,6 +27,7 @@ from analysis.core.catalog import Catalog, default_catalog
 from analysis.ingest.explanations import TEMPLATE_NAME as EXPLANATIONS_FILE
 from analysis.ingest.registry import Registry
 from analysis.iorw import atomic_write_bytes, atomic_write_text
+from analysis.tools.sample_split import cumulative_split, monotone_split, split_total, village_rates
 from analysis.tools.template import write_explanations
 
 YEARS = tuple(range(2014, 2020))
@@ -208,69 +209,6 @@ def _decimals(indicator_id: str, catalog: Catalog) -> int:
     return 2 if ind.unit == "万元" or indicator_id.endswith("_mu") else 1
 
 
-def split_total(total: float, weights: np.ndarray, decimals: int) -> np.ndarray:
-    """Split ``total`` into parts proportional to ``weights`` that sum exactly at ``decimals``.
-
-    Largest-remainder rounding on integer units, so the village figures add up to the township
-    figure to the last digit, as a clerk's spreadsheet would.
-    """
-    scale = 10**decimals
-    units = round(total * scale)
-    weights = np.asarray(weights, dtype=float)
-    if units == 0 or weights.sum() == 0:
-        return np.zeros(len(weights))
-    raw = units * weights / weights.sum()
-    parts = np.floor(raw).astype(np.int64)
-    remainder = units - parts.sum()
-    order = np.argsort(-(raw - parts), kind="stable")
-    parts[order[:remainder]] += 1
-    return parts / scale
-
-
-def _monotone_split(path: Sequence[float], weights: np.ndarray, rng) -> np.ndarray:
-    """Split a falling township path so no village's figure ever rises (years × villages)."""
-    n_years, n = len(path), len(weights)
-    out = np.zeros((n_years, n))
-    out[-1] = split_total(path[-1], weights * rng.uniform(0.5, 1.5, n), 0)
-    for y in range(n_years - 2, -1, -1):
-        extra = path[y] - path[y + 1]
-        out[y] = out[y + 1] + split_total(extra, weights * rng.uniform(0.5, 1.5, n), 0)
-    return out
-
-
-def _cumulative_split(
-    path: Sequence[float], year_weights: Sequence[np.ndarray], decimals: int
-) -> np.ndarray:
-    """Split a running total so every village's figure never falls (years × villages).
-
-    The first year is split afresh; each later year adds its township increase, split among the
-    villages. Each year's parts still add up to the township figure to the last digit.
-    """
-    scale = 10**decimals
-    steps = np.diff(np.round(np.asarray(path, dtype=float) * scale))
-    if (steps < 0).any():
-        raise ValueError(f"a cumulative township path falls: {tuple(path)}")
-    out = np.zeros((len(path), len(year_weights[0])))
-    out[0] = split_total(path[0], year_weights[0], decimals)
-    for y in range(1, len(path)):
-        increase = split_total(steps[y - 1] / scale, year_weights[y], decimals)
-        out[y] = np.round(out[y - 1] + increase, decimals)
-    return out
-
-
-def _rates(path: Sequence[float], weight_by_year: np.ndarray, rng, spread: float) -> np.ndarray:
-    """Village rates around a township path whose weighted mean hits the path to 0.05."""
-    n = weight_by_year.shape[1]
-    offsets = rng.normal(0, spread, n)
-    out = np.zeros((len(path), n))
-    for y, level in enumerate(path):
-        rates = np.clip(level + offsets + rng.normal(0, spread / 4, n), 0, 99.5)
-        w = weight_by_year[y]
-        rates = np.round(rates + (level - np.average(rates, weights=w)), 1)
-        out[y] = np.clip(rates, 0, 100)
-    return out
-
-
 def generate_figures(
     villages: Sequence[Village],
     years: Sequence[int],
@@ -302,7 +240,7 @@ def generate_figures(
     data: dict[str, np.ndarray] = {"households": households, "population": population}
 
     poor_weights = rng.gamma(2.0, 1.0, n)
-    data["poor_households_remaining"] = _monotone_split(
+    data["poor_households_remaining"] = monotone_split(
         paths["poor_households_remaining"], poor_weights, rng
     )
     # People: every poor household has at least one person; the rest fall where households are.
@@ -335,13 +273,13 @@ def generate_figures(
         ind = catalog[ind_id]
         if ind.kind == "rate":
             weight = data[ind.weight]
-            data[ind_id] = _rates(path, weight, rng, spread=2.5)
+            data[ind_id] = village_rates(path, weight, rng, spread=2.5)
             continue
         decimals = _decimals(ind_id, catalog)
         village_weight = hh_weights * rng.uniform(0.4, 1.6, n)
         year_weights = [village_weight * rng.uniform(0.8, 1.2, n) for _ in path]
         if ind.cumulative:
-            data[ind_id] = _cumulative_split(path, year_weights, decimals)
+            data[ind_id] = cumulative_split(path, year_weights, decimals)
         else:
             data[ind_id] = np.array(
                 [

@@ -40,7 +40,9 @@ def test_the_data_set_has_two_extension_b_names_in_the_registry_workbook_and_gbk
 
 def test_component_form_rows_of_a_gbk_csv_are_read_into_the_right_villages():
     result = validate(RARE)
-    assert result.problems.empty, result.problems[["rule", "value"]]
+    # One year of figures: the review may judge a value by its town (a flag, never a block).
+    problems = result.problems[result.problems["severity"] != "review"]
+    assert problems.empty, problems[["rule", "value"]]
     values = result.values
     from_csv = values[values["source"] == POPULATION].set_index(
         ["village_code", "year", "indicator"]

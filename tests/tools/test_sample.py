@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.tools import sample
+from analysis.tools import sample, sample_split
 
 
 def _content(folder: Path) -> dict[str, object]:
@@ -75,7 +75,7 @@ def test_published_copy_names_only_catalog_indicators():
 
 
 def test_split_total_adds_up_to_the_last_digit():
-    parts = sample.split_total(335.26, [3, 1, 2, 5, 1, 1, 2, 3, 4], 2)
+    parts = sample_split.split_total(335.26, [3, 1, 2, 5, 1, 1, 2, 3, 4], 2)
     assert round(parts.sum(), 2) == 335.26
     assert all(round(p, 2) == p for p in parts)
 
@@ -142,4 +142,4 @@ def test_running_totals_never_fall_in_a_village_and_keep_the_township_totals(vil
 
 def test_a_falling_running_total_is_refused():
     with pytest.raises(ValueError, match="falls"):
-        sample._cumulative_split([3.0, 2.0], [np.ones(2), np.ones(2)], 1)
+        sample_split.cumulative_split([3.0, 2.0], [np.ones(2), np.ones(2)], 1)

@@ -135,6 +135,36 @@ _WORDS: dict[str, tuple[str, str]] = {
     "heading.history": ("历年指标", "Indicators over time"),
     "heading.review": ("核实说明与待核实数值", "Explanations and values to confirm"),
     # --- the plausibility review on the pages (analysis.reporting.review)
+    # The plausibility review's message (analysis.ingest.review): the typo a value's shape
+    # suggests, or else the check that flagged it; the basis it was judged on.
+    "review.message": (
+        "{village}{year}年{indicator}为 {value}。{what}：{basis}（预期约 {low}–{high}）。"
+        "请核实；如数据无误，请填写核实说明。",
+        "{village} {year}, {indicator}: {value}; {what}: {basis} (expected about {low}–{high}). "
+        "Please check; if it is right, give a written explanation.",
+    ),
+    "review.typo.decimal_up": (
+        "疑似小数点错位（约为预期的 {factor} 倍）",
+        "perhaps a slipped decimal point ({factor} times what was expected)",
+    ),
+    "review.typo.decimal_down": (
+        "疑似小数点错位（约为预期的 1/{factor}）",
+        "perhaps a slipped decimal point (1/{factor} of what was expected)",
+    ),
+    "review.typo.extra_digit": ("疑似多输了一位数字", "perhaps a digit typed twice or added"),
+    "review.typo.dropped_digit": ("疑似漏输了一位数字", "perhaps a digit left out"),
+    "review.typo.swapped_digits": ("疑似两位数字颠倒", "perhaps two digits swapped"),
+    "review.typo.yuan_for_wan": (
+        "疑似以元填入了万元栏",
+        "perhaps yuan typed where ten thousand yuan is asked",
+    ),
+    "review.check.history": ("与往年相比变化异常", "an unusual change from earlier years"),
+    "review.check.peers": ("与本镇各村相差悬殊", "far from the other villages of its town"),
+    "review.check.stock_fell": ("累计数比上年减少", "a running total that fell"),
+    "review.earlier": ("{year}年为 {figure}", "{figure} in {year}"),
+    "review.earlier_sep": ("、", ", "),
+    "review.no_earlier": ("此前无数据", "no earlier year"),
+    "review.basis_peers": ("本镇各村中位数为 {median}", "the town's villages' median is {median}"),
     "review.to_confirm": ("待核实", "to confirm"),
     "review.marked": ("{figure}（待核实）", "{figure} (to confirm)"),
     "review.item": ("{what}：{text}", "{what}: {text}"),

@@ -67,28 +67,6 @@ FLAG_COLUMNS = [
 #: Kinds of indicator judged in points; every other kind on a log scale.
 POINT_KINDS = {"rate"}
 
-#: The typo a value's shape suggests → (zh, en), as the message says it.
-TYPOS: dict[str, tuple[str, str]] = {
-    "decimal_up": (
-        "疑似小数点错位（约为预期的 {factor} 倍）",
-        "perhaps a slipped decimal point ({factor} times what was expected)",
-    ),
-    "decimal_down": (
-        "疑似小数点错位（约为预期的 1/{factor}）",
-        "perhaps a slipped decimal point (1/{factor} of what was expected)",
-    ),
-    "extra_digit": ("疑似多输了一位数字", "perhaps a digit typed twice or added"),
-    "dropped_digit": ("疑似漏输了一位数字", "perhaps a digit left out"),
-    "swapped_digits": ("疑似两位数字颠倒", "perhaps two digits swapped"),
-    "yuan_for_wan": ("疑似以元填入了万元栏", "perhaps yuan typed where 10k yuan (万元) is asked"),
-}
-#: The check that flagged a value → (zh, en).
-CHECKS: dict[str, tuple[str, str]] = {
-    "history": ("与往年相比变化异常", "an unusual change from earlier years"),
-    "peers": ("与本镇各村相差悬殊", "far from the other villages of its town"),
-    "stock_fell": ("累计数比上年减少", "a running total that fell"),
-}
-
 #: The typos that flag at the lower bar (``z_typo``). An added or dropped digit is named where a
 #: value is flagged anyway (it changes a value about tenfold); alone it explains too much: some
 #: digit inserted somewhere lands near almost any expected value.
@@ -229,7 +207,7 @@ def _with_places(values: pd.DataFrame) -> pd.DataFrame:
         frame = frame.assign(file=parts[0], sheet=parts[1] if parts.shape[1] > 1 else "")
     defaults = {"file": "", "sheet": "", "row": 0, "column": ""}
     return frame.assign(**{k: frame.get(k, v) for k, v in defaults.items()}).fillna(
-        {"sheet": "", "column": ""}
+        {"sheet": "", "row": 0, "column": ""}
     )
 
 
@@ -652,32 +630,32 @@ def _message(item, catalog: Catalog, earlier: list[tuple[int, float]]) -> tuple[
     ind = catalog[item.indicator]
     # The value as typed (8.96, not 9 at the indicator's decimals): the clerk looks for it.
     typed = _typed(item.value, ind.integer)
-    shown = {lang: _with_unit(typed, ind.unit, lang) for lang in ("zh", "en")}
-    low = {lang: _figure(item.expected_low, ind, lang) for lang in ("zh", "en")}
-    high = {lang: _figure(item.expected_high, ind, lang) for lang in ("zh", "en")}
     factor = f"{item.factor:g}"
-    if item.typo:
-        zh, en = (w.format(factor=factor) for w in TYPOS[item.typo])
-    else:
-        zh, en = CHECKS[item.check]
-    if earlier:
-        before_zh = "、".join(f"{y}年为 {_figure(v, ind, 'zh')}" for y, v in earlier)
-        before_en = ", ".join(f"{_figure(v, ind, 'en')} in {y}" for y, v in earlier)
-    else:
-        before_zh, before_en = "此前无数据", "no earlier year"
-    if item.check == "peers":
-        median = {lang: _figure(item.expected, ind, lang) for lang in ("zh", "en")}
-        basis_zh = f"本镇各村中位数为 {median['zh']}"
-        basis_en = f"the town's villages' median is {median['en']}"
-    else:
-        basis_zh, basis_en = before_zh, before_en
-    message_zh = (
-        f"{item.village}{item.year}年{ind.zh}为 {shown['zh']}。{zh}：{basis_zh}"
-        f"（预期约 {low['zh']}–{high['zh']}）。请核实；如数据无误，请填写核实说明。"
-    )
-    message_en = (
-        f"{item.village} {item.year}, {ind.en}: {shown['en']}; {en}: {basis_en} (expected "
-        f"about {low['en']}–{high['en']}). Please check; if it is right, give a written "
-        "explanation."
-    )
-    return message_zh, message_en
+    what = f"review.typo.{item.typo}" if item.typo else f"review.check.{item.check}"
+
+    def said(lang: str) -> str:
+        if item.check == "peers":
+            basis = labels.label(
+                "review.basis_peers", lang, median=_figure(item.expected, ind, lang)
+            )
+        elif earlier:
+            basis = labels.label("review.earlier_sep", lang).join(
+                labels.label("review.earlier", lang, year=y, figure=_figure(v, ind, lang))
+                for y, v in earlier
+            )
+        else:
+            basis = labels.label("review.no_earlier", lang)
+        return labels.label(
+            "review.message",
+            lang,
+            village=item.village,
+            year=item.year,
+            indicator=ind.zh if lang == "zh" else ind.en,
+            value=_with_unit(typed, ind.unit, lang),
+            what=labels.label(what, lang, factor=factor),
+            basis=basis,
+            low=_figure(item.expected_low, ind, lang),
+            high=_figure(item.expected_high, ind, lang),
+        )
+
+    return said("zh"), said("en")

@@ -15,6 +15,7 @@ warning naming it.
 
 from __future__ import annotations
 
+import math
 import re
 
 import pandas as pd
@@ -49,8 +50,7 @@ EXPLANATION_COLUMNS = [
 ]
 
 #: The review's rule of each of its checks.
-RULE_OF_CHECK = {"history": "review_history", "peers": "review_peers"}
-RULE_OF_CHECK["stock_fell"] = "review_stock_fell"
+RULE_OF_CHECK = {check: f"review_{check}" for check in ("history", "peers", "stock_fell")}
 
 _ROLES = {"乡镇": "town", "村代码": "code", "年度": "year", "指标": "indicator", "数值": "value"}
 
@@ -113,6 +113,8 @@ def _read_sheet(sheet: Sheet, registry: Registry, catalog: Catalog, ledger: Ledg
             if not given
         ]
         year, value = _number(text.get("year", "")), _number(text.get("value", ""))
+        if year is not None and not year.is_integer():
+            year = None
         if year is None and text.get("year"):
             missing.append(("有效的年度", "a valid year"))
         if value is None and text.get("value"):
@@ -160,8 +162,16 @@ def _read_sheet(sheet: Sheet, registry: Registry, catalog: Catalog, ledger: Ledg
 
 
 #: An explanation written in a returned marked copy's 问题清单: the flagged cell it is for.
-PLACED_COLUMNS = ["place_sheet", "place_row", "place_column", "value", "explanation"]
-PLACED_COLUMNS += ["file", "sheet", "row"]
+PLACED_COLUMNS = [
+    "place_sheet",
+    "place_row",
+    "place_column",
+    "value",
+    "explanation",
+    "file",
+    "sheet",
+    "row",
+]
 
 
 def read_list_explanations(sheet: Sheet) -> pd.DataFrame:
@@ -208,7 +218,6 @@ def placed(explanations: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     joined = explanations.merge(
         cells.rename(
             columns={
-                "file": "file",
                 "sheet": "place_sheet",
                 "row": "place_row",
                 "column": "place_column",
@@ -220,10 +229,12 @@ def placed(explanations: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
 
 
 def _number(text: str) -> float | None:
+    """A figure as typed (1,234 or 1，234); None for anything else, "inf" and "nan" included."""
     try:
-        return float(text.replace(",", "").replace("，", ""))
+        number = float(text.replace(",", "").replace("，", ""))
     except ValueError:
         return None
+    return number if math.isfinite(number) else None
 
 
 def reviewed(
@@ -285,11 +296,6 @@ def _check_figures(
             cell_text(float(item.value)),
             found=found,
         )
-
-
-def template_frame() -> pd.DataFrame:
-    """A blank explanations form (``minsheng template`` writes it beside the data)."""
-    return pd.DataFrame(columns=COLUMNS_ZH)
 
 
 #: Where the template writes the form.

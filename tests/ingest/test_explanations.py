@@ -167,3 +167,15 @@ def test_the_bundled_sample_has_one_flag_and_its_explanation_confirms_it():
     result = validate(config.RAW_DIR)
     assert result.problems.empty
     assert len(result.review) == 1 and result.review["confirmed"].all()
+
+
+@pytest.mark.parametrize("year", ["inf", "nan", "2019.5"])
+def test_a_year_that_is_no_year_is_named_not_read(tmp_path, year):
+    raw = typed_sample(tmp_path)
+    write_explanations(
+        raw / "核实说明.csv", [("", "新圩", "", year, "新建改建卫生户厕", 60, "说明")]
+    )
+    result = validate(raw)
+    named = result.problems[result.problems["row"] == 2]
+    assert list(named["rule"]) == ["explanation_incomplete"]
+    assert "有效的年度" in named["message_zh"].iloc[0]

@@ -65,5 +65,10 @@ def fold_components(text: str) -> str:
     pattern = _components_pattern()
     if pattern is None or ("(" not in text and _OPEN not in text):
         return text
-    by_components = {parts: char for char, parts in component_forms().items()}
-    return pattern.sub(lambda m: by_components[m.group(1)], text)
+    return pattern.sub(lambda m: _characters_by_components()[m.group(1)], text)
+
+
+@cache
+def _characters_by_components() -> dict[str, str]:
+    """The table read the other way: ``{"氵甸": "𣵦"}``."""
+    return {parts: char for char, parts in component_forms().items()}

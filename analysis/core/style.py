@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import matplotlib
@@ -129,10 +129,13 @@ def house_charmap() -> frozenset[int]:
     return _charmap(font_path())
 
 
-def rare_characters(text: str) -> list[str]:
-    """The distinct ideographs of ``text`` the house font lacks, in order (𣵦 in 竹𣵦村)."""
+@lru_cache(maxsize=4096)
+def rare_characters(text: str) -> tuple[str, ...]:
+    """The distinct ideographs of ``text`` the house font lacks, in order (𣵦 in 竹𣵦村).
+
+    Kept by text: every Chinese label of every picture asks, and a page's labels repeat."""
     house = house_charmap()
-    return list(
+    return tuple(
         dict.fromkeys(
             c
             for c in text

@@ -112,7 +112,7 @@ def show_review_notes(
     if not lines:
         return
     items = [
-        f'<li class="review-confirmed">※ {escape(line)}</li>'
+        f'<li class="review-confirmed">{label("review.confirmed_line", lang, line=escape(line))}</li>'
         if confirmed
         else f'<li class="review-open"><strong>{escape(label("review.to_confirm", lang))}'
         f"</strong> {escape(line)}</li>"

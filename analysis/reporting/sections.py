@@ -37,6 +37,7 @@ from analysis.reporting.reads import (
     VILLAGE_ROWS,
     reads,
 )
+from analysis.reporting.review import notes_html
 from analysis.reporting.tables import self_word, status_note, target_table, village_projects
 
 
@@ -163,7 +164,9 @@ _WORD_CHARS = 4
 
 def table_html(table: pd.DataFrame) -> str:
     """A table as plain escaped HTML: text left, figures right, no row numbers; it scrolls
-    sideways on a phone rather than wrapping a character per line."""
+    sideways on a phone rather than wrapping a character per line. The notes on its totals
+    marked 待核实 follow it (:func:`analysis.reporting.review.notes_html`)."""
+    notes = notes_html(table)
     if table.index.name is not None:
         table = table.reset_index()
     header = "".join(f"<th>{escape(str(c))}</th>" for c in table.columns)
@@ -186,8 +189,9 @@ def table_html(table: pd.DataFrame) -> str:
             )
             cells.append(f"<td{kind}>{escape(text)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
-    return scroll_box(
-        f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return (
+        scroll_box(f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+        + notes
     )
 
 

@@ -153,9 +153,11 @@ def show_trend_charts(tables: Tables, year: int, *, lang: str = "zh") -> None:
     show_charts(trend_inputs(tables, year, lang=lang), small=True)
 
 
-#: A cell that holds a figure (right-aligned, never wrapped): 3035, 86.4%, -3.9个百分点, <1%, —.
+#: A cell that holds a figure (right-aligned, never wrapped): 3035, 86.4%, -3.9个百分点, <1%, —,
+#: and a figure marked 待核实 (76.8（待核实）) as a figure.
 _POINTS = "|".join(re.escape(w.format(n="").strip()) for w in forms("change.points", "zh"))
-_FIGURE = re.compile(rf"^[<>+\-−]?\d[\d,.]*\s*(%|‰|{_POINTS})?$|^—$")
+_MARKED = "|".join(re.escape(label("review.marked", lang, figure="")) for lang in ("zh", "en"))
+_FIGURE = re.compile(rf"^[<>+\-−]?\d[\d,.]*\s*(%|‰|{_POINTS})?({_MARKED})?$|^—$")
 
 
 #: A cell of this many characters or fewer is one word (有望达成, 青光村, 持平): never broken.

@@ -178,7 +178,10 @@ def area_history(
     rows = tables.area[tables.area["year"] <= year]
     shown = _history(rows, catalog, lang, every=True)
     notes = []
-    for (of_year, indicator), count in sorted(pending_of(rows).items()):
+    order = {ind_id: i for i, ind_id in enumerate(catalog.ids)}
+    pending = pending_of(rows)
+    for of_year, indicator in sorted(pending, key=lambda key: (key[0], order[key[1]])):
+        count = pending[(of_year, indicator)]
         ind = catalog[indicator]
         row, column = indicator_label(ind, lang), str(of_year)
         notes.append(total_note(of_year, ind, shown.loc[row, column], count, lang))

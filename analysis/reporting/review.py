@@ -29,7 +29,11 @@ NOTES = "review_notes"
 
 def village_flags(tables: Tables, code: str | None = None) -> Flags:
     """The flags of one village's values (of every village of the tables when None)."""
-    review = tables.review
+    return flags_of(tables.review, code)
+
+
+def flags_of(review: pd.DataFrame, code: str | None = None) -> Flags:
+    """The flags of ``review.parquet``: one village's (every village's when None)."""
     if review.empty:
         return {}
     mine = review if code is None else review[review["village_code"].astype(str) == str(code)]

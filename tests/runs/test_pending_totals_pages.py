@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 #: 老圩's 2019 医疗保险参保率 typed 8.96 for 89.6: the town's rate counts it.
 TYPO = (("社会保障", "老圩", "medical_insurance_rate", 8.96, 89.6),)
-OTHER_VILLAGE = "360722103201"
+OTHER_VILLAGE, LAOWEI = "360722103201", "360722103003"
 NOTE = "老圩2019年医疗保险参保率经核实为8.96%。"
 
 
@@ -32,7 +32,7 @@ def _build(raw: Path, root: Path) -> dict[str, str]:
         raw,
         root / "reports",
         processed_dir=root / "processed",
-        villages=[OTHER_VILLAGE],
+        villages=[OTHER_VILLAGE, LAOWEI],
         progress=False,
         workers=1,
     )
@@ -46,6 +46,7 @@ def _build(raw: Path, root: Path) -> dict[str, str]:
     return {
         "town": (year_dir / "township.html").read_text(encoding="utf-8"),
         "village": (year_dir / "villages" / f"{OTHER_VILLAGE}.html").read_text(encoding="utf-8"),
+        "index": (year_dir / "index.html").read_text(encoding="utf-8"),
         "word": "\n".join([p.text for p in document.paragraphs] + cells),
         "workbook": "\n".join(str(v) for row in totals.iter_rows(values_only=True) for v in row),
     }
@@ -102,6 +103,11 @@ def test_word_marks_the_total_and_its_sentence(unconfirmed):
     assert "【待核实】2019年医疗保险参保率 76.8，含待核实村数据 1 个" in word
     assert "医疗保险参保率为76.8%（待核实）" in word
     assert "84.6（待核实）" not in word
+
+
+def test_the_index_marks_the_village_figure_as_its_page_does(unconfirmed, confirmed):
+    assert "8.96（待核实）" in unconfirmed["index"]
+    assert "8.96 ※" in confirmed["index"] and "（待核实）" not in confirmed["index"]
 
 
 def test_the_workbook_names_the_total(unconfirmed):

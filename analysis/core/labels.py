@@ -109,6 +109,45 @@ UNITS: dict[str, tuple[str, str, str, str]] = {
 _TARGET_YEAR = config.TARGET_YEAR
 
 _WORDS: dict[str, tuple[str, str]] = {
+    # Boundary changes (区划调整): the kinds of change, and what the pages say of them.
+    "change.merge": ("合并", "merged"),
+    "change.split": ("拆分", "split"),
+    "change.rename": ("更名", "renamed"),
+    "change.recode": ("改代码", "given a new code"),
+    "change.move": ("划转", "moved to another town"),
+    "change.formed_merge": (
+        "{year}年由{parts}合并设立；{first}—{last}年数据为{count}村合计。",
+        "Formed in {year} by merging {parts}; the figures of {first}–{last} are the {count} "
+        "villages' combined.",
+    ),
+    "change.formed_split": (
+        "{year}年由{parts}拆分设立；{first}—{last}年数据按拆分比例估算。",
+        "Formed in {year} by splitting {parts}; the figures of {first}–{last} are estimated "
+        "by the split's shares.",
+    ),
+    "change.formed_rename": ("{year}年由{parts}更名。", "Renamed from {parts} in {year}."),
+    "change.formed_recode": (
+        "{year}年由{parts}改代码；此前数据按原代码填报。",
+        "Given a new code in {year} (formerly {parts}); earlier figures were reported under "
+        "the old code.",
+    ),
+    "change.formed_move": (
+        "{year}年由{town}划入（原{parts}）；此前数据已计入本镇。",
+        "Moved in {year} from {town} (formerly {parts}); earlier figures are counted here.",
+    ),
+    "change.heading": ("区划调整", "Boundary changes"),
+    "change.town_line": ("{year}年：{old}{kind}为{new}", "{year}: {old} {kind} into {new}"),
+    "change.county_count": (
+        "{first}年以来共有 {count} 个村（居）发生区划调整，各级数据均按现行区划重述。",
+        "{count} villages changed boundaries since {first}; every series is restated on "
+        "today's boundaries.",
+    ),
+    "change.estimated": ("估算", "estimated"),
+    "change.estimated_note": (
+        "标“估算”的年份按拆分比例从原村数据推算。",
+        "Years marked “estimated” are derived from the former village's figures by the "
+        "split's shares.",
+    ),
     # --- page titles (build jobs, notebook titles, the index)
     "title.county_page": ("{year}年全县民生工作总览", "County livelihood overview {year}"),
     "title.county": ("{county}{year}年民生工作总览", "{county}: livelihood overview {year}"),

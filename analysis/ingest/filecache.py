@@ -87,6 +87,8 @@ def context_key(catalog: Catalog, registry: Registry) -> str:
         repr(catalog),
         registry.table.to_csv(index=False),
     ]
+    if registry.former is not None:  # the boundary changes say which rows a table may hold
+        items += [registry.former.to_csv(index=False), repr((registry.starts, registry.ends))]
     for item in items:
         digest.update(item.encode("utf-8") + b"\0")
     return digest.hexdigest()

@@ -22,6 +22,7 @@ from analysis.core.labels import forms, glossed, label
 from analysis.geo.maps import svg_bytes
 from analysis.pipeline.store import Tables
 from analysis.reporting import narrative
+from analysis.reporting.changes import village_change_lines
 from analysis.reporting.charts import release
 from analysis.reporting.indicator_charts import Chart, Fan, Trend, target_fans, trend_inputs
 from analysis.reporting.page_maps import MapDrawing
@@ -243,3 +244,6 @@ def show_summary(tables: Tables, year: int, *, lang: str = "zh") -> None:
 def show_village_paragraph(tables: Tables, code: str, year: int, *, lang: str = "zh") -> None:
     """The village's paragraph (analysis.reporting.narrative), as an escaped HTML paragraph."""
     display(paragraph(narrative.village_paragraph(code, year, tables, lang=lang)))
+    # How the village was formed, where a boundary change did: its early years are others'.
+    for line in village_change_lines(tables, code, lang):
+        display(paragraph(line))

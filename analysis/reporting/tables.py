@@ -28,6 +28,7 @@ from analysis.core.labels import (
 from analysis.ingest.cells import decimals_of
 from analysis.pipeline.reconcile import STATUSES, explain
 from analysis.pipeline.store import Tables
+from analysis.reporting.changes import mark_estimated
 from analysis.reporting.reads import (
     PLACE_FIGURES,
     PROJECTS,
@@ -147,7 +148,8 @@ def village_history(
     figure the review flagged is marked (:mod:`analysis.reporting.review`)."""
     catalog = catalog or default_catalog()
     rows = tables.indicators[tables.indicators["village_code"] == str(code)]
-    return mark_history(_history(rows, catalog, lang), village_flags(tables, code), catalog, lang)
+    shown = mark_history(_history(rows, catalog, lang), village_flags(tables, code), catalog, lang)
+    return mark_estimated(shown, tables, code, catalog, lang)
 
 
 @reads(PLACE_FIGURES)

@@ -1,0 +1,107 @@
+"""What the pages say of the boundary changes (区划调整): a village's own history (formed from
+which units, which years are their combined or estimated figures), a town's changes of a year,
+and how many units of a county changed. The series themselves are restated in the pipeline
+(:mod:`analysis.pipeline.restate`); this only words them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.core.catalog import Catalog
+from analysis.core.labels import indicator_label, label
+from analysis.pipeline.store import Tables
+
+#: Chinese count words for the few units a change joins (两村合计), digits beyond.
+_COUNT_ZH = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九"}
+
+
+def village_change_lines(tables: Tables, code: str, lang: str = "zh") -> list[str]:
+    """Each change that formed the village, as its page says it (2017年由原竹村、下坪村合并设立；
+    2014—2016年数据为两村合计); none for a village no change formed."""
+    changes = tables.changes
+    if changes.empty:
+        return []
+    mine = changes[changes["new_code"] == str(code)]
+    restated = tables.restated
+    lines = []
+    for (year, kind), group in mine.groupby(["year", "kind"], sort=True):
+        parts = list(dict.fromkeys(group["old_name"]))
+        before = (
+            restated[(restated["village_code"] == str(code)) & (restated["year"] < year)]["year"]
+            if not restated.empty
+            else pd.Series(dtype="int64")
+        )
+        first, last = (int(before.min()), int(before.max())) if len(before) else (year, year)
+        count = len(parts)
+        fields = {
+            "year": int(year),
+            "parts": "、".join(parts) if lang == "zh" else ", ".join(parts),
+            "first": first,
+            "last": last,
+            "count": _COUNT_ZH.get(count, str(count)) if lang == "zh" else count,
+            "town": tables.derived("town_names", _town_names).get(group["old_code"].iat[0][:9], ""),
+        }
+        lines.append(label(f"change.formed_{kind}", lang, **fields))
+    return lines
+
+
+def town_change_lines(tables: Tables, year: int | None = None, lang: str = "zh") -> list[str]:
+    """The changes of the town's (or county's) units, of ``year`` or of every year."""
+    changes = tables.changes
+    if changes.empty:
+        return []
+    codes = set(tables.villages["code"].astype(str))
+    shown = changes[
+        changes["new_code"].isin(codes) | changes["old_code"].str[:9].isin({c[:9] for c in codes})
+    ]
+    if year is not None:
+        shown = shown[shown["year"] == year]
+    lines = []
+    for (when, kind, new), group in shown.groupby(["year", "kind", "new_name"], sort=True):
+        old = "、".join(dict.fromkeys(group["old_name"]))
+        lines.append(
+            label(
+                "change.town_line",
+                lang,
+                year=int(when),
+                old=old,
+                kind=label(f"change.{kind}", lang),
+                new=new,
+            )
+        )
+    return lines
+
+
+def county_change_line(tables: Tables, lang: str = "zh") -> str:
+    """How many units changed, or '' where none did."""
+    changes = tables.changes
+    if changes.empty:
+        return ""
+    count = len(set(changes["old_code"]) | set(changes["new_code"]))
+    return label("change.county_count", lang, count=count, first=int(changes["year"].min()))
+
+
+def mark_estimated(
+    shown: pd.DataFrame, tables: Tables, code: str, catalog: Catalog, lang: str = "zh"
+) -> pd.DataFrame:
+    """A village's history table with each figure a split's share estimates marked 估算."""
+    restated = tables.restated
+    if restated.empty:
+        return shown
+    mine = restated[(restated["village_code"] == str(code)) & restated["estimated"]]
+    if mine.empty:
+        return shown
+    shown = shown.copy()
+    word = label("change.estimated", lang)
+    for year, indicator in zip(mine["year"], mine["indicator"], strict=True):
+        row = indicator_label(catalog[indicator], lang)
+        if row in shown.index and str(year) in shown:
+            shown.loc[row, str(year)] = f"{shown.loc[row, str(year)]}（{word}）"
+    return shown
+
+
+def _town_names(tables: Tables) -> dict[str, str]:
+    villages = tables.villages
+    return dict(
+        zip(villages["code"].astype(str).str[:9], villages["town_name"].astype(str), strict=True)
+    )

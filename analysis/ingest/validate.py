@@ -449,7 +449,7 @@ def validate(
     values = check_duplicates(values, run)
     values = check_cross_rules(values, run)
     check_totals(values, run)
-    if changes_path is not None:
+    if not changes.empty:
         # 乡不漏村 against the units of each year, where the folder says how they changed.
         check_complete(run)
         changes = check_change_years(

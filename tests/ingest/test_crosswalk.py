@@ -186,11 +186,22 @@ def test_rows_of_a_unit_outside_its_span_are_problems(merged_raw, tmp_path):
     assert "unit_ended" in rules and "unit_not_started" in rules
     ended = result.problems[result.problems["rule"] == "unit_ended"]["message_zh"].iat[0]
     assert "2016 年后已合并为竹村村" in ended
+
+
+def test_a_unit_missing_from_a_year_is_named(merged_raw, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(merged_raw, raw)
+    (raw / "民生工作台账_2015.xlsx").unlink()
+    population = next(raw.glob("户数人口_*.csv"))
+    lines = population.read_bytes().decode("gbk").split("\r\n")
+    population.write_bytes(
+        "\r\n".join(line for line in lines if not line.startswith("下坪村,2015")).encode("gbk")
+    )
+    result = validate(raw)
     missing = result.problems[result.problems["rule"] == "village_missing"]
-    assert {("下坪村", "2014"), ("竹村村", "2017")} <= {
-        (v, m.split(" 年")[0][-4:])
-        for v, m in zip(missing["village"], missing["message_zh"], strict=True)
-    }
+    assert missing[["village_code", "village"]].values.tolist() == [[XIAPING, "下坪村"]]
+    assert "2015 年的数据中没有“下坪村”" in missing["message_zh"].iat[0]
+    assert result.ok  # a warning: nothing was kept out
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ from analysis.pipeline.reconcile import STATUSES, explain
 from analysis.pipeline.store import Tables
 from analysis.reporting.changes import mark_estimated
 from analysis.reporting.reads import (
+    BOUNDARY_CHANGES,
     PLACE_FIGURES,
     PROJECTS,
     RECONCILIATION,
@@ -140,7 +141,7 @@ def _history(
     return shown
 
 
-@reads(VILLAGE_ROWS, REVIEW_FLAGS)
+@reads(VILLAGE_ROWS, REVIEW_FLAGS, BOUNDARY_CHANGES)
 def village_history(
     tables: Tables, code: str, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:

@@ -9,6 +9,7 @@ cell).
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -245,12 +246,27 @@ def resolve_keys(
     else:
         years = pd.Series(sheet_year.year, index=data.index, dtype="Int64")
     years_ok = years.notna() & years.between(config.FIRST_YEAR, config.LAST_YEAR)
-    # A unit the boundary changes ended or formed is read in its own years alone.
+    # A unit the boundary changes ended or formed is read in its own years alone: a name an
+    # old and a new unit share (a village recoded or moved keeps its name) names the one of
+    # the row's year.
     span = run.registry.span_status(codes, years.where(years_ok))
+    if village_col is not None:
+        for pos in np.flatnonzero((span != "ok").to_numpy()):
+            town = towns.iat[pos] if towns is not None else None
+            registry = run.registry if pd.isna(town) else run.registry.within_town(str(town))
+            name = cell_text(data[village_col.index].iat[pos])
+            code, found = registry.resolve_in_year(name, int(years.iat[pos]))
+            if found == "ok" and not is_code(name):
+                codes.iat[pos], span.iat[pos] = code, "ok"
     status = status.where((status != "ok") | (span == "ok"), span)
     return Keys(
         codes, status, shown, letter, years, years_ok.fillna(False).to_numpy(dtype=bool), towns
     )
+
+
+def is_code(text: str) -> bool:
+    """Whether a village cell is a 12-digit code (which names its unit whatever the year)."""
+    return bool(re.fullmatch(r"\d{12}(\.0+)?", text.strip()))
 
 
 def sheet_town(sheet: Sheet, first_of: dict[str, Column], run: Run) -> str | None:

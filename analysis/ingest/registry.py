@@ -157,6 +157,22 @@ class Registry:
             ends=(ended.groupby("old_code")["year"].min() - 1).astype(int).to_dict(),
         )
 
+    def resolve_in_year(self, name: str, year: int) -> tuple[str | None, str]:
+        """A name units of different years share (a village recoded or moved keeps its name)
+        resolved among the units that existed in ``year``: (code, status) as
+        :meth:`resolve_name` gives it."""
+        folded = _fold_name(name)
+        candidates = [folded, _strip_suffix(folded), _strip_suffix(_strip_suffix(folded))]
+        for candidate in dict.fromkeys(candidates):
+            codes = self._spellings.get(candidate)
+            if codes:
+                alive = sorted(
+                    c for c in codes if self.starts.get(c, year) <= year <= self.ends.get(c, year)
+                )
+                if alive:  # else a looser spelling may name a unit of that year
+                    return (alive[0], "ok") if len(alive) == 1 else (None, "ambiguous")
+        return None, "unknown"
+
     def span_status(self, codes: pd.Series, years: pd.Series) -> pd.Series:
         """For each row's unit and year: ``ok``, ``ended`` (after the unit's last year) or
         ``not_started`` (before its first)."""
@@ -241,6 +257,10 @@ class Registry:
         candidates = [folded, _strip_suffix(folded), _strip_suffix(_strip_suffix(folded))]
         for candidate in dict.fromkeys(candidates):
             codes = self._spellings.get(candidate)
+            if codes and len(codes) > 1 and self.former is not None:
+                # A name a former unit shares with one of today names today's, where no year
+                # says otherwise (:meth:`resolve_in_year`).
+                codes = (codes & frozenset(self.table["code"])) or codes
             if codes:
                 return (next(iter(codes)), "ok") if len(codes) == 1 else (None, "ambiguous")
         return None, "unknown"

@@ -314,3 +314,26 @@ def test_a_rename_keeping_its_code_reads_the_old_name(tmp_path):
 def test_a_chain_of_changes_leads_to_today():
     paths = lineage(_changes([(2016, A, B, "recode", 1.0), (2018, B, C, "merge", 1.0)]))
     assert paths[paths["code"] == A][["today", "kinds"]].values.tolist() == [[C, "recode;merge"]]
+
+
+@pytest.mark.parametrize(
+    ("old_code", "kind"), [("360722103293", "改代码"), ("360722104293", "划转")]
+)
+def test_a_unit_recoded_or_moved_keeps_its_name_and_its_series(old_code, kind, tmp_path):
+    """青光村 reported under its old code until 2016 (in 大桥镇, or moved in from another town):
+    its name names the old unit in those years and itself after, and its series is the
+    original."""
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    _write_crosswalk(raw, [f"2017,{old_code},青光村,360722103203,青光村,{kind},"])
+    result = validate(raw)
+    assert result.ok, result.problems["message_en"].tolist()
+    values = result.values
+    assert set(values.loc[values["village_code"] == old_code, "year"]) == {2014, 2015, 2016}
+    restated, notes = restate(values, result.changes, default_catalog())
+    original = validate(SAMPLE).values
+    pd.testing.assert_frame_equal(
+        restated[["village_code", "year", "indicator", "value"]],
+        original[["village_code", "year", "indicator", "value"]],
+    )
+    assert set(notes["kinds"]) == {"recode" if kind == "改代码" else "move"}

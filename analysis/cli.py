@@ -162,6 +162,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         seed=args.seed,
         published=published if published and published.exists() else None,
         progress=None if args.quiet else lambda msg: print(f"  写入 wrote {msg}"),
+        boundary_changes=args.county,
     )
     print(
         f"示例数据已写入 sample written to {out} ({len(villages)} 个村, {args.years[0]}–{args.years[-1]})"

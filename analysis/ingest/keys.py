@@ -255,7 +255,7 @@ def resolve_keys(
             town = towns.iat[pos] if towns is not None else None
             registry = run.registry if pd.isna(town) else run.registry.within_town(str(town))
             name = cell_text(data[village_col.index].iat[pos])
-            code, found = registry.resolve_in_year(name, int(years.iat[pos]))
+            code, found = registry.resolve_in_year(name, int(years.iat[pos]), codes.iat[pos])
             if found == "ok" and not is_code(name):
                 codes.iat[pos], span.iat[pos] = code, "ok"
     status = status.where((status != "ok") | (span == "ok"), span)

@@ -85,6 +85,8 @@ class Registry:
     ends: dict[str, int] = field(default_factory=dict)
     #: code of an ended unit → (its successors' names, the kind of change), for messages.
     successors: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: code → the codes a change links it to (its predecessors and successors).
+    linked: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A village's official and short names, as the registry writes them, name it alone
@@ -112,6 +114,11 @@ class Registry:
         """Every village code of the registry, the former units' included."""
         former = self.former["code"] if self.former is not None else ()
         return frozenset(self.table["code"]).union(former)
+
+    @functools.cached_property
+    def _today(self) -> Registry:
+        """The registry of today's units alone."""
+        return Registry(self.table)
 
     def with_changes(self, changes: pd.DataFrame) -> Registry:
         """This registry with the former units of the boundary changes
@@ -149,22 +156,29 @@ class Registry:
             )
             for old, group in ended.groupby("old_code")
         }
+        linked: dict[str, set[str]] = {}
+        for old, new in zip(moved["old_code"], moved["new_code"], strict=True):
+            linked.setdefault(old, set()).add(new)
+            linked.setdefault(new, set()).add(old)
         return Registry(
             self.table,
             former=former.astype(str),
             successors=successors,
+            linked=linked,
             starts=formed.groupby("new_code")["year"].min().astype(int).to_dict(),
             ends=(ended.groupby("old_code")["year"].min() - 1).astype(int).to_dict(),
         )
 
-    def resolve_in_year(self, name: str, year: int) -> tuple[str | None, str]:
-        """A name units of different years share (a village recoded or moved keeps its name)
-        resolved among the units that existed in ``year``: (code, status) as
-        :meth:`resolve_name` gives it."""
+    def resolve_in_year(self, name: str, year: int, code: str) -> tuple[str | None, str]:
+        """A name that gave ``code``, a unit outside its span in ``year``, resolved among the
+        units a change links to it and that existed that year (a village recoded or moved keeps
+        its name): (code, status) as :meth:`resolve_name` gives it. Never another village that
+        merely shares the name."""
         folded = _fold_name(name)
         candidates = [folded, _strip_suffix(folded), _strip_suffix(_strip_suffix(folded))]
+        linked = self.linked.get(code, set())
         for candidate in dict.fromkeys(candidates):
-            codes = self._spellings.get(candidate)
+            codes = self._spellings.get(candidate, set()) & linked
             if codes:
                 alive = sorted(
                     c for c in codes if self.starts.get(c, year) <= year <= self.ends.get(c, year)
@@ -242,12 +256,23 @@ class Registry:
             if former is not None:
                 former = former[former["town_code"] == town_code].reset_index(drop=True)
             self._towns[town_code] = Registry(
-                mine.reset_index(drop=True), former=former, starts=self.starts, ends=self.ends
+                mine.reset_index(drop=True),
+                former=former,
+                starts=self.starts,
+                ends=self.ends,
+                successors=self.successors,
+                linked=self.linked,
             )
         return self._towns[town_code]
 
     def resolve_name(self, name: str) -> tuple[str | None, str]:
-        """One name → (code, status) with status ``ok``, ``ambiguous`` or ``unknown``."""
+        """One name → (code, status) with status ``ok``, ``ambiguous`` or ``unknown``: a unit
+        of today's where one has the name, else a former unit of the boundary changes (a row's
+        year may then say it is the former one: :meth:`resolve_in_year`)."""
+        if self.former is not None:
+            found = self._today.resolve_name(name)
+            if found[1] != "unknown":
+                return found
         folded = re.sub(r"^(\d{12})\.0+$", r"\1", _fold_name(name))
         if re.fullmatch(r"\d{12}", folded):
             return (folded, "ok") if folded in self.codes else (None, "unknown")
@@ -257,10 +282,6 @@ class Registry:
         candidates = [folded, _strip_suffix(folded), _strip_suffix(_strip_suffix(folded))]
         for candidate in dict.fromkeys(candidates):
             codes = self._spellings.get(candidate)
-            if codes and len(codes) > 1 and self.former is not None:
-                # A name a former unit shares with one of today names today's, where no year
-                # says otherwise (:meth:`resolve_in_year`).
-                codes = (codes & frozenset(self.table["code"])) or codes
             if codes:
                 return (next(iter(codes)), "ok") if len(codes) == 1 else (None, "ambiguous")
         return None, "unknown"

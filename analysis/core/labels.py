@@ -136,11 +136,20 @@ _WORDS: dict[str, tuple[str, str]] = {
         "Moved in {year} from {town} (formerly {parts}); earlier figures are counted here.",
     ),
     "change.heading": ("区划调整", "Boundary changes"),
-    "change.town_line": ("{year}年：{old}{kind}为{new}", "{year}: {old} {kind} into {new}"),
+    "change.town_line": ("{year}年：{old}{kind}为{new}", "{year}: {old} → {new} ({kind})"),
+    "change.town_line_recode": (
+        "{year}年：{old}改代码（{old_code} → {new_code}）",
+        "{year}: {old} given a new code ({old_code} → {new_code})",
+    ),
+    "change.town_line_move": (
+        "{year}年：{old}由{from_town}划转至{to_town}",
+        "{year}: {old} moved from {from_town} to {to_town}",
+    ),
     "change.county_count": (
-        "{first}年以来共有 {count} 个村（居）发生区划调整，各级数据均按现行区划重述。",
-        "{count} villages changed boundaries since {first}; every series is restated on "
-        "today's boundaries.",
+        "{first}—{last}年共有 {count} 个现行村（居）经过区划调整（{changes} 项），各级数据均按现行"
+        "区划重述。",
+        "{count} of today's villages were formed by boundary changes in {first}–{last} "
+        "({changes} changes); every series is restated on today's boundaries.",
     ),
     "change.estimated": ("估算", "estimated"),
     "change.estimated_note": (

@@ -119,7 +119,7 @@ def prepare(
         "review": write_parquet(result.review, path_of(out, "review")),
     }
     if not result.changes.empty:
-        changes = changes_of(result.changes, result.registry.names)
+        changes = changes_of(result.changes, result.registry.names, result.registry.units("town"))
         paths["indicators_reported"] = write_parquet(
             result.values, path_of(out, "indicators_reported")
         )

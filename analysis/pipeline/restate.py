@@ -139,11 +139,14 @@ def absorbing_index(values: pd.DataFrame, absorbing: pd.DataFrame, keys: list[st
     return pd.Index(marked["index"])
 
 
-def changes_of(changes: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+def changes_of(changes: pd.DataFrame, names: dict[str, str], towns: dict[str, str]) -> pd.DataFrame:
     """The boundary changes as pages show them: each with its old and new unit's names (the
-    crosswalk's, else the registry's short name, else the code)."""
+    crosswalk's, else the registry's short name, else the code) and towns (``old_town``,
+    ``new_town``: the names of the towns of their codes, else the town's code)."""
     out = changes.copy()
     for side in ("old", "new"):
         code, name = out[f"{side}_code"], out[f"{side}_name"]
         out[f"{side}_name"] = name.where(name != "", code.map(names).fillna(code))
+        town = code.str[:9]
+        out[f"{side}_town"] = town.map(towns).replace("", None).fillna(town)
     return out.sort_values(["year", "new_code", "old_code"], kind="stable").reset_index(drop=True)

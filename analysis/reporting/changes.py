@@ -39,7 +39,7 @@ def village_change_lines(tables: Tables, code: str, lang: str = "zh") -> list[st
             "first": first,
             "last": last,
             "count": _COUNT_ZH.get(count, str(count)) if lang == "zh" else count,
-            "town": tables.derived("town_names", _town_names).get(group["old_code"].iat[0][:9], ""),
+            "town": group["old_town"].iat[0],
         }
         lines.append(label(f"change.formed_{kind}", lang, **fields))
     return lines
@@ -57,18 +57,37 @@ def town_change_lines(tables: Tables, year: int | None = None, lang: str = "zh")
     if year is not None:
         shown = shown[shown["year"] == year]
     lines = []
-    for (when, kind, new), group in shown.groupby(["year", "kind", "new_name"], sort=True):
-        old = "、".join(dict.fromkeys(group["old_name"]))
-        lines.append(
-            label(
-                "change.town_line",
-                lang,
-                year=int(when),
-                old=old,
-                kind=label(f"change.{kind}", lang),
-                new=new,
-            )
+    for (when, kind), group in shown.groupby(["year", "kind"], sort=True):
+        if kind in ("recode", "move"):
+            for item in group.itertuples(index=False):
+                lines.append(
+                    label(
+                        f"change.town_line_{kind}",
+                        lang,
+                        year=int(when),
+                        old=item.old_name,
+                        old_code=item.old_code,
+                        new_code=item.new_code,
+                        from_town=item.old_town,
+                        to_town=item.new_town,
+                    )
+                )
+            continue
+        # A merger's old units into one new, a split's one old into its new ones: a line each.
+        olds = group.groupby("new_name", sort=False)["old_name"].agg(
+            lambda n: "、".join(dict.fromkeys(n))
         )
+        for old, news in olds.groupby(olds, sort=False):
+            lines.append(
+                label(
+                    "change.town_line",
+                    lang,
+                    year=int(when),
+                    old=old,
+                    kind=label(f"change.{kind}", lang),
+                    new=joiner.join(news.index),
+                )
+            )
     return lines
 
 
@@ -77,8 +96,14 @@ def county_change_line(tables: Tables, lang: str = "zh") -> str:
     changes = tables.changes
     if changes.empty:
         return ""
-    count = len(set(changes["old_code"]) | set(changes["new_code"]))
-    return label("change.county_count", lang, count=count, first=int(changes["year"].min()))
+    return label(
+        "change.county_count",
+        lang,
+        count=changes["new_code"].nunique(),
+        changes=len(changes[["year", "old_code", "kind"]].drop_duplicates()),
+        first=int(changes["year"].min()),
+        last=int(changes["year"].max()),
+    )
 
 
 def mark_estimated(
@@ -98,10 +123,3 @@ def mark_estimated(
         if row in shown.index and str(year) in shown:
             shown.loc[row, str(year)] = f"{shown.loc[row, str(year)]}（{word}）"
     return shown
-
-
-def _town_names(tables: Tables) -> dict[str, str]:
-    villages = tables.villages
-    return dict(
-        zip(villages["code"].astype(str).str[:9], villages["town_name"].astype(str), strict=True)
-    )

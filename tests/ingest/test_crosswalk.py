@@ -337,3 +337,21 @@ def test_a_unit_recoded_or_moved_keeps_its_name_and_its_series(old_code, kind, t
         original[["village_code", "year", "indicator", "value"]],
     )
     assert set(notes["kinds"]) == {"recode" if kind == "改代码" else "move"}
+
+
+def test_template_writes_a_blank_crosswalk_that_changes_nothing(tmp_path):
+    from analysis import cli
+
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    assert (
+        cli.main(["template", str(raw / "采集表.xlsx"), "--registry", str(raw / "villages.csv")])
+        == 0
+    )
+    (raw / "采集表.xlsx").unlink()  # the blank workbook is not data
+    blank = raw / "区划调整.csv"
+    assert blank.read_bytes().decode("utf-8-sig").strip() == HEADER.strip()
+    result = validate(raw)
+    assert result.ok and result.changes.empty
+    assert result.problems.empty, result.problems["message_en"].tolist()
+    pd.testing.assert_frame_equal(result.values, validate(SAMPLE).values)

@@ -5,6 +5,8 @@ and how many units of a county changed. The series themselves are restated in th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from analysis.core.catalog import Catalog
@@ -74,9 +76,7 @@ def town_change_lines(tables: Tables, year: int | None = None, lang: str = "zh")
                 )
             continue
         # A merger's old units into one new, a split's one old into its new ones: a line each.
-        olds = group.groupby("new_name", sort=False)["old_name"].agg(
-            lambda n: "、".join(dict.fromkeys(n))
-        )
+        olds = group.groupby("new_name", sort=False)["old_name"].agg(lambda n: _joined(n, lang))
         for old, news in olds.groupby(olds, sort=False):
             lines.append(
                 label(
@@ -85,7 +85,7 @@ def town_change_lines(tables: Tables, year: int | None = None, lang: str = "zh")
                     year=int(when),
                     old=old,
                     kind=label(f"change.{kind}", lang),
-                    new=joiner.join(news.index),
+                    new=_joined(news.index, lang),
                 )
             )
     return lines
@@ -123,3 +123,8 @@ def mark_estimated(
         if row in shown.index and str(year) in shown:
             shown.loc[row, str(year)] = f"{shown.loc[row, str(year)]}（{word}）"
     return shown
+
+
+def _joined(names: Iterable[str], lang: str) -> str:
+    """Names in a line, each once: 原竹村、下坪村 (原竹村, 下坪村 in English)."""
+    return ("、" if lang == "zh" else ", ").join(dict.fromkeys(names))

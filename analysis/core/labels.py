@@ -152,11 +152,6 @@ _WORDS: dict[str, tuple[str, str]] = {
         "({changes} changes); every series is restated on today's boundaries.",
     ),
     "change.estimated": ("估算", "estimated"),
-    "change.estimated_note": (
-        "标“估算”的年份按拆分比例从原村数据推算。",
-        "Years marked “estimated” are derived from the former village's figures by the "
-        "split's shares.",
-    ),
     # --- page titles (build jobs, notebook titles, the index)
     "title.county_page": ("{year}年全县民生工作总览", "County livelihood overview {year}"),
     "title.county": ("{county}{year}年民生工作总览", "{county}: livelihood overview {year}"),

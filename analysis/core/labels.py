@@ -136,6 +136,7 @@ _WORDS: dict[str, tuple[str, str]] = {
         "Moved in {year} from {town} (formerly {parts}); earlier figures are counted here.",
     ),
     "change.heading": ("区划调整", "Boundary changes"),
+    "change.joiner": ("、", ", "),
     "change.town_line": ("{year}年：{old}{kind}为{new}", "{year}: {old} → {new} ({kind})"),
     "change.town_line_recode": (
         "{year}年：{old}改代码（{old_code} → {new_code}）",
@@ -151,7 +152,9 @@ _WORDS: dict[str, tuple[str, str]] = {
         "{count} of today's villages were formed by boundary changes in {first}–{last} "
         "({changes} changes); every series is restated on today's boundaries.",
     ),
-    "change.estimated": ("估算", "estimated"),
+    "change.estimated": ("{figure}（估算）", "{figure} (estimated)"),
+    # How many units a merger joined, in words (两村合计).
+    **{f"change.count.{n}": (word, str(n)) for n, word in enumerate("两三四五六七八九", start=2)},
     # --- page titles (build jobs, notebook titles, the index)
     "title.county_page": ("{year}年全县民生工作总览", "County livelihood overview {year}"),
     "title.county": ("{county}{year}年民生工作总览", "{county}: livelihood overview {year}"),

@@ -13,9 +13,6 @@ from analysis.core.catalog import Catalog
 from analysis.core.labels import indicator_label, label
 from analysis.pipeline.store import Tables
 
-#: Chinese count words for the few units a change joins (两村合计), digits beyond.
-_COUNT_ZH = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九"}
-
 
 def village_change_lines(tables: Tables, code: str, lang: str = "zh") -> list[str]:
     """Each change that formed the village, as its page says it (2017年由原竹村、下坪村合并设立；
@@ -37,10 +34,10 @@ def village_change_lines(tables: Tables, code: str, lang: str = "zh") -> list[st
         count = len(parts)
         fields = {
             "year": int(year),
-            "parts": "、".join(parts) if lang == "zh" else ", ".join(parts),
+            "parts": _joined(parts, lang),
             "first": first,
             "last": last,
-            "count": _COUNT_ZH.get(count, str(count)) if lang == "zh" else count,
+            "count": label(f"change.count.{count}", lang) if 2 <= count <= 9 else count,
             "town": group["old_town"].iat[0],
         }
         lines.append(label(f"change.formed_{kind}", lang, **fields))
@@ -117,14 +114,15 @@ def mark_estimated(
     if mine.empty:
         return shown
     shown = shown.copy()
-    word = label("change.estimated", lang)
     for year, indicator in zip(mine["year"], mine["indicator"], strict=True):
         row = indicator_label(catalog[indicator], lang)
         if row in shown.index and str(year) in shown:
-            shown.loc[row, str(year)] = f"{shown.loc[row, str(year)]}（{word}）"
+            shown.loc[row, str(year)] = label(
+                "change.estimated", lang, figure=shown.loc[row, str(year)]
+            )
     return shown
 
 
 def _joined(names: Iterable[str], lang: str) -> str:
     """Names in a line, each once: 原竹村、下坪村 (原竹村, 下坪村 in English)."""
-    return ("、" if lang == "zh" else ", ").join(dict.fromkeys(names))
+    return label("change.joiner", lang).join(dict.fromkeys(names))

@@ -474,7 +474,7 @@ REVIEW_FLAGS = Slice(
 
 BOUNDARY_CHANGES = Slice(
     "boundary_changes",
-    "the boundary changes (区划调整) and what each restated figure came from, whether estimated "
+    "the boundary changes and what each restated figure came from, whether estimated "
     "(boundary_changes.parquet, restated.parquet; absent without a crosswalk)",
     frozenset({"changes", "restated"}),
     whole("changes", "restated"),

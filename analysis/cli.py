@@ -162,6 +162,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         seed=args.seed,
         published=published if published and published.exists() else None,
         progress=None if args.quiet else lambda msg: print(f"  写入 wrote {msg}"),
+        boundary_changes=args.county,
     )
     print(
         f"示例数据已写入 sample written to {out} ({len(villages)} 个村, {args.years[0]}–{args.years[-1]})"
@@ -235,17 +236,23 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     """``minsheng template OUT.xlsx [--registry PATH] [--year Y]``."""
+    from analysis.ingest.crosswalk import STEM as CROSSWALK_STEM
     from analysis.ingest.explanations import TEMPLATE_NAME as EXPLANATIONS_FILE
-    from analysis.tools.template import write_explanations, write_template
+    from analysis.tools.template import write_crosswalk, write_explanations, write_template
 
     out = write_template(args.out, registry=args.registry, year=args.year)
     print(f"填报模板已写入 template written to {out}")
-    form = Path(out).with_name(EXPLANATIONS_FILE)
-    if form.exists():  # a form being filled in is never overwritten
-        print(f"核实说明表已存在，未改动 / explanations form kept as it is: {form}")
-    else:
-        write_explanations(form)
-        print(f"核实说明表已写入 explanations form written to {form}")
+    forms = (
+        (EXPLANATIONS_FILE, write_explanations, "核实说明表", "explanations form"),
+        (f"{CROSSWALK_STEM}.csv", write_crosswalk, "区划调整表", "boundary changes form"),
+    )
+    for name, write, zh, en in forms:
+        form = Path(out).with_name(name)
+        if form.exists():  # a form being filled in is never overwritten
+            print(f"{zh}已存在，未改动 / {en} kept as it is: {form}")
+        else:
+            write(form)
+            print(f"{zh}已写入 {en} written to {form}")
     return 0
 
 

@@ -109,6 +109,52 @@ UNITS: dict[str, tuple[str, str, str, str]] = {
 _TARGET_YEAR = config.TARGET_YEAR
 
 _WORDS: dict[str, tuple[str, str]] = {
+    # Boundary changes (区划调整): the kinds of change, and what the pages say of them.
+    "change.merge": ("合并", "merged"),
+    "change.split": ("拆分", "split"),
+    "change.rename": ("更名", "renamed"),
+    "change.recode": ("改代码", "given a new code"),
+    "change.move": ("划转", "moved to another town"),
+    "change.formed_merge": (
+        "{year}年由{parts}合并设立；{first}—{last}年数据为{count}村合计。",
+        "Formed in {year} by merging {parts}; the figures of {first}–{last} are the {count} "
+        "villages' combined.",
+    ),
+    "change.formed_split": (
+        "{year}年由{parts}拆分设立；{first}—{last}年数据按拆分比例估算。",
+        "Formed in {year} by splitting {parts}; the figures of {first}–{last} are estimated "
+        "by the split's shares.",
+    ),
+    "change.formed_rename": ("{year}年由{parts}更名。", "Renamed from {parts} in {year}."),
+    "change.formed_recode": (
+        "{year}年由{parts}改代码；此前数据按原代码填报。",
+        "Given a new code in {year} (formerly {parts}); earlier figures were reported under "
+        "the old code.",
+    ),
+    "change.formed_move": (
+        "{year}年由{town}划入（原{parts}）；此前数据已计入本镇。",
+        "Moved in {year} from {town} (formerly {parts}); earlier figures are counted here.",
+    ),
+    "change.heading": ("区划调整", "Boundary changes"),
+    "change.joiner": ("、", ", "),
+    "change.town_line": ("{year}年：{old}{kind}为{new}", "{year}: {old} → {new} ({kind})"),
+    "change.town_line_recode": (
+        "{year}年：{old}改代码（{old_code} → {new_code}）",
+        "{year}: {old} given a new code ({old_code} → {new_code})",
+    ),
+    "change.town_line_move": (
+        "{year}年：{old}由{from_town}划转至{to_town}",
+        "{year}: {old} moved from {from_town} to {to_town}",
+    ),
+    "change.county_count": (
+        "{first}—{last}年共有 {count} 个现行村（居）经过区划调整（{changes} 项），各级数据均按现行"
+        "区划重述。",
+        "{count} of today's villages were formed by boundary changes in {first}–{last} "
+        "({changes} changes); every series is restated on today's boundaries.",
+    ),
+    "change.estimated": ("{figure}（估算）", "{figure} (estimated)"),
+    # How many units a merger joined, in words (两村合计).
+    **{f"change.count.{n}": (word, str(n)) for n, word in enumerate("两三四五六七八九", start=2)},
     # --- page titles (build jobs, notebook titles, the index)
     "title.county_page": ("{year}年全县民生工作总览", "County livelihood overview {year}"),
     "title.county": ("{county}{year}年民生工作总览", "{county}: livelihood overview {year}"),

@@ -217,6 +217,41 @@ def check_totals(values: pd.DataFrame, run: Run) -> None:
         )
 
 
+def check_complete(run: Run) -> None:
+    """乡不漏村: each year a town's files report, every unit of the town that existed that year
+    (the registry's, and the former ones of the boundary changes in their years) has a row of
+    its own; a missing one is named with the year."""
+    if not run.sheet_villages:
+        return
+    seen = pd.concat(run.sheet_villages, ignore_index=True)[["village_code", "year", "file"]]
+    registry = run.registry
+    units = registry.table[["code", "short_name"]]
+    if registry.former is not None:
+        units = pd.concat([units, registry.former[["code", "short_name"]]])
+    units = units.drop_duplicates("code").rename(columns={"code": "village_code"})
+    units = units.assign(town=units["village_code"].str[:9])
+    reported = (
+        seen.assign(town=seen["village_code"].str[:9])
+        .sort_values("file", kind="stable")
+        .drop_duplicates(["town", "year"])[["town", "year", "file"]]
+    )
+    expected = units.merge(reported, on="town")
+    expected = expected[registry.span_status(expected["village_code"], expected["year"]) == "ok"]
+    present = seen[["village_code", "year"]].drop_duplicates().assign(present=True)
+    missing = expected.merge(present, on=["village_code", "year"], how="left")
+    missing = missing[missing["present"].isna()].sort_values(["year", "village_code"])
+    for item in missing.itertuples(index=False):
+        run.ledger.add(
+            "village_missing",
+            item.file,
+            value=item.short_name,
+            village_code=item.village_code,
+            village=item.short_name,
+            code=item.village_code,
+            year=int(item.year),
+        )
+
+
 def check_points_ledger(values: pd.DataFrame, points: object, file: str, run: Run) -> None:
     """A points layer against the ledger (:func:`analysis.geo.points.checks_of_layer`): a
     warning naming both figures wherever they differ."""

@@ -87,6 +87,10 @@ def context_key(catalog: Catalog, registry: Registry) -> str:
         repr(catalog),
         registry.table.to_csv(index=False),
     ]
+    if registry.former is not None:  # the boundary changes say which rows a table may hold
+        linked = sorted((code, sorted(codes)) for code, codes in registry.linked.items())
+        spans = (registry.starts, registry.ends, registry.successors, linked)
+        items += [registry.former.to_csv(index=False), repr(spans)]
     for item in items:
         digest.update(item.encode("utf-8") + b"\0")
     return digest.hexdigest()

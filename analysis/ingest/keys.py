@@ -9,6 +9,7 @@ cell).
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 
 from analysis import config
 from analysis.core.catalog import normalise_header
+from analysis.core.labels import label
 from analysis.ingest import forms
 from analysis.ingest.cells import (
     TOTALS_PATTERN,
@@ -244,9 +246,27 @@ def resolve_keys(
     else:
         years = pd.Series(sheet_year.year, index=data.index, dtype="Int64")
     years_ok = years.notna() & years.between(config.FIRST_YEAR, config.LAST_YEAR)
+    # A unit the boundary changes ended or formed is read in its own years alone: a name an
+    # old and a new unit share (a village recoded or moved keeps its name) names the one of
+    # the row's year.
+    span = run.registry.span_status(codes, years.where(years_ok))
+    if village_col is not None:
+        for pos in np.flatnonzero((span != "ok").to_numpy()):
+            town = towns.iat[pos] if towns is not None else None
+            registry = run.registry if pd.isna(town) else run.registry.within_town(str(town))
+            name = cell_text(data[village_col.index].iat[pos])
+            code, found = registry.resolve_in_year(name, int(years.iat[pos]), codes.iat[pos])
+            if found == "ok" and not is_code(name):
+                codes.iat[pos], span.iat[pos] = code, "ok"
+    status = status.where((status != "ok") | (span == "ok"), span)
     return Keys(
         codes, status, shown, letter, years, years_ok.fillna(False).to_numpy(dtype=bool), towns
     )
+
+
+def is_code(text: str) -> bool:
+    """Whether a village cell is a 12-digit code (which names its unit whatever the year)."""
+    return bool(re.fullmatch(r"\d{12}(\.0+)?", text.strip()))
 
 
 def sheet_town(sheet: Sheet, first_of: dict[str, Column], run: Run) -> str | None:
@@ -361,6 +381,8 @@ def report_bad_keys(
             hints = suggestion_hints(_close_towns(text, run))
             rule = "ambiguous_town" if status[pos] == "town_ambiguous" else "unknown_town"
             ledger.add(rule, file, name, excel_row, town_col.letter, text, **hints)
+        elif status[pos] in ("ended", "not_started"):
+            _span_problem(run, file, name, excel_row, keys, pos)
         elif status[pos] != "ok":
             town = keys.towns.iloc[pos] if keys.towns is not None else None
             village_problem(
@@ -403,6 +425,27 @@ def report_bad_keys(
                 first=config.FIRST_YEAR,
                 last=config.LAST_YEAR,
             )
+
+
+def _span_problem(run: Run, file: str, sheet: str, row: int, keys: Keys, pos: int) -> None:
+    """A row of a unit outside its span: after the change that ended it, or before the one
+    that formed it."""
+    registry = run.registry
+    code, year = str(keys.codes.iloc[pos]), int(keys.years.iloc[pos])
+    where = (file, sheet, row, keys.letter.iloc[pos], cell_text(keys.shown.iloc[pos]))
+    if keys.status.iloc[pos] == "not_started":
+        run.ledger.add("unit_not_started", *where, start=registry.starts[code], year=year)
+        return
+    successor = registry.successors.get(code, ("", ""))
+    run.ledger.add(
+        "unit_ended",
+        *where,
+        end=registry.ends[code],
+        year=year,
+        successor=successor[0],
+        kind_zh=label(f"change.{successor[1]}", "zh"),
+        kind_en=label(f"change.{successor[1]}", "en").lower(),
+    )
 
 
 def _close_towns(text: str, run: Run) -> list[str]:

@@ -77,6 +77,16 @@ class Registry:
     _units: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     # Each named unit's name folded, and less its suffix, by level: asked for every town cell.
     _unit_forms: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict, repr=False)
+    #: The former units the boundary changes name (:meth:`with_changes`), REGISTRY_COLUMNS: read
+    #: by name or code in their years, never listed as villages of today.
+    former: pd.DataFrame | None = None
+    #: code → the first year of a unit a change formed, and the last year of one a change ended.
+    starts: dict[str, int] = field(default_factory=dict)
+    ends: dict[str, int] = field(default_factory=dict)
+    #: code of an ended unit → (its successors' names, the kind of change), for messages.
+    successors: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: code → the codes a change links it to (its predecessors and successors).
+    linked: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A village's official and short names, as the registry writes them, name it alone
@@ -86,7 +96,10 @@ class Registry:
         # 大桥镇's 老圩居委会 and 小江镇's 老圩村).
         official: dict[str, str | None] = {}
         spellings: dict[str, set[str]] = {}
-        for code, name, short in self.table[["code", "name", "short_name"]].itertuples(index=False):
+        named = self.table[["code", "name", "short_name"]]
+        if self.former is not None:
+            named = pd.concat([named, self.former[["code", "name", "short_name"]]])
+        for code, name, short in named.itertuples(index=False):
             for spelling in {_fold_name(name), _fold_name(short)}:
                 _claim(official, spelling, code)
                 once = _strip_suffix(spelling)
@@ -98,8 +111,94 @@ class Registry:
     # Both are asked once per distinct name of every file: kept, not built again each time.
     @functools.cached_property
     def codes(self) -> frozenset[str]:
-        """Every village code of the registry."""
-        return frozenset(self.table["code"])
+        """Every village code of the registry, the former units' included."""
+        former = self.former["code"] if self.former is not None else ()
+        return frozenset(self.table["code"]).union(former)
+
+    @functools.cached_property
+    def _today(self) -> Registry:
+        """The registry of today's units alone."""
+        return Registry(self.table)
+
+    def with_changes(self, changes: pd.DataFrame) -> Registry:
+        """This registry with the former units of the boundary changes
+        (:mod:`analysis.ingest.crosswalk`) and every changed unit's span; itself when there is
+        none. A renamed unit's old name names it still."""
+        if changes.empty:
+            return self
+        moved = changes[changes["old_code"] != changes["new_code"]]
+        kept = set(changes.loc[changes["old_code"] == changes["new_code"], "old_code"])
+        old = changes[
+            ~changes["old_code"].isin(self.table["code"])
+            | ~changes["old_name"].isin(["", *self.table["name"]])
+        ]
+        old = old.assign(name=old["old_name"].where(old["old_name"] != "", old["old_code"]))
+        old = old.drop_duplicates(["old_code", "name"])
+        towns = self.units("town")
+        former = pd.DataFrame(
+            {
+                "code": old["old_code"],
+                "name": old["name"],
+                "short_name": old["name"].map(_short_name),
+                "kind": "",
+                "town_code": old["old_code"].str[: _UNIT_WIDTHS["town"]],
+                "town_name": old["old_code"].str[: _UNIT_WIDTHS["town"]].map(towns).fillna(""),
+                "county_name": "",
+            }
+        ).reset_index(drop=True)
+        ended = moved[~moved["old_code"].isin(kept)]
+        formed = moved[~moved["new_code"].isin(kept)]
+        names = self.names | dict(zip(changes["new_code"], changes["new_name"], strict=True))
+        successors = {
+            old: (
+                "、".join(dict.fromkeys(names.get(c) or c for c in group["new_code"])),
+                group["kind"].iat[0],
+            )
+            for old, group in ended.groupby("old_code")
+        }
+        linked: dict[str, set[str]] = {}
+        for old, new in zip(moved["old_code"], moved["new_code"], strict=True):
+            linked.setdefault(old, set()).add(new)
+            linked.setdefault(new, set()).add(old)
+        return Registry(
+            self.table,
+            former=former.astype(str),
+            successors=successors,
+            linked=linked,
+            starts=formed.groupby("new_code")["year"].min().astype(int).to_dict(),
+            ends=(ended.groupby("old_code")["year"].min() - 1).astype(int).to_dict(),
+        )
+
+    def resolve_in_year(self, name: str, year: int, code: str) -> tuple[str | None, str]:
+        """A name that gave ``code``, a unit outside its span in ``year``, resolved among the
+        units a change links to it and that existed that year (a village recoded or moved keeps
+        its name): (code, status) as :meth:`resolve_name` gives it. Never another village that
+        merely shares the name."""
+        folded = _fold_name(name)
+        candidates = [folded, _strip_suffix(folded), _strip_suffix(_strip_suffix(folded))]
+        linked = self.linked.get(code, set())
+        for candidate in dict.fromkeys(candidates):
+            codes = self._spellings.get(candidate, set()) & linked
+            if codes:
+                alive = sorted(
+                    c for c in codes if self.starts.get(c, year) <= year <= self.ends.get(c, year)
+                )
+                if alive:  # else a looser spelling may name a unit of that year
+                    return (alive[0], "ok") if len(alive) == 1 else (None, "ambiguous")
+        return None, "unknown"
+
+    def span_status(self, codes: pd.Series, years: pd.Series) -> pd.Series:
+        """For each row's unit and year: ``ok``, ``ended`` (after the unit's last year) or
+        ``not_started`` (before its first)."""
+        status = pd.Series("ok", index=codes.index, dtype=object)
+        if not self.starts and not self.ends:
+            return status
+        year = pd.to_numeric(years, errors="coerce")
+        end = pd.to_numeric(codes.map(self.ends), errors="coerce")
+        start = pd.to_numeric(codes.map(self.starts), errors="coerce")
+        status[(year > end).fillna(False).to_numpy(dtype=bool)] = "ended"
+        status[(year < start).fillna(False).to_numpy(dtype=bool)] = "not_started"
+        return status
 
     @functools.cached_property
     def _town_codes(self) -> np.ndarray:
@@ -153,11 +252,27 @@ class Registry:
         """The registry of one town's villages alone."""
         if town_code not in self._towns:
             mine = self.table[self._town_codes == town_code]
-            self._towns[town_code] = Registry(mine.reset_index(drop=True))
+            former = self.former
+            if former is not None:
+                former = former[former["town_code"] == town_code].reset_index(drop=True)
+            self._towns[town_code] = Registry(
+                mine.reset_index(drop=True),
+                former=former,
+                starts=self.starts,
+                ends=self.ends,
+                successors=self.successors,
+                linked=self.linked,
+            )
         return self._towns[town_code]
 
     def resolve_name(self, name: str) -> tuple[str | None, str]:
-        """One name → (code, status) with status ``ok``, ``ambiguous`` or ``unknown``."""
+        """One name → (code, status) with status ``ok``, ``ambiguous`` or ``unknown``: a unit
+        of today's where one has the name, else a former unit of the boundary changes (a row's
+        year may then say it is the former one: :meth:`resolve_in_year`)."""
+        if self.former is not None:
+            found = self._today.resolve_name(name)
+            if found[1] != "unknown":
+                return found
         folded = re.sub(r"^(\d{12})\.0+$", r"\1", _fold_name(name))
         if re.fullmatch(r"\d{12}", folded):
             return (folded, "ok") if folded in self.codes else (None, "unknown")
@@ -226,8 +341,12 @@ class Registry:
 
     @property
     def names(self) -> dict[str, str]:
-        """Code → the short name clerks use (青光村, 新圩), for messages."""
-        return dict(zip(self.table["code"], self.table["short_name"], strict=True))
+        """Code → the short name clerks use (青光村, 新圩), for messages; a former unit's too."""
+        names = dict(zip(self.table["code"], self.table["short_name"], strict=True))
+        if self.former is not None:
+            former = self.former[~self.former["code"].isin(names)]
+            names.update(zip(former["code"], former["short_name"], strict=True))
+        return names
 
 
 def _strip_unit_suffix(name: str, level: str) -> str:

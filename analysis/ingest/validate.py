@@ -31,10 +31,19 @@ from analysis.core.catalog import Catalog, default_catalog
 from analysis.errors import DataError, MissingFileError
 from analysis.ingest.cells import cell_text
 from analysis.ingest.crossrow import (
+    check_complete,
     check_cross_rules,
     check_duplicates,
     check_points_ledger,
     check_totals,
+)
+from analysis.ingest.crosswalk import (
+    CHANGE_COLUMNS,
+    check_change_years,
+    crosswalk_file,
+    empty_changes,
+    is_crosswalk,
+    read_crosswalk,
 )
 from analysis.ingest.explanations import (
     EXPLANATION_COLUMNS,
@@ -147,6 +156,9 @@ class ValidationResult:
     layers: dict[str, object]  # name → GeoDataFrame in EPSG:4490
     #: The review flags (:data:`~analysis.ingest.explanations.REVIEW_COLUMNS`), confirmed or not.
     review: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
+    #: The boundary changes used (:data:`~analysis.ingest.crosswalk.CHANGE_COLUMNS`); none
+    #: without a crosswalk file.
+    changes: pd.DataFrame = field(default_factory=empty_changes)
 
     @property
     def ok(self) -> bool:
@@ -198,6 +210,8 @@ def _file_kind(path: Path, in_folder: bool, registry_path: Path | None) -> str:
         return "registry_in_use"
     if in_folder and path.name == config.REGISTRY_FILE:
         return "registry"
+    if in_folder and is_crosswalk(path.name):
+        return "crosswalk"
     if in_folder and (
         path.name.upper() in {"README.MD", config.SAMPLE_MARKER_FILE} or suffix == ".md"
     ):
@@ -392,6 +406,13 @@ def validate(
     ledger = Ledger()
     base = raw if raw.is_dir() else raw.parent
     reg, registry_path = _open_registry(raw, registry, ledger)
+    # The boundary changes before any table: they say which former units a row may name.
+    changes, changes_path = empty_changes(), crosswalk_file(raw)
+    if changes_path is not None:
+        changes = read_crosswalk(
+            changes_path, changes_path.relative_to(base).as_posix(), reg, ledger
+        )
+        reg = reg.with_changes(changes)
     run = Run(catalog, reg, ledger)
     layers: dict[str, object] = {}
     point_files: dict[str, str] = {}  # points layer name → the file it was read from
@@ -399,6 +420,8 @@ def validate(
     context = context_key(catalog, reg) if cache is not None else ""
     for path in _files(raw):
         display = path.relative_to(base).as_posix()
+        if path == changes_path:
+            continue  # read above
         if _outside(path, raw):
             part = _refuse_link(path, display)
         else:
@@ -426,6 +449,12 @@ def validate(
     values = check_duplicates(values, run)
     values = check_cross_rules(values, run)
     check_totals(values, run)
+    if not changes.empty:
+        # 乡不漏村 against the units of each year, where the folder says how they changed.
+        check_complete(run)
+        changes = check_change_years(
+            changes, values["year"].unique(), changes_path.relative_to(base).as_posix(), ledger
+        )
     for name, display in point_files.items():
         check_points_ledger(values, layers[name], display, run)
     tidy = _tidy(values, catalog)
@@ -466,6 +495,7 @@ def validate(
         published=published[-1] if published else None,
         layers=layers,
         review=flags,
+        changes=changes[CHANGE_COLUMNS],
     )
 
 

@@ -30,6 +30,7 @@ from analysis.ingest.validate import ValidationResult, validate
 from analysis.iorw import atomic_write_text, remove_stale_temporaries
 from analysis.pipeline import store
 from analysis.pipeline.reconcile import RECONCILIATION_COLUMNS, reconcile
+from analysis.pipeline.restate import changes_of, keys_of_today, restate
 from analysis.pipeline.store import path_of, write_csv_bom, write_gpkg, write_parquet
 from analysis.pipeline.workbook import write_workbook
 
@@ -100,10 +101,14 @@ def prepare(
     stamp = store.raw_stamp(Path(raw_dir))
     cache = FileCache(out / store.INGEST_CACHE_DIR, reuse=not force)
     result = validate(raw_dir, registry=registry, catalog=catalog, cache=cache)
-    indicators = result.values
-    # The values no 核实说明 confirms: every figure that counts one says so on the pages.
+    # The analysis series on today's boundaries; the values as reported kept beside them.
+    indicators, restated = restate(result.values, result.changes, catalog)
+    # The values no 核实说明 confirms: every figure that counts one says so on the pages. A
+    # former unit's value counts in the figures of the units it is restated into.
     review = result.review
-    pending = review.loc[~review["confirmed"].astype(bool), VALUE_KEY]
+    pending = keys_of_today(
+        review.loc[~review["confirmed"].astype(bool), VALUE_KEY], result.changes
+    )
     area = aggregate_area(indicators, catalog, pending=pending)
     villages = villages_table(result.registry)
     reconciliation = (
@@ -131,6 +136,13 @@ def prepare(
         "quarantine": write_csv_bom(quarantine, path_of(out, "quarantine")),
         "review": write_parquet(result.review, path_of(out, "review")),
     }
+    if not result.changes.empty:
+        changes = changes_of(result.changes, result.registry.names, result.registry.units("town"))
+        paths["indicators_reported"] = write_parquet(
+            result.values, path_of(out, "indicators_reported")
+        )
+        paths["restated"] = write_parquet(restated, path_of(out, "restated"))
+        paths["changes"] = write_parquet(changes, path_of(out, "changes"))
     layers = dict(result.layers)
     boundaries = layers.pop("villages", None)
     if boundaries is not None and "code" in boundaries.columns:
@@ -175,7 +187,13 @@ def prepare(
 def _remove_stale(out: Path, written: dict[str, Path]) -> None:
     """Drop layers a previous run wrote that this run did not (their source is gone)."""
     keep = {p.resolve() for p in written.values()}
-    candidates = [path_of(out, "villages_gpkg"), *sorted((out / store.LAYERS_DIR).glob("*.gpkg"))]
+    candidates = [
+        *(
+            path_of(out, name)
+            for name in ("villages_gpkg", "indicators_reported", "restated", "changes")
+        ),
+        *sorted((out / store.LAYERS_DIR).glob("*.gpkg")),
+    ]
     for path in candidates:
         if path.exists() and path.resolve() not in keep:
             path.unlink()

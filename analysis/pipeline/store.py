@@ -42,6 +42,10 @@ FILES = {
     "projection_paths": "projection_paths.parquet",
     "review": "review.parquet",
     "pending_review": "pending_review.parquet",
+    # Written only where the raw folder has boundary changes (区划调整).
+    "indicators_reported": "indicators_reported.parquet",
+    "restated": "restated.parquet",
+    "changes": "boundary_changes.parquet",
     "reconciliation": "reconciliation.csv",
     "quarantine": "quarantine.csv",
     "summary": "summary.json",
@@ -206,6 +210,10 @@ class Tables:
     #: The plausibility review's flags (核实性审核), confirmed (with their 核实说明) or not
     #: (:data:`analysis.ingest.explanations.REVIEW_COLUMNS`).
     review: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    #: The boundary changes (区划调整) and what is said of each restated value
+    #: (:mod:`analysis.pipeline.restate`); empty where the raw folder has none.
+    changes: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    restated: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     #: The town the tables are limited to (:meth:`town`), or None for the whole data set.
     scope: str | None = None
     # Layers read, shapes projected and town views made, shared by every copy handed out of one
@@ -575,4 +583,6 @@ def _read_tables(processed: Path) -> Tables:
         aggregates=with_pending(aggregates, pending) if len(aggregates) else aggregates,
         projection_paths=_read_optional(path_of(processed, "projection_paths"), pd.read_parquet),
         review=_read_optional(path_of(processed, "review"), pd.read_parquet),
+        changes=_read_optional(path_of(processed, "changes"), pd.read_parquet),
+        restated=_read_optional(path_of(processed, "restated"), pd.read_parquet),
     )

@@ -478,6 +478,15 @@ REVIEW_FLAGS = Slice(
     _review_keys,
 )
 
+BOUNDARY_CHANGES = Slice(
+    "boundary_changes",
+    "the boundary changes and what each restated figure came from, whether estimated "
+    "(boundary_changes.parquet, restated.parquet; absent without a crosswalk)",
+    frozenset({"changes", "restated"}),
+    whole("changes", "restated"),
+    every_row("changes", "restated"),
+)
+
 #: Every slice, by name.
 SLICES = {
     s.name: s
@@ -495,6 +504,7 @@ SLICES = {
         LAYERS,
         RECONCILIATION,
         REVIEW_FLAGS,
+        BOUNDARY_CHANGES,
     )
 }
 

@@ -22,12 +22,18 @@ from analysis.core.labels import forms, glossed, label
 from analysis.geo.maps import svg_bytes
 from analysis.pipeline.store import Tables
 from analysis.reporting import narrative
+from analysis.reporting.changes import (
+    county_change_line,
+    town_change_lines,
+    village_change_lines,
+)
 from analysis.reporting.charts import release
 from analysis.reporting.indicator_charts import Chart, Fan, Trend, target_fans, trend_inputs
 from analysis.reporting.page_maps import MapDrawing
 from analysis.reporting.pictures import page_map, page_svg, png_bytes
 from analysis.reporting.publish import scroll_box
 from analysis.reporting.reads import (
+    BOUNDARY_CHANGES,
     PLACE_FIGURES,
     PROJECTIONS_AS_OF,
     PROJECTS,
@@ -239,13 +245,26 @@ def village_title(village: pd.Series, year: int, lang: str = "zh") -> str:
     return label("title.village", lang, name=village["name"], year=year)
 
 
-@reads(PLACE_FIGURES, VILLAGE_ROWS, PROJECTS, TARGETS, PROJECTIONS_AS_OF, REGISTRY)
+@reads(
+    PLACE_FIGURES, VILLAGE_ROWS, PROJECTS, TARGETS, PROJECTIONS_AS_OF, REGISTRY, BOUNDARY_CHANGES
+)
 def show_summary(tables: Tables, year: int, *, lang: str = "zh") -> None:
-    """The written township summary (analysis.reporting.narrative), as escaped HTML."""
+    """The written township summary (analysis.reporting.narrative), as escaped HTML; then the
+    boundary changes, where there were any: a town's each, a county's how many."""
     display(HTML(narrative.summary(year, tables, lang=lang).to_html(table_html)))
+    county = tables.villages["code"].astype(str).str[:9].nunique() > 1
+    lines = [county_change_line(tables, lang)] if county else town_change_lines(tables, None, lang)
+    lines = [line for line in lines if line]
+    if lines:
+        display(heading(glossed("change.heading", lang), 3))
+        items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+        display(HTML(f'<ul class="boundary-changes">{items}</ul>'))
 
 
-@reads(VILLAGE_ROWS, PROJECTIONS_AS_OF, REGISTRY)
+@reads(VILLAGE_ROWS, PROJECTIONS_AS_OF, REGISTRY, BOUNDARY_CHANGES)
 def show_village_paragraph(tables: Tables, code: str, year: int, *, lang: str = "zh") -> None:
     """The village's paragraph (analysis.reporting.narrative), as an escaped HTML paragraph."""
     display(paragraph(narrative.village_paragraph(code, year, tables, lang=lang)))
+    # How the village was formed, where a boundary change did: its early years are others'.
+    for line in village_change_lines(tables, code, lang):
+        display(paragraph(line))

@@ -28,7 +28,9 @@ from analysis.core.labels import (
 from analysis.ingest.cells import decimals_of
 from analysis.pipeline.reconcile import STATUSES, explain
 from analysis.pipeline.store import Tables
+from analysis.reporting.changes import mark_estimated
 from analysis.reporting.reads import (
+    BOUNDARY_CHANGES,
     PLACE_FIGURES,
     PROJECTS,
     RECONCILIATION,
@@ -156,7 +158,7 @@ def _history(
     return shown
 
 
-@reads(VILLAGE_ROWS, REVIEW_FLAGS)
+@reads(VILLAGE_ROWS, REVIEW_FLAGS, BOUNDARY_CHANGES)
 def village_history(
     tables: Tables, code: str, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
@@ -164,7 +166,8 @@ def village_history(
     figure the review flagged is marked (:mod:`analysis.reporting.review`)."""
     catalog = catalog or default_catalog()
     rows = tables.indicators[tables.indicators["village_code"] == str(code)]
-    return mark_history(_history(rows, catalog, lang), village_flags(tables, code), catalog, lang)
+    shown = mark_history(_history(rows, catalog, lang), village_flags(tables, code), catalog, lang)
+    return mark_estimated(shown, tables, code, catalog, lang)
 
 
 @reads(PLACE_FIGURES)

@@ -24,9 +24,13 @@ import pandas as pd
 
 from analysis import config
 from analysis.core.catalog import Catalog, default_catalog
+from analysis.ingest.crosswalk import STEM as CROSSWALK_STEM
 from analysis.ingest.explanations import TEMPLATE_NAME as EXPLANATIONS_FILE
 from analysis.ingest.registry import Registry
 from analysis.iorw import atomic_write_bytes, atomic_write_text
+from analysis.tools.sample_changes import README_NOTE as CHANGES_NOTE
+from analysis.tools.sample_changes import make_changes
+from analysis.tools.sample_changes import write_crosswalk as write_changes
 from analysis.tools.sample_split import cumulative_split, monotone_split, split_total, village_rates
 from analysis.tools.template import write_explanations
 
@@ -578,6 +582,7 @@ def write_sample(
     town_name: str = config.SAMPLE_TOWN_NAME,
     published: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    boundary_changes: bool = False,
 ) -> Path:
     """Write a complete raw data set (the form ``data/raw/`` has) into ``out_dir``.
 
@@ -596,6 +601,9 @@ def write_sample(
         villages of 大桥镇, the final year's township totals equal those figures.
     progress
         Called with a short message after each file.
+    boundary_changes
+        Add the synthetic boundary changes of :mod:`analysis.tools.sample_changes` (the county
+        sample's): the earlier years report the former units, and ``区划调整.csv`` says how.
 
     Returns
     -------
@@ -625,14 +633,20 @@ def write_sample(
     write_registry(out / config.REGISTRY_FILE, villages, town_code, town_name)
     ambiguous = _ambiguous(villages)
     towns = town_names(villages, town_code, town_name)
+    reported, units = table, {year: list(villages) for year in years}
+    if boundary_changes:
+        changes = make_changes(villages, table, years, catalog)
+        reported, units = changes.reported, changes.units
+        ambiguous |= {old for old, today in changes.twins.items() if today in ambiguous}
+        write_changes(out / f"{CROSSWALK_STEM}.csv", changes)
     for year in years:
         # With several towns, the last year's file has a 乡镇 column, as a county's form does:
         # its names need be unique only within their town, so most are written short.
         by_town = len(towns) > 1 and year == years[-1]
         write_year_workbook(
             out / f"民生工作台账_{year}.xlsx",
-            table,
-            villages,
+            reported,
+            units[year],
             year,
             town_name,
             catalog,
@@ -640,7 +654,11 @@ def write_sample(
             towns if by_town else None,
         )
         say(f"民生工作台账_{year}.xlsx")
-    write_population_csv(out / f"户数人口_{years[0]}-{years[-1]}.csv", table, villages)
+    named = {v.code: v for v in villages}
+    former = {u.code: u for year in years for u in units[year] if u.code not in named}
+    write_population_csv(
+        out / f"户数人口_{years[0]}-{years[-1]}.csv", reported, [*villages, *former.values()]
+    )
     write_projects(out / f"扶贫项目库_{years[-1]}.xlsx", villages, rng, ambiguous)
     targets = SAMPLE_TARGETS if is_daqiao else _synthetic_targets(villages)
     write_targets(out / config.TARGETS_FILE, targets, catalog)
@@ -652,10 +670,15 @@ def write_sample(
 
     write_geometry(out / "geo", villages, table, rng)
     say("geo/")
-    atomic_write_text(out / "README.md", RAW_README.format(seed=seed))
+    readme = RAW_README.format(seed=seed) + (CHANGES_NOTE if boundary_changes else "")
+    atomic_write_text(out / "README.md", readme)
     atomic_write_text(
         out / config.SAMPLE_MARKER_FILE,
-        json.dumps({"synthetic": True, "seed": seed, "villages": len(villages)}) + "\n",
+        json.dumps(
+            {"synthetic": True, "seed": seed, "villages": len(villages)}
+            | ({"boundary_changes": "synthetic"} if boundary_changes else {})
+        )
+        + "\n",
     )
     return out
 

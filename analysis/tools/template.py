@@ -21,6 +21,7 @@ from analysis.core import sheets
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.core.labels import label
 from analysis.core.numbers import decimals
+from analysis.ingest.crosswalk import COLUMNS_ZH as CROSSWALK_HEADERS
 from analysis.ingest.explanations import COLUMNS_ZH as EXPLANATION_HEADERS
 from analysis.ingest.read import INSTRUCTIONS_SHEET, LIST_SHEET
 from analysis.ingest.registry import Registry
@@ -63,6 +64,15 @@ def write_explanations(path: Path | str, rows: Sequence[Sequence[object]] = ()) 
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPLANATION_HEADERS)
     writer.writerows(rows)
+    return atomic_write_bytes(Path(path), buffer.getvalue().encode("utf-8-sig"))
+
+
+def write_crosswalk(path: Path | str) -> Path:
+    """A blank 区划调整 file (:mod:`analysis.ingest.crosswalk`): its header alone (年份, 原代码,
+    原名称, 新代码, 新名称, 类型, 比例), UTF-8 with a BOM as Excel saves a CSV; the form an office
+    fills where its villages were merged, split, renamed, recoded or moved."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(CROSSWALK_HEADERS)
     return atomic_write_bytes(Path(path), buffer.getvalue().encode("utf-8-sig"))
 
 

@@ -137,4 +137,88 @@ DECLARED: tuple[Rule, ...] = (
         expected_en="a valid polygon",
         action_zh="核对修复后的图形",
     ),
+    Rule(
+        "crosswalk_bad_row",
+        Severity.ERROR,
+        Scope.ROW,
+        Effect.ROW,
+        message_zh="区划调整表的这一行{what_zh}，未读取。",
+        message_en="this boundary change {what_en}; not read.",
+        title_zh="区划调整行不完整",
+        expected_zh="年份、原代码、新代码（12 位）和类型（合并、拆分、更名、改代码、划转）",
+        expected_en="a year, 12-digit old and new codes, and a 类型 (合并, 拆分, 更名, 改代码, 划转)",
+        action_zh="补全或改正该行",
+    ),
+    Rule(
+        "crosswalk_cycle",
+        Severity.ERROR,
+        Scope.ROW,
+        Effect.ROW,
+        message_zh="区划调整形成循环：{path}，调整后的村又变回了原来的村。这些行未读取。",
+        message_en="the boundary changes form a cycle ({path}): a unit becomes itself again; not read.",
+        title_zh="区划调整形成循环",
+        expected_zh="每个村只向后调整，不回到原来的村",
+        expected_en="changes that lead forward, never back to an earlier unit",
+        action_zh="核对原代码和新代码",
+    ),
+    Rule(
+        "crosswalk_old_current",
+        Severity.ERROR,
+        Scope.ROW,
+        Effect.ROW,
+        message_zh=(
+            "原代码 {value} 在 {year} 年已调整，但仍是村（居）名录（villages.csv）中的现有村，"
+            "该行未读取。"
+        ),
+        message_en=(
+            "old code {value} changed in {year} but is still a current village of the registry "
+            "(villages.csv); not read."
+        ),
+        title_zh="原代码仍在名录中",
+        expected_zh="已撤销的村不在名录中",
+        expected_en="an old unit no longer in the registry",
+        action_zh="从名录中删去已撤销的村，或核对原代码",
+    ),
+    Rule(
+        "crosswalk_shares",
+        Severity.ERROR,
+        Scope.ROW,
+        Effect.ROW,
+        message_zh="{year} 年拆分的“{value}”各部分比例合计为 {total}，不是 1，这些行未读取。",
+        message_en=(
+            "the shares of {value}'s split in {year} add up to {total}, not 1; these rows were "
+            "not read."
+        ),
+        title_zh="拆分比例合计不为 1",
+        expected_zh="拆分各行的比例合计为 1（如 0.6 与 0.4）",
+        expected_en="a split's shares adding up to 1 (0.6 and 0.4)",
+        action_zh="改正比例",
+    ),
+    Rule(
+        "crosswalk_new_unknown",
+        Severity.ERROR,
+        Scope.ROW,
+        Effect.ROW,
+        message_zh="新代码 {value} 不在村（居）名录（villages.csv）中，该行未读取。",
+        message_en="new code {value} is not in the registry (villages.csv); not read.",
+        title_zh="新代码不在名录中",
+        expected_zh="名录中现有村的 12 位代码",
+        expected_en="the 12-digit code of a village of the registry",
+        action_zh="核对新代码，或在名录中添加该村",
+    ),
+    Rule(
+        "crosswalk_year_outside",
+        Severity.ERROR,
+        Scope.ROW,
+        Effect.ROW,
+        message_zh="调整年份 {value} 不在数据的年份（{first}—{last}）之内，该行未用于重述。",
+        message_en=(
+            "change year {value} is outside the data's years ({first}–{last}); not used to "
+            "restate the series."
+        ),
+        title_zh="调整年份超出数据年份",
+        expected_zh="数据年份之内的调整年份（调整后的第一年）",
+        expected_en="a year within the data's (the first year under the new unit)",
+        action_zh="核对年份",
+    ),
 )

@@ -479,4 +479,55 @@ DECLARED: tuple[Rule, ...] = (
         expected_en="a table with a header and data rows",
         action_zh="不是数据就移出文件夹；是数据就检查表头和分隔符",
     ),
+    Rule(
+        "unit_ended",
+        Severity.ERROR,
+        Scope.CELL,
+        Effect.ROW,
+        message_zh=(
+            "“{value}”在 {end} 年后已{kind_zh}为{successor}（见区划调整表），不应有 {year} 年的数据，"
+            "该行未读取。"
+        ),
+        message_en=(
+            "'{value}' ended after {end} ({kind_en}: {successor}; see the boundary changes "
+            "file): it has no {year} row; row not read."
+        ),
+        title_zh="该村已撤销或调整",
+        expected_zh="当年存在的村（居）",
+        expected_en="a village that existed that year",
+        action_zh="改为调整后的村名或代码，或核对年度与区划调整表",
+    ),
+    Rule(
+        "unit_not_started",
+        Severity.ERROR,
+        Scope.CELL,
+        Effect.ROW,
+        message_zh=(
+            "“{value}”{start} 年才设立（见区划调整表），不应有 {year} 年的数据，该行未读取。"
+            "请按当年的村填报。"
+        ),
+        message_en=(
+            "'{value}' was formed in {start} (see the boundary changes file): it has no {year} "
+            "row; row not read. Report that year under the villages of that year."
+        ),
+        title_zh="该村当年尚未设立",
+        expected_zh="当年存在的村（居）",
+        expected_en="a village that existed that year",
+        action_zh="改为当年的村名或代码，或核对年度与区划调整表",
+    ),
+    Rule(
+        "village_missing",
+        Severity.WARNING,
+        Scope.FILE,
+        Effect.NONE,
+        message_zh="{year} 年的数据中没有“{village}”（{code}），而该村当年存在（乡不漏村）。",
+        message_en=(
+            "no {year} data for {village} ({code}), a village that existed that year: each "
+            "village of the town is reported every year."
+        ),
+        title_zh="漏报村",
+        expected_zh="当年存在的每个村都有一行",
+        expected_en="a row for every village that existed that year",
+        action_zh="补报该村当年的数据",
+    ),
 )

@@ -449,9 +449,9 @@ def validate(
     values = check_duplicates(values, run)
     values = check_cross_rules(values, run)
     check_totals(values, run)
+    # 乡不漏村: each year's files against the units of that year.
+    check_complete(run)
     if not changes.empty:
-        # 乡不漏村 against the units of each year, where the folder says how they changed.
-        check_complete(run)
         changes = check_change_years(
             changes, values["year"].unique(), changes_path.relative_to(base).as_posix(), ledger
         )

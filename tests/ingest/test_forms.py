@@ -52,15 +52,24 @@ def _from(result, source_prefix: str, year: int = 2019) -> set[tuple[str, int, s
 
 def _problems(result) -> list[tuple[str, str, str, str, int, str]]:
     """(rule, severity, file, sheet, row, column) of every problem outside the registry, but
-    the review's flags: these cases are about reading the forms, and a case of one year's file
-    has no history, so its few villages are judged against each other (tests/ingest/
-    test_explanations.py tests the review tier)."""
+    the review's flags and 乡不漏村's: these cases are about reading the forms, and a case of one
+    year's file has no history, so its few villages are judged against each other (tests/ingest/
+    test_explanations.py tests the review tier); :func:`_missing` names the villages a case
+    loses."""
     p = result.problems[
-        (result.problems["file"] != "villages.csv") & (result.problems["severity"] != "review")
+        (result.problems["file"] != "villages.csv")
+        & (result.problems["severity"] != "review")
+        & (result.problems["rule"] != "village_missing")
     ]
     return sorted(
         zip(p["rule"], p["severity"], p["file"], p["sheet"], p["row"], p["column"], strict=True)
     )
+
+
+def _missing(result) -> list[tuple[str, int]]:
+    """(village code, year) of each village 乡不漏村 finds missing."""
+    p = result.problems[result.problems["rule"] == "village_missing"]
+    return sorted(zip(p["village_code"], p["message_zh"].str.extract(r"(\d{4}) 年")[0].astype(int)))
 
 
 def _balanced(result) -> dict[tuple[str, str], dict]:
@@ -260,6 +269,9 @@ def test_an_unclosed_quote_quarantines_the_lines_it_swallowed(sample):
     good = _from(sample, POPULATION)
     got = _from(result, POPULATION)
     assert got < good and len(good - got) == 16  # 8 villages × (households, population)
+    # 乡不漏村 names each of them: the lines swallowed are no village's report.
+    assert len(_missing(result)) == 8
+    assert {code for code, _ in _missing(result)} == {code for code, *_ in good - got}
     assert not result.ok  # a build refuses: the 2019 total would read 824, not 7,040
     assert "第 55 行" in result.problems["message_zh"].iloc[0]
 
@@ -271,6 +283,7 @@ def test_a_number_with_an_unquoted_comma_quarantines_its_row(sample):
     assert entries[(POPULATION, "")]["rows_quarantined"] == 1
     qingguang = result.values.query("village_code == @QINGGUANG and year == 2019")
     assert qingguang.empty  # never population 2, nor 119
+    assert _missing(result) == [(QINGGUANG, 2019)]
     expected = {v for v in _from(sample, POPULATION) if v[0] != QINGGUANG}
     assert _from(result, POPULATION) == expected
     assert "5 个单元格" in result.problems["message_zh"].iloc[0]

@@ -165,6 +165,8 @@ def test_bad_input_is_reported_exactly_and_nothing_is_lost(name):
     problems = result.problems
     if name != "registry_folder":
         problems = problems[problems["file"] != "villages.csv"]
+    # Each file holds a few of the town's villages: 乡不漏村 has tests of its own.
+    problems = problems[problems["rule"] != "village_missing"]
     found = sorted(
         zip(
             problems["rule"],
@@ -278,5 +280,7 @@ def test_cli_validate_exit_codes_and_json(capsys):
     code = cli.main(["validate", str(BAD / "rate_130.csv"), "--registry", str(REGISTRY), "--json"])
     assert code == 1
     report = json.loads(capsys.readouterr().out)
-    assert [p["rule"] for p in report["problems"]] == ["out_of_bounds"]
+    rules = [p["rule"] for p in report["problems"]]
+    # The error first; then 乡不漏村 names the town's villages the file does not report.
+    assert rules[0] == "out_of_bounds" and set(rules[1:]) == {"village_missing"}
     assert report["summary"]["ok"] is False

@@ -69,7 +69,8 @@ def _problems(result) -> list[tuple[str, str, str, str, int, str]]:
 def _missing(result) -> list[tuple[str, int]]:
     """(village code, year) of each village 乡不漏村 finds missing."""
     p = result.problems[result.problems["rule"] == "village_missing"]
-    return sorted(zip(p["village_code"], p["message_zh"].str.extract(r"(\d{4}) 年")[0].astype(int)))
+    years = p["message_zh"].str.extract(r"(\d{4}) 年")[0].astype(int)
+    return sorted(zip(p["village_code"], years, strict=True))
 
 
 def _balanced(result) -> dict[tuple[str, str], dict]:

@@ -21,12 +21,12 @@ from matplotlib.figure import Figure
 from analysis.core.labels import forms, glossed, label
 from analysis.geo.maps import svg_bytes
 from analysis.pipeline.store import Tables
-from analysis.reporting import narrative
+from analysis.reporting import leader, narrative
 from analysis.reporting.charts import release
 from analysis.reporting.indicator_charts import Chart, Fan, Trend, target_fans, trend_inputs
 from analysis.reporting.page_maps import MapDrawing
 from analysis.reporting.pictures import page_map, page_svg, png_bytes
-from analysis.reporting.publish import scroll_box
+from analysis.reporting.publish import STATUS_COLOURS, scroll_box
 from analysis.reporting.reads import (
     PLACE_FIGURES,
     PROJECTIONS_AS_OF,
@@ -243,3 +243,66 @@ def show_summary(tables: Tables, year: int, *, lang: str = "zh") -> None:
 def show_village_paragraph(tables: Tables, code: str, year: int, *, lang: str = "zh") -> None:
     """The village's paragraph (analysis.reporting.narrative), as an escaped HTML paragraph."""
     display(paragraph(narrative.village_paragraph(code, year, tables, lang=lang)))
+
+
+def _cards(headlines: list[leader.Headline], lang: str) -> str:
+    """The key figures as cards: name, figure, change on the year before (two to a row on a
+    phone)."""
+    direction = {1: " better", -1: " worse", 0: ""}
+    cards = "".join(
+        f'<div><dt>{escape(h.name)}</dt><dd class="figure">{escape(h.figure)}</dd>'
+        + (
+            f'<dd class="change{direction[h.direction]}">'
+            f"{escape(label('top.change', lang, change=h.change))}</dd>"
+            if h.change
+            else ""
+        )
+        + "</div>"
+        for h in headlines
+    )
+    return f'<dl class="cards">{cards}</dl>' if cards else ""
+
+
+def status_grid_html(grid: leader.StatusGrid, tables: Tables, *, lang: str = "zh") -> str:
+    """The status table: a row per place, a column per target, each cell coloured by its status
+    and linking to the place's page (:func:`analysis.reporting.leader.place_href`)."""
+    table = leader.grid_table(grid, tables, lang=lang)
+    header = "".join(f"<th>{escape(str(c))}</th>" for c in table.columns)
+    rows = []
+    for code, name in grid.places:
+        href = escape(leader.place_href(tables, code))
+        cells = [f'<td><a href="{href}">{escape(name)}</a></td>']
+        for column in grid.columns:
+            status = grid.cell(code, column)
+            kind = f' class="s-{status.replace(" ", "-")}"' if status in STATUS_COLOURS else ""
+            word = escape(leader.status_word(status, lang))
+            cells.append(f'<td{kind}><a href="{href}">{word}</a></td>')
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return scroll_box(
+        f'<table class="status-grid"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+@reads(PLACE_FIGURES, PROJECTIONS_AS_OF, SCOPE_PROJECTIONS, REGISTRY)
+def show_top(tables: Tables, year: int, *, lang: str = "zh") -> None:
+    """The top of a county's or town's page, for a leader (:mod:`analysis.reporting.leader`):
+    three to five sentences, the key figures as cards with their change on the year before,
+    and the table of the places (towns, or villages) against the targets, each cell coloured
+    by status and linking to the place's page."""
+    tables = narrative.sentences.as_of(tables, year)
+    grid = leader.status_grid(tables)
+    figures = leader.headlines(tables.area, year, lang=lang)
+    parts = [f'<section class="top" lang="{escape(lang)}">']
+    parts += [
+        f'<p class="lead">{escape(text)}</p>'
+        for text in leader.sentences(tables, year, grid, figures, lang=lang)
+    ]
+    parts.append(_cards(figures, lang))
+    if grid.columns:
+        places = label(f"places.{grid.kind}", lang)
+        parts.append(f"<h3>{escape(glossed(f'heading.status_grid.{grid.kind}', lang))}</h3>")
+        parts.append(status_grid_html(grid, tables, lang=lang))
+        parts.append(f"<p>{escape(label('top.grid_note', lang, places=places))}</p>")
+    parts.append("</section>")
+    display(HTML("\n".join(parts)))

@@ -210,6 +210,31 @@ _WORDS: dict[str, tuple[str, str]] = {
         "Each cell opens the {places}'s page; “—”: the {places} has no such target.",
     ),
     "top.grid_note_docx": ("“—”为该{places}无此目标。", "“—”: the {places} has no such target."),
+    # --- the appendix at the foot of a county's or town's page (analysis.reporting.appendix)
+    "heading.appendix": ("附录", "Appendix"),
+    "heading.appendix_supporting": ("ESCAP与Eurostat进展度量", "ESCAP and Eurostat measures"),
+    "appendix.supporting": (
+        "这两种国际通用的进展度量只按基年以来的平均增长外推，仅供参考；与正文的状态不一致时，以正文为准。",
+        "These two international measures only extrapolate the average growth since the base "
+        "year: they are for reference, and where they differ from the status above, the status "
+        "stands.",
+    ),
+    "heading.appendix_models": ("预测模型与回测", "Projection models and back-tests"),
+    "appendix.models": (
+        "每项预测所用的模型，是几种候选模型中用早年数据“预测”近年已知数据时误差最小的一种；"
+        "回测误差越小，预测越可信。",
+        "Each projection uses the candidate model that best 'predicted' the recent, known years "
+        "from the earlier ones: the smaller its back-test error, the more the projection can be "
+        "trusted.",
+    ),
+    "heading.appendix_unchecked": ("未核对的公布数据", "Published figures not checked"),
+    "appendix.unchecked": (
+        "以下公布数字没有与数据核对：原文没有具体数字，或数据中没有对应的指标或数值。",
+        "These published figures were not checked against the data: the document gives no "
+        "figure, or the data holds no such indicator or value.",
+    ),
+    "column.model": ("模型", "Model"),
+    "column.backtest_mae": ("回测平均绝对误差", "Back-test mean absolute error"),
     "heading.towns": ("各乡镇比较", "Towns compared"),
     # --- the county page
     "column.town": ("乡镇", "Town"),

@@ -246,7 +246,7 @@ def _targets_sentence(tables: Tables, catalog: Catalog, lang: str) -> str:
     proj = tables.projections
     if proj.empty:
         return ""
-    own = proj[(proj["row_type"] == "target") & (proj["scope"].astype(str) == _own_scope(tables))]
+    own = proj[(proj["row_type"] == "target") & (proj["scope"].astype(str) == own_scope(tables))]
     order = {indicator_id: i for i, indicator_id in enumerate(catalog.ids)}
     own = own.iloc[own["indicator"].map(order).argsort(kind="stable")]
     if own.empty:
@@ -276,7 +276,7 @@ def _targets_sentence(tables: Tables, catalog: Catalog, lang: str) -> str:
     )
 
 
-def _own_scope(tables: Tables) -> str:
+def own_scope(tables: Tables) -> str:
     """The scope the page's own targets have: 'township' for a town, the county's code."""
     level, code = tables.place()
     return "township" if level == "town" else str(code)

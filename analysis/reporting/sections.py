@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from analysis.core.labels import forms, glossed, label
 from analysis.geo.maps import svg_bytes
 from analysis.pipeline.store import Tables
-from analysis.reporting import leader, narrative
+from analysis.reporting import appendix, leader, narrative
 from analysis.reporting.charts import release
 from analysis.reporting.indicator_charts import Chart, Fan, Trend, target_fans, trend_inputs
 from analysis.reporting.page_maps import MapDrawing
@@ -31,6 +31,7 @@ from analysis.reporting.reads import (
     PLACE_FIGURES,
     PROJECTIONS_AS_OF,
     PROJECTS,
+    RECONCILIATION,
     REGISTRY,
     SCOPE_PROJECTIONS,
     TARGETS,
@@ -198,10 +199,18 @@ def show_table(table: pd.DataFrame) -> None:
 
 
 @reads(SCOPE_PROJECTIONS, REGISTRY)
-def show_target_table(tables: Tables, scope: str, *, lang: str = "zh") -> None:
+def show_target_table(
+    tables: Tables, scope: str, *, lang: str = "zh", supporting: bool = True
+) -> None:
     """A scope's target table (:func:`analysis.reporting.tables.target_table`) with the note
-    that states the status rule under it; nothing where the scope has no targets."""
-    table = target_table(tables, scope, lang=lang)
+    that states the status rule under it; nothing where the scope has no targets.
+    ``supporting=False`` leaves the ESCAP and Eurostat columns to the page's appendix
+    (:func:`show_appendix`)."""
+    table = (
+        target_table(tables, scope, lang=lang)
+        if supporting
+        else appendix.body_target_table(tables, scope, lang=lang)
+    )
     if table.empty:
         return
     show_table(table)
@@ -306,3 +315,32 @@ def show_top(tables: Tables, year: int, *, lang: str = "zh") -> None:
         parts.append(f"<p>{escape(label('top.grid_note', lang, places=places))}</p>")
     parts.append("</section>")
     display(HTML("\n".join(parts)))
+
+
+@reads(SCOPE_PROJECTIONS, REGISTRY, RECONCILIATION)
+def show_appendix(tables: Tables, *, lang: str = "zh") -> None:
+    """The appendix at the foot of a county's or town's page (:mod:`analysis.reporting.
+    appendix`): the ESCAP and Eurostat measures, the projection models with their back-tests,
+    and the published figures not checked, each with one plain sentence saying what it means;
+    nothing where none of them has a row."""
+    parts = []
+    supporting = appendix.supporting_table(tables, lang=lang)
+    if not supporting.empty:
+        parts += [
+            heading(glossed("heading.appendix_supporting", lang), 3).data,
+            paragraph(label("appendix.supporting", lang)).data,
+            table_html(supporting),
+            paragraph(appendix.supporting_note(supporting, lang)).data,
+        ]
+    for key, table in (
+        ("models", appendix.model_table(tables, lang=lang)),
+        ("unchecked", appendix.unchecked_table(tables, lang=lang)),
+    ):
+        if not table.empty:
+            parts += [
+                heading(glossed(f"heading.appendix_{key}", lang), 3).data,
+                paragraph(label(f"appendix.{key}", lang)).data,
+                table_html(table),
+            ]
+    if parts:
+        display(HTML(heading(glossed("heading.appendix", lang)).data + "".join(parts)))

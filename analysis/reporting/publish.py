@@ -89,7 +89,7 @@ dl.cards dd.figure { font-size: 1.25rem; font-weight: bold; white-space: nowrap;
 dl.cards dd.change { font-size: .85rem; color: #555; }
 dl.cards dd.better { color: #1e6b34; } dl.cards dd.worse { color: #a1281b; }
 table.status-grid td { padding: 0; white-space: nowrap; }
-table.status-grid td a { display: block; padding: .25rem .55rem; color: inherit; }
+table.status-grid td a { display: block; padding: .12rem .55rem; line-height: 1.4; color: inherit; }
 table.status-grid td[class] a { text-decoration: none; }
 STATUS_CSS
 @media (max-width: 640px) { main { padding: .6rem .8rem 1.5rem; } header.ms { padding: .6rem .8rem; }

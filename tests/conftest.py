@@ -93,3 +93,26 @@ def baseline(request, tmp_path) -> Callable[[Callable[[Path], object], str], Non
         assert difference is None, difference
 
     return check
+
+
+def _page_tables(document) -> tuple[list, list]:
+    """A Word summary's tables on its first page (the top, for a leader: before its first page
+    break) and after it (the detail); all are the detail's where there is no break."""
+    from docx.oxml.ns import qn
+    from docx.table import Table
+
+    first: list = []
+    rest: list = []
+    broken = False
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:p") and child.xpath('.//w:br[@w:type="page"]'):
+            broken = True
+        elif child.tag == qn("w:tbl"):
+            (rest if broken else first).append(Table(child, document._body))
+    return (first, rest) if broken else ([], first)
+
+
+@pytest.fixture(scope="session")
+def page_tables() -> Callable:
+    """(first page's tables, the detail's tables) of a Word summary (:func:`_page_tables`)."""
+    return _page_tables

@@ -230,12 +230,64 @@ _WORDS: dict[str, tuple[str, str]] = {
         "{self}{year}年无扶贫项目。",
         "{self} had no poverty-alleviation projects in {year}.",
     ),
+    # --- the top of a county's or town's page and Word summary (analysis.reporting.leader)
+    "heading.top": ("要点", "At a glance"),
+    "heading.status_grid.town": ("各乡镇目标状态", "Targets by town"),
+    "heading.status_grid.village": ("各村目标状态", "Targets by village"),
+    "column.whole_target": ("{name}（{whole}目标{target}）", "{name} ({whole}'s target {target})"),
+    "column.own_target": ("{name}（{places}目标）", "{name} (each {places}'s own target)"),
+    "top.status_item": ("{status}{n}项（{targets}）", "{status} {n} ({targets})"),
+    "top.item_join": ("，", "; "),
+    "top.list_join": ("、", ", "),
+    "top.targets": (
+        "{whole}{n}项{years}年目标中，{items}。",
+        "Of {whole}'s {n} targets for {years}: {items}.",
+    ),
+    "top.moved": ("{name}{change}", "{name} {change}"),
+    "top.year": (
+        "{year}年与上年相比，{better}；但{worse}。",
+        "{year} against the year before: {better}; but {worse}.",
+    ),
+    "top.year_one": ("{year}年与上年相比，{moved}。", "{year} against the year before: {moved}."),
+    "top.where": ("{status}的有{names}，主要是{targets}。", "{status}: {names}, mostly {targets}."),
+    "top.where_some": (
+        "{status}的有{names}等{n}个{places}，主要是{targets}。",
+        "{status}: {n} {places}s, among them {names}, mostly {targets}.",
+    ),
+    "top.change": ("同比{change}", "{change} on the year"),
+    "top.grid_note": (
+        "点击单元格打开该{places}的页面；“—”为该{places}无此目标。",
+        "Each cell opens the {places}'s page; “—”: the {places} has no such target.",
+    ),
+    "top.grid_note_docx": ("“—”为该{places}无此目标。", "“—”: the {places} has no such target."),
+    # --- the appendix at the foot of a county's or town's page (analysis.reporting.appendix)
+    "heading.appendix": ("附录", "Appendix"),
+    "heading.appendix_supporting": ("ESCAP与Eurostat进展度量", "ESCAP and Eurostat measures"),
+    "appendix.supporting": (
+        "这两种国际通用的进展度量只按基年以来的平均增长外推，仅供参考；与正文的状态不一致时，以正文为准。",
+        "These two international measures only extrapolate the average growth since the base "
+        "year: they are for reference, and where they differ from the status above, the status "
+        "stands.",
+    ),
+    "heading.appendix_models": ("预测模型与回测", "Projection models and back-tests"),
+    "appendix.models": (
+        "每项预测所用的模型，是几种候选模型中用早年数据“预测”近年已知数据时误差最小的一种；"
+        "回测误差越小，预测越可信。",
+        "Each projection uses the candidate model that best 'predicted' the recent, known years "
+        "from the earlier ones: the smaller its back-test error, the more the projection can be "
+        "trusted.",
+    ),
+    "heading.appendix_unchecked": ("未核对的公布数据", "Published figures not checked"),
+    "appendix.unchecked": (
+        "以下公布数字没有与数据核对：原文没有具体数字，或数据中没有对应的指标或数值。",
+        "These published figures were not checked against the data: the document gives no "
+        "figure, or the data holds no such indicator or value.",
+    ),
+    "column.model": ("模型", "Model"),
+    "column.backtest_mae": ("回测平均绝对误差", "Back-test mean absolute error"),
     "heading.towns": ("各乡镇比较", "Towns compared"),
-    "heading.town_targets": ("各乡镇目标状态", "Targets by town"),
     # --- the county page
     "column.town": ("乡镇", "Town"),
-    "column.town_own_targets": ("本乡镇目标", "The town's own targets"),
-    "column.county_target": ("{name}（全县目标{target}）", "{name} (county target {target})"),
     "column.rank": ("{name}排名", "{name}: rank"),
     "column.with_unit": ("{name}({unit})", "{name} ({unit})"),
     "name.per_households": ("每{n}户{name}", "{name} per {n} households"),

@@ -33,6 +33,19 @@ FONT_STACK = (
     '"PingFang SC", "WenQuanYi Micro Hei", "SimHei", sans-serif'
 )
 
+#: The folder of each level's pages below the year's folder (towns/<code>.html).
+PAGE_DIRS = {"town": "towns", "village": "villages"}
+#: A target status's cell in the status table of a page and of the Word summary: its fill and
+#: its text colour (the text at least 4.5:1 on the fill, WCAG AA).
+STATUS_COLOURS = {
+    "achieved": ("#cfe8d5", "#14532d"),
+    "on track": ("#e6f2cc", "#3d5c0c"),
+    "acceleration needed": ("#fde2bd", "#7a3b00"),
+    "deteriorating": ("#f6cbc6", "#8b1a12"),
+    "insufficient data": ("#e6e6e6", "#333333"),
+    "not assessed": ("#e6e6e6", "#333333"),
+}
+
 PAGE_CSS = """
 :root { color-scheme: light; }
 body { font-family: FONTS; margin: 0; color: #222; background: #fff; line-height: 1.55; }
@@ -67,6 +80,18 @@ nav.crumbs ol { list-style: none; padding: 0; margin: .2rem 0 .6rem; font-size: 
 nav.crumbs li { display: inline; } nav.crumbs li + li::before { content: " › "; color: #999; }
 section.town h3 .meta { font-weight: normal; color: #555; font-size: .9rem; }
 th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #999; }
+section.top { margin-bottom: 1.5rem; } section.top p.lead { margin: .3rem 0; }
+dl.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(10.5rem, 1fr));
+  gap: .6rem; margin: .8rem 0 1rem; }
+dl.cards div { border: 1px solid #d0d0d0; border-radius: 4px; padding: .4rem .6rem; }
+dl.cards dt { font-size: .85rem; color: #444; } dl.cards dd { margin: 0; }
+dl.cards dd.figure { font-size: 1.25rem; font-weight: bold; white-space: nowrap; }
+dl.cards dd.change { font-size: .85rem; color: #555; }
+dl.cards dd.better { color: #1e6b34; } dl.cards dd.worse { color: #a1281b; }
+table.status-grid td { padding: 0; white-space: nowrap; }
+table.status-grid td a { display: block; padding: .12rem .55rem; line-height: 1.4; color: inherit; }
+table.status-grid td[class] a { text-decoration: none; }
+STATUS_CSS
 @media (max-width: 640px) { main { padding: .6rem .8rem 1.5rem; } header.ms { padding: .6rem .8rem; }
   th, td { white-space: nowrap; } h1 { font-size: 1.3rem; }
   .scroll table { border-collapse: separate; border-spacing: 0;
@@ -74,7 +99,8 @@ th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #9
   .scroll th, .scroll td { border-width: 0 1px 1px 0; }
   .scroll th:first-child, .scroll td:first-child { position: sticky; left: 0; z-index: 1;
     background: #fff; border-width: 0; box-shadow: inset -1px -1px 0 #d0d0d0; }
-  .scroll th:first-child { background: #f2f4f7; } }
+  .scroll th:first-child { background: #f2f4f7; }
+  dl.cards { grid-template-columns: 1fr 1fr; } }
 @page { size: A4; margin: 15mm 12mm; }
 @media print { header.ms { background: none; color: #000; } a { color: #000; }
   main { max-width: none; } h2, h3 { break-after: avoid; } img, figure { break-inside: avoid; }
@@ -88,6 +114,13 @@ th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #9
 #: fonts-hanazono), before the generic family. Browsers look for each character along the list.
 RARE_FONT_STACK = FONT_STACK.removesuffix("sans-serif") + (
     f'"{WINDOWS_EXT_B_FONT}", "HanaMinB", "HanaMinA", sans-serif'
+)
+PAGE_CSS = PAGE_CSS.replace(
+    "STATUS_CSS\n",
+    "".join(
+        f"table.status-grid td.s-{status.replace(' ', '-')} {{ background: {fill}; color: {ink}; }}\n"
+        for status, (fill, ink) in STATUS_COLOURS.items()
+    ),
 )
 RARE_PAGE_CSS = PAGE_CSS.replace("FONTS", RARE_FONT_STACK)
 PAGE_CSS = PAGE_CSS.replace("FONTS", FONT_STACK)

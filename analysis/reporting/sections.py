@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from analysis.core.labels import forms, glossed, label
 from analysis.geo.maps import svg_bytes
 from analysis.pipeline.store import Tables
-from analysis.reporting import narrative
+from analysis.reporting import appendix, leader, narrative
 from analysis.reporting.changes import (
     county_change_line,
     town_change_lines,
@@ -31,12 +31,13 @@ from analysis.reporting.charts import release
 from analysis.reporting.indicator_charts import Chart, Fan, Trend, target_fans, trend_inputs
 from analysis.reporting.page_maps import MapDrawing
 from analysis.reporting.pictures import page_map, page_svg, png_bytes
-from analysis.reporting.publish import scroll_box
+from analysis.reporting.publish import STATUS_COLOURS, scroll_box
 from analysis.reporting.reads import (
     BOUNDARY_CHANGES,
     PLACE_FIGURES,
     PROJECTIONS_AS_OF,
     PROJECTS,
+    RECONCILIATION,
     REGISTRY,
     SCOPE_PROJECTIONS,
     TARGETS,
@@ -210,10 +211,18 @@ def show_table(table: pd.DataFrame) -> None:
 
 
 @reads(SCOPE_PROJECTIONS, REGISTRY)
-def show_target_table(tables: Tables, scope: str, *, lang: str = "zh") -> None:
+def show_target_table(
+    tables: Tables, scope: str, *, lang: str = "zh", supporting: bool = True
+) -> None:
     """A scope's target table (:func:`analysis.reporting.tables.target_table`) with the note
-    that states the status rule under it; nothing where the scope has no targets."""
-    table = target_table(tables, scope, lang=lang)
+    that states the status rule under it; nothing where the scope has no targets.
+    ``supporting=False`` leaves the ESCAP and Eurostat columns to the page's appendix
+    (:func:`show_appendix`)."""
+    table = (
+        target_table(tables, scope, lang=lang)
+        if supporting
+        else appendix.body_target_table(tables, scope, lang=lang)
+    )
     if table.empty:
         return
     show_table(table)
@@ -268,3 +277,95 @@ def show_village_paragraph(tables: Tables, code: str, year: int, *, lang: str = 
     # How the village was formed, where a boundary change did: its early years are others'.
     for line in village_change_lines(tables, code, lang):
         display(paragraph(line))
+
+
+def _cards(headlines: list[leader.Headline], lang: str) -> str:
+    """The key figures as cards: name, figure, change on the year before (two to a row on a
+    phone)."""
+    direction = {1: " better", -1: " worse", 0: ""}
+    cards = "".join(
+        f'<div><dt>{escape(h.name)}</dt><dd class="figure">{escape(h.figure)}</dd>'
+        + (
+            f'<dd class="change{direction[h.direction]}">'
+            f"{escape(label('top.change', lang, change=h.change))}</dd>"
+            if h.change
+            else ""
+        )
+        + "</div>"
+        for h in headlines
+    )
+    return f'<dl class="cards">{cards}</dl>' if cards else ""
+
+
+def status_grid_html(grid: leader.StatusGrid, tables: Tables, *, lang: str = "zh") -> str:
+    """The status table: a row per place, a column per target, each cell coloured by its status
+    and linking to the place's page (:func:`analysis.reporting.leader.place_href`)."""
+    table = leader.grid_table(grid, tables, lang=lang)
+    header = "".join(f"<th>{escape(str(c))}</th>" for c in table.columns)
+    rows = []
+    for code, name in grid.places:
+        href = escape(leader.place_href(tables, code))
+        cells = [f'<td><a href="{href}">{escape(name)}</a></td>']
+        for column in grid.columns:
+            status = grid.cell(code, column)
+            kind = f' class="s-{status.replace(" ", "-")}"' if status in STATUS_COLOURS else ""
+            word = escape(leader.status_word(status, lang))
+            cells.append(f'<td{kind}><a href="{href}">{word}</a></td>')
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return scroll_box(
+        f'<table class="status-grid"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+@reads(PLACE_FIGURES, PROJECTIONS_AS_OF, SCOPE_PROJECTIONS, REGISTRY)
+def show_top(tables: Tables, year: int, *, lang: str = "zh") -> None:
+    """The top of a county's or town's page, for a leader (:mod:`analysis.reporting.leader`):
+    three to five sentences, the key figures as cards with their change on the year before,
+    and the table of the places (towns, or villages) against the targets, each cell coloured
+    by status and linking to the place's page."""
+    tables = narrative.sentences.as_of(tables, year)
+    grid = leader.status_grid(tables)
+    figures = leader.headlines(tables.area, year, lang=lang)
+    parts = [f'<section class="top" lang="{escape(lang)}">']
+    parts += [
+        f'<p class="lead">{escape(text)}</p>'
+        for text in leader.sentences(tables, year, grid, figures, lang=lang)
+    ]
+    parts.append(_cards(figures, lang))
+    if grid.columns:
+        places = label(f"places.{grid.kind}", lang)
+        parts.append(f"<h3>{escape(glossed(f'heading.status_grid.{grid.kind}', lang))}</h3>")
+        parts.append(status_grid_html(grid, tables, lang=lang))
+        parts.append(f"<p>{escape(label('top.grid_note', lang, places=places))}</p>")
+    parts.append("</section>")
+    display(HTML("\n".join(parts)))
+
+
+@reads(SCOPE_PROJECTIONS, REGISTRY, RECONCILIATION)
+def show_appendix(tables: Tables, *, lang: str = "zh") -> None:
+    """The appendix at the foot of a county's or town's page (:mod:`analysis.reporting.
+    appendix`): the ESCAP and Eurostat measures, the projection models with their back-tests,
+    and the published figures not checked, each with one plain sentence saying what it means;
+    nothing where none of them has a row."""
+    parts = []
+    supporting = appendix.supporting_table(tables, lang=lang)
+    if not supporting.empty:
+        parts += [
+            heading(glossed("heading.appendix_supporting", lang), 3).data,
+            paragraph(label("appendix.supporting", lang)).data,
+            table_html(supporting),
+            paragraph(appendix.supporting_note(supporting, lang)).data,
+        ]
+    for key, table in (
+        ("models", appendix.model_table(tables, lang=lang)),
+        ("unchecked", appendix.unchecked_table(tables, lang=lang)),
+    ):
+        if not table.empty:
+            parts += [
+                heading(glossed(f"heading.appendix_{key}", lang), 3).data,
+                paragraph(label(f"appendix.{key}", lang)).data,
+                table_html(table),
+            ]
+    if parts:
+        display(HTML(heading(glossed("heading.appendix", lang)).data + "".join(parts)))

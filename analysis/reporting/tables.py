@@ -427,7 +427,10 @@ def status_note(table: pd.DataFrame, lang: str = "zh") -> str:
     ESCAP and Eurostat columns measure where they show a figure, and why a word of theirs
     marked * differs from the status."""
     note = label("note.status", lang)
-    supporting = table[[label(f"column.{k}", lang) for k in ("escap", "eurostat")]]
+    columns = [label(f"column.{k}", lang) for k in ("escap", "eurostat")]
+    if not set(columns) <= set(table.columns):
+        return note  # the supporting measures are the appendix's (analysis.reporting.appendix)
+    supporting = table[columns]
     if len(table) and (supporting != MISSING).any().any():
         note = label(
             "note.with_contradicts", lang, note=note, contradicts=label("note.supporting", lang)
@@ -550,17 +553,24 @@ def quarantine_table(result, limit: int = 200, *, lang: str = "zh") -> pd.DataFr
 
 
 @reads(RECONCILIATION)
-def reconciliation_table(tables: Tables, *, lang: str = "zh") -> pd.DataFrame:
-    """Every published figure against the data, differences first, then by fact.
+def reconciliation_table(
+    tables: Tables, *, lang: str = "zh", checked: bool = False
+) -> pd.DataFrame:
+    """Every published figure against the data, differences first, then by fact; ``checked``
+    leaves out those not checked (未核对), which a county's or town's page states in its
+    appendix (:func:`analysis.reporting.appendix.unchecked_table`).
 
     The published figure is written to its own precision, the computed figure and the
     difference to the finest precision the document writes that quantity with (118.35 beside
     118); a figure not checked says why, and every note the check produced or the published
     file carries (建设村 read as 新塘村) stands beside it.
     """
-    if tables.reconciliation.empty:
+    rows = tables.reconciliation
+    if checked and not rows.empty:
+        rows = rows[rows["status"] != "not checked"]
+    if rows.empty:
         return _nothing("cell.no_published", lang)
-    return reconciliation_rows(tables.reconciliation, lang=lang)
+    return reconciliation_rows(rows, lang=lang)
 
 
 def reconciliation_rows(r: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:

@@ -21,7 +21,7 @@ from analysis.pipeline import store
 from analysis.reporting import reads
 from analysis.reporting.index_page import TOP_KEYS, documents_exist
 from analysis.reporting.kept import pages_dir
-from analysis.reporting.publish import safe_filename
+from analysis.reporting.publish import PAGE_DIRS, safe_filename
 from analysis.version import __version__, code_fingerprint
 
 PREPARE_NOTEBOOK = "01_prepare.ipynb"
@@ -273,7 +273,7 @@ def plan_jobs(
         )
         jobs, above = [top], {}
         for town in sorted({code[:TOWN_CODE_LENGTH] for code in wanted}):
-            page = f"towns/{safe_filename(town)}.html"
+            page = f"{PAGE_DIRS['town']}/{safe_filename(town)}.html"
             jobs.append(
                 Job(
                     town,
@@ -299,7 +299,7 @@ def plan_jobs(
                 ),
                 VILLAGE_NOTEBOOK,
                 {**common, "village_code": code},
-                f"villages/{safe_filename(code)}.html",
+                f"{PAGE_DIRS['village']}/{safe_filename(code)}.html",
                 fingerprints[code],
                 above[code[:TOWN_CODE_LENGTH]],
             )

@@ -726,3 +726,21 @@ def test_the_checks_catch_a_page_too_wide_for_a_phone(chromium_path, tmp_path):
         chromium.open(page)
         assert chromium.evaluate("document.documentElement.scrollWidth - 390") > 0
         assert len(chromium.evaluate(SQUEEZED_TEXT)) == 1
+
+
+def test_the_top_reads_on_a_phone(page_types, reader):
+    """At 390 px the key figures are cards two to a row, and the status table keeps its first
+    column (the place) in place while the rest scrolls; every cell links."""
+    reader.viewport(390)
+    for kind in ("county", "town", "township"):
+        reader.open(page_types[kind])
+        columns = reader.evaluate(
+            "getComputedStyle(document.querySelector('dl.cards')).gridTemplateColumns"
+        )
+        assert len(columns.split()) == 2, (kind, columns)
+        first = "getComputedStyle(document.querySelector('table.status-grid td')).position"
+        assert reader.evaluate(first) == "sticky", kind
+        assert reader.evaluate(
+            "Array.from(document.querySelectorAll('table.status-grid tbody td'))"
+            ".every(td => td.querySelector('a[href$=\".html\"]'))"
+        ), kind

@@ -374,7 +374,7 @@ def test_unknown_language_is_refused(tables):
 # ------------------------------------------------------------ Word
 
 
-def test_docx_holds_title_sample_note_summary_and_tables(tables, tmp_path):
+def test_docx_holds_title_sample_note_summary_and_tables(tables, tmp_path, page_tables):
     path = narrative.write_docx(tmp_path / "总结.docx", YEAR, tables)
     document = docx.Document(str(path))
     paragraphs = [p.text for p in document.paragraphs]
@@ -383,7 +383,7 @@ def test_docx_holds_title_sample_note_summary_and_tables(tables, tmp_path):
     body = "\n".join(paragraphs)
     for fact in area_actuals(tables).itertuples():
         assert document_form(fact.value, fact.unit) in body
-    figures, targets = document.tables
+    figures, targets = page_tables(document)[1]
     assert [c.text for c in figures.rows[0].cells] == ["板块", "指标", "2018", "2019", "同比"]
     assert any(row.cells[1].text == "医疗保险参保率(%)" for row in figures.rows)
     assert len(targets.rows) == len(tables.targets) + 1
@@ -397,12 +397,12 @@ def test_docx_holds_title_sample_note_summary_and_tables(tables, tmp_path):
     assert not list(tmp_path.glob(".*tmp*"))  # written atomically, nothing left behind
 
 
-def test_english_docx(tables, tmp_path):
+def test_english_docx(tables, tmp_path, page_tables):
     document = docx.Document(
         str(narrative.write_docx(tmp_path / "s.docx", YEAR, tables, lang="en"))
     )
     assert document.paragraphs[0].text.endswith("livelihood work summary 2019")
-    headers = [row.cells[1].text for row in document.tables[0].rows]
+    headers = [row.cells[1].text for row in page_tables(document)[1][0].rows]
     assert "medical reimbursement amount (10k yuan)" in headers
 
 

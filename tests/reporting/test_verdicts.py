@@ -51,10 +51,10 @@ def test_the_report_notebooks_show_target_tables_with_their_note():
         assert "report.show_target_table(" in source and "report.target_table(" not in source
 
 
-def test_the_word_target_table_is_the_pages_with_the_note(tables, tmp_path):
+def test_the_word_target_table_is_the_pages_with_the_note(tables, tmp_path, page_tables):
     document = docx.Document(str(narrative.write_docx(tmp_path / "s.docx", YEAR, tables)))
     page = target_table(tables, "township")
-    _, targets = document.tables
+    _, targets = page_tables(document)[1]
     # A bracketed year or share starts its own line in Word (（2019年） never broken).
     cells = [[c.text.replace("\n", "") for c in row.cells] for row in targets.rows]
     assert cells[0] == list(page.columns)

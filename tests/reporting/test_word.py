@@ -89,8 +89,9 @@ def test_title_headings_and_body_are_set_in_office_fonts_with_fallbacks(summary)
     assert language.get(qn("w:eastAsia")) == "zh-CN"
 
 
-def test_table_rows_never_split_and_headers_repeat(summary):
-    figures, targets, _ = summary.tables  # the third: the charts, two to a row
+def test_table_rows_never_split_and_headers_repeat(summary, page_tables):
+    _, detail = page_tables(summary)
+    figures, targets, _ = detail  # the third: the charts, two to a row
     for table, landscape in ((figures, False), (targets, True)):
         rows = [row._tr.trPr for row in table.rows]
         assert all(p is not None and p.find(qn("w:cantSplit")) is not None for p in rows)
@@ -109,11 +110,11 @@ def _text_width(document, landscape: bool) -> int:
     return section.page_width - section.left_margin - section.right_margin
 
 
-def test_maps_and_charts_are_embedded_at_print_resolution(summary):
+def test_maps_and_charts_are_embedded_at_print_resolution(summary, page_tables):
     shapes = list(summary.inline_shapes)
     # The corridor, sanitation and 卫生厕所普及率 maps and a chart per target, as on the
     # township page.
-    targets = summary.tables[1]
+    targets = page_tables(summary)[1][1]
     assert len(shapes) == 3 + len(targets.rows) - 1
     for shape in shapes:
         blip = shape._inline.graphic.graphicData.pic.blipFill.blip
@@ -149,14 +150,20 @@ def _html_rows(page: Path) -> list[list[str]]:
     ]
 
 
-def test_word_tables_read_as_the_township_page(built, summary):
+def test_word_tables_read_as_the_township_page(built, summary, page_tables):
     """Every row of Word's key figures and target tables is a row of the page, cell by cell:
-    the same numbers, rounded the same way (intervals such as 86.8%–87.7% included)."""
+    the same numbers, rounded the same way (intervals such as 86.8%–87.7% included). The
+    target table's ESCAP and Eurostat cells are on the page's appendix, beside the status."""
     page = {tuple(row) for row in _html_rows(built / "township.html")}
-    figures, targets, _ = summary.tables  # the third: the charts, two to a row
+    figures, targets, _ = page_tables(summary)[1]  # the third: the charts, two to a row
     for table in (figures, targets):
         # A bracketed year or share starts its own line in Word (（2019年） never broken).
         rows = [tuple(c.text.replace("\n", "") for c in row.cells) for row in table.rows[1:]]
+        if table is targets:
+            escap, eurostat = 7, 8  # the body shows the status alone, the appendix the measures
+            measures = [(r[0], r[escap], r[eurostat], r[-1]) for r in rows]
+            assert [m for m in measures if m not in page] == []
+            rows = [r[:escap] + r[eurostat + 1 :] for r in rows]
         assert rows and [r for r in rows if r not in page] == []
     intervals = [row.cells[4].text for row in targets.rows[1:] if "–" in row.cells[4].text]
     assert intervals  # the comparison covers the intervals
@@ -170,7 +177,7 @@ def test_pictures_of_unknown_sections_are_refused(prepared_sample, tmp_path):
         narrative.write_docx(tmp_path / "s.docx", YEAR, tables, pictures={"cover": [(b"", "")]})
 
 
-def test_a_bracketed_year_is_never_broken_and_the_footer_numbers_pages(summary):
+def test_a_bracketed_year_is_never_broken_and_the_footer_numbers_pages(summary, page_tables):
     """GB/T 9704: "— 1 —" on every page; a cell's （2019年） on a line of its own, in a column
     wide enough for it."""
     footer = summary.sections[0].footer.paragraphs[0]
@@ -178,7 +185,7 @@ def test_a_bracketed_year_is_never_broken_and_the_footer_numbers_pages(summary):
     assert written == "— 1 —" and 'w:instr="PAGE"' in footer._p.xml
     # The landscape and later sections keep the first section's footer.
     assert all(section.footer.is_linked_to_previous for section in summary.sections[1:])
-    _, targets, _ = summary.tables
+    _, targets, _ = page_tables(summary)[1]
     latest = [row.cells[1] for row in targets.rows[1:]]
     assert all(c.text.endswith("\n（2019年）") for c in latest), [c.text for c in latest]
     room = min(c.width.mm for c in latest)

@@ -75,10 +75,10 @@ def sample(prepared_sample):
 
 
 @pytest.fixture(scope="module")
-def word_rows(sample, tmp_path_factory) -> dict[str, list[str]]:
+def word_rows(sample, tmp_path_factory, page_tables) -> dict[str, list[str]]:
     """The Word document's key figures table: indicator header → the row's cells."""
     path = narrative.write_docx(tmp_path_factory.mktemp("docx") / "s.docx", YEAR, sample)
-    figures = docx.Document(str(path)).tables[0]
+    figures = page_tables(docx.Document(str(path)))[1][0]
     return {row.cells[1].text: [c.text for c in row.cells] for row in figures.rows[1:]}
 
 

@@ -75,7 +75,8 @@ def _text(html: str) -> str:
 
 def test_the_town_total_is_marked_on_the_town_page(unconfirmed):
     text = _text(unconfirmed["town"])
-    # The key figures and the history table: 2019's rate marked, 2018's not.
+    # The leader's card, the key figures and the history table: 2019's rate marked, 2018's not.
+    assert '<dd class="figure">76.8%（待核实）</dd>' in unconfirmed["town"]
     assert text.count("76.8（待核实）") == 2
     assert "84.6（待核实）" not in text
     assert "2019年医疗保险参保率 76.8，含待核实村数据 1 个" in text

@@ -23,9 +23,11 @@ from analysis.core.glyphs import RARE_IDEOGRAPH, WINDOWS_EXT_B_FONT
 from analysis.core.labels import check_lang, label
 from analysis.iorw import atomic_path
 from analysis.pipeline.store import Tables
+from analysis.reporting import leader
 from analysis.reporting.narrative.compose import summary_as_of
 from analysis.reporting.narrative.plan import target_rows, target_years
 from analysis.reporting.narrative.sentences import as_of, village_names
+from analysis.reporting.publish import STATUS_COLOURS
 from analysis.reporting.review import flag_lines, notes_lines, village_flags
 from analysis.reporting.tables import key_figures, status_note, status_table
 
@@ -51,6 +53,13 @@ LINE_PT = {"zh": 28.0, "en": None}
 FIRST_LINE_INDENT_CHARS = {"zh": 2, "en": 0}
 #: The style of table cells: a smaller size than the body, single spacing.
 TABLE_STYLE = "Table Text"
+#: The style of the first page's sentences for a leader: 四号 (14 pt), single spacing, so that
+#: they, the key figures and a county's 17 towns against its targets share one A4 page.
+TOP_STYLE = "Top Text"
+TOP_PT = {"zh": 12, "en": 11}
+#: The style of the first page's tables: 小五 (9 pt), the least a printed page is read at.
+TOP_TABLE_STYLE = "Top Table Text"
+TOP_TABLE_PT = 9
 #: The sections whose picture a caller may hand in, in the order they appear.
 PICTURE_SECTIONS = ("corridor", "sanitation", "targets")
 
@@ -81,6 +90,8 @@ def _set_fonts(document: Any, lang: str) -> None:
     for name, font in (
         ("Normal", BODY_FONT_ZH),
         (TABLE_STYLE, BODY_FONT_ZH),
+        (TOP_STYLE, BODY_FONT_ZH),
+        (TOP_TABLE_STYLE, BODY_FONT_ZH),
         ("Title", TITLE_FONT_ZH),
         ("Heading 1", HEADING_FONT_ZH),
     ):
@@ -181,11 +192,18 @@ def _set_page_and_styles(document: Any, lang: str) -> None:
         border = style.element.get_or_add_pPr().find(qn("w:pBdr"))
         if border is not None:
             border.getparent().remove(border)
-    cells = document.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
-    cells.base_style = normal
-    cells.font.size = Pt(table)
-    cells.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    cells.paragraph_format.first_line_indent = Pt(0)
+    top = document.styles.add_style(TOP_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    top.base_style = normal
+    top.font.size = Pt(TOP_PT[lang])
+    top.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    top.paragraph_format.first_line_indent = Pt(FIRST_LINE_INDENT_CHARS[lang] * TOP_PT[lang])
+    top.paragraph_format.space_after = Pt(TOP_PT[lang] / 3)
+    for name, size in ((TABLE_STYLE, table), (TOP_TABLE_STYLE, TOP_TABLE_PT)):
+        cells = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        cells.base_style = normal
+        cells.font.size = Pt(size)
+        cells.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        cells.paragraph_format.first_line_indent = Pt(0)
 
 
 #: GB/T 9704's page number: 4号 (14 pt) Arabic figures between em dashes, "— 1 —".
@@ -263,7 +281,7 @@ def _column_widths(frame: pd.DataFrame, width_mm: float, char_mm: float) -> list
     return [m + left * w / sum(wish) for m, w in zip(must, wish, strict=True)]
 
 
-def _add_table(document: Any, frame: pd.DataFrame) -> None:
+def _add_table(document: Any, frame: pd.DataFrame, style: str = TABLE_STYLE) -> Any:
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.oxml.parser import OxmlElement
     from docx.shared import Mm
@@ -279,11 +297,11 @@ def _add_table(document: Any, frame: pd.DataFrame) -> None:
         for cell, value in zip(table.add_row().cells, values, strict=True):
             cell.text = _BEFORE_ASIDE.sub("\n", str(value))
     width, _ = _text_box_mm(document)
-    char_mm = document.styles[TABLE_STYLE].font.size.pt * MM_PER_PT
+    char_mm = document.styles[style].font.size.pt * MM_PER_PT
     widths = [Mm(w) for w in _column_widths(frame, width, char_mm)]
     for column, column_width in zip(table.columns, widths, strict=True):
         column.width = column_width
-    style_id = _style_id(document, TABLE_STYLE)
+    style_id = _style_id(document, style)
     for number, row in enumerate(table.rows):
         # No row split across pages; the header row repeated on each page the table runs onto.
         properties = row._tr.get_or_add_trPr()
@@ -299,6 +317,7 @@ def _add_table(document: Any, frame: pd.DataFrame) -> None:
     # The notes on its totals marked 待核实, as under a page's table.
     for line in notes_lines(frame):
         document.add_paragraph(line)
+    return table
 
 
 def _style_id(document: Any, name: str) -> str:
@@ -388,6 +407,54 @@ def _add_pictures(document: Any, pictures: Sequence[Picture]) -> None:
         _place(cell.paragraphs[0], picture, _fit_mm(picture[0], cell_width, box_height))
 
 
+def _shade(cell: Any, fill: str) -> None:
+    """Fill a table cell with a colour (#rrggbb), as Word's shading does."""
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill.lstrip("#").upper())
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _add_top(document: Any, tables: Tables, year: int, lang: str, catalog: Catalog) -> None:
+    """The first page, for a leader (:mod:`analysis.reporting.leader`): three to five
+    sentences, the key figures with their change on the year before, the table of the places
+    against the targets coloured by status; then a new page for the detail."""
+    from docx.enum.text import WD_BREAK
+
+    grid = leader.status_grid(tables, catalog=catalog)
+    figures = leader.headlines(tables.area, year, lang=lang, catalog=catalog)
+    said = leader.sentences(tables, year, grid, figures, lang=lang, catalog=catalog)
+    if not (said or figures or grid.columns):
+        return
+    style_id = _style_id(document, TOP_STYLE)
+    for text in said:
+        document.add_paragraph(text)._p.style = style_id
+    if figures:
+        _add_table(document, leader.headline_table(figures, year, lang=lang), TOP_TABLE_STYLE)
+    if grid.columns:
+        heading = document.add_paragraph()
+        heading._p.style = style_id
+        heading.paragraph_format.first_line_indent = 0
+        heading.add_run(label(f"heading.status_grid.{grid.kind}", lang)).bold = True
+        table = _add_table(
+            document, leader.grid_table(grid, tables, lang=lang, catalog=catalog), TOP_TABLE_STYLE
+        )
+        for row, (code, _) in zip(table.rows[1:], grid.places, strict=True):
+            for cell, column in zip(row.cells[1:], grid.columns, strict=True):
+                status = grid.cell(code, column)
+                if status in STATUS_COLOURS:
+                    _shade(cell, STATUS_COLOURS[status][0])
+        note = document.add_paragraph(
+            label("top.grid_note_docx", lang, places=label(f"places.{grid.kind}", lang))
+        )
+        note._p.style = _style_id(document, TOP_TABLE_STYLE)
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
 def _add_review(document: Any, tables: Tables, year: int, lang: str, catalog: Catalog) -> None:
     """The values the plausibility review flagged up to ``year``, each 待核实 with the flag's
     words or ※ with its 核实说明 (:mod:`analysis.reporting.review`); nothing where none is."""
@@ -466,6 +533,7 @@ def write_docx(
     if tables.sample:
         note = label("docx.sample", lang, note=text.sample_note)
         document.add_paragraph().add_run(note).bold = True
+    _add_top(document, tables, year, lang, catalog)
     indent = FIRST_LINE_INDENT_CHARS[lang] * SIZES_PT[lang][2]
     for section in text.sections:
         document.add_heading(section.title, level=1)

@@ -1,0 +1,176 @@
+"""The top of the county's and the towns' pages and Word summaries, for a leader (issue 28):
+a few sentences, the key figures, and the places against the targets, each cell coloured by
+status and linking to the place's page. Read from a built synthetic county (``county`` in
+conftest.py)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from pathlib import Path
+
+import docx
+import pandas as pd
+import pytest
+from docx.oxml.ns import qn
+
+from analysis.core.labels import STATUS_ZH
+from analysis.reporting import leader
+
+pytestmark = pytest.mark.slow
+
+#: The most times one template sentence may stand on a page (issue 28).
+MOST_REPEATS = 3
+
+
+def _top(page: str) -> str:
+    top = re.search(r'<section class="top"[^>]*>(.*?)</section>', page, re.S)
+    assert top, "the page has no top for a leader"
+    return top.group(1)
+
+
+def _leads(top: str) -> list[str]:
+    return [html.unescape(t) for t in re.findall(r'<p class="lead">(.*?)</p>', top, re.S)]
+
+
+def _grid_rows(top: str) -> list[list[tuple[str, str, str]]]:
+    """The status table's rows: each cell as (class, link, text)."""
+    table = re.search(r'<table class="status-grid">.*?<tbody>(.*?)</tbody>', top, re.S)
+    assert table, "the top has no status table"
+    return [
+        [
+            (kind, href, html.unescape(text))
+            for kind, href, text in re.findall(
+                r'<td(?: class="([^"]*)")?><a href="([^"]*)">(.*?)</a></td>', row
+            )
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S)
+    ]
+
+
+def test_the_county_page_opens_with_sentences_figures_and_a_town_by_target_table(county):
+    processed, year_dir, _ = county
+    page = (year_dir / "county.html").read_text(encoding="utf-8")
+    assert page.index('<section class="top"') < page.index('<section class="minsheng-summary"')
+    top = _top(page)
+    leads = _leads(top)
+    assert 3 <= len(leads) <= 5, leads
+    assert all(text.endswith("。") and text.count("。") == 1 for text in leads), leads
+    assert top.count('<dd class="figure">') >= 3  # the key figures, as cards
+    towns = pd.read_parquet(processed / "villages.parquet").drop_duplicates("town_code")
+    rows = _grid_rows(top)
+    assert [row[0][2] for row in rows] == towns["town_name"].tolist()  # one row per town
+    projections = pd.read_parquet(processed / "projections.parquet")
+    applied = projections[
+        (projections["row_type"] == "town") & (projections["indicator"] == "medical_insurance_rate")
+    ].set_index("scope")["status_zh"]
+    header = re.findall(r"<th>(.*?)</th>", top)
+    column = header.index(html.escape("医疗保险参保率（全县目标90%）"))
+    for code, row in zip(towns["town_code"], rows, strict=True):
+        # Every cell links to the town's page, which exists.
+        assert {href for _, href, _ in row} == {f"towns/{code}.html"}
+        assert (year_dir / "towns" / f"{code}.html").exists()
+        assert len(row) == len(header)
+        # The cell states the town's status and is coloured by it.
+        kind, _, word = row[column]
+        assert word == applied[code]
+        status = next(k for k, v in STATUS_ZH.items() if v == word)
+        assert kind == f"s-{status.replace(' ', '-')}"
+
+
+def test_a_town_page_opens_with_its_villages_against_the_targets(county):
+    processed, year_dir, _ = county
+    registry = pd.read_parquet(processed / "villages.parquet")
+    code = registry["town_code"].iloc[-1]
+    mine = registry[registry["town_code"] == code]
+    top = _top((year_dir / "towns" / f"{code}.html").read_text(encoding="utf-8"))
+    assert 3 <= len(_leads(top)) <= 5
+    rows = _grid_rows(top)
+    assert len(rows) == len(mine)
+    for village, row in zip(mine["code"], rows, strict=True):
+        assert {href for _, href, _ in row} == {f"../villages/{village}.html"}
+        assert (year_dir / "villages" / f"{village}.html").exists()
+
+
+def test_the_county_word_summary_holds_the_table_on_its_first_page(county, page_tables):
+    processed, year_dir, _ = county
+    document = docx.Document(str(year_dir / "summary.docx"))
+    first, detail = page_tables(document)
+    assert first and detail, "no page break after the top"
+    figures, grid = first
+    towns = pd.read_parquet(processed / "villages.parquet")["town_code"].nunique()
+    assert len(grid.rows) == towns + 1
+    # The status cells are shaded, each with its status's colour.
+    from analysis.reporting.publish import STATUS_COLOURS
+
+    fills = {status: fill.lstrip("#").upper() for status, (fill, _) in STATUS_COLOURS.items()}
+    for row in grid.rows[1:]:
+        for cell in row.cells[1:]:
+            shading = cell._tc.tcPr.find(qn("w:shd"))
+            status = next((k for k, v in STATUS_ZH.items() if v == cell.text), None)
+            if status in fills:
+                assert shading is not None and shading.get(qn("w:fill")) == fills[status]
+    assert [c.text for c in figures.rows[0].cells][1:] == [
+        h.name for h in leader.headlines(_area(processed), 2019)
+    ]
+    # Nothing of the detail before the break: the first heading after the title follows it.
+    body = list(document.element.body.iterchildren())
+    page_break = next(i for i, el in enumerate(body) if el.xpath('.//w:br[@w:type="page"]'))
+    headings = [
+        i
+        for i, el in enumerate(body)
+        if el.tag == qn("w:p") and el.xpath('./w:pPr/w:pStyle[@w:val="Heading1"]')
+    ]
+    assert headings and min(headings) > page_break
+
+
+def _area(processed: Path) -> pd.DataFrame:
+    table = pd.read_parquet(processed / "aggregates.parquet")
+    return table[table["level"] == "county"][["year", "indicator", "value"]]
+
+
+def _sentence_shapes(page: str) -> Counter:
+    """How often each template sentence stands in a page's top and summary: what is left of a
+    sentence once its figures and place names are taken out."""
+    parts = re.findall(
+        r'<section class="(?:top|minsheng-summary)"[^>]*>(.*?)</section>', page, re.S
+    )
+    text = html.unescape(re.sub(r"<[^>]+>", "\n", "".join(parts)))
+    return Counter(
+        re.sub(r"[\d.,%–]+|[^，。；（）\n]*?(村|镇|乡|县|园)", "#", s.strip())
+        for s in re.split(r"(?<=。)|\n", text)
+        if s.strip().endswith("。")
+    )
+
+
+def test_no_summary_repeats_a_template_sentence_more_than_three_times(county):
+    _, year_dir, _ = county
+    for path in [year_dir / "county.html", *sorted((year_dir / "towns").glob("*.html"))]:
+        shapes = _sentence_shapes(path.read_text(encoding="utf-8"))
+        assert shapes, path.name
+        shape, times = shapes.most_common(1)[0]
+        assert times <= MOST_REPEATS, f"{path.name}: {times}× {shape}"
+
+
+def test_the_repeat_check_catches_a_repeated_sentence():
+    """Control: a summary stating each of five towns in the same sentence is caught."""
+    page = '<section class="minsheng-summary">' + "".join(
+        f"<p>{name}医疗保险参保率为8{n}.5%，需加速。</p>"
+        for n, name in enumerate(["甲镇", "乙镇", "丙镇", "丁镇", "戊镇"])
+    )
+    assert _sentence_shapes(page + "</section>").most_common(1)[0][1] == 5
+
+
+def test_a_where_sentence_groups_the_places_and_names_the_main_target():
+    sanitation = leader.Column("sanitary_toilet_rate", True, 85.0)
+    insurance = leader.Column("medical_insurance_rate", True, 90.0)
+    towns = [(f"36072210{n}", name) for n, name in enumerate(["甲镇", "乙镇", "丙镇", "丁镇"])]
+    status = {(code, sanitation): "deteriorating" for code, _ in towns[:3]}
+    status[(towns[0][0], insurance)] = "deteriorating"
+    grid = leader.StatusGrid("town", towns, [insurance, sanitation], status)
+    from analysis.core.catalog import default_catalog
+
+    said = leader._where_sentence(grid, "deteriorating", default_catalog(), "zh")
+    assert said == "倒退的有甲镇、乙镇等3个乡镇，主要是卫生厕所普及率、医疗保险参保率。"
+    assert leader._where_sentence(grid, "achieved", default_catalog(), "zh") == ""

@@ -20,6 +20,7 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
@@ -42,8 +43,19 @@ from analysis.geo.classes import (
     draw_classes,
     heading,
     proportional_symbols,
+    target_classes,
 )
-from analysis.geo.furniture import finish, label_features, legend, new_figure, set_extent, settle
+from analysis.geo.furniture import (
+    KEY_FROM,
+    finish,
+    label_features,
+    legend,
+    new_figure,
+    number_key,
+    reading_order,
+    set_extent,
+    settle,
+)
 from analysis.iorw import atomic_path
 
 #: Kinds of industry base (their legend words are the labels ``map.<kind>``).
@@ -88,6 +100,9 @@ def choropleth(
     ax: Axes | None = None,
     figsize: tuple[float, float] = (7.0, 6.0),
     lang: str = "zh",
+    label_fit: bool = False,
+    target: float | None = None,
+    higher_is_better: bool = True,
 ) -> Figure:
     """Classed choropleth of one numeric column.
 
@@ -133,6 +148,14 @@ def choropleth(
         Size of the new figure, inches.
     lang
         ``"zh"`` or ``"en"``: the language of the legend, source line and furniture.
+    label_fit
+        Name a feature only where its name fits (:func:`label_features`), and number them with
+        a key from :data:`~analysis.geo.furniture.KEY_FROM` features on (a town's villages);
+        False (the default) names every feature (a county's towns).
+    target, higher_is_better
+        A target the values are measured against: the classes are then split at it, those
+        short of it in oranges and those that reach it in greens
+        (:func:`analysis.geo.classes.target_classes`), so no class short of it reads as good.
 
     Returns
     -------
@@ -144,19 +167,26 @@ def choropleth(
     fig, ax = new_figure(ax, figsize)
     shapes = geo.to_measure(gdf)
     values = pd.to_numeric(shapes[column]).to_numpy(dtype=float)
-    if scheme == DATA_SCHEME:
-        codes, edges = data_classes(values, k=k, decimals=decimals)
-        fmt = fmt or f"{{:,.{decimals}f}}"
+    if target is not None:
+        codes, colors, names = target_classes(
+            values, target, higher_is_better=higher_is_better, decimals=decimals, lang=lang
+        )
     else:
-        codes, edges = classify(values, scheme, k=k, bins=bins)
-    colors = class_colors(cmap, max(len(edges) - 1, 0))
-    handles = draw_classes(ax, shapes, codes, colors, class_labels(edges, fmt), lang)
-    if label_column is not None:
-        label_features(ax, shapes, label_column, fontsize=7)
+        if scheme == DATA_SCHEME:
+            codes, edges = data_classes(values, k=k, decimals=decimals)
+            fmt = fmt or f"{{:,.{decimals}f}}"
+        else:
+            codes, edges = classify(values, scheme, k=k, bins=bins)
+        colors = class_colors(cmap, max(len(edges) - 1, 0))
+        names = class_labels(edges, fmt)
+    handles = draw_classes(ax, shapes, codes, colors, names, lang)
     set_extent(ax, shapes)
+    order = _plan_labels(ax, shapes, label_column, figsize) if label_fit else None
     legend(ax, handles, heading(legend_title or column, unit, lang))
     finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     settle(fig, ax_given)
+    if label_column is not None:
+        _labels(ax, shapes, label_column, order, fontsize=7, fit=label_fit)
     return fig
 
 
@@ -173,6 +203,7 @@ def corridor_map(
     ax: Axes | None = None,
     figsize: tuple[float, float] = (7.0, 6.0),
     lang: str = "zh",
+    label_fit: bool = False,
 ) -> Figure:
     """The industry corridor along G357 with its industry bases as symbols sized by area.
 
@@ -192,8 +223,9 @@ def corridor_map(
     width_km
         Total corridor width, km (``width_km/2`` either side of the road).
     title
-        Default: "G357 蔬菜产业走廊与脐橙基地" (or its English).
-    label_column, source, sample, ax, figsize, lang
+        Default: "G357 蔬菜产业走廊与脐橙基地" (or its English); where the road does not
+        cross the area mapped, "蔬菜与脐橙产业基地": a map's title names only what it draws.
+    label_column, source, sample, ax, figsize, lang, label_fit
         As in :func:`choropleth`.
 
     Returns
@@ -239,6 +271,7 @@ def corridor_map(
             handles += kind_handles
             symbols += drawn
     set_extent(ax, shapes)
+    order = _plan_labels(ax, shapes, label_column, figsize) if label_fit else None
     # Room for the largest symbol (~25 pt across) beside and between the entries.
     legend(
         ax,
@@ -248,10 +281,11 @@ def corridor_map(
         handlelength=2.6,
         handletextpad=1.0,
     )
-    title = title if title is not None else label("map.corridor_title", lang)
+    if title is None:
+        title = label("map.corridor_title" if crossed else "map.bases_title", lang)
     finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     settle(fig, ax_given)
-    label_features(ax, shapes, label_column, fontsize=8, avoid=symbols)
+    _labels(ax, shapes, label_column, order, fontsize=8, fit=label_fit, avoid=symbols)
     return fig
 
 
@@ -273,6 +307,7 @@ def sanitation_map(
     ax: Axes | None = None,
     figsize: tuple[float, float] = (7.0, 6.0),
     lang: str = "zh",
+    label_fit: bool = False,
 ) -> Figure:
     """Sanitary toilets per 100 households by village, with toilets and sewage sites.
 
@@ -298,7 +333,7 @@ def sanitation_map(
         (built in which years) and, where it differs, the ledger's figure for the same thing.
     title, legend_title
         Default: "卫生厕所改造与污水处理设施" and "卫生厕所改造" (or their English).
-    unit, label_column, source, sample, cmap, ax, figsize, lang
+    unit, label_column, source, sample, cmap, ax, figsize, lang, label_fit
         As in :func:`choropleth`.
 
     Returns
@@ -356,8 +391,8 @@ def sanitation_map(
                     or label("map.points", lang, label=label(f"map.{kind}", lang), n=len(chosen)),
                 )
             )
-    label_features(ax, shapes, label_column, fontsize=8)
     set_extent(ax, shapes)
+    order = _plan_labels(ax, shapes, label_column, figsize) if label_fit else None
     legend_title = (
         legend_title if legend_title is not None else label("map.sanitation_legend", lang)
     )
@@ -365,6 +400,7 @@ def sanitation_map(
     title = title if title is not None else label("map.sanitation_title", lang)
     finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     settle(fig, ax_given)
+    _labels(ax, shapes, label_column, order, fontsize=8, fit=label_fit)
     return fig
 
 
@@ -372,6 +408,7 @@ def locator_map(
     villages: gpd.GeoDataFrame,
     code: str,
     *,
+    neighbours: gpd.GeoDataFrame | None = None,
     code_column: str = "code",
     label_column: str = "name",
     title: str | None = None,
@@ -381,16 +418,20 @@ def locator_map(
     figsize: tuple[float, float] = (4.5, 4.0),
     lang: str = "zh",
 ) -> Figure:
-    """The township's villages with one village highlighted.
+    """The village's town with the village highlighted, its neighbouring towns around it.
 
     Parameters
     ----------
     villages
-        Village polygons.
+        The polygons of the villages of the village's own town.
     code
         The village to highlight, matched as text against ``code_column``.
+    neighbours
+        The polygons of the neighbouring towns, named in a column ``name``; the map then shows
+        the town with as much of them as a margin of a fifth of the town's size takes in, and
+        never beyond them.
     code_column, label_column
-        Columns of village codes and names.
+        Columns of village codes and names; the other villages are named where the name fits.
     title
         Default: "<name>位置" / "Location of <name>".
     source, sample, ax, figsize, lang
@@ -409,15 +450,21 @@ def locator_map(
     name = str(shapes.loc[chosen, label_column].iloc[0])
     ax_given = ax is not None
     fig, ax = new_figure(ax, figsize)
+    around = geo.to_measure(neighbours) if neighbours is not None and len(neighbours) else None
+    if around is not None:
+        _plot_polygons(
+            ax, around, facecolor=COLORS["neighbour_fill"], edgecolor=COLORS["muted"], lw=0.8
+        )
     _plot_polygons(
         ax, shapes, facecolor=COLORS["village_fill"], edgecolor=COLORS["village_edge"], lw=0.6
     )
     _plot_polygons(
         ax, shapes[chosen], facecolor=COLORS["highlight"], edgecolor=COLORS["ink"], lw=1.0
     )
-    label_features(ax, shapes[~chosen], label_column, fontsize=7, color=COLORS["muted"])
-    label_features(ax, shapes[chosen], label_column, fontsize=10)
-    set_extent(ax, shapes)
+    if around is None:
+        set_extent(ax, shapes)
+    else:
+        _set_locator_extent(ax, shapes, around)
     handles = [
         Patch(facecolor=COLORS["highlight"], edgecolor=COLORS["ink"], label=name),
         Patch(
@@ -426,11 +473,84 @@ def locator_map(
             label=label("map.other_villages", lang),
         ),
     ]
+    if around is not None:
+        handles.append(
+            Patch(
+                facecolor=COLORS["neighbour_fill"],
+                edgecolor=COLORS["muted"],
+                label=label("map.neighbour_towns", lang),
+            )
+        )
     legend(ax, handles, label("map.legend", lang))
     title = title or label("map.location", lang, name=name)
     finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     settle(fig, ax_given)
+    taken: list = []
+    label_features(ax, shapes[chosen], label_column, fontsize=10, fit=True, taken=taken)
+    if not taken:  # the village's name is shown even where it overflows a small village
+        label_features(ax, shapes[chosen], label_column, fontsize=10, taken=taken)
+    label_features(
+        ax, shapes[~chosen], label_column, fontsize=7, color=COLORS["muted"], fit=True, taken=taken
+    )
+    if around is not None:
+        _label_neighbours(ax, around, taken)
     return fig
+
+
+def _set_locator_extent(ax: Axes, town: gpd.GeoDataFrame, around: gpd.GeoDataFrame) -> None:
+    """The town with a margin of a fifth of its size, within the town and its neighbours."""
+    xmin, ymin, xmax, ymax = town.total_bounds
+    pad = 0.2 * max(xmax - xmin, ymax - ymin)
+    axmin, aymin, axmax, aymax = pd.concat([town.geometry, around.geometry]).total_bounds
+    ax.set_xlim(max(xmin - pad, axmin), min(xmax + pad, axmax))
+    ax.set_ylim(max(ymin - pad, aymin), min(ymax + pad, aymax))
+    ax.set_aspect("equal")
+
+
+def _label_neighbours(ax: Axes, around: gpd.GeoDataFrame, taken: list) -> None:
+    """Each neighbouring town named at a point of its part in view, where the name fits."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    in_view = around.assign(geometry=around.geometry.intersection(shapely.box(x0, y0, x1, y1)))
+    in_view = in_view[~in_view.geometry.is_empty]
+    label_features(ax, in_view, "name", fontsize=8, color=COLORS["muted"], fit=True, taken=taken)
+
+
+def _plan_labels(
+    ax: Axes, shapes: gpd.GeoDataFrame, column: str | None, figsize: tuple[float, float]
+) -> list[int] | None:
+    """Where a map shows :data:`~analysis.geo.furniture.KEY_FROM` features or more, the order
+    they are numbered in (reading order), with the key of the numbers added under the map;
+    None where they are named."""
+    if column is None or len(shapes) < KEY_FROM:
+        return None
+    order = reading_order(shapes)
+    # Columns of about 1.2 inches, as many as the map's width takes.
+    columns = max(1, int(figsize[0] // 1.2))
+    number_key(ax, [str(shapes[column].iloc[i]) for i in order], columns=columns)
+    return order
+
+
+def _labels(
+    ax: Axes,
+    shapes: gpd.GeoDataFrame,
+    column: str | None,
+    order: list[int] | None,
+    *,
+    fontsize: float,
+    fit: bool,
+    avoid: list[tuple[float, float, float]] | None = None,
+) -> None:
+    """The features' names where they fit, or their numbers in the key of :func:`_plan_labels`;
+    every name where ``fit`` is False."""
+    if column is None:
+        return
+    if order is None:
+        label_features(ax, shapes, column, fontsize=fontsize, avoid=avoid, fit=fit)
+        return
+    numbered = [0] * len(shapes)
+    for number, position in enumerate(order, start=1):
+        numbered[position] = number
+    label_features(ax, shapes, column, fontsize=fontsize, avoid=avoid, numbered=numbered)
 
 
 def _plot_polygons(ax: Axes, shapes: gpd.GeoDataFrame, **style: object) -> None:

@@ -6,7 +6,6 @@ which lags, and where the targets are at risk — the county's own targets, and 
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pandas as pd
 
 from analysis.core import numbers
@@ -20,7 +19,7 @@ from analysis.core.labels import (
 )
 from analysis.geo import maps
 from analysis.pipeline.store import Tables
-from analysis.reporting.page_maps import MapDrawing
+from analysis.reporting.page_maps import MapDrawing, town_shapes
 from analysis.reporting.reads import REGISTRY, SCOPE_PROJECTIONS, TOWNS_FIGURES, reads
 
 #: The indicators of the town table, and the one the town map shows by default.
@@ -96,16 +95,6 @@ def town_table(
         households = wide[HOUSEHOLDS].where(wide[HOUSEHOLDS] > 0)
         ranked(ind, values / households * PER_HOUSEHOLDS, name, header)
     return pd.DataFrame(shown).reset_index(drop=True)
-
-
-def town_shapes(tables: Tables) -> gpd.GeoDataFrame | None:
-    """Town polygons, dissolved from the village polygons; None without village geometry."""
-    if not isinstance(tables.villages, gpd.GeoDataFrame):
-        return None
-    villages = tables.villages.assign(town_code=tables.villages["code"].astype(str).str[:9])
-    towns = villages.dissolve(by="town_code", as_index=False)[["town_code", "geometry"]]
-    names = tables.towns().set_index("code")["name"]
-    return towns.assign(code=towns["town_code"], name=towns["town_code"].map(names))
 
 
 @reads(TOWNS_FIGURES, REGISTRY)

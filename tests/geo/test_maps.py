@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from shapely.geometry import LineString, Point, box
 
-from analysis.geo import layers as geo
 from analysis.geo import classes, furniture, maps
+from analysis.geo import layers as geo
 
 FIGSIZE = (6.0, 5.0)
 DPI = 70

@@ -10,6 +10,7 @@ a worker process can draw hundreds of them without leaking; Jupyter still displa
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -75,6 +76,11 @@ _EDITABLE_TEXT = {"pdf.fonttype": 42, "svg.fonttype": "none"}
 #: Named after the house font in an SVG, for a reader without it: the CJK fonts of Windows,
 #: macOS and Linux desktops, in that order.
 SVG_FALLBACK_FONTS = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "SimHei")
+#: The paper a print map is set on (ISO 216), short side by long side, inches: the smallest
+#: whose printable area holds the map, on its side where the map is wider than high.
+PAPER_IN = {"A4": (210 / 25.4, 297 / 25.4), "A3": (297 / 25.4, 420 / 25.4)}
+#: The margin kept on every side of a print map's page, inches (15 mm).
+PAPER_MARGIN_IN = 15 / 25.4
 
 
 # --------------------------------------------------------------------------------------------
@@ -585,7 +591,46 @@ def _plot_polygons(ax: Axes, shapes: gpd.GeoDataFrame, **style: object) -> None:
     ax.autoscale_view()
 
 
-def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = None) -> Path:
+def paper_size(width: float, height: float) -> tuple[str, tuple[float, float]]:
+    """The paper (:data:`PAPER_IN`) a figure of ``width`` × ``height`` inches is printed on, and
+    the page's size in inches: A4, or A3 where A4's printable area is too small."""
+    landscape = width > height
+    for name, (short, long) in PAPER_IN.items():
+        page = (long, short) if landscape else (short, long)
+        if width + 2 * PAPER_MARGIN_IN <= page[0] and height + 2 * PAPER_MARGIN_IN <= page[1]:
+            return name, page
+    return name, page
+
+
+@contextlib.contextmanager
+def _on_paper(fig: Figure):
+    """The figure set in the middle of its paper (:func:`paper_size`) while in the context: the
+    page grows around the map, whose content keeps its size in inches."""
+    width, height = fig.get_size_inches()
+    _, (page_w, page_h) = paper_size(width, height)
+    positions = [(ax, ax.get_position()) for ax in fig.axes]
+    left, bottom = (page_w - width) / 2, (page_h - height) / 2
+    fig.set_size_inches(page_w, page_h)
+    for ax, box in positions:
+        ax.set_position(
+            [
+                (left + box.x0 * width) / page_w,
+                (bottom + box.y0 * height) / page_h,
+                box.width * width / page_w,
+                box.height * height / page_h,
+            ]
+        )
+    try:
+        yield
+    finally:
+        fig.set_size_inches(width, height)
+        for ax, box in positions:
+            ax.set_position(box)
+
+
+def save_figure(
+    fig: Figure, path: str | PathLike[str], *, dpi: float | None = None, paper: bool = False
+) -> Path:
     """Write a figure atomically: PNG for reports, SVG or PDF for print, chosen by suffix.
 
     The file is written beside ``path`` under a temporary name and moved into place, so a
@@ -603,6 +648,9 @@ def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = N
         Target ending in ``.png``, ``.svg`` or ``.pdf``; folders are created.
     dpi
         Resolution for PNG (default: the house style's ``savefig.dpi``).
+    paper
+        Set the map in the middle of a real A4 page (A3 where it needs one), with margins of
+        at least 15 mm: a print map, not a picture cut to its content.
 
     Returns
     -------
@@ -612,7 +660,7 @@ def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = N
     suffix = path.suffix.lower()
     if suffix not in _SAVE_FORMATS:
         raise ValueError(f"{path}: unsupported figure format; use .png, .svg or .pdf")
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, _on_paper(fig) if paper else contextlib.nullcontext():
         _save(fig, tmp, suffix[1:], dpi)
     return path
 

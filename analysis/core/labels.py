@@ -596,6 +596,8 @@ _WORDS: dict[str, tuple[str, str]] = {
         "G357 蔬菜产业走廊与脐橙基地",
         "G357 vegetable corridor and navel oranges",
     ),
+    "map.open": ("点击查看原图", "Tap to open full size"),
+    "map.close": ("关闭 ×", "Close ×"),
     "map.bases_title": ("蔬菜与脐橙产业基地", "Vegetable and navel orange bases"),
     "map.neighbour_towns": ("相邻乡镇", "Neighbouring towns"),
     "map.below_target": ("{range}，未达目标", "{range}, short of the target"),

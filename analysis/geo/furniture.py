@@ -177,7 +177,7 @@ def label_features(
     fit: bool = False,
     numbered: Sequence[int] | None = None,
     taken: list[Bbox] | None = None,
-) -> list[Annotation]:
+) -> list[Text]:
     """Name each feature at a point inside it, with a white halo, above every symbol.
 
     ``avoid`` are symbols drawn on the map, ``(x, y, radius in points)``: a label then goes
@@ -201,9 +201,11 @@ def label_features(
     for polygon, point, text in zip(shapes.geometry, points, texts, strict=True):
         if point is None or point.is_empty or pd.isna(text):
             continue
-        note = ax.annotate(
+        # A plain text, not an annotation: measuring one asks no more than its own extent.
+        note = ax.text(
+            point.x,
+            point.y,
             str(text),
-            (point.x, point.y),
             ha="center",
             va="center",
             fontsize=fontsize,
@@ -252,16 +254,12 @@ def number_key(ax: Axes, names: Sequence[str], *, columns: int, fontsize: float 
     """Add the key of numbered features (numbers 1…n in the order of ``names``)."""
     entries = [f"{i} {name}" for i, name in enumerate(names, start=1)]
     rows = -(-len(entries) // columns)
+    # A column is one text of several lines: one artist to measure and draw, not one a line.
     packed = HPacker(
         children=[
-            VPacker(
-                children=[
-                    TextArea(entry, textprops={"fontsize": fontsize, "color": COLORS["ink"]})
-                    for entry in entries[c * rows : (c + 1) * rows]
-                ],
-                align="left",
-                pad=0,
-                sep=2,
+            TextArea(
+                "\n".join(entries[c * rows : (c + 1) * rows]),
+                textprops={"fontsize": fontsize, "color": COLORS["ink"], "linespacing": 1.4},
             )
             for c in range(columns)
             if entries[c * rows : (c + 1) * rows]

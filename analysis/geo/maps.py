@@ -32,7 +32,7 @@ from matplotlib.text import Text
 
 from analysis.core.glyphs import WINDOWS_EXT_B_FONT
 from analysis.core.labels import check_lang, label, unit_word
-from analysis.core.style import COLORS, rare_characters, use_house_style
+from analysis.core.style import COLORS, measuring_renderer, rare_characters, use_house_style
 from analysis.core.truetype import truetype_family
 from analysis.geo import layers as geo
 from analysis.geo.classes import (
@@ -437,7 +437,7 @@ def locator_map(
         the town with as much of them as a margin of a fifth of the town's size takes in, and
         never beyond them.
     code_column, label_column
-        Columns of village codes and names; the other villages are named where the name fits.
+        Columns of village codes and names.
     title
         Default: "<name>位置" / "Location of <name>".
     source, sample, ax, figsize, lang
@@ -491,13 +491,12 @@ def locator_map(
     title = title or label("map.location", lang, name=name)
     finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     settle(fig, ax_given)
-    taken: list = []
-    label_features(ax, shapes[chosen], label_column, fontsize=10, fit=True, taken=taken)
-    if not taken:  # the village's name is shown even where it overflows a small village
-        label_features(ax, shapes[chosen], label_column, fontsize=10, taken=taken)
-    label_features(
-        ax, shapes[~chosen], label_column, fontsize=7, color=COLORS["muted"], fit=True, taken=taken
-    )
+    # The village named, over its town's other villages (a town of 50 names would bury it),
+    # and the neighbouring towns named where their names fit beside it.
+    taken = [
+        text.get_window_extent(measuring_renderer(fig.dpi))
+        for text in label_features(ax, shapes[chosen], label_column, fontsize=10)
+    ]
     if around is not None:
         _label_neighbours(ax, around, taken)
     return fig

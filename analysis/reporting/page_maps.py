@@ -61,6 +61,15 @@ def town_shapes(tables: Tables) -> gpd.GeoDataFrame | None:
     return towns.assign(code=towns["town_code"], name=towns["town_code"].map(names))
 
 
+def _measured_town_shapes(tables: Tables) -> gpd.GeoDataFrame:
+    """:func:`town_shapes` in the measuring CRS, dissolved from the measured villages: what
+    every village locator of a county draws around its town, projected once."""
+    villages = tables.measured_villages()
+    towns = villages.assign(code=_town_of(villages["code"])).dissolve(by="code", as_index=False)
+    names = tables.towns().set_index("code")["name"]
+    return towns[["code", "geometry"]].assign(name=towns["code"].map(names))
+
+
 def by_town(tables: Tables) -> bool:
     """Whether the tables are a county's, whose maps are drawn by town (town polygons, town
     names): several towns, not limited to one."""
@@ -291,7 +300,7 @@ def locator_drawing(tables: Tables, code: str, *, lang: str = "zh") -> MapDrawin
     town = str(code)[: LEVELS["town"]]
     neighbours = None
     if _town_of(villages["code"]).nunique() > 1:
-        towns = tables.derived("town_shapes", town_shapes)
+        towns = tables.derived("measured_town_shapes", _measured_town_shapes)
         own = towns.loc[towns["code"] == town, "geometry"]
         if len(own):
             # Dissolved from the same villages, neighbours share their boundary exactly.

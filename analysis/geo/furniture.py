@@ -35,6 +35,12 @@ from analysis.core.labels import label, unit_word
 from analysis.core.style import COLORS, measuring_renderer
 
 HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+#: The size of a map's smallest text (legend, labels, key, scale bar, source line), points: a
+#: map laid out no wider than the Word summary's text (:data:`MAP_FIGSIZE`) prints it at 9 pt.
+MAP_TEXT_PT = 9.0
+#: The size a map is laid out in, inches: its width no more than the Word summary's text
+#: (156 mm, 6.14 in), so Word never shrinks it and its text prints at :data:`MAP_TEXT_PT`.
+MAP_FIGSIZE = (6.1, 5.5)
 
 
 def legend(ax: Axes, handles: list, title: str, **kwargs: object) -> None:
@@ -45,8 +51,8 @@ def legend(ax: Axes, handles: list, title: str, **kwargs: object) -> None:
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
         frameon=False,
-        fontsize=8,
-        title_fontsize=9,
+        fontsize=MAP_TEXT_PT,
+        title_fontsize=MAP_TEXT_PT + 1,
         alignment="left",
         **kwargs,
     )
@@ -245,14 +251,29 @@ def reading_order(shapes: gpd.GeoDataFrame) -> list[int]:
     return order
 
 
+#: Between the columns of a key, points.
+_KEY_GAP_PT = 12
+
+
 class NumberKey(AnchoredOffsetbox):
     """The key of a map's numbered features ("1 青光村"), in columns under the map; placed by
     :func:`settle` under the map and its furniture, with the source line under it."""
 
 
-def number_key(ax: Axes, names: Sequence[str], *, columns: int, fontsize: float = 8) -> NumberKey:
-    """Add the key of numbered features (numbers 1…n in the order of ``names``)."""
+def number_key(
+    ax: Axes, names: Sequence[str], *, width_in: float, fontsize: float = MAP_TEXT_PT
+) -> NumberKey:
+    """Add the key of numbered features (numbers 1…n in the order of ``names``), in as many
+    columns as ``width_in`` inches hold."""
     entries = [f"{i} {name}" for i, name in enumerate(names, start=1)]
+    longest = max(entries, key=len)
+    entry_in = (
+        Text(0, 0, longest, fontsize=fontsize, figure=ax.figure)
+        .get_window_extent(measuring_renderer(ax.figure.dpi))
+        .width
+        / ax.figure.dpi
+    )
+    columns = max(1, int((width_in + _KEY_GAP_PT / 72) // (entry_in + _KEY_GAP_PT / 72)))
     rows = -(-len(entries) // columns)
     # A column is one text of several lines: one artist to measure and draw, not one a line.
     packed = HPacker(
@@ -266,7 +287,7 @@ def number_key(ax: Axes, names: Sequence[str], *, columns: int, fontsize: float 
         ],
         align="top",
         pad=0,
-        sep=12,
+        sep=_KEY_GAP_PT,
     )
     key = NumberKey(
         loc="upper left",
@@ -336,16 +357,17 @@ def finish(
     parts = [label("chart.source", lang, source=source) if source else ""]
     if sample:
         parts.append(label("map.sample", lang))
-    parts.append(label("map.crs", lang))
+    # The coordinate system on a line of its own: one line would be wider than the map.
+    source_line = label("map.separator", lang).join(p for p in parts if p)
     ax.annotate(
-        label("map.separator", lang).join(p for p in parts if p),
+        "\n".join(line for line in (source_line, label("map.crs", lang)) if line),
         (0, 0),
         xycoords="axes fraction",
         xytext=(0, -4),
         textcoords="offset points",
         ha="left",
         va="top",
-        fontsize=7,
+        fontsize=MAP_TEXT_PT,
         color=COLORS["muted"],
     )
 
@@ -384,7 +406,7 @@ def _scale_bar(ax, lang):
                 lw=0.6,
             )
         )
-    text = {"fontsize": 7, "color": COLORS["ink"]}
+    text = {"fontsize": MAP_TEXT_PT, "color": COLORS["ink"]}
     # The three ticks as one line broken by NaNs: one artist to measure and draw, not three.
     tick_x = [x for tick in ticks for x in (tick, tick, math.nan)]
     tick_y = [y for _ in ticks for y in (0.0, -height * 0.6, math.nan)]

@@ -48,6 +48,8 @@ from analysis.geo.classes import (
 )
 from analysis.geo.furniture import (
     KEY_FROM,
+    MAP_FIGSIZE,
+    MAP_TEXT_PT,
     finish,
     label_features,
     legend,
@@ -104,7 +106,7 @@ def choropleth(
     fmt: str | None = None,
     decimals: int = 1,
     ax: Axes | None = None,
-    figsize: tuple[float, float] = (7.0, 6.0),
+    figsize: tuple[float, float] = MAP_FIGSIZE,
     lang: str = "zh",
     label_fit: bool = False,
     target: float | None = None,
@@ -192,7 +194,7 @@ def choropleth(
     finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     settle(fig, ax_given)
     if label_column is not None:
-        _labels(ax, shapes, label_column, order, fontsize=7, fit=label_fit)
+        _labels(ax, shapes, label_column, order, fontsize=MAP_TEXT_PT, fit=label_fit)
     return fig
 
 
@@ -207,7 +209,7 @@ def corridor_map(
     source: str | None = None,
     sample: bool = False,
     ax: Axes | None = None,
-    figsize: tuple[float, float] = (7.0, 6.0),
+    figsize: tuple[float, float] = MAP_FIGSIZE,
     lang: str = "zh",
     label_fit: bool = False,
 ) -> Figure:
@@ -291,7 +293,7 @@ def corridor_map(
         title = label("map.corridor_title" if crossed else "map.bases_title", lang)
     finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     settle(fig, ax_given)
-    _labels(ax, shapes, label_column, order, fontsize=8, fit=label_fit, avoid=symbols)
+    _labels(ax, shapes, label_column, order, fontsize=MAP_TEXT_PT, fit=label_fit, avoid=symbols)
     return fig
 
 
@@ -311,7 +313,7 @@ def sanitation_map(
     sample: bool = False,
     cmap: str = "YlGn",
     ax: Axes | None = None,
-    figsize: tuple[float, float] = (7.0, 6.0),
+    figsize: tuple[float, float] = MAP_FIGSIZE,
     lang: str = "zh",
     label_fit: bool = False,
 ) -> Figure:
@@ -406,7 +408,7 @@ def sanitation_map(
     title = title if title is not None else label("map.sanitation_title", lang)
     finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     settle(fig, ax_given)
-    _labels(ax, shapes, label_column, order, fontsize=8, fit=label_fit)
+    _labels(ax, shapes, label_column, order, fontsize=MAP_TEXT_PT, fit=label_fit)
     return fig
 
 
@@ -517,7 +519,9 @@ def _label_neighbours(ax: Axes, around: gpd.GeoDataFrame, taken: list) -> None:
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     in_view = around.assign(geometry=around.geometry.intersection(shapely.box(x0, y0, x1, y1)))
     in_view = in_view[~in_view.geometry.is_empty]
-    label_features(ax, in_view, "name", fontsize=8, color=COLORS["muted"], fit=True, taken=taken)
+    label_features(
+        ax, in_view, "name", fontsize=MAP_TEXT_PT, color=COLORS["muted"], fit=True, taken=taken
+    )
 
 
 def _plan_labels(
@@ -529,9 +533,8 @@ def _plan_labels(
     if column is None or len(shapes) < KEY_FROM:
         return None
     order = reading_order(shapes)
-    # Columns of about 1.2 inches, as many as the map's width takes.
-    columns = max(1, int(figsize[0] // 1.2))
-    number_key(ax, [str(shapes[column].iloc[i]) for i in order], columns=columns)
+    # As many columns as the figure's width holds, the margins apart.
+    number_key(ax, [str(shapes[column].iloc[i]) for i in order], width_in=figsize[0] - 0.3)
     return order
 
 

@@ -477,3 +477,17 @@ def test_a_corridor_map_is_not_titled_by_a_road_it_does_not_draw(villages, bases
     fig = maps.corridor_map(villages, road, bases)
     assert fig.axes[0].get_title() == "蔬菜与脐橙产业基地"
     assert "G357" not in " ".join(_texts(fig))
+
+
+def test_a_maps_text_is_9_points_or_more_on_a_figure_no_wider_than_a_word_page(
+    villages, road, bases
+):
+    for fig in (
+        maps.corridor_map(villages, road, bases, sample=True),
+        maps.choropleth(_grid(6, 5), "value", label_column="name", label_fit=True, source="台账"),
+    ):
+        ax = fig.axes[0]
+        hidden = {ax.xaxis.label, ax.yaxis.label}  # the axes are off: never drawn
+        sizes = {t.get_fontsize() for t in fig.findobj(Text) if t.get_text() and t not in hidden}
+        assert min(sizes) >= furniture.MAP_TEXT_PT == 9
+        assert fig.get_size_inches()[0] <= 156 / 25.4  # the Word summary's text width

@@ -118,7 +118,7 @@ def test_a_print_map_is_set_on_an_a4_page_and_left_as_it_was(figure, tmp_path):
     assert sorted(round(float(v) / 72 * 25.4) for v in svg_pt) == [210, 297]
     # The figure itself is not changed: the page's own picture and the Word picture keep it.
     assert tuple(figure.get_size_inches()) == size
-    assert figure.axes[0].get_position().bounds == position
+    assert figure.axes[0].get_position().bounds == pytest.approx(position, abs=1e-12)
     # Without paper, the figure as laid out: no page around it.
     assert sorted(_media_box_mm(maps.save_figure(figure, tmp_path / "bare.pdf").read_bytes())) != [
         210,

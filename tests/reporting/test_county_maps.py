@@ -78,3 +78,37 @@ def test_a_locator_zooms_on_the_villages_town_and_stays_within_it_and_its_neighb
     # Far less than the county: the town, a margin and no more.
     county_width = to_measure(whole.villages).total_bounds
     assert (x1 - x0) < 0.8 * (county_width[2] - county_width[0])
+
+
+def test_the_word_summarys_maps_print_their_text_at_9_points_or_more(county, tmp_path):
+    """Word never shrinks a map (its figure is no wider than the text), so a map's smallest
+    text, :data:`~analysis.geo.furniture.MAP_TEXT_PT`, prints at 9 pt or more; and the print
+    maps beside it are set on A4 or A3 pages."""
+    import io
+    import re
+    import zipfile
+
+    import PIL.Image
+
+    from analysis.geo.furniture import MAP_TEXT_PT
+    from analysis.reporting import index_page, print_documents
+
+    print_documents.write_documents(county, tmp_path, YEAR, "zh")
+    docx, maps_dir = index_page.document_paths(tmp_path)
+    with zipfile.ZipFile(docx) as archive:
+        document = archive.read("word/document.xml").decode()
+        rels = archive.read("word/_rels/document.xml.rels").decode()
+        targets = {
+            rid: target for target, rid in re.findall(r'Target="([^"]+)"[^>]*Id="(rId\d+)"', rels)
+        } | dict(re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"', rels))
+        placed = re.findall(r'<wp:extent cx="(\d+)".*?r:embed="(rId\d+)"', document, re.S)
+        # The first three pictures are the maps (corridor, sanitation, 卫生厕所普及率).
+        for width_emu, rid in placed[:3]:
+            png = PIL.Image.open(io.BytesIO(archive.read("word/" + targets[rid])))
+            figure_in = png.size[0] / print_documents.PRINT_DPI
+            printed_pt = MAP_TEXT_PT * int(width_emu) / 914400 / figure_in
+            assert printed_pt >= 9 - 1e-6
+    for pdf in maps_dir.glob("*.pdf"):
+        box = re.search(rb"/MediaBox \[ ?([\d.\s]+)\]", pdf.read_bytes()).group(1).split()
+        size_mm = sorted(round(float(v) / 72 * 25.4) for v in box[2:])
+        assert size_mm in ([210, 297], [297, 420]), pdf.name

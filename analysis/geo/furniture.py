@@ -137,6 +137,12 @@ def settle(fig: Figure, ax_given: bool) -> None:
     frame = _frame_artists(ax)
     legend = ax.get_legend()
     legend_in = legend.get_window_extent(renderer).width / fig.dpi if legend is not None else 0.0
+    # The north arrow and scale bar stand beside the map too, and can be the wider (a short
+    # legend); the scale bar's length follows the map's, about what it is here.
+    for furniture in ax.artists:
+        if isinstance(furniture, AnchoredOffsetbox) and not isinstance(furniture, NumberKey):
+            box = furniture.get_window_extent(renderer)
+            legend_in = max(legend_in, (box.x1 - ax.bbox.x1) / fig.dpi - _LEGEND_GAP_IN)
     width, height = fig.get_size_inches()
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     aspect = (y1 - y0) / (x1 - x0)

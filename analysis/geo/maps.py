@@ -610,7 +610,8 @@ def _on_paper(fig: Figure):
     page grows around the map, whose content keeps its size in inches."""
     width, height = fig.get_size_inches()
     _, (page_w, page_h) = paper_size(width, height)
-    positions = [(ax, ax.get_position()) for ax in fig.axes]
+    # The positions as set, not as the aspect made them: restored, they give the same figure.
+    positions = [(ax, ax.get_position(original=True).frozen()) for ax in fig.axes]
     left, bottom = (page_w - width) / 2, (page_h - height) / 2
     fig.set_size_inches(page_w, page_h)
     for ax, box in positions:

@@ -417,7 +417,8 @@ def _scale_bar(ax, lang):
     tick_x = [x for tick in ticks for x in (tick, tick, math.nan)]
     tick_y = [y for _ in ticks for y in (0.0, -height * 0.6, math.nan)]
     bar.add_artist(Line2D(tick_x, tick_y, color=COLORS["ink"], lw=0.6))
-    for tick in ticks:
+    # The ends labelled, not the middle: on a small map three numbers would run together.
+    for tick in (ticks[0], ticks[-1]):
         bar.add_artist(
             Text(
                 tick,

@@ -395,8 +395,12 @@ def sanitation_map(
                     markersize=math.sqrt(size),
                     color=color,
                     markeredgecolor="white",
-                    label=(point_labels or {}).get(kind)
-                    or label("map.points", lang, label=label(f"map.{kind}", lang), n=len(chosen)),
+                    label=_two_lines(
+                        (point_labels or {}).get(kind)
+                        or label(
+                            "map.points", lang, label=label(f"map.{kind}", lang), n=len(chosen)
+                        )
+                    ),
                 )
             )
     set_extent(ax, shapes)
@@ -410,6 +414,16 @@ def sanitation_map(
     settle(fig, ax_given)
     _labels(ax, shapes, label_column, order, fontsize=MAP_TEXT_PT, fit=label_fit)
     return fig
+
+
+def _two_lines(words: str) -> str:
+    """A legend entry's words with what is in brackets on a line of its own: a long entry
+    beside the map would take the map's room."""
+    for bracket in ("（", " ("):
+        if bracket in words:
+            name, rest = words.split(bracket, 1)
+            return f"{name}\n{bracket.strip()}{rest}"
+    return words
 
 
 def locator_map(

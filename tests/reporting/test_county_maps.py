@@ -112,3 +112,24 @@ def test_the_word_summarys_maps_print_their_text_at_9_points_or_more(county, tmp
         box = re.search(rb"/MediaBox \[ ?([\d.\s]+)\]", pdf.read_bytes()).group(1).split()
         size_mm = sorted(round(float(v) / 72 * 25.4) for v in box[2:])
         assert size_mm in ([210, 297], [297, 420]), pdf.name
+
+
+def test_the_county_pages_town_map_splits_its_classes_at_the_countys_target(county):
+    from analysis.reporting import county as county_page
+
+    tables = load_tables(county)
+    fig = county_page.town_map_drawing(tables, YEAR).draw()
+    legend = fig.axes[0].get_legend()
+    assert "目标" in legend.get_title().get_text()
+    target = float(
+        tables.targets.query("indicator == 'sanitary_toilet_rate' and scope.str.len() == 6")[
+            "target_value"
+        ].iloc[0]
+    )
+    rates = tables.aggregates.query(
+        "level == 'town' and year == @YEAR and indicator == 'sanitary_toilet_rate'"
+    )["value"]
+    words = [t.get_text() for t in legend.get_texts()]
+    reached = [w for w in words if "达到目标" in w]
+    assert bool(reached) == bool((rates >= target).any())
+    assert all("未达目标" in w or "达到目标" in w for w in words)

@@ -698,6 +698,12 @@ _WORDS: dict[str, tuple[str, str]] = {
         "G357 蔬菜产业走廊与脐橙基地",
         "G357 vegetable corridor and navel oranges",
     ),
+    "map.open": ("点击查看原图", "Tap to open full size"),
+    "map.close": ("关闭 ×", "Close ×"),
+    "map.bases_title": ("蔬菜与脐橙产业基地", "Vegetable and navel orange bases"),
+    "map.neighbour_towns": ("相邻乡镇", "Neighbouring towns"),
+    "map.below_target": ("{range}，未达目标", "{range}, short of the target"),
+    "map.reached_target": ("{range}，达到目标", "{range}, target reached"),
     "map.greenhouse": ("大棚蔬菜基地", "Greenhouse vegetable base"),
     "map.orange": ("脐橙基地", "Navel orange base"),
     "map.base_size": ("{kind} {value}", "{kind} {value}"),
@@ -715,6 +721,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "map.sanitary_rate_year": (
         "{year}年各村卫生厕所普及率",
         "Sanitary toilet coverage by village, {year}",
+    ),
+    "map.sanitary_rate_towns": (
+        "{year}年各乡镇卫生厕所普及率",
+        "Sanitary toilet coverage by town, {year}",
     ),
     "map.target_note": ("{place}{year}年目标 {target}", "{place} target for {year}: {target}"),
     "map.sanitation_title": ("卫生厕所改造与污水处理设施", "Sanitary toilets and sewage treatment"),

@@ -45,6 +45,7 @@ COLORS = {
     "orange": "#e67e22",
     "village_edge": "#555555",
     "village_fill": "#f4f1ea",
+    "neighbour_fill": "#e8e8e8",
     "highlight": "#2e86c1",
     "history": "#1f4e79",
     "projection": "#2e86c1",

@@ -161,6 +161,64 @@ def data_classes(
     return codes, [lowest, *upper]
 
 
+#: The palettes of classes split at a target: short of it, and reaching it.
+SHORT_CMAP, REACHED_CMAP = "Oranges", "Greens"
+
+
+def target_classes(
+    values: np.ndarray,
+    target: float,
+    *,
+    higher_is_better: bool = True,
+    decimals: int = 1,
+    lang: str = "zh",
+) -> tuple[np.ndarray, list, list[str]]:
+    """Classes split at a target: class code per value (-1 where missing), a colour and a
+    legend word per class.
+
+    The values short of the target and those reaching it are classed apart, each by
+    :func:`data_classes` (at most 3 classes each), so no class holds both. Classes short of it
+    are oranges, darker the further from it; classes that reach it are greens, darker the
+    further beyond it. A class's bounds are the rounded bounds of :func:`data_classes`, except
+    that the nearest class short of the target ends before it ("(80.1, 85.0)").
+    """
+    values = np.asarray(values, dtype=float)
+    present = ~np.isnan(values)
+    reached = present & ((values >= target) if higher_is_better else (values <= target))
+    short = present & ~reached
+    codes = np.full(values.shape, -1)
+    fmt = f"{{:,.{decimals}f}}"
+    short_codes, short_edges = data_classes(np.where(short, values, np.nan), k=3, decimals=decimals)
+    reached_codes, reached_edges = data_classes(
+        np.where(reached, values, np.nan), k=3, decimals=decimals
+    )
+    short_words = class_labels(short_edges, fmt)
+    if short_words:
+        # The edge nearest the target: a rounded bound at the target would read as reaching it.
+        bound = short_edges[-1] if higher_is_better else short_edges[0]
+        if (bound >= target) if higher_is_better else (bound <= target):
+            closing = fmt.format(target)
+            if higher_is_better:
+                short_words[-1] = short_words[-1].rsplit(",", 1)[0] + f", {closing})"
+            else:
+                first = short_words[0]
+                short_words[0] = f"({closing}," + first.split(",", 1)[1]
+    n_short, n_reached = len(short_words), len(class_labels(reached_edges, fmt))
+    # Darker the further from the target: the short classes' palette runs the other way.
+    short_colors = class_colors(SHORT_CMAP, n_short)
+    reached_colors = class_colors(REACHED_CMAP, n_reached)
+    if higher_is_better:
+        short_colors = short_colors[::-1]
+    else:
+        reached_colors = reached_colors[::-1]
+    codes[short] = short_codes[short]
+    codes[reached] = reached_codes[reached] + n_short
+    colors = short_colors + reached_colors
+    words = [label("map.below_target", lang, range=w) for w in short_words]
+    words += [label("map.reached_target", lang, range=w) for w in class_labels(reached_edges, fmt)]
+    return codes, colors, words
+
+
 def proportional_symbols(
     ax: Axes,
     bases: gpd.GeoDataFrame,

@@ -7,6 +7,7 @@ Used by :mod:`analysis.geo.maps`; every word is a label of :mod:`analysis.core.l
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +21,7 @@ from matplotlib.offsetbox import (
     AnchoredOffsetbox,
     AuxTransformBox,
     DrawingArea,
+    HPacker,
     TextArea,
     VPacker,
 )
@@ -33,6 +35,12 @@ from analysis.core.labels import label, unit_word
 from analysis.core.style import COLORS, measuring_renderer
 
 HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+#: The size of a map's smallest text (legend, labels, key, scale bar, source line), points: a
+#: map laid out no wider than the Word summary's text (:data:`MAP_FIGSIZE`) prints it at 9 pt.
+MAP_TEXT_PT = 9.0
+#: The size a map is laid out in, inches: its width no more than the Word summary's text
+#: (156 mm, 6.14 in), so Word never shrinks it and its text prints at :data:`MAP_TEXT_PT`.
+MAP_FIGSIZE = (6.1, 5.5)
 
 
 def legend(ax: Axes, handles: list, title: str, **kwargs: object) -> None:
@@ -43,8 +51,8 @@ def legend(ax: Axes, handles: list, title: str, **kwargs: object) -> None:
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
         frameon=False,
-        fontsize=8,
-        title_fontsize=9,
+        fontsize=MAP_TEXT_PT,
+        title_fontsize=MAP_TEXT_PT + 1,
         alignment="left",
         **kwargs,
     )
@@ -85,18 +93,28 @@ def _keep_furniture_clear_of_legend(ax, renderer):
     long legend beside a wide, low map would reach down to them, and the source line under
     them where they then reach below the map."""
     legend = ax.get_legend()
-    if legend is None:
+    key = next((a for a in ax.artists if isinstance(a, NumberKey)), None)
+    if legend is None and key is None:
         return
-    legend_box = legend.get_window_extent(renderer)
     gap = renderer.points_to_pixels(14)
     lowest = ax.bbox.y0
-    for furniture in (a for a in ax.artists if isinstance(a, AnchoredOffsetbox)):
-        if furniture.get_window_extent(renderer).y1 + gap > legend_box.y0:
-            x_anchor = furniture.get_bbox_to_anchor().transformed(ax.transAxes.inverted()).x0
-            below = (legend_box.y0 - gap - ax.bbox.y0) / ax.bbox.height
-            furniture.loc = AnchoredOffsetbox.codes["upper left"]
-            furniture.set_bbox_to_anchor((x_anchor, below), transform=ax.transAxes)
+    furnitures = [
+        a for a in ax.artists if isinstance(a, AnchoredOffsetbox) and not isinstance(a, NumberKey)
+    ]
+    for furniture in furnitures:
+        if legend is not None:
+            legend_box = legend.get_window_extent(renderer)
+            if furniture.get_window_extent(renderer).y1 + gap > legend_box.y0:
+                x_anchor = furniture.get_bbox_to_anchor().transformed(ax.transAxes.inverted()).x0
+                below = (legend_box.y0 - gap - ax.bbox.y0) / ax.bbox.height
+                furniture.loc = AnchoredOffsetbox.codes["upper left"]
+                furniture.set_bbox_to_anchor((x_anchor, below), transform=ax.transAxes)
         lowest = min(lowest, furniture.get_window_extent(renderer).y0)
+    if key is not None:
+        # Under the map and its furniture, the source line under the key.
+        top = (lowest - renderer.points_to_pixels(8) - ax.bbox.y0) / ax.bbox.height
+        key.set_bbox_to_anchor((0.0, top), transform=ax.transAxes)
+        lowest = key.get_window_extent(renderer).y0 - renderer.points_to_pixels(4)
     drop = (ax.bbox.y0 - lowest) * 72 / renderer.dpi  # points
     if drop > 0:
         for note in (t for t in ax.texts if isinstance(t, Annotation)):
@@ -119,6 +137,12 @@ def settle(fig: Figure, ax_given: bool) -> None:
     frame = _frame_artists(ax)
     legend = ax.get_legend()
     legend_in = legend.get_window_extent(renderer).width / fig.dpi if legend is not None else 0.0
+    # The north arrow and scale bar stand beside the map too, and can be the wider (a short
+    # legend); the scale bar's length follows the map's, about what it is here.
+    for furniture in ax.artists:
+        if isinstance(furniture, AnchoredOffsetbox) and not isinstance(furniture, NumberKey):
+            box = furniture.get_window_extent(renderer)
+            legend_in = max(legend_in, (box.x1 - ax.bbox.x1) / fig.dpi - _LEGEND_GAP_IN)
     width, height = fig.get_size_inches()
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     aspect = (y1 - y0) / (x1 - x0)
@@ -162,23 +186,38 @@ def label_features(
     fontsize: float,
     color: str | None = None,
     avoid: list[tuple[float, float, float]] | None = None,
-) -> None:
+    fit: bool = False,
+    numbered: Sequence[int] | None = None,
+    taken: list[Bbox] | None = None,
+) -> list[Text]:
     """Name each feature at a point inside it, with a white halo, above every symbol.
 
     ``avoid`` are symbols drawn on the map, ``(x, y, radius in points)``: a label then goes
     where its polygon is clear of them (the text taken as a disc of half its width), or at the
-    polygon's usual point where no such place is left. Call it once the map has its final
-    size (after :func:`settle`): the scale from points to metres is read from the axes.
+    polygon's usual point where no such place is left. With ``fit``, a label is kept only where
+    it fits: its text's window extent (as matplotlib measures it) lies within its polygon and
+    clear of the labels kept before it (and of ``taken``, window boxes already on the map, which
+    the kept labels' boxes are added to). With ``numbered`` each feature is marked by its number
+    in a key instead of its name, kept wherever it is clear of the other numbers. Call it once
+    the map has its final size (after :func:`settle`): the scale from points to metres is read
+    from the axes. Returns the labels drawn.
     """
     points = list(shapes.geometry.representative_point())
     if avoid:
         points = _clear_points(ax, shapes, column, points, avoid, fontsize)
-    for point, text in zip(points, shapes[column], strict=True):
+    texts = shapes[column] if numbered is None else pd.Series([str(n) for n in numbered])
+    fit = fit or numbered is not None
+    renderer = measuring_renderer(ax.figure.dpi) if fit else None
+    kept = taken if taken is not None else []
+    drawn = []
+    for polygon, point, text in zip(shapes.geometry, points, texts, strict=True):
         if point is None or point.is_empty or pd.isna(text):
             continue
-        ax.annotate(
+        # A plain text, not an annotation: measuring one asks no more than its own extent.
+        note = ax.text(
+            point.x,
+            point.y,
             str(text),
-            (point.x, point.y),
             ha="center",
             va="center",
             fontsize=fontsize,
@@ -186,6 +225,86 @@ def label_features(
             path_effects=HALO,
             zorder=8,
         )
+        if renderer is not None:
+            box = note.get_window_extent(renderer)
+            inside = numbered is not None or _box_within(ax, box, polygon)
+            if not inside or any(box.overlaps(other) for other in kept):
+                note.remove()
+                continue
+            kept.append(box)
+        drawn.append(note)
+    return drawn
+
+
+def _box_within(ax: Axes, box: Bbox, polygon) -> bool:
+    """Whether a text's window box lies within ``polygon`` (data coordinates)."""
+    (x0, y0), (x1, y1) = ax.transData.inverted().transform([[box.x0, box.y0], [box.x1, box.y1]])
+    return bool(shapely.box(x0, y0, x1, y1).within(polygon))
+
+
+#: From this many features a map marks them by number, with a key of the numbers beside it.
+KEY_FROM = 20
+
+
+def reading_order(shapes: gpd.GeoDataFrame) -> list[int]:
+    """Positions of ``shapes`` in reading order, by bands of rows from the top, each read from
+    the left: the numbers of a key follow the map as it is read."""
+    points = shapes.geometry.representative_point()
+    _, ymin, _, ymax = shapes.total_bounds
+    rows = max(1, round(math.sqrt(len(shapes))))
+    band = ((ymax - points.y) / max(ymax - ymin, 1e-9) * rows).astype(int).clip(0, rows - 1)
+    order = sorted(range(len(shapes)), key=lambda i: (band.iloc[i], points.x.iloc[i]))
+    return order
+
+
+#: Between the columns of a key, points.
+_KEY_GAP_PT = 12
+
+
+class NumberKey(AnchoredOffsetbox):
+    """The key of a map's numbered features ("1 青光村"), in columns under the map; placed by
+    :func:`settle` under the map and its furniture, with the source line under it."""
+
+
+def number_key(
+    ax: Axes, names: Sequence[str], *, width_in: float, fontsize: float = MAP_TEXT_PT
+) -> NumberKey:
+    """Add the key of numbered features (numbers 1…n in the order of ``names``), in as many
+    columns as ``width_in`` inches hold."""
+    entries = [f"{i} {name}" for i, name in enumerate(names, start=1)]
+    longest = max(entries, key=len)
+    entry_in = (
+        Text(0, 0, longest, fontsize=fontsize, figure=ax.figure)
+        .get_window_extent(measuring_renderer(ax.figure.dpi))
+        .width
+        / ax.figure.dpi
+    )
+    columns = max(1, int((width_in + _KEY_GAP_PT / 72) // (entry_in + _KEY_GAP_PT / 72)))
+    rows = -(-len(entries) // columns)
+    # A column is one text of several lines: one artist to measure and draw, not one a line.
+    packed = HPacker(
+        children=[
+            TextArea(
+                "\n".join(entries[c * rows : (c + 1) * rows]),
+                textprops={"fontsize": fontsize, "color": COLORS["ink"], "linespacing": 1.4},
+            )
+            for c in range(columns)
+            if entries[c * rows : (c + 1) * rows]
+        ],
+        align="top",
+        pad=0,
+        sep=_KEY_GAP_PT,
+    )
+    key = NumberKey(
+        loc="upper left",
+        child=packed,
+        bbox_to_anchor=(0.0, 0.0),
+        bbox_transform=ax.transAxes,
+        frameon=False,
+        borderpad=0,
+    )
+    ax.add_artist(key)
+    return key
 
 
 def _clear_points(ax, shapes, column, points, avoid, fontsize):
@@ -244,16 +363,17 @@ def finish(
     parts = [label("chart.source", lang, source=source) if source else ""]
     if sample:
         parts.append(label("map.sample", lang))
-    parts.append(label("map.crs", lang))
+    # The coordinate system on a line of its own: one line would be wider than the map.
+    source_line = label("map.separator", lang).join(p for p in parts if p)
     ax.annotate(
-        label("map.separator", lang).join(p for p in parts if p),
+        "\n".join(line for line in (source_line, label("map.crs", lang)) if line),
         (0, 0),
         xycoords="axes fraction",
         xytext=(0, -4),
         textcoords="offset points",
         ha="left",
         va="top",
-        fontsize=7,
+        fontsize=MAP_TEXT_PT,
         color=COLORS["muted"],
     )
 
@@ -292,12 +412,13 @@ def _scale_bar(ax, lang):
                 lw=0.6,
             )
         )
-    text = {"fontsize": 7, "color": COLORS["ink"]}
+    text = {"fontsize": MAP_TEXT_PT, "color": COLORS["ink"]}
     # The three ticks as one line broken by NaNs: one artist to measure and draw, not three.
     tick_x = [x for tick in ticks for x in (tick, tick, math.nan)]
     tick_y = [y for _ in ticks for y in (0.0, -height * 0.6, math.nan)]
     bar.add_artist(Line2D(tick_x, tick_y, color=COLORS["ink"], lw=0.6))
-    for tick in ticks:
+    # The ends labelled, not the middle: on a small map three numbers would run together.
+    for tick in (ticks[0], ticks[-1]):
         bar.add_artist(
             Text(
                 tick,

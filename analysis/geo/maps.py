@@ -10,6 +10,7 @@ a worker process can draw hundreds of them without leaking; Jupyter still displa
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -20,6 +21,7 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
@@ -30,7 +32,7 @@ from matplotlib.text import Text
 
 from analysis.core.glyphs import WINDOWS_EXT_B_FONT
 from analysis.core.labels import check_lang, label, unit_word
-from analysis.core.style import COLORS, rare_characters, use_house_style
+from analysis.core.style import COLORS, measuring_renderer, rare_characters, use_house_style
 from analysis.core.truetype import truetype_family
 from analysis.geo import layers as geo
 from analysis.geo.classes import (
@@ -42,8 +44,21 @@ from analysis.geo.classes import (
     draw_classes,
     heading,
     proportional_symbols,
+    target_classes,
 )
-from analysis.geo.furniture import finish, label_features, legend, new_figure, set_extent, settle
+from analysis.geo.furniture import (
+    KEY_FROM,
+    MAP_FIGSIZE,
+    MAP_TEXT_PT,
+    finish,
+    label_features,
+    legend,
+    new_figure,
+    number_key,
+    reading_order,
+    set_extent,
+    settle,
+)
 from analysis.iorw import atomic_path
 
 #: Kinds of industry base (their legend words are the labels ``map.<kind>``).
@@ -63,6 +78,11 @@ _EDITABLE_TEXT = {"pdf.fonttype": 42, "svg.fonttype": "none"}
 #: Named after the house font in an SVG, for a reader without it: the CJK fonts of Windows,
 #: macOS and Linux desktops, in that order.
 SVG_FALLBACK_FONTS = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "SimHei")
+#: The paper a print map is set on (ISO 216), short side by long side, inches: the smallest
+#: whose printable area holds the map, on its side where the map is wider than high.
+PAPER_IN = {"A4": (210 / 25.4, 297 / 25.4), "A3": (297 / 25.4, 420 / 25.4)}
+#: The margin kept on every side of a print map's page, inches (15 mm).
+PAPER_MARGIN_IN = 15 / 25.4
 
 
 # --------------------------------------------------------------------------------------------
@@ -86,8 +106,11 @@ def choropleth(
     fmt: str | None = None,
     decimals: int = 1,
     ax: Axes | None = None,
-    figsize: tuple[float, float] = (7.0, 6.0),
+    figsize: tuple[float, float] = MAP_FIGSIZE,
     lang: str = "zh",
+    label_fit: bool = False,
+    target: float | None = None,
+    higher_is_better: bool = True,
 ) -> Figure:
     """Classed choropleth of one numeric column.
 
@@ -133,6 +156,14 @@ def choropleth(
         Size of the new figure, inches.
     lang
         ``"zh"`` or ``"en"``: the language of the legend, source line and furniture.
+    label_fit
+        Name a feature only where its name fits (:func:`label_features`), and number them with
+        a key from :data:`~analysis.geo.furniture.KEY_FROM` features on (a town's villages);
+        False (the default) names every feature (a county's towns).
+    target, higher_is_better
+        A target the values are measured against: the classes are then split at it, those
+        short of it in oranges and those that reach it in greens
+        (:func:`analysis.geo.classes.target_classes`), so no class short of it reads as good.
 
     Returns
     -------
@@ -144,19 +175,26 @@ def choropleth(
     fig, ax = new_figure(ax, figsize)
     shapes = geo.to_measure(gdf)
     values = pd.to_numeric(shapes[column]).to_numpy(dtype=float)
-    if scheme == DATA_SCHEME:
-        codes, edges = data_classes(values, k=k, decimals=decimals)
-        fmt = fmt or f"{{:,.{decimals}f}}"
+    if target is not None:
+        codes, colors, names = target_classes(
+            values, target, higher_is_better=higher_is_better, decimals=decimals, lang=lang
+        )
     else:
-        codes, edges = classify(values, scheme, k=k, bins=bins)
-    colors = class_colors(cmap, max(len(edges) - 1, 0))
-    handles = draw_classes(ax, shapes, codes, colors, class_labels(edges, fmt), lang)
-    if label_column is not None:
-        label_features(ax, shapes, label_column, fontsize=7)
+        if scheme == DATA_SCHEME:
+            codes, edges = data_classes(values, k=k, decimals=decimals)
+            fmt = fmt or f"{{:,.{decimals}f}}"
+        else:
+            codes, edges = classify(values, scheme, k=k, bins=bins)
+        colors = class_colors(cmap, max(len(edges) - 1, 0))
+        names = class_labels(edges, fmt)
+    handles = draw_classes(ax, shapes, codes, colors, names, lang)
     set_extent(ax, shapes)
+    order = _plan_labels(ax, shapes, label_column, figsize) if label_fit else None
     legend(ax, handles, heading(legend_title or column, unit, lang))
     finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     settle(fig, ax_given)
+    if label_column is not None:
+        _labels(ax, shapes, label_column, order, fontsize=MAP_TEXT_PT, fit=label_fit)
     return fig
 
 
@@ -171,8 +209,9 @@ def corridor_map(
     source: str | None = None,
     sample: bool = False,
     ax: Axes | None = None,
-    figsize: tuple[float, float] = (7.0, 6.0),
+    figsize: tuple[float, float] = MAP_FIGSIZE,
     lang: str = "zh",
+    label_fit: bool = False,
 ) -> Figure:
     """The industry corridor along G357 with its industry bases as symbols sized by area.
 
@@ -192,8 +231,9 @@ def corridor_map(
     width_km
         Total corridor width, km (``width_km/2`` either side of the road).
     title
-        Default: "G357 蔬菜产业走廊与脐橙基地" (or its English).
-    label_column, source, sample, ax, figsize, lang
+        Default: "G357 蔬菜产业走廊与脐橙基地" (or its English); where the road does not
+        cross the area mapped, "蔬菜与脐橙产业基地": a map's title names only what it draws.
+    label_column, source, sample, ax, figsize, lang, label_fit
         As in :func:`choropleth`.
 
     Returns
@@ -239,6 +279,7 @@ def corridor_map(
             handles += kind_handles
             symbols += drawn
     set_extent(ax, shapes)
+    order = _plan_labels(ax, shapes, label_column, figsize) if label_fit else None
     # Room for the largest symbol (~25 pt across) beside and between the entries.
     legend(
         ax,
@@ -248,10 +289,11 @@ def corridor_map(
         handlelength=2.6,
         handletextpad=1.0,
     )
-    title = title if title is not None else label("map.corridor_title", lang)
+    if title is None:
+        title = label("map.corridor_title" if crossed else "map.bases_title", lang)
     finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     settle(fig, ax_given)
-    label_features(ax, shapes, label_column, fontsize=8, avoid=symbols)
+    _labels(ax, shapes, label_column, order, fontsize=MAP_TEXT_PT, fit=label_fit, avoid=symbols)
     return fig
 
 
@@ -271,8 +313,9 @@ def sanitation_map(
     sample: bool = False,
     cmap: str = "YlGn",
     ax: Axes | None = None,
-    figsize: tuple[float, float] = (7.0, 6.0),
+    figsize: tuple[float, float] = MAP_FIGSIZE,
     lang: str = "zh",
+    label_fit: bool = False,
 ) -> Figure:
     """Sanitary toilets per 100 households by village, with toilets and sewage sites.
 
@@ -298,7 +341,7 @@ def sanitation_map(
         (built in which years) and, where it differs, the ledger's figure for the same thing.
     title, legend_title
         Default: "卫生厕所改造与污水处理设施" and "卫生厕所改造" (or their English).
-    unit, label_column, source, sample, cmap, ax, figsize, lang
+    unit, label_column, source, sample, cmap, ax, figsize, lang, label_fit
         As in :func:`choropleth`.
 
     Returns
@@ -352,12 +395,16 @@ def sanitation_map(
                     markersize=math.sqrt(size),
                     color=color,
                     markeredgecolor="white",
-                    label=(point_labels or {}).get(kind)
-                    or label("map.points", lang, label=label(f"map.{kind}", lang), n=len(chosen)),
+                    label=_two_lines(
+                        (point_labels or {}).get(kind)
+                        or label(
+                            "map.points", lang, label=label(f"map.{kind}", lang), n=len(chosen)
+                        )
+                    ),
                 )
             )
-    label_features(ax, shapes, label_column, fontsize=8)
     set_extent(ax, shapes)
+    order = _plan_labels(ax, shapes, label_column, figsize) if label_fit else None
     legend_title = (
         legend_title if legend_title is not None else label("map.sanitation_legend", lang)
     )
@@ -365,13 +412,25 @@ def sanitation_map(
     title = title if title is not None else label("map.sanitation_title", lang)
     finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     settle(fig, ax_given)
+    _labels(ax, shapes, label_column, order, fontsize=MAP_TEXT_PT, fit=label_fit)
     return fig
+
+
+def _two_lines(words: str) -> str:
+    """A legend entry's words with what is in brackets on a line of its own: a long entry
+    beside the map would take the map's room."""
+    for bracket in ("（", " ("):
+        if bracket in words:
+            name, rest = words.split(bracket, 1)
+            return f"{name}\n{bracket.strip()}{rest}"
+    return words
 
 
 def locator_map(
     villages: gpd.GeoDataFrame,
     code: str,
     *,
+    neighbours: gpd.GeoDataFrame | None = None,
     code_column: str = "code",
     label_column: str = "name",
     title: str | None = None,
@@ -381,14 +440,18 @@ def locator_map(
     figsize: tuple[float, float] = (4.5, 4.0),
     lang: str = "zh",
 ) -> Figure:
-    """The township's villages with one village highlighted.
+    """The village's town with the village highlighted, its neighbouring towns around it.
 
     Parameters
     ----------
     villages
-        Village polygons.
+        The polygons of the villages of the village's own town.
     code
         The village to highlight, matched as text against ``code_column``.
+    neighbours
+        The polygons of the neighbouring towns, named in a column ``name``; the map then shows
+        the town with as much of them as a margin of a fifth of the town's size takes in, and
+        never beyond them.
     code_column, label_column
         Columns of village codes and names.
     title
@@ -409,15 +472,21 @@ def locator_map(
     name = str(shapes.loc[chosen, label_column].iloc[0])
     ax_given = ax is not None
     fig, ax = new_figure(ax, figsize)
+    around = geo.to_measure(neighbours) if neighbours is not None and len(neighbours) else None
+    if around is not None:
+        _plot_polygons(
+            ax, around, facecolor=COLORS["neighbour_fill"], edgecolor=COLORS["muted"], lw=0.8
+        )
     _plot_polygons(
         ax, shapes, facecolor=COLORS["village_fill"], edgecolor=COLORS["village_edge"], lw=0.6
     )
     _plot_polygons(
         ax, shapes[chosen], facecolor=COLORS["highlight"], edgecolor=COLORS["ink"], lw=1.0
     )
-    label_features(ax, shapes[~chosen], label_column, fontsize=7, color=COLORS["muted"])
-    label_features(ax, shapes[chosen], label_column, fontsize=10)
-    set_extent(ax, shapes)
+    if around is None:
+        set_extent(ax, shapes)
+    else:
+        _set_locator_extent(ax, shapes, around)
     handles = [
         Patch(facecolor=COLORS["highlight"], edgecolor=COLORS["ink"], label=name),
         Patch(
@@ -426,11 +495,84 @@ def locator_map(
             label=label("map.other_villages", lang),
         ),
     ]
+    if around is not None:
+        handles.append(
+            Patch(
+                facecolor=COLORS["neighbour_fill"],
+                edgecolor=COLORS["muted"],
+                label=label("map.neighbour_towns", lang),
+            )
+        )
     legend(ax, handles, label("map.legend", lang))
     title = title or label("map.location", lang, name=name)
     finish(ax, shapes, title=title, source=source, sample=sample, lang=lang)
     settle(fig, ax_given)
+    # The village named, over its town's other villages (a town of 50 names would bury it),
+    # and the neighbouring towns named where their names fit beside it.
+    taken = [
+        text.get_window_extent(measuring_renderer(fig.dpi))
+        for text in label_features(ax, shapes[chosen], label_column, fontsize=10)
+    ]
+    if around is not None:
+        _label_neighbours(ax, around, taken)
     return fig
+
+
+def _set_locator_extent(ax: Axes, town: gpd.GeoDataFrame, around: gpd.GeoDataFrame) -> None:
+    """The town with a margin of a fifth of its size, within the town and its neighbours."""
+    xmin, ymin, xmax, ymax = town.total_bounds
+    pad = 0.2 * max(xmax - xmin, ymax - ymin)
+    axmin, aymin, axmax, aymax = pd.concat([town.geometry, around.geometry]).total_bounds
+    ax.set_xlim(max(xmin - pad, axmin), min(xmax + pad, axmax))
+    ax.set_ylim(max(ymin - pad, aymin), min(ymax + pad, aymax))
+    ax.set_aspect("equal")
+
+
+def _label_neighbours(ax: Axes, around: gpd.GeoDataFrame, taken: list) -> None:
+    """Each neighbouring town named at a point of its part in view, where the name fits."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    in_view = around.assign(geometry=around.geometry.intersection(shapely.box(x0, y0, x1, y1)))
+    in_view = in_view[~in_view.geometry.is_empty]
+    label_features(
+        ax, in_view, "name", fontsize=MAP_TEXT_PT, color=COLORS["muted"], fit=True, taken=taken
+    )
+
+
+def _plan_labels(
+    ax: Axes, shapes: gpd.GeoDataFrame, column: str | None, figsize: tuple[float, float]
+) -> list[int] | None:
+    """Where a map shows :data:`~analysis.geo.furniture.KEY_FROM` features or more, the order
+    they are numbered in (reading order), with the key of the numbers added under the map;
+    None where they are named."""
+    if column is None or len(shapes) < KEY_FROM:
+        return None
+    order = reading_order(shapes)
+    # As many columns as the figure's width holds, the margins apart.
+    number_key(ax, [str(shapes[column].iloc[i]) for i in order], width_in=figsize[0] - 0.3)
+    return order
+
+
+def _labels(
+    ax: Axes,
+    shapes: gpd.GeoDataFrame,
+    column: str | None,
+    order: list[int] | None,
+    *,
+    fontsize: float,
+    fit: bool,
+    avoid: list[tuple[float, float, float]] | None = None,
+) -> None:
+    """The features' names where they fit, or their numbers in the key of :func:`_plan_labels`;
+    every name where ``fit`` is False."""
+    if column is None:
+        return
+    if order is None:
+        label_features(ax, shapes, column, fontsize=fontsize, avoid=avoid, fit=fit)
+        return
+    numbered = [0] * len(shapes)
+    for number, position in enumerate(order, start=1):
+        numbered[position] = number
+    label_features(ax, shapes, column, fontsize=fontsize, avoid=avoid, numbered=numbered)
 
 
 def _plot_polygons(ax: Axes, shapes: gpd.GeoDataFrame, **style: object) -> None:
@@ -465,7 +607,47 @@ def _plot_polygons(ax: Axes, shapes: gpd.GeoDataFrame, **style: object) -> None:
     ax.autoscale_view()
 
 
-def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = None) -> Path:
+def paper_size(width: float, height: float) -> tuple[str, tuple[float, float]]:
+    """The paper (:data:`PAPER_IN`) a figure of ``width`` × ``height`` inches is printed on, and
+    the page's size in inches: A4, or A3 where A4's printable area is too small."""
+    landscape = width > height
+    for name, (short, long) in PAPER_IN.items():
+        page = (long, short) if landscape else (short, long)
+        if width + 2 * PAPER_MARGIN_IN <= page[0] and height + 2 * PAPER_MARGIN_IN <= page[1]:
+            return name, page
+    return name, page
+
+
+@contextlib.contextmanager
+def _on_paper(fig: Figure):
+    """The figure set in the middle of its paper (:func:`paper_size`) while in the context: the
+    page grows around the map, whose content keeps its size in inches."""
+    width, height = fig.get_size_inches()
+    _, (page_w, page_h) = paper_size(width, height)
+    # The positions as set, not as the aspect made them: restored, they give the same figure.
+    positions = [(ax, ax.get_position(original=True).frozen()) for ax in fig.axes]
+    left, bottom = (page_w - width) / 2, (page_h - height) / 2
+    fig.set_size_inches(page_w, page_h)
+    for ax, box in positions:
+        ax.set_position(
+            [
+                (left + box.x0 * width) / page_w,
+                (bottom + box.y0 * height) / page_h,
+                box.width * width / page_w,
+                box.height * height / page_h,
+            ]
+        )
+    try:
+        yield
+    finally:
+        fig.set_size_inches(width, height)
+        for ax, box in positions:
+            ax.set_position(box)
+
+
+def save_figure(
+    fig: Figure, path: str | PathLike[str], *, dpi: float | None = None, paper: bool = False
+) -> Path:
     """Write a figure atomically: PNG for reports, SVG or PDF for print, chosen by suffix.
 
     The file is written beside ``path`` under a temporary name and moved into place, so a
@@ -483,6 +665,9 @@ def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = N
         Target ending in ``.png``, ``.svg`` or ``.pdf``; folders are created.
     dpi
         Resolution for PNG (default: the house style's ``savefig.dpi``).
+    paper
+        Set the map in the middle of a real A4 page (A3 where it needs one), with margins of
+        at least 15 mm: a print map, not a picture cut to its content.
 
     Returns
     -------
@@ -492,7 +677,7 @@ def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float | None = N
     suffix = path.suffix.lower()
     if suffix not in _SAVE_FORMATS:
         raise ValueError(f"{path}: unsupported figure format; use .png, .svg or .pdf")
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, _on_paper(fig) if paper else contextlib.nullcontext():
         _save(fig, tmp, suffix[1:], dpi)
     return path
 

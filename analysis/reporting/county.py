@@ -6,7 +6,6 @@ which lags, and where the targets are at risk — the county's own targets, and 
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pandas as pd
 
 from analysis.core import numbers
@@ -20,8 +19,14 @@ from analysis.core.labels import (
 )
 from analysis.geo import maps
 from analysis.pipeline.store import Tables
-from analysis.reporting.page_maps import MapDrawing
-from analysis.reporting.reads import REGISTRY, SCOPE_PROJECTIONS, TOWNS_FIGURES, reads
+from analysis.reporting.page_maps import MapDrawing, town_shapes
+from analysis.reporting.reads import (
+    REGISTRY,
+    SCOPE_PROJECTIONS,
+    TARGETS,
+    TOWNS_FIGURES,
+    reads,
+)
 from analysis.reporting.review import marked_total, pending_of, total_note, with_notes
 
 #: The indicators of the town table, and the one the town map shows by default.
@@ -116,17 +121,7 @@ def town_table(
     return with_notes(pd.DataFrame(shown).reset_index(drop=True), notes, lang)
 
 
-def town_shapes(tables: Tables) -> gpd.GeoDataFrame | None:
-    """Town polygons, dissolved from the village polygons; None without village geometry."""
-    if not isinstance(tables.villages, gpd.GeoDataFrame):
-        return None
-    villages = tables.villages.assign(town_code=tables.villages["code"].astype(str).str[:9])
-    towns = villages.dissolve(by="town_code", as_index=False)[["town_code", "geometry"]]
-    names = tables.towns().set_index("code")["name"]
-    return towns.assign(code=towns["town_code"], name=towns["town_code"].map(names))
-
-
-@reads(TOWNS_FIGURES, REGISTRY)
+@reads(TOWNS_FIGURES, TARGETS, REGISTRY)
 def town_map_drawing(
     tables: Tables,
     year: int,
@@ -136,7 +131,8 @@ def town_map_drawing(
     lang: str = "zh",
 ) -> MapDrawing | None:
     """A choropleth of the towns for one indicator in ``year``, classes from the towns' own range
-    (:func:`analysis.geo.classes.data_classes`)."""
+    (:func:`analysis.geo.classes.data_classes`); where the county has a target for it, the
+    classes split at the target, which the legend states."""
     catalog = catalog or default_catalog()
     shapes = town_shapes(tables)
     if shapes is None:
@@ -144,6 +140,28 @@ def town_map_drawing(
     values = _town_values(tables, year).reset_index(level="name", drop=True)
     column = values[indicator] if indicator in values.columns else pd.Series(dtype=float)
     ind = catalog[indicator]
+    legend_title = label(
+        "map.heading", lang, title=indicator_name(ind, lang), unit=unit_header(ind.unit, lang)
+    )
+    targets = (
+        tables.targets[
+            (tables.targets["indicator"] == indicator)
+            & tables.targets["scope"].astype(str).isin(county_codes(tables))
+        ]
+        if len(tables.targets)
+        else tables.targets
+    )
+    target = None
+    if len(targets):
+        first = targets.iloc[0]
+        target = float(first["target_value"])
+        legend_title += "\n" + label(
+            "map.target_note",
+            lang,
+            place=first["scope_name"],
+            year=int(first["target_year"]),
+            target=numbers.figure(first["target_value"], ind, lang),
+        )
     return MapDrawing.of(
         maps.choropleth,
         shapes.assign(value=shapes["code"].map(column)),
@@ -151,11 +169,12 @@ def town_map_drawing(
         scheme=maps.DATA_SCHEME,
         decimals=numbers.decimals(ind),
         title=label("map.towns_title", lang, year=year, name=indicator_name(ind, lang)),
-        legend_title=indicator_name(ind, lang),
-        unit=ind.unit,
+        legend_title=legend_title,
         label_column="name",
         sample=tables.sample,
         lang=lang,
+        target=target,
+        higher_is_better=ind.direction != "lower",
     )
 
 

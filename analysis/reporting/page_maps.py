@@ -17,9 +17,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.core import numbers
+from analysis.core.aggregate import LEVELS, aggregate_area
 from analysis.core.catalog import default_catalog
 from analysis.core.labels import indicator_name, label, unit_header
 from analysis.geo import maps
+from analysis.geo.layers import area_mu, to_measure
 from analysis.geo.points import compare_points, shown_points
 from analysis.pipeline.store import Tables
 from analysis.reporting.reads import LAYERS, REGISTRY, TARGETS, VILLAGE_ROWS, reads
@@ -49,6 +51,60 @@ def drawn(drawing: MapDrawing | None) -> Figure | None:
     return None if drawing is None else drawing.draw()
 
 
+def town_shapes(tables: Tables) -> gpd.GeoDataFrame | None:
+    """Town polygons, dissolved from the village polygons; None without village geometry."""
+    if not isinstance(tables.villages, gpd.GeoDataFrame):
+        return None
+    villages = tables.villages.assign(town_code=tables.villages["code"].astype(str).str[:9])
+    towns = villages.dissolve(by="town_code", as_index=False)[["town_code", "geometry"]]
+    names = tables.towns().set_index("code")["name"]
+    return towns.assign(code=towns["town_code"], name=towns["town_code"].map(names))
+
+
+def _measured_town_shapes(tables: Tables) -> gpd.GeoDataFrame:
+    """:func:`town_shapes` in the measuring CRS, dissolved from the measured villages: what
+    every village locator of a county draws around its town, projected once."""
+    villages = tables.measured_villages()
+    towns = villages.assign(code=_town_of(villages["code"])).dissolve(by="code", as_index=False)
+    names = tables.towns().set_index("code")["name"]
+    return towns[["code", "geometry"]].assign(name=towns["code"].map(names))
+
+
+def by_town(tables: Tables) -> bool:
+    """Whether the tables are a county's, whose maps are drawn by town (town polygons, town
+    names): several towns, not limited to one."""
+    return tables.scope is None and _town_of(tables.villages["code"]).nunique() > 1
+
+
+def _town_of(codes: pd.Series) -> pd.Series:
+    return codes.astype(str).str[: LEVELS["town"]]
+
+
+def town_bases(bases: gpd.GeoDataFrame, towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The industry bases of each town as one point of each kind, its area the town's total
+    (亩), at a point inside the town: greenhouses left of it, orange belts right of it."""
+    measured = to_measure(bases)
+    sizes = measured["area_mu"] if "area_mu" in measured.columns else area_mu(measured)
+    town_m = to_measure(towns)
+    found = gpd.sjoin(
+        gpd.GeoDataFrame(
+            {"kind": measured["kind"].to_numpy(), "area_mu": sizes.to_numpy()},
+            geometry=measured.geometry.representative_point().to_numpy(),
+            crs=measured.crs,
+        ),
+        town_m[["code", "geometry"]],
+        predicate="within",
+    )
+    totals = found.groupby(["code", "kind"], as_index=False)["area_mu"].sum()
+    anchor = town_m.set_index("code").geometry.representative_point()
+    width = town_m.set_index("code").geometry.bounds
+    shift = (width["maxx"] - width["minx"]) / 8
+    side = totals["kind"].map({"greenhouse": -1.0, "orange": 1.0}).fillna(0.0).to_numpy()
+    x = anchor.loc[totals["code"]].x.to_numpy() + side * shift.loc[totals["code"]].to_numpy()
+    y = anchor.loc[totals["code"]].y.to_numpy()
+    return gpd.GeoDataFrame(totals, geometry=gpd.points_from_xy(x, y), crs=town_m.crs)
+
+
 @reads(LAYERS, REGISTRY)
 def corridor_drawing(
     tables: Tables, *, width_km: float = 2.0, lang: str = "zh"
@@ -57,17 +113,21 @@ def corridor_drawing(
     road, bases = tables.layer("g357"), tables.layer("industry_bases")
     if road is None or bases is None or not isinstance(tables.villages, gpd.GeoDataFrame):
         return None
+    shapes, names = tables.villages, "short_name"
+    if by_town(tables):
+        shapes, names = town_shapes(tables), "name"
+        bases = town_bases(bases, shapes)
     return MapDrawing.of(
         maps.corridor_map,
-        tables.villages,
+        shapes,
         road,
         bases,
         width_km=width_km,
-        label_column="short_name",
-        title=label("map.corridor_title", lang),
+        label_column=names,
         source=label("chart.villages_source", lang),
         sample=tables.sample,
         lang=lang,
+        label_fit=names == "short_name",
     )
 
 
@@ -78,13 +138,14 @@ def corridor_figure(tables: Tables, *, width_km: float = 2.0, lang: str = "zh") 
 
 
 @reads(VILLAGE_ROWS)
-def toilets_per_100_households(tables: Tables, year: int) -> pd.Series:
-    """Household toilets upgraded up to ``year`` per 100 households, by village code."""
+def toilets_per_100_households(tables: Tables, year: int, *, towns: bool = False) -> pd.Series:
+    """Household toilets upgraded up to ``year`` per 100 households, by village code (by town
+    code with ``towns``: the town's toilets per 100 of its households)."""
     rows = tables.indicators[tables.indicators["year"] <= year]
-    upgraded = rows[rows["indicator"] == "toilets_upgraded"].groupby("village_code")["value"].sum()
-    households = rows[(rows["indicator"] == "households") & (rows["year"] == year)].set_index(
-        "village_code"
-    )["value"]
+    key = _town_of(rows["village_code"]) if towns else rows["village_code"]
+    upgraded = rows[rows["indicator"] == "toilets_upgraded"].groupby(key)["value"].sum()
+    current = rows[(rows["indicator"] == "households") & (rows["year"] == year)]
+    households = current.groupby(key[current.index])["value"].sum()
     return (upgraded / households * 100).rename("toilets_per_100")
 
 
@@ -97,21 +158,27 @@ def sanitation_drawing(tables: Tables, year: int, *, lang: str = "zh") -> MapDra
     points = tables.layer("sanitation_points")
     if points is None or not isinstance(tables.villages, gpd.GeoDataFrame):
         return None
-    villages = tables.villages.merge(
-        toilets_per_100_households(tables, year), left_on="code", right_index=True, how="left"
+    towns = by_town(tables)
+    shapes = town_shapes(tables) if towns else tables.villages
+    shapes = shapes.merge(
+        toilets_per_100_households(tables, year, towns=towns),
+        left_on="code",
+        right_index=True,
+        how="left",
     )
     return MapDrawing.of(
         maps.sanitation_map,
-        villages,
+        shapes,
         "toilets_per_100",
         shown_points(points, year),
         point_labels=point_labels(tables, points, year, lang=lang),
         title=label("map.sanitation_year", lang, year=year),
         legend_title=label("map.toilets_to_date", lang),
-        label_column="short_name",
+        label_column="name" if towns else "short_name",
         source=label("chart.villages_source", lang),
         sample=tables.sample,
         lang=lang,
+        label_fit=not towns,
     )
 
 
@@ -158,42 +225,62 @@ SANITARY_RATE = "sanitary_toilet_rate"
 
 @reads(VILLAGE_ROWS, TARGETS, REGISTRY)
 def sanitary_rate_drawing(tables: Tables, year: int, *, lang: str = "zh") -> MapDrawing | None:
-    """卫生厕所普及率 by village in ``year`` (classes from the data's range), with the target of
-    the place whose target it is in the legend; None without village geometry."""
+    """卫生厕所普及率 by village in ``year`` (by town in a county), with the target of the
+    place whose target it is in the legend and the classes split at it (classes from the
+    data's range where there is no target); None without village geometry."""
     if not isinstance(tables.villages, gpd.GeoDataFrame):
         return None
     ind = default_catalog()[SANITARY_RATE]
-    rows = tables.indicators[
-        (tables.indicators["indicator"] == SANITARY_RATE) & (tables.indicators["year"] == year)
-    ]
-    rates = rows.groupby("village_code")["value"].mean()
+    rows = tables.indicators[tables.indicators["year"] == year]
+    towns = by_town(tables)
+    if towns:
+        keyed = rows.assign(code=_town_of(rows["village_code"]))
+        figures = aggregate_area(keyed, by=("code", "year"), weights=rows)
+        rates = figures[figures["indicator"] == SANITARY_RATE].set_index("code")["value"]
+        shapes = town_shapes(tables)
+    else:
+        rates = rows[rows["indicator"] == SANITARY_RATE].groupby("village_code")["value"].mean()
+        shapes = tables.villages
     legend_title = label(
         "map.heading", lang, title=indicator_name(ind, lang), unit=unit_header(ind.unit, lang)
     )
+    # The place's own target: a town's ("township" in its tables) or, mapped by town, the
+    # county's (its code the first digits of its villages').
+    scopes = {"township"}
+    if towns:
+        scopes |= set(tables.villages["code"].astype(str).str[: LEVELS["county"]])
     targets = tables.targets[
-        (tables.targets["indicator"] == SANITARY_RATE) & (tables.targets["scope"] == "township")
+        (tables.targets["indicator"] == SANITARY_RATE)
+        & tables.targets["scope"].astype(str).isin(scopes)
     ]
+    target = None
     if len(targets):
-        target = targets.iloc[0]
+        first = targets.iloc[0]
+        target = float(first["target_value"])
         legend_title += "\n" + label(
             "map.target_note",
             lang,
-            place=target["scope_name"],
-            year=int(target["target_year"]),
-            target=numbers.figure(target["target_value"], ind, lang),
+            place=first["scope_name"],
+            year=int(first["target_year"]),
+            target=numbers.figure(first["target_value"], ind, lang),
         )
     return MapDrawing.of(
         maps.choropleth,
-        tables.villages.assign(rate=tables.villages["code"].astype(str).map(rates)),
+        shapes.assign(rate=shapes["code"].astype(str).map(rates)),
         "rate",
         scheme=maps.DATA_SCHEME,
-        title=label("map.sanitary_rate_year", lang, year=year),
+        title=label(
+            "map.sanitary_rate_towns" if towns else "map.sanitary_rate_year", lang, year=year
+        ),
         legend_title=legend_title,
-        label_column="short_name",
+        label_column="name" if towns else "short_name",
         source=label("chart.villages_source", lang),
         sample=tables.sample,
         cmap="YlGn",
         lang=lang,
+        label_fit=not towns,
+        target=target,
+        higher_is_better=ind.direction != "lower",
     )
 
 
@@ -203,24 +290,28 @@ def sanitary_rate_figure(tables: Tables, year: int, *, lang: str = "zh") -> Figu
     return drawn(sanitary_rate_drawing(tables, year, lang=lang))
 
 
-#: Beyond this many villages the locator shows the village's own town, not the whole layer:
-#: 300 labelled villages are unreadable at page size and cost seconds to draw.
-LOCATOR_MAX_VILLAGES = 40
-
-
 @reads(REGISTRY)
 def locator_drawing(tables: Tables, code: str, *, lang: str = "zh") -> MapDrawing | None:
-    """The village highlighted among its neighbours (its town, in a large county)."""
+    """The village highlighted in its own town, the neighbouring towns around it (where the
+    tables hold more than one town: give a village page's locator the whole data set's)."""
     villages = tables.measured_villages()
     if villages is None:
         return None
-    if len(villages) > LOCATOR_MAX_VILLAGES and "town_code" in villages.columns:
-        town = villages.loc[villages["code"] == str(code), "town_code"]
-        villages = villages[villages["town_code"].isin(town)]
+    town = str(code)[: LEVELS["town"]]
+    neighbours = None
+    if _town_of(villages["code"]).nunique() > 1:
+        towns = tables.derived("measured_town_shapes", _measured_town_shapes)
+        own = towns.loc[towns["code"] == town, "geometry"]
+        if len(own):
+            # Dissolved from the same villages, neighbours share their boundary exactly.
+            near = towns.geometry.intersects(own.iloc[0])
+            neighbours = towns.loc[near & (towns["code"] != town), ["code", "name", "geometry"]]
+        villages = villages[_town_of(villages["code"]) == town]
     return MapDrawing.of(
         maps.locator_map,
         villages,
         str(code),
+        neighbours=neighbours,
         label_column="short_name",
         sample=tables.sample,
         lang=lang,

@@ -251,11 +251,12 @@ class PictureCache:
 
     def save(self, figure: Callable[[], Figure], key: str, path: Path) -> Path:
         """:func:`analysis.geo.maps.save_figure` of the figure ``figure()`` makes (whose
-        :func:`digest` is ``key``) to ``path``, PDF or SVG, kept; ``figure`` is not called for
-        a kept one, and a file that already holds these bytes is not written again."""
+        :func:`digest` is ``key``) to ``path``, PDF or SVG set on a real A4 or A3 page, kept;
+        ``figure`` is not called for a kept one, and a file that already holds these bytes is
+        not written again."""
 
         def draw() -> bytes:
-            maps.save_figure(figure(), path)
+            maps.save_figure(figure(), path, paper=True)
             return path.read_bytes()
 
         data = self._encoded(f"{key}{path.suffix.lower()}", draw)

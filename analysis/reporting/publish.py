@@ -66,6 +66,13 @@ img { max-width: 100%; height: auto; }
   gap: 1rem 1.2rem; margin: .6rem 0 1.2rem; }
 .charts.small { grid-template-columns: repeat(auto-fill, minmax(min(100%, 300px), 1fr)); }
 figure.chart { margin: 0; break-inside: avoid; page-break-inside: avoid; }
+figure.map { margin: 0 0 1rem; } figure.map > a:first-child { display: inline-block; cursor: zoom-in; }
+figure.map .map-close { display: none; }
+figure.map:target { position: fixed; inset: 0; z-index: 20; margin: 0; padding: 2.6rem .5rem .5rem;
+  background: #fff; overflow: auto; }
+figure.map:target img { max-width: none; } figure.map:target > a:first-child { cursor: default; }
+figure.map:target .map-close { display: block; position: fixed; top: .5rem; right: .8rem;
+  background: #1f4e79; color: #fff; padding: .3rem .8rem; border-radius: 3px; text-decoration: none; }
 figure.chart summary { cursor: pointer; color: #1f4e79; font-size: .85rem; }
 figure.chart table { font-size: .8rem; margin: .3rem 0 .6rem; }
 pre { background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wrap; }
@@ -107,6 +114,7 @@ STATUS_CSS
   .charts { display: block; } figure.chart { margin: 0 0 .8rem; }
   .charts.small { display: grid; grid-template-columns: 1fr 1fr; gap: 0 .6rem; }
   tr { break-inside: avoid; } .scroll { overflow: visible; } input { display: none; }
+  .map-close { display: none; }
   details::details-content { content-visibility: visible; } summary { list-style: none; } }
 """
 #: The font stack of a page with a rare character (CJK Extension A or later, 竹𣵦村), which the

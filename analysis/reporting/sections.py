@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import re
 from collections.abc import Iterable
 from html import escape
@@ -91,7 +92,22 @@ def show(fig: Figure | MapDrawing | None, *, lang: str = "zh", dpi: int = 100) -
     else:
         png, alt, size = page_map(fig, dpi, lang, functools.partial(figure_alt, lang=lang))
     width, height = (round(x * dpi) for x in size)
-    display(HTML(_img(png, "image/png", alt, width, height)))
+    display(HTML(map_html(png, alt, width, height, lang)))
+
+
+def map_html(png: bytes, alt: str, width: int, height: int, lang: str = "zh") -> str:
+    """A map as a page shows it: its image, which a tap opens full size over the page (the
+    figure made the page's target, by a link to itself: CSS alone, no script), and a link that
+    closes it again, back at the map's place. Its id is the picture's digest: the same map
+    gives the same page."""
+    name = f"map-{hashlib.sha256(png).hexdigest()[:12]}"
+    return (
+        f'<span class="map-spot" id="{name}-spot"></span>'
+        f'<figure class="map" id="{name}"><a href="#{name}" '
+        f'title="{escape(label("map.open", lang))}">{_img(png, "image/png", alt, width, height)}'
+        f'</a><a class="map-close" href="#{name}-spot">{escape(label("map.close", lang))}</a>'
+        "</figure>"
+    )
 
 
 def figure_alt(fig, lang: str = "zh") -> str:

@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from shapely.geometry import LineString, Point, box
 
+from analysis.geo import classes, furniture, maps
 from analysis.geo import layers as geo
-from analysis.geo import maps
 
 FIGSIZE = (6.0, 5.0)
 DPI = 70
@@ -364,3 +364,130 @@ def test_a_corridor_map_of_villages_the_road_misses_lists_no_road(villages, road
     assert not [t for t in labels if "G357" in t or "走廊" in t]
     assert any("亩" in t for t in labels)
     assert any("G357" in t for t in _legend_labels(maps.corridor_map(villages, road, bases)))
+
+
+# --------------------------------------------------------------------------------------------
+# Labels that fit, numbered keys, target classes, locators (issue 28)
+
+
+def _grid(columns: int, rows: int, size: float = 1500.0, names=None) -> gpd.GeoDataFrame:
+    cells = [
+        box(X0 + i * size, Y0 + j * size, X0 + (i + 1) * size, Y0 + (j + 1) * size)
+        for j in range(rows)
+        for i in range(columns)
+    ]
+    n = len(cells)
+    names = names or [f"第{i}号示例村" for i in range(n)]
+    layer = gpd.GeoDataFrame(
+        {
+            "code": [f"360722103{200 + i:03d}" for i in range(n)],
+            "name": names,
+            "value": np.linspace(60.0, 95.0, n),
+        },
+        geometry=cells,
+        crs="EPSG:4547",
+    )
+    return geo.to_storage(layer)
+
+
+def _label_boxes(fig: Figure):
+    from analysis.core.style import measuring_renderer
+
+    ax = fig.axes[0]
+    renderer = measuring_renderer(fig.dpi)
+    return [
+        (t.get_text(), t.get_window_extent(renderer))
+        for t in ax.texts
+        if isinstance(t, Text) and getattr(t, "xycoords", "data") == "data"
+    ]
+
+
+def test_a_map_of_twenty_villages_or_more_numbers_them_with_a_key_and_no_label_overlaps():
+    layer = _grid(6, 5)  # 30 villages
+    fig = maps.choropleth(
+        layer, "value", scheme=maps.DATA_SCHEME, label_column="name", label_fit=True
+    )
+    keys = [a for a in fig.axes[0].artists if isinstance(a, furniture.NumberKey)]
+    assert len(keys) == 1
+    key_texts = [line for t in keys[0].findobj(Text) for line in t.get_text().split("\n")]
+    assert "1 第24号示例村" in key_texts  # the top left village is read first
+    assert len(key_texts) == 30
+    labels = _label_boxes(fig)
+    assert sorted(int(text) for text, _ in labels) == list(range(1, 31))
+    assert not [name for name in layer["name"] if name in _texts(fig) and name not in key_texts]
+    boxes = [b for _, b in labels]
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
+
+
+def test_a_town_map_names_a_village_only_where_its_name_fits():
+    names = ["甲村", "一个名字非常非常长以至于放不下的村", "乙村", "丙村", "丁村", "戊村"]
+    layer = _grid(6, 1, size=2500.0, names=names)
+    fig = maps.choropleth(
+        layer, "value", scheme=maps.DATA_SCHEME, label_column="name", label_fit=True
+    )
+    texts = _texts(fig)
+    assert {"甲村", "乙村", "丙村", "丁村", "戊村"} <= set(texts)
+    assert names[1] not in texts
+    assert not [a for a in fig.axes[0].artists if isinstance(a, furniture.NumberKey)]
+    # Without the fit test (a county's towns) every name is drawn.
+    assert names[1] in _texts(maps.choropleth(layer, "value", label_column="name"))
+
+
+def test_classes_with_a_target_split_at_it_and_never_colour_a_short_value_as_reaching_it():
+    values = np.array([80.2, 81.0, 82.4, 83.0, 84.96, np.nan])
+    codes, colors, words = classes.target_classes(values, 85.0, decimals=1)
+    assert all("未达目标" in w for w in words)  # none reaches 85: no class reads as reached
+    assert "85.0)" in words[-1]  # the nearest class ends before the target, not at it
+    greens = set(classes.class_colors(classes.REACHED_CMAP, 3))
+    assert not greens & set(colors)
+    assert codes[-1] == -1
+    reached = np.array([70.0, 86.0, 90.0, 99.0])
+    codes, colors, words = classes.target_classes(reached, 85.0, decimals=1)
+    assert sum("未达目标" in w for w in words) == 1
+    assert "未达目标" in words[codes[0]] and "达到目标" in words[codes[1]]
+    # Lower is better: a value at or below the target reaches it.
+    codes, _, words = classes.target_classes(np.array([3.0, 5.0, 8.0]), 5.0, higher_is_better=False)
+    assert "达到目标" in words[codes[1]] and "未达目标" in words[codes[2]]
+
+
+def test_a_locator_shows_the_town_with_its_neighbours_and_no_further():
+    town = _grid(4, 4, size=1000.0)  # 4 km square town
+    around = gpd.GeoDataFrame(
+        {"name": ["东邻镇", "北邻镇"]},
+        geometry=[
+            box(X0 + 4000, Y0, X0 + 20000, Y0 + 7000),
+            box(X0, Y0 + 4000, X0 + 4000, Y0 + 20000),
+        ],
+        crs="EPSG:4547",
+    )
+    fig = maps.locator_map(town, town["code"].iloc[5], neighbours=geo.to_storage(around))
+    ax = fig.axes[0]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    minx, miny, maxx, maxy = geo.to_measure(town).total_bounds
+    # The town in view, with a margin, but nothing beyond the town and its neighbours.
+    assert x0 <= minx and x1 >= maxx and y0 <= miny and y1 >= maxy
+    assert x0 >= minx - 1 and y0 >= miny - 1  # no neighbour west or south: the view stops there
+    assert x1 <= maxx + 0.2 * 4000 + 1 and y1 <= maxy + 0.2 * 4000 + 1
+    assert "相邻乡镇" in _legend_labels(fig)
+
+
+def test_a_corridor_map_is_not_titled_by_a_road_it_does_not_draw(villages, bases):
+    far = LineString([(X0, Y0 + 90_000), (X0 + 9000, Y0 + 90_000)])
+    road = geo.to_storage(gpd.GeoDataFrame({"name": ["G357"]}, geometry=[far], crs="EPSG:4547"))
+    fig = maps.corridor_map(villages, road, bases)
+    assert fig.axes[0].get_title() == "蔬菜与脐橙产业基地"
+    assert "G357" not in " ".join(_texts(fig))
+
+
+def test_a_maps_text_is_9_points_or_more_on_a_figure_no_wider_than_a_word_page(
+    villages, road, bases
+):
+    for fig in (
+        maps.corridor_map(villages, road, bases, sample=True),
+        maps.choropleth(_grid(6, 5), "value", label_column="name", label_fit=True, source="台账"),
+    ):
+        ax = fig.axes[0]
+        hidden = {ax.xaxis.label, ax.yaxis.label}  # the axes are off: never drawn
+        sizes = {t.get_fontsize() for t in fig.findobj(Text) if t.get_text() and t not in hidden}
+        assert min(sizes) >= furniture.MAP_TEXT_PT == 9
+        assert fig.get_size_inches()[0] <= 156 / 25.4  # the Word summary's text width

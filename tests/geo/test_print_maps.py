@@ -99,3 +99,33 @@ def test_pdf_copies_of_the_font_are_made_once_per_set_of_characters(tmp_path):
     assert family != truetype.truetype_family("老圩位置")
     path = truetype.FONT_DIR / f"{family.rsplit(' ', 1)[-1]}.ttf"
     assert Path(path).exists()
+
+
+def _media_box_mm(pdf: bytes) -> tuple[float, float]:
+    x0, y0, x1, y1 = map(float, re.search(rb"/MediaBox \[ ?([\d.\s]+)\]", pdf).group(1).split())
+    return round((x1 - x0) / 72 * 25.4), round((y1 - y0) / 72 * 25.4)
+
+
+def test_a_print_map_is_set_on_an_a4_page_and_left_as_it_was(figure, tmp_path):
+    size = tuple(figure.get_size_inches())
+    position = figure.axes[0].get_position().bounds
+    pdf = maps.save_figure(figure, tmp_path / "map.pdf", paper=True).read_bytes()
+    width, height = _media_box_mm(pdf)
+    assert sorted((width, height)) == [210, 297]
+    assert (width > height) == (size[0] > size[1])  # on its side for a wide map
+    svg = maps.save_figure(figure, tmp_path / "map.svg", paper=True).read_text()
+    svg_pt = re.search(r'<svg [^>]*width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    assert sorted(round(float(v) / 72 * 25.4) for v in svg_pt) == [210, 297]
+    # The figure itself is not changed: the page's own picture and the Word picture keep it.
+    assert tuple(figure.get_size_inches()) == size
+    assert figure.axes[0].get_position().bounds == pytest.approx(position, abs=1e-12)
+    # Without paper, the figure as laid out: no page around it.
+    assert sorted(_media_box_mm(maps.save_figure(figure, tmp_path / "bare.pdf").read_bytes())) != [
+        210,
+        297,
+    ]
+
+
+def test_a_map_too_large_for_a4_goes_on_a3():
+    assert maps.paper_size(7.0, 5.0)[0] == "A4"
+    assert maps.paper_size(12.0, 8.0) == ("A3", (420 / 25.4, 297 / 25.4))

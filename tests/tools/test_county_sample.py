@@ -55,3 +55,22 @@ def test_the_last_years_file_names_each_villages_town_and_its_short_name(county,
     mine = values[(values["village_code"] == LAOXU_XIAOJIANG) & (values["year"] == 2019)]
     assert len(mine) > 10
     assert values[values["year"] == 2019]["village_code"].nunique() == 312
+
+
+def test_the_county_is_laid_out_as_towns_with_the_g357_through_its_own_towns(county):
+    """Each town a compact area of its own villages, the G357 across the towns it crosses."""
+    import geopandas as gpd
+
+    from analysis.geo.layers import to_measure
+    from analysis.tools.sample_geo import G357_TOWNS
+
+    villages = to_measure(gpd.read_file(county / "geo" / "villages.geojson"))
+    road = to_measure(gpd.read_file(county / "geo" / "g357.geojson")).geometry.iloc[0]
+    towns = villages.assign(town=villages["code"].str[:9]).dissolve("town")
+    assert (towns.geom_type == "Polygon").all()  # no town in pieces, as strips of rows were
+    # Compact: no town is a strip (at most three times as wide as high, or high as wide).
+    bounds = towns.bounds
+    spans = (bounds["maxx"] - bounds["minx"]) / (bounds["maxy"] - bounds["miny"])
+    assert spans.between(1 / 3, 3).all()
+    crossed = {code[6:] for code in towns.index[towns.intersects(road)]}
+    assert crossed == set(G357_TOWNS)

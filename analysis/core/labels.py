@@ -665,7 +665,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "explore.name": ("名称", "Name"),
     "explore.level": ("级别", "Level"),
     "explore.value": ("数值", "Value"),
-    "explore.children": ("下辖", "Within"),
+    "explore.rank": ("名次", "Rank"),
+    "explore.town_median": ("本镇中位数", "Town median"),
+    "explore.robust_z": ("稳健Z值", "Robust z"),
     "level.county": ("县级", "county"),
     "level.prefecture": ("市级", "prefecture"),
     "glyphs.spelled": (

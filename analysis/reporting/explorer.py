@@ -76,7 +76,6 @@ SCRIPT_WORDS = (
     "explore.level",
     "explore.year",
     "explore.value",
-    "explore.children",
     "level.county",
     "level.town",
     "level.village",
@@ -234,7 +233,7 @@ def _series(rows: pd.DataFrame, years: Sequence[int]) -> dict:
     return out
 
 
-def _paths(paths: pd.DataFrame, codes: set[str], catalog: Catalog) -> dict:
+def target_paths(paths: pd.DataFrame, codes: set[str], catalog: Catalog) -> dict:
     """indicator → code → the target and projection band its target page draws."""
     out: dict[str, dict[str, dict]] = {}
     if paths.empty:
@@ -244,7 +243,10 @@ def _paths(paths: pd.DataFrame, codes: set[str], catalog: Catalog) -> dict:
         if indicator not in catalog:
             continue
         ind = catalog[indicator]
-        ahead = group[group["projected"].notna()].sort_values("year")
+        # A place with targets of two scopes (its own and its county's) draws its own first.
+        group = group[group["target_year"] == group["target_year"].iloc[0]]
+        group = group[group["target"] == group["target"].iloc[0]]
+        ahead = group[group["projected"].notna()].sort_values("year").drop_duplicates("year")
         seen = group[group["observed"].notna() & (group["year"] < ahead["year"].min())]
         if len(ahead) and len(seen):
             # The band opens from the last figure observed, as the target pages' fan does.
@@ -276,7 +278,7 @@ def _classes(rows: pd.DataFrame, year: int, catalog: Catalog) -> dict:
     return out
 
 
-def _features(shapes: gpd.GeoDataFrame) -> list[dict]:
+def features(shapes: gpd.GeoDataFrame) -> list[dict]:
     """GeoJSON features (code in properties), simplified and in degrees."""
     if shapes.empty:
         return []
@@ -353,7 +355,7 @@ def explorer_data(
         "places": places,
         "townFiles": {code: town_file(code) for code in towns},
         "values": _series(upper, years),
-        "paths": _paths(paths, set(upper["code"].astype(str)), catalog),
+        "paths": target_paths(paths, set(upper["code"].astype(str)), catalog),
         "classes": _classes(upper[upper["level"] == "town"], shown_year, catalog),
         "colors": {str(n): map_colors(n) for n in range(1, MAP_CLASSES + 1)},
         "noData": NO_DATA_COLOR,
@@ -363,7 +365,7 @@ def explorer_data(
     shaped = isinstance(villages, gpd.GeoDataFrame) and villages.geometry.notna().any()
     if shaped and len(towns) > 1:
         town_shapes = villages.assign(code=villages["code"].astype(str).str[: LEVELS["town"]])
-        index["shapes"] = _features(town_shapes.dissolve("code", as_index=False))
+        index["shapes"] = features(town_shapes.dissolve("code", as_index=False))
     by_town: dict[str, dict] = {}
     codes = lower["code"].astype(str)
     for town in towns:
@@ -371,9 +373,9 @@ def explorer_data(
         own = villages[villages["code"].astype(str).str[: LEVELS["town"]] == town]
         by_town[town] = {
             "values": _series(mine, years),
-            "paths": _paths(paths, set(mine["code"].astype(str)), catalog),
+            "paths": target_paths(paths, set(mine["code"].astype(str)), catalog),
             "classes": _classes(mine, shown_year, catalog),
-            "shapes": _features(own) if shaped else [],
+            "shapes": features(own) if shaped else [],
         }
     return ExplorerData(index, by_town)
 

@@ -36,6 +36,10 @@ from analysis.reporting import explorer, publish
 from analysis.runs import runner
 from analysis.tools import vendor_js
 
+#: The marks of a test that drives Chromium (as test_browser.py's module mark says).
+in_browser = pytest.mark.browser
+slow = pytest.mark.slow
+
 VILLAGE = "360722103203"
 TOWN = "360722103"
 INDICATOR = "medical_insurance_rate"
@@ -205,6 +209,8 @@ def _table(browser: Chromium) -> list[list[str]]:
     )
 
 
+@in_browser
+@slow
 def test_the_first_view_draws_offline(explore_dir, page):
     drawn = _open(page, explore_dir)
     assert drawn == f"?indicator={INDICATOR}&place={TOWN}&year={YEAR}&tab=chart"
@@ -214,6 +220,8 @@ def test_the_first_view_draws_offline(explore_dir, page):
     page.assert_offline()
 
 
+@in_browser
+@slow
 @pytest.mark.parametrize("code", [VILLAGE, TOWN])
 def test_a_link_opens_its_view_with_the_tables_figures(explore_dir, aggregates, page, code):
     query = f"?indicator={INDICATOR}&place={code}&tab=table"
@@ -237,6 +245,8 @@ def test_a_link_opens_its_view_with_the_tables_figures(explore_dir, aggregates, 
     page.assert_offline()
 
 
+@in_browser
+@slow
 def test_back_returns_to_the_view_before(explore_dir, page):
     first = _open(page, explore_dir, f"?indicator={INDICATOR}&place={TOWN}&tab=chart")
     page.evaluate("document.getElementById('ex-tab-table').click()")
@@ -259,6 +269,8 @@ def test_back_returns_to_the_view_before(explore_dir, page):
     )
 
 
+@in_browser
+@slow
 def test_the_downloads_are_what_is_shown(explore_dir, page, tmp_path):
     _open(page, explore_dir, f"?indicator={INDICATOR}&place={TOWN},{VILLAGE}&tab=table")
     page.call("Browser.setDownloadBehavior", behavior="allow", downloadPath=str(tmp_path))
@@ -298,6 +310,8 @@ def _downloaded(folder: Path, suffix: str) -> Path:
     raise TimeoutError(f"no {suffix} downloaded in {TIMEOUT} s")
 
 
+@in_browser
+@slow
 def test_numbers_are_written_as_the_pages_write_them(explore_dir, page):
     _open(page, explore_dir)
     for indicator in ("medical_insurance_rate", "population", "medical_reimbursement_wan"):
@@ -309,6 +323,8 @@ def test_numbers_are_written_as_the_pages_write_them(explore_dir, page):
         assert written == [numbers.number(v, ind, context="column") for v in AWKWARD]
 
 
+@in_browser
+@slow
 def test_a_hostile_name_stays_text(explore_dir, page):
     _open(page, explore_dir, f"?indicator={INDICATOR}&place={EVIL_NAME_VILLAGE}&tab=table")
     assert _table(page)[1][1] == EVIL_NAME
@@ -319,6 +335,8 @@ def test_a_hostile_name_stays_text(explore_dir, page):
     assert page.dialogs == [] and _errors(page) == []
 
 
+@in_browser
+@slow
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("tab", ["chart", "map", "table"])
 def test_every_view_is_accessible_and_fits_a_phone(explore_dir, page, axe_source, tab, width):  # noqa: F811

@@ -69,6 +69,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_prepare.py
 	$(BIN)/python benchmarks/bench_coverage.py
 	$(BIN)/python benchmarks/bench_county.py $(if $(WORKERS),--workers $(WORKERS))
+	$(BIN)/python benchmarks/bench_explore.py
 
 # Rewrites $(LOCK) from pyproject.toml (runtime + dev extra): one pin per package and Python/platform
 # fork, with the hashes of all its files, for every platform and Python >= 3.11. Pins already in

@@ -21,14 +21,15 @@ rounded figure: tests/reporting/test_explorer.py compares them).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import altair as alt
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -38,11 +39,15 @@ from analysis import config
 from analysis.core import numbers
 from analysis.core.aggregate import LEVELS
 from analysis.core.catalog import Catalog, Indicator, default_catalog
-from analysis.core.labels import indicator_name, label, unit_header
+from analysis.core.labels import LANGS, indicator_name, label, unit_header
 from analysis.geo.classes import class_colors, data_classes
-from analysis.iorw import atomic_write_bytes
+from analysis.iorw import atomic_write_bytes, atomic_write_text
 from analysis.pipeline import store
 from analysis.reporting import publish
+from analysis.version import code_fingerprint, fingerprint_files
+
+if TYPE_CHECKING:  # altair takes seconds to import: a build reads the specs it wrote instead
+    import altair as alt
 
 PAGE = "explore.html"
 #: The explorer's files beside the page: its script, the vendored library and the data.
@@ -91,6 +96,8 @@ def trend_chart(lang: str = "zh") -> alt.LayerChart:
     and the target where there are some. Its data are the named datasets ``series`` (place,
     year, value, text), ``band`` (place, year, lower, upper) and ``target`` (place, target,
     text); :func:`with_data` fills them, and the page does the same."""
+    import altair as alt
+
     x = alt.X("year:O", title=label("explore.year", lang), axis=alt.Axis(labelAngle=0))
     place = alt.Color("place:N", title=None, legend=alt.Legend(orient="bottom", columns=2))
     band = (
@@ -131,6 +138,8 @@ def map_chart(lang: str = "zh") -> alt.Chart:
     """The values of a year by place on the map, in the print maps' classes: its data are
     the named dataset ``shapes`` (GeoJSON features whose properties hold name, value and
     text); the class bounds and colours are set with :func:`with_classes`."""
+    import altair as alt
+
     return (
         alt.Chart(alt.NamedData("shapes"))
         .mark_geoshape(stroke="#ffffff", strokeWidth=0.6)
@@ -155,6 +164,25 @@ def map_chart(lang: str = "zh") -> alt.Chart:
     )
 
 
+#: The specs as the page receives them, in each language (:func:`page_specs`), written by
+#: ``make vendor`` from the functions above; tests/reporting/test_explorer.py holds them equal.
+SPECS = STATIC / "specs.json"
+
+
+def written_specs() -> dict:
+    """Language → the page's specs, from the functions above (what :data:`SPECS` holds)."""
+    return {
+        lang: {"trend": template(trend_chart(lang)), "map": template(map_chart(lang))}
+        for lang in LANGS
+    }
+
+
+@functools.cache
+def page_specs(lang: str) -> dict:
+    """The page's specs in ``lang``, as :data:`SPECS` holds them."""
+    return json.loads(SPECS.read_text(encoding="utf-8"))[lang]
+
+
 def template(chart: alt.TopLevelMixin) -> dict:
     """The spec as the page receives it: no data, no theme config of altair's own."""
     spec = chart.to_dict(validate=True)
@@ -171,6 +199,8 @@ def with_data(chart: alt.TopLevelMixin, **datasets: Sequence[Mapping]) -> alt.To
 
 def with_classes(chart: alt.Chart, edges: Sequence[float], decimals: int) -> alt.Chart:
     """The map ``chart`` coloured by the class ``edges`` (lowest, then each upper bound)."""
+    import altair as alt
+
     spec = template(chart)
     inner = list(edges[1:-1])
     color = spec["encoding"]["color"]
@@ -359,7 +389,7 @@ def explorer_data(
         "classes": _classes(upper[upper["level"] == "town"], shown_year, catalog),
         "colors": {str(n): map_colors(n) for n in range(1, MAP_CLASSES + 1)},
         "noData": NO_DATA_COLOR,
-        "charts": {"trend": template(trend_chart(lang)), "map": template(map_chart(lang))},
+        "charts": page_specs(lang),
         "shapes": [],
     }
     shaped = isinstance(villages, gpd.GeoDataFrame) and villages.geometry.notna().any()
@@ -500,7 +530,20 @@ def write_explorer(
     accepted_errors: int = 0,
 ) -> Path:
     """Write ``explore.html`` and its folder (script, library, data) into ``year_dir``; files
-    whose content is unchanged are left as they are."""
+    whose content is unchanged are left as they are, and nothing is done when the tables, the
+    code and the settings are those of the last time (a stamp in the folder says whose)."""
+    stamp = json.dumps(
+        {
+            "tables": store.fingerprint_dir(processed_dir),
+            "code": code_fingerprint(),
+            "static": fingerprint_files(sorted(STATIC.rglob("*.*")), root=STATIC),
+            "settings": [year, sample, lang, accepted_errors],
+        }
+    )
+    marker = year_dir / FOLDER / ".fingerprint"
+    page = year_dir / PAGE
+    if page.exists() and marker.exists() and marker.read_text(encoding="utf-8") == stamp:
+        return page
     aggregates = pd.read_parquet(store.path_of(processed_dir, "aggregates"))
     gpkg = store.path_of(processed_dir, "villages_gpkg")
     villages = (
@@ -534,8 +577,9 @@ def write_explorer(
     )
     place = store.place_name_of(aggregates)
     title = label("explore.title", lang, place=place, year=year)
-    html = explorer_page(title, provenance, lang)
-    return publish.write_page(year_dir / PAGE, html)
+    publish.write_page(page, explorer_page(title, provenance, lang))
+    atomic_write_text(marker, stamp)
+    return page
 
 
 __all__ = [

@@ -1,5 +1,6 @@
 """Refresh the explorer's vendored JavaScript (``analysis/reporting/static/vendor/``) from
-``node_modules/``, which ``npm ci`` fills exactly as package-lock.json pins it.
+``node_modules/``, which ``npm ci`` fills exactly as package-lock.json pins it, and the page's
+Vega-Lite specs (``static/specs.json``) from the altair code that writes them.
 
 The build copies the vendored files into the reports, so ``make reports`` needs no npm and no
 network; this is run by hand (``make vendor``) when package-lock.json moves a version.
@@ -19,6 +20,7 @@ import sys
 from pathlib import Path
 
 from analysis import config
+from analysis.reporting import explorer
 
 NODE_MODULES = config.PROJECT_DIR / "node_modules"
 VENDOR = config.PROJECT_DIR / "analysis" / "reporting" / "static" / "vendor"
@@ -71,7 +73,15 @@ def refresh(node_modules: Path = NODE_MODULES, vendor: Path = VENDOR) -> dict[st
     return versions
 
 
+def write_specs(path: Path = explorer.SPECS) -> Path:
+    """The page's Vega-Lite specs, written from altair's (the build reads them, not altair)."""
+    text = json.dumps(explorer.written_specs(), ensure_ascii=False, indent=1, sort_keys=True)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
 if __name__ == "__main__":
+    print(write_specs())
     if not NODE_MODULES.exists():
         sys.exit("node_modules/ is missing: run `npm ci` first")
     print(refresh())

@@ -123,6 +123,11 @@ def test_the_vendored_library_is_what_package_lock_pins(tmp_path):
         assert file.read_bytes() == (explorer.VENDOR / file.name).read_bytes(), file.name
 
 
+def test_the_specs_the_build_reads_are_altairs():
+    committed = json.loads(explorer.SPECS.read_text(encoding="utf-8"))
+    assert committed == explorer.written_specs(), "run `make vendor` to write them again"
+
+
 def test_the_interpreter_module_becomes_a_script():
     module = (
         "import { ascending, isString } from 'vega-util';\nfunction f () {}\n"

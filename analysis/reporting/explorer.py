@@ -347,7 +347,12 @@ def explorer_data(
     ``villages``: the registry, with shapes where there are some; ``paths``: the targets'
     projection paths)."""
     catalog = catalog or default_catalog()
-    aggregates = aggregates[aggregates["indicator"].isin([i.id for i in catalog])]
+    # Plain strings: grouping on pyarrow's takes most of the time here.
+    aggregates = aggregates[aggregates["indicator"].isin([i.id for i in catalog])].astype(
+        {"level": object, "code": object, "name": object, "indicator": object}
+    )
+    if not paths.empty:
+        paths = paths.astype({"scope": object, "indicator": object})
     years = sorted(int(y) for y in aggregates["year"].unique())
     shown_year = int(year) if int(year) in years else years[-1]
     present = set(aggregates["indicator"])

@@ -98,7 +98,8 @@ def trend(tables: Tables, indicator: str, place: str | None = None, *, lang: str
     names = dict(zip(rows["code"], rows["name"], strict=False))
     band, target = _band_and_target(tables, indicator, codes, names, lang)
     chart = site.with_data(site.trend_chart(lang), series=series, band=band, target=target)
-    chart.layer[1].encoding.y.title = unit
+    lines = next(layer for layer in chart.layer if layer.data.name == "series")
+    lines.encoding.y.title = unit
     return chart.properties(title=indicator_name(ind, lang))
 
 

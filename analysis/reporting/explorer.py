@@ -99,7 +99,9 @@ def trend_chart(lang: str = "zh") -> alt.LayerChart:
     import altair as alt
 
     x = alt.X("year:O", title=label("explore.year", lang), axis=alt.Axis(labelAngle=0))
-    place = alt.Color("place:N", title=None, legend=alt.Legend(orient="bottom", columns=2))
+    # The places in the order chosen; the lines come first, so that the legend is theirs.
+    legend = alt.Legend(orient="bottom", columns=2, symbolType="stroke", symbolStrokeWidth=3)
+    place = alt.Color("place:N", title=None, sort=None, legend=legend)
     band = (
         alt.Chart(alt.NamedData("band"))
         .mark_area(opacity=0.18)
@@ -131,7 +133,7 @@ def trend_chart(lang: str = "zh") -> alt.LayerChart:
             ],
         )
     )
-    return alt.layer(band, lines, target).properties(width="container", height=320)
+    return alt.layer(lines, band, target).properties(width="container", height=320)
 
 
 def map_chart(lang: str = "zh") -> alt.Chart:

@@ -376,6 +376,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "level.town": ("镇级", "town"),
     "places.town": ("乡镇", "town"),
     "places.village": ("村", "village"),
+    "places.county": ("县", "county"),
+    "places.prefecture": ("市", "prefecture"),
     "places.scope": ("范围", "group of villages"),
     "level.village": ("村级", "villages"),
     "index.summary_docx": ("工作总结（Word）", "Summary (.docx)"),
@@ -666,10 +668,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "explore.level": ("级别", "Level"),
     "explore.value": ("数值", "Value"),
     "explore.rank": ("名次", "Rank"),
+    "explore.unknown_place": ("地区代码 {code} 不在数据中", "place code {code} is not in the data"),
     "explore.town_median": ("本镇中位数", "Town median"),
     "explore.robust_z": ("稳健Z值", "Robust z"),
-    "level.county": ("县级", "county"),
-    "level.prefecture": ("市级", "prefecture"),
     "glyphs.spelled": (
         "提示：已安装的字体都没有“{char}”（{code}，见于{names}），图表和地图改用部件写法“{spelled}”。"
         "安装字体 {font} 后重新生成即可显示原字。",

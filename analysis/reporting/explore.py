@@ -18,7 +18,7 @@ from analysis import config
 from analysis.core import numbers
 from analysis.core.aggregate import LEVELS
 from analysis.core.catalog import Catalog, default_catalog
-from analysis.core.labels import indicator_label, indicator_name, label, unit_header
+from analysis.core.labels import glossed, indicator_label, indicator_name, label, unit_header
 from analysis.core.style import COLORS, use_house_style
 from analysis.errors import ParameterError
 from analysis.geo import classes, maps
@@ -61,7 +61,7 @@ def _places(tables: Tables, place: str | None) -> list[str]:
     codes = units["code"].astype(str).tolist()
     place = str(place) if place is not None else str(_top(tables))
     if place not in codes:
-        raise ParameterError(f"地区代码 {place} 不在数据中 / place code {place} is not in the data")
+        raise ParameterError(glossed("explore.unknown_place", "zh", sep=" / ", code=place))
     within = [c for c in codes if c != place and c.startswith(place)]
     width = min((len(c) for c in within), default=0)
     return [place, *[c for c in within if len(c) == width]][:MAX_PLACES]

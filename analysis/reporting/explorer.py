@@ -39,7 +39,7 @@ from analysis import config
 from analysis.core import numbers
 from analysis.core.aggregate import LEVELS
 from analysis.core.catalog import Catalog, Indicator, default_catalog
-from analysis.core.labels import LANGS, indicator_name, label, unit_header
+from analysis.core.labels import LANGS, indicator_label, indicator_name, label, unit_header
 from analysis.geo.classes import class_colors, data_classes
 from analysis.iorw import atomic_write_bytes, atomic_write_text
 from analysis.pipeline import store
@@ -81,10 +81,10 @@ SCRIPT_WORDS = (
     "explore.level",
     "explore.year",
     "explore.value",
-    "level.county",
-    "level.town",
-    "level.village",
-    "level.prefecture",
+    "places.county",
+    "places.town",
+    "places.village",
+    "places.prefecture",
 )
 
 
@@ -382,6 +382,7 @@ def explorer_data(
             {
                 "id": i.id,
                 "name": indicator_name(i, lang),
+                "label": indicator_label(i, lang),
                 "other": indicator_name(i, "en" if lang == "zh" else "zh"),
                 "category": label(f"section.{i.category}", lang),
                 "unit": unit_header(i.unit, lang),
@@ -549,7 +550,13 @@ def write_explorer(
     )
     marker = year_dir / FOLDER / ".fingerprint"
     page = year_dir / PAGE
-    if page.exists() and marker.exists() and marker.read_text(encoding="utf-8") == stamp:
+    index = year_dir / FOLDER / "data" / "index.js"
+    if (
+        page.exists()
+        and index.exists()
+        and marker.exists()
+        and marker.read_text(encoding="utf-8") == stamp
+    ):
         return page
     aggregates = pd.read_parquet(store.path_of(processed_dir, "aggregates"))
     gpkg = store.path_of(processed_dir, "villages_gpkg")

@@ -104,7 +104,7 @@
     return (paths && paths[code]) || null;
   }
 
-  function levelWord(code) { return word("level." + places[code].level); }
+  function levelWord(code) { return word("places." + places[code].level); }
 
   // --- the view in the URL
 
@@ -146,7 +146,7 @@
     select.textContent = "";
     var groups = {};
     index.indicators.forEach(function (ind) {
-      var text = ind.name + "（" + ind.unit + "）";
+      var text = ind.label;
       var hit = !needle || ind.id === state.indicator ||
         (text + " " + ind.other + " " + ind.id + " " + ind.category).toLowerCase().indexOf(needle) >= 0;
       if (!hit) { return; }
@@ -276,7 +276,7 @@
     return needed().then(function () {
       if (count !== drawCount) { return null; }
       var ind = indicators[state.indicator];
-      el("ex-heading").textContent = ind.name + "（" + ind.unit + "）";
+      el("ex-heading").textContent = ind.label;
       var table = state.tab === "table";
       el("ex-table").hidden = !table;
       el("ex-view").hidden = table;
@@ -307,7 +307,7 @@
   function drawChart(ind) {
     var series = [], band = [], target = [];
     var header = [word("explore.code"), word("explore.name"), word("explore.year"),
-      ind.name + "（" + ind.unit + "）", word("explore.projection"), "", word("explore.target")];
+      ind.label, word("explore.projection"), "", word("explore.target")];
     var rows = [];
     state.places.forEach(function (code) {
       var name = places[code].name;
@@ -374,7 +374,7 @@
           text: value === null ? word("explore.no_data") : formatNumber(value, ind.decimals) + " " + ind.unit } };
       });
       shown = { header: [word("explore.code"), word("explore.name"), word("explore.year"),
-        ind.name + "（" + ind.unit + "）"], rows: rows };
+        ind.label], rows: rows };
       if (!shapes.length) {
         if (embedded) { embedded.finalize(); embedded = null; }
         el("ex-view").textContent = word("explore.no_data");
@@ -430,7 +430,7 @@
       }) };
       var table = document.createElement("table");
       var caption = document.createElement("caption");
-      caption.textContent = ind.name + "（" + ind.unit + "）";
+      caption.textContent = ind.label;
       table.appendChild(caption);
       var head = table.createTHead().insertRow();
       header.forEach(function (text, c) {

@@ -274,6 +274,41 @@ def test_back_returns_to_the_view_before(explore_dir, page):
     )
 
 
+def _key(browser: Chromium, key: str, code: int) -> None:
+    """A key pressed as a keyboard does (Enter also types its character, which clicks)."""
+    text = {"Enter": "\r"}.get(key, "")
+    browser.call(
+        "Input.dispatchKeyEvent",
+        type="keyDown",
+        key=key,
+        code=key,
+        windowsVirtualKeyCode=code,
+        text=text,
+    )
+    browser.call(
+        "Input.dispatchKeyEvent", type="keyUp", key=key, code=key, windowsVirtualKeyCode=code
+    )
+
+
+@in_browser
+@slow
+def test_the_keyboard_alone_picks_a_place_and_a_tab(explore_dir, page):
+    first = _open(page, explore_dir, f"?indicator={INDICATOR}&place={TOWN}&tab=chart")
+    page.evaluate("document.getElementById('ex-place').focus()")
+    page.call("Input.insertText", text=VILLAGE)
+    _key(page, "Enter", 13)
+    added = _drawn(page, first)
+    assert f"place={TOWN},{VILLAGE}&" in added
+    page.evaluate("document.getElementById('ex-tab-chart').focus()")
+    _key(page, "ArrowRight", 39)
+    on_map = _drawn(page, added)
+    assert "tab=map" in on_map
+    assert page.evaluate("document.activeElement.id") == "ex-tab-map"
+    page.evaluate("document.querySelector('#ex-chosen button').focus()")
+    _key(page, "Enter", 13)  # the first place's remove button
+    assert f"place={VILLAGE}&" in _drawn(page, on_map)
+
+
 @in_browser
 @slow
 def test_the_downloads_are_what_is_shown(explore_dir, page, tmp_path):

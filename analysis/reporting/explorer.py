@@ -270,29 +270,41 @@ def target_paths(paths: pd.DataFrame, codes: set[str], catalog: Catalog) -> dict
     out: dict[str, dict[str, dict]] = {}
     if paths.empty:
         return out
-    chosen = paths[paths["scope"].isin(codes)]
-    for (indicator, code), group in chosen.groupby(["indicator", "scope"], sort=True):
-        if indicator not in catalog:
-            continue
+    chosen = paths[paths["scope"].isin(codes) & paths["indicator"].isin([i.id for i in catalog])]
+    columns = ["indicator", "scope", "target_year", "target", "year", "observed"]
+    groups: dict[tuple[str, str], list] = {}
+    for row in chosen[[*columns, "projected", "lower", "upper"]].itertuples(index=False):
+        groups.setdefault((str(row.indicator), str(row.scope)), []).append(row)
+    for (indicator, code), rows in sorted(groups.items()):
         ind = catalog[indicator]
         # A place with targets of two scopes (its own and its county's) draws its own first.
-        group = group[group["target_year"] == group["target_year"].iloc[0]]
-        group = group[group["target"] == group["target"].iloc[0]]
-        ahead = group[group["projected"].notna()].sort_values("year").drop_duplicates("year")
-        seen = group[group["observed"].notna() & (group["year"] < ahead["year"].min())]
-        if len(ahead) and len(seen):
+        first = rows[0]
+        rows = [r for r in rows if r.target_year == first.target_year and r.target == first.target]
+        ahead: dict[int, tuple[float, float]] = {}
+        for r in sorted(rows, key=lambda r: r.year):
+            if not math.isnan(r.projected):
+                ahead.setdefault(int(r.year), (r.lower, r.upper))
+        band = sorted(ahead.items())
+        seen = [r for r in rows if not math.isnan(r.observed) and ahead and r.year < min(ahead)]
+        if seen:
             # The band opens from the last figure observed, as the target pages' fan does.
-            last = seen.sort_values("year").iloc[[-1]]
-            last = last.assign(lower=last["observed"], upper=last["observed"])
-            ahead = pd.concat([last, ahead])
-        out.setdefault(str(indicator), {})[str(code)] = {
-            "target": shown_value(group["target"].iloc[0], ind),
-            "targetYear": int(group["target_year"].iloc[0]),
-            "band": [
-                [int(y), shown_value(lo, ind), shown_value(hi, ind)]
-                for y, lo, hi in zip(ahead["year"], ahead["lower"], ahead["upper"], strict=True)
-            ],
+            last = max(seen, key=lambda r: r.year)
+            band.insert(0, (int(last.year), (last.observed, last.observed)))
+        out.setdefault(indicator, {})[code] = {
+            "target": shown_value(first.target, ind),
+            "targetYear": int(first.target_year),
+            "band": [[y, shown_value(lo, ind), shown_value(hi, ind)] for y, (lo, hi) in band],
         }
+    return out
+
+
+def _within(by_indicator: dict, codes: set[str]) -> dict:
+    """``by_indicator`` (indicator → code → …) limited to ``codes``."""
+    out = {}
+    for indicator, by_code in by_indicator.items():
+        mine = {code: value for code, value in by_code.items() if code in codes}
+        if mine:
+            out[indicator] = mine
     return out
 
 
@@ -366,6 +378,7 @@ def explorer_data(
         paths = paths.assign(scope=paths["scope"].astype(str).replace("township", towns[0]))
     aggregates = _with_shown(aggregates, catalog)
     upper = aggregates[aggregates["level"] != "village"]
+    every_path = target_paths(paths, set(aggregates["code"]), catalog)
     lower = aggregates[aggregates["level"] == "village"]
     places = [
         [str(code), str(name), str(level), _parent(str(code), str(level))]
@@ -393,7 +406,7 @@ def explorer_data(
         "places": places,
         "townFiles": {code: town_file(code) for code in towns},
         "values": _series(upper, years),
-        "paths": target_paths(paths, set(upper["code"].astype(str)), catalog),
+        "paths": _within(every_path, set(upper["code"])),
         "classes": _classes(upper[upper["level"] == "town"], shown_year, catalog),
         "colors": {str(n): map_colors(n) for n in range(1, MAP_CLASSES + 1)},
         "noData": NO_DATA_COLOR,
@@ -411,7 +424,7 @@ def explorer_data(
         own = villages[villages["code"].astype(str).str[: LEVELS["town"]] == town]
         by_town[town] = {
             "values": _series(mine, years),
-            "paths": target_paths(paths, set(mine["code"].astype(str)), catalog),
+            "paths": _within(every_path, set(mine["code"])),
             "classes": _classes(mine, shown_year, catalog),
             "shapes": features(own) if shaped else [],
         }

@@ -13,7 +13,7 @@ LOCK := requirements.lock
 UV_VERSION := 0.13.9
 INSTALLER ?= uv
 
-.PHONY: reports county test lint format bench clean setup lock
+.PHONY: reports county test lint format bench clean setup lock vendor
 
 setup: $(STAMP)
 
@@ -47,6 +47,11 @@ $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
 	else echo "npm not found: the accessibility checks will be skipped"; fi
 
+# The explorer's Vega-Lite (vega, vega-lite, vega-embed, vega-interpreter), as package-lock.json
+# pins it, copied into analysis/reporting/static/vendor/ (committed: a build needs no npm).
+vendor: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m analysis.tools.vendor_js
+
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n 2 --durations=15
 
@@ -64,6 +69,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_prepare.py
 	$(BIN)/python benchmarks/bench_coverage.py
 	$(BIN)/python benchmarks/bench_county.py $(if $(WORKERS),--workers $(WORKERS))
+	$(BIN)/python benchmarks/bench_explore.py
 
 # Rewrites $(LOCK) from pyproject.toml (runtime + dev extra): one pin per package and Python/platform
 # fork, with the hashes of all its files, for every platform and Python >= 3.11. Pins already in

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -328,6 +328,48 @@ class Tables:
             return {}
         units = units[units["level"] != "village"].drop_duplicates("code")
         return dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
+
+    def frame(
+        self,
+        indicator: str | Sequence[str] | None = None,
+        level: str = "village",
+        years: Iterable[int] | None = None,
+        *,
+        wide: bool = False,
+    ) -> pd.DataFrame:
+        """The figures of one level, tidy: code, name, year, indicator, value (the processed
+        ``aggregates``, limited to the town where the tables are). ``indicator`` is an id or
+        several (None: every one); ``years`` some years (None: all). ``wide`` gives one row a
+        place (code, name) and one column a year, for one indicator: e.g.
+        ``tables.frame(indicator="medical_insurance_rate", level="town", years=[2018, 2019])``.
+        """
+        if level not in LEVELS:
+            raise ParameterError(
+                f"级别只能是 {'、'.join(LEVELS)} / level must be one of {list(LEVELS)}, "
+                f"not {level!r}"
+            )
+        rows = self.aggregates[self.aggregates["level"] == level]
+        if self.scope is not None:
+            rows = rows[rows["code"].astype(str).str.startswith(self.scope)]
+        if indicator is not None:
+            wanted = [indicator] if isinstance(indicator, str) else list(indicator)
+            unknown = sorted(set(wanted) - set(self.aggregates["indicator"]))
+            if unknown:
+                raise ParameterError(
+                    f"数据中没有指标 {', '.join(unknown)} / no such indicator in the data: "
+                    f"{', '.join(unknown)}"
+                )
+            rows = rows[rows["indicator"].isin(wanted)]
+        if years is not None:
+            rows = rows[rows["year"].isin([int(y) for y in years])]
+        tidy = rows[["code", "name", "year", "indicator", "value"]].reset_index(drop=True)
+        if not wide:
+            return tidy
+        if tidy["indicator"].nunique() > 1:
+            raise ParameterError("wide=True 只用于一个指标 / wide=True takes one indicator")
+        return tidy.pivot_table(
+            index=["code", "name"], columns="year", values="value", aggfunc="first"
+        )
 
     def towns(self) -> pd.DataFrame:
         """The towns of the data set: code and name, in code order."""

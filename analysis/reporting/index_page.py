@@ -227,6 +227,7 @@ def write_index(
         towns=towns,
         figure_columns=columns,
         extra_links=[
+            (glossed("page.explore", lang), publish.EXPLORE_PAGE),
             (glossed("index.summary_docx", lang), SUMMARY_DOCX),
             (glossed("index.workbook", lang), f"{publish.DOWNLOADS_DIR}/livelihood.xlsx"),
             (glossed("index.csv", lang), f"{publish.DOWNLOADS_DIR}/"),

@@ -175,6 +175,8 @@ DOWNLOADS_DIR = "data"
 
 #: The published problem list, in the year's report folder (see analysis.reporting.problems).
 PROBLEMS_PAGE = "problems.html"
+#: The explorer, in the year's report folder (see analysis.reporting.explorer).
+EXPLORE_PAGE = "explore.html"
 
 _SAFE_NAME = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
@@ -247,11 +249,16 @@ def page(
     home: str | None = None,
     crumbs: Sequence[tuple[str, str]] = (),
     script: str = "",
+    scripts: Sequence[str] = (),
+    extra_css: str = "",
     lang: str = "zh",
 ) -> str:
     """A complete HTML page around ``body_html`` (which must already be safe HTML).
 
     ``crumbs`` are the (name, link) of the pages above this one, top first: the breadcrumbs.
+    ``scripts`` are script files of the page's own folder, loaded in order at the end of the
+    body (the explorer's); ``script`` is one inline script (the index's). A page has one or
+    the other.
     """
     check_lang(lang)
     # Pages one folder down (villages/) reach the year's top files through "../".
@@ -259,6 +266,7 @@ def page(
     nav = (
         f' · <a href="{escape(home)}">{escape(glossed("page.index", lang))}</a>'
         f' · <a href="{escape(top)}{DOWNLOADS_DIR}/">{escape(glossed("page.downloads", lang))}</a>'
+        f' · <a href="{escape(top)}{EXPLORE_PAGE}">{escape(glossed("page.explore", lang))}</a>'
         if home
         else ""
     )
@@ -268,14 +276,18 @@ def page(
         if provenance.sample
         else ""
     )
+    if script and scripts:
+        raise ValueError("a page has an inline script or script files, not both")
     script_tag = f"<script>{script}</script>" if script else ""
+    script_tag += "".join(f'<script src="{escape(src)}"></script>' for src in scripts)
     css = (
         RARE_PAGE_CSS
         if RARE_IDEOGRAPH.search(title) or RARE_IDEOGRAPH.search(body_html)
         else PAGE_CSS
-    )
-    # Only a page that carries our own inline script (the index) may run one.
-    script_policy = "'unsafe-inline'" if script else "'none'"
+    ) + extra_css
+    # Only a page that carries our own inline script (the index) may run one; the explorer
+    # runs the script files of its own folder, and nothing else.
+    script_policy = "'unsafe-inline'" if script else "'self'" if scripts else "'none'"
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{HTML_LANG[lang]}"><head><meta charset="utf-8">'

@@ -20,7 +20,7 @@ from analysis.errors import DataError, ValidationFailed
 from analysis.iorw import remove_stale_temporaries
 from analysis.pipeline.prepare import ensure_processed
 from analysis.pipeline.store import path_of, read_stamp, read_summary
-from analysis.reporting import index_page, kept, problems, publish
+from analysis.reporting import explorer, index_page, kept, problems, publish
 from analysis.reporting.index_page import TOP_KEYS
 from analysis.runs.execute import RunSettings
 from analysis.runs.executors import executor_for
@@ -131,6 +131,9 @@ def build(
         besides = [
             beside.submit(index_page.write_downloads, processed, year_dir),
             beside.submit(problems.write_problems_page, processed, year_dir, year, sample, lang),
+            beside.submit(
+                explorer.write_explorer, processed, year_dir, year, sample, lang, accepted_errors
+            ),
         ]
         try:
             settings = RunSettings(

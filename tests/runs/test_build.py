@@ -384,6 +384,13 @@ def test_explore_notebook_runs_with_its_widgets(tmp_path, processed_copy):
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
     assert any("医疗保险参保率" in o.get("data", {}).get("text/html", "") for o in outputs)
+    # The explorer page's own charts, as JupyterLab draws them without a network.
+    charts = [
+        o["data"]["application/vnd.vegalite.v5+json"]
+        for o in outputs
+        if "application/vnd.vegalite.v5+json" in o.get("data", {})
+    ]
+    assert len(charts) == 2 and charts[0]["datasets"]["series"]
 
 
 def test_build_writes_the_summary_and_print_maps(built):

@@ -80,7 +80,7 @@ def test_a_locator_zooms_on_the_villages_town_and_stays_within_it_and_its_neighb
     assert (x1 - x0) < 0.8 * (county_width[2] - county_width[0])
 
 
-def test_the_word_summarys_maps_print_their_text_at_9_points_or_more(county, tmp_path):
+def test_the_word_summarys_maps_and_charts_print_their_text_at_9_points_or_more(county, tmp_path):
     """Word never shrinks a map (its figure is no wider than the text), so a map's smallest
     text, :data:`~analysis.geo.furniture.MAP_TEXT_PT`, prints at 9 pt or more; and the print
     maps beside it are set on A4 or A3 pages."""
@@ -108,6 +108,15 @@ def test_the_word_summarys_maps_print_their_text_at_9_points_or_more(county, tmp
             figure_in = png.size[0] / print_documents.PRINT_DPI
             printed_pt = MAP_TEXT_PT * int(width_emu) / 914400 / figure_in
             assert printed_pt >= 9 - 1e-6
+        # The target charts after them: their smallest text, the source line, too.
+        from analysis.reporting import charts
+
+        smallest = min(charts._SOURCE_FONTSIZE, charts._LEGEND_FONTSIZE)
+        assert len(placed) > 3
+        for width_emu, rid in placed[3:]:
+            png = PIL.Image.open(io.BytesIO(archive.read("word/" + targets[rid])))
+            figure_in = png.size[0] / print_documents.PRINT_DPI
+            assert smallest * int(width_emu) / 914400 / figure_in >= 9 - 1e-6
     for pdf in maps_dir.glob("*.pdf"):
         box = re.search(rb"/MediaBox \[ ?([\d.\s]+)\]", pdf.read_bytes()).group(1).split()
         size_mm = sorted(round(float(v) / 72 * 25.4) for v in box[2:])

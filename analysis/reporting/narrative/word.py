@@ -358,8 +358,6 @@ def _text_box_mm(document: Any) -> tuple[float, float]:
 
 #: A picture for the document: PNG bytes and what it shows (its alternative text).
 Picture = tuple[bytes, str]
-#: Pictures side by side where a section has several (one chart per indicator).
-PICTURE_COLUMNS = 2
 
 
 def _fit_mm(png: bytes, box_width: float, box_height: float) -> float:
@@ -389,22 +387,14 @@ def _place(paragraph: Any, picture: Picture, width_mm: float) -> None:
     shape._inline.docPr.set("descr", description)
 
 
-def _add_pictures(document: Any, pictures: Sequence[Picture]) -> None:
-    """One picture as wide as the text (smaller where it would be taller than the page); several
-    side by side, :data:`PICTURE_COLUMNS` to a row, in a table without borders."""
+def _add_picture(document: Any, picture: Picture) -> None:
+    """A picture as wide as the text (smaller where it would be taller than the page), in a
+    paragraph of its own: a chart's legend and source line print at 9 pt only at that width
+    (two to a row printed them at 5)."""
     box_width, box_height = _text_box_mm(document)
     # A few millimetres short of the text height, so a picture shares its page with a line.
     box_height -= 10
-    if len(pictures) == 1:
-        (picture,) = pictures
-        _place(document.add_paragraph(), picture, _fit_mm(picture[0], box_width, box_height))
-        return
-    rows = -(-len(pictures) // PICTURE_COLUMNS)
-    grid = document.add_table(rows=rows, cols=PICTURE_COLUMNS)
-    cell_width = box_width / PICTURE_COLUMNS - 4  # room for the cells' own margins
-    for index, picture in enumerate(pictures):
-        cell = grid.cell(index // PICTURE_COLUMNS, index % PICTURE_COLUMNS)
-        _place(cell.paragraphs[0], picture, _fit_mm(picture[0], cell_width, box_height))
+    _place(document.add_paragraph(), picture, _fit_mm(picture[0], box_width, box_height))
 
 
 def _shade(cell: Any, fill: str) -> None:
@@ -555,7 +545,7 @@ def write_docx(
             document.add_heading(label(f"heading.{key}", lang), level=1)
             # Maps are read whole: each takes the text's width, one under the other.
             for picture in pictures[key]:
-                _add_pictures(document, [picture])
+                _add_picture(document, picture)
     rows = target_rows(tables, catalog)
     if not rows.empty:
         heading = label("docx.targets", lang, year=target_years(rows, lang))
@@ -566,7 +556,8 @@ def write_docx(
         document.add_paragraph(status_note(table, lang))
         if pictures.get("targets"):
             _start_section(document, landscape=False)
-            _add_pictures(document, pictures["targets"])
+            for picture in pictures["targets"]:
+                _add_picture(document, picture)
     _set_rare_fonts(document)
     with atomic_path(path) as tmp:
         document.save(str(tmp))

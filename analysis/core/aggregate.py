@@ -13,6 +13,13 @@ import pandas as pd
 
 from analysis.core.catalog import Catalog, default_catalog
 
+#: How many of an aggregate's village values are pending review (核实性审核: flagged, and no
+#: 核实说明 confirms them), a column of :func:`aggregate_area` and :func:`aggregate_levels`
+#: given the values ``pending``.
+PENDING_REVIEW = "pending_review"
+#: What names a village value: the key of the values pending review.
+VALUE_KEY = ["village_code", "year", "indicator"]
+
 
 def aggregate_area(
     indicators: pd.DataFrame,
@@ -20,6 +27,7 @@ def aggregate_area(
     *,
     by: Sequence[str] = ("year",),
     weights: pd.DataFrame | None = None,
+    pending: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Township (or county) figures per year, by each indicator's catalog rule.
 
@@ -39,55 +47,95 @@ def aggregate_area(
     weights
         Where the weights (population, households) are looked up, by village and year;
         default ``indicators`` itself.
+    pending
+        The village values pending review (``village_code``, ``year``, ``indicator``): with
+        it, a column :data:`PENDING_REVIEW` counts the villages whose value counted in a
+        figure is pending, or, for a rate, whose value or weight is.
 
     Returns
     -------
     pandas.DataFrame
         ``by`` columns, ``indicator`` (str), ``value`` (float64) and ``villages`` (int64, how
-        many villages contributed), sorted by ``by`` and catalog order.
+        many villages contributed), sorted by ``by`` and catalog order; and
+        :data:`PENDING_REVIEW` (int64) where ``pending`` is given.
     """
     catalog = catalog or default_catalog()
     keys = [*by, "indicator"]
     # Only the columns used: every other one would be copied by each selection below.
     indicators = indicators[list(dict.fromkeys([*keys, "village_code", "value"]))]
+    counted = pending is not None
+    if counted:
+        indicators = indicators.assign(_pending=is_pending(indicators, pending))
     rules = {ind.id: ind.aggregate for ind in catalog}
     kind = _map(indicators["indicator"], rules)
     frames = []
     for how in ("sum", "max"):
-        part = indicators[kind == how].groupby(keys)["value"]
-        frames.append(
-            pd.DataFrame({"value": getattr(part, how)(), "villages": part.count()}).reset_index()
-        )
+        grouped = indicators[kind == how].groupby(keys)
+        part = grouped["value"]
+        made = {"value": getattr(part, how)(), "villages": part.count()}
+        if counted:
+            # A value pending review counts whether or not it is the largest: it may be a
+            # typo that hides the largest.
+            made[PENDING_REVIEW] = grouped["_pending"].sum()
+        frames.append(pd.DataFrame(made).reset_index())
     rates = indicators[kind == "weighted_mean"]
     if not rates.empty:
         weight_of = {ind.id: ind.weight for ind in catalog if ind.weight}
         source = indicators if weights is None else weights
         # Only the weights' own rows can join; the rest would only slow the merge down.
         source = source[source["indicator"].isin(set(weight_of.values()))]
-        table = source[["village_code", "year", "indicator", "value"]].rename(
-            columns={"indicator": "weight_id", "value": "weight"}
-        )
+        table = source[["village_code", "year", "indicator", "value"]]
+        if counted:
+            table = table.assign(_weight_pending=is_pending(table, pending))
+        table = table.rename(columns={"indicator": "weight_id", "value": "weight"})
         joined = rates.assign(weight_id=_map(rates["indicator"], weight_of)).merge(
             table, on=["village_code", "year", "weight_id"], how="inner"
         )
         joined = joined[joined["weight"] > 0]
         grouped = joined.assign(product=joined["value"] * joined["weight"]).groupby(keys)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "value": grouped["product"].sum() / grouped["weight"].sum(),
-                    "villages": grouped["value"].count(),
-                }
-            ).reset_index()
-        )
+        made = {
+            "value": grouped["product"].sum() / grouped["weight"].sum(),
+            "villages": grouped["value"].count(),
+        }
+        if counted:
+            either = joined["_pending"] | joined["_weight_pending"]
+            made[PENDING_REVIEW] = either.groupby([joined[k] for k in keys]).sum()
+        frames.append(pd.DataFrame(made).reset_index())
     out = pd.concat(frames, ignore_index=True)
     order = {ind_id: i for i, ind_id in enumerate(catalog.ids)}
     out = out.assign(_order=out["indicator"].map(order)).sort_values([*by, "_order"], kind="stable")
-    return (
-        out.drop(columns="_order")
-        .reset_index(drop=True)
-        .astype({"year": "int64", "indicator": str, "value": "float64", "villages": "int64"})
+    types = {"year": "int64", "indicator": str, "value": "float64", "villages": "int64"}
+    if counted:
+        types[PENDING_REVIEW] = "int64"
+    return out.drop(columns="_order").reset_index(drop=True).astype(types)
+
+
+def is_pending(values: pd.DataFrame, pending: pd.DataFrame) -> pd.Series:
+    """Which of ``values`` (rows with :data:`VALUE_KEY`) are among ``pending``'s, aligned with
+    ``values``."""
+    if pending.empty or values.empty:
+        return pd.Series(False, index=values.index)
+    wanted = pd.MultiIndex.from_arrays(
+        [
+            pending["village_code"].astype(str),
+            pending["year"].astype("int64"),
+            pending["indicator"].astype(str),
+        ]
     )
+    # Only the rows of a pending village can match: a province's millions are not keyed.
+    candidates = values["village_code"].astype(str).isin(set(wanted.get_level_values(0)))
+    found = pd.Series(False, index=values.index)
+    if candidates.any():
+        rows = values[candidates]
+        keys = pd.MultiIndex.from_arrays(
+            [
+                rows["village_code"].astype(str),
+                rows["year"].astype("int64"),
+                rows["indicator"].astype(str),
+            ]
+        )
+        found[candidates] = keys.isin(wanted)
+    return found
 
 
 def _map(column: pd.Series, mapping: dict) -> pd.Series:
@@ -162,7 +210,11 @@ def hierarchy(villages: pd.DataFrame) -> pd.DataFrame:
 
 
 def aggregate_levels(
-    indicators: pd.DataFrame, villages: pd.DataFrame, catalog: Catalog | None = None
+    indicators: pd.DataFrame,
+    villages: pd.DataFrame,
+    catalog: Catalog | None = None,
+    *,
+    pending: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every level's figures per year: villages as they are, then each town, county and, when
     the data spans more than one county, prefecture — by the catalog's rules.
@@ -171,7 +223,9 @@ def aggregate_levels(
     -------
     pandas.DataFrame
         :data:`AGGREGATE_COLUMNS`; ``villages`` is how many villages reported the figure (1 on
-        the village level). Levels top down, then code, year and catalog order.
+        the village level). Levels top down, then code, year and catalog order. With
+        ``pending`` (the village values pending review), a column :data:`PENDING_REVIEW` too
+        (:func:`aggregate_area`).
     """
     catalog = catalog or default_catalog()
     places = hierarchy(villages)
@@ -184,36 +238,35 @@ def aggregate_levels(
     # province's millions of rows made into Python strings and back cost seconds.
     codes, distinct = pd.factorize(values["village_code"])
     names = pd.Series(distinct).map(places.set_index("village_code")["village_name"])
-    frames = [
-        values.rename(columns={"village_code": "code"}).assign(
-            name=pd.Series(names.array.take(codes), index=values.index),
-            level="village",
-            villages=1,
-        )
-    ]
+    own = values.rename(columns={"village_code": "code"}).assign(
+        name=pd.Series(names.array.take(codes), index=values.index),
+        level="village",
+        villages=1,
+    )
+    columns = list(AGGREGATE_COLUMNS)
+    types = {"year": "int64", "value": "float64", "villages": "int64", "code": str, "name": str}
+    if pending is not None:
+        own[PENDING_REVIEW] = is_pending(values, pending).astype("int64").to_numpy()
+        columns.append(PENDING_REVIEW)
+        types[PENDING_REVIEW] = "int64"
+    frames = [own]
     counties = places["county_code"].nunique()
     for level in ("town", "county", "prefecture"):
         if level == "prefecture" and counties < 2:
             continue
-        figures = _aggregate_level(values, level, catalog)
+        figures = _aggregate_level(values, level, catalog, pending)
         names = places.drop_duplicates(f"{level}_code").set_index(f"{level}_code")[f"{level}_name"]
         frames.append(figures.assign(level=level, name=figures["code"].map(names)))
     order = {level: i for i, level in enumerate(LEVELS)}
     rank = {ind_id: i for i, ind_id in enumerate(catalog.ids)}
     # Levels top down: each level's rows come in their order already (the villages' as
     # validation sorts them), so a province's millions of rows need no sorting, only a look.
-    out = pd.concat(frames[::-1], ignore_index=True)[AGGREGATE_COLUMNS]
+    out = pd.concat(frames[::-1], ignore_index=True)[columns]
     out = out.assign(_level=_map(out["level"], order), _ind=_map(out["indicator"], rank))
     keys = ["_level", "code", "year", "_ind"]
     if not in_order(out, keys):
         out = out.sort_values(keys, kind="stable")
-    return (
-        out.drop(columns=["_level", "_ind"])
-        .reset_index(drop=True)
-        .astype(
-            {"year": "int64", "value": "float64", "villages": "int64", "code": str, "name": str}
-        )
-    )
+    return out.drop(columns=["_level", "_ind"]).reset_index(drop=True).astype(types)
 
 
 def in_order(frame: pd.DataFrame, keys: list[str]) -> bool:
@@ -231,11 +284,39 @@ def in_order(frame: pd.DataFrame, keys: list[str]) -> bool:
     return True
 
 
-def _aggregate_level(values: pd.DataFrame, level: str, catalog: Catalog) -> pd.DataFrame:
+def _aggregate_level(
+    values: pd.DataFrame, level: str, catalog: Catalog, pending: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """:func:`aggregate_township` per unit of ``level``, a unit's villages found by the first
     digits of their codes (weights looked up among all villages)."""
     keyed = values.assign(code=values["village_code"].astype(str).str[: LEVELS[level]])
-    return aggregate_area(keyed, catalog, by=("code", "year"), weights=values)
+    return aggregate_area(keyed, catalog, by=("code", "year"), weights=values, pending=pending)
+
+
+#: The aggregates that count a village value pending review (:func:`pending_totals`).
+PENDING_COLUMNS = ["level", "code", "year", "indicator", PENDING_REVIEW]
+#: The level :func:`pending_totals` gives the whole data set's figures (``area.parquet``).
+WHOLE_LEVEL = "area"
+
+
+def pending_totals(area: pd.DataFrame, aggregates: pd.DataFrame) -> pd.DataFrame:
+    """The figures above a village that count a village value pending review: the whole's
+    (``area``, level :data:`WHOLE_LEVEL`, code '') and each town's, county's and prefecture's,
+    both made with ``pending`` (:func:`aggregate_area`, :func:`aggregate_levels`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`PENDING_COLUMNS`, only the figures whose :data:`PENDING_REVIEW` is above 0: the
+        whole's first, then as ``aggregates`` is ordered.
+    """
+    whole = area[area[PENDING_REVIEW] > 0].assign(level=WHOLE_LEVEL, code="")
+    units = aggregates[(aggregates["level"] != "village") & (aggregates[PENDING_REVIEW] > 0)]
+    return (
+        pd.concat([whole[PENDING_COLUMNS], units[PENDING_COLUMNS]], ignore_index=True)
+        .astype({"level": str, "code": str, "year": "int64", "indicator": str})
+        .astype({PENDING_REVIEW: "int64"})
+    )
 
 
 def level_series(indicators: pd.DataFrame, level: str, catalog: Catalog) -> pd.DataFrame:

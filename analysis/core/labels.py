@@ -173,6 +173,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "review.confirmed_line": ("※ {line}", "※ {line}"),
     "review.figure": ("{year}年{indicator} {figure}", "{indicator} {year}: {figure}"),
     "review.confirmed": ("核实说明：{explanation}", "explanation: {explanation}"),
+    "review.pending_total": (
+        "{what}，含待核实村数据 {n} 个",
+        "{what}, counting village figures to confirm: {n}",
+    ),
     "heading.compare": ("与全镇比较", "Compared with the township"),
     "heading.projections": (f"{_TARGET_YEAR}年预测", f"Projections to {_TARGET_YEAR}"),
     "heading.projects": ("扶贫项目", "Projects"),

@@ -21,7 +21,7 @@ import re
 import pandas as pd
 
 from analysis.core.catalog import Catalog, normalise_header
-from analysis.core.labels import label
+from analysis.core.labels import indicator_name, label
 from analysis.ingest.cells import cell_text, key_index
 from analysis.ingest.ledger import Ledger
 from analysis.ingest.read import Sheet
@@ -208,13 +208,16 @@ def read_list_explanations(sheet: Sheet) -> pd.DataFrame:
     return pd.DataFrame(found, columns=PLACED_COLUMNS)
 
 
-def placed(explanations: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+def placed(explanations: pd.DataFrame, places: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
     """Explanations written for cells (:data:`PLACED_COLUMNS`) as the village, year and
     indicator of the value read from each cell (:data:`EXPLANATION_COLUMNS`); ``places`` are
-    the accepted values with their ``file``, ``sheet``, ``row`` and ``column``."""
+    the accepted values with their ``file``, ``sheet``, ``row`` and ``column``. One whose cell
+    holds no accepted value (emptied, moved, or its row kept out since) is a warning in
+    ``ledger``, never dropped unsaid."""
     if explanations.empty:
         return pd.DataFrame(columns=EXPLANATION_COLUMNS)
     cells = places[["village_code", "year", "indicator", "file", "sheet", "row", "column"]]
+    at = ["file", "place_sheet", "place_row", "place_column"]
     joined = explanations.merge(
         cells.rename(
             columns={
@@ -223,9 +226,23 @@ def placed(explanations: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
                 "column": "place_column",
             }
         ),
-        on=["file", "place_sheet", "place_row", "place_column"],
+        on=at,
+        how="left",
+        indicator=True,
     )
-    return joined[EXPLANATION_COLUMNS]
+    for item in joined[joined["_merge"] == "left_only"].itertuples(index=False):
+        ledger.add(
+            "explanation_cell_not_accepted",
+            item.file,
+            item.sheet,
+            int(item.row),
+            "",
+            cell_text(float(item.value)),
+            place_sheet=item.place_sheet,
+            place_cell=f"{item.place_column}{int(item.place_row)}",
+        )
+    found = joined[joined["_merge"] == "both"]
+    return found[EXPLANATION_COLUMNS].astype({"year": "int64"}).reset_index(drop=True)
 
 
 def _number(text: str) -> float | None:
@@ -252,6 +269,7 @@ def reviewed(
     whose figure the data do not hold as a warning."""
     flags = review(values, registry, catalog=catalog, thresholds=thresholds)
     _check_figures(values, explanations, catalog, ledger)
+    _check_flagged(values, flags, explanations, registry, catalog, ledger)
     key = ["village_code", "year", "indicator"]
     given = explanations.assign(_given=explanations["value"].round(6)).drop_duplicates(
         [*key, "_given"], keep="last"
@@ -295,6 +313,54 @@ def _check_figures(
             "",
             cell_text(float(item.value)),
             found=found,
+        )
+
+
+def _check_flagged(
+    values: pd.DataFrame,
+    flags: pd.DataFrame,
+    explanations: pd.DataFrame,
+    registry: Registry,
+    catalog: Catalog,
+    ledger: Ledger,
+) -> None:
+    """A warning for each explanation of a figure the data hold that the review no longer
+    flags (the data or the thresholds changed since it was written): it confirms nothing, and
+    is said so rather than dropped. One whose figure the data do not hold is
+    :func:`_check_figures`'s."""
+    if explanations.empty:
+        return
+    key = ["village_code", "year", "indicator"]
+    held = values[[*key, "value"]].rename(columns={"value": "held"})
+    joined = explanations.merge(held, on=key, how="inner")
+    joined = joined[joined["held"].round(6) == joined["value"].round(6)]
+    flagged = joined.merge(flags[key].drop_duplicates(), on=key, how="left", indicator=True)
+    names = dict(zip(registry.table["code"], registry.table["short_name"], strict=True))
+    for item in flagged[flagged["_merge"] == "left_only"].itertuples(index=False):
+        ind = catalog[item.indicator]
+        village = names.get(str(item.village_code), str(item.village_code))
+        ledger.add(
+            "explanation_not_flagged",
+            item.file,
+            item.sheet,
+            int(item.row),
+            "",
+            cell_text(float(item.value)),
+            **{
+                f"what_{lang}": label(
+                    "review.of_village",
+                    lang,
+                    village=village,
+                    what=label(
+                        "review.figure",
+                        lang,
+                        year=int(item.year),
+                        indicator=indicator_name(ind, lang),
+                        figure=cell_text(float(item.value)),
+                    ),
+                )
+                for lang in ("zh", "en")
+            },
         )
 
 

@@ -432,7 +432,7 @@ def validate(
     explanations = pd.concat(
         [
             _concat(by_kind["explanations"], EXPLANATION_COLUMNS),
-            placed(_concat(by_kind["problem_list"], PLACED_COLUMNS), tidy),
+            placed(_concat(by_kind["problem_list"], PLACED_COLUMNS), tidy, ledger),
         ],
         ignore_index=True,
     )

@@ -17,7 +17,13 @@ import pandas as pd
 
 from analysis import config
 from analysis.core import trends
-from analysis.core.aggregate import aggregate_area, aggregate_levels
+from analysis.core.aggregate import (
+    PENDING_REVIEW,
+    VALUE_KEY,
+    aggregate_area,
+    aggregate_levels,
+    pending_totals,
+)
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.errors import MissingFileError
 from analysis.ingest.filecache import FileCache, code_items
@@ -113,7 +119,10 @@ def prepare(
     cache = FileCache(out / store.INGEST_CACHE_DIR, reuse=not force)
     result = validate(raw_dir, registry=registry, catalog=catalog, cache=cache)
     indicators = result.values
-    area = aggregate_area(indicators, catalog)
+    # The values no 核实说明 confirms: every figure that counts one says so on the pages.
+    review = result.review
+    pending = review.loc[~review["confirmed"].astype(bool), VALUE_KEY]
+    area = aggregate_area(indicators, catalog, pending=pending)
     villages = villages_table(result.registry)
     reconciliation = (
         reconcile(result.published, indicators, area, catalog, result.targets, result.projects)
@@ -122,12 +131,18 @@ def prepare(
     )
     # Each problem with the village of its row, so the problems page can go village by village.
     quarantine = result.problems
-    aggregates = aggregate_levels(indicators, villages, catalog)
+    aggregates = aggregate_levels(indicators, villages, catalog, pending=pending)
     paths: dict[str, Path] = {
         "indicators": write_parquet(indicators, path_of(out, "indicators")),
         "villages": write_parquet(villages, path_of(out, "villages")),
-        "area": write_parquet(area, path_of(out, "area")),
-        "aggregates": write_parquet(aggregates, path_of(out, "aggregates")),
+        # The counts pending review are a table of their own, the few figures that have one.
+        "area": write_parquet(area.drop(columns=PENDING_REVIEW), path_of(out, "area")),
+        "aggregates": write_parquet(
+            aggregates.drop(columns=PENDING_REVIEW), path_of(out, "aggregates")
+        ),
+        "pending_review": write_parquet(
+            pending_totals(area, aggregates), path_of(out, "pending_review")
+        ),
         "targets": write_parquet(result.targets, path_of(out, "targets")),
         "projects": write_parquet(result.projects, path_of(out, "projects")),
         "reconciliation": write_csv_bom(reconciliation, path_of(out, "reconciliation")),

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis import config
-from analysis.core.aggregate import LEVELS
+from analysis.core.aggregate import LEVELS, PENDING_REVIEW, WHOLE_LEVEL
 from analysis.errors import MissingFileError, ParameterError, StaleTablesError
 from analysis.geo.layers import to_measure
 from analysis.iorw import atomic_path, atomic_write_bytes, atomic_write_with
@@ -41,6 +41,7 @@ FILES = {
     "projections": "projections.parquet",
     "projection_paths": "projection_paths.parquet",
     "review": "review.parquet",
+    "pending_review": "pending_review.parquet",
     "reconciliation": "reconciliation.csv",
     "quarantine": "quarantine.csv",
     "summary": "summary.json",
@@ -53,7 +54,7 @@ LAYERS_DIR = "layers"
 INGEST_CACHE_DIR = ".ingest-cache"
 #: Raised whenever a table is added or changes shape, so tables of an older layout are prepared
 #: again rather than read (the package version alone does not move between releases).
-LAYOUT = 3
+LAYOUT = 4
 
 
 def path_of(processed_dir: Path | str, name: str) -> Path:
@@ -435,7 +436,7 @@ class Tables:
             _derived={},
             _handed=(),
             indicators=self.indicators[self.indicators["village_code"].astype(str).isin(codes)],
-            area=town[["year", "indicator", "value", "villages"]].reset_index(drop=True),
+            area=town[[c for c in TOWN_COLUMNS if c in town.columns]].reset_index(drop=True),
             villages=villages,
             targets=own(self.targets) if len(self.targets) else self.targets,
             projections=own(self.projections) if len(self.projections) else self.projections,
@@ -453,6 +454,26 @@ class Tables:
             else self.reconciliation,
             scope=code,
         )
+
+
+def with_pending(
+    figures: pd.DataFrame, pending: pd.DataFrame, level: str | None = None
+) -> pd.DataFrame:
+    """``figures`` (``area``, or ``aggregates`` when ``level`` is None) with the column
+    :data:`PENDING_REVIEW` of the table ``pending_review``: how many of each figure's village
+    values are pending review, 0 for those the table does not name."""
+    counts = pd.Series(0, index=figures.index, dtype="int64")
+    if len(pending):
+        if level is not None:
+            pending = pending[pending["level"] == level]
+        keys = (
+            ["year", "indicator"] if level is not None else ["level", "code", "year", "indicator"]
+        )
+        found = figures[keys].merge(
+            pending[[*keys, PENDING_REVIEW]], on=keys, how="left", validate="many_to_one"
+        )[PENDING_REVIEW]
+        counts = pd.Series(found.fillna(0).astype("int64").to_numpy(), index=figures.index)
+    return figures.assign(**{PENDING_REVIEW: counts})
 
 
 def _read_optional(path: Path, reader) -> pd.DataFrame:
@@ -497,10 +518,15 @@ _LOADED_FILES = (
     "projections",
     "projection_paths",
     "review",
+    "pending_review",
     "projects",
     "reconciliation",
     "summary",
 )
+
+
+#: A town's own figures in its view of the tables (:meth:`Tables.town`): its ``area``.
+TOWN_COLUMNS = ("year", "indicator", "value", "villages", PENDING_REVIEW)
 
 
 def place_of(aggregates: pd.DataFrame, scope: str | None = None) -> tuple[str, str | None]:
@@ -592,10 +618,12 @@ def _read_tables(processed: Path) -> Tables:
     villages = (
         gpd.read_file(gpkg) if gpkg.exists() else pd.read_parquet(path_of(processed, "villages"))
     )
+    pending = _read_optional(path_of(processed, "pending_review"), pd.read_parquet)
+    aggregates = _read_optional(path_of(processed, "aggregates"), pd.read_parquet)
     return Tables(
         processed_dir=processed,
         indicators=pd.read_parquet(path_of(processed, "indicators")),
-        area=pd.read_parquet(path_of(processed, "area")),
+        area=with_pending(pd.read_parquet(path_of(processed, "area")), pending, WHOLE_LEVEL),
         villages=villages,
         targets=_read_optional(path_of(processed, "targets"), pd.read_parquet),
         projections=_read_optional(path_of(processed, "projections"), pd.read_parquet),
@@ -603,7 +631,7 @@ def _read_tables(processed: Path) -> Tables:
         reconciliation=_read_optional(path_of(processed, "reconciliation"), read_reconciliation),
         summary=read_summary(processed),
         sample=bool(stamp.get("sample", False)),
-        aggregates=_read_optional(path_of(processed, "aggregates"), pd.read_parquet),
+        aggregates=with_pending(aggregates, pending) if len(aggregates) else aggregates,
         projection_paths=_read_optional(path_of(processed, "projection_paths"), pd.read_parquet),
         review=_read_optional(path_of(processed, "review"), pd.read_parquet),
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core import sheets
+from analysis.core.aggregate import PENDING_REVIEW
 from analysis.core.catalog import Catalog
 from analysis.core.labels import label
 from analysis.core.numbers import decimals
@@ -143,6 +144,23 @@ def _frozen_columns(headers: list[str]) -> int:
     return 2 if headers[:2] == ["村代码", "村（居）名称"] else 0
 
 
+def pending_notes(area: pd.DataFrame, catalog: Catalog) -> dict[int, str]:
+    """Year → the totals of ``area`` that count village values pending review, as the totals
+    sheet names them (医疗保险参保率，含待核实村数据 1 个); none where ``area`` has no count."""
+    if PENDING_REVIEW not in area.columns:
+        return {}
+    rows = area[area[PENDING_REVIEW] > 0]
+    notes: dict[int, list[str]] = {}
+    for year, indicator, n in zip(
+        rows["year"], rows["indicator"], rows[PENDING_REVIEW], strict=True
+    ):
+        what = catalog[str(indicator)].zh
+        notes.setdefault(int(year), []).append(
+            label("review.pending_total", "zh", what=what, n=int(n))
+        )
+    return {year: label("note.join", "zh").join(items) for year, items in notes.items()}
+
+
 def write_workbook(
     path: Path,
     indicators: pd.DataFrame,
@@ -195,6 +213,10 @@ def write_workbook(
     _sheet(wb, rows, "村级指标", wide, places)
     town = area.pivot(index="year", columns="indicator", values="value").reindex(columns=order)
     town = town.reset_index().rename(columns={"year": "年度", **labels})
+    pending = pending_notes(area, catalog)
+    if pending:
+        # Beside a year's totals, those that count a village value pending review.
+        town[label("review.to_confirm", "zh")] = town["年度"].map(pending)
     _sheet(wb, rows, f"{whole}汇总", town, places)
     _sheet(
         wb,

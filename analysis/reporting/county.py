@@ -22,6 +22,7 @@ from analysis.geo import maps
 from analysis.pipeline.store import Tables
 from analysis.reporting.page_maps import MapDrawing
 from analysis.reporting.reads import REGISTRY, SCOPE_PROJECTIONS, TOWNS_FIGURES, reads
+from analysis.reporting.review import marked_total, pending_of, total_note, with_notes
 
 #: The indicators of the town table, and the one the town map shows by default.
 TOWN_INDICATORS = (
@@ -62,15 +63,32 @@ def town_table(
 ) -> pd.DataFrame:
     """Each town's key figures for ``year``, ranked among the towns (1 = best) only where the
     ranking is fair: a rate as it is, a total (未脱贫户数, 大棚面积) per 100 households, the total
-    itself shown unranked."""
+    itself shown unranked. A town's figure that counts a village value pending review is
+    marked 待核实, with a note under the table."""
     catalog = catalog or default_catalog()
     wide = _town_values(tables, year)
+    towns = list(
+        zip(wide.index.get_level_values("code"), wide.index.get_level_values("name"), strict=True)
+    )
     shown = {label("column.town", lang): wide.index.get_level_values("name")}
+    towns_figures = tables.aggregates[tables.aggregates["level"] == "town"]
+    pending = {code: pending_of(towns_figures, code) for code, _ in towns}
+    notes: list[str] = []
+
+    def stated(ind: Indicator, values: pd.Series, places: int | None = None) -> list[str]:
+        """The towns' figures of ``ind`` (or made of its totals), each marked where the town's
+        total counts a village value pending review."""
+        cells = []
+        for (code, name), value in zip(towns, values, strict=True):
+            text = numbers.number(value, ind, lang, context="column", places=places)
+            count = pending[code].get((int(year), ind.id), 0)
+            if count and places is None:
+                notes.append(total_note(int(year), ind, text, count, lang, of=str(name)))
+            cells.append(marked_total(text, count, lang))
+        return cells
 
     def ranked(ind: Indicator, values: pd.Series, name: str, header: str) -> None:
-        shown[header] = [
-            numbers.number(v, ind, lang, context="column", places=places[header]) for v in values
-        ]
+        shown[header] = stated(ind, values, places[header])
         rank = values.rank(ascending=ind.direction == "lower", method="min")
         shown[label("column.rank", lang, name=name)] = [
             "—" if pd.isna(r) else f"{r:.0f}" for r in rank
@@ -87,7 +105,7 @@ def town_table(
         if ind.kind == "rate":
             ranked(ind, values, indicator_name(ind, lang), header)
             continue
-        shown[header] = [numbers.number(v, ind, lang, context="column") for v in values]
+        shown[header] = stated(ind, values)
         if ind_id in UNRANKED or HOUSEHOLDS not in wide.columns:
             continue
         name = label("name.per_households", lang, n=PER_HOUSEHOLDS, name=indicator_name(ind, lang))
@@ -95,7 +113,7 @@ def town_table(
         places[header] = PER_HOUSEHOLDS_PLACES
         households = wide[HOUSEHOLDS].where(wide[HOUSEHOLDS] > 0)
         ranked(ind, values / households * PER_HOUSEHOLDS, name, header)
-    return pd.DataFrame(shown).reset_index(drop=True)
+    return with_notes(pd.DataFrame(shown).reset_index(drop=True), notes, lang)
 
 
 def town_shapes(tables: Tables) -> gpd.GeoDataFrame | None:

@@ -20,6 +20,7 @@ from analysis.core.labels import glossed, indicator_label, label
 from analysis.iorw import atomic_write_bytes, atomic_write_text
 from analysis.pipeline import store
 from analysis.reporting import publish
+from analysis.reporting.review import flags_of, marked
 
 SUMMARY_DOCX = "summary.docx"
 #: The key of the top page: the township of a one-town data set, else the county.
@@ -96,6 +97,8 @@ def index_entries(
     indicators = pd.read_parquet(store.path_of(processed_dir, "indicators"))
     projections_path = store.path_of(processed_dir, "projections")
     projections = pd.read_parquet(projections_path) if projections_path.exists() else pd.DataFrame()
+    review_path = store.path_of(processed_dir, "review")
+    flags = flags_of(pd.read_parquet(review_path)) if review_path.exists() else {}
     now = indicators[indicators["year"] == year].pivot_table(
         index="village_code", columns="indicator", values="value", aggfunc="first"
     )
@@ -112,7 +115,13 @@ def index_entries(
                 if (result.key in now.index and ind_id in now.columns)
                 else float("nan")
             )
-            shown[column] = numbers.number(value, catalog[ind_id], lang, context="column")
+            # A village figure the review flagged reads as on its page: 8.96（待核实）.
+            shown[column] = marked(
+                numbers.number(value, catalog[ind_id], lang, context="column"),
+                flags.get((result.key, int(year), ind_id)),
+                catalog[ind_id],
+                lang,
+            )
             sort_values[column] = float(value)
         entries.append(
             publish.IndexEntry(

@@ -251,16 +251,20 @@ PROJECTS = Slice(
 
 
 def _town_figures(folder: Folder, *, of_year: bool) -> dict[str, bytes]:
-    """The towns' own figures (aggregates), by town code (every year, or the report year's),
-    and the top page's (the township table) whole."""
-    table = folder.table("aggregates")
+    """The towns' own figures (aggregates) and how many of their village values are pending
+    review, by town code (every year, or the report year's), and the top page's (the township
+    table) whole."""
     made: dict[str, bytes] = {}
-    if len(table):
+    for name in ("aggregates", "pending_review"):
+        table = folder.table(name)
+        if table.empty:
+            continue
         table = table[table["level"] == "town"]
         if of_year:
             table = table[table["year"] == folder.year]
-        made = hashed_rows(table, table["code"].astype(str))
-    return {**made, WHOLE: folder.digest("area")}
+        for key, hashed in hashed_rows(table, table["code"].astype(str)).items():
+            made[key] = made.get(key, b"") + hashed
+    return {**made, WHOLE: folder.digest("area", "pending_review")}
 
 
 def _place_keys(slice_: Callable[[], Slice]) -> Callable[[Page, Folder], list[tuple[Slice, str]]]:
@@ -275,7 +279,8 @@ def _place_keys(slice_: Callable[[], Slice]) -> Callable[[Page, Folder], list[tu
 PLACE_FIGURES = Slice(
     "place_figures",
     "the figures of the page's place, every year: its town's (the township table of a town's "
-    "tables), or the whole's on the top page",
+    "tables), or the whole's on the top page; with how many of each figure's village values are "
+    "pending review",
     frozenset({"area"}),
     lambda folder: _town_figures(folder, of_year=False),
     every_row("area"),
@@ -420,9 +425,10 @@ REGISTRY = Slice(
 )
 TOWNS_FIGURES = Slice(
     "towns_figures",
-    "every town's and county's figures, every year (aggregates.parquet)",
+    "every town's and county's figures, every year, and how many of their village values are "
+    "pending review (aggregates.parquet, pending_review.parquet)",
     frozenset({"aggregates"}),
-    whole("aggregates"),
+    whole("aggregates", "pending_review"),
     every_row("aggregates"),
 )
 

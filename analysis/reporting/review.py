@@ -11,6 +11,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from analysis.core import numbers
+from analysis.core.aggregate import PENDING_REVIEW
 from analysis.core.catalog import Catalog, Indicator, default_catalog
 from analysis.core.labels import glossed, indicator_label, indicator_name, label
 from analysis.ingest.cells import decimals_of
@@ -19,11 +20,20 @@ from analysis.reporting.reads import REVIEW_FLAGS, reads
 
 #: (village code, year, indicator) → the flag's row of ``review.parquet``.
 Flags = dict[tuple[str, int, str], pd.Series]
+#: (year, indicator) → how many of a total's village values are pending review (none: absent).
+Pending = dict[tuple[int, str], int]
+#: Where a table carries the notes on its marked totals (:func:`with_notes`), for whoever
+#: shows it (the pages' :func:`analysis.reporting.sections.table_html`, Word's table).
+NOTES = "review_notes"
 
 
 def village_flags(tables: Tables, code: str | None = None) -> Flags:
     """The flags of one village's values (of every village of the tables when None)."""
-    review = tables.review
+    return flags_of(tables.review, code)
+
+
+def flags_of(review: pd.DataFrame, code: str | None = None) -> Flags:
+    """The flags of ``review.parquet``: one village's (every village's when None)."""
     if review.empty:
         return {}
     mine = review if code is None else review[review["village_code"].astype(str) == str(code)]
@@ -120,3 +130,75 @@ def show_review_notes(
     ]
     display(HTML(f"<h3>{escape(glossed('heading.review', lang))}</h3>"))
     display(HTML(f'<ul class="review">{"".join(items)}</ul>'))
+
+
+# --- totals --------------------------------------------------------------------------------------
+
+
+def pending_of(figures: pd.DataFrame, code: str | None = None) -> Pending:
+    """How many village values pending review each total of ``figures`` counts (``area``, or
+    one unit's rows of ``aggregates`` by ``code``): only the totals that count one."""
+    if PENDING_REVIEW not in figures.columns or figures.empty:
+        return {}
+    rows = figures[figures[PENDING_REVIEW] > 0]
+    if code is not None:
+        rows = rows[rows["code"].astype(str) == str(code)]
+    return {
+        (int(year), str(indicator)): int(n)
+        for year, indicator, n in zip(
+            rows["year"], rows["indicator"], rows[PENDING_REVIEW], strict=True
+        )
+    }
+
+
+def marked_total(text: str, pending: int, lang: str = "zh") -> str:
+    """A total as a page states it, marked 待核实 as a village's value is where it counts a
+    village value pending review (``pending`` of them)."""
+    return label("review.marked", lang).format(figure=text) if pending else text
+
+
+def total_note(
+    year: int, ind: Indicator, figure: str, pending: int, lang: str = "zh", *, of: str = ""
+) -> str:
+    """The note under a table on a marked total: 2019年医疗保险参保率 76.8%，含待核实村数据 1 个
+    (``of``: the place it is the total of, where the table has several)."""
+    what = label(
+        "review.figure", lang, year=year, indicator=indicator_name(ind, lang), figure=figure
+    )
+    if of:
+        what = label("review.of_village", lang, village=of, what=what)
+    return label("review.pending_total", lang, what=what, n=pending)
+
+
+def with_notes(table: pd.DataFrame, notes: list[str], lang: str = "zh") -> pd.DataFrame:
+    """``table`` carrying ``notes`` on its marked totals (in ``lang``), for whoever shows it;
+    the table as it is where there is none."""
+    if notes:
+        table.attrs[NOTES] = (lang, list(dict.fromkeys(notes)))
+    return table
+
+
+def notes_of(table: pd.DataFrame) -> tuple[str, list[str]]:
+    """The language and the notes on a table's marked totals (:func:`with_notes`)."""
+    lang, notes = table.attrs.get(NOTES, ("zh", []))
+    return lang, list(notes)
+
+
+def notes_lines(table: pd.DataFrame) -> list[str]:
+    """The notes on a table's marked totals as Word states them: 【待核实】…"""
+    lang, notes = notes_of(table)
+    return [label("review.open_line", lang, line=note) for note in notes]
+
+
+def notes_html(table: pd.DataFrame) -> str:
+    """The notes on a table's marked totals as a page lists a village's flagged values: each
+    待核实 with what it counts; '' where there is none."""
+    lang, notes = notes_of(table)
+    if not notes:
+        return ""
+    items = "".join(
+        f'<li class="review-open"><strong>{escape(label("review.to_confirm", lang))}'
+        f"</strong> {escape(note)}</li>"
+        for note in notes
+    )
+    return f'<ul class="review">{items}</ul>'

@@ -37,6 +37,7 @@ from analysis.reporting.reads import (
     VILLAGE_ROWS,
     reads,
 )
+from analysis.reporting.review import notes_html
 from analysis.reporting.tables import self_word, status_note, target_table, village_projects
 
 
@@ -152,9 +153,11 @@ def show_trend_charts(tables: Tables, year: int, *, lang: str = "zh") -> None:
     show_charts(trend_inputs(tables, year, lang=lang), small=True)
 
 
-#: A cell that holds a figure (right-aligned, never wrapped): 3035, 86.4%, -3.9个百分点, <1%, —.
+#: A cell that holds a figure (right-aligned, never wrapped): 3035, 86.4%, -3.9个百分点, <1%, —,
+#: and a figure marked 待核实 (76.8（待核实）) as a figure.
 _POINTS = "|".join(re.escape(w.format(n="").strip()) for w in forms("change.points", "zh"))
-_FIGURE = re.compile(rf"^[<>+\-−]?\d[\d,.]*\s*(%|‰|{_POINTS})?$|^—$")
+_MARKED = "|".join(re.escape(label("review.marked", lang, figure="")) for lang in ("zh", "en"))
+_FIGURE = re.compile(rf"^[<>+\-−]?\d[\d,.]*\s*(%|‰|{_POINTS})?({_MARKED})?$|^—$")
 
 
 #: A cell of this many characters or fewer is one word (有望达成, 青光村, 持平): never broken.
@@ -163,7 +166,9 @@ _WORD_CHARS = 4
 
 def table_html(table: pd.DataFrame) -> str:
     """A table as plain escaped HTML: text left, figures right, no row numbers; it scrolls
-    sideways on a phone rather than wrapping a character per line."""
+    sideways on a phone rather than wrapping a character per line. The notes on its totals
+    marked 待核实 follow it (:func:`analysis.reporting.review.notes_html`)."""
+    notes = notes_html(table)
     if table.index.name is not None:
         table = table.reset_index()
     header = "".join(f"<th>{escape(str(c))}</th>" for c in table.columns)
@@ -186,8 +191,9 @@ def table_html(table: pd.DataFrame) -> str:
             )
             cells.append(f"<td{kind}>{escape(text)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
-    return scroll_box(
-        f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return (
+        scroll_box(f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+        + notes
     )
 
 

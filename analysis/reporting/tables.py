@@ -39,7 +39,15 @@ from analysis.reporting.reads import (
     VILLAGE_ROWS,
     reads,
 )
-from analysis.reporting.review import mark_history, marked, village_flags
+from analysis.reporting.review import (
+    mark_history,
+    marked,
+    marked_total,
+    pending_of,
+    total_note,
+    village_flags,
+    with_notes,
+)
 
 MISSING = numbers.MISSING
 
@@ -77,10 +85,21 @@ def key_figures(
     ``table`` has columns year, indicator, value (the township table, or one village's rows).
     An indicator with a value the year before but none in ``year`` reads 无数据 for ``year``
     (never the year before's figure); one with neither has no row. Each section is named once,
-    on its first row. The township page and the Word document show this same table.
+    on its first row. The township page and the Word document show this same table. A total
+    that counts a village value pending review is marked 待核实, with a note under the table.
     """
     catalog = catalog or default_catalog()
     now, before = values(table, year), values(table, year - 1)
+    pending = pending_of(table)
+    notes: list[str] = []
+
+    def stated(value: float | None, ind: Indicator, of_year: int) -> str:
+        text = numbers.number(value, ind, lang, context="column")
+        count = pending.get((of_year, ind.id), 0) if value is not None else 0
+        if count:
+            notes.append(total_note(of_year, ind, text, count, lang))
+        return marked_total(text, count, lang)
+
     columns = [
         label("column.section", lang),
         label("column.indicator", lang),
@@ -100,14 +119,12 @@ def key_figures(
             (
                 section,
                 indicator_label(ind, lang),
-                numbers.number(before.get(ind.id), ind, lang, context="column"),
-                no_data
-                if current is None
-                else numbers.number(current, ind, lang, context="column"),
+                stated(before.get(ind.id), ind, year - 1),
+                no_data if current is None else stated(current, ind, year),
                 MISSING if current is None else change_cell(current, before.get(ind.id), ind, lang),
             )
         )
-    return pd.DataFrame(rows, columns=columns)
+    return with_notes(pd.DataFrame(rows, columns=columns), notes, lang)
 
 
 def _history(
@@ -155,9 +172,21 @@ def area_history(
     tables: Tables, year: int, *, lang: str = "zh", catalog: Catalog | None = None
 ) -> pd.DataFrame:
     """The township's (or town's) figures up to ``year``: a row for every catalog indicator
-    (— where it has no figure), a column per year."""
+    (— where it has no figure), a column per year; a total that counts a village value pending
+    review marked 待核实, with a note under the table."""
+    catalog = catalog or default_catalog()
     rows = tables.area[tables.area["year"] <= year]
-    return _history(rows, catalog or default_catalog(), lang, every=True)
+    shown = _history(rows, catalog, lang, every=True)
+    notes = []
+    order = {ind_id: i for i, ind_id in enumerate(catalog.ids)}
+    pending = pending_of(rows)
+    for of_year, indicator in sorted(pending, key=lambda key: (key[0], order[key[1]])):
+        count = pending[(of_year, indicator)]
+        ind = catalog[indicator]
+        row, column = indicator_label(ind, lang), str(of_year)
+        notes.append(total_note(of_year, ind, shown.loc[row, column], count, lang))
+        shown.loc[row, column] = marked_total(shown.loc[row, column], count, lang)
+    return with_notes(shown, notes, lang)
 
 
 def self_word(tables: Tables, code: str, lang: str = "zh") -> str:
@@ -188,7 +217,8 @@ def village_vs_area(
     ].set_index("indicator")["value"]
     town = tables.area[tables.area["year"] == year].set_index("indicator")["value"]
     flags = village_flags(tables, code)
-    rows = []
+    pending = pending_of(tables.area)
+    rows, notes = [], []
     for ind in catalog:
         if ind.id not in village.index or ind.id not in town.index:
             continue
@@ -197,6 +227,11 @@ def village_vs_area(
             relation = numbers.change(v - t, ind, lang, signed=True)
         else:
             relation = numbers.percent(v / t) if t else MISSING
+        shown = numbers.number(t, ind, lang, context="column")
+        if count := pending.get((int(year), ind.id), 0):
+            notes.append(
+                total_note(int(year), ind, shown, count, lang, of=label("column.township", lang))
+            )
         rows.append(
             (
                 indicator_label(ind, lang),
@@ -206,13 +241,13 @@ def village_vs_area(
                     ind,
                     lang,
                 ),
-                numbers.number(t, ind, lang, context="column"),
+                marked_total(shown, count, lang),
                 relation,
             )
         )
     itself = self_word(tables, code, lang)
     columns = [label(f"column.{k}", lang) for k in ("indicator", "township", "share_or_difference")]
-    return pd.DataFrame(rows, columns=[columns[0], itself, *columns[1:]])
+    return with_notes(pd.DataFrame(rows, columns=[columns[0], itself, *columns[1:]]), notes, lang)
 
 
 @reads(PROJECTS)

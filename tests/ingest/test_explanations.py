@@ -179,3 +179,80 @@ def test_a_year_that_is_no_year_is_named_not_read(tmp_path, year):
     named = result.problems[result.problems["row"] == 2]
     assert list(named["rule"]) == ["explanation_incomplete"]
     assert "有效的年度" in named["message_zh"].iloc[0]
+
+
+def _explained_in_problem_list(raw: Path, tmp_path: Path, value: str, note: str) -> Path:
+    """The marked copy of the 2019 workbook, ``note`` typed as the 核实说明 of the 问题清单 row of
+    the cell holding ``value``, returned into ``raw``; the copy's path."""
+    mark(raw, tmp_path / "marked")
+    copy = tmp_path / "marked" / WORKBOOK
+    wb = load_workbook(copy)
+    ws = wb["问题清单"]
+    header = next(r for r in ws.iter_rows() if any(c.value == "核实说明" for c in r))
+    at = {c.value: c.column for c in header}
+    for row in range(header[0].row + 1, ws.max_row + 1):
+        if str(ws.cell(row, at["填写内容"]).value) == value:
+            ws.cell(row, at["核实说明"]).value = note
+    wb.save(copy)
+    shutil.copy(copy, raw / WORKBOOK)
+    return copy
+
+
+def test_a_problem_list_explanation_of_a_value_no_longer_flagged_is_named(tmp_path):
+    import dataclasses
+
+    from analysis.ingest.review import load_thresholds
+
+    raw = typed_sample(tmp_path)
+    _explained_in_problem_list(raw, tmp_path, "8.96", "经核实无误")
+    # Thresholds no figure passes: the review flags nothing now, so 8.96 needs no explanation.
+    lenient = dataclasses.replace(
+        load_thresholds(),
+        history_z=1e9,
+        history_z_typo=1e9,
+        peers_z=1e9,
+        peers_z_typo=1e9,
+    )
+    result = validate(raw, review_thresholds=lenient)
+    assert not result.review["year"].eq(2019).any()
+    named = result.problems[result.problems["rule"] == "explanation_not_flagged"]
+    # The sample's own 核实说明.csv row (老圩 2014) confirms nothing either now.
+    assert list(named["file"]) == ["核实说明.csv", WORKBOOK]
+    named = named[named["file"] == WORKBOOK]
+    assert named["sheet"].iloc[0] == "问题清单"
+    assert "老圩2019年医疗保险参保率 8.96" in named["message_zh"].iloc[0]
+    assert "no longer flagged" in named["message_en"].iloc[0]
+    assert named["severity"].iloc[0] == "warning" and result.ok
+
+
+def test_a_problem_list_explanation_of_a_cell_emptied_since_is_named(tmp_path):
+    raw = typed_sample(tmp_path)
+    _explained_in_problem_list(raw, tmp_path, "8.96", "经核实无误")
+    row, column = _cell(raw, "社会保障", "老圩", "medical_insurance_rate")
+    wb = load_workbook(raw / WORKBOOK)
+    wb["社会保障"][f"{column}{row}"].value = None  # the clerk deleted the figure instead
+    wb.save(raw / WORKBOOK)
+    result = validate(raw)
+    named = result.problems[result.problems["rule"] == "explanation_cell_not_accepted"]
+    assert len(named) == 1
+    assert named["sheet"].iloc[0] == "问题清单"
+    assert f"工作表「社会保障」{column}{row}" in named["message_zh"].iloc[0]
+    assert "holds no accepted value" in named["message_en"].iloc[0]
+
+
+def test_an_explanations_file_row_for_a_value_never_flagged_is_named(tmp_path):
+    raw = typed_sample(tmp_path)
+    # 新圩's 2018 figure (8) is held and not flagged.
+    write_explanations(
+        raw / "核实说明.csv", [("", "新圩", "", 2018, "新建改建卫生户厕", 8, "说明")]
+    )
+    result = validate(raw)
+    named = result.problems[result.problems["rule"] == "explanation_not_flagged"]
+    assert list(named["row"]) == [2] and list(named["file"]) == ["核实说明.csv"]
+
+
+def test_a_used_explanation_is_not_named(tmp_path):
+    raw = typed_sample(tmp_path)
+    _explained_in_problem_list(raw, tmp_path, "8.96", "经核实无误")
+    rules = set(validate(raw).problems["rule"])
+    assert not rules & {"explanation_not_flagged", "explanation_cell_not_accepted"}

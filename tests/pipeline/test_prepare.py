@@ -61,6 +61,7 @@ def test_prepare_is_deterministic_byte_for_byte(prepared):
         "projection_paths.parquet",
         "aggregates.parquet",
         "review.parquet",
+        "pending_review.parquet",
         "_fingerprint.json",
         "layers/g357.gpkg",
         "layers/industry_bases.gpkg",

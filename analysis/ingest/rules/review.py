@@ -67,6 +67,20 @@ DECLARED: tuple[Rule, ...] = (
         "核实说明：数值与数据不符",
     ),
     _explanation(
+        "explanation_not_flagged",
+        "核实说明所说明的数值（{what_zh}）现已不在待核实之列，无需核实说明。",
+        "the value it explains ({what_en}) is no longer flagged by the review: "
+        "there is nothing to confirm.",
+        "核实说明：数值已无需核实",
+    ),
+    _explanation(
+        "explanation_cell_not_accepted",
+        "问题清单中的核实说明所指的单元格（工作表「{place_sheet}」{place_cell}）中没有采用的数值。",
+        "the cell this 问题清单 explanation is for ([{place_sheet}] {place_cell}) holds no "
+        "accepted value.",
+        "核实说明：单元格中没有采用的数值",
+    ),
+    _explanation(
         "explanation_incomplete",
         "核实说明缺少{missing_zh}。",
         "the explanation lacks {missing_en}.",

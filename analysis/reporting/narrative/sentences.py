@@ -18,6 +18,7 @@ from analysis.core.catalog import Catalog, Indicator
 from analysis.core.labels import indicator_name, label, unit_word
 from analysis.pipeline.store import Tables
 from analysis.reporting.narrative.wording import PHRASES, Sentence
+from analysis.reporting.review import marked_total, pending_of
 from analysis.reporting.tables import place_names, scope_names
 
 #: A village breakdown names at most this many villages, then says how many more.
@@ -39,17 +40,21 @@ class _Figure:
 
     ``{x}`` gives value and unit (1544人次); ``{x:workshop/workshops}`` the number with the
     noun in the right number (1 workshop, 2 workshops), for English nouns the unit cannot name.
+    A total that counts village values pending review (``pending`` of them) reads 待核实.
     """
 
-    def __init__(self, value: float, ind: Indicator, lang: str) -> None:
-        self.value, self.ind, self.lang = value, ind, lang
+    def __init__(self, value: float, ind: Indicator, lang: str, pending: int = 0) -> None:
+        self.value, self.ind, self.lang, self.pending = value, ind, lang, pending
 
     def __format__(self, spec: str) -> str:
         if not spec:
-            return numbers.figure(self.value, self.ind, self.lang)
+            return marked_total(
+                numbers.figure(self.value, self.ind, self.lang), self.pending, self.lang
+            )
         number = numbers.number(self.value, self.ind, self.lang)
         one, _, many = spec.partition("/")
-        return f"{number} {one if number == '1' else many or one}"
+        stated = f"{number} {one if number == '1' else many or one}"
+        return marked_total(stated, self.pending, self.lang)
 
 
 def _fields(template: str) -> list[str]:
@@ -189,8 +194,9 @@ def sentence(
 ) -> str:
     """One topic's sentence, or '' when none of its figures is present."""
     words = PHRASES[lang]
+    pending = pending_of(tables.area)
     figures = {
-        i: _Figure(v, catalog[i], lang)
+        i: _Figure(v, catalog[i], lang, pending.get((year, i), 0))
         for i, v in now.items()
         if i in catalog and not nothing_to_say(i, now, before, catalog)
     }

@@ -26,7 +26,7 @@ from analysis.pipeline.store import Tables
 from analysis.reporting.narrative.compose import summary_as_of
 from analysis.reporting.narrative.plan import target_rows, target_years
 from analysis.reporting.narrative.sentences import as_of, village_names
-from analysis.reporting.review import flag_lines, village_flags
+from analysis.reporting.review import flag_lines, notes_lines, village_flags
 from analysis.reporting.tables import key_figures, status_note, status_table
 
 #: Fonts of the Word document as GB/T 9704 sets them: title, headings, body (East Asian slot).
@@ -296,6 +296,9 @@ def _add_table(document: Any, frame: pd.DataFrame) -> None:
             cell.width = cell_width
             for paragraph in cell.paragraphs:
                 paragraph._p.style = style_id
+    # The notes on its totals marked 待核实, as under a page's table.
+    for line in notes_lines(frame):
+        document.add_paragraph(line)
 
 
 def _style_id(document: Any, name: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from analysis.core.catalog import Catalog, default_catalog
@@ -233,9 +234,14 @@ def aggregate_levels(
     ]
     # Villages outside the registry have no place in the hierarchy, as an inner join drops them.
     values = values[values["village_code"].isin(places["village_code"])]
-    village_names = places.set_index("village_code")["village_name"]
+    # Each distinct village's name looked up once and taken as text for every row: a
+    # province's millions of rows made into Python strings and back cost seconds.
+    codes, distinct = pd.factorize(values["village_code"])
+    names = pd.Series(distinct).map(places.set_index("village_code")["village_name"])
     own = values.rename(columns={"village_code": "code"}).assign(
-        name=_map(values["village_code"], village_names).to_numpy(), level="village", villages=1
+        name=pd.Series(names.array.take(codes), index=values.index),
+        level="village",
+        villages=1,
     )
     columns = list(AGGREGATE_COLUMNS)
     types = {"year": "int64", "value": "float64", "villages": "int64", "code": str, "name": str}
@@ -253,14 +259,29 @@ def aggregate_levels(
         frames.append(figures.assign(level=level, name=figures["code"].map(names)))
     order = {level: i for i, level in enumerate(LEVELS)}
     rank = {ind_id: i for i, ind_id in enumerate(catalog.ids)}
-    out = pd.concat(frames, ignore_index=True)[columns]
+    # Levels top down: each level's rows come in their order already (the villages' as
+    # validation sorts them), so a province's millions of rows need no sorting, only a look.
+    out = pd.concat(frames[::-1], ignore_index=True)[columns]
     out = out.assign(_level=_map(out["level"], order), _ind=_map(out["indicator"], rank))
-    return (
-        out.sort_values(["_level", "code", "year", "_ind"], kind="stable")
-        .drop(columns=["_level", "_ind"])
-        .reset_index(drop=True)
-        .astype(types)
-    )
+    keys = ["_level", "code", "year", "_ind"]
+    if not in_order(out, keys):
+        out = out.sort_values(keys, kind="stable")
+    return out.drop(columns=["_level", "_ind"]).reset_index(drop=True).astype(types)
+
+
+def in_order(frame: pd.DataFrame, keys: list[str]) -> bool:
+    """Whether ``frame``'s rows are in the order ``frame.sort_values(keys, kind="stable")``
+    gives, so that sorting would change nothing; False where a key is missing (NaN)."""
+    undecided = np.ones(max(len(frame) - 1, 0), bool)  # pairs of rows equal on the keys so far
+    for key in keys:
+        ranks = pd.factorize(frame[key], sort=True)[0]
+        if (ranks < 0).any():
+            return False
+        step = np.diff(ranks)
+        if (undecided & (step < 0)).any():
+            return False
+        undecided &= step == 0
+    return True
 
 
 def _aggregate_level(

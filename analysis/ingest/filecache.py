@@ -74,19 +74,24 @@ def _library_version(name: str) -> str:
         return ""
 
 
-def context_key(catalog: Catalog, registry: Registry) -> str:
-    """What every file's part depends on besides the file: the code, the libraries, the catalog
-    and the registry's content."""
-    digest = hashlib.sha256()
-    items = [
+def code_items(catalog: Catalog) -> list[str]:
+    """What reading any file depends on besides the file and the registry: the code, the
+    Python and libraries that run it, and the catalog."""
+    return [
         f"format {CACHE_FORMAT}",
         code_fingerprint(),
         __version__,
         sys.version,
         *(f"{name} {_library_version(name)}" for name in _LIBRARIES),
         repr(catalog),
-        registry.table.to_csv(index=False),
     ]
+
+
+def context_key(catalog: Catalog, registry: Registry) -> str:
+    """What every file's part depends on besides the file: the code, the libraries, the catalog
+    and the registry's content."""
+    digest = hashlib.sha256()
+    items = [*code_items(catalog), registry.table.to_csv(index=False)]
     if registry.former is not None:  # the boundary changes say which rows a table may hold
         linked = sorted((code, sorted(codes)) for code, codes in registry.linked.items())
         spans = (registry.starts, registry.ends, registry.successors, linked)

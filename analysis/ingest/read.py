@@ -470,10 +470,17 @@ def _bytes(size: float) -> str:
 def _grid(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
     """Rows of unequal length → a rectangular object grid with ``""`` for empty cells."""
     width = max((len(r) for r in rows), default=0)
-    # A cell holding only spaces looks empty to the clerk, so it is empty here too.
-    padded = [
-        ["" if isinstance(v, str) and v.isspace() else v for v in r] + [""] * (width - len(r))
-        for r in rows
-    ]
+    padded = [r if len(r) == width else [*r, *[""] * (width - len(r))] for r in rows]
     grid = pd.DataFrame(padded, dtype=object) if padded else pd.DataFrame(dtype=object)
-    return grid.where(grid.notna(), "")
+    grid = grid.where(grid.notna(), "")
+    # A cell holding only spaces looks empty to the clerk, so it is empty here too. Each
+    # column's distinct values are looked at once: a province's sheet has millions of cells.
+    for position in range(width):
+        cells = grid.iloc[:, position].to_numpy()
+        codes, distinct = pd.factorize(cells)
+        spaces = [i for i, v in enumerate(distinct) if isinstance(v, str) and v.isspace()]
+        if spaces:
+            cells = cells.copy()
+            cells[np.isin(codes, spaces)] = ""
+            grid.isetitem(position, pd.Series(cells, index=grid.index, dtype=object))
+    return grid

@@ -248,10 +248,19 @@ class Registry:
             return matches[0], "ok"
         return None, "ambiguous" if matches else "unknown"
 
+    @functools.cached_property
+    def _town_rows(self) -> dict[str, list[int]]:
+        """Each town code's rows of the table (positions, in order), found in one pass: a
+        province's thousands of towns are each looked up, not each a scan of every village."""
+        rows: dict[str, list[int]] = {}
+        for position, town_code in enumerate(self._town_codes):
+            rows.setdefault(town_code, []).append(position)
+        return rows
+
     def within_town(self, town_code: str) -> Registry:
         """The registry of one town's villages alone."""
         if town_code not in self._towns:
-            mine = self.table[self._town_codes == town_code]
+            mine = self.table.iloc[self._town_rows.get(town_code, [])]
             former = self.former
             if former is not None:
                 former = former[former["town_code"] == town_code].reset_index(drop=True)

@@ -8,12 +8,14 @@ order, no timestamps in Parquet, GeoPackage or xlsx). Nothing else writes that f
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from analysis import config
 from analysis.core import trends
 from analysis.core.aggregate import (
     PENDING_REVIEW,
@@ -24,7 +26,7 @@ from analysis.core.aggregate import (
 )
 from analysis.core.catalog import Catalog, default_catalog
 from analysis.errors import MissingFileError
-from analysis.ingest.filecache import FileCache
+from analysis.ingest.filecache import FileCache, code_items
 from analysis.ingest.registry import Registry
 from analysis.ingest.validate import ValidationResult, validate
 from analysis.iorw import atomic_write_text, remove_stale_temporaries
@@ -42,7 +44,8 @@ class PrepareResult:
     summary: dict
     quarantine: pd.DataFrame  # every problem (PROBLEM_COLUMNS, with its village), errors first
     paths: dict[str, Path]  # output name → file
-    validation: ValidationResult
+    #: What validation found; None when nothing had changed and nothing was done.
+    validation: ValidationResult | None
 
     @property
     def ok(self) -> bool:
@@ -64,6 +67,11 @@ def prepare(
     force: bool = False,
 ) -> PrepareResult:
     """Validate the raw data and write every processed table.
+
+    Nothing changed, nothing done: when the raw folder, the registry, the catalog and the code
+    are those of the last prepare into this folder, and every file of the folder is as it left
+    them (:func:`_prepare_key`, :func:`analysis.pipeline.store.read_prepared`), the folder is
+    left as it is and that prepare's result handed back.
 
     Incremental by file: what validating each raw file added is kept in the processed folder
     (``.ingest-cache/``), keyed by the file's content and name, the registry, the catalog and the
@@ -94,11 +102,21 @@ def prepare(
     out = Path(processed_dir)
     if not Path(raw_dir).exists():
         raise MissingFileError(f"原始数据目录不存在 / raw data folder not found: {raw_dir}")
+    stamp = store.raw_stamp(Path(raw_dir))
+    key = _prepare_key(raw_dir, registry, catalog, stamp["raw"])
+    if not force and key is not None and out.is_dir():
+        kept = store.read_prepared(out, key)
+        if kept is not None:
+            summary, quarantine, names = kept
+            paths = {name: out / relative for name, relative in names.items()}
+            return PrepareResult(
+                summary=summary, quarantine=quarantine, paths=paths, validation=None
+            )
     out.mkdir(parents=True, exist_ok=True)
+    store.forget_prepared(out)
     remove_stale_temporaries(out)
     # Tables half-written by an interrupted run must never pass for current ones.
     path_of(out, "stamp").unlink(missing_ok=True)
-    stamp = store.raw_stamp(Path(raw_dir))
     cache = FileCache(out / store.INGEST_CACHE_DIR, reuse=not force)
     result = validate(raw_dir, registry=registry, catalog=catalog, cache=cache)
     # The analysis series on today's boundaries; the values as reported kept beside them.
@@ -181,7 +199,30 @@ def prepare(
         json.dumps(summary, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
     )
     paths["stamp"] = atomic_write_text(path_of(out, "stamp"), json.dumps(stamp, indent=1) + "\n")
+    if key is not None:
+        names = {name: path.relative_to(out).as_posix() for name, path in paths.items()}
+        store.write_prepared(out, key, (summary, quarantine, names))
     return PrepareResult(summary=summary, quarantine=quarantine, paths=paths, validation=result)
+
+
+def _prepare_key(
+    raw_dir: Path | str, registry: Path | str | Registry | None, catalog: Catalog, raw: str
+) -> str | None:
+    """What a prepare's output depends on: the raw folder as named and its content (``raw``,
+    its fingerprint), the registry's content, the catalog and the code
+    (:func:`analysis.ingest.filecache.code_items`). None when the registry cannot be read (the
+    prepare says why)."""
+    if isinstance(registry, Registry):
+        registry_text = registry.table.to_csv(index=False)
+    else:
+        folder = Path(raw_dir) if Path(raw_dir).is_dir() else Path(raw_dir).parent
+        path = Path(registry) if registry is not None else folder / config.REGISTRY_FILE
+        try:
+            registry_text = f"{path}\0{hashlib.sha256(path.read_bytes()).hexdigest()}"
+        except OSError:
+            return None
+    items = [*code_items(catalog), str(raw_dir), str(Path(raw_dir).resolve()), raw, registry_text]
+    return store.prepared_key(items)
 
 
 def _remove_stale(out: Path, written: dict[str, Path]) -> None:

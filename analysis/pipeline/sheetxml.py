@@ -70,8 +70,14 @@ def _tail(value: object) -> str | None:
 
 def _column(values: list[object], style: int | None) -> list[str] | None:
     # Finite floats, most of a workbook's cells, inline: a call each would double the cost.
+    # Each distinct text escaped once: a column repeats its few names thousands of times.
+    texts = {v: _text(v) for v in {v for v in values if type(v) is str}}
     tails = [
-        f' t="n"><v>{v:.16g}</v></c>' if type(v) is float and isfinite(v) else _tail(v)
+        f' t="n"><v>{v:.16g}</v></c>'
+        if type(v) is float and isfinite(v)
+        else texts[v]
+        if type(v) is str
+        else _tail(v)
         for v in values
     ]
     if None in tails:

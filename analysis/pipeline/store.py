@@ -147,6 +147,65 @@ def raw_stamp(raw_dir: Path) -> dict:
     }
 
 
+#: Kept with the ingest cache (hidden, so in no fingerprint): what the last prepare into the
+#: folder was made from (:func:`prepared_key`), the state it left every file of the folder in,
+#: and what it returned. A prepare of the same into the folder as it was left does nothing.
+PREPARED_STAMP = "prepared.stamp"
+#: Raised whenever what :func:`write_prepared` keeps changes meaning.
+PREPARED_FORMAT = 1
+
+
+def prepared_key(items: list[str]) -> str:
+    """The key a prepare is made under: SHA-256 over ``items`` (what it reads and depends on)."""
+    digest = hashlib.sha256(f"prepared {PREPARED_FORMAT} layout {LAYOUT}".encode())
+    for item in items:
+        digest.update(item.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def _prepared_path(processed_dir: Path | str) -> Path:
+    return Path(processed_dir) / INGEST_CACHE_DIR / PREPARED_STAMP
+
+
+def _folder_files(processed_dir: Path) -> dict[str, tuple[int, int]]:
+    """Every file below the processed folder but the prepared stamp, hidden ones included:
+    relative path → (size, modification time). A copy that keeps the times (``cp -p``) is the
+    same folder."""
+    stamp = _prepared_path(processed_dir)
+    found = {}
+    for path in sorted(processed_dir.rglob("*")):
+        if path.is_file() and path != stamp:
+            stat = path.stat()
+            found[path.relative_to(processed_dir).as_posix()] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def write_prepared(processed_dir: Path | str, key: str, kept: object) -> None:
+    """Stamp the folder as prepared under ``key``, as its files now are; ``kept`` is what the
+    prepare returned, handed back by :func:`read_prepared`. Written last, atomically."""
+    processed = Path(processed_dir)
+    data = pickle.dumps((key, _folder_files(processed), kept), pickle.HIGHEST_PROTOCOL)
+    atomic_write_bytes(_prepared_path(processed), data)
+
+
+def read_prepared(processed_dir: Path | str, key: str) -> object | None:
+    """What the prepare stamped under ``key`` returned, when the folder was prepared under that
+    key and every file of it is as that prepare left it; else None (prepare again)."""
+    processed = Path(processed_dir)
+    try:
+        stored_key, files, kept = pickle.loads(_prepared_path(processed).read_bytes())
+    except Exception:  # none, damaged or of other code: prepare again, never trust it
+        return None
+    if stored_key != key or files != _folder_files(processed):
+        return None
+    return kept
+
+
+def forget_prepared(processed_dir: Path | str) -> None:
+    """The folder is about to change: no later prepare may take it for the stamped one."""
+    _prepared_path(processed_dir).unlink(missing_ok=True)
+
+
 def read_stamp(processed_dir: Path | str) -> dict | None:
     path = path_of(processed_dir, "stamp")
     try:

@@ -137,3 +137,52 @@ def test_project_batch_refuses_what_it_cannot_fit() -> None:
         trends.projection.project_batch(
             np.array([2018, 2019]), np.ones((2, 2)), 2020, "count", (0.0, None), 0.8
         )
+
+
+def _below_by_scan(scope: str, villages: list[str]) -> tuple[list[str], str]:
+    """The units below a scope found as they were before the binary search: every code tried."""
+    level, codes = batch.scope_level(scope)
+    if level == "township":
+        return villages, "village"
+    if level == "town":
+        return [v for v in villages if v.startswith(codes[0])], "village"
+    return sorted({v[:9] for v in villages if v.startswith(codes[0])}), "town"
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        "township",
+        "360722100",  # the first town
+        "360722101",  # a town whose code is the first's but one digit
+        "360722199",  # the last town
+        "360722150",  # a town of no village
+        "360721100",  # a town before every village
+        "360723100",  # a town after every village
+        "360722",  # the county
+        "360799",  # a county of no village
+    ],
+)
+def test_units_below_are_those_a_scan_finds(scope):
+    villages = sorted(
+        [
+            "360722100001",
+            "360722100002",
+            "360722101001",
+            "360722101010",
+            "360722110001",
+            "360722199999",
+            "360723000001",
+        ]
+    )
+    assert batch._units_below(scope, villages) == _below_by_scan(scope, villages)
+    assert batch._units_below(scope, []) == _below_by_scan(scope, [])
+
+
+def test_starting_with_a_prefix_of_other_codes():
+    codes = ["36", "360", "3600", "36000", "361", "37"]
+    assert batch._starting_with(codes, "360") == ["360", "3600", "36000"]
+    assert batch._starting_with(codes, "3600") == ["3600", "36000"]
+    assert batch._starting_with(codes, "35") == []
+    assert batch._starting_with(codes, "38") == []
+    assert batch._starting_with(codes, "") == codes

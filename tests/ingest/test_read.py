@@ -382,3 +382,37 @@ def test_a_registry_without_town_names_resolves_codes():
     assert registry.resolve_name("360799100200") == ("360799100200", "ok")
     assert registry.resolve_name("360799100201") == (None, "unknown")
     assert registry.codes == {"360799100200"}
+
+
+def _grid_cell_by_cell(rows: list[list[object]]) -> pd.DataFrame:
+    """:func:`analysis.ingest.read._grid` as it was written before it looked at each column's
+    distinct values: every cell tried."""
+    width = max((len(r) for r in rows), default=0)
+    padded = [
+        ["" if isinstance(v, str) and v.isspace() else v for v in r] + [""] * (width - len(r))
+        for r in rows
+    ]
+    grid = pd.DataFrame(padded, dtype=object) if padded else pd.DataFrame(dtype=object)
+    return grid.where(grid.notna(), "")
+
+
+def test_the_grid_is_what_cell_by_cell_makes():
+    import datetime
+    import random
+
+    from analysis.ingest.read import _grid
+
+    # Spaces of every kind, text around spaces, and values that compare equal across types
+    # (1, 1.0, True; 0.0, -0.0, False), which must each stay as read.
+    pool = [" ", "\u3000", " \t", "", "a", " a ", 1, 1.0, True, 0, 0.0, -0.0, False]
+    pool += [float("nan"), None, datetime.date(2019, 1, 1), "2019", 2019]
+    chance = random.Random(1)
+    for _ in range(300):
+        rows = [
+            [chance.choice(pool) for _ in range(chance.randint(0, 6))]
+            for _ in range(chance.randint(0, 8))
+        ]
+        expected, found = _grid_cell_by_cell(rows), _grid(rows)
+        pd.testing.assert_frame_equal(found, expected)
+        for a, b in zip(found.to_numpy().ravel(), expected.to_numpy().ravel(), strict=True):
+            assert type(a) is type(b) and (a == b or (a != a and b != b)), rows

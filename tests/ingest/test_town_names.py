@@ -154,3 +154,23 @@ def test_town_names_resolve_by_full_name_short_name_or_code(registry):
     )
     assert two.resolve_unit("新田", "town") == (None, "ambiguous")
     assert two.resolve_unit("新田镇", "town") == (DAQIAO, "ok")
+
+
+@pytest.mark.parametrize(
+    "town",
+    [
+        DAQIAO,
+        XINTIAN,
+        "36072210",  # a prefix of both towns' codes, not a town
+        "360722105",  # a town of no village
+        "",
+    ],
+)
+def test_a_towns_registry_is_its_villages_as_a_scan_finds_them(tmp_path, town):
+    path = tmp_path / "villages.csv"
+    # The towns' rows interleaved, so a town's villages are not one run of the table.
+    lines = REGISTRY.splitlines()
+    path.write_text("\n".join([lines[0], *lines[1::2], *lines[2::2]]) + "\n", encoding="utf-8")
+    registry = load_registry(path)
+    scanned = registry.table[registry.table["code"].str[:9] == town].reset_index(drop=True)
+    pd.testing.assert_frame_equal(registry.within_town(town).table, scanned)

@@ -328,3 +328,59 @@ def test_a_folder_of_every_kind_of_problem_replays_as_read(tmp_path, reads):
     prepare(bad, processed, registry=registry)
     assert not reads  # every part replayed, every problem's village as recorded
     _assert_as_from_scratch(bad, processed, tmp_path, registry=registry)
+
+
+def _states(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file of a folder, hidden ones included: size and modification time."""
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_nothing_changed_leaves_the_folder_as_it_was(raw, processed, reads, tmp_path):
+    before = _states(processed)
+    fresh = prepare(raw, tmp_path / "fresh")
+    reads.clear()
+    result = prepare(raw, processed)
+    assert not reads
+    assert _states(processed) == before
+    assert result.validation is None
+    assert result.summary == fresh.summary
+    pd.testing.assert_frame_equal(result.quarantine, fresh.quarantine)
+    assert {n: p.relative_to(processed) for n, p in result.paths.items()} == {
+        n: p.relative_to(tmp_path / "fresh") for n, p in fresh.paths.items()
+    }
+
+
+def test_a_processed_file_changed_or_gone_is_prepared_again(raw, processed, tmp_path):
+    expected = _tables(processed)
+    store.path_of(processed, "area").write_bytes(b"not parquet")
+    prepare(raw, processed)
+    _assert_same(_tables(processed), expected)
+    store.path_of(processed, "livelihood_xlsx").unlink()
+    prepare(raw, processed)
+    _assert_same(_tables(processed), expected)
+
+
+def test_another_registry_or_catalog_is_prepared_again(raw, processed, tmp_path):
+    registry = tmp_path / "villages.csv"
+    shutil.copy(raw / config.REGISTRY_FILE, registry)
+    with registry.open("a", encoding="utf-8") as file:
+        file.write("360722103999,新村,新村,村委会,360722103,大桥镇,信丰县\n")
+    before = _states(processed)
+    prepare(raw, processed, registry=registry)
+    assert _states(processed) != before
+    before = _states(processed)
+    catalog = default_catalog()
+    poor = catalog["poor_households_remaining"]
+    changed = dataclasses.replace(
+        catalog,
+        indicators=tuple(
+            dataclasses.replace(poor, bounds=(0, 1)) if i.id == poor.id else i
+            for i in catalog.indicators
+        ),
+    )
+    prepare(raw, processed, catalog=changed)
+    assert _states(processed) != before

@@ -9,6 +9,7 @@ every one of them reported. The build, the charts and the tests all take this pa
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -468,11 +469,24 @@ def _applied(targets: pd.DataFrame) -> list[tuple[str, tuple[str, int], float]]:
 
 
 def _units_below(scope: str, villages: list[str]) -> tuple[list[str], str]:
-    """The codes one level below a township, town or county scope, and their row type."""
+    """The codes one level below a township, town or county scope, and their row type.
+
+    ``villages`` is sorted, so the codes that start with a prefix are one run of it, found by a
+    binary search: a province's thousands of town targets each cost a search, not a pass over
+    every village."""
     level, codes = scope_level(scope)
     if level == "township":
         return villages, "village"
+    within = _starting_with(villages, codes[0])
     if level == "town":
-        return [v for v in villages if v.startswith(codes[0])], "village"
-    towns = sorted({v[: LEVELS["town"]] for v in villages if v.startswith(codes[0])})
-    return towns, "town"
+        return within, "village"
+    return sorted({v[: LEVELS["town"]] for v in within}), "town"
+
+
+def _starting_with(codes: list[str], prefix: str) -> list[str]:
+    """The codes of the sorted list ``codes`` that start with ``prefix``, in their order."""
+    start = bisect.bisect_left(codes, prefix)
+    end = start
+    while end < len(codes) and codes[end].startswith(prefix):
+        end += 1
+    return codes[start:end]

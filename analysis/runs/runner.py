@@ -254,10 +254,10 @@ def _clear_refused(year_dir: Path) -> None:
 
 
 def _pages_built(year_dir: Path) -> list[str]:
-    """The index and every page the build cache lists that is there, as paths under
-    ``year_dir``."""
+    """The index, the explorer and every page the build cache lists that is there, as paths
+    under ``year_dir``."""
     entries = BuildCache(year_dir / CACHE_FILE).entries.values()
-    pages = ["index.html", *(entry["result"]["html"] for entry in entries)]
+    pages = ["index.html", explorer.PAGE, *(entry["result"]["html"] for entry in entries)]
     return [page for page in pages if (year_dir / page).exists()]
 
 

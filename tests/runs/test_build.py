@@ -54,6 +54,7 @@ def test_build_writes_index_township_and_every_village(built):
     pages = sorted(p.relative_to(year_dir).as_posix() for p in year_dir.rglob("*.html"))
     assert pages == sorted(
         [
+            "explore.html",
             "index.html",
             "problems.html",
             "township.html",
@@ -80,6 +81,7 @@ def test_every_title_names_the_town_and_no_footer_shows_a_local_path(built):
         assert "processed_dir=processed" in footer or page.name in (
             "index.html",
             "problems.html",
+            "explore.html",
         )
 
 
@@ -287,7 +289,7 @@ def test_an_interrupted_build_finishes_when_run_again(tmp_path, processed_copy, 
     assert sum(r.cached for r in result.results) >= 2
     assert not _temporaries(tmp_path / "reports", processed_copy)
     pages = list((tmp_path / "reports" / "2019").rglob("*.html"))
-    assert len(pages) == len(INTERRUPTED_VILLAGES) + 3  # index, township, problems
+    assert len(pages) == len(INTERRUPTED_VILLAGES) + 4  # index, township, problems, explorer
 
 
 def test_hostile_names_are_escaped_and_paths_stay_inside(tmp_path):

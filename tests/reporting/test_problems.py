@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.core.labels import label
 from analysis.errors import MissingFileError
 from analysis.pipeline.prepare import prepare
 from analysis.pipeline.store import path_of
@@ -56,20 +57,37 @@ def test_every_problem_is_on_the_page_once_grouped_by_village(processed, page):
     quarantine = pd.read_csv(path_of(processed, "quarantine"), encoding="utf-8-sig")
     sections = _sections(page)
     headings = [re.search(r"<h2>(.*?)(?: <small>|</h2>)", s).group(1) for s in sections]
-    # Registry villages by code, then names not in the registry, then the rest.
+    # Registry villages by code (every one: each is missing from a year the town reports), then
+    # names not in the registry, then the rest.
     assert headings == [
+        "莲花山社区",
         "新圩",
+        "老圩",
         "竹村村",
+        "新塘村",
+        "中塅村",
         "青光村",
+        "大桥村",
+        "八角村",
         "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;村（村名待核）",
         "（未对应到村）",
     ]
     tables = [t for s in sections for t in re.findall(r"<tbody>.*?</tbody>", s, flags=re.S)]
     rows = sum(t.count("<tr>") for t in tables)
     assert rows == len(quarantine)
-    qingguang = sections[2]
+    qingguang = sections[headings.index("青光村")]
     assert qingguang.count("<h3>") == 1 and "文件 merged_village.xlsx · 工作表 数据" in qingguang
     assert ">A3<" in qingguang and ">A4<" in qingguang
+    # A village with no row in a year its town reports is named with the year (乡不漏村):
+    # 2017 (merged_village.xlsx) and 2019 (rate_130.csv and the hostile file).
+    lianhua = unescape(sections[0])
+    assert (
+        "2017 年的数据中没有“莲花山社区”" in lianhua
+        and "2019 年的数据中没有“莲花山社区”" in lianhua
+    )
+    xinxu = unescape(sections[1])  # reported in 2019 (rate_130.csv), not in 2017
+    assert "2017 年的数据中没有“新圩”" in xinxu and "2019 年的数据中没有“新圩”" not in xinxu
+    assert "没有“青光村”" not in unescape(qingguang)  # reported in both years
     assert "empty.csv" in sections[-1] and "全表" in sections[-1]
 
 
@@ -135,14 +153,16 @@ def test_missing_quarantine_is_a_clear_error(tmp_path):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_printed_one_village_per_page(page, tmp_path):
-    """Headless Chromium prints the page: one sheet per village, the summary on the first."""
+    """Headless Chromium prints the page: each village on a sheet of its own, the summary on
+    the first."""
     binary = next(
         (shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None
     )
-    if binary is None:
-        if os.environ.get("MINSHENG_REQUIRE_BROWSER") == "1":
-            pytest.fail("MINSHENG_REQUIRE_BROWSER=1 but no Chromium on PATH")
-        pytest.skip("no Chromium on PATH")
+    for tool, found in (("Chromium", binary), ("pdftotext", shutil.which("pdftotext"))):
+        if found is None:
+            if os.environ.get("MINSHENG_REQUIRE_BROWSER") == "1":
+                pytest.fail(f"MINSHENG_REQUIRE_BROWSER=1 but no {tool} on PATH")
+            pytest.skip(f"no {tool} on PATH")
     html = tmp_path / "problems.html"
     html.write_text(page, encoding="utf-8")
     pdf = tmp_path / "problems.pdf"
@@ -162,8 +182,20 @@ def test_printed_one_village_per_page(page, tmp_path):
         capture_output=True,
         timeout=120,
     )
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
-    assert pages == len(_sections(page))
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = ["".join(sheet.split()) for sheet in text.split("\f")]
+    headings = [
+        "".join(unescape(re.sub(r"<[^>]+>", "", re.search(r"<h2>(.*?)</h2>", s).group(1))).split())
+        for s in _sections(page)
+    ]
+    # Each village begins a sheet of its own, so no sheet holds two; the first sheet opens with
+    # the summary. (A village whose list is longer than a sheet runs on to the next, unheaded.)
+    starts = [next((h for h in headings if sheet.startswith(h)), None) for sheet in pages[1:]]
+    assert [h for h in starts if h] == headings[1:]
+    how = "".join(label("problems.how", "zh").split())
+    assert pages[0].index(headings[0]) > pages[0].index(how)
 
 
 def test_an_english_page_says_in_english_what_each_cell_should_hold(processed, tmp_path):

@@ -31,7 +31,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 
 from analysis.core.glyphs import WINDOWS_EXT_B_FONT
-from analysis.core.labels import check_lang, label, unit_word
+from analysis.core.labels import BRACKETS, check_lang, label, unit_word
 from analysis.core.style import COLORS, measuring_renderer, rare_characters, use_house_style
 from analysis.core.truetype import truetype_family
 from analysis.geo import layers as geo
@@ -419,7 +419,7 @@ def sanitation_map(
 def _two_lines(words: str) -> str:
     """A legend entry's words with what is in brackets on a line of its own: a long entry
     beside the map would take the map's room."""
-    for bracket in ("（", " ("):
+    for bracket in BRACKETS:
         if bracket in words:
             name, rest = words.split(bracket, 1)
             return f"{name}\n{bracket.strip()}{rest}"

@@ -158,7 +158,7 @@ def town_map_drawing(
         legend_title += "\n" + label(
             "map.target_note",
             lang,
-            place=first["scope_name"],
+            place=label("whole.county", lang),
             year=int(first["target_year"]),
             target=numbers.figure(first["target_value"], ind, lang),
         )

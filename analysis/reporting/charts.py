@@ -40,9 +40,8 @@ _LEGEND_ROW_PT = 15
 _LEGEND_FONTSIZE = 8
 _LEGEND_COLUMNS = 2
 #: The source line's size, points; it starts under the legend. The Word summary prints a chart
-#: at the text's width (156 mm for a 5.2 in panel, 1.18×): 7.75 pt prints at 9.1 pt, the
-#: legend's 8 at 9.4.
-_SOURCE_FONTSIZE = 7.75
+#: at the text's width (156 mm for a 5.2 in panel, 1.18×): the legend's 8 pt prints at 9.4.
+_SOURCE_FONTSIZE = 7.5
 #: The sample mark's size, points; the title keeps clear of it.
 _SAMPLE_FONTSIZE = 10
 _TITLE_FONTSIZE = 12

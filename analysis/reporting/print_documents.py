@@ -18,6 +18,8 @@ from analysis.reporting.pictures import PICTURES_DIR, PictureCache, drawing_key
 
 #: Resolution of the pictures embedded in the Word summary: what an office printer prints.
 PRINT_DPI = 300
+#: A chart's: Word prints it at the text's width, 1.18× its figure, so 300 dpi there.
+CHART_PRINT_DPI = 360
 
 
 def _target_pictures(tables: Tables, lang: str, kept: PictureCache) -> list[narrative.Picture]:
@@ -26,7 +28,7 @@ def _target_pictures(tables: Tables, lang: str, kept: PictureCache) -> list[narr
     # Each chart drawn on a figure of its own, as the digest of its inputs promises: not on
     # one figure drawn on again, which keeps something of the chart before it.
     return [
-        (kept.png(drawing_key(fan), PRINT_DPI, fan.draw), fan.alt)
+        (kept.png(drawing_key(fan), CHART_PRINT_DPI, fan.draw), fan.alt)
         for fan in indicator_charts.target_fans(tables, TOP_KEYS[0], lang=lang)
     ]
 

@@ -115,7 +115,7 @@ def test_the_word_summarys_maps_and_charts_print_their_text_at_9_points_or_more(
         assert len(placed) > 3
         for width_emu, rid in placed[3:]:
             png = PIL.Image.open(io.BytesIO(archive.read("word/" + targets[rid])))
-            figure_in = png.size[0] / print_documents.PRINT_DPI
+            figure_in = png.size[0] / print_documents.CHART_PRINT_DPI
             assert smallest * int(width_emu) / 914400 / figure_in >= 9 - 1e-6
     for pdf in maps_dir.glob("*.pdf"):
         box = re.search(rb"/MediaBox \[ ?([\d.\s]+)\]", pdf.read_bytes()).group(1).split()

@@ -91,7 +91,7 @@ def test_title_headings_and_body_are_set_in_office_fonts_with_fallbacks(summary)
 
 def test_table_rows_never_split_and_headers_repeat(summary, page_tables):
     _, detail = page_tables(summary)
-    figures, targets, _ = detail  # the third: the charts, two to a row
+    figures, targets = detail
     for table, landscape in ((figures, False), (targets, True)):
         rows = [row._tr.trPr for row in table.rows]
         assert all(p is not None and p.find(qn("w:cantSplit")) is not None for p in rows)
@@ -155,7 +155,7 @@ def test_word_tables_read_as_the_township_page(built, summary, page_tables):
     the same numbers, rounded the same way (intervals such as 86.8%–87.7% included). The
     target table's ESCAP and Eurostat cells are on the page's appendix, beside the status."""
     page = {tuple(row) for row in _html_rows(built / "township.html")}
-    figures, targets, _ = page_tables(summary)[1]  # the third: the charts, two to a row
+    figures, targets = page_tables(summary)[1]
     for table in (figures, targets):
         # A bracketed year or share starts its own line in Word (（2019年） never broken).
         rows = [tuple(c.text.replace("\n", "") for c in row.cells) for row in table.rows[1:]]
@@ -185,15 +185,16 @@ def test_a_bracketed_year_is_never_broken_and_the_footer_numbers_pages(summary, 
     assert written == "— 1 —" and 'w:instr="PAGE"' in footer._p.xml
     # The landscape and later sections keep the first section's footer.
     assert all(section.footer.is_linked_to_previous for section in summary.sections[1:])
-    _, targets, _ = page_tables(summary)[1]
+    _, targets = page_tables(summary)[1]
     latest = [row.cells[1] for row in targets.rows[1:]]
     assert all(c.text.endswith("\n（2019年）") for c in latest), [c.text for c in latest]
     room = min(c.width.mm for c in latest)
     assert room >= 5.4 * 10.5 * 25.4 / 72  # （2019年）: 5.4 characters of 10.5 pt
 
 
-def test_several_charts_of_a_section_sit_two_to_a_row(prepared_sample, tmp_path):
-    """One chart per indicator: the pictures of a section side by side, each with its text."""
+def test_each_chart_sits_alone_at_the_texts_width(prepared_sample, tmp_path):
+    """One chart per indicator, each in a paragraph of its own as wide as the text (156 mm), so
+    its legend prints at 9 pt or more; no table of pictures."""
     import io
 
     from PIL import Image
@@ -209,9 +210,8 @@ def test_several_charts_of_a_section_sit_two_to_a_row(prepared_sample, tmp_path)
     document = docx.Document(str(path))
     shapes = list(document.inline_shapes)
     assert [s._inline.docPr.get("descr") for s in shapes] == ["chart 0", "chart 1", "chart 2"]
-    grid = document.tables[-1]
-    assert (len(grid.rows), len(grid.columns)) == (2, 2)
-    assert all(shape.width.mm < 156 / 2 for shape in shapes)
+    assert all(abs(shape.width.mm - 156) < 0.5 for shape in shapes)
+    assert not any(t._tbl.xpath(".//pic:pic") for t in document.tables)
 
 
 def test_a_picture_given_twice_is_stored_once(prepared_sample, tmp_path):

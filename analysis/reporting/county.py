@@ -19,7 +19,7 @@ from analysis.core.labels import (
 )
 from analysis.geo import maps
 from analysis.pipeline.store import Tables
-from analysis.reporting.page_maps import MapDrawing, town_shapes
+from analysis.reporting.page_maps import MapDrawing, town_shapes, with_target
 from analysis.reporting.reads import (
     REGISTRY,
     SCOPE_PROJECTIONS,
@@ -151,17 +151,9 @@ def town_map_drawing(
         if len(tables.targets)
         else tables.targets
     )
-    target = None
-    if len(targets):
-        first = targets.iloc[0]
-        target = float(first["target_value"])
-        legend_title += "\n" + label(
-            "map.target_note",
-            lang,
-            place=label("whole.county", lang),
-            year=int(first["target_year"]),
-            target=numbers.figure(first["target_value"], ind, lang),
-        )
+    legend_title, target = with_target(
+        legend_title, targets, ind, lambda _: label("whole.county", lang), lang
+    )
     return MapDrawing.of(
         maps.choropleth,
         shapes.assign(value=shapes["code"].map(column)),

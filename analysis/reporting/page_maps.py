@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from analysis.core import numbers
 from analysis.core.aggregate import LEVELS, aggregate_area
-from analysis.core.catalog import default_catalog
+from analysis.core.catalog import Indicator, default_catalog
 from analysis.core.labels import indicator_name, label, unit_header
 from analysis.geo import maps
 from analysis.geo.layers import area_mu, to_measure
@@ -253,17 +253,7 @@ def sanitary_rate_drawing(tables: Tables, year: int, *, lang: str = "zh") -> Map
         (tables.targets["indicator"] == SANITARY_RATE)
         & tables.targets["scope"].astype(str).isin(scopes)
     ]
-    target = None
-    if len(targets):
-        first = targets.iloc[0]
-        target = float(first["target_value"])
-        legend_title += "\n" + label(
-            "map.target_note",
-            lang,
-            place=first["scope_name"],
-            year=int(first["target_year"]),
-            target=numbers.figure(first["target_value"], ind, lang),
-        )
+    legend_title, target = with_target(legend_title, targets, ind, first_scope_name, lang)
     return MapDrawing.of(
         maps.choropleth,
         shapes.assign(rate=shapes["code"].astype(str).map(rates)),
@@ -288,6 +278,34 @@ def sanitary_rate_drawing(tables: Tables, year: int, *, lang: str = "zh") -> Map
 def sanitary_rate_figure(tables: Tables, year: int, *, lang: str = "zh") -> Figure | None:
     """:func:`sanitary_rate_drawing`, drawn."""
     return drawn(sanitary_rate_drawing(tables, year, lang=lang))
+
+
+def first_scope_name(targets: pd.DataFrame) -> str:
+    """The name of the first target's scope, as the targets file gives it."""
+    return str(targets.iloc[0]["scope_name"])
+
+
+def with_target(
+    legend_title: str,
+    targets: pd.DataFrame,
+    ind: Indicator,
+    place: Callable[[pd.DataFrame], str],
+    lang: str,
+) -> tuple[str, float | None]:
+    """A map legend's title with the first of ``targets`` under it (its place named by
+    ``place``), and that target's value, for classes split at it; the title alone and None
+    where there is no target."""
+    if not len(targets):
+        return legend_title, None
+    first = targets.iloc[0]
+    note = label(
+        "map.target_note",
+        lang,
+        place=place(targets),
+        year=int(first["target_year"]),
+        target=numbers.figure(first["target_value"], ind, lang),
+    )
+    return f"{legend_title}\n{note}", float(first["target_value"])
 
 
 @reads(REGISTRY)

@@ -40,6 +40,7 @@ p.sign { margin: 1.2rem 0 0; }
   table.check { width: 100%; font-size: 10pt; }
   table.check thead { display: table-header-group; }
   table.check tr { break-inside: avoid; }
+  p.sign { break-before: avoid; }
 }
 """
 

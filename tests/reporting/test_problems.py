@@ -196,6 +196,9 @@ def test_printed_one_village_per_page(page, tmp_path):
     assert [h for h in starts if h] == headings[1:]
     how = "".join(label("problems.how", "zh").split())
     assert pages[0].index(headings[0]) > pages[0].index(how)
+    # The line to sign stays with the village's last rows, never alone on a sheet.
+    sign = "".join(label("problems.sign", "zh").split())
+    assert all(sheet.strip() != sign for sheet in pages), pages
 
 
 def test_an_english_page_says_in_english_what_each_cell_should_hold(processed, tmp_path):

@@ -502,6 +502,7 @@ def page_body(title: str, lang: str) -> str:
 
 
 EXPLORE_CSS = """
+.pending { border: 2px solid #b7950b; background: #fef9e7; color: #5d4a00; padding: .6rem 1rem; }
 .ex-controls p { margin: .3rem 0; } .ex-controls input, .ex-controls select { max-width: 100%; font: inherit; }
 #ex-indicator { width: 30rem; } #ex-place { width: 18rem; }
 .ex-chosen { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3rem; }
@@ -520,19 +521,45 @@ td.child { padding-left: 1.2rem; }
 """
 
 
-def explorer_page(title: str, provenance: publish.Provenance, lang: str = "zh") -> str:
-    """``explore.html``: the page frame, its markup and its scripts (all in its folder)."""
+def explorer_page(
+    title: str, provenance: publish.Provenance, lang: str = "zh", *, notice: str = ""
+) -> str:
+    """``explore.html``: the page frame, its markup and its scripts (all in its folder), with
+    ``notice`` (HTML) above the pickers."""
     scripts = [f"{FOLDER}/vendor/{name}" for name in VENDOR_SCRIPTS]
     scripts += [f"{FOLDER}/{SCRIPT}", f"{FOLDER}/data/index.js"]
     return publish.page(
         title,
-        page_body(title, lang),
+        notice + page_body(title, lang),
         provenance,
         home="index.html",
         scripts=scripts,
         extra_css=EXPLORE_CSS,
         lang=lang,
     )
+
+
+def pending_notice(processed_dir: Path, lang: str = "zh") -> str:
+    """A notice where figures the explorer shows plain are pending review: village values the
+    review flagged and no 核实说明 confirms, and the town and county figures that count them
+    (the report pages mark each one); nothing where there are none."""
+    review = _read_if_there(store.path_of(processed_dir, "review"))
+    totals = _read_if_there(store.path_of(processed_dir, "pending_review"))
+    villages = int((~review["confirmed"].astype(bool)).sum()) if len(review) else 0
+    if not villages and not len(totals):
+        return ""
+    return publish.alert(
+        "pending",
+        "explore.pending",
+        publish.PROBLEMS_PAGE,
+        lang,
+        villages=villages,
+        totals=len(totals),
+    )
+
+
+def _read_if_there(path: Path) -> pd.DataFrame:
+    return pd.read_parquet(path) if path.exists() else pd.DataFrame()
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:
@@ -553,9 +580,10 @@ def write_explorer(
     """Write ``explore.html`` and its folder (script, library, data) into ``year_dir``; files
     whose content is unchanged are left as they are, and nothing is done when the tables, the
     code and the settings are those of the last time (a stamp in the folder says whose)."""
+    tables_fingerprint = store.fingerprint_dir(processed_dir)
     stamp = json.dumps(
         {
-            "tables": store.fingerprint_dir(processed_dir),
+            "tables": tables_fingerprint,
             "code": code_fingerprint(),
             "static": fingerprint_files(sorted(STATIC.rglob("*.*")), root=STATIC),
             "settings": [year, sample, lang, accepted_errors],
@@ -597,14 +625,15 @@ def write_explorer(
         if stale not in wanted:
             stale.unlink()
     provenance = publish.Provenance(
-        data_fingerprint=store.fingerprint_dir(processed_dir),
+        data_fingerprint=tables_fingerprint,
         parameters={"year": year},
         sample=sample,
         accepted_errors=accepted_errors,
     )
     place = store.place_name_of(aggregates)
     title = label("explore.title", lang, place=place, year=year)
-    publish.write_page(page, explorer_page(title, provenance, lang))
+    notice = pending_notice(processed_dir, lang)
+    publish.write_page(page, explorer_page(title, provenance, lang, notice=notice))
     atomic_write_text(marker, stamp)
     return page
 

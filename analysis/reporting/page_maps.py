@@ -52,10 +52,15 @@ def drawn(drawing: MapDrawing | None) -> Figure | None:
 
 
 def town_shapes(tables: Tables) -> gpd.GeoDataFrame | None:
-    """Town polygons, dissolved from the village polygons; None without village geometry."""
+    """Town polygons, dissolved from the village polygons, once for the page's maps (shared:
+    don't change them); None without village geometry."""
     if not isinstance(tables.villages, gpd.GeoDataFrame):
         return None
-    villages = tables.villages.assign(town_code=tables.villages["code"].astype(str).str[:9])
+    return tables.derived("town_shapes", _town_shapes)
+
+
+def _town_shapes(tables: Tables) -> gpd.GeoDataFrame:
+    villages = tables.villages.assign(town_code=_town_of(tables.villages["code"]))
     towns = villages.dissolve(by="town_code", as_index=False)[["town_code", "geometry"]]
     names = tables.towns().set_index("code")["name"]
     return towns.assign(code=towns["town_code"], name=towns["town_code"].map(names))

@@ -213,7 +213,7 @@ class Provenance:
         """The warning every page carries when it was built from data that failed validation."""
         if not self.accepted_errors:
             return ""
-        return _alert(
+        return alert(
             "accepted-errors", "page.accepted_errors", problems_href, lang, n=self.accepted_errors
         )
 
@@ -530,7 +530,7 @@ def up_to_year(html: str) -> str:
     return "../" * html.count("/")
 
 
-def _alert(kind: str, key: str, problems_href: str, lang: str, **fields: object) -> str:
+def alert(kind: str, key: str, problems_href: str, lang: str, **fields: object) -> str:
     """A warning across the top of a page, in its language (and English), with a link to the
     problem list."""
     first, *gloss = forms(key, lang, **fields)
@@ -549,7 +549,7 @@ def mark_refused(year_dir: Path, page: str, errors: int, when: str, lang: str = 
     and without this they would pass for the data as it is now. :func:`clear_refused` takes
     it off."""
     problems = f"{up_to_year(page)}{PROBLEMS_PAGE}"
-    notice = _alert("refused", "page.refused", problems, lang, n=errors, when=when)
+    notice = alert("refused", "page.refused", problems, lang, n=errors, when=when)
     path = year_dir / page
     html = _REFUSED.sub("", path.read_text(encoding="utf-8"))
     return write_page(path, html.replace("<main>", f"<main>{notice}", 1))

@@ -47,6 +47,7 @@ def _build(raw: Path, root: Path) -> dict[str, str]:
         "town": (year_dir / "township.html").read_text(encoding="utf-8"),
         "village": (year_dir / "villages" / f"{OTHER_VILLAGE}.html").read_text(encoding="utf-8"),
         "index": (year_dir / "index.html").read_text(encoding="utf-8"),
+        "explore": (year_dir / "explore.html").read_text(encoding="utf-8"),
         "word": "\n".join([p.text for p in document.paragraphs] + cells),
         "workbook": "\n".join(str(v) for row in totals.iter_rows(values_only=True) for v in row),
     }
@@ -109,6 +110,13 @@ def test_word_marks_the_total_and_its_sentence(unconfirmed):
 def test_the_index_marks_the_village_figure_as_its_page_does(unconfirmed, confirmed):
     assert "8.96（待核实）" in unconfirmed["index"]
     assert "8.96 ※" in confirmed["index"] and "（待核实）" not in confirmed["index"]
+
+
+def test_the_explorer_says_it_does_not_mark_the_figures_to_confirm(unconfirmed, confirmed):
+    # 老圩's value and the town's 2019 rate that counts it (the town and the whole area).
+    assert "探索页不逐一标注待核实：1 个村数据待核实" in _text(unconfirmed["explore"])
+    assert 'class="pending"' in unconfirmed["explore"]
+    assert 'class="pending"' not in confirmed["explore"]
 
 
 def test_the_workbook_names_the_total(unconfirmed):

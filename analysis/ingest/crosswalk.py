@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.core.catalog import normalise_header
+from analysis.core.catalog import Catalog, normalise_header
 from analysis.ingest.cells import cell_text
 from analysis.ingest.ledger import Ledger
 from analysis.ingest.read import ReadError, read_csv_sheet, read_workbook
@@ -48,6 +48,8 @@ _ROLES = {
     "比例": "share",
 }
 _SHARE_TOLERANCE = 1e-6
+#: The columns without which no row can be read, by role, as the file names them.
+_REQUIRED = {"year": "年份", "old_code": "原代码", "new_code": "新代码", "kind": "类型"}
 
 
 def is_crosswalk(name: str) -> bool:
@@ -106,6 +108,20 @@ def read_crosswalk(path: Path, display: str, registry: Registry, ledger: Ledger)
     body = cells.iloc[1:]
     blank = (body.map(lambda v: cell_text(v).strip()) == "").all(axis=1)
     body = body[~blank]
+    missing = [role for role in _REQUIRED if role not in where]
+    if missing:
+        # Said once of the file: each row's own problem would only repeat it.
+        ledger.add(
+            "crosswalk_missing_column",
+            display,
+            sheet.name,
+            1,
+            what_zh="、".join(_REQUIRED[role] for role in missing),
+            what_en=", ".join(missing),
+            count=len(body),
+        )
+        rows.loc[body.index + 1, ["status", "reason"]] = ["quarantined", "missing key column"]
+        return empty_changes()
 
     def column(role: str) -> pd.Series:
         if role not in where:
@@ -117,13 +133,9 @@ def read_crosswalk(path: Path, display: str, registry: Registry, ledger: Ledger)
     table = pd.DataFrame(
         {
             "year": year,
-            "old_code": normalise_code(body[where["old_code"]])
-            if "old_code" in where
-            else column("old_code"),
+            "old_code": normalise_code(body[where["old_code"]]),
             "old_name": column("old_name"),
-            "new_code": normalise_code(body[where["new_code"]])
-            if "new_code" in where
-            else column("new_code"),
+            "new_code": normalise_code(body[where["new_code"]]),
             "new_name": column("new_name"),
             "kind": column("kind").map(KINDS),
             "share": share,
@@ -284,3 +296,97 @@ def check_change_years(
             last=last,
         )
     return changes[~outside].reset_index(drop=True)
+
+
+def lineage(changes: pd.DataFrame) -> pd.DataFrame:
+    """Each former unit's units of today: ``code``, ``today``, ``share`` (the product of the
+    shares along the way; summed where two ways lead to the same unit), ``kinds`` (the changes,
+    in order, ``;``-joined).
+
+    The crosswalk's few rows are walked; a unit kept by its own merger or split (a village
+    absorbing another keeps its code) is its own unit of today.
+    """
+    moves = changes[changes["old_code"] != changes["new_code"]]
+    after: dict[str, list[tuple[str, float, str]]] = {}
+    for old, new, share, kind in moves[["old_code", "new_code", "share", "kind"]].itertuples(
+        index=False
+    ):
+        after.setdefault(old, []).append((new, float(share), kind))
+
+    def walk(code: str, share: float, kinds: tuple[str, ...]) -> list[tuple[str, float, str]]:
+        if code not in after:
+            return [(code, share, ";".join(kinds))]
+        return [
+            found
+            for new, part, kind in after[code]
+            for found in walk(new, share * part, (*kinds, kind))
+        ]
+
+    # A unit split and its part later merged into another of its parts reaches that unit
+    # twice: one part of it, with both shares, so that each part is one unit under one of today.
+    found: dict[tuple[str, str], tuple[float, list[str]]] = {}
+    for code in sorted(after):
+        for today, share, kinds in walk(code, 1.0, ()):
+            total, ways = found.get((code, today), (0.0, []))
+            found[(code, today)] = (total + share, [*ways, kinds])
+    rows = [
+        (code, today, share, ";".join(dict.fromkeys(";".join(ways).split(";"))))
+        for (code, today), (share, ways) in found.items()
+    ]
+    return pd.DataFrame(rows, columns=["code", "today", "share", "kinds"])
+
+
+def check_rate_weights(
+    values: pd.DataFrame,
+    paths: pd.DataFrame,
+    catalog: Catalog,
+    names: dict[str, str],
+    file: str,
+    ledger: Ledger,
+) -> None:
+    """A rate of a unit of today made of several units' in a year (a merger's, a split's part
+    joining another unit) is weighted by each one's weight (population or households) that
+    year; where none of them has one, it cannot be restated: a warning, never a rate that
+    drops out of the series unsaid.
+
+    ``paths`` is :func:`lineage` of the changes; ``names`` names the units (code → name).
+    """
+    weight_of = {ind.id: ind.weight for ind in catalog if ind.aggregate == "weighted_mean"}
+    key = ["village_code", "year", "indicator"]
+    rates = values.loc[values["indicator"].isin(set(weight_of)), key]
+    former = rates.merge(paths[["code", "today"]], left_on="village_code", right_on="code")
+    if former.empty:
+        return
+    group = ["today", "year", "indicator"]
+    own = rates[~rates["village_code"].isin(paths["code"])].merge(
+        former[group].drop_duplicates(), left_on=key, right_on=group
+    )
+    parts = pd.concat([former[[*group, "village_code"]], own[[*group, "village_code"]]])
+    weights = values.loc[values["value"] > 0, key].rename(columns={"indicator": "weight_id"})
+    parts = parts.assign(weight_id=parts["indicator"].map(weight_of)).merge(
+        weights.assign(weighted=True), on=["village_code", "year", "weight_id"], how="left"
+    )
+    grouped = parts.assign(weighted=parts["weighted"].eq(True)).groupby(group)
+    found = pd.DataFrame(
+        {
+            "parts": grouped.size(),
+            "weighted": grouped["weighted"].any(),
+            "sources": grouped["village_code"].agg(
+                lambda c: "、".join(names.get(code, code) for code in dict.fromkeys(c))
+            ),
+        }
+    ).reset_index()
+    for gap in found[(found["parts"] > 1) & ~found["weighted"]].itertuples():
+        rate, weight = catalog[gap.indicator], catalog[weight_of[gap.indicator]]
+        ledger.add(
+            "restate_unweighted",
+            file,
+            value=names.get(gap.today, gap.today),
+            village_code=gap.today,
+            year=int(gap.year),
+            sources=gap.sources,
+            name=rate.zh,
+            name_en=rate.en,
+            weight=weight.zh,
+            weight_en=weight.en,
+        )

@@ -40,9 +40,11 @@ from analysis.ingest.crossrow import (
 from analysis.ingest.crosswalk import (
     CHANGE_COLUMNS,
     check_change_years,
+    check_rate_weights,
     crosswalk_file,
     empty_changes,
     is_crosswalk,
+    lineage,
     read_crosswalk,
 )
 from analysis.ingest.explanations import (
@@ -159,6 +161,9 @@ class ValidationResult:
     #: The boundary changes used (:data:`~analysis.ingest.crosswalk.CHANGE_COLUMNS`); none
     #: without a crosswalk file.
     changes: pd.DataFrame = field(default_factory=empty_changes)
+    #: Each former unit's units of today (:func:`~analysis.ingest.crosswalk.lineage`), which
+    #: the series are restated through.
+    lineage: pd.DataFrame = field(default_factory=lambda: lineage(empty_changes()))
 
     @property
     def ok(self) -> bool:
@@ -408,10 +413,9 @@ def validate(
     reg, registry_path = _open_registry(raw, registry, ledger)
     # The boundary changes before any table: they say which former units a row may name.
     changes, changes_path = empty_changes(), crosswalk_file(raw)
+    changes_file = changes_path.relative_to(base).as_posix() if changes_path is not None else ""
     if changes_path is not None:
-        changes = read_crosswalk(
-            changes_path, changes_path.relative_to(base).as_posix(), reg, ledger
-        )
+        changes = read_crosswalk(changes_path, changes_file, reg, ledger)
         reg = reg.with_changes(changes)
     run = Run(catalog, reg, ledger)
     layers: dict[str, object] = {}
@@ -452,9 +456,10 @@ def validate(
     # 乡不漏村: each year's files against the units of that year.
     check_complete(run)
     if not changes.empty:
-        changes = check_change_years(
-            changes, values["year"].unique(), changes_path.relative_to(base).as_posix(), ledger
-        )
+        changes = check_change_years(changes, values["year"].unique(), changes_file, ledger)
+    paths = lineage(changes)
+    if not paths.empty:
+        check_rate_weights(values, paths, catalog, reg.names, changes_file, ledger)
     for name, display in point_files.items():
         check_points_ledger(values, layers[name], display, run)
     tidy = _tidy(values, catalog)
@@ -496,6 +501,7 @@ def validate(
         layers=layers,
         review=flags,
         changes=changes[CHANGE_COLUMNS],
+        lineage=paths,
     )
 
 

@@ -120,12 +120,12 @@ def prepare(
     cache = FileCache(out / store.INGEST_CACHE_DIR, reuse=not force)
     result = validate(raw_dir, registry=registry, catalog=catalog, cache=cache)
     # The analysis series on today's boundaries; the values as reported kept beside them.
-    indicators, restated = restate(result.values, result.changes, catalog)
+    indicators, restated = restate(result.values, result.lineage, catalog)
     # The values no 核实说明 confirms: every figure that counts one says so on the pages. A
     # former unit's value counts in the figures of the units it is restated into.
     review = result.review
     pending = keys_of_today(
-        review.loc[~review["confirmed"].astype(bool), VALUE_KEY], result.changes
+        review.loc[~review["confirmed"].astype(bool), VALUE_KEY], result.lineage
     )
     area = aggregate_area(indicators, catalog, pending=pending)
     villages = villages_table(result.registry)

@@ -4,7 +4,9 @@ Pure functions over tables (:mod:`analysis.ingest.crosswalk` reads the changes).
 reported by a former unit goes to the units of today it became, through every change after it:
 
 - a merger (合并) adds its units' counts and amounts, and weights their rates by the catalog's
-  weight of each (population or households) — as a town's figure is made;
+  weight of each (population or households) — as a town's figure is made; a split unit's part
+  joining another unit is weighted by its share of its weight. A rate none of whose units has a
+  weight that year cannot be made: validation says so (``restate_unweighted``);
 - a rename (更名), a new code (改代码) or a move to another town (划转) carries the value through;
   a move so restates both towns' series, as a town's villages are found by their codes;
 - a split (拆分) divides a count or an amount by the share stated for each new unit and carries
@@ -27,46 +29,19 @@ from analysis.core.catalog import Catalog
 RESTATED_COLUMNS = ["village_code", "year", "indicator", "sources", "kinds", "estimated"]
 
 
-def lineage(changes: pd.DataFrame) -> pd.DataFrame:
-    """Each former unit's units of today: ``code``, ``today``, ``share`` (the product of the
-    shares along the way), ``kinds`` (the changes, in order, ``;``-joined).
-
-    The crosswalk's few rows are walked; a unit kept by its own merger or split (a village
-    absorbing another keeps its code) is its own unit of today.
-    """
-    moves = changes[changes["old_code"] != changes["new_code"]]
-    after: dict[str, list[tuple[str, float, str]]] = {}
-    for old, new, share, kind in moves[["old_code", "new_code", "share", "kind"]].itertuples(
-        index=False
-    ):
-        after.setdefault(old, []).append((new, float(share), kind))
-
-    def walk(code: str, share: float, kinds: tuple[str, ...]) -> list[tuple[str, float, str]]:
-        if code not in after:
-            return [(code, share, ";".join(kinds))]
-        return [
-            found
-            for new, part, kind in after[code]
-            for found in walk(new, share * part, (*kinds, kind))
-        ]
-
-    rows = [(code, *found) for code in sorted(after) for found in walk(code, 1.0, ())]
-    return pd.DataFrame(rows, columns=["code", "today", "share", "kinds"])
-
-
-def keys_of_today(keys: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+def keys_of_today(keys: pd.DataFrame, paths: pd.DataFrame) -> pd.DataFrame:
     """``keys`` (rows naming a village's value: ``village_code``, ``year``, ``indicator``) with
-    each former unit's rows also given under every unit of today it is restated into."""
-    if changes.empty or keys.empty:
+    each former unit's rows also given under every unit of today it is restated into
+    (``paths``: the changes' :func:`~analysis.ingest.crosswalk.lineage`)."""
+    if paths.empty or keys.empty:
         return keys
-    paths = lineage(changes)[["code", "today"]]
-    carried = keys.merge(paths, left_on="village_code", right_on="code")
+    carried = keys.merge(paths[["code", "today"]], left_on="village_code", right_on="code")
     carried = carried.assign(village_code=carried["today"])[list(keys.columns)]
     return pd.concat([keys, carried], ignore_index=True).drop_duplicates(ignore_index=True)
 
 
 def restate(
-    values: pd.DataFrame, changes: pd.DataFrame, catalog: Catalog
+    values: pd.DataFrame, paths: pd.DataFrame, catalog: Catalog
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The values on today's units, and what is said of each restated one.
 
@@ -74,8 +49,9 @@ def restate(
     ----------
     values
         The values as reported (``VALUE_COLUMNS``), sorted as validation sorts them.
-    changes
-        The boundary changes (:data:`~analysis.ingest.crosswalk.CHANGE_COLUMNS`).
+    paths
+        Each former unit's units of today: the boundary changes'
+        :func:`~analysis.ingest.crosswalk.lineage`.
     catalog
         Says which indicators are summed, maximised or weighted, and by what.
 
@@ -83,42 +59,63 @@ def restate(
     -------
     (pandas.DataFrame, pandas.DataFrame)
         The restated values (the columns of ``values``, in its order: a restated value's
-        ``source`` and ``row`` are its first contributor's) and :data:`RESTATED_COLUMNS`.
+        ``source`` and ``row`` are its first contributor's) and :data:`RESTATED_COLUMNS`. A
+        rate made of several units none of which has a weight that year cannot be weighted
+        and is not made (:func:`~analysis.ingest.crosswalk.check_rate_weights` says so).
     """
-    if changes.empty:
+    if paths.empty:
         return values, pd.DataFrame(columns=RESTATED_COLUMNS)
-    paths = lineage(changes)
     moved = values["village_code"].isin(paths["code"])
-    # The cells a restated value is made of: the former units', and those of today's units
-    # that absorbed them, in the same years.
+    kind = {ind.id: ind.aggregate for ind in catalog}
+    # The cells a restated value is made of: the former units', each under every unit of
+    # today it became (its counts scaled by its share there), and those of today's units that
+    # absorbed them, in the same years.
     targets = values[moved].merge(paths, left_on="village_code", right_on="code")
+    summed = targets["indicator"].map(kind) == "sum"
+    targets["value"] = targets["value"].where(~summed, targets["value"] * targets["share"])
     keys = ["year", "indicator"]
-    absorbing = values[~moved].merge(
-        targets[["today", *keys]].drop_duplicates(),
-        left_on=["village_code", *keys],
-        right_on=["today", *keys],
+    absorbing = (
+        values[~moved]
+        .reset_index()
+        .merge(
+            targets[["today", *keys]].drop_duplicates(),
+            left_on=["village_code", *keys],
+            right_on=["today", *keys],
+        )
     )
-    parts = pd.concat([targets, absorbing.assign(share=1.0, kinds="")], ignore_index=True).drop(
-        columns="code"
-    )
-    kind = parts["indicator"].map({ind.id: ind.aggregate for ind in catalog})
-    parts["value"] = parts["value"].where(kind != "sum", parts["value"] * parts["share"])
+    parts = pd.concat(
+        [targets, absorbing.drop(columns="index").assign(share=1.0, kinds="")], ignore_index=True
+    ).drop(columns="code")
     group = ["today", *keys]
     many = parts.groupby(group)["village_code"].transform("size") > 1
     made = parts[~many].rename(columns={"today": "code"})[["code", *keys, "value"]]
     if many.any():
+        # A part is a unit under one unit of today (``code@today``): a split unit is a part of
+        # each of its new units, weighted there by its share of its weight, not by the whole.
+        def part(frame: pd.DataFrame) -> pd.Series:
+            return frame["village_code"] + "@" + frame["today"]
+
+        absorbers = values[values["village_code"].isin(absorbing["village_code"])]
+        weights = pd.concat(
+            [
+                targets.assign(village_code=part(targets)),
+                absorbers.assign(
+                    village_code=absorbers["village_code"] + "@" + absorbers["village_code"]
+                ),
+            ]
+        )
         combined = aggregate_area(
-            parts[many].rename(columns={"today": "code"}),
+            parts[many].assign(village_code=part(parts[many])).rename(columns={"today": "code"}),
             catalog,
             by=("code", "year"),
-            weights=values,
+            weights=weights,
         )
         made = pd.concat([made, combined[["code", *keys, "value"]]], ignore_index=True)
     first = parts.sort_values(["source", "row"], kind="stable").drop_duplicates(group)
     made = made.merge(
         first[[*group, "source", "row"]].rename(columns={"today": "code"}), on=["code", *keys]
     ).rename(columns={"code": "village_code"})
-    untouched = values[~moved & ~values.index.isin(absorbing_index(values, absorbing, keys))]
+    untouched = values[~moved & ~values.index.isin(absorbing["index"])]
     order = {ind_id: i for i, ind_id in enumerate(catalog.ids)}
     out = pd.concat([untouched, made[values.columns]], ignore_index=True)
     out = (
@@ -128,7 +125,9 @@ def restate(
         .reset_index(drop=True)
         .astype(values.dtypes.to_dict())
     )
-    said = parts.assign(estimated=parts["kinds"].str.contains("split")).groupby(group)
+    # What is said of each value made, and of no other (a rate that could not be weighted).
+    said = parts.merge(made[["village_code", *keys]].rename(columns={"village_code": "today"}))
+    said = said.assign(estimated=said["kinds"].str.contains("split")).groupby(group)
     notes = pd.DataFrame(
         {
             "sources": said["village_code"].agg(lambda c: ";".join(sorted(set(c)))),
@@ -138,16 +137,6 @@ def restate(
     ).reset_index()
     notes = notes.rename(columns={"today": "village_code"})[RESTATED_COLUMNS]
     return out, notes.sort_values(["village_code", "year", "indicator"]).reset_index(drop=True)
-
-
-def absorbing_index(values: pd.DataFrame, absorbing: pd.DataFrame, keys: list[str]) -> pd.Index:
-    """The rows of ``values`` of today's units that absorbed a former one in their year."""
-    marked = (
-        values[["village_code", *keys]]
-        .reset_index()
-        .merge(absorbing[["village_code", *keys]].drop_duplicates(), on=["village_code", *keys])
-    )
-    return pd.Index(marked["index"])
 
 
 def changes_of(changes: pd.DataFrame, names: dict[str, str], towns: dict[str, str]) -> pd.DataFrame:

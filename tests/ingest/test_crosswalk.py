@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 
 from analysis.core.catalog import default_catalog
+from analysis.ingest.crosswalk import lineage
 from analysis.ingest.validate import validate
-from analysis.pipeline.restate import keys_of_today, lineage, restate
+from analysis.pipeline.restate import keys_of_today, restate
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "raw"
 ZHUCUN, OLD, XIAPING = "360722103200", "360722103290", "360722103291"
@@ -129,7 +130,7 @@ def test_with_the_merger_the_series_is_the_original(merged_raw):
     assert result.ok, result.problems[result.problems["severity"] == "error"]["message_en"].tolist()
     assert {OLD, XIAPING} <= set(result.values["village_code"])
     catalog = default_catalog()
-    restated, notes = restate(result.values, result.changes, catalog)
+    restated, notes = restate(result.values, result.lineage, catalog)
     original = validate(SAMPLE).values
     key = ["village_code", "year", "indicator"]
     mine = restated[restated["village_code"] == ZHUCUN].merge(
@@ -266,7 +267,7 @@ def test_a_merger_sums_counts_and_weights_rates():
     )
     out, notes = restate(
         values,
-        _changes([(2017, A, C, "merge", 1.0), (2017, B, C, "merge", 1.0)]),
+        lineage(_changes([(2017, A, C, "merge", 1.0), (2017, B, C, "merge", 1.0)])),
         default_catalog(),
     )
     got = out.set_index(["village_code", "year", "indicator"])["value"]
@@ -280,7 +281,7 @@ def test_a_merger_sums_counts_and_weights_rates():
 def test_a_split_divides_counts_carries_rates_and_is_estimated():
     values = _values([(A, 2016, "population", 1000.0), (A, 2016, "medical_insurance_rate", 95.0)])
     changes = _changes([(2017, A, C, "split", 0.7), (2017, A, B, "split", 0.3)])
-    out, notes = restate(values, changes, default_catalog())
+    out, notes = restate(values, lineage(changes), default_catalog())
     got = out.set_index(["village_code", "indicator"])["value"]
     assert got[(C, "population")] == pytest.approx(700) and got[(B, "population")] == pytest.approx(
         300
@@ -292,7 +293,9 @@ def test_a_split_divides_counts_carries_rates_and_is_estimated():
 @pytest.mark.parametrize("kind", ["rename", "recode", "move"])
 def test_a_rename_new_code_or_move_carries_the_value(kind):
     values = _values([(A, 2016, "population", 500.0), (MOVED, 2017, "population", 510.0)])
-    out, notes = restate(values, _changes([(2017, A, MOVED, kind, 1.0)]), default_catalog())
+    out, notes = restate(
+        values, lineage(_changes([(2017, A, MOVED, kind, 1.0)])), default_catalog()
+    )
     assert out[["village_code", "year", "value"]].values.tolist() == [
         [MOVED, 2016, 500.0],
         [MOVED, 2017, 510.0],
@@ -322,7 +325,7 @@ def test_a_former_units_value_pending_review_counts_under_the_units_of_today():
         columns=["village_code", "year", "indicator"],
     )
     changes = _changes([(2017, A, B, "split", 0.6), (2017, A, C, "split", 0.4)])
-    today = keys_of_today(keys, changes)
+    today = keys_of_today(keys, lineage(changes))
     assert sorted(map(tuple, today.to_numpy().tolist())) == sorted(
         [
             (A, 2015, "medical_insurance_rate"),
@@ -331,7 +334,7 @@ def test_a_former_units_value_pending_review_counts_under_the_units_of_today():
             (C, 2019, "toilets"),
         ]
     )
-    assert keys_of_today(keys, changes.iloc[0:0]) is keys
+    assert keys_of_today(keys, lineage(changes.iloc[0:0])) is keys
 
 
 @pytest.mark.parametrize(
@@ -348,7 +351,7 @@ def test_a_unit_recoded_or_moved_keeps_its_name_and_its_series(old_code, kind, t
     assert result.ok, result.problems["message_en"].tolist()
     values = result.values
     assert set(values.loc[values["village_code"] == old_code, "year"]) == {2014, 2015, 2016}
-    restated, notes = restate(values, result.changes, default_catalog())
+    restated, notes = restate(values, result.lineage, default_catalog())
     original = validate(SAMPLE).values
     pd.testing.assert_frame_equal(
         restated[["village_code", "year", "indicator", "value"]],
@@ -373,3 +376,125 @@ def test_template_writes_a_blank_crosswalk_that_changes_nothing(tmp_path):
     assert result.ok and result.changes.empty
     assert result.problems.empty, result.problems["message_en"].tolist()
     pd.testing.assert_frame_equal(result.values, validate(SAMPLE).values)
+
+
+def test_a_split_part_joining_another_unit_is_weighted_by_its_share():
+    """A (1,000 people) splits 30/70 into C and B, and D (300 people) joins C: C's rate is
+    A's and D's weighted by the 300 people of A's part, not A's whole 1,000."""
+    values = _values(
+        [
+            (A, 2016, "population", 1000.0),
+            (A, 2016, "medical_insurance_rate", 90.0),
+            (MOVED, 2016, "population", 300.0),
+            (MOVED, 2016, "medical_insurance_rate", 60.0),
+        ]
+    )
+    changes = _changes(
+        [(2017, A, C, "split", 0.3), (2017, A, B, "split", 0.7), (2017, MOVED, C, "merge", 1.0)]
+    )
+    out, _ = restate(values, lineage(changes), default_catalog())
+    got = out.set_index(["village_code", "indicator"])["value"]
+    assert got[(C, "population")] == pytest.approx(600)
+    assert got[(C, "medical_insurance_rate")] == pytest.approx((90 * 300 + 60 * 300) / 600)
+    assert got[(B, "medical_insurance_rate")] == 90.0
+
+
+def test_a_unit_reached_twice_is_one_part_with_both_shares():
+    """A splits into B and C, and B later joins C: A's whole is C's, in one part."""
+    paths = lineage(
+        _changes(
+            [(2016, A, B, "split", 0.6), (2016, A, C, "split", 0.4), (2018, B, C, "merge", 1.0)]
+        )
+    )
+    mine = paths[paths["code"] == A]
+    assert mine[["today", "share"]].values.tolist() == [[C, 1.0]]
+
+
+def test_a_merged_rate_no_part_of_which_has_a_weight_is_a_warning():
+    """原A and B merge into C; neither gave its population in 2016: C's 2016 rate cannot be
+    weighted, and the gap is said (never a rate that silently drops out)."""
+    from analysis.ingest.crosswalk import check_rate_weights
+    from analysis.ingest.ledger import Ledger
+
+    values = _values(
+        [
+            (A, 2016, "medical_insurance_rate", 90.0),
+            (B, 2016, "medical_insurance_rate", 98.0),
+            (A, 2015, "population", 600.0),
+            (A, 2015, "medical_insurance_rate", 91.0),
+            (B, 2015, "medical_insurance_rate", 97.0),
+        ]
+    )
+    paths = lineage(_changes([(2017, A, C, "merge", 1.0), (2017, B, C, "merge", 1.0)]))
+    out, notes = restate(values, paths, default_catalog())
+    assert out[out["year"] == 2016].empty
+    assert notes[notes["year"] == 2016].empty  # nothing is said of a value not made
+    assert out.loc[out["year"] == 2015, "value"].tolist() == [600.0, 91.0]
+    ledger = Ledger()
+    check_rate_weights(
+        values,
+        paths,
+        default_catalog(),
+        {A: "原竹村", B: "下坪村", C: "竹村村"},
+        "区划调整.csv",
+        ledger,
+    )
+    [problem] = ledger.problems
+    assert problem["rule"] == "restate_unweighted" and problem["severity"] == "warning"
+    assert problem["village_code"] == C
+    assert "2016" in problem["message_zh"] and "原竹村、下坪村" in problem["message_zh"]
+    assert "人口" in problem["message_zh"]
+
+
+def test_former_units_without_a_weight_are_named_by_validate(merged_raw, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(merged_raw, raw)
+    population = next(raw.glob("户数人口_*.csv"))
+    lines = population.read_bytes().decode("gbk").split("\r\n")
+    kept = [line for line in lines if not line.startswith(("原竹村,2015", "下坪村,2015"))]
+    population.write_bytes("\r\n".join(kept).encode("gbk"))
+    result = validate(raw)
+    gaps = result.problems[result.problems["rule"] == "restate_unweighted"]
+    assert len(gaps) >= 1
+    assert gaps["village_code"].eq(ZHUCUN).all()
+    assert gaps["message_zh"].str.contains("2015").all()
+    restated, _ = restate(result.values, result.lineage, default_catalog())
+    rates = {i.id for i in default_catalog() if i.aggregate == "weighted_mean"}
+    missing = restated[
+        (restated["village_code"] == ZHUCUN)
+        & (restated["year"] == 2015)
+        & restated["indicator"].isin(rates)
+    ]
+    assert missing.empty  # what the warnings say is what the series lacks
+    assert len(gaps) == len(
+        result.values[
+            (result.values["village_code"] == OLD)
+            & (result.values["year"] == 2015)
+            & result.values["indicator"].isin(rates)
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "missing"),
+    [
+        ("年份,原名称,新代码,新名称,类型,比例", "原代码"),
+        ("年份,原代码,原名称,新名称,类型,比例", "新代码"),
+        ("年份,原名称,新名称,类型,比例", "原代码、新代码"),
+    ],
+)
+def test_a_crosswalk_without_a_code_column_names_it_once(header, missing, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    columns = HEADER.strip().split(",")
+    row = dict(zip(columns, ["2017", OLD, "原竹村", ZHUCUN, "竹村村", "合并", ""], strict=True))
+    body = [",".join(row[c] for c in header.split(",")) for _ in range(3)]
+    (raw / "区划调整.csv").write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
+    result = validate(raw)
+    mine = result.problems[result.problems["file"] == "区划调整.csv"]
+    assert mine["rule"].tolist() == ["crosswalk_missing_column"]
+    assert f"“{missing}”" in mine["message_zh"].iat[0]
+    assert "3 行" in mine["message_zh"].iat[0]
+    rows = result.rows[("区划调整.csv", "")]
+    assert rows.loc[[2, 3, 4], "status"].eq("quarantined").all()
+    assert result.changes.empty and not result.ok

@@ -35,7 +35,7 @@ def test_the_changed_county_validates_clean_with_one_change_of_each_kind(county)
 def test_every_town_series_is_the_unchanged_samples(county, tmp_path):
     catalog = default_catalog()
     changed = validate(county)
-    restated, notes = restate(changed.values, changed.changes, catalog)
+    restated, notes = restate(changed.values, changed.lineage, catalog)
     plain = validate(sample.write_sample(tmp_path / "plain", sample.county_villages()))
     villages = plain.registry.table
     towns = [

@@ -150,6 +150,24 @@ DECLARED: tuple[Rule, ...] = (
         action_zh="补全或改正该行",
     ),
     Rule(
+        "crosswalk_missing_column",
+        Severity.ERROR,
+        Scope.SHEET,
+        Effect.SHEET,
+        message_zh="区划调整表缺少必填列“{what_zh}”，{count} 行调整未读取。请加上这一列。",
+        message_en=(
+            "the boundary changes lack the required column(s) {what_en}; {count} rows not read. "
+            "Add the column."
+        ),
+        title_zh="区划调整表缺少必填列",
+        expected_zh="年份、原代码、新代码和类型各一列（拆分另填比例）",
+        expected_en=(
+            "columns 年份 (year), 原代码 (old code), 新代码 (new code) and 类型 (kind), and "
+            "比例 (share) for a split"
+        ),
+        action_zh="加上缺少的列，每行都填上",
+    ),
+    Rule(
         "crosswalk_cycle",
         Severity.ERROR,
         Scope.ROW,
@@ -205,6 +223,25 @@ DECLARED: tuple[Rule, ...] = (
         expected_zh="名录中现有村的 12 位代码",
         expected_en="the 12-digit code of a village of the registry",
         action_zh="核对新代码，或在名录中添加该村",
+    ),
+    Rule(
+        "restate_unweighted",
+        Severity.WARNING,
+        Scope.FILE,
+        Effect.NONE,
+        message_zh=(
+            "{value} {year} 年的“{name}”由{sources}合成，但这一年它们都没有“{weight}”，无法加权，"
+            "按现行区划重述的数据中缺这一项。请补上{weight}。"
+        ),
+        message_en=(
+            "{value}'s {name_en} of {year} is made of {sources}, none of which has its "
+            "{weight_en} that year: it cannot be weighted and is missing from the restated "
+            "series. Add the {weight_en}."
+        ),
+        title_zh="合并的比率无法加权",
+        expected_zh="合并或拆分前各村每年的人口数（或户数）",
+        expected_en="each former unit's population (or households) in every year",
+        action_zh="补上这一年的人口数（或户数）",
     ),
     Rule(
         "crosswalk_year_outside",

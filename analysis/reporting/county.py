@@ -27,7 +27,7 @@ from analysis.reporting.reads import (
     TOWNS_FIGURES,
     reads,
 )
-from analysis.reporting.review import marked_total, pending_of, total_note, with_notes
+from analysis.reporting.review import noted_total, pending_of, with_notes
 
 #: The indicators of the town table, and the one the town map shows by default.
 TOWN_INDICATORS = (
@@ -87,9 +87,9 @@ def town_table(
         for (code, name), value in zip(towns, values, strict=True):
             text = numbers.number(value, ind, lang, context="column", places=places)
             count = pending[code].get((int(year), ind.id), 0)
-            if count and places is None:
-                notes.append(total_note(int(year), ind, text, count, lang, of=str(name)))
-            cells.append(marked_total(text, count, lang))
+            # A figure made of the total (per 100 households) is marked; the note is the total's.
+            said = notes if places is None else None
+            cells.append(noted_total(text, int(year), ind, count, said, lang, of=str(name)))
         return cells
 
     def ranked(ind: Indicator, values: pd.Series, name: str, header: str) -> None:

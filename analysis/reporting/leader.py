@@ -23,7 +23,7 @@ from analysis.core.catalog import Catalog, Indicator, default_catalog
 from analysis.core.labels import STATUSES, indicator_name, label
 from analysis.pipeline.store import Tables
 from analysis.reporting.publish import PAGE_DIRS, safe_filename
-from analysis.reporting.review import marked_total, pending_of
+from analysis.reporting.review import change_pending, marked_total, pending_of
 from analysis.reporting.tables import place_names, values
 
 #: The key figures a leader is shown first, where the data has them: poverty, the insurance
@@ -189,7 +189,7 @@ def headlines(
     """The place's :data:`HEADLINE` figures of ``year``, each with its change on the year
     before (同比减少832户 / 提高1.4个百分点); an indicator without a figure in ``year`` is left
     out (never the year before's in its place). A figure that counts a village value pending
-    review is marked 待核实, as in the tables."""
+    review is marked 待核实, as in the tables, and so is a change worked out from one."""
     catalog = catalog or default_catalog()
     now, before = values(area, year), values(area, year - 1)
     pending = pending_of(area)
@@ -201,6 +201,7 @@ def headlines(
         change, direction = "", 0
         if indicator_id in before:
             change, direction = _change(now[indicator_id] - before[indicator_id], ind, lang)
+            change = marked_total(change, change_pending(pending, year, indicator_id), lang)
         shown.append(
             Headline(
                 indicator_name(ind, lang),

@@ -157,6 +157,30 @@ def marked_total(text: str, pending: int, lang: str = "zh") -> str:
     return label("review.marked", lang).format(figure=text) if pending else text
 
 
+def noted_total(
+    text: str,
+    year: int,
+    ind: Indicator,
+    pending: int,
+    notes: list[str] | None,
+    lang: str = "zh",
+    *,
+    of: str = "",
+) -> str:
+    """A total as a table states it (:func:`marked_total`), its note (:func:`total_note`)
+    added to ``notes`` where it is marked (none where ``notes`` is None: a figure made of a
+    total already noted)."""
+    if pending and notes is not None:
+        notes.append(total_note(year, ind, text, pending, lang, of=of))
+    return marked_total(text, pending, lang)
+
+
+def change_pending(pending: Pending, year: int, indicator: str) -> int:
+    """How many village values pending review a change on the year before counts: those of
+    ``year``'s total and of the year before's, which it is worked out from."""
+    return pending.get((year, indicator), 0) + pending.get((year - 1, indicator), 0)
+
+
 def total_note(
     year: int, ind: Indicator, figure: str, pending: int, lang: str = "zh", *, of: str = ""
 ) -> str:

@@ -42,11 +42,12 @@ from analysis.reporting.reads import (
     reads,
 )
 from analysis.reporting.review import (
+    change_pending,
     mark_history,
     marked,
     marked_total,
+    noted_total,
     pending_of,
-    total_note,
     village_flags,
     with_notes,
 )
@@ -98,8 +99,12 @@ def key_figures(
     def stated(value: float | None, ind: Indicator, of_year: int) -> str:
         text = numbers.number(value, ind, lang, context="column")
         count = pending.get((of_year, ind.id), 0) if value is not None else 0
-        if count:
-            notes.append(total_note(of_year, ind, text, count, lang))
+        return noted_total(text, of_year, ind, count, notes, lang)
+
+    def change(current: float, ind: Indicator) -> str:
+        """The change on the year before, marked as a total it is worked out from is."""
+        text = change_cell(current, before.get(ind.id), ind, lang)
+        count = change_pending(pending, year, ind.id) if text != MISSING else 0
         return marked_total(text, count, lang)
 
     columns = [
@@ -123,7 +128,7 @@ def key_figures(
                 indicator_label(ind, lang),
                 stated(before.get(ind.id), ind, year - 1),
                 no_data if current is None else stated(current, ind, year),
-                MISSING if current is None else change_cell(current, before.get(ind.id), ind, lang),
+                MISSING if current is None else change(current, ind),
             )
         )
     return with_notes(pd.DataFrame(rows, columns=columns), notes, lang)
@@ -187,8 +192,9 @@ def area_history(
         count = pending[(of_year, indicator)]
         ind = catalog[indicator]
         row, column = indicator_label(ind, lang), str(of_year)
-        notes.append(total_note(of_year, ind, shown.loc[row, column], count, lang))
-        shown.loc[row, column] = marked_total(shown.loc[row, column], count, lang)
+        shown.loc[row, column] = noted_total(
+            shown.loc[row, column], of_year, ind, count, notes, lang
+        )
     return with_notes(shown, notes, lang)
 
 
@@ -230,11 +236,18 @@ def village_vs_area(
             relation = numbers.change(v - t, ind, lang, signed=True)
         else:
             relation = numbers.percent(v / t) if t else MISSING
-        shown = numbers.number(t, ind, lang, context="column")
-        if count := pending.get((int(year), ind.id), 0):
-            notes.append(
-                total_note(int(year), ind, shown, count, lang, of=label("column.township", lang))
-            )
+        count = pending.get((int(year), ind.id), 0)
+        shown = noted_total(
+            numbers.number(t, ind, lang, context="column"),
+            int(year),
+            ind,
+            count,
+            notes,
+            lang,
+            of=label("column.township", lang),
+        )
+        # Worked out from the total, the share or difference is as much to confirm.
+        relation = marked_total(relation, count if relation != MISSING else 0, lang)
         rows.append(
             (
                 indicator_label(ind, lang),
@@ -244,7 +257,7 @@ def village_vs_area(
                     ind,
                     lang,
                 ),
-                marked_total(shown, count, lang),
+                shown,
                 relation,
             )
         )

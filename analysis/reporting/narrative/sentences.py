@@ -18,7 +18,7 @@ from analysis.core.catalog import Catalog, Indicator
 from analysis.core.labels import indicator_name, label, unit_word
 from analysis.pipeline.store import Tables
 from analysis.reporting.narrative.wording import PHRASES, Sentence
-from analysis.reporting.review import marked_total, pending_of
+from analysis.reporting.review import Pending, change_pending, marked_total, pending_of
 from analysis.reporting.tables import place_names, scope_names
 
 #: A village breakdown names at most this many villages, then says how many more.
@@ -105,11 +105,16 @@ def change_remark(
     before: dict[str, float],
     catalog: Catalog,
     lang: str,
+    *,
+    pending: Pending | None = None,
+    year: int = 0,
 ) -> tuple[str, str]:
     """The year-on-year remark for the figures a sentence stated, as (inline, after).
 
     One figure gets an inline ，比上年增加12户; several get a sentence of their own after the
-    sentence (与上年相比，…), so that the document's own sentence stays whole.
+    sentence (与上年相比，…), so that the document's own sentence stays whole. A change worked
+    out from a total of ``year`` or the year before that counts a village value pending review
+    (``pending``) is marked 待核实, as the total is.
     """
     words = PHRASES[lang]
     compared = [i for i in stated if i in before]
@@ -118,11 +123,13 @@ def change_remark(
         ind = catalog[indicator_id]
         change = now[indicator_id] - before[indicator_id]
         name = indicator_name(ind, lang)
+        count = change_pending(pending or {}, year, indicator_id)
         if numbers.is_zero(change, ind):
-            inline = words["same_one"]
-            items.append(words["same_item"].format(name=name))
+            inline = marked_total(words["same_one"], count, lang)
+            items.append(marked_total(words["same_item"].format(name=name), count, lang))
         else:
-            said, amount = verb(change, ind, lang), numbers.change(change, ind, lang)
+            said = verb(change, ind, lang)
+            amount = marked_total(numbers.change(change, ind, lang), count, lang)
             inline = words["change_one"].format(verb=said, amount=amount)
             items.append(words["change_item"].format(name=name, verb=said, amount=amount))
     if len(compared) == 1:
@@ -217,7 +224,7 @@ def sentence(
     detail = _breakdown(template.breakdown, year, tables, catalog, lang)
     if detail:
         text += words["comma"] + detail
-    inline, after = change_remark(stated, now, before, catalog, lang)
+    inline, after = change_remark(stated, now, before, catalog, lang, pending=pending, year=year)
     text = capitalise(text + inline + words["stop"])
     return text + words["space"] + after if after else text
 

@@ -654,10 +654,9 @@ WORDS: dict[str, tuple[str, str]] = {
     # --- the explorer page (explore.html)
     "explore.title": ("{place}{year}年数据探索", "Explore the data of {place}, {year}"),
     "explore.pending": (
-        "探索页不逐一标注待核实：{villages} 个村数据待核实，{totals} 个乡镇或全县数字含待核实村数据；"
-        "以各报告页的标注为准。",
-        "The explorer does not mark figures to confirm: {villages} village figures are to be "
-        "confirmed and {totals} town or county figures count them; the report pages mark each one.",
+        "标有“待核实”的数字有待核实：{villages} 个村数据待核实，{totals} 个乡镇或全县数字含待核实村数据。",
+        "Figures marked 'to confirm' are to be confirmed: {villages} village figures, and "
+        "{totals} town or county figures that count them.",
     ),
     "explore.filter": ("查找指标", "Find an indicator"),
     "explore.place": ("地区", "Place"),

@@ -37,12 +37,14 @@ from matplotlib.colors import to_hex
 
 from analysis import config
 from analysis.core import numbers
-from analysis.core.aggregate import LEVELS
+from analysis.core.aggregate import LEVELS, PENDING_REVIEW, VALUE_KEY, is_pending
 from analysis.core.catalog import Catalog, Indicator, default_catalog
 from analysis.core.labels import LANGS, indicator_label, indicator_name, label, unit_header
 from analysis.geo.classes import class_colors, data_classes
+from analysis.ingest.crosswalk import lineage
 from analysis.iorw import atomic_write_bytes, atomic_write_text
 from analysis.pipeline import store
+from analysis.pipeline.restate import keys_of_today
 from analysis.reporting import publish
 from analysis.version import code_fingerprint, fingerprint_files
 
@@ -69,6 +71,7 @@ SIMPLIFY_M = 30.0
 DEGREE_DECIMALS = 5
 #: The words the page's script writes (the page's own markup is written here).
 SCRIPT_WORDS = (
+    "review.marked",
     "explore.remove",
     "explore.target",
     "explore.projection",
@@ -265,6 +268,42 @@ def _series(rows: pd.DataFrame, years: Sequence[int]) -> dict:
     return out
 
 
+def _pending_series(rows: pd.DataFrame, years: Sequence[int]) -> dict:
+    """indicator → code → [how many village values pending review each year's figure counts]:
+    only the places with one, beside :func:`_series`'s values; none where ``rows`` has no
+    count."""
+    if PENDING_REVIEW not in rows.columns:
+        return {}
+    counted = rows[rows[PENDING_REVIEW] > 0]
+    out: dict[str, dict[str, list]] = {}
+    for (indicator, code), mine in counted.groupby(["indicator", "code"], sort=True):
+        counts = dict(zip(mine["year"].astype(int), mine[PENDING_REVIEW].astype(int), strict=True))
+        out.setdefault(str(indicator), {})[str(code)] = [counts.get(int(y), 0) for y in years]
+    return out
+
+
+def pending_counts(processed_dir: Path, aggregates: pd.DataFrame) -> pd.DataFrame:
+    """``aggregates`` with the column :data:`PENDING_REVIEW`: a village's value 1 where the
+    review flagged it and no 核实说明 confirms it (a former unit's under the units of today it
+    is restated into), a town's, county's or prefecture's figure as ``pending_review.parquet``
+    counts."""
+    counted = store.with_pending(
+        aggregates, _read_if_there(store.path_of(processed_dir, "pending_review"))
+    )
+    review = _read_if_there(store.path_of(processed_dir, "review"))
+    if not len(review):
+        return counted
+    keys = review.loc[~review["confirmed"].astype(bool), VALUE_KEY]
+    changes = _read_if_there(store.path_of(processed_dir, "changes"))
+    if len(changes):
+        keys = keys_of_today(keys, lineage(changes))
+    village = counted["level"] == "village"
+    flagged = is_pending(counted[village].rename(columns={"code": "village_code"}), keys)
+    counts = counted[PENDING_REVIEW].copy()
+    counts[village] = flagged.astype("int64").to_numpy()
+    return counted.assign(**{PENDING_REVIEW: counts})
+
+
 def target_paths(paths: pd.DataFrame, codes: set[str], catalog: Catalog) -> dict:
     """indicator → code → the target and projection band its target page draws."""
     out: dict[str, dict[str, dict]] = {}
@@ -357,9 +396,10 @@ def explorer_data(
     lang: str = "zh",
     catalog: Catalog | None = None,
 ) -> ExplorerData:
-    """The explorer's data from the processed tables (``aggregates``: every level's figures;
-    ``villages``: the registry, with shapes where there are some; ``paths``: the targets'
-    projection paths)."""
+    """The explorer's data from the processed tables (``aggregates``: every level's figures,
+    with the column :data:`PENDING_REVIEW` where the figures pending review are to be marked
+    (:func:`pending_counts`); ``villages``: the registry, with shapes where there are some;
+    ``paths``: the targets' projection paths)."""
     catalog = catalog or default_catalog()
     # Plain strings: grouping on pyarrow's takes most of the time here.
     aggregates = aggregates[aggregates["indicator"].isin([i.id for i in catalog])].astype(
@@ -406,6 +446,7 @@ def explorer_data(
         "places": places,
         "townFiles": {code: town_file(code) for code in towns},
         "values": _series(upper, years),
+        "pending": _pending_series(upper, years),
         "paths": _within(every_path, set(upper["code"])),
         "classes": _classes(upper[upper["level"] == "town"], shown_year, catalog),
         "colors": {str(n): map_colors(n) for n in range(1, MAP_CLASSES + 1)},
@@ -424,6 +465,7 @@ def explorer_data(
         own = villages[villages["code"].astype(str).str[: LEVELS["town"]] == town]
         by_town[town] = {
             "values": _series(mine, years),
+            "pending": _pending_series(mine, years),
             "paths": _within(every_path, set(mine["code"])),
             "classes": _classes(mine, shown_year, catalog),
             "shapes": features(own) if shaped else [],
@@ -540,9 +582,10 @@ def explorer_page(
 
 
 def pending_notice(processed_dir: Path, lang: str = "zh") -> str:
-    """A notice where figures the explorer shows plain are pending review: village values the
-    review flagged and no 核实说明 confirms, and the town and county figures that count them
-    (the report pages mark each one); nothing where there are none."""
+    """A notice where figures the explorer shows are pending review: village values the
+    review flagged and no 核实说明 confirms, and the town and county figures that count them,
+    each marked 待核实 where it is shown (:func:`pending_counts`); nothing where there are
+    none."""
     review = _read_if_there(store.path_of(processed_dir, "review"))
     totals = _read_if_there(store.path_of(processed_dir, "pending_review"))
     villages = int((~review["confirmed"].astype(bool)).sum()) if len(review) else 0
@@ -599,7 +642,9 @@ def write_explorer(
         and marker.read_text(encoding="utf-8") == stamp
     ):
         return page
-    aggregates = pd.read_parquet(store.path_of(processed_dir, "aggregates"))
+    aggregates = pending_counts(
+        processed_dir, pd.read_parquet(store.path_of(processed_dir, "aggregates"))
+    )
     gpkg = store.path_of(processed_dir, "villages_gpkg")
     villages = (
         gpd.read_file(gpkg)

@@ -83,6 +83,9 @@ def test_the_town_total_is_marked_on_the_town_page(unconfirmed):
     assert "2019年医疗保险参保率 76.8，含待核实村数据 1 个" in text
     # The summary's sentence says so.
     assert "医疗保险参保率为76.8%（待核实）" in text
+    # The change on 2018 worked out from it too: the leader's card and the key figures.
+    assert "同比下降7.8个百分点（待核实）" in text
+    assert "下降7.8个百分点（待核实）" in text.replace("同比下降7.8个百分点（待核实）", "")
 
 
 def test_only_that_total_is_marked(unconfirmed):
@@ -102,6 +105,7 @@ def test_the_town_column_of_a_village_page_is_marked(unconfirmed):
 def test_word_marks_the_total_and_its_sentence(unconfirmed):
     word = unconfirmed["word"]
     assert "76.8（待核实）" in word  # the key figures' cell
+    assert "下降7.8个百分点（待核实）" in word  # its change on 2018
     assert "【待核实】2019年医疗保险参保率 76.8，含待核实村数据 1 个" in word
     assert "医疗保险参保率为76.8%（待核实）" in word
     assert "84.6（待核实）" not in word
@@ -112,9 +116,9 @@ def test_the_index_marks_the_village_figure_as_its_page_does(unconfirmed, confir
     assert "8.96 ※" in confirmed["index"] and "（待核实）" not in confirmed["index"]
 
 
-def test_the_explorer_says_it_does_not_mark_the_figures_to_confirm(unconfirmed, confirmed):
+def test_the_explorer_says_which_figures_it_marks_to_confirm(unconfirmed, confirmed):
     # 老圩's value and the town's 2019 rate that counts it (the town and the whole area).
-    assert "探索页不逐一标注待核实：1 个村数据待核实" in _text(unconfirmed["explore"])
+    assert "标有“待核实”的数字有待核实：1 个村数据待核实" in _text(unconfirmed["explore"])
     assert 'class="pending"' in unconfirmed["explore"]
     assert 'class="pending"' not in confirmed["explore"]
 
@@ -127,4 +131,5 @@ def test_the_workbook_names_the_total(unconfirmed):
 def test_a_confirmed_value_leaves_the_totals_unmarked(confirmed, output):
     text = confirmed[output]
     assert "76.8（待核实）" not in text
+    assert "7.8个百分点（待核实）" not in text
     assert "含待核实村数据" not in text

@@ -44,6 +44,16 @@
     return sign + whole + (parts.length > 1 ? "." + parts[1] : "");
   }
 
+  // A figure that is, or counts, a village value pending review (待核实) reads as the report
+  // pages write it: 76.8 %（待核实）.
+  function marked(text, pending) {
+    return pending ? word("review.marked", { figure: text }) : text;
+  }
+
+  function figure(value, ind, pending) {
+    return marked(formatNumber(value, ind.decimals) + " " + ind.unit, pending);
+  }
+
   // --- data files
 
   function register(name, payload) {
@@ -96,6 +106,12 @@
     var data = dataOf(code);
     var values = data && data.values[indicator];
     return (values && values[code]) || null;
+  }
+
+  function pendingOf(indicator, code) {
+    var data = dataOf(code);
+    var pending = data && data.pending && data.pending[indicator];
+    return (pending && pending[code]) || [];
   }
 
   function pathOf(indicator, code) {
@@ -312,12 +328,13 @@
     state.places.forEach(function (code) {
       var name = places[code].name;
       var values = seriesOf(ind.id, code) || [];
+      var pending = pendingOf(ind.id, code);
       var path = pathOf(ind.id, code);
       var goal = path && path.target !== null ? plainNumber(path.target, ind.decimals) : "";
       index.years.forEach(function (year, i) {
         var value = values[i];
         if (value === null || value === undefined) { return; }
-        var text = formatNumber(value, ind.decimals) + " " + ind.unit;
+        var text = figure(value, ind, pending[i]);
         series.push({ place: name, year: year, value: value, text: text });
         rows.push([code, name, String(year), plainNumber(value, ind.decimals), "", "", goal]);
       });
@@ -367,11 +384,12 @@
         var values = (source.values[ind.id] || {})[code];
         var value = values ? values[i] : null;
         value = value === undefined ? null : value;
+        var pending = ((source.pending || {})[ind.id] || {})[code] || [];
         var name = places[code] ? places[code].name : code;
         rows.push([code, name, String(state.year), plainNumber(value, ind.decimals)]);
         return { type: "Feature", geometry: feature.geometry, properties: {
           code: code, name: name, value: value,
-          text: value === null ? word("explore.no_data") : formatNumber(value, ind.decimals) + " " + ind.unit } };
+          text: value === null ? word("explore.no_data") : figure(value, ind, pending[i]) } };
       });
       shown = { header: [word("explore.code"), word("explore.name"), word("explore.year"),
         ind.label], rows: rows };
@@ -410,7 +428,7 @@
         .concat(index.years.map(String));
       var rows = codes.map(function (code) {
         var values = seriesOf(ind.id, code) || [];
-        return { code: code, child: state.places.indexOf(code) < 0,
+        return { code: code, child: state.places.indexOf(code) < 0, pending: pendingOf(ind.id, code),
           cells: [code, places[code].name, levelWord(code)].concat(index.years.map(function (y, i) {
             return values[i] === undefined ? null : values[i];
           })) };
@@ -453,7 +471,11 @@
         tr.setAttribute("data-code", row.code);
         row.cells.forEach(function (cell, c) {
           var td = tr.insertCell();
-          if (c >= 3) { td.className = "num"; td.textContent = formatNumber(cell, ind.decimals); }
+          if (c >= 3) {
+            td.className = "num";
+            td.textContent = cell === null ? formatNumber(cell, ind.decimals)
+              : marked(formatNumber(cell, ind.decimals), row.pending[c - 3]);
+          }
           else { td.textContent = cell; if (c === 1 && row.child) { td.className = "child"; } }
         });
       });
@@ -520,6 +542,7 @@
     register: register,
     formatNumber: formatNumber,
     csv: function () { return csv(); },
-    state: function () { return state; }
+    state: function () { return state; },
+    view: function () { return embedded && embedded.view; }
   };
 })();

@@ -353,6 +353,8 @@ def check_rate_weights(
     """
     weight_of = {ind.id: ind.weight for ind in catalog if ind.aggregate == "weighted_mean"}
     key = ["village_code", "year", "indicator"]
+    # Only the changed units' and their units of today's rows can be parts.
+    values = values[values["village_code"].isin({*paths["code"], *paths["today"]})]
     rates = values.loc[values["indicator"].isin(set(weight_of)), key]
     former = rates.merge(paths[["code", "today"]], left_on="village_code", right_on="code")
     if former.empty:

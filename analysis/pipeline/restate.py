@@ -90,22 +90,15 @@ def restate(
     many = parts.groupby(group)["village_code"].transform("size") > 1
     made = parts[~many].rename(columns={"today": "code"})[["code", *keys, "value"]]
     if many.any():
-        # A part is a unit under one unit of today (``code@today``): a split unit is a part of
-        # each of its new units, weighted there by its share of its weight, not by the whole.
-        def part(frame: pd.DataFrame) -> pd.Series:
-            return frame["village_code"] + "@" + frame["today"]
-
+        # Each part weighted by its own weight: a former unit's scaled by its share (a split
+        # unit's part by its share of the weight, not the whole unit's), an absorbing unit's as
+        # reported (every year's, not only those its own rows were restated in).
         absorbers = values[values["village_code"].isin(absorbing["village_code"])]
         weights = pd.concat(
-            [
-                targets.assign(village_code=part(targets)),
-                absorbers.assign(
-                    village_code=absorbers["village_code"] + "@" + absorbers["village_code"]
-                ),
-            ]
+            [_parts(targets), _parts(absorbers.assign(today=absorbers["village_code"]))]
         )
         combined = aggregate_area(
-            parts[many].assign(village_code=part(parts[many])).rename(columns={"today": "code"}),
+            _parts(parts[many]).rename(columns={"today": "code"}),
             catalog,
             by=("code", "year"),
             weights=weights,
@@ -126,7 +119,9 @@ def restate(
         .astype(values.dtypes.to_dict())
     )
     # What is said of each value made, and of no other (a rate that could not be weighted).
-    said = parts.merge(made[["village_code", *keys]].rename(columns={"village_code": "today"}))
+    said = parts.merge(
+        made[["village_code", *keys]].rename(columns={"village_code": "today"}), on=group
+    )
     said = said.assign(estimated=said["kinds"].str.contains("split")).groupby(group)
     notes = pd.DataFrame(
         {
@@ -137,6 +132,13 @@ def restate(
     ).reset_index()
     notes = notes.rename(columns={"today": "village_code"})[RESTATED_COLUMNS]
     return out, notes.sort_values(["village_code", "year", "indicator"]).reset_index(drop=True)
+
+
+def _parts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of units under a unit of today (``today``) keyed ``code@today`` in ``village_code``:
+    a unit split into several is a part of each, each with its own weight."""
+    keyed = frame["village_code"] + "@" + frame["today"]
+    return frame[["today", "year", "indicator", "value"]].assign(village_code=keyed)
 
 
 def changes_of(changes: pd.DataFrame, names: dict[str, str], towns: dict[str, str]) -> pd.DataFrame:

@@ -447,6 +447,10 @@ def test_a_merged_rate_no_part_of_which_has_a_weight_is_a_warning():
 
 
 def test_former_units_without_a_weight_are_named_by_validate(merged_raw, tmp_path):
+    """原竹村 and 下坪村 without their 2015 people and households: each of 竹村村's 2015 rates
+    is a warning, on the problems list under 竹村村, and what it says the series lacks."""
+    from analysis.pipeline.prepare import prepare
+
     raw = tmp_path / "raw"
     shutil.copytree(merged_raw, raw)
     population = next(raw.glob("户数人口_*.csv"))
@@ -473,6 +477,12 @@ def test_former_units_without_a_weight_are_named_by_validate(merged_raw, tmp_pat
             & result.values["indicator"].isin(rates)
         ]
     )
+    prepared = prepare(raw, tmp_path / "processed")
+    listed = prepared.quarantine[prepared.quarantine["rule"] == "restate_unweighted"]
+    assert listed["village"].eq("竹村村").all() and len(listed) == len(gaps)
+    assert prepared.summary["problems"]["by_rule"]["restate_unweighted"] == len(gaps)
+    said = pd.read_parquet(prepared.paths["restated"])
+    assert said[(said["year"] == 2015) & said["indicator"].isin(rates)].empty
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from analysis.core.labels import STATUSES, indicator_name, label
 from analysis.pipeline.store import Tables
 from analysis.reporting.publish import PAGE_DIRS, safe_filename
 from analysis.reporting.review import marked_total, pending_of
-from analysis.reporting.tables import place_names, values
+from analysis.reporting.tables import page_order, place_names, values
 
 #: The key figures a leader is shown first, where the data has them: poverty, the insurance
 #: rates, sanitation, roads and the two industries (the detail lists every indicator).
@@ -253,9 +253,9 @@ def _targets_sentence(tables: Tables, catalog: Catalog, lang: str) -> str:
     proj = tables.projections
     if proj.empty:
         return ""
-    own = proj[(proj["row_type"] == "target") & (proj["scope"].astype(str) == own_scope(tables))]
-    order = {indicator_id: i for i, indicator_id in enumerate(catalog.ids)}
-    own = own.iloc[own["indicator"].map(order).argsort(kind="stable")]
+    own = page_order(
+        proj[(proj["row_type"] == "target") & (proj["scope"].astype(str) == own_scope(tables))]
+    )
     if own.empty:
         return ""
     items = []

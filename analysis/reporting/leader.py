@@ -137,16 +137,21 @@ def grid_table(
 ) -> pd.DataFrame:
     """The status table as text: the place, then a status word (— without a target) for each
     target (the Word summary colours it; a page's cells also link)."""
+    place, *headers = grid_headers(grid, tables, lang=lang, catalog=catalog)
+    shown = {place: [name for _, name in grid.places]}
+    for header, column in zip(headers, grid.columns, strict=True):
+        shown[header] = [status_word(grid.cell(code, column), lang) for code, _ in grid.places]
+    return pd.DataFrame(shown)
+
+
+def grid_headers(
+    grid: StatusGrid, tables: Tables, *, lang: str = "zh", catalog: Catalog | None = None
+) -> list[str]:
+    """The status table's headers: the place's, then each target's (:meth:`StatusGrid.header`)."""
     catalog = catalog or default_catalog()
     whole = whole_word(tables, lang)
-    shown = {label(f"column.{'town' if grid.kind == 'town' else 'village_name'}", lang): []}
-    for _, name in grid.places:
-        shown[next(iter(shown))].append(name)
-    for column in grid.columns:
-        shown[grid.header(column, whole, lang, catalog)] = [
-            status_word(grid.cell(code, column), lang) for code, _ in grid.places
-        ]
-    return pd.DataFrame(shown)
+    place = label(f"column.{'town' if grid.kind == 'town' else 'village_name'}", lang)
+    return [place, *(grid.header(column, whole, lang, catalog) for column in grid.columns)]
 
 
 def status_word(status: str, lang: str) -> str:

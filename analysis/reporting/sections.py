@@ -316,8 +316,7 @@ def _cards(headlines: list[leader.Headline], lang: str) -> str:
 def status_grid_html(grid: leader.StatusGrid, tables: Tables, *, lang: str = "zh") -> str:
     """The status table: a row per place, a column per target, each cell coloured by its status
     and linking to the place's page (:func:`analysis.reporting.leader.place_href`)."""
-    table = leader.grid_table(grid, tables, lang=lang)
-    header = "".join(f"<th>{escape(str(c))}</th>" for c in table.columns)
+    header = "".join(f"<th>{escape(c)}</th>" for c in leader.grid_headers(grid, tables, lang=lang))
     rows = []
     for code, name in grid.places:
         href = escape(leader.place_href(tables, code))

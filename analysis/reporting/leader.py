@@ -259,7 +259,8 @@ def _targets_sentence(tables: Tables, catalog: Catalog, lang: str) -> str:
     if proj.empty:
         return ""
     own = page_order(
-        proj[(proj["row_type"] == "target") & (proj["scope"].astype(str) == own_scope(tables))]
+        proj[(proj["row_type"] == "target") & (proj["scope"].astype(str) == own_scope(tables))],
+        catalog,
     )
     if own.empty:
         return ""

@@ -124,7 +124,7 @@ def status_grid(tables: Tables, *, catalog: Catalog | None = None) -> StatusGrid
             continue
         for code in scope:
             status[(code, Column(str(row.indicator), False))] = str(row.status_en)
-    order = {indicator_id: i for i, indicator_id in enumerate(catalog.ids)}
+    order = catalog.order
     columns = sorted(
         {column for _, column in status},
         key=lambda c: (order.get(c.indicator, len(order)), c.whole, c.target),

@@ -490,7 +490,7 @@ def page_order(rows: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFra
     then the villages', each in catalog order (the sections of the summary)."""
     if rows.empty:
         return rows
-    order = {indicator_id: i for i, indicator_id in enumerate((catalog or default_catalog()).ids)}
+    order = (catalog or default_catalog()).order
     rank = pd.DataFrame(
         {
             "village": (rows["scope"] != "township").astype(int),

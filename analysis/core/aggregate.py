@@ -102,7 +102,7 @@ def aggregate_area(
             made[PENDING_REVIEW] = either.groupby([joined[k] for k in keys]).sum()
         frames.append(pd.DataFrame(made).reset_index())
     out = pd.concat(frames, ignore_index=True)
-    order = {ind_id: i for i, ind_id in enumerate(catalog.ids)}
+    order = catalog.order
     out = out.assign(_order=out["indicator"].map(order)).sort_values([*by, "_order"], kind="stable")
     types = {"year": "int64", "indicator": str, "value": "float64", "villages": "int64"}
     if counted:
@@ -258,7 +258,7 @@ def aggregate_levels(
         names = places.drop_duplicates(f"{level}_code").set_index(f"{level}_code")[f"{level}_name"]
         frames.append(figures.assign(level=level, name=figures["code"].map(names)))
     order = {level: i for i, level in enumerate(LEVELS)}
-    rank = {ind_id: i for i, ind_id in enumerate(catalog.ids)}
+    rank = catalog.order
     # Levels top down: each level's rows come in their order already (the villages' as
     # validation sorts them), so a province's millions of rows need no sorting, only a look.
     out = pd.concat(frames[::-1], ignore_index=True)[columns]

@@ -88,6 +88,11 @@ class Catalog:
     def ids(self) -> list[str]:
         return [ind.id for ind in self.indicators]
 
+    @property
+    def order(self) -> dict[str, int]:
+        """Indicator id → its place in the catalog, the order tables and pages show them in."""
+        return {ind.id: i for i, ind in enumerate(self.indicators)}
+
     def header_index(self) -> dict[str, str]:
         """Normalised header spelling → indicator id, for every id, name, label and alias."""
         index: dict[str, str] = {}

@@ -123,6 +123,10 @@ def draw_classes(
     return handles
 
 
+#: How near a step of the last decimal shown a value is on it (in steps): float noise.
+NOISE = 1e-9
+
+
 def data_classes(
     values: np.ndarray, *, k: int = 5, decimals: int = 1
 ) -> tuple[np.ndarray, list[float]]:
@@ -142,22 +146,27 @@ def data_classes(
         return codes, []
     y = values[present]
     factor = 10.0**decimals
-    lowest = math.floor(y.min() * factor) / factor
+    # In steps of the last decimal, a value within NOISE of a step is on it: float noise
+    # beyond the decimals (0.1 * 846 = 84.60000000000001) is the value shown (84.6), for the
+    # bounds and for the class a value falls in alike.
+    scaled = y * factor
+    lowest = math.floor(scaled.min() + NOISE) / factor
     classes = min(k, len(np.unique(y)))
     if classes < 2:
-        upper = [math.ceil(y.max() * factor) / factor]
+        upper = [math.ceil(scaled.max() - NOISE) / factor]
     else:
         # Without numba mapclassify says it uses its pure Python version: at a few hundred
         # villages that takes well under a second, so the warning is noise on a page.
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Numba not installed")
             breaks = _mapclassify().FisherJenks(y, k=classes).bins
-        upper = sorted({math.ceil(b * factor - 1e-9) / factor for b in breaks})
-    upper[-1] = max(upper[-1], math.ceil(y.max() * factor - 1e-9) / factor)
-    found = np.searchsorted(np.asarray(upper), y, side="left")
+        upper = sorted({math.ceil(b * factor - NOISE) / factor for b in breaks})
+    upper[-1] = max(upper[-1], math.ceil(scaled.max() - NOISE) / factor)
+    steps = np.round(np.asarray(upper) * factor)
+    found = np.searchsorted(steps, scaled - NOISE, side="left")
     used = sorted(set(found.tolist()))
     upper = [upper[i] for i in used]
-    codes[present] = np.searchsorted(np.asarray(upper), y, side="left")
+    codes[present] = np.searchsorted(steps[used], scaled - NOISE, side="left")
     return codes, [lowest, *upper]
 
 

@@ -172,6 +172,16 @@ class _NotPlain(Exception):
     """The sheet is not written the usual way: use the exact scan."""
 
 
+def _unusual(piece: bytes) -> bool:
+    """Whether a piece of a sheet's XML is written unusually: a cell without its reference
+    first, or a prefixed name (``x:c``, ``x:row``)."""
+    return (
+        piece.count(b"<c ") + piece.count(b"<c>") != piece.count(b'<c r="')
+        or b":c " in piece
+        or b":row" in piece
+    )
+
+
 def _blank_cell_pattern(strings: bytearray) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
     """A ``<c r="…">`` cell that holds only spaces (groups: column, row), and a cheap pattern
     that finds nothing in a piece without such cells."""
@@ -212,11 +222,7 @@ def _scan_plain(
     )
     extent, percent = Extent(), set()
     for piece in _xlsx_chunks(z, part, max_part_bytes, name):
-        if (
-            piece.count(b"<c ") + piece.count(b"<c>") != piece.count(b'<c r="')
-            or b":c " in piece
-            or b":row" in piece
-        ):
+        if _unusual(piece):
             raise _NotPlain
         valued = _NO_VALUE.sub(b"", piece) if b"/>" in piece or b"></c>" in piece else piece
         box = _refs_extent(_CELL_REF.findall(valued))
@@ -407,11 +413,7 @@ def _small_box(z: zipfile.ZipFile, part: str, max_part_bytes: int, name: str) ->
     searches only. Sheets written unusually are never taken as small."""
     last_row, letters = 0, 1
     for piece in _xlsx_chunks(z, part, max_part_bytes, name):
-        if (
-            piece.count(b"<c ") + piece.count(b"<c>") != piece.count(b'<c r="')
-            or b":c " in piece
-            or b":row" in piece
-        ):
+        if _unusual(piece):
             return False
         if b'<c r="' in piece:
             start = piece.rfind(b'<c r="')

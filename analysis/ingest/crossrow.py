@@ -225,10 +225,8 @@ def check_complete(run: Run) -> None:
         return
     seen = pd.concat(run.sheet_villages, ignore_index=True)[["village_code", "year", "file"]]
     registry = run.registry
-    units = registry.table[["code", "short_name"]]
-    if registry.former is not None:
-        units = pd.concat([units, registry.former[["code", "short_name"]]])
-    units = units.drop_duplicates("code").rename(columns={"code": "village_code"})
+    names = registry.names
+    units = pd.DataFrame({"village_code": list(names), "short_name": list(names.values())})
     units = units.assign(town=units["village_code"].str[:9])
     reported = (
         seen.assign(town=seen["village_code"].str[:9])

@@ -335,7 +335,7 @@ def _check_flagged(
     joined = explanations.merge(held, on=key, how="inner")
     joined = joined[joined["held"].round(6) == joined["value"].round(6)]
     flagged = joined.merge(flags[key].drop_duplicates(), on=key, how="left", indicator=True)
-    names = dict(zip(registry.table["code"], registry.table["short_name"], strict=True))
+    names = registry.names
     for item in flagged[flagged["_merge"] == "left_only"].itertuples(index=False):
         ind = catalog[item.indicator]
         village = names.get(str(item.village_code), str(item.village_code))

@@ -495,22 +495,15 @@ def load_registry(path: Path | str, ledger: Ledger | None = None) -> Registry:
     blank = (body == "").all(axis=1)
     good_code = table["code"].str.fullmatch(r"\d{12}")
     repeated = table["code"].duplicated() & good_code
-    for idx in body.index[~blank & ~good_code]:
-        ledger.add(
-            "bad_code",
-            path.name,
-            row=idx + 1,
-            column=column_letter(where["code"]),
-            value=table.at[idx, "code"],
-        )
-    for idx in body.index[~blank & repeated]:
-        ledger.add(
-            "duplicate_code",
-            path.name,
-            row=idx + 1,
-            column=column_letter(where["code"]),
-            value=table.at[idx, "code"],
-        )
+    for rule, wrong in (("bad_code", ~good_code), ("duplicate_code", repeated)):
+        for idx in body.index[~blank & wrong]:
+            ledger.add(
+                rule,
+                path.name,
+                row=idx + 1,
+                column=column_letter(where["code"]),
+                value=table.at[idx, "code"],
+            )
     keep = ~blank & good_code & ~repeated
     rows.loc[body.index[keep] + 1, ["status", "reason"]] = ["accepted", ""]
     rows.loc[body.index[~blank & ~keep] + 1, ["status", "reason"]] = ["quarantined", "bad code"]

@@ -90,6 +90,7 @@ from analysis.ingest.side import (
     check_targets,
 )
 from analysis.ingest.table import blank_rows, check_table
+from analysis.iorw import folder_files, leads_outside
 
 __all__ = [
     "PLACE_COLUMNS",
@@ -174,14 +175,10 @@ class ValidationResult:
 def _files(raw: Path) -> list[Path]:
     """The files to read, in a fixed order; a shapefile's side files travel with its .shp. A
     link that leads out of the folder (to a file or a folder) is listed too, to be refused by
-    name (:func:`_outside`)."""
+    name (:func:`~analysis.iorw.leads_outside`)."""
     if raw.is_file():
         return [raw]
-    found = [
-        p
-        for p in raw.rglob("*")
-        if (p.is_file() or _outside(p, raw)) and not p.name.startswith(".")
-    ]
+    found = folder_files(raw)
     shapefiles = {p.with_suffix("") for p in found if p.suffix.lower() == ".shp"}
     found = [
         p
@@ -189,14 +186,6 @@ def _files(raw: Path) -> list[Path]:
         if not (p.suffix.lower() in SHAPEFILE_PARTS and p.with_suffix("") in shapefiles)
     ]
     return sorted(found, key=lambda p: p.relative_to(raw).as_posix())
-
-
-def _outside(path: Path, raw: Path) -> bool:
-    """Whether ``path`` is a link (or lies under one) that leads out of the folder ``raw``: a
-    link to /etc/passwd dropped in the folder is never read."""
-    if not raw.is_dir():
-        return False
-    return not path.resolve().is_relative_to(raw.resolve())
 
 
 def _refuse_link(path: Path, display: str) -> FilePart:
@@ -426,7 +415,7 @@ def validate(
         display = path.relative_to(base).as_posix()
         if path == changes_path:
             continue  # read above
-        if _outside(path, raw):
+        if leads_outside(path, raw):
             part = _refuse_link(path, display)
         else:
             kind = _file_kind(path, raw.is_dir(), registry_path)

@@ -25,7 +25,7 @@ from analysis import config
 from analysis.core.aggregate import LEVELS, PENDING_REVIEW, WHOLE_LEVEL
 from analysis.errors import MissingFileError, ParameterError, StaleTablesError
 from analysis.geo.layers import to_measure
-from analysis.iorw import atomic_path, atomic_write_bytes, atomic_write_with
+from analysis.iorw import atomic_path, atomic_write_bytes, atomic_write_with, folder_files
 from analysis.pipeline.reconcile import read_reconciliation
 from analysis.version import __version__, fingerprint_files
 
@@ -106,15 +106,9 @@ def write_gpkg(gdf, path: Path, layer: str) -> Path:
 
 
 def data_files(folder: Path) -> list[Path]:
-    """Regular files below ``folder``, hidden files and temporaries excluded."""
-    folder = Path(folder)
-    if folder.is_file():
-        return [folder]
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
+    """The files below ``folder`` a run reads (:func:`~analysis.iorw.folder_files`: nothing
+    hidden, no temporary): of the raw folder, exactly those validation reads."""
+    return sorted(p for p in folder_files(folder) if p.is_file())
 
 
 def fingerprint_dir(folder: Path) -> str:

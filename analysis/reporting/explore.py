@@ -59,20 +59,12 @@ def _places(tables: Tables, place: str | None) -> list[str]:
     :data:`MAX_PLACES` in all; the whole data set's place where ``place`` is None."""
     units = tables.aggregates.drop_duplicates("code")[["level", "code"]]
     codes = units["code"].astype(str).tolist()
-    place = str(place) if place is not None else str(_top(tables))
+    place = str(place) if place is not None else site.top_place(units)
     if place not in codes:
         raise ParameterError(glossed("explore.unknown_place", "zh", sep=" / ", code=place))
     within = [c for c in codes if c != place and c.startswith(place)]
     width = min((len(c) for c in within), default=0)
     return [place, *[c for c in within if len(c) == width]][:MAX_PLACES]
-
-
-def _top(tables: Tables) -> str:
-    towns = tables.towns()
-    if len(towns) == 1:
-        return str(towns["code"].iloc[0])
-    widest = tables.aggregates[tables.aggregates["level"] != "village"]
-    return str(widest.sort_values("code", key=lambda c: c.str.len())["code"].iloc[0])
 
 
 def trend(tables: Tables, indicator: str, place: str | None = None, *, lang: str = "zh"):

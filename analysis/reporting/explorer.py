@@ -429,7 +429,7 @@ def explorer_data(
         "year": shown_year,
         "years": years,
         "defaultIndicator": DEFAULT_INDICATOR if DEFAULT_INDICATOR in present else indicators[0].id,
-        "top": towns[0] if len(towns) == 1 else _top(units),
+        "top": top_place(units),
         "words": {key: label(key, lang) for key in SCRIPT_WORDS},
         "indicators": [
             {
@@ -473,9 +473,13 @@ def explorer_data(
     return ExplorerData(index, by_town)
 
 
-def _top(units: pd.DataFrame) -> str:
-    """The code of the widest place of several towns (a county, else a prefecture)."""
-    for level in ("county", "prefecture", "town"):
+def top_place(units: pd.DataFrame) -> str:
+    """The code of the data set's place (``units``: level and code of each): its one town, else
+    the widest place of its towns (the prefecture of several counties, else the county)."""
+    towns = units[units["level"] == "town"]
+    if len(towns) == 1:
+        return str(towns["code"].iloc[0])
+    for level in ("prefecture", "county", "town"):
         found = units[units["level"] == level]
         if len(found):
             return str(found.iloc[0]["code"])

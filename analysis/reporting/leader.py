@@ -24,7 +24,7 @@ from analysis.core.labels import STATUSES, indicator_name, label
 from analysis.pipeline.store import Tables
 from analysis.reporting.publish import PAGE_DIRS, safe_filename
 from analysis.reporting.review import change_pending, marked_total, pending_of
-from analysis.reporting.tables import place_names, values
+from analysis.reporting.tables import page_order, place_names, values
 
 #: The key figures a leader is shown first, where the data has them: poverty, the insurance
 #: rates, sanitation, roads and the two industries (the detail lists every indicator).
@@ -124,7 +124,7 @@ def status_grid(tables: Tables, *, catalog: Catalog | None = None) -> StatusGrid
             continue
         for code in scope:
             status[(code, Column(str(row.indicator), False))] = str(row.status_en)
-    order = {indicator_id: i for i, indicator_id in enumerate(catalog.ids)}
+    order = catalog.order
     columns = sorted(
         {column for _, column in status},
         key=lambda c: (order.get(c.indicator, len(order)), c.whole, c.target),
@@ -137,16 +137,21 @@ def grid_table(
 ) -> pd.DataFrame:
     """The status table as text: the place, then a status word (— without a target) for each
     target (the Word summary colours it; a page's cells also link)."""
+    place, *headers = grid_headers(grid, tables, lang=lang, catalog=catalog)
+    shown = {place: [name for _, name in grid.places]}
+    for header, column in zip(headers, grid.columns, strict=True):
+        shown[header] = [status_word(grid.cell(code, column), lang) for code, _ in grid.places]
+    return pd.DataFrame(shown)
+
+
+def grid_headers(
+    grid: StatusGrid, tables: Tables, *, lang: str = "zh", catalog: Catalog | None = None
+) -> list[str]:
+    """The status table's headers: the place's, then each target's (:meth:`StatusGrid.header`)."""
     catalog = catalog or default_catalog()
     whole = whole_word(tables, lang)
-    shown = {label(f"column.{'town' if grid.kind == 'town' else 'village_name'}", lang): []}
-    for _, name in grid.places:
-        shown[next(iter(shown))].append(name)
-    for column in grid.columns:
-        shown[grid.header(column, whole, lang, catalog)] = [
-            status_word(grid.cell(code, column), lang) for code, _ in grid.places
-        ]
-    return pd.DataFrame(shown)
+    place = label(f"column.{'town' if grid.kind == 'town' else 'village_name'}", lang)
+    return [place, *(grid.header(column, whole, lang, catalog) for column in grid.columns)]
 
 
 def status_word(status: str, lang: str) -> str:
@@ -254,9 +259,10 @@ def _targets_sentence(tables: Tables, catalog: Catalog, lang: str) -> str:
     proj = tables.projections
     if proj.empty:
         return ""
-    own = proj[(proj["row_type"] == "target") & (proj["scope"].astype(str) == own_scope(tables))]
-    order = {indicator_id: i for i, indicator_id in enumerate(catalog.ids)}
-    own = own.iloc[own["indicator"].map(order).argsort(kind="stable")]
+    own = page_order(
+        proj[(proj["row_type"] == "target") & (proj["scope"].astype(str) == own_scope(tables))],
+        catalog,
+    )
     if own.empty:
         return ""
     items = []

@@ -30,7 +30,7 @@ from analysis.reporting.changes import (
 )
 from analysis.reporting.charts import release
 from analysis.reporting.indicator_charts import Chart, Fan, Trend, target_fans, trend_inputs
-from analysis.reporting.page_maps import MapDrawing
+from analysis.reporting.page_maps import MapDrawing, by_town
 from analysis.reporting.pictures import page_map, page_svg, png_bytes
 from analysis.reporting.publish import STATUS_COLOURS, scroll_box
 from analysis.reporting.reads import (
@@ -277,7 +277,7 @@ def show_summary(tables: Tables, year: int, *, lang: str = "zh") -> None:
     """The written township summary (analysis.reporting.narrative), as escaped HTML; then the
     boundary changes, where there were any: a town's each, a county's how many."""
     display(HTML(narrative.summary(year, tables, lang=lang).to_html(table_html)))
-    county = tables.villages["code"].astype(str).str[:9].nunique() > 1
+    county = by_town(tables)
     lines = [county_change_line(tables, lang)] if county else town_change_lines(tables, None, lang)
     lines = [line for line in lines if line]
     if lines:
@@ -316,8 +316,7 @@ def _cards(headlines: list[leader.Headline], lang: str) -> str:
 def status_grid_html(grid: leader.StatusGrid, tables: Tables, *, lang: str = "zh") -> str:
     """The status table: a row per place, a column per target, each cell coloured by its status
     and linking to the place's page (:func:`analysis.reporting.leader.place_href`)."""
-    table = leader.grid_table(grid, tables, lang=lang)
-    header = "".join(f"<th>{escape(str(c))}</th>" for c in table.columns)
+    header = "".join(f"<th>{escape(c)}</th>" for c in leader.grid_headers(grid, tables, lang=lang))
     rows = []
     for code, name in grid.places:
         href = escape(leader.place_href(tables, code))

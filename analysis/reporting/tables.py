@@ -498,12 +498,12 @@ def target_table(tables: Tables, scope: str, *, lang: str = "zh") -> pd.DataFram
     return status_table(rows, place_names(tables), lang=lang, own=own)
 
 
-def page_order(rows: pd.DataFrame) -> pd.DataFrame:
+def page_order(rows: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFrame:
     """Projection rows in the order of the written summary and Word: the township's targets,
     then the villages', each in catalog order (the sections of the summary)."""
     if rows.empty:
         return rows
-    order = {indicator_id: i for i, indicator_id in enumerate(default_catalog().ids)}
+    order = (catalog or default_catalog()).order
     rank = pd.DataFrame(
         {
             "village": (rows["scope"] != "township").astype(int),

@@ -17,8 +17,6 @@ are the same whichever way they are read:
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,7 +26,7 @@ import pandas as pd
 
 from analysis.core.catalog import Catalog
 from analysis.ingest.crosswalk import COLUMNS_ZH
-from analysis.iorw import atomic_write_bytes
+from analysis.iorw import atomic_write_csv
 
 #: The first year under the new units (a rename's 2016, a new code's 2018).
 CHANGE_YEAR = 2017
@@ -219,8 +217,4 @@ def _combined(
 
 def write_crosswalk(path: Path, changes: SampleChanges) -> None:
     """The sample's 区划调整.csv (UTF-8 with a BOM, as Excel saves it)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS_ZH)
-    writer.writerows(changes.crosswalk)
-    atomic_write_bytes(path, buffer.getvalue().encode("utf-8-sig"))
+    atomic_write_csv(path, COLUMNS_ZH, changes.crosswalk)

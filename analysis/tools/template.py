@@ -11,8 +11,6 @@ it validates clean.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from analysis.ingest.explanations import COLUMNS_ZH as EXPLANATION_HEADERS
 from analysis.ingest.read import INSTRUCTIONS_SHEET, LIST_SHEET
 from analysis.ingest.registry import Registry
 from analysis.ingest.validate import load_registry
-from analysis.iorw import atomic_write_bytes
+from analysis.iorw import atomic_write_csv
 from analysis.pipeline.workbook import save_workbook
 
 DATA_SHEET = "村级数据"
@@ -60,20 +58,14 @@ def write_explanations(path: Path | str, rows: Sequence[Sequence[object]] = ()) 
     """A 核实说明 file (:mod:`analysis.ingest.explanations`): its header and ``rows`` (乡镇,
     村（居）名称, 村代码, 年度, 指标, 数值, 核实说明), UTF-8 with a BOM as Excel saves a CSV; blank,
     the form an office fills to confirm the values the plausibility review flags."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(EXPLANATION_HEADERS)
-    writer.writerows(rows)
-    return atomic_write_bytes(Path(path), buffer.getvalue().encode("utf-8-sig"))
+    return atomic_write_csv(path, EXPLANATION_HEADERS, rows)
 
 
 def write_crosswalk(path: Path | str) -> Path:
     """A blank 区划调整 file (:mod:`analysis.ingest.crosswalk`): its header alone (年份, 原代码,
     原名称, 新代码, 新名称, 类型, 比例), UTF-8 with a BOM as Excel saves a CSV; the form an office
     fills where its villages were merged, split, renamed, recoded or moved."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(CROSSWALK_HEADERS)
-    return atomic_write_bytes(Path(path), buffer.getvalue().encode("utf-8-sig"))
+    return atomic_write_csv(path, CROSSWALK_HEADERS)
 
 
 def write_template(

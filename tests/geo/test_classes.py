@@ -40,6 +40,20 @@ def test_classes_span_the_data_and_none_is_empty(values):
         assert (low <= value if code == 0 else low < value) and value <= high
 
 
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_float_noise_beyond_the_decimals_is_classed_as_the_value_shown(k):
+    # 0.1 * 846 is 84.60000000000001 and 0.7 - 0.4 is 0.29999999999999993: 84.6 and 0.3 shown.
+    values = np.array([0.7 - 0.4, 12.5, 40.0, 61.3, 80.2, 0.1 * 846, 0.1 * 846])
+    codes, edges = data_classes(values, k=k, decimals=1)
+    assert edges[0] == 0.3 and edges[-1] == 84.6
+    assert (codes >= 0).all() and all(n > 0 for n in _members(codes, edges))
+    for value, code in zip(np.round(values, 1), codes, strict=True):
+        low, high = edges[code], edges[code + 1]
+        assert (low <= value if code == 0 else low < value) and value <= high
+    codes, edges = data_classes(np.array([0.1 * 846] * 3), k=k, decimals=1)
+    assert edges == [84.6, 84.6] and (codes == 0).all()
+
+
 def test_missing_values_are_left_to_a_no_data_class():
     codes, edges = data_classes(np.array([1.0, np.nan, 3.0]))
     assert codes[1] == -1 and codes[0] >= 0 and codes[2] >= 0

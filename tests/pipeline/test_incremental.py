@@ -384,3 +384,14 @@ def test_another_registry_or_catalog_is_prepared_again(raw, processed, tmp_path)
     )
     prepare(raw, processed, catalog=changed)
     assert _states(processed) != before
+
+
+def test_a_hidden_folder_is_neither_read_nor_fingerprinted(raw, processed, reads, tmp_path):
+    """An editor's checkpoints (.ipynb_checkpoints) or a .git below the raw folder: the tables
+    stay current, as a prepare from scratch makes them, which reads nothing hidden."""
+    hidden = raw / ".ipynb_checkpoints"
+    hidden.mkdir()
+    shutil.copy(raw / LEDGER_2019, hidden / LEDGER_2019)
+    assert store.is_current(raw, processed)
+    _assert_as_from_scratch(raw, processed, tmp_path)
+    assert reads and not any(name.startswith(".") for name in reads)

@@ -74,6 +74,20 @@ def test_shown_values_round_as_the_pages_number_does(indicator):
     assert explorer.shown_value(math.nan, ind) is None
 
 
+def test_the_explorer_and_the_workbench_open_on_the_data_sets_widest_place():
+    units = pd.DataFrame(
+        {
+            "level": ["prefecture", "county", "county", "town", "town", "village"],
+            "code": ["3607", "360722", "360723", "360722103", "360723100", "360722103001"],
+        }
+    )
+    assert explorer.top_place(units) == "3607"  # several counties: their prefecture
+    one_town = units[units["code"].str.startswith("360722")]
+    assert explorer.top_place(one_town) == "360722103"  # one town: the town
+    one_county = units[units["code"].str.startswith("360722") | (units["level"] == "town")]
+    assert explorer.top_place(one_county) == "360722"  # several towns of one county: it
+
+
 def test_the_data_hold_every_level_as_aggregates_does(prepared_sample):
     aggregates = pd.read_parquet(store.path_of(prepared_sample, "aggregates"))
     villages = pd.read_parquet(store.path_of(prepared_sample, "villages"))

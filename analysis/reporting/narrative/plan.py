@@ -21,7 +21,7 @@ from analysis.core.labels import STATUSES, indicator_name, label
 from analysis.pipeline.store import Tables
 from analysis.reporting.narrative.sentences import capitalise, scope_label, verb, village_names
 from analysis.reporting.narrative.wording import PHRASES
-from analysis.reporting.tables import status_table
+from analysis.reporting.tables import page_order, status_table
 
 #: The summary's figure sections, in the document's order; the plan section follows them.
 CATEGORIES = ("poverty", "social_security", "environment", "industry")
@@ -181,15 +181,7 @@ def target_rows(tables: Tables, catalog: Catalog) -> pd.DataFrame:
     frames = [f for f in (proj, targets.assign(status_en="not assessed", ok=False)) if len(f)]
     if not frames:
         return pd.DataFrame(columns=[*columns, "status_en", "ok"])
-    rows = pd.concat(frames, ignore_index=True)
-    order = {indicator_id: i for i, indicator_id in enumerate(catalog.ids)}
-    rank = pd.DataFrame(
-        {
-            "village": (rows["scope"] != "township").astype(int),
-            "order": rows["indicator"].map(order),
-        }
-    ).sort_values(["village", "order"], kind="stable")
-    return rows.loc[rank.index].reset_index(drop=True)
+    return page_order(pd.concat(frames, ignore_index=True), catalog)
 
 
 def target_years(rows: pd.DataFrame, lang: str) -> str:

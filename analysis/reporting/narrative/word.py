@@ -389,8 +389,8 @@ def _place(paragraph: Any, picture: Picture, width_mm: float) -> None:
 
 def _add_picture(document: Any, picture: Picture) -> None:
     """A picture as wide as the text (smaller where it would be taller than the page), in a
-    paragraph of its own: a chart's legend and source line print at 9 pt only at that width
-    (two to a row printed them at 5)."""
+    paragraph of its own: the charts are drawn at that width with every text at 9 pt or more,
+    and half the text's height, so two share a page (two to a row printed them at 5 pt)."""
     box_width, box_height = _text_box_mm(document)
     # A few millimetres short of the text height, so a picture shares its page with a line.
     box_height -= 10

@@ -174,3 +174,46 @@ def test_a_where_sentence_groups_the_places_and_names_the_main_target():
     said = leader._where_sentence(grid, "deteriorating", default_catalog(), "zh")
     assert said == "倒退的有甲镇、乙镇等3个乡镇，主要是卫生厕所普及率、医疗保险参保率。"
     assert leader._where_sentence(grid, "achieved", default_catalog(), "zh") == ""
+
+
+def test_the_counts_table_counts_each_targets_places_by_status():
+    insurance = leader.Column("medical_insurance_rate", True, 90.0)
+    roads = leader.Column("hardened_road_km", False)
+    towns = [(f"36072210{n}", name) for n, name in enumerate(["甲镇", "乙镇", "丙镇", "丁镇"])]
+    status = {(code, insurance): "acceleration needed" for code, _ in towns[:3]}
+    status[(towns[3][0], insurance)] = "achieved"
+    status[(towns[0][0], roads)] = "achieved"
+    grid = leader.StatusGrid("town", towns, [insurance, roads], status)
+    assert leader.counted_statuses(grid) == ["achieved", "acceleration needed", "no target"]
+    tables = type("Tables", (), {"place": lambda self: ("county", "360722")})()
+    counts = leader.counts_table(grid, tables)
+    assert counts.columns.tolist() == ["目标", "已达成", "需加速", "无目标"]
+    assert counts.iloc[:, 1:].values.tolist() == [[1, 3, 0], [1, 0, 3]]
+    assert counts.iloc[0, 0] == "医疗保险参保率（全县目标90%）"
+
+
+def test_a_town_of_more_villages_than_a_screen_holds_is_summed_up_at_the_top(county, monkeypatch):
+    """A town's top counts its villages by status for each target, coloured; the whole table
+    follows in a <details> whose summary says how many villages it holds (printed open)."""
+    from analysis.pipeline.store import load_tables
+    from analysis.reporting import sections
+
+    processed, _, _ = county
+    tables = load_tables(processed)
+    tables = tables.town(tables.towns()["code"].iloc[0])
+    shown: list[str] = []
+    monkeypatch.setattr(sections, "display", lambda html: shown.append(html.data))
+    sections.show_top(tables, 2019)
+    assert "status-counts" not in shown[0] and "<details" not in shown[0]  # 18 villages: whole
+    monkeypatch.setattr(leader, "GRID_PLACES_SHOWN", 5)
+    sections.show_top(tables, 2019)
+    top = shown[1]
+    n = len(tables.villages)
+    counts = re.search(r'<table class="status-counts">.*?</table>', top, re.S).group(0)
+    details = re.search(r'<details class="status-detail"><summary>(.*?)</summary>', top)
+    assert top.index(counts) < details.start() and details.group(1) == f"逐村查看（{n}个村）"
+    assert len(_grid_rows(top[details.start() :])) == n
+    for row in re.findall(r"<tr><td>.*?</tr>", counts):
+        cells = re.findall(r'<td class="num( s-[a-z-]+)?">(\d+)</td>', row)
+        assert sum(int(v) for _, v in cells) == n  # every village counted once per target
+    assert ' class="num s-' in counts  # a count coloured by its status

@@ -217,3 +217,60 @@ def test_a_town_of_more_villages_than_a_screen_holds_is_summed_up_at_the_top(cou
         cells = re.findall(r'<td class="num( s-[a-z-]+)?">(\d+)</td>', row)
         assert sum(int(v) for _, v in cells) == n  # every village counted once per target
     assert ' class="num s-' in counts  # a count coloured by its status
+
+
+def _pages(year_dir: Path) -> list[Path]:
+    return sorted(year_dir.rglob("*.html"))
+
+
+def test_no_chart_of_any_page_carries_an_offset_multiplier(county):
+    """Every chart's value axis is written in the indicator's unit (1,400,000), never under a
+    "1e6" or "×10⁶" multiplier: read from the texts of every page's SVG charts (issue 28)."""
+    import base64
+
+    _, year_dir, _ = county
+    texts = []
+    for page in _pages(year_dir):
+        for data in re.findall(
+            r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", page.read_text(encoding="utf-8")
+        ):
+            svg = base64.b64decode(data).decode()
+            texts.append(" ".join(re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)))
+    assert len(texts) > 10 and any("2019" in t for t in texts)  # the charts' texts are read
+    offset = re.compile(r"\b1e[+\-]?\d|×\s*10|\\times")
+    assert [t for t in texts if offset.search(t)] == []
+    assert offset.search("2014 2019 年份 0 1 2 1e6")  # control: a multiplier is caught
+
+
+def _rowless_tables(page: str) -> list[str]:
+    """The tables of a page with a header and no row under it."""
+    found = []
+    for table in re.findall(r"<table.*?</table>", page, re.S):
+        body = re.search(r"<tbody>(.*?)</tbody>", table, re.S)
+        rows = re.findall(r"<tr", body.group(1)) if body else re.findall(r"<tr", table)[1:]
+        if not rows:
+            found.append(table[:200])
+    return found
+
+
+def test_no_page_has_a_table_of_headers_alone(county):
+    _, year_dir, _ = county
+    pages = _pages(year_dir)
+    assert len(pages) > 60
+    assert [
+        (p.name, t) for p in pages for t in _rowless_tables(p.read_text(encoding="utf-8"))
+    ] == []
+    # Control: a header without rows is caught.
+    assert _rowless_tables("<table><thead><tr><th>村</th></tr></thead><tbody></tbody></table>")
+
+
+def test_every_word_file_numbers_its_pages(county):
+    """GB/T 9704's "— 1 —" in the footer of the county's summary and of every town's."""
+    _, year_dir, _ = county
+    documents = sorted(year_dir.rglob("*.docx"))
+    towns = pd.read_parquet(county[0] / "villages.parquet")["town_code"].nunique()
+    assert len(documents) == 1 + towns
+    for path in documents:
+        footer = docx.Document(str(path)).sections[0].footer.paragraphs[0]
+        assert "".join(n.text for n in footer._p.iter(qn("w:t"))) == "— 1 —", path.name
+        assert 'w:instr="PAGE"' in footer._p.xml, path.name

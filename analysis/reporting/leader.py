@@ -45,7 +45,7 @@ NAMED_TARGETS = 2
 #: A cell of the status table without a target for its place.
 NO_STATUS = "no target"
 #: The most places whose status table stands whole at the top of a page: its rows, the
-#: sentences and the key figures about fill one screen at 1280 × 900 px (a county's 17 towns,
+#: sentences and the key figures fill one screen of 1280 × 1024 px (a county's 17 towns,
 #: a town's 18 villages). A status table of more (嘉定镇's 58 villages ran over three screens)
 #: is summed up there by target, its places counted by status (:func:`counts_table`), and
 #: follows whole: on a click on a page (printed open), after the first page's break in Word.

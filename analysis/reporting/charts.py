@@ -225,15 +225,17 @@ def _breaks_after(char: str) -> bool:
     )
 
 
-#: What ends a clause: a line of a source breaks after one of these where it can.
-_CLAUSE_ENDS = frozenset("；，;,")
+#: What ends a clause: a line of a source breaks after one of these where it can (a Latin one
+#: only before a space).
+_FULL_WIDTH_ENDS = frozenset(unicodedata.lookup(f"FULLWIDTH {n}") for n in ("COMMA", "SEMICOLON"))
+_CLAUSE_ENDS = _FULL_WIDTH_ENDS | {",", ";"}
 
 
 def _ends_clause(line: str) -> bool:
     """Whether ``line`` ends a clause: a Chinese comma or semicolon, or a Latin one and a space
     (not the comma of 1,234)."""
     end = line.rstrip(" ")
-    return bool(end) and end[-1] in _CLAUSE_ENDS and (end[-1] in "；，" or end != line)
+    return bool(end) and end[-1] in _CLAUSE_ENDS and (end[-1] in _FULL_WIDTH_ENDS or end != line)
 
 
 def _fit_lines(text: str, width_pt: float, fontsize: float, *, clauses: bool = False) -> str:

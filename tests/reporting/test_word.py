@@ -243,3 +243,35 @@ def test_a_picture_given_twice_is_stored_once(prepared_sample, tmp_path):
     with zipfile.ZipFile(path) as archive:
         media = [name for name in archive.namelist() if name.startswith("word/media/")]
     assert len(media) == 2
+
+
+def test_the_built_pages_have_no_rowless_table_and_no_multiplied_chart(built, page_checks):
+    """Issue 28 on the sample's township page and village page (as on the county's)."""
+    rowless, multiplied = page_checks
+    pages = [built / "township.html", built / "villages" / f"{VILLAGE}.html"]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        charts, under_multiplier = multiplied(text)
+        assert charts and under_multiplier == [], page.name
+        assert rowless(text) == [], page.name
+
+
+def test_many_places_are_counted_on_the_first_page_and_tabled_after_it(
+    prepared_sample, tmp_path, page_tables, monkeypatch
+):
+    """For more places than a page holds, the first page counts them by status for each
+    target; the table of each place follows on the next page."""
+    from analysis.pipeline.store import load_tables
+    from analysis.reporting import leader
+
+    monkeypatch.setattr(leader, "GRID_PLACES_SHOWN", 5)
+    tables = load_tables(prepared_sample)
+    path = narrative.write_docx(tmp_path / "s.docx", YEAR, tables)
+    first, detail = page_tables(docx.Document(str(path)))
+    _, counts = first  # the key figures, then the counts
+    assert counts.rows[0].cells[0].text == "目标"
+    villages = len(tables.villages)
+    for row in counts.rows[1:]:
+        assert sum(int(c.text) for c in row.cells[1:]) == villages
+    grid = detail[0]
+    assert len(grid.rows) == villages + 1 and grid.rows[0].cells[0].text == "村（居）"

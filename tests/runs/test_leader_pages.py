@@ -5,6 +5,7 @@ conftest.py)."""
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from collections import Counter
@@ -223,45 +224,27 @@ def _pages(year_dir: Path) -> list[Path]:
     return sorted(year_dir.rglob("*.html"))
 
 
-def test_no_chart_of_any_page_carries_an_offset_multiplier(county):
+def test_no_chart_of_any_page_carries_an_offset_multiplier(county, page_checks):
     """Every chart's value axis is written in the indicator's unit (1,400,000), never under a
     "1e6" or "×10⁶" multiplier: read from the texts of every page's SVG charts (issue 28)."""
-    import base64
-
     _, year_dir, _ = county
-    texts = []
-    for page in _pages(year_dir):
-        for data in re.findall(
-            r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", page.read_text(encoding="utf-8")
-        ):
-            svg = base64.b64decode(data).decode()
-            texts.append(" ".join(re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)))
-    assert len(texts) > 10 and any("2019" in t for t in texts)  # the charts' texts are read
-    offset = re.compile(r"\b1e[+\-]?\d|×\s*10|\\times")
-    assert [t for t in texts if offset.search(t)] == []
-    assert offset.search("2014 2019 年份 0 1 2 1e6")  # control: a multiplier is caught
+    _, multiplied = page_checks
+    found = [multiplied(page.read_text(encoding="utf-8")) for page in _pages(year_dir)]
+    assert sum(n for n, _ in found) > 10
+    assert [texts for _, texts in found if texts] == []
+    # Control: a multiplier is caught.
+    svg = base64.b64encode(b"<svg><text>2019</text><text>1e6</text></svg>").decode()
+    assert multiplied(f'<img src="data:image/svg+xml;base64,{svg}">') == (1, ["2019 1e6"])
 
 
-def _rowless_tables(page: str) -> list[str]:
-    """The tables of a page with a header and no row under it."""
-    found = []
-    for table in re.findall(r"<table.*?</table>", page, re.S):
-        body = re.search(r"<tbody>(.*?)</tbody>", table, re.S)
-        rows = re.findall(r"<tr", body.group(1)) if body else re.findall(r"<tr", table)[1:]
-        if not rows:
-            found.append(table[:200])
-    return found
-
-
-def test_no_page_has_a_table_of_headers_alone(county):
+def test_no_page_has_a_table_of_headers_alone(county, page_checks):
     _, year_dir, _ = county
+    rowless, _ = page_checks
     pages = _pages(year_dir)
     assert len(pages) > 60
-    assert [
-        (p.name, t) for p in pages for t in _rowless_tables(p.read_text(encoding="utf-8"))
-    ] == []
+    assert [(p.name, t) for p in pages for t in rowless(p.read_text(encoding="utf-8"))] == []
     # Control: a header without rows is caught.
-    assert _rowless_tables("<table><thead><tr><th>村</th></tr></thead><tbody></tbody></table>")
+    assert rowless("<table><thead><tr><th>村</th></tr></thead><tbody></tbody></table>")
 
 
 def test_every_word_file_numbers_its_pages(county):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -144,8 +147,24 @@ def _multiplied_charts(page: str) -> tuple[int, list[str]]:
 _MULTIPLIER = re.compile(r"\b1e[+\-]?\d|×\s*10|\\times")
 
 
+def _sentence_shapes(page: str) -> Counter:
+    """How often each template sentence stands in a page's top and summary: what is left of a
+    sentence once its figures and place names are taken out."""
+    parts = re.findall(
+        r'<section class="(?:top|minsheng-summary)"[^>]*>(.*?)</section>', page, re.S
+    )
+    text = html.unescape(re.sub(r"<[^>]+>", "\n", "".join(parts)))
+    return Counter(
+        re.sub(r"[\d.,%–]+|[^，。；（）\n]*?(村|镇|乡|县|园)", "#", s.strip())
+        for s in re.split(r"(?<=。)|\n", text)
+        if s.strip().endswith("。")
+    )
+
+
 @pytest.fixture(scope="session")
-def page_checks() -> tuple[Callable, Callable]:
-    """Issue 28's checks of a built page's HTML: (:func:`_rowless_tables`,
-    :func:`_multiplied_charts`)."""
-    return _rowless_tables, _multiplied_charts
+def page_checks() -> SimpleNamespace:
+    """Issue 28's checks of a built page's HTML: ``rowless`` (:func:`_rowless_tables`),
+    ``multiplied`` (:func:`_multiplied_charts`), ``sentence_shapes`` (:func:`_sentence_shapes`)."""
+    return SimpleNamespace(
+        rowless=_rowless_tables, multiplied=_multiplied_charts, sentence_shapes=_sentence_shapes
+    )

@@ -246,14 +246,16 @@ def test_a_picture_given_twice_is_stored_once(prepared_sample, tmp_path):
 
 
 def test_the_built_pages_have_no_rowless_table_and_no_multiplied_chart(built, page_checks):
-    """Issue 28 on the sample's township page and village page (as on the county's)."""
-    rowless, multiplied = page_checks
+    """Issue 28 on the sample's township page and village page (as on the county's), and no
+    template sentence more than three times in the township's top and summary."""
     pages = [built / "township.html", built / "villages" / f"{VILLAGE}.html"]
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        charts, under_multiplier = multiplied(text)
+        charts, under_multiplier = page_checks.multiplied(text)
         assert charts and under_multiplier == [], page.name
-        assert rowless(text) == [], page.name
+        assert page_checks.rowless(text) == [], page.name
+    shapes = page_checks.sentence_shapes(pages[0].read_text(encoding="utf-8"))
+    assert shapes and shapes.most_common(1)[0][1] <= 3, shapes.most_common(1)
 
 
 def test_many_places_are_counted_on_the_first_page_and_tabled_after_it(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections import Counter
 from pathlib import Path
 
 import docx
@@ -131,36 +130,22 @@ def _area(processed: Path) -> pd.DataFrame:
     return table[table["level"] == "county"][["year", "indicator", "value"]]
 
 
-def _sentence_shapes(page: str) -> Counter:
-    """How often each template sentence stands in a page's top and summary: what is left of a
-    sentence once its figures and place names are taken out."""
-    parts = re.findall(
-        r'<section class="(?:top|minsheng-summary)"[^>]*>(.*?)</section>', page, re.S
-    )
-    text = html.unescape(re.sub(r"<[^>]+>", "\n", "".join(parts)))
-    return Counter(
-        re.sub(r"[\d.,%–]+|[^，。；（）\n]*?(村|镇|乡|县|园)", "#", s.strip())
-        for s in re.split(r"(?<=。)|\n", text)
-        if s.strip().endswith("。")
-    )
-
-
-def test_no_summary_repeats_a_template_sentence_more_than_three_times(county):
+def test_no_summary_repeats_a_template_sentence_more_than_three_times(county, page_checks):
     _, year_dir, _ = county
     for path in [year_dir / "county.html", *sorted((year_dir / "towns").glob("*.html"))]:
-        shapes = _sentence_shapes(path.read_text(encoding="utf-8"))
+        shapes = page_checks.sentence_shapes(path.read_text(encoding="utf-8"))
         assert shapes, path.name
         shape, times = shapes.most_common(1)[0]
         assert times <= MOST_REPEATS, f"{path.name}: {times}× {shape}"
 
 
-def test_the_repeat_check_catches_a_repeated_sentence():
+def test_the_repeat_check_catches_a_repeated_sentence(page_checks):
     """Control: a summary stating each of five towns in the same sentence is caught."""
     page = '<section class="minsheng-summary">' + "".join(
         f"<p>{name}医疗保险参保率为8{n}.5%，需加速。</p>"
         for n, name in enumerate(["甲镇", "乙镇", "丙镇", "丁镇", "戊镇"])
     )
-    assert _sentence_shapes(page + "</section>").most_common(1)[0][1] == 5
+    assert page_checks.sentence_shapes(page + "</section>").most_common(1)[0][1] == 5
 
 
 def test_a_where_sentence_groups_the_places_and_names_the_main_target():
@@ -228,7 +213,7 @@ def test_no_chart_of_any_page_carries_an_offset_multiplier(county, page_checks):
     """Every chart's value axis is written in the indicator's unit (1,400,000), never under a
     "1e6" or "×10⁶" multiplier: read from the texts of every page's SVG charts (issue 28)."""
     _, year_dir, _ = county
-    _, multiplied = page_checks
+    multiplied = page_checks.multiplied
     found = [multiplied(page.read_text(encoding="utf-8")) for page in _pages(year_dir)]
     assert sum(n for n, _ in found) > 10
     assert [texts for _, texts in found if texts] == []
@@ -239,7 +224,7 @@ def test_no_chart_of_any_page_carries_an_offset_multiplier(county, page_checks):
 
 def test_no_page_has_a_table_of_headers_alone(county, page_checks):
     _, year_dir, _ = county
-    rowless, _ = page_checks
+    rowless = page_checks.rowless
     pages = _pages(year_dir)
     assert len(pages) > 60
     assert [(p.name, t) for p in pages for t in rowless(p.read_text(encoding="utf-8"))] == []

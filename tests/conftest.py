@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import os
+import re
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -116,3 +121,50 @@ def _page_tables(document) -> tuple[list, list]:
 def page_tables() -> Callable:
     """(first page's tables, the detail's tables) of a Word summary (:func:`_page_tables`)."""
     return _page_tables
+
+
+def _rowless_tables(page: str) -> list[str]:
+    """The tables of a page with a header and no row under it (the start of each)."""
+    found = []
+    for table in re.findall(r"<table.*?</table>", page, re.S):
+        body = re.search(r"<tbody>(.*?)</tbody>", table, re.S)
+        rows = re.findall(r"<tr", body.group(1)) if body else re.findall(r"<tr", table)[1:]
+        if not rows:
+            found.append(table[:200])
+    return found
+
+
+def _multiplied_charts(page: str) -> tuple[int, list[str]]:
+    """How many SVG charts a page holds, and the texts of those whose value axis is written
+    under an offset multiplier ("1e6", "×10⁶") rather than in its unit."""
+    texts = [
+        " ".join(re.findall(r"<text[^>]*>(.*?)</text>", base64.b64decode(data).decode(), re.S))
+        for data in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", page)
+    ]
+    return len(texts), [t for t in texts if _MULTIPLIER.search(t)]
+
+
+_MULTIPLIER = re.compile(r"\b1e[+\-]?\d|×\s*10|\\times")
+
+
+def _sentence_shapes(page: str) -> Counter:
+    """How often each template sentence stands in a page's top and summary: what is left of a
+    sentence once its figures and place names are taken out."""
+    parts = re.findall(
+        r'<section class="(?:top|minsheng-summary)"[^>]*>(.*?)</section>', page, re.S
+    )
+    text = html.unescape(re.sub(r"<[^>]+>", "\n", "".join(parts)))
+    return Counter(
+        re.sub(r"[\d.,%–]+|[^，。；（）\n]*?(村|镇|乡|县|园)", "#", s.strip())
+        for s in re.split(r"(?<=。)|\n", text)
+        if s.strip().endswith("。")
+    )
+
+
+@pytest.fixture(scope="session")
+def page_checks() -> SimpleNamespace:
+    """Issue 28's checks of a built page's HTML: ``rowless`` (:func:`_rowless_tables`),
+    ``multiplied`` (:func:`_multiplied_charts`), ``sentence_shapes`` (:func:`_sentence_shapes`)."""
+    return SimpleNamespace(
+        rowless=_rowless_tables, multiplied=_multiplied_charts, sentence_shapes=_sentence_shapes
+    )

@@ -162,6 +162,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "Each cell opens the {places}'s page; “—”: the {places} has no such target.",
     ),
     "top.grid_note_docx": ("“—”为该{places}无此目标。", "“—”: the {places} has no such target."),
+    "top.counts_note": (
+        "表中为各目标处于各状态的{places}数。",
+        "The number of {places}s at each status, by target.",
+    ),
+    "top.grid_details": ("逐{places}查看（{n}个{places}）", "Each {places} ({n} {places}s)"),
     # --- the appendix at the foot of a county's or town's page (analysis.reporting.appendix)
     "heading.appendix": ("附录", "Appendix"),
     "heading.appendix_supporting": ("ESCAP与Eurostat进展度量", "ESCAP and Eurostat measures"),

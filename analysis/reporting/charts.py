@@ -39,8 +39,8 @@ _LEGEND_OFFSET_PT = 34
 _LEGEND_ROW_PT = 15
 _LEGEND_FONTSIZE = 8
 _LEGEND_COLUMNS = 2
-#: The source line's size, points; it starts under the legend. The Word summary prints a chart
-#: at the text's width (156 mm for a 5.2 in panel, 1.18×): the legend's 8 pt prints at 9.4.
+#: The source line's size, points; it starts under the legend. A page's sizes: the Word
+#: summary draws its charts in :data:`PRINT_LAYOUT`'s.
 _SOURCE_FONTSIZE = 7.5
 #: The sample mark's size, points; the title keeps clear of it.
 _SAMPLE_FONTSIZE = 10
@@ -50,6 +50,49 @@ _Y_MARGIN = 0.1
 #: Room around a small trend chart, inches, and its size: no legend, a one-line source.
 TREND_MARGINS = {"left": 0.75, "right": 0.2, "top": 0.62, "bottom": 0.8}
 TREND_SIZE = (3.6, 2.9)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A fan chart's size, the room around its axes (inches) and its texts' sizes (points)."""
+
+    panel: tuple[float, float]
+    margins: Mapping[str, float]
+    title_pt: float
+    #: The axis labels and the tick labels.
+    axis_pt: float
+    legend_pt: float
+    #: The height of a legend row, points, for the source line to start under the legend.
+    legend_row_pt: float
+    source_pt: float
+    sample_pt: float
+
+
+#: A page's fan chart: the sizes above (the axes' texts at matplotlib's 10 pt).
+PAGE_LAYOUT = Layout(
+    panel=PANEL_SIZE,
+    margins=PANEL_MARGINS,
+    title_pt=_TITLE_FONTSIZE,
+    axis_pt=10,
+    legend_pt=_LEGEND_FONTSIZE,
+    legend_row_pt=_LEGEND_ROW_PT,
+    source_pt=_SOURCE_FONTSIZE,
+    sample_pt=_SAMPLE_FONTSIZE,
+)
+#: A fan chart as the Word summary prints it: drawn at its printed size, the text width of A4
+#: under GB/T 9704's margins (156 mm) and under half the text's height (225 mm), so that two
+#: share a page; every text 9 pt or more. Below the axes: the year axis, two legend rows and a
+#: source line of up to four lines.
+PRINT_LAYOUT = Layout(
+    panel=(156 / 25.4, 105 / 25.4),
+    margins={"left": 0.8, "right": 0.25, "top": 0.62, "bottom": 1.68},
+    title_pt=12,
+    axis_pt=9,
+    legend_pt=9,
+    legend_row_pt=17,
+    source_pt=9,
+    sample_pt=10,
+)
 
 
 #: Panel figures handed back by :func:`release`, by (rows, columns, count, panel), ready to be
@@ -182,18 +225,45 @@ def _breaks_after(char: str) -> bool:
     )
 
 
-def _fit_lines(text: str, width_pt: float, fontsize: float) -> str:
+#: What ends a clause: a line of a source breaks after one of these where it can (a Latin one
+#: only before a space).
+_FULL_WIDTH_ENDS = frozenset(unicodedata.lookup(f"FULLWIDTH {n}") for n in ("COMMA", "SEMICOLON"))
+_CLAUSE_ENDS = _FULL_WIDTH_ENDS | {",", ";"}
+
+
+def _ends_clause(line: str) -> bool:
+    """Whether ``line`` ends a clause: a Chinese comma or semicolon, or a Latin one and a space
+    (not the comma of 1,234)."""
+    end = line.rstrip(" ")
+    return bool(end) and end[-1] in _CLAUSE_ENDS and (end[-1] in _FULL_WIDTH_ENDS or end != line)
+
+
+def _fit_lines(text: str, width_pt: float, fontsize: float, *, clauses: bool = False) -> str:
     """``text`` broken after a clause's punctuation (or a space) where a line would be wider
-    than ``width_pt``; no character is added or removed."""
-    lines, line, breakable = [], "", -1
+    than ``width_pt``; no character is added or removed. With ``clauses``, only between
+    clauses (after a comma or semicolon) where the line has room for a whole one, so that no
+    phrase is broken (回测平均绝对误差 1.2个百分点, 模型：线性趋势)."""
+    lines, line, breakable, clause = [], "", -1, -1
     for char in text:
         line += char
         if _breaks_after(char):
             breakable = len(line)
-        if _text_width_pt(line, fontsize) > width_pt and breakable > 0:
-            lines.append(line[:breakable])
-            line, breakable = line[breakable:], -1
+        if clauses and _ends_clause(line):
+            clause = len(line)
+        if _text_width_pt(line, fontsize) > width_pt and max(breakable, clause) > 0:
+            at = clause if clause > 0 else breakable
+            lines.append(line[:at])
+            line = line[at:]
+            breakable, clause = _last_breaks(line, clauses)
     return "\n".join([*lines, line])
+
+
+def _last_breaks(line: str, clauses: bool) -> tuple[int, int]:
+    """Where :func:`_fit_lines` may break what is left of a line after a break, as it would
+    have found them: after its last space or punctuation, after its last clause."""
+    breakable = max((i + 1 for i, c in enumerate(line) if _breaks_after(c)), default=-1)
+    ends = (i for i in range(len(line), 0, -1) if clauses and _ends_clause(line[:i]))
+    return breakable, next(ends, -1)
 
 
 @dataclass(frozen=True)
@@ -269,6 +339,7 @@ def fan_chart(
     sample: bool = False,
     source: str | None = None,
     lang: str = "zh",
+    layout: Layout = PAGE_LAYOUT,
 ) -> Figure:
     """History, projection with its interval band, and the target.
 
@@ -299,6 +370,8 @@ def fan_chart(
         chart with the model and interval.
     lang : {'zh', 'en'}, default 'zh'
         Language of the legend, axis and source line.
+    layout : Layout, default PAGE_LAYOUT
+        The figure's size and its texts' (:data:`PRINT_LAYOUT` for the Word summary).
 
     Returns
     -------
@@ -306,7 +379,15 @@ def fan_chart(
     """
     line = FanLine.of(assessment_or_projection, target, target_year)
     return fan_line_chart(
-        series, line, title=title, unit=unit, ax=ax, sample=sample, source=source, lang=lang
+        series,
+        line,
+        title=title,
+        unit=unit,
+        ax=ax,
+        sample=sample,
+        source=source,
+        lang=lang,
+        layout=layout,
     )
 
 
@@ -320,13 +401,14 @@ def fan_line_chart(
     sample: bool = False,
     source: str | None = None,
     lang: str = "zh",
+    layout: Layout = PAGE_LAYOUT,
 ) -> Figure:
     """:func:`fan_chart` of a :class:`FanLine`: the series observed, the line's projection
     or works done, and its target."""
     use_house_style()
     target, target_year = line.target, line.target_year
     if ax is None:
-        figure, (ax,) = panel_figure(1, 1)
+        figure, (ax,) = panel_figure(1, 1, panel=layout.panel, margins=layout.margins)
     else:
         figure = ax.get_figure()
 
@@ -412,7 +494,16 @@ def fan_line_chart(
             ),
         )
 
-    _dress(ax, title=title, unit=unit, lines=lines, legend=True, sample=sample, lang=lang)
+    _dress(
+        ax,
+        title=title,
+        unit=unit,
+        lines=lines,
+        legend=True,
+        sample=sample,
+        lang=lang,
+        layout=layout,
+    )
     return figure
 
 
@@ -464,8 +555,10 @@ def _dress(
     legend: bool,
     sample: bool,
     lang: str,
+    layout: Layout = PAGE_LAYOUT,
 ) -> None:
-    """Title, axes, legend, source line and sample mark of a chart, each in its own room.
+    """Title, axes, legend, source line and sample mark of a chart, each in its own room, in
+    the sizes of ``layout``.
 
     The title is left-aligned and broken into lines short of the sample mark on its right; the
     legend sits under the year axis, out of the plot; the source line starts under the legend.
@@ -474,14 +567,15 @@ def _dress(
     figure = ax.get_figure()
     axes_pt = ax.get_position().width * figure.get_figwidth() * 72
     mark = label("chart.sample", lang)
-    sample_pt = _text_width_pt(mark, _SAMPLE_FONTSIZE) + 6 if sample else 0
+    sample_pt = _text_width_pt(mark, layout.sample_pt) + 6 if sample else 0
     ax.set_title(
-        _fit_lines(title, axes_pt - sample_pt, _TITLE_FONTSIZE),
+        _fit_lines(title, axes_pt - sample_pt, layout.title_pt),
         loc="left",
-        fontsize=_TITLE_FONTSIZE,
+        fontsize=layout.title_pt,
     )
-    ax.set_xlabel(label("chart.year", lang))
-    ax.set_ylabel(unit_header(unit, lang))
+    ax.set_xlabel(label("chart.year", lang), fontsize=layout.axis_pt)
+    ax.set_ylabel(unit_header(unit, lang), fontsize=layout.axis_pt)
+    ax.tick_params(labelsize=layout.axis_pt)
     # Room above the highest point, so the target's star stays clear of the sample mark.
     ax.margins(y=_Y_MARGIN)
     ax.xaxis.set_major_locator(_InView(MaxNLocator(integer=True)))
@@ -496,22 +590,23 @@ def _dress(
             bbox_transform=ax.transAxes + _down(figure, below),
             ncols=_LEGEND_COLUMNS,
             frameon=False,
-            fontsize=_LEGEND_FONTSIZE,
+            fontsize=layout.legend_pt,
             borderaxespad=0,
             borderpad=0,
             columnspacing=1.2,
         )
-        below += -(-entries // _LEGEND_COLUMNS) * _LEGEND_ROW_PT + 4
+        below += -(-entries // _LEGEND_COLUMNS) * layout.legend_row_pt + 4
     # The source keeps within the axes and its right margin, so it never runs into the next
-    # panel or off the figure.
-    room_pt = axes_pt + (PANEL_MARGINS["right"] - 0.1) * 72
+    # panel or off the figure; its lines break between clauses, never inside one.
+    room_pt = axes_pt + (layout.margins["right"] - 0.1) * 72
+    source = label("chart.separator", lang).join(lines)
     ax.annotate(
-        _fit_lines(label("chart.separator", lang).join(lines), room_pt, _SOURCE_FONTSIZE),
+        _fit_lines(source, room_pt, layout.source_pt, clauses=True),
         xy=(0, 0),
         xycoords="axes fraction",
         xytext=(0, -below),
         textcoords="offset points",
-        fontsize=_SOURCE_FONTSIZE,
+        fontsize=layout.source_pt,
         color=COLORS["muted"],
         ha="left",
         va="top",
@@ -522,7 +617,7 @@ def _dress(
             1.02,
             mark,
             transform=ax.transAxes,
-            fontsize=_SAMPLE_FONTSIZE,
+            fontsize=layout.sample_pt,
             color=COLORS["target"],
             ha="right",
             va="bottom",

@@ -28,7 +28,7 @@ from analysis.core.labels import indicator_label, indicator_name, label
 from analysis.pipeline.store import Tables
 from analysis.reporting import charts
 from analysis.reporting.reads import REGISTRY, SCOPE_PROJECTIONS, reads
-from analysis.reporting.tables import page_order, scope_names, scope_rows
+from analysis.reporting.tables import page_order, place_names, scope_names, scope_rows
 
 MISSING = numbers.MISSING
 #: The figures of a row of ``projection_paths``, beside its year.
@@ -101,6 +101,8 @@ class Fan(_Charted):
     title: str
     sample: bool
     lang: str
+    #: A page's chart, or the Word summary's (:data:`analysis.reporting.charts.PRINT_LAYOUT`).
+    layout: charts.Layout = charts.PAGE_LAYOUT
 
     def draw(self) -> Figure:
         return charts.fan_line_chart(
@@ -110,6 +112,7 @@ class Fan(_Charted):
             unit=self.indicator.unit,
             sample=self.sample,
             lang=self.lang,
+            layout=self.layout,
         )
 
     @property
@@ -155,7 +158,7 @@ class Fan(_Charted):
     @property
     def size(self) -> tuple[float, float]:
         """The drawn figure's size, inches (one panel)."""
-        return charts.PANEL_SIZE
+        return self.layout.panel
 
 
 def target_fans(tables: Tables, scope: str, *, lang: str = "zh") -> Iterator[Fan]:
@@ -236,8 +239,9 @@ def _fan(tables: Tables, scope: str, row, path: pd.DataFrame, lang: str) -> Fan:
     series, line = _line(row, path)
     name = indicator_name(ind, lang)
     if str(row.scope) not in (scope, "township"):
-        # A target shared with other villages: the chart is of all of them together.
-        names = dict(zip(tables.villages["code"], tables.villages["short_name"], strict=True))
+        # A target shared with other villages, or a town's or the county's in a county's Word
+        # summary: the chart is of them, named as the target table names them (嘉定镇).
+        names = place_names(tables)
         name = label("join.scoped", lang, name=name, scope=scope_names(row.scope, names, lang))
     return Fan(ind, series, line, name, tables.sample, lang)
 

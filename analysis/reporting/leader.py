@@ -44,6 +44,12 @@ NAMED_PLACES = 2
 NAMED_TARGETS = 2
 #: A cell of the status table without a target for its place.
 NO_STATUS = "no target"
+#: The most places whose status table stands whole at the top of a page: its rows, the
+#: sentences and the key figures fill one screen of 1280 × 1024 px (a county's 17 towns,
+#: a town's 18 villages). A status table of more (嘉定镇's 58 villages ran over three screens)
+#: is summed up there by target, its places counted by status (:func:`counts_table`), and
+#: follows whole: on a click on a page (printed open), after the first page's break in Word.
+GRID_PLACES_SHOWN = 18
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,35 @@ def grid_headers(
     whole = whole_word(tables, lang)
     place = label(f"column.{'town' if grid.kind == 'town' else 'village_name'}", lang)
     return [place, *(grid.header(column, whole, lang, catalog) for column in grid.columns)]
+
+
+def counted_statuses(grid: StatusGrid) -> list[str]:
+    """The statuses the status table's cells hold, in the order of the status words (no target
+    last): the columns of :func:`counts_table`."""
+    found = set(grid.status.values())
+    if any(grid.cell(code, c) == NO_STATUS for code, _ in grid.places for c in grid.columns):
+        found.add(NO_STATUS)
+    order = [*(status for status in STATUSES if status != NO_STATUS), NO_STATUS]
+    return [status for status in order if status in found]
+
+
+def counts_table(
+    grid: StatusGrid, tables: Tables, *, lang: str = "zh", catalog: Catalog | None = None
+) -> pd.DataFrame:
+    """The status table summed up by target: a row per target (its header in the status
+    table), and how many places stand at each status of :func:`counted_statuses`."""
+    catalog = catalog or default_catalog()
+    whole = whole_word(tables, lang)
+    statuses = counted_statuses(grid)
+    rows = [
+        [
+            grid.header(column, whole, lang, catalog),
+            *(sum(grid.cell(code, column) == s for code, _ in grid.places) for s in statuses),
+        ]
+        for column in grid.columns
+    ]
+    names = [label("column.target", lang), *(label(f"status.{s}", lang) for s in statuses)]
+    return pd.DataFrame(rows, columns=names)
 
 
 def status_word(status: str, lang: str) -> str:

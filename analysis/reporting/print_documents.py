@@ -8,28 +8,37 @@ rebuild with nothing to do starts without them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 
 from analysis.pipeline.store import Tables, load_tables
-from analysis.reporting import indicator_charts, narrative, page_maps, sections
+from analysis.reporting import charts, indicator_charts, narrative, page_maps, sections
 from analysis.reporting.index_page import TOP_KEYS, document_paths
 from analysis.reporting.pictures import PICTURES_DIR, PictureCache, drawing_key
 
 #: Resolution of the pictures embedded in the Word summary: what an office printer prints.
 PRINT_DPI = 300
-#: A chart's: Word prints it at the text's width, 1.18× its figure, so 300 dpi there.
-CHART_PRINT_DPI = 360
+
+
+def print_fans(tables: Tables, lang: str) -> list[indicator_charts.Fan]:
+    """The top page's (or town's) target charts as the Word summary prints them: the page's
+    charts, drawn at their printed size with every text 9 pt or more
+    (:data:`analysis.reporting.charts.PRINT_LAYOUT`), two to an A4 page."""
+    return [
+        dataclasses.replace(fan, layout=charts.PRINT_LAYOUT)
+        for fan in indicator_charts.target_fans(tables, TOP_KEYS[0], lang=lang)
+    ]
 
 
 def _target_pictures(tables: Tables, lang: str, kept: PictureCache) -> list[narrative.Picture]:
-    """The top page's (or town's) target charts as the page draws them, one per target with
-    its alternative text, for Word; a chart whose picture is kept is not drawn at all."""
+    """The target charts of :func:`print_fans`, one per target with its alternative text (the
+    page's), for Word; a chart whose picture is kept is not drawn at all."""
     # Each chart drawn on a figure of its own, as the digest of its inputs promises: not on
     # one figure drawn on again, which keeps something of the chart before it.
     return [
-        (kept.png(drawing_key(fan), CHART_PRINT_DPI, fan.draw), fan.alt)
-        for fan in indicator_charts.target_fans(tables, TOP_KEYS[0], lang=lang)
+        (kept.png(drawing_key(fan), PRINT_DPI, fan.draw), fan.alt)
+        for fan in print_fans(tables, lang)
     ]
 
 

@@ -98,6 +98,7 @@ dl.cards dd.better { color: #1e6b34; } dl.cards dd.worse { color: #a1281b; }
 table.status-grid td { padding: 0; white-space: nowrap; }
 table.status-grid td a { display: block; padding: .12rem .55rem; line-height: 1.4; color: inherit; }
 table.status-grid td[class] a { text-decoration: none; }
+details.status-detail > summary { cursor: pointer; color: #1f4e79; margin: .2rem 0 .6rem; }
 STATUS_CSS
 @media (max-width: 640px) { main { padding: .6rem .8rem 1.5rem; } header.ms { padding: .6rem .8rem; }
   th, td { white-space: nowrap; } h1 { font-size: 1.3rem; }
@@ -126,7 +127,8 @@ RARE_FONT_STACK = FONT_STACK.removesuffix("sans-serif") + (
 PAGE_CSS = PAGE_CSS.replace(
     "STATUS_CSS\n",
     "".join(
-        f"table.status-grid td.s-{status.replace(' ', '-')} {{ background: {fill}; color: {ink}; }}\n"
+        f"table.status-grid td.s-{status.replace(' ', '-')}, "
+        f"table.status-counts td.s-{status.replace(' ', '-')} {{ background: {fill}; color: {ink}; }}\n"
         for status, (fill, ink) in STATUS_COLOURS.items()
     ),
 )

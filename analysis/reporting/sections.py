@@ -333,12 +333,33 @@ def status_grid_html(grid: leader.StatusGrid, tables: Tables, *, lang: str = "zh
     )
 
 
+def status_counts_html(grid: leader.StatusGrid, tables: Tables, *, lang: str = "zh") -> str:
+    """The status table summed up by target (:func:`analysis.reporting.leader.counts_table`):
+    each count of places coloured by its status where it is not 0."""
+    table = leader.counts_table(grid, tables, lang=lang)
+    statuses = leader.counted_statuses(grid)
+    header = "".join(f"<th>{escape(str(c))}</th>" for c in table.columns)
+    rows = []
+    for target, *counts in table.itertuples(index=False):
+        cells = [f"<td>{escape(target)}</td>"]
+        for status, n in zip(statuses, counts, strict=True):
+            kind = f" s-{status.replace(' ', '-')}" if n and status in STATUS_COLOURS else ""
+            cells.append(f'<td class="num{kind}">{n}</td>')
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return scroll_box(
+        f'<table class="status-counts"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 @reads(PLACE_FIGURES, PROJECTIONS_AS_OF, SCOPE_PROJECTIONS, REGISTRY)
 def show_top(tables: Tables, year: int, *, lang: str = "zh") -> None:
     """The top of a county's or town's page, for a leader (:mod:`analysis.reporting.leader`):
     three to five sentences, the key figures as cards with their change on the year before,
     and the table of the places (towns, or villages) against the targets, each cell coloured
-    by status and linking to the place's page."""
+    by status and linking to the place's page: for more places than fit a screen
+    (:data:`~analysis.reporting.leader.GRID_PLACES_SHOWN`), summed up by target, the table
+    itself opening under it on a click."""
     tables = narrative.sentences.as_of(tables, year)
     grid = leader.status_grid(tables)
     figures = leader.headlines(tables.area, year, lang=lang)
@@ -351,8 +372,23 @@ def show_top(tables: Tables, year: int, *, lang: str = "zh") -> None:
     if grid.columns:
         places = label(f"places.{grid.kind}", lang)
         parts.append(f"<h3>{escape(glossed(f'heading.status_grid.{grid.kind}', lang))}</h3>")
-        parts.append(status_grid_html(grid, tables, lang=lang))
-        parts.append(f"<p>{escape(label('top.grid_note', lang, places=places))}</p>")
+        whole = [
+            status_grid_html(grid, tables, lang=lang),
+            f"<p>{escape(label('top.grid_note', lang, places=places))}</p>",
+        ]
+        if len(grid.places) > leader.GRID_PLACES_SHOWN:
+            # Summed up by target, so that the top stays one screen; the whole on a click.
+            n = len(grid.places)
+            parts += [
+                status_counts_html(grid, tables, lang=lang),
+                f"<p>{escape(label('top.counts_note', lang, places=places))}</p>",
+                '<details class="status-detail"><summary>'
+                f"{escape(label('top.grid_details', lang, places=places, n=n))}</summary>",
+                *whole,
+                "</details>",
+            ]
+        else:
+            parts += whole
     parts.append("</section>")
     display(HTML("\n".join(parts)))
 

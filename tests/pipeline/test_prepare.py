@@ -179,6 +179,8 @@ def test_reconciliation_lists_every_published_figure(prepared):
     assert compared["F41"] == "remaining"
     # The project figures (F15–F20) against the project list.
     assert set(compared[[f"F{i}" for i in range(15, 21)]]) == {"projects"}
+    projects = table["fact_id"].isin([f"F{i}" for i in range(15, 21)])
+    assert set(table.loc[projects, "status"]) == {"match"}  # and matched (issue 28)
     assert set(table.loc[table["fact_id"].isin(["F41", "F42", "F43", "F44", "F45"]), "status"]) == {
         "match"
     }

@@ -728,6 +728,24 @@ def test_the_checks_catch_a_page_too_wide_for_a_phone(chromium_path, tmp_path):
         assert len(chromium.evaluate(SQUEEZED_TEXT)) == 1
 
 
+#: How far down a page its top for a leader may end at 1280 px: one 1280 × 1024 screen (issue 28;
+#: a town of 18 villages ends at about 990).
+TOP_PX = 1024
+
+
+def test_the_top_is_about_one_screen_at_desktop_width(page_types, reader):
+    """At 1280 px the top of the county's, a town's and the township's page (sentences, key
+    figures, the status table or, for many places, its counts by status) ends within about
+    one screen."""
+    reader.viewport(1280)
+    for kind in ("county", "town", "township"):
+        reader.open(page_types[kind])
+        bottom = reader.evaluate(
+            "document.querySelector('section.top').getBoundingClientRect().bottom"
+        )
+        assert bottom <= TOP_PX, (kind, bottom)
+
+
 def test_the_top_reads_on_a_phone(page_types, reader):
     """At 390 px the key figures are cards two to a row, and the status table keeps its first
     column (the place) in place while the rest scrolls; every cell links."""

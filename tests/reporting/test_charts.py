@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import AutoLocator, MaxNLocator
 
 from analysis.core.catalog import default_catalog
-from analysis.core.labels import indicator_name, label
+from analysis.core.labels import MODELS, indicator_name, label
 from analysis.core.trends import assess, assess_targets, project
 from analysis.reporting import charts
 from analysis.reporting.charts import PANEL_SIZE, fan_chart, panel_figure, trend_chart
@@ -307,8 +307,15 @@ def _assert_laid_out(figure: Figure, where: str) -> None:
             assert _inside(box[name], figure), f"{where}: {name} leaves the figure"
 
 
+#: A page's fan chart and the Word summary's, drawn at its printed size.
+LAYOUTS = pytest.mark.parametrize(
+    "layout", [charts.PAGE_LAYOUT, charts.PRINT_LAYOUT], ids=["page", "print"]
+)
+
+
+@LAYOUTS
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_indicator_s_fan_chart_keeps_title_mark_legend_and_source_apart(lang):
+def test_every_indicator_s_fan_chart_keeps_title_mark_legend_and_source_apart(lang, layout):
     # A rate's projection writes the longest source line (model, error, interval).
     rates = pd.Series([90, 92, 94, 95.5, 96.8, 97.6], index=YEARS, dtype=float)
     rate = assess(rates, 99.0, 2020, base_year=2014, direction="higher", kind="rate")
@@ -317,9 +324,59 @@ def test_every_indicator_s_fan_chart_keeps_title_mark_legend_and_source_apart(la
                    scope=label("join.names", lang).join(["青光村", "竹村村", "大桥村", "八角村", "新塘村"]))  # fmt: skip
     names = [(ind.id, indicator_name(ind, lang)) for ind in default_catalog()]
     for where, name in [*names, ("shared", shared)]:
-        figure = fan_chart(rates, rate, title=name, unit="%", sample=True, lang=lang)
+        figure = fan_chart(rates, rate, title=name, unit="%", sample=True, lang=lang, layout=layout)
         _assert_laid_out(figure, f"{where} ({lang})")
         charts.release(figure)
+
+
+def _source_lines(figure: Figure) -> list[str]:
+    (ax,) = figure.axes
+    (source,) = [t for t in ax.texts if t.get_text().startswith(("资料来源", "Source"))]
+    return source.get_text().split("\n")
+
+
+@LAYOUTS
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_source_line_breaks_between_clauses_never_inside_one(lang, layout):
+    """Each model's source line (the longest the charts write) breaks after a clause's comma or
+    semicolon, never after 模型： nor at the space before the error's figure; and the plan's."""
+    history = pd.Series([80.0, 82.5, 84.1, 85.6, 86.9, 88.2], index=YEARS)
+    plan = charts.FanLine(
+        True, (), 2019, 88.2, 0.8, None, 0.0, "", "", 1234.0, 2020, done=567.0, tracking="plan"
+    )
+    lines = [plan] + [
+        charts.FanLine(
+            True, ((2020, 89.0, 88.1, 90.2),), 2019, 88.2, 0.8, model, 1.23, "", "", 92.0, 2020
+        )
+        for model in MODELS
+    ]
+    for line in lines:
+        unit = "户" if line.tracking == "plan" else "%"
+        figure = charts.fan_line_chart(
+            history, line, title="医疗保险参保率", unit=unit, lang=lang, layout=layout
+        )
+        broken = _source_lines(figure)
+        charts.release(figure)
+        assert all(re.search(r"(；|，|; |, )$", text) for text in broken[:-1]), broken
+
+
+def test_a_clause_is_broken_only_where_it_is_longer_than_a_line():
+    text = "资料来源：各村年度报表汇总；模型：线性趋势，回测平均绝对误差 1,234户"
+    assert charts._fit_lines(text, 130, 10, clauses=True).split("\n") == [
+        "资料来源：各村年度报表汇总；",
+        "模型：线性趋势，",
+        "回测平均绝对误差 1,234户",
+    ]
+    # Without clauses (a title), or a clause wider than the line: after a space too.
+    text = "模型：线性趋势，回测平均绝对误差 1,234户"
+    assert (
+        charts._fit_lines(text, 175, 10, clauses=True)
+        == "模型：线性趋势，\n回测平均绝对误差 1,234户"
+    )
+    assert charts._fit_lines(text, 175, 10) == "模型：线性趋势，回测平均绝对误差 \n1,234户"
+    assert charts._fit_lines("回测平均绝对误差 1,234户", 60, 10, clauses=True) == (
+        "回测平均绝对误差 \n1,234户"
+    )
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

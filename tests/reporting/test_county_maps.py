@@ -82,14 +82,16 @@ def test_a_locator_zooms_on_the_villages_town_and_stays_within_it_and_its_neighb
 
 def test_the_word_summarys_maps_and_charts_print_their_text_at_9_points_or_more(county, tmp_path):
     """Word never shrinks a map (its figure is no wider than the text), so a map's smallest
-    text, :data:`~analysis.geo.furniture.MAP_TEXT_PT`, prints at 9 pt or more; and the print
-    maps beside it are set on A4 or A3 pages."""
+    text, :data:`~analysis.geo.furniture.MAP_TEXT_PT`, prints at 9 pt or more; every text of a
+    target chart prints at 9 pt or more too, two charts to a page; and the print maps beside
+    it are set on A4 or A3 pages."""
     import io
     import re
     import zipfile
 
     import PIL.Image
 
+    from analysis.core.style import PageCanvas
     from analysis.geo.furniture import MAP_TEXT_PT
     from analysis.reporting import index_page, print_documents
 
@@ -101,22 +103,34 @@ def test_the_word_summarys_maps_and_charts_print_their_text_at_9_points_or_more(
         targets = {
             rid: target for target, rid in re.findall(r'Target="([^"]+)"[^>]*Id="(rId\d+)"', rels)
         } | dict(re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"', rels))
-        placed = re.findall(r'<wp:extent cx="(\d+)".*?r:embed="(rId\d+)"', document, re.S)
+        placed = re.findall(
+            r'<wp:extent cx="(\d+)" cy="(\d+)".*?r:embed="(rId\d+)"', document, re.S
+        )
         # The first three pictures are the maps (corridor, sanitation, 卫生厕所普及率).
-        for width_emu, rid in placed[:3]:
+        for width_emu, _, rid in placed[:3]:
             png = PIL.Image.open(io.BytesIO(archive.read("word/" + targets[rid])))
             figure_in = png.size[0] / print_documents.PRINT_DPI
             printed_pt = MAP_TEXT_PT * int(width_emu) / 914400 / figure_in
             assert printed_pt >= 9 - 1e-6
-        # The target charts after them: their legends (the source line under it prints at 8.9).
-        from analysis.reporting import charts
-
-        smallest = charts._LEGEND_FONTSIZE
-        assert len(placed) > 3
-        for width_emu, rid in placed[3:]:
+        # The target charts after them, as print_fans draws them: every text of each (title,
+        # axis labels, ticks, legend, source line, sample mark) at its size on the figure times
+        # the printed width over the drawn width.
+        fans = print_documents.print_fans(load_tables(county), "zh")
+        assert fans and len(placed) == 3 + len(fans)
+        for (width_emu, height_emu, rid), fan in zip(placed[3:], fans, strict=True):
+            # Two to a page: each under half the text's height (225 mm), with a line's room.
+            assert int(height_emu) / 36000 <= 225 / 2 - 5
             png = PIL.Image.open(io.BytesIO(archive.read("word/" + targets[rid])))
-            figure_in = png.size[0] / print_documents.CHART_PRINT_DPI
-            assert smallest * int(width_emu) / 914400 / figure_in >= 9 - 1e-6
+            figure = fan.draw()
+            PageCanvas(figure).draw()  # tick labels are written as the figure is drawn
+            drawn_in = figure.get_figwidth()
+            assert abs(png.size[0] - drawn_in * print_documents.PRINT_DPI) < 1  # this figure
+            texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
+            assert len({t.get_fontsize() for t in texts}) >= 3  # ticks, legend, title, mark…
+            printed = {
+                t.get_text(): t.get_fontsize() * int(width_emu) / 914400 / drawn_in for t in texts
+            }
+            assert min(printed.values()) >= 9 - 1e-6, min(printed.items(), key=lambda i: i[1])
     for pdf in maps_dir.glob("*.pdf"):
         box = re.search(rb"/MediaBox \[ ?([\d.\s]+)\]", pdf.read_bytes()).group(1).split()
         size_mm = sorted(round(float(v) / 72 * 25.4) for v in box[2:])

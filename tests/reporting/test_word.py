@@ -243,3 +243,37 @@ def test_a_picture_given_twice_is_stored_once(prepared_sample, tmp_path):
     with zipfile.ZipFile(path) as archive:
         media = [name for name in archive.namelist() if name.startswith("word/media/")]
     assert len(media) == 2
+
+
+def test_the_built_pages_have_no_rowless_table_and_no_multiplied_chart(built, page_checks):
+    """Issue 28 on the sample's township page and village page (as on the county's), and no
+    template sentence more than three times in the township's top and summary."""
+    pages = [built / "township.html", built / "villages" / f"{VILLAGE}.html"]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        charts, under_multiplier = page_checks.multiplied(text)
+        assert charts and under_multiplier == [], page.name
+        assert page_checks.rowless(text) == [], page.name
+    shapes = page_checks.sentence_shapes(pages[0].read_text(encoding="utf-8"))
+    assert shapes and shapes.most_common(1)[0][1] <= 3, shapes.most_common(1)
+
+
+def test_many_places_are_counted_on_the_first_page_and_tabled_after_it(
+    prepared_sample, tmp_path, page_tables, monkeypatch
+):
+    """For more places than a page holds, the first page counts them by status for each
+    target; the table of each place follows on the next page."""
+    from analysis.pipeline.store import load_tables
+    from analysis.reporting import leader
+
+    monkeypatch.setattr(leader, "GRID_PLACES_SHOWN", 5)
+    tables = load_tables(prepared_sample)
+    path = narrative.write_docx(tmp_path / "s.docx", YEAR, tables)
+    first, detail = page_tables(docx.Document(str(path)))
+    _, counts = first  # the key figures, then the counts
+    assert counts.rows[0].cells[0].text == "目标"
+    villages = len(tables.villages)
+    for row in counts.rows[1:]:
+        assert sum(int(c.text) for c in row.cells[1:]) == villages
+    grid = detail[0]
+    assert len(grid.rows) == villages + 1 and grid.rows[0].cells[0].text == "村（居）"

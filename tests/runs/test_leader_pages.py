@@ -5,9 +5,9 @@ conftest.py)."""
 
 from __future__ import annotations
 
+import base64
 import html
 import re
-from collections import Counter
 from pathlib import Path
 
 import docx
@@ -130,36 +130,22 @@ def _area(processed: Path) -> pd.DataFrame:
     return table[table["level"] == "county"][["year", "indicator", "value"]]
 
 
-def _sentence_shapes(page: str) -> Counter:
-    """How often each template sentence stands in a page's top and summary: what is left of a
-    sentence once its figures and place names are taken out."""
-    parts = re.findall(
-        r'<section class="(?:top|minsheng-summary)"[^>]*>(.*?)</section>', page, re.S
-    )
-    text = html.unescape(re.sub(r"<[^>]+>", "\n", "".join(parts)))
-    return Counter(
-        re.sub(r"[\d.,%–]+|[^，。；（）\n]*?(村|镇|乡|县|园)", "#", s.strip())
-        for s in re.split(r"(?<=。)|\n", text)
-        if s.strip().endswith("。")
-    )
-
-
-def test_no_summary_repeats_a_template_sentence_more_than_three_times(county):
+def test_no_summary_repeats_a_template_sentence_more_than_three_times(county, page_checks):
     _, year_dir, _ = county
     for path in [year_dir / "county.html", *sorted((year_dir / "towns").glob("*.html"))]:
-        shapes = _sentence_shapes(path.read_text(encoding="utf-8"))
+        shapes = page_checks.sentence_shapes(path.read_text(encoding="utf-8"))
         assert shapes, path.name
         shape, times = shapes.most_common(1)[0]
         assert times <= MOST_REPEATS, f"{path.name}: {times}× {shape}"
 
 
-def test_the_repeat_check_catches_a_repeated_sentence():
+def test_the_repeat_check_catches_a_repeated_sentence(page_checks):
     """Control: a summary stating each of five towns in the same sentence is caught."""
     page = '<section class="minsheng-summary">' + "".join(
         f"<p>{name}医疗保险参保率为8{n}.5%，需加速。</p>"
         for n, name in enumerate(["甲镇", "乙镇", "丙镇", "丁镇", "戊镇"])
     )
-    assert _sentence_shapes(page + "</section>").most_common(1)[0][1] == 5
+    assert page_checks.sentence_shapes(page + "</section>").most_common(1)[0][1] == 5
 
 
 def test_a_where_sentence_groups_the_places_and_names_the_main_target():
@@ -174,3 +160,85 @@ def test_a_where_sentence_groups_the_places_and_names_the_main_target():
     said = leader._where_sentence(grid, "deteriorating", default_catalog(), "zh")
     assert said == "倒退的有甲镇、乙镇等3个乡镇，主要是卫生厕所普及率、医疗保险参保率。"
     assert leader._where_sentence(grid, "achieved", default_catalog(), "zh") == ""
+
+
+def test_the_counts_table_counts_each_targets_places_by_status():
+    insurance = leader.Column("medical_insurance_rate", True, 90.0)
+    roads = leader.Column("hardened_road_km", False)
+    towns = [(f"36072210{n}", name) for n, name in enumerate(["甲镇", "乙镇", "丙镇", "丁镇"])]
+    status = {(code, insurance): "acceleration needed" for code, _ in towns[:3]}
+    status[(towns[3][0], insurance)] = "achieved"
+    status[(towns[0][0], roads)] = "achieved"
+    grid = leader.StatusGrid("town", towns, [insurance, roads], status)
+    assert leader.counted_statuses(grid) == ["achieved", "acceleration needed", "no target"]
+    tables = type("Tables", (), {"place": lambda self: ("county", "360722")})()
+    counts = leader.counts_table(grid, tables)
+    assert counts.columns.tolist() == ["目标", "已达成", "需加速", "无目标"]
+    assert counts.iloc[:, 1:].values.tolist() == [[1, 3, 0], [1, 0, 3]]
+    assert counts.iloc[0, 0] == "医疗保险参保率（全县目标90%）"
+
+
+def test_a_town_of_more_villages_than_a_screen_holds_is_summed_up_at_the_top(county, monkeypatch):
+    """A town's top counts its villages by status for each target, coloured; the whole table
+    follows in a <details> whose summary says how many villages it holds (printed open)."""
+    from analysis.pipeline.store import load_tables
+    from analysis.reporting import sections
+
+    processed, _, _ = county
+    tables = load_tables(processed)
+    tables = tables.town(tables.towns()["code"].iloc[0])
+    shown: list[str] = []
+    monkeypatch.setattr(sections, "display", lambda html: shown.append(html.data))
+    sections.show_top(tables, 2019)
+    assert "status-counts" not in shown[0] and "<details" not in shown[0]  # 18 villages: whole
+    monkeypatch.setattr(leader, "GRID_PLACES_SHOWN", 5)
+    sections.show_top(tables, 2019)
+    top = shown[1]
+    n = len(tables.villages)
+    counts = re.search(r'<table class="status-counts">.*?</table>', top, re.S).group(0)
+    details = re.search(r'<details class="status-detail"><summary>(.*?)</summary>', top)
+    assert top.index(counts) < details.start() and details.group(1) == f"逐村查看（{n}个村）"
+    assert len(_grid_rows(top[details.start() :])) == n
+    for row in re.findall(r"<tr><td>.*?</tr>", counts):
+        cells = re.findall(r'<td class="num( s-[a-z-]+)?">(\d+)</td>', row)
+        assert sum(int(v) for _, v in cells) == n  # every village counted once per target
+    assert ' class="num s-' in counts  # a count coloured by its status
+
+
+def _pages(year_dir: Path) -> list[Path]:
+    return sorted(year_dir.rglob("*.html"))
+
+
+def test_no_chart_of_any_page_carries_an_offset_multiplier(county, page_checks):
+    """Every chart's value axis is written in the indicator's unit (1,400,000), never under a
+    "1e6" or "×10⁶" multiplier: read from the texts of every page's SVG charts (issue 28)."""
+    _, year_dir, _ = county
+    multiplied = page_checks.multiplied
+    found = [multiplied(page.read_text(encoding="utf-8")) for page in _pages(year_dir)]
+    assert sum(n for n, _ in found) > 10
+    assert [texts for _, texts in found if texts] == []
+    # Control: a multiplier is caught.
+    svg = base64.b64encode(b"<svg><text>2019</text><text>1e6</text></svg>").decode()
+    assert multiplied(f'<img src="data:image/svg+xml;base64,{svg}">') == (1, ["2019 1e6"])
+
+
+def test_no_page_has_a_table_of_headers_alone(county, page_checks):
+    _, year_dir, _ = county
+    rowless = page_checks.rowless
+    pages = _pages(year_dir)
+    assert len(pages) > 60
+    assert [(p.name, t) for p in pages for t in rowless(p.read_text(encoding="utf-8"))] == []
+    # Control: a header without rows is caught.
+    assert rowless("<table><thead><tr><th>村</th></tr></thead><tbody></tbody></table>")
+
+
+def test_every_word_file_numbers_its_pages(county):
+    """GB/T 9704's "— 1 —" in the footer of the county's summary and of every town's."""
+    _, year_dir, _ = county
+    documents = sorted(year_dir.rglob("*.docx"))
+    towns = pd.read_parquet(county[0] / "villages.parquet")["town_code"].nunique()
+    assert len(documents) == 1 + towns
+    for path in documents:
+        footer = docx.Document(str(path)).sections[0].footer.paragraphs[0]
+        assert "".join(n.text for n in footer._p.iter(qn("w:t"))) == "— 1 —", path.name
+        assert 'w:instr="PAGE"' in footer._p.xml, path.name

@@ -389,8 +389,8 @@ def _place(paragraph: Any, picture: Picture, width_mm: float) -> None:
 
 def _add_picture(document: Any, picture: Picture) -> None:
     """A picture as wide as the text (smaller where it would be taller than the page), in a
-    paragraph of its own: a chart's legend and source line print at 9 pt only at that width
-    (two to a row printed them at 5)."""
+    paragraph of its own: the charts are drawn at that width with every text at 9 pt or more,
+    and half the text's height, so two share a page (two to a row printed them at 5 pt)."""
     box_width, box_height = _text_box_mm(document)
     # A few millimetres short of the text height, so a picture shares its page with a line.
     box_height -= 10
@@ -412,7 +412,9 @@ def _shade(cell: Any, fill: str) -> None:
 def _add_top(document: Any, tables: Tables, year: int, lang: str, catalog: Catalog) -> None:
     """The first page, for a leader (:mod:`analysis.reporting.leader`): three to five
     sentences, the key figures with their change on the year before, the table of the places
-    against the targets coloured by status; then a new page for the detail."""
+    against the targets coloured by status (for more places than a page holds, the places
+    counted by status for each target, the table on the pages after it); then a new page for
+    the detail."""
     from docx.enum.text import WD_BREAK
 
     grid = leader.status_grid(tables, catalog=catalog)
@@ -426,10 +428,21 @@ def _add_top(document: Any, tables: Tables, year: int, lang: str, catalog: Catal
     if figures:
         _add_table(document, leader.headline_table(figures, year, lang=lang), TOP_TABLE_STYLE)
     if grid.columns:
-        heading = document.add_paragraph()
-        heading._p.style = style_id
-        heading.paragraph_format.first_line_indent = 0
-        heading.add_run(label(f"heading.status_grid.{grid.kind}", lang)).bold = True
+        _add_top_heading(document, label(f"heading.status_grid.{grid.kind}", lang))
+        if len(grid.places) > leader.GRID_PLACES_SHOWN:
+            # Summed up by target on the first page; the whole table on the pages after it.
+            places = label(f"places.{grid.kind}", lang)
+            counts = leader.counts_table(grid, tables, lang=lang, catalog=catalog)
+            summed = _add_table(document, counts.astype(str), TOP_TABLE_STYLE)
+            statuses = leader.counted_statuses(grid)
+            for row, values in zip(summed.rows[1:], counts.itertuples(index=False), strict=True):
+                for cell, status, n in zip(row.cells[1:], statuses, values[1:], strict=True):
+                    if n and status in STATUS_COLOURS:
+                        _shade(cell, STATUS_COLOURS[status][0])
+            note = document.add_paragraph(label("top.counts_note", lang, places=places))
+            note._p.style = _style_id(document, TOP_TABLE_STYLE)
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            _add_top_heading(document, label(f"heading.status_grid.{grid.kind}", lang))
         table = _add_table(
             document, leader.grid_table(grid, tables, lang=lang, catalog=catalog), TOP_TABLE_STYLE
         )
@@ -443,6 +456,14 @@ def _add_top(document: Any, tables: Tables, year: int, lang: str, catalog: Catal
         )
         note._p.style = _style_id(document, TOP_TABLE_STYLE)
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _add_top_heading(document: Any, text: str) -> None:
+    """A heading of the first page: bold, in the first page's style, not indented."""
+    heading = document.add_paragraph()
+    heading._p.style = _style_id(document, TOP_STYLE)
+    heading.paragraph_format.first_line_indent = 0
+    heading.add_run(text).bold = True
 
 
 def _add_review(document: Any, tables: Tables, year: int, lang: str, catalog: Catalog) -> None:

@@ -70,8 +70,10 @@ def aggregate_area(
     rules = {ind.id: ind.aggregate for ind in catalog}
     kind = _map(indicators["indicator"], rules)
     frames = []
+    # The village code only joins a rate to its weight: the sums and maxima leave it behind.
+    summed = [*keys, "value", *(["_pending"] if counted else [])]
     for how in ("sum", "max"):
-        grouped = indicators[kind == how].groupby(keys)
+        grouped = indicators.loc[kind == how, summed].groupby(keys)
         part = grouped["value"]
         made = {"value": getattr(part, how)(), "villages": part.count()}
         if counted:

@@ -143,6 +143,25 @@ def test_batched_equals_one_by_one_on_the_sample(prepared_sample: Path, monkeypa
     )
 
 
+def test_each_row_of_a_batch_is_projected_for_its_own_target() -> None:
+    """A target at or below 0 rules out the log models for its row only (as project_arrays)."""
+    years = np.arange(2014, 2020)
+    rng = np.random.default_rng(7)
+    values = np.maximum(1.0, 40 - 5 * np.arange(6) + rng.normal(0, 2, (6, 6))).round()
+    values[1, -1] = 0.0  # a value at 0: no log model whatever the target
+    targets = np.array([0.0, 5.0, 5.0, -1.0, np.nan, 10.0])
+    batched = trends.projection.project_batch(
+        years, values, 2020, "count", (0.0, None), 0.8, targets
+    )
+    for row, target in enumerate(targets):
+        alone = trends.projection.project_arrays(
+            years, values[row], 2020, "count", (0.0, None), 0.8, target
+        )
+        assert repr(batched[row]) == repr(alone)
+    notes = [p.candidates_text() for p in batched]
+    assert "log-linear skipped" in notes[0] and "log-linear skipped" not in notes[2]
+
+
 def test_project_batch_refuses_what_it_cannot_fit() -> None:
     with pytest.raises(ValueError, match="3 points"):
         trends.projection.project_batch(

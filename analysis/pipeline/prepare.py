@@ -33,7 +33,7 @@ from analysis.ingest.validate import ValidationResult, validate
 from analysis.iorw import atomic_write_text, remove_stale_temporaries
 from analysis.pipeline import store
 from analysis.pipeline.reconcile import RECONCILIATION_COLUMNS, reconcile
-from analysis.pipeline.restate import changes_of, keys_of_today, restate
+from analysis.pipeline.restate import changes_of, keys_of_today, lineage, restate
 from analysis.pipeline.store import path_of, write_csv_bom, write_gpkg, write_parquet
 from analysis.pipeline.workbook import write_workbook
 
@@ -121,12 +121,14 @@ def prepare(
     cache = FileCache(out / store.INGEST_CACHE_DIR, reuse=not force)
     result = validate(raw_dir, registry=registry, catalog=catalog, cache=cache)
     # The analysis series on today's boundaries; the values as reported kept beside them.
-    indicators, restated = restate(result.values, result.changes, catalog)
+    # Each former unit's units of today, walked once for the values and the keys pending.
+    today_of = lineage(result.changes)
+    indicators, restated = restate(result.values, result.changes, catalog, today_of)
     # The values no 核实说明 confirms: every figure that counts one says so on the pages. A
     # former unit's value counts in the figures of the units it is restated into.
     review = result.review
     pending = keys_of_today(
-        review.loc[~review["confirmed"].astype(bool), VALUE_KEY], result.changes
+        review.loc[~review["confirmed"].astype(bool), VALUE_KEY], result.changes, today_of
     )
     # Which values are pending, asked once: every aggregation below takes its rows from these.
     pending_flags = is_pending(indicators, pending)

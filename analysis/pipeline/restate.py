@@ -54,19 +54,25 @@ def lineage(changes: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "today", "share", "kinds"])
 
 
-def keys_of_today(keys: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+def keys_of_today(
+    keys: pd.DataFrame, changes: pd.DataFrame, paths: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """``keys`` (rows naming a village's value: ``village_code``, ``year``, ``indicator``) with
-    each former unit's rows also given under every unit of today it is restated into."""
+    each former unit's rows also given under every unit of today it is restated into.
+    ``paths`` is the changes' :func:`lineage` where the caller has it already."""
     if changes.empty or keys.empty:
         return keys
-    paths = lineage(changes)[["code", "today"]]
+    paths = (lineage(changes) if paths is None else paths)[["code", "today"]]
     carried = keys.merge(paths, left_on="village_code", right_on="code")
     carried = carried.assign(village_code=carried["today"])[list(keys.columns)]
     return pd.concat([keys, carried], ignore_index=True).drop_duplicates(ignore_index=True)
 
 
 def restate(
-    values: pd.DataFrame, changes: pd.DataFrame, catalog: Catalog
+    values: pd.DataFrame,
+    changes: pd.DataFrame,
+    catalog: Catalog,
+    paths: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The values on today's units, and what is said of each restated one.
 
@@ -78,6 +84,8 @@ def restate(
         The boundary changes (:data:`~analysis.ingest.crosswalk.CHANGE_COLUMNS`).
     catalog
         Says which indicators are summed, maximised or weighted, and by what.
+    paths
+        The changes' :func:`lineage`, where the caller has it already.
 
     Returns
     -------
@@ -87,7 +95,7 @@ def restate(
     """
     if changes.empty:
         return values, pd.DataFrame(columns=RESTATED_COLUMNS)
-    paths = lineage(changes)
+    paths = lineage(changes) if paths is None else paths
     moved = values["village_code"].isin(paths["code"])
     # The cells a restated value is made of: the former units', and those of today's units
     # that absorbed them, in the same years.

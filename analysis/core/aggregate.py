@@ -27,7 +27,7 @@ def aggregate_area(
     *,
     by: Sequence[str] = ("year",),
     weights: pd.DataFrame | None = None,
-    pending: pd.DataFrame | None = None,
+    pending: pd.DataFrame | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Township (or county) figures per year, by each indicator's catalog rule.
 
@@ -50,7 +50,8 @@ def aggregate_area(
     pending
         The village values pending review (``village_code``, ``year``, ``indicator``): with
         it, a column :data:`PENDING_REVIEW` counts the villages whose value counted in a
-        figure is pending, or, for a rate, whose value or weight is.
+        figure is pending, or, for a rate, whose value or weight is. It may be given as
+        :func:`is_pending` of a table the values and weights are rows of (:func:`pending_rows`).
 
     Returns
     -------
@@ -65,12 +66,14 @@ def aggregate_area(
     indicators = indicators[list(dict.fromkeys([*keys, "village_code", "value"]))]
     counted = pending is not None
     if counted:
-        indicators = indicators.assign(_pending=is_pending(indicators, pending))
+        indicators = indicators.assign(_pending=pending_rows(indicators, pending))
     rules = {ind.id: ind.aggregate for ind in catalog}
     kind = _map(indicators["indicator"], rules)
     frames = []
+    # The village code only joins a rate to its weight: the sums and maxima leave it behind.
+    summed = [*keys, "value", *(["_pending"] if counted else [])]
     for how in ("sum", "max"):
-        grouped = indicators[kind == how].groupby(keys)
+        grouped = indicators.loc[kind == how, summed].groupby(keys)
         part = grouped["value"]
         made = {"value": getattr(part, how)(), "villages": part.count()}
         if counted:
@@ -86,7 +89,7 @@ def aggregate_area(
         source = source[source["indicator"].isin(set(weight_of.values()))]
         table = source[["village_code", "year", "indicator", "value"]]
         if counted:
-            table = table.assign(_weight_pending=is_pending(table, pending))
+            table = table.assign(_weight_pending=pending_rows(table, pending))
         table = table.rename(columns={"indicator": "weight_id", "value": "weight"})
         joined = rates.assign(weight_id=_map(rates["indicator"], weight_of)).merge(
             table, on=["village_code", "year", "weight_id"], how="inner"
@@ -136,6 +139,15 @@ def is_pending(values: pd.DataFrame, pending: pd.DataFrame) -> pd.Series:
         )
         found[candidates] = keys.isin(wanted)
     return found
+
+
+def pending_rows(values: pd.DataFrame, pending: pd.DataFrame | pd.Series) -> pd.Series:
+    """:func:`is_pending` of ``values``; ``pending`` is the values pending review, or what
+    :func:`is_pending` said of a table ``values``' rows are taken from (by row label): the
+    prepare asks once and hands that to every aggregation."""
+    if isinstance(pending, pd.Series):
+        return pending.reindex(values.index)
+    return is_pending(values, pending)
 
 
 def _map(column: pd.Series, mapping: dict) -> pd.Series:
@@ -214,7 +226,7 @@ def aggregate_levels(
     villages: pd.DataFrame,
     catalog: Catalog | None = None,
     *,
-    pending: pd.DataFrame | None = None,
+    pending: pd.DataFrame | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Every level's figures per year: villages as they are, then each town, county and, when
     the data spans more than one county, prefecture — by the catalog's rules.
@@ -246,7 +258,7 @@ def aggregate_levels(
     columns = list(AGGREGATE_COLUMNS)
     types = {"year": "int64", "value": "float64", "villages": "int64", "code": str, "name": str}
     if pending is not None:
-        own[PENDING_REVIEW] = is_pending(values, pending).astype("int64").to_numpy()
+        own[PENDING_REVIEW] = pending_rows(values, pending).astype("int64").to_numpy()
         columns.append(PENDING_REVIEW)
         types[PENDING_REVIEW] = "int64"
     frames = [own]
@@ -285,7 +297,10 @@ def in_order(frame: pd.DataFrame, keys: list[str]) -> bool:
 
 
 def _aggregate_level(
-    values: pd.DataFrame, level: str, catalog: Catalog, pending: pd.DataFrame | None = None
+    values: pd.DataFrame,
+    level: str,
+    catalog: Catalog,
+    pending: pd.DataFrame | pd.Series | None = None,
 ) -> pd.DataFrame:
     """:func:`aggregate_township` per unit of ``level``, a unit's villages found by the first
     digits of their codes (weights looked up among all villages)."""

@@ -22,6 +22,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from analysis.core.labels import label
 
 #: Widest column, in Excel's character units; longer text wraps within it.
@@ -48,10 +50,23 @@ REVIEW_FILL = "FFBDD7EE"
 HEADER_FILL = "FFDDEBF7"
 
 
+class _Widths(dict):
+    """Character → its width (:func:`text_width`), each character looked up once."""
+
+    def __missing__(self, ch: str) -> int:
+        width = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        return width
+
+
+_WIDTHS = _Widths()
+
+
 def text_width(value: object) -> int:
     """How wide ``value`` shows, in character units: a wide (CJK) character counts two."""
     text = value if isinstance(value, str) else str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():  # no ASCII character is wide
+        return len(text)
+    return sum(map(_WIDTHS.__getitem__, text))
 
 
 def number_format(places: int) -> str:
@@ -75,6 +90,14 @@ def column(header: object, values: Iterable[object], places: int | None = None) 
     """
     widest = 0
     numbers = []
+    if getattr(values, "dtype", None) == np.float64:
+        # A column of floats: its range from the array, not from a set of its boxed values.
+        values = np.asarray(values)
+        found = values[~np.isnan(values)]
+        if not found.size or np.signbit(found[found == 0]).any():
+            values = found.tolist()  # a negative zero: the set decides which zero stands
+        else:
+            numbers, values = [float(found.min()), float(found.max())], []
     for value in set(values):
         if value is None or value == "":
             continue

@@ -22,6 +22,7 @@ from analysis.core.aggregate import (
     VALUE_KEY,
     aggregate_area,
     aggregate_levels,
+    is_pending,
     pending_totals,
 )
 from analysis.core.catalog import Catalog, default_catalog
@@ -127,7 +128,9 @@ def prepare(
     pending = keys_of_today(
         review.loc[~review["confirmed"].astype(bool), VALUE_KEY], result.lineage
     )
-    area = aggregate_area(indicators, catalog, pending=pending)
+    # Which values are pending, asked once: every aggregation below takes its rows from these.
+    pending_flags = is_pending(indicators, pending)
+    area = aggregate_area(indicators, catalog, pending=pending_flags)
     villages = villages_table(result.registry)
     reconciliation = (
         reconcile(result.published, indicators, area, catalog, result.targets, result.projects)
@@ -136,7 +139,7 @@ def prepare(
     )
     # Each problem with the village of its row, so the problems page can go village by village.
     quarantine = result.problems
-    aggregates = aggregate_levels(indicators, villages, catalog, pending=pending)
+    aggregates = aggregate_levels(indicators, villages, catalog, pending=pending_flags)
     paths: dict[str, Path] = {
         "indicators": write_parquet(indicators, path_of(out, "indicators")),
         "villages": write_parquet(villages, path_of(out, "villages")),

@@ -89,8 +89,13 @@ def _sheet(
     cells = frame.astype(object)
     cells = cells.where(cells.notna(), None)
     headers = [str(c) for c in frame.columns]
+    # A column of floats is measured on its array (sheets.column), the rest on the cells.
     layouts = [
-        sheets.column(header, cells.iloc[:, i], places.get(header))
+        sheets.column(
+            header,
+            frame.iloc[:, i] if frame.dtypes.iloc[i] == "float64" else cells.iloc[:, i],
+            places.get(header),
+        )
         for i, header in enumerate(headers)
     ]
     sheets.lay_out(ws, layouts, frozen_columns=_frozen_columns(headers))

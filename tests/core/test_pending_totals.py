@@ -12,6 +12,7 @@ from analysis.core.aggregate import (
     WHOLE_LEVEL,
     aggregate_area,
     aggregate_levels,
+    is_pending,
     pending_totals,
 )
 from analysis.core.catalog import default_catalog
@@ -82,6 +83,21 @@ def test_the_figures_are_unchanged_by_the_count(data):
     levels = aggregate_levels(indicators, villages, pending=pending)
     pd.testing.assert_frame_equal(
         levels.drop(columns=PENDING_REVIEW), aggregate_levels(indicators, villages)
+    )
+
+
+def test_the_values_asked_once_count_as_the_keys_do(data):
+    """The prepare hands every aggregation what is_pending said of the whole table."""
+    indicators, villages = data
+    pending = _pending((A, 2019, "poor_households_remaining"), (B, 2019, "population"))
+    flags = is_pending(indicators, pending)
+    assert flags.any()
+    pd.testing.assert_frame_equal(
+        aggregate_area(indicators, pending=flags), aggregate_area(indicators, pending=pending)
+    )
+    pd.testing.assert_frame_equal(
+        aggregate_levels(indicators, villages, pending=flags),
+        aggregate_levels(indicators, villages, pending=pending),
     )
 
 

@@ -63,3 +63,12 @@ def test_the_readme_lists_the_sheets_the_source_and_the_marks() -> None:
         fills = {c.value: c.fill.fgColor.rgb for c in ws["A"]}
         assert fills["错误"] == sheets.ERROR_FILL and fills["提示"] == sheets.WARNING_FILL
         assert ws.column_dimensions["B"].width == 70
+
+
+def test_a_column_of_floats_is_measured_as_its_values_are() -> None:
+    import pandas as pd
+
+    for values in ([86.4, 100.0, float("nan")], [-0.0, 5.0], [0.0, -0.0, 2.0], [float("nan")]):
+        for places in (None, 1):
+            as_floats = sheets.column("率", pd.Series(values, dtype="float64"), places)
+            assert as_floats == sheets.column("率", list(values), places)

@@ -18,7 +18,7 @@ YEARS = list(range(2014, 2020))
 def one_by_one(monkeypatch, indicators: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """``assess_targets`` with the batch turned off: every village projected alone."""
     with monkeypatch.context() as patch:
-        patch.setattr(batch, "village_projections", lambda *args, **kwargs: {})
+        patch.setattr(batch, "batch_projections", lambda *args, **kwargs: {})
         return trends.assess_targets(indicators, targets)
 
 
@@ -97,6 +97,17 @@ def test_batched_equals_one_by_one_on_awkward_villages(monkeypatch) -> None:
     assert villages["model"].nunique() >= 5
 
 
+def village_jobs(by_code: dict, ind, target: float, target_year: int) -> list:
+    """The rows :func:`batch.batch_projections` takes: one a village, scope its code."""
+    return [(code, "village", ind, "", s, target, target_year) for code, s in by_code.items()]
+
+
+def projected_codes(by_code: dict, ind, target: float, target_year: int) -> set[str]:
+    """The villages the batch projects (the rest go to the one-series path)."""
+    jobs = village_jobs(by_code, ind, target, target_year)
+    return {jobs[i][0] for i in batch.batch_projections(jobs, 0.8)}
+
+
 def test_nothing_falls_back_on_plain_series() -> None:
     catalog = default_catalog()
     indicators = village_table(48, YEARS, seed=5)
@@ -104,7 +115,7 @@ def test_nothing_falls_back_on_plain_series() -> None:
     series = batch._split(relevant, ["village_code", "indicator"])
     for indicator in ("poor_households_remaining", "medical_insurance_rate", "hardened_road_km"):
         by_code = {code: s for (code, i), s in series.items() if i == indicator}
-        projected = batch.village_projections(by_code, catalog[indicator], 0.0, 2020, 0.8)
+        projected = projected_codes(by_code, catalog[indicator], 0.0, 2020)
         long_enough = {code for code, (years, _) in by_code.items() if len(years) >= 3}
         assert set(projected) == long_enough
 
@@ -117,7 +128,7 @@ def test_ets_rows_fall_back_and_agree(monkeypatch) -> None:
     series = batch._split(relevant, ["village_code", "indicator"])
     full = {code: s for (code, _), s in series.items() if len(s[0]) == 12}
     ind = catalog["poor_households_remaining"]
-    assert full and batch.village_projections(full, ind, 0.0, 2020, 0.8) == {}
+    assert full and projected_codes(full, ind, 0.0, 2020) == set()
     targets = TARGETS.iloc[:1]
     assert_same(
         trends.assess_targets(indicators, targets), one_by_one(monkeypatch, indicators, targets)
@@ -130,6 +141,25 @@ def test_batched_equals_one_by_one_on_the_sample(prepared_sample: Path, monkeypa
     assert_same(
         trends.assess_targets(indicators, targets), one_by_one(monkeypatch, indicators, targets)
     )
+
+
+def test_each_row_of_a_batch_is_projected_for_its_own_target() -> None:
+    """A target at or below 0 rules out the log models for its row only (as project_arrays)."""
+    years = np.arange(2014, 2020)
+    rng = np.random.default_rng(7)
+    values = np.maximum(1.0, 40 - 5 * np.arange(6) + rng.normal(0, 2, (6, 6))).round()
+    values[1, -1] = 0.0  # a value at 0: no log model whatever the target
+    targets = np.array([0.0, 5.0, 5.0, -1.0, np.nan, 10.0])
+    batched = trends.projection.project_batch(
+        years, values, 2020, "count", (0.0, None), 0.8, targets
+    )
+    for row, target in enumerate(targets):
+        alone = trends.projection.project_arrays(
+            years, values[row], 2020, "count", (0.0, None), 0.8, target
+        )
+        assert repr(batched[row]) == repr(alone)
+    notes = [p.candidates_text() for p in batched]
+    assert "log-linear skipped" in notes[0] and "log-linear skipped" not in notes[2]
 
 
 def test_project_batch_refuses_what_it_cannot_fit() -> None:

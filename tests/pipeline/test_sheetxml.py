@@ -139,3 +139,15 @@ def test_widths_panes_and_print_setup_read_the_same_as_openpyxls(tmp_path: Path)
     assert fast[1][10][-1] == ("M3", "General", True)
     formats = {coord: fmt for coord, fmt, _ in cells}
     assert formats["C2"] == "0" and formats["D2"] == "0.0" and formats["A2"] == "General"
+
+
+def test_repeated_numbers_and_signed_zeros_give_the_same_bytes_as_openpyxl(tmp_path: Path) -> None:
+    """Each distinct number is formatted once: 0.0 and -0.0 are one key, written apart."""
+    repeated = pd.DataFrame(
+        {
+            "zeros": [0.0, -0.0, 0.0, 1.5, -0.0, 1.5, float("nan")],
+            "ints": [0, 0, 1, 1, 2, 2, 3],
+            "mixed": [1.0, 1, True, 0.0, False, -0.0, "1"],
+        }
+    )
+    assert _fast_bytes({"s": repeated}, tmp_path) == _openpyxl_bytes({"s": repeated}, tmp_path)

@@ -15,8 +15,9 @@ reason a clerk can read.
   :class:`Assessment`, with the one status rule;
 * :mod:`~analysis.core.trends.batch` — :func:`assess_targets`: the tidy indicator table and the
   targets table → one row per target plus one row per village and township-scoped indicator;
-  :func:`scope_series`, the series each is assessed on; the village rows are projected in
-  batches of villages that share their years.
+  :func:`scope_series`, the series each is assessed on; every row's series (target, town or
+  village) is projected in a batch of those of its indicator and target year that share their
+  years.
 """
 
 from analysis.core.aggregate import area_series

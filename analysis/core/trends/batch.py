@@ -278,37 +278,42 @@ def _row(
     return row, path
 
 
-def village_projections(
-    series: dict[str, _Arrays],
-    ind: Indicator,
-    target: float,
-    target_year: int,
-    level: float,
-) -> dict[str, Projection]:
-    """The projections of many villages' series of one indicator, fitted together.
+#: One row of the projections table to make: scope, row type, indicator, source, series,
+#: target and target year.
+_Job = tuple[str, str, Indicator, str, _Arrays, float, int]
 
-    Series observed in the same years are stacked and projected at once
-    (:func:`~analysis.core.trends.projection.project_batch`), so gaps need no masking. Only the
-    villages the batch projects are in the result: a plan, a series too short or already past
-    the target year, and a row the batch hands back are left to the one-series path.
+
+def batch_projections(jobs: list[_Job], level: float) -> dict[int, Projection]:
+    """The projections of many rows' series, fitted together: row index → projection.
+
+    Series of one indicator and target year observed in the same years are stacked and
+    projected at once (:func:`~analysis.core.trends.projection.project_batch`, each with its
+    own target), whatever their scope, so gaps need no masking and a province's thousands of
+    towns cost a few array fits. Only the rows the batch projects are in the result: a plan, a
+    series too short or already past the target year, and a row the batch hands back are left
+    to the one-series path.
     """
-    if ind.plan:
-        return {}
-    patterns: dict[bytes, list[str]] = {}
-    for code, (years, _) in series.items():
-        if len(years) >= MIN_POINTS and years[-1] < target_year:
-            patterns.setdefault(years.tobytes(), []).append(code)
-    bounds = resolve_bounds(ind.kind, ind.bounds)
-    result: dict[str, Projection] = {}
-    for codes in patterns.values():
-        years = series[codes[0]][0]
-        values = np.stack([series[code][1] for code in codes])
+    groups: dict[tuple[str, int, bytes], list[int]] = {}
+    for i, (_, _, ind, _, (years, _), _, target_year) in enumerate(jobs):
+        if not ind.plan and len(years) >= MIN_POINTS and years[-1] < target_year:
+            groups.setdefault((ind.id, target_year, years.tobytes()), []).append(i)
+    result: dict[int, Projection] = {}
+    for (_, target_year, _), rows in groups.items():
+        ind = jobs[rows[0]][2]
+        years = jobs[rows[0]][4][0]
+        values = np.stack([jobs[i][4][1] for i in rows])
+        targets = np.array([jobs[i][5] for i in rows], dtype=float)
         projections = project_batch(
-            years, values, target_year, ind.kind, bounds, level, target, ind.cumulative
+            years,
+            values,
+            target_year,
+            ind.kind,
+            resolve_bounds(ind.kind, ind.bounds),
+            level,
+            targets,
+            ind.cumulative,
         )
-        result.update(
-            (code, p) for code, p in zip(codes, projections, strict=True) if p is not None
-        )
+        result.update((i, p) for i, p in zip(rows, projections, strict=True) if p is not None)
     return result
 
 
@@ -387,13 +392,13 @@ def assess_targets_with_paths(
     relevant = _relevant(indicators, set(target_ids), catalog)
     series = _Series(relevant, catalog)
 
-    rows = []
+    jobs: list[_Job] = []
     for target in targets.itertuples(index=False):
         ind = catalog[str(target.indicator)]
         scope = str(target.scope).strip()
         source = "" if pd.isna(target.source) else str(target.source)
-        rows.append(
-            _row(
+        jobs.append(
+            (
                 scope,
                 "target",
                 ind,
@@ -401,8 +406,6 @@ def assess_targets_with_paths(
                 series.of(scope, ind.id),
                 float(target.target_value),
                 int(target.target_year),
-                base_year,
-                level,
             )
         )
 
@@ -415,28 +418,21 @@ def assess_targets_with_paths(
         applies = ind.kind == "rate" or value == 0
         unit_target = value if applies else math.nan
         source = _APPLIED_SOURCE[scope_level(scope)[0]] if applies else ""
-        unit_series = {code: series.unit(row_type, code, indicator_id) for code in below}
-        projections = (
-            village_projections(unit_series, ind, unit_target, target_year, level)
-            if row_type == "village"
-            else {}
-        )
-        rows.extend(
-            _row(
+        jobs.extend(
+            (
                 code,
                 row_type,
                 ind,
                 source,
-                unit_series[code],
+                series.unit(row_type, code, indicator_id),
                 unit_target,
                 target_year,
-                base_year,
-                level,
-                projections.get(code),
             )
             for code in below
         )
 
+    projections = batch_projections(jobs, level)
+    rows = [_row(*job, base_year, level, projections.get(i)) for i, job in enumerate(jobs)]
     result = pd.DataFrame([row for row, _ in rows], columns=COLUMNS)
     paths = pd.DataFrame([part for _, path in rows for part in path], columns=PATH_COLUMNS)
     paths = paths.astype({"target_year": "int64", "year": "int64"})

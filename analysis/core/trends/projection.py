@@ -395,16 +395,17 @@ def project_batch(
     kind: str,
     bounds: Bounds,
     level: float,
-    target: float = math.nan,
+    target: float | np.ndarray = math.nan,
     cumulative: bool = False,
 ) -> list[Projection | None]:
     """:func:`project_arrays` on many series observed in the same years, fitted at once.
 
     ``values`` has one series a row (no NaN), ``years`` their shared years (cleaned, at least
-    :data:`MIN_POINTS`, all before ``target_year``). Every candidate is fitted in closed form on
-    the whole array; the result is the one :func:`project_arrays` gives each row. A row is None
-    where the batch cannot say the same (a candidate that needs statsmodels is usable, or a
-    back-test error is not finite): the caller projects it alone.
+    :data:`MIN_POINTS`, all before ``target_year``), ``target`` one for all or one a row. Every
+    candidate is fitted in closed form on the whole array; the result is the one
+    :func:`project_arrays` gives each row. A row is None where the batch cannot say the same (a
+    candidate that needs statsmodels is usable, or a back-test error is not finite): the caller
+    projects it alone.
     """
     m, n = values.shape
     if n < MIN_POINTS or target_year <= years[-1]:
@@ -414,12 +415,9 @@ def project_batch(
     lo = -np.inf if bounds[0] is None else bounds[0]
     hi = np.inf if bounds[1] is None else bounds[1]
     candidates = models.candidates(kind, bounds, cumulative)
-    notes = [
-        [model.unusable(years, row, holdouts, target) for model in candidates] for row in values
-    ]
-    usable = np.array([[not note for note in row] for row in notes], dtype=bool).reshape(
-        m, len(candidates)
-    )
+    targets = np.broadcast_to(np.asarray(target, dtype=float), (m,))
+    notes = [_notes(model, years, values, holdouts, targets) for model in candidates]
+    usable = np.stack([note == "" for note in notes], axis=1).reshape(m, len(candidates))
     if any(model.method == "ets" and usable[:, j].any() for j, model in enumerate(candidates)):
         return [None] * m
     maes = np.full((m, len(candidates)), math.nan)
@@ -447,7 +445,7 @@ def project_batch(
         sd, mean, lower, upper = interval(model, predictive, factor, level, bounds, floors)
         for k, row in enumerate(rows):
             scores = [
-                CandidateScore(c.name, float(maes[row, i]), notes[row][i])
+                CandidateScore(c.name, float(maes[row, i]), notes[i][row])
                 for i, c in enumerate(candidates)
             ]
             result[row] = _made(
@@ -467,6 +465,31 @@ def project_batch(
                 float(values[row, -1]) if cumulative else None,
             )
     return result
+
+
+def _notes(
+    model: models.Model,
+    years: np.ndarray,
+    values: np.ndarray,
+    holdouts: int,
+    targets: np.ndarray,
+) -> np.ndarray:
+    """:meth:`models.Model.unusable` of each row of ``values`` (its target in ``targets``), as
+    an array of the same words: only the log scale's checks look at a row's values or target,
+    the rest at the shared years alone."""
+    notes = np.full(len(values), "", dtype=object)
+    rest = np.ones(len(values), dtype=bool)
+    if model.scale.name == "log":
+        for rows in (np.any(values <= 0, axis=1), targets <= 0):
+            rows = rows & rest
+            if rows.any():
+                first = int(np.flatnonzero(rows)[0])
+                notes[rows] = model.unusable(years, values[first], holdouts, targets[first])
+            rest &= ~rows
+    if rest.any():
+        first = int(np.flatnonzero(rest)[0])
+        notes[rest] = model.unusable(years, values[first], holdouts, targets[first])
+    return notes
 
 
 def project(

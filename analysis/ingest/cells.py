@@ -333,12 +333,18 @@ def is_totals_label(
         codes, distinct = _distinct(values[is_text].astype(str))
         text = totals_text(distinct)
         extra = {str(e) for e in extra if str(e)}
-        named = text.str.match(TOTALS_PATTERN) | text.isin(extra)
+        # Looked up in sets: a text column's ``isin`` builds an Arrow scalar per town name.
+        named = text.str.match(TOTALS_PATTERN).to_numpy(bool) | _in_set(text, extra)
         prefixes = town_spellings(towns)
         if prefixes:
-            named |= text.str.extract(TOWN_TOTALS_PATTERN)[0].isin(prefixes)
-        found[is_text] = named.to_numpy(bool)[codes]
+            named |= _in_set(text.str.extract(TOWN_TOTALS_PATTERN)[0], prefixes)
+        found[is_text] = named[codes]
     return pd.Series(found, index=values.index)
+
+
+def _in_set(values: pd.Series, members: set[str]) -> np.ndarray:
+    """True where a text (missing: never) is one of ``members``."""
+    return np.fromiter((v in members for v in values.to_numpy(dtype=object)), bool, len(values))
 
 
 def totals_text(values: pd.Series) -> pd.Series:

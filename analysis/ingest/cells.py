@@ -280,7 +280,15 @@ def parse_cells(values: pd.Series) -> pd.DataFrame:
         number[idx] = parsed[codes]
         unit[idx] = units[codes]
         state[idx] = np.where(missing, "missing", np.where(ok, "ok", "text"))[codes]
-    return pd.DataFrame({"number": number, "unit": unit, "state": state}, index=values.index)
+    # Kept as Python objects: a text column would copy millions of cells to Arrow and back.
+    return pd.DataFrame(
+        {
+            "number": number,
+            "unit": pd.Series(unit, index=values.index, dtype=object),
+            "state": pd.Series(state, index=values.index, dtype=object),
+        },
+        index=values.index,
+    )
 
 
 def _distinct(text: pd.Series) -> tuple[np.ndarray, pd.Series]:

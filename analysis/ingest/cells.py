@@ -280,7 +280,15 @@ def parse_cells(values: pd.Series) -> pd.DataFrame:
         number[idx] = parsed[codes]
         unit[idx] = units[codes]
         state[idx] = np.where(missing, "missing", np.where(ok, "ok", "text"))[codes]
-    return pd.DataFrame({"number": number, "unit": unit, "state": state}, index=values.index)
+    # Kept as Python objects: a text column would copy millions of cells to Arrow and back.
+    return pd.DataFrame(
+        {
+            "number": number,
+            "unit": pd.Series(unit, index=values.index, dtype=object),
+            "state": pd.Series(state, index=values.index, dtype=object),
+        },
+        index=values.index,
+    )
 
 
 def _distinct(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -333,12 +341,18 @@ def is_totals_label(
         codes, distinct = _distinct(values[is_text].astype(str))
         text = totals_text(distinct)
         extra = {str(e) for e in extra if str(e)}
-        named = text.str.match(TOTALS_PATTERN) | text.isin(extra)
+        # Looked up in sets: a text column's ``isin`` builds an Arrow scalar per town name.
+        named = text.str.match(TOTALS_PATTERN).to_numpy(bool) | _in_set(text, extra)
         prefixes = town_spellings(towns)
         if prefixes:
-            named |= text.str.extract(TOWN_TOTALS_PATTERN)[0].isin(prefixes)
-        found[is_text] = named.to_numpy(bool)[codes]
+            named |= _in_set(text.str.extract(TOWN_TOTALS_PATTERN)[0], prefixes)
+        found[is_text] = named[codes]
     return pd.Series(found, index=values.index)
+
+
+def _in_set(values: pd.Series, members: set[str]) -> np.ndarray:
+    """True where a text (missing: never) is one of ``members``."""
+    return np.fromiter((v in members for v in values.to_numpy(dtype=object)), bool, len(values))
 
 
 def totals_text(values: pd.Series) -> pd.Series:

@@ -71,9 +71,16 @@ class Registry:
     table: pd.DataFrame  # REGISTRY_COLUMNS, all text
     _official: dict[str, str | None] = field(default_factory=dict, repr=False)
     _spellings: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _folded: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
     _cache: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)
     # Each town's own registry (its villages alone), made when a row first names the town.
     _towns: dict[str, Registry] = field(default_factory=dict, repr=False)
+    # Each town's names alone, (town, name) → resolved: what :meth:`within_town` gives, without
+    # a registry made for each of a province's towns.
+    _town_indexes: dict[str, tuple[_Names, _Names | None]] = field(default_factory=dict, repr=False)
+    _town_cache: dict[tuple[str, str], tuple[str | None, str]] = field(
+        default_factory=dict, repr=False
+    )
     _units: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     # Each named unit's name folded, and less its suffix, by level: asked for every town cell.
     _unit_forms: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict, repr=False)
@@ -94,19 +101,15 @@ class Registry:
         # one or two suffixes off) names every village that can be written so; a spelling that
         # villages of two towns reach is ambiguous, never the first village that has it (老圩 for
         # 大桥镇's 老圩居委会 and 小江镇's 老圩村).
-        official: dict[str, str | None] = {}
-        spellings: dict[str, set[str]] = {}
         named = self.table[["code", "name", "short_name"]]
         if self.former is not None:
             named = pd.concat([named, self.former[["code", "name", "short_name"]]])
-        for code, name, short in named.itertuples(index=False):
-            for spelling in {_fold_name(name), _fold_name(short)}:
-                _claim(official, spelling, code)
-                once = _strip_suffix(spelling)
-                for form in (spelling, once, _strip_suffix(once)):
-                    if form:
-                        spellings.setdefault(form, set()).add(code)
-        self._official, self._spellings = official, spellings
+        # Each unit's names folded once: a town's own index (:meth:`_town_index`) reuses them.
+        self._folded = [
+            (code, _fold_name(name), _fold_name(short))
+            for code, name, short in named.itertuples(index=False)
+        ]
+        self._official, self._spellings = _name_index(self._folded)
 
     # Both are asked once per distinct name of every file: kept, not built again each time.
     @functools.cached_property
@@ -282,18 +285,35 @@ class Registry:
             found = self._today.resolve_name(name)
             if found[1] != "unknown":
                 return found
-        folded = re.sub(r"^(\d{12})\.0+$", r"\1", _fold_name(name))
-        if re.fullmatch(r"\d{12}", folded):
-            return (folded, "ok") if folded in self.codes else (None, "unknown")
-        exact = self._official.get(folded)
-        if exact and {code[:9] for code in self._spellings[folded]} == {exact[:9]}:
-            return exact, "ok"
-        candidates = [folded, _strip_suffix(folded), _strip_suffix(_strip_suffix(folded))]
-        for candidate in dict.fromkeys(candidates):
-            codes = self._spellings.get(candidate)
-            if codes:
-                return (next(iter(codes)), "ok") if len(codes) == 1 else (None, "ambiguous")
-        return None, "unknown"
+        return _resolve_among(name, self._official, self._spellings, self.codes)
+
+    def _town_index(self, town_code: str) -> tuple[_Names, _Names | None]:
+        """The names of one town's units (today's and former), and of its units of today alone
+        where the registry knows former units: those :meth:`within_town`'s registry holds."""
+        if town_code not in self._town_indexes:
+            rows = self._town_rows.get(town_code, [])
+            today = [self._folded[i] for i in rows]
+            if self.former is None:
+                self._town_indexes[town_code] = (_Names.of(today), None)
+            else:
+                offset = len(self.table)
+                former = [
+                    self._folded[offset + i]
+                    for i in np.flatnonzero(self.former["town_code"].to_numpy() == town_code)
+                ]
+                self._town_indexes[town_code] = (_Names.of(today + former), _Names.of(today))
+        return self._town_indexes[town_code]
+
+    def _resolve_in_town(self, town_code: str, name: str) -> tuple[str | None, str]:
+        """``within_town(town_code).resolve_name(name)``, from the town's own index."""
+        key = (town_code, name)
+        if key not in self._town_cache:
+            names, today = self._town_index(town_code)
+            found = today.resolve(name) if today is not None else (None, "unknown")
+            if found[1] == "unknown":
+                found = names.resolve(name)
+            self._town_cache[key] = found
+        return self._town_cache[key]
 
     def resolve(self, names: pd.Series, towns: pd.Series | None = None) -> pd.DataFrame:
         """Resolve a column of names (each distinct name once): columns ``code``, ``status``.
@@ -313,8 +333,11 @@ class Registry:
             )
             found = {}
             for town, name in dict.fromkeys(keys):
-                registry = self if pd.isna(town) else self.within_town(str(town))
-                found[(town, name)] = registry._resolve_cached(name)
+                found[(town, name)] = (
+                    self._resolve_cached(name)
+                    if pd.isna(town)
+                    else self._resolve_in_town(str(town), name)
+                )
             return pd.DataFrame(
                 [found[key] for key in keys], columns=["code", "status"], index=names.index
             )
@@ -372,6 +395,59 @@ def _claim(names: dict[str, str | None], spelling: str, code: str) -> None:
         names[spelling] = None
     else:
         names.setdefault(spelling, code)
+
+
+def _name_index(
+    folded: list[tuple[str, str, str]],
+) -> tuple[dict[str, str | None], dict[str, set[str]]]:
+    """(official, spellings) of units given as (code, folded name, folded short name): each
+    official or short spelling → its unit's code (None where two units claim it), and every
+    spelling (as written, one or two suffixes off) → the codes that can be written so."""
+    official: dict[str, str | None] = {}
+    spellings: dict[str, set[str]] = {}
+    for code, name, short in folded:
+        for spelling in {name, short}:
+            _claim(official, spelling, code)
+            once = _strip_suffix(spelling)
+            for form in (spelling, once, _strip_suffix(once)):
+                if form:
+                    spellings.setdefault(form, set()).add(code)
+    return official, spellings
+
+
+def _resolve_among(
+    name: str, official: dict[str, str | None], spellings: dict[str, set[str]], codes: frozenset
+) -> tuple[str | None, str]:
+    """A name (or 12-digit code) among the units of an index (:func:`_name_index`) and their
+    codes → (code, status): ``ok``, ``ambiguous`` or ``unknown``."""
+    folded = re.sub(r"^(\d{12})\.0+$", r"\1", _fold_name(name))
+    if re.fullmatch(r"\d{12}", folded):
+        return (folded, "ok") if folded in codes else (None, "unknown")
+    exact = official.get(folded)
+    if exact and {code[:9] for code in spellings[folded]} == {exact[:9]}:
+        return exact, "ok"
+    candidates = [folded, _strip_suffix(folded), _strip_suffix(_strip_suffix(folded))]
+    for candidate in dict.fromkeys(candidates):
+        found = spellings.get(candidate)
+        if found:
+            return (next(iter(found)), "ok") if len(found) == 1 else (None, "ambiguous")
+    return None, "unknown"
+
+
+@dataclass(frozen=True)
+class _Names:
+    """One town's units by name: its index (:func:`_name_index`) and their codes."""
+
+    official: dict[str, str | None]
+    spellings: dict[str, set[str]]
+    codes: frozenset[str]
+
+    @classmethod
+    def of(cls, folded: list[tuple[str, str, str]]) -> _Names:
+        return cls(*_name_index(folded), frozenset(code for code, _, _ in folded))
+
+    def resolve(self, name: str) -> tuple[str | None, str]:
+        return _resolve_among(name, self.official, self.spellings, self.codes)
 
 
 REGISTRY_COLUMNS = ("code", "name", "short_name", "kind", "town_code", "town_name", "county_name")

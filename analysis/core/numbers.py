@@ -183,6 +183,16 @@ def change(
     return text
 
 
+def error(value: float | None, what: Measure, lang: str = "zh") -> str:
+    """An error or spread of a figure, with its unit: 0.4个百分点 for a rate, 659元, 0.4户 (a
+    back-test error of 0.4 households is not 0)."""
+    if _missing(value):
+        return MISSING
+    if _is_rate(what):
+        return change(value, what, lang, context="spread")
+    return figure(value, what, lang, context="spread")
+
+
 def interval(lower: float, upper: float, what: Measure, lang: str = "zh") -> str:
     """A range: 86.9%–89.3% (percentages each with its sign), 1–3个, 64.39–65.54公里."""
     if _missing(lower) or _missing(upper):

@@ -455,7 +455,7 @@ def fan_line_chart(
                 "chart.model",
                 lang,
                 model=label(f"model.{model}", lang) if f"model.{model}" in LABELS else model,
-                mae=numbers.number(line.backtest_mae, unit, lang, context="spread"),
+                mae=numbers.error(line.backtest_mae, unit, lang),
                 level=level,
             )
         )

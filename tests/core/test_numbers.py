@@ -121,3 +121,11 @@ def test_a_spread_of_counts_keeps_a_decimal():
 def test_unknown_language_is_refused():
     with pytest.raises(ParameterError, match="lang"):
         numbers.number(1.0, CATALOG["households"], "fr")
+
+
+def test_an_error_carries_its_unit_and_a_rate_s_is_in_points():
+    assert numbers.error(13.75, "亩") == "13.75亩"
+    assert numbers.error(0.4, "户") == "0.4户"
+    assert numbers.error(1.26, "%") == "1.3个百分点"
+    assert numbers.error(659.3, "元", "en") == "659.3 yuan"
+    assert numbers.error(float("nan"), "户") == numbers.MISSING

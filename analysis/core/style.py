@@ -11,6 +11,7 @@ the picture shows the component form (竹（氵甸）村), never an empty box.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
@@ -18,7 +19,10 @@ from pathlib import Path
 
 import matplotlib
 import numpy as np
+from matplotlib import cbook
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_mixed import MixedModeRenderer
+from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
@@ -308,6 +312,49 @@ class PageCanvas(FigureCanvasAgg):
             self.renderer = _MemoRendererAgg(width, height, self.figure.dpi)
             self._memo_key = key
         return self.renderer
+
+
+class _MemoRendererSVG(RendererSVG):
+    """matplotlib's SVG renderer, with text metrics and outlines kept across figures as
+    :class:`_MemoRendererAgg` keeps them: every chart of a page is a new SVG renderer, and the
+    same tick labels, legends and sources were measured again for each."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._text2path = _TEXT_TO_PATH
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        # Measured by outlines in points, whatever the figure's resolution.
+        key = (s, _font_key(prop), "svg")
+        found = _METRICS.get(key)
+        if found is None:
+            if len(_METRICS) >= _MEMO_SIZE:
+                _METRICS.clear()
+            found = _METRICS[key] = super().get_text_width_height_descent(s, prop, ismath)
+        return found
+
+
+class SvgCanvas(FigureCanvasSVG):
+    """The SVG canvas pictures are written on: matplotlib's own ``print_svg``, drawn through
+    :class:`_MemoRendererSVG`. Give a figure one for the time of a ``savefig`` in SVG."""
+
+    def print_svg(self, filename, *, bbox_inches_restore=None, metadata=None, **_ignored) -> None:
+        # savefig passes the keywords of every backend (dpi, colours, orientation): the figure
+        # already holds them, as matplotlib's own print_svg takes them.
+        with cbook.open_file_cm(filename, "w", encoding="utf-8") as fh:
+            if not cbook.file_requires_unicode(fh):
+                fh = codecs.getwriter("utf-8")(fh)
+            dpi = self.figure.dpi
+            self.figure.dpi = 72
+            width, height = self.figure.get_size_inches()
+            svg = _MemoRendererSVG(width * 72, height * 72, fh, image_dpi=dpi, metadata=metadata)
+            renderer = MixedModeRenderer(
+                self.figure, width, height, dpi, svg, bbox_inches_restore=bbox_inches_restore
+            )
+            self.figure.draw(renderer)
+            renderer.finalize()
 
 
 @cache

@@ -32,7 +32,13 @@ from matplotlib.text import Text
 
 from analysis.core.glyphs import WINDOWS_EXT_B_FONT
 from analysis.core.labels import BRACKETS, check_lang, label, unit_word
-from analysis.core.style import COLORS, measuring_renderer, rare_characters, use_house_style
+from analysis.core.style import (
+    COLORS,
+    SvgCanvas,
+    measuring_renderer,
+    rare_characters,
+    use_house_style,
+)
 from analysis.core.truetype import truetype_family
 from analysis.geo import layers as geo
 from analysis.geo.classes import (
@@ -703,6 +709,12 @@ def _save(fig: Figure, target: Path | io.BytesIO, kind: str, dpi: float | None) 
         # style`); the figure's stack then names Windows' font of Extension B too.
         rare = [WINDOWS_EXT_B_FONT] if rare_characters(text) else []
         settings["font.sans-serif"] = [house, *SVG_FALLBACK_FONTS, *rare, *others]
-    with matplotlib.rc_context(settings):
-        resolution = dpi if dpi is not None else matplotlib.rcParams["savefig.dpi"]
-        fig.savefig(target, format=kind, dpi=resolution, metadata=metadata)
+    canvas = fig.canvas
+    if kind == "svg":
+        SvgCanvas(fig)  # the figure's canvas while it is saved: text measured once a process
+    try:
+        with matplotlib.rc_context(settings):
+            resolution = dpi if dpi is not None else matplotlib.rcParams["savefig.dpi"]
+            fig.savefig(target, format=kind, dpi=resolution, metadata=metadata)
+    finally:
+        fig.set_canvas(canvas)

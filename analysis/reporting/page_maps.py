@@ -317,19 +317,11 @@ def with_target(
 def locator_drawing(tables: Tables, code: str, *, lang: str = "zh") -> MapDrawing | None:
     """The village highlighted in its own town, the neighbouring towns around it (where the
     tables hold more than one town: give a village page's locator the whole data set's)."""
-    villages = tables.measured_villages()
-    if villages is None:
+    if tables.measured_villages() is None:
         return None
     town = str(code)[: LEVELS["town"]]
-    neighbours = None
-    if _town_of(villages["code"]).nunique() > 1:
-        towns = tables.derived("measured_town_shapes", _measured_town_shapes)
-        own = towns.loc[towns["code"] == town, "geometry"]
-        if len(own):
-            # Dissolved from the same villages, neighbours share their boundary exactly.
-            near = towns.geometry.intersects(own.iloc[0])
-            neighbours = towns.loc[near & (towns["code"] != town), ["code", "name", "geometry"]]
-        villages = villages[_town_of(villages["code"]) == town]
+    # The same for every village of the town: found once for a worker's pages of it.
+    villages, neighbours = tables.derived(f"locator:{town}", lambda t: _locator_layers(t, town))
     return MapDrawing.of(
         maps.locator_map,
         villages,
@@ -339,6 +331,22 @@ def locator_drawing(tables: Tables, code: str, *, lang: str = "zh") -> MapDrawin
         sample=tables.sample,
         lang=lang,
     )
+
+
+def _locator_layers(tables: Tables, town: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """What a locator of a village of ``town`` draws: the town's villages, and the towns
+    around it where the tables hold several (None where they do not)."""
+    villages = tables.measured_villages()
+    if _town_of(villages["code"]).nunique() <= 1:
+        return villages, None
+    neighbours = None
+    towns = tables.derived("measured_town_shapes", _measured_town_shapes)
+    own = towns.loc[towns["code"] == town, "geometry"]
+    if len(own):
+        # Dissolved from the same villages, neighbours share their boundary exactly.
+        near = towns.geometry.intersects(own.iloc[0])
+        neighbours = towns.loc[near & (towns["code"] != town), ["code", "name", "geometry"]]
+    return villages[_town_of(villages["code"]) == town], neighbours
 
 
 @reads(REGISTRY)

@@ -49,6 +49,23 @@ class PoolExecutor:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
+        #: The pool :meth:`start` started, which the first round runs on.
+        self._started: cf.ProcessPoolExecutor | None = None
+
+    def start(self, engine: str) -> None:
+        """Start the workers now and warm each up for ``engine`` (its imports, its shell or
+        kernel), before the jobs are known: a cold build's workers warm up while the build
+        prepares the tables, on the core that prepare leaves idle."""
+        if self._started is None:
+            self._started = _new_pool(self.workers)
+            for _ in range(self.workers):
+                self._started.submit(warm_worker, engine)
+
+    def close(self) -> None:
+        """End the workers :meth:`start` started, where no round has run on them."""
+        if self._started is not None:
+            self._started.shutdown(cancel_futures=True)
+            self._started = None
 
     def run(self, jobs: Sequence[Job | DocumentJob], settings: RunSettings) -> Iterator[JobResult]:
         left = list(jobs)
@@ -64,17 +81,23 @@ class PoolExecutor:
                     continue
                 yield crashed(job, settings)
 
-    @staticmethod
     def _round(
-        jobs: Sequence[Job | DocumentJob], settings: RunSettings, workers: int, done: set[str]
+        self,
+        jobs: Sequence[Job | DocumentJob],
+        settings: RunSettings,
+        workers: int,
+        done: set[str],
     ) -> Generator[JobResult, None, set[str]]:
-        """Run ``jobs`` in a new pool, adding each finished one's name to ``done``; returns the
-        names of the jobs its workers were running when it broke (none if it did not)."""
+        """Run ``jobs`` in a new pool (the first round: on the one :meth:`start` started, if
+        it did), adding each finished one's name to ``done``; returns the names of the jobs
+        its workers were running when it broke (none if it did not)."""
+        started, self._started = self._started, None
+        if started is not None and workers != self.workers:
+            started.shutdown(cancel_futures=True)
+            started = None
         with (
             tempfile.TemporaryDirectory(prefix="minsheng-running-") as marks,
-            cf.ProcessPoolExecutor(
-                max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)
-            ) as pool,
+            started or _new_pool(workers) as pool,
         ):
             try:
                 futures = [pool.submit(_run_noted, job, settings, marks) for job in jobs]
@@ -85,6 +108,13 @@ class PoolExecutor:
             except BrokenProcessPool:
                 return {note.read_text(encoding="utf-8") for note in Path(marks).iterdir()} - done
         return set()
+
+
+def _new_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """A pool of ``workers`` processes that end with this one."""
+    return cf.ProcessPoolExecutor(
+        max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+    )
 
 
 def job_name(job: Job | DocumentJob) -> str:
@@ -231,6 +261,18 @@ def exit_with_parent(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="minsheng-exit-with-parent", daemon=True).start()
+
+
+def started_pool(workers: int | None, engine: str) -> PoolExecutor | None:
+    """A pool of ``workers`` (one per core) started and warming up for ``engine`` now
+    (:meth:`PoolExecutor.start`), for a build that will run many jobs; None where one worker
+    would do."""
+    count = workers or os.cpu_count() or 1
+    if count < 2:
+        return None
+    pool = PoolExecutor(count)
+    pool.start(engine)
+    return pool
 
 
 def executor_for(jobs: int, workers: int | None, scheduler: str | None) -> Executor:

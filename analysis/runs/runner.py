@@ -23,7 +23,7 @@ from analysis.pipeline.store import path_of, read_stamp, read_summary
 from analysis.reporting import explorer, index_page, kept, problems, publish
 from analysis.reporting.index_page import TOP_KEYS
 from analysis.runs.execute import RunSettings
-from analysis.runs.executors import executor_for
+from analysis.runs.executors import executor_for, started_pool
 from analysis.runs.jobs import (
     CACHE_FILE,
     BuildCache,
@@ -104,70 +104,94 @@ def build(
     year_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(year_dir)
 
-    prepared = prepare_tables(raw, processed, force=force)
-    sample = bool(read_stamp(processed).get("sample"))
+    # A first build (or a forced one) runs every page: its workers start and warm up now,
+    # while the tables are prepared, rather than once they are.
+    cold = scheduler is None and (force or not (year_dir / CACHE_FILE).exists())
+    started = started_pool(workers, executor) if cold else None
     try:
-        accepted_errors = _check_validation(processed, accept_errors)
-    except ValidationFailed:
-        _mark_refused(processed, year_dir, year, sample, lang)
-        raise
-    if strict:
-        _check_confirmed(processed)
-    _check_year(processed, year)
-    jobs = plan_jobs(
-        processed, year, raw_dir=raw, villages=villages, lang=lang, notebooks_dir=notebooks
-    )
-
-    cache = BuildCache(year_dir / CACHE_FILE)
-    keys = {job.key: job.cache_key(notebooks, accepted_errors=accepted_errors) for job in jobs}
-    results, pending = reuse(jobs, cache.entries, keys, year_dir, force=force)
-
-    drawn = document_jobs(jobs, pending, year_dir)
-    written: list[JobResult] = []
-    report = _progress_callback(progress, len(pending) + len(drawn))
-    # The downloads and the problem list need only the processed tables: written here while
-    # the workers build the pages, not after them.
-    with ThreadPoolExecutor(1, thread_name_prefix="minsheng-beside") as beside:
-        besides = [
-            beside.submit(index_page.write_downloads, processed, year_dir),
-            beside.submit(problems.write_problems_page, processed, year_dir, year, sample, lang),
-            beside.submit(
-                explorer.write_explorer, processed, year_dir, year, sample, lang, accepted_errors
-            ),
-        ]
+        prepared = prepare_tables(raw, processed, force=force)
+        sample = bool(read_stamp(processed).get("sample"))
         try:
-            settings = RunSettings(
-                str(notebooks), str(year_dir), sample, executor, accepted_errors, code_fingerprint()
-            )
-            runs = cache.longest_first([*drawn, *pending])
-            for result in executor_for(len(runs), workers, scheduler).run(runs, settings):
-                cache.record(keys, result)
-                (written if result.kind == "documents" else results).append(result)
-                report(result)
-        finally:
-            cache.save()
-            report(None)
-        for future in besides:
-            future.result()
+            accepted_errors = _check_validation(processed, accept_errors)
+        except ValidationFailed:
+            _mark_refused(processed, year_dir, year, sample, lang)
+            raise
+        if strict:
+            _check_confirmed(processed)
+        _check_year(processed, year)
+        jobs = plan_jobs(
+            processed, year, raw_dir=raw, villages=villages, lang=lang, notebooks_dir=notebooks
+        )
 
-    results.sort(key=lambda r: (r.key not in TOP_KEYS, r.key))
-    kept.prune_pages(year_dir)
-    _clear_refused(year_dir)
-    listed = sorted(
-        [*results, *pages_not_planned(cache.entries, jobs, year_dir)],
-        key=lambda r: (r.key not in TOP_KEYS, r.key),
-    )
-    index = index_page.write_index(
-        processed, year_dir, year, listed, sample, accepted_errors, lang=lang
-    )
-    return BuildResult(
-        year=year,
-        out_dir=year_dir,
-        index=index,
-        results=results,
-        prepared=prepared,
-        documents=sorted(written, key=lambda r: (r.key not in TOP_KEYS, r.key)),
-    )
+        cache = BuildCache(year_dir / CACHE_FILE)
+        keys = {job.key: job.cache_key(notebooks, accepted_errors=accepted_errors) for job in jobs}
+        results, pending = reuse(jobs, cache.entries, keys, year_dir, force=force)
+
+        drawn = document_jobs(jobs, pending, year_dir)
+        written: list[JobResult] = []
+        report = _progress_callback(progress, len(pending) + len(drawn))
+        # The downloads and the problem list need only the processed tables: written here while
+        # the workers build the pages, not after them.
+        with ThreadPoolExecutor(1, thread_name_prefix="minsheng-beside") as beside:
+            besides = [
+                beside.submit(index_page.write_downloads, processed, year_dir),
+                beside.submit(
+                    problems.write_problems_page, processed, year_dir, year, sample, lang
+                ),
+                beside.submit(
+                    explorer.write_explorer,
+                    processed,
+                    year_dir,
+                    year,
+                    sample,
+                    lang,
+                    accepted_errors,
+                ),
+            ]
+            try:
+                settings = RunSettings(
+                    str(notebooks),
+                    str(year_dir),
+                    sample,
+                    executor,
+                    accepted_errors,
+                    code_fingerprint(),
+                )
+                runs = cache.longest_first([*drawn, *pending])
+                run = started if started is not None and runs else None
+                for result in (run or executor_for(len(runs), workers, scheduler)).run(
+                    runs, settings
+                ):
+                    cache.record(keys, result)
+                    (written if result.kind == "documents" else results).append(result)
+                    report(result)
+            finally:
+                cache.save()
+                report(None)
+            for future in besides:
+                future.result()
+
+        results.sort(key=lambda r: (r.key not in TOP_KEYS, r.key))
+        kept.prune_pages(year_dir)
+        _clear_refused(year_dir)
+        listed = sorted(
+            [*results, *pages_not_planned(cache.entries, jobs, year_dir)],
+            key=lambda r: (r.key not in TOP_KEYS, r.key),
+        )
+        index = index_page.write_index(
+            processed, year_dir, year, listed, sample, accepted_errors, lang=lang
+        )
+        return BuildResult(
+            year=year,
+            out_dir=year_dir,
+            index=index,
+            results=results,
+            prepared=prepared,
+            documents=sorted(written, key=lambda r: (r.key not in TOP_KEYS, r.key)),
+        )
+    finally:
+        if started is not None:
+            started.close()
 
 
 def prepare_tables(

@@ -19,7 +19,7 @@ returns every record with the physical lines it spans, its number of cells and o
 
 Records are numbered like :func:`csv.reader`'s rows (a blank line is a record with no cells), so
 record *i* of a well-formed file is row *i* of the parse, and its ``line`` is what a clerk sees
-in a text editor. Only the standard library is used.
+in a text editor. Only the standard library and numpy (for files without quotes) are used.
 
 >>> count = count_records('村名,户数\\r\\n青光村,614\\r\\n"新圩,885\\r\\n'.encode("gbk"), "gbk")
 >>> [(p.rule, p.line, p.end_line) for p in count.problems]

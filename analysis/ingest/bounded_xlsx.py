@@ -211,15 +211,7 @@ def _scan_plain(
     z: zipfile.ZipFile, part: str, max_part_bytes: int, name: str, strings, percent_styles
 ) -> tuple[Extent, set[tuple[int, int]]]:
     blank_cell, blank_hint = _blank_cell_pattern(strings)
-    percent_cell = (
-        re.compile(
-            rb'<c r="([A-Z]+)(\d+)" s="(?:'
-            + b"|".join(str(i).encode() for i in sorted(percent_styles))
-            + rb')"(?: t="n")?><v>'
-        )
-        if percent_styles
-        else None
-    )
+    percent_cell = _percent_pattern(percent_styles)
     extent, percent = Extent(), set()
     for piece in _xlsx_chunks(z, part, max_part_bytes, name):
         if _unusual(piece):
@@ -331,34 +323,37 @@ def _xlsx_without_blanks(
     return out.getvalue()
 
 
-def _marks(
-    z: zipfile.ZipFile, part: str, max_part_bytes: int, name: str, percent_styles: set[int]
-) -> SheetMarks:
+class _MarksScan:
     """The rows and columns a sheet hides, and its formula cells saved without a value (a
-    file written by a program, or by WPS with recalculation off): one pass over the XML, the
-    pieces without either looked at by byte search only. A shared formula's other cells get
-    the formula of the cell that defines it, moved as Excel moves it (see
+    file written by a program, or by WPS with recalculation off), fed the sheet's XML piece by
+    piece, the pieces without either looked at by byte search only. A shared formula's other
+    cells get the formula of the cell that defines it, moved as Excel moves it (see
     :mod:`analysis.ingest.formula_cells`): here its text and the cell it is written for."""
-    marks = SheetMarks()
-    masters: dict[bytes, tuple[str, tuple[int, int]]] = {}
-    followers: dict[tuple[int, int], bytes] = {}
-    first = True
-    for piece in _xlsx_chunks(z, part, max_part_bytes, name):
-        if first:
+
+    def __init__(self, percent_styles: set[int]) -> None:
+        self.percent_styles = percent_styles
+        self.marks = SheetMarks()
+        self.masters: dict[bytes, tuple[str, tuple[int, int]]] = {}
+        self.followers: dict[tuple[int, int], bytes] = {}
+        self.first = True
+
+    def feed(self, piece: bytes) -> None:
+        marks = self.marks
+        if self.first:
             head = piece[: piece.find(b"sheetData")] if b"sheetData" in piece else piece
             for attrs in _COLUMN.findall(head):
                 found = dict(_ATTR.findall(attrs))
                 if found.get(b"hidden") in (b"1", b"true"):
                     low, high = int(found.get(b"min", b"1")), int(found.get(b"max", b"1"))
                     marks.hidden_columns.update(range(low - 1, min(high, 16384)))
-            first = False
+            self.first = False
         if b'hidden="' in piece:
             for attrs in _HIDDEN_ROW.findall(piece):
                 r = dict(_ATTR.findall(attrs)).get(b"r")
                 if r:
                     marks.hidden_rows.add(int(r) - 1)
         if b"<f" not in piece and b":f" not in piece:
-            continue
+            return
         row, col = -1, -1
         for m in _TOKEN.finditer(piece):
             if m.group(1) is not None:
@@ -378,21 +373,29 @@ def _marks(
             text = html.unescape((formula.group(2) or b"").decode("utf-8", "replace")).strip()
             shared = f_attrs.get(b"si") if f_attrs.get(b"t") == b"shared" else None
             if shared is not None and text:
-                masters[shared] = (text, (row, col))
+                self.masters[shared] = (text, (row, col))
             value = _VALUE.search(body)
             if value is not None and (value.group(1) or b"").strip():
                 continue
             if text:
                 marks.formulas[(row, col)] = (text, (row, col))
             elif shared is not None:
-                followers[(row, col)] = shared
+                self.followers[(row, col)] = shared
             style = attrs.get(b"s", b"")
-            if style.isdigit() and int(style) in percent_styles:
+            if style.isdigit() and int(style) in self.percent_styles:
                 marks.percent.add((row, col))
-    for cell, shared in followers.items():
-        if shared in masters:
-            marks.formulas[cell] = masters[shared]
-    return marks
+
+    def result(self) -> SheetMarks:
+        for cell, shared in self.followers.items():
+            if shared in self.masters:
+                self.marks.formulas[cell] = self.masters[shared]
+        return self.marks
+
+
+def _marks_of(plan: _Plan) -> SheetMarks:
+    if isinstance(plan.marks, Exception):
+        raise plan.marks
+    return plan.marks
 
 
 @dataclass
@@ -405,41 +408,67 @@ class _Plan:
     percent: set[tuple[int, int]]
     route: str  # "direct" or "trimmed"
     plain: bool
+    marks: SheetMarks | Exception  # the error reading them, raised where they are used
 
 
-def _small_box(z: zipfile.ZipFile, part: str, max_part_bytes: int, name: str) -> bool:
-    """Whether calamine's grid for the sheet is surely small (at most :data:`SMALL_BOX`
-    cells): its last row times the widest column any reference names, found with byte
-    searches only. Sheets written unusually are never taken as small."""
-    last_row, letters = 0, 1
-    for piece in _xlsx_chunks(z, part, max_part_bytes, name):
-        if _unusual(piece):
-            return False
-        if b'<c r="' in piece:
-            start = piece.rfind(b'<c r="')
-            row = re.match(rb'<c r="[A-Z]+(\d+)"', piece[start:])
-            last_row = max(last_row, int(row.group(1)) if row else 0)
-        for width in (3, 2):
-            if width > letters and re.search(rb'<c r="[A-Z]{%d}' % width, piece):
-                letters = width
-    return last_row * {1: 26, 2: 702, 3: 16384}[letters] <= SMALL_BOX
-
-
-def _percent_only(
-    z: zipfile.ZipFile, part: str, max_part_bytes: int, name: str, percent_styles: set[int]
-) -> set[tuple[int, int]]:
-    """The number cells styled as percentages, for a sheet read without a full scan."""
+def _percent_pattern(percent_styles: set[int]) -> re.Pattern[bytes] | None:
+    """A number cell ``<c r="…" s="…">`` whose style shows a percentage (groups: column, row)."""
     if not percent_styles:
-        return set()
-    pattern = re.compile(
+        return None
+    return re.compile(
         rb'<c r="([A-Z]+)(\d+)" s="(?:'
         + b"|".join(str(i).encode() for i in sorted(percent_styles))
         + rb')"(?: t="n")?><v>'
     )
-    found = set()
+
+
+_TWO_LETTERS = re.compile(rb'<c r="[A-Z]{2}')
+_THREE_LETTERS = re.compile(rb'<c r="[A-Z]{3}')
+_LAST_ROW = re.compile(rb'<c r="[A-Z]+(\d+)"')
+
+
+@dataclass
+class _FirstPass:
+    """What one pass over a sheet's XML tells every sheet: whether calamine's grid is surely
+    small (at most :data:`SMALL_BOX` cells: its last row times the widest column any reference
+    names, found with byte searches only; a sheet written unusually is never taken as small),
+    the number cells styled as percentages (looked for only while the sheet may be small) and
+    the sheet's marks, or the error reading them raised (kept, for when they are used)."""
+
+    small: bool
+    percent: set[tuple[int, int]]
+    marks: SheetMarks | Exception
+
+
+def _first_pass(
+    z: zipfile.ZipFile, part: str, max_part_bytes: int, name: str, percent_styles: set[int]
+) -> _FirstPass:
+    last_row, letters, plain = 0, 1, True
+    pattern = _percent_pattern(percent_styles)
+    percent: set[tuple[int, int]] = set()
+    scan, failed = _MarksScan(percent_styles), None
     for piece in _xlsx_chunks(z, part, max_part_bytes, name):
-        found |= {(int(r) - 1, column_index(c)) for c, r in pattern.findall(piece)}
-    return found
+        if plain and _unusual(piece):
+            plain = False
+        if plain:
+            if b'<c r="' in piece:
+                row = _LAST_ROW.match(piece, piece.rfind(b'<c r="'))
+                last_row = max(last_row, int(row.group(1)) if row else 0)
+            if letters == 1 and _TWO_LETTERS.search(piece):
+                letters = 2
+            if letters == 2 and _THREE_LETTERS.search(piece):
+                letters = 3
+            if pattern:
+                percent |= {(int(r) - 1, column_index(c)) for c, r in pattern.findall(piece)}
+        if failed is None:
+            try:
+                scan.feed(piece)
+            except (
+                Exception
+            ) as exc:  # raised where the marks are used, as a pass of their own would
+                failed = exc
+    small = plain and last_row * {1: 26, 2: 702, 3: 16384}[letters] <= SMALL_BOX
+    return _FirstPass(small, percent if small else set(), failed or scan.result())
 
 
 def _plan(
@@ -452,9 +481,9 @@ def _plan(
     percent_styles: set[int],
 ) -> _Plan:
     """Scan one sheet (cheaply when its box is surely small) and choose its route."""
-    if _small_box(z, part, max_part_bytes, name):
-        percent = _percent_only(z, part, max_part_bytes, name, percent_styles)
-        return _Plan(name, part, None, percent, "direct", True)
+    first = _first_pass(z, part, max_part_bytes, name, percent_styles)
+    if first.small:
+        return _Plan(name, part, None, first.percent, "direct", True, first.marks)
     plain = True
     try:
         extent, percent = _scan_plain(z, part, max_part_bytes, name, strings, percent_styles)
@@ -468,7 +497,7 @@ def _plan(
     if too_large:
         raise too_large
     route = "direct" if direct(extent, max_cells) else "trimmed"
-    return _Plan(name, part, extent, percent, route, plain)
+    return _Plan(name, part, extent, percent, route, plain, first.marks)
 
 
 def read_xlsx(
@@ -493,11 +522,7 @@ def read_xlsx(
                     )
                 except SheetTooLarge as exc:
                     plans.append(exc)
-            marks = {
-                p.name: _marks(z, p.part, max_part_bytes, p.name, percent_styles)
-                for p in plans
-                if isinstance(p, _Plan)
-            }
+            marks = {p.name: _marks_of(p) for p in plans if isinstance(p, _Plan)}
         ready = [p for p in plans if isinstance(p, _Plan)]
         direct_names = [p.name for p in ready if p.route == "direct"]
         read = calamine_sheets(str(path), direct_names) if direct_names else {}

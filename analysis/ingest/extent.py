@@ -184,8 +184,11 @@ def _cut(rows: list[list[object]], height: int, width: int) -> list[list[object]
     """Rows cut (or padded with "") to exactly ``height`` × ``width``."""
     out = []
     for i in range(height):
-        row = list(rows[i][:width]) if i < len(rows) else []
-        out.append(row + [""] * (width - len(row)))
+        row = rows[i] if i < len(rows) else []
+        if len(row) != width or type(row) is not list:  # calamine's own rows are kept as they are
+            row = list(row[:width])
+            row += [""] * (width - len(row))
+        out.append(row)
     return out
 
 

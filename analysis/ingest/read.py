@@ -224,7 +224,7 @@ def read_csv_sheet(path: Path | str, display_name: str | None = None) -> Sheet:
                 },
             )
         )
-    grid = _grid(rows)
+    grid = _grid(rows, text=True)
     return Sheet(name, "", grid, encoding=encoding, findings=findings, rows_counted=count.lines)
 
 
@@ -467,20 +467,27 @@ def _bytes(size: float) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{int(size):,} B"
 
 
-def _grid(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
-    """Rows of unequal length → a rectangular object grid with ``""`` for empty cells."""
+def _grid(rows: Sequence[Sequence[object]], *, text: bool = False) -> pd.DataFrame:
+    """Rows of unequal length → a rectangular object grid with ``""`` for empty cells.
+    ``text``: every cell is a ``str`` (a CSV's), none missing."""
     width = max((len(r) for r in rows), default=0)
     padded = [r if len(r) == width else [*r, *[""] * (width - len(r))] for r in rows]
     grid = pd.DataFrame(padded, dtype=object) if padded else pd.DataFrame(dtype=object)
-    grid = grid.where(grid.notna(), "")
-    # A cell holding only spaces looks empty to the clerk, so it is empty here too. Each
-    # column's distinct values are looked at once: a province's sheet has millions of cells.
+    if not text:
+        grid = grid.where(grid.notna(), "")
+    # A cell holding only spaces looks empty to the clerk, so it is empty here too. A column
+    # of texts is looked at cell by cell (cheaper than hashing them); any other, each of its
+    # distinct values once: a province's sheet has millions of cells.
     for position in range(width):
         cells = grid.iloc[:, position].to_numpy()
-        codes, distinct = pd.factorize(cells)
-        spaces = [i for i, v in enumerate(distinct) if isinstance(v, str) and v.isspace()]
-        if spaces:
+        if text:
+            blank = np.array([v.isspace() for v in cells], dtype=bool)
+        else:
+            codes, distinct = pd.factorize(cells)
+            spaces = [i for i, v in enumerate(distinct) if isinstance(v, str) and v.isspace()]
+            blank = np.isin(codes, spaces) if spaces else None
+        if blank is not None and blank.any():
             cells = cells.copy()
-            cells[np.isin(codes, spaces)] = ""
+            cells[blank] = ""
             grid.isetitem(position, pd.Series(cells, index=grid.index, dtype=object))
     return grid

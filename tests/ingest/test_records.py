@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.ingest import records
 from analysis.ingest.records import count_records, sniff_delimiter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,6 +130,19 @@ def test_an_unclosed_quote_on_the_last_line_without_a_line_break():
 
 
 # --- lines, encodings, delimiters ---------------------------------------------------------------
+
+
+def test_a_file_without_quotes_is_counted_in_blocks_as_line_by_line(monkeypatch):
+    # Without a quote the lines are counted on arrays, a few lines at a time here; a quote in
+    # the file sends it line by line: both give the same records.
+    monkeypatch.setattr(records, "_BLOCK", 5)
+    text = "a,b,c\r\n1,2\r\r\n\u3000, ,\n4,5,6,7\n  \t"
+    count = count_records(text.encode(), "utf-8")
+    assert count.lines == 6
+    expected = [(1, 3, 3), (2, 2, 2), (3, 0, 0), (4, 3, 0), (5, 4, 4), (6, 1, 0)]
+    assert [(r.line, r.cells, r.used) for r in count.records] == expected
+    by_line = count_records((text + '\n"x"').encode(), "utf-8")
+    assert tuple(count.records) == by_line.records[:6] and by_line.lines == 7
 
 
 @pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])

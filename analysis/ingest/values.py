@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis.core.catalog import Catalog
 from analysis.ingest.cells import cell_text, column_letter, decimals_of, parse_cells, unit_factor
@@ -41,6 +43,17 @@ class Cells:
     year: np.ndarray
     group: np.ndarray  # the column (wide) or indicator (long) a rate's scale is judged over
 
+    @cached_property
+    def indicator_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each cell's indicator as a code into the distinct ones: factorized once, as the
+        catalog is looked up for units, kinds, bounds and integers."""
+        return pd.factorize(self.indicator)
+
+    def per_indicator(self, value_of: Callable[[object], object], dtype: object) -> np.ndarray:
+        """``value_of(indicator)`` for each cell, computed once per distinct indicator."""
+        codes, distinct = self.indicator_codes
+        return np.array([value_of(k) for k in distinct], dtype=dtype)[codes]
+
 
 def per_cell(keys: np.ndarray, value_of: Callable[[object], object], dtype: object) -> np.ndarray:
     """``value_of(key)`` for each cell, computed once per distinct key (columns are few, cells
@@ -49,11 +62,39 @@ def per_cell(keys: np.ndarray, value_of: Callable[[object], object], dtype: obje
     return np.array([value_of(k) for k in distinct], dtype=dtype)[codes]
 
 
+def text_column(codes: np.ndarray, distinct: object) -> pd.Series | np.ndarray:
+    """The texts ``distinct[codes]`` as a text column, made from the distinct texts' bytes: a
+    column repeats a few texts (a sheet's file name, the indicators, the column letters), and
+    converting millions of Python strings, or repeating one with pyarrow's ``take``, is slow.
+    Anything but text, or a code −1 (missing), is given back as objects (None for −1), for
+    pandas to convert as it would."""
+    if (len(codes) and codes.min() < 0) or not all(isinstance(t, str) for t in distinct):
+        return np.append(np.asarray(distinct, dtype=object), None)[codes]
+    encoded = [t.encode() for t in distinct]
+    lengths = np.array([len(b) for b in encoded], dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    cell_lengths = lengths[codes]
+    offsets = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(cell_lengths, out=offsets[1:])
+    blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    # Each cell's bytes: its text's start, then one step per byte.
+    gather = np.repeat(starts[codes] - offsets[:-1], cell_lengths) + np.arange(offsets[-1])
+    array = pa.LargeStringArray.from_buffers(
+        len(codes), pa.py_buffer(offsets), pa.py_buffer(blob[gather])
+    )
+    return pd.Series(pd.array(array, dtype="str"))
+
+
+def repeated_text(text: str, n: int) -> pd.Series | np.ndarray:
+    """One text ``n`` times, as a text column (:func:`text_column`)."""
+    return text_column(np.zeros(n, dtype=np.int64), [text])
+
+
 def to_canonical(
     parsed: pd.DataFrame, cells: Cells, catalog: Catalog
 ) -> tuple[np.ndarray, np.ndarray]:
     """Numbers in canonical units, and a mask of cells whose own unit cannot be converted."""
-    canonical = per_cell(cells.indicator, lambda i: catalog[i].unit, object)
+    canonical = cells.per_indicator(lambda i: catalog[i].unit, object)
     cell_units = parsed["unit"].to_numpy(dtype=object)
     factor = cells.factor.astype(float).copy()
     has_unit = cell_units != ""
@@ -80,7 +121,7 @@ def _scale_rates(
     labels: dict[object, str],
 ) -> None:
     """Read fractions of rates as percentages (in place), with warnings; see the module."""
-    is_rate = per_cell(cells.indicator, lambda i: run.catalog[i].kind == "rate", bool)
+    is_rate = cells.per_indicator(lambda i: run.catalog[i].kind == "rate", bool)
     formatted = np.zeros(len(cells.row), bool)
     if sheet.percent_cells:
         formatted[:] = [
@@ -148,9 +189,9 @@ def check_values(
     _scale_rates(sheet, run, cells, value, ok, percent_typed, header_row, labels)
 
     by_id = catalog.by_id
-    lower = per_cell(cells.indicator, lambda i: _bound(by_id[i].bounds[0], -np.inf), float)
-    upper = per_cell(cells.indicator, lambda i: _bound(by_id[i].bounds[1], np.inf), float)
-    integer = per_cell(cells.indicator, lambda i: by_id[i].integer, bool)
+    lower = cells.per_indicator(lambda i: _bound(by_id[i].bounds[0], -np.inf), float)
+    upper = cells.per_indicator(lambda i: _bound(by_id[i].bounds[1], np.inf), float)
+    integer = cells.per_indicator(lambda i: by_id[i].integer, bool)
     with np.errstate(invalid="ignore"):
         negative = ok & (value < 0) & (lower >= 0)
         outside = ok & ~negative & ((value < lower - 1e-9) | (value > upper + 1e-9))
@@ -184,20 +225,22 @@ def check_values(
             high=_show(ind.bounds[1]),
         )
     accepted = ok & ~rejected
+    n_accepted = int(accepted.sum())
+    indicators = cells.indicator_codes[1]
     ledger.count(file, name, "cells_read", int((state != "missing").sum()))
     ledger.count(file, name, "cells_quarantined", int(rejected.sum()))
     run.values.append(
         pd.DataFrame(
             {
-                "village_code": cells.code[accepted],
+                "village_code": text_column(*pd.factorize(cells.code[accepted])),
                 "year": cells.year[accepted],
-                "indicator": cells.indicator[accepted],
+                "indicator": text_column(cells.indicator_codes[0][accepted], indicators),
                 "value": np.where(integer[accepted], np.round(value[accepted]), value[accepted]),
-                "source": sheet.source,
+                "source": repeated_text(sheet.source, n_accepted),
                 "row": cells.row[accepted].astype("int64"),
-                "file": file,
-                "sheet": name,
-                "column": per_cell(cells.col[accepted], column_letter, object),
+                "file": repeated_text(file, n_accepted),
+                "sheet": repeated_text(name, n_accepted),
+                "column": text_column(*_letters(cells.col[accepted])),
             }
         )
     )
@@ -230,6 +273,12 @@ def keep_totals(sheet: Sheet, run: Run, cells: Cells, towns: np.ndarray | None =
             }
         )
     )
+
+
+def _letters(cols: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Each cell's column letter, as codes into the distinct letters."""
+    codes, distinct = pd.factorize(cols)
+    return codes, [column_letter(int(c)) for c in distinct]
 
 
 def _bound(value: float | None, default: float) -> float:

@@ -22,7 +22,6 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from analysis.core.catalog import Catalog
 from analysis.ingest.cells import cell_text, column_letter, decimals_of, parse_cells, unit_factor
@@ -60,34 +59,6 @@ def per_cell(keys: np.ndarray, value_of: Callable[[object], object], dtype: obje
     many)."""
     codes, distinct = pd.factorize(keys)
     return np.array([value_of(k) for k in distinct], dtype=dtype)[codes]
-
-
-def text_column(codes: np.ndarray, distinct: object) -> pd.Series | np.ndarray:
-    """The texts ``distinct[codes]`` as a text column, made from the distinct texts' bytes: a
-    column repeats a few texts (a sheet's file name, the indicators, the column letters), and
-    converting millions of Python strings, or repeating one with pyarrow's ``take``, is slow.
-    Anything but text, or a code −1 (missing), is given back as objects (None for −1), for
-    pandas to convert as it would."""
-    if (len(codes) and codes.min() < 0) or not all(isinstance(t, str) for t in distinct):
-        return np.append(np.asarray(distinct, dtype=object), None)[codes]
-    encoded = [t.encode() for t in distinct]
-    lengths = np.array([len(b) for b in encoded], dtype=np.int64)
-    starts = np.cumsum(lengths) - lengths
-    cell_lengths = lengths[codes]
-    offsets = np.zeros(len(codes) + 1, dtype=np.int64)
-    np.cumsum(cell_lengths, out=offsets[1:])
-    blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    # Each cell's bytes: its text's start, then one step per byte.
-    gather = np.repeat(starts[codes] - offsets[:-1], cell_lengths) + np.arange(offsets[-1])
-    array = pa.LargeStringArray.from_buffers(
-        len(codes), pa.py_buffer(offsets), pa.py_buffer(blob[gather])
-    )
-    return pd.Series(pd.array(array, dtype="str"))
-
-
-def repeated_text(text: str, n: int) -> pd.Series | np.ndarray:
-    """One text ``n`` times, as a text column (:func:`text_column`)."""
-    return text_column(np.zeros(n, dtype=np.int64), [text])
 
 
 def to_canonical(
@@ -225,22 +196,20 @@ def check_values(
             high=_show(ind.bounds[1]),
         )
     accepted = ok & ~rejected
-    n_accepted = int(accepted.sum())
-    indicators = cells.indicator_codes[1]
     ledger.count(file, name, "cells_read", int((state != "missing").sum()))
     ledger.count(file, name, "cells_quarantined", int(rejected.sum()))
     run.values.append(
         pd.DataFrame(
             {
-                "village_code": text_column(*pd.factorize(cells.code[accepted])),
+                "village_code": cells.code[accepted],
                 "year": cells.year[accepted],
-                "indicator": text_column(cells.indicator_codes[0][accepted], indicators),
+                "indicator": cells.indicator[accepted],
                 "value": np.where(integer[accepted], np.round(value[accepted]), value[accepted]),
-                "source": repeated_text(sheet.source, n_accepted),
+                "source": sheet.source,
                 "row": cells.row[accepted].astype("int64"),
-                "file": repeated_text(file, n_accepted),
-                "sheet": repeated_text(name, n_accepted),
-                "column": text_column(*_letters(cells.col[accepted])),
+                "file": file,
+                "sheet": name,
+                "column": per_cell(cells.col[accepted], column_letter, object),
             }
         )
     )
@@ -273,12 +242,6 @@ def keep_totals(sheet: Sheet, run: Run, cells: Cells, towns: np.ndarray | None =
             }
         )
     )
-
-
-def _letters(cols: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Each cell's column letter, as codes into the distinct letters."""
-    codes, distinct = pd.factorize(cols)
-    return codes, [column_letter(int(c)) for c in distinct]
 
 
 def _bound(value: float | None, default: float) -> float:

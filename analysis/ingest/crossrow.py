@@ -172,7 +172,11 @@ def check_cross_rules(values: pd.DataFrame, run: Run) -> pd.DataFrame:
             if pos not in drop:
                 run.ledger.count(item["file"], item["sheet"], "cells_quarantined")
                 drop.add(pos)
-    return values.drop(values.index[sorted(drop)])
+    if not drop:  # the usual case: the table (millions of rows) is not copied
+        return values
+    kept = np.ones(len(values), dtype=bool)
+    kept[list(drop)] = False
+    return values[kept]
 
 
 def check_totals(values: pd.DataFrame, run: Run) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,17 @@ class Cells:
     year: np.ndarray
     group: np.ndarray  # the column (wide) or indicator (long) a rate's scale is judged over
 
+    @cached_property
+    def indicator_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each cell's indicator as a code into the distinct ones: factorized once, as the
+        catalog is looked up for units, kinds, bounds and integers."""
+        return pd.factorize(self.indicator)
+
+    def per_indicator(self, value_of: Callable[[object], object], dtype: object) -> np.ndarray:
+        """``value_of(indicator)`` for each cell, computed once per distinct indicator."""
+        codes, distinct = self.indicator_codes
+        return np.array([value_of(k) for k in distinct], dtype=dtype)[codes]
+
 
 def per_cell(keys: np.ndarray, value_of: Callable[[object], object], dtype: object) -> np.ndarray:
     """``value_of(key)`` for each cell, computed once per distinct key (columns are few, cells
@@ -53,7 +65,7 @@ def to_canonical(
     parsed: pd.DataFrame, cells: Cells, catalog: Catalog
 ) -> tuple[np.ndarray, np.ndarray]:
     """Numbers in canonical units, and a mask of cells whose own unit cannot be converted."""
-    canonical = per_cell(cells.indicator, lambda i: catalog[i].unit, object)
+    canonical = cells.per_indicator(lambda i: catalog[i].unit, object)
     cell_units = parsed["unit"].to_numpy(dtype=object)
     factor = cells.factor.astype(float).copy()
     has_unit = cell_units != ""
@@ -80,7 +92,7 @@ def _scale_rates(
     labels: dict[object, str],
 ) -> None:
     """Read fractions of rates as percentages (in place), with warnings; see the module."""
-    is_rate = per_cell(cells.indicator, lambda i: run.catalog[i].kind == "rate", bool)
+    is_rate = cells.per_indicator(lambda i: run.catalog[i].kind == "rate", bool)
     formatted = np.zeros(len(cells.row), bool)
     if sheet.percent_cells:
         formatted[:] = [
@@ -148,9 +160,9 @@ def check_values(
     _scale_rates(sheet, run, cells, value, ok, percent_typed, header_row, labels)
 
     by_id = catalog.by_id
-    lower = per_cell(cells.indicator, lambda i: _bound(by_id[i].bounds[0], -np.inf), float)
-    upper = per_cell(cells.indicator, lambda i: _bound(by_id[i].bounds[1], np.inf), float)
-    integer = per_cell(cells.indicator, lambda i: by_id[i].integer, bool)
+    lower = cells.per_indicator(lambda i: _bound(by_id[i].bounds[0], -np.inf), float)
+    upper = cells.per_indicator(lambda i: _bound(by_id[i].bounds[1], np.inf), float)
+    integer = cells.per_indicator(lambda i: by_id[i].integer, bool)
     with np.errstate(invalid="ignore"):
         negative = ok & (value < 0) & (lower >= 0)
         outside = ok & ~negative & ((value < lower - 1e-9) | (value > upper + 1e-9))

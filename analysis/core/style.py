@@ -14,7 +14,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 from collections.abc import Callable, Iterable
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
 
 import matplotlib
@@ -279,6 +279,16 @@ _TEXT_TO_PATH = _MemoTextToPath()
 _METRICS: dict[tuple, tuple[float, float, float]] = {}
 
 
+def _measured(key: tuple, measure: Callable[[], tuple[float, float, float]]) -> tuple:
+    """A text's metrics from the process-wide memo, measured once (the memo cleared when full)."""
+    found = _METRICS.get(key)
+    if found is None:
+        if len(_METRICS) >= _MEMO_SIZE:
+            _METRICS.clear()
+        found = _METRICS[key] = measure()
+    return found
+
+
 class _MemoRendererAgg(RendererAgg):
     """matplotlib's Agg renderer, with text metrics and outlines kept across figures.
 
@@ -292,13 +302,8 @@ class _MemoRendererAgg(RendererAgg):
     def get_text_width_height_descent(self, s, prop, ismath):
         if ismath:
             return super().get_text_width_height_descent(s, prop, ismath)
-        key = (s, _font_key(prop), self.dpi)
-        found = _METRICS.get(key)
-        if found is None:
-            if len(_METRICS) >= _MEMO_SIZE:
-                _METRICS.clear()
-            found = _METRICS[key] = super().get_text_width_height_descent(s, prop, ismath)
-        return found
+        measure = partial(super().get_text_width_height_descent, s, prop, ismath)
+        return _measured((s, _font_key(prop), self.dpi), measure)
 
 
 class PageCanvas(FigureCanvasAgg):
@@ -327,13 +332,8 @@ class _MemoRendererSVG(RendererSVG):
         if ismath:
             return super().get_text_width_height_descent(s, prop, ismath)
         # Measured by outlines in points, whatever the figure's resolution.
-        key = (s, _font_key(prop), "svg")
-        found = _METRICS.get(key)
-        if found is None:
-            if len(_METRICS) >= _MEMO_SIZE:
-                _METRICS.clear()
-            found = _METRICS[key] = super().get_text_width_height_descent(s, prop, ismath)
-        return found
+        measure = partial(super().get_text_width_height_descent, s, prop, ismath)
+        return _measured((s, _font_key(prop), "svg"), measure)
 
 
 class SvgCanvas(FigureCanvasSVG):

@@ -175,7 +175,7 @@ def change(
     if _is_rate(what):
         text = labels.label("change.points", lang, n=number(size, what, lang, context=context))
     elif unit:
-        text = figure(size, what, lang)
+        text = figure(size, what, lang, context=context)
     else:
         text = number(size, what, lang, context=context)
     if signed and not is_zero(value, what):
@@ -186,11 +186,7 @@ def change(
 def error(value: float | None, what: Measure, lang: str = "zh") -> str:
     """An error or spread of a figure, with its unit: 0.4个百分点 for a rate, 659元, 0.4户 (a
     back-test error of 0.4 households is not 0)."""
-    if _missing(value):
-        return MISSING
-    if _is_rate(what):
-        return change(value, what, lang, context="spread")
-    return figure(value, what, lang, context="spread")
+    return change(value, what, lang, context="spread")
 
 
 def interval(lower: float, upper: float, what: Measure, lang: str = "zh") -> str:

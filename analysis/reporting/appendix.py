@@ -84,7 +84,7 @@ def model_table(tables: Tables, *, lang: str = "zh") -> pd.DataFrame:
             (
                 indicator_name(ind, lang),
                 label(f"model.{model}", lang) if f"model.{model}" in LABELS else model,
-                numbers.change(error, ind, lang, context="spread"),
+                numbers.error(error, ind, lang),
             )
         )
     columns = [label(f"column.{k}", lang) for k in ("indicator", "model", "backtest_mae")]

@@ -266,7 +266,9 @@ def _change(diff: float, ind: Indicator, lang: str) -> tuple[str, int]:
     rising, falling = ("rate_up", "rate_down") if ind.kind == "rate" else ("up", "down")
     verb = label(f"change.{rising if diff > 0 else falling}", lang)
     better = (diff > 0) == ind.higher_is_better
-    text = label("join.change", lang, verb=verb, amount=numbers.change(diff, ind, lang, context="column"))
+    text = label(
+        "join.change", lang, verb=verb, amount=numbers.change(diff, ind, lang, context="column")
+    )
     return text, 1 if better else -1
 
 

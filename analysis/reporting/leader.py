@@ -213,13 +213,15 @@ def place_href(tables: Tables, code: str) -> str:
 
 @dataclass(frozen=True)
 class Headline:
-    """One key figure: its name, the figure of the year, its change on the year before
-    (减少832户; '' without a figure that year), and whether the change is for the better (+1),
-    the worse (-1) or neither."""
+    """One key figure: its name, the figure of the year, its change on the year before as a
+    card or table writes it (增加142.20公里; '' without a figure that year) and as a sentence
+    says it (增加142.2公里), and whether the change is for the better (+1), the worse (-1) or
+    neither."""
 
     name: str
     figure: str
     change: str
+    said: str
     direction: int
 
 
@@ -238,10 +240,15 @@ def headlines(
         if indicator_id not in now or indicator_id not in catalog.by_id:
             continue
         ind = catalog[indicator_id]
-        change, direction = "", 0
+        change, said, direction = "", "", 0
         if indicator_id in before:
-            change, direction = _change(now[indicator_id] - before[indicator_id], ind, lang)
-            change = marked_total(change, change_pending(pending, year, indicator_id), lang)
+            diff, marks = (
+                now[indicator_id] - before[indicator_id],
+                change_pending(pending, year, indicator_id),
+            )
+            change, direction = _change(diff, ind, lang, "column")
+            said, _ = _change(diff, ind, lang, "level")
+            change, said = marked_total(change, marks, lang), marked_total(said, marks, lang)
         shown.append(
             Headline(
                 indicator_name(ind, lang),
@@ -253,13 +260,14 @@ def headlines(
                     lang,
                 ),
                 change,
+                said,
                 direction,
             )
         )
     return shown
 
 
-def _change(diff: float, ind: Indicator, lang: str) -> tuple[str, int]:
+def _change(diff: float, ind: Indicator, lang: str, context: str) -> tuple[str, int]:
     """减少832户 / 提高1.4个百分点 / 持平, and whether it is for the better."""
     if numbers.is_zero(diff, ind):
         return label("change.same", lang), 0
@@ -267,7 +275,7 @@ def _change(diff: float, ind: Indicator, lang: str) -> tuple[str, int]:
     verb = label(f"change.{rising if diff > 0 else falling}", lang)
     better = (diff > 0) == ind.higher_is_better
     text = label(
-        "join.change", lang, verb=verb, amount=numbers.change(diff, ind, lang, context="column")
+        "join.change", lang, verb=verb, amount=numbers.change(diff, ind, lang, context=context)
     )
     return text, 1 if better else -1
 
@@ -340,7 +348,7 @@ def _year_sentence(headlines: list[Headline], year: int, lang: str) -> str:
     join = label("top.list_join", lang)
     better, worse = (
         join.join(
-            label("top.moved", lang, name=h.name, change=h.change)
+            label("top.moved", lang, name=h.name, change=h.said)
             for h in headlines
             if h.direction == sign
         )

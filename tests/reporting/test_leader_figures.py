@@ -1,0 +1,36 @@
+"""The leader's cards are written as a table's figures are (the catalog's decimals kept,
+thousands grouped), and their changes too; the leader's sentence says a change as text does."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.core.aggregate import PENDING_REVIEW
+from analysis.reporting import leader
+
+
+def _area() -> pd.DataFrame:
+    rows = [
+        (2018, "medical_insurance_rate", 84.6),
+        (2019, "medical_insurance_rate", 86.0),
+        (2018, "hardened_road_km", 1982.9),
+        (2019, "hardened_road_km", 2125.1),
+    ]
+    area = pd.DataFrame(rows, columns=["year", "indicator", "value"])
+    return area.assign(**{PENDING_REVIEW: 0})
+
+
+def _cards() -> dict[str, leader.Headline]:
+    return {h.name: h for h in leader.headlines(_area(), 2019)}
+
+
+def test_a_card_keeps_the_catalogs_decimals_beside_the_others():
+    cards = _cards()
+    assert cards["医疗保险参保率"].figure == "86.0%"
+    assert cards["硬化公路里程"].figure == "2,125.10公里"
+
+
+def test_a_cards_change_is_written_as_its_figure_and_the_sentence_as_text():
+    road = _cards()["硬化公路里程"]
+    assert road.change == "增加142.20公里"
+    assert road.said == "增加142.2公里"

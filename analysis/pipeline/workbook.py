@@ -8,6 +8,7 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.core import sheets
@@ -86,14 +87,12 @@ def _sheet(
 
     places = places or {}
     ws = wb.create_sheet(title)
-    cells = frame.astype(object)
-    cells = cells.where(cells.notna(), None)
     headers = [str(c) for c in frame.columns]
-    # A column of floats is measured on its array (sheets.column), the rest on the cells.
+    # A column of floats is measured on its array (sheets.column), the rest on their cells.
     layouts = [
         sheets.column(
             header,
-            frame.iloc[:, i] if frame.dtypes.iloc[i] == "float64" else cells.iloc[:, i],
+            frame.iloc[:, i] if frame.dtypes.iloc[i] == "float64" else _objects(frame.iloc[:, i]),
             places.get(header),
         )
         for i, header in enumerate(headers)
@@ -102,7 +101,11 @@ def _sheet(
     # Only the wrapping columns make a row taller: a province's wide sheet has none.
     wrapping = [i for i, layout in enumerate(layouts) if layout.wrap]
     heights = sheets.row_heights(
-        cells.iloc[:, wrapping].to_numpy().tolist(), [layouts[i] for i in wrapping], first_row=2
+        zip(*(_objects(frame.iloc[:, i]).tolist() for i in wrapping), strict=True)
+        if wrapping
+        else [],
+        [layouts[i] for i in wrapping],
+        first_row=2,
     )
     sheets.set_heights(ws, sheets.row_heights([headers], layouts, first_row=1, header=True))
     sheets.set_heights(ws, heights)
@@ -112,13 +115,20 @@ def _sheet(
         sheets.header_style(header_cells[-1])
     ws.append(header_cells)
     styled = [None if sheets.is_plain(layout) else layout for layout in layouts]
-    xml = rows_xml(cells, 2, [_style_id(ws, layout) for layout in styled], heights)
+    xml = rows_xml(frame, 2, [_style_id(ws, layout) for layout in styled], heights)
     if xml is not None:
         # openpyxl numbers a write-only workbook's sheets in the order they were created.
         rows[f"xl/worksheets/sheet{len(wb.worksheets)}.xml"] = xml
         return
-    for record in cells.to_numpy().tolist():
+    cells = frame.astype(object)
+    for record in cells.where(cells.notna(), None).to_numpy().tolist():
         ws.append([_cell(ws, value, like) for value, like in zip(record, styled, strict=True)])
+
+
+def _objects(column: pd.Series) -> pd.Series:
+    """A column's cells as written: objects, None where a cell is empty."""
+    cells = column.astype(object)
+    return cells.where(cells.notna(), None)
 
 
 def _cell(ws, value: object, layout: sheets.Column | None):
@@ -147,6 +157,35 @@ def _style_id(ws, layout: sheets.Column | None) -> int | None:
 def _frozen_columns(headers: list[str]) -> int:
     """Columns that stay in view when scrolling right: the village's code and name."""
     return 2 if headers[:2] == ["村代码", "村（居）名称"] else 0
+
+
+def village_years(indicators: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """One row per village and year of ``indicators``, sorted, one column per indicator of
+    ``order``: ``indicators.pivot(index=["village_code", "year"], columns="indicator",
+    values="value").reindex(columns=order).reset_index()``, put together from codes.
+
+    Raises ValueError, as the pivot does, when a village has an indicator twice in a year.
+    """
+    villages, village_names = pd.factorize(indicators["village_code"], sort=True)
+    years, year_values = pd.factorize(indicators["year"], sort=True)
+    names, name_values = pd.factorize(indicators["indicator"])
+    if (villages < 0).any() or (years < 0).any() or (names < 0).any():
+        # A missing key: the pivot's own way with it.
+        wide = indicators.pivot(index=["village_code", "year"], columns="indicator", values="value")
+        return wide.reindex(columns=order).reset_index()
+    row, keys = pd.factorize(villages.astype(np.int64) * len(year_values) + years, sort=True)
+    if np.bincount(row * len(name_values) + names).max(initial=0) > 1:
+        raise ValueError("Index contains duplicate entries, cannot reshape")
+    position = {name: i for i, name in enumerate(order)}
+    column = np.array([position.get(name, -1) for name in name_values], dtype=np.int64)[names]
+    kept = column >= 0
+    values = indicators["value"].to_numpy()
+    table = np.full((len(keys), len(order)), np.nan, dtype=values.dtype)
+    table[row[kept], column[kept]] = values[kept]
+    wide = pd.DataFrame(table, columns=pd.Index(order, name="indicator"))
+    wide.insert(0, "village_code", village_names[keys // len(year_values)])
+    wide.insert(1, "year", year_values[keys % len(year_values)])
+    return wide
 
 
 def pending_notes(area: pd.DataFrame, catalog: Catalog) -> dict[int, str]:
@@ -210,8 +249,7 @@ def write_workbook(
     labels = {ind.id: ind.label_zh for ind in catalog}
     present = set(indicators["indicator"].unique())
     order = [i for i in catalog.ids if i in present]
-    wide = indicators.pivot(index=["village_code", "year"], columns="indicator", values="value")
-    wide = wide.reindex(columns=order).reset_index()
+    wide = village_years(indicators, order)
     wide.insert(1, "村（居）名称", wide["village_code"].map(names))
     wide = wide.rename(columns={"village_code": "村代码", "year": "年度", **labels})
     places = {ind.label_zh: decimals(ind) for ind in catalog}

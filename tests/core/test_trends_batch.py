@@ -18,7 +18,7 @@ YEARS = list(range(2014, 2020))
 def one_by_one(monkeypatch, indicators: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """``assess_targets`` with the batch turned off: every village projected alone."""
     with monkeypatch.context() as patch:
-        patch.setattr(batch, "batch_projections", lambda *args, **kwargs: {})
+        patch.setattr(batch, "batch_fits", lambda *args, **kwargs: [])
         return trends.assess_targets(indicators, targets)
 
 
@@ -98,14 +98,15 @@ def test_batched_equals_one_by_one_on_awkward_villages(monkeypatch) -> None:
 
 
 def village_jobs(by_code: dict, ind, target: float, target_year: int) -> list:
-    """The rows :func:`batch.batch_projections` takes: one a village, scope its code."""
+    """The rows :func:`batch.batch_fits` takes: one a village, scope its code."""
     return [(code, "village", ind, "", s, target, target_year) for code, s in by_code.items()]
 
 
 def projected_codes(by_code: dict, ind, target: float, target_year: int) -> set[str]:
     """The villages the batch projects (the rest go to the one-series path)."""
     jobs = village_jobs(by_code, ind, target, target_year)
-    return {jobs[i][0] for i in batch.batch_projections(jobs, 0.8)}
+    fits = batch.batch_fits(jobs, 0.8)
+    return {jobs[i][0] for rows, fit in fits for k, i in enumerate(rows) if fit.settled[k]}
 
 
 def test_nothing_falls_back_on_plain_series() -> None:

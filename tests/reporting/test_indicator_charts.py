@@ -196,7 +196,7 @@ def test_a_page_projects_nothing_itself(tables, monkeypatch):
         raise AssertionError("a page projected a series again")
 
     monkeypatch.setattr(trends.projection, "project_arrays", refuse)
-    monkeypatch.setattr(trends.batch, "project_batch", refuse)
+    monkeypatch.setattr(trends.batch, "fit_batch", refuse)
     assert [fan.draw() for fan in target_fans(tables, "township")]
     assert [fan.draw() for fan in target_fans(tables, QINGGUANG)]
 

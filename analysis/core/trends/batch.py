@@ -23,10 +23,11 @@ from analysis.core.trends.assessment import assess_arrays
 from analysis.core.trends.projection import (
     DEFAULT_LEVEL,
     MIN_POINTS,
-    Projection,
-    project_batch,
+    BatchFit,
+    fit_batch,
     resolve_bounds,
 )
+from analysis.core.trends.verdicts import assess_fit
 
 #: The levels a target's scope names by the length of its code (国家统计局 统计用区划代码).
 _LEVEL_OF_WIDTH = {width: level for level, width in LEVELS.items() if level != "prefecture"}
@@ -240,10 +241,10 @@ def _row(
     target_year: int,
     base_year: int | None,
     level: float,
-    projection: Projection | None = None,
 ) -> tuple[dict[str, Any], list[tuple]]:
     """The projections row of one unit and target, and the rows of what its fan chart draws
-    (:data:`PATH_COLUMNS`; none where there is no target to chart)."""
+    (:data:`PATH_COLUMNS`; none where there is no target to chart): the one-series path of a
+    row no batch projected."""
     years, values = series
     result = assess_arrays(
         years,
@@ -258,17 +259,8 @@ def _row(
         cumulative=ind.cumulative,
         plan=ind.plan,
         flow=ind.flow,
-        projection=projection,
     )
-    row = {
-        "scope": scope,
-        "row_type": row_type,
-        "indicator": ind.id,
-        "indicator_zh": ind.zh,
-        "unit": ind.unit,
-        "source": source,
-        **result.to_dict(),
-    }
+    row = {**_job_columns(scope, row_type, ind, source), **result.to_dict()}
     if not math.isfinite(target):
         return row, []
     key = (scope, row_type, ind.id, int(target_year), float(target))
@@ -278,32 +270,44 @@ def _row(
     return row, path
 
 
+def _job_columns(scope: str, row_type: str, ind: Indicator, source: str) -> dict[str, Any]:
+    """The columns of a projections row that name it."""
+    return {
+        "scope": scope,
+        "row_type": row_type,
+        "indicator": ind.id,
+        "indicator_zh": ind.zh,
+        "unit": ind.unit,
+        "source": source,
+    }
+
+
 #: One row of the projections table to make: scope, row type, indicator, source, series,
 #: target and target year.
 _Job = tuple[str, str, Indicator, str, _Arrays, float, int]
 
 
-def batch_projections(jobs: list[_Job], level: float) -> dict[int, Projection]:
-    """The projections of many rows' series, fitted together: row index → projection.
+def batch_fits(jobs: list[_Job], level: float) -> list[tuple[list[int], BatchFit]]:
+    """The projections of many rows' series, fitted together: the rows (indices into
+    ``jobs``) of each batch, and its fit.
 
     Series of one indicator and target year observed in the same years are stacked and
-    projected at once (:func:`~analysis.core.trends.projection.project_batch`, each with its
+    projected at once (:func:`~analysis.core.trends.projection.fit_batch`, each with its
     own target), whatever their scope, so gaps need no masking and a province's thousands of
-    towns cost a few array fits. Only the rows the batch projects are in the result: a plan, a
-    series too short or already past the target year, and a row the batch hands back are left
-    to the one-series path.
+    towns cost a few array fits. A plan, a series too short or already past the target year,
+    and a row a fit does not settle are left to the one-series path.
     """
     groups: dict[tuple[str, int, bytes], list[int]] = {}
     for i, (_, _, ind, _, (years, _), _, target_year) in enumerate(jobs):
         if not ind.plan and len(years) >= MIN_POINTS and years[-1] < target_year:
             groups.setdefault((ind.id, target_year, years.tobytes()), []).append(i)
-    result: dict[int, Projection] = {}
+    fits: list[tuple[list[int], BatchFit]] = []
     for (_, target_year, _), rows in groups.items():
         ind = jobs[rows[0]][2]
         years = jobs[rows[0]][4][0]
         values = np.stack([jobs[i][4][1] for i in rows])
         targets = np.array([jobs[i][5] for i in rows], dtype=float)
-        projections = project_batch(
+        fit = fit_batch(
             years,
             values,
             target_year,
@@ -313,8 +317,9 @@ def batch_projections(jobs: list[_Job], level: float) -> dict[int, Projection]:
             targets,
             ind.cumulative,
         )
-        result.update((i, p) for i, p in zip(rows, projections, strict=True) if p is not None)
-    return result
+        if fit is not None:
+            fits.append((rows, fit))
+    return fits
 
 
 def assess_targets(
@@ -431,11 +436,7 @@ def assess_targets_with_paths(
             for code in below
         )
 
-    projections = batch_projections(jobs, level)
-    rows = [_row(*job, base_year, level, projections.get(i)) for i, job in enumerate(jobs)]
-    result = pd.DataFrame([row for row, _ in rows], columns=COLUMNS)
-    paths = pd.DataFrame([part for _, path in rows for part in path], columns=PATH_COLUMNS)
-    paths = paths.astype({"target_year": "int64", "year": "int64"})
+    result, paths = _tables(jobs, base_year, level)
     for column in ("base_year", "last_year"):
         result[column] = result[column].astype("Int64")
     order = pd.DataFrame(
@@ -450,6 +451,50 @@ def assess_targets_with_paths(
     # A target stated twice is charted once.
     paths = paths.drop_duplicates([*PATH_KEY, "year"]).sort_values([*PATH_KEY, "year"])
     return result.loc[order.index].reset_index(drop=True), paths.reset_index(drop=True)
+
+
+def _tables(
+    jobs: list[_Job], base_year: int | None, level: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The projections row of every job, in their order, and what their fan charts draw: the
+    rows a batch settled assessed whole-array (:func:`~analysis.core.trends.verdicts.assess_fit`),
+    the rest one by one (:func:`_row`)."""
+    columns = {column: np.empty(len(jobs), dtype=object) for column in COLUMNS}
+    paths: dict[str, list] = {column: [] for column in PATH_COLUMNS}
+    done = np.zeros(len(jobs), dtype=bool)
+    for rows, fit in batch_fits(jobs, level):
+        ind, target_year = jobs[rows[0]][2], jobs[rows[0]][6]
+        targets = np.array([jobs[i][5] for i in rows], dtype=float)
+        settled, assessed, drawn = assess_fit(fit, targets, target_year, base_year, ind.direction)
+        at = np.asarray(rows)[settled]
+        done[at] = True
+        named = [_job_columns(*jobs[i][:4]) for i in at.tolist()]
+        for column in COLUMNS:
+            found = assessed[column] if column in assessed else [r[column] for r in named]
+            columns[column][at] = _objects(found)
+        keys = [(jobs[i][0], jobs[i][1], ind.id, int(target_year), float(jobs[i][5])) for i in at]
+        for column, values in zip(PATH_KEY, zip(*keys, strict=True), strict=True):
+            paths[column] += [values[r] for r in drawn["row"]]
+        for column in PATH_COLUMNS[len(PATH_KEY) :]:
+            paths[column] += drawn[column]
+    for i in np.flatnonzero(~done).tolist():
+        row, path = _row(*jobs[i], base_year, level)
+        for column in COLUMNS:
+            columns[column][i] = row[column]
+        if path:
+            for column, values in zip(PATH_COLUMNS, zip(*path, strict=True), strict=True):
+                paths[column] += values
+    result = pd.DataFrame({column: values.tolist() for column, values in columns.items()})
+    drawn_paths = pd.DataFrame(paths, columns=PATH_COLUMNS)
+    return result, drawn_paths.astype({"target_year": "int64", "year": "int64"})
+
+
+def _objects(values: list) -> np.ndarray:
+    """``values`` as an array of the objects themselves (numpy would make a list of floats a
+    float array, and a list of ``(a, b)`` a 2-D one)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 def _applied(targets: pd.DataFrame) -> list[tuple[str, tuple[str, int], float]]:

@@ -388,6 +388,64 @@ def _made(
     )
 
 
+@dataclass(frozen=True)
+class BatchFit:
+    """:func:`fit_batch`'s projections of many series, as arrays with one row a series.
+
+    ``settled`` marks the rows projected (the rest go to the one-series path); ``chosen`` is
+    each row's model (an index into ``candidates``), ``maes`` and ``notes`` every candidate's
+    back-test error and why it was skipped, ``factors`` its widening. ``loc``, ``sd``, ``mean``,
+    ``lower`` and ``upper`` hold the chosen model's forecast of each year of ``new_years``
+    (NaN in a row not settled); ``df`` its degrees of freedom.
+    """
+
+    years: np.ndarray
+    values: np.ndarray
+    new_years: np.ndarray
+    level: float
+    bounds: Bounds
+    cumulative: bool
+    candidates: list[models.Model]
+    maes: np.ndarray
+    notes: list[np.ndarray]
+    factors: np.ndarray
+    settled: np.ndarray
+    chosen: np.ndarray
+    loc: np.ndarray
+    sd: np.ndarray
+    mean: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    df: np.ndarray
+
+    def projection(self, row: int) -> Projection | None:
+        """Row ``row``'s :class:`Projection`, None where it is not settled."""
+        if not self.settled[row]:
+            return None
+        j = int(self.chosen[row])
+        scores = [
+            CandidateScore(c.name, float(self.maes[row, i]), self.notes[i][row])
+            for i, c in enumerate(self.candidates)
+        ]
+        values = self.values[row]
+        return _made(
+            self.candidates[j],
+            scores,
+            j,
+            self.loc[row],
+            float(self.df[row]),
+            self.sd[row],
+            (self.mean[row], self.lower[row], self.upper[row]),
+            self.years,
+            values,
+            self.new_years,
+            self.level,
+            self.bounds,
+            float(self.factors[row, j]),
+            float(values[-1]) if self.cumulative else None,
+        )
+
+
 def project_batch(
     years: np.ndarray,
     values: np.ndarray,
@@ -407,6 +465,24 @@ def project_batch(
     candidate that needs statsmodels is usable, or a back-test error is not finite): the caller
     projects it alone.
     """
+    fit = fit_batch(years, values, target_year, kind, bounds, level, target, cumulative)
+    if fit is None:
+        return [None] * len(values)
+    return [fit.projection(row) for row in range(len(values))]
+
+
+def fit_batch(
+    years: np.ndarray,
+    values: np.ndarray,
+    target_year: int,
+    kind: str,
+    bounds: Bounds,
+    level: float,
+    target: float | np.ndarray = math.nan,
+    cumulative: bool = False,
+) -> BatchFit | None:
+    """:func:`project_batch` as arrays (:class:`BatchFit`); None where no row is settled
+    because a candidate that needs statsmodels is usable."""
     m, n = values.shape
     if n < MIN_POINTS or target_year <= years[-1]:
         raise ValueError("project_batch needs at least 3 points before the target year")
@@ -419,7 +495,7 @@ def project_batch(
     notes = [_notes(model, years, values, holdouts, targets) for model in candidates]
     usable = np.stack([note == "" for note in notes], axis=1).reshape(m, len(candidates))
     if any(model.method == "ets" and usable[:, j].any() for j, model in enumerate(candidates)):
-        return [None] * m
+        return None
     maes = np.full((m, len(candidates)), math.nan)
     factors = np.ones((m, len(candidates)))
     for j, model in enumerate(candidates):
@@ -434,7 +510,8 @@ def project_batch(
     # Smallest back-test error wins; an exact tie goes to the simpler model listed first.
     chosen = np.argmin(np.where(usable, maes, np.inf), axis=1)
     new_years = np.arange(int(years[-1]) + 1, int(target_year) + 1)
-    result: list[Projection | None] = [None] * m
+    loc, sd, mean, lower, upper = (np.full((m, len(new_years)), math.nan) for _ in range(5))
+    df = np.full(m, math.nan)
     for j, model in enumerate(candidates):
         rows = np.flatnonzero(settled & (chosen == j))
         if not rows.size:
@@ -442,29 +519,30 @@ def project_batch(
         predictive = model.predict(years, values[rows], new_years)
         floors = values[rows, -1:] if cumulative else None
         factor = factors[rows, j : j + 1]
-        sd, mean, lower, upper = interval(model, predictive, factor, level, bounds, floors)
-        for k, row in enumerate(rows):
-            scores = [
-                CandidateScore(c.name, float(maes[row, i]), notes[i][row])
-                for i, c in enumerate(candidates)
-            ]
-            result[row] = _made(
-                model,
-                scores,
-                j,
-                predictive.loc[k],
-                predictive.df,
-                sd[k],
-                (mean[k], lower[k], upper[k]),
-                years,
-                values[row],
-                new_years,
-                level,
-                bounds,
-                float(factor[k, 0]),
-                float(values[row, -1]) if cumulative else None,
-            )
-    return result
+        sd[rows], mean[rows], lower[rows], upper[rows] = interval(
+            model, predictive, factor, level, bounds, floors
+        )
+        loc[rows], df[rows] = predictive.loc, predictive.df
+    return BatchFit(
+        years=years,
+        values=values,
+        new_years=new_years,
+        level=level,
+        bounds=bounds,
+        cumulative=cumulative,
+        candidates=candidates,
+        maes=maes,
+        notes=notes,
+        factors=factors,
+        settled=settled,
+        chosen=chosen,
+        loc=loc,
+        sd=sd,
+        mean=mean,
+        lower=lower,
+        upper=upper,
+        df=df,
+    )
 
 
 def _notes(

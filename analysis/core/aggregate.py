@@ -61,56 +61,179 @@ def aggregate_area(
         :data:`PENDING_REVIEW` (int64) where ``pending`` is given.
     """
     catalog = catalog or default_catalog()
-    keys = [*by, "indicator"]
-    # Only the columns used: every other one would be copied by each selection below.
-    indicators = indicators[list(dict.fromkeys([*keys, "village_code", "value"]))]
-    counted = pending is not None
-    if counted:
-        indicators = indicators.assign(_pending=pending_rows(indicators, pending))
-    rules = {ind.id: ind.aggregate for ind in catalog}
-    kind = _map(indicators["indicator"], rules)
-    frames = []
-    # The village code only joins a rate to its weight: the sums and maxima leave it behind.
-    summed = [*keys, "value", *(["_pending"] if counted else [])]
+    by = list(by)
+    flags = None if pending is None else _flags(pending_rows(indicators, pending))
+    indicator, ids = pd.factorize(indicators["indicator"])
+    group = _groups([indicators[column] for column in by])
+    source = indicators if weights is None else weights
+
+    def join(rows: np.ndarray, weight: np.ndarray, names: list[str]) -> pd.DataFrame:
+        # The weights' own rows only: the rest would only slow the join down.
+        if weights is None:
+            wanted = np.flatnonzero(np.isin(indicator, [ids.get_loc(n) for n in names if n in ids]))
+        else:
+            wanted = np.flatnonzero(source["indicator"].isin(names).to_numpy())
+        weight_flags = None
+        if flags is not None:
+            weight_flags = (
+                flags[wanted]
+                if weights is None
+                else _flags(pending_rows(source.iloc[wanted], pending))
+            )
+        return _join(
+            (indicators["village_code"].take(rows), indicators["year"].take(rows), weight),
+            (
+                source["village_code"].take(wanted),
+                source["year"].take(wanted),
+                _positions(source["indicator"].take(wanted), names),
+            ),
+            source["value"].to_numpy(dtype=float)[wanted],
+            weight_flags,
+        )
+
+    figures = _figures(
+        group, indicator, list(ids), indicators["value"].to_numpy(dtype=float), flags, join, catalog
+    )
+    out = pd.DataFrame({column: indicators[column].take(figures["first"]) for column in by})
+    out["indicator"] = ids.take(figures["indicator"])
+    for column in ("value", "villages", *([PENDING_REVIEW] if flags is not None else [])):
+        out[column] = figures[column]
+    types = {"year": "int64", "indicator": str, "value": "float64", "villages": "int64"}
+    if flags is not None:
+        types[PENDING_REVIEW] = "int64"
+    return out.reset_index(drop=True).astype(types)
+
+
+#: The catalog's rules of aggregation, numbered for :func:`_figures` (0: none).
+_RULES = {"sum": 1, "max": 2, "weighted_mean": 3}
+
+
+def _flags(pending: pd.Series) -> np.ndarray:
+    """Pending flags as booleans: a value not asked about is not pending."""
+    return pending.fillna(False).to_numpy(dtype=bool)
+
+
+def _groups(columns: list[pd.Series]) -> np.ndarray:
+    """Each row's combination of ``columns``' values, numbered in the order of the values
+    (the first column's first); -1 where one is missing (a grouping leaves such rows out)."""
+    n = len(columns[0]) if columns else 0
+    group = np.zeros(n, dtype=np.int64)
+    missing = np.zeros(n, dtype=bool)
+    size = 1
+    for column in columns:
+        codes, uniques = pd.factorize(column, sort=True)
+        missing |= codes < 0
+        group = group * len(uniques) + codes
+        size *= max(len(uniques), 1)
+        if size > 2**40:
+            # Numbered afresh, in the same order, so that the numbers stay small.
+            group, kept = pd.factorize(group, sort=True)
+            size = len(kept)
+    group[missing] = -1
+    return group
+
+
+def _positions(names: pd.Series, wanted: list[str]) -> np.ndarray:
+    """Where each of ``names`` is in ``wanted``; -1 where it is not."""
+    codes, uniques = pd.factorize(names)
+    at = {name: i for i, name in enumerate(wanted)}
+    return np.array([at.get(u, -1) for u in uniques] + [-1], dtype=np.int64)[codes]
+
+
+def _join(
+    rows: tuple, weights: tuple, weight: np.ndarray, weight_flags: np.ndarray | None
+) -> pd.DataFrame:
+    """Each of ``rows`` (village, year, its weight's number) with the ``weights`` rows of the
+    same village, year and weight (village, year, number): an inner join, in the rows' order
+    (a row with several weights once for each, in their order). Columns ``at`` (the row's
+    position in ``rows``), ``weight`` and ``weight_pending``."""
+    left = pd.DataFrame(
+        {"v": _array(rows[0]), "y": _array(rows[1]), "k": rows[2], "at": np.arange(len(rows[2]))}
+    )
+    right = pd.DataFrame({"v": _array(weights[0]), "y": _array(weights[1]), "k": weights[2]})
+    right["weight"] = weight
+    right["weight_pending"] = False if weight_flags is None else weight_flags
+    return left.merge(right[right["k"] >= 0], on=["v", "y", "k"], how="inner")
+
+
+def _array(column: pd.Series | np.ndarray):
+    """A column's values without its labels."""
+    return column.array if isinstance(column, pd.Series) else column
+
+
+def _figures(
+    group: np.ndarray,
+    indicator: np.ndarray,
+    ids: list[str],
+    value: np.ndarray,
+    flags: np.ndarray | None,
+    join,
+    catalog: Catalog,
+) -> dict[str, np.ndarray]:
+    """The figures of each group and indicator, by the catalog's rules, sorted by group and
+    catalog order: ``first`` (the position of the group's first row), ``indicator`` (a code
+    into ``ids``), ``value``, ``villages`` and, with ``flags``, :data:`PENDING_REVIEW`.
+
+    ``group`` numbers each row's grouping (-1: left out), ``indicator`` codes its indicator
+    (-1: none). ``join(rows, weight, names)`` joins the positions ``rows`` of the rates, each
+    with the number of its weight in ``names``, to the weights' rows (:func:`_join`).
+    pandas adds the values of each group up (compensated, in the rows' order), as it did
+    grouping by the key columns themselves.
+    """
+    rules = {ind.id: _RULES.get(ind.aggregate, 0) for ind in catalog}
+    rule = np.array([rules.get(i, 0) for i in ids] + [0], dtype=np.int64)[indicator]
+    key = group * max(len(ids), 1) + indicator
+    valid = group >= 0
+    parts = []
     for how in ("sum", "max"):
-        grouped = indicators.loc[kind == how, summed].groupby(keys)
-        part = grouped["value"]
-        made = {"value": getattr(part, how)(), "villages": part.count()}
-        if counted:
+        rows = np.flatnonzero(valid & (rule == _RULES[how]))
+        frame = pd.DataFrame({"value": value[rows], "first": rows})
+        if flags is not None:
+            frame[PENDING_REVIEW] = flags[rows]
+        grouped = frame.groupby(key[rows], sort=False)
+        made = {
+            "first": grouped["first"].first(),
+            "value": getattr(grouped["value"], how)(),
+            "villages": grouped["value"].count(),
+        }
+        if flags is not None:
             # A value pending review counts whether or not it is the largest: it may be a
             # typo that hides the largest.
-            made[PENDING_REVIEW] = grouped["_pending"].sum()
-        frames.append(pd.DataFrame(made).reset_index())
-    rates = indicators[kind == "weighted_mean"]
-    if not rates.empty:
+            made[PENDING_REVIEW] = grouped[PENDING_REVIEW].sum()
+        parts.append(pd.DataFrame(made))
+    rates = np.flatnonzero(valid & (rule == _RULES["weighted_mean"]))
+    if rates.size:
         weight_of = {ind.id: ind.weight for ind in catalog if ind.weight}
-        source = indicators if weights is None else weights
-        # Only the weights' own rows can join; the rest would only slow the merge down.
-        source = source[source["indicator"].isin(set(weight_of.values()))]
-        table = source[["village_code", "year", "indicator", "value"]]
-        if counted:
-            table = table.assign(_weight_pending=pending_rows(table, pending))
-        table = table.rename(columns={"indicator": "weight_id", "value": "weight"})
-        joined = rates.assign(weight_id=_map(rates["indicator"], weight_of)).merge(
-            table, on=["village_code", "year", "weight_id"], how="inner"
+        names = sorted(set(weight_of.values()))
+        number = np.array(
+            [names.index(weight_of[i]) if i in weight_of else -1 for i in ids] + [-1],
+            dtype=np.int64,
         )
+        joined = join(rates, number[indicator[rates]], names)
         joined = joined[joined["weight"] > 0]
-        grouped = joined.assign(product=joined["value"] * joined["weight"]).groupby(keys)
+        rows = rates[joined["at"].to_numpy()]
+        weight = joined["weight"].to_numpy()
+        frame = pd.DataFrame({"value": value[rows], "weight": weight, "first": rows})
+        frame["product"] = frame["value"] * frame["weight"]
+        grouped = frame.groupby(key[rows], sort=False)
         made = {
+            "first": grouped["first"].first(),
             "value": grouped["product"].sum() / grouped["weight"].sum(),
             "villages": grouped["value"].count(),
         }
-        if counted:
-            either = joined["_pending"] | joined["_weight_pending"]
-            made[PENDING_REVIEW] = either.groupby([joined[k] for k in keys]).sum()
-        frames.append(pd.DataFrame(made).reset_index())
-    out = pd.concat(frames, ignore_index=True)
+        if flags is not None:
+            either = flags[rows] | joined["weight_pending"].to_numpy(dtype=bool)
+            made[PENDING_REVIEW] = pd.Series(either).groupby(key[rows], sort=False).sum()
+        parts.append(pd.DataFrame(made))
+    out = pd.concat(parts)
+    codes = out.index.to_numpy() % max(len(ids), 1)
+    groups = out.index.to_numpy() // max(len(ids), 1)
     order = catalog.order
-    out = out.assign(_order=out["indicator"].map(order)).sort_values([*by, "_order"], kind="stable")
-    types = {"year": "int64", "indicator": str, "value": "float64", "villages": "int64"}
-    if counted:
-        types[PENDING_REVIEW] = "int64"
-    return out.drop(columns="_order").reset_index(drop=True).astype(types)
+    rank = np.array([order.get(i, len(order)) for i in ids] + [len(order)])[codes]
+    sort = np.lexsort((rank, groups))
+    figures = {column: out[column].to_numpy()[sort] for column in out.columns}
+    figures["indicator"] = codes[sort]
+    return figures
 
 
 def is_pending(values: pd.DataFrame, pending: pd.DataFrame) -> pd.Series:
@@ -148,14 +271,6 @@ def pending_rows(values: pd.DataFrame, pending: pd.DataFrame | pd.Series) -> pd.
     if isinstance(pending, pd.Series):
         return pending.reindex(values.index)
     return is_pending(values, pending)
-
-
-def _map(column: pd.Series, mapping: dict) -> pd.Series:
-    """``column.map(mapping)``, looking each distinct value up once: an indicator column of a
-    province has millions of rows and some thirty values."""
-    codes, uniques = pd.factorize(column, use_na_sentinel=False)
-    looked_up = pd.Series(uniques).map(mapping)
-    return pd.Series(looked_up.to_numpy()[codes], index=column.index, dtype=looked_up.dtype)
 
 
 def incomplete_years(town: pd.DataFrame, catalog: Catalog) -> pd.Series:
@@ -241,71 +356,97 @@ def aggregate_levels(
     """
     catalog = catalog or default_catalog()
     places = hierarchy(villages)
-    values = indicators.loc[
-        indicators["value"].notna(), ["village_code", "year", "indicator", "value"]
-    ]
+    columns = ["village_code", "year", "indicator", "value"]
+    # Every village, year and indicator numbered once: a province's millions of rows are
+    # grouped, joined and ordered by the numbers, never by their text again.
+    village, distinct = pd.factorize(indicators["village_code"], sort=True)
     # Villages outside the registry have no place in the hierarchy, as an inner join drops them.
-    values = values[values["village_code"].isin(places["village_code"])]
-    # Each distinct village's name looked up once and taken as text for every row: a
-    # province's millions of rows made into Python strings and back cost seconds.
-    codes, distinct = pd.factorize(values["village_code"])
+    known = np.append(pd.Index(places["village_code"]).get_indexer(distinct) >= 0, False)
+    kept = indicators["value"].notna().to_numpy() & known[village]
+    if kept.all():
+        values = indicators[columns]
+    else:
+        values, village = indicators.loc[kept, columns], village[kept]
+    indicator, ids = pd.factorize(values["indicator"])
+    year, years = pd.factorize(values["year"], sort=True)
+    value = values["value"].to_numpy(dtype=float)
+    flags = None if pending is None else _flags(pending_rows(values, pending))
     names = pd.Series(distinct).map(places.set_index("village_code")["village_name"])
     own = values.rename(columns={"village_code": "code"}).assign(
-        name=pd.Series(names.array.take(codes), index=values.index),
+        name=pd.Series(names.array.take(village), index=values.index),
         level="village",
         villages=1,
     )
-    columns = list(AGGREGATE_COLUMNS)
+    out_columns = list(AGGREGATE_COLUMNS)
     types = {"year": "int64", "value": "float64", "villages": "int64", "code": str, "name": str}
-    if pending is not None:
-        own[PENDING_REVIEW] = pending_rows(values, pending).astype("int64").to_numpy()
-        columns.append(PENDING_REVIEW)
+    if flags is not None:
+        own[PENDING_REVIEW] = flags.astype("int64")
+        out_columns.append(PENDING_REVIEW)
         types[PENDING_REVIEW] = "int64"
+    order = catalog.order
+    rank = np.array([order.get(i, len(order)) for i in ids] + [len(order)])[indicator]
+    place = (village.astype(np.int64) * len(years) + year) * (len(order) + 1) + rank
+    # The villages' rows come in their order already (as validation sorts them): a province's
+    # millions of rows need no sorting, only a look.
+    if (np.diff(place) < 0).any():
+        own = own.iloc[np.argsort(place, kind="stable")]
+    joined: list[pd.DataFrame] = []
+
+    def join(rows: np.ndarray, weight: np.ndarray, weight_names: list[str]) -> pd.DataFrame:
+        # The same rates and weights at every level: joined once.
+        if not joined:
+            number = np.array(
+                [weight_names.index(i) if i in weight_names else -1 for i in ids] + [-1]
+            )[indicator]
+            wanted = np.flatnonzero(number >= 0)
+            joined.append(
+                _join(
+                    (village[rows], year[rows], weight),
+                    (village[wanted], year[wanted], number[wanted]),
+                    value[wanted],
+                    None if flags is None else flags[wanted],
+                )
+            )
+        return joined[0]
+
     frames = [own]
     counties = places["county_code"].nunique()
     for level in ("town", "county", "prefecture"):
         if level == "prefecture" and counties < 2:
             continue
-        figures = _aggregate_level(values, level, catalog, pending)
-        names = places.drop_duplicates(f"{level}_code").set_index(f"{level}_code")[f"{level}_name"]
-        frames.append(figures.assign(level=level, name=figures["code"].map(names)))
-    order = {level: i for i, level in enumerate(LEVELS)}
-    rank = catalog.order
-    # Levels top down: each level's rows come in their order already (the villages' as
-    # validation sorts them), so a province's millions of rows need no sorting, only a look.
-    out = pd.concat(frames[::-1], ignore_index=True)[columns]
-    out = out.assign(_level=_map(out["level"], order), _ind=_map(out["indicator"], rank))
-    keys = ["_level", "code", "year", "_ind"]
-    if not in_order(out, keys):
-        out = out.sort_values(keys, kind="stable")
-    return out.drop(columns=["_level", "_ind"]).reset_index(drop=True).astype(types)
-
-
-def in_order(frame: pd.DataFrame, keys: list[str]) -> bool:
-    """Whether ``frame``'s rows are in the order ``frame.sort_values(keys, kind="stable")``
-    gives, so that sorting would change nothing; False where a key is missing (NaN)."""
-    undecided = np.ones(max(len(frame) - 1, 0), bool)  # pairs of rows equal on the keys so far
-    for key in keys:
-        ranks = pd.factorize(frame[key], sort=True)[0]
-        if (ranks < 0).any():
-            return False
-        step = np.diff(ranks)
-        if (undecided & (step < 0)).any():
-            return False
-        undecided &= step == 0
-    return True
+        unit, units = pd.factorize(distinct.str[: LEVELS[level]], sort=True)
+        unit = unit[village]
+        figures = _figures(
+            unit * max(len(years), 1) + year, indicator, list(ids), value, flags, join, catalog
+        )
+        first = figures["first"]
+        code = units.take(unit[first])
+        named = places.drop_duplicates(f"{level}_code").set_index(f"{level}_code")
+        made = pd.DataFrame(
+            {
+                "code": code,
+                "year": years.take(year[first]),
+                "indicator": ids.take(figures["indicator"]),
+                "value": figures["value"],
+                "villages": figures["villages"],
+                **({PENDING_REVIEW: figures[PENDING_REVIEW]} if flags is not None else {}),
+            }
+        )
+        frames.append(made.assign(level=level, name=made["code"].map(named[f"{level}_name"])))
+    # Levels top down.
+    out = pd.concat(frames[::-1], ignore_index=True)[out_columns]
+    return out.astype(types)
 
 
 def _aggregate_level(
     values: pd.DataFrame,
     level: str,
     catalog: Catalog,
-    pending: pd.DataFrame | pd.Series | None = None,
 ) -> pd.DataFrame:
-    """:func:`aggregate_township` per unit of ``level``, a unit's villages found by the first
+    """:func:`aggregate_area` per unit of ``level``, a unit's villages found by the first
     digits of their codes (weights looked up among all villages)."""
     keyed = values.assign(code=values["village_code"].astype(str).str[: LEVELS[level]])
-    return aggregate_area(keyed, catalog, by=("code", "year"), weights=values, pending=pending)
+    return aggregate_area(keyed, catalog, by=("code", "year"), weights=values)
 
 
 #: The aggregates that count a village value pending review (:func:`pending_totals`).

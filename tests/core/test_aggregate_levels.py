@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.core.aggregate import aggregate_levels, hierarchy, in_order
+from analysis.core.aggregate import aggregate_levels, hierarchy
 from analysis.core.catalog import default_catalog
 
 
@@ -107,25 +107,3 @@ def test_rows_in_any_order_give_the_same_table(two_counties):
         pd.testing.assert_frame_equal(found, expected, check_exact=False, rtol=1e-12)
     empty = aggregate_levels(indicators.iloc[:0], villages)
     assert empty.empty and list(empty.columns) == list(expected.columns)
-
-
-@pytest.mark.parametrize("seed", range(40))
-def test_in_order_is_what_a_stable_sort_says(seed):
-    """Ties, text that is a prefix of other text, missing keys, one row and none."""
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(0, 8))
-    frame = pd.DataFrame(
-        {
-            "level": rng.integers(0, 3, n),
-            "code": pd.Series(rng.choice(["36", "360", "3607", "361", "4"], n), dtype=str),
-            "rank": rng.choice([0.0, 1.0, 2.0, np.nan] if seed % 4 == 0 else [0.0, 1.0], n),
-        }
-    )
-    keys = ["level", "code", "rank"]
-    for candidate in (frame, frame.sort_values(keys, kind="stable")):
-        ordered = candidate.sort_values(keys, kind="stable")
-        expected = list(ordered.index) == list(candidate.index)
-        if candidate["rank"].isna().any():
-            assert not in_order(candidate, keys)  # missing keys: always sorted, to be safe
-        else:
-            assert in_order(candidate, keys) == expected

@@ -372,24 +372,32 @@ def aggregate_levels(
     value = values["value"].to_numpy(dtype=float)
     flags = None if pending is None else _flags(pending_rows(values, pending))
     names = pd.Series(distinct).map(places.set_index("village_code")["village_name"])
-    own = values.rename(columns={"village_code": "code"}).assign(
-        name=pd.Series(names.array.take(village), index=values.index),
-        level="village",
-        villages=1,
-    )
-    out_columns = list(AGGREGATE_COLUMNS)
-    types = {"year": "int64", "value": "float64", "villages": "int64", "code": str, "name": str}
-    if flags is not None:
-        own[PENDING_REVIEW] = flags.astype("int64")
-        out_columns.append(PENDING_REVIEW)
-        types[PENDING_REVIEW] = "int64"
     order = catalog.order
     rank = np.array([order.get(i, len(order)) for i in ids] + [len(order)])[indicator]
     place = (village.astype(np.int64) * len(years) + year) * (len(order) + 1) + rank
+    # Each level's rows as numbers: of its units (their codes and names), its years and its
+    # indicators; the text of the table is taken from them once, in one piece a column.
+    own = {
+        "level": "village",
+        "units": distinct,
+        "names": names.to_numpy(),
+        "unit": village,
+        "year": year,
+        "indicator": indicator,
+        "value": value,
+        "villages": np.ones(len(value), dtype=np.int64),
+        **({PENDING_REVIEW: flags.astype("int64")} if flags is not None else {}),
+    }
     # The villages' rows come in their order already (as validation sorts them): a province's
     # millions of rows need no sorting, only a look.
     if (np.diff(place) < 0).any():
-        own = own.iloc[np.argsort(place, kind="stable")]
+        sort = np.argsort(place, kind="stable")
+        each = ("unit", "year", "indicator", "value", "villages", PENDING_REVIEW)
+        own.update({k: v[sort] for k, v in own.items() if k in each})
+    out_columns = [*AGGREGATE_COLUMNS, *([PENDING_REVIEW] if flags is not None else [])]
+    types = {"year": "int64", "value": "float64", "villages": "int64", "code": str, "name": str}
+    if flags is not None:
+        types[PENDING_REVIEW] = "int64"
     joined: list[pd.DataFrame] = []
 
     def join(rows: np.ndarray, weight: np.ndarray, weight_names: list[str]) -> pd.DataFrame:
@@ -409,7 +417,7 @@ def aggregate_levels(
             )
         return joined[0]
 
-    frames = [own]
+    parts = [own]
     counties = places["county_code"].nunique()
     for level in ("town", "county", "prefecture"):
         if level == "prefecture" and counties < 2:
@@ -419,23 +427,43 @@ def aggregate_levels(
         figures = _figures(
             unit * max(len(years), 1) + year, indicator, list(ids), value, flags, join, catalog
         )
-        first = figures["first"]
-        code = units.take(unit[first])
+        first = figures.pop("first")
         named = places.drop_duplicates(f"{level}_code").set_index(f"{level}_code")
-        made = pd.DataFrame(
+        parts.append(
             {
-                "code": code,
-                "year": years.take(year[first]),
-                "indicator": ids.take(figures["indicator"]),
-                "value": figures["value"],
-                "villages": figures["villages"],
-                **({PENDING_REVIEW: figures[PENDING_REVIEW]} if flags is not None else {}),
+                **figures,
+                "level": level,
+                "units": units,
+                "names": units.map(named[f"{level}_name"]).to_numpy(),
+                "unit": unit[first],
+                "year": year[first],
             }
         )
-        frames.append(made.assign(level=level, name=made["code"].map(named[f"{level}_name"])))
-    # Levels top down.
-    out = pd.concat(frames[::-1], ignore_index=True)[out_columns]
-    return out.astype(types)
+    parts = parts[::-1]  # levels top down
+    offsets = np.cumsum([0, *(len(part["units"]) for part in parts)])
+    table = {
+        "level": pd.array([part["level"] for part in parts], dtype="str").take(
+            np.repeat(np.arange(len(parts)), [len(part["value"]) for part in parts])
+        ),
+        "code": _text([part["units"] for part in parts], parts, offsets, "unit"),
+        "name": _text([part["names"] for part in parts], parts, offsets, "unit"),
+        "year": years.take(np.concatenate([part["year"] for part in parts])),
+        "indicator": ids.take(np.concatenate([part["indicator"] for part in parts])),
+    }
+    for column in ("value", "villages", *([PENDING_REVIEW] if flags is not None else [])):
+        table[column] = np.concatenate([part[column] for part in parts])
+    return pd.DataFrame(table)[out_columns].astype(types)
+
+
+def _text(dictionaries: list, parts: list[dict], offsets: np.ndarray, key: str):
+    """The text of each row of ``parts``: its ``key`` numbers its entry in its part's
+    dictionary."""
+    words = pd.array(
+        np.concatenate([np.asarray(d, dtype=object) for d in dictionaries]), dtype="str"
+    )
+    return words.take(
+        np.concatenate([part[key] + at for part, at in zip(parts, offsets, strict=False)])
+    )
 
 
 def _aggregate_level(

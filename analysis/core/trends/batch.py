@@ -129,14 +129,30 @@ def _split(frame: pd.DataFrame, keys: list[str]) -> dict[Any, _Arrays]:
     years = frame["year"].to_numpy(dtype=float)
     if not np.all(years == np.round(years)):
         raise ValueError("series must be indexed by whole years")
-    if frame.duplicated([*keys, "year"]).any():
+    # Sorted by key, and within a key by year (stably): each key's series is one run of the
+    # sorted arrays, cut out without a copy. A missing key is a key of its own (0) here.
+    factorised = [pd.factorize(frame[key]) for key in keys]
+    group = np.zeros(len(frame), dtype=np.int64)
+    missing = np.zeros(len(frame), dtype=bool)
+    for codes, uniques in factorised:
+        group = group * (len(uniques) + 1) + codes + 1
+        missing |= codes < 0
+    by_year = np.argsort(years, kind="stable")
+    order = by_year[np.argsort(group[by_year], kind="stable")]
+    if ((np.diff(group[order]) == 0) & (np.diff(years[order]) == 0)).any():
         raise ValueError("series has the same year twice")
-    order = np.argsort(years, kind="stable")
-    frame = frame.iloc[order]
-    years = years[order].astype(np.int64)
-    values = frame["value"].to_numpy(dtype=float)
-    groups = frame.groupby(keys if len(keys) > 1 else keys[0], sort=False).indices
-    return {key: (years[idx], values[idx]) for key, idx in groups.items()}
+    # A missing key names no series, as a grouping leaves it out.
+    order = order[~missing[order]]
+    group, years = group[order], years[order].astype(np.int64)
+    values = frame["value"].to_numpy(dtype=float)[order]
+    starts = np.flatnonzero(np.diff(group, prepend=-1) != 0)
+    stops = [*starts[1:].tolist(), len(group)]
+    named = [uniques.take(codes[order[starts]]).tolist() for codes, uniques in factorised]
+    names = named[0] if len(keys) == 1 else list(zip(*named, strict=True))
+    return {
+        name: (years[start:stop], values[start:stop])
+        for name, start, stop in zip(names, starts.tolist(), stops, strict=True)
+    }
 
 
 def _group(rows: pd.DataFrame, codes: list[str], indicator: str, catalog: Catalog) -> _Arrays:
@@ -468,13 +484,21 @@ def _tables(
         settled, assessed, drawn = assess_fit(fit, targets, target_year, base_year, ind.direction)
         at = np.asarray(rows)[settled]
         done[at] = True
-        named = [_job_columns(*jobs[i][:4]) for i in at.tolist()]
+        named = {
+            "scope": [jobs[i][0] for i in at.tolist()],
+            "row_type": [jobs[i][1] for i in at.tolist()],
+            "source": [jobs[i][3] for i in at.tolist()],
+        }
+        for column, value in _job_columns("", "", ind, "").items():
+            named.setdefault(column, [value] * len(at))
         for column in COLUMNS:
-            found = assessed[column] if column in assessed else [r[column] for r in named]
-            columns[column][at] = _objects(found)
-        keys = [(jobs[i][0], jobs[i][1], ind.id, int(target_year), float(jobs[i][5])) for i in at]
-        for column, values in zip(PATH_KEY, zip(*keys, strict=True), strict=True):
-            paths[column] += [values[r] for r in drawn["row"]]
+            columns[column][at] = _objects(assessed.get(column, named.get(column)))
+        charted = np.asarray(drawn["row"], dtype=np.int64)
+        for column in ("scope", "row_type"):
+            paths[column] += _objects(named[column])[charted].tolist()
+        paths["indicator"] += [ind.id] * len(charted)
+        paths["target_year"] += [int(target_year)] * len(charted)
+        paths["target"] += targets[settled][charted].tolist()
         for column in PATH_COLUMNS[len(PATH_KEY) :]:
             paths[column] += drawn[column]
     for i in np.flatnonzero(~done).tolist():

@@ -24,7 +24,6 @@ from analysis.ingest.cells import (
     TOWN_TOTALS_PATTERN,
     Column,
     cell_text,
-    is_totals_label,
     key_index,
     parse_year,
     totals_text,
@@ -147,7 +146,7 @@ def _totals(
     totals row only where a village or its number is written, never under 乡镇, where every
     row names its town."""
     n = len(data)
-    towns = run.registry.town_names
+    labels = run.registry.totals_labels
     first_figure = min(value_idx, default=len(columns))
     town_col = first_of.get("town")
     named_cols = {c.index for c in (first_of.get(r) for r in ("village", "code", "seq")) if c}
@@ -160,8 +159,7 @@ def _totals(
             continue
         if col.role == "indicator":
             continue
-        extra = towns if col.index in named_cols else ()
-        found = is_totals_label(data[col.index], extra, towns=towns).to_numpy()
+        found = labels.find(data[col.index], named=col.index in named_cols)
         new = found & ~totals
         if new.any():
             label[new] = [cell_text(v) for v in data[col.index].to_numpy(dtype=object)[new]]

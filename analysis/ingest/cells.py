@@ -240,6 +240,54 @@ def unit_factor(unit: str | None, canonical: str) -> float | None:
     return None
 
 
+#: A cell's state as :func:`parse_figures` codes it, and as :func:`parse_cells` writes it.
+FIGURE, MISSING, TEXT = 0, 1, 2
+STATES = np.array(["ok", "missing", "text"], dtype=object)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Cells parsed (:func:`parse_figures`), one entry each."""
+
+    number: np.ndarray  # float, NaN unless parsed
+    unit: np.ndarray  # the text after the number, "" if none (objects)
+    state: np.ndarray  # FIGURE, MISSING (blank or a marker such as —) or TEXT (not a number)
+
+
+def parse_figures(cells: np.ndarray) -> Figures:
+    """Parse raw cells (an object array of calamine/CSV cells: floats, ints, text, ``""``) into
+    numbers, each distinct text once: see :func:`parse_cells`."""
+    n = len(cells)
+    types, kinds = _types(cells)
+    if len(kinds) == 1 and kinds[0] in (float, np.float64):  # a grid of figures
+        number = cells.astype(float)
+        state = np.where(np.isnan(number), MISSING, FIGURE).astype(np.int8)
+        return Figures(number, np.full(n, "", dtype=object), state)
+    number = np.full(n, np.nan)
+    unit = np.full(n, "", dtype=object)
+    state = np.full(n, TEXT, dtype=np.int8)
+    is_num = np.array([k in _NUMERIC_TYPES for k in kinds], bool)[types]
+    if is_num.any():
+        figures = cells[is_num]
+        # Floats (nearly every figure) convert as they are; ints go the way pandas reads them.
+        numeric = (
+            figures.astype(float)
+            if {k for k in kinds if k in _NUMERIC_TYPES} <= {float, np.float64}
+            else pd.to_numeric(figures, errors="coerce").astype(float)
+        )
+        number[is_num] = numeric
+        state[is_num] = np.where(np.isnan(numeric), MISSING, FIGURE)
+    is_str = np.array([k is str for k in kinds], bool)[types]
+    if is_str.any():
+        codes, text = pd.factorize(cells[is_str])
+        parsed = [_parse_text(t) for t in text]
+        idx = np.flatnonzero(is_str)
+        number[idx] = np.array([p[0] for p in parsed], float)[codes]
+        unit[idx] = np.array([p[1] for p in parsed], object)[codes]
+        state[idx] = np.array([p[2] for p in parsed], np.int8)[codes]
+    return Figures(number, unit, state)
+
+
 def parse_cells(values: pd.Series) -> pd.DataFrame:
     """Parse raw cells into numbers, vectorised.
 
@@ -255,37 +303,13 @@ def parse_cells(values: pd.Series) -> pd.DataFrame:
         number, ``""`` if none), ``state``: ``"ok"``, ``"missing"`` (blank or a missing marker
         such as ``—``) or ``"text"`` (not a number).
     """
-    n = len(values)
-    number = np.full(n, np.nan)
-    unit = np.full(n, "", dtype=object)
-    state = np.full(n, "text", dtype=object)
-    cells = values.to_numpy(dtype=object)
-    types, kinds = _types(cells)
-    is_num = np.array([k in _NUMERIC_TYPES for k in kinds], bool)[types]
-    if is_num.any():
-        figures = cells[is_num]
-        # Floats (nearly every figure) convert as they are; ints go the way pandas reads them.
-        numeric = (
-            figures.astype(float)
-            if {k for k in kinds if k in _NUMERIC_TYPES} <= {float, np.float64}
-            else pd.to_numeric(figures, errors="coerce").astype(float)
-        )
-        number[is_num] = numeric
-        state[is_num] = np.where(np.isnan(numeric), "missing", "ok")
-    is_str = np.array([k is str for k in kinds], bool)[types]
-    if is_str.any():
-        codes, text = pd.factorize(cells[is_str])
-        parsed = [_parse_text(t) for t in text]
-        idx = np.flatnonzero(is_str)
-        number[idx] = np.array([p[0] for p in parsed], float)[codes]
-        unit[idx] = np.array([p[1] for p in parsed], object)[codes]
-        state[idx] = np.array([p[2] for p in parsed], object)[codes]
+    parsed = parse_figures(values.to_numpy(dtype=object))
     # Kept as Python objects: a text column would copy millions of cells to Arrow and back.
     return pd.DataFrame(
         {
-            "number": number,
-            "unit": pd.Series(unit, index=values.index, dtype=object),
-            "state": pd.Series(state, index=values.index, dtype=object),
+            "number": parsed.number,
+            "unit": pd.Series(parsed.unit, index=values.index, dtype=object),
+            "state": pd.Series(STATES[parsed.state], index=values.index, dtype=object),
         },
         index=values.index,
     )
@@ -302,15 +326,15 @@ def _types(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pd.factorize(np.fromiter(map(type, cells), object, len(cells)))
 
 
-def _parse_text(text: str) -> tuple[float, str, str]:
-    """One text cell as (number, unit, state): see :func:`parse_cells`."""
+def _parse_text(text: str) -> tuple[float, str, int]:
+    """One text cell as (number, unit, state): see :func:`parse_figures`."""
     folded = _SPACES.sub("", _THOUSANDS.sub("", unicodedata.normalize("NFKC", text).strip()))
     if folded.lower() in MISSING_TOKENS:
-        return np.nan, "", "missing"
+        return np.nan, "", MISSING
     found = _NUMBER.search(folded)
     if found is None:
-        return np.nan, "", "text"
-    return float(found.group(1)), found.group(2), "ok"
+        return np.nan, "", TEXT
+    return float(found.group(1)), found.group(2), FIGURE
 
 
 def distinct_cells(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -60,7 +60,12 @@ _UNIT_WIDTHS = {"town": 9, "county": 6}
 def _fold_name(name: str) -> str:
     """A name as it is compared: NFKC, no spaces, and a rare character spelled by its components
     (小（氵甸）村, as GBK files and the bureau write it) as the character itself (小𣵦村)."""
-    return fold_components(re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name))))
+    return fold_components(_SPACES.sub("", unicodedata.normalize("NFKC", str(name))))
+
+
+_SPACES = re.compile(r"\s+")
+#: A 12-digit code, as typed or as a number read with its decimals (360722103201.0).
+_CODE_CELL = re.compile(r"(\d{12})(?:\.0+)?")
 
 
 #: A name less its suffix: of the suffixes that end one another the longer is listed first, so
@@ -458,14 +463,16 @@ def _resolve_among(
 ) -> tuple[str | None, str]:
     """A name (or 12-digit code) among the units of an index (:func:`_name_index`) and their
     codes → (code, status): ``ok``, ``ambiguous`` or ``unknown``."""
-    folded = re.sub(r"^(\d{12})\.0+$", r"\1", _fold_name(name))
-    if re.fullmatch(r"\d{12}", folded):
-        return (folded, "ok") if folded in codes else (None, "unknown")
+    folded = _fold_name(name)
+    code = _CODE_CELL.fullmatch(folded)
+    if code:
+        return (code.group(1), "ok") if code.group(1) in codes else (None, "unknown")
     exact = official.get(folded)
     if exact and {code[:9] for code in spellings[folded]} == {exact[:9]}:
         return exact, "ok"
-    candidates = [folded, _strip_suffix(folded), _strip_suffix(_strip_suffix(folded))]
-    for candidate in dict.fromkeys(candidates):
+    once = _strip_suffix(folded)
+    # A spelling met again gives what it gave the first time: nothing.
+    for candidate in (folded, once, _strip_suffix(once)):
         found = spellings.get(candidate)
         if found:
             return (next(iter(found)), "ok") if len(found) == 1 else (None, "ambiguous")

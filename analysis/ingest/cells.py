@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -340,16 +340,33 @@ def _parse_text(text: str) -> tuple[float, str, int]:
 def distinct_cells(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Each distinct cell once (an object array), and where each cell is among them: a column
     repeats its towns, years and markers thousands of times, and the same cell reads the same.
-    A missing cell is one of them too, not dropped; cells equal but of other types (``1``,
-    ``1.0``, ``True``: one to a hash table) stay apart, as :func:`cell_text` writes them apart."""
+    A missing cell is one of them too, not dropped. Cells a hash table holds equal but that are
+    written apart stay apart: of other types (``1``, ``1.0``, ``True``), and ``0.0`` and
+    ``-0.0``."""
     cells = values.to_numpy(dtype=object)
     types, kinds = _types(cells)
     codes, _ = pd.factorize(cells, use_na_sentinel=False)
-    if len(kinds) > 1:
-        codes, _ = pd.factorize(codes * len(kinds) + types)
+    apart = types.astype(np.int64)
+    floats = np.array([issubclass(k, (float, np.floating)) for k in kinds], bool)[types]
+    if floats.any():
+        negative_zero = np.zeros(len(cells), bool)
+        figures = cells[floats].astype(float)
+        negative_zero[floats] = (figures == 0) & np.signbit(figures)
+        apart = apart * 2 + negative_zero
+    if apart.any():
+        codes, _ = pd.factorize(codes * (int(apart.max()) + 1) + apart)
     # The first cell of each: codes are numbered in the order they are first met.
     first = np.unique(codes, return_index=True)[1]
     return codes, cells[first]
+
+
+def map_text(values: pd.Series, function: Callable[[object], str]) -> pd.Series:
+    """``values.map(function)`` for a ``function`` that writes a cell as text, called once for
+    each distinct cell (:func:`distinct_cells`) rather than for every one."""
+    codes, distinct = distinct_cells(values)
+    written = np.empty(len(distinct), dtype=object)
+    written[:] = [function(value) for value in distinct]
+    return pd.Series(written[codes], index=values.index, name=values.name)
 
 
 def cell_text(value: object) -> str:

@@ -24,6 +24,7 @@ from analysis.ingest.cells import (
     TOWN_TOTALS_PATTERN,
     Column,
     cell_text,
+    distinct_cells,
     key_index,
     parse_year,
     totals_text,
@@ -333,11 +334,20 @@ def _towns(
     column."""
     if town_col is None:
         return None, None
-    cells = data[town_col.index].map(cell_text).str.strip()
-    resolved = {text: run.registry.resolve_unit(text, "town") for text in cells.unique() if text}
-    towns = cells.map(lambda t: resolved[t][0] if t else None).astype(object)
-    status = cells.map(lambda t: resolved[t][1] if t else "ok").astype(object)
-    return towns, status
+    column = data[town_col.index]
+    # A column names its few towns thousands of times: each distinct cell resolved once.
+    codes, distinct = distinct_cells(column)
+    towns, status = [], []
+    for cell in distinct:
+        text = cell_text(cell).strip()
+        code, state = run.registry.resolve_unit(text, "town") if text else (None, "ok")
+        towns.append(code)
+        status.append(state)
+
+    def per_row(found: list[str | None]) -> pd.Series:
+        return pd.Series(np.array(found, dtype=object)[codes], index=data.index, name=column.name)
+
+    return per_row(towns).astype(object), per_row(status).astype(object)
 
 
 def report_bad_keys(

@@ -31,6 +31,7 @@ from analysis.ingest.cells import (
     cell_text,
     column_letter,
     distinct_cells,
+    map_text,
 )
 from analysis.ingest.ledger import Ledger
 from analysis.ingest.read import ReadError, Sheet, read_csv_sheet, rows_readable
@@ -507,9 +508,7 @@ def normalise_code(values: pd.Series) -> pd.Series:
         return _fold_name(cell_text(value))
 
     # Each distinct cell once: a table repeats its codes year after year.
-    codes, distinct = distinct_cells(values)
-    written = np.array([one(value) for value in distinct], dtype=object)
-    return pd.Series(written[codes], index=values.index, name=values.name)
+    return map_text(values, one)
 
 
 _REGISTRY_ALIASES = {
@@ -610,7 +609,7 @@ def load_registry(path: Path | str, ledger: Ledger | None = None) -> Registry:
     rows.loc[1, "reason"] = "header"
     body = cells.iloc[1:]
     table = pd.DataFrame(
-        {role: body[where[role]].map(cell_text) for role in where}, index=body.index
+        {role: map_text(body[where[role]], cell_text) for role in where}, index=body.index
     )
     table["code"] = normalise_code(body[where["code"]])
     for role in REGISTRY_COLUMNS:

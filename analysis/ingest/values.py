@@ -79,9 +79,18 @@ def to_canonical(parsed: Figures, cells: Cells, catalog: Catalog) -> tuple[np.nd
     has_unit = cell_units != ""
     bad_unit = np.zeros(len(cell_units), bool)
     if has_unit.any():
-        pairs = pd.Series(list(zip(cell_units[has_unit], canonical[has_unit], strict=True)))
-        table = {pair: unit_factor(*pair) for pair in pd.unique(pairs)}
-        cell_factor = pairs.map(lambda p: table[p]).to_numpy(dtype=object)
+        # Each distinct (unit, canonical unit) pair converted once.
+        unit_at, units = pd.factorize(cell_units[has_unit])
+        canonical_at, canonicals = pd.factorize(canonical[has_unit])
+        pair_at, pairs = pd.factorize(unit_at * len(canonicals) + canonical_at)
+        factors = np.array(
+            [
+                unit_factor(units[p // len(canonicals)], canonicals[p % len(canonicals)])
+                for p in pairs
+            ],
+            dtype=object,
+        )
+        cell_factor = factors[pair_at]
         bad_unit[np.flatnonzero(has_unit)] = pd.isna(cell_factor)
         factor[np.flatnonzero(has_unit)] = np.where(
             pd.isna(cell_factor), np.nan, cell_factor

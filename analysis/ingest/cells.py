@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -240,6 +240,54 @@ def unit_factor(unit: str | None, canonical: str) -> float | None:
     return None
 
 
+#: A cell's state as :func:`parse_figures` codes it, and as :func:`parse_cells` writes it.
+FIGURE, MISSING, TEXT = 0, 1, 2
+STATES = np.array(["ok", "missing", "text"], dtype=object)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Cells parsed (:func:`parse_figures`), one entry each."""
+
+    number: np.ndarray  # float, NaN unless parsed
+    unit: np.ndarray  # the text after the number, "" if none (objects)
+    state: np.ndarray  # FIGURE, MISSING (blank or a marker such as —) or TEXT (not a number)
+
+
+def parse_figures(cells: np.ndarray) -> Figures:
+    """Parse raw cells (an object array of calamine/CSV cells: floats, ints, text, ``""``) into
+    numbers, each distinct text once: see :func:`parse_cells`."""
+    n = len(cells)
+    types, kinds = _types(cells)
+    if len(kinds) == 1 and kinds[0] in (float, np.float64):  # a grid of figures
+        number = cells.astype(float)
+        state = np.where(np.isnan(number), MISSING, FIGURE).astype(np.int8)
+        return Figures(number, np.full(n, "", dtype=object), state)
+    number = np.full(n, np.nan)
+    unit = np.full(n, "", dtype=object)
+    state = np.full(n, TEXT, dtype=np.int8)
+    is_num = np.array([k in _NUMERIC_TYPES for k in kinds], bool)[types]
+    if is_num.any():
+        figures = cells[is_num]
+        # Floats (nearly every figure) convert as they are; ints go the way pandas reads them.
+        numeric = (
+            figures.astype(float)
+            if {k for k in kinds if k in _NUMERIC_TYPES} <= {float, np.float64}
+            else pd.to_numeric(figures, errors="coerce").astype(float)
+        )
+        number[is_num] = numeric
+        state[is_num] = np.where(np.isnan(numeric), MISSING, FIGURE)
+    is_str = np.array([k is str for k in kinds], bool)[types]
+    if is_str.any():
+        codes, text = pd.factorize(cells[is_str])
+        parsed = [_parse_text(t) for t in text]
+        idx = np.flatnonzero(is_str)
+        number[idx] = np.array([p[0] for p in parsed], float)[codes]
+        unit[idx] = np.array([p[1] for p in parsed], object)[codes]
+        state[idx] = np.array([p[2] for p in parsed], np.int8)[codes]
+    return Figures(number, unit, state)
+
+
 def parse_cells(values: pd.Series) -> pd.DataFrame:
     """Parse raw cells into numbers, vectorised.
 
@@ -255,48 +303,70 @@ def parse_cells(values: pd.Series) -> pd.DataFrame:
         number, ``""`` if none), ``state``: ``"ok"``, ``"missing"`` (blank or a missing marker
         such as ``—``) or ``"text"`` (not a number).
     """
-    n = len(values)
-    number = np.full(n, np.nan)
-    unit = np.full(n, "", dtype=object)
-    state = np.full(n, "text", dtype=object)
-    kinds = values.map(type)
-    is_num = kinds.isin([float, int, np.float64, np.int64]).to_numpy()
-    numeric = pd.to_numeric(values[is_num], errors="coerce").to_numpy(dtype=float)
-    number[is_num] = numeric
-    state[is_num] = np.where(np.isnan(numeric), "missing", "ok")
-    is_str = kinds.isin([str]).to_numpy()
-    if is_str.any():
-        codes, text = _distinct(values[is_str].astype(str))
-        folded = text.str.normalize("NFKC").str.strip()
-        folded = folded.str.replace(_THOUSANDS, "", regex=True).str.replace(r"\s+", "", regex=True)
-        missing = folded.str.lower().isin(MISSING_TOKENS).to_numpy()
-        parts = folded.str.extract(_NUMBER)
-        ok = parts[0].notna().to_numpy() & ~missing
-        parsed = np.full(len(text), np.nan)
-        parsed[ok] = parts[0][ok].astype(float).to_numpy()
-        units = np.full(len(text), "", dtype=object)
-        units[ok] = parts[1][ok].fillna("").to_numpy()
-        idx = np.flatnonzero(is_str)
-        number[idx] = parsed[codes]
-        unit[idx] = units[codes]
-        state[idx] = np.where(missing, "missing", np.where(ok, "ok", "text"))[codes]
+    parsed = parse_figures(values.to_numpy(dtype=object))
     # Kept as Python objects: a text column would copy millions of cells to Arrow and back.
     return pd.DataFrame(
         {
-            "number": number,
-            "unit": pd.Series(unit, index=values.index, dtype=object),
-            "state": pd.Series(state, index=values.index, dtype=object),
+            "number": parsed.number,
+            "unit": pd.Series(parsed.unit, index=values.index, dtype=object),
+            "state": pd.Series(STATES[parsed.state], index=values.index, dtype=object),
         },
         index=values.index,
     )
 
 
-def _distinct(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """Each distinct text once, and where each cell's text is among them: a column repeats
-    its few years, units and markers thousands of times, and the same text parses the same.
-    A missing cell (None) is one of them too, not dropped."""
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
-    return codes, pd.Series(uniques, dtype=text.dtype)
+#: The types of cell :func:`parse_cells` reads as a figure (calamine's and pandas').
+_NUMERIC_TYPES = frozenset({float, int, np.float64, np.int64})
+_SPACES = re.compile(r"\s+")
+
+
+def _types(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's type, as a code into the few distinct types: taken in one pass in C, and
+    judged once per type rather than once per cell."""
+    return pd.factorize(np.fromiter(map(type, cells), object, len(cells)))
+
+
+def _parse_text(text: str) -> tuple[float, str, int]:
+    """One text cell as (number, unit, state): see :func:`parse_figures`."""
+    folded = _SPACES.sub("", _THOUSANDS.sub("", unicodedata.normalize("NFKC", text).strip()))
+    if folded.lower() in MISSING_TOKENS:
+        return np.nan, "", MISSING
+    found = _NUMBER.search(folded)
+    if found is None:
+        return np.nan, "", TEXT
+    return float(found.group(1)), found.group(2), FIGURE
+
+
+def distinct_cells(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct cell once (an object array), and where each cell is among them: a column
+    repeats its towns, years and markers thousands of times, and the same cell reads the same.
+    A missing cell is one of them too, not dropped. Cells a hash table holds equal but that are
+    written apart stay apart: of other types (``1``, ``1.0``, ``True``), and ``0.0`` and
+    ``-0.0``."""
+    cells = values.to_numpy(dtype=object)
+    types, kinds = _types(cells)
+    codes, _ = pd.factorize(cells, use_na_sentinel=False)
+    apart = types.astype(np.int64)
+    floats = np.array([issubclass(k, (float, np.floating)) for k in kinds], bool)[types]
+    if floats.any():
+        negative_zero = np.zeros(len(cells), bool)
+        figures = cells[floats].astype(float)
+        negative_zero[floats] = (figures == 0) & np.signbit(figures)
+        apart = apart * 2 + negative_zero
+    if apart.any():
+        codes, _ = pd.factorize(codes * (int(apart.max()) + 1) + apart)
+    # The first cell of each: codes are numbered in the order they are first met.
+    first = np.unique(codes, return_index=True)[1]
+    return codes, cells[first]
+
+
+def map_text(values: pd.Series, function: Callable[[object], str]) -> pd.Series:
+    """``values.map(function)`` for a ``function`` that writes a cell as text, called once for
+    each distinct cell (:func:`distinct_cells`) rather than for every one."""
+    codes, distinct = distinct_cells(values)
+    written = np.empty(len(distinct), dtype=object)
+    written[:] = [function(value) for value in distinct]
+    return pd.Series(written[codes], index=values.index, name=values.name)
 
 
 def cell_text(value: object) -> str:
@@ -315,8 +385,9 @@ def decimals_of(value: object) -> int:
 
 def parse_year(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Year cells (``2019``, ``2019.0``, ``"2019年"``, ``"２０１９"``) → (Int64 years, is_blank)."""
-    codes, distinct = _distinct(values.astype(str))
-    text = distinct.str.normalize("NFKC").str.strip()
+    codes, distinct = distinct_cells(values)
+    # Each distinct cell written as the column's own ``astype(str)`` writes it.
+    text = pd.Series(distinct, dtype=object).astype(str).str.normalize("NFKC").str.strip()
     blank = text.str.lower().isin(MISSING_TOKENS).to_numpy()[codes]
     digits = text.str.extract(r"^(\d{4})(?:\.0+)?\s*(?:年度?)?$")[0]
     years = pd.to_numeric(digits, errors="coerce").astype("Int64").array.take(codes)
@@ -335,24 +406,47 @@ def is_totals_label(
 ) -> pd.Series:
     """True where a cell says 合计/小计/总计 (spaces ignored), a town's total (大桥镇小计 or 大桥小计,
     for a town of ``towns``), or names the town itself (a name of ``extra``)."""
-    is_text = np.fromiter((type(v) is str for v in values), bool, len(values))
-    found = np.zeros(len(values), bool)
-    if is_text.any():
-        codes, distinct = _distinct(values[is_text].astype(str))
-        text = totals_text(distinct)
-        extra = {str(e) for e in extra if str(e)}
-        # Looked up in sets: a text column's ``isin`` builds an Arrow scalar per town name.
-        named = text.str.match(TOTALS_PATTERN).to_numpy(bool) | _in_set(text, extra)
-        prefixes = town_spellings(towns)
-        if prefixes:
-            named |= _in_set(text.str.extract(TOWN_TOTALS_PATTERN)[0], prefixes)
-        found[is_text] = named[codes]
-    return pd.Series(found, index=values.index)
+    return pd.Series(TotalsLabels(towns, extra).find(values), index=values.index)
 
 
-def _in_set(values: pd.Series, members: set[str]) -> np.ndarray:
-    """True where a text (missing: never) is one of ``members``."""
-    return np.fromiter((v in members for v in values.to_numpy(dtype=object)), bool, len(values))
+class TotalsLabels:
+    """Which cells label a totals row (:func:`is_totals_label`), each distinct text judged once
+    for as long as the object is kept: a province's sheets write the same names again and
+    again, and a run keeps one (:attr:`analysis.ingest.registry.Registry.totals_labels`)."""
+
+    _SAYS, _NAMES = 1, 2  # the word or a town's total; a name of ``extra``
+
+    def __init__(self, towns: Iterable[str] = (), extra: Iterable[str] = ()) -> None:
+        self._prefixes = town_spellings(towns)
+        self._extra = frozenset(str(e) for e in extra if str(e))
+        self._judged: dict[str, int] = {}
+
+    def find(self, values: pd.Series, *, named: bool = True) -> np.ndarray:
+        """True for each cell of ``values`` that labels a totals row; one naming a town of
+        ``extra`` only where ``named`` (a column where the village or its number is written)."""
+        cells = values.to_numpy(dtype=object)
+        found = np.zeros(len(cells), bool)
+        types, kinds = _types(cells)
+        is_text = np.array([k is str for k in kinds], bool)[types]
+        if not is_text.any():
+            return found
+        codes, distinct = pd.factorize(cells[is_text])
+        judged = self._judged
+        for text in set(distinct).difference(judged):
+            judged[text] = self._judge(text)
+        kind = np.fromiter(map(judged.__getitem__, distinct), np.int8, len(distinct))[codes]
+        found[is_text] = (kind & (self._SAYS | self._NAMES if named else self._SAYS)) != 0
+        return found
+
+    def _judge(self, text: str) -> int:
+        folded = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+        kind = self._NAMES if folded in self._extra else 0
+        if TOTALS_PATTERN.match(folded):
+            return kind | self._SAYS
+        town_total = TOWN_TOTALS_PATTERN.match(folded) if self._prefixes else None
+        if town_total and town_total.group(1) in self._prefixes:
+            return kind | self._SAYS
+        return kind
 
 
 def totals_text(values: pd.Series) -> pd.Series:

@@ -24,7 +24,7 @@ from analysis.ingest.cells import (
     TOWN_TOTALS_PATTERN,
     Column,
     cell_text,
-    is_totals_label,
+    distinct_cells,
     key_index,
     parse_year,
     totals_text,
@@ -147,7 +147,7 @@ def _totals(
     totals row only where a village or its number is written, never under 乡镇, where every
     row names its town."""
     n = len(data)
-    towns = run.registry.town_names
+    labels = run.registry.totals_labels
     first_figure = min(value_idx, default=len(columns))
     town_col = first_of.get("town")
     named_cols = {c.index for c in (first_of.get(r) for r in ("village", "code", "seq")) if c}
@@ -160,8 +160,7 @@ def _totals(
             continue
         if col.role == "indicator":
             continue
-        extra = towns if col.index in named_cols else ()
-        found = is_totals_label(data[col.index], extra, towns=towns).to_numpy()
+        found = labels.find(data[col.index], named=col.index in named_cols)
         new = found & ~totals
         if new.any():
             label[new] = [cell_text(v) for v in data[col.index].to_numpy(dtype=object)[new]]
@@ -335,11 +334,20 @@ def _towns(
     column."""
     if town_col is None:
         return None, None
-    cells = data[town_col.index].map(cell_text).str.strip()
-    resolved = {text: run.registry.resolve_unit(text, "town") for text in cells.unique() if text}
-    towns = cells.map(lambda t: resolved[t][0] if t else None).astype(object)
-    status = cells.map(lambda t: resolved[t][1] if t else "ok").astype(object)
-    return towns, status
+    column = data[town_col.index]
+    # A column names its few towns thousands of times: each distinct cell resolved once.
+    codes, distinct = distinct_cells(column)
+    towns, status = [], []
+    for cell in distinct:
+        text = cell_text(cell).strip()
+        code, state = run.registry.resolve_unit(text, "town") if text else (None, "ok")
+        towns.append(code)
+        status.append(state)
+
+    def per_row(found: list[str | None]) -> pd.Series:
+        return pd.Series(np.array(found, dtype=object)[codes], index=data.index, name=column.name)
+
+    return per_row(towns).astype(object), per_row(status).astype(object)
 
 
 def report_bad_keys(

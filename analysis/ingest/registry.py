@@ -25,7 +25,14 @@ import pandas as pd
 from analysis.core.catalog import normalise_header
 from analysis.core.glyphs import fold_components
 from analysis.errors import DataError, MissingFileError
-from analysis.ingest.cells import KEY_ALIASES, cell_text, column_letter
+from analysis.ingest.cells import (
+    KEY_ALIASES,
+    TotalsLabels,
+    cell_text,
+    column_letter,
+    distinct_cells,
+    map_text,
+)
 from analysis.ingest.ledger import Ledger
 from analysis.ingest.read import ReadError, Sheet, read_csv_sheet, rows_readable
 from analysis.ingest.rules import rule_of
@@ -54,14 +61,22 @@ _UNIT_WIDTHS = {"town": 9, "county": 6}
 def _fold_name(name: str) -> str:
     """A name as it is compared: NFKC, no spaces, and a rare character spelled by its components
     (小（氵甸）村, as GBK files and the bureau write it) as the character itself (小𣵦村)."""
-    return fold_components(re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name))))
+    return fold_components(_SPACES.sub("", unicodedata.normalize("NFKC", str(name))))
+
+
+_SPACES = re.compile(r"\s+")
+#: A 12-digit code, as typed or as a number read with its decimals (360722103201.0).
+_CODE_CELL = re.compile(r"(\d{12})(?:\.0+)?")
+
+
+#: A name less its suffix: of the suffixes that end one another the longer is listed first, so
+#: the longest that leaves a name is the first of the list that does.
+_SUFFIXED = re.compile(f"(.+?)(?:{'|'.join(_VILLAGE_SUFFIXES)})", re.DOTALL)
 
 
 def _strip_suffix(name: str) -> str:
-    for suffix in _VILLAGE_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
+    suffixed = _SUFFIXED.fullmatch(name)
+    return suffixed.group(1) if suffixed else name
 
 
 @dataclass
@@ -71,7 +86,7 @@ class Registry:
     table: pd.DataFrame  # REGISTRY_COLUMNS, all text
     _official: dict[str, str | None] = field(default_factory=dict, repr=False)
     _spellings: dict[str, set[str]] = field(default_factory=dict, repr=False)
-    _folded: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
+    _entries: list[_Entry] = field(default_factory=list, repr=False)
     _cache: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)
     # Each town's own registry (its villages alone), made when a row first names the town.
     _towns: dict[str, Registry] = field(default_factory=dict, repr=False)
@@ -82,8 +97,11 @@ class Registry:
         default_factory=dict, repr=False
     )
     _units: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
-    # Each named unit's name folded, and less its suffix, by level: asked for every town cell.
-    _unit_forms: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict, repr=False)
+    # The units of a level by name folded, and by name less its suffix (codes in order): asked
+    # for every town cell.
+    _unit_forms: dict[str, tuple[dict[str, list[str]], dict[str, list[str]]]] = field(
+        default_factory=dict, repr=False
+    )
     #: The former units the boundary changes name (:meth:`with_changes`), REGISTRY_COLUMNS: read
     #: by name or code in their years, never listed as villages of today.
     former: pd.DataFrame | None = None
@@ -104,12 +122,12 @@ class Registry:
         named = self.table[["code", "name", "short_name"]]
         if self.former is not None:
             named = pd.concat([named, self.former[["code", "name", "short_name"]]])
-        # Each unit's names folded once: a town's own index (:meth:`_town_index`) reuses them.
-        self._folded = [
-            (code, _fold_name(name), _fold_name(short))
+        # Each unit's spellings made once: a town's own index (:meth:`_town_index`) reuses them.
+        self._entries = [
+            _entry(code, _fold_name(name), _fold_name(short))
             for code, name, short in named.itertuples(index=False)
         ]
-        self._official, self._spellings = _name_index(self._folded)
+        self._official, self._spellings = _name_index(self._entries)
 
     # Both are asked once per distinct name of every file: kept, not built again each time.
     @functools.cached_property
@@ -213,16 +231,26 @@ class Registry:
         """The towns' names the registry gives (none empty)."""
         return frozenset(self.table["town_name"].dropna()) - {""}
 
+    @functools.cached_property
+    def totals_labels(self) -> TotalsLabels:
+        """Which cells of a table label a totals row, its towns' names and totals (大桥镇,
+        大桥镇小计) among them: kept for the run, as every sheet writes the same names again."""
+        return TotalsLabels(self.town_names, self.town_names)
+
     def units(self, level: str) -> dict[str, str]:
         """Code → name of each town ('town') or county ('county') of the registry, the code
         being its villages' first 9 or 6 digits; '' where no row names it."""
+        return dict(self._units_of(level))
+
+    def _units_of(self, level: str) -> dict[str, str]:
+        """:meth:`units` itself, not a copy (asked for every town cell)."""
         if level not in self._units:
             column = "town_name" if level == "town" else "county_name"
             codes = self.table["code"].str[: _UNIT_WIDTHS[level]]
             names = self.table[column].fillna("").astype(str).str.strip()
             named = names[names != ""].groupby(codes[names != ""]).first()
             self._units[level] = {code: named.get(code, "") for code in sorted(set(codes))}
-        return dict(self._units[level])
+        return self._units[level]
 
     def unit_matches(self, text: str, level: str) -> list[str]:
         """The codes of the towns ('town') or counties ('county') a name (大桥镇, 大桥) or code
@@ -230,18 +258,21 @@ class Registry:
         (镇, 乡, 县 …) is the text less its own."""
         folded = _fold_name(text)
         if folded.isdigit():
-            return [folded] if folded in self.units(level) else []
+            return [folded] if folded in self._units_of(level) else []
         if level not in self._unit_forms:
-            named = {code: _fold_name(name) for code, name in self.units(level).items() if name}
-            self._unit_forms[level] = {
-                code: (name, _strip_unit_suffix(name, level)) for code, name in named.items()
-            }
-        forms = self._unit_forms[level]
-        exact = [code for code, (name, _) in forms.items() if name == folded]
+            by_name: dict[str, list[str]] = {}
+            by_stem: dict[str, list[str]] = {}
+            for code, name in self._units_of(level).items():
+                if name:
+                    name = _fold_name(name)
+                    by_name.setdefault(name, []).append(code)
+                    by_stem.setdefault(_strip_unit_suffix(name, level), []).append(code)
+            self._unit_forms[level] = (by_name, by_stem)
+        by_name, by_stem = self._unit_forms[level]
+        exact = by_name.get(folded)
         if exact:
-            return exact
-        stem = _strip_unit_suffix(folded, level)
-        return [code for code, (_, name_stem) in forms.items() if name_stem == stem]
+            return list(exact)
+        return list(by_stem.get(_strip_unit_suffix(folded, level), []))
 
     def resolve_unit(self, text: str, level: str) -> tuple[str | None, str]:
         """A town or county by name or code → (code, status): ``ok``, ``ambiguous`` (a name two
@@ -260,13 +291,22 @@ class Registry:
             rows.setdefault(town_code, []).append(position)
         return rows
 
+    @functools.cached_property
+    def _former_rows(self) -> dict[str, list[int]]:
+        """Each town code's rows of the former units (positions, in order), as :attr:`_town_rows`."""
+        rows: dict[str, list[int]] = {}
+        if self.former is not None:
+            for position, town_code in enumerate(self.former["town_code"].to_numpy(dtype=object)):
+                rows.setdefault(town_code, []).append(position)
+        return rows
+
     def within_town(self, town_code: str) -> Registry:
         """The registry of one town's villages alone."""
         if town_code not in self._towns:
             mine = self.table.iloc[self._town_rows.get(town_code, [])]
             former = self.former
             if former is not None:
-                former = former[former["town_code"] == town_code].reset_index(drop=True)
+                former = former.iloc[self._former_rows.get(town_code, [])].reset_index(drop=True)
             self._towns[town_code] = Registry(
                 mine.reset_index(drop=True),
                 former=former,
@@ -292,15 +332,12 @@ class Registry:
         where the registry knows former units: those :meth:`within_town`'s registry holds."""
         if town_code not in self._town_indexes:
             rows = self._town_rows.get(town_code, [])
-            today = [self._folded[i] for i in rows]
+            today = [self._entries[i] for i in rows]
             if self.former is None:
                 self._town_indexes[town_code] = (_Names.of(today), None)
             else:
                 offset = len(self.table)
-                former = [
-                    self._folded[offset + i]
-                    for i in np.flatnonzero(self.former["town_code"].to_numpy() == town_code)
-                ]
+                former = [self._entries[offset + i] for i in self._former_rows.get(town_code, [])]
                 self._town_indexes[town_code] = (_Names.of(today + former), _Names.of(today))
         return self._town_indexes[town_code]
 
@@ -321,31 +358,30 @@ class Registry:
         ``towns``, where given, holds each row's town code (from its 乡镇 cell; None where the
         row names no town): a name is then resolved among that town's villages alone.
         """
+        positions, distinct = distinct_cells(names)
+        # Each distinct cell as the column's own ``astype(str)`` writes it (a missing one: NaN).
+        texts = pd.Series(distinct, dtype=object).astype(str).to_numpy(dtype=object)
         if towns is not None and towns.notna().any():
             # Each distinct (town, name) once, looked up in a dict: a frame per town and sheet
             # cost more than the names (a province's ~2,000 towns, seconds a sheet).
-            keys = list(
-                zip(
-                    towns.to_numpy(dtype=object),
-                    names.astype(str).to_numpy(dtype=object),
-                    strict=True,
+            town_at, town_list = pd.factorize(towns.to_numpy(dtype=object), use_na_sentinel=False)
+            pairs, pair_keys = pd.factorize(town_at.astype(np.int64) * len(texts) + positions)
+            resolved = [
+                self._resolve_cached(name)
+                if pd.isna(town)
+                else self._resolve_in_town(str(town), name)
+                for town, name in zip(
+                    town_list[pair_keys // len(texts)], texts[pair_keys % len(texts)], strict=True
                 )
-            )
-            found = {}
-            for town, name in dict.fromkeys(keys):
-                found[(town, name)] = (
-                    self._resolve_cached(name)
-                    if pd.isna(town)
-                    else self._resolve_in_town(str(town), name)
-                )
-            return pd.DataFrame(
-                [found[key] for key in keys], columns=["code", "status"], index=names.index
-            )
-        positions, unique = pd.factorize(names.astype(str).to_numpy(dtype=object))
-        resolved = [self._resolve_cached(name) for name in unique]
-        codes = np.array([code for code, _ in resolved] + [None], dtype=object)
-        status = np.array([state for _, state in resolved] + ["unknown"], dtype=object)
-        # factorize marks NaN with -1, which indexes the trailing "unknown" entry.
+            ]
+            positions = pairs
+        else:
+            resolved = [
+                self._resolve_cached(name) if isinstance(name, str) else (None, "unknown")
+                for name in texts
+            ]
+        codes = np.array([code for code, _ in resolved], dtype=object)
+        status = np.array([state for _, state in resolved], dtype=object)
         return pd.DataFrame(
             {"code": codes[positions], "status": status[positions]}, index=names.index
         )
@@ -389,29 +425,37 @@ def _strip_unit_suffix(name: str, level: str) -> str:
 
 
 def _claim(names: dict[str, str | None], spelling: str, code: str) -> None:
-    if not spelling:
-        return
     if spelling in names and names[spelling] != code:
         names[spelling] = None
     else:
         names.setdefault(spelling, code)
 
 
-def _name_index(
-    folded: list[tuple[str, str, str]],
-) -> tuple[dict[str, str | None], dict[str, set[str]]]:
-    """(official, spellings) of units given as (code, folded name, folded short name): each
-    official or short spelling → its unit's code (None where two units claim it), and every
-    spelling (as written, one or two suffixes off) → the codes that can be written so."""
+#: A unit as the name indexes hold it: its code, its own spellings (official and short name,
+#: folded) and every spelling it may be written in (each of those, one and two suffixes off).
+_Entry = tuple[str, tuple[str, ...], tuple[str, ...]]
+
+
+def _entry(code: str, name: str, short: str) -> _Entry:
+    own = tuple(s for s in {name, short} if s)
+    forms = []
+    for spelling in own:
+        once = _strip_suffix(spelling)
+        forms.extend(form for form in (spelling, once, _strip_suffix(once)) if form)
+    return code, own, tuple(forms)
+
+
+def _name_index(entries: list[_Entry]) -> tuple[dict[str, str | None], dict[str, set[str]]]:
+    """(official, spellings) of units (:func:`_entry`): each official or short spelling → its
+    unit's code (None where two units claim it), and every spelling (as written, one or two
+    suffixes off) → the codes that can be written so."""
     official: dict[str, str | None] = {}
     spellings: dict[str, set[str]] = {}
-    for code, name, short in folded:
-        for spelling in {name, short}:
+    for code, own, forms in entries:
+        for spelling in own:
             _claim(official, spelling, code)
-            once = _strip_suffix(spelling)
-            for form in (spelling, once, _strip_suffix(once)):
-                if form:
-                    spellings.setdefault(form, set()).add(code)
+        for form in forms:
+            spellings.setdefault(form, set()).add(code)
     return official, spellings
 
 
@@ -420,14 +464,16 @@ def _resolve_among(
 ) -> tuple[str | None, str]:
     """A name (or 12-digit code) among the units of an index (:func:`_name_index`) and their
     codes → (code, status): ``ok``, ``ambiguous`` or ``unknown``."""
-    folded = re.sub(r"^(\d{12})\.0+$", r"\1", _fold_name(name))
-    if re.fullmatch(r"\d{12}", folded):
-        return (folded, "ok") if folded in codes else (None, "unknown")
+    folded = _fold_name(name)
+    code = _CODE_CELL.fullmatch(folded)
+    if code:
+        return (code.group(1), "ok") if code.group(1) in codes else (None, "unknown")
     exact = official.get(folded)
     if exact and {code[:9] for code in spellings[folded]} == {exact[:9]}:
         return exact, "ok"
-    candidates = [folded, _strip_suffix(folded), _strip_suffix(_strip_suffix(folded))]
-    for candidate in dict.fromkeys(candidates):
+    once = _strip_suffix(folded)
+    # A spelling met again gives what it gave the first time: nothing.
+    for candidate in (folded, once, _strip_suffix(once)):
         found = spellings.get(candidate)
         if found:
             return (next(iter(found)), "ok") if len(found) == 1 else (None, "ambiguous")
@@ -443,8 +489,8 @@ class _Names:
     codes: frozenset[str]
 
     @classmethod
-    def of(cls, folded: list[tuple[str, str, str]]) -> _Names:
-        return cls(*_name_index(folded), frozenset(code for code, _, _ in folded))
+    def of(cls, entries: list[_Entry]) -> _Names:
+        return cls(*_name_index(entries), frozenset(code for code, _, _ in entries))
 
     def resolve(self, name: str) -> tuple[str | None, str]:
         return _resolve_among(name, self.official, self.spellings, self.codes)
@@ -461,7 +507,8 @@ def normalise_code(values: pd.Series) -> pd.Series:
             return str(int(value))
         return _fold_name(cell_text(value))
 
-    return values.map(one)
+    # Each distinct cell once: a table repeats its codes year after year.
+    return map_text(values, one)
 
 
 _REGISTRY_ALIASES = {
@@ -562,7 +609,7 @@ def load_registry(path: Path | str, ledger: Ledger | None = None) -> Registry:
     rows.loc[1, "reason"] = "header"
     body = cells.iloc[1:]
     table = pd.DataFrame(
-        {role: body[where[role]].map(cell_text) for role in where}, index=body.index
+        {role: map_text(body[where[role]], cell_text) for role in where}, index=body.index
     )
     table["code"] = normalise_code(body[where["code"]])
     for role in REGISTRY_COLUMNS:

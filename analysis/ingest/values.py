@@ -24,7 +24,17 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.catalog import Catalog
-from analysis.ingest.cells import cell_text, column_letter, decimals_of, parse_cells, unit_factor
+from analysis.ingest.cells import (
+    FIGURE,
+    MISSING,
+    TEXT,
+    Figures,
+    cell_text,
+    column_letter,
+    decimals_of,
+    parse_figures,
+    unit_factor,
+)
 from analysis.ingest.read import Sheet
 from analysis.ingest.run import Run
 
@@ -61,24 +71,31 @@ def per_cell(keys: np.ndarray, value_of: Callable[[object], object], dtype: obje
     return np.array([value_of(k) for k in distinct], dtype=dtype)[codes]
 
 
-def to_canonical(
-    parsed: pd.DataFrame, cells: Cells, catalog: Catalog
-) -> tuple[np.ndarray, np.ndarray]:
+def to_canonical(parsed: Figures, cells: Cells, catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
     """Numbers in canonical units, and a mask of cells whose own unit cannot be converted."""
     canonical = cells.per_indicator(lambda i: catalog[i].unit, object)
-    cell_units = parsed["unit"].to_numpy(dtype=object)
+    cell_units = parsed.unit
     factor = cells.factor.astype(float).copy()
     has_unit = cell_units != ""
-    bad_unit = np.zeros(len(parsed), bool)
+    bad_unit = np.zeros(len(cell_units), bool)
     if has_unit.any():
-        pairs = pd.Series(list(zip(cell_units[has_unit], canonical[has_unit], strict=True)))
-        table = {pair: unit_factor(*pair) for pair in pd.unique(pairs)}
-        cell_factor = pairs.map(lambda p: table[p]).to_numpy(dtype=object)
+        # Each distinct (unit, canonical unit) pair converted once.
+        unit_at, units = pd.factorize(cell_units[has_unit])
+        canonical_at, canonicals = pd.factorize(canonical[has_unit])
+        pair_at, pairs = pd.factorize(unit_at * len(canonicals) + canonical_at)
+        factors = np.array(
+            [
+                unit_factor(units[p // len(canonicals)], canonicals[p % len(canonicals)])
+                for p in pairs
+            ],
+            dtype=object,
+        )
+        cell_factor = factors[pair_at]
         bad_unit[np.flatnonzero(has_unit)] = pd.isna(cell_factor)
         factor[np.flatnonzero(has_unit)] = np.where(
             pd.isna(cell_factor), np.nan, cell_factor
         ).astype(float)
-    return parsed["number"].to_numpy() * factor, bad_unit
+    return parsed.number * factor, bad_unit
 
 
 def _scale_rates(
@@ -94,10 +111,14 @@ def _scale_rates(
     """Read fractions of rates as percentages (in place), with warnings; see the module."""
     is_rate = cells.per_indicator(lambda i: run.catalog[i].kind == "rate", bool)
     formatted = np.zeros(len(cells.row), bool)
-    if sheet.percent_cells:
-        formatted[:] = [
-            (r - 1, c) in sheet.percent_cells for r, c in zip(cells.row, cells.col, strict=True)
-        ]
+    if sheet.percent_cells and len(cells.row):
+        # Each (row, column) as one number, looked up among the marked cells' all at once.
+        marked = np.array(list(sheet.percent_cells), dtype=np.int64).reshape(-1, 2)
+        width = int(max(marked[:, 1].max(), cells.col.max())) + 1
+        formatted[:] = np.isin(
+            (cells.row.astype(np.int64) - 1) * width + cells.col,
+            marked[:, 0] * width + marked[:, 1],
+        )
     for group in pd.unique(cells.group[is_rate & ok]):
         members = (cells.group == group) & ok & is_rate
         figures = value[members]
@@ -152,11 +173,11 @@ def check_values(
     warning about a column of fractions. Returns False for each cell that was quarantined."""
     catalog, ledger = run.catalog, run.ledger
     file, name = sheet.file, sheet.name
-    parsed = parse_cells(cells.raw)
+    parsed = parse_figures(cells.raw.to_numpy(dtype=object))
     value, bad_unit = to_canonical(parsed, cells, catalog)
-    state = parsed["state"].to_numpy()
-    ok = (state == "ok") & ~bad_unit
-    percent_typed = parsed["unit"].to_numpy(dtype=object) == "%"
+    state = parsed.state
+    ok = (state == FIGURE) & ~bad_unit
+    percent_typed = parsed.unit == "%"
     _scale_rates(sheet, run, cells, value, ok, percent_typed, header_row, labels)
 
     by_id = catalog.by_id
@@ -167,12 +188,12 @@ def check_values(
         negative = ok & (value < 0) & (lower >= 0)
         outside = ok & ~negative & ((value < lower - 1e-9) | (value > upper + 1e-9))
         fractional = ok & ~negative & ~outside & integer & (np.abs(value - np.round(value)) > 1e-6)
-    rejected = (state == "text") | bad_unit | negative | outside | fractional
+    rejected = (state == TEXT) | bad_unit | negative | outside | fractional
     for k in np.flatnonzero(rejected):
         ind = by_id[cells.indicator[k]]
         rule = (
             "not_a_number"
-            if state[k] == "text"
+            if state[k] == TEXT
             else "unknown_unit"
             if bad_unit[k]
             else "negative_value"
@@ -191,37 +212,53 @@ def check_values(
             name=ind.zh,
             name_en=ind.en,
             canonical=ind.unit,
-            unit=parsed["unit"].iat[k],
+            unit=parsed.unit[k],
             low=_show(ind.bounds[0]),
             high=_show(ind.bounds[1]),
         )
     accepted = ok & ~rejected
-    ledger.count(file, name, "cells_read", int((state != "missing").sum()))
+    ledger.count(file, name, "cells_read", int((state != MISSING).sum()))
     ledger.count(file, name, "cells_quarantined", int(rejected.sum()))
+    kept = int(accepted.sum())
+    indicator_at, indicators = cells.indicator_codes
+    village_at, villages = pd.factorize(cells.code[accepted])
+    column_at, columns = pd.factorize(cells.col[accepted])
+    one = np.zeros(kept, np.intp)
     run.values.append(
         pd.DataFrame(
             {
-                "village_code": cells.code[accepted],
+                "village_code": _column(villages, village_at),
                 "year": cells.year[accepted],
-                "indicator": cells.indicator[accepted],
+                "indicator": _column(np.asarray(indicators, dtype=object), indicator_at[accepted]),
                 "value": np.where(integer[accepted], np.round(value[accepted]), value[accepted]),
-                "source": sheet.source,
+                "source": _column(np.array([sheet.source], dtype=object), one),
                 "row": cells.row[accepted].astype("int64"),
-                "file": file,
-                "sheet": name,
-                "column": per_cell(cells.col[accepted], column_letter, object),
+                "file": _column(np.array([file], dtype=object), one),
+                "sheet": _column(np.array([name], dtype=object), one),
+                "column": _column(np.array([column_letter(c) for c in columns], object), column_at),
             }
         )
     )
     return ~rejected
 
 
+def _column(distinct: np.ndarray, codes: np.ndarray) -> object:
+    """``distinct[codes]`` as a frame holds it, made from the distinct values: a frame given
+    every cell's text copies each into its text column one by one (millions a province)."""
+    if not len(codes):
+        return distinct[codes]
+    used = np.bincount(codes, minlength=len(distinct)) > 0
+    if not used.all():  # the column's type is inferred from the values it holds
+        codes, distinct = (np.cumsum(used) - 1)[codes], distinct[used]
+    return pd.Series(distinct).array.take(codes)
+
+
 def keep_totals(sheet: Sheet, run: Run, cells: Cells, towns: np.ndarray | None = None) -> None:
     """Keep a totals row's figures (canonical units, written precision) for the later check;
     ``towns`` holds each cell's town code where its row totals one town ("" for the sheet)."""
-    parsed = parse_cells(cells.raw)
+    parsed = parse_figures(cells.raw.to_numpy(dtype=object))
     value, bad_unit = to_canonical(parsed, cells, run.catalog)
-    keep = (parsed["state"].to_numpy() == "ok") & ~bad_unit & pd.notna(cells.year)
+    keep = (parsed.state == FIGURE) & ~bad_unit & pd.notna(cells.year)
     raw = cells.raw[keep]
     run.totals.append(
         pd.DataFrame(

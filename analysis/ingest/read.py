@@ -268,10 +268,13 @@ def _parse_lines(text: str, delimiter: str) -> list[list[str]]:
     csv.field_size_limit(max(old_limit, len(text) + 1))
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        placed: list[list[str]] = []
-        for row in reader:
-            placed.append(row)
-            placed.extend([] for _ in range(reader.line_num - len(placed)))
+        placed: list[list[str]] = list(reader)
+        if reader.line_num != len(placed):  # a quoted cell runs over lines: place each row
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            placed = []
+            for row in reader:
+                placed.append(row)
+                placed.extend([] for _ in range(reader.line_num - len(placed)))
     except csv.Error as exc:  # a NUL byte
         raise ReadError("unreadable_file", f"CSV structure broken: {exc}") from None
     finally:

@@ -178,9 +178,7 @@ def _unusual(piece: bytes) -> bool:
     cells = piece.count(b'<c r="')
     # Every "<c" a cell with its reference first settles it with two counts; a prefixed name
     # needs a colon, looked for at memchr speed.
-    if piece.count(b"<c") != cells and (
-        piece.count(b"<c ") + piece.count(b"<c>") != cells
-    ):
+    if piece.count(b"<c") != cells and (piece.count(b"<c ") + piece.count(b"<c>") != cells):
         return True
     return b":" in piece and (b":c " in piece or b":row" in piece)
 

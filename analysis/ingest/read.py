@@ -20,8 +20,8 @@ import dataclasses
 import io
 import re
 from collections.abc import Iterable, Sequence
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import numpy as np

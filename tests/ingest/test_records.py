@@ -200,9 +200,9 @@ def _random_csv(rng: random.Random) -> str:
 
 def test_quoted_cells_blank_or_not():
     # A doubled quote is content; a quoted cell of spaces is blank; a quoted tab is a space.
-    count = count_records('a,b\r\n"""",\r\n" ",""\r\n"x,y"\r\n'.encode(), "utf-8")
+    count = count_records(b'a,b\r\n"""",\r\n" ",""\r\n"x,y"\r\n', "utf-8")
     assert [(r.cells, r.used) for r in count.records] == [(2, 2), (2, 1), (2, 0), (1, 1)]
-    tabs = count_records('a\tb\r\n"\t"\t" "\r\n"x\ty"\tz\r\n'.encode(), "utf-8")
+    tabs = count_records(b'a\tb\r\n"\t"\t" "\r\n"x\ty"\tz\r\n', "utf-8")
     assert [(r.cells, r.used) for r in tabs.records] == [(2, 2), (2, 0), (2, 2)]
 
 

@@ -245,10 +245,11 @@ def _count_block(
         is_delimiter, blank, simple = _quotes(chars, starts, stops, cr | lf, is_delimiter, blank)
     delimiters = np.concatenate(([0], np.cumsum(is_delimiter)))
     filled = ~(is_delimiter | blank)
-    last_filled = np.maximum.accumulate(np.where(filled, np.arange(n), -1))
+    # The last filled character before each line's end, found among the filled ones.
+    filled_at = np.concatenate(([-1], np.flatnonzero(filled)))
     empty = stops == starts
     cells = np.where(empty, 0, delimiters[stops] - delimiters[starts] + 1)
-    last = np.where(empty, -1, last_filled[np.maximum(stops - 1, 0)])
+    last = np.where(empty, -1, filled_at[np.searchsorted(filled_at, stops) - 1])
     used = np.where(last >= starts, delimiters[last + 1] - delimiters[starts] + 1, 0)
     return starts.astype(np.int64), cells.astype(np.int64), used.astype(np.int64), simple
 

@@ -173,6 +173,13 @@ def _data_extent(rows: list[list[object]]) -> tuple[int, int]:
     """(height, width) up to the last cell that is not blank."""
     height = width = 0
     for i, row in enumerate(rows):
+        if not row:
+            continue
+        last = row[-1]
+        # Most rows end in a value: seen without a call (a province's sheets have 100,000 rows).
+        if last.__class__ is float or (last.__class__ is str and last.strip()):
+            height, width = i + 1, max(width, len(row))
+            continue
         for j in range(len(row) - 1, -1, -1):
             if not _is_blank(row[j]):
                 height, width = i + 1, max(width, j + 1)
@@ -182,10 +189,12 @@ def _data_extent(rows: list[list[object]]) -> tuple[int, int]:
 
 def _cut(rows: list[list[object]], height: int, width: int) -> list[list[object]]:
     """Rows cut (or padded with "") to exactly ``height`` × ``width``."""
+    if height <= len(rows) and all(type(r) is list and len(r) == width for r in rows[:height]):
+        return rows[:height]  # calamine's own rows, already the right size, kept as they are
     out = []
     for i in range(height):
         row = rows[i] if i < len(rows) else []
-        if len(row) != width or type(row) is not list:  # calamine's own rows are kept as they are
+        if len(row) != width or type(row) is not list:
             row = list(row[:width])
             row += [""] * (width - len(row))
         out.append(row)

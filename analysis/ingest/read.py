@@ -21,6 +21,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -267,10 +268,13 @@ def _parse_lines(text: str, delimiter: str) -> list[list[str]]:
     csv.field_size_limit(max(old_limit, len(text) + 1))
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        placed: list[list[str]] = []
-        for row in reader:
-            placed.append(row)
-            placed.extend([] for _ in range(reader.line_num - len(placed)))
+        placed: list[list[str]] = list(reader)
+        if reader.line_num != len(placed):  # a quoted cell runs over lines: place each row
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            placed = []
+            for row in reader:
+                placed.append(row)
+                placed.extend([] for _ in range(reader.line_num - len(placed)))
     except csv.Error as exc:  # a NUL byte
         raise ReadError("unreadable_file", f"CSV structure broken: {exc}") from None
     finally:
@@ -393,7 +397,7 @@ def _hidden(sheet: Sheet, marks: SheetMarks) -> list[Finding]:
     """A note for each hidden row and column that holds something (a hidden stale row is
     counted like any other: the clerk is told where it is)."""
     cells = sheet.cells
-    if cells.empty:
+    if cells.empty or not (marks.hidden_rows or marks.hidden_columns):
         return []
     filled = (cells != "").to_numpy()
     rows = sorted(r for r in marks.hidden_rows if r < filled.shape[0] and filled[r].any())
@@ -470,24 +474,21 @@ def _bytes(size: float) -> str:
 def _grid(rows: Sequence[Sequence[object]], *, text: bool = False) -> pd.DataFrame:
     """Rows of unequal length → a rectangular object grid with ``""`` for empty cells.
     ``text``: every cell is a ``str`` (a CSV's), none missing."""
-    width = max((len(r) for r in rows), default=0)
-    padded = [r if len(r) == width else [*r, *[""] * (width - len(r))] for r in rows]
-    grid = pd.DataFrame(padded, dtype=object) if padded else pd.DataFrame(dtype=object)
+    if not rows:
+        return pd.DataFrame(dtype=object)
+    width = max(map(len, rows))
+    padded = (r if len(r) == width else [*r, *[""] * (width - len(r))] for r in rows)
+    cells = np.fromiter(chain.from_iterable(padded), dtype=object, count=len(rows) * width)
     if not text:
-        grid = grid.where(grid.notna(), "")
-    # A cell holding only spaces looks empty to the clerk, so it is empty here too. A column
-    # of texts is looked at cell by cell (cheaper than hashing them); any other, each of its
-    # distinct values once: a province's sheet has millions of cells.
-    for position in range(width):
-        cells = grid.iloc[:, position].to_numpy()
-        if text:
-            blank = np.array([v.isspace() for v in cells], dtype=bool)
-        else:
-            codes, distinct = pd.factorize(cells)
-            spaces = [i for i, v in enumerate(distinct) if isinstance(v, str) and v.isspace()]
-            blank = np.isin(codes, spaces) if spaces else None
-        if blank is not None and blank.any():
-            cells = cells.copy()
-            cells[blank] = ""
-            grid.isetitem(position, pd.Series(cells, index=grid.index, dtype=object))
-    return grid
+        missing = pd.isna(cells)
+        if missing.any():
+            cells[missing] = ""
+    # A cell holding only spaces looks empty to the clerk, so it is empty here too: each cell
+    # looked at once, in C where every cell is text (a province's sheet has millions of cells).
+    if text:
+        spaces = list(map(str.isspace, cells))
+    else:
+        spaces = [isinstance(v, str) and v.isspace() for v in cells]
+    if True in spaces:
+        cells[np.array(spaces, dtype=bool)] = ""
+    return pd.DataFrame(cells.reshape(len(rows), width), dtype=object)

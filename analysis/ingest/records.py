@@ -19,7 +19,7 @@ returns every record with the physical lines it spans, its number of cells and o
 
 Records are numbered like :func:`csv.reader`'s rows (a blank line is a record with no cells), so
 record *i* of a well-formed file is row *i* of the parse, and its ``line`` is what a clerk sees
-in a text editor. Only the standard library and numpy (for files without quotes) are used.
+in a text editor. Only the standard library and numpy are used.
 
 >>> count = count_records('村名,户数\\r\\n青光村,614\\r\\n"新圩,885\\r\\n'.encode("gbk"), "gbk")
 >>> [(p.rule, p.line, p.end_line) for p in count.problems]
@@ -153,15 +153,8 @@ def count_records(
         text = text[1:]
     d = delimiter or sniff_delimiter(text)
     problems: list[Problem] = []
-    records: Sequence[Record]
-    if '"' in text:
-        found: list[Record] = []
-        lines = _count_quoted(text, d, found, problems)
-        records = tuple(found)
-        used = np.array([r.used for r in records], dtype=np.int64)
-    else:
-        records, lines = _count_unquoted(text, d)
-        used = records.used
+    records, lines = _count(text, d, problems)
+    used = records.used
     if width is None:
         # The most common number of used cells of at least two; ties: the wider.
         counts = np.bincount(used[used >= 2])
@@ -182,60 +175,55 @@ def count_records(
     return RecordCount(encoding, d, lines, width, records, tuple(problems))
 
 
-def _count_quoted(text: str, d: str, records: list[Record], problems: list[Problem]) -> int:
-    """Records of a text holding quotes, line by line; returns the physical lines."""
-    patterns = _patterns(d)
-    # [line 1, break, line 2, break, …, last line]: the text cut at every line break, once.
-    parts = _LINE_SPLIT.split(text)
-    last = len(parts) - 1
-    k, pos, line = 0, 0, 1  # parts index of the current line, its offset, its number
-    while k <= last and pos < len(text):
-        segment = parts[k]
-        after = pos + len(segment) + (len(parts[k + 1]) if k < last else 0)
-        if '"' not in segment:
-            # The common case: the record is this line, and no cell is quoted.
-            cells = segment.count(d) + 1 if segment else 0
-            trimmed = segment.rstrip(patterns.blank_tail)
-            used = trimmed.count(d) + 1 if trimmed else 0
-            records.append(Record(len(records), line, line, cells, used))
-        elif patterns.simple.fullmatch(segment):
-            # Quoted cells, all closed on this line, nothing after a closing quote.
-            fields = patterns.field.findall(segment)
-            used = _used(not _unquote(f).strip() for f in fields)
-            records.append(Record(len(records), line, line, len(fields), used))
-        else:
-            record, pos, line = _quoted_record(text, pos, line, d, len(records), problems)
-            records.append(record)
-            k = 2 * (line - 1)
-            continue
-        k, pos, line = k + 2, after, line + 1
-    return last // 2 + (1 if parts[last] else 0)
-
-
-def _count_unquoted(text: str, d: str) -> tuple[_Records, int]:
-    """Records of a text without any quote: each line is one record, its cells counted on
-    blocks of whole lines at once (code points in numpy arrays). Returns them and the
-    physical lines."""
-    columns: list[tuple[np.ndarray, np.ndarray]] = []
+def _count(text: str, d: str, problems: list[Problem]) -> tuple[_Records, int]:
+    """Records of a text, and its physical lines. Each line is counted on arrays, a block of
+    whole lines at a time (code points in numpy), as the record it is when it starts one; a line
+    whose quotes are not all closed on it, each at the end of the cell it opened, is where a
+    record is read character by character (:func:`_quoted_record`), over as many lines as it
+    runs: its lines' own counts are not used."""
+    quoted = '"' in text
+    blocks: list[tuple[np.ndarray, ...]] = []
     lines = start = 0
     while start < len(text):
         cut = text.find("\n", start + _BLOCK)  # a block ends after a line break, never in one
         stop = len(text) if cut < 0 else cut + 1
-        cells, used, block_lines = _count_block(text[start:stop], d)
-        columns.append((cells, used))
-        lines += block_lines
+        starts, cells, used, simple = _count_block(text[start:stop], d, quoted)
+        blocks.append((starts + start, cells, used, simple))
+        lines += len(starts)
         start = stop
-    if not columns:
+    if not blocks:
         return _Records(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)), lines
-    return _Records(*(np.concatenate(c) for c in zip(*columns, strict=True))), lines
+    starts, cells, used, simple = (np.concatenate(c) for c in zip(*blocks, strict=True))
+    if simple.all():
+        return _Records(cells, used), lines
+    # Runs of lines that are records of their own, between the records read one by one.
+    number = np.arange(1, lines + 1, dtype=np.int64)
+    parts: list[tuple[np.ndarray, ...]] = []
+    index = i = 0
+    for j in np.flatnonzero(~simple).tolist():
+        if j < i:
+            continue  # inside the record read before
+        parts.append((number[i:j], number[i:j], cells[i:j], used[i:j]))
+        index += j - i
+        record, _, after = _quoted_record(text, int(starts[j]), j + 1, d, index, problems)
+        parts.append(tuple(np.array([x], dtype=np.int64) for x in record[1:]))
+        index += 1
+        i = after - 1
+    parts.append((number[i:], number[i:], cells[i:], used[i:]))
+    first, last, cells, used = (np.concatenate(c) for c in zip(*parts, strict=True))
+    return _Records(cells, used, first, last), lines
 
 
-#: Characters of text counted at once by :func:`_count_unquoted` (~200 MB of arrays).
+#: Characters of text counted at once by :func:`_count` (~300 MB of arrays).
 _BLOCK = 4_000_000
 
 
-def _count_block(text: str, d: str) -> tuple[np.ndarray, np.ndarray, int]:
-    """Cells and used cells of each line of ``text`` (one record each), and its lines."""
+def _count_block(
+    text: str, d: str, quoted: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each line of ``text`` as one record: its start, cells and used cells, and whether it is
+    a record of its own (``quoted``: its quotes each open at a cell's start and close at its
+    end, doubled inside, as Excel writes them; else every line is)."""
     n = len(text)
     chars = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     cr, lf = chars == 13, chars == 10
@@ -251,22 +239,69 @@ def _count_block(text: str, d: str) -> tuple[np.ndarray, np.ndarray, int]:
     if not tail:
         starts, stops = starts[:-1], stops[:-1]
     is_delimiter = chars == ord(d)
+    blank = _IS_SPACE[np.minimum(chars, _IS_SPACE.size - 1)]
+    simple = np.ones(starts.size, dtype=bool)
+    if quoted:
+        is_delimiter, blank, simple = _quotes(chars, starts, stops, cr | lf, is_delimiter, blank)
     delimiters = np.concatenate(([0], np.cumsum(is_delimiter)))
-    filled = ~(is_delimiter | _IS_SPACE[np.minimum(chars, _IS_SPACE.size - 1)])
-    last_filled = np.maximum.accumulate(np.where(filled, np.arange(n), -1))
+    filled = ~(is_delimiter | blank)
+    # The last filled character before each line's end, found among the filled ones.
+    filled_at = np.concatenate(([-1], np.flatnonzero(filled)))
     empty = stops == starts
     cells = np.where(empty, 0, delimiters[stops] - delimiters[starts] + 1)
-    last = np.where(empty, -1, last_filled[np.maximum(stops - 1, 0)])
+    last = np.where(empty, -1, filled_at[np.searchsorted(filled_at, stops) - 1])
     used = np.where(last >= starts, delimiters[last + 1] - delimiters[starts] + 1, 0)
-    return cells.astype(np.int64), used.astype(np.int64), ends.size + tail
+    return starts.astype(np.int64), cells.astype(np.int64), used.astype(np.int64), simple
+
+
+def _quotes(
+    chars: np.ndarray,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    breaks: np.ndarray,
+    is_delimiter: np.ndarray,
+    blank: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For a text holding quotes, each line read as if it starts a record: the delimiters that
+    separate cells (not those inside quotes), the characters that are no cell's content (white
+    space, and the quotes that open and close a cell: of a doubled quote the first is content),
+    and whether the line is a record of its own."""
+    n = chars.size
+    is_quote = chars == 34
+    before = np.concatenate(([0], np.cumsum(is_quote, dtype=np.int32)))  # quotes before each
+    line_of = np.repeat(np.arange(starts.size, dtype=np.int32), np.diff(np.append(starts, n)))
+    # Inside quotes: after an odd number of quotes on its line. A quote inside closes a cell.
+    inside = ((before[:-1] - before[starts][line_of]) & 1).astype(bool)
+    del line_of
+    opens_well = np.ones(n, dtype=bool)  # at a line's start, after a delimiter or a quote
+    opens_well[1:] = is_delimiter[:-1] | is_quote[:-1]
+    opens_well[starts] = True
+    closes_well = np.ones(n, dtype=bool)  # before a delimiter, a quote or the line's end
+    closes_well[:-1] = is_delimiter[1:] | is_quote[1:] | breaks[1:]
+    wrong = is_quote & np.where(inside, ~closes_well, ~opens_well)
+    wrong_before = np.concatenate(([0], np.cumsum(wrong, dtype=np.int32)))
+    simple = ((before[stops] - before[starts]) % 2 == 0) & (
+        wrong_before[stops] == wrong_before[starts]
+    )
+    content_quote = np.zeros(n, dtype=bool)
+    content_quote[:-1] = is_quote[:-1] & inside[:-1] & is_quote[1:]
+    return is_delimiter & ~inside, (blank | is_quote) & ~content_quote, simple
 
 
 class _Records(Sequence[Record]):
-    """The records of a file without quotes, kept as arrays (each its own line) and made a
-    :class:`Record` when asked for: a file of a million lines is not a million objects."""
+    """The records of a file, kept as arrays and made a :class:`Record` when asked for: a file
+    of a million lines is not a million objects. Without ``first``/``last`` lines each record
+    is its own line."""
 
-    def __init__(self, cells: np.ndarray, used: np.ndarray) -> None:
-        self.cells, self.used = cells, used
+    def __init__(
+        self,
+        cells: np.ndarray,
+        used: np.ndarray,
+        first: np.ndarray | None = None,
+        last: np.ndarray | None = None,
+    ) -> None:
+        self.cells, self.used, self.first, self.last = cells, used, first, last
+        self._made: dict[int, Record] = {}  # each record asked for is one object
 
     def __len__(self) -> int:
         return len(self.cells)
@@ -283,7 +318,13 @@ class _Records(Sequence[Record]):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError("record index out of range")
-        return Record(index, index + 1, index + 1, int(self.cells[index]), int(self.used[index]))
+        if index not in self._made:
+            cells, used = int(self.cells[index]), int(self.used[index])
+            line = end = index + 1
+            if self.first is not None and self.last is not None:
+                line, end = int(self.first[index]), int(self.last[index])
+            self._made[index] = Record(index, line, end, cells, used)
+        return self._made[index]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and tuple(self) == tuple(other)
@@ -292,32 +333,7 @@ class _Records(Sequence[Record]):
         return hash(tuple(self))
 
 
-@dataclass(frozen=True)
-class _Patterns:
-    blank_tail: str  # characters of trailing blank cells: the delimiter and white space
-    simple: re.Pattern[str]  # a whole line of plain or properly quoted cells
-    field: re.Pattern[str]  # one cell of such a line, with the delimiter before it
-    field_end: re.Pattern[str]  # where an unquoted cell ends
-
-
-_PATTERNS: dict[str, _Patterns] = {}
-
-
-def _patterns(d: str) -> _Patterns:
-    if d not in _PATTERNS:
-        e = re.escape(d)
-        cell = f'(?:"(?:[^"]|"")*"|[^"{e}]*)'
-        _PATTERNS[d] = _Patterns(
-            blank_tail=d + _SPACES,
-            simple=re.compile(f"{cell}(?:{e}{cell})*"),
-            field=re.compile(f"(?:^|{e})({cell})"),
-            field_end=re.compile(f"[{e}\r\n]"),
-        )
-    return _PATTERNS[d]
-
-
-def _unquote(cell: str) -> str:
-    return cell[1:-1].replace('""', '"') if cell.startswith('"') else cell
+_FIELD_END: dict[str, re.Pattern[str]] = {}
 
 
 def _used(blanks) -> int:
@@ -426,5 +442,7 @@ def _quoted_record(
 
 def _field_end(text: str, pos: int, d: str) -> int:
     """Position of the delimiter or line break ending an unquoted field starting at ``pos``."""
-    found = _patterns(d).field_end.search(text, pos)
+    if d not in _FIELD_END:
+        _FIELD_END[d] = re.compile(f"[{re.escape(d)}\r\n]")
+    found = _FIELD_END[d].search(text, pos)
     return found.start() if found else len(text)

@@ -67,6 +67,7 @@ from analysis.geo.furniture import (
     set_extent,
     settle,
 )
+from analysis.geo.shelf import Shelf
 from analysis.iorw import atomic_path
 
 #: Kinds of industry base (their legend words are the labels ``map.<kind>``).
@@ -450,6 +451,10 @@ def locator_map(
 ) -> Figure:
     """The village's town with the village highlighted, its neighbouring towns around it.
 
+    A figure handed back by :func:`release_locator` is drawn on again by the next call for the
+    same ``villages`` and ``neighbours`` (the same objects) and ``figsize``, the town's layers
+    kept: a worker draws a town's villages one after another. The map is the same either way.
+
     Parameters
     ----------
     villages
@@ -473,21 +478,27 @@ def locator_map(
     """
     use_house_style()
     check_lang(lang)
-    shapes = geo.to_measure(villages)
+    ax_given = ax is not None
+    town = None if ax_given else _TOWNS.take(lambda t: t.draws(villages, neighbours, figsize))
+    if town is not None:
+        town.clear()
+    shapes = geo.to_measure(villages) if town is None else town.shapes
     chosen = shapes[code_column].astype(str) == str(code)
     if not chosen.any():
         raise ValueError(f"no village with {code_column} == {code!r}")
     name = str(shapes.loc[chosen, label_column].iloc[0])
-    ax_given = ax is not None
-    fig, ax = new_figure(ax, figsize)
-    around = geo.to_measure(neighbours) if neighbours is not None and len(neighbours) else None
-    if around is not None:
+    if town is None:
+        fig, ax = new_figure(ax, figsize)
+        around = geo.to_measure(neighbours) if neighbours is not None and len(neighbours) else None
+        if around is not None:
+            _plot_polygons(
+                ax, around, facecolor=COLORS["neighbour_fill"], edgecolor=COLORS["muted"], lw=0.8
+            )
         _plot_polygons(
-            ax, around, facecolor=COLORS["neighbour_fill"], edgecolor=COLORS["muted"], lw=0.8
+            ax, shapes, facecolor=COLORS["village_fill"], edgecolor=COLORS["village_edge"], lw=0.6
         )
-    _plot_polygons(
-        ax, shapes, facecolor=COLORS["village_fill"], edgecolor=COLORS["village_edge"], lw=0.6
-    )
+        town = _LocatorTown((villages, neighbours), tuple(figsize), shapes, around, fig)
+    fig, ax, around = town.figure, town.figure.axes[0], town.around
     _plot_polygons(
         ax, shapes[chosen], facecolor=COLORS["highlight"], edgecolor=COLORS["ink"], lw=1.0
     )
@@ -523,7 +534,44 @@ def locator_map(
     ]
     if around is not None:
         _label_neighbours(ax, around, taken)
-    return fig
+    return fig if ax_given else _TOWNS.lend(fig, town)
+
+
+class _LocatorTown:
+    """A town's locator map as its villages share it: the neighbouring towns and the town's
+    villages drawn, the figure's size, resolution and axes' place as when it was made."""
+
+    def __init__(self, layers: tuple, figsize: tuple, shapes, around, figure: Figure) -> None:
+        self.layers, self.figsize, self.shapes, self.around = layers, figsize, shapes, around
+        self.figure, self.dpi = figure, figure.dpi
+        self.shared = len(figure.axes[0].collections)
+        self.position = figure.axes[0].get_position(original=True).frozen()
+
+    def draws(self, villages, neighbours, figsize) -> bool:
+        """Whether this is the town of ``villages`` and ``neighbours`` at ``figsize``."""
+        layers = self.layers
+        return layers[0] is villages and layers[1] is neighbours and self.figsize == tuple(figsize)
+
+    def clear(self) -> None:
+        """Take the last village's map off the town's: as it was when made."""
+        ax = self.figure.axes[0]
+        for artist in (*ax.collections[self.shared :], *ax.artists, *ax.texts):
+            artist.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        self.figure.set_dpi(self.dpi)
+        self.figure.set_size_inches(self.figsize)
+        ax.set_position(self.position)
+
+
+#: Locator maps' towns, by the figures lent out; the last few handed back.
+_TOWNS: Shelf[_LocatorTown] = Shelf(keep=4)
+
+
+def release_locator(fig: Figure) -> None:
+    """Hand back a figure of :func:`locator_map` once drawn for good: the next map of the same
+    town draws on it again. Other figures are left alone."""
+    _TOWNS.release(fig)
 
 
 def _set_locator_extent(ax: Axes, town: gpd.GeoDataFrame, around: gpd.GeoDataFrame) -> None:

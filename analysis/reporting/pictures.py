@@ -328,10 +328,14 @@ def page_map(
     figure = functools.cache(drawn.draw)  # drawn once, and only for what is not kept
     if _pages is None:
         drawing = figure()
-        return png_bytes(drawing, dpi=dpi), describe(drawing), tuple(drawing.get_size_inches())
-    key = drawing_key(drawn)
-    alt, size = _pages.described(key, lang, figure, describe)
-    return _pages.png(key, dpi, figure), alt, size
+        shown = png_bytes(drawing, dpi=dpi), describe(drawing), tuple(drawing.get_size_inches())
+    else:
+        key = drawing_key(drawn)
+        alt, size = _pages.described(key, lang, figure, describe)
+        shown = _pages.png(key, dpi, figure), alt, size
+    if figure.cache_info().currsize:
+        maps.release_locator(figure())  # a locator's town is drawn on again for the next
+    return shown
 
 
 def page_picture_name(drawn: Drawable) -> str:

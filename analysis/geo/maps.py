@@ -268,9 +268,7 @@ def corridor_map(
     if crossed:
         band.plot(ax=ax, facecolor=COLORS["corridor"], edgecolor="none", alpha=0.7, zorder=2)
         road_m.plot(ax=ax, color=COLORS["road"], lw=2.2, zorder=5)
-    _plot_polygons(
-        ax, shapes, facecolor="none", edgecolor=COLORS["village_edge"], lw=0.7, zorder=3
-    )
+    _plot_polygons(ax, shapes, facecolor="none", edgecolor=COLORS["village_edge"], lw=0.7, zorder=3)
     band_label = label("map.corridor_band", lang, width=f"{width_km:g}", km=unit_word("km", lang))
     road_handles = [
         Line2D([], [], color=COLORS["road"], lw=2.2, label=label("map.road", lang)),

@@ -109,7 +109,7 @@ def test_a_town_s_documents_keep_its_page_s_maps_as_the_page_draws_them(
     print_documents.write_documents(prepared_sample, year_dir, YEAR, "zh", page_maps_kept=True)
 
     def never(self):
-        raise AssertionError("the documents kept the page's map")
+        raise AssertionError("a map the documents kept for the page is not drawn again")
 
     monkeypatch.setattr(page_maps.MapDrawing, "draw", never)
     pictures.keep_pictures(kept.pages_dir(year_dir))

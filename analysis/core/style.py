@@ -11,8 +11,8 @@ the picture shows the component form (竹（氵甸）村), never an empty box.
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
+import io
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache, partial
 from pathlib import Path
@@ -343,18 +343,21 @@ class SvgCanvas(FigureCanvasSVG):
     def print_svg(self, filename, *, bbox_inches_restore=None, metadata=None, **_ignored) -> None:
         # savefig passes the keywords of every backend (dpi, colours, orientation): the figure
         # already holds them, as matplotlib's own print_svg takes them.
+        # Written as text, then encoded at once: through a codecs writer, each of the SVG's
+        # tens of thousands of small writes was encoded on its own.
+        text = io.StringIO()
+        dpi = self.figure.dpi
+        self.figure.dpi = 72
+        width, height = self.figure.get_size_inches()
+        svg = _MemoRendererSVG(width * 72, height * 72, text, image_dpi=dpi, metadata=metadata)
+        renderer = MixedModeRenderer(
+            self.figure, width, height, dpi, svg, bbox_inches_restore=bbox_inches_restore
+        )
+        self.figure.draw(renderer)
+        renderer.finalize()
         with cbook.open_file_cm(filename, "w", encoding="utf-8") as fh:
-            if not cbook.file_requires_unicode(fh):
-                fh = codecs.getwriter("utf-8")(fh)
-            dpi = self.figure.dpi
-            self.figure.dpi = 72
-            width, height = self.figure.get_size_inches()
-            svg = _MemoRendererSVG(width * 72, height * 72, fh, image_dpi=dpi, metadata=metadata)
-            renderer = MixedModeRenderer(
-                self.figure, width, height, dpi, svg, bbox_inches_restore=bbox_inches_restore
-            )
-            self.figure.draw(renderer)
-            renderer.finalize()
+            unicode = cbook.file_requires_unicode(fh)
+            fh.write(text.getvalue() if unicode else text.getvalue().encode("utf-8"))
 
 
 @cache

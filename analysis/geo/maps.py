@@ -265,11 +265,11 @@ def corridor_map(
 
     # A town the road does not cross has no band: the legend then lists neither.
     crossed = not band.is_empty.all()
-    shapes.plot(ax=ax, facecolor=COLORS["village_fill"], edgecolor="none", zorder=1)
+    _plot_polygons(ax, shapes, facecolor=COLORS["village_fill"], edgecolor="none", zorder=1)
     if crossed:
         band.plot(ax=ax, facecolor=COLORS["corridor"], edgecolor="none", alpha=0.7, zorder=2)
         road_m.plot(ax=ax, color=COLORS["road"], lw=2.2, zorder=5)
-    shapes.plot(ax=ax, facecolor="none", edgecolor=COLORS["village_edge"], lw=0.7, zorder=3)
+    _plot_polygons(ax, shapes, facecolor="none", edgecolor=COLORS["village_edge"], lw=0.7, zorder=3)
     band_label = label("map.corridor_band", lang, width=f"{width_km:g}", km=unit_word("km", lang))
     road_handles = [
         Line2D([], [], color=COLORS["road"], lw=2.2, label=label("map.road", lang)),

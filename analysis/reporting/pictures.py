@@ -31,14 +31,14 @@ import os
 import pickle
 import pickletools
 import re
+import struct
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 import matplotlib
 import numpy as np
-import PIL
-import PIL.Image
 from matplotlib.figure import Figure
 from matplotlib.transforms import TransformNode
 
@@ -64,6 +64,7 @@ __all__ = [
     "PictureCache",
     "digest",
     "drawing_key",
+    "encode_png",
     "keep_pictures",
     "page_map",
     "page_picture_name",
@@ -74,16 +75,41 @@ __all__ = [
 
 def png_bytes(fig: Figure, *, dpi: int = 100) -> bytes:
     """The figure as PNG at ``dpi``, encoded for a page: RGB where the figure is opaque (a
-    quarter fewer bytes to compress than RGBA) at zlib level 3, which here is both faster and
-    smaller than the default 6."""
+    quarter fewer bytes to compress than RGBA), :func:`encode_png`."""
     fig.set_dpi(dpi)
     canvas = PageCanvas(fig)
     canvas.draw()
     rgba = np.asarray(canvas.buffer_rgba())
-    pixels = rgba[..., :3] if rgba[..., 3].min() == 255 else rgba
-    buffer = io.BytesIO()
-    PIL.Image.fromarray(pixels).save(buffer, format="png", compress_level=3)
-    return buffer.getvalue()
+    return encode_png(rgba[..., :3] if rgba[..., 3].min() == 255 else rgba)
+
+
+#: zlib's level for a PNG: here both faster and smaller than the default 6.
+_PNG_LEVEL = 3
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def encode_png(pixels: np.ndarray) -> bytes:
+    """``pixels`` (height × width × 3 or 4 bytes: RGB or RGBA) as a PNG, its rows unfiltered.
+
+    A chart or map is runs of flat colour, which zlib packs well as they are: the filter
+    Pillow picks for each row (the one of five whose bytes sum least) makes a file a sixth
+    larger, in three times the time, at 300 dpi for print."""
+    height, width, channels = pixels.shape
+    rows = np.zeros((height, width * channels + 1), dtype=np.uint8)  # filter byte 0: none
+    rows[:, 1:] = pixels.reshape(height, -1)
+    colour_type = {3: 2, 4: 6}[channels]  # truecolour, with alpha
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", header),
+            _chunk(b"IDAT", zlib.compress(rows, _PNG_LEVEL)),
+            _chunk(b"IEND", b""),
+        )
+    )
 
 
 def _local_class(qualname: str) -> None:

@@ -13,7 +13,7 @@ import functools
 from pathlib import Path
 
 from analysis.pipeline.store import Tables, load_tables
-from analysis.reporting import charts, indicator_charts, narrative, page_maps, sections
+from analysis.reporting import charts, indicator_charts, kept, narrative, page_maps, sections
 from analysis.reporting.index_page import TOP_KEYS, document_paths
 from analysis.reporting.pictures import PICTURES_DIR, PictureCache, drawing_key
 
@@ -49,15 +49,23 @@ def write_documents(
     lang: str,
     town_code: str | None = None,
     accepted_errors: int = 0,
+    *,
+    page_maps_kept: bool = False,
 ) -> list[Path]:
     """What an office passes on besides the pages: the summary as Word, with the maps and the
     target charts embedded at print resolution, and the maps as PDF and SVG for print, for the
     whole data set or for one town; the Word document states ``accepted_errors`` as the pages
     do. Each figure is drawn once, by the same functions as the pages', or not at all where
-    the build before drew the same figure (:mod:`analysis.reporting.pictures`)."""
+    the build before drew the same figure (:mod:`analysis.reporting.pictures`).
+
+    ``page_maps_kept`` where the page of these tables (a town's, or a one-town data set's top
+    page) shows the same maps: their page pictures are then kept here too, from the figures
+    drawn for print, and the page's worker finds them rather than drawing each map again (a
+    build writes the documents first, :meth:`analysis.runs.jobs.BuildCache.longest_first`)."""
     tables = load_tables(processed_dir, town_code=town_code)
     docx, maps_dir = document_paths(year_dir, town_code)
-    kept = PictureCache(year_dir / PICTURES_DIR / (town_code or TOP_KEYS[0]))
+    kept_here = PictureCache(year_dir / PICTURES_DIR / (town_code or TOP_KEYS[0]))
+    pages = PictureCache(kept.pages_dir(year_dir)) if page_maps_kept else None
     drawings = {
         "corridor": page_maps.corridor_drawing(tables, lang=lang),
         "sanitation": page_maps.sanitation_drawing(tables, year, lang=lang),
@@ -75,10 +83,14 @@ def write_documents(
     describe = functools.partial(sections.figure_alt, lang=lang)
     for name, (figure, key) in maps_drawn.items():
         section = "corridor" if name == "corridor" else "sanitation"
-        picture = kept.png(key, PRINT_DPI, figure)
-        alt, _ = kept.described(key, lang, figure, describe)
+        if pages is not None:
+            # As the page keeps them (pictures.page_map): its text, then its PNG.
+            pages.described(key, lang, figure, describe)
+            pages.png(key, sections.PAGE_DPI, figure)
+        picture = kept_here.png(key, PRINT_DPI, figure)
+        alt, _ = kept_here.described(key, lang, figure, describe)
         pictures[section].append((picture, alt))
-    pictures["targets"] = _target_pictures(tables, lang, kept)
+    pictures["targets"] = _target_pictures(tables, lang, kept_here)
     written = [
         narrative.write_docx(
             docx, year, tables, lang=lang, accepted_errors=accepted_errors, pictures=pictures
@@ -86,6 +98,6 @@ def write_documents(
     ]
     for name, (figure, key) in maps_drawn.items():
         for suffix in (".pdf", ".svg"):
-            written.append(kept.save(figure, key, maps_dir / f"{name}{suffix}"))
-    kept.prune()
+            written.append(kept_here.save(figure, key, maps_dir / f"{name}{suffix}"))
+    kept_here.prune()
     return written

@@ -70,8 +70,12 @@ def paragraph(text: str) -> HTML:
     return HTML(f"<p>{escape(str(text))}</p>")
 
 
+#: Resolution of a page's maps, pixels an inch.
+PAGE_DPI = 100
+
+
 @reads()
-def show(fig: Figure | MapDrawing | None, *, lang: str = "zh", dpi: int = 100) -> None:
+def show(fig: Figure | MapDrawing | None, *, lang: str = "zh", dpi: int = PAGE_DPI) -> None:
     """Display a figure, or a map from its drawing, as an embedded PNG with its alternative
     text, once (no-op for None).
 

@@ -17,7 +17,7 @@ from analysis import config
 from analysis.errors import MinshengError, ParameterError, StaleWorkersError
 from analysis.iorw import atomic_write_bytes
 from analysis.reporting import publish
-from analysis.reporting.index_page import document_paths
+from analysis.reporting.index_page import TOP_KEYS, document_paths
 from analysis.runs.jobs import DocumentJob, Job, JobResult
 from analysis.version import code_fingerprint
 
@@ -92,6 +92,8 @@ def run_documents(job: DocumentJob, settings: RunSettings) -> JobResult:
             job.lang,
             job.town_code,
             settings.accepted_errors,
+            # The county's page shows maps of its own; a town's page, these.
+            page_maps_kept=job.key != TOP_KEYS[1],
         )
         ok, error, where = True, "", ""
     except Exception as exc:

@@ -9,7 +9,7 @@ import pytest
 
 from analysis import config
 from analysis.pipeline.store import Tables
-from analysis.reporting import index_page, page_maps, pictures, sections
+from analysis.reporting import index_page, kept, page_maps, pictures, print_documents, sections
 
 YEAR = config.DEFAULT_YEAR
 QINGGUANG = "360722103203"
@@ -92,3 +92,25 @@ def test_a_map_whose_png_is_kept_but_not_its_svg_is_drawn_for_the_svg_alone_the_
     for written in (year_dir / index_page.MAPS_DIR).glob("*.svg"):
         written.unlink()
     assert top_documents(prepared_sample, year_dir) == first
+
+
+@pytest.mark.slow
+def test_a_town_s_documents_keep_its_page_s_maps_as_the_page_draws_them(
+    prepared_sample, tables, tmp_path, monkeypatch
+):
+    drawings = _drawings(tables)[:2]  # the town page's maps, in the documents' language
+    drawings.append((page_maps.sanitary_rate_drawing(tables, YEAR), "zh"))
+    drawn = [_shown(monkeypatch, d, lang) for d, lang in drawings]
+    county = tmp_path / "county"
+    print_documents.write_documents(prepared_sample, county, YEAR, "zh")
+    assert not kept.pages_dir(county).exists()  # a county's page shows maps of its own
+
+    year_dir = tmp_path / "town"
+    print_documents.write_documents(prepared_sample, year_dir, YEAR, "zh", page_maps_kept=True)
+
+    def never(self):
+        raise AssertionError("a map the documents kept for the page is not drawn again")
+
+    monkeypatch.setattr(page_maps.MapDrawing, "draw", never)
+    pictures.keep_pictures(kept.pages_dir(year_dir))
+    assert [_shown(monkeypatch, d, lang) for d, lang in drawings] == drawn

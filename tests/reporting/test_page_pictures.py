@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import io
 import os
 import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
+import PIL.Image
 import pytest
 
 from analysis import config
@@ -110,6 +113,19 @@ def test_a_page_s_chart_is_an_svg_with_its_words_as_text_smaller_than_a_png(tabl
     assert f">{fan.title}</text>".encode() in svg  # not glyphs drawn as paths
     assert b"font-family: 'Noto Sans SC', 'Microsoft YaHei'" in svg
     assert len(svg) < len(png)
+
+
+def test_a_png_holds_the_figure_s_pixels_as_drawn(tables):
+    fan = next(indicator_charts.target_fans(tables, "township"))
+    figure = fan.draw()
+    png = pictures.png_bytes(figure, dpi=100)
+    rgba = np.asarray(figure.canvas.buffer_rgba())
+    assert png.startswith(b"\x89PNG") and rgba[..., 3].min() == 255
+    assert np.array_equal(np.asarray(PIL.Image.open(io.BytesIO(png))), rgba[..., :3])
+    see_through = rgba.copy()
+    see_through[::3, ::2, 3] = 7
+    read = PIL.Image.open(io.BytesIO(pictures.encode_png(see_through)))
+    assert read.mode == "RGBA" and np.array_equal(np.asarray(read), see_through)
 
 
 class _Counted:

@@ -3,10 +3,12 @@
 The catalog decides how a figure is written, so that the same figure reads the same wherever
 it appears (86.4%, 335.26万元, 1544人次):
 
-* in a sentence, a figure as the township's own documents write it: whole numbers for counts
-  and 元, one decimal for rates (and their changes, in percentage points), two for 万元, 亩, km
-  and other amounts, trailing zeros dropped (86.0 → 86, 101.00 → 101); thousands grouped in
-  English only (1544人次 / 1,544 visits);
+* in a sentence, a figure with the decimals of its indicator, as GB/T 15835 sets one figure
+  beside another: whole numbers for counts and 元, one decimal for rates (and their changes, in
+  percentage points: 86.0% beside 81.6%), two for 万元, 亩, km and other amounts (101.00亩);
+  thousands grouped in English only (1544人次 / 1,544 visits). A large Chinese figure reads as
+  a reader says it, in 万 or 亿 (1314871人 → 131.5万人, 1400000元 → 140.00万元, 13500万元 →
+  1.35亿元); a table gives it in full;
 * in a table's column of figures (``context="column"``), as GB/T 15835 sets a table: every
   decimal of the indicator kept (82.0 beside 81.6) and thousands grouped in both languages
   (1,314,871), so that a Chinese table and its English twin read alike;
@@ -44,6 +46,17 @@ CONTEXTS = ("level", "spread", "column", "axis")
 UNIT_SPACE = {"zh": "", "en": " "}
 #: Units a language does not write, as (factor, the unit written): English has no 万.
 WRITTEN_AS = {"zh": {}, "en": {"万元": (10_000, "元")}}
+#: How a sentence says a large Chinese figure, by unit, largest first: from this size on
+#: (in the unit), divided by the factor, written with the unit word and these decimals. 元 go
+#: to 万元 from a million on, so that a township's 190905元 stays as its documents write it.
+LARGE = {
+    "元": ((100_000_000, 100_000_000, "亿元", 2), (1_000_000, 10_000, "万元", 2)),
+    "万元": ((10_000, 10_000, "亿元", 2),),
+    **{
+        unit: ((100_000_000, 100_000_000, f"亿{unit}", 2), (100_000, 10_000, f"万{unit}", 1))
+        for unit in ("户", "人", "人次", "亩")
+    },
+}
 
 
 def _indicator_decimals(ind: Indicator) -> int:
@@ -113,8 +126,8 @@ def number(
         (82.0 beside 81.6) and thousands grouped in both languages; ``"axis"`` for a chart's
         tick, grouped, with exactly ``places`` decimals (1,400,000; 82.5 beside 85.0).
     places
-        At least this many decimals: a reconciliation shows a figure to the precision it was
-        checked at.
+        At least this many decimals, trailing zeros dropped: a reconciliation shows a figure
+        to the precision it was checked at.
     """
     labels.check_lang(lang)
     if context not in CONTEXTS:
@@ -128,9 +141,11 @@ def number(
         digits = places
     elif places is not None:
         digits = max(digits, places)
-    column = context == "column"
-    fixed = column or context == "axis"
-    return _trim(float(value), digits, grouping=fixed or GROUPING[lang], trim=not fixed)
+    fixed = context in ("column", "axis")
+    # An error or spread is no figure of the indicator (0.4户, not 0.40户), and a figure
+    # checked to a precision is written to it (197亩 against a published 197).
+    trim = not fixed and (context == "spread" or places is not None)
+    return _trim(float(value), digits, grouping=fixed or GROUPING[lang], trim=trim)
 
 
 def _written(value: float, what: Measure, lang: str) -> tuple[float, Measure]:
@@ -139,16 +154,40 @@ def _written(value: float, what: Measure, lang: str) -> tuple[float, Measure]:
     return float(value) * factor, unit
 
 
-def figure(value: float | None, what: Measure, lang: str = "zh", *, context: str = "level") -> str:
-    """The figure with its unit: 1544人次, 86.4%, 335.26万元 / 1,544 visits, 3,352,600 yuan.
+def _large(size: float, what: Measure, lang: str, context: str) -> tuple[float, str, int] | None:
+    """(factor, unit word, decimals) a sentence says a figure of this size in: 万 or 亿 for a
+    large Chinese figure (131.5万人); None for any other."""
+    if lang != "zh" or context != "level":
+        return None
+    for least, factor, word, places in LARGE.get(_unit(what), ()):
+        if abs(size) >= least:
+            return factor, word, places
+    return None
 
-    ``context`` as in :func:`number`: ``"spread"`` keeps one decimal of a count (a pace of 2.7
-    works a year is not 3).
+
+def figure(
+    value: float | None,
+    what: Measure,
+    lang: str = "zh",
+    *,
+    context: str = "level",
+    places: int | None = None,
+) -> str:
+    """The figure with its unit: 1544人次, 86.4%, 335.26万元, 131.5万人 / 1,544 visits, 3,352,600
+    yuan.
+
+    ``context`` and ``places`` as in :func:`number`: ``"spread"`` keeps one decimal of a count
+    (a pace of 2.7 works a year is not 3); ``places=0`` writes a round figure chosen to mark a
+    scale with the decimals it has (a legend's 100亩).
     """
     if _missing(value):
         return MISSING
     value, what = _written(value, what, lang)
-    text = number(value, what, lang, context=context)
+    large = _large(value, what, lang, context)
+    if large is not None:
+        factor, word, places = large
+        return _trim(value / factor, places, grouping=False, trim=False) + word
+    text = number(value, what, lang, context=context, places=places)
     word = labels.unit_word(_unit(what), lang, one=text == "1")
     space = UNIT_SPACE[lang] if word not in ("", "%") else ""
     return f"{text}{space}{word}"
@@ -195,6 +234,12 @@ def interval(lower: float, upper: float, what: Measure, lang: str = "zh") -> str
         return MISSING
     if _unit(what) == "%":
         return f"{figure(lower, what, lang)}–{figure(upper, what, lang)}"
+    upper_written, unit = _written(upper, what, lang)
+    large = _large(upper_written, unit, lang, "level")
+    if large is not None:  # both ends in the upper's 万 or 亿: 12.5–13.1万人
+        factor, word, places = large
+        ends = (_written(end, what, lang)[0] / factor for end in (lower, upper))
+        return "–".join(_trim(end, places, grouping=False, trim=False) for end in ends) + word
     return f"{number(*_written(lower, what, lang), lang)}–{figure(upper, what, lang)}"
 
 

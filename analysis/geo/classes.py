@@ -279,7 +279,7 @@ def proportional_symbols(
                 "map.base_size",
                 lang,
                 kind=label(f"map.{kind}", lang),
-                value=numbers.figure(value, "亩", lang),
+                value=numbers.figure(value, "亩", lang, places=0),  # a round size: 100亩
             ),
         )
         for value in legend_values(np.asarray(sizes, dtype=float))

@@ -423,7 +423,7 @@ def _scale_bar(ax, lang):
             Text(
                 tick,
                 -height * 0.9,
-                numbers.number(tick / 1000, "km", lang),
+                numbers.number(tick / 1000, "km", lang, places=0),  # 0 and 2.5, not 0.00
                 ha="center",
                 va="top",
                 **text,

@@ -17,11 +17,11 @@ CATALOG = default_catalog()
     ("indicator", "value", "zh", "en"),
     [
         ("population", 25277.0, "25277", "25,277"),  # counts: whole, grouped only in English
-        ("medical_insurance_rate", 86.0, "86", "86"),  # rates: one decimal, trailing zero gone
+        ("medical_insurance_rate", 86.0, "86.0", "86.0"),  # rates: one decimal, even a zero
         ("medical_insurance_rate", 86.44, "86.4", "86.4"),
         ("medical_reimbursement_wan", 335.26, "335.26", "335.26"),  # 万元: two decimals
-        ("environment_investment_wan", 101.0, "101", "101"),
-        ("pension_paid_wan", 268.4, "268.4", "268.4"),
+        ("environment_investment_wan", 101.0, "101.00", "101.00"),
+        ("pension_paid_wan", 268.4, "268.40", "268.40"),
         ("industry_subsidy_yuan", 13329.4, "13329", "13,329"),  # 元: whole yuan
         ("vegetable_greenhouse_area_mu", 118.35, "118.35", "118.35"),  # 亩: two decimals
         ("hardened_road_km", 64.974, "64.97", "64.97"),  # km: two decimals
@@ -52,7 +52,7 @@ def test_a_tables_column_has_one_number_of_decimals_and_reads_alike_in_both_lang
 def test_a_unit_stands_for_the_indicators_measured_in_it():
     for ind in CATALOG:
         assert numbers.decimals(ind.unit) == numbers.decimals(ind), ind.id
-    assert numbers.number(21.5, "万元") == "21.5"
+    assert numbers.number(21.5, "万元") == "21.50"
     assert numbers.decimals("件") == numbers.DEFAULT_DECIMALS  # no indicator uses it
 
 
@@ -66,7 +66,7 @@ def test_missing_is_a_dash(value):
 def test_figure_writes_the_unit_as_a_document_does():
     assert numbers.figure(1544, CATALOG["medical_reimbursement_visits"]) == "1544人次"
     assert numbers.figure(86.4, CATALOG["medical_insurance_rate"]) == "86.4%"
-    assert numbers.figure(61.3, CATALOG["hardened_road_km"]) == "61.3公里"
+    assert numbers.figure(61.3, CATALOG["hardened_road_km"]) == "61.30公里"
     assert numbers.figure(335.26, CATALOG["medical_reimbursement_wan"]) == "335.26万元"
     # English has no 万: with its unit, a 万元 figure is written in yuan, exactly.
     assert numbers.figure(335.26, CATALOG["medical_reimbursement_wan"], "en") == "3,352,600 yuan"
@@ -81,17 +81,30 @@ def test_change_is_in_points_for_rates_and_never_signs_a_zero():
     assert numbers.change(1.44, rate) == "1.4个百分点"
     assert numbers.change(-1.44, rate, "en") == "1.4 percentage points"
     assert numbers.change(-1.25, rate, signed=True) == "-1.2个百分点"
-    assert numbers.change(0.02, rate, signed=True) == "0个百分点"
+    assert numbers.change(0.02, rate, signed=True) == "0.0个百分点"
     assert numbers.change(-12, households) == "12户"
     assert numbers.change(-12, households, unit=False, signed=True) == "-12"
     assert numbers.change(-19.0, CATALOG["environment_investment_wan"], "en") == "190,000 yuan"
+
+
+def test_a_large_chinese_figure_reads_in_wan_or_yi_in_a_sentence_and_in_full_in_a_table():
+    population, subsidy = CATALOG["population"], CATALOG["industry_subsidy_yuan"]
+    assert numbers.figure(1314871, population) == "131.5万人"
+    assert numbers.figure(99999, population) == "99999人"
+    assert numbers.figure(1_400_000, subsidy) == "140.00万元"
+    assert numbers.figure(190_905, subsidy) == "190905元"  # as a township's documents write it
+    assert numbers.figure(13_500, CATALOG["environment_investment_wan"]) == "1.35亿元"
+    assert numbers.change(-1314871, population, signed=True) == "-131.5万人"
+    assert numbers.interval(1250000, 1314871, population) == "125.0–131.5万人"
+    assert numbers.number(1314871, population, context="column") == "1,314,871"
+    assert numbers.figure(1314871, population, "en") == "1,314,871 people"
 
 
 def test_interval_writes_the_unit_once_except_for_percentages():
     assert numbers.interval(86.94, 89.31, CATALOG["medical_insurance_rate"]) == "86.9%–89.3%"
     assert numbers.interval(1.04, 4.8, CATALOG["road_hardening_works"]) == "1–5条"
     wan = CATALOG["medical_reimbursement_wan"]
-    assert numbers.interval(300.1, 335.26, wan) == "300.1–335.26万元"
+    assert numbers.interval(300.1, 335.26, wan) == "300.10–335.26万元"
     assert numbers.interval(300.1, 335.26, wan, "en") == "3,001,000–3,352,600 yuan"
 
 

@@ -59,7 +59,7 @@ def test_fan_chart_rate_with_projection_and_explicit_target():
     )
     render(figure)
     assert "示例数据" not in all_text(figure)
-    assert "2021年目标 99%" in all_text(figure)
+    assert "2021年目标 99.0%" in all_text(figure)
 
 
 def test_fan_chart_short_series_shows_the_reason():
@@ -145,7 +145,7 @@ def test_fan_chart_in_english():
     figure = fan_chart(history, result, title="medical insurance", unit="%", sample=True, lang="en")
     render(figure)
     text = all_text(figure)
-    assert "2021 target 99%" in text and "Observed" in text and "Source: " in text
+    assert "2021 target 99.0%" in text and "Observed" in text and "Source: " in text
     # English throughout, the sample mark included.
     assert "Sample" in text and not re.search(r"[\u3400-\u9fff]", text), text
 

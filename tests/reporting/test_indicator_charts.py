@@ -59,7 +59,7 @@ def test_one_chart_per_target_in_the_order_of_the_target_table(tables):
 def test_alt_text_states_what_the_chart_shows_with_its_latest_value_and_target(tables):
     alt = {c.indicator: c.alt for c in _drawn(target_charts(tables, "township"))}
     assert alt["vegetable_greenhouse_area_mu"] == (
-        "蔬菜大棚面积：2014–2019年实际值与2020年预测，2019年为457.85亩，目标500亩"
+        "蔬菜大棚面积：2014–2019年实际值与2020年预测，2019年为457.85亩，目标500.00亩"
     )
     # A plan is not extrapolated: its works done of planned, in the place of a projection.
     assert (
@@ -69,7 +69,7 @@ def test_alt_text_states_what_the_chart_shows_with_its_latest_value_and_target(t
     english = {c.indicator: c.alt for c in _drawn(target_charts(tables, "township", lang="en"))}
     assert english["vegetable_greenhouse_area_mu"] == (
         "vegetable greenhouse area: observed 2014–2019 and projected to 2020; 457.85 mu in 2019, "
-        "target 500 mu"
+        "target 500.00 mu"
     )
     assert not any(
         re.search(r"[\u3400-\u9fff]", text)

@@ -30,7 +30,6 @@ def test_a_card_keeps_the_catalogs_decimals_beside_the_others():
     assert cards["硬化公路里程"].figure == "2,125.10公里"
 
 
-def test_a_cards_change_is_written_as_its_figure_and_the_sentence_as_text():
+def test_a_cards_change_and_the_sentence_keep_the_catalogs_decimals():
     road = _cards()["硬化公路里程"]
-    assert road.change == "增加142.20公里"
-    assert road.said == "增加142.2公里"
+    assert road.change == road.said == "增加142.20公里"

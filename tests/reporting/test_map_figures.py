@@ -84,11 +84,11 @@ def test_sanitary_rate_map_shows_the_indicator_with_its_target(tables):
     fig = page_maps.sanitary_rate_figure(tables, YEAR)
     assert fig.axes[0].get_title() == "2019年各村卫生厕所普及率"
     heading = fig.axes[0].get_legend().get_title().get_text()
-    assert heading == "卫生厕所普及率（%）\n大桥镇2020年目标 85%"
+    assert heading == "卫生厕所普及率（%）\n大桥镇2020年目标 85.0%"
     rates = tables.indicators.query("indicator == 'sanitary_toilet_rate' and year == @YEAR")
     classes = _classes(_legend(fig))
     assert classes[0][0] <= rates["value"].min() and rates["value"].max() <= classes[-1][1]
     assert classes[-1][1] < 100
     english = page_maps.sanitary_rate_figure(tables, YEAR, lang="en")
     assert english.axes[0].get_title() == "Sanitary toilet coverage by village, 2019"
-    assert "target for 2020: 85%" in english.axes[0].get_legend().get_title().get_text()
+    assert "target for 2020: 85.0%" in english.axes[0].get_legend().get_title().get_text()

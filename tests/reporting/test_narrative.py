@@ -15,7 +15,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from analysis import config
-from analysis.core import trends
+from analysis.core import numbers, trends
 from analysis.core.catalog import default_catalog, normalise_header
 from analysis.errors import ParameterError
 from analysis.pipeline.prepare import ensure_processed
@@ -31,6 +31,12 @@ def document_form(value: str, unit: str) -> str:
     """A published figure as the document writes it: 86%, 335.26万元, 101万元, 1544人次."""
     number = f"{float(value):.2f}".rstrip("0").rstrip(".")
     return f"{number}{unit}"
+
+
+def catalog_form(value: str, unit: str) -> str:
+    """The same figure with its indicator's decimals, as GB/T 15835 keeps one figure beside
+    another (issue 28): 86.0%, 335.26万元, 101.00万元, 1544人次."""
+    return f"{float(value):.{numbers.decimals(unit)}f}{unit}"
 
 
 def published() -> pd.DataFrame:
@@ -123,13 +129,14 @@ def hand_made(
 
 def test_summary_states_every_published_figure_in_the_documents_form(tables, text):
     facts = area_actuals(tables)
-    # The document's 17 single-valued township figures with a catalog indicator (F04–F31):
+    # The document's 17 single-valued township figures with a catalog indicator (F04–F31),
+    # each written with its indicator's decimals (101.00万元 for the document's 101万元):
     # guards against this test passing by checking nothing.
     assert len(facts) == 17
     missing = [
-        (fact.fact_id, document_form(fact.value, fact.unit))
+        (fact.fact_id, catalog_form(fact.value, fact.unit))
         for fact in facts.itertuples()
-        if document_form(fact.value, fact.unit) not in text
+        if catalog_form(fact.value, fact.unit) not in text
     ]
     assert not missing, text
 
@@ -139,7 +146,13 @@ def test_summary_reads_like_the_document(tables, text):
     # document says what the data cannot: F05's 全部 (all of a plan we do not have) and F22's
     # typo 贫苦户, written 贫困户.
     facts = area_actuals(tables)
-    quotes = facts[~facts["fact_id"].isin(["F05", "F22"])]["quote"]
+    # Their figures with the indicator's decimals: 医疗保险参保率为86.0%.
+    quotes = [
+        fact.quote.replace(
+            document_form(fact.value, fact.unit), catalog_form(fact.value, fact.unit)
+        )
+        for fact in facts[~facts["fact_id"].isin(["F05", "F22"])].itertuples()
+    ]
     absent = [quote for quote in quotes if quote not in text]
     assert not absent, text
     for section in (
@@ -166,12 +179,12 @@ def test_plan_states_projection_interval_probability_and_gap_for_a_rate(tables, 
         ("township", "medical_insurance_rate")
     ]
     # What is still to go counts from the latest value, as the pace it takes does.
-    gap = f"{row['target'] - row['last_value']:.1f}".rstrip("0").rstrip(".")
+    gap = f"{row['target'] - row['last_value']:.1f}"
     assert row["remaining"] == pytest.approx(row["target"] - row["last_value"])
     sentence = re.search(r"按当前趋势，2020年医疗保险参保率预计达到[^。]*。", text)
     assert sentence, text
     assert "80%区间" in sentence.group()
-    assert "达到90%目标的概率" in sentence.group()
+    assert "达到90.0%目标的概率" in sentence.group()
     assert f"2019年底距目标尚差{gap}个百分点" in sentence.group()
     assert f"实现目标需年均提高{gap}个百分点" in sentence.group()
 
@@ -248,7 +261,7 @@ def test_year_on_year_changes_are_phrased_naturally():
     text = narrative.summary(YEAR, tables).to_text()
     assert "新建、改建卫生户厕所62户、乡村公厕1座" in text
     assert "与上年相比，新建改建卫生户厕增加12户，新建乡村公厕持平。" in text
-    assert "全年投入101万元用于农村人居环境整治，比上年减少19万元。" in text
+    assert "全年投入101.00万元用于农村人居环境整治，比上年减少19.00万元。" in text
     assert "医疗保险参保率为86.4%，比上年提高1.4个百分点。" in text
     # No figure for the year before: no remark.
     assert "累计发放养老金295.56万元。" in text
@@ -261,7 +274,7 @@ def test_year_on_year_changes_are_phrased_naturally():
 def test_an_unchanged_single_figure_says_so():
     tables = hand_made({"environment_investment_wan": {2018: 101, 2019: 101.001}})
     text = narrative.summary(YEAR, tables).to_text()
-    assert "全年投入101万元用于农村人居环境整治，与上年持平。" in text
+    assert "全年投入101.00万元用于农村人居环境整治，与上年持平。" in text
 
 
 # ------------------------------------------------------------ the plan
@@ -277,7 +290,7 @@ def test_plan_says_a_target_is_met_or_cannot_be_projected():
     )
     text = narrative.summary(YEAR, tables).to_text()
     assert "全镇生活污水处理村点2019年已达到3个，2020年3个的目标已提前实现" in text
-    assert "全镇硬化公路里程2020年目标为65公里，目前仅有2年数据" in text
+    assert "全镇硬化公路里程2020年目标为65.00公里，目前仅有2年数据" in text
     assert f"至少需要{trends.MIN_POINTS}年" in text
     assert "已达成1项、数据不足1项" in text
     assert "预计" not in text  # nothing was projected
@@ -315,10 +328,10 @@ def test_village_paragraph_gives_figures_change_and_outlook(tables):
     area = rows[(rows["year"] == YEAR) & (rows["indicator"] == "navel_orange_area_mu")]["value"]
     text = narrative.village_paragraph(code, YEAR, tables)
     assert text.startswith(f"{name}{YEAR}年共有")
-    assert f"脐橙种植面积{area.iloc[0]:.2f}".rstrip("0").rstrip(".") + "亩" in text
+    assert f"脐橙种植面积{area.iloc[0]:.2f}亩" in text
     assert "比上年" in text
-    assert "按当前趋势，2020年本村" in text and "（全镇目标90%）" in text
-    assert "本村参与" in text and "脐橙种植面积3000亩目标" in text
+    assert "按当前趋势，2020年本村" in text and "（全镇目标90.0%）" in text
+    assert "本村参与" in text and "脐橙种植面积3000.00亩目标" in text
     with pytest.raises(ParameterError, match="999999999999"):
         narrative.village_paragraph("999999999999", YEAR, tables)
 
@@ -382,7 +395,7 @@ def test_docx_holds_title_sample_note_summary_and_tables(tables, tmp_path, page_
     assert config.SAMPLE_LABEL_ZH in paragraphs[1]
     body = "\n".join(paragraphs)
     for fact in area_actuals(tables).itertuples():
-        assert document_form(fact.value, fact.unit) in body
+        assert catalog_form(fact.value, fact.unit) in body
     figures, targets = page_tables(document)[1]
     assert [c.text for c in figures.rows[0].cells] == ["板块", "指标", "2018", "2019", "同比"]
     assert any(row.cells[1].text == "医疗保险参保率(%)" for row in figures.rows)

@@ -66,7 +66,7 @@ def test_the_county_page_opens_with_sentences_figures_and_a_town_by_target_table
         (projections["row_type"] == "town") & (projections["indicator"] == "medical_insurance_rate")
     ].set_index("scope")["status_zh"]
     header = re.findall(r"<th>(.*?)</th>", top)
-    column = header.index(html.escape("医疗保险参保率（全县目标90%）"))
+    column = header.index(html.escape("医疗保险参保率（全县目标90.0%）"))
     for code, row in zip(towns["town_code"], rows, strict=True):
         # Every cell links to the town's page, which exists.
         assert {href for _, href, _ in row} == {f"towns/{code}.html"}
@@ -175,7 +175,7 @@ def test_the_counts_table_counts_each_targets_places_by_status():
     counts = leader.counts_table(grid, tables)
     assert counts.columns.tolist() == ["目标", "已达成", "需加速", "无目标"]
     assert counts.iloc[:, 1:].values.tolist() == [[1, 3, 0], [1, 0, 3]]
-    assert counts.iloc[0, 0] == "医疗保险参保率（全县目标90%）"
+    assert counts.iloc[0, 0] == "医疗保险参保率（全县目标90.0%）"
 
 
 def test_a_town_of_more_villages_than_a_screen_holds_is_summed_up_at_the_top(county, monkeypatch):

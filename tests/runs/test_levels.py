@@ -93,19 +93,19 @@ def test_each_page_shows_the_targets_of_its_own_level(county):
     towns = pd.read_parquet(processed / "villages.parquet").drop_duplicates("town_code")
     county_page = _text(year_dir / "county.html")
     whole = targets[targets["scope"].str.len() == 6].set_index("indicator")["target_value"]
-    county_road = f"{whole['hardened_road_km']:g}公里"
+    county_road = f"{whole['hardened_road_km']:.2f}公里"
     # The county's own targets, named plainly, then each town's statuses.
     assert re.search(rf"硬化公路里程 \S+公里（2019年） {county_road}", county_page)
     assert "各乡镇目标状态" in county_page
-    assert "医疗保险参保率（全县目标90%）" in county_page
+    assert "医疗保险参保率（全县目标90.0%）" in county_page
     assert "硬化公路里程（全县目标" not in county_page  # a county total is no town's target
     for name in towns["town_name"]:
         assert re.search(rf"{name} (需加速|有望达成|已达成|倒退|数据不足)", county_page), name
     code = towns["town_code"].iloc[1]
     own = targets[targets["scope"] == code].set_index("indicator")["target_value"]
     town_page = _text(year_dir / "towns" / f"{code}.html")
-    road = f"{own['hardened_road_km']:g}公里"
-    assert f"{road} " in town_page and "92%" in town_page
+    road = f"{own['hardened_road_km']:.2f}公里"
+    assert f"{road} " in town_page and "92.0%" in town_page
     assert county_road not in town_page and "2020年2项目标" in town_page
 
 
@@ -116,8 +116,8 @@ def test_a_village_is_compared_with_its_towns_rate_never_with_its_towns_total(co
     code = pd.read_parquet(processed / "villages.parquet")["code"].iloc[20]
     road = targets[(targets["scope"] == code[:9]) & (targets["indicator"] == "hardened_road_km")]
     page = _text(year_dir / "villages" / f"{code}.html")
-    assert "（全镇目标92%）" in page
-    assert f"全镇目标{road['target_value'].iloc[0]:g}公里" not in page
+    assert "（全镇目标92.0%）" in page
+    assert f"全镇目标{road['target_value'].iloc[0]:.2f}公里" not in page
     row = re.search(r"硬化公路里程（[^）]+） \S+ (\S+) ", page)
     assert row and row.group(1) == "—"  # the village's road has no target of its own
 

@@ -6,6 +6,8 @@ the CSV, poverty figures from a workbook), after all the tables were read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -188,16 +190,17 @@ def check_totals(values: pd.DataFrame, run: Run) -> None:
     if not run.totals:
         return
     totals = pd.concat(run.totals, ignore_index=True)
-    members = pd.concat(run.sheet_villages, ignore_index=True).drop_duplicates()
     keys = ["file", "sheet", "year", "town"]
-    wanted = totals[[*keys, "indicator"]].drop_duplicates().merge(members, on=keys[:3])
-    # A town's total (its 小计) against that town's villages alone; "" is the whole sheet.
-    wanted = wanted[(wanted["town"] == "") | (wanted["village_code"].str[:9] == wanted["town"])]
-    here = wanted.merge(values[["village_code", "year", "indicator", "value"]])
+    wanted = totals[[*keys, "indicator"]].drop_duplicates().reset_index(drop=True)
+    here, weights = _totalled(values, run, wanted)
     if here.empty:
         return
-    computed = aggregate_area(here, run.catalog, by=keys, weights=values)
-    checked = totals.merge(computed.rename(columns={"value": "computed"}), on=[*keys, "indicator"])
+    # Grouped by the total's rank, as by its keys themselves: the same groups in the same order.
+    computed = aggregate_area(here, run.catalog, by=["_total", "year"], weights=weights)
+    ranked = wanted.sort_values([*keys, "indicator"], kind="stable")
+    found = ranked.iloc[computed["_total"].to_numpy()].reset_index(drop=True)
+    found = found.assign(computed=computed["value"].to_numpy())
+    checked = totals.merge(found, on=[*keys, "indicator"])
     scale = np.maximum(1.0, checked["value"].abs())
     off = (checked["computed"] - checked["value"]).abs() > checked["tolerance"] + 1e-9 * scale
     towns = run.registry.units("town")
@@ -219,6 +222,85 @@ def check_totals(values: pd.DataFrame, run: Run) -> None:
             scope_zh=towns.get(item.town, item.town),
             scope_en=f"{towns.get(item.town, item.town)} " if item.town else "",
         )
+
+
+def _totalled(
+    values: pd.DataFrame, run: Run, wanted: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The village values each total of ``wanted`` adds up, and the weights its rates need.
+
+    A total's villages are those its sheet lists for its year (of its town alone for a town's
+    小计, ``town`` "" being the whole sheet), in the sheet's order, each with its accepted value
+    of the total's indicator: the rows, in the order, that joining the totals to the sheets'
+    villages and then to the values gives, found by integer keys instead (a province's sheets
+    list millions of village-years). ``_total`` is the total's rank by its keys; the village
+    codes are numbers, as they only join a rate to its weight."""
+    members = pd.concat(run.sheet_villages, ignore_index=True).drop_duplicates()
+    village, villages = pd.factorize(values["village_code"])
+    indicator, indicators = pd.factorize(values["indicator"])
+    year, years = pd.factorize(values["year"])
+    n_years, n_indicators = len(years), len(indicators)
+
+    def key(village: np.ndarray, year: np.ndarray | int, indicator: np.ndarray | int) -> np.ndarray:
+        return (village.astype(np.int64) * n_years + year) * n_indicators + indicator
+
+    # After the duplicate check each (village, year, indicator) is one row of ``values``.
+    find = _finder(key(village, year, indicator), len(villages) * n_years * n_indicators)
+    member = pd.Index(villages).get_indexer(members["village_code"])
+    sheets = members.groupby(["file", "sheet", "year"], sort=False).indices
+    year_at = pd.Index(years).get_indexer(wanted["year"])
+    indicator_at = pd.Index(indicators).get_indexer(wanted["indicator"])
+    towns = members["village_code"].str[:9].to_numpy() if (wanted["town"] != "").any() else None
+    rank = np.empty(len(wanted), dtype=np.int64)
+    rank[wanted.sort_values(list(wanted.columns), kind="stable").index.to_numpy()] = np.arange(
+        len(wanted)
+    )
+    total_of, found = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.intp)]
+    for j, (file, sheet, year_j, town) in enumerate(
+        wanted[["file", "sheet", "year", "town"]].itertuples(index=False)
+    ):
+        rows = sheets.get((file, sheet, year_j))
+        if rows is None or year_at[j] < 0 or indicator_at[j] < 0:
+            continue
+        if town:
+            rows = rows[towns[rows] == town]
+        rows = rows[member[rows] >= 0]
+        at = find(key(member[rows], year_at[j], indicator_at[j]))
+        at = at[at >= 0]
+        total_of.append(np.full(len(at), rank[j]))
+        found.append(at)
+    at = np.concatenate(found)
+    here = pd.DataFrame(
+        {
+            "_total": np.concatenate(total_of),
+            "year": values["year"].to_numpy()[at],
+            "indicator": values["indicator"].array.take(at),
+            "village_code": village[at],
+            "value": values["value"].to_numpy()[at],
+        }
+    )
+    # The weights of the rates' villages alone: the rest would join nothing.
+    weight_of = {ind.id: ind.weight for ind in run.catalog if ind.weight}
+    weight_at = pd.Index(indicators).get_indexer(
+        [weight_of.get(i, "") for i in indicators.astype(object)]
+    )[indicator[at]]
+    rated = weight_at >= 0
+    weight_rows = find(key(village[at][rated], year[at][rated], weight_at[rated]))
+    used = np.zeros(len(values), dtype=bool)
+    used[weight_rows[weight_rows >= 0]] = True
+    weights = values.loc[used, ["year", "indicator", "value"]].assign(village_code=village[used])
+    return here, weights
+
+
+def _finder(keys: np.ndarray, space: int) -> Callable[[np.ndarray], np.ndarray]:
+    """Where each of some keys is among ``keys`` (distinct, from 0 to ``space`` - 1), -1 where
+    it is not: a table of the whole space when it is not much larger than the keys, else a
+    hash of them."""
+    if space <= 4 * len(keys) + 1024:
+        table = np.full(space, -1, dtype=np.intp)
+        table[keys] = np.arange(len(keys))
+        return table.__getitem__
+    return pd.Index(keys).get_indexer
 
 
 def check_complete(run: Run) -> None:

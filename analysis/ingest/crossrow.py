@@ -106,31 +106,34 @@ def check_cross_rules(values: pd.DataFrame, run: Run) -> pd.DataFrame:
     if values.empty:
         return values
     catalog = run.catalog
-    wide = values.pivot(index=["village_code", "year"], columns="indicator", values="value")
+    exit_id, remain_id = "poverty_exit_households", "poor_households_remaining"
+    involved = {i for rule in catalog.cross_rules for i in (*rule.left, *rule.right)}
+    wide = _Wide(values, involved | {exit_id, remain_id})
     # (village, year, indicators involved, rule id, zh, en, detail zh, detail en)
     bad: list[tuple[str, int, tuple[str, ...], str, str, str, str, str]] = []
     for rule in catalog.cross_rules:
         involved = (*rule.left, *rule.right)
-        if not set(involved) <= set(wide.columns):
+        if not set(involved) <= set(wide.row):
             continue
-        left = wide[list(rule.left)].sum(axis=1, min_count=len(rule.left))
-        right = wide[list(rule.right)].sum(axis=1, min_count=len(rule.right))
-        both = left.notna() & right.notna()
-        holds = _OPS[rule.op](left[both].to_numpy(), right[both].to_numpy())
-        for code, year in left[both].index[~holds]:
-            figures = [(catalog[i], cell_text(wide.at[(code, year), i])) for i in involved]
+        left, right = wide.total(rule.left), wide.total(rule.right)
+        both = np.flatnonzero(~np.isnan(left) & ~np.isnan(right))
+        holds = _OPS[rule.op](left[both], right[both])
+        for pair in both[~holds]:
+            code, year = wide.place(pair)
+            figures = [(catalog[i], cell_text(wide.value(i, pair))) for i in involved]
             detail_zh = "实际：" + "，".join(f"{ind.zh} {v}" for ind, v in figures)
             detail_en = "found " + ", ".join(f"{ind.en} {v}" for ind, v in figures)
             bad.append((code, year, involved, rule.id, rule.zh, rule.en, detail_zh, detail_en))
-    exit_id, remain_id = "poverty_exit_households", "poor_households_remaining"
-    if {exit_id, remain_id} <= set(wide.columns):
-        previous = wide[remain_id].rename(lambda y: y + 1, level="year").rename("previous")
-        joined = pd.concat([wide[exit_id], previous], axis=1, join="inner").dropna()
-        for code, year in joined.index[joined[exit_id] > joined["previous"] + 1e-9]:
-            exits = cell_text(joined.at[(code, year), exit_id])
-            left = cell_text(joined.at[(code, year), "previous"])
-            detail_zh = f"{year} 年脱贫 {exits} 户，{year - 1} 年末未脱贫 {left} 户"
-            detail_en = f"{exits} exits in {year}, {left} remaining at the end of {year - 1}"
+    if {exit_id, remain_id} <= set(wide.row):
+        exits, previous = wide.total((exit_id,)), wide.total((remain_id,))[wide.previous]
+        previous[wide.previous < 0] = np.nan
+        both = ~np.isnan(exits) & ~np.isnan(previous)
+        for pair in np.flatnonzero(both & (exits > previous + 1e-9)):
+            code, year = wide.place(pair)
+            exited = cell_text(exits[pair])
+            left = cell_text(previous[pair])
+            detail_zh = f"{year} 年脱贫 {exited} 户，{year - 1} 年末未脱贫 {left} 户"
+            detail_en = f"{exited} exits in {year}, {left} remaining at the end of {year - 1}"
             for cell_year, ind_id in ((year, exit_id), (year - 1, remain_id)):
                 bad.append(
                     (
@@ -144,10 +147,14 @@ def check_cross_rules(values: pd.DataFrame, run: Run) -> pd.DataFrame:
                         detail_en,
                     )
                 )
-    # After the duplicate check each (village, year, indicator) is one row of ``values``.
+    if not bad:  # the usual case: the table (millions of rows) is not keyed nor copied
+        return values
+    # After the duplicate check each (village, year, indicator) is one row of ``values``; only
+    # the rows of the villages named are keyed.
+    rows = np.flatnonzero(values["village_code"].isin({code for code, *_ in bad}).to_numpy())
     position = pd.Series(
-        np.arange(len(values)),
-        index=pd.MultiIndex.from_frame(values[["village_code", "year", "indicator"]]),
+        rows,
+        index=pd.MultiIndex.from_frame(values[["village_code", "year", "indicator"]].iloc[rows]),
     )
     names = run.registry.names
     drop: set[int] = set()
@@ -174,11 +181,49 @@ def check_cross_rules(values: pd.DataFrame, run: Run) -> pd.DataFrame:
             if pos not in drop:
                 run.ledger.count(item["file"], item["sheet"], "cells_quarantined")
                 drop.add(pos)
-    if not drop:  # the usual case: the table (millions of rows) is not copied
-        return values
     kept = np.ones(len(values), dtype=bool)
     kept[list(drop)] = False
     return values[kept]
+
+
+class _Wide:
+    """The values of some indicators as one row each, one column per (village, year) pair in
+    the order of village and year, NaN where none: the table ``values.pivot`` would give
+    (millions of values, a province's), laid out by integer codes."""
+
+    def __init__(self, values: pd.DataFrame, wanted: set[str]) -> None:
+        village, self.villages = pd.factorize(values["village_code"], sort=True)
+        year, self.years = pd.factorize(values["year"], sort=True)
+        indicator, indicators = pd.factorize(values["indicator"])
+        pairs, pair = np.unique(
+            village.astype(np.int64) * len(self.years) + year, return_inverse=True
+        )
+        self.village_of, self.year_of = pairs // len(self.years), pairs % len(self.years)
+        kept = [i for i in indicators if i in wanted]
+        self.row = {ind_id: r for r, ind_id in enumerate(kept)}
+        row_of = np.array([self.row.get(i, -1) for i in indicators], dtype=np.int64)[indicator]
+        used = row_of >= 0
+        self.table = np.full((len(kept), len(pairs)), np.nan)
+        self.table[row_of[used], pair[used]] = values["value"].to_numpy(dtype=float)[used]
+        # The pair of the same village the year before, -1 where there is none.
+        earlier = np.searchsorted(pairs, pairs - 1)
+        found = np.minimum(earlier, len(pairs) - 1)
+        before = np.asarray(self.years, dtype=np.int64)[self.year_of] - 1
+        same = (pairs[found] == pairs - 1) & (self.year_of > 0)
+        same &= np.asarray(self.years, dtype=np.int64)[np.maximum(self.year_of - 1, 0)] == before
+        self.previous = np.where(same, found, -1)
+
+    def total(self, indicators: tuple[str, ...]) -> np.ndarray:
+        """The indicators added up in each pair, NaN where one is missing (as the pivot's
+        ``sum(axis=1, min_count=len(indicators))``: the same additions in the same order)."""
+        return np.add.reduce(self.table[[self.row[i] for i in indicators]], axis=0)
+
+    def value(self, indicator: str, pair: int) -> float:
+        return float(self.table[self.row[indicator], pair])
+
+    def place(self, pair: int) -> tuple[str, int]:
+        """The village code and year of a pair."""
+        return self.villages[self.village_of[pair]], int(self.years[self.year_of[pair]])
 
 
 def check_totals(values: pd.DataFrame, run: Run) -> None:

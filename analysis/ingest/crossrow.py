@@ -6,6 +6,8 @@ the CSV, poverty figures from a workbook), after all the tables were read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -104,31 +106,34 @@ def check_cross_rules(values: pd.DataFrame, run: Run) -> pd.DataFrame:
     if values.empty:
         return values
     catalog = run.catalog
-    wide = values.pivot(index=["village_code", "year"], columns="indicator", values="value")
+    exit_id, remain_id = "poverty_exit_households", "poor_households_remaining"
+    involved = {i for rule in catalog.cross_rules for i in (*rule.left, *rule.right)}
+    wide = _Wide(values, involved | {exit_id, remain_id})
     # (village, year, indicators involved, rule id, zh, en, detail zh, detail en)
     bad: list[tuple[str, int, tuple[str, ...], str, str, str, str, str]] = []
     for rule in catalog.cross_rules:
         involved = (*rule.left, *rule.right)
-        if not set(involved) <= set(wide.columns):
+        if not set(involved) <= set(wide.row):
             continue
-        left = wide[list(rule.left)].sum(axis=1, min_count=len(rule.left))
-        right = wide[list(rule.right)].sum(axis=1, min_count=len(rule.right))
-        both = left.notna() & right.notna()
-        holds = _OPS[rule.op](left[both].to_numpy(), right[both].to_numpy())
-        for code, year in left[both].index[~holds]:
-            figures = [(catalog[i], cell_text(wide.at[(code, year), i])) for i in involved]
+        left, right = wide.total(rule.left), wide.total(rule.right)
+        both = np.flatnonzero(~np.isnan(left) & ~np.isnan(right))
+        holds = _OPS[rule.op](left[both], right[both])
+        for pair in both[~holds]:
+            code, year = wide.place(pair)
+            figures = [(catalog[i], cell_text(wide.value(i, pair))) for i in involved]
             detail_zh = "实际：" + "，".join(f"{ind.zh} {v}" for ind, v in figures)
             detail_en = "found " + ", ".join(f"{ind.en} {v}" for ind, v in figures)
             bad.append((code, year, involved, rule.id, rule.zh, rule.en, detail_zh, detail_en))
-    exit_id, remain_id = "poverty_exit_households", "poor_households_remaining"
-    if {exit_id, remain_id} <= set(wide.columns):
-        previous = wide[remain_id].rename(lambda y: y + 1, level="year").rename("previous")
-        joined = pd.concat([wide[exit_id], previous], axis=1, join="inner").dropna()
-        for code, year in joined.index[joined[exit_id] > joined["previous"] + 1e-9]:
-            exits = cell_text(joined.at[(code, year), exit_id])
-            left = cell_text(joined.at[(code, year), "previous"])
-            detail_zh = f"{year} 年脱贫 {exits} 户，{year - 1} 年末未脱贫 {left} 户"
-            detail_en = f"{exits} exits in {year}, {left} remaining at the end of {year - 1}"
+    if {exit_id, remain_id} <= set(wide.row):
+        exits, previous = wide.total((exit_id,)), wide.total((remain_id,))[wide.previous]
+        previous[wide.previous < 0] = np.nan
+        both = ~np.isnan(exits) & ~np.isnan(previous)
+        for pair in np.flatnonzero(both & (exits > previous + 1e-9)):
+            code, year = wide.place(pair)
+            exited = cell_text(exits[pair])
+            left = cell_text(previous[pair])
+            detail_zh = f"{year} 年脱贫 {exited} 户，{year - 1} 年末未脱贫 {left} 户"
+            detail_en = f"{exited} exits in {year}, {left} remaining at the end of {year - 1}"
             for cell_year, ind_id in ((year, exit_id), (year - 1, remain_id)):
                 bad.append(
                     (
@@ -142,10 +147,14 @@ def check_cross_rules(values: pd.DataFrame, run: Run) -> pd.DataFrame:
                         detail_en,
                     )
                 )
-    # After the duplicate check each (village, year, indicator) is one row of ``values``.
+    if not bad:  # the usual case: the table (millions of rows) is not keyed nor copied
+        return values
+    # After the duplicate check each (village, year, indicator) is one row of ``values``; only
+    # the rows of the villages named are keyed.
+    rows = np.flatnonzero(values["village_code"].isin({code for code, *_ in bad}).to_numpy())
     position = pd.Series(
-        np.arange(len(values)),
-        index=pd.MultiIndex.from_frame(values[["village_code", "year", "indicator"]]),
+        rows,
+        index=pd.MultiIndex.from_frame(values[["village_code", "year", "indicator"]].iloc[rows]),
     )
     names = run.registry.names
     drop: set[int] = set()
@@ -172,11 +181,49 @@ def check_cross_rules(values: pd.DataFrame, run: Run) -> pd.DataFrame:
             if pos not in drop:
                 run.ledger.count(item["file"], item["sheet"], "cells_quarantined")
                 drop.add(pos)
-    if not drop:  # the usual case: the table (millions of rows) is not copied
-        return values
     kept = np.ones(len(values), dtype=bool)
     kept[list(drop)] = False
     return values[kept]
+
+
+class _Wide:
+    """The values of some indicators as one row each, one column per (village, year) pair in
+    the order of village and year, NaN where none: the table ``values.pivot`` would give
+    (millions of values, a province's), laid out by integer codes."""
+
+    def __init__(self, values: pd.DataFrame, wanted: set[str]) -> None:
+        village, self.villages = pd.factorize(values["village_code"], sort=True)
+        year, self.years = pd.factorize(values["year"], sort=True)
+        indicator, indicators = pd.factorize(values["indicator"])
+        pairs, pair = np.unique(
+            village.astype(np.int64) * len(self.years) + year, return_inverse=True
+        )
+        self.village_of, self.year_of = pairs // len(self.years), pairs % len(self.years)
+        kept = [i for i in indicators if i in wanted]
+        self.row = {ind_id: r for r, ind_id in enumerate(kept)}
+        row_of = np.array([self.row.get(i, -1) for i in indicators], dtype=np.int64)[indicator]
+        used = row_of >= 0
+        self.table = np.full((len(kept), len(pairs)), np.nan)
+        self.table[row_of[used], pair[used]] = values["value"].to_numpy(dtype=float)[used]
+        # The pair of the same village the year before, -1 where there is none.
+        earlier = np.searchsorted(pairs, pairs - 1)
+        found = np.minimum(earlier, len(pairs) - 1)
+        before = np.asarray(self.years, dtype=np.int64)[self.year_of] - 1
+        same = (pairs[found] == pairs - 1) & (self.year_of > 0)
+        same &= np.asarray(self.years, dtype=np.int64)[np.maximum(self.year_of - 1, 0)] == before
+        self.previous = np.where(same, found, -1)
+
+    def total(self, indicators: tuple[str, ...]) -> np.ndarray:
+        """The indicators added up in each pair, NaN where one is missing (as the pivot's
+        ``sum(axis=1, min_count=len(indicators))``: the same additions in the same order)."""
+        return np.add.reduce(self.table[[self.row[i] for i in indicators]], axis=0)
+
+    def value(self, indicator: str, pair: int) -> float:
+        return float(self.table[self.row[indicator], pair])
+
+    def place(self, pair: int) -> tuple[str, int]:
+        """The village code and year of a pair."""
+        return self.villages[self.village_of[pair]], int(self.years[self.year_of[pair]])
 
 
 def check_totals(values: pd.DataFrame, run: Run) -> None:
@@ -188,16 +235,17 @@ def check_totals(values: pd.DataFrame, run: Run) -> None:
     if not run.totals:
         return
     totals = pd.concat(run.totals, ignore_index=True)
-    members = pd.concat(run.sheet_villages, ignore_index=True).drop_duplicates()
     keys = ["file", "sheet", "year", "town"]
-    wanted = totals[[*keys, "indicator"]].drop_duplicates().merge(members, on=keys[:3])
-    # A town's total (its 小计) against that town's villages alone; "" is the whole sheet.
-    wanted = wanted[(wanted["town"] == "") | (wanted["village_code"].str[:9] == wanted["town"])]
-    here = wanted.merge(values[["village_code", "year", "indicator", "value"]])
+    wanted = totals[[*keys, "indicator"]].drop_duplicates().reset_index(drop=True)
+    here, weights = _totalled(values, run, wanted)
     if here.empty:
         return
-    computed = aggregate_area(here, run.catalog, by=keys, weights=values)
-    checked = totals.merge(computed.rename(columns={"value": "computed"}), on=[*keys, "indicator"])
+    # Grouped by the total's rank, as by its keys themselves: the same groups in the same order.
+    computed = aggregate_area(here, run.catalog, by=["_total", "year"], weights=weights)
+    ranked = wanted.sort_values([*keys, "indicator"], kind="stable")
+    found = ranked.iloc[computed["_total"].to_numpy()].reset_index(drop=True)
+    found = found.assign(computed=computed["value"].to_numpy())
+    checked = totals.merge(found, on=[*keys, "indicator"])
     scale = np.maximum(1.0, checked["value"].abs())
     off = (checked["computed"] - checked["value"]).abs() > checked["tolerance"] + 1e-9 * scale
     towns = run.registry.units("town")
@@ -219,6 +267,85 @@ def check_totals(values: pd.DataFrame, run: Run) -> None:
             scope_zh=towns.get(item.town, item.town),
             scope_en=f"{towns.get(item.town, item.town)} " if item.town else "",
         )
+
+
+def _totalled(
+    values: pd.DataFrame, run: Run, wanted: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The village values each total of ``wanted`` adds up, and the weights its rates need.
+
+    A total's villages are those its sheet lists for its year (of its town alone for a town's
+    小计, ``town`` "" being the whole sheet), in the sheet's order, each with its accepted value
+    of the total's indicator: the rows, in the order, that joining the totals to the sheets'
+    villages and then to the values gives, found by integer keys instead (a province's sheets
+    list millions of village-years). ``_total`` is the total's rank by its keys; the village
+    codes are numbers, as they only join a rate to its weight."""
+    members = pd.concat(run.sheet_villages, ignore_index=True).drop_duplicates()
+    village, villages = pd.factorize(values["village_code"])
+    indicator, indicators = pd.factorize(values["indicator"])
+    year, years = pd.factorize(values["year"])
+    n_years, n_indicators = len(years), len(indicators)
+
+    def key(village: np.ndarray, year: np.ndarray | int, indicator: np.ndarray | int) -> np.ndarray:
+        return (village.astype(np.int64) * n_years + year) * n_indicators + indicator
+
+    # After the duplicate check each (village, year, indicator) is one row of ``values``.
+    find = _finder(key(village, year, indicator), len(villages) * n_years * n_indicators)
+    member = pd.Index(villages).get_indexer(members["village_code"])
+    sheets = members.groupby(["file", "sheet", "year"], sort=False).indices
+    year_at = pd.Index(years).get_indexer(wanted["year"])
+    indicator_at = pd.Index(indicators).get_indexer(wanted["indicator"])
+    towns = members["village_code"].str[:9].to_numpy() if (wanted["town"] != "").any() else None
+    rank = np.empty(len(wanted), dtype=np.int64)
+    rank[wanted.sort_values(list(wanted.columns), kind="stable").index.to_numpy()] = np.arange(
+        len(wanted)
+    )
+    total_of, found = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.intp)]
+    for j, (file, sheet, year_j, town) in enumerate(
+        wanted[["file", "sheet", "year", "town"]].itertuples(index=False)
+    ):
+        rows = sheets.get((file, sheet, year_j))
+        if rows is None or year_at[j] < 0 or indicator_at[j] < 0:
+            continue
+        if town:
+            rows = rows[towns[rows] == town]
+        rows = rows[member[rows] >= 0]
+        at = find(key(member[rows], year_at[j], indicator_at[j]))
+        at = at[at >= 0]
+        total_of.append(np.full(len(at), rank[j]))
+        found.append(at)
+    at = np.concatenate(found)
+    here = pd.DataFrame(
+        {
+            "_total": np.concatenate(total_of),
+            "year": values["year"].to_numpy()[at],
+            "indicator": values["indicator"].array.take(at),
+            "village_code": village[at],
+            "value": values["value"].to_numpy()[at],
+        }
+    )
+    # The weights of the rates' villages alone: the rest would join nothing.
+    weight_of = {ind.id: ind.weight for ind in run.catalog if ind.weight}
+    weight_at = pd.Index(indicators).get_indexer(
+        [weight_of.get(i, "") for i in indicators.astype(object)]
+    )[indicator[at]]
+    rated = weight_at >= 0
+    weight_rows = find(key(village[at][rated], year[at][rated], weight_at[rated]))
+    used = np.zeros(len(values), dtype=bool)
+    used[weight_rows[weight_rows >= 0]] = True
+    weights = values.loc[used, ["year", "indicator", "value"]].assign(village_code=village[used])
+    return here, weights
+
+
+def _finder(keys: np.ndarray, space: int) -> Callable[[np.ndarray], np.ndarray]:
+    """Where each of some keys is among ``keys`` (distinct, from 0 to ``space`` - 1), -1 where
+    it is not: a table of the whole space when it is not much larger than the keys, else a
+    hash of them."""
+    if space <= 4 * len(keys) + 1024:
+        table = np.full(space, -1, dtype=np.intp)
+        table[keys] = np.arange(len(keys))
+        return table.__getitem__
+    return pd.Index(keys).get_indexer
 
 
 def check_complete(run: Run) -> None:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from analysis.core.labels import label
@@ -176,9 +177,13 @@ def summarise(ledger: Ledger, problems: pd.DataFrame) -> dict:
     """Per file and sheet: rows read and where each went, with the accounting check."""
     blocking = problems["severity"].isin(BLOCKING)
     cell_errors = problems[blocking & (problems["row"] > 0) & (problems["column"] != "")]
-    partial_keys = set(
-        zip(cell_errors["file"], cell_errors["sheet"], cell_errors["row"], strict=True)
-    )
+    # The rows of each sheet with a cell rejected: a sheet's accepted rows are looked up among
+    # them at once, not one by one (a province accepts hundreds of thousands).
+    partial_rows: dict[tuple[str, str], set[int]] = {}
+    for file, sheet, row in zip(
+        cell_errors["file"], cell_errors["sheet"], cell_errors["row"], strict=True
+    ):
+        partial_rows.setdefault((file, sheet), set()).add(int(row))
     entries = []
     all_ok = True
     for key in sorted(ledger.sheets):
@@ -186,7 +191,8 @@ def summarise(ledger: Ledger, problems: pd.DataFrame) -> dict:
         rows = ledger.rows[key]
         status = rows["status"]
         accepted_rows = rows.index[status == "accepted"]
-        partial = sum((key[0], key[1], int(r)) in partial_keys for r in accepted_rows)
+        rejected = partial_rows.get(key)
+        partial = int(np.isin(accepted_rows, sorted(rejected)).sum()) if rejected else 0
         structural = rows[status == "structural"]
         entry = {
             **info,

@@ -35,7 +35,7 @@ from analysis.ingest.registry import (
     village_problem,
 )
 from analysis.ingest.run import Run
-from analysis.ingest.table import blank_rows
+from analysis.ingest.table import blank_rows, cell_texts
 
 _TARGET_COLUMNS = {
     "scope": ("范围", "scope", "对象"),
@@ -476,7 +476,7 @@ def check_published(sheet: Sheet, run: Run) -> pd.DataFrame | None:
             "missing key column",
         ]
         return None
-    table = body[~blank].map(cell_text)
+    table = cell_texts(body[~blank])
     table.columns = header
     rows.loc[table.index + 1, ["status", "reason"]] = ["accepted", ""]
     table = table.assign(row=table.index + 1)
@@ -509,7 +509,7 @@ def check_points(sheet: Sheet, run: Run) -> object | None:
         )
         rows.loc[body.index + 1, ["status", "reason"]] = ["quarantined", "missing key column"]
         return None
-    table = body.map(cell_text)
+    table = cell_texts(body)
     table.columns = header
     lon = pd.to_numeric(table["lon"], errors="coerce")
     lat = pd.to_numeric(table["lat"], errors="coerce")

@@ -17,6 +17,7 @@ import pandas as pd
 from analysis.ingest import forms
 from analysis.ingest.cells import (
     Column,
+    cell_text,
     parse_cells,
     parse_year,
     suggest_headers,
@@ -42,6 +43,23 @@ _KEY_ROLES = ("village", "code", "year", "town", "seq", "remark")
 def blank_rows(cells: pd.DataFrame) -> np.ndarray:
     """True for each row of ``cells`` with nothing in it."""
     return (cells == "").all(axis=1).to_numpy()
+
+
+def cell_texts(cells: pd.DataFrame) -> pd.DataFrame:
+    """``cells.map(cell_text)``: a column of texts (every cell of a CSV) is taken as it is,
+    not cell by cell; any other column each of its cells."""
+    if cells.empty:
+        return cells.map(cell_text)
+    texts = {}
+    for position in range(cells.shape[1]):
+        column = cells.iloc[:, position]
+        if pd.api.types.infer_dtype(column, skipna=False) == "string":
+            texts[position] = column.to_numpy(dtype=object)
+        else:
+            texts[position] = np.array([cell_text(v) for v in column], dtype=object)
+    frame = pd.DataFrame({p: pd.Series(t, index=cells.index, dtype=str) for p, t in texts.items()})
+    frame.columns = cells.columns
+    return frame
 
 
 def _has_numbers(cells: pd.DataFrame) -> bool:

@@ -285,7 +285,7 @@ def test_cells_without_references_keep_their_places(tmp_path):
             if item.filename == "xl/worksheets/sheet2.xml":
                 data = re.sub(rb'<c r="[A-Z]+\d+"', b"<c", data).replace(
                     b"</sheetData>",
-                    b'<row r="13"><c t="inlineStr"><is><t> </t></is></c><c t="n"><v>1</v></c></row>'
+                    b'<row r="14"><c t="inlineStr"><is><t> </t></is></c><c t="n"><v>1</v></c></row>'
                     b'<row r="5000"><c r="XFD5000" t="inlineStr"><is><t> </t></is></c></row>'
                     b"</sheetData>",
                 )

@@ -426,6 +426,25 @@ def _percent_pattern(percent_styles: set[int]) -> re.Pattern[bytes] | None:
 _TWO_LETTERS = re.compile(rb'<c r="[A-Z]{2}')
 _THREE_LETTERS = re.compile(rb'<c r="[A-Z]{3}')
 _LAST_ROW = re.compile(rb'<c r="[A-Z]+(\d+)"')
+#: A row's number, where the sheet's XML writes it (``<row r="12"``, ``<x:row r="12"``).
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row r="(\d+)"')
+
+
+def _rows_in_order(piece: bytes, previous: int, name: str) -> int:
+    """The last row number ``piece`` writes (``previous`` if none); a SheetError where a row
+    comes after a later one: calamine would size its grid wrongly (a crash) or drop the row,
+    and a row must never be lost. Excel writes rows in order; saving again puts them right."""
+    found = _ROW_NUMBER.findall(piece)
+    if not found:
+        return previous
+    rows = [previous, *map(int, found)]
+    for before, after in zip(rows, rows[1:], strict=False):
+        if after <= before:
+            raise SheetError(
+                f"工作表“{name}”的行顺序错乱：第{after}行写在第{before}行之后 / sheet "
+                f"{name!r}: row {after} is written after row {before}"
+            )
+    return rows[-1]
 
 
 @dataclass
@@ -448,7 +467,9 @@ def _first_pass(
     pattern = _percent_pattern(percent_styles)
     percent: set[tuple[int, int]] = set()
     scan, failed = _MarksScan(percent_styles), None
+    written = 0  # the last row number the XML wrote
     for piece in _xlsx_chunks(z, part, max_part_bytes, name):
+        written = _rows_in_order(piece, written, name)
         if plain and _unusual(piece):
             plain = False
         if plain:

@@ -231,6 +231,50 @@ def test_a_far_number_is_data_and_beyond_the_budget(tmp_path):
     ] * 2
 
 
+def _with_first_row(path: Path, row: str) -> Path:
+    """The sample workbook with ``row`` (raw XML) written first in its 社会保障 sheet."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(SAMPLE) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = data.replace(b"<sheetData>", b"<sheetData>" + row.encode())
+            dst.writestr(item, data)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def test_rows_out_of_order_are_refused_by_name_never_read_wrongly(tmp_path):
+    # A row written after a later one: calamine would drop it unseen.
+    late = _with_far_cell(tmp_path / "late.xlsx", '<row r="3"><c r="A3"><v>7</v></c></row>')
+    with pytest.raises(SheetError, match="行顺序错乱：第3行写在第\\d+行之后"):
+        read_workbook_bounded(late)
+    # The last row first: calamine sized its grid from the first and last cells and aborted
+    # the process allocating 512 GiB. In a child, so that the old code fails the test, not
+    # the run.
+    first = _with_first_row(
+        tmp_path / "first.xlsx", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    )
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from analysis.ingest.read import read_workbook, ReadError\n"
+            "try:\n    read_workbook(sys.argv[1])\n"
+            "except ReadError as exc:\n    print(exc.rule, exc.detail)",
+            str(first),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.startswith(
+        "unreadable_file 工作表“社会保障”的行顺序错乱：第1行写在第1048576行之后"
+    )
+
+
 def test_cells_without_references_keep_their_places(tmp_path):
     # Some exporters leave out r="A1": cells are placed by their order, so blank cells that are
     # dropped must leave an empty cell behind.
@@ -241,7 +285,7 @@ def test_cells_without_references_keep_their_places(tmp_path):
             if item.filename == "xl/worksheets/sheet2.xml":
                 data = re.sub(rb'<c r="[A-Z]+\d+"', b"<c", data).replace(
                     b"</sheetData>",
-                    b'<row r="13"><c t="inlineStr"><is><t> </t></is></c><c t="n"><v>1</v></c></row>'
+                    b'<row r="14"><c t="inlineStr"><is><t> </t></is></c><c t="n"><v>1</v></c></row>'
                     b'<row r="5000"><c r="XFD5000" t="inlineStr"><is><t> </t></is></c></row>'
                     b"</sheetData>",
                 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -438,7 +439,7 @@ def _rows_in_order(piece: bytes, previous: int, name: str) -> int:
     if not found:
         return previous
     rows = [previous, *map(int, found)]
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         if after <= before:
             raise SheetError(
                 f"工作表“{name}”的行顺序错乱：第{after}行写在第{before}行之后 / sheet "

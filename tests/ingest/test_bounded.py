@@ -247,7 +247,7 @@ def _with_first_row(path: Path, row: str) -> Path:
 def test_rows_out_of_order_are_refused_by_name_never_read_wrongly(tmp_path):
     # A row written after a later one: calamine would drop it unseen.
     late = _with_far_cell(tmp_path / "late.xlsx", '<row r="3"><c r="A3"><v>7</v></c></row>')
-    with pytest.raises(SheetError, match="行顺序错乱：第3行写在第\\d+行之后"):
+    with pytest.raises(SheetError, match=r"行顺序错乱：第3行写在第\d+行之后"):
         read_workbook_bounded(late)
     # The last row first: calamine sized its grid from the first and last cells and aborted
     # the process allocating 512 GiB. In a child, so that the old code fails the test, not

@@ -19,6 +19,7 @@ village-year form (one row per village and year, one column per indicator).
 from __future__ import annotations
 
 import contextlib
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -424,7 +425,8 @@ def _read_parts(
             # In the files' order: the error raised is the one reading them in turn raises.
             for i, job in jobs.items():
                 if i in futures:
-                    parts[i] = futures[i].result()
+                    sent = futures[i].result()
+                    parts[i] = pickle.loads(sent) if isinstance(sent, bytes) else sent
                 else:  # documentation, an unknown file: nothing to read
                     parts[i] = _read_part(job, catalog, registry, cache)
         except BaseException:
@@ -453,9 +455,15 @@ def _keep_context(catalog: Catalog, registry: Registry, cache: FileCache | None)
     _context = (catalog, registry, cache)
 
 
-def _read_part_in_worker(job: _FileJob) -> FilePart:
+def _read_part_in_worker(job: _FileJob) -> FilePart | bytes:
+    """A file's part, read in a worker; a part kept in the cache as the pickle the cache made
+    of it, not pickled a second time to be sent."""
     assert _context is not None  # set by the pool's initializer, which runs first
-    return _read_part(job, *_context)
+    catalog, registry, cache = _context
+    part = _validate_file(job.path, job.display, job.kind, catalog, registry)
+    if job.key is not None and cache is not None:
+        return cache.save(job.key, job.display, part)
+    return part
 
 
 def _open_registry(

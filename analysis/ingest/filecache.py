@@ -36,7 +36,7 @@ from analysis.iorw import atomic_write_bytes
 from analysis.version import __version__, code_fingerprint
 
 #: Raised whenever :class:`FilePart` or the key changes meaning.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 _MAGIC = b"minsheng ingest cache\n"
 _SUFFIX = ".pkl"
 #: The libraries whose versions can change what a file reads as, or how an entry unpickles.
@@ -153,14 +153,15 @@ class FileCache:
         if data[:head] != _MAGIC or hashlib.sha256(payload).digest() != data[head:checksum]:
             return None
         try:
-            stored_key, kept = pickle.loads(zlib.decompress(payload))
+            stored_key, _, pickled = zlib.decompress(payload).partition(b"\0")
+            # Only an entry of this key is unpickled.
+            return pickle.loads(pickled) if stored_key == key.encode() else None
         except Exception:  # an entry written by other code, or damaged: read the file again
             return None
-        return kept if stored_key == key else None
 
-    def _write(self, key: str, kept: object) -> None:
+    def _write(self, key: str, pickled: bytes) -> None:
         # Level 1: the values' text columns repeat, so it is ten times smaller for little time.
-        payload = zlib.compress(pickle.dumps((key, kept), protocol=pickle.HIGHEST_PROTOCOL), 1)
+        payload = zlib.compress(key.encode() + b"\0" + pickled, 1)
         data = _MAGIC + hashlib.sha256(payload).digest() + payload
         atomic_write_bytes(self._entry(key), data)
 
@@ -171,11 +172,14 @@ class FileCache:
         part = self._read(key)
         return part if isinstance(part, FilePart) else None
 
-    def save(self, key: str, display: str, part: FilePart) -> None:
-        """Keep ``part`` under ``key`` (atomically). Call it before anything changes the part's
-        frames: the checks across files mark rows in place."""
+    def save(self, key: str, display: str, part: FilePart) -> bytes:
+        """Keep ``part`` under ``key`` (atomically), and hand back its pickle (a worker sends
+        it as it is, rather than pickling the part again). Call it before anything changes the
+        part's frames: the checks across files mark rows in place."""
         self._keys[display] = key
-        self._write(key, part)
+        pickled = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+        self._write(key, pickled)
+        return pickled
 
     def prune(self) -> None:
         """Remove the entries this run did not use: files gone, or changed since."""

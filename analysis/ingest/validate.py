@@ -19,6 +19,7 @@ village-year form (one row per village and year, one column per indicator).
 from __future__ import annotations
 
 import contextlib
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,7 @@ from analysis.ingest.side import (
     check_targets,
 )
 from analysis.ingest.table import blank_rows, check_table
+from analysis.ingest.workers import forked_pool, worker_count
 from analysis.iorw import folder_files, leads_outside
 
 __all__ = [
@@ -345,6 +347,127 @@ def _validate_file(
     return part
 
 
+#: The bytes of raw files to read below which they are read in this process. A county's
+#: (0.5 MB) are: the workers' start and the parts' way back would eat most of the gain, and a
+#: build's page workers warm up on the other core meanwhile. A 3,000-village set's (4.2 MB)
+#: are not.
+POOL_BYTES = 4_000_000
+
+
+@dataclass(frozen=True)
+class _FileJob:
+    """A file to read and check: where it is, the name it is shown by, its kind, the key its
+    part is kept under (None: not kept)."""
+
+    path: Path
+    display: str
+    kind: str
+    key: str | None
+
+    def size(self) -> int:
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return 0
+
+
+def _parts(
+    raw: Path,
+    base: Path,
+    changes_path: Path | None,
+    registry_path: Path | None,
+    catalog: Catalog,
+    registry: Registry,
+    cache: FileCache | None,
+    context: str,
+) -> list[FilePart]:
+    """Each file's part, in the order of :func:`_files`: replayed from ``cache`` where kept,
+    else read, across the idle cores when there is enough to read (:func:`_read_parts`)."""
+    parts: list[FilePart | None] = []
+    jobs: dict[int, _FileJob] = {}  # position in parts → the file to read there
+    for path in _files(raw):
+        display = path.relative_to(base).as_posix()
+        if path == changes_path:
+            continue  # read before every other file
+        part = None
+        if leads_outside(path, raw):
+            part = _refuse_link(path, display)
+        else:
+            kind = _file_kind(path, raw.is_dir(), registry_path)
+            # A key only for a file read for its content, and readable (else it is not kept).
+            kept = cache is not None and kind in READ_KINDS
+            key = file_key(context, path, display, kind) if kept else None
+            part = cache.load(key, display) if key is not None else None
+            if part is None:
+                jobs[len(parts)] = _FileJob(path, display, kind, key)
+        parts.append(part)
+    for index, part in _read_parts(jobs, catalog, registry, cache).items():
+        parts[index] = part
+    return [part for part in parts if part is not None]
+
+
+def _read_parts(
+    jobs: dict[int, _FileJob], catalog: Catalog, registry: Registry, cache: FileCache | None
+) -> dict[int, FilePart]:
+    """The part of each file of ``jobs``, by its position. Files read for their content go to
+    forked workers when there are two or more and enough bytes (:data:`POOL_BYTES`), largest
+    first so that no worker is left with a big file at the end; the rest are noted here."""
+    content = {i: job for i, job in jobs.items() if job.kind in READ_KINDS}
+    sizes = {i: job.size() for i, job in content.items()}
+    workers = worker_count(len(content))
+    if workers < 2 or len(content) < 2 or sum(sizes.values()) < POOL_BYTES:
+        return {i: _read_part(job, catalog, registry, cache) for i, job in jobs.items()}
+    parts: dict[int, FilePart] = {}
+    with forked_pool(workers, _keep_context, (catalog, registry, cache)) as pool:
+        try:
+            futures = {
+                i: pool.submit(_read_part_in_worker, content[i])
+                for i in sorted(content, key=lambda i: -sizes[i])
+            }
+            # In the files' order: the error raised is the one reading them in turn raises.
+            for i, job in jobs.items():
+                if i in futures:
+                    sent = futures[i].result()
+                    parts[i] = pickle.loads(sent) if isinstance(sent, bytes) else sent
+                else:  # documentation, an unknown file: nothing to read
+                    parts[i] = _read_part(job, catalog, registry, cache)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+    return parts
+
+
+def _read_part(
+    job: _FileJob, catalog: Catalog, registry: Registry, cache: FileCache | None
+) -> FilePart:
+    """Read and check one file, and keep its part under its key."""
+    part = _validate_file(job.path, job.display, job.kind, catalog, registry)
+    if job.key is not None and cache is not None:
+        cache.save(job.key, job.display, part)
+    return part
+
+
+#: What a worker reads every file with: the catalog, the registry and the cache (set in each
+#: worker as it starts, inherited by the fork, never pickled).
+_context: tuple[Catalog, Registry, FileCache | None] | None = None
+
+
+def _keep_context(catalog: Catalog, registry: Registry, cache: FileCache | None) -> None:
+    global _context
+    _context = (catalog, registry, cache)
+
+
+def _read_part_in_worker(job: _FileJob) -> FilePart | bytes:
+    """A file's part, read in a worker; a part kept in the cache as the pickle the cache made
+    of it, not pickled a second time to be sent."""
+    assert _context is not None  # set by the pool's initializer, which runs first
+    catalog, registry, cache = _context
+    part = _validate_file(job.path, job.display, job.kind, catalog, registry)
+    if job.key is not None and cache is not None:
+        return cache.save(job.key, job.display, part)
+    return part
+
+
 def _open_registry(
     raw: Path, registry: Path | str | Registry | None, ledger: Ledger
 ) -> tuple[Registry, Path | None]:
@@ -411,22 +534,7 @@ def validate(
     point_files: dict[str, str] = {}  # points layer name → the file it was read from
     by_kind: dict[str, list[object]] = {kind: [] for kind in SHEET_CHECKERS}
     context = context_key(catalog, reg) if cache is not None else ""
-    for path in _files(raw):
-        display = path.relative_to(base).as_posix()
-        if path == changes_path:
-            continue  # read above
-        if leads_outside(path, raw):
-            part = _refuse_link(path, display)
-        else:
-            kind = _file_kind(path, raw.is_dir(), registry_path)
-            # A key only for a file read for its content, and readable (else it is not kept).
-            kept = cache is not None and kind in READ_KINDS
-            key = file_key(context, path, display, kind) if kept else None
-            part = cache.load(key, display) if key is not None else None
-            if part is None:
-                part = _validate_file(path, display, kind, catalog, reg)
-                if key is not None:
-                    cache.save(key, display, part)
+    for part in _parts(raw, base, changes_path, registry_path, catalog, reg, cache, context):
         ledger.merge(part.ledger)
         run.values.extend(part.values)
         run.totals.extend(part.totals)

@@ -658,6 +658,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "explore.option": ("{name}（{code}）", "{name} ({code})"),
     # --- the explorer page (explore.html)
     "explore.title": ("{place}{year}年数据探索", "Explore the data of {place}, {year}"),
+    "explore.job": ("数据探索页", "The explorer page"),
     "explore.pending": (
         "标有“待核实”的数字有待核实：{villages} 个村数据待核实，{totals} 个乡镇或全县数字含待核实村数据。",
         "Figures marked 'to confirm' are to be confirmed: {villages} village figures, and "

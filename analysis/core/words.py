@@ -692,6 +692,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "explore.name": ("名称", "Name"),
     "explore.level": ("级别", "Level"),
     "explore.value": ("数值", "Value"),
+    "explore.pending_count": ("待核实村数据个数", "Village values pending review"),
+    "explore.pending_years": ("待核实年份", "Years pending review"),
     "explore.rank": ("名次", "Rank"),
     "explore.unknown_place": ("地区代码 {code} 不在数据中", "place code {code} is not in the data"),
     "explore.town_median": ("本镇中位数", "Town median"),

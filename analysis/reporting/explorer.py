@@ -82,6 +82,8 @@ SCRIPT_WORDS = (
     "explore.level",
     "explore.year",
     "explore.value",
+    "explore.pending_count",
+    "explore.pending_years",
     "places.county",
     "places.town",
     "places.village",

@@ -68,6 +68,10 @@ def patch(module, attr: str, name) -> None:
     setattr(module, attr, timed(name, getattr(module, attr)))
 
 
+#: The steps of the build's own process that a worker may also run, within a job.
+STEPS = ("explorer",)
+
+
 def job_name(job, settings) -> str:
     return executors.job_name(job)
 
@@ -147,7 +151,11 @@ def report(log: Path, t0: float, every: bool) -> None:
         )
     build_end = max(e["end"] for e in events if e["name"] == "build")
     for pid in sorted({e["pid"] for e in events} - {main_pid}):
-        mine = sorted((e for e in events if e["pid"] == pid), key=lambda e: e["start"])
+        # A job's own steps (write_explorer inside its job) are not jobs of their own.
+        mine = sorted(
+            (e for e in events if e["pid"] == pid and e["name"] not in STEPS),
+            key=lambda e: e["start"],
+        )
         busy = sum(e["end"] - e["start"] for e in mine)
         first, last = mine[0]["start"] - t0, mine[-1]["end"] - t0
         gaps = [(b["start"] - a["end"], a, b) for a, b in itertools.pairwise(mine)]

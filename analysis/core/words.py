@@ -658,6 +658,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "explore.option": ("{name}（{code}）", "{name} ({code})"),
     # --- the explorer page (explore.html)
     "explore.title": ("{place}{year}年数据探索", "Explore the data of {place}, {year}"),
+    "explore.job": ("数据探索页", "The explorer page"),
     "explore.pending": (
         "标有“待核实”的数字有待核实：{villages} 个村数据待核实，{totals} 个乡镇或全县数字含待核实村数据。",
         "Figures marked 'to confirm' are to be confirmed: {villages} village figures, and "
@@ -691,6 +692,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "explore.name": ("名称", "Name"),
     "explore.level": ("级别", "Level"),
     "explore.value": ("数值", "Value"),
+    "explore.pending_count": ("待核实村数据个数", "Village values pending review"),
+    "explore.pending_years": ("待核实年份", "Years pending review"),
     "explore.rank": ("名次", "Rank"),
     "explore.unknown_place": ("地区代码 {code} 不在数据中", "place code {code} is not in the data"),
     "explore.town_median": ("本镇中位数", "Town median"),

@@ -41,10 +41,8 @@ from analysis.core.aggregate import LEVELS, PENDING_REVIEW, VALUE_KEY, is_pendin
 from analysis.core.catalog import Catalog, Indicator, default_catalog
 from analysis.core.labels import LANGS, indicator_label, indicator_name, label, unit_header
 from analysis.geo.classes import class_colors, data_classes
-from analysis.ingest.crosswalk import lineage
 from analysis.iorw import atomic_write_bytes, atomic_write_text
 from analysis.pipeline import store
-from analysis.pipeline.restate import keys_of_today
 from analysis.reporting import publish
 from analysis.version import code_fingerprint, fingerprint_files
 
@@ -84,6 +82,8 @@ SCRIPT_WORDS = (
     "explore.level",
     "explore.year",
     "explore.value",
+    "explore.pending_count",
+    "explore.pending_years",
     "places.county",
     "places.town",
     "places.village",
@@ -282,26 +282,43 @@ def _pending_series(rows: pd.DataFrame, years: Sequence[int]) -> dict:
     return out
 
 
-def pending_counts(processed_dir: Path, aggregates: pd.DataFrame) -> pd.DataFrame:
-    """``aggregates`` with the column :data:`PENDING_REVIEW`: a village's value 1 where the
-    review flagged it and no 核实说明 confirms it (a former unit's under the units of today it
-    is restated into), a town's, county's or prefecture's figure as ``pending_review.parquet``
-    counts."""
-    counted = store.with_pending(
-        aggregates, _read_if_there(store.path_of(processed_dir, "pending_review"))
-    )
-    review = _read_if_there(store.path_of(processed_dir, "review"))
+def pending_counts(tables: store.Tables) -> pd.DataFrame:
+    """The tables' ``aggregates`` with the column :data:`PENDING_REVIEW` as
+    :func:`~analysis.pipeline.store.load_tables` gives it (a town's, county's or prefecture's
+    figure as ``pending_review.parquet`` counts), and a village's value 1 where the review
+    flagged it and no 核实说明 confirms it, or a former unit's flagged value is among those
+    it is restated from (``restated.parquet``'s sources)."""
+    counted = tables.aggregates
+    if PENDING_REVIEW not in counted.columns:
+        counted = store.with_pending(counted, pd.DataFrame())
+    review = tables.review
     if not len(review):
         return counted
-    keys = review.loc[~review["confirmed"].astype(bool), VALUE_KEY]
-    changes = _read_if_there(store.path_of(processed_dir, "changes"))
-    if len(changes):
-        keys = keys_of_today(keys, lineage(changes))
+    keys = restated_keys(review.loc[~review["confirmed"].astype(bool), VALUE_KEY], tables.restated)
     village = counted["level"] == "village"
     flagged = is_pending(counted[village].rename(columns={"code": "village_code"}), keys)
     counts = counted[PENDING_REVIEW].copy()
     counts[village] = flagged.astype("int64").to_numpy()
     return counted.assign(**{PENDING_REVIEW: counts})
+
+
+def restated_keys(keys: pd.DataFrame, restated: pd.DataFrame) -> pd.DataFrame:
+    """``keys`` (``village_code``, ``year``, ``indicator``: values pending review as reported)
+    with every value of today made from one of them (``restated``: each restated value and the
+    units it was made of, ``;``-joined in ``sources``)."""
+    if restated.empty or keys.empty:
+        return keys
+    parts = restated.assign(source=restated["sources"].astype(str).str.split(";")).explode("source")
+    made = parts[["village_code", "year", "indicator", "source"]].astype(
+        {"village_code": str, "year": "int64", "indicator": str, "source": str}
+    )
+    wanted = keys.astype({"village_code": str, "year": "int64", "indicator": str})
+    carried = made.merge(
+        wanted.rename(columns={"village_code": "source"}), on=["source", "year", "indicator"]
+    )
+    return pd.concat([wanted, carried[VALUE_KEY]], ignore_index=True).drop_duplicates(
+        ignore_index=True
+    )
 
 
 def target_paths(paths: pd.DataFrame, codes: set[str], catalog: Catalog) -> dict:
@@ -585,15 +602,18 @@ def explorer_page(
     )
 
 
-def pending_notice(processed_dir: Path, lang: str = "zh") -> str:
+def pending_notice(tables: store.Tables, lang: str = "zh") -> str:
     """A notice where figures the explorer shows are pending review: village values the
     review flagged and no 核实说明 confirms, and the town and county figures that count them,
     each marked 待核实 where it is shown (:func:`pending_counts`); nothing where there are
     none."""
-    review = _read_if_there(store.path_of(processed_dir, "review"))
-    totals = _read_if_there(store.path_of(processed_dir, "pending_review"))
+    review = tables.review
     villages = int((~review["confirmed"].astype(bool)).sum()) if len(review) else 0
-    if not villages and not len(totals):
+    totals = int((tables.area[PENDING_REVIEW] > 0).sum()) if PENDING_REVIEW in tables.area else 0
+    if PENDING_REVIEW in tables.aggregates:
+        units = tables.aggregates[tables.aggregates["level"] != "village"]
+        totals += int((units[PENDING_REVIEW] > 0).sum())
+    if not villages and not totals:
         return ""
     return publish.alert(
         "pending",
@@ -601,12 +621,8 @@ def pending_notice(processed_dir: Path, lang: str = "zh") -> str:
         publish.PROBLEMS_PAGE,
         lang,
         villages=villages,
-        totals=len(totals),
+        totals=totals,
     )
-
-
-def _read_if_there(path: Path) -> pd.DataFrame:
-    return pd.read_parquet(path) if path.exists() else pd.DataFrame()
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:
@@ -614,6 +630,46 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
         return False
     atomic_write_bytes(path, data)
     return True
+
+
+def _stamp(
+    processed_dir: Path, year: int, sample: bool, lang: str, accepted_errors: int
+) -> tuple[str, str]:
+    """The fingerprint of the processed tables, and the explorer's stamp: the tables, the code
+    and the settings it is written from."""
+    tables_fingerprint = store.fingerprint_dir(processed_dir)
+    stamp = json.dumps(
+        {
+            "tables": tables_fingerprint,
+            "code": code_fingerprint(),
+            "static": fingerprint_files(sorted(STATIC.rglob("*.*")), root=STATIC),
+            "settings": [year, sample, lang, accepted_errors],
+        }
+    )
+    return tables_fingerprint, stamp
+
+
+def _current(year_dir: Path, stamp: str) -> bool:
+    marker = year_dir / FOLDER / ".fingerprint"
+    return (
+        (year_dir / PAGE).exists()
+        and (year_dir / FOLDER / "data" / "index.js").exists()
+        and marker.exists()
+        and marker.read_text(encoding="utf-8") == stamp
+    )
+
+
+def is_current(
+    processed_dir: Path,
+    year_dir: Path,
+    year: int,
+    sample: bool,
+    lang: str = "zh",
+    accepted_errors: int = 0,
+) -> bool:
+    """Whether the explorer in ``year_dir`` was written from these tables, code and settings
+    (:func:`write_explorer` would write nothing)."""
+    return _current(year_dir, _stamp(processed_dir, year, sample, lang, accepted_errors)[1])
 
 
 def write_explorer(
@@ -626,38 +682,18 @@ def write_explorer(
 ) -> Path:
     """Write ``explore.html`` and its folder (script, library, data) into ``year_dir``; files
     whose content is unchanged are left as they are, and nothing is done when the tables, the
-    code and the settings are those of the last time (a stamp in the folder says whose)."""
-    tables_fingerprint = store.fingerprint_dir(processed_dir)
-    stamp = json.dumps(
-        {
-            "tables": tables_fingerprint,
-            "code": code_fingerprint(),
-            "static": fingerprint_files(sorted(STATIC.rglob("*.*")), root=STATIC),
-            "settings": [year, sample, lang, accepted_errors],
-        }
-    )
-    marker = year_dir / FOLDER / ".fingerprint"
+    code and the settings are those of the last time (a stamp in the folder says whose).
+
+    The tables are this process's loaded ones (:func:`~analysis.pipeline.store.load_tables`):
+    in a build's worker, those its pages read."""
+    tables_fingerprint, stamp = _stamp(processed_dir, year, sample, lang, accepted_errors)
     page = year_dir / PAGE
-    index = year_dir / FOLDER / "data" / "index.js"
-    if (
-        page.exists()
-        and index.exists()
-        and marker.exists()
-        and marker.read_text(encoding="utf-8") == stamp
-    ):
+    if _current(year_dir, stamp):
         return page
-    aggregates = pending_counts(
-        processed_dir, pd.read_parquet(store.path_of(processed_dir, "aggregates"))
+    tables = store.load_tables(processed_dir)
+    data = explorer_data(
+        pending_counts(tables), tables.villages, tables.projection_paths, year, lang=lang
     )
-    gpkg = store.path_of(processed_dir, "villages_gpkg")
-    villages = (
-        gpd.read_file(gpkg)
-        if gpkg.exists()
-        else pd.read_parquet(store.path_of(processed_dir, "villages"))
-    )
-    paths_file = store.path_of(processed_dir, "projection_paths")
-    paths = pd.read_parquet(paths_file) if paths_file.exists() else pd.DataFrame()
-    data = explorer_data(aggregates, villages, paths, year, lang=lang)
     folder = year_dir / FOLDER
     wanted = {folder / "data" / "index.js": script_text("index", data.index).encode("utf-8")}
     for town, payload in data.towns.items():
@@ -679,11 +715,10 @@ def write_explorer(
         sample=sample,
         accepted_errors=accepted_errors,
     )
-    place = store.place_name_of(aggregates)
-    title = label("explore.title", lang, place=place, year=year)
-    notice = pending_notice(processed_dir, lang)
+    title = label("explore.title", lang, place=tables.place_name(), year=year)
+    notice = pending_notice(tables, lang)
     publish.write_page(page, explorer_page(title, provenance, lang, notice=notice))
-    atomic_write_text(marker, stamp)
+    atomic_write_text(folder / ".fingerprint", stamp)
     return page
 
 

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from analysis.errors import MinshengError, ParameterError, StaleWorkersError
 from analysis.iorw import atomic_write_bytes
 from analysis.reporting import publish
 from analysis.reporting.index_page import TOP_KEYS, document_paths
-from analysis.runs.jobs import DocumentJob, Job, JobResult
+from analysis.runs.jobs import AnyJob, DocumentJob, ExplorerJob, Job, JobResult
 from analysis.version import code_fingerprint
 
 if TYPE_CHECKING:  # importing nbformat costs ~2 s (jsonschema's format checkers); not at start-up
@@ -68,10 +69,12 @@ def _check_code(settings: RunSettings) -> None:
         )
 
 
-def run_job(job: Job | DocumentJob, settings: RunSettings) -> JobResult:
-    """Run one job of either kind; never raises."""
+def run_job(job: AnyJob, settings: RunSettings) -> JobResult:
+    """Run one job of any kind; never raises."""
     if isinstance(job, DocumentJob):
         return run_documents(job, settings)
+    if isinstance(job, ExplorerJob):
+        return run_explorer(job, settings)
     return run_page(job, settings)
 
 
@@ -82,9 +85,7 @@ def run_documents(job: DocumentJob, settings: RunSettings) -> JobResult:
     # notebooks (on its kernel) does without.
     from analysis.reporting import print_documents
 
-    started = time.perf_counter()
-    try:
-        _check_code(settings)
+    def write() -> None:
         print_documents.write_documents(
             Path(job.processed_dir),
             Path(settings.year_dir),
@@ -95,6 +96,38 @@ def run_documents(job: DocumentJob, settings: RunSettings) -> JobResult:
             # The county's page shows maps of its own; a town's page, these.
             page_maps_kept=job.key != TOP_KEYS[1],
         )
+
+    result = _written(job, settings, write)
+    if not result.ok:
+        _remove_documents(Path(settings.year_dir), job.town_code)
+    return result
+
+
+def run_explorer(job: ExplorerJob, settings: RunSettings) -> JobResult:
+    """Write the explorer page and its files; a failure is a failed result, not a raise."""
+    from analysis.reporting import explorer
+
+    def write() -> None:
+        explorer.write_explorer(
+            Path(job.processed_dir),
+            Path(settings.year_dir),
+            job.year,
+            job.sample,
+            job.lang,
+            job.accepted_errors,
+        )
+
+    return _written(job, settings, write, html=explorer.PAGE)
+
+
+def _written(
+    job: DocumentJob | ExplorerJob, settings: RunSettings, write: Callable[[], None], html: str = ""
+) -> JobResult:
+    """The result of ``write()``, the work of a job that writes files beside the pages."""
+    started = time.perf_counter()
+    try:
+        _check_code(settings)
+        write()
         ok, error, where = True, "", ""
     except Exception as exc:
         ok = False
@@ -104,16 +137,15 @@ def run_documents(job: DocumentJob, settings: RunSettings) -> JobResult:
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             error = traceback.format_exc().strip()
             where = f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"
-        _remove_documents(Path(settings.year_dir), job.town_code)
     return JobResult(
         key=job.key,
         title=job.title,
-        html="",
+        html=html,
         ok=ok,
         seconds=time.perf_counter() - started,
         error=error,
         where=where,
-        kind="documents",
+        kind=job.kind,
     )
 
 
@@ -136,13 +168,14 @@ CRASHED = (
 )
 
 
-def crashed(job: Job | DocumentJob, settings: RunSettings) -> JobResult:
+def crashed(job: AnyJob, settings: RunSettings) -> JobResult:
     """The result of a job whose worker process died while running it: its page says so (and
     its documents are removed, as after any failure), so that nothing earlier passes for it."""
     if isinstance(job, DocumentJob):
         _remove_documents(Path(settings.year_dir), job.town_code)
+    if not isinstance(job, Job):
         return JobResult(
-            key=job.key, title=job.title, html="", ok=False, error=CRASHED, kind="documents"
+            key=job.key, title=job.title, html="", ok=False, error=CRASHED, kind=job.kind
         )
     _write_error_page(job, settings, CRASHED, "worker process")
     return JobResult(

@@ -21,11 +21,11 @@ from typing import Protocol
 
 from analysis.errors import ParameterError
 from analysis.runs.execute import RunSettings, crashed, run_job, warm_worker
-from analysis.runs.jobs import DocumentJob, Job, JobResult
+from analysis.runs.jobs import AnyJob, JobResult
 
 
 class Executor(Protocol):
-    def run(self, jobs: Sequence[Job | DocumentJob], settings: RunSettings) -> Iterator[JobResult]:
+    def run(self, jobs: Sequence[AnyJob], settings: RunSettings) -> Iterator[JobResult]:
         """Run ``jobs`` and yield their results as they finish."""
         ...
 
@@ -33,7 +33,7 @@ class Executor(Protocol):
 class SerialExecutor:
     """Every job in this process, one after another."""
 
-    def run(self, jobs: Sequence[Job | DocumentJob], settings: RunSettings) -> Iterator[JobResult]:
+    def run(self, jobs: Sequence[AnyJob], settings: RunSettings) -> Iterator[JobResult]:
         for job in jobs:
             yield run_job(job, settings)
 
@@ -67,7 +67,7 @@ class PoolExecutor:
             self._started.shutdown(cancel_futures=True)
             self._started = None
 
-    def run(self, jobs: Sequence[Job | DocumentJob], settings: RunSettings) -> Iterator[JobResult]:
+    def run(self, jobs: Sequence[AnyJob], settings: RunSettings) -> Iterator[JobResult]:
         left = list(jobs)
         while left:
             done: set[str] = set()
@@ -83,7 +83,7 @@ class PoolExecutor:
 
     def _round(
         self,
-        jobs: Sequence[Job | DocumentJob],
+        jobs: Sequence[AnyJob],
         settings: RunSettings,
         workers: int,
         done: set[str],
@@ -117,9 +117,9 @@ def _new_pool(workers: int) -> cf.ProcessPoolExecutor:
     )
 
 
-def job_name(job: Job | DocumentJob) -> str:
+def job_name(job: AnyJob) -> str:
     """A job's name among a build's jobs: a town's page and its documents share a key."""
-    return _name("documents" if isinstance(job, DocumentJob) else "page", job.key)
+    return _name(job.kind, job.key)
 
 
 def _name(kind: str, key: str) -> str:
@@ -127,7 +127,7 @@ def _name(kind: str, key: str) -> str:
     return f"{kind}:{key}"
 
 
-def _run_noted(job: Job | DocumentJob, settings: RunSettings, marks: str) -> JobResult:
+def _run_noted(job: AnyJob, settings: RunSettings, marks: str) -> JobResult:
     """:func:`run_job` in a pool worker, having noted which job this process is on: should it
     die, the pool can tell which job it was running."""
     Path(marks, str(os.getpid())).write_text(job_name(job), encoding="utf-8")
@@ -140,7 +140,7 @@ class DaskExecutor:
     def __init__(self, scheduler: str) -> None:
         self.scheduler = scheduler
 
-    def run(self, jobs: Sequence[Job | DocumentJob], settings: RunSettings) -> Iterator[JobResult]:
+    def run(self, jobs: Sequence[AnyJob], settings: RunSettings) -> Iterator[JobResult]:
         from distributed import Client, KilledWorker, as_completed
 
         with Client(self.scheduler) as client:
@@ -151,9 +151,9 @@ class DaskExecutor:
             # At least one: a cluster whose workers are still connecting takes it when they are.
             slots = max(1, sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()))
 
-            submitted: dict[str, Job | DocumentJob] = {}
+            submitted: dict[str, AnyJob] = {}
 
-            def submit(job: Job | DocumentJob):
+            def submit(job: AnyJob):
                 future = client.submit(
                     run_job, job, settings, key=f"minsheng-{job.key}-{uuid.uuid4().hex}"
                 )

@@ -49,6 +49,8 @@ class Job:
     data_fingerprint: str
     #: The pages above this one, top first: (name, link relative to this page).
     crumbs: tuple[tuple[str, str], ...] = ()
+    #: What a job makes (:attr:`JobResult.kind`): a page.
+    kind = "page"
 
     def cache_key(self, notebooks_dir: Path, *, accepted_errors: int) -> str:
         """What the page is made of; ``accepted_errors``, which every page states, among it: a
@@ -85,10 +87,30 @@ class DocumentJob:
     processed_dir: str
     year: int
     lang: str
+    kind = "documents"
 
     @property
     def town_code(self) -> str | None:
         return None if self.key in TOP_KEYS else self.key
+
+
+@dataclass(frozen=True)
+class ExplorerJob:
+    """Writing the explorer (``explore.html``, its script and data): a job of the pool, where
+    the workers have the processed tables loaded and mapclassify imported for its classes,
+    rather than work of the build's own process beside the pages."""
+
+    processed_dir: str
+    year: int
+    sample: bool
+    lang: str
+    accepted_errors: int
+    key = "explore"
+    kind = "explorer"
+
+    @property
+    def title(self) -> str:
+        return label("explore.job", self.lang)
 
 
 def document_jobs(jobs: Sequence[Job], pending: Sequence[Job], year_dir: Path) -> list[DocumentJob]:
@@ -112,6 +134,10 @@ def document_jobs(jobs: Sequence[Job], pending: Sequence[Job], year_dir: Path) -
     return out
 
 
+#: Any job of a build.
+AnyJob = Job | DocumentJob | ExplorerJob
+
+
 @dataclass
 class JobResult:
     key: str
@@ -122,7 +148,8 @@ class JobResult:
     seconds: float = 0.0
     error: str = ""
     where: str = ""
-    #: "page" (a notebook's page) or "documents" (a page's Word summary and print maps).
+    #: "page" (a notebook's page), "documents" (a page's Word summary and print maps) or
+    #: "explorer" (:class:`ExplorerJob`).
     kind: str = "page"
 
 
@@ -137,10 +164,13 @@ class BuildResult:
     prepared: bool = False
     #: The Word summaries and print maps written (kind "documents"), not pages.
     documents: list[JobResult] = field(default_factory=list)
+    #: Writing the explorer, where it was not current (kind "explorer").
+    explorer: JobResult | None = None
 
     @property
     def failed(self) -> list[JobResult]:
-        return [r for r in [*self.results, *self.documents] if not r.ok]
+        extra = [] if self.explorer is None else [self.explorer]
+        return [r for r in [*self.results, *self.documents, *extra] if not r.ok]
 
     @property
     def ok(self) -> bool:
@@ -388,13 +418,15 @@ class BuildCache:
         if time.monotonic() >= self._next_save:
             self.save()
 
-    def longest_first(self, runs: Sequence[Job | DocumentJob]) -> list[Job | DocumentJob]:
+    def longest_first(self, runs: Sequence[AnyJob]) -> list[AnyJob]:
         """``runs`` ordered by how long each took the last time, longest first: on a few
         workers, a rebuild of a handful of pages ends soonest when no long job starts last.
-        Documents never written before go first (they take several pages' time), and pages
-        never built keep their order after the others."""
+        The explorer and documents never written before go first (they take several pages'
+        time), and pages never built keep their order after the others."""
 
-        def seconds(run: Job | DocumentJob) -> float:
+        def seconds(run: AnyJob) -> float:
+            if isinstance(run, ExplorerJob):
+                return math.inf
             entry = self.entries.get(run.key, {})
             if isinstance(run, DocumentJob):
                 return entry.get(DOCUMENTS_SECONDS, math.inf)

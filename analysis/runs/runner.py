@@ -28,6 +28,7 @@ from analysis.runs.jobs import (
     CACHE_FILE,
     BuildCache,
     BuildResult,
+    ExplorerJob,
     JobResult,
     document_jobs,
     pages_not_planned,
@@ -128,8 +129,16 @@ def build(
         results, pending = reuse(jobs, cache.entries, keys, year_dir, force=force)
 
         drawn = document_jobs(jobs, pending, year_dir)
+        # The explorer is written by a worker, which has the tables loaded and mapclassify
+        # imported for its classes: in this process both would be work on no core of its own.
+        explore = (
+            []
+            if explorer.is_current(processed, year_dir, year, sample, lang, accepted_errors)
+            else [ExplorerJob(str(processed.resolve()), year, sample, lang, accepted_errors)]
+        )
         written: list[JobResult] = []
-        report = _progress_callback(progress, len(pending) + len(drawn))
+        explored: JobResult | None = None
+        report = _progress_callback(progress, len(pending) + len(drawn) + len(explore))
         # The downloads and the problem list need only the processed tables: written here while
         # the workers build the pages, not after them.
         with ThreadPoolExecutor(1, thread_name_prefix="minsheng-beside") as beside:
@@ -137,15 +146,6 @@ def build(
                 beside.submit(index_page.write_downloads, processed, year_dir),
                 beside.submit(
                     problems.write_problems_page, processed, year_dir, year, sample, lang
-                ),
-                beside.submit(
-                    explorer.write_explorer,
-                    processed,
-                    year_dir,
-                    year,
-                    sample,
-                    lang,
-                    accepted_errors,
                 ),
             ]
             try:
@@ -157,13 +157,16 @@ def build(
                     accepted_errors,
                     code_fingerprint(),
                 )
-                runs = cache.longest_first([*drawn, *pending])
+                runs = cache.longest_first([*explore, *drawn, *pending])
                 run = started if started is not None and runs else None
                 for result in (run or executor_for(len(runs), workers, scheduler)).run(
                     runs, settings
                 ):
-                    cache.record(keys, result)
-                    (written if result.kind == "documents" else results).append(result)
+                    if result.kind == "explorer":
+                        explored = result
+                    else:
+                        cache.record(keys, result)
+                        (written if result.kind == "documents" else results).append(result)
                     report(result)
             finally:
                 cache.save()
@@ -188,6 +191,7 @@ def build(
             results=results,
             prepared=prepared,
             documents=sorted(written, key=lambda r: (r.key not in TOP_KEYS, r.key)),
+            explorer=explored,
         )
     finally:
         if started is not None:
@@ -312,7 +316,9 @@ def _progress_callback(progress, total: int) -> Callable[[JobResult | None], Non
         if result is None:
             bar.close()
             return
-        what = f"{result.key} Word/PDF" if result.kind == "documents" else result.key
+        what = {"documents": f"{result.key} Word/PDF", "explorer": explorer.PAGE}.get(
+            result.kind, result.key
+        )
         bar.set_postfix_str(f"{what} {'✓' if result.ok else '✗ 失败'}")
         bar.update(1)
 

@@ -338,11 +338,13 @@ def test_the_downloads_are_what_is_shown(explore_dir, page, tmp_path):
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     shown = _table(page)
-    assert rows[0] == shown[0]
+    # The table's columns, then which years' figures are pending review (none in the sample).
+    assert rows[0] == [*shown[0], "待核实年份"]
     assert [r[:3] for r in rows[1:]] == [r[:3] for r in shown[1:]]
-    assert [r[3:] for r in rows[1:]] == [
+    assert [r[3:-1] for r in rows[1:]] == [
         [c.replace(",", "").replace("—", "") for c in r[3:]] for r in shown[1:]
     ]
+    assert {r[-1] for r in rows[1:]} == {""}
     assert {r[0] for r in rows[1:]} >= {TOWN, VILLAGE}
 
     _open(page, explore_dir, f"?indicator={INDICATOR}&place={VILLAGE}&tab=chart")
@@ -466,3 +468,65 @@ def test_a_figure_pending_review_is_marked_in_the_table_chart_and_map(pending_di
     assert sum("待核实" in text for _, text in shapes) == 1
     assert "标有“待核实”的数字有待核实" in page.evaluate("document.body.textContent")
     assert _errors(page) == []
+
+
+def _csv(page) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(page.evaluate("MinshengExplore.csv()")[1:])))
+
+
+@in_browser
+@slow
+def test_the_downloads_say_which_figures_are_pending_review(pending_dir, page):
+    """The figures are plain numbers (76.8, not 76.8（待核实）); a last column says which are
+    pending review: the years in the table's, the count of village values in the chart's and
+    the map's."""
+    _open(page, pending_dir, f"?indicator={INDICATOR}&place={TOWN}&tab=table")
+    header, *body = _csv(page)
+    rows = {row[0]: row for row in body}
+    assert header[-1] == "待核实年份"
+    assert rows[TOWN][header.index("2019")] == "76.8"
+    assert {code: row[-1] for code, row in rows.items() if row[-1]} == {
+        TOWN: "2019",
+        LAOWEI: "2019",
+    }
+
+    _open(page, pending_dir, f"?indicator={INDICATOR}&place={TOWN},{LAOWEI}&tab=chart")
+    header, *body = _csv(page)
+    assert header[-1] == "待核实村数据个数"
+    marked = [(r[0], r[2], r[3], r[-1]) for r in body if r[-1]]
+    assert sorted(marked) == [(TOWN, "2019", "76.8", "1"), (LAOWEI, "2019", "9.0", "1")]
+
+    _open(page, pending_dir, f"?indicator={INDICATOR}&place={LAOWEI}&tab=map&year=2019")
+    header, *body = _csv(page)
+    assert header[-1] == "待核实村数据个数"
+    assert [(r[0], r[3], r[-1]) for r in body if r[-1]] == [(LAOWEI, "9.0", "1")]
+    assert _errors(page) == []
+
+
+def test_a_former_units_value_pending_review_marks_the_values_of_today_made_from_it():
+    """As prepare counts it in the totals (``keys_of_today``): 原竹村's flagged 2015 value is
+    pending in both units it was split into, which restated.parquet names it a source of."""
+    old, zhucun, xiaping = "360722103290", "360722103200", "360722103291"
+    keys = pd.DataFrame(
+        [(old, 2015, INDICATOR), (xiaping, 2019, "toilets")],
+        columns=["village_code", "year", "indicator"],
+    )
+    restated = pd.DataFrame(
+        [
+            (zhucun, 2015, INDICATOR, f"{zhucun};{old}", "split", True),
+            (xiaping, 2015, INDICATOR, old, "split", True),
+            (zhucun, 2016, INDICATOR, old, "split", True),
+            (zhucun, 2015, "toilets", old, "split", True),
+        ],
+        columns=["village_code", "year", "indicator", "sources", "kinds", "estimated"],
+    )
+    found = explorer.restated_keys(keys, restated)
+    assert sorted(map(tuple, found.to_numpy().tolist())) == sorted(
+        [
+            (old, 2015, INDICATOR),
+            (zhucun, 2015, INDICATOR),
+            (xiaping, 2015, INDICATOR),
+            (xiaping, 2019, "toilets"),
+        ]
+    )
+    assert explorer.restated_keys(keys, restated.iloc[0:0]) is keys

@@ -54,6 +54,12 @@
     return marked(formatNumber(value, ind.decimals) + " " + ind.unit, pending);
   }
 
+  // A download's figures are plain numbers: its last column says which are pending review,
+  // as a count of the village values pending review a figure is or counts (blank for none).
+  function pendingCount(pending) {
+    return pending ? String(pending) : "";
+  }
+
   // --- data files
 
   function register(name, payload) {
@@ -323,7 +329,8 @@
   function drawChart(ind) {
     var series = [], band = [], target = [];
     var header = [word("explore.code"), word("explore.name"), word("explore.year"),
-      ind.label, word("explore.projection"), "", word("explore.target")];
+      ind.label, word("explore.projection"), "", word("explore.target"),
+      word("explore.pending_count")];
     var rows = [];
     state.places.forEach(function (code) {
       var name = places[code].name;
@@ -336,14 +343,15 @@
         if (value === null || value === undefined) { return; }
         var text = figure(value, ind, pending[i]);
         series.push({ place: name, year: year, value: value, text: text });
-        rows.push([code, name, String(year), plainNumber(value, ind.decimals), "", "", goal]);
+        rows.push([code, name, String(year), plainNumber(value, ind.decimals), "", "", goal,
+          pendingCount(pending[i])]);
       });
       if (path) {
         path.band.forEach(function (b) {
           if (b[1] === null || b[2] === null) { return; }
           band.push({ place: name, year: b[0], lower: b[1], upper: b[2] });
           rows.push([code, name, String(b[0]), "", plainNumber(b[1], ind.decimals),
-            plainNumber(b[2], ind.decimals), goal]);
+            plainNumber(b[2], ind.decimals), goal, ""]);
         });
         if (path.target !== null) {
           target.push({ place: name, target: path.target,
@@ -386,13 +394,14 @@
         value = value === undefined ? null : value;
         var pending = ((source.pending || {})[ind.id] || {})[code] || [];
         var name = places[code] ? places[code].name : code;
-        rows.push([code, name, String(state.year), plainNumber(value, ind.decimals)]);
+        rows.push([code, name, String(state.year), plainNumber(value, ind.decimals),
+          pendingCount(value === null ? 0 : pending[i])]);
         return { type: "Feature", geometry: feature.geometry, properties: {
           code: code, name: name, value: value,
           text: value === null ? word("explore.no_data") : figure(value, ind, pending[i]) } };
       });
       shown = { header: [word("explore.code"), word("explore.name"), word("explore.year"),
-        ind.label], rows: rows };
+        ind.label, word("explore.pending_count")], rows: rows };
       if (!shapes.length) {
         if (embedded) { embedded.finalize(); embedded = null; }
         el("ex-view").textContent = word("explore.no_data");
@@ -443,8 +452,11 @@
           return sort.ascending ? r : -r;
         });
       }
-      shown = { header: header, rows: rows.map(function (row) {
-        return row.cells.map(function (cell, c) { return c < 3 ? cell : plainNumber(cell, ind.decimals); });
+      // The years whose figure is pending review, as the table marks them.
+      shown = { header: header.concat([word("explore.pending_years")]), rows: rows.map(function (row) {
+        var years = index.years.filter(function (y, i) { return row.cells[i + 3] !== null && row.pending[i]; });
+        return row.cells.map(function (cell, c) { return c < 3 ? cell : plainNumber(cell, ind.decimals); })
+          .concat([years.join(" ")]);
       }) };
       var table = document.createElement("table");
       var caption = document.createElement("caption");

@@ -205,14 +205,19 @@ def test_a_far_stray_space_costs_nothing(ref):
     assert answer["rss_kb"] < 100_000 and answer["seconds"] < 30
 
 
-def _with_far_cell(path: Path, cell: str) -> Path:
-    """The sample workbook with ``cell`` (raw XML) appended to its 社会保障 sheet."""
+def _with_far_cell(path: Path, cell: str, *, first: bool = False) -> Path:
+    """The sample workbook with ``cell`` (raw XML) appended to its 社会保障 sheet, or written
+    before its first row."""
     out = io.BytesIO()
     with zipfile.ZipFile(SAMPLE) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
             data = src.read(item)
             if item.filename == "xl/worksheets/sheet2.xml":
-                data = data.replace(b"</sheetData>", cell.encode() + b"</sheetData>")
+                data = (
+                    data.replace(b"<sheetData>", b"<sheetData>" + cell.encode())
+                    if first
+                    else data.replace(b"</sheetData>", cell.encode() + b"</sheetData>")
+                )
             dst.writestr(item, data)
     path.write_bytes(out.getvalue())
     return path
@@ -231,19 +236,6 @@ def test_a_far_number_is_data_and_beyond_the_budget(tmp_path):
     ] * 2
 
 
-def _with_first_row(path: Path, row: str) -> Path:
-    """The sample workbook with ``row`` (raw XML) written first in its 社会保障 sheet."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(SAMPLE) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item)
-            if item.filename == "xl/worksheets/sheet2.xml":
-                data = data.replace(b"<sheetData>", b"<sheetData>" + row.encode())
-            dst.writestr(item, data)
-    path.write_bytes(out.getvalue())
-    return path
-
-
 def test_rows_out_of_order_are_refused_by_name_never_read_wrongly(tmp_path):
     # A row written after a later one: calamine would drop it unseen.
     late = _with_far_cell(tmp_path / "late.xlsx", '<row r="3"><c r="A3"><v>7</v></c></row>')
@@ -252,8 +244,10 @@ def test_rows_out_of_order_are_refused_by_name_never_read_wrongly(tmp_path):
     # The last row first: calamine sized its grid from the first and last cells and aborted
     # the process allocating 512 GiB. In a child, so that the old code fails the test, not
     # the run.
-    first = _with_first_row(
-        tmp_path / "first.xlsx", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    first = _with_far_cell(
+        tmp_path / "first.xlsx",
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+        first=True,
     )
     child = subprocess.run(
         [

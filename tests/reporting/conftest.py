@@ -1,5 +1,6 @@
 """Fixtures of the reporting tests: the sample's tables, pictures kept by no test for the next,
-the top page's documents as bytes, and a script's output from a new process."""
+the top page's documents as bytes, a script's output from a new process, and a place's area
+table made from a few figures."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis import config
+from analysis.core.aggregate import PENDING_REVIEW
 from analysis.pipeline.store import Tables, load_tables
 from analysis.reporting import index_page, pictures, print_documents
 
@@ -57,3 +60,18 @@ def printed_in_a_new_process() -> Callable[..., str]:
     """Runs a Python script, with arguments, in a new process and gives what it printed: a
     picture's digest must be the same in every process (ids, the salt of string hashes)."""
     return _printed_in_a_new_process
+
+
+def _area_of(
+    rows: list[tuple[int, str, float]], pending: Callable[[pd.DataFrame], pd.Series] | None = None
+) -> pd.DataFrame:
+    """An area table of ``(year, indicator, value)`` rows; ``pending`` picks the rows whose
+    figure counts a village value pending review (none by default)."""
+    area = pd.DataFrame(rows, columns=["year", "indicator", "value"])
+    counted = pending(area).astype("int64") if pending is not None else 0
+    return area.assign(**{PENDING_REVIEW: counted})
+
+
+@pytest.fixture
+def area_of() -> Callable[..., pd.DataFrame]:
+    return _area_of

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,19 +39,62 @@ _MINSHENG = (
 )
 
 
-def _start_minsheng(*arguments: object) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-c", _MINSHENG, *map(str, arguments)],
-        cwd=config.PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(config.PROJECT_DIR)},
-    )
+class StartedMinsheng:
+    """``minsheng`` in a process of its own, its output (both streams) written to a file that
+    the test reads with a deadline: a silent or hung command fails its test instead of blocking
+    the test run, and a grandchild still holding the output cannot keep a read waiting (as it
+    can a pipe's)."""
+
+    def __init__(self, arguments: tuple[object, ...], log: Path) -> None:
+        self.log = log
+        with log.open("wb") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _MINSHENG, *map(str, arguments)],
+                cwd=config.PROJECT_DIR,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONPATH": str(config.PROJECT_DIR)},
+            )
+        self.pid = self.process.pid
+        self._consumed = 0
+
+    def output(self) -> str:
+        """Everything the command has printed so far."""
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def readline(self, timeout: float) -> str:
+        """The next whole line of output, waiting at most ``timeout`` seconds for it; what is
+        left, or "", once the command has ended."""
+        deadline = time.monotonic() + timeout
+        while True:
+            ended = self.process.poll() is not None
+            text = self.output()
+            end = text.find("\n", self._consumed)
+            if end >= 0 or ended:
+                line = text[self._consumed : end + 1 if end >= 0 else len(text)]
+                self._consumed += len(line)
+                return line
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no line in {timeout} s; the output so far:\n{text}")
+            time.sleep(0.1)
+
+    def send_signal(self, signal_number: int) -> None:
+        self.process.send_signal(signal_number)
+
+    def wait(self, timeout: float) -> int:
+        return self.process.wait(timeout=timeout)
+
+    def poll(self) -> int | None:
+        return self.process.poll()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=30)
 
 
 @pytest.fixture
-def start_minsheng() -> Callable[..., subprocess.Popen]:
-    """Starts ``minsheng ARGUMENTS…`` in a process of its own, its output (both streams) read
-    as text from ``stdout``; the test ends it."""
-    return _start_minsheng
+def start_minsheng(tmp_path: Path) -> Callable[..., StartedMinsheng]:
+    """Starts ``minsheng ARGUMENTS…`` in a process of its own, its output read with deadlines
+    (:class:`StartedMinsheng`); the test ends it."""
+    started = itertools.count()
+    return lambda *arguments: StartedMinsheng(arguments, tmp_path / f"minsheng-{next(started)}.log")

@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import signal
-
 import pytest
 
 from analysis import config
 from analysis.runs import runner
 
-pytestmark = pytest.mark.slow
+#: A hung worker must fail the test within this many seconds, not hold the suite.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 #: Two of the nine villages: all nine take minutes on two cores, and the route is the same.
 VILLAGES = ["360722103203", "360722103205"]
-TIME_LIMIT = 240  # seconds; a hung worker must fail the test, not hang the suite
 
 
-@pytest.fixture
-def time_limit():
-    def expire(signum, frame):
-        raise TimeoutError(f"the Dask build took more than {TIME_LIMIT} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(TIME_LIMIT)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
-
-
-def test_build_on_local_dask_cluster(tmp_path, time_limit):
+def test_build_on_local_dask_cluster(tmp_path):
     from distributed import LocalCluster
 
     with LocalCluster(

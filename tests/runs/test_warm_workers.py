@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import time
 
 import psutil
 import pytest
@@ -74,14 +73,10 @@ def test_minsheng_workers_keep_their_warm_shells_from_build_to_build_and_stop_on
     workers = start_minsheng("workers", "--workers", "1", "--port", "0")
     try:
         address = None
-        deadline = time.monotonic() + 180
-        lines = []
-        while address is None and time.monotonic() < deadline:
-            line = workers.stdout.readline()
-            lines.append(line)
+        while address is None and (line := workers.readline(timeout=180)):
             found = re.search(r"Workers ready: (tcp://\S+)", line)
             address = found and found.group(1)
-        assert address, "".join(lines)
+        assert address, workers.output()
         tree = psutil.Process(workers.pid)
         shells = _warm_shells(address)
         assert len(shells) == 1 and all(shells.values()), "the shell is warmed before any build"
@@ -106,7 +101,7 @@ def test_minsheng_workers_keep_their_warm_shells_from_build_to_build_and_stop_on
 
         workers.send_signal(signal.SIGINT)
         assert workers.wait(timeout=60) == 0
-        assert "workers stopped" in workers.stdout.read()
+        assert "workers stopped" in workers.output()
         _, left = psutil.wait_procs(processes, timeout=15)
         assert not left, "a worker outlived Ctrl-C"
     finally:

@@ -215,20 +215,17 @@ def test_minsheng_build_watch_rebuilds_a_corrected_village_until_ctrl_c(
         "--village",
         QINGGUANG,
     )
-    lines: list[str] = []
 
     def built() -> int:
         """Read up to the next watching line; the pages the build before it built."""
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            line = watching.stdout.readline()
-            assert line, "".join(lines)
+        lines: list[str] = []
+        while line := watching.readline(timeout=240):
             lines.append(line)
             if "watching for changes" in line:
                 pages = re.search(r"built (\d+) pages", lines[-2])
-                assert pages, "".join(lines)
+                assert pages, watching.output()
                 return int(pages.group(1))
-        raise AssertionError("".join(lines))
+        raise AssertionError(watching.output())
 
     try:
         assert built() >= 2  # the village and the township
@@ -238,8 +235,8 @@ def test_minsheng_build_watch_rebuilds_a_corrected_village_until_ctrl_c(
         assert built() >= 1
         assert page.read_bytes() != before, "the corrected village's page was rebuilt"
         watching.send_signal(signal.SIGINT)
-        assert watching.wait(timeout=60) == 0, "".join(lines)
-        assert "watch stopped" in watching.stdout.read()
+        assert watching.wait(timeout=60) == 0, watching.output()
+        assert "watch stopped" in watching.output()
     finally:
         if watching.poll() is None:
             watching.kill()

@@ -2,6 +2,11 @@
 
 Every route calls :func:`analysis.runs.execute.run_job` on each job and yields the results as
 they finish; the runner does not know which route it has.
+
+The build's own work beside the jobs (``beside``) runs in this process once the jobs are handed
+out, never on a thread of its own: a worker is a fork of this process, and a fork taken while
+another thread holds a lock (an import's, a stream's) keeps that lock held for ever, so that
+the worker hangs on its first use.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Protocol
@@ -24,16 +29,26 @@ from analysis.runs.execute import RunSettings, crashed, run_job, warm_worker
 from analysis.runs.jobs import AnyJob, JobResult
 
 
+def _nothing() -> None:
+    """No work beside the jobs."""
+
+
 class Executor(Protocol):
-    def run(self, jobs: Sequence[AnyJob], settings: RunSettings) -> Iterator[JobResult]:
-        """Run ``jobs`` and yield their results as they finish."""
+    def run(
+        self, jobs: Sequence[AnyJob], settings: RunSettings, beside: Callable[[], None] = _nothing
+    ) -> Iterator[JobResult]:
+        """Run ``jobs`` and yield their results as they finish; ``beside()`` in this process
+        while they run, before the first result."""
         ...
 
 
 class SerialExecutor:
-    """Every job in this process, one after another."""
+    """Every job in this process, one after another (``beside`` first)."""
 
-    def run(self, jobs: Sequence[AnyJob], settings: RunSettings) -> Iterator[JobResult]:
+    def run(
+        self, jobs: Sequence[AnyJob], settings: RunSettings, beside: Callable[[], None] = _nothing
+    ) -> Iterator[JobResult]:
+        beside()
         for job in jobs:
             yield run_job(job, settings)
 
@@ -67,11 +82,16 @@ class PoolExecutor:
             self._started.shutdown(cancel_futures=True)
             self._started = None
 
-    def run(self, jobs: Sequence[AnyJob], settings: RunSettings) -> Iterator[JobResult]:
+    def run(
+        self, jobs: Sequence[AnyJob], settings: RunSettings, beside: Callable[[], None] = _nothing
+    ) -> Iterator[JobResult]:
         left = list(jobs)
+        if not left:
+            beside()
         while left:
             done: set[str] = set()
-            running = yield from self._round(left, settings, self.workers, done)
+            running = yield from self._round(left, settings, self.workers, done, beside)
+            beside = _nothing  # done in the first round, whose workers were forked before it
             left = [job for job in left if job_name(job) not in done]
             suspects = [job for job in left if job_name(job) in running]
             for job in suspects:
@@ -87,10 +107,12 @@ class PoolExecutor:
         settings: RunSettings,
         workers: int,
         done: set[str],
+        beside: Callable[[], None] = _nothing,
     ) -> Generator[JobResult, None, set[str]]:
         """Run ``jobs`` in a new pool (the first round: on the one :meth:`start` started, if
-        it did), adding each finished one's name to ``done``; returns the names of the jobs
-        its workers were running when it broke (none if it did not)."""
+        it did), adding each finished one's name to ``done``, and ``beside()`` once every
+        worker is forked; returns the names of the jobs its workers were running when it broke
+        (none if it did not)."""
         started, self._started = self._started, None
         if started is not None and workers != self.workers:
             started.shutdown(cancel_futures=True)
@@ -101,6 +123,7 @@ class PoolExecutor:
         ):
             try:
                 futures = [pool.submit(_run_noted, job, settings, marks) for job in jobs]
+                beside()
                 for future in cf.as_completed(futures):
                     result = future.result()
                     done.add(_name(result.kind, result.key))
@@ -140,7 +163,9 @@ class DaskExecutor:
     def __init__(self, scheduler: str) -> None:
         self.scheduler = scheduler
 
-    def run(self, jobs: Sequence[AnyJob], settings: RunSettings) -> Iterator[JobResult]:
+    def run(
+        self, jobs: Sequence[AnyJob], settings: RunSettings, beside: Callable[[], None] = _nothing
+    ) -> Iterator[JobResult]:
         from distributed import Client, KilledWorker, as_completed
 
         with Client(self.scheduler) as client:
@@ -161,6 +186,7 @@ class DaskExecutor:
                 return future
 
             running = as_completed([submit(job) for job in itertools.islice(waiting, slots)])
+            beside()
             for future in running:
                 for job in itertools.islice(waiting, 1):
                     running.add(submit(job))

@@ -9,7 +9,6 @@ written atomically; executed notebooks are assembled outside ``reports/``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -139,40 +138,46 @@ def build(
         written: list[JobResult] = []
         explored: JobResult | None = None
         report = _progress_callback(progress, len(pending) + len(drawn) + len(explore))
-        # The downloads and the problem list need only the processed tables: written here while
-        # the workers build the pages, not after them.
-        with ThreadPoolExecutor(1, thread_name_prefix="minsheng-beside") as beside:
-            besides = [
-                beside.submit(index_page.write_downloads, processed, year_dir),
-                beside.submit(
-                    problems.write_problems_page, processed, year_dir, year, sample, lang
-                ),
-            ]
-            try:
-                settings = RunSettings(
-                    str(notebooks),
-                    str(year_dir),
-                    sample,
-                    executor,
-                    accepted_errors,
-                    code_fingerprint(),
-                )
-                runs = cache.longest_first([*explore, *drawn, *pending])
-                run = started if started is not None and runs else None
-                for result in (run or executor_for(len(runs), workers, scheduler)).run(
-                    runs, settings
-                ):
-                    if result.kind == "explorer":
-                        explored = result
-                    else:
-                        cache.record(keys, result)
-                        (written if result.kind == "documents" else results).append(result)
-                    report(result)
-            finally:
-                cache.save()
-                report(None)
-            for future in besides:
-                future.result()
+        failed_besides: list[Exception] = []
+
+        def beside() -> None:
+            # The downloads and the problem list need only the processed tables: written while
+            # the workers build the pages, not after them. An error is raised once the pages
+            # are recorded.
+            for write in (
+                lambda: index_page.write_downloads(processed, year_dir),
+                lambda: problems.write_problems_page(processed, year_dir, year, sample, lang),
+            ):
+                try:
+                    write()
+                except Exception as error:
+                    failed_besides.append(error)
+
+        try:
+            settings = RunSettings(
+                str(notebooks),
+                str(year_dir),
+                sample,
+                executor,
+                accepted_errors,
+                code_fingerprint(),
+            )
+            runs = cache.longest_first([*explore, *drawn, *pending])
+            run = started if started is not None and runs else None
+            for result in (run or executor_for(len(runs), workers, scheduler)).run(
+                runs, settings, beside
+            ):
+                if result.kind == "explorer":
+                    explored = result
+                else:
+                    cache.record(keys, result)
+                    (written if result.kind == "documents" else results).append(result)
+                report(result)
+        finally:
+            cache.save()
+            report(None)
+        if failed_besides:
+            raise failed_besides[0]
 
         results.sort(key=lambda r: (r.key not in TOP_KEYS, r.key))
         kept.prune_pages(year_dir)

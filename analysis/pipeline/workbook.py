@@ -58,12 +58,17 @@ def _normalised_zip(data: bytes, rows: Mapping[str, Iterable[bytes]] | None = No
     return out.getvalue()
 
 
-def save_workbook(wb, path: Path, rows: Mapping[str, Iterable[bytes]] | None = None) -> Path:
+def save_workbook(
+    wb,
+    path: Path,
+    rows: Mapping[str, Iterable[bytes]] | None = None,
+    creator: str = "minsheng",
+) -> Path:
     """Save an openpyxl workbook atomically, byte-for-byte reproducible, with the data ``rows``
-    of sheets written by :func:`_sheet` spliced in."""
+    of its write-only sheets (:mod:`analysis.pipeline.sheetxml`, by zip entry) spliced in."""
     wb.properties.created = FIXED_TIMESTAMP
     wb.properties.modified = FIXED_TIMESTAMP
-    wb.properties.creator = "minsheng"
+    wb.properties.creator = creator
     buffer = io.BytesIO()
     wb.save(buffer)
     return atomic_write_bytes(path, _normalised_zip(buffer.getvalue(), rows))

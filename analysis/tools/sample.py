@@ -15,7 +15,7 @@ import datetime as dt
 import io
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,8 @@ from analysis.ingest.crosswalk import STEM as CROSSWALK_STEM
 from analysis.ingest.explanations import TEMPLATE_NAME as EXPLANATIONS_FILE
 from analysis.ingest.registry import Registry
 from analysis.iorw import atomic_write_bytes, atomic_write_text
+from analysis.pipeline.sheetxml import rows_xml
+from analysis.pipeline.workbook import save_workbook
 from analysis.tools.sample_changes import README_NOTE as CHANGES_NOTE
 from analysis.tools.sample_changes import make_changes
 from analysis.tools.sample_changes import write_crosswalk as write_changes
@@ -372,13 +374,8 @@ def _ambiguous_in(villages: Sequence[Village], years: Sequence[int]) -> set[str]
     }
 
 
-def _save_workbook(wb, path: Path) -> None:
-    wb.properties.created = FIXED_TIMESTAMP
-    wb.properties.modified = FIXED_TIMESTAMP
-    wb.properties.creator = "minsheng sample"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    atomic_write_bytes(path, buffer.getvalue())
+def _save_workbook(wb, path: Path, rows: dict[str, Iterator[bytes]] | None = None) -> None:
+    save_workbook(wb, path, rows, creator="minsheng sample")
 
 
 def write_year_workbook(
@@ -397,9 +394,10 @@ def write_year_workbook(
     name), a 乡镇 column names each village's town, as a county's form does."""
     from openpyxl import Workbook
 
-    # Written row by row as it is made (openpyxl's write-only mode): a province's workbook
-    # has millions of cells.
+    # Write-only, the villages' rows as XML (_append_rows): a province's workbook has
+    # millions of cells.
     wb = Workbook(write_only=True)
+    sheet_rows: dict[str, Iterator[bytes]] = {}
     rows = table[table["year"] == year].set_index("village_code").loc[[v.code for v in villages]]
     spelling = _SHORTEST if towns is not None else year
     labels = [
@@ -414,11 +412,6 @@ def write_year_workbook(
         headers = [_header(i, year, catalog) for i in ids]
         ws.append(["序号", *town_header, "村（居）名称", "年度", *headers])
         columns = [_cells(rows[i].to_numpy(dtype=float), i, year, catalog) for i in ids]
-        for number, (village, label, *values) in enumerate(
-            zip(villages, labels, *columns, strict=True), start=1
-        ):
-            town = [towns[village.code[:9]]] if towns is not None else []
-            ws.append([number, *town, label, year, *values])
         totals = []
         for ind_id in ids:
             ind = catalog[ind_id]
@@ -428,8 +421,32 @@ def write_year_workbook(
                 totals.append(round(float((column * weight).sum() / weight.sum()), 1))
             else:
                 totals.append(round(float(column.sum()), _decimals(ind_id, catalog)))
-        ws.append(["", *([""] if towns is not None else []), "合计", year, *totals])
-    _save_workbook(wb, path)
+        town = [[towns[v.code[:9]] for v in villages] + [""]] if towns is not None else []
+        body = [
+            [*range(1, len(villages) + 1), ""],
+            *town,
+            [*labels, "合计"],
+            [year] * (len(villages) + 1),
+            *([*column, total] for column, total in zip(columns, totals, strict=True)),
+        ]
+        _append_rows(ws, body, first_row=4, rows=sheet_rows)
+    _save_workbook(wb, path, sheet_rows)
+
+
+def _append_rows(
+    ws, columns: list[list[object]], first_row: int, rows: dict[str, Iterator[bytes]]
+) -> None:
+    """The rows of a write-only sheet's ``columns`` from ``first_row`` on: their XML kept in
+    ``rows`` for the save to splice in (a province's sheets have millions of cells, at 7 µs a
+    cell through openpyxl), or appended through openpyxl where a value needs it."""
+    frame = pd.DataFrame({i: pd.Series(column, dtype=object) for i, column in enumerate(columns)})
+    xml = rows_xml(frame, first_row)
+    if xml is None:
+        for record in zip(*columns, strict=True):
+            ws.append(list(record))
+        return
+    # openpyxl numbers a write-only workbook's sheets in the order they were created.
+    rows[f"xl/worksheets/sheet{len(ws.parent.worksheets)}.xml"] = xml
 
 
 def correct_one_count(raw: Path | str, code: str, year: int) -> str:

@@ -259,37 +259,43 @@ def sanitation_points(
 ) -> pd.DataFrame:
     """Points recorded by phone, each dated the year it was built: every upgraded toilet of
     ``year``, every public toilet built up to ``year`` and every sewage site open then."""
-    rows = table.set_index("village_code")
-    final = rows[rows["year"] == year]
-    # Each village's rows found once: a filter of the whole table per village grew with the
-    # square of the villages.
-    histories = dict(list(table.groupby("village_code", sort=False)))
-    records = []
+    # Each village's history as arrays, found once: pandas per village cost more than the
+    # points.
+    ordered = table.sort_values(["village_code", "year"], kind="stable")
+    found, firsts, lengths = np.unique(
+        ordered["village_code"].to_numpy(), return_index=True, return_counts=True
+    )
+    spans = {code: slice(a, a + n) for code, a, n in zip(found, firsts, lengths, strict=True)}
+    years_of = ordered["year"].to_numpy()
+    built_of = ordered["public_toilets_built"].to_numpy().astype(int)
+    sites_of = ordered["sewage_sites"].to_numpy()
+    upgraded = ordered.loc[ordered["year"] == year].set_index("village_code")["toilets_upgraded"]
+    kinds, codes, dated, xs, ys = [], [], [], [], []
     for village in polygons.itertuples():
-        history = histories[village.code].sort_values("year")
-        built = history["public_toilets_built"].astype(int)
+        history = spans[village.code]
+        history_years = years_of[history]
         dates = {
-            "household_toilet": [year] * int(final.loc[village.code, "toilets_upgraded"]),
-            "public_toilet": [
-                y for y, n in zip(history["year"], built, strict=True) for _ in range(n)
-            ],
-            "sewage_site": _sites_open(history["year"], history["sewage_sites"]),
+            "household_toilet": [year] * int(upgraded[village.code]),
+            "public_toilet": np.repeat(history_years, built_of[history]).tolist(),
+            "sewage_site": _sites_open(history_years, sites_of[history]),
         }
-        minx, miny, maxx, maxy = village.geometry.bounds
+        shapely.prepare(village.geometry)
         for kind, years in dates.items():
-            placed = 0
-            while placed < len(years):
-                candidate = Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
-                if village.geometry.contains(candidate):
-                    records.append((kind, village.code, int(years[placed]), candidate))
-                    placed += 1
-    points = gpd.GeoSeries([r[3] for r in records], crs=config.MEASURE_CRS).to_crs("EPSG:4326")
+            x, y = _points_within(village.geometry, len(years), rng)
+            kinds += [kind] * len(years)
+            codes += [village.code] * len(years)
+            dated += [int(built) for built in years]
+            xs.append(x)
+            ys.append(y)
+    points = gpd.GeoSeries(
+        gpd.points_from_xy(np.concatenate(xs), np.concatenate(ys)), crs=config.MEASURE_CRS
+    ).to_crs("EPSG:4326")
     lon, lat = wgs84_to_gcj02(points.x.to_numpy(), points.y.to_numpy())
     return pd.DataFrame(
         {
-            "kind": [r[0] for r in records],
-            "village_code": [r[1] for r in records],
-            "year": [r[2] for r in records],
+            "kind": kinds,
+            "village_code": codes,
+            "year": dated,
             "lon": np.round(lon, 6),
             "lat": np.round(lat, 6),
             "coord_sys": "gcj02",
@@ -297,7 +303,31 @@ def sanitation_points(
     )
 
 
-def _sites_open(years: pd.Series, stock: pd.Series) -> list[int]:
+def _points_within(shape, count: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` points drawn uniformly within ``shape``: candidates over its bounds, x then y,
+    each kept if inside, exactly as drawing them one by one with ``rng.uniform`` would (the
+    same numbers, and the generator left where that would leave it), but tested in batches."""
+    minx, miny, maxx, maxy = shape.bounds
+    xs, ys = [], []
+    while count:
+        saved = rng.bit_generator.state
+        # A village fills about half its bounds: twice the candidates, and a few, mostly do.
+        drawn = rng.random(2 * (2 * count + 8))
+        x = minx + (maxx - minx) * drawn[0::2]
+        y = miny + (maxy - miny) * drawn[1::2]
+        inside = np.flatnonzero(shapely.contains_xy(shape, x, y))
+        if len(inside) >= count:
+            # Back to where the last point kept was drawn: the rest were never drawn.
+            inside = inside[:count]
+            rng.bit_generator.state = saved
+            rng.random(2 * (int(inside[-1]) + 1))
+        xs.append(x[inside])
+        ys.append(y[inside])
+        count -= len(inside)
+    return np.concatenate([np.empty(0), *xs]), np.concatenate([np.empty(0), *ys])
+
+
+def _sites_open(years: np.ndarray, stock: np.ndarray) -> list[int]:
     """The opening year of each site of a stock still open at the end: a rise opens sites that
     year, a fall closes the latest opened."""
     opened: list[int] = []

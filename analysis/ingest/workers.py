@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -38,7 +39,7 @@ _PR_SET_PDEATHSIG = 1
 def worker_count(jobs: int) -> int:
     """How many processes to give ``jobs`` independent jobs: one per core up to
     :data:`MAX_WORKERS` (or the cap of :data:`WORKERS_ENV`), never more than the jobs; 1 where
-    there is no fork."""
+    there is no fork, or where forking now would not be sound (:func:`_safe_to_fork`)."""
     if not sys.platform.startswith("linux"):
         return 1
     cores = len(os.sched_getaffinity(0))
@@ -49,7 +50,24 @@ def worker_count(jobs: int) -> int:
             f" not {wanted!r}"
         )
     cap = int(wanted) if wanted else MAX_WORKERS
+    if not _safe_to_fork():
+        return 1
     return max(1, min(cores, cap, jobs))
+
+
+def _safe_to_fork() -> bool:
+    """Whether a fork of this process now would be sound: called from the main thread, and no
+    other thread runs but a process pool's own (its manager, its queue's feeder: they take no
+    lock a child uses). A fork copies only the thread that forks; a lock another thread held
+    at that moment (an import's, an output stream's) stays held in the child for ever, and the
+    child hangs the first time it needs it. A Dask client's event loop, a watch's threads:
+    then the work is done here."""
+    return threading.current_thread() is threading.main_thread() and all(
+        thread is threading.main_thread()
+        or isinstance(thread, cf.process._ExecutorManagerThread)
+        or thread.name == "QueueFeederThread"
+        for thread in threading.enumerate()
+    )
 
 
 def forked_pool(

@@ -3,8 +3,11 @@ included; the helpers that fork (analysis.ingest.workers)."""
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import multiprocessing
 import os
 import sys
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -157,3 +160,26 @@ def test_meanwhile_raises_the_childs_error(monkeypatch):
         workers.meanwhile(_fail, "the child's") as result,
     ):
         result()
+
+
+def test_no_fork_while_another_thread_runs_but_a_pools_own(monkeypatch):
+    """A thread of a Dask client or a watch may hold a lock a child would need for ever: the
+    work stays in this process. A process pool's manager and feeder take none."""
+    monkeypatch.delenv(workers.WORKERS_ENV, raising=False)
+    before = set(threading.enumerate())
+    with cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        pool.submit(os.getpid).result()
+        pools_own = [thread for thread in threading.enumerate() if thread not in before]
+        assert pools_own
+        with monkeypatch.context() as running:
+            running.setattr(
+                workers.threading, "enumerate", lambda: [threading.main_thread(), *pools_own]
+            )
+            assert workers.worker_count(8) == min(len(os.sched_getaffinity(0)), workers.MAX_WORKERS)
+            other = threading.Thread(target=print)
+            running.setattr(
+                workers.threading,
+                "enumerate",
+                lambda: [threading.main_thread(), *pools_own, other],
+            )
+            assert workers.worker_count(8) == 1

@@ -25,6 +25,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import _ExecutorManagerThread
 from typing import Any
 
 from analysis.errors import ParameterError
@@ -64,7 +65,7 @@ def _safe_to_fork() -> bool:
     then the work is done here."""
     return threading.current_thread() is threading.main_thread() and all(
         thread is threading.main_thread()
-        or isinstance(thread, cf.process._ExecutorManagerThread)
+        or isinstance(thread, _ExecutorManagerThread)  # it has no name of its own
         or thread.name == "QueueFeederThread"
         for thread in threading.enumerate()
     )

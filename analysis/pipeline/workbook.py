@@ -74,6 +74,23 @@ def save_workbook(
     return atomic_write_bytes(path, _normalised_zip(buffer.getvalue(), rows))
 
 
+def append_columns(
+    ws, columns: list[list[object]], first_row: int, rows: dict[str, Iterable[bytes]]
+) -> None:
+    """The rows of a write-only sheet's ``columns`` (a list of values each) from ``first_row``
+    on: their XML kept in ``rows`` for :func:`save_workbook` to splice in (a province's sheets
+    have millions of cells, at 7 µs a cell through openpyxl), or appended through openpyxl where
+    a value needs it."""
+    frame = pd.DataFrame({i: pd.Series(column, dtype=object) for i, column in enumerate(columns)})
+    xml = rows_xml(frame, first_row)
+    if xml is None:
+        for record in zip(*columns, strict=True):
+            ws.append(list(record))
+        return
+    # openpyxl numbers a write-only workbook's sheets in the order they were created.
+    rows[f"xl/worksheets/sheet{len(ws.parent.worksheets)}.xml"] = xml
+
+
 def _sheet(
     wb,
     rows: dict[str, Iterable[bytes]],

@@ -28,8 +28,7 @@ from analysis.ingest.crosswalk import STEM as CROSSWALK_STEM
 from analysis.ingest.explanations import TEMPLATE_NAME as EXPLANATIONS_FILE
 from analysis.ingest.registry import Registry
 from analysis.iorw import atomic_write_bytes, atomic_write_text
-from analysis.pipeline.sheetxml import rows_xml
-from analysis.pipeline.workbook import save_workbook
+from analysis.pipeline.workbook import append_columns, save_workbook
 from analysis.tools.sample_changes import README_NOTE as CHANGES_NOTE
 from analysis.tools.sample_changes import make_changes
 from analysis.tools.sample_changes import write_crosswalk as write_changes
@@ -394,7 +393,7 @@ def write_year_workbook(
     name), a 乡镇 column names each village's town, as a county's form does."""
     from openpyxl import Workbook
 
-    # Write-only, the villages' rows as XML (_append_rows): a province's workbook has
+    # Write-only, the villages' rows as XML (append_columns): a province's workbook has
     # millions of cells.
     wb = Workbook(write_only=True)
     sheet_rows: dict[str, Iterator[bytes]] = {}
@@ -429,24 +428,8 @@ def write_year_workbook(
             [year] * (len(villages) + 1),
             *([*column, total] for column, total in zip(columns, totals, strict=True)),
         ]
-        _append_rows(ws, body, first_row=4, rows=sheet_rows)
+        append_columns(ws, body, first_row=4, rows=sheet_rows)
     _save_workbook(wb, path, sheet_rows)
-
-
-def _append_rows(
-    ws, columns: list[list[object]], first_row: int, rows: dict[str, Iterator[bytes]]
-) -> None:
-    """The rows of a write-only sheet's ``columns`` from ``first_row`` on: their XML kept in
-    ``rows`` for the save to splice in (a province's sheets have millions of cells, at 7 µs a
-    cell through openpyxl), or appended through openpyxl where a value needs it."""
-    frame = pd.DataFrame({i: pd.Series(column, dtype=object) for i, column in enumerate(columns)})
-    xml = rows_xml(frame, first_row)
-    if xml is None:
-        for record in zip(*columns, strict=True):
-            ws.append(list(record))
-        return
-    # openpyxl numbers a write-only workbook's sheets in the order they were created.
-    rows[f"xl/worksheets/sheet{len(ws.parent.worksheets)}.xml"] = xml
 
 
 def correct_one_count(raw: Path | str, code: str, year: int) -> str:

@@ -502,19 +502,13 @@ def _typos(
     typo = np.where(integer & (typo == "decimal_down"), "dropped_digit", typo)
     scale = typo != ""
     # Digit slips need the digits: taken apart for these candidates only.
+    typed = [_typed(v, whole) for v, whole in zip(values, integer, strict=True)]
     for kind, repairs in (
         ("swapped_digits", _swapped),
         ("extra_digit", _without_one),
         ("dropped_digit", _with_one_more),
     ):
-        nearest = np.array(
-            [
-                _nearest(repairs(_typed(v, whole)), c, s, r, grid)
-                for v, whole, c, s, r in zip(
-                    values, grid.integer[rows], centres, spreads, rows, strict=True
-                )
-            ]
-        )
+        nearest = _nearest([repairs(text) for text in typed], centres, spreads, rows, grid)
         # A digit slip is named only where no slip of scale explains the value.
         better = (nearest <= fit) & (nearest < best) & ~scale
         best = np.where(better, nearest, best)
@@ -530,13 +524,18 @@ def _typed(value: float, whole: bool) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
-def _nearest(texts: list[str], centre: float, spread: float, row: int, grid: _Grid) -> float:
-    """The fewest spreads any of ``texts``, read as a number, lies from ``centre``."""
-    if not texts:
-        return np.inf
-    repaired = np.array([float(t) for t in texts])
-    rows = np.full(len(repaired), row)
-    return float(np.min(np.abs(grid.scaled(repaired, rows) - centre) / spread))
+def _nearest(
+    texts: list[list[str]], centres: np.ndarray, spreads: np.ndarray, rows: np.ndarray, grid: _Grid
+) -> np.ndarray:
+    """For each candidate, the fewest spreads any of its ``texts``, read as a number, lies from
+    its centre (inf where it has none): every candidate's repairs scaled at once."""
+    counts = np.array([len(repairs) for repairs in texts], dtype=np.int64)
+    owner = np.repeat(np.arange(len(texts)), counts)
+    repaired = np.array([float(t) for repairs in texts for t in repairs], dtype=float)
+    off = np.abs(grid.scaled(repaired, rows[owner]) - centres[owner]) / spreads[owner]
+    nearest = np.full(len(texts), np.inf)
+    np.minimum.at(nearest, owner, off)
+    return nearest
 
 
 def _swapped(text: str) -> list[str]:

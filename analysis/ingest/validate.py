@@ -549,34 +549,36 @@ def validate(
     values = pd.concat(run.values, ignore_index=True) if run.values else _empty_values()
     values = check_duplicates(values, run)
     values = check_cross_rules(values, run)
-    # The totals and 乡不漏村 checks, which only find problems, on the second core while the
-    # values are sorted; their problems are recorded where they would have been.
-    fork = len(values) >= CHECKS_FORK_VALUES
-    with meanwhile(_totals_and_complete, values, run, fork=fork) as checked:
+    # The checks across files that only find problems (totals, 乡不漏村, points against the
+    # ledger) on the second core while the values are sorted and reviewed; their problems are
+    # recorded where they would have been, had they been found here in turn.
+    fork, before = len(values) >= CHECKS_FORK_VALUES, len(ledger.problems)
+    with meanwhile(_problems_only, values, run, layers, point_files, fork=fork) as checked:
         tidy = _tidy(values, catalog)
-        ledger.problems.extend(checked())
-    if not changes.empty:
-        changes = check_change_years(changes, values["year"].unique(), changes_file, ledger)
-    paths = lineage(changes)
-    if not paths.empty:
-        check_rate_weights(values, paths, catalog, reg.names, changes_file, ledger)
-    for name, display in point_files.items():
-        check_points_ledger(values, layers[name], display, run)
-    explanations = pd.concat(
-        [
-            _concat(by_kind["explanations"], EXPLANATION_COLUMNS),
-            placed(_concat(by_kind["problem_list"], PLACED_COLUMNS), tidy, ledger),
-        ],
-        ignore_index=True,
-    )
-    flags = reviewed(
-        tidy.drop(columns="source"),
-        reg,
-        catalog,
-        explanations,
-        ledger,
-        thresholds=review_thresholds,
-    )
+        if not changes.empty:
+            changes = check_change_years(changes, values["year"].unique(), changes_file, ledger)
+        paths = lineage(changes)
+        if not paths.empty:
+            check_rate_weights(values, paths, catalog, reg.names, changes_file, ledger)
+        between = len(ledger.problems)
+        explanations = pd.concat(
+            [
+                _concat(by_kind["explanations"], EXPLANATION_COLUMNS),
+                placed(_concat(by_kind["problem_list"], PLACED_COLUMNS), tidy, ledger),
+            ],
+            ignore_index=True,
+        )
+        flags = reviewed(
+            tidy.drop(columns="source"),
+            reg,
+            catalog,
+            explanations,
+            ledger,
+            thresholds=review_thresholds,
+        )
+        found, points = checked()
+        ledger.problems[between:between] = points
+        ledger.problems[before:before] = found
     place_villages(ledger.problems, reg)  # the checks across files give their rows' villages
     problems = ledger.problems_frame()
     published = [p for p in by_kind["published"] if p is not None]
@@ -604,25 +606,28 @@ def validate(
     )
 
 
-#: The values from which the totals and 乡不漏村 checks are made by a forked child while the
-#: values are sorted: a province's (some 3 million) take seconds; a county's (some 56,000) no fork.
+#: The values from which the checks that only find problems are made by a forked child while
+#: the values are sorted and reviewed: a province's (some 3 million) take seconds; a county's
+#: (some 56,000) are checked here.
 CHECKS_FORK_VALUES = 200_000
 
 
-def _totals_and_complete(values: pd.DataFrame, run: Run) -> list[dict]:
-    """The problems :func:`check_totals` and :func:`check_complete` (乡不漏村: each year's files
-    against the units of that year) find, recorded on a ledger of their own: neither rule
-    quarantines a row, so the problems are all they add."""
-    alone = Run(
-        run.catalog,
-        run.registry,
-        Ledger(),
-        totals=run.totals,
-        sheet_villages=run.sheet_villages,
+def _problems_only(
+    values: pd.DataFrame, run: Run, layers: dict[str, object], point_files: dict[str, str]
+) -> tuple[list[dict], list[dict]]:
+    """The problems :func:`check_totals` with :func:`check_complete` (乡不漏村: each year's files
+    against the units of that year), and :func:`check_points_ledger`, find, each recorded on a
+    ledger of their own: none of their rules quarantines a row, so the problems are all they
+    add. Nothing between the two groups reads the problems."""
+    totals = Run(
+        run.catalog, run.registry, Ledger(), totals=run.totals, sheet_villages=run.sheet_villages
     )
-    check_totals(values, alone)
-    check_complete(alone)
-    return alone.ledger.problems
+    check_totals(values, totals)
+    check_complete(totals)
+    points = Run(run.catalog, run.registry, Ledger())
+    for name, display in point_files.items():
+        check_points_ledger(values, layers[name], display, points)
+    return totals.ledger.problems, points.ledger.problems
 
 
 def _concat(frames: list[object], columns: list[str]) -> pd.DataFrame:

@@ -234,11 +234,9 @@ class _Grid:
         # Pairs numbered from the two columns' codes: no tuple of strings per value.
         ind_code, ind_ids = pd.factorize(frame["indicator"])
         village_code, villages = pd.factorize(frame["village_code"])
-        pair_keys, pair = np.unique(
-            ind_code.astype(np.int64) * len(villages) + village_code, return_inverse=True
-        )
+        pair_keys, pair = _numbered(ind_code.astype(np.int64) * len(villages) + village_code)
         pair_ind, pair_village = pair_keys // len(villages), pair_keys % len(villages)
-        years, year_at = np.unique(frame["year"].to_numpy(dtype="int64"), return_inverse=True)
+        years, year_at = _numbered(frame["year"].to_numpy(dtype="int64"))
         k, y = len(pair_keys), len(years)
         value = np.full((k, y), np.nan)
         value[pair, year_at] = frame["value"].to_numpy(dtype=float)
@@ -366,6 +364,20 @@ class _Grid:
         return pd.concat(found, ignore_index=True)
 
 
+def _numbered(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` for whole numbers: where they span no more than a
+    few times their count (indicator × village pairs, years), by a table of the span rather
+    than a sort of millions."""
+    low = int(keys.min())
+    span = int(keys.max()) - low + 1
+    if span > 4 * len(keys):
+        return np.unique(keys, return_inverse=True)
+    present = np.zeros(span, dtype=bool)
+    present[keys - low] = True
+    number = np.cumsum(present) - 1
+    return np.flatnonzero(present) + low, number[keys - low]
+
+
 _RANGE = ["expected", "expected_low", "expected_high", "score"]
 
 
@@ -429,10 +441,13 @@ class _Judged:
         expected = grid.unscaled(self.centre)
         moved = np.abs(value - expected) >= grid.floor - _EPS
         candidates = np.flatnonzero((score >= z_typo) & moved)
+        # Only the candidates have a typo: looked up among theirs, not the whole object array.
+        lowered = np.zeros(len(self.judged), dtype=bool)
         if len(candidates):
             typo, factor = _typos(grid, candidates, value, self.centre, self.spread, fit)
             self.typo[candidates], self.factor[candidates] = typo, factor
-        return (score >= z) & moved | np.isin(self.typo, lower)
+            lowered[candidates] = np.isin(typo, lower)
+        return (score >= z) & moved | lowered
 
     def frame(
         self, cells: np.ndarray, check: str, at_least: np.ndarray | None = None

@@ -234,11 +234,9 @@ class _Grid:
         # Pairs numbered from the two columns' codes: no tuple of strings per value.
         ind_code, ind_ids = pd.factorize(frame["indicator"])
         village_code, villages = pd.factorize(frame["village_code"])
-        pair_keys, pair = np.unique(
-            ind_code.astype(np.int64) * len(villages) + village_code, return_inverse=True
-        )
+        pair_keys, pair = _numbered(ind_code.astype(np.int64) * len(villages) + village_code)
         pair_ind, pair_village = pair_keys // len(villages), pair_keys % len(villages)
-        years, year_at = np.unique(frame["year"].to_numpy(dtype="int64"), return_inverse=True)
+        years, year_at = _numbered(frame["year"].to_numpy(dtype="int64"))
         k, y = len(pair_keys), len(years)
         value = np.full((k, y), np.nan)
         value[pair, year_at] = frame["value"].to_numpy(dtype=float)
@@ -366,6 +364,20 @@ class _Grid:
         return pd.concat(found, ignore_index=True)
 
 
+def _numbered(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` for whole numbers: where they span no more than a
+    few times their count (indicator × village pairs, years), by a table of the span rather
+    than a sort of millions."""
+    low = int(keys.min())
+    span = int(keys.max()) - low + 1
+    if span > 4 * len(keys):
+        return np.unique(keys, return_inverse=True)
+    present = np.zeros(span, dtype=bool)
+    present[keys - low] = True
+    number = np.cumsum(present) - 1
+    return np.flatnonzero(present) + low, number[keys - low]
+
+
 _RANGE = ["expected", "expected_low", "expected_high", "score"]
 
 
@@ -429,10 +441,13 @@ class _Judged:
         expected = grid.unscaled(self.centre)
         moved = np.abs(value - expected) >= grid.floor - _EPS
         candidates = np.flatnonzero((score >= z_typo) & moved)
+        # Only the candidates have a typo: looked up among theirs, not the whole object array.
+        lowered = np.zeros(len(self.judged), dtype=bool)
         if len(candidates):
             typo, factor = _typos(grid, candidates, value, self.centre, self.spread, fit)
             self.typo[candidates], self.factor[candidates] = typo, factor
-        return (score >= z) & moved | np.isin(self.typo, lower)
+            lowered[candidates] = np.isin(typo, lower)
+        return (score >= z) & moved | lowered
 
     def frame(
         self, cells: np.ndarray, check: str, at_least: np.ndarray | None = None
@@ -502,19 +517,13 @@ def _typos(
     typo = np.where(integer & (typo == "decimal_down"), "dropped_digit", typo)
     scale = typo != ""
     # Digit slips need the digits: taken apart for these candidates only.
+    typed = [_typed(v, whole) for v, whole in zip(values, integer, strict=True)]
     for kind, repairs in (
         ("swapped_digits", _swapped),
         ("extra_digit", _without_one),
         ("dropped_digit", _with_one_more),
     ):
-        nearest = np.array(
-            [
-                _nearest(repairs(_typed(v, whole)), c, s, r, grid)
-                for v, whole, c, s, r in zip(
-                    values, grid.integer[rows], centres, spreads, rows, strict=True
-                )
-            ]
-        )
+        nearest = _nearest([repairs(text) for text in typed], centres, spreads, rows, grid)
         # A digit slip is named only where no slip of scale explains the value.
         better = (nearest <= fit) & (nearest < best) & ~scale
         best = np.where(better, nearest, best)
@@ -530,13 +539,18 @@ def _typed(value: float, whole: bool) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
-def _nearest(texts: list[str], centre: float, spread: float, row: int, grid: _Grid) -> float:
-    """The fewest spreads any of ``texts``, read as a number, lies from ``centre``."""
-    if not texts:
-        return np.inf
-    repaired = np.array([float(t) for t in texts])
-    rows = np.full(len(repaired), row)
-    return float(np.min(np.abs(grid.scaled(repaired, rows) - centre) / spread))
+def _nearest(
+    texts: list[list[str]], centres: np.ndarray, spreads: np.ndarray, rows: np.ndarray, grid: _Grid
+) -> np.ndarray:
+    """For each candidate, the fewest spreads any of its ``texts``, read as a number, lies from
+    its centre (inf where it has none): every candidate's repairs scaled at once."""
+    counts = np.array([len(repairs) for repairs in texts], dtype=np.int64)
+    owner = np.repeat(np.arange(len(texts)), counts)
+    repaired = np.array([float(t) for repairs in texts for t in repairs], dtype=float)
+    off = np.abs(grid.scaled(repaired, rows[owner]) - centres[owner]) / spreads[owner]
+    nearest = np.full(len(texts), np.inf)
+    np.minimum.at(nearest, owner, off)
+    return nearest
 
 
 def _swapped(text: str) -> list[str]:

@@ -91,7 +91,7 @@ from analysis.ingest.side import (
     check_targets,
 )
 from analysis.ingest.table import blank_rows, check_table
-from analysis.ingest.workers import forked_pool, worker_count
+from analysis.ingest.workers import forked_pool, meanwhile, worker_count
 from analysis.iorw import folder_files, leads_outside
 
 __all__ = [
@@ -549,32 +549,36 @@ def validate(
     values = pd.concat(run.values, ignore_index=True) if run.values else _empty_values()
     values = check_duplicates(values, run)
     values = check_cross_rules(values, run)
-    check_totals(values, run)
-    # 乡不漏村: each year's files against the units of that year.
-    check_complete(run)
-    if not changes.empty:
-        changes = check_change_years(changes, values["year"].unique(), changes_file, ledger)
-    paths = lineage(changes)
-    if not paths.empty:
-        check_rate_weights(values, paths, catalog, reg.names, changes_file, ledger)
-    for name, display in point_files.items():
-        check_points_ledger(values, layers[name], display, run)
-    tidy = _tidy(values, catalog)
-    explanations = pd.concat(
-        [
-            _concat(by_kind["explanations"], EXPLANATION_COLUMNS),
-            placed(_concat(by_kind["problem_list"], PLACED_COLUMNS), tidy, ledger),
-        ],
-        ignore_index=True,
-    )
-    flags = reviewed(
-        tidy.drop(columns="source"),
-        reg,
-        catalog,
-        explanations,
-        ledger,
-        thresholds=review_thresholds,
-    )
+    # The checks across files that only find problems (totals, 乡不漏村, points against the
+    # ledger) on the second core while the values are sorted and reviewed; their problems are
+    # recorded where they would have been, had they been found here in turn.
+    fork, before = len(values) >= CHECKS_FORK_VALUES, len(ledger.problems)
+    with meanwhile(_problems_only, values, run, layers, point_files, fork=fork) as checked:
+        tidy = _tidy(values, catalog)
+        if not changes.empty:
+            changes = check_change_years(changes, values["year"].unique(), changes_file, ledger)
+        paths = lineage(changes)
+        if not paths.empty:
+            check_rate_weights(values, paths, catalog, reg.names, changes_file, ledger)
+        between = len(ledger.problems)
+        explanations = pd.concat(
+            [
+                _concat(by_kind["explanations"], EXPLANATION_COLUMNS),
+                placed(_concat(by_kind["problem_list"], PLACED_COLUMNS), tidy, ledger),
+            ],
+            ignore_index=True,
+        )
+        flags = reviewed(
+            tidy.drop(columns="source"),
+            reg,
+            catalog,
+            explanations,
+            ledger,
+            thresholds=review_thresholds,
+        )
+        found, points = checked()
+        ledger.problems[between:between] = points
+        ledger.problems[before:before] = found
     place_villages(ledger.problems, reg)  # the checks across files give their rows' villages
     problems = ledger.problems_frame()
     published = [p for p in by_kind["published"] if p is not None]
@@ -600,6 +604,30 @@ def validate(
         changes=changes[CHANGE_COLUMNS],
         lineage=paths,
     )
+
+
+#: The values from which the checks that only find problems are made by a forked child while
+#: the values are sorted and reviewed: a province's (some 3 million) take seconds; a county's
+#: (some 56,000) are checked here.
+CHECKS_FORK_VALUES = 200_000
+
+
+def _problems_only(
+    values: pd.DataFrame, run: Run, layers: dict[str, object], point_files: dict[str, str]
+) -> tuple[list[dict], list[dict]]:
+    """The problems :func:`check_totals` with :func:`check_complete` (乡不漏村: each year's files
+    against the units of that year), and :func:`check_points_ledger`, find, each recorded on a
+    ledger of their own: none of their rules quarantines a row, so the problems are all they
+    add. Nothing between the two groups reads the problems."""
+    totals = Run(
+        run.catalog, run.registry, Ledger(), totals=run.totals, sheet_villages=run.sheet_villages
+    )
+    check_totals(values, totals)
+    check_complete(totals)
+    points = Run(run.catalog, run.registry, Ledger())
+    for name, display in point_files.items():
+        check_points_ledger(values, layers[name], display, points)
+    return totals.ledger.problems, points.ledger.problems
 
 
 def _concat(frames: list[object], columns: list[str]) -> pd.DataFrame:

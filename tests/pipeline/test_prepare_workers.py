@@ -33,6 +33,7 @@ def forking(monkeypatch) -> None:
     """Every prepare forks, whatever the size of its data and the cores."""
     monkeypatch.setattr(prepare_module, "WORKBOOK_FORK_VALUES", 0)
     monkeypatch.setattr(validate_module, "POOL_BYTES", 0)
+    monkeypatch.setattr(validate_module, "CHECKS_FORK_VALUES", 0)
     monkeypatch.setattr(workers, "worker_count", lambda jobs: 2)
     monkeypatch.setattr(validate_module, "worker_count", lambda jobs: 2)
 
@@ -53,6 +54,19 @@ def test_a_forking_prepare_writes_what_one_process_writes(forking, monkeypatch, 
     assert list(found) == list(expected)
     for name, data in expected.items():
         assert found[name] == data, name
+
+
+def test_the_checks_made_by_a_child_are_recorded_where_they_would_have_been(forking, monkeypatch):
+    """The totals and 乡不漏村 checks' problems, found by a forked child, in the order and with
+    the villages one process gives them."""
+    bad = Path(__file__).parents[1] / "data" / "bad"
+    registry = Path(__file__).parents[1] / "data" / "villages.csv"
+    forked = validate_module.validate(bad / "totals_mismatch.xlsx", registry=registry)
+    with monkeypatch.context() as serial:
+        serial.setattr(workers, "worker_count", lambda jobs: 1)
+        alone = validate_module.validate(bad / "totals_mismatch.xlsx", registry=registry)
+    assert "totals_mismatch" in set(alone.problems["rule"])
+    assert forked.problems.equals(alone.problems)
 
 
 def _failing_workbook(path: Path, *args, **kwargs) -> Path:

@@ -429,13 +429,18 @@ _THREE_LETTERS = re.compile(rb'<c r="[A-Z]{3}')
 _LAST_ROW = re.compile(rb'<c r="[A-Z]+(\d+)"')
 #: A row's number, where the sheet's XML writes it (``<row r="12"``, ``<x:row r="12"``).
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row r="(\d+)"')
+#: The same where no row tag has a prefix: a pattern starting with a rare literal is searched
+#: for quickly, one starting with ``<`` stops at every tag (6x the time on a province's sheet).
+_PLAIN_ROW_NUMBER = re.compile(rb'row r="(\d+)"')
 
 
 def _rows_in_order(piece: bytes, previous: int, name: str) -> int:
     """The last row number ``piece`` writes (``previous`` if none); a SheetError where a row
     comes after a later one: calamine would size its grid wrongly (a crash) or drop the row,
     and a row must never be lost. Excel writes rows in order; saving again puts them right."""
-    found = _ROW_NUMBER.findall(piece)
+    # Every ``row r="`` right after ``<``: the quick pattern finds exactly the full one's rows.
+    plain = piece.count(b'row r="') == piece.count(b'<row r="')
+    found = (_PLAIN_ROW_NUMBER if plain else _ROW_NUMBER).findall(piece)
     if not found:
         return previous
     rows = [previous, *map(int, found)]

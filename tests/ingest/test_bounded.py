@@ -236,6 +236,18 @@ def test_a_far_number_is_data_and_beyond_the_budget(tmp_path):
     ] * 2
 
 
+def test_row_numbers_are_the_same_found_quickly_or_by_the_full_pattern():
+    from analysis.ingest.bounded_xlsx import _rows_in_order
+
+    # Prefixed row tags, and a text holding 'row r="9"', are read by the full pattern.
+    assert _rows_in_order(b'<x:row r="2"><x:c r="A2"/></x:row><x:row r="4">', 1, "s") == 4
+    text = b'<row r="2"><c r="A2" t="inlineStr"><is><t>row r="9"</t></is></c></row><row r="3">'
+    assert _rows_in_order(text, 1, "s") == 3
+    assert _rows_in_order(b'<row r="5"><c r="A5"/></row><row r="7">', 4, "s") == 7
+    with pytest.raises(SheetError, match="第5行写在第5行之后"):
+        _rows_in_order(b'<row r="5"><c r="A5"/></row>', 5, "s")
+
+
 def test_rows_out_of_order_are_refused_by_name_never_read_wrongly(tmp_path):
     # A row written after a later one: calamine would drop it unseen.
     late = _with_far_cell(tmp_path / "late.xlsx", '<row r="3"><c r="A3"><v>7</v></c></row>')

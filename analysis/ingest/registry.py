@@ -376,12 +376,17 @@ class Registry:
             ]
             positions = pairs
         else:
-            resolved = [
-                self._resolve_cached(name) if isinstance(name, str) else (None, "unknown")
-                for name in texts
-            ]
-        codes = np.array([code for code, _ in resolved], dtype=object)
-        status = np.array([state for _, state in resolved], dtype=object)
+            # A province's sheets name the same villages again: a lookup each, not a call.
+            cache = self._cache
+            for name in texts:
+                if isinstance(name, str) and name not in cache:
+                    cache[name] = self.resolve_name(name)
+            unknown = (None, "unknown")  # a missing cell: only names are in the cache
+            resolved = [cache.get(name, unknown) for name in texts]
+        pairs = np.empty((len(resolved), 2), dtype=object)
+        if resolved:  # numpy cannot broadcast an empty list into the pairs' shape
+            pairs[:] = resolved
+        codes, status = pairs[:, 0], pairs[:, 1]
         return pd.DataFrame(
             {"code": codes[positions], "status": status[positions]}, index=names.index
         )

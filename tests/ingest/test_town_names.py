@@ -177,3 +177,22 @@ def test_a_towns_registry_is_its_villages_as_a_scan_finds_them(tmp_path, town):
     registry = load_registry(path)
     scanned = registry.table[registry.table["code"].str[:9] == town].reset_index(drop=True)
     pd.testing.assert_frame_equal(registry.within_town(town).table, scanned)
+
+
+def test_resolve_names_again_and_missing_cells_and_none(tmp_path):
+    # Names met again come from the cache; a missing cell is unknown; an empty column is empty.
+    (tmp_path / "villages.csv").write_text(REGISTRY, encoding="utf-8")
+    registry = load_registry(tmp_path / "villages.csv")
+    names = pd.Series(["青光村", None, "大桥村", "青光", float("nan"), "青光村"], dtype=object)
+    for _ in range(2):
+        resolved = registry.resolve(names)
+        assert list(resolved["code"].fillna("")) == [
+            f"{DAQIAO}202",
+            "",
+            "",
+            f"{DAQIAO}202",
+            "",
+            f"{DAQIAO}202",
+        ]
+        assert list(resolved["status"]) == ["ok", "unknown", "ambiguous", "ok", "unknown", "ok"]
+    assert registry.resolve(pd.Series([], dtype=object)).empty
